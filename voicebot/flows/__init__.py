@@ -1,0 +1,1 @@
+"""Flow files: loading, checking, compiling and drawing call flows."""

@@ -1,0 +1,280 @@
+"""The compiled form of a flow file: frozen, typed, built once at load time.
+
+The loader (`voicebot.flows.loader`) turns YAML into these objects after checking every
+node; the engine only ever reads them. Every object that came from the file keeps its
+`Source`, so a runtime error can still name `flows/x.yaml:LINE`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+InputMode = Literal["dtmf", "speech"]
+Direction = Literal["inbound", "outbound"]
+CaptureKind = Literal["text", "digits", "number", "date", "yes_no"]
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A prompt or message with `{name}` placeholders, filled from facts and call variables."""
+
+    template: str
+    source: Source
+    names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A spoken keyword or phrase, pre-stemmed for the flow's language."""
+
+    text: str
+    stems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One way out of an `ask`: by keypad digits and/or spoken phrases."""
+
+    goto: str
+    source: Source
+    digits: tuple[str, ...] = ()
+    words: tuple[Phrase, ...] = ()
+
+
+@dataclass(frozen=True)
+class VarTest:
+    """A test on a captured call variable: `equals` any of the values, or just present."""
+
+    name: str
+    equals: tuple[str, ...] = ()
+    present: bool | None = None
+
+
+@dataclass(frozen=True)
+class When:
+    """All given conditions must hold (logical AND). Unset fields are not tested."""
+
+    source: Source
+    caller: frozenset[str] | None = None
+    """Caller groups: 'staff', 'known' (called before), 'new', or a name from `callers:`."""
+    open: bool | None = None
+    """True within business hours (hours, weekday, holidays in the flow's time zone)."""
+    available: str | None = None
+    """A staff role that has at least one available member right now."""
+    from_prefix: tuple[str, ...] = ()
+    """Caller number starts with one of these, e.g. '+7'."""
+    min_previous_calls: int | None = None
+    vars: tuple[VarTest, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    when: When
+    goto: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class StepBase:
+    id: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Say(StepBase):
+    text: tuple[Text, ...]
+    next: str
+    pause: int = 0
+
+
+@dataclass(frozen=True)
+class Ask(StepBase):
+    prompt: tuple[Text, ...]
+    input: frozenset[InputMode]
+    choices: tuple[Choice, ...]
+    no_input: str
+    no_match: str
+    hints: tuple[str, ...] = ()
+    timeout: int = 5
+    speech_timeout: str = "auto"
+    num_digits: int | None = None
+    finish_on_key: str = "#"
+    retries: int = 2
+    reprompt: tuple[Text, ...] = ()
+    capture: str | None = None
+    """Variable that stores the answer; with `capture`, `next` is where a captured answer goes."""
+    capture_kind: CaptureKind = "text"
+    next: str | None = None
+    use_anywhere: bool = True
+    """Whether the flow's `anywhere` choices (abuse, operator, ...) apply to this ask."""
+
+
+@dataclass(frozen=True)
+class Route(StepBase):
+    rules: tuple[Rule, ...]
+    otherwise: str
+
+
+@dataclass(frozen=True)
+class Transfer(StepBase):
+    roles: tuple[str, ...]
+    """Tried in order: the first role with an available member is dialled (OM-2)."""
+    next: str
+    """Where the call goes after the transferred conversation ends."""
+    fallback: str
+    """Where the call goes when nobody is available or nobody answers."""
+    announce: tuple[Text, ...] = ()
+    timeout: int = 20
+    record: bool = False
+
+
+@dataclass(frozen=True)
+class Queue(StepBase):
+    name: str
+    priority: int
+    """Higher is served first; equal priorities are served in arrival order (OM-3)."""
+    next: str
+    """Where the caller goes when they leave the queue without being served."""
+    hold: tuple[Text, ...] = ()
+    max_wait: int = 300
+
+
+@dataclass(frozen=True)
+class Voicemail(StepBase):
+    prompt: tuple[Text, ...]
+    next: str
+    max_length: int = 120
+    transcribe: bool = False
+    """Also ask Twilio for its own transcription text."""
+    quote: bool = True
+    """Run the voicemail-to-quote pipeline on this recording."""
+
+
+@dataclass(frozen=True)
+class Sms(StepBase):
+    to: str
+    """'caller' or a staff role."""
+    text: Text
+    next: str
+
+
+@dataclass(frozen=True)
+class Ticket(StepBase):
+    kind: str
+    text: Text
+    next: str
+    assign: str | None = None
+    urgent: bool = False
+    due_hours: float | None = None
+    fields: tuple[tuple[str, Text], ...] = ()
+
+
+@dataclass(frozen=True)
+class Notify(StepBase):
+    roles: tuple[str, ...]
+    text: Text
+    next: str
+
+
+@dataclass(frozen=True)
+class SetVars(StepBase):
+    values: tuple[tuple[str, Text], ...]
+    next: str
+
+
+@dataclass(frozen=True)
+class Hangup(StepBase):
+    text: tuple[Text, ...] = ()
+
+
+Step: TypeAlias = Say | Ask | Route | Transfer | Queue | Voicemail | Sms | Ticket | Notify | SetVars | Hangup
+
+STEP_KINDS: Mapping[str, type[StepBase]] = {
+    "say": Say,
+    "ask": Ask,
+    "route": Route,
+    "transfer": Transfer,
+    "queue": Queue,
+    "voicemail": Voicemail,
+    "sms": Sms,
+    "ticket": Ticket,
+    "notify": Notify,
+    "set": SetVars,
+    "hangup": Hangup,
+}
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True)
+class Hours:
+    timezone: str
+    week: Mapping[int, tuple[TimeRange, ...]]
+    """Weekday (Monday=0) to its open ranges; a missing weekday is closed."""
+    holidays: frozenset[dt.date] = frozenset()
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    role: str
+    phone: str
+    source: Source
+    name: str = ""
+    available: bool = True
+    hours: Hours | None = None
+    """When set, the member is available only within these hours."""
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    name: str
+    file: str
+    language: str
+    """BCP-47 tag used for <Say> and <Gather>, e.g. 'en-US' or 'ru-RU'."""
+    voice: str
+    timezone: str
+    numbers: tuple[str, ...]
+    start: str
+    states: Mapping[str, Step]
+    apology: tuple[Text, ...]
+    fallback: str
+    """State the caller goes to when a step fails at runtime (normally a voicemail)."""
+    hours: Hours
+    direction: Direction = "inbound"
+    facts: Mapping[str, str] = field(default_factory=dict)
+    staff: tuple[StaffMember, ...] = ()
+    callers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Named caller groups by phone number, e.g. 'insurer'."""
+    anywhere: tuple[Choice, ...] = ()
+    """Choices that apply in every `ask`, checked before its own (abuse, operator)."""
+    record_calls: bool = False
+    digest: str = ""
+    """Hash of the source file: the journal records which version served a call."""
+
+    @property
+    def stem_language(self) -> str:
+        return "russian" if self.language.lower().startswith("ru") else "english"
+
+    def members(self, role: str) -> tuple[StaffMember, ...]:
+        return tuple(m for m in self.staff if m.role == role)
+
+    def step(self, state: str) -> Step:
+        return self.states[state]
