@@ -152,6 +152,17 @@ class Queue(StepBase):
 
 
 @dataclass(frozen=True)
+class AnswerQueue(StepBase):
+    """A staff member takes the next waiting caller: highest priority first, then arrival."""
+
+    queue: str
+    next: str
+    """Where the staff member goes after the conversation."""
+    empty: str
+    """Where the staff member goes when nobody is waiting."""
+
+
+@dataclass(frozen=True)
 class Voicemail(StepBase):
     prompt: tuple[Text, ...]
     next: str
@@ -199,7 +210,10 @@ class Hangup(StepBase):
     text: tuple[Text, ...] = ()
 
 
-Step: TypeAlias = Say | Ask | Route | Transfer | Queue | Voicemail | Sms | Ticket | Notify | SetVars | Hangup
+Step: TypeAlias = (
+    Say | Ask | Route | Transfer | Queue | AnswerQueue | Voicemail
+    | Sms | Ticket | Notify | SetVars | Hangup
+)
 
 STEP_KINDS: Mapping[str, type[StepBase]] = {
     "say": Say,
@@ -207,6 +221,7 @@ STEP_KINDS: Mapping[str, type[StepBase]] = {
     "route": Route,
     "transfer": Transfer,
     "queue": Queue,
+    "answer_queue": AnswerQueue,
     "voicemail": Voicemail,
     "sms": Sms,
     "ticket": Ticket,

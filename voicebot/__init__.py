@@ -1,0 +1,38 @@
+"""voicebot: a phone line that runs itself."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
+    from voicebot import clock, db, health, telephony, webhooks
+    from voicebot.config import load_settings
+    from voicebot.flows.registry import FlowRegistry
+
+    settings = load_settings(test_config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], instance_relative_config=True)
+    app.config.from_mapping(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"]
+    logging.basicConfig(level=settings["LOG_LEVEL"],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings["INSECURE_SKIP_SIGNATURE"]:
+        app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")
+
+    clock.init_app(app)
+    db.init_app(app)
+    telephony.init_app(app)
+    app.extensions["voicebot.flows"] = FlowRegistry(
+        Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
+    )
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(health.bp)
+    return app

@@ -1,0 +1,93 @@
+"""Settings: built-in defaults, then `VOICEBOT_*` environment variables (and `.env`), then
+the overrides a test passes to `create_app`.
+
+Secrets (Twilio credentials, the admin password, the session key) come only from the
+environment; nothing secret has a default that would work against a real account.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+TWILIO_API_URL = "https://api.twilio.com"
+
+# name -> (default, type, what it does). The README's settings table is written from this.
+SETTINGS: dict[str, tuple[Any, type, str]] = {
+    "DATABASE_URL": (None, str, "SQLAlchemy URL; default: SQLite file in the instance folder"),
+    "FLOWS_DIR": ("flows", str, "Folder of flow files (*.yaml)"),
+    "INSTANCE_DIR": ("instance", str, "Folder for the SQLite database and local secrets"),
+    "PUBLIC_URL": (None, str, "Base URL Twilio uses to reach us (ngrok/TLS proxy); used for signature checks"),
+    "TWILIO_ACCOUNT_SID": (None, str, "Twilio account SID; without it telephony runs dry"),
+    "TWILIO_AUTH_TOKEN": (None, str, "Twilio auth token: signs webhooks and authenticates REST calls"),
+    "TWILIO_API_URL": (TWILIO_API_URL, str, "Twilio REST base URL (a compatible provider or a test double)"),
+    "DRY_RUN": (None, bool, "Store and log SMS and calls without sending; default: on without credentials"),
+    "INSECURE_SKIP_SIGNATURE": (False, bool, "Accept unsigned webhooks (logs a warning on every request)"),
+    "DEFAULT_FLOW": (None, str, "Flow id that answers numbers no flow declares"),
+    "RECORDINGS_DIR": ("audio/recordings", str, "Where voicemail audio is kept"),
+    "FLOW_CHECK_INTERVAL": (1.0, float, "Seconds between checks of flow files for edits"),
+    "SECRET_KEY": (None, str, "Session signing key; default: generated once into the instance folder"),
+    "LOG_LEVEL": ("INFO", str, "Logging level"),
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _parse(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ValueError(f"VOICEBOT_{name}: expected true or false (got {raw!r})")
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"VOICEBOT_{name}: expected a number (got {raw!r})") from None
+    return raw
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults < environment (`.env` in the working folder fills unset variables) < overrides."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+    settings = {name: default for name, (default, _, _) in SETTINGS.items()}
+    for name, (_, kind, _) in SETTINGS.items():
+        raw = os.environ.get(f"VOICEBOT_{name}")
+        if raw is not None:
+            settings[name] = _parse(name, raw, kind)
+    settings.update(overrides or {})
+
+    instance = Path(settings["INSTANCE_DIR"]).resolve()
+    settings["INSTANCE_DIR"] = str(instance)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'voicebot.db'}"
+    if settings["DRY_RUN"] is None:
+        settings["DRY_RUN"] = not (settings["TWILIO_ACCOUNT_SID"] and settings["TWILIO_AUTH_TOKEN"])
+    if not settings["TWILIO_AUTH_TOKEN"]:
+        # Dry-run still checks signatures: the emulator signs with this per-install token.
+        settings["TWILIO_AUTH_TOKEN"] = local_secret(instance, "dev-auth-token")
+    if not settings["TWILIO_ACCOUNT_SID"]:
+        settings["TWILIO_ACCOUNT_SID"] = "AC" + "0" * 32
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = local_secret(instance, "secret-key")
+    return settings
+
+
+def local_secret(instance: Path, name: str) -> str:
+    """A random secret generated once per install and kept in the instance folder."""
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(16)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,1 @@
+"""The flow engine: runs a call's steps from its stored state and answers with TwiML."""

@@ -1,0 +1,54 @@
+"""Deciding `route` rules: who is calling, whether we are open, who is available."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from voicebot.engine.hours import is_open
+from voicebot.flows.model import Flow, StaffMember, When
+
+
+@dataclass(frozen=True)
+class CallerFacts:
+    number: str
+    previous_calls: int
+    variables: Mapping[str, Any]
+
+
+def available(member: StaffMember, now: dt.datetime) -> bool:
+    return member.available and (member.hours is None or is_open(member.hours, now))
+
+
+def available_members(flow: Flow, role: str, now: dt.datetime) -> tuple[StaffMember, ...]:
+    return tuple(m for m in flow.members(role) if available(m, now))
+
+
+def caller_groups(flow: Flow, caller: CallerFacts) -> set[str]:
+    groups = {name for name, numbers in flow.callers.items() if caller.number in numbers}
+    if any(m.phone == caller.number for m in flow.staff):
+        groups.add("staff")
+    groups.add("known" if caller.previous_calls > 0 else "new")
+    return groups
+
+
+def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:
+    if when.caller is not None and not (when.caller & caller_groups(flow, caller)):
+        return False
+    if when.open is not None and is_open(flow.hours, now) != when.open:
+        return False
+    if when.available is not None and not available_members(flow, when.available, now):
+        return False
+    if when.from_prefix and not caller.number.startswith(when.from_prefix):
+        return False
+    if when.min_previous_calls is not None and caller.previous_calls < when.min_previous_calls:
+        return False
+    for test in when.vars:
+        value = caller.variables.get(test.name)
+        if test.present is not None and (value not in (None, "")) != test.present:
+            return False
+        if test.equals and str(value).casefold() not in {v.casefold() for v in test.equals}:
+            return False
+    return True

@@ -1,0 +1,69 @@
+"""Business hours in the flow's time zone, and how to say them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from voicebot.flows.model import Hours, TimeRange
+
+_DAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
+}
+
+
+def local(hours: Hours, now: dt.datetime) -> dt.datetime:
+    return now.astimezone(ZoneInfo(hours.timezone))
+
+
+def is_open(hours: Hours, now: dt.datetime) -> bool:
+    here = local(hours, now)
+    if here.date() in hours.holidays:
+        return False
+    t = here.time()
+    return any(r.start <= t < r.end for r in hours.week.get(here.weekday(), ()))
+
+
+def _span(r: TimeRange, lang: str) -> str:
+    start, end = r.start.strftime("%H:%M"), r.end.strftime("%H:%M")
+    return f"с {start} до {end}" if lang == "ru" else f"from {start} to {end}"
+
+
+def _lang(language: str) -> str:
+    return "ru" if language.lower().startswith("ru") else "en"
+
+
+def today(hours: Hours, now: dt.datetime, language: str) -> str:
+    """'from 08:00 to 14:30' or 'closed', for today in the flow's zone."""
+    lang = _lang(language)
+    here = local(hours, now)
+    ranges = () if here.date() in hours.holidays else hours.week.get(here.weekday(), ())
+    if not ranges:
+        return "сегодня выходной" if lang == "ru" else "closed today"
+    joined = (" и " if lang == "ru" else " and ").join(_span(r, lang) for r in ranges)
+    return f"сегодня {joined}" if lang == "ru" else f"today {joined}"
+
+
+def week(hours: Hours, language: str) -> str:
+    """The weekly schedule, grouping consecutive days with the same hours:
+    'Monday to Friday from 10:00 to 19:00, Saturday from 11:00 to 18:00'."""
+    lang = _lang(language)
+    names = _DAYS[lang]
+    groups: list[tuple[int, int, tuple[TimeRange, ...]]] = []
+    for day in range(7):
+        ranges = hours.week.get(day, ())
+        if groups and groups[-1][2] == ranges and groups[-1][1] == day - 1:
+            groups[-1] = (groups[-1][0], day, ranges)
+        else:
+            groups.append((day, day, ranges))
+    parts = []
+    for first, last, ranges in groups:
+        if not ranges:
+            continue
+        days = names[first] if first == last else (
+            f"{names[first]} — {names[last]}" if lang == "ru" else f"{names[first]} to {names[last]}"
+        )
+        spans = (" и " if lang == "ru" else " and ").join(_span(r, lang) for r in ranges)
+        parts.append(f"{days} {spans}")
+    return ", ".join(parts)

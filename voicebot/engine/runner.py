@@ -1,0 +1,514 @@
+"""Runs a call's steps from its stored state until one needs the caller, building TwiML.
+
+One `Turn` is one webhook: the call row is loaded, the caller's input is applied to the
+state it was in, steps run until one waits (ask, transfer, queue, voicemail, hangup), and
+the response goes back to Twilio. Nothing about the call is kept in process memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from voicebot.engine import texts
+from voicebot.engine.answers import capture_value, match_choice
+from voicebot.engine.conditions import CallerFacts, available_members, holds
+from voicebot.flows.errors import FlowRuntimeError
+from voicebot.flows.model import (
+    AnswerQueue,
+    Ask,
+    Flow,
+    Hangup,
+    Notify,
+    Queue,
+    Route,
+    Say,
+    SetVars,
+    Sms,
+    Step,
+    Text,
+    Ticket,
+    Transfer,
+    Voicemail,
+)
+from voicebot.models import Call, CallEvent, QueueEntry
+from voicebot.models import Ticket as TicketRow
+from voicebot.models import Voicemail as VoicemailRow
+from voicebot.telephony import Telephony
+
+log = logging.getLogger("voicebot.engine")
+
+HANGUP = "hangup"
+RESTART = "restart"
+MAX_STEPS = 64
+"""Steps one webhook may run; the loader rejects loops that never wait, this is the backstop."""
+
+ANSWERED = {"completed", "answered"}
+
+
+class Urls(Protocol):
+    def step(self, state: str, turn: int, event: str) -> str: ...
+    def queue_wait(self, state: str) -> str: ...
+    def recording_status(self) -> str: ...
+    def sms_status(self) -> str: ...
+
+
+def queue_name(flow: Flow, queue: str, priority: int) -> str:
+    """Twilio queues are first-in first-out, so each priority gets its own Twilio queue and
+    staff always dequeue from the highest non-empty one."""
+    return f"{flow.id}.{queue}.p{priority}"
+
+
+@dataclass
+class Turn:
+    flow: Flow
+    call: Call
+    session: Session
+    now: dt.datetime
+    urls: Urls
+    telephony: Telephony
+    response: VoiceResponse = field(default_factory=VoiceResponse)
+    outbox: list[int] = field(default_factory=list)
+    """Messages stored this turn, sent after the commit."""
+    ended: bool = False
+    """The flow hung up this turn."""
+    _previous_calls: int | None = None
+
+    # -- journal --------------------------------------------------------------------------
+    def event(self, kind: str, text: str = "", state: str | None = None, **data: Any) -> None:
+        self.call.events.append(
+            CallEvent(at=self.now, state=self.call.state if state is None else state, kind=kind,
+                      text=text, data=data)
+        )
+
+    # -- speaking -------------------------------------------------------------------------
+    def values(self) -> Mapping[str, Any]:
+        return texts.values(self.flow, self.call.vars, self.call.from_number, self.now)
+
+    def render(self, text: Text) -> str:
+        return texts.render(text, self.values())
+
+    def say(self, lines: tuple[Text, ...], target: Any = None) -> None:
+        into = self.response if target is None else target
+        for line in lines:
+            spoken = self.render(line)
+            if spoken.strip():
+                into.say(spoken, voice=self.flow.voice, language=self.flow.language)
+                self.event("say", spoken)
+
+    # -- caller facts ---------------------------------------------------------------------
+    def caller(self) -> CallerFacts:
+        if self._previous_calls is None:
+            self._previous_calls = self.session.scalar(
+                select(func.count(Call.id)).where(
+                    Call.from_number == self.call.from_number, Call.id != self.call.id
+                )
+            ) or 0
+        return CallerFacts(self.call.from_number, self._previous_calls, self.call.vars)
+
+    def set_var(self, name: str, value: str) -> None:
+        # JSON columns only notice reassignment, not in-place edits.
+        self.call.vars = {**self.call.vars, name: value}
+
+    @property
+    def line_number(self) -> str:
+        """The number voicebot speaks from: the dialled one inbound, the flow's own outbound."""
+        if self.call.direction == "inbound":
+            return self.call.to_number
+        return self.flow.numbers[0] if self.flow.numbers else self.call.from_number
+
+
+def start(turn: Turn) -> None:
+    turn.event("start", f"{turn.call.from_number} -> {turn.call.to_number}", state="")
+    run_from(turn, turn.flow.start)
+
+
+def resume(turn: Turn, event: str, form: Mapping[str, str]) -> None:
+    """Apply what Twilio reports for the state the call is in, then run on."""
+    state = turn.call.state
+    if state not in turn.flow.states:
+        raise FlowRuntimeError("the call is in a state the flow no longer has", flow=turn.flow.id,
+                               state=state, where=turn.flow.file, given=event)
+    step = turn.flow.step(state)
+    try:
+        _resume_step(turn, step, event, form)
+    except FlowRuntimeError:
+        raise
+    except Exception as exc:
+        raise FlowRuntimeError(str(exc), flow=turn.flow.id, state=step.id, where=str(step.source),
+                               given=_given(form)) from exc
+
+
+def _given(form: Mapping[str, str]) -> str:
+    return form.get("SpeechResult") or form.get("Digits") or form.get("DialCallStatus") or ""
+
+
+def _resume_step(turn: Turn, step: Step, event: str, form: Mapping[str, str]) -> None:
+    match step, event:
+        case Ask(), "gather" | "silence":
+            _answer(turn, step, form)
+        case Transfer(), "dial":
+            _dial_result(turn, step, form)
+        case AnswerQueue(), "dial":
+            turn.event("dial-result", form.get("DialCallStatus", ""))
+            run_from(turn, step.next)
+        case Queue(), "queue":
+            _queue_result(turn, step, form)
+        case Voicemail(), "record":
+            _recorded(turn, step, form)
+        case _:
+            raise FlowRuntimeError(f"unexpected {event!r} event for a {type(step).__name__} step",
+                                   flow=turn.flow.id, state=step.id, where=str(step.source),
+                                   given=_given(form))
+
+
+def run_from(turn: Turn, state: str) -> None:
+    for _ in range(MAX_STEPS):
+        if state == RESTART:
+            state = turn.flow.start
+        if state == HANGUP and HANGUP not in turn.flow.states:
+            _hangup(turn, ())
+            return
+        step = turn.flow.step(state)
+        turn.call.state = step.id
+        turn.event("enter", type(step).__name__.lower(), state=step.id)
+        try:
+            following = _run_step(turn, step)
+        except FlowRuntimeError:
+            raise
+        except Exception as exc:
+            raise FlowRuntimeError(str(exc), flow=turn.flow.id, state=step.id,
+                                   where=str(step.source)) from exc
+        if following is None:
+            return
+        state = following
+    raise FlowRuntimeError(f"{MAX_STEPS} steps ran without waiting for the caller",
+                           flow=turn.flow.id, state=state, where=turn.flow.file)
+
+
+def _run_step(turn: Turn, step: Step) -> str | None:
+    """Run one step; return the next state, or None when the step waits for Twilio."""
+    match step:
+        case Say():
+            turn.say(step.text)
+            if step.pause:
+                turn.response.pause(length=step.pause)
+            return step.next
+        case Route():
+            caller = turn.caller()
+            for rule in step.rules:
+                if holds(rule.when, turn.flow, caller, turn.now):
+                    turn.event("route", rule.goto, line=rule.source.line)
+                    return rule.goto
+            turn.event("route", step.otherwise)
+            return step.otherwise
+        case SetVars():
+            vals = turn.values()
+            for name, text in step.values:
+                turn.set_var(name, texts.render(text, vals))
+            return step.next
+        case Sms():
+            _sms(turn, step)
+            return step.next
+        case Notify():
+            _notify(turn, step)
+            return step.next
+        case Ticket():
+            _ticket(turn, step)
+            return step.next
+        case Ask():
+            turn.call.retries = 0
+            _gather(turn, step, step.prompt)
+            return None
+        case Transfer():
+            return _transfer(turn, step)
+        case Queue():
+            _enqueue(turn, step)
+            return None
+        case AnswerQueue():
+            return _answer_queue(turn, step)
+        case Voicemail():
+            _record(turn, step)
+            return None
+        case Hangup():
+            _hangup(turn, step.text)
+            return None
+    raise AssertionError(f"unknown step {step!r}")
+
+
+# -- asking -------------------------------------------------------------------------------
+def _gather(turn: Turn, step: Ask, prompt: tuple[Text, ...]) -> None:
+    call = turn.call
+    options: dict[str, Any] = {
+        "input": " ".join(sorted(step.input)),
+        "action": turn.urls.step(step.id, call.turn, "gather"),
+        "method": "POST",
+        "timeout": step.timeout,
+        "action_on_empty_result": False,
+    }
+    if "speech" in step.input:
+        options.update(language=turn.flow.language, speech_timeout=step.speech_timeout)
+        if step.hints:
+            options["hints"] = ", ".join(step.hints)
+    if "dtmf" in step.input:
+        options["finish_on_key"] = step.finish_on_key
+        if step.num_digits:
+            options["num_digits"] = step.num_digits
+    gather = turn.response.gather(**options)
+    turn.say(prompt, gather)
+    # Twilio runs the next verb when the caller says nothing: that is our no-input signal.
+    turn.response.redirect(turn.urls.step(step.id, call.turn, "silence"), method="POST")
+
+
+def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
+    digits = form.get("Digits", "").strip()
+    speech = form.get("SpeechResult", "").strip()
+    if not digits and not speech:
+        turn.event("no-input")
+        _retry(turn, step, step.no_input)
+        return
+    turn.call.inputs += 1
+    confidence = form.get("Confidence")
+    turn.event("input", digits or speech, digits=digits, speech=speech,
+               confidence=float(confidence) if confidence else None)
+    choices = (turn.flow.anywhere if step.use_anywhere else ()) + step.choices
+    target = match_choice(choices, digits, speech, turn.flow.stem_language)
+    if target is not None:
+        turn.call.retries = 0
+        run_from(turn, target)
+        return
+    if step.capture and step.next:
+        value = capture_value(step.capture_kind, digits, speech, turn.flow.stem_language)
+        if value is not None:
+            turn.set_var(step.capture, value)
+            turn.event("capture", value, name=step.capture)
+            turn.call.retries = 0
+            run_from(turn, step.next)
+            return
+    turn.event("no-match", digits or speech)
+    _retry(turn, step, step.no_match)
+
+
+def _retry(turn: Turn, step: Ask, give_up: str) -> None:
+    turn.call.retries += 1
+    if turn.call.retries > step.retries:
+        turn.call.retries = 0
+        run_from(turn, give_up)
+        return
+    turn.say(step.reprompt)
+    _gather(turn, step, step.prompt)
+
+
+# -- people -------------------------------------------------------------------------------
+def _transfer(turn: Turn, step: Transfer) -> str | None:
+    for role in step.roles:
+        members = available_members(turn.flow, role, turn.now)
+        if members:
+            break
+    else:
+        turn.event("transfer", "nobody available", roles=list(step.roles))
+        return step.fallback
+    turn.say(step.announce)
+    dial = turn.response.dial(
+        action=turn.urls.step(step.id, turn.call.turn, "dial"), method="POST",
+        timeout=step.timeout, caller_id=turn.line_number,
+        **({"record": "record-from-answer"} if step.record else {}),
+    )
+    for member in members:
+        dial.number(member.phone)
+    turn.event("transfer", role, role=role, members=[m.id for m in members])
+    return None
+
+
+def _dial_result(turn: Turn, step: Transfer, form: Mapping[str, str]) -> None:
+    status = form.get("DialCallStatus", "")
+    turn.event("dial-result", status, duration=form.get("DialCallDuration"))
+    if status in ANSWERED:
+        turn.call.outcome = "transferred"
+        run_from(turn, step.next)
+    else:
+        run_from(turn, step.fallback)
+
+
+def _enqueue(turn: Turn, step: Queue) -> None:
+    entry = turn.session.scalar(select(QueueEntry).where(QueueEntry.call_id == turn.call.id))
+    if entry is None:
+        entry = QueueEntry(call_id=turn.call.id, flow_id=turn.flow.id)
+        turn.session.add(entry)
+    entry.queue, entry.priority = step.name, step.priority
+    entry.enqueued_at, entry.left_at, entry.result = turn.now, None, ""
+    turn.call.outcome = "queued"
+    turn.response.enqueue(
+        queue_name(turn.flow, step.name, step.priority),
+        action=turn.urls.step(step.id, turn.call.turn, "queue"), method="POST",
+        wait_url=turn.urls.queue_wait(step.id), wait_url_method="POST",
+    )
+    turn.event("queue", step.name, priority=step.priority)
+
+
+def _queue_result(turn: Turn, step: Queue, form: Mapping[str, str]) -> None:
+    result = form.get("QueueResult", "")
+    turn.event("queue-result", result)
+    entry = turn.session.scalar(select(QueueEntry).where(QueueEntry.call_id == turn.call.id))
+    if entry is not None:
+        entry.left_at = entry.left_at or turn.now
+        entry.result = result
+    if result == "bridged":
+        turn.call.outcome = "served"
+        run_from(turn, HANGUP)
+    elif result == "hangup":
+        turn.call.outcome = "abandoned"
+    else:
+        run_from(turn, step.next)
+
+
+def _answer_queue(turn: Turn, step: AnswerQueue) -> str | None:
+    entry = turn.session.scalar(
+        select(QueueEntry)
+        .where(QueueEntry.flow_id == turn.flow.id, QueueEntry.queue == step.queue,
+               QueueEntry.left_at.is_(None))
+        .order_by(QueueEntry.priority.desc(), QueueEntry.enqueued_at, QueueEntry.id)
+        .limit(1)
+    )
+    if entry is None:
+        turn.event("answer-queue", "nobody waiting")
+        return step.empty
+    entry.left_at, entry.result = turn.now, "answering"
+    dial = turn.response.dial(action=turn.urls.step(step.id, turn.call.turn, "dial"),
+                              method="POST")
+    dial.queue(queue_name(turn.flow, entry.queue, entry.priority))
+    turn.event("answer-queue", entry.queue, priority=entry.priority, call_id=entry.call_id)
+    return None
+
+
+# -- messages and work for people --------------------------------------------------------
+def _dedupe(turn: Turn, step: Step, suffix: str = "") -> str:
+    """Same call, same exchange, same step: a replayed webhook produces the same key."""
+    return f"{turn.call.sid}:{turn.call.turn}:{step.id}{':' + suffix if suffix else ''}"
+
+
+def _queue_sms(turn: Turn, step: Step, to: str, body: str, purpose: str) -> None:
+    message = turn.telephony.queue_sms(
+        turn.session, to=to, from_=turn.line_number, body=body, purpose=purpose,
+        flow_id=turn.flow.id, call_id=turn.call.id, dedupe_key=_dedupe(turn, step, to),
+    )
+    turn.outbox.append(message.id)
+    turn.event("sms" if purpose == "caller" else "notify", body, to=to, message_id=message.id)
+
+
+def _sms(turn: Turn, step: Sms) -> None:
+    body = turn.render(step.text)
+    if step.to == "caller":
+        _queue_sms(turn, step, turn.call.from_number, body, "caller")
+        return
+    for member in turn.flow.members(step.to):
+        _queue_sms(turn, step, member.phone, body, "notify")
+
+
+def _notify(turn: Turn, step: Notify) -> None:
+    body = turn.render(step.text)
+    for role in step.roles:
+        for member in turn.flow.members(role):
+            _queue_sms(turn, step, member.phone, body, "notify")
+
+
+def _ticket(turn: Turn, step: Ticket) -> None:
+    key = _dedupe(turn, step)
+    if turn.session.scalar(select(TicketRow.id).where(TicketRow.dedupe_key == key)):
+        return
+    vals = turn.values()
+    row = TicketRow(
+        dedupe_key=key, flow_id=turn.flow.id, call_id=turn.call.id, kind=step.kind,
+        text=texts.render(step.text, vals), assign_role=step.assign, urgent=step.urgent,
+        fields={name: texts.render(text, vals) for name, text in step.fields},
+        phone=turn.call.from_number,
+        due_at=turn.now + dt.timedelta(hours=step.due_hours) if step.due_hours else None,
+    )
+    turn.session.add(row)
+    turn.session.flush()
+    turn.event("ticket", row.text, ticket_id=row.id, kind=step.kind, urgent=step.urgent)
+
+
+# -- recording and ending -----------------------------------------------------------------
+def _record(turn: Turn, step: Voicemail) -> None:
+    turn.say(step.prompt)
+    options: dict[str, Any] = {
+        "action": turn.urls.step(step.id, turn.call.turn, "record"), "method": "POST",
+        "max_length": step.max_length, "play_beep": True, "finish_on_key": "#",
+        "recording_status_callback": turn.urls.recording_status(),
+        "recording_status_callback_event": "completed",
+    }
+    if step.transcribe:
+        options["transcribe"] = True
+    turn.response.record(**options)
+    turn.event("voicemail", "recording")
+
+
+def _recorded(turn: Turn, step: Voicemail, form: Mapping[str, str]) -> None:
+    sid = form.get("RecordingSid", "")
+    duration = int(form.get("RecordingDuration") or 0)
+    if sid and duration > 0:
+        store_voicemail(turn.session, turn.call, turn.flow.id, sid, form.get("RecordingUrl", ""),
+                        duration)
+        turn.call.outcome = "voicemail"
+        turn.event("recorded", f"{duration} s", recording_sid=sid)
+    else:
+        turn.event("recorded", "no message left")
+    run_from(turn, step.next)
+
+
+def store_voicemail(session: Session, call: Call | None, flow_id: str, recording_sid: str,
+                    url: str, duration: int) -> VoicemailRow:
+    """Both the Record action and the recording status callback report a recording, in
+    either order and maybe twice: whichever comes first creates the row."""
+    row = session.scalar(select(VoicemailRow).where(VoicemailRow.recording_sid == recording_sid))
+    if row is None:
+        row = VoicemailRow(recording_sid=recording_sid, flow_id=flow_id)
+        session.add(row)
+    if call is not None:
+        row.call_id, row.from_number = call.id, call.from_number
+    row.recording_url = url or row.recording_url
+    row.duration = duration or row.duration
+    session.flush()
+    return row
+
+
+def _hangup(turn: Turn, lines: tuple[Text, ...]) -> None:
+    turn.say(lines)
+    turn.response.hangup()
+    turn.ended = True
+    if turn.call.outcome in ("in-progress", "queued"):
+        turn.call.outcome = "completed"
+    turn.event("hangup", turn.call.outcome)
+
+
+def recover(turn: Turn, error: Exception) -> None:
+    """A step failed: the caller hears the apology and goes to the flow's fallback. If the
+    fallback fails too, they can still leave a message: never silence."""
+    turn.response = VoiceResponse()
+    turn.outbox.clear()
+    turn.event("error", str(error))
+    turn.call.flagged = "runtime error"
+    turn.say(turn.flow.apology)
+    try:
+        run_from(turn, turn.flow.fallback)
+    except Exception as second:
+        log.exception("fallback of flow %s failed too", turn.flow.id)
+        turn.response = VoiceResponse()
+        turn.say(turn.flow.apology)
+        turn.event("error", f"fallback failed: {second}")
+        turn.response.record(
+            action=turn.urls.step("__fallback__", turn.call.turn, "record"), method="POST",
+            max_length=120, play_beep=True,
+            recording_status_callback=turn.urls.recording_status(),
+            recording_status_callback_event="completed",
+        )
+        turn.response.hangup()
+        turn.ended = True

@@ -1,0 +1,41 @@
+"""Filling `{name}` placeholders from call variables, facts and built-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from voicebot.engine import hours as hours_text
+from voicebot.flows.model import Flow, Text
+
+log = logging.getLogger("voicebot.engine")
+
+
+class _Values(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        # A variable the flow captures later, or one this caller skipped: say nothing
+        # rather than fail the call; the loader already rejected names that can never exist.
+        log.warning("placeholder {%s} has no value yet; spoken as empty", key)
+        return ""
+
+
+def values(flow: Flow, variables: Mapping[str, Any], caller: str, now: dt.datetime) -> _Values:
+    here = hours_text.local(flow.hours, now)
+    out = _Values(
+        name=flow.name,
+        caller=caller,
+        date=here.strftime("%d.%m.%Y") if flow.stem_language == "russian" else here.strftime("%B %d"),
+        time=here.strftime("%H:%M"),
+        hours_today=hours_text.today(flow.hours, now, flow.language),
+        hours=hours_text.week(flow.hours, flow.language),
+    )
+    out.update(flow.facts)
+    out.update(variables)
+    return out
+
+
+def render(text: Text, vals: Mapping[str, Any]) -> str:
+    return string.Formatter().vformat(text.template, (), vals)

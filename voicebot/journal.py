@@ -1,0 +1,140 @@
+"""The journal: every call's record and the note the next dispatcher reads (OM-12, HL-10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from voicebot.flows.model import Flow
+from voicebot.models import Call, CallEvent, Message, QueueEntry, Ticket
+
+OUTCOME_WORDS = {
+    "completed": "the flow finished the call",
+    "transferred": "the caller was put through to a person",
+    "served": "the caller was served from the queue",
+    "voicemail": "the caller left a voicemail",
+    "abandoned": "the caller hung up",
+    "queued": "the caller was waiting in a queue",
+    "in-progress": "the call is still going",
+}
+
+
+def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None,
+               duration: int | None = None) -> None:
+    """End the call's journal entry. Safe to call again (a status callback after the flow
+    hung up): the later call only adds what it knows, such as the duration."""
+    if status is not None:
+        call.status = status
+    if duration is not None:
+        call.duration = duration
+    if call.ended_at is None:
+        call.ended_at = now
+        if call.outcome in ("in-progress", "queued"):
+            call.outcome = "abandoned"
+            call.events.append(CallEvent(at=now, state=call.state, kind="end",
+                                         text=f"caller hung up in {call.state or 'the greeting'}"))
+    call.note = compose_note(call, flow)
+
+
+def compose_note(call: Call, flow: Flow | None) -> str:
+    """One paragraph, written for the next dispatcher: who, when, what they wanted, what we
+    did, and what is still open."""
+    zone = ZoneInfo(flow.timezone) if flow else dt.UTC
+    when = call.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    line = flow.name if flow else call.flow_id
+    parts = [f"{when}: {call.from_number} called {line} ({call.to_number})."]
+    if call.direction != "inbound":
+        parts[0] = f"{when}: we called {call.to_number} for {line}."
+    path = [e.state for e in call.events if e.kind == "enter"]
+    if path:
+        parts.append("Path: " + " → ".join(_dedupe_runs(path)) + ".")
+    said = [e for e in call.events if e.kind == "input"]
+    if said:
+        heard = "; ".join(
+            f'"{e.text}"' + (f" ({e.data['confidence']:.2f})" if e.data.get("confidence") else "")
+            for e in said
+        )
+        parts.append(f"Caller answered: {heard}.")
+    captured = {k: v for k, v in call.vars.items() if v}
+    if captured:
+        parts.append("Noted: " + ", ".join(f"{k} = {v}" for k, v in captured.items()) + ".")
+    for e in call.events:
+        if e.kind == "ticket":
+            urgent = " URGENT" if e.data.get("urgent") else ""
+            parts.append(f"Ticket #{e.data.get('ticket_id')} ({e.data.get('kind')}{urgent}): {e.text}")
+        elif e.kind == "sms":
+            parts.append(f"SMS to caller: {e.text}")
+        elif e.kind == "notify":
+            parts.append(f"Staff notified ({e.data.get('to')}): {e.text}")
+        elif e.kind == "transfer" and e.text == "nobody available":
+            parts.append("Nobody was available to take the call.")
+        elif e.kind == "queue":
+            parts.append(f"Queued in {e.text} (priority {e.data.get('priority')}).")
+        elif e.kind == "recorded" and e.data.get("recording_sid"):
+            parts.append(f"Voicemail left ({e.text}).")
+        elif e.kind == "error":
+            parts.append(f"Something failed on our side: {e.text}.")
+    outcome = OUTCOME_WORDS.get(call.outcome, call.outcome)
+    tail = f"Outcome: {outcome}"
+    if call.outcome == "abandoned" and call.state:
+        tail += f" in '{call.state}'"
+    if call.duration is not None:
+        tail += f"; the call lasted {call.duration} s"
+    parts.append(tail + ".")
+    if call.flagged:
+        parts.append(f"Flagged: {call.flagged}.")
+    return " ".join(parts)
+
+
+def _dedupe_runs(items: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if not out or out[-1] != item:
+            out.append(item)
+    return out
+
+
+def entries(session: Session, *, since: dt.datetime | None = None, number: str | None = None,
+            flow_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The journal, newest first, as plain data for the CLI and the desk."""
+    query = select(Call).options(selectinload(Call.events)).order_by(Call.started_at.desc(),
+                                                                     Call.id.desc())
+    if since is not None:
+        query = query.where(Call.started_at >= since)
+    if number:
+        query = query.where((Call.from_number == number) | (Call.to_number == number))
+    if flow_id:
+        query = query.where(Call.flow_id == flow_id)
+    calls = session.scalars(query.limit(limit)).all()
+    ids = [c.id for c in calls]
+    tickets = session.scalars(select(Ticket).where(Ticket.call_id.in_(ids))).all()
+    messages = session.scalars(select(Message).where(Message.call_id.in_(ids))).all()
+    queued = session.scalars(select(QueueEntry).where(QueueEntry.call_id.in_(ids))).all()
+    out = []
+    for c in calls:
+        out.append({
+            "call_sid": c.sid, "flow": c.flow_id, "direction": c.direction,
+            "from": c.from_number, "to": c.to_number,
+            "started_at": c.started_at.isoformat(),
+            "ended_at": c.ended_at.isoformat() if c.ended_at else None,
+            "duration": c.duration, "status": c.status, "outcome": c.outcome,
+            "flagged": c.flagged or None, "variables": c.vars, "note": c.note,
+            "path": _dedupe_runs([e.state for e in c.events if e.kind == "enter"]),
+            "inputs": [
+                {"at": e.at.isoformat(), "state": e.state, "digits": e.data.get("digits") or None,
+                 "speech": e.data.get("speech") or None, "confidence": e.data.get("confidence")}
+                for e in c.events if e.kind == "input"
+            ],
+            "tickets": [{"id": t.id, "kind": t.kind, "text": t.text, "urgent": t.urgent,
+                         "status": t.status, "assign_role": t.assign_role}
+                        for t in tickets if t.call_id == c.id],
+            "messages": [{"id": m.id, "to": m.to_number, "body": m.body, "status": m.status,
+                          "purpose": m.purpose} for m in messages if m.call_id == c.id],
+            "queue": [{"queue": q.queue, "priority": q.priority, "result": q.result}
+                      for q in queued if q.call_id == c.id],
+        })
+    return out

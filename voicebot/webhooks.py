@@ -1,0 +1,350 @@
+"""The public webhook URLs Twilio calls. Every route here is signature-checked.
+
+Stable, documented URLs (paste them into the Twilio console):
+  POST /twilio/voice            incoming call
+  POST /twilio/voice/status     call status callback
+  POST /twilio/recording        recording status callback
+  POST /twilio/sms              incoming SMS
+  POST /twilio/sms/status       message status callback
+The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`) are continuation URLs that
+voicebot writes into its own TwiML.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from sqlalchemy import func, select
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from voicebot import db
+from voicebot.clock import clock
+from voicebot.engine import runner
+from voicebot.engine.phrases import phrase
+from voicebot.engine.runner import Turn
+from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.model import Flow, Queue
+from voicebot.flows.registry import FlowRegistry
+from voicebot.journal import close_call
+from voicebot.models import Call, CallEvent, Message, QueueEntry
+from voicebot.phones import mask
+from voicebot.security import check_signature, signed_url
+from voicebot.telephony import telephony
+
+log = logging.getLogger("voicebot.webhooks")
+
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+bp.before_request(check_signature)
+
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+_NUMBER = re.compile(r"^(\+?[0-9]{3,15}|client:[\w.-]+|sip:\S+|anonymous|restricted|unknown)$",
+                     re.IGNORECASE)
+FINAL_CALL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+# Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
+MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent": 4,
+                 "delivered": 5, "undelivered": 5, "failed": 5, "read": 6}
+
+
+def field(name: str, pattern: re.Pattern[str] | None = None) -> str:
+    value = request.form.get(name, "").strip()
+    if not value:
+        raise BadRequest(f"missing {name}")
+    if pattern is not None and not pattern.match(value):
+        raise BadRequest(f"malformed {name}")
+    return value
+
+
+def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
+    return Response(str(body), mimetype="application/xml")
+
+
+def registry() -> FlowRegistry:
+    reg: FlowRegistry = current_app.extensions["voicebot.flows"]
+    return reg
+
+
+class Urls:
+    """Continuation URLs are relative: Twilio resolves them against the URL it just called,
+    which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute."""
+
+    def step(self, state: str, turn: int, event: str) -> str:
+        return url_for("twilio.step", s=state, t=turn, e=event)
+
+    def queue_wait(self, state: str) -> str:
+        return url_for("twilio.queue_wait", s=state)
+
+    def recording_status(self) -> str:
+        return absolute(url_for("twilio.recording"))
+
+    def sms_status(self) -> str:
+        return absolute(url_for("twilio.sms_status"))
+
+
+def absolute(path: str) -> str:
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + path
+
+
+def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response:
+    session = db.session()
+    now = clock().now()
+
+    def new_turn(c: Call) -> Turn:
+        c.turn += 1
+        return Turn(flow=flow, call=c, session=session, now=now, urls=Urls(), telephony=telephony())
+
+    turn = new_turn(call)
+    try:
+        action(turn)
+    except Exception as exc:
+        log.error("%s", exc, exc_info=not hasattr(exc, "where"))
+        session.rollback()
+        fresh = session.get(Call, call.id)
+        assert fresh is not None
+        turn = new_turn(fresh)
+        runner.recover(turn, exc)
+    turn.call.last_twiml = str(turn.response)
+    if turn.ended:
+        close_call(turn.call, flow, now, status=None)
+    session.commit()
+    telephony().deliver(session, turn.outbox, Urls().sms_status())
+    return twiml(turn.call.last_twiml)
+
+
+def flow_for(to: str) -> Flow | None:
+    flow = registry().for_number(to)
+    default = current_app.config.get("DEFAULT_FLOW")
+    if flow is None and default:
+        try:
+            flow = registry().get(default)
+        except FlowNotFound:
+            log.error("VOICEBOT_DEFAULT_FLOW names %r, which is not loaded", default)
+    return flow
+
+
+def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound") -> Call:
+    session = db.session()
+    call = Call(sid=sid, flow_id=flow.id, flow_digest=flow.digest, direction=direction,
+                from_number=from_, to_number=to, started_at=clock().now())
+    session.add(call)
+    # Committed on its own so that a failing first step rolls back to a call that exists.
+    session.commit()
+    return call
+
+
+@bp.post("/voice")
+def voice() -> Response:
+    sid, from_, to = field("CallSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
+    session = db.session()
+    existing = session.scalar(select(Call).where(Call.sid == sid))
+    if existing is not None:
+        log.info("duplicate incoming-call webhook for %s: replayed", sid)
+        return twiml(existing.last_twiml)
+    flow = flow_for(to)
+    if flow is None:
+        log.warning("call to %s: no flow answers this number and no default flow is set", mask(to))
+        reply = VoiceResponse()
+        reply.say(phrase("unknown_number", "en"), language="en-US")
+        reply.hangup()
+        return twiml(reply)
+    log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
+    return run_turn(flow, new_call(flow, sid, from_, to), runner.start)
+
+
+def _load_call(sid: str) -> Call | None:
+    return db.session().scalar(select(Call).where(Call.sid == sid).with_for_update())
+
+
+@bp.post("/voice/step")
+def step() -> Response:
+    sid = field("CallSid", _SID)
+    state, event = request.args.get("s", ""), request.args.get("e", "")
+    try:
+        turn_no = int(request.args.get("t", ""))
+    except ValueError:
+        raise BadRequest("malformed continuation URL") from None
+    call = _load_call(sid)
+    if call is None:
+        return _start_over(sid)
+    if state == "__fallback__":
+        return _fallback_recorded(call)
+    if call.ended_at is not None or turn_no != call.turn or state != call.state:
+        log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
+                 state, call.state)
+        return twiml(call.last_twiml)
+    try:
+        flow = registry().get(call.flow_id)
+    except FlowNotFound:
+        log.error("call %s: its flow %r is gone", sid, call.flow_id)
+        reply = VoiceResponse()
+        reply.say(phrase("unavailable", "en"))
+        reply.hangup()
+        return twiml(reply)
+    form = request.form.to_dict()
+    return run_turn(flow, call, lambda t: runner.resume(t, event, form))
+
+
+def _start_over(sid: str) -> Response:
+    """A continuation for a call we do not know (a lost database, an old URL): begin again."""
+    from_, to = field("From", _NUMBER), field("To", _NUMBER)
+    flow = flow_for(to)
+    if flow is None:
+        abort(404)
+    log.warning("call %s: continuation for an unknown call; starting the flow over", sid)
+
+    def start_again(turn: Turn) -> None:
+        turn.response.say(phrase("start_over", flow.language), voice=flow.voice,
+                          language=flow.language)
+        runner.start(turn)
+
+    return run_turn(flow, new_call(flow, sid, from_, to), start_again)
+
+
+def _fallback_recorded(call: Call) -> Response:
+    sid = request.form.get("RecordingSid", "")
+    if sid:
+        runner.store_voicemail(db.session(), call, call.flow_id, sid,
+                               request.form.get("RecordingUrl", ""),
+                               int(request.form.get("RecordingDuration") or 0))
+        call.outcome = "voicemail"
+        db.session().commit()
+    reply = VoiceResponse()
+    reply.hangup()
+    return twiml(reply)
+
+
+@bp.post("/voice/queue-wait")
+def queue_wait() -> Response:
+    sid = field("CallSid", _SID)
+    session = db.session()
+    call = session.scalar(select(Call).where(Call.sid == sid))
+    reply = VoiceResponse()
+    if call is None:
+        reply.leave()
+        return twiml(reply)
+    flow = registry().get(call.flow_id)
+    step = flow.states.get(request.args.get("s", ""))
+    entry = session.scalar(select(QueueEntry).where(QueueEntry.call_id == call.id))
+    if not isinstance(step, Queue) or entry is None:
+        reply.leave()
+        return twiml(reply)
+    waited = int(request.form.get("QueueTime") or 0)
+    if waited >= step.max_wait:
+        reply.leave()
+        return twiml(reply)
+    reply.say(phrase("queue_position", flow.language, position=queue_position(entry)),
+              voice=flow.voice, language=flow.language)
+    vals = runner.texts.values(flow, call.vars, call.from_number, clock().now())
+    for line in step.hold:
+        reply.say(runner.texts.render(line, vals), voice=flow.voice, language=flow.language)
+    reply.pause(length=10)
+    return twiml(reply)
+
+
+def queue_position(entry: QueueEntry) -> int:
+    """Callers with a higher priority, or the same priority and an earlier arrival, go first."""
+    ahead = db.session().scalar(
+        select(func.count(QueueEntry.id)).where(
+            QueueEntry.flow_id == entry.flow_id, QueueEntry.queue == entry.queue,
+            QueueEntry.left_at.is_(None), QueueEntry.id != entry.id,
+            (QueueEntry.priority > entry.priority)
+            | ((QueueEntry.priority == entry.priority) & (QueueEntry.enqueued_at < entry.enqueued_at))
+            | ((QueueEntry.priority == entry.priority) & (QueueEntry.enqueued_at == entry.enqueued_at)
+               & (QueueEntry.id < entry.id)),
+        )
+    ) or 0
+    return ahead + 1
+
+
+@bp.post("/voice/status")
+def voice_status() -> Response:
+    sid, status = field("CallSid", _SID), field("CallStatus")
+    session = db.session()
+    call = _load_call(sid)
+    if call is None:
+        log.info("status %s for unknown call %s: ignored", status, sid)
+        return Response(status=204)
+    call.events.append(CallEvent(at=clock().now(), state=call.state, kind="status", text=status))
+    if status in FINAL_CALL_STATUSES:
+        try:
+            flow: Flow | None = registry().get(call.flow_id)
+        except FlowNotFound:
+            flow = None
+        duration = request.form.get("CallDuration")
+        close_call(call, flow, clock().now(), status=status,
+                   duration=int(duration) if duration and duration.isdigit() else None)
+    elif call.ended_at is None:
+        call.status = status
+    session.commit()
+    return Response(status=204)
+
+
+@bp.post("/recording")
+def recording() -> Response:
+    rec_sid, call_sid = field("RecordingSid", _SID), field("CallSid", _SID)
+    status = request.form.get("RecordingStatus", "completed")
+    session = db.session()
+    call = session.scalar(select(Call).where(Call.sid == call_sid))
+    if status != "completed":
+        log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
+        return Response(status=204)
+    duration = request.form.get("RecordingDuration", "0")
+    row = runner.store_voicemail(session, call, call.flow_id if call else "", rec_sid,
+                                 field("RecordingUrl"), int(duration) if duration.isdigit() else 0)
+    session.commit()
+    log.info("recording %s stored as voicemail %s", rec_sid, row.id)
+    return Response(status=204)
+
+
+@bp.post("/sms")
+def sms() -> Response:
+    sid, from_, to = field("MessageSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
+    body = request.form.get("Body", "")
+    session = db.session()
+    if session.scalar(select(Message.id).where(Message.sid == sid)) is None:
+        flow = flow_for(to)
+        session.add(Message(sid=sid, direction="in", purpose="reply", from_number=from_,
+                            to_number=to, body=body, status="received",
+                            flow_id=flow.id if flow else ""))
+        session.commit()
+        log.info("SMS %s from %s stored", sid, mask(from_))
+    return twiml(MessagingResponse())
+
+
+@bp.post("/sms/status")
+def sms_status() -> Response:
+    sid, status = field("MessageSid", _SID), field("MessageStatus")
+    session = db.session()
+    message = session.scalar(select(Message).where(Message.sid == sid))
+    if message is None:
+        log.info("status %s for unknown message %s: ignored", status, sid)
+        return Response(status=204)
+    if MESSAGE_ORDER.get(status, 0) >= MESSAGE_ORDER.get(message.status, 0):
+        message.status = status
+        message.error = request.form.get("ErrorCode", "") or message.error
+        session.commit()
+    return Response(status=204)
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(exc: BadRequest) -> tuple[str, int]:
+    log.warning("400 on %s: %s", request.path, exc.description)
+    return f"Bad request: {exc.description}\n", 400
+
+
+@bp.errorhandler(Exception)
+def unexpected(exc: Exception) -> Response | HTTPException:
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception("unexpected error on %s (%s)", request.path, signed_url())
+    if request.path.startswith("/twilio/voice"):
+        reply = VoiceResponse()
+        reply.say(phrase("unavailable", "en"))
+        reply.hangup()
+        return twiml(reply)
+    return Response("internal error\n", status=500, mimetype="text/plain")
