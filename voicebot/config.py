@@ -22,7 +22,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "DATABASE_URL": (None, str, "SQLAlchemy URL; default: SQLite file in the instance folder"),
     "FLOWS_DIR": ("flows", str, "Folder of flow files (*.yaml)"),
     "INSTANCE_DIR": ("instance", str, "Folder for the SQLite database and local secrets"),
-    "PUBLIC_URL": (None, str, "Base URL Twilio uses to reach us (ngrok/TLS proxy); used for signature checks"),
+    "PUBLIC_URL": (None, str, "Base URL Twilio calls us at (ngrok, TLS proxy); signatures are checked on it"),
     "TWILIO_ACCOUNT_SID": (None, str, "Twilio account SID; without it telephony runs dry"),
     "TWILIO_AUTH_TOKEN": (None, str, "Twilio auth token: signs webhooks and authenticates REST calls"),
     "TWILIO_API_URL": (TWILIO_API_URL, str, "Twilio REST base URL (a compatible provider or a test double)"),

@@ -65,7 +65,7 @@ def compose_note(call: Call, flow: Flow | None) -> str:
     for e in call.events:
         if e.kind == "ticket":
             urgent = " URGENT" if e.data.get("urgent") else ""
-            parts.append(f"Ticket #{e.data.get('ticket_id')} ({e.data.get('kind')}{urgent}): {e.text}")
+            parts.append(f"Ticket #{e.data.get('ticket_id')} ({e.data.get('ticket_kind')}{urgent}): {e.text}")
         elif e.kind == "sms":
             parts.append(f"SMS to caller: {e.text}")
         elif e.kind == "notify":

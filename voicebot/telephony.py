@@ -8,11 +8,11 @@ In dry-run mode nothing leaves the machine: messages are stored and logged as "d
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -75,15 +75,18 @@ class Telephony:
         session.flush()
         return message
 
-    def deliver(self, session: Session, message_ids: list[int], status_callback: str | None) -> None:
+    def deliver(
+        self, session: Session, message_ids: list[int], status_callback: str | None
+    ) -> None:
         """Send pending messages. Each is claimed with a conditional update first, so two
         workers replaying the same webhook can never both send it."""
         for message_id in message_ids:
-            claimed = session.execute(
+            result = session.execute(
                 update(Message)
                 .where(Message.id == message_id, Message.status == "pending")
                 .values(status="sending", updated_at=utcnow())
-            ).rowcount
+            )
+            claimed = cast(CursorResult[Any], result).rowcount
             session.commit()
             if not claimed:
                 continue

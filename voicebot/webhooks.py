@@ -248,14 +248,15 @@ def queue_wait() -> Response:
 
 def queue_position(entry: QueueEntry) -> int:
     """Callers with a higher priority, or the same priority and an earlier arrival, go first."""
+    q = QueueEntry
+    same_priority = q.priority == entry.priority
+    earlier = (q.enqueued_at < entry.enqueued_at) | (
+        (q.enqueued_at == entry.enqueued_at) & (q.id < entry.id)
+    )
     ahead = db.session().scalar(
-        select(func.count(QueueEntry.id)).where(
-            QueueEntry.flow_id == entry.flow_id, QueueEntry.queue == entry.queue,
-            QueueEntry.left_at.is_(None), QueueEntry.id != entry.id,
-            (QueueEntry.priority > entry.priority)
-            | ((QueueEntry.priority == entry.priority) & (QueueEntry.enqueued_at < entry.enqueued_at))
-            | ((QueueEntry.priority == entry.priority) & (QueueEntry.enqueued_at == entry.enqueued_at)
-               & (QueueEntry.id < entry.id)),
+        select(func.count(q.id)).where(
+            q.flow_id == entry.flow_id, q.queue == entry.queue, q.left_at.is_(None),
+            q.id != entry.id, (q.priority > entry.priority) | (same_priority & earlier),
         )
     ) or 0
     return ahead + 1

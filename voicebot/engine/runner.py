@@ -433,7 +433,7 @@ def _ticket(turn: Turn, step: Ticket) -> None:
     )
     turn.session.add(row)
     turn.session.flush()
-    turn.event("ticket", row.text, ticket_id=row.id, kind=step.kind, urgent=step.urgent)
+    turn.event("ticket", row.text, ticket_id=row.id, ticket_kind=step.kind, urgent=step.urgent)
 
 
 # -- recording and ending -----------------------------------------------------------------

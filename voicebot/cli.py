@@ -1,0 +1,311 @@
+"""The `voicebot` command: serve, call, check and test flows, read the journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from voicebot import create_app
+from voicebot.flows.errors import FlowNotFound, Problem
+from voicebot.flows.model import Flow
+
+
+def _app(**overrides: Any) -> Flask:
+    return create_app(overrides or None)
+
+
+@click.group()
+@click.version_option(package_name="voicebot")
+def main() -> None:
+    """voicebot: a phone line that runs itself."""
+
+
+# -- serving --------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the web service (migrating the database first)."""
+    import waitress
+
+    app = _app()
+    registry = app.extensions["voicebot.flows"]
+    flows = registry.flows()
+    click.echo(f"voicebot on http://{host}:{port}  database: {_safe_url(app.config['DATABASE_URL'])}")
+    click.echo(f"telephony: {'dry-run (nothing is sent)' if app.config['DRY_RUN'] else 'live'}")
+    for flow in flows:
+        click.echo(f"  flow {flow.id}: {', '.join(flow.numbers) or '(outbound)'} [{flow.language}]")
+    for problem in registry.problems():
+        click.echo(f"  BROKEN {problem}", err=True)
+    click.echo("Try it: voicebot call " + (flows[0].id if flows else "FLOW") +
+               f" --url http://{host}:{port}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="voicebot")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations."""
+    from voicebot import db as database
+    from voicebot.config import load_settings
+
+    url = load_settings()["DATABASE_URL"]
+    database.upgrade(url, revision)
+    click.echo(f"database at {_safe_url(url)} is at {revision}")
+
+
+# -- flows ----------------------------------------------------------------------------------
+@main.group()
+def flows() -> None:
+    """Check, list, draw and test flow files."""
+
+
+def _flows_dir() -> Path:
+    from voicebot.config import load_settings
+
+    return Path(load_settings()["FLOWS_DIR"])
+
+
+def _load(paths: tuple[str, ...]) -> tuple[dict[str, Flow], list[Problem]]:
+    from voicebot.flows.loader import load_flows
+
+    if not paths:
+        return load_flows(_flows_dir())
+    found: dict[str, Flow] = {}
+    problems: list[Problem] = []
+    for raw in paths:
+        flows_, probs = load_flows(Path(raw)) if Path(raw).is_dir() else _load_file(Path(raw))
+        found.update(flows_)
+        problems.extend(probs)
+    return found, problems
+
+
+def _load_file(path: Path) -> tuple[dict[str, Flow], list[Problem]]:
+    from voicebot.flows.errors import FlowLoadError
+    from voicebot.flows.loader import load_flow
+
+    if not path.exists():
+        return {}, [Problem(str(path), 0, "", "no such file")]
+    try:
+        flow = load_flow(path)
+    except FlowLoadError as exc:
+        return {}, exc.problems
+    return {flow.id: flow}, []
+
+
+@flows.command("check")
+@click.argument("paths", nargs=-1)
+def flows_check(paths: tuple[str, ...]) -> None:
+    """Check flow files (default: the flows folder); exit 1 on any error."""
+    found, problems = _load(paths)
+    for flow in sorted(found.values(), key=lambda f: f.file):
+        click.echo(f"ok  {flow.file}  ({flow.id}: {len(flow.states)} states)")
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    if not found:
+        click.echo("no flow files found", err=True)
+        sys.exit(1)
+
+
+@flows.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document.")
+def flows_list(as_json: bool) -> None:
+    """List flows with the numbers they answer."""
+    found, problems = _load(())
+    rows = [{"id": f.id, "name": f.name, "file": f.file, "numbers": list(f.numbers),
+             "language": f.language, "direction": f.direction, "timezone": f.timezone}
+            for f in sorted(found.values(), key=lambda f: f.id)]
+    if as_json:
+        click.echo(json.dumps({"flows": rows, "problems": [str(p) for p in problems]},
+                              ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']:<16} {row['language']:<6} {', '.join(row['numbers']) or '(outbound)'}"
+                   f"  {row['file']}")
+    for problem in problems:
+        click.echo(f"BROKEN {problem}", err=True)
+
+
+@flows.command("graph")
+@click.argument("flow_id")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]),
+              default="mermaid", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+def flows_graph(flow_id: str, fmt: str, output: Path | None) -> None:
+    """Draw a flow: Mermaid or Graphviz source, or an SVG/PNG where Graphviz is installed."""
+    from voicebot.flows import graph
+
+    flow = _one_flow(flow_id)
+    if fmt in ("svg", "png"):
+        target = output or Path(f"{flow.id}.{fmt}")
+        if not graph.render(flow, fmt, target):  # type: ignore[arg-type]
+            raise click.ClickException("Graphviz `dot` is not installed; use --format dot or mermaid")
+        click.echo(f"wrote {target}")
+        return
+    text = graph.to_mermaid(flow) if fmt == "mermaid" else graph.to_dot(flow)
+    if output:
+        output.write_text(text)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)
+
+
+def _one_flow(key: str) -> Flow:
+    found, problems = _load(())
+    for flow in found.values():
+        if key in (flow.id, Path(flow.file).stem) or key in flow.numbers:
+            return flow
+    broken = [str(p) for p in problems if Path(p.file).stem == key]
+    if broken:
+        raise click.ClickException("that flow file is broken:\n" + "\n".join(broken))
+    raise click.ClickException(f"no flow {key!r}; known: {', '.join(sorted(found)) or 'none'}")
+
+
+@flows.command("test")
+@click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def flows_test(scripts: tuple[Path, ...]) -> None:
+    """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
+    from voicebot.scripted_call import ScriptError, load_script, run_script
+
+    files = list(scripts) or sorted((_flows_dir() / "calls").glob("*.yaml"))
+    if not files:
+        raise click.ClickException("no scripted calls found (flows/calls/*.yaml)")
+    failed = 0
+    with _scratch_app() as app:
+        for path in files:
+            try:
+                script = load_script(path)
+            except ScriptError as exc:
+                click.echo(str(exc), err=True)
+                failed += 1
+                continue
+            result = run_script(script, lambda s, app=app: _emulator_for(app, s))  # type: ignore[misc]
+            click.echo(("PASS " if result.ok else "FAIL ") + f"{path}")
+            if not result.ok:
+                failed += 1
+                click.echo(result.report(), err=True)
+    click.echo(f"{len(files) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@contextmanager
+def _scratch_app() -> Iterator[Flask]:
+    """Scripted calls run against a throwaway database in dry-run, never the real one."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
+        yield _app(DATABASE_URL=f"sqlite:///{tmp}/calls.db", INSTANCE_DIR=tmp, DRY_RUN=True)
+
+
+def _emulator_for(app: Flask, script: Any) -> Any:
+    from voicebot.emulator import CallEmulator, WsgiTransport
+
+    to = script.to
+    if not to and script.flow:
+        to = _resolve_number(app, script.flow)
+    clock = app.extensions["voicebot.clock"]
+    clock.set(script.at if getattr(script, "at", None) else None)
+    return CallEmulator(WsgiTransport(app), auth_token=app.config["TWILIO_AUTH_TOKEN"],
+                        public_url="http://localhost", to=to, from_=script.from_)
+
+
+def _resolve_number(app: Flask, key: str) -> str:
+    registry = app.extensions["voicebot.flows"]
+    if key.startswith("+"):
+        return key
+    try:
+        flow = registry.get(key)
+    except FlowNotFound:
+        raise click.ClickException(f"no flow {key!r}") from None
+    if not flow.numbers:
+        raise click.ClickException(f"flow {key!r} answers no number (outbound flow)")
+    return str(flow.numbers[0])
+
+
+# -- the call emulator ------------------------------------------------------------------------
+@main.command()
+@click.argument("flow_or_number")
+@click.option("--from", "from_", default="+15555550123", show_default=True,
+              help="The caller's number.")
+@click.option("--url", help="A running voicebot (default: in-process, on the embedded defaults).")
+@click.option("--public-url", help="The URL Twilio would sign (default: --url).")
+def call(flow_or_number: str, from_: str, url: str | None, public_url: str | None) -> None:
+    """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up."""
+    from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
+
+    app = _app()
+    to = _resolve_number(app, flow_or_number)
+    transport: Any = HttpTransport(url) if url else WsgiTransport(app)
+    emulator = CallEmulator(transport, auth_token=app.config["TWILIO_AUTH_TOKEN"],
+                            public_url=public_url or url or "http://localhost", to=to, from_=from_)
+    click.echo(f"Calling {to} from {from_}. Type digits or words; empty line = silence; "
+               "/hangup to hang up.")
+    interactive(emulator)
+
+
+# -- the journal ------------------------------------------------------------------------------
+@main.command()
+@click.option("--since", help="ISO date/time, or hours back like 24h.")
+@click.option("--number", help="Only calls from or to this number.")
+@click.option("--flow", "flow_id", help="Only this flow.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def journal(since: str | None, number: str | None, flow_id: str | None, limit: int,
+            as_json: bool) -> None:
+    """Print the call journal, newest first."""
+    from voicebot import db as database
+    from voicebot import journal as journal_
+
+    app = _app()
+    with database.session_scope(app) as session:
+        rows = journal_.entries(session, since=_since(since), number=number, flow_id=flow_id,
+                                limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no calls")
+    for row in rows:
+        click.echo(f"{row['started_at'][:19]}  {row['flow']:<12} {row['from']:<16} "
+                   f"{row['outcome']:<12} {row['call_sid']}")
+        click.echo(f"    {row['note']}\n")
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    if value.endswith("h") and value[:-1].isdigit():
+        return dt.datetime.now(dt.UTC) - dt.timedelta(hours=int(value[:-1]))
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use an ISO date/time or hours like 24h", param_hint="--since")\
+            from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Checks that need the whole file: names used vs. defined, and the shape of the state graph."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from voicebot.flows.graph import BUILTIN_TARGETS, edges
+from voicebot.flows.model import Ask, Hangup, Queue, Step, Transfer, Voicemail
+from voicebot.flows.schema import Context, Ref, suggest
+
+BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
+BUILTIN_PLACEHOLDERS = frozenset({"name", "caller", "hours_today", "date", "time"})
+WAITING = (Ask, Transfer, Queue, Voicemail, Hangup)
+"""Steps that wait for the caller (or end the call), so a loop through one cannot spin."""
+
+
+def _unknown(
+    ctx: Context, ref: Ref, what: str, known: Collection[str], why: str = ""
+) -> None:
+    guess = suggest(ref.name, known)
+    hint = f", did you mean {guess!r}?" if guess else ""
+    ctx.report(ref.line, ref.path, f"unknown {what} {ref.name!r}{why}{hint}", repr(ref.name))
+
+
+def check_names(
+    ctx: Context,
+    *,
+    states: Collection[str] | None,
+    roles: Collection[str] | None,
+    groups: Collection[str] | None,
+    facts: Collection[str] | None,
+) -> None:
+    """Every target, role, caller group, placeholder and tested variable is defined.
+
+    None means the definitions could not be read (already reported): names of that kind are
+    then not checked, rather than all reported as unknown.
+    """
+    if states is not None:
+        targets = set(states) | BUILTIN_TARGETS
+        for _state, ref in ctx.targets:
+            if ref.name not in targets:
+                _unknown(ctx, ref, "state", targets)
+    if roles is not None:
+        for ref in ctx.roles:
+            if ref.name not in roles:
+                _unknown(ctx, ref, "role", roles)
+    if groups is not None:
+        known_groups = set(groups) | BUILTIN_GROUPS
+        for ref in ctx.groups:
+            if ref.name not in known_groups:
+                _unknown(ctx, ref, "caller group", known_groups)
+    if facts is None:
+        return
+    names = set(facts) | BUILTIN_PLACEHOLDERS | set(ctx.variables)
+    for ref in ctx.placeholders:
+        if ref.name not in names:
+            guess = suggest(ref.name, names)
+            hint = f", did you mean {guess!r}?" if guess else ""
+            ctx.report(
+                ref.line,
+                ref.path,
+                f"unknown placeholder {{{ref.name}}}: not a fact, built-in or variable "
+                f"captured/set in this flow{hint}",
+                "'{" + ref.name + "}'",
+            )
+    for ref in ctx.var_uses:
+        if ref.name not in ctx.variables:
+            _unknown(
+                ctx, ref, "variable", ctx.variables, ": never captured or set in this flow"
+            )
+
+
+def _successors(states: Mapping[str, Step], start: str) -> dict[str, list[str]]:
+    """State -> states it can go to; `restart` leads to `start`, built-in `hangup` nowhere."""
+    result: dict[str, list[str]] = {}
+    for sid, step in states.items():
+        nexts: list[str] = []
+        for edge in edges(step):
+            target = edge.target
+            if target not in states and target == "restart":
+                target = start
+            if target in states and target not in nexts:
+                nexts.append(target)
+        result[sid] = nexts
+    return result
+
+
+def check_graph(
+    ctx: Context,
+    states: Mapping[str, Step],
+    *,
+    start: str,
+    roots: Collection[str],
+    lines: Mapping[str, int],
+    anywhere_targets: Collection[str],
+) -> None:
+    """Unreachable states, and loops of non-waiting steps that would spin forever.
+
+    Call only when every state compiled and every target resolves: otherwise a typo in one
+    `goto` would also make the state it meant look unreachable.
+    """
+    successors = _successors(states, start)
+
+    reached: set[str] = set()
+    todo = [s for s in (*roots, *anywhere_targets) if s in states]
+    while todo:
+        sid = todo.pop()
+        if sid not in reached:
+            reached.add(sid)
+            todo.extend(successors[sid])
+    for sid in states:
+        if sid not in reached:
+            ctx.report(lines[sid], f"states.{sid}", "unreachable from start or fallback")
+
+    # A non-waiting step is fine if some path from it reaches a waiting step or a built-in
+    # hangup; those left over can only go round among themselves.
+    escapes = {sid for sid, step in states.items() if isinstance(step, WAITING)}
+    for sid, step in states.items():
+        if any(e.target == "hangup" and e.target not in states for e in edges(step)):
+            escapes.add(sid)
+    changed = True
+    while changed:
+        changed = False
+        for sid in states:
+            if sid not in escapes and any(n in escapes for n in successors[sid]):
+                escapes.add(sid)
+                changed = True
+    stuck = [sid for sid in states if sid not in escapes]
+    reported: set[str] = set()
+    for sid in stuck:
+        path = [sid]
+        while successors[path[-1]][0] not in path:
+            path.append(successors[path[-1]][0])
+        loop = path[path.index(successors[path[-1]][0]) :]
+        if reported & set(loop):
+            continue
+        reported |= set(loop)
+        first = min(loop, key=lambda s: lines[s])
+        at = loop.index(first)
+        ordered = [*loop[at:], *loop[:at], first]
+        ctx.report(
+            lines[first],
+            f"states.{first}",
+            "these steps loop without ever waiting for the caller or ending the call: "
+            + " -> ".join(ordered),
+        )

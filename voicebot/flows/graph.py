@@ -1,0 +1,184 @@
+"""A flow as a graph: its edges, and drawings of it (Mermaid, Graphviz DOT, SVG/PNG via `dot`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from voicebot.flows.model import (
+    Ask,
+    Choice,
+    Flow,
+    Hangup,
+    Notify,
+    Queue,
+    Route,
+    Say,
+    SetVars,
+    Sms,
+    Step,
+    Ticket,
+    Transfer,
+    Voicemail,
+    When,
+)
+
+BUILTIN_TARGETS = frozenset({"hangup", "restart"})
+"""Targets the engine handles itself unless the flow defines a state of that name."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    label: str
+
+
+def choice_label(choice: Choice) -> str:
+    parts = []
+    if choice.digits:
+        parts.append(" ".join(choice.digits))
+    if choice.words:
+        parts.append(", ".join(p.text for p in choice.words))
+    return " / ".join(parts)
+
+
+def when_label(when: When) -> str:
+    parts: list[str] = []
+    if when.caller is not None:
+        parts.append(f"caller: {', '.join(sorted(when.caller))}")
+    if when.open is not None:
+        parts.append("open" if when.open else "closed")
+    if when.available is not None:
+        parts.append(f"{when.available} available")
+    if when.from_prefix:
+        parts.append(f"from {', '.join(when.from_prefix)}")
+    if when.min_previous_calls is not None:
+        parts.append(f"previous calls >= {when.min_previous_calls}")
+    for test in when.vars:
+        if test.equals:
+            parts.append(f"{test.name} = {' | '.join(test.equals)}")
+        else:
+            parts.append(f"{test.name} {'set' if test.present else 'not set'}")
+    return " and ".join(parts)
+
+
+def edges(step: Step) -> list[Edge]:
+    """Every way out of `step`, in the order the file gives them."""
+    sid = step.id
+    out: list[Edge] = []
+    if isinstance(step, Ask):
+        out += [Edge(sid, c.goto, choice_label(c)) for c in step.choices]
+        if step.next is not None:
+            out.append(Edge(sid, step.next, "next"))
+        out.append(Edge(sid, step.no_input, "no input"))
+        out.append(Edge(sid, step.no_match, "no match"))
+    elif isinstance(step, Route):
+        out += [Edge(sid, r.goto, when_label(r.when)) for r in step.rules]
+        out.append(Edge(sid, step.otherwise, "otherwise"))
+    elif isinstance(step, Transfer):
+        out.append(Edge(sid, step.next, "next"))
+        out.append(Edge(sid, step.fallback, "fallback"))
+    elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars):
+        out.append(Edge(sid, step.next, "next"))
+    else:
+        assert isinstance(step, Hangup)
+    return out
+
+
+def flow_edges(flow: Flow) -> list[Edge]:
+    return [edge for step in flow.states.values() for edge in edges(step)]
+
+
+def _builtins_used(flow: Flow) -> list[str]:
+    used = {e.target for e in flow_edges(flow)} | {flow.fallback}
+    used |= {c.goto for c in flow.anywhere}
+    return sorted(t for t in used if t in BUILTIN_TARGETS and t not in flow.states)
+
+
+def _kind(step: Step) -> str:
+    return "set" if isinstance(step, SetVars) else type(step).__name__.lower()
+
+
+# --- Mermaid ------------------------------------------------------------------------------
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def to_mermaid(flow: Flow) -> str:
+    # Node ids are generated: state names such as `end` or `a-b` break Mermaid syntax.
+    ids = {state: f"s{i}" for i, state in enumerate(flow.states)}
+    for name in _builtins_used(flow):
+        ids[name] = f"b_{name}"
+    lines = ["flowchart TD", '    entry(("start")) --> ' + ids[flow.start]]
+    for state, step in flow.states.items():
+        label = _mermaid_text(f"{state}\n({_kind(step)})").replace("\n", "<br/>")
+        lines.append(f'    {ids[state]}["{label}"]')
+    for name in _builtins_used(flow):
+        lines.append(f'    {ids[name]}(["{name} (built-in)"])')
+    for edge in flow_edges(flow):
+        lines.append(
+            f'    {ids[edge.source]} -->|"{_mermaid_text(edge.label)}"| {ids[edge.target]}'
+        )
+    if flow.anywhere:
+        lines.append('    anywhere{{"anywhere"}}')
+        for c in flow.anywhere:
+            lines.append(f'    anywhere -.->|"{_mermaid_text(choice_label(c))}"| {ids[c.goto]}')
+    lines.append('    failure(("step fails")) -.->|"fallback"| ' + ids[flow.fallback])
+    return "\n".join(lines) + "\n"
+
+
+# --- Graphviz -----------------------------------------------------------------------------
+
+
+def _dot_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(flow: Flow) -> str:
+    q = _dot_text
+    lines = [
+        f"digraph {q(flow.id)} {{",
+        "    node [shape=box, fontname=Helvetica];",
+        "    edge [fontname=Helvetica, fontsize=10];",
+        '    "__start__" [label="start", shape=circle];',
+        f'    "__start__" -> {q(flow.start)};',
+    ]
+    for state, step in flow.states.items():
+        label = q(f"{state}\n({_kind(step)})")
+        lines.append(f"    {q(state)} [label={label}];")
+    for name in _builtins_used(flow):
+        lines.append(f"    {q(name)} [label={q(name + ' (built-in)')}, shape=oval];")
+    for edge in flow_edges(flow):
+        lines.append(f"    {q(edge.source)} -> {q(edge.target)} [label={q(edge.label)}];")
+    if flow.anywhere:
+        lines.append('    "__anywhere__" [label="anywhere", shape=hexagon];')
+        for c in flow.anywhere:
+            lines.append(
+                f'    "__anywhere__" -> {q(c.goto)} [label={q(choice_label(c))}, style=dashed];'
+            )
+    lines.append('    "__failure__" [label="step fails", shape=circle];')
+    lines.append(f'    "__failure__" -> {q(flow.fallback)} [label="fallback", style=dashed];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render(flow: Flow, fmt: Literal["svg", "png"], out: Path) -> bool:
+    """Draw `flow` into `out` with Graphviz; False when `dot` is not installed."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return False
+    result = subprocess.run(
+        [dot, f"-T{fmt}", "-o", str(out)],
+        input=to_dot(flow).encode(),
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace').strip()}")
+    return True

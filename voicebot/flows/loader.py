@@ -1,0 +1,371 @@
+"""Load flow files: check every node, report every problem at once, compile to `model` objects.
+
+`load_flow` reads one file; `load_flows` reads a directory and adds the checks that span
+files (flow ids and phone numbers must be unique). The per-step schemas live in `steps`,
+value checks in `fields`, whole-file checks in `checks`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from voicebot.flows import checks, fields, steps
+from voicebot.flows.errors import FlowLoadError, Problem
+from voicebot.flows.graph import BUILTIN_TARGETS
+from voicebot.flows.model import Flow, Hours, Source, StaffMember, Step, Text
+from voicebot.flows.schema import (
+    Context,
+    Key,
+    Node,
+    Reported,
+    boolean,
+    check_mapping,
+    check_mapping_partly,
+    dict_of,
+    identifier,
+    list_of,
+    one_of,
+    pattern,
+    require_mapping,
+    scalar_text,
+    string,
+)
+from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+
+__all__ = [
+    "BUILTIN_TARGETS",
+    "FLOW_SUFFIXES",
+    "LoadedFile",
+    "check_unique",
+    "display_name_for",
+    "load_flow",
+    "load_flows",
+    "read_flow",
+]
+
+FLOW_SUFFIXES = (".yaml", ".yml")
+DEFAULT_VOICES = {"ru": "Polly.Tatyana", "en": "Polly.Joanna"}
+DEFAULT_APOLOGIES = {
+    "ru": "Извините, у нас что-то пошло не так.",
+    "en": "Sorry, something went wrong on our side.",
+}
+
+STAFF = {
+    "id": Key(pattern(r"^[A-Za-z0-9_.-]+$", "an id of letters, digits, _ . -"), required=True),
+    "role": Key(pattern(r"^[A-Za-z0-9_-]+$", "a role name of letters, digits, _ -"), required=True),
+    "phone": Key(fields.phone, required=True),
+    "name": Key(string, default=""),
+    "available": Key(boolean, default=True),
+    "hours": Key(fields.week),
+}
+
+TOP = {
+    "flow": Key(pattern(r"^[a-z0-9_-]+$", "a flow id of a-z, 0-9, _ and -"), required=True),
+    "name": Key(string),
+    "language": Key(
+        pattern(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "a language tag like en-US or ru-RU"),
+        required=True,
+    ),
+    "voice": Key(string),
+    "direction": Key(one_of("inbound", "outbound"), default="inbound"),
+    "numbers": Key(list_of(fields.phone)),
+    "timezone": Key(fields.timezone, required=True),
+    "hours": Key(fields.week),
+    "holidays": Key(list_of(fields.iso_date), default=()),
+    "record_calls": Key(boolean, default=False),
+    "facts": Key(dict_of(identifier, scalar_text), default={}),
+    "staff": Key(list_of(lambda n: check_mapping(n, STAFF), single=False), default=()),
+    "callers": Key(dict_of(identifier, list_of(fields.phone, min_items=1)), default={}),
+    "start": Key(fields.target, required=True),
+    "fallback": Key(fields.target, required=True),
+    "apology": Key(fields.texts),
+    "anywhere": Key(steps.choices, default=()),
+    "states": Key(lambda n: n.value, required=True),
+}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A compiled flow plus where its id and numbers are, for the checks across files."""
+
+    flow: Flow
+    id_line: int
+    number_lines: tuple[tuple[str, int, str], ...]
+    """(number, line, key path) for each of `flow.numbers`."""
+
+
+def display_name_for(path: Path) -> str:
+    """The file as shown in problems: relative to the working directory when inside it."""
+    full, cwd = path.resolve(), Path.cwd().resolve()
+    if full.is_relative_to(cwd):
+        return full.relative_to(cwd).as_posix()
+    return path.as_posix()
+
+
+def _language_key(language: str) -> str:
+    return "ru" if language.lower().startswith("ru") else "en"
+
+
+def _compile_states(ctx: Context, node: Node) -> tuple[dict[str, Step], dict[str, int], bool]:
+    """Compile every state; returns them, their lines, and whether all of them compiled."""
+    mapping = require_mapping(node, "a mapping of state names to steps")
+    compiled: dict[str, Step] = {}
+    lines: dict[str, int] = {}
+    complete = True
+    for key in mapping:
+        line = key_line(mapping, key)
+        if not isinstance(key, str) or not key:
+            ctx.report(line, f"states.{key}", "state names must be text")
+            complete = False
+            continue
+        lines[key] = line
+        ctx.state = key
+        child = node.child(key)
+        try:
+            compiled[key] = steps.step(Node(child.value, line, child.path, ctx), key)
+        except Reported:
+            complete = False
+    ctx.state = ""
+    if not mapping:
+        ctx.report(node.line, node.path, "a flow needs at least one state")
+        complete = False
+    return compiled, lines, complete
+
+
+def _peek(mapping: CommentedMap, key: str) -> str:
+    value = mapping.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _positions(node: Node, key: str) -> list[tuple[int, str]]:
+    """(line, key path) of each item of a list value, or of the key for a single value."""
+    mapping: CommentedMap = node.value
+    if key not in mapping:
+        return []
+    child = node.child(key)
+    if isinstance(child.value, list):
+        return [(item.line, item.path) for item in child.items()]
+    return [(child.line, child.path)]
+
+
+def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
+    node = Node(root, node_line(root), "", ctx)
+    mapping = require_mapping(node, "a flow: a mapping with flow, language, states, ...")
+    # Phrases are stemmed while they are checked, and steps may leave out their fallback,
+    # so these two are needed before the rest of the file is read.
+    russian = _language_key(_peek(mapping, "language")) == "ru"
+    ctx.stem_language = "russian" if russian else "english"
+    ctx.default_fallback = _peek(mapping, "fallback")
+
+    top, top_ok = check_mapping_partly(node, TOP)
+    states: dict[str, Step] = {}
+    lines: dict[str, int] | None = None
+    complete = False
+    if "states" in mapping:
+        with contextlib.suppress(Reported):
+            states, lines, complete = _compile_states(ctx, node.child("states"))
+
+    # Each kind of name is checked whenever its definitions could be read, so one run
+    # shows as much as possible without blaming names on a definition that failed.
+    checks.check_names(
+        ctx,
+        states=lines,
+        roles={m["role"] for m in top["staff"]} if "staff" in top else None,
+        groups=top.get("callers"),
+        facts=top.get("facts"),
+    )
+    _check_together(ctx, node, top)
+    targets_resolve = all(
+        lines is not None and (ref.name in lines or ref.name in BUILTIN_TARGETS)
+        for _state, ref in ctx.targets
+    )
+    if complete and top_ok and targets_resolve and not ctx.problems:
+        checks.check_graph(
+            ctx,
+            states,
+            start=top["start"],
+            roots=(top["start"], top["fallback"]),
+            lines=lines or {},
+            anywhere_targets=[c.goto for c in top["anywhere"]],
+        )
+    if ctx.problems or not top_ok or not complete:
+        raise Reported
+    return _build(ctx, node, top, states, raw)
+
+
+def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
+    """Rules about several top-level values taken together."""
+    mapping: CommentedMap = node.value
+    if top.get("start") == "restart":
+        ctx.report(key_line(mapping, "start"), "start", "start cannot be 'restart'")
+    if top.get("direction") == "inbound" and "numbers" in top and not top["numbers"]:
+        line = key_line(mapping, "numbers") if "numbers" in mapping else node.line
+        ctx.report(line, "numbers", "an inbound flow needs at least one number")
+    if top.get("numbers"):
+        seen: dict[str, int] = {}
+        for number, (line, path) in zip(top["numbers"], _positions(node, "numbers"), strict=True):
+            if number in seen:
+                ctx.report(
+                    line, path, f"number already listed at line {seen[number]}", repr(number)
+                )
+            seen.setdefault(number, line)
+    if top.get("staff"):
+        ids: dict[str, int] = {}
+        for member, (line, path) in zip(top["staff"], _positions(node, "staff"), strict=True):
+            if member["id"] in ids:
+                ctx.report(
+                    line, f"{path}.id", f"staff id already used at line {ids[member['id']]}",
+                    repr(member["id"]),
+                )
+            ids.setdefault(member["id"], line)
+    for group in top.get("callers") or ():
+        if group in checks.BUILTIN_GROUPS:
+            ctx.report(
+                key_line(mapping["callers"], group), f"callers.{group}",
+                f"{group!r} is a built-in caller group and cannot be redefined",
+            )
+
+
+def _build(
+    ctx: Context, node: Node, top: dict[str, Any], states: dict[str, Step], raw: bytes
+) -> LoadedFile:
+    mapping: CommentedMap = node.value
+    lang = _language_key(top["language"])
+    timezone: str = top["timezone"]
+    week = top["hours"] if top["hours"] is not None else fields.ALWAYS_OPEN
+    staff = tuple(
+        StaffMember(
+            id=m["id"],
+            role=m["role"],
+            phone=m["phone"],
+            source=Source(ctx.file, line),
+            name=m["name"],
+            available=m["available"],
+            # Holidays close the business, not necessarily a person on call, so a member's
+            # own hours carry none.
+            hours=Hours(timezone, m["hours"]) if m["hours"] is not None else None,
+        )
+        for m, (line, _path) in zip(top["staff"], _positions(node, "staff"), strict=True)
+    )
+    apology: tuple[Text, ...] = top["apology"] or (
+        Text(DEFAULT_APOLOGIES[lang], Source(ctx.file, key_line(mapping, "language"))),
+    )
+    numbers: tuple[str, ...] = top["numbers"] or ()
+    flow = Flow(
+        id=top["flow"],
+        name=top["name"] or top["flow"],
+        file=ctx.file,
+        language=top["language"],
+        voice=top["voice"] or DEFAULT_VOICES[lang],
+        timezone=timezone,
+        numbers=numbers,
+        start=top["start"],
+        states=MappingProxyType(states),
+        apology=apology,
+        fallback=top["fallback"],
+        hours=Hours(timezone, week, frozenset(top["holidays"])),
+        direction=top["direction"],
+        facts=MappingProxyType(dict(top["facts"])),
+        staff=staff,
+        callers=MappingProxyType({k: frozenset(v) for k, v in top["callers"].items()}),
+        anywhere=top["anywhere"],
+        record_calls=top["record_calls"],
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+    number_lines = tuple(
+        (number, line, path)
+        for number, (line, path) in zip(numbers, _positions(node, "numbers"), strict=True)
+    )
+    return LoadedFile(flow, key_line(mapping, "flow"), number_lines)
+
+
+def read_flow(path: Path, *, display_name: str | None = None) -> LoadedFile:
+    """Load one file, with the positions `check_unique` needs. Raises FlowLoadError."""
+    name = display_name if display_name is not None else display_name_for(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FlowLoadError([Problem(name, 1, "", f"cannot read file: {exc.strerror}")]) from exc
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FlowLoadError([Problem(name, line, "", "not UTF-8 text")]) from exc
+    root = parse_yaml(source, name)
+    if root is None:
+        raise FlowLoadError([Problem(name, 1, "", "the file is empty")])
+    ctx = Context(file=name)
+    try:
+        return _compile(ctx, root, raw)
+    except Reported:
+        raise FlowLoadError(sorted(ctx.problems, key=lambda p: p.line)) from None
+
+
+def load_flow(path: Path, *, display_name: str | None = None) -> Flow:
+    """Load and check one flow file; raises FlowLoadError listing every problem in it."""
+    return read_flow(path, display_name=display_name).flow
+
+
+def check_unique(files: Iterable[LoadedFile]) -> tuple[list[LoadedFile], list[Problem]]:
+    """Keep files whose flow id and numbers are not taken by an earlier file in `files`.
+
+    A clash is reported in the later file, which is refused as a whole: serving half of a
+    flow's numbers would be more surprising than serving none of them.
+    """
+    kept: list[LoadedFile] = []
+    problems: list[Problem] = []
+    ids: dict[str, LoadedFile] = {}
+    numbers: dict[str, tuple[LoadedFile, int]] = {}
+    for loaded in files:
+        flow = loaded.flow
+        clashes: list[Problem] = []
+        if flow.id in ids:
+            other = ids[flow.id]
+            clashes.append(Problem(
+                flow.file, loaded.id_line, "flow",
+                f"flow id is already used by {other.flow.file}:{other.id_line}", repr(flow.id),
+            ))
+        for number, line, path in loaded.number_lines:
+            if number in numbers:
+                other, other_line = numbers[number]
+                clashes.append(Problem(
+                    flow.file, line, path,
+                    f"number is already answered by flow {other.flow.id!r} "
+                    f"({other.flow.file}:{other_line})",
+                    repr(number),
+                ))
+        if clashes:
+            problems.extend(clashes)
+            continue
+        kept.append(loaded)
+        ids[flow.id] = loaded
+        for number, line, _path in loaded.number_lines:
+            numbers[number] = (loaded, line)
+    return kept, problems
+
+
+def flow_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in FLOW_SUFFIXES and p.is_file())
+
+
+def load_flows(directory: Path) -> tuple[dict[str, Flow], list[Problem]]:
+    """Load every flow file in `directory` (in name order); broken files are skipped.
+
+    Returns the flows by id and the problems of the files that were skipped.
+    """
+    loaded: list[LoadedFile] = []
+    problems: list[Problem] = []
+    for path in flow_files(directory):
+        try:
+            loaded.append(read_flow(path))
+        except FlowLoadError as exc:
+            problems.extend(exc.problems)
+    kept, clashes = check_unique(loaded)
+    problems.extend(clashes)
+    return {f.flow.id: f.flow for f in kept}, problems
