@@ -18,11 +18,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
-from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from voicebot import create_app
 from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
+
+from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 
 pytest_plugins = ["support.fixtures"]
 

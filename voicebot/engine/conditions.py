@@ -28,8 +28,9 @@ def available_members(flow: Flow, role: str, now: dt.datetime) -> tuple[StaffMem
 
 def caller_groups(flow: Flow, caller: CallerFacts) -> set[str]:
     groups = {name for name, numbers in flow.callers.items() if caller.number in numbers}
-    if any(m.phone == caller.number for m in flow.staff):
-        groups.add("staff")
+    roles = {m.role for m in flow.staff if m.phone == caller.number}
+    if roles:
+        groups |= roles | {"staff"}
     groups.add("known" if caller.previous_calls > 0 else "new")
     return groups
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from voicebot.flows.graph import BUILTIN_TARGETS, edges
-from voicebot.flows.model import Ask, Hangup, Queue, Step, Transfer, Voicemail
+from voicebot.flows.model import AnswerQueue, Ask, Hangup, Queue, Step, Transfer, Voicemail
 from voicebot.flows.schema import Context, Ref, suggest
 
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
-BUILTIN_PLACEHOLDERS = frozenset({"name", "caller", "hours_today", "date", "time"})
-WAITING = (Ask, Transfer, Queue, Voicemail, Hangup)
+BUILTIN_PLACEHOLDERS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})
+"""`hours` (the whole week, spoken) is not in docs/flows.md but the engine fills it."""
+WAITING = (Ask, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
 """Steps that wait for the caller (or end the call), so a loop through one cannot spin."""
 
 
@@ -35,6 +36,9 @@ def check_names(
     None means the definitions could not be read (already reported): names of that kind are
     then not checked, rather than all reported as unknown.
     """
+    for ref in ctx.queue_uses:
+        if ref.name not in ctx.queues:
+            _unknown(ctx, ref, "queue", ctx.queues, ": no queue step puts callers in it")
     if states is not None:
         targets = set(states) | BUILTIN_TARGETS
         for _state, ref in ctx.targets:
@@ -45,7 +49,8 @@ def check_names(
             if ref.name not in roles:
                 _unknown(ctx, ref, "role", roles)
     if groups is not None:
-        known_groups = set(groups) | BUILTIN_GROUPS
+        # A staff role is a caller group too: a dispatcher calling in is not a technician.
+        known_groups = set(groups) | BUILTIN_GROUPS | set(roles or ())
         for ref in ctx.groups:
             if ref.name not in known_groups:
                 _unknown(ctx, ref, "caller group", known_groups)

@@ -121,6 +121,25 @@ def target(node: Node) -> str:
     return node.value
 
 
+QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def queue_name(node: Node) -> str:
+    """A queue that callers wait in (a `queue` step)."""
+    if not isinstance(node.value, str) or not QUEUE_NAME.match(node.value):
+        raise Invalid("expected a queue name of letters, digits, _ and -")
+    node.ctx.queues.add(node.value)
+    return node.value
+
+
+def queue_use(node: Node) -> str:
+    """A queue that staff answer from (`answer_queue`): some `queue` step must fill it."""
+    if not isinstance(node.value, str) or not QUEUE_NAME.match(node.value):
+        raise Invalid("expected a queue name of letters, digits, _ and -")
+    node.ctx.queue_uses.append(Ref(node.value, node.line, node.path))
+    return node.value
+
+
 def role(node: Node) -> str:
     if not isinstance(node.value, str) or not node.value:
         raise Invalid("expected a role name")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from voicebot.flows.model import (
+    AnswerQueue,
     Ask,
     Choice,
     Flow,
@@ -82,6 +83,9 @@ def edges(step: Step) -> list[Edge]:
     elif isinstance(step, Transfer):
         out.append(Edge(sid, step.next, "next"))
         out.append(Edge(sid, step.fallback, "fallback"))
+    elif isinstance(step, AnswerQueue):
+        out.append(Edge(sid, step.next, "next"))
+        out.append(Edge(sid, step.empty, "queue empty"))
     elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars):
         out.append(Edge(sid, step.next, "next"))
     else:
@@ -99,8 +103,15 @@ def _builtins_used(flow: Flow) -> list[str]:
     return sorted(t for t in used if t in BUILTIN_TARGETS and t not in flow.states)
 
 
+_KIND_NAMES = {
+    "SetVars": "set",
+    "AnswerQueue": "answer_queue",
+}
+
+
 def _kind(step: Step) -> str:
-    return "set" if isinstance(step, SetVars) else type(step).__name__.lower()
+    name = type(step).__name__
+    return _KIND_NAMES.get(name, name.lower())
 
 
 # --- Mermaid ------------------------------------------------------------------------------

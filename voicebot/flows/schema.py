@@ -74,6 +74,8 @@ class Context:
     groups: list[Ref] = field(default_factory=list)
     placeholders: list[Ref] = field(default_factory=list)
     var_uses: list[Ref] = field(default_factory=list)
+    queues: set[str] = field(default_factory=set)
+    queue_uses: list[Ref] = field(default_factory=list)
     variables: dict[str, Ref] = field(default_factory=dict)
     default_fallback: str = ""
     """The flow's `fallback`, used by steps that may leave out their own."""
@@ -234,10 +236,6 @@ def check_mapping_partly(
     return values, ok
 
 
-def mapping_of(schema: Schema, what: str = "a mapping") -> Check:
-    return lambda node: check_mapping(node, schema, what=what)
-
-
 def list_of(item: Check, *, single: bool = True, min_items: int = 0) -> Check:
     """A list of `item`s; with `single`, one bare item stands for a list of one."""
 
@@ -354,19 +352,5 @@ def one_of(*options: str) -> Check:
             hint = f", did you mean {guess!r}?" if guess else ""
             raise Invalid(f"expected one of: {', '.join(options)}{hint}")
         return str(node.value)
-
-    return check
-
-
-def either(*checks: Check, message: str) -> Check:
-    """The first check that accepts the value wins; `message` replaces their separate complaints."""
-
-    def check(node: Node) -> Any:
-        for alternative in checks:
-            try:
-                return alternative(node)
-            except Invalid:
-                continue
-        raise Invalid(message)
 
     return check

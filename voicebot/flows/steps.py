@@ -8,6 +8,7 @@ from typing import Any
 
 from voicebot.flows import fields
 from voicebot.flows.model import (
+    AnswerQueue,
     Ask,
     Choice,
     Hangup,
@@ -256,6 +257,10 @@ def _build_queue(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     )
 
 
+def _build_answer_queue(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
+    return AnswerQueue(sid, src, queue=v["answer_queue"], next=v["next"], empty=v["empty"])
+
+
 def _build_voicemail(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return Voicemail(
         sid,
@@ -352,13 +357,21 @@ KINDS: dict[str, Kind] = {
     ),
     "queue": Kind(
         {
-            "queue": Key(pattern(r"^[A-Za-z0-9_-]+$", "a queue name"), required=True),
+            "queue": Key(fields.queue_name, required=True),
             "priority": Key(whole_number, default=0),
             "hold": Key(fields.texts, default=()),
             "max_wait": Key(integer(1), default=300),
             "next": _next(),
         },
         _build_queue,
+    ),
+    "answer_queue": Kind(
+        {
+            "answer_queue": Key(fields.queue_use, required=True),
+            "next": _next(),
+            "empty": _next(),
+        },
+        _build_answer_queue,
     ),
     "voicemail": Kind(
         {
@@ -433,5 +446,6 @@ def step(node: Node, state_id: str) -> Step:
                 )
         raise Reported
     kind = KINDS[found[0]]
-    values = check_mapping(node, kind.schema, noun=f"key for {'an' if found[0] == 'ask' else 'a'} {found[0]} step")
+    article = "an" if found[0] == "ask" else "a"
+    values = check_mapping(node, kind.schema, noun=f"key for {article} {found[0]} step")
     return kind.build(state_id, Source(node.ctx.file, node.line), values, node)

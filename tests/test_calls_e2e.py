@@ -1,0 +1,249 @@
+"""Whole calls over real HTTP: a live server, the emulator signing as Twilio does, and the
+shipped flow files. Each test asserts what the caller hears and what the dispatcher sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from voicebot import db
+from voicebot.emulator import CallEmulator
+from voicebot.models import Call, Message, QueueEntry, Ticket, Voicemail
+
+OMEGA = "+15035550100"
+TELESPUTNIK = "+375295550100"
+MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"
+MONDAY_NOON_MINSK = "2026-11-23T12:00:00+03:00"
+
+Dial = Callable[..., CallEmulator]
+
+
+def stored(app: Flask, model: type, **where: object) -> list:
+    with db.session_scope(app) as s:
+        query = select(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        rows = list(s.scalars(query))
+        s.expunge_all()
+        return rows
+
+
+def the_call(app: Flask, emulator: CallEmulator) -> Call:
+    (call,) = stored(app, Call, sid=emulator.call_sid)
+    return call
+
+
+def test_english_dtmf_prices_then_goodbye(app: Flask, dial: Dial, set_clock) -> None:
+    """OM-7: prices come from the flow file and are spoken on request (DTMF turn)."""
+    set_clock(MONDAY_9AM_PACIFIC)
+    caller = dial(OMEGA)
+    turn = caller.start()
+    assert "Thank you for calling Omega Tech Service." in turn.heard
+    assert turn.waiting == "gather"
+    assert "insurance" in turn.text and "press 1" in turn.text
+
+    turn = caller.press("4")
+    assert "The service call is $85" in turn.text
+    assert "Repair and parts are extra" in turn.text
+    assert turn.waiting == "gather"
+
+    turn = caller.say("no that's all thanks")
+    assert "Thank you for calling Omega Tech Service. Goodbye." in turn.heard
+    assert turn.ended
+
+    call = the_call(app, caller)
+    assert call.outcome == "completed"
+    assert call.ended_at is not None
+    assert "menu → price_info → anything_else → goodbye" in call.note
+    assert '"4"' in call.note
+
+
+def test_after_hours_caller_goes_to_voicemail(app: Flask, dial: Dial, set_clock) -> None:
+    """OM-1: outside 08:00-14:30 Pacific the caller hears the hours and leaves a voicemail."""
+    set_clock("2026-11-23T15:10:00-08:00")
+    caller = dial(OMEGA)
+    turn = caller.start()
+    assert "We are closed right now" in turn.text
+    assert "Monday to Friday from 08:00 to 14:30" in turn.text
+    assert turn.waiting == "record"
+
+    turn = caller.record(duration=14, finish="#")
+    assert "Goodbye" in turn.text
+    call = the_call(app, caller)
+    assert call.outcome == "voicemail"
+    (voicemail,) = stored(app, Voicemail, call_id=call.id)
+    assert voicemail.duration == 14
+    assert voicemail.from_number == "+15035550199"
+    assert "Voicemail left (14 s)" in call.note
+
+
+def test_weekend_is_after_hours_too(dial: Dial, set_clock) -> None:
+    """OM-1: the seed names no days; the flow opens weekdays only."""
+    set_clock("2026-11-28T10:00:00-08:00")  # Saturday
+    turn = dial(OMEGA).start()
+    assert "We are closed right now" in turn.text
+
+
+def test_insurance_caller_is_served_before_earlier_callers(app: Flask, dial: Dial, set_clock) -> None:
+    """OM-3: an insurance caller who arrives later is placed ahead of waiting callers, and
+    the dispatcher who takes the next call gets the insurance caller."""
+    set_clock(MONDAY_9AM_PACIFIC)
+    first = dial(OMEGA, from_="+15035550131")
+    first.start()
+    turn = first.press("0")
+    assert turn.waiting == "queue"
+    assert "You are number 1 in line." in turn.heard
+
+    set_clock("2026-11-23T09:02:00-08:00")
+    insured = dial(OMEGA, from_="+15035550132")
+    insured.start()
+    turn = insured.say("I have a home warranty claim")
+    assert turn.waiting == "queue"
+    assert "Insurance and warranty calls are answered first." in turn.text
+    assert "You are number 1 in line." in turn.heard
+
+    turn = first.queue_position(2, waited=120)
+    assert "You are number 2 in line." in turn.heard
+
+    # The dispatcher calls the line from their own phone and takes the next caller.
+    dispatcher = dial(OMEGA, from_="+15035550111")
+    turn = dispatcher.start()
+    assert turn.waiting == "dial"
+    assert turn.dial is not None and turn.dial.queue == "omega.dispatch.p10"
+
+    turn = insured.queue_result("bridged")
+    assert turn.ended
+    assert the_call(app, insured).outcome == "served"
+    waiting = stored(app, QueueEntry, left_at=None)
+    assert [e.call_id for e in waiting] == [the_call(app, first).id]
+
+
+def test_technician_skips_menu_and_reaches_dispatch(app: Flask, dial: Dial, set_clock) -> None:
+    """OM-11: calls from staff numbers skip the menu and go straight to the dispatcher."""
+    set_clock(MONDAY_9AM_PACIFIC)
+    tech = dial(OMEGA, from_="+15035550121")
+    turn = tech.start()
+    assert "Connecting you to dispatch." in turn.heard
+    assert turn.waiting == "dial"
+    assert turn.dial is not None and turn.dial.numbers == ("+15035550111",)
+    assert "press 1" not in turn.text
+
+    turn = tech.dial_result("completed", duration=95)
+    assert turn.ended
+    assert the_call(app, tech).outcome == "transferred"
+
+
+def test_dispatcher_away_routes_to_supervisor_and_no_answer_to_voicemail(
+    dial: Dial, set_clock
+) -> None:
+    """OM-2: outside the dispatcher's hours the supervisor is dialled; if nobody answers the
+    technician can leave a voicemail instead of hearing silence."""
+    set_clock("2026-11-23T16:00:00-08:00")
+    tech = dial(OMEGA, from_="+15035550122")
+    turn = tech.start()
+    assert turn.dial is not None and turn.dial.numbers == ("+15035550112",)
+    turn = tech.dial_result("no-answer", duration=0)
+    assert turn.waiting == "record"
+    assert "after the beep" in turn.text
+
+
+def test_russian_outage_by_speech_alarms_director_and_master(
+    app: Flask, dial: Dial, set_clock
+) -> None:
+    """TS-1, TS-9, TS-10: Russian greeting with the operator's name and the recording notice;
+    an outage reported in speech notifies the director and the master at once."""
+    set_clock(MONDAY_NOON_MINSK)
+    caller = dial(TELESPUTNIK, from_="+375295550177")
+    turn = caller.start()
+    assert "Здравствуйте, кабельное телевидение Телеспутник, Ольга. Разговор записывается." in turn.heard
+
+    turn = caller.say("у нас в доме пропал сигнал ничего не показывает", confidence=0.81)
+    assert "адрес" in turn.text
+    turn = caller.say("улица Садовая дом 7")
+    assert "передали информацию мастеру" in turn.text
+    assert turn.ended
+
+    call = the_call(app, caller)
+    alarms = stored(app, Message, call_id=call.id)
+    assert sorted(m.to_number for m in alarms) == ["+375295550111", "+375295550112"]
+    assert all("Садовая дом 7" in m.body and m.status == "dry-run" for m in alarms)
+    (ticket,) = stored(app, Ticket, call_id=call.id)
+    assert ticket.urgent and ticket.kind == "outage" and ticket.assign_role == "master"
+    assert "(0.81)" in call.note
+
+
+@pytest.mark.parametrize("said", ["это слишком дорого", "дороговато для пенсии", "тариф дорогой"])
+def test_russian_disconnect_too_expensive_gets_social_package(
+    dial: Dial, set_clock, said: str
+) -> None:
+    """TS-8: a disconnect request first asks why; "too expensive" in any inflection gets the
+    social package offer."""
+    set_clock(MONDAY_NOON_MINSK)
+    caller = dial(TELESPUTNIK)
+    caller.start()
+    turn = caller.say("хочу отключить телевидение")
+    assert "почему вы хотите отключиться" in turn.text
+    turn = caller.say(said)
+    assert "социальный пакет за 6 рублей" in turn.text
+
+
+def test_hangup_mid_call_closes_the_journal_entry(app: Flask, dial: Dial, set_clock) -> None:
+    set_clock(MONDAY_9AM_PACIFIC)
+    caller = dial(OMEGA)
+    caller.start()
+    caller.press("2")
+    turn = caller.hangup()
+    assert turn.ended
+    call = the_call(app, caller)
+    assert call.ended_at is not None
+    assert call.outcome == "abandoned"
+    assert call.status == "completed"
+    assert call.duration is not None
+    assert "the caller hung up in 'anything_else'" in call.note
+
+
+def test_silence_reprompts_then_goes_to_the_no_input_target(dial: Dial, set_clock) -> None:
+    set_clock(MONDAY_9AM_PACIFIC)
+    caller = dial(OMEGA)
+    caller.start()
+    turn = caller.silence()
+    assert "Sorry, I didn't catch that." in turn.heard
+    assert turn.waiting == "gather"
+    turn = caller.silence()
+    assert turn.waiting == "queue"  # menu's no_input: general_queue
+
+
+def test_abusive_caller_is_warned_then_cut_off(app: Flask, dial: Dial, set_clock) -> None:
+    """OM-10: a first insult gets the warning (call may end, insurer told, coverage voided);
+    a second ends the call and flags it for the supervisor."""
+    set_clock(MONDAY_9AM_PACIFIC)
+    caller = dial(OMEGA)
+    caller.start()
+    turn = caller.say("you are useless idiots")
+    assert "your insurance company will be informed" in turn.text
+    assert "coverage may be voided" in turn.text
+    turn = caller.say("stupid machine")
+    assert "This call is now ending." in turn.text and turn.ended
+    call = the_call(app, caller)
+    (ticket,) = stored(app, Ticket, call_id=call.id)
+    assert ticket.assign_role == "supervisor" and "abusive" in ticket.text
+
+
+def test_unknown_number_hears_a_clear_error(dial: Dial) -> None:
+    turn = dial("+15035550999").start()
+    assert "this number is not in service" in turn.text
+    assert turn.ended
+
+
+def test_journal_is_written_at_the_hour_the_call_started(app: Flask, dial: Dial, set_clock) -> None:
+    moment = set_clock(MONDAY_9AM_PACIFIC)
+    caller = dial(OMEGA)
+    caller.start()
+    caller.hangup()
+    call = the_call(app, caller)
+    assert call.started_at == moment.astimezone(dt.UTC)
+    assert call.note.startswith("2026-11-23 09:00 PST: +15035550199 called Omega Tech Service")
