@@ -135,7 +135,7 @@ def resume(turn: Turn, event: str, form: Mapping[str, str]) -> None:
     state = turn.call.state
     if state not in turn.flow.states:
         raise FlowRuntimeError("the call is in a state the flow no longer has", flow=turn.flow.id,
-                               state=state, where=turn.flow.file, given=event)
+                               state=state, where=turn.flow.file, given=_given(form) or event)
     step = turn.flow.step(state)
     try:
         _resume_step(turn, step, event, form)

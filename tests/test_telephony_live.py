@@ -1,0 +1,139 @@
+"""Live telephony: the real `twilio` Client sends through VOICEBOT_TWILIO_API_URL to a local
+double of Twilio's REST API, which checks every request against Twilio's OpenAPI description
+(the fixture fails the test on any contract violation). Replayed and out-of-order webhooks
+must never send anything twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from voicebot import db
+from voicebot.emulator import CallEmulator, Exchange, HttpTransport
+from voicebot.models import Call, Message
+from voicebot.telephony import Telephony
+
+from support.twilio_double import TEST_AUTH_TOKEN, TwilioDouble
+
+TELESPUTNIK = "+375295550100"
+NOON_MINSK = "2026-11-23T12:00:00+03:00"
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any], twilio_double: TwilioDouble) -> dict[str, Any]:
+    return {**settings, "DRY_RUN": False, "TWILIO_API_URL": twilio_double.base_url}
+
+
+def messages(app: Flask) -> list[Message]:
+    with db.session_scope(app) as s:
+        rows = list(s.scalars(select(Message).order_by(Message.id)))
+        s.expunge_all()
+        return rows
+
+
+def report_outage(dial: Callable[..., CallEmulator]) -> CallEmulator:
+    caller = dial(TELESPUTNIK, from_="+375295550177")
+    caller.start()
+    caller.say("у нас нет сигнала")
+    caller.say("улица Садовая дом 7")
+    return caller
+
+
+def replay(live_server: str, exchange: Exchange) -> tuple[int, str]:
+    """Twilio retries a webhook it got no answer to: the same URL, the same parameters."""
+    signature = RequestValidator(TEST_AUTH_TOKEN).compute_signature(exchange.url, exchange.params)
+    return HttpTransport(live_server).post(exchange.url, exchange.params,
+                                           {"X-Twilio-Signature": signature})
+
+
+def test_staff_alarm_goes_out_through_the_twilio_api(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    """TS-9: the director and the master get the outage SMS at once, from the line's number,
+    sent through Twilio's Messages API with a status callback to us."""
+    set_clock(NOON_MINSK)
+    report_outage(dial)
+    sent = twilio_double.messages
+    assert sorted(m["to"] for m in sent) == ["+375295550111", "+375295550112"]
+    assert {m["from"] for m in sent} == {TELESPUTNIK}
+    assert all("Садовая дом 7" in m["body"] for m in sent)
+    creates = twilio_double.requests_for("POST", r"/Messages\.json$")
+    assert {r.params["StatusCallback"] for r in creates} == {f"{live_server}/twilio/sms/status"}
+    stored = messages(app)
+    assert {m.sid for m in stored} == {m["sid"] for m in sent}
+    assert {m.status for m in stored} == {"queued"}
+
+
+def test_delivery_status_moves_forward_only(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble,
+) -> None:
+    set_clock(NOON_MINSK)
+    report_outage(dial)
+    sid = twilio_double.messages[0]["sid"]
+    assert twilio_double.deliver_message_status(sid, "delivered").status == 204
+    assert twilio_double.deliver_message_status(sid, "sent").status == 204  # late, out of order
+    (row,) = [m for m in messages(app) if m.sid == sid]
+    assert row.status == "delivered"
+
+
+def test_replayed_webhook_sends_nothing_twice(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    set_clock(NOON_MINSK)
+    caller = report_outage(dial)
+    answer = next(e for e in caller.history
+                  if e.kind == "gather" and e.params.get("SpeechResult") == "улица Садовая дом 7")
+    first_reply = answer.body
+    for _ in range(3):
+        status, body = replay(live_server, answer)
+        assert status == 200
+        assert body == first_reply
+    assert len(twilio_double.messages) == 2
+    assert len(messages(app)) == 2
+
+
+def test_out_of_order_webhook_replays_the_current_answer(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    """A late copy of an earlier turn must not rewind the call or repeat its effects."""
+    set_clock(NOON_MINSK)
+    caller = dial(TELESPUTNIK, from_="+375295550177")
+    caller.start()
+    caller.say("нет сигнала")
+    early = next(e for e in caller.history if e.kind == "gather")
+    caller.say("улица Садовая дом 7")
+    status, body = replay(live_server, early)
+    assert status == 200
+    assert "передали информацию мастеру" in body  # the call's latest answer, not a rewind
+    with db.session_scope(app) as s:
+        call = s.scalars(select(Call).where(Call.sid == caller.call_sid)).one()
+        assert call.state == "goodbye"
+    assert len(twilio_double.messages) == 2
+
+
+def test_twilio_api_failure_is_recorded_and_the_caller_still_hears_the_flow(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble,
+) -> None:
+    set_clock(NOON_MINSK)
+    # The account's token was rotated in the Twilio console but not here.
+    app.extensions["voicebot.telephony"] = Telephony(
+        account_sid=app.config["TWILIO_ACCOUNT_SID"], auth_token="revoked-token",
+        api_url=twilio_double.base_url, dry_run=False)
+    caller = dial(TELESPUTNIK, from_="+375295550177")
+    caller.start()
+    caller.say("нет сигнала")
+    turn = caller.say("улица Садовая дом 7")
+    assert "передали информацию мастеру" in turn.text
+    rows = messages(app)
+    assert [m.status for m in rows] == ["failed", "failed"]
+    assert all("401" in m.error or "Authenticate" in m.error for m in rows)
