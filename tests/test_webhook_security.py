@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from voicebot import create_app, db
-from voicebot.emulator import CallEmulator, WsgiTransport
+from voicebot.emulator import new_sid
 from voicebot.models import Call, Message, Voicemail
 
 from support.twilio_double import TEST_AUTH_TOKEN
@@ -116,9 +116,7 @@ def test_malformed_call_sid_is_a_400(app: Flask, client: FlaskClient) -> None:
 def test_continuation_for_an_unknown_call_starts_the_flow_over(app: Flask) -> None:
     """A webhook for a call we have no state for (an old URL, a wiped database) starts over
     politely instead of failing."""
-    emulator = CallEmulator(WsgiTransport(app), auth_token=TEST_AUTH_TOKEN,
-                            public_url="http://localhost", to="+15035550100")
-    params = {**CALL, "CallSid": emulator.call_sid, "Digits": "4"}
+    params = {**CALL, "CallSid": new_sid("CA"), "Digits": "4"}
     url = "http://localhost/twilio/voice/step?s=menu&t=3&e=gather"
     response = app.test_client().post(url, data=params,
                                       headers={"X-Twilio-Signature": sign(url, params)})
@@ -126,3 +124,14 @@ def test_continuation_for_an_unknown_call_starts_the_flow_over(app: Flask) -> No
     assert response.status_code == 200
     assert "start again" in body
     assert "Thank you for calling Omega Tech Service." in body
+
+
+def test_duplicate_incoming_call_webhook_is_answered_the_same_and_stored_once(
+    app: Flask, client: FlaskClient
+) -> None:
+    headers = {"X-Twilio-Signature": sign("http://localhost/twilio/voice", CALL)}
+    first = client.post("/twilio/voice", data=CALL, headers=headers)
+    second = client.post("/twilio/voice", data=CALL, headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    assert rows(app) == 1

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -143,8 +144,7 @@ def voice() -> Response:
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
-        log.info("duplicate incoming-call webhook for %s: replayed", sid)
-        return twiml(existing.last_twiml)
+        return _replay_start(existing)
     flow = flow_for(to)
     if flow is None:
         log.warning("call to %s: no flow answers this number and no default flow is set", mask(to))
@@ -153,7 +153,23 @@ def voice() -> Response:
         reply.hangup()
         return twiml(reply)
     log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
-    return run_turn(flow, new_call(flow, sid, from_, to), runner.start)
+    try:
+        call = new_call(flow, sid, from_, to)
+    except IntegrityError:  # the same webhook, delivered twice at once
+        session.rollback()
+        return _replay_start(session.scalars(select(Call).where(Call.sid == sid)).one())
+    return run_turn(flow, call, runner.start)
+
+
+def _replay_start(call: Call) -> Response:
+    log.info("duplicate incoming-call webhook for %s: replayed", call.sid)
+    if call.last_twiml:
+        return twiml(call.last_twiml)
+    # The first delivery is still being answered: come back for its answer in a second.
+    reply = VoiceResponse()
+    reply.pause(length=1)
+    reply.redirect(url_for("twilio.voice"), method="POST")
+    return twiml(reply)
 
 
 def _load_call(sid: str) -> Call | None:

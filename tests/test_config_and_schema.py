@@ -1,0 +1,64 @@
+"""Settings come from defaults, then VOICEBOT_* variables and `.env`, then test overrides;
+the Alembic migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import create_engine
+
+from voicebot.config import load_settings
+from voicebot.models import Base
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "DRY_RUN", "PUBLIC_URL", "DATABASE_URL"):
+        monkeypatch.delenv(f"VOICEBOT_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_embedded_defaults_need_nothing(clean_env: Path) -> None:
+    settings = load_settings()
+    assert settings["DRY_RUN"] is True
+    assert settings["DATABASE_URL"] == f"sqlite:///{clean_env / 'instance' / 'voicebot.db'}"
+    assert settings["TWILIO_API_URL"] == "https://api.twilio.com"
+    assert settings["INSECURE_SKIP_SIGNATURE"] is False
+    # A per-install signing token, generated once and kept.
+    token = settings["TWILIO_AUTH_TOKEN"]
+    assert len(token) == 32 and load_settings()["TWILIO_AUTH_TOKEN"] == token
+    assert (clean_env / "instance" / "dev-auth-token").stat().st_mode & 0o077 == 0
+
+
+def test_environment_then_dotenv_then_overrides(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (clean_env / ".env").write_text(
+        "VOICEBOT_TWILIO_ACCOUNT_SID=AC" + "5" * 32 + "\n"
+        "VOICEBOT_TWILIO_AUTH_TOKEN=from-dotenv\n"
+        "VOICEBOT_PUBLIC_URL=https://dotenv.example\n"
+    )
+    monkeypatch.setenv("VOICEBOT_PUBLIC_URL", "https://env.example")
+    settings = load_settings()
+    assert settings["TWILIO_AUTH_TOKEN"] == "from-dotenv"
+    assert settings["PUBLIC_URL"] == "https://env.example"  # the environment wins over .env
+    assert settings["DRY_RUN"] is False  # credentials present: live telephony
+    assert load_settings({"DRY_RUN": True})["DRY_RUN"] is True
+
+
+def test_a_bad_setting_is_named_with_the_value_found(clean_env: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEBOT_DRY_RUN", "perhaps")
+    with pytest.raises(ValueError, match=r"VOICEBOT_DRY_RUN: expected true or false \(got 'perhaps'\)"):
+        load_settings()
+
+
+def test_migrations_match_the_models(app: Flask) -> None:
+    engine = create_engine(app.config["DATABASE_URL"])
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
