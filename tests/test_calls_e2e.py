@@ -247,3 +247,26 @@ def test_journal_is_written_at_the_hour_the_call_started(app: Flask, dial: Dial,
     call = the_call(app, caller)
     assert call.started_at == moment.astimezone(dt.UTC)
     assert call.note.startswith("2026-11-23 09:00 PST: +15035550199 called Omega Tech Service")
+
+
+def test_unknown_spoken_question_becomes_a_callback_ticket(app: Flask, dial: Dial, set_clock) -> None:
+    """TS-4: a question the line cannot answer is written down with the caller's phone for
+    management, and the caller is promised a call back."""
+    set_clock(MONDAY_NOON_MINSK)
+    caller = dial(TELESPUTNIK, from_="+375295550178")
+    caller.start()
+    turn = caller.say("можно ли перенести розетку в другую комнату")
+    assert "Мы вам перезвоним." in turn.text
+    (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
+    assert ticket.kind == "callback" and ticket.assign_role == "management"
+    assert ticket.text == "Вопрос абонента +375295550178: можно ли перенести розетку в другую комнату"
+    assert ticket.due_at is not None
+
+
+def test_a_stray_keypress_is_not_taken_as_a_spoken_question(app: Flask, dial: Dial, set_clock) -> None:
+    set_clock(MONDAY_NOON_MINSK)
+    caller = dial(TELESPUTNIK)
+    caller.start()
+    turn = caller.press("0")
+    assert "Извините, я не расслышала." in turn.heard
+    assert stored(app, Ticket) == []

@@ -65,11 +65,12 @@ def compose_note(call: Call, flow: Flow | None) -> str:
     for e in call.events:
         if e.kind == "ticket":
             urgent = " URGENT" if e.data.get("urgent") else ""
-            parts.append(f"Ticket #{e.data.get('ticket_id')} ({e.data.get('ticket_kind')}{urgent}): {e.text}")
+            parts.append(_sentence(f"Ticket #{e.data.get('ticket_id')} "
+                                   f"({e.data.get('ticket_kind')}{urgent}): {e.text}"))
         elif e.kind == "sms":
-            parts.append(f"SMS to caller: {e.text}")
+            parts.append(_sentence(f"SMS to caller: {e.text}"))
         elif e.kind == "notify":
-            parts.append(f"Staff notified ({e.data.get('to')}): {e.text}")
+            parts.append(_sentence(f"Staff notified ({e.data.get('to')}): {e.text}"))
         elif e.kind == "transfer" and e.text == "nobody available":
             parts.append("Nobody was available to take the call.")
         elif e.kind == "queue":
@@ -88,6 +89,10 @@ def compose_note(call: Call, flow: Flow | None) -> str:
     if call.flagged:
         parts.append(f"Flagged: {call.flagged}.")
     return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
 
 
 def _dedupe_runs(items: list[str]) -> list[str]:

@@ -27,9 +27,15 @@ def match_choice(choices: tuple[Choice, ...], digits: str, speech: str, language
     return None
 
 
-def capture_value(kind: CaptureKind, digits: str, speech: str, language: str) -> str | None:
+def capture_value(kind: CaptureKind, digits: str, speech: str, language: str,
+                  spoken_only: bool = False) -> str | None:
+    """The answer as the variable stores it, or None when it is not an answer of that kind.
+    `spoken_only`: a keypress is not an answer to a question the caller can speak (a stray
+    "0" must not become someone's question for management)."""
     raw = digits or speech
     if kind == "text" or kind == "date":
+        if spoken_only and not speech:
+            return None
         return raw.strip() or None
     if kind in ("digits", "number"):
         found = "".join(re.findall(r"\d", raw))

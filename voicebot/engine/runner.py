@@ -285,7 +285,8 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
         run_from(turn, target)
         return
     if step.capture and step.next:
-        value = capture_value(step.capture_kind, digits, speech, turn.flow.stem_language)
+        value = capture_value(step.capture_kind, digits, speech, turn.flow.stem_language,
+                              spoken_only="speech" in step.input)
         if value is not None:
             turn.set_var(step.capture, value)
             turn.event("capture", value, name=step.capture)
