@@ -233,10 +233,14 @@ def test_abusive_caller_is_warned_then_cut_off(app: Flask, dial: Dial, set_clock
     assert ticket.assign_role == "supervisor" and "abusive" in ticket.text
 
 
-def test_unknown_number_hears_a_clear_error(dial: Dial) -> None:
-    turn = dial("+15035550999").start()
+def test_unknown_number_hears_a_clear_error_and_is_journaled(app: Flask, dial: Dial) -> None:
+    caller = dial("+15035550999")
+    turn = caller.start()
     assert "this number is not in service" in turn.text
     assert turn.ended
+    call = the_call(app, caller)
+    assert call.outcome == "unknown-number" and call.ended_at is not None
+    assert "called a number no flow answers (+15035550999)" in call.note
 
 
 def test_journal_is_written_at_the_hour_the_call_started(app: Flask, dial: Dial, set_clock) -> None:

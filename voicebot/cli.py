@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -17,9 +19,21 @@ from voicebot import create_app
 from voicebot.flows.errors import FlowNotFound, Problem
 from voicebot.flows.model import Flow
 
+if TYPE_CHECKING:
+    from voicebot.emulator import CallEmulator
+    from voicebot.scripted_call import Script
+
 
 def _app(**overrides: Any) -> Flask:
     return create_app(overrides or None)
+
+
+def _quiet_app(**overrides: Any) -> Flask:
+    """For commands whose output is for a person (the emulator, the journal): log lines about
+    migrations and flow loading would drown what the caller hears, unless asked for."""
+    if "VOICEBOT_LOG_LEVEL" not in os.environ:
+        overrides.setdefault("LOG_LEVEL", "WARNING")
+    return _app(**overrides)
 
 
 @click.group()
@@ -70,6 +84,9 @@ def db_upgrade(revision: str) -> None:
     from voicebot.config import load_settings
 
     url = load_settings()["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        # As the app does on start: a fresh SQLite file may live in a folder not made yet.
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     database.upgrade(url, revision)
     click.echo(f"database at {_safe_url(url)} is at {revision}")
 
@@ -198,11 +215,13 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
         for path in files:
             try:
                 script = load_script(path)
+                to = _script_number(app, script)
             except ScriptError as exc:
+                click.echo(f"FAIL {path}")
                 click.echo(str(exc), err=True)
                 failed += 1
                 continue
-            result = run_script(script, lambda s, app=app: _emulator_for(app, s))  # type: ignore[misc]
+            result = run_script(script, functools.partial(_emulator_for, app, to))
             click.echo(("PASS " if result.ok else "FAIL ") + f"{path}")
             if not result.ok:
                 failed += 1
@@ -217,17 +236,30 @@ def _scratch_app() -> Iterator[Flask]:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
-        yield _app(DATABASE_URL=f"sqlite:///{tmp}/calls.db", INSTANCE_DIR=tmp, DRY_RUN=True)
+        app = _quiet_app(DATABASE_URL=f"sqlite:///{tmp}/calls.db", INSTANCE_DIR=tmp, DRY_RUN=True,
+                   RECORDINGS_DIR=f"{tmp}/recordings")
+        try:
+            yield app
+        finally:
+            app.extensions["voicebot.db"].kw["bind"].dispose()
 
 
-def _emulator_for(app: Flask, script: Any) -> Any:
+def _script_number(app: Flask, script: Script) -> str:
+    """The number a script calls: its `to:`, or the first number of its `flow:`."""
+    from voicebot.scripted_call import ScriptError
+
+    if script.to:
+        return script.to
+    try:
+        return _resolve_number(app, script.flow or "")
+    except click.ClickException as exc:
+        raise ScriptError([f"{script.path}:{script.flow_line}: flow: {exc.message}"]) from None
+
+
+def _emulator_for(app: Flask, to: str, script: Script) -> CallEmulator:
     from voicebot.emulator import CallEmulator, WsgiTransport
 
-    to = script.to
-    if not to and script.flow:
-        to = _resolve_number(app, script.flow)
-    clock = app.extensions["voicebot.clock"]
-    clock.set(script.at if getattr(script, "at", None) else None)
+    app.extensions["voicebot.clock"].set(script.at)
     return CallEmulator(WsgiTransport(app), auth_token=app.config["TWILIO_AUTH_TOKEN"],
                         public_url="http://localhost", to=to, from_=script.from_)
 
@@ -252,18 +284,31 @@ def _resolve_number(app: Flask, key: str) -> str:
               help="The caller's number.")
 @click.option("--url", help="A running voicebot (default: in-process, on the embedded defaults).")
 @click.option("--public-url", help="The URL Twilio would sign (default: --url).")
-def call(flow_or_number: str, from_: str, url: str | None, public_url: str | None) -> None:
+@click.option("--at", "at", metavar="DATETIME",
+              help="In-process only: the time the line sees, ISO with offset "
+                   "(e.g. 2026-11-23T09:00-08:00), to try business or after hours.")
+def call(flow_or_number: str, from_: str, url: str | None, public_url: str | None,
+         at: str | None) -> None:
     """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up."""
     from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
 
-    app = _app()
+    if at and url:
+        raise click.UsageError("--at sets the clock of an in-process call; a server at --url "
+                               "keeps its own time")
+    moment = _moment(at, "--at") if at else None
+    if moment is not None and moment.tzinfo is None:
+        raise click.BadParameter("give a UTC offset, e.g. 2026-11-23T09:00-08:00",
+                                 param_hint="--at")
+    app = _quiet_app()
     to = _resolve_number(app, flow_or_number)
-    transport: Any = HttpTransport(url) if url else WsgiTransport(app)
+    app.extensions["voicebot.clock"].set(moment)
+    signed = public_url or url or "http://localhost"
+    transport: Any = HttpTransport(url) if url else WsgiTransport(app, base_url=signed)
     emulator = CallEmulator(transport, auth_token=app.config["TWILIO_AUTH_TOKEN"],
-                            public_url=public_url or url or "http://localhost", to=to, from_=from_)
+                            public_url=signed, to=to, from_=from_)
     click.echo(f"Calling {to} from {from_}. Type digits or words; empty line = silence; "
                "/hangup to hang up.")
-    interactive(emulator)
+    interactive(emulator, print_fn=click.echo)
 
 
 # -- the journal ------------------------------------------------------------------------------
@@ -279,7 +324,7 @@ def journal(since: str | None, number: str | None, flow_id: str | None, limit: i
     from voicebot import db as database
     from voicebot import journal as journal_
 
-    app = _app()
+    app = _quiet_app()
     with database.session_scope(app) as session:
         rows = journal_.entries(session, since=_since(since), number=number, flow_id=flow_id,
                                 limit=limit)
@@ -299,12 +344,16 @@ def _since(value: str | None) -> dt.datetime | None:
         return None
     if value.endswith("h") and value[:-1].isdigit():
         return dt.datetime.now(dt.UTC) - dt.timedelta(hours=int(value[:-1]))
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use an ISO date/time or hours like 24h", param_hint="--since")\
-            from None
+    parsed = _moment(value, "--since")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _moment(value: str, option: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        hint = "use an ISO date/time" + (" or hours like 24h" if option == "--since" else "")
+        raise click.BadParameter(hint, param_hint=option) from None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ OUTCOME_WORDS = {
     "abandoned": "the caller hung up",
     "queued": "the caller was waiting in a queue",
     "in-progress": "the call is still going",
+    "unknown-number": "the caller heard that the number is not in service",
 }
 
 
@@ -45,7 +46,7 @@ def compose_note(call: Call, flow: Flow | None) -> str:
     did, and what is still open."""
     zone = ZoneInfo(flow.timezone) if flow else dt.UTC
     when = call.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-    line = flow.name if flow else call.flow_id
+    line = flow.name if flow else (call.flow_id or "a number no flow answers")
     parts = [f"{when}: {call.from_number} called {line} ({call.to_number})."]
     if call.direction != "inbound":
         parts[0] = f"{when}: we called {call.to_number} for {line}."

@@ -3,6 +3,7 @@
     name: insurance caller jumps the queue
     to: "+15555550100"          # or `flow: omega`, resolved by whoever builds the emulator
     from: "+15555550123"
+    at: "2026-11-23T09:00:00-08:00"   # optional: the engine's clock for this call (with offset)
     steps:
       - expect: "Thank you for calling"   # substring, case-insensitive; a list means all
       - press: "1"
@@ -24,6 +25,7 @@ Problems are reported as `FILE:LINE: message` so an editor can jump to them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,7 +61,7 @@ StepKind = Literal[
 ]
 STEP_KINDS: tuple[StepKind, ...] = get_args(StepKind)
 _WAITING = ("gather", "record", "dial", "queue", "ended")
-_TOP_KEYS = ("name", "to", "flow", "from", "steps")
+_TOP_KEYS = ("name", "to", "flow", "from", "at", "steps")
 DEFAULT_FROM = "+15555550123"
 
 
@@ -104,6 +106,8 @@ class Script:
     flow: str | None
     from_: str
     steps: tuple[Step, ...]
+    at: dt.datetime | None = None  # the engine's clock during the call (aware)
+    flow_line: int = 1  # of `flow:`, blamed when the flow cannot be found
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,9 @@ def parse_script(text: str, path: str = "<script>") -> Script:
     if flow is not None and not isinstance(flow, str):
         problems.append(f"{path}:{key_line('flow')}: flow must be a flow id")
         flow = None
+    if "to" not in data and "flow" not in data:
+        problems.append(f'{path}:1: say whom the call is to: to: "+15555550100" or flow: omega')
+    at = _parse_at(data.get("at"), problems, f"{path}:{key_line('at')}") if "at" in data else None
 
     steps: list[Step] = []
     raw_steps = data.get("steps")
@@ -195,7 +202,33 @@ def parse_script(text: str, path: str = "<script>") -> Script:
         flow=flow,
         from_=phones["from"] or DEFAULT_FROM,
         steps=tuple(steps),
+        at=at,
+        flow_line=key_line("flow"),
     )
+
+
+def _parse_at(value: Any, problems: list[str], where: str) -> dt.datetime | None:
+    """`at:` is an ISO date-time with a UTC offset, quoted or not (YAML reads an unquoted one
+    as a timestamp; ruamel keeps its offset)."""
+    hint = 'e.g. at: "2026-11-23T09:00:00-08:00"'
+    shown = repr(value) if isinstance(value, str) else str(value)
+    moment: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        moment = dt.datetime.fromisoformat(value.isoformat())  # a plain datetime, not ruamel's
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        problems.append(f"{where}: at must be an ISO date-time with an offset, {hint} "
+                        f"(got {shown})")
+        return None
+    if moment.tzinfo is None:
+        problems.append(f"{where}: at needs a UTC offset such as -08:00 or Z, {hint} "
+                        f"(got {shown})")
+        return None
+    return moment
 
 
 def _parse_step(raw: Any, number: int, line: int, path: str, problems: list[str]) -> Step | None:

@@ -151,6 +151,7 @@ def voice() -> Response:
         reply = VoiceResponse()
         reply.say(phrase("unknown_number", "en"), language="en-US")
         reply.hangup()
+        _journal_unanswered(sid, from_, to, str(reply))
         return twiml(reply)
     log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
     try:
@@ -159,6 +160,19 @@ def voice() -> Response:
         session.rollback()
         return _replay_start(session.scalars(select(Call).where(Call.sid == sid)).one())
     return run_turn(flow, call, runner.start)
+
+
+def _journal_unanswered(sid: str, from_: str, to: str, answer: str) -> None:
+    """Every call leaves a record, even one to a number no flow answers: the dispatcher
+    should see that people dial a number the line is not set up for."""
+    now = clock().now()
+    call = Call(sid=sid, flow_id="", from_number=from_, to_number=to, started_at=now,
+                outcome="unknown-number", last_twiml=answer)
+    session = db.session()
+    session.add(call)
+    session.flush()
+    close_call(call, None, now, status=None)
+    session.commit()
 
 
 def _replay_start(call: Call) -> Response:

@@ -1,0 +1,291 @@
+"""The `voicebot` command as a user runs it: click's CliRunner for the commands, and one real
+smoke test of `voicebot serve` answering `voicebot call --url` over HTTP.
+
+Every test points VOICEBOT_INSTANCE_DIR and VOICEBOT_DATABASE_URL at tmp_path, so nothing
+touches the repository's instance folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from voicebot.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FLOWS = REPO / "flows"
+MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "VOICEBOT_FLOWS_DIR": str(FLOWS),
+        "VOICEBOT_INSTANCE_DIR": str(tmp_path / "instance"),
+        "VOICEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'db' / 'voicebot.db'}",
+        "VOICEBOT_LOG_LEVEL": "WARNING",
+    }
+    for name in ("VOICEBOT_TWILIO_ACCOUNT_SID", "VOICEBOT_TWILIO_AUTH_TOKEN", "VOICEBOT_PUBLIC_URL",
+                 "VOICEBOT_DEFAULT_FLOW", "VOICEBOT_DRY_RUN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(REPO)  # as the README runs it; flow files are then shown as flows/x.yaml
+    return values
+
+
+def voicebot(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+# -------------------------------------------------------------------- flows check / list
+
+
+def test_flows_check_passes_on_the_shipped_flows(env: dict[str, str]) -> None:
+    result = voicebot("flows", "check")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^ok  flows/omega\.yaml  \(omega: \d+ states\)$", result.stdout, re.M)
+    assert re.search(r"^ok  flows/telesputnik\.yaml  \(telesputnik: \d+ states\)$", result.stdout, re.M)
+    assert result.stderr == ""
+
+
+def test_flows_check_lists_every_problem_as_file_line(env: dict[str, str]) -> None:
+    result = voicebot("flows", "check", "tests/flows/broken")
+    assert result.exit_code == 1
+    problems = result.stderr.splitlines()[:-1]
+    assert len(problems) >= 20
+    assert all(re.match(r"tests/flows/broken/[\w/]+\.yaml:\d+: \S", line) for line in problems), problems
+    assert "tests/flows/broken/unknown_target.yaml:" in result.stderr
+    assert result.stderr.rstrip().endswith(f"{len(problems)} problem(s) found")
+
+
+def test_flows_check_of_a_missing_file_fails(env: dict[str, str], tmp_path: Path) -> None:
+    result = voicebot("flows", "check", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 1
+    assert "nope.yaml:0: no such file" in result.stderr
+
+
+def test_flows_list_json_has_numbers_and_languages(env: dict[str, str]) -> None:
+    result = voicebot("flows", "list", "--json")
+    assert result.exit_code == 0, result.output
+    listed = {row["id"]: row for row in json.loads(result.stdout)["flows"]}
+    assert listed["omega"]["numbers"] == ["+15035550100"]
+    assert listed["omega"]["language"] == "en-US"
+    assert listed["telesputnik"]["numbers"] == ["+375295550100"]
+    assert listed["telesputnik"]["language"] == "ru-RU"
+    assert listed["telesputnik"]["name"] == "Телеспутник"
+
+
+# -------------------------------------------------------------------- flows graph
+
+
+def test_flows_graph_prints_mermaid_with_state_names(env: dict[str, str]) -> None:
+    result = voicebot("flows", "graph", "omega")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("flowchart")
+    for state in ("greeting", "menu", "insurance_queue", "price_info", "after_hours", "voicemail"):
+        assert state in result.stdout
+
+
+def test_flows_graph_prints_graphviz_dot(env: dict[str, str]) -> None:
+    result = voicebot("flows", "graph", "telesputnik", "--format", "dot")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith('digraph "telesputnik" {')
+    assert "outage_alarm" in result.stdout and result.stdout.rstrip().endswith("}")
+
+
+def test_flows_graph_of_an_unknown_flow_names_the_known_ones(env: dict[str, str]) -> None:
+    result = voicebot("flows", "graph", "omgea")
+    assert result.exit_code == 1
+    assert "no flow 'omgea'; known: " in result.output
+    known = result.output.split("known: ")[1].strip().split(", ")
+    assert {"omega", "telesputnik"} <= set(known) and known == sorted(known)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not on PATH")
+def test_flows_graph_writes_an_svg(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "omega.svg"
+    result = voicebot("flows", "graph", "omega", "--format", "svg", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {target}" in result.stdout
+    svg = target.read_text()
+    assert "<svg" in svg and "insurance_queue" in svg
+
+
+# -------------------------------------------------------------------- flows test
+
+
+def test_flows_test_runs_the_scripted_calls(env: dict[str, str]) -> None:
+    count = len(list((FLOWS / "calls").glob("*.yaml")))
+    result = voicebot("flows", "test")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("PASS ") == count
+    assert result.stdout.rstrip().endswith(f"{count} passed, 0 failed")
+
+
+def test_flows_test_fails_on_a_failing_script(env: dict[str, str], tmp_path: Path) -> None:
+    good = FLOWS / "calls" / "omega_prices_by_keypad.yaml"
+    bad = tmp_path / "wrong_price.yaml"
+    bad.write_text(good.read_text().replace("$85", "$58"))
+    result = voicebot("flows", "test", str(good), str(bad))
+    assert result.exit_code == 1
+    assert f"PASS {good}" in result.stdout and f"FAIL {bad}" in result.stdout
+    assert "1 passed, 1 failed" in result.stdout
+    assert f"{bad}:" in result.stderr and "expected to hear 'The service call is $58.'" in result.stderr
+
+
+def test_flows_test_reports_an_unknown_flow_with_its_line(env: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "typo.yaml"
+    script.write_text('name: typo\nfrom: "+15035550144"\nflow: omgea\nsteps:\n  - expect: hi\n')
+    result = voicebot("flows", "test", str(script))
+    assert result.exit_code == 1
+    assert f"{script}:3: flow: no flow 'omgea'" in result.stderr
+    assert "0 passed, 1 failed" in result.stdout
+
+
+# -------------------------------------------------------------------- call and journal
+
+
+def test_call_in_process_hears_greeting_and_price(env: dict[str, str]) -> None:
+    result = voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, input="4\nno\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Calling +15035550100 from +15555550123." in out
+    assert "  bot: Thank you for calling Omega Tech Service." in out
+    assert "The service call is $85." in out
+    assert "  bot: Thank you for calling Omega Tech Service. Goodbye." in out
+    assert out.rstrip().endswith("-- call ended --")
+
+
+def test_call_hangup_ends_the_call_and_the_journal_says_so(env: dict[str, str]) -> None:
+    result = voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550145",
+                      input="/hangup\n")
+    assert result.exit_code == 0, result.output
+    assert "press 1 or say insurance" in result.stdout
+    assert result.stdout.rstrip().endswith("-- call ended --")
+    assert "Goodbye" not in result.stdout
+
+    listed = voicebot("journal", "--json")
+    assert listed.exit_code == 0, listed.output
+    (entry,) = json.loads(listed.stdout)
+    assert entry["from"] == "+15035550145" and entry["outcome"] == "abandoned"
+    assert "the caller hung up in 'menu'" in entry["note"]
+
+
+def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
+    assert voicebot("journal").stdout.strip() == "no calls"
+    voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550146", input="4\nno\n")
+
+    listed = voicebot("journal", "--json")
+    assert listed.exit_code == 0, listed.output
+    (entry,) = json.loads(listed.stdout)
+    assert entry["flow"] == "omega" and entry["from"] == "+15035550146"
+    assert entry["outcome"] == "completed"
+    assert entry["note"].startswith("2026-11-23 09:00 PST: +15035550146 called Omega Tech Service")
+    assert "menu → price_info → anything_else → goodbye" in entry["note"]
+
+    text = voicebot("journal", "--flow", "omega")
+    assert "+15035550146" in text.stdout and entry["note"] in text.stdout
+    assert voicebot("journal", "--flow", "telesputnik").stdout.strip() == "no calls"
+
+
+def test_call_at_needs_an_offset_and_no_url(env: dict[str, str]) -> None:
+    naive = voicebot("call", "omega", "--at", "2026-11-23T09:00")
+    assert naive.exit_code == 2 and "give a UTC offset" in naive.output
+    remote = voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, "--url", "http://127.0.0.1:9")
+    assert remote.exit_code == 2 and "--at sets the clock of an in-process call" in remote.output
+
+
+def test_call_an_unknown_flow(env: dict[str, str]) -> None:
+    result = voicebot("call", "omgea")
+    assert result.exit_code == 1 and "no flow 'omgea'" in result.output
+
+
+# -------------------------------------------------------------------- db
+
+
+def test_db_upgrade_creates_a_fresh_sqlite_database(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "fresh" / "new.db"
+    monkeypatch.setenv("VOICEBOT_DATABASE_URL", f"sqlite:///{database}")
+    result = voicebot("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert f"database at sqlite:///{database} is at head" in result.stdout
+    with sqlite3.connect(database) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert {"calls", "alembic_version"} <= tables
+    assert version
+
+
+# -------------------------------------------------------------------- serve + call --url
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _voicebot_command() -> list[str]:
+    script = Path(sys.executable).parent / "voicebot"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "voicebot.cli"]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"voicebot serve exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"voicebot serve did not answer /healthz within {limit:.0f} s:\n{log.read_text()}")
+
+
+@pytest.mark.e2e
+def test_serve_then_call_over_http(env: dict[str, str], tmp_path: Path) -> None:
+    """The README's tour: `voicebot serve` in one terminal, `voicebot call omega --url` in
+    another. The server's clock is the real one, so only the greeting is certain."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process_env = {**os.environ, **env}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([*_voicebot_command(), "serve", "--port", str(port)], cwd=REPO,
+                                  env=process_env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, server, log)
+        caller = subprocess.run([*_voicebot_command(), "call", "omega", "--url", url], cwd=REPO,
+                                env=process_env, input="/hangup\n", capture_output=True,
+                                text=True, timeout=60)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+    assert caller.returncode == 0, caller.stderr
+    assert "  bot: Thank you for calling Omega Tech Service." in caller.stdout
+    assert "!!" not in caller.stdout
+    assert caller.stdout.rstrip().endswith("-- call ended --")
+    assert f"voicebot on {url}" in log.read_text()
