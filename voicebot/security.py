@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 log = logging.getLogger("voicebot.security")
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def signed_url() -> str:
@@ -36,12 +31,3 @@ def check_signature() -> None:
         log.warning("rejected %s %s: %s Twilio signature", request.method, request.path,
                     "wrong" if signature else "missing")
         abort(403)
-
-
-def twilio_signed(view: F) -> F:
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        check_signature()
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]

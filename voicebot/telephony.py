@@ -47,7 +47,6 @@ class Telephony:
     def __init__(self, *, account_sid: str, auth_token: str, api_url: str, dry_run: bool) -> None:
         self.account_sid = account_sid
         self.dry_run = dry_run
-        self.api_url = api_url.rstrip("/")
         self.http = RebasingHttpClient(api_url)
         self.client = Client(account_sid, auth_token, http_client=self.http)
 
