@@ -105,10 +105,13 @@ class Turn:
 
     # -- caller facts ---------------------------------------------------------------------
     def caller(self) -> CallerFacts:
+        # "Known" means known to this line: a call to another business served by the same
+        # voicebot says nothing about this caller here.
         if self._previous_calls is None:
             self._previous_calls = self.session.scalar(
                 select(func.count(Call.id)).where(
-                    Call.from_number == self.call.from_number, Call.id != self.call.id
+                    Call.from_number == self.call.from_number, Call.flow_id == self.flow.id,
+                    Call.id != self.call.id,
                 )
             ) or 0
         return CallerFacts(self.call.from_number, self._previous_calls, self.call.vars)

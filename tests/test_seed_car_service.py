@@ -1,0 +1,349 @@
+"""Seed 002, car service bureau (`flows/car_service.yaml`): whole calls over real HTTP with the
+emulator. Each test names the CS rule it proves and asserts what the caller hears and what the
+staff see (transfers dialled, tickets stored)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from voicebot import db
+from voicebot.emulator import CallEmulator
+from voicebot.models import Call, Ticket
+
+CAR_SERVICE = "+74955550100"
+CLIENT = "+79005550177"
+MONDAY_NOON = "2026-11-23T12:00:00+03:00"
+SUNDAY_EVENING = "2026-11-29T19:30:00+03:00"  # closed: weekends 09:00-18:00
+
+CONSULTANT = "+79005550111"
+ENGINEER = "+79005550112"
+BODY_MASTER = "+79005550113"
+MANAGER = "+79005550114"
+
+GREETING = "Здравствуйте! Вы позвонили в автоцентр «Магистраль», меня зовут Марина."
+FAREWELL = "Спасибо, что обратились в автоцентр «Магистраль»! Всего доброго, до свидания."
+PREBOOKING = "Напоминаю, что у нас работает предварительная запись"
+
+Dial = Callable[..., CallEmulator]
+
+
+def stored(app: Flask, model: type, **where: object) -> list:
+    with db.session_scope(app) as s:
+        query = select(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        rows = list(s.scalars(query))
+        s.expunge_all()
+        return rows
+
+
+def the_call(app: Flask, emulator: CallEmulator) -> Call:
+    (call,) = stored(app, Call, sid=emulator.call_sid)
+    return call
+
+
+def never_dialled(caller: CallEmulator) -> bool:
+    return all(t.dial is None for t in caller.turns)
+
+
+def test_cs1_greeting_names_the_firm_and_the_operator_then_asks_the_purpose(
+    dial: Dial, set_clock
+) -> None:
+    """CS-1: the call opens with a greeting, the firm's name and the operator's own name, then
+    the operator finds out what the caller wants."""
+    set_clock(MONDAY_NOON)
+    turn = dial(CAR_SERVICE, from_=CLIENT).start()
+    assert turn.heard[0] == GREETING
+    assert turn.waiting == "gather"
+    assert "Чем я могу вам помочь?" in turn.text
+    assert "закрыт" not in turn.text
+
+
+def test_cs1_after_hours_caller_hears_the_hours_and_can_still_leave_a_request(
+    dial: Dial, set_clock
+) -> None:
+    """CS-1 (hours are not in the seed): out of hours the greeting is the same, the caller hears
+    the opening hours and is still asked the purpose."""
+    set_clock(SUNDAY_EVENING)
+    turn = dial(CAR_SERVICE, from_=CLIENT).start()
+    assert turn.heard[0] == GREETING
+    assert "Сейчас автоцентр закрыт, мы работаем понедельник — пятница с 08:00 до 20:00, " \
+           "суббота — воскресенье с 09:00 до 18:00." in turn.text
+    assert "Чем я могу вам помочь?" in turn.text
+    assert turn.waiting == "gather"
+
+
+def test_cs2_cs5_body_work_goes_to_the_body_shop_master_after_the_name(
+    app: Flask, dial: Dial, set_clock
+) -> None:
+    """CS-2, CS-5: body work is put through to the body-shop master, but only once the client's
+    name is known, and the client hears whom (name and department) they will talk to."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.say("после аварии помят бампер, нужна покраска")
+    assert "как вас зовут" in turn.text
+    assert turn.waiting == "gather" and turn.dial is None
+
+    turn = caller.say("Иван Петров")
+    assert "Иван Петров, соединяю вас с Сергеем Лебедевым, мастером кузовного цеха." in turn.heard
+    assert turn.waiting == "dial"
+    assert turn.dial is not None and turn.dial.numbers == (BODY_MASTER,)
+    assert turn.dial.caller_id == CAR_SERVICE
+
+    turn = caller.dial_result("completed", duration=140)
+    assert turn.ended
+    call = the_call(app, caller)
+    assert call.outcome == "transferred"
+    assert call.vars["client_name"] == "Иван Петров"
+    assert stored(app, Ticket, call_id=call.id) == []
+
+
+def test_cs2_body_work_by_keypad(dial: Dial, set_clock) -> None:
+    """CS-2: pressing 2 reaches the body-shop master the same way (name first, CS-5)."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.press("2")
+    assert "как вас зовут" in turn.text and turn.dial is None
+    turn = caller.say("Анна")
+    assert turn.dial is not None and turn.dial.numbers == (BODY_MASTER,)
+    assert "мастером кузовного цеха" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("said", "number", "announce"),
+    [
+        ("сколько стоит замена ремня ГРМ", CONSULTANT,
+         "Олег, соединяю вас с Андреем Волковым, мастером-консультантом сервисного отдела."),
+        ("у меня претензия к качеству ремонта", MANAGER,
+         "Олег, соединяю вас с Еленой Комаровой, сервис-менеджером."),
+        ("у меня технический вопрос по коробке передач", ENGINEER,
+         "Олег, соединяю вас с Виктором Орловым, инженером ремонтного цеха."),
+    ],
+)
+def test_cs4_questions_go_to_the_competent_person(
+    dial: Dial, set_clock, said: str, number: str, announce: str
+) -> None:
+    """CS-4, CS-5: a question the operator cannot answer goes to the competent person: prices
+    and dates to the master-consultant, complaints to the service manager, technical questions
+    to the shop engineer; each announced with the person's name and department."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.say(said)
+    assert "как вас зовут" in turn.text and turn.dial is None
+    turn = caller.say("Олег")
+    assert announce in turn.heard
+    assert turn.dial is not None and turn.dial.numbers == (number,)
+
+
+@pytest.mark.parametrize(
+    ("key", "number", "department"),
+    [("1", CONSULTANT, "мастером-консультантом"), ("2", ENGINEER, "инженером ремонтного цеха"),
+     ("3", BODY_MASTER, "мастером кузовного цеха"), ("4", MANAGER, "сервис-менеджером")],
+)
+def test_cs4_question_menu_by_keypad(
+    dial: Dial, set_clock, key: str, number: str, department: str
+) -> None:
+    """CS-4: "вопрос специалисту" lists the four competent roles; each key reaches its role."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.press("3")
+    for role in ("Мастер-консультант", "Инженер цеха", "Мастер кузовного цеха", "Сервис-менеджер"):
+        assert role in turn.text
+    caller.press(key)
+    turn = caller.say("Олег")
+    assert department in turn.text
+    assert turn.dial is not None and turn.dial.numbers == (number,)
+
+
+def test_cs4_unclear_question_goes_to_the_master_consultant(dial: Dial, set_clock) -> None:
+    """CS-4: when the caller's words match no role, the master-consultant takes the question."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.say("мне бы поговорить насчёт машины")
+    assert "Извините, я вас не поняла." in turn.text and "Чем я могу вам помочь?" in turn.text
+    turn = caller.say("ну насчёт машины моей")
+    assert "С кем вас соединить?" in turn.text
+    turn = caller.say("даже не знаю")
+    assert "как вас зовут" in turn.text
+    turn = caller.say("Олег")
+    assert turn.dial is not None and turn.dial.numbers == (CONSULTANT,)
+
+
+def test_cs5_no_transfer_without_the_clients_name(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-5: a caller who gives no name is never put through; their request becomes a callback
+    note instead (CS-6)."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    caller.say("нужно покрасить крыло")
+    turn = caller.silence()
+    assert "Чтобы соединить вас со специалистом, мне нужно знать ваше имя." in turn.text
+    turn = caller.silence()
+    assert "запишу вашу просьбу" in turn.text
+    assert "по какому вопросу вам перезвонить" in turn.text
+    caller.say("узнать цену покраски крыла")
+    caller.say("завтра утром")
+    turn = caller.say("да")
+    assert "перезвонит вам завтра утром" in turn.text
+    assert never_dialled(caller)
+
+    (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
+    assert ticket.kind == "callback" and ticket.assign_role == "body_master"
+    assert ticket.fields["client_name"] == "не назвал(а) имя"
+
+
+def test_cs6_busy_master_gets_a_call_back_note_with_time_name_phone_reason(
+    app: Flask, dial: Dial, set_clock
+) -> None:
+    """CS-6, CS-7, CS-8: the body-shop master is busy: the caller hears so, and a "Перезвонить"
+    note is stored for him with the time of the call, the client's name, phone, reason and when
+    to call back. Then the caller hears about pre-booking and the corporate farewell."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    caller.say("вмятина на двери")
+    turn = caller.say("Ольга")
+    assert turn.dial is not None and turn.dial.numbers == (BODY_MASTER,)
+
+    turn = caller.dial_result("busy")
+    assert "К сожалению, мастер кузовного цеха Сергей Лебедев сейчас не может ответить." in turn.text
+    assert "по какому вопросу вам перезвонить" in turn.text
+    turn = caller.say("хочу узнать стоимость ремонта двери")
+    assert "Когда вам удобно принять звонок?" in turn.text
+    turn = caller.say("завтра после обеда")
+    assert "на номер, с которого вы звоните" in turn.text
+    turn = caller.say("да, на этот")
+    assert "Записала: мастер кузовного цеха Сергей Лебедев перезвонит вам завтра после обеда." in turn.text
+    assert "Могу ещё чем-нибудь помочь?" in turn.text
+
+    turn = caller.say("нет, это всё")
+    assert PREBOOKING in turn.text and "в ближайшие три дня" in turn.text
+    assert turn.heard[-1] == FAREWELL
+    assert turn.ended
+
+    call = the_call(app, caller)
+    (ticket,) = stored(app, Ticket, call_id=call.id)
+    assert ticket.kind == "callback"
+    assert ticket.assign_role == "body_master"
+    assert ticket.phone == CLIENT
+    assert ticket.fields == {
+        "call_time": "23.11.2026 12:00",
+        "client_name": "Ольга",
+        "phone": CLIENT,
+        "reason": "хочу узнать стоимость ремонта двери",
+        "call_back": "завтра после обеда",
+        "specialist": "мастер кузовного цеха Сергей Лебедев",
+    }
+    assert "Ольга" in ticket.text and "завтра после обеда" in ticket.text
+    assert f"Ticket #{ticket.id} (callback)" in call.note
+
+
+def test_cs6_nobody_there_out_of_hours_and_another_phone_number(
+    app: Flask, dial: Dial, set_clock
+) -> None:
+    """CS-6: out of hours the service manager is away: no dialling at all, a callback note for
+    her, with the number the caller dictates rather than the one they call from."""
+    set_clock(SUNDAY_EVENING)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    caller.press("3")
+    caller.press("4")
+    turn = caller.say("Павел Андреевич")
+    assert "сервис-менеджер Елена Комарова сейчас не может ответить" in turn.text
+    assert turn.waiting == "gather"
+    caller.say("вопрос по гарантии на ремонт")
+    caller.say("в понедельник с десяти")
+    turn = caller.say("нет")
+    assert "наберите его на телефоне" in turn.text
+    turn = caller.press("89005550188#")
+    assert "Елена Комарова перезвонит вам в понедельник с десяти" in turn.text
+    assert never_dialled(caller)
+
+    (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
+    assert ticket.assign_role == "service_manager"
+    assert ticket.fields["phone"] == "89005550188"
+    assert ticket.fields["client_name"] == "Павел Андреевич"
+    assert ticket.fields["call_time"] == "29.11.2026 19:30"
+    assert ticket.fields["reason"] == "вопрос по гарантии на ремонт"
+
+
+def test_cs3_repair_request_keeps_the_fault_in_the_clients_words(
+    app: Flask, dial: Dial, set_clock
+) -> None:
+    """CS-3, CS-7, CS-8: a repair request is stored for the master-consultant with the fault
+    exactly as the client said it, the car, the name and the preferred time; the caller hears
+    that pre-booking covers the next three days. Slots and capacity (CS-3 "agree the time",
+    CS-9) are not enforced: the engine has no schedule yet, the consultant confirms by phone."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.press("1")
+    assert "своими словами" in turn.text
+    fault = "при торможении что-то скрежещет спереди и руль бьёт"
+    turn = caller.say(fault)
+    assert "марка и модель" in turn.text
+    turn = caller.say("Киа Рио 2017 года")
+    assert "Как к вам обращаться?" in turn.text
+    turn = caller.say("Дмитрий")
+    assert "Мы ведём предварительную запись на ближайшие три дня." in turn.text
+    turn = caller.say("в среду утром")
+    assert "заявка на ремонт принята" in turn.text
+    assert "Мастер-консультант перезвонит вам, подтвердит время приёма" in turn.text
+
+    turn = caller.silence()  # "Могу ещё чем-нибудь помочь?" — no answer
+    assert turn.ended
+    assert turn.heard[-1] == FAREWELL
+    assert PREBOOKING not in turn.text  # already booked in this call
+
+    call = the_call(app, caller)
+    (ticket,) = stored(app, Ticket, call_id=call.id)
+    assert ticket.kind == "request"
+    assert ticket.assign_role == "master_consultant"
+    assert ticket.fields == {
+        "fault": fault,
+        "car": "Киа Рио 2017 года",
+        "client_name": "Дмитрий",
+        "phone": CLIENT,
+        "preferred_time": "в среду утром",
+        "call_time": "23.11.2026 12:00",
+    }
+    assert fault in ticket.text
+    assert never_dialled(caller)
+
+
+def test_cs3_repair_by_speech_uses_the_name_already_given(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-3: "записаться на ремонт" by speech starts the request; a caller whose fault is the
+    first thing they say gets to the same request."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.say("машина не заводится по утрам")
+    assert "своими словами" in turn.text
+    caller.say("не заводится на холодную, стартер крутит")
+    caller.say("Лада Веста")
+    caller.say("Светлана")
+    caller.say("завтра")
+    (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
+    assert ticket.fields["fault"] == "не заводится на холодную, стартер крутит"
+    assert ticket.fields["client_name"] == "Светлана"
+
+
+def test_cs8_silent_caller_still_hears_the_corporate_farewell(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-8: even a caller who says nothing is seen off with the corporate farewell."""
+    set_clock(MONDAY_NOON)
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.silence()
+    assert "Извините, я вас не поняла." in turn.text
+    turn = caller.silence()
+    assert turn.ended and turn.heard[-1] == FAREWELL
+    assert the_call(app, caller).outcome == "completed"
