@@ -4,38 +4,18 @@ shipped flow files. Each test asserts what the caller hears and what the dispatc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from voicebot import db
-from voicebot.emulator import CallEmulator
-from voicebot.models import Call, Message, QueueEntry, Ticket, Voicemail
+from voicebot.models import Message, QueueEntry, Ticket, Voicemail
+
+from support.records import Dial, stored, the_call
 
 OMEGA = "+15035550100"
 TELESPUTNIK = "+375295550100"
 MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"
 MONDAY_NOON_MINSK = "2026-11-23T12:00:00+03:00"
-
-Dial = Callable[..., CallEmulator]
-
-
-def stored(app: Flask, model: type, **where: object) -> list:
-    with db.session_scope(app) as s:
-        query = select(model)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        rows = list(s.scalars(query))
-        s.expunge_all()
-        return rows
-
-
-def the_call(app: Flask, emulator: CallEmulator) -> Call:
-    (call,) = stored(app, Call, sid=emulator.call_sid)
-    return call
-
 
 def test_english_dtmf_prices_then_goodbye(app: Flask, dial: Dial, set_clock) -> None:
     """OM-7: prices come from the flow file and are spoken on request (DTMF turn)."""

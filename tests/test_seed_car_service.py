@@ -4,15 +4,13 @@ staff see (transfers dialled, tickets stored)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from voicebot import db
 from voicebot.emulator import CallEmulator
-from voicebot.models import Call, Ticket
+from voicebot.models import Ticket
+
+from support.records import Dial, stored, the_call
 
 CAR_SERVICE = "+74955550100"
 CLIENT = "+79005550177"
@@ -27,24 +25,6 @@ MANAGER = "+79005550114"
 GREETING = "Здравствуйте! Вы позвонили в автоцентр «Магистраль», меня зовут Марина."
 FAREWELL = "Спасибо, что обратились в автоцентр «Магистраль»! Всего доброго, до свидания."
 PREBOOKING = "Напоминаю, что у нас работает предварительная запись"
-
-Dial = Callable[..., CallEmulator]
-
-
-def stored(app: Flask, model: type, **where: object) -> list:
-    with db.session_scope(app) as s:
-        query = select(model)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        rows = list(s.scalars(query))
-        s.expunge_all()
-        return rows
-
-
-def the_call(app: Flask, emulator: CallEmulator) -> Call:
-    (call,) = stored(app, Call, sid=emulator.call_sid)
-    return call
-
 
 def never_dialled(caller: CallEmulator) -> bool:
     return all(t.dial is None for t in caller.turns)

@@ -5,15 +5,13 @@ scheduler and is not covered here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from voicebot import db
 from voicebot.emulator import CallEmulator, Turn
-from voicebot.models import Call, Message, Ticket
+from voicebot.models import Message, Ticket
+
+from support.records import Dial, stored, the_call
 
 HOTLINE = "+78005550100"
 RU_CALLER = "+79005550161"
@@ -26,24 +24,6 @@ GREETING = "Здравствуйте, меня зовут Алина, чем м�
 MORE_QUESTIONS = "Остались ли у вас дополнительные вопросы?"
 RATING_PHRASE = "По окончании разговора, пожалуйста, оцените мою консультацию. Всего доброго!"
 RATING_ASK = "Оцените консультацию от 1 до 5"
-
-Dial = Callable[..., CallEmulator]
-
-
-def stored(app: Flask, model: type, **where: object) -> list:
-    with db.session_scope(app) as s:
-        query = select(model)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        rows = list(s.scalars(query))
-        s.expunge_all()
-        return rows
-
-
-def the_call(app: Flask, emulator: CallEmulator) -> Call:
-    (call,) = stored(app, Call, sid=emulator.call_sid)
-    return call
-
 
 def warranty_request(caller: CallEmulator, city: str = "в Санкт-Петербурге") -> Turn:
     """A repair under warranty from the first words to the end of the request."""
