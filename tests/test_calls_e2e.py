@@ -254,3 +254,31 @@ def test_a_stray_keypress_is_not_taken_as_a_spoken_question(app: Flask, dial: Di
     turn = caller.press("0")
     assert "Извините, я не расслышала." in turn.heard
     assert stored(app, Ticket) == []
+
+
+def test_recorded_line_records_the_whole_call_from_the_first_word(
+    app: Flask, dial: Dial, set_clock
+) -> None:
+    """TS-10: calls to this line are recorded (the greeting says so); the recording is kept
+    on the call's journal entry, not among the voicemails."""
+    set_clock(MONDAY_NOON_MINSK)
+    caller = dial(TELESPUTNIK, from_="+375295550179")
+    turn = caller.start()
+    assert "call recording started" in turn.notes
+    assert turn.twiml[0].index("<Start><Recording") < turn.twiml[0].index("<Say")
+    assert "Разговор записывается." in turn.text
+    caller.hangup()
+    (sid, _callback), = caller.call_recordings
+    call = the_call(app, caller)
+    assert call.recording_sid == sid
+    assert call.recording_url.endswith(f"/Recordings/{sid}")
+    assert "The call was recorded" in call.note
+    assert stored(app, Voicemail) == []
+
+
+def test_unrecorded_line_starts_no_recording(dial: Dial, set_clock) -> None:
+    set_clock(MONDAY_9AM_PACIFIC)
+    caller = dial(OMEGA)
+    turn = caller.start()
+    assert "<Start>" not in turn.twiml[0]
+    assert caller.call_recordings == []

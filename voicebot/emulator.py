@@ -44,7 +44,7 @@ STATUS_CALLBACK_PATH = "/twilio/voice/status"
 # Verbs Twilio accepts but the emulator cannot play; reported instead of skipped, so a test
 # never passes because something was quietly ignored.
 _UNSUPPORTED_VERBS = frozenset(
-    {"Connect", "Echo", "Pay", "Prompt", "Refer", "Sms", "Message", "Start", "Stop"}
+    {"Connect", "Echo", "Pay", "Prompt", "Refer", "Sms", "Message", "Stop"}
 )
 _TOP_VERBS = frozenset(
     {
@@ -59,6 +59,7 @@ _TOP_VERBS = frozenset(
         "Hangup",
         "Reject",
         "Leave",
+        "Start",
     }
 )
 # Children allowed inside each verb; None means any (Say takes SSML elements).
@@ -67,6 +68,8 @@ _CHILDREN: dict[str, frozenset[str] | None] = {
     "Gather": frozenset({"Say", "Play", "Pause"}),
     "Dial": frozenset({"Number", "Client", "Sip", "Queue", "Conference", "Application", "Sim"}),
     "Enqueue": frozenset({"Task"}),
+    # Only call recording is emulated; <Stream>, <Siprec> and <Transcription> are refused.
+    "Start": frozenset({"Recording"}),
 }
 # A server that keeps redirecting without ever waiting for the caller would hang the
 # emulator; Twilio would eventually drop such a call too.
@@ -295,6 +298,8 @@ class CallEmulator:
         self._rest: list[ET.Element] = []
         self._rest_url = ""
         self._enqueued_at = 0.0
+        self.call_recordings: list[tuple[str, str | None]] = []
+        """Whole-call recordings started with <Start><Recording>: (sid, status callback)."""
 
     # ---------------------------------------------------------------- caller actions
 
@@ -657,6 +662,8 @@ class CallEmulator:
                 return
             elif tag == "Leave":
                 self._turn.notes.append("<Leave> outside a queue does nothing")
+            elif tag == "Start":
+                self._start_call_recordings(verb, doc_url)
             else:
                 self._rest, self._rest_url = verbs[index + 1 :], doc_url
                 if tag == "Gather":
@@ -835,6 +842,31 @@ class CallEmulator:
         else:
             self._follow(exchange)
 
+    def _start_call_recordings(self, verb: ET.Element, doc_url: str) -> None:
+        """<Start><Recording> records the whole call without waiting; Twilio reports the
+        recording once the call is over."""
+        for recording in verb:
+            callback = recording.get("recordingStatusCallback")
+            self.call_recordings.append(
+                (new_sid("RE"), urllib.parse.urljoin(doc_url, callback) if callback else None)
+            )
+            self._turn.notes.append("call recording started")
+
+    def _report_call_recordings(self) -> None:
+        for sid, callback in self.call_recordings:
+            if callback is None:
+                continue
+            exchange = self._post("recording-status", callback, {
+                "RecordingSid": sid,
+                "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}"
+                                f"/Recordings/{sid}",
+                "RecordingStatus": "completed",
+                "RecordingDuration": str(int(self.clock)),
+                "RecordingChannels": "2",
+                "RecordingSource": "StartCallRecordingTwiML",
+            })
+            self._callback_ok(exchange)
+
     def _end(self, status: str = "completed") -> None:
         self._turn.waiting = "ended"
         self._turn.gather = None
@@ -852,6 +884,7 @@ class CallEmulator:
             {"CallStatus": status, "CallDuration": str(int(self.clock))},
         )
         self._callback_ok(exchange)
+        self._report_call_recordings()
 
 
 # -------------------------------------------------------------------- interactive mode

@@ -78,6 +78,8 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             parts.append(f"Queued in {e.text} (priority {e.data.get('priority')}).")
         elif e.kind == "recorded" and e.data.get("recording_sid"):
             parts.append(f"Voicemail left ({e.text}).")
+        elif e.kind == "call-recorded":
+            parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
         elif e.kind == "error":
             parts.append(f"Something failed on our side: {e.text}.")
     outcome = OUTCOME_WORDS.get(call.outcome, call.outcome)
@@ -129,6 +131,7 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
             "ended_at": c.ended_at.isoformat() if c.ended_at else None,
             "duration": c.duration, "status": c.status, "outcome": c.outcome,
             "flagged": c.flagged or None, "variables": c.vars, "note": c.note,
+            "recording_url": c.recording_url or None,
             "path": _dedupe_runs([e.state for e in c.events if e.kind == "enter"]),
             "inputs": [
                 {"at": e.at.isoformat(), "state": e.state, "digits": e.data.get("digits") or None,

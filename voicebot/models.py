@@ -64,6 +64,9 @@ class Call(Base):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     duration: Mapped[int | None] = mapped_column(Integer, default=None)
+    recording_sid: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The whole-call recording, for lines that record every call (TS-10)."""
+    recording_url: Mapped[str] = mapped_column(Text, default="")
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

@@ -31,7 +31,7 @@ from voicebot.engine.runner import Turn
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow, Queue
 from voicebot.flows.registry import FlowRegistry
-from voicebot.journal import close_call
+from voicebot.journal import close_call, compose_note
 from voicebot.models import Call, CallEvent, Message, QueueEntry
 from voicebot.phones import mask
 from voicebot.security import check_signature, signed_url
@@ -81,6 +81,9 @@ class Urls:
 
     def recording_status(self) -> str:
         return absolute(url_for("twilio.recording"))
+
+    def call_recording_status(self) -> str:
+        return absolute(url_for("twilio.recording", kind="call"))
 
     def sms_status(self) -> str:
         return absolute(url_for("twilio.sms_status"))
@@ -302,12 +305,8 @@ def voice_status() -> Response:
         return Response(status=204)
     call.events.append(CallEvent(at=clock().now(), state=call.state, kind="status", text=status))
     if status in FINAL_CALL_STATUSES:
-        try:
-            flow: Flow | None = registry().get(call.flow_id)
-        except FlowNotFound:
-            flow = None
         duration = request.form.get("CallDuration")
-        close_call(call, flow, clock().now(), status=status,
+        close_call(call, _flow_or_none(call.flow_id), clock().now(), status=status,
                    duration=int(duration) if duration and duration.isdigit() else None)
     elif call.ended_at is None:
         call.status = status
@@ -325,11 +324,34 @@ def recording() -> Response:
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
     duration = request.form.get("RecordingDuration", "0")
+    if request.args.get("kind") == "call":
+        return _call_recorded(call, rec_sid, duration)
     row = runner.store_voicemail(session, call, call.flow_id if call else "", rec_sid,
                                  field("RecordingUrl"), int(duration) if duration.isdigit() else 0)
     session.commit()
     log.info("recording %s stored as voicemail %s", rec_sid, row.id)
     return Response(status=204)
+
+
+def _call_recorded(call: Call | None, rec_sid: str, duration: str) -> Response:
+    """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails."""
+    if call is None:
+        log.warning("call recording %s for an unknown call: ignored", rec_sid)
+        return Response(status=204)
+    call.recording_sid, call.recording_url = rec_sid, field("RecordingUrl")
+    if not any(e.kind == "call-recorded" for e in call.events):
+        call.events.append(CallEvent(at=clock().now(), state=call.state, kind="call-recorded",
+                                     text=f"{duration} s", data={"recording_sid": rec_sid}))
+    call.note = compose_note(call, _flow_or_none(call.flow_id))
+    db.session().commit()
+    return Response(status=204)
+
+
+def _flow_or_none(flow_id: str) -> Flow | None:
+    try:
+        return registry().get(flow_id)
+    except FlowNotFound:
+        return None
 
 
 @bp.post("/sms")

@@ -57,6 +57,7 @@ class Urls(Protocol):
     def step(self, state: str, turn: int, event: str) -> str: ...
     def queue_wait(self, state: str) -> str: ...
     def recording_status(self) -> str: ...
+    def call_recording_status(self) -> str: ...
     def sms_status(self) -> str: ...
 
 
@@ -130,6 +131,13 @@ class Turn:
 
 def start(turn: Turn) -> None:
     turn.event("start", f"{turn.call.from_number} -> {turn.call.to_number}", state="")
+    if turn.flow.record_calls:
+        # Started before anything is said, so the greeting that announces it is on record.
+        turn.response.start().recording(
+            recording_status_callback=turn.urls.call_recording_status(),
+            recording_status_callback_event="completed",
+        )
+        turn.event("call-recording", "started")
     run_from(turn, turn.flow.start)
 
 
