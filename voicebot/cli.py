@@ -311,6 +311,69 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
     interactive(emulator, print_fn=click.echo)
 
 
+# -- voicemail --------------------------------------------------------------------------------
+@main.group()
+def voicemail() -> None:
+    """Voicemail to quote (OM-4): try the understanding and the quote on a transcript."""
+
+
+@voicemail.command("analyze")
+@click.argument("audio", required=False, metavar="[FILE.wav]")
+@click.option("--flow", "flow_key", required=True, help="Flow id, file name or number.")
+@click.option("--text", "transcript", help="The transcript to analyze.")
+@click.option("--from", "from_", default="", help="The caller's number (the quote goes to it).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document.")
+def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, from_: str,
+                      as_json: bool) -> None:
+    """Show what a voicemail is understood to ask for and the quote SMS it would get.
+
+    Nothing is sent: this is for tuning a flow's `quotes:` catalogue.
+    """
+    from voicebot.voicemail.quote import quote_sms
+    from voicebot.voicemail.understand import understand
+
+    if audio is not None:
+        # Said plainly rather than guessed: a made-up transcript would mislead the tuning.
+        raise click.ClickException(
+            "audio transcription is not available yet; pass the transcript with --text")
+    if transcript is None:
+        raise click.UsageError("give the transcript with --text")
+    flow = _one_flow(flow_key)
+    understood = understand(transcript, flow)
+    sms = quote_sms(flow, understood, from_, dt.datetime.now(dt.UTC))
+    service = understood.service
+    report = {
+        "flow": flow.id,
+        "transcript": transcript,
+        "service": service.id if service else None,
+        "service_name": service.name if service else None,
+        "caller_name": understood.caller_name,
+        "callback_number": understood.callback_number,
+        "urgency": understood.urgency,
+        "is_service_request": understood.is_service_request,
+        "reason": understood.reason,
+        "matched_words": list(understood.matched_words),
+        "sms": sms,
+    }
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"transcript: {transcript}")
+    click.echo(f"service:    {f'{service.id} ({service.name})' if service else '-'}")
+    verdict = "yes" if understood.is_service_request else f"no ({understood.reason})"
+    click.echo(f"request:    {verdict}")
+    click.echo(f"caller:     {understood.caller_name or '-'}")
+    click.echo(f"callback:   {understood.callback_number or '-'}")
+    click.echo(f"urgency:    {understood.urgency}")
+    click.echo(f"matched:    {', '.join(understood.matched_words) or '-'}")
+    if understood.reason == "no_catalogue":
+        click.echo(f"sms:        none; flow {flow.id!r} has no `quotes:` section")
+    elif sms is None:
+        click.echo("sms:        none; the message goes to a person")
+    else:
+        click.echo(f"sms to {from_ or 'the caller'} (not sent):\n  {sms}")
+
+
 # -- the journal ------------------------------------------------------------------------------
 @main.command()
 @click.option("--since", help="ISO date/time, or hours back like 24h.")

@@ -8,6 +8,10 @@ from voicebot.flows.graph import BUILTIN_TARGETS, edges
 from voicebot.flows.model import AnswerQueue, Ask, Hangup, Queue, Step, Transfer, Voicemail
 from voicebot.flows.schema import Context, Ref, suggest
 
+QUOTE_FIELDS = frozenset(
+    {"caller_name", "service", "service_price", "callback_number", "line_number", "urgency"}
+)
+"""Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
 BUILTIN_PLACEHOLDERS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})
 """`hours` (the whole week, spoken) is not in docs/flows.md but the engine fills it."""
@@ -68,6 +72,22 @@ def check_names(
                 f"captured/set in this flow{hint}",
                 "'{" + ref.name + "}'",
             )
+    for ref, extra in ctx.quote_placeholders:
+        allowed = set(facts) | BUILTIN_PLACEHOLDERS | extra
+        if ref.name in allowed:
+            continue
+        guess = None if ref.name in QUOTE_FIELDS else suggest(ref.name, allowed)
+        hint = f", did you mean {guess!r}?" if guess else ""
+        if ref.name in ctx.variables:
+            why = "a call variable is not known when a quote is written"
+        elif ref.name in QUOTE_FIELDS:
+            why = "only the quote's sms can use what was understood from the message"
+        else:
+            why = "not a fact or built-in" + (f" or one of {', '.join(sorted(extra))}" if extra else "")
+        ctx.report(
+            ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
+            "'{" + ref.name + "}'",
+        )
     for ref in ctx.var_uses:
         if ref.name not in ctx.variables:
             _unknown(

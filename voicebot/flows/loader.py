@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from voicebot.flows import checks, fields, steps
+from voicebot.flows import checks, fields, quotes, steps
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import Flow, Hours, Source, StaffMember, Step, Text
@@ -86,6 +86,7 @@ TOP = {
     "fallback": Key(fields.target, required=True),
     "apology": Key(fields.texts),
     "anywhere": Key(steps.choices, default=()),
+    "quotes": Key(quotes.catalogue),
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -276,6 +277,7 @@ def _build(
         callers=MappingProxyType({k: frozenset(v) for k, v in top["callers"].items()}),
         anywhere=top["anywhere"],
         record_calls=top["record_calls"],
+        quotes=top["quotes"],
         digest=hashlib.sha256(raw).hexdigest(),
     )
     number_lines = tuple(

@@ -257,6 +257,39 @@ class StaffMember:
     """When set, the member is available only within these hours."""
 
 
+NotServiceReason = Literal["supplier", "job_seeker", "wrong_number", "spam", "follow_up", "insurance"]
+NOT_SERVICE_REASONS: tuple[NotServiceReason, ...] = (
+    "supplier", "job_seeker", "wrong_number", "spam", "follow_up", "insurance",
+)
+"""Kinds of voicemail that name no new job to quote; each goes to a person instead (OM-4)."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A job callers ask for in a voicemail, with the words they use for it (OM-4)."""
+
+    id: str
+    name: str
+    """Written into the quote as `{service}`."""
+    words: tuple[Phrase, ...]
+    source: Source
+    price: Text | None = None
+    """Written into the quote as `{service_price}`; filled from facts (OM-7)."""
+
+
+@dataclass(frozen=True)
+class QuoteCatalogue:
+    """The `quotes:` section: what a voicemail may ask for, what rules a quote out, the SMS."""
+
+    services: tuple[Service, ...]
+    sms: Text
+    source: Source
+    not_service: Mapping[NotServiceReason, tuple[Phrase, ...]] = field(default_factory=dict)
+    """Words that mark a message as not a request for service, by reason; checked in order."""
+    urgent: tuple[Phrase, ...] = ()
+    """Words that make a request urgent, in addition to the built-in ones of the language."""
+
+
 @dataclass(frozen=True)
 class Flow:
     id: str
@@ -281,6 +314,8 @@ class Flow:
     anywhere: tuple[Choice, ...] = ()
     """Choices that apply in every `ask`, checked before its own (abuse, operator)."""
     record_calls: bool = False
+    quotes: QuoteCatalogue | None = None
+    """Voicemail-to-quote catalogue (OM-4, OM-7); None when the flow sends no quotes."""
     digest: str = ""
     """Hash of the source file: the journal records which version served a call."""
 

@@ -73,6 +73,9 @@ class Context:
     roles: list[Ref] = field(default_factory=list)
     groups: list[Ref] = field(default_factory=list)
     placeholders: list[Ref] = field(default_factory=list)
+    quote_placeholders: list[tuple[Ref, frozenset[str]]] = field(default_factory=list)
+    """Placeholders of `quotes:` texts, each with the names allowed there besides facts and
+    built-ins: a quote is written outside the call, so call variables are not among them."""
     var_uses: list[Ref] = field(default_factory=list)
     queues: set[str] = field(default_factory=set)
     queue_uses: list[Ref] = field(default_factory=list)
