@@ -261,8 +261,8 @@ def test_cs3_repair_request_keeps_the_fault_in_the_clients_words(
 ) -> None:
     """CS-3, CS-7, CS-8: a repair request is stored for the master-consultant with the fault
     exactly as the client said it, the car, the name and the preferred time; the caller hears
-    that pre-booking covers the next three days. Slots and capacity (CS-3 "agree the time",
-    CS-9) are not enforced: the engine has no schedule yet, the consultant confirms by phone."""
+    that pre-booking covers the next three days. Slots and the daily capacity limit are not
+    enforced yet (no schedule in the engine): the consultant confirms the time by phone."""
     set_clock(MONDAY_NOON)
     caller = dial(CAR_SERVICE, from_=CLIENT)
     caller.start()
