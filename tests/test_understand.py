@@ -216,7 +216,7 @@ def test_a_flow_without_a_catalogue_quotes_nothing() -> None:
     ("house number one two three", "1", None),
 ])
 def test_spoken_numbers(said: str, country: str, expected: str | None) -> None:
-    from voicebot.voicemail.matching import tokens
+    from voicebot.flows.words import tokens
 
     assert numbers.callback_number(tokens(said), country) == expected
 

@@ -124,9 +124,8 @@ def flow_for(to: str) -> Flow | None:
     flow = registry().for_number(to)
     default = current_app.config.get("DEFAULT_FLOW")
     if flow is None and default:
-        try:
-            flow = registry().get(default)
-        except FlowNotFound:
+        flow = _flow_or_none(default)
+        if flow is None:
             log.error("VOICEBOT_DEFAULT_FLOW names %r, which is not loaded", default)
     return flow
 
@@ -210,9 +209,8 @@ def step() -> Response:
         log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
                  state, call.state)
         return twiml(call.last_twiml)
-    try:
-        flow = registry().get(call.flow_id)
-    except FlowNotFound:
+    flow = _flow_or_none(call.flow_id)
+    if flow is None:
         log.error("call %s: its flow %r is gone", sid, call.flow_id)
         reply = VoiceResponse()
         reply.say(phrase("unavailable", "en"))

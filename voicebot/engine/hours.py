@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from voicebot.flows.model import Hours, TimeRange
+from voicebot.flows.model import Hours, TimeRange, language_family
 
 _DAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
@@ -30,13 +30,9 @@ def _span(r: TimeRange, lang: str) -> str:
     return f"с {start} до {end}" if lang == "ru" else f"from {start} to {end}"
 
 
-def _lang(language: str) -> str:
-    return "ru" if language.lower().startswith("ru") else "en"
-
-
 def today(hours: Hours, now: dt.datetime, language: str) -> str:
     """'from 08:00 to 14:30' or 'closed', for today in the flow's zone."""
-    lang = _lang(language)
+    lang = language_family(language)
     here = local(hours, now)
     ranges = () if here.date() in hours.holidays else hours.week.get(here.weekday(), ())
     if not ranges:
@@ -48,7 +44,7 @@ def today(hours: Hours, now: dt.datetime, language: str) -> str:
 def week(hours: Hours, language: str) -> str:
     """The weekly schedule, grouping consecutive days with the same hours:
     'Monday to Friday from 10:00 to 19:00, Saturday from 11:00 to 18:00'."""
-    lang = _lang(language)
+    lang = language_family(language)
     names = _DAYS[lang]
     groups: list[tuple[int, int, tuple[TimeRange, ...]]] = []
     for day in range(7):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from voicebot.flows.model import language_family
+
 PHRASES: dict[str, dict[str, str]] = {
     "queue_position": {
         "en": "You are number {position} in line.",
@@ -23,5 +25,4 @@ PHRASES: dict[str, dict[str, str]] = {
 
 
 def phrase(key: str, language: str, **values: object) -> str:
-    lang = "ru" if language.lower().startswith("ru") else "en"
-    return PHRASES[key][lang].format(**values)
+    return PHRASES[key][language_family(language)].format(**values)

@@ -18,7 +18,16 @@ from typing import Any
 from voicebot.flows import checks, fields, quotes, steps
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
-from voicebot.flows.model import Flow, Hours, Source, StaffMember, Step, Text
+from voicebot.flows.model import (
+    SNOWBALL,
+    Flow,
+    Hours,
+    Source,
+    StaffMember,
+    Step,
+    Text,
+    language_family,
+)
 from voicebot.flows.schema import (
     Context,
     Key,
@@ -109,10 +118,6 @@ def display_name_for(path: Path) -> str:
     return path.as_posix()
 
 
-def _language_key(language: str) -> str:
-    return "ru" if language.lower().startswith("ru") else "en"
-
-
 def _compile_states(ctx: Context, node: Node) -> tuple[dict[str, Step], dict[str, int], bool]:
     """Compile every state; returns them, their lines, and whether all of them compiled."""
     mapping = require_mapping(node, "a mapping of state names to steps")
@@ -160,8 +165,7 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
     mapping = require_mapping(node, "a flow: a mapping with flow, language, states, ...")
     # Phrases are stemmed while they are checked, and steps may leave out their fallback,
     # so these two are needed before the rest of the file is read.
-    russian = _language_key(_peek(mapping, "language")) == "ru"
-    ctx.stem_language = "russian" if russian else "english"
+    ctx.stem_language = SNOWBALL[language_family(_peek(mapping, "language"))]
     ctx.default_fallback = _peek(mapping, "fallback")
 
     top, top_ok = check_mapping_partly(node, TOP)
@@ -237,7 +241,7 @@ def _build(
     ctx: Context, node: Node, top: dict[str, Any], states: dict[str, Step], raw: bytes
 ) -> LoadedFile:
     mapping: CommentedMap = node.value
-    lang = _language_key(top["language"])
+    lang = language_family(top["language"])
     timezone: str = top["timezone"]
     week = top["hours"] if top["hours"] is not None else fields.ALWAYS_OPEN
     staff = tuple(

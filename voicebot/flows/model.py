@@ -17,6 +17,15 @@ Direction = Literal["inbound", "outbound"]
 CaptureKind = Literal["text", "digits", "number", "date", "yes_no"]
 
 
+def language_family(tag: str) -> Literal["en", "ru"]:
+    """The language a BCP-47 tag ('ru-RU', 'en-US') names, among those voicebot speaks."""
+    return "ru" if tag.lower().startswith("ru") else "en"
+
+
+SNOWBALL = {"en": "english", "ru": "russian"}
+"""Snowball stemmer names by language family."""
+
+
 @dataclass(frozen=True)
 class Source:
     file: str
@@ -321,7 +330,7 @@ class Flow:
 
     @property
     def stem_language(self) -> str:
-        return "russian" if self.language.lower().startswith("ru") else "english"
+        return SNOWBALL[language_family(self.language)]
 
     def members(self, role: str) -> tuple[StaffMember, ...]:
         return tuple(m for m in self.staff if m.role == role)

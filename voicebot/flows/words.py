@@ -30,9 +30,17 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(language)
 
 
+def tokens(text: str) -> tuple[str, ...]:
+    """Lower-case words, as the stemmer sees them (ё is е, punctuation separates)."""
+    return tuple(_WORD.findall(text.lower().replace("ё", "е")))
+
+
 def stems(text: str, language: str) -> tuple[str, ...]:
     """Stems of the words of `text`; `language` is a Snowball name ('russian', 'english')."""
-    words = _WORD.findall(text.lower().replace("ё", "е"))
+    return stem_tokens(tokens(text), language)
+
+
+def stem_tokens(words: tuple[str, ...], language: str) -> tuple[str, ...]:
     if not words:
         return ()
     stemmer = _stemmer(language)

@@ -9,13 +9,10 @@ phrase ("not really cooling"). Menus stay strict: there the caller can be asked 
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 
 from voicebot.flows import words
 from voicebot.flows.model import Phrase
-
-_WORD = re.compile(r"[^\W_]+")
 
 FUZZY_MIN = 6
 """Stems shorter than this must match exactly (or by the stem prefix rule): one letter off
@@ -23,11 +20,6 @@ in a short word is another word ("fridge"/"bridge" stems are five letters)."""
 MAX_GAP = 2
 """Words allowed between two words of a phrase: "not cooling" also matches "not really
 cooling", but "wrong ... number" far apart is two thoughts."""
-
-
-def tokens(text: str) -> tuple[str, ...]:
-    """Lower-case words, as the stemmer sees them (ё is е, punctuation separates)."""
-    return tuple(_WORD.findall(text.lower().replace("ё", "е")))
 
 
 def one_edit(a: str, b: str) -> bool:
@@ -67,8 +59,8 @@ class Said:
 
     @classmethod
     def of(cls, text: str, language: str) -> Said:
-        found = tokens(text)
-        stems = words.stems(" ".join(found), language)
+        found = words.tokens(text)
+        stems = words.stem_tokens(found, language)
         pairs = tuple(
             (words.stems(a + b, language) or ("",))[0] for a, b in itertools.pairwise(found)
         )

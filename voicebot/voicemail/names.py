@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from voicebot.voicemail import matching, numbers
+from voicebot.flows import words
+from voicebot.voicemail import numbers
 
 ANYWHERE: dict[str, tuple[tuple[str, ...], ...]] = {
     "english": (("my", "name", "is"), ("my", "name", "s"), ("name", "is")),
@@ -85,7 +86,7 @@ def caller_name(said: Sequence[str], language: str, taken: Collection[int], busi
     `taken`: positions of catalogue phrases, which are never part of a name ("this is fridge
     repair?" names no one). `business`: the flow's name, which a caller may repeat.
     """
-    business_words = set(matching.tokens(business))
+    business_words = set(words.tokens(business))
     for at in range(len(said)):
         for trigger in ANYWHERE[language]:
             if _starts(said, at, trigger):
