@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from voicebot import create_app
@@ -34,17 +36,43 @@ PG_URL = os.environ.get("VOICEBOT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own, created next to the one configured and
+    dropped at the end, so two runs on one server (CI and a developer, parallel helpers)
+    never wipe each other's tables."""
+    assert PG_URL
+    base = make_url(PG_URL)
+    name = f"voicebot_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no CREATEDB right: share the configured database, as before
+        admin.dispose()
+        warnings.warn(f"cannot create a database of this run's own ({exc}); using {base.database}",
+                      stacklevel=1)
+        yield PG_URL
+        return
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'voicebot.db'}"
-    assert PG_URL
-    engine = create_engine(PG_URL)
+    url: str = request.getfixturevalue("pg_url")
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return PG_URL
+    return url
 
 
 @pytest.fixture
