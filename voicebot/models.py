@@ -1,11 +1,26 @@
-"""What voicebot remembers: calls and their journal, messages, tickets, queue places, voicemails."""
+"""What voicebot remembers: calls and their journal, messages, tickets, queue places, voicemails,
+quotes, outbound dials, scheduled callbacks, field visits, and which worker runs the jobs."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Unicode,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -34,7 +49,9 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON,
+    }
 
 
 class Call(Base):
@@ -133,6 +150,31 @@ class Ticket(Base):
     phone: Mapped[str] = mapped_column(String(32), default="", index=True)
     due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    assigned_to: Mapped[str] = mapped_column(String(64), default="")
+    """The person who owns it (a staff id or a desk login); `assign_role` is the role it went to."""
+    answer: Mapped[str] = mapped_column(Text, default="")
+    """What management answered to a caller's question (TS-4): the call back reads it out."""
+    answered_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    comments: Mapped[list[TicketComment]] = relationship(
+        back_populates="ticket", order_by="TicketComment.id", cascade="all, delete-orphan"
+    )
+
+
+class TicketComment(Base):
+    """A line a person added to a ticket on the desk."""
+
+    __tablename__ = "ticket_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    author: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="comments")
 
 
 class QueueEntry(Base):
@@ -163,6 +205,183 @@ class Voicemail(Base):
     from_number: Mapped[str] = mapped_column(String(32), default="")
     recording_url: Mapped[str] = mapped_column(Text, default="")
     duration: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(24), default="received")
+    status: Mapped[str] = mapped_column(String(24), default="received", index=True)
+    """received -> fetched -> transcribed -> quoted | for-person; or needs-transcription,
+    unusable (the audio is empty, silent or broken) or failed (it could not be fetched)."""
     transcript: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    quote_wanted: Mapped[bool] = mapped_column(default=True)
+    """The flow's voicemail step asked for the quote pipeline (`quote: true`)."""
+    language: Mapped[str] = mapped_column(String(16), default="")
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    audio_path: Mapped[str] = mapped_column(Text, default="")
+    """Where the fetched WAV is kept, relative to the recordings folder."""
+    transcriber: Mapped[str] = mapped_column(String(32), default="")
+    words: Mapped[list[Any]] = mapped_column(default=list)
+    """Recognised words: [{"word", "conf", "start", "end"}], for a person checking the text."""
+    twilio_transcript: Mapped[str] = mapped_column(Text, default="")
+    """Twilio's own transcription, when the flow asked for it (`transcribe: true`)."""
+    understanding: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    """Why the message needs a person: shown on the desk and in the journal."""
+    processed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Quote(Base):
+    """The price quote SMS a voicemail earned (OM-4), and the caller's answer to it."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voicemail_id: Mapped[int] = mapped_column(ForeignKey("voicemails.id"), unique=True)
+    """At most one quote per voicemail, whatever duplicates Twilio delivers."""
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    service_id: Mapped[str] = mapped_column(String(64))
+    service_name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    """sent, approved, declined, or failed when the SMS could not go out."""
+    reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Dial(Base):
+    """An outbound call, written before it is placed: the row is the outbox, as for SMS."""
+
+    __tablename__ = "dials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    flow_id: Mapped[str] = mapped_column(String(64))
+    entry: Mapped[str] = mapped_column(String(64))
+    """The flow state the call starts in once answered."""
+    to_number: Mapped[str] = mapped_column(String(32), index=True)
+    from_number: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending, dialing (claimed), then Twilio's call statuses; dry-run without telephony."""
+    answered_by: Mapped[str] = mapped_column(String(32), default="")
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"), default=None,
+                                                   index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    vars: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Call variables the flow starts with (the visit window, the ticket's answer...)."""
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Callback(Base):
+    """One firing of a flow's callback rule: what to do, for whom, when, and how it went.
+
+    The scheduler's job only says *when* to look at this row; the row is the truth, so a job
+    lost in a crash is found again and a job run twice finds the work already claimed.
+    """
+
+    __tablename__ = "callbacks"
+    __table_args__ = (Index("ix_callbacks_status_next", "status", "next_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(32))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
+    """The call that caused it; each attempt is written into that call's journal."""
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None,
+                                                 index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), default=None,
+                                                index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    attempts_made: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    """scheduled, running (claimed by the worker), waiting (a call is out), then done,
+    not-reached, skipped, replaced (too late: a ticket for a person instead) or canceled."""
+    next_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    planned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """When the current attempt should run, before any deferral to business hours."""
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """A running attempt not finished by then was cut off by a crash and is run again."""
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    vars: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    attempts: Mapped[list[CallbackAttempt]] = relationship(
+        back_populates="callback", order_by="CallbackAttempt.id", cascade="all, delete-orphan"
+    )
+
+
+class CallbackAttempt(Base):
+    """One try of a callback: placed, deferred, sent, or how the call ended."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"),
+                                             index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    result: Mapped[str] = mapped_column(String(32))
+    dial_id: Mapped[int | None] = mapped_column(ForeignKey("dials.id"), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    callback: Mapped[Callback] = relationship(back_populates="attempts")
+
+
+class Visit(Base):
+    """A technician's visit to a client, confirmed by an outbound call (RT-1..RT-5)."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    window_start: Mapped[dt.datetime] = mapped_column()
+    window_end: Mapped[dt.datetime] = mapped_column()
+    """The interval chosen when the request was made (RT-5)."""
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    """planned, confirmed, moved (to `moved_to`), time-open, no-contact or canceled (RT-4)."""
+    moved_to: Mapped[dt.datetime | None] = mapped_column(default=None)
+    adult_contact: Mapped[str] = mapped_column(Text, default="")
+    """Who over 14 the client allows us to deal with when they are out (RT-1)."""
+    no_entry: Mapped[bool] = mapped_column(default=False)
+    """Only a child under 14 will be home: the technician must not go in (RT-2)."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WorkerLease(Base):
+    """Which process runs the scheduled jobs. APScheduler 3 cannot share a job store between
+    running schedulers, so exactly one worker holds this lease and renews it; another one
+    waits, and takes over once the lease has expired."""
+
+    __tablename__ = "worker_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[dt.datetime] = mapped_column()
+    renewed_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+APSCHEDULER_JOBS = Table(
+    # APScheduler's own job store table, created by our migrations rather than by whichever
+    # process starts first, so two schedulers never race to create it. Same shape as
+    # apscheduler.jobstores.sqlalchemy builds.
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
