@@ -33,6 +33,11 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "FLOW_CHECK_INTERVAL": (1.0, float, "Seconds between checks of flow files for edits"),
     "SECRET_KEY": (None, str, "Session signing key; default: generated once into the instance folder"),
     "LOG_LEVEL": ("INFO", str, "Logging level"),
+    "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
+    "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
+    "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),
+    "WORKER_LEASE_SECONDS": (15.0, float,
+                             "A worker that stops renewing the job lease is taken over after this"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -47,11 +52,12 @@ def _parse(name: str, raw: str, kind: type) -> Any:
         if value in _FALSE:
             return False
         raise ValueError(f"VOICEBOT_{name}: expected true or false (got {raw!r})")
-    if kind is float:
+    if kind in (float, int):
         try:
-            return float(raw)
+            return kind(raw)
         except ValueError:
-            raise ValueError(f"VOICEBOT_{name}: expected a number (got {raw!r})") from None
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"VOICEBOT_{name}: expected {what} (got {raw!r})") from None
     return raw
 
 

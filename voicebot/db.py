@@ -58,6 +58,11 @@ def init_app(app: Flask) -> None:
             session.close()
 
 
+def engine(app: Flask | None = None) -> Engine:
+    bound: Engine = sessions(app).kw["bind"]
+    return bound
+
+
 def sessions(app: Flask | None = None) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = (app or current_app).extensions["voicebot.db"]
     return factory
