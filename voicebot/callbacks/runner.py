@@ -32,7 +32,6 @@ from voicebot.engine.hours import is_open, next_open
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job, pending
 from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
-from voicebot.phones import mask
 from voicebot.telephony import (
     CALL_ORDER,
     FINAL_CALL_STATUSES,
@@ -164,7 +163,7 @@ def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback
     callback.attempts_made = number
     callback.status, callback.lease_until, callback.updated_at = "waiting", None, now
     session.flush()
-    journal(session, callback, f"{rule.id}: calling {mask(callback.phone)} (attempt {number} of "
+    journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {number} of "
                                f"{callback.max_attempts})", now, result="calling", dial_id=dial.id)
     session.commit()
     placed = telephony(app).place_call(app, session, dial.id)
