@@ -30,6 +30,7 @@ from voicebot.clock import clock
 from voicebot.db import rowcount
 from voicebot.engine import texts
 from voicebot.engine.hours import is_open, next_open
+from voicebot.flows.callbacks import ASSIGNEE
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job, pending
 from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
@@ -133,7 +134,8 @@ def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callbac
         journal(session, callback, f"{callback.rule_id}: SMS to the client: {body}", now,
                 result="sms")
     elif action.kind in ("sms", "notify"):
-        roles = action.roles or (action.to,)
+        roles = tuple(ticket.assign_role or "" if r == ASSIGNEE and ticket else r
+                      for r in action.roles or (action.to,))
         for role in roles:
             for member in flow.members(role):
                 sms(member.phone, "notify")
