@@ -54,7 +54,8 @@ EXTRA_PLACEHOLDERS: Mapping[Trigger, frozenset[str]] = {
     "ticket_answered": TICKET_FIELDS | {"answer"},
     "quote_approved": frozenset({"service", "caller_name", "callback_number"}),
     "visit_scheduled": frozenset(
-        {"visit_date", "visit_window", "visit_start", "visit_end", "client_name", "address"}
+        {"visit_id", "visit_date", "visit_window", "visit_start", "visit_end", "client_name",
+         "address"}
     ),
 }
 """Placeholders a rule's texts may use besides facts and built-ins, by trigger."""
