@@ -313,11 +313,11 @@ def sweep(app: Flask, now: dt.datetime) -> None:
             update(Callback).where(Callback.status == "running", Callback.lease_until < utcnow())
             .values(status="scheduled", lease_until=None, updated_at=now)
         )
-        due = dict(session.execute(
+        due = {row.id: row.next_at for row in session.execute(
             select(Callback.id, Callback.next_at)
             .where(Callback.status == "scheduled", Callback.next_at <= now)
             .order_by(Callback.next_at).limit(SWEEP_BATCH)
-        ).tuples().all())
+        )}
     have_jobs = known(app, [job_key(i) for i in due])
     for callback_id, next_at in due.items():
         if job_key(callback_id) not in have_jobs and next_at is not None:
