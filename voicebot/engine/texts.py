@@ -42,6 +42,9 @@ def values(flow: Flow, variables: Mapping[str, Any], caller: str, now: dt.dateti
         hours_today=hours_text.today(flow.hours, now, flow.language),
         hours=hours_text.week(flow.hours, flow.language),
     )
+    for member in reversed(flow.staff):  # the first member of a role names it
+        if member.name:
+            out[f"{member.role}_name"] = member.name
     out.update(flow.facts)
     out.update(variables)
     return out

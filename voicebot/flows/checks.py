@@ -59,7 +59,9 @@ def check_names(
                 _unknown(ctx, ref, "caller group", known_groups)
     if facts is None:
         return
-    names = set(facts) | BUILTINS | set(ctx.variables)
+    # `{dispatcher_name}`: the name of the role's first member in `staff`.
+    known = set(facts) | BUILTINS | {f"{r}_name" for r in roles or ()}
+    names = known | set(ctx.variables)
     for ref in ctx.placeholders:
         if ref.name not in names and not is_builtin(ref.name):
             guess = suggest(ref.name, names)
@@ -72,7 +74,7 @@ def check_names(
                 "'{" + ref.name + "}'",
             )
     for ref, extra in ctx.quote_placeholders:
-        allowed = set(facts) | BUILTINS | extra
+        allowed = known | extra
         if ref.name in allowed or is_builtin(ref.name):
             continue
         guess = None if ref.name in QUOTE_FIELDS else suggest(ref.name, allowed)
@@ -88,7 +90,7 @@ def check_names(
             "'{" + ref.name + "}'",
         )
     for ref, extra, with_vars in ctx.trigger_placeholders:
-        allowed = set(facts) | BUILTINS | extra | (set(ctx.variables) if with_vars else set())
+        allowed = known | extra | (set(ctx.variables) if with_vars else set())
         if ref.name in allowed or is_builtin(ref.name):
             continue
         guess = suggest(ref.name, allowed)
