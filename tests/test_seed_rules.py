@@ -24,7 +24,6 @@ PENDING = {
     "OM-12": "the hand-off view (issue 6)",
     "TS-2": "cable TV facts: scripted proof (issue 3)",
     "TS-3": "office-hours invitation: scripted proof (issue 3)",
-    "TS-5": "dry ticket language check (issue 3)",
     "TS-6": "home contract visit only for disabled callers: scripted proof (issue 3)",
     "TS-7": "director message ticket, urgent notify: scripted proof (issue 3)",
     "CS-9": "booking within 3 days and under 80% of the day's capacity (issue 3)",
