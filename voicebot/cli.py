@@ -57,6 +57,9 @@ def serve(host: str, port: int, threads: int) -> None:
         click.echo(f"  flow {flow.id}: {', '.join(flow.numbers) or '(outbound)'} [{flow.language}]")
     for problem in registry.problems():
         click.echo(f"  BROKEN {problem}", err=True)
+    desk_closed = "" if app.config["ADMIN_PASSWORD_HASH"] else \
+        "  (closed: set VOICEBOT_ADMIN_PASSWORD_HASH, see `voicebot admin password`)"
+    click.echo(f"desk: http://{host}:{port}/admin{desk_closed}")
     click.echo("Try it: voicebot call " + (flows[0].id if flows else "FLOW") +
                f" --url http://{host}:{port}")
     waitress.serve(app, host=host, port=port, threads=threads, ident="voicebot")
@@ -227,6 +230,24 @@ def _resolve_number(app: Flask, key: str) -> str:
         return first_number(app.extensions["voicebot.flows"], key)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+# -- the desk ---------------------------------------------------------------------------------
+@main.group()
+def admin() -> None:
+    """The dispatcher's desk at /admin."""
+
+
+@admin.command("password")
+def admin_password() -> None:
+    """Make the hash of a desk password, for VOICEBOT_ADMIN_PASSWORD_HASH."""
+    from voicebot.admin.auth import MIN_PASSWORD, hash_password
+
+    password = click.prompt("Desk password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"use at least {MIN_PASSWORD} characters")
+    click.echo(f"VOICEBOT_ADMIN_PASSWORD_HASH='{hash_password(password)}'")
+    click.echo("Put this line in .env or the service's environment, then restart voicebot.", err=True)
 
 
 # -- the call emulator ------------------------------------------------------------------------
