@@ -83,5 +83,5 @@ def _desk_context() -> dict[str, object]:
     if request.blueprint != "admin":
         return {}
     return {"_": i18n.gettext, "lang": i18n.language(), "lang_url": i18n.switch_url,
-            "user": g.get("desk_user"),
+            "user": g.get("desk_user"), "is_official": tickets.is_official,
             "when": formatting.when, "zone": str(formatting.desk_zone())}

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -22,6 +22,7 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.clock import clock
 from voicebot.models import Call, Callback, Message, Quote, Ticket, Visit, Voicemail
+from voicebot.phones import mask
 
 PAGE = 50
 LIST_LIMIT = 100
@@ -176,6 +177,8 @@ def handoff() -> ResponseReturnValue:
     now = clock().now()
     filters = parse_filters(request.args, now)
     registry = current_app.extensions["voicebot.flows"]
+    if filters.number:
+        current_app.logger.info("desk: %s looked up %s", g.desk_user, mask(filters.number))
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
                            lines=[flow.id for flow in registry.flows()],

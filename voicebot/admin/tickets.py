@@ -102,7 +102,7 @@ def tickets() -> ResponseReturnValue:
     rows = list(db.session().scalars(query.limit(PAGE + 1)))
     return render_template("admin/tickets.html", tickets=rows[:PAGE], status=status, line=line,
                            lines=_lines(), older=rows[PAGE - 1].id if len(rows) > PAGE else None,
-                           statuses=STATUSES, is_official=is_official, now=clock().now())
+                           statuses=STATUSES, now=clock().now())
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -153,7 +153,7 @@ def new_ticket() -> ResponseReturnValue:
 def ticket(ticket_id: int, refused: Typed | None = None, status: int = 200) -> ResponseReturnValue:
     item = _ticket(db.session(), ticket_id)
     return render_template("admin/ticket.html", ticket=item, refused=refused,
-                           official=is_official(item), now=clock().now()), status
+                           now=clock().now()), status
 
 
 @bp.post("/tickets/<int:ticket_id>/assign")
