@@ -94,6 +94,7 @@ def settings(database_url: str, tmp_path: Path) -> dict[str, Any]:
 def app(settings: dict[str, Any]) -> Iterator[Flask]:
     app = create_app({**settings, "TESTING": True})
     yield app
+    app.extensions["voicebot.jobs"].close()
     app.extensions["voicebot.db"].kw["bind"].dispose()
 
 

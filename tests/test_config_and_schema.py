@@ -49,6 +49,16 @@ def test_environment_then_dotenv_then_overrides(clean_env: Path, monkeypatch: py
     assert load_settings({"DRY_RUN": True})["DRY_RUN"] is True
 
 
+def test_every_setting_is_in_the_readme_table() -> None:
+    """The README's settings table is what an operator reads: a setting missing there does
+    not exist for them."""
+    from voicebot.config import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    missing = [name for name in SETTINGS if f"| `VOICEBOT_{name}` |" not in readme]
+    assert missing == []
+
+
 def test_a_bad_setting_is_named_with_the_value_found(clean_env: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOICEBOT_DRY_RUN", "perhaps")

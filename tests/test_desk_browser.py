@@ -165,7 +165,6 @@ def test_dispatcher_logs_in_finds_a_caller_plays_the_voicemail_and_closes_a_tick
 def test_the_hand_off_view_fits_a_phone_screen(
     app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
 ) -> None:
-    from selenium.webdriver.common.by import By
 
     leave_voicemail(app, dial, set_clock)
     browser.set_window_size(390, 844)

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, Exchange, HttpTransport
+from voicebot.emulator import CallEmulator
 from voicebot.models import Call, Message
 from voicebot.telephony import Telephony
 
-from support.twilio_double import TEST_AUTH_TOKEN, TwilioDouble
+from support.replay import replay
+from support.twilio_double import TwilioDouble
 
 TELESPUTNIK = "+375295550100"
 NOON_MINSK = "2026-11-23T12:00:00+03:00"
@@ -42,13 +42,6 @@ def report_outage(dial: Callable[..., CallEmulator]) -> CallEmulator:
     caller.say("у нас нет сигнала")
     caller.say("улица Садовая дом 7")
     return caller
-
-
-def replay(live_server: str, exchange: Exchange) -> tuple[int, str]:
-    """Twilio retries a webhook it got no answer to: the same URL, the same parameters."""
-    signature = RequestValidator(TEST_AUTH_TOKEN).compute_signature(exchange.url, exchange.params)
-    return HttpTransport(live_server).post(exchange.url, exchange.params,
-                                           {"X-Twilio-Signature": signature})
 
 
 def test_staff_alarm_goes_out_through_the_twilio_api(

@@ -44,9 +44,14 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--jobs/--no-jobs", "run_jobs", default=True, show_default=True,
+              help="Also run scheduled jobs in this process (the embedded default); "
+                   "with --no-jobs run `voicebot worker` beside it.")
+def serve(host: str, port: int, threads: int, run_jobs: bool) -> None:
     """Run the web service (migrating the database first)."""
     import waitress
+
+    from voicebot.jobs.worker import Worker
 
     app = _app()
     registry = app.extensions["voicebot.flows"]
@@ -62,7 +67,38 @@ def serve(host: str, port: int, threads: int) -> None:
     click.echo(f"desk: http://{host}:{port}/admin{desk_closed}")
     click.echo("Try it: voicebot call " + (flows[0].id if flows else "FLOW") +
                f" --url http://{host}:{port}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="voicebot")
+    worker = Worker(app).start() if run_jobs else None
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="voicebot")
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Sweep, run what is due now, and exit (for cron).")
+def worker(once: bool) -> None:
+    """Run scheduled jobs: callbacks, voicemail processing, SMS delivery.
+
+    Run one per deployment. A second one started by mistake waits as a standby and takes over
+    when the first stops renewing its lease.
+    """
+    import signal
+
+    from voicebot.jobs.worker import Worker
+
+    app = _app()
+    runner = Worker(app)
+    if once:
+        ran = runner.run_once()
+        if ran < 0:
+            raise click.ClickException("another worker holds the job lease; nothing was run")
+        click.echo(f"ran {ran} job(s)")
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: runner.request_stop())
+    click.echo(f"worker {runner.lease.holder}: database {_safe_url(app.config['DATABASE_URL'])}")
+    runner.run()
 
 
 def _safe_url(url: str) -> str:

@@ -37,6 +37,11 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                             "without it the desk at /admin refuses every login"),
     "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
                       "they share one, else UTC"),
+    "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
+    "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
+    "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),
+    "WORKER_LEASE_SECONDS": (15.0, float,
+                             "A worker that stops renewing the job lease is taken over after this"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -51,11 +56,12 @@ def _parse(name: str, raw: str, kind: type) -> Any:
         if value in _FALSE:
             return False
         raise ValueError(f"VOICEBOT_{name}: expected true or false (got {raw!r})")
-    if kind is float:
+    if kind in (float, int):
         try:
-            return float(raw)
+            return kind(raw)
         except ValueError:
-            raise ValueError(f"VOICEBOT_{name}: expected a number (got {raw!r})") from None
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"VOICEBOT_{name}: expected {what} (got {raw!r})") from None
     return raw
 
 

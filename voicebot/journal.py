@@ -80,6 +80,8 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             parts.append(f"Voicemail left ({e.text}).")
         elif e.kind == "call-recorded":
             parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
+        elif e.kind == "callback":
+            parts.append(_sentence(f"Callback {e.text}"))
         elif e.kind == "error":
             parts.append(f"Something failed on our side: {e.text}.")
     outcome = OUTCOME_WORDS.get(call.outcome, call.outcome)

@@ -93,6 +93,11 @@ class Call(Base):
     def ended(self) -> bool:
         return self.ended_at is not None
 
+    @property
+    def party(self) -> str:
+        """The client's number: who called us, or whom we called."""
+        return self.from_number if self.direction == "inbound" else self.to_number
+
 
 class CallEvent(Base):
     """One line of a call's path: a state entered, an input heard, an effect caused."""

@@ -63,3 +63,21 @@ def week(hours: Hours, language: str) -> str:
         spans = (" и " if lang == "ru" else " and ").join(_span(r, lang) for r in ranges)
         parts.append(f"{days} {spans}")
     return ", ".join(parts)
+
+
+def next_open(hours: Hours, now: dt.datetime, *, horizon_days: int = 21) -> dt.datetime | None:
+    """The first moment at or after `now` within the hours; None if closed for `horizon_days`
+    (a week of holidays is possible, a line closed for three weeks is a configuration)."""
+    zone = ZoneInfo(hours.timezone)
+    here = now.astimezone(zone)
+    for offset in range(horizon_days + 1):
+        day = here.date() + dt.timedelta(days=offset)
+        if day in hours.holidays:
+            continue
+        for r in hours.week.get(day.weekday(), ()):
+            start = dt.datetime.combine(day, r.start, zone)
+            end = dt.datetime.combine(day, r.end, zone)
+            candidate = max(start, here)
+            if candidate < end:
+                return candidate.astimezone(dt.UTC)
+    return None

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
+from voicebot import callbacks
 from voicebot.engine import texts
 from voicebot.engine.answers import capture_value, match_choice
 from voicebot.engine.conditions import CallerFacts, available_members, holds
@@ -92,7 +93,7 @@ class Turn:
 
     # -- speaking -------------------------------------------------------------------------
     def values(self) -> Mapping[str, Any]:
-        return texts.values(self.flow, self.call.vars, self.call.from_number, self.now)
+        return texts.values(self.flow, self.call.vars, self.call.party, self.now)
 
     def render(self, text: Text) -> str:
         return texts.render(text, self.values())
@@ -112,11 +113,11 @@ class Turn:
         if self._previous_calls is None:
             self._previous_calls = self.session.scalar(
                 select(func.count(Call.id)).where(
-                    Call.from_number == self.call.from_number, Call.flow_id == self.flow.id,
+                    Call.from_number == self.call.party, Call.flow_id == self.flow.id,
                     Call.id != self.call.id,
                 )
             ) or 0
-        return CallerFacts(self.call.from_number, self._previous_calls, self.call.vars)
+        return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
 
     def set_var(self, name: str, value: str) -> None:
         # JSON columns only notice reassignment, not in-place edits.
@@ -130,7 +131,8 @@ class Turn:
         return self.flow.numbers[0] if self.flow.numbers else self.call.from_number
 
 
-def start(turn: Turn) -> None:
+def start(turn: Turn, entry: str | None = None) -> None:
+    """Begin the call at the flow's start, or at `entry` (an outbound call into the flow)."""
     turn.event("start", f"{turn.call.from_number} -> {turn.call.to_number}", state="")
     if turn.flow.record_calls:
         # Started before anything is said, so the greeting that announces it is on record.
@@ -139,7 +141,7 @@ def start(turn: Turn) -> None:
             recording_status_callback_event="completed",
         )
         turn.event("call-recording", "started")
-    run_from(turn, turn.flow.start)
+    run_from(turn, entry or turn.flow.start)
 
 
 def resume(turn: Turn, event: str, form: Mapping[str, str]) -> None:
@@ -419,7 +421,7 @@ def _queue_sms(turn: Turn, step: Step, to: str, body: str, purpose: str) -> None
 def _sms(turn: Turn, step: Sms) -> None:
     body = turn.render(step.text)
     if step.to == "caller":
-        _queue_sms(turn, step, turn.call.from_number, body, "caller")
+        _queue_sms(turn, step, turn.call.party, body, "caller")
         return
     for member in turn.flow.members(step.to):
         _queue_sms(turn, step, member.phone, body, "notify")
@@ -441,12 +443,13 @@ def _ticket(turn: Turn, step: Ticket) -> None:
         dedupe_key=key, flow_id=turn.flow.id, call_id=turn.call.id, kind=step.kind,
         text=normalise(texts.render(step.text, vals)), assign_role=step.assign, urgent=step.urgent,
         fields={name: texts.render(text, vals) for name, text in step.fields},
-        phone=turn.call.from_number,
+        phone=turn.call.party,
         due_at=turn.now + dt.timedelta(hours=step.due_hours) if step.due_hours else None,
     )
     turn.session.add(row)
     turn.session.flush()
     turn.event("ticket", row.text, ticket_id=row.id, ticket_kind=step.kind, urgent=step.urgent)
+    callbacks.ticket_created(turn.session, turn.flow, row, turn.now)
 
 
 # -- recording and ending -----------------------------------------------------------------

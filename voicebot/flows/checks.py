@@ -88,6 +88,17 @@ def check_names(
             ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
             "'{" + ref.name + "}'",
         )
+    for ref, extra, with_vars in ctx.trigger_placeholders:
+        allowed = set(facts) | BUILTIN_PLACEHOLDERS | extra | (set(ctx.variables) if with_vars else set())
+        if ref.name in allowed:
+            continue
+        guess = suggest(ref.name, allowed)
+        hint = f", did you mean {guess!r}?" if guess else ""
+        why = ("a call variable is not known for this trigger" if ref.name in ctx.variables
+               else "not a fact, built-in or field of this trigger"
+               + (f" ({', '.join(sorted(extra))})" if extra else ""))
+        ctx.report(ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
+                   "'{" + ref.name + "}'")
     for ref in ctx.var_uses:
         if ref.name not in ctx.variables:
             _unknown(

@@ -8,6 +8,8 @@ value checks in `fields`, whole-file checks in `checks`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,11 +17,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from voicebot.flows import checks, fields, quotes, steps
+from voicebot.flows import callbacks, checks, fields, quotes, steps
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
     SNOWBALL,
+    CallbackRule,
     Flow,
     Hours,
     Source,
@@ -96,6 +99,7 @@ TOP = {
     "apology": Key(fields.texts),
     "anywhere": Key(steps.choices, default=()),
     "quotes": Key(quotes.catalogue),
+    "callbacks": Key(callbacks.rules, default=()),
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -195,7 +199,9 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
             ctx,
             states,
             start=top["start"],
-            roots=(top["start"], top["fallback"]),
+            # A state only a callback's outbound call enters is reachable too.
+            roots=(top["start"], top["fallback"],
+                   *(d.rule.action.state for d in top["callbacks"] if d.rule.action.state)),
             lines=lines or {},
             anywhere_targets=[c.goto for c in top["anywhere"]],
         )
@@ -262,6 +268,7 @@ def _build(
         Text(DEFAULT_APOLOGIES[lang], Source(ctx.file, key_line(mapping, "language"))),
     )
     numbers: tuple[str, ...] = top["numbers"] or ()
+    hours = Hours(timezone, week, frozenset(top["holidays"]))
     flow = Flow(
         id=top["flow"],
         name=top["name"] or top["flow"],
@@ -274,7 +281,7 @@ def _build(
         states=MappingProxyType(states),
         apology=apology,
         fallback=top["fallback"],
-        hours=Hours(timezone, week, frozenset(top["holidays"])),
+        hours=hours,
         direction=top["direction"],
         facts=MappingProxyType(dict(top["facts"])),
         staff=staff,
@@ -282,6 +289,7 @@ def _build(
         anywhere=top["anywhere"],
         record_calls=top["record_calls"],
         quotes=top["quotes"],
+        callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
         digest=hashlib.sha256(raw).hexdigest(),
     )
     number_lines = tuple(
@@ -289,6 +297,30 @@ def _build(
         for number, (line, path) in zip(numbers, _positions(node, "numbers"), strict=True)
     )
     return LoadedFile(flow, key_line(mapping, "flow"), number_lines)
+
+
+DEFAULT_MAX_LATE = dt.timedelta(minutes=30)
+"""A call back this late after its time goes to a person instead, unless a rule says."""
+
+
+def _resolve_rule(draft: callbacks.DraftRule, hours: Hours) -> CallbackRule:
+    """Give a rule its hours: calls and SMS to clients wait for the flow's hours unless the
+    rule says otherwise; notes to staff and tickets go out at any time."""
+    rule = draft.rule
+    within: Hours | None
+    if draft.within is None:
+        within = hours if rule.action.kind in ("call", "sms") else None
+    elif draft.within == "hours":
+        within = hours
+    elif draft.within == "always":
+        within = None
+    else:
+        assert not isinstance(draft.within, str)
+        within = Hours(hours.timezone, draft.within, hours.holidays)
+    max_late = rule.max_late
+    if max_late is None and rule.action.kind == "call":
+        max_late = DEFAULT_MAX_LATE
+    return dataclasses.replace(rule, within=within, max_late=max_late)
 
 
 def read_flow(path: Path, *, display_name: str | None = None) -> LoadedFile:

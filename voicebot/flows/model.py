@@ -299,6 +299,69 @@ class QuoteCatalogue:
     """Words that make a request urgent, in addition to the built-in ones of the language."""
 
 
+Trigger = Literal[
+    "dropped_active", "dropped_early", "ticket_created", "ticket_answered", "quote_approved",
+    "visit_scheduled",
+]
+TRIGGERS: tuple[Trigger, ...] = (
+    "dropped_active", "dropped_early", "ticket_created", "ticket_answered", "quote_approved",
+    "visit_scheduled",
+)
+"""What sets a callback rule off. `dropped_active`: an inbound caller hung up after answering at
+least one question, outside the rule's `except_in` states (HL-9); `dropped_early`: hung up
+before answering anything; the others when a ticket is created or answered, a quote approved
+or a visit booked."""
+ActionKind = Literal["call", "sms", "notify", "ticket"]
+
+
+@dataclass(frozen=True)
+class CallbackAction:
+    """What a callback rule does: one of call, sms, notify or ticket."""
+
+    kind: ActionKind
+    source: Source
+    state: str = ""
+    """call: the state of this flow the outbound call starts in."""
+    text: Text | None = None
+    to: str = "caller"
+    """sms: 'caller' (the client) or a staff role."""
+    roles: tuple[str, ...] = ()
+    ticket_kind: str = ""
+    assign: str | None = None
+    urgent: bool = False
+    """ticket: created urgent; notify on a ticket rule: the ticket becomes urgent (escalation)."""
+
+
+@dataclass(frozen=True)
+class CallbackRule:
+    """A flow's `callbacks:` entry: on an event, do something now, later, or repeatedly."""
+
+    id: str
+    source: Source
+    on: Trigger
+    action: CallbackAction
+    kind: str | None = None
+    """Ticket triggers: only tickets of this kind."""
+    except_in: frozenset[str] = frozenset()
+    """dropped_*: states where hanging up ends a finished conversation, not a dropped one."""
+    delay: dt.timedelta = dt.timedelta(0)
+    before: dt.timedelta | None = None
+    """visit_scheduled: run this long before the visit window opens, instead of `delay`."""
+    attempts: int = 1
+    """call: tries before giving up; with `repeat`, how many times at most."""
+    spacing: dt.timedelta = dt.timedelta(minutes=10)
+    within: Hours | None = None
+    """Outbound calls and SMS wait for these hours (in the flow's zone); None: any time."""
+    max_late: dt.timedelta | None = None
+    """An attempt that runs later than this after its time is replaced by a ticket for a
+    person (a redial at 3 a.m. after a night of downtime helps nobody)."""
+    repeat: dt.timedelta | None = None
+    until: Literal["answered", "closed"] | None = None
+    """Ticket rules: stop once the ticket is answered/closed (also: skip if it already is)."""
+    then: tuple[CallbackAction, ...] = ()
+    """call: what to do once the last attempt has not reached the client (RT-3)."""
+
+
 @dataclass(frozen=True)
 class Flow:
     id: str
@@ -325,6 +388,7 @@ class Flow:
     record_calls: bool = False
     quotes: QuoteCatalogue | None = None
     """Voicemail-to-quote catalogue (OM-4, OM-7); None when the flow sends no quotes."""
+    callbacks: tuple[CallbackRule, ...] = ()
     digest: str = ""
     """Hash of the source file: the journal records which version served a call."""
 
@@ -337,3 +401,6 @@ class Flow:
 
     def step(self, state: str) -> Step:
         return self.states[state]
+
+    def rules(self, trigger: Trigger) -> tuple[CallbackRule, ...]:
+        return tuple(r for r in self.callbacks if r.on == trigger)

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask, current_app
+
 from voicebot.flows.errors import FlowLoadError, FlowNotFound, Problem
 from voicebot.flows.loader import LoadedFile, check_unique, flow_files, read_flow
 from voicebot.flows.model import Flow
@@ -179,3 +181,9 @@ class FlowRegistry:
             )
         else:
             log.error("%s: not loaded", path)
+
+
+def registry(app: Flask | None = None) -> FlowRegistry:
+    """The app's registry (`app.extensions["voicebot.flows"]`)."""
+    reg: FlowRegistry = (app or current_app).extensions["voicebot.flows"]
+    return reg

@@ -1,0 +1,164 @@
+"""Background jobs: APScheduler 3 with its SQLAlchemy job store on the app's own database.
+
+Any process may *add* jobs (a web worker answering a recording callback, the CLI); exactly one
+process *runs* them: the worker holding the job lease (`voicebot.jobs.worker`). Web processes
+add through a scheduler started paused, which writes to the persistent store and never runs
+anything; the worker wakes every second and so picks up what others stored.
+
+A job is a module-level function decorated with `@job`, taking the app first and then plain,
+picklable arguments. Jobs only say *when* to look at something: the rows they work on carry
+the state, so a job lost in a crash is found again by a sweep, and a job run twice finds its
+work already claimed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask, current_app, has_app_context
+
+from voicebot import db
+from voicebot.clock import clock
+from voicebot.models import APSCHEDULER_JOBS
+
+log = logging.getLogger("voicebot.jobs")
+
+P = ParamSpec("P")
+JobFunction = Callable[..., None]
+
+_worker_app: Flask | None = None
+"""The app of the worker running jobs in this process: scheduler threads have no app context."""
+
+
+def job(fn: Callable[Concatenate[Flask, P], None]) -> Callable[P, None]:
+    """Make `fn(app, *args)` a job the scheduler can call as `fn(*args)`."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        app = current_app._get_current_object() if has_app_context() else _worker_app  # type: ignore[attr-defined]
+        if app is None:
+            raise RuntimeError(f"job {fn.__name__} ran outside a worker and an app context")
+        with app.app_context():
+            try:
+                fn(app, *args, **kwargs)
+            except Exception:
+                log.exception("job %s%r failed", fn.__name__, args)
+                raise
+
+    return run
+
+
+def make_scheduler(app: Flask) -> BackgroundScheduler:
+    """A scheduler on the app's database; not started."""
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=db.engine(app),
+                                                 tablename=APSCHEDULER_JOBS.name)},
+        executors={"default": ThreadPoolExecutor(int(app.config["JOB_THREADS"]))},
+        # Lateness is decided by each job from the row it works on (a redial hours late is
+        # replaced by a ticket, a quote is still worth sending), so the scheduler runs
+        # every job however late, once.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=dt.UTC,
+    )
+
+
+class Jobs:
+    """The app's door to the job store: `app.extensions["voicebot.jobs"]`."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.running: BaseScheduler | None = None
+        """The scheduler of this process's worker while it holds the lease."""
+        self._adder: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+
+    def scheduler(self) -> BaseScheduler:
+        if self.running is not None:
+            return self.running
+        with self._lock:
+            if self._adder is None:
+                adder = make_scheduler(self.app)
+                # Paused: stores jobs and never runs them; the worker does.
+                adder.start(paused=True)
+                self._adder = adder
+            return self._adder
+
+    def close(self) -> None:
+        with self._lock:
+            if self._adder is not None:
+                self._adder.shutdown(wait=False)
+                self._adder = None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["voicebot.jobs"] = Jobs(app)
+
+
+def jobs(app: Flask | None = None) -> Jobs:
+    j: Jobs = (app or current_app).extensions["voicebot.jobs"]
+    return j
+
+
+def ref(fn: JobFunction) -> str:
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def enqueue(app: Flask, fn: JobFunction, *args: Any, at: dt.datetime | None = None,
+            key: str) -> None:
+    """Run `fn(*args)` at `at` (default: now, on the app's clock). `key` is the job's id:
+    enqueuing the same key again replaces the pending job, so replayed webhooks and sweeps
+    never pile up copies."""
+    when = at or clock(app).now()
+    jobs(app).scheduler().add_job(ref(fn), trigger="date", run_date=when, args=args, id=key,
+                                  name=key, replace_existing=True)
+
+
+def cancel(app: Flask, key: str) -> bool:
+    try:
+        jobs(app).scheduler().remove_job(key)
+    except JobLookupError:
+        return False
+    return True
+
+
+def pending(app: Flask) -> dict[str, dt.datetime | None]:
+    """Job ids in the store and when each is due."""
+    return {j.id: j.next_run_time for j in jobs(app).scheduler().get_jobs()}
+
+
+def run_due(app: Flask, now: dt.datetime | None = None, *, raise_errors: bool = False,
+            limit: int = 100_000) -> int:
+    """Run, in this thread, every stored job due at `now` (default: the app's clock), and
+    the jobs those add that are due too. For `voicebot worker --once` and for tests that
+    move the clock instead of sleeping. Returns how many ran."""
+    store = SQLAlchemyJobStore(engine=db.engine(app), tablename=APSCHEDULER_JOBS.name)
+    store.start(make_scheduler(app), "default")
+    ran = 0
+    with app.app_context():
+        while ran < limit:
+            moment = now or clock(app).now()
+            due = store.get_due_jobs(moment)
+            if not due:
+                break
+            for stored in due:
+                try:
+                    store.remove_job(stored.id)
+                except JobLookupError:
+                    continue  # another pump took it
+                ran += 1
+                try:
+                    stored.func(*stored.args, **stored.kwargs)
+                except Exception:
+                    if raise_errors:
+                        raise
+    return ran
