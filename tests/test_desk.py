@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from voicebot import db
 from voicebot.admin import i18n
 from voicebot.admin.tickets import PROBLEM_WORDS
-from voicebot.models import Call, Ticket, TicketComment, Voicemail
+from voicebot.models import APSCHEDULER_JOBS, Call, Callback, Ticket, TicketComment, Voicemail
 
 from support.desk import (
     PASSWORD_HASH,
@@ -348,3 +348,58 @@ def test_every_interface_string_has_its_russian_form() -> None:
     assert len(used) > 80
     missing = sorted(s for s in used if s not in i18n.RU)
     assert missing == []
+
+
+def test_staff_cancel_a_callback_and_run_another_now(app: Flask, desk: FlaskClient) -> None:
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    to_cancel = callback(app, phone="+15035550181", next_at=later)
+    to_run = callback(app, phone="+15035550182", next_at=later, rule_id="visit_reminder")
+    finished = callback(app, phone="+15035550183", status="done", finished_at=later)
+    canceled = post_form(desk, "/admin/callbacks", f"/admin/callbacks/{to_cancel}/cancel")
+    assert canceled.status_code == 302
+    assert "Callback canceled." in desk.get("/admin/callbacks").text
+    row = stored(app, Callback, id=to_cancel)[0]
+    assert row.status == "canceled" and row.outcome == "canceled by Dana" and row.finished_at
+    post_form(desk, "/admin/callbacks", f"/admin/callbacks/{finished}/cancel")
+    assert "That callback cannot be canceled any more." in desk.get("/admin/callbacks").text
+    assert stored(app, Callback, id=finished)[0].status == "done"
+
+    post_form(desk, "/admin/callbacks", f"/admin/callbacks/{to_run}/run")
+    assert "Callback started." in desk.get("/admin/callbacks").text
+    row = stored(app, Callback, id=to_run)[0]
+    assert row.next_at is not None and row.next_at < later - dt.timedelta(hours=2)
+    with db.session_scope(app) as session:  # the worker finds it in the job store, due now
+        job = session.execute(select(APSCHEDULER_JOBS.c.next_run_time).where(
+            APSCHEDULER_JOBS.c.id == f"callback-{to_run}")).scalar_one()
+    assert job <= dt.datetime.now(dt.UTC).timestamp() + 1
+    pending = text_of(desk.get("/admin/callbacks").text)
+    assert "+15035550181" not in pending and "+15035550182" in pending
+
+
+def test_ts4_answer_typed_on_the_desk_schedules_the_flows_call_back(
+    settings: dict[str, Any], tmp_path: Path
+) -> None:
+    """TS-4: once management's answer is in, the flow's `ticket_answered` rule makes the call
+    back, and the dispatcher sees it promised."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "telesputnik.yaml").write_text((REPO / "flows" / "telesputnik.yaml").read_text() + """
+callbacks:
+  - id: answer_back
+    on: ticket_answered
+    kind: callback
+    sms: "Ответ на ваш вопрос: {answer}"
+""")
+    from voicebot import create_app
+
+    app = create_app({**settings, "FLOWS_DIR": str(flows), "TESTING": True})
+    desk = login(app.test_client())
+    ticket_id = ticket(app)
+    page = f"/admin/tickets/{ticket_id}"
+    post_form(desk, page, f"{page}/answer", answer="Интернет подключат в пятницу.")
+    (row,) = stored(app, Callback)
+    assert row.trigger == "ticket_answered" and row.ticket_id == ticket_id
+    assert row.phone == "+375295550160" and row.status == "scheduled"
+    assert row.vars["answer"] == "Интернет подключат в пятницу."
+    assert "answer_back" in card(desk.get("/admin/").text, f"callback-{row.id}")
+    app.extensions["voicebot.db"].kw["bind"].dispose()

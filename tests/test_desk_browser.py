@@ -5,7 +5,6 @@ flow picture are left in test-artifacts/desk/ for a person to look at."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from voicebot import db
-from voicebot.models import Ticket, Voicemail
+from voicebot.models import Callback, Ticket, Voicemail
 
 from support.desk import PASSWORD, PASSWORD_HASH, callback, ticket, wav
 from support.records import Dial, stored, the_call
@@ -109,7 +108,7 @@ def leave_voicemail(app: Flask, dial: Dial, set_clock: Any) -> int:
     return vm.id
 
 
-def test_dispatcher_logs_in_finds_a_caller_plays_the_voicemail_and_closes_a_ticket(
+def test_dispatcher_logs_in_finds_a_caller_plays_a_voicemail_closes_a_ticket_cancels_a_callback(
     app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
 ) -> None:
     from selenium.webdriver.common.by import By
@@ -118,7 +117,8 @@ def test_dispatcher_logs_in_finds_a_caller_plays_the_voicemail_and_closes_a_tick
     ticket_id = ticket(app, flow_id="omega", phone=CALLER, urgent=True, kind="callback",
                        text="Caller asks for a technician visit before Friday.",
                        due_at=dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC))
-    callback(app, phone=CALLER, next_at=dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC))
+    callback_id = callback(app, phone=CALLER,
+                           next_at=dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC))
 
     # Log in: the desk sends an unknown browser to its login form first.
     log_in(browser, live_server)
@@ -155,6 +155,19 @@ def test_dispatcher_logs_in_finds_a_caller_plays_the_voicemail_and_closes_a_tick
     (row,) = stored(app, Ticket)
     assert row.status == "closed" and row.closed_at is not None
 
+    # Cancel the promised call back from the callbacks page.
+    browser.find_element(By.LINK_TEXT, "Callbacks").click()
+    heading_is(browser, "Callbacks")
+    assert CALLER in browser.find_element(By.ID, f"callback-{callback_id}").text
+    browser.find_element(By.ID, f"cancel-callback-{callback_id}").click()
+    heading_is(browser, "Callbacks")
+    assert "Callback canceled." in browser.find_element(By.CSS_SELECTOR, "p.flash").text
+    browser.implicitly_wait(0)  # an element that must be gone: do not wait for it to appear
+    assert not browser.find_elements(By.ID, f"callback-{callback_id}")
+    browser.implicitly_wait(5)
+    (cb,) = stored(app, Callback)
+    assert cb.status == "canceled" and cb.outcome == "canceled by Dana"
+
     # The flow's picture.
     browser.get(f"{live_server}/admin/flows/omega")
     picture = browser.find_element(By.ID, "flow-picture")
@@ -174,6 +187,3 @@ def test_the_hand_off_view_fits_a_phone_screen(
     assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
     shot(browser, "handoff-phone.png")
 
-
-def test_no_browser_means_a_stated_skip_not_a_pass() -> None:
-    assert shutil.which("chromium") == str(CHROMIUM) or not CHROMIUM.exists()

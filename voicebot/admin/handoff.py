@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
+from voicebot import callbacks as callback_rules
 from voicebot import db, journal
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
@@ -26,7 +27,6 @@ from voicebot.phones import mask
 
 PAGE = 50
 LIST_LIMIT = 100
-PENDING_CALLBACKS = ("scheduled", "running", "waiting")
 QUICK_HOURS = (1, 8, 12, 24, 72, 168)
 DEFAULT_HOURS = 24
 
@@ -135,7 +135,7 @@ def _callbacks(session: Session, f: Filters) -> list[Callback]:
     if f.history:
         query = query.where(Callback.phone == f.number).order_by(Callback.id.desc())
     else:
-        query = query.where(Callback.status.in_(PENDING_CALLBACKS)).order_by(
+        query = query.where(Callback.status.in_(callback_rules.OPEN)).order_by(
             Callback.next_at.is_(None), Callback.next_at, Callback.id)
     if f.line:
         query = query.where(Callback.flow_id == f.line)

@@ -201,8 +201,6 @@ RU: dict[str, str] = {
     "Callback started.": "Перезвон запущен.",
     "That callback cannot be canceled any more.": "Этот перезвон уже нельзя отменить.",
     "That callback cannot run now.": "Этот перезвон сейчас нельзя выполнить.",
-    "Canceling and running callbacks from the desk is not available yet.":
-        "Отмена и запуск перезвонов с пульта пока недоступны.",
     "rule": "правило",
     "action": "действие",
     "scheduled": "запланирован",

@@ -13,11 +13,14 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from voicebot import callbacks as callback_rules
 from voicebot import db, ticket_language
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.i18n import gettext as _
 from voicebot.clock import clock
+from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.model import Flow
 from voicebot.models import Ticket, TicketComment
 
 KINDS = ("callback", "message", "request", "note", "disconnect")
@@ -82,6 +85,14 @@ def _note(ticket: Ticket, text: str) -> None:
     ticket.updated_at = clock().now()
 
 
+def _flow(ticket: Ticket) -> Flow | None:
+    try:
+        flow: Flow = current_app.extensions["voicebot.flows"].get(ticket.flow_id)
+    except FlowNotFound:
+        return None
+    return flow
+
+
 def _lines() -> list[str]:
     return [flow.id for flow in current_app.extensions["voicebot.flows"].flows()]
 
@@ -141,6 +152,10 @@ def new_ticket() -> ResponseReturnValue:
             )
             session = db.session()
             session.add(ticket)
+            session.flush()
+            flow = _flow(ticket)
+            if flow is not None:  # the flow's rules for new tickets apply to the desk's too
+                callback_rules.ticket_created(session, flow, ticket, now)
             session.commit()
             current_app.logger.info("desk: %s created ticket #%s", g.desk_user, ticket.id)
             return redirect(url_for("admin.ticket", ticket_id=ticket.id))
@@ -192,6 +207,9 @@ def answer(ticket_id: int) -> ResponseReturnValue:
     item.answer = typed.value
     item.answered_at = clock().now()
     _note(item, f"{_('Answer for the caller')}: {typed.value}")
+    flow = _flow(item)
+    if flow is not None:  # TS-4: with the answer in, the flow's call back can be made
+        callback_rules.ticket_answered(session, flow, item, item.answered_at)
     session.commit()
     flash(_("Saved."))
     return redirect(url_for("admin.ticket", ticket_id=ticket_id))
