@@ -65,7 +65,7 @@ class Call(Base):
     flow_digest: Mapped[str] = mapped_column(String(64), default="")
     direction: Mapped[str] = mapped_column(String(16), default="inbound")
     from_number: Mapped[str] = mapped_column(String(32), index=True)
-    to_number: Mapped[str] = mapped_column(String(32))
+    to_number: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[str] = mapped_column(String(16), default="in-progress")
     state: Mapped[str] = mapped_column(String(64), default="")
     turn: Mapped[int] = mapped_column(Integer, default=0)
@@ -127,13 +127,13 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(8))
     purpose: Mapped[str] = mapped_column(String(16), default="caller")
     flow_id: Mapped[str] = mapped_column(String(64), default="")
-    from_number: Mapped[str] = mapped_column(String(32))
+    from_number: Mapped[str] = mapped_column(String(32), index=True)
     to_number: Mapped[str] = mapped_column(String(32), index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str] = mapped_column(Text, default="")
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -151,7 +151,7 @@ class Ticket(Base):
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     assign_role: Mapped[str | None] = mapped_column(String(64), default=None)
     urgent: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     phone: Mapped[str] = mapped_column(String(32), default="", index=True)
     due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -214,7 +214,7 @@ class Voicemail(Base):
     """received -> fetched -> transcribed -> quoted | for-person; or needs-transcription,
     unusable (the audio is empty, silent or broken) or failed (it could not be fetched)."""
     transcript: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     quote_wanted: Mapped[bool] = mapped_column(default=True)
     """The flow's voicemail step asked for the quote pipeline (`quote: true`)."""
