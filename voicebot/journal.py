@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, select, union
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent, Message, QueueEntry, Ticket
@@ -108,6 +108,13 @@ def _dedupe_runs(items: list[str]) -> list[str]:
     return out
 
 
+def by_number(id_column: InstrumentedAttribute[int],
+              columns: tuple[InstrumentedAttribute[str], ...], number: str) -> ColumnElement[bool]:
+    """Rows where any of `columns` is `number`, found by one index read per column: an OR of
+    them, ordered by time, makes SQLite walk the whole time index instead."""
+    return id_column.in_(union(*(select(id_column).where(column == number) for column in columns)))
+
+
 def entries(session: Session, *, since: dt.datetime | None = None, number: str | None = None,
             flow_id: str | None = None, outcome: str | None = None,
             before: tuple[dt.datetime, int] | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -119,7 +126,7 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
     if since is not None:
         query = query.where(Call.started_at >= since)
     if number:
-        query = query.where((Call.from_number == number) | (Call.to_number == number))
+        query = query.where(by_number(Call.id, (Call.from_number, Call.to_number), number))
     if flow_id:
         query = query.where(Call.flow_id == flow_id)
     if outcome:

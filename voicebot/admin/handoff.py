@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -115,7 +115,7 @@ def _outcome_counts(session: Session, f: Filters, since: dt.datetime | None) -> 
     if f.line:
         query = query.where(Call.flow_id == f.line)
     if f.number:
-        query = query.where(or_(Call.from_number == f.number, Call.to_number == f.number))
+        query = query.where(journal.by_number(Call.id, (Call.from_number, Call.to_number), f.number))
     return sorted(((str(o), int(n)) for o, n in session.execute(query)), key=lambda r: -r[1])
 
 
@@ -162,7 +162,8 @@ def _messages(session: Session, f: Filters, since: dt.datetime | None) -> list[M
     if f.line:
         query = query.where(Message.flow_id == f.line)
     if f.number:
-        query = query.where(or_(Message.to_number == f.number, Message.from_number == f.number))
+        query = query.where(journal.by_number(Message.id, (Message.from_number, Message.to_number),
+                                              f.number))
     query = query.order_by(Message.created_at.desc(), Message.id.desc()).limit(LIST_LIMIT)
     return list(session.scalars(query))
 
