@@ -26,12 +26,6 @@ PENDING = {
     "TS-6": "home contract visit only for disabled callers: scripted proof (issue 3)",
     "TS-7": "director message ticket, urgent notify: scripted proof (issue 3)",
     "CS-9": "booking within 3 days and under 80% of the day's capacity (issue 3)",
-    "HL-9": "one redial after an active call drops (issue 5)",
-    "RT-1": "outbound visit-confirmation flow (issues 3 and 5)",
-    "RT-2": "visit flag for a child under 14 (issues 3 and 5)",
-    "RT-3": "three attempts ten minutes apart (issue 5)",
-    "RT-4": "visit outcomes (issues 3 and 5)",
-    "RT-5": "visit interval spoken (issues 3 and 5)",
 }
 
 

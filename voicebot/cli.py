@@ -383,6 +383,70 @@ def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, 
         click.echo(f"sms to {from_ or 'the caller'} (not sent):\n  {sms}")
 
 
+# -- visits and callbacks ---------------------------------------------------------------------
+@main.group()
+def visits() -> None:
+    """Technician visits confirmed by an outbound call (RT-1..RT-5)."""
+
+
+@visits.command("add")
+@click.option("--flow", "flow_key", required=True, help="The outbound flow that confirms visits.")
+@click.option("--phone", required=True, help="The client's number, E.164.")
+@click.option("--window", required=True, metavar='"YYYY-MM-DD HH:MM-HH:MM"',
+              help="The visit interval chosen in the request, in the flow's time zone.")
+@click.option("--name", "client_name", default="", help="The client's name.")
+@click.option("--address", default="", help="Where the technician goes.")
+def visits_add(flow_key: str, phone: str, window: str, client_name: str, address: str) -> None:
+    """Book a visit; its confirmation calls are scheduled by the flow's rules."""
+    from zoneinfo import ZoneInfo
+
+    from voicebot.visits import VisitError, book
+
+    app = _quiet_app()
+    flow = _one_flow(flow_key)
+    try:
+        visit, fired = book(app, flow, phone=phone, window=window, client_name=client_name,
+                            address=address)
+    except VisitError as exc:
+        raise click.ClickException(str(exc)) from None
+    zone = ZoneInfo(flow.timezone)
+    click.echo(f"visit #{visit.id}: {phone} {visit.window_start.astimezone(zone):%Y-%m-%d %H:%M}"
+               f"-{visit.window_end.astimezone(zone):%H:%M} ({flow.timezone})")
+    for callback in fired:
+        assert callback.next_at is not None
+        click.echo(f"  {callback.rule_id}: {callback.action} at "
+                   f"{callback.next_at.astimezone(zone):%Y-%m-%d %H:%M}, up to "
+                   f"{callback.max_attempts} attempt(s)")
+
+
+@main.command()
+@click.option("--status", "statuses", multiple=True,
+              help="Only these statuses (scheduled, waiting, done, not-reached, ...).")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Pending and finished callbacks: rule, attempts, next time, outcome."""
+    from voicebot import db as database
+    from voicebot.callbacks.listing import callback_rows
+
+    app = _quiet_app()
+    with database.session_scope(app) as session:
+        rows = callback_rows(session, statuses=statuses, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no callbacks")
+    for row in rows:
+        when = (row["next_at"] or row["finished_at"] or "")[:16]
+        click.echo(f"#{row['id']:<5} {row['status']:<12} {row['flow']}/{row['rule']:<20} "
+                   f"{row['phone']:<16} {row['attempts_made']}/{row['max_attempts']}  {when}  "
+                   f"{row['outcome']}")
+        for attempt in row["attempts"]:
+            click.echo(f"         attempt {attempt['number']}: {attempt['result']} "
+                       f"({attempt['at'][:16]}) {attempt['note']}")
+
+
 # -- the journal ------------------------------------------------------------------------------
 @main.command()
 @click.option("--since", help="ISO date/time, or hours back like 24h.")

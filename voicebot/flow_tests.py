@@ -39,8 +39,9 @@ def first_number(registry: FlowRegistry, flow_id: str) -> str:
         flow = registry.get(flow_id)
     except FlowNotFound:
         raise ValueError(f"no flow {flow_id!r}") from None
-    if not flow.numbers:
-        raise ValueError(f"flow {flow_id!r} answers no number (outbound flow)")
+    if flow.direction == "outbound" or not flow.numbers:
+        raise ValueError(f"flow {flow_id!r} is an outbound flow: its calls are placed by its "
+                         "callback rules (for visits: voicebot visits add --flow ...)")
     return str(flow.numbers[0])
 
 

@@ -80,6 +80,12 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             parts.append(f"Voicemail left ({e.text}).")
         elif e.kind == "call-recorded":
             parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
+        elif e.kind == "visit":
+            parts.append(_sentence(
+                f"Visit #{e.data.get('visit_id')}: {e.text}"
+                + (f"; adult at home: {e.data['adult_contact']}" if e.data.get("adult_contact") else "")
+                + ("; only a child under 14 at home: the technician must not go in"
+                   if e.data.get("no_entry") else "")))
         elif e.kind == "callback":
             parts.append(_sentence(f"Callback {e.text}"))
         elif e.kind == "error":

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import event, select, update
@@ -71,6 +72,11 @@ def enqueue_after_commit(session: Session, callback: Callback) -> None:
     session.info.setdefault(PENDING_KEY, []).append((callback.id, callback.next_at))
 
 
+def local_time(flow: Flow, moment: dt.datetime) -> str:
+    """A time as the line's staff read it: in the flow's zone, with the zone's name."""
+    return moment.astimezone(ZoneInfo(flow.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def flow_or_none(flow_id: str) -> Flow | None:
     try:
         return registry().get(flow_id)
@@ -127,7 +133,7 @@ def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, ph
         session.add(callback)
         session.flush()
         journal(session, callback,
-                f"{rule.id}: {rule.action.kind} scheduled for {when.isoformat(timespec='minutes')}",
+                f"{rule.id}: {rule.action.kind} scheduled for {local_time(flow, when)}",
                 now, result="scheduled")
         enqueue_after_commit(session, callback)
         created.append(callback)
@@ -179,8 +185,6 @@ def visit_scheduled(session: Session, flow: Flow, visit: Visit, now: dt.datetime
 
 def visit_values(flow: Flow, visit: Visit) -> dict[str, Any]:
     """How a visit is spoken: its date and window in the flow's zone (RT-5)."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(flow.timezone)
     start, end = visit.window_start.astimezone(zone), visit.window_end.astimezone(zone)
     return {

@@ -23,6 +23,7 @@ from voicebot.callbacks import (
     flow_or_none,
     job_key,
     journal,
+    local_time,
     schedule,
 )
 from voicebot.clock import clock
@@ -263,9 +264,9 @@ def _defer(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
                              why="the rule's hours never open in the next three weeks")
         return
     _attempt_row(session, callback, callback.attempts_made + 1, now, "deferred",
-                 f"outside hours; moved to {opening.isoformat(timespec='minutes')}")
-    journal(session, callback, f"{rule.id}: outside hours, moved to "
-                               f"{opening.isoformat(timespec='minutes')}", now, result="deferred")
+                 f"outside hours; moved to {local_time(flow, opening)}")
+    journal(session, callback, f"{rule.id}: outside hours, moved to {local_time(flow, opening)}",
+            now, result="deferred")
     _again(session, callback, opening, now, "waiting for business hours")
 
 
@@ -278,7 +279,7 @@ def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callb
     key = f"callback{callback.id}:late"
     if session.scalar(select(Ticket.id).where(Ticket.dedupe_key == key)) is None:
         text = (f"Callback rule {rule.id} was due at "
-                f"{callback.planned_at.isoformat(timespec='minutes') if callback.planned_at else '?'} "
+                f"{local_time(flow, callback.planned_at) if callback.planned_at else '?'} "
                 f"to {what} {callback.phone}; not done automatically: {reason}.")
         session.add(Ticket(dedupe_key=key, flow_id=flow.id, call_id=callback.call_id,
                            kind="callback", text=text, phone=callback.phone, created_at=now,

@@ -29,6 +29,7 @@ from voicebot.flows.model import (
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Say,
     SetVars,
@@ -41,6 +42,7 @@ from voicebot.flows.model import (
 )
 from voicebot.models import Call, CallEvent, QueueEntry
 from voicebot.models import Ticket as TicketRow
+from voicebot.models import Visit as VisitRow
 from voicebot.models import Voicemail as VoicemailRow
 from voicebot.telephony import Telephony
 from voicebot.ticket_language import normalise
@@ -236,6 +238,9 @@ def _run_step(turn: Turn, step: Step) -> str | None:
             return step.next
         case Ticket():
             _ticket(turn, step)
+            return step.next
+        case RecordVisit():
+            _record_visit(turn, step)
             return step.next
         case Ask():
             turn.call.retries = 0
@@ -450,6 +455,26 @@ def _ticket(turn: Turn, step: Ticket) -> None:
     turn.session.flush()
     turn.event("ticket", row.text, ticket_id=row.id, ticket_kind=step.kind, urgent=step.urgent)
     callbacks.ticket_created(turn.session, turn.flow, row, turn.now)
+
+
+def _record_visit(turn: Turn, step: RecordVisit) -> None:
+    """The confirmation call's outcome goes onto the visit the call is about (RT-1, RT-2, RT-4)."""
+    raw = str(turn.call.vars.get("visit_id") or "")
+    visit = turn.session.get(VisitRow, int(raw)) if raw.isdigit() else None
+    if visit is None:
+        raise FlowRuntimeError("this call is about no visit (no visit_id)", flow=turn.flow.id,
+                               state=step.id, where=str(step.source), given=raw)
+    vals = turn.values()
+    visit.status = step.status
+    if step.note is not None:
+        line = texts.render(step.note, vals).strip()
+        visit.note = f"{visit.note}\n{line}".strip() if line not in visit.note else visit.note
+    if step.adult_contact is not None:
+        visit.adult_contact = texts.render(step.adult_contact, vals)
+    if step.no_entry is not None:
+        visit.no_entry = step.no_entry
+    turn.event("visit", step.status, visit_id=visit.id, no_entry=visit.no_entry,
+               adult_contact=visit.adult_contact)
 
 
 # -- recording and ending -----------------------------------------------------------------

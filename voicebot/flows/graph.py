@@ -16,6 +16,7 @@ from voicebot.flows.model import (
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Say,
     SetVars,
@@ -86,7 +87,7 @@ def edges(step: Step) -> list[Edge]:
     elif isinstance(step, AnswerQueue):
         out.append(Edge(sid, step.next, "next"))
         out.append(Edge(sid, step.empty, "queue empty"))
-    elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars):
+    elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars | RecordVisit):
         out.append(Edge(sid, step.next, "next"))
     else:
         assert isinstance(step, Hangup)
@@ -105,6 +106,7 @@ def _builtins_used(flow: Flow) -> list[str]:
 
 _KIND_NAMES = {
     "SetVars": "set",
+    "RecordVisit": "visit",
     "AnswerQueue": "answer_queue",
 }
 

@@ -35,6 +35,7 @@ from voicebot.flows.schema import (
     Context,
     Key,
     Node,
+    Ref,
     Reported,
     boolean,
     check_mapping,
@@ -111,7 +112,7 @@ class LoadedFile:
     flow: Flow
     id_line: int
     number_lines: tuple[tuple[str, int, str], ...]
-    """(number, line, key path) for each of `flow.numbers`."""
+    """(number, line, key path) for each number the flow answers (none for outbound flows)."""
 
 
 def display_name_for(path: Path) -> str:
@@ -180,6 +181,7 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
         with contextlib.suppress(Reported):
             states, lines, complete = _compile_states(ctx, node.child("states"))
 
+    _callback_variables(ctx, top.get("callbacks", ()))
     # Each kind of name is checked whenever its definitions could be read, so one run
     # shows as much as possible without blaming names on a definition that failed.
     checks.check_names(
@@ -210,6 +212,23 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
     return _build(ctx, node, top, states, raw)
 
 
+def _callback_variables(ctx: Context, drafts: Iterable[callbacks.DraftRule]) -> None:
+    """A call placed by a callback rule starts with the fields of what fired it (the visit's
+    window, the ticket's answer) as variables; the flow's texts may use them."""
+    calls_about_visits = False
+    for draft in drafts:
+        rule = draft.rule
+        if rule.action.kind != "call":
+            continue
+        calls_about_visits |= rule.on == "visit_scheduled"
+        for name in (*sorted(callbacks.EXTRA_PLACEHOLDERS[rule.on]), "attempt"):
+            ctx.variables.setdefault(name, Ref(name, rule.source.line, "callbacks"))
+    if not calls_about_visits:
+        for line in ctx.visit_steps:
+            ctx.report(line, "states", "a visit step records how a visit confirmation went: the "
+                                       "flow needs a callbacks rule on visit_scheduled that calls")
+
+
 def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
     """Rules about several top-level values taken together."""
     mapping: CommentedMap = node.value
@@ -218,6 +237,12 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
     if top.get("direction") == "inbound" and "numbers" in top and not top["numbers"]:
         line = key_line(mapping, "numbers") if "numbers" in mapping else node.line
         ctx.report(line, "numbers", "an inbound flow needs at least one number")
+    reaching_out = [d.rule for d in top.get("callbacks", ())
+                    if d.rule.action.kind in ("call", "sms") or any(a.kind == "sms" for a in d.rule.then)]
+    if reaching_out and ("numbers" not in mapping or top.get("numbers") == ()):
+        ctx.report(reaching_out[0].source.line, "numbers",
+                   f"callback rule {reaching_out[0].id!r} calls or texts clients: the flow needs "
+                   "a number to call from (numbers)")
     if top.get("numbers"):
         seen: dict[str, int] = {}
         for number, (line, path) in zip(top["numbers"], _positions(node, "numbers"), strict=True):
@@ -292,10 +317,12 @@ def _build(
         callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
         digest=hashlib.sha256(raw).hexdigest(),
     )
+    # Only lines that answer calls must be unique; an outbound flow may call from the number
+    # an inbound flow answers (a redial comes from the line the client called).
     number_lines = tuple(
         (number, line, path)
         for number, (line, path) in zip(numbers, _positions(node, "numbers"), strict=True)
-    )
+    ) if flow.direction == "inbound" else ()
     return LoadedFile(flow, key_line(mapping, "flow"), number_lines)
 
 

@@ -214,6 +214,21 @@ class SetVars(StepBase):
     next: str
 
 
+VisitStatus = Literal["planned", "confirmed", "moved", "time-open", "canceled"]
+VISIT_STATUSES: tuple[VisitStatus, ...] = ("planned", "confirmed", "moved", "time-open", "canceled")
+
+
+@dataclass(frozen=True)
+class RecordVisit(StepBase):
+    """Write what the client said into the visit the call is about (RT-1, RT-2, RT-4)."""
+
+    status: VisitStatus
+    next: str
+    note: Text | None = None
+    adult_contact: Text | None = None
+    no_entry: bool | None = None
+
+
 @dataclass(frozen=True)
 class Hangup(StepBase):
     text: tuple[Text, ...] = ()
@@ -221,7 +236,7 @@ class Hangup(StepBase):
 
 Step: TypeAlias = (
     Say | Ask | Route | Transfer | Queue | AnswerQueue | Voicemail
-    | Sms | Ticket | Notify | SetVars | Hangup
+    | Sms | Ticket | Notify | SetVars | RecordVisit | Hangup
 )
 
 STEP_KINDS: Mapping[str, type[StepBase]] = {
@@ -236,6 +251,7 @@ STEP_KINDS: Mapping[str, type[StepBase]] = {
     "ticket": Ticket,
     "notify": Notify,
     "set": SetVars,
+    "visit": RecordVisit,
     "hangup": Hangup,
 }
 

@@ -163,7 +163,9 @@ class FlowRegistry:
             if path in candidates:
                 self._log(path, state)
         self._by_id = {k.flow.id: k.flow for k in kept}
-        self._by_number = {n: k.flow for k in kept for n in k.flow.numbers}
+        # An outbound flow's numbers are its caller IDs: calls to them are not its to answer.
+        self._by_number = {n: k.flow for k in kept if k.flow.direction == "inbound"
+                           for n in k.flow.numbers}
 
     @staticmethod
     def _log(path: Path, state: _FileState) -> None:

@@ -8,12 +8,14 @@ from typing import Any
 
 from voicebot.flows import fields
 from voicebot.flows.model import (
+    VISIT_STATUSES,
     AnswerQueue,
     Ask,
     Choice,
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Rule,
     Say,
@@ -299,6 +301,11 @@ def _build_set(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return SetVars(sid, src, values=tuple(v["set"].items()), next=v["next"])
 
 
+def _build_visit(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
+    return RecordVisit(sid, src, status=v["visit"], next=v["next"], note=v["note"],
+                       adult_contact=v["adult_contact"], no_entry=v["no_entry"])
+
+
 def _build_hangup(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return Hangup(sid, src, text=v["hangup"])
 
@@ -420,6 +427,16 @@ KINDS: dict[str, Kind] = {
         },
         _build_set,
     ),
+    "visit": Kind(
+        {
+            "visit": Key(one_of(*VISIT_STATUSES), required=True),
+            "note": Key(fields.joined_text),
+            "adult_contact": Key(fields.value_text),
+            "no_entry": Key(boolean),
+            "next": _next(),
+        },
+        _build_visit,
+    ),
     "hangup": Kind({"hangup": Key(hangup_text, required=True)}, _build_hangup),
 }
 
@@ -445,6 +462,8 @@ def step(node: Node, state_id: str) -> Step:
                     key_line(mapping, key), f"{node.path}.{key}", unknown(str(key), KINDS, "key")
                 )
         raise Reported
+    if found[0] == "visit":
+        node.ctx.visit_steps.append(node.line)
     kind = KINDS[found[0]]
     article = "an" if found[0] == "ask" else "a"
     values = check_mapping(node, kind.schema, noun=f"key for {article} {found[0]} step")
