@@ -207,7 +207,7 @@ class Voicemail(Base):
     recording_sid: Mapped[str] = mapped_column(String(64), unique=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
     flow_id: Mapped[str] = mapped_column(String(64), default="")
-    from_number: Mapped[str] = mapped_column(String(32), default="")
+    from_number: Mapped[str] = mapped_column(String(32), default="", index=True)
     recording_url: Mapped[str] = mapped_column(Text, default="")
     duration: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(24), default="received", index=True)

@@ -17,6 +17,7 @@ INDEXES = [
     ("messages", "from_number"),  # ... and the SMS it sent us
     ("messages", "created_at"),   # the hand-off's SMS since a time
     ("voicemails", "created_at"),  # the hand-off's voicemails since a time
+    ("voicemails", "from_number"),  # ... and the ones a caller left
     ("tickets", "status"),        # open tickets among the closed ones
 ]
 
