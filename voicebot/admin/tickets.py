@@ -5,6 +5,7 @@ wording, and the typed text comes back in the form, so nothing is lost."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,62 +184,60 @@ def assign(ticket_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.ticket", ticket_id=ticket_id))
 
 
-@bp.post("/tickets/<int:ticket_id>/comment")
-def comment(ticket_id: int) -> ResponseReturnValue:
+def _save_text(ticket_id: int, name: str, save: Callable[[Session, Ticket, str], None],
+               anchor: str = "") -> ResponseReturnValue:
+    """A text staff typed into a ticket: saved when dry, else the page again with why not."""
     session = db.session()
     item = _ticket(session, ticket_id)
-    typed = dry_text("comment")
+    typed = dry_text(name)
     if typed.refused:
         return ticket(ticket_id, refused=typed, status=400)
-    _note(item, typed.value)
+    save(session, item, typed.value)
     session.commit()
     flash(_("Saved."))
-    return redirect(url_for("admin.ticket", ticket_id=ticket_id) + "#comments")
+    return redirect(url_for("admin.ticket", ticket_id=ticket_id) + anchor)
+
+
+@bp.post("/tickets/<int:ticket_id>/comment")
+def comment(ticket_id: int) -> ResponseReturnValue:
+    return _save_text(ticket_id, "comment", lambda _s, item, text: _note(item, text), "#comments")
+
+
+def _answered(session: Session, item: Ticket, text: str) -> None:
+    """Management's answer to the caller's question (TS-4): the call back reads it out."""
+    item.answer = text
+    item.answered_at = clock().now()
+    _note(item, f"{_('Answer for the caller')}: {text}")
+    flow = _flow(item)
+    if flow is not None:  # with the answer in, the flow's call back can be made
+        callback_rules.ticket_answered(session, flow, item, item.answered_at)
 
 
 @bp.post("/tickets/<int:ticket_id>/answer")
 def answer(ticket_id: int) -> ResponseReturnValue:
-    """Management's answer to the caller's question (TS-4): the call back reads it out."""
-    session = db.session()
-    item = _ticket(session, ticket_id)
-    typed = dry_text("answer")
-    if typed.refused:
-        return ticket(ticket_id, refused=typed, status=400)
-    item.answer = typed.value
-    item.answered_at = clock().now()
-    _note(item, f"{_('Answer for the caller')}: {typed.value}")
-    flow = _flow(item)
-    if flow is not None:  # TS-4: with the answer in, the flow's call back can be made
-        callback_rules.ticket_answered(session, flow, item, item.answered_at)
-    session.commit()
-    flash(_("Saved."))
-    return redirect(url_for("admin.ticket", ticket_id=ticket_id))
+    return _save_text(ticket_id, "answer", _answered)
 
 
-@bp.post("/tickets/<int:ticket_id>/close")
-def close(ticket_id: int) -> ResponseReturnValue:
+def _change_status(ticket_id: int, status: str, message: str) -> ResponseReturnValue:
     session = db.session()
     item = _ticket(session, ticket_id)
-    if item.status != "closed":
-        item.status = "closed"
-        item.closed_at = clock().now()
-        _note(item, _("Ticket closed."))
+    if item.status != status:
+        item.status = status
+        item.closed_at = clock().now() if status == "closed" else None
+        _note(item, message)
         session.commit()
-        current_app.logger.info("desk: %s closed ticket #%s", g.desk_user, item.id)
-    flash(_("Ticket closed."))
+        current_app.logger.info("desk: %s set ticket #%s %s", g.desk_user, item.id, status)
+    flash(message)
     if request.form.get("back") == "handoff":
         return redirect(url_for("admin.handoff"))
     return redirect(url_for("admin.ticket", ticket_id=ticket_id))
 
 
+@bp.post("/tickets/<int:ticket_id>/close")
+def close(ticket_id: int) -> ResponseReturnValue:
+    return _change_status(ticket_id, "closed", _("Ticket closed."))
+
+
 @bp.post("/tickets/<int:ticket_id>/reopen")
 def reopen(ticket_id: int) -> ResponseReturnValue:
-    session = db.session()
-    item = _ticket(session, ticket_id)
-    if item.status == "closed":
-        item.status = "open"
-        item.closed_at = None
-        _note(item, _("Ticket reopened."))
-        session.commit()
-    flash(_("Ticket reopened."))
-    return redirect(url_for("admin.ticket", ticket_id=ticket_id))
+    return _change_status(ticket_id, "open", _("Ticket reopened."))
