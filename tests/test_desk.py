@@ -285,7 +285,7 @@ def test_flows_page_shows_status_numbers_picture_and_scripted_calls(
 
 
 def test_flows_page_shows_a_refused_edit_and_a_failing_script(
-    settings: dict[str, Any], tmp_path: Path
+    settings: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     flows = tmp_path / "flows"
     (flows / "calls").mkdir(parents=True)
@@ -293,9 +293,8 @@ def test_flows_page_shows_a_refused_edit_and_a_failing_script(
     (flows / "omega.yaml").write_text(source)
     good = (REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml").read_text()
     (flows / "calls" / "prices.yaml").write_text(good.replace("$85", "$58"))
-    from voicebot import create_app
-
-    app = create_app({**settings, "FLOWS_DIR": str(flows), "TESTING": True})
+    settings["FLOWS_DIR"] = str(flows)
+    app: Flask = request.getfixturevalue("app")
     desk = login(app.test_client())
     page = text_of(desk.get("/admin/flows").text)
     assert "0 of 1 passed" in page and "Broken" not in page
@@ -307,7 +306,6 @@ def test_flows_page_shows_a_refused_edit_and_a_failing_script(
     page = text_of(desk.get("/admin/flows").text)
     assert "Broken" in page and "omega.yaml:" in page and "unknown state 'nowhere'" in page
     assert "flow: no flow 'omega'" in text_of(desk.get("/admin/flows/omega").text)
-    app.extensions["voicebot.db"].kw["bind"].dispose()
 
 
 def test_the_desk_speaks_russian_by_browser_language_and_by_the_switch(desk: FlaskClient) -> None:
@@ -377,7 +375,7 @@ def test_staff_cancel_a_callback_and_run_another_now(app: Flask, desk: FlaskClie
 
 
 def test_ts4_answer_typed_on_the_desk_schedules_the_flows_call_back(
-    settings: dict[str, Any], tmp_path: Path
+    settings: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """TS-4: once management's answer is in, the flow's `ticket_answered` rule makes the call
     back, and the dispatcher sees it promised."""
@@ -390,9 +388,8 @@ callbacks:
     kind: callback
     sms: "Ответ на ваш вопрос: {answer}"
 """)
-    from voicebot import create_app
-
-    app = create_app({**settings, "FLOWS_DIR": str(flows), "TESTING": True})
+    settings["FLOWS_DIR"] = str(flows)
+    app: Flask = request.getfixturevalue("app")
     desk = login(app.test_client())
     ticket_id = ticket(app)
     page = f"/admin/tickets/{ticket_id}"
@@ -402,4 +399,3 @@ callbacks:
     assert row.phone == "+375295550160" and row.status == "scheduled"
     assert row.vars["answer"] == "Интернет подключат в пятницу."
     assert "answer_back" in card(desk.get("/admin/").text, f"callback-{row.id}")
-    app.extensions["voicebot.db"].kw["bind"].dispose()

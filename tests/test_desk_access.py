@@ -153,18 +153,14 @@ def test_a_wrong_password_is_refused_and_guessing_is_slowed(
     assert PASSWORD not in caplog.text and "guess" not in caplog.text
 
 
-def test_a_session_ends_when_the_password_changes(settings: dict[str, Any]) -> None:
-    app = create_app({**settings, "TESTING": True})
-    client = login(app.test_client())
+def test_a_session_ends_when_the_password_changes(app: Flask, client: FlaskClient) -> None:
+    login(client)
     assert client.get("/admin/").status_code == 200
     app.config["ADMIN_PASSWORD_HASH"] = PASSWORD_HASH.replace("$", "$x", 1)
     assert client.get("/admin/").status_code == 302
-    app.extensions["voicebot.db"].kw["bind"].dispose()
 
 
-def test_without_a_password_the_desk_is_closed(settings: dict[str, Any]) -> None:
-    app = create_app({**settings, "TESTING": True})
-    client = app.test_client()
+def test_without_a_password_the_desk_is_closed(app: Flask, client: FlaskClient) -> None:
     token = csrf_token(client.get("/admin/login").text)
     app.config["ADMIN_PASSWORD_HASH"] = None  # as if started without VOICEBOT_ADMIN_PASSWORD_HASH
     page = client.get("/admin/login")
@@ -175,7 +171,6 @@ def test_without_a_password_the_desk_is_closed(settings: dict[str, Any]) -> None
                                                   "password": password})
         assert reply.status_code == 403 and "The desk is closed" in reply.text
     assert client.get("/admin/").status_code == 302
-    app.extensions["voicebot.db"].kw["bind"].dispose()
 
 
 def test_a_plain_password_in_the_hash_setting_stops_the_start(settings: dict[str, Any]) -> None:

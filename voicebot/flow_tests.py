@@ -56,6 +56,8 @@ def scratch_app(**overrides: Any) -> Iterator[Flask]:
         try:
             yield app
         finally:
+            # Callbacks the scripts fired put jobs in the scratch store: its thread goes too.
+            app.extensions["voicebot.jobs"].close()
             app.extensions["voicebot.db"].kw["bind"].dispose()
 
 
