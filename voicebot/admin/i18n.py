@@ -169,7 +169,7 @@ RU: dict[str, str] = {
     "Fields": "Поля",
     "Comments": "Комментарии",
     "No comments.": "Комментариев нет.",
-    "Save as I typed it": "Сохранить как есть",
+    "Save my corrected text": "Сохранить исправленный текст",
     "Save the suggested wording": "Сохранить в предложенной редакции",
     "Tickets are written in dry official language, so this was not saved:":
         "Заявки пишутся сухим официальным языком, поэтому текст не сохранён:",
