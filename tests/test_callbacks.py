@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from voicebot.jobs import run_due
-from voicebot.models import Call, Callback, CallbackAttempt, Dial
+from voicebot.models import Call, Callback, CallbackAttempt, Dial, Ticket
 
 from support.outbound import answer, placed_calls
 from support.records import Dial as DialFn
@@ -180,3 +180,123 @@ def test_duplicate_and_late_status_callbacks_cause_no_second_call(
     assert row.status == "no-answer"
     assert [a.result for a in stored(app, CallbackAttempt)] == ["no-answer"]
     assert len(stored(app, Callback)) == 1
+
+
+TELESPUTNIK = "+375295550100"
+MANAGEMENT = "+375295550113"
+MINSK = dt.timezone(dt.timedelta(hours=3))
+
+
+def test_ts4_an_unknown_question_is_chased_until_answered_then_the_caller_hears_the_answer(
+    app: Flask, dial: DialFn, clock_at: Callable[[dt.datetime], None],
+    twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    """TS-4: the caller's question goes to management as a ticket; management is reminded
+    every four office hours until it answers; once it does, the line calls the caller back
+    and reads the answer out."""
+    from voicebot.tickets import answer as answer_ticket
+
+    monday_noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=MINSK)
+    clock_at(monday_noon)
+    caller = dial(TELESPUTNIK, from_="+375295550179")
+    caller.start()
+    caller.say("можно ли у вас заказать установку спутниковой тарелки на даче")
+    (ticket,) = stored(app, Ticket)
+    assert ticket.kind == "question" and ticket.assign_role == "management"
+
+    def reminders() -> list[str]:
+        return [m["body"] for m in twilio_double.messages if m["to"] == MANAGEMENT]
+
+    clock_at(monday_noon + dt.timedelta(hours=3, minutes=59))
+    run_due(app, raise_errors=True)
+    assert reminders() == []
+    clock_at(monday_noon + dt.timedelta(hours=4))
+    run_due(app, raise_errors=True)
+    assert reminders() == [f"Напоминание: вопрос абонента +375295550179 ждёт ответа (заявка "
+                           f"{ticket.id}): можно ли у вас заказать установку спутниковой "
+                           "тарелки на даче"]
+    # The next one falls at 20:00, after the office closes at 19:00: it waits for Tuesday 10:00.
+    clock_at(monday_noon + dt.timedelta(hours=8))
+    run_due(app, raise_errors=True)
+    assert len(reminders()) == 1
+    clock_at(dt.datetime(2026, 11, 24, 10, 0, tzinfo=MINSK))
+    run_due(app, raise_errors=True)
+    assert len(reminders()) == 2
+
+    answer_ticket(app, ticket.id, "установку тарелок мы не делаем, обратитесь к спутниковому "
+                                  "оператору", by="director")
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(twilio_double)
+    assert placed.params["To"] == "+375295550179" and placed.params["From"] == TELESPUTNIK
+    client = answer(placed, live_server)
+    assert ("Вы спрашивали: можно ли у вас заказать установку спутниковой тарелки на даче. "
+            "Ответ руководства: установку тарелок мы не делаем, обратитесь к спутниковому "
+            "оператору") in client.turn.text
+    # Answered: management hears no more about it.
+    clock_at(dt.datetime(2026, 11, 25, 18, 0, tzinfo=MINSK))
+    run_due(app, raise_errors=True)
+    assert len(reminders()) == 2
+    reminder = next(c for c in stored(app, Callback) if c.rule_id == "question_reminder")
+    assert (reminder.status, reminder.attempts_made) == ("done", 2)
+
+
+CAR_SERVICE = "+74955550100"
+BODY_MASTER = "+79005550113"
+
+
+def busy_master_note(dial: DialFn, when: str) -> Any:
+    caller = dial(CAR_SERVICE, from_="+79005550177")
+    caller.start()
+    caller.say("вмятина на двери")
+    caller.say("Ольга")
+    caller.dial_result("busy")
+    caller.say("хочу узнать стоимость ремонта двери")
+    caller.say(when)
+    caller.say("да, на этот")
+    return caller
+
+
+@pytest.mark.parametrize(("said", "due"), [
+    ("завтра после обеда", dt.datetime(2026, 11, 24, 14, 0, tzinfo=NOON.tzinfo)),
+    ("сам не знаю", NOON + dt.timedelta(hours=1)),
+])
+def test_cs6_the_person_asked_for_gets_the_note_and_a_reminder_when_the_client_asked(
+    app: Flask, dial: DialFn, clock_at: Callable[[dt.datetime], None],
+    twilio_double: TwilioDouble, said: str, due: dt.datetime,
+) -> None:
+    """CS-6: the busy body-shop master gets the "call back" note by SMS at once, and a
+    reminder at the time the client asked for, in the client's words; when the words name
+    no time, an hour later."""
+    busy_master_note(dial, said)
+    run_due(app, raise_errors=True)
+
+    def to_master() -> list[str]:
+        return [m["body"] for m in twilio_double.messages if m["to"] == BODY_MASTER]
+
+    assert to_master() == [
+        f"Записка «Перезвонить»: Ольга, тел. +79005550177, звонил(а) 23.11.2026 в 12:00, просит "
+        f"перезвонить {said}. Вопрос: хочу узнать стоимость ремонта двери"]
+    clock_at(due - dt.timedelta(minutes=1))
+    run_due(app, raise_errors=True)
+    assert len(to_master()) == 1
+    clock_at(due)
+    run_due(app, raise_errors=True)
+    assert to_master()[1] == (f"Пора перезвонить: Ольга, тел. +79005550177 (просил(а) {said}). "
+                              "Вопрос: хочу узнать стоимость ремонта двери")
+
+
+def test_cs6_no_reminder_once_the_note_is_closed(
+    app: Flask, dial: DialFn, clock_at: Callable[[dt.datetime], None],
+    twilio_double: TwilioDouble,
+) -> None:
+    from voicebot.tickets import close
+
+    busy_master_note(dial, "завтра утром")
+    run_due(app, raise_errors=True)
+    (ticket,) = stored(app, Ticket)
+    close(app, ticket.id, by="body-master", note="Перезвонил сразу, клиент записан на среду.")
+    clock_at(dt.datetime(2026, 11, 24, 9, 0, tzinfo=NOON.tzinfo))
+    run_due(app, raise_errors=True)
+    assert [m["to"] for m in twilio_double.messages] == [BODY_MASTER]
+    reminder = next(c for c in stored(app, Callback) if c.rule_id == "callback_reminder")
+    assert reminder.status == "skipped" and reminder.outcome == "the ticket is closed"

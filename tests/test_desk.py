@@ -84,8 +84,8 @@ def test_om12_hand_off_view_shows_calls_voicemail_quote_tickets_and_call_backs(
     asker = dial_inprocess(TELESPUTNIK, from_="+375295550178")
     asker.start()
     asker.say("можно ли перенести розетку в другую комнату")
-    callback(app, phone="+15035550143", next_at=moment + dt.timedelta(hours=18),
-             call_id=call.id, attempts=((moment, "no-answer"),))
+    promised = callback(app, phone="+15035550143", next_at=moment + dt.timedelta(hours=18),
+                        call_id=call.id, attempts=((moment, "no-answer"),))
     set_clock("2026-11-23T16:00:00-08:00")
 
     page = desk.get("/admin/")
@@ -109,7 +109,7 @@ def test_om12_hand_off_view_shows_calls_voicemail_quote_tickets_and_call_backs(
     ticket_card = card(html, f"ticket-{question.id}")
     assert "можно ли перенести розетку" in ticket_card
     assert "due 2026-11-24 09:00" in ticket_card and "owner: management (nobody yet)" in ticket_card
-    cb = card(html, "callback-1")
+    cb = card(html, f"callback-{promised}")
     assert "+15035550143" in cb and "next try 2026-11-24 17:10" in cb
     assert "attempt 1 of 3" in cb and "no-answer" in cb and "owner: voicebot, automatically" in cb
     # The dispatcher hears the message through the desk.
@@ -375,27 +375,18 @@ def test_staff_cancel_a_callback_and_run_another_now(app: Flask, desk: FlaskClie
 
 
 def test_ts4_answer_typed_on_the_desk_schedules_the_flows_call_back(
-    settings: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
+    app: Flask, desk: FlaskClient
 ) -> None:
-    """TS-4: once management's answer is in, the flow's `ticket_answered` rule makes the call
-    back, and the dispatcher sees it promised."""
-    flows = tmp_path / "flows"
-    flows.mkdir()
-    (flows / "telesputnik.yaml").write_text((REPO / "flows" / "telesputnik.yaml").read_text() + """
-callbacks:
-  - id: answer_back
-    on: ticket_answered
-    kind: callback
-    sms: "Ответ на ваш вопрос: {answer}"
-""")
-    settings["FLOWS_DIR"] = str(flows)
-    app: Flask = request.getfixturevalue("app")
-    desk = login(app.test_client())
-    ticket_id = ticket(app)
+    """TS-4: once management's answer is typed on the desk, the flow's `ticket_answered` rule
+    calls the caller back with it, and the dispatcher sees the call back promised."""
+    ticket_id = ticket(app, kind="question")
     page = f"/admin/tickets/{ticket_id}"
     post_form(desk, page, f"{page}/answer", answer="Интернет подключат в пятницу.")
-    (row,) = stored(app, Callback)
-    assert row.trigger == "ticket_answered" and row.ticket_id == ticket_id
+    (row,) = stored(app, Callback, trigger="ticket_answered")
+    assert row.rule_id == "answer_call" and row.ticket_id == ticket_id
     assert row.phone == "+375295550160" and row.status == "scheduled"
     assert row.vars["answer"] == "Интернет подключат в пятницу."
-    assert "answer_back" in card(desk.get("/admin/").text, f"callback-{row.id}")
+    assert stored(app, Ticket)[0].status == "answered"
+    handoff = desk.get("/admin/").text
+    assert "answer_call" in card(handoff, f"callback-{row.id}")
+    assert "Интернет подключат в пятницу." in text_of(desk.get(page).text)

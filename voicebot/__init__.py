@@ -24,6 +24,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
     logging.basicConfig(level=settings["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The twilio client logs every request's headers at INFO: noise in our logs.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     if settings["INSECURE_SKIP_SIGNATURE"]:
         app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")
 

@@ -419,6 +419,77 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
                    f"{callback.max_attempts} attempt(s)")
 
 
+@main.group()
+def tickets() -> None:
+    """Work for people: list, answer (a caller's question, TS-4), close."""
+
+
+@tickets.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Closed ones too.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def tickets_list(show_all: bool, limit: int, as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from voicebot import db as database
+    from voicebot.models import Ticket
+
+    app = _quiet_app()
+    with database.session_scope(app) as session:
+        query = select(Ticket).order_by(Ticket.urgent.desc(), Ticket.id.desc()).limit(limit)
+        if not show_all:
+            query = query.where(Ticket.closed_at.is_(None))
+        rows = [{"id": t.id, "flow": t.flow_id, "kind": t.kind, "status": t.status,
+                 "urgent": t.urgent, "assign_role": t.assign_role, "phone": t.phone,
+                 "text": t.text, "answer": t.answer or None,
+                 "due_at": t.due_at.isoformat() if t.due_at else None,
+                 "created_at": t.created_at.isoformat()} for t in session.scalars(query)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        flag = "URGENT " if row["urgent"] else ""
+        click.echo(f"#{row['id']:<5} {row['status']:<9} {flag}{row['flow']}/{row['kind']} "
+                   f"-> {row['assign_role'] or '-'}  {row['phone']}\n       {row['text']}")
+    if not rows:
+        click.echo("no open tickets")
+
+
+def _by() -> str:
+    return os.environ.get("USER") or "staff"
+
+
+@tickets.command("answer")
+@click.argument("ticket_id", type=int)
+@click.argument("text")
+@click.option("--by", default=_by, help="Who answers (default: your login).")
+def tickets_answer(ticket_id: int, text: str, by: str) -> None:
+    """Answer a caller's question; the flow's rules call them back with it."""
+    from voicebot.tickets import TicketError, answer
+
+    try:
+        fired = answer(_quiet_app(), ticket_id, text, by)
+    except TicketError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"ticket #{ticket_id} answered")
+    for callback in fired:
+        click.echo(f"  {callback.rule_id}: {callback.action} scheduled")
+
+
+@tickets.command("close")
+@click.argument("ticket_id", type=int)
+@click.option("--note", default="", help="Why or how it was closed.")
+@click.option("--by", default=_by, help="Who closes it (default: your login).")
+def tickets_close(ticket_id: int, note: str, by: str) -> None:
+    from voicebot.tickets import TicketError, close
+
+    try:
+        close(_quiet_app(), ticket_id, by, note)
+    except TicketError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"ticket #{ticket_id} closed")
+
+
 @main.command()
 @click.option("--status", "statuses", multiple=True,
               help="Only these statuses (scheduled, waiting, done, not-reached, ...).")

@@ -39,6 +39,12 @@ CALL_ORDER = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing"
 TWILIO_ERRORS = (TwilioRestException, TwilioException, OSError)
 
 
+def refused(exc: BaseException) -> bool:
+    """Twilio answered no (a 4xx): nothing was created. A timeout, a dropped connection or a
+    5xx leaves it unknown whether Twilio acted on the request."""
+    return isinstance(exc, TwilioRestException) and 400 <= (exc.status or 0) < 500
+
+
 def forward(current: str, new: str, order: dict[str, int]) -> str:
     return new if order.get(new, 0) >= order.get(current, 0) else current
 
@@ -62,10 +68,11 @@ class RebasingHttpClient(TwilioHttpClient):
 
 
 class Telephony:
-    def __init__(self, *, account_sid: str, auth_token: str, api_url: str, dry_run: bool) -> None:
+    def __init__(self, *, account_sid: str, auth_token: str, api_url: str, dry_run: bool,
+                 timeout: float = 15.0) -> None:
         self.account_sid = account_sid
         self.dry_run = dry_run
-        self.http = RebasingHttpClient(api_url)
+        self.http = RebasingHttpClient(api_url, timeout=timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
 
     def queue_sms(
@@ -122,10 +129,14 @@ class Telephony:
                 to=message.to_number, from_=message.from_number, body=message.body,
                 **({"status_callback": status_callback} if status_callback else {}),
             )
-        except (TwilioRestException, TwilioException, OSError) as exc:
-            message.status = "failed"
+        except TWILIO_ERRORS as exc:
             message.error = str(exc)[:2000]
-            log.error("SMS to %s failed: %s", mask(message.to_number), exc)
+            if refused(exc):
+                message.status = "failed"
+                log.error("SMS to %s failed: %s", mask(message.to_number), exc)
+            else:
+                log.warning("SMS to %s: no answer from Twilio (%s); whether it went out is "
+                            "checked with Twilio before it is sent again", mask(message.to_number), exc)
             return
         message.sid = sent.sid
         message.status = sent.status or "queued"
@@ -166,9 +177,16 @@ class Telephony:
             )
         except (*TWILIO_ERRORS, NoPublicUrl) as exc:
             session.refresh(dial)
-            dial.status, dial.error = "failed", str(exc)[:2000]
+            dial.error = str(exc)[:2000]
+            if isinstance(exc, NoPublicUrl) or refused(exc):
+                dial.status = "failed"
+                log.error("call to %s failed: %s", mask(dial.to_number), exc)
+            else:
+                # Left `dialing`: the sweep asks Twilio whether the call exists before
+                # placing it again, so a slow answer never becomes a second call.
+                log.warning("call to %s: no answer from Twilio (%s); checking later",
+                            mask(dial.to_number), exc)
             session.commit()
-            log.error("call to %s failed: %s", mask(dial.to_number), exc)
             return dial
         # The answer webhook may have come first and already recorded the call.
         session.refresh(dial)
@@ -235,7 +253,7 @@ class Telephony:
 def sweep(app: Flask, now: dt.datetime) -> None:
     """The worker's outbox sweep: SMS a crash left unsent or half-sent."""
     tel = telephony(app)
-    tel.reconcile_messages(app, stuck=dt.timedelta(seconds=60))
+    tel.reconcile_messages(app, stuck=dt.timedelta(seconds=float(app.config["STUCK_AFTER"])))
     tel.deliver_pending(app, older_than=dt.timedelta(seconds=5))
 
 
@@ -243,7 +261,7 @@ def init_app(app: Flask) -> None:
     cfg = app.config
     app.extensions["voicebot.telephony"] = Telephony(
         account_sid=cfg["TWILIO_ACCOUNT_SID"], auth_token=cfg["TWILIO_AUTH_TOKEN"],
-        api_url=cfg["TWILIO_API_URL"], dry_run=cfg["DRY_RUN"],
+        api_url=cfg["TWILIO_API_URL"], dry_run=cfg["DRY_RUN"], timeout=cfg["TWILIO_TIMEOUT"],
     )
     if cfg["DRY_RUN"]:
         app.logger.info("telephony is in dry-run mode: SMS and calls are stored, not sent")

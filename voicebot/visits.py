@@ -54,7 +54,7 @@ def book(app: Flask, flow: Flow, *, phone: str, window: str, client_name: str = 
     now = clock(app).now()
     if end <= now:
         raise VisitError(f"the window {window!r} is already over")
-    with db.session_scope(app) as session:
+    with app.app_context(), db.session_scope(app) as session:
         visit = Visit(flow_id=flow.id, phone=phone, client_name=client_name, address=address,
                       window_start=start, window_end=end, created_at=now, updated_at=now)
         session.add(visit)

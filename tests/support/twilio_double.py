@@ -16,6 +16,7 @@ import json
 import re
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.request
 import wave
@@ -147,6 +148,9 @@ class TwilioDouble:
         self.calls: list[Resource] = []
         self.recordings: dict[str, _Recording] = {}
         self._status_callbacks: dict[str, str] = {}
+        self.slow: dict[str, float] = {}
+        """Path regex -> seconds to wait before answering (after recording the request), as a
+        slow Twilio does: a client killed meanwhile never learns that its request worked."""
         self._acknowledged = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -604,11 +608,17 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
                         self.command, split.path, query, form, headers, status, violations
                     )
                 )
-            self.send_response(status)
-            for name, value in {"Content-Type": content_type, **extra}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            for pattern, seconds in list(double.slow.items()):
+                if re.search(pattern, split.path):
+                    time.sleep(seconds)
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": content_type, **extra}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test): Twilio would not care
 
     return Handler

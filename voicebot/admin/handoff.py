@@ -21,6 +21,7 @@ from voicebot import callbacks as callback_rules
 from voicebot import db, journal
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
+from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
 from voicebot.models import Call, Callback, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
@@ -122,7 +123,7 @@ def _outcome_counts(session: Session, f: Filters, since: dt.datetime | None) -> 
 def _tickets(session: Session, f: Filters) -> list[Ticket]:
     """Open tickets (every ticket of a searched number), urgent first, then by due time."""
     query = select(Ticket).options(selectinload(Ticket.comments))
-    query = query.where(Ticket.phone == f.number) if f.history else query.where(Ticket.status == "open")
+    query = query.where(Ticket.phone == f.number) if f.history else query.where(Ticket.status.in_(NOT_CLOSED))
     if f.line:
         query = query.where(Ticket.flow_id == f.line)
     query = query.order_by(Ticket.status.desc(), Ticket.urgent.desc(), Ticket.due_at.is_(None),

@@ -9,23 +9,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from voicebot import callbacks as callback_rules
 from voicebot import db, ticket_language
+from voicebot import tickets as ticket_work
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.i18n import gettext as _
 from voicebot.clock import clock
-from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import Flow
 from voicebot.models import Ticket, TicketComment
+from voicebot.tickets import TicketError
 
-KINDS = ("callback", "message", "request", "note", "disconnect")
+KINDS = ("callback", "question", "message", "request", "note", "disconnect")
 STATUSES = ("open", "closed", "all")
+NOT_CLOSED = ("open", "answered")
+"""An answered ticket still waits for its call back: it stays on the desk until closed."""
 PAGE = 50
 MAX_TEXT = 4000
 PROBLEM_WORDS = {
@@ -86,14 +88,6 @@ def _note(ticket: Ticket, text: str) -> None:
     ticket.updated_at = clock().now()
 
 
-def _flow(ticket: Ticket) -> Flow | None:
-    try:
-        flow: Flow = current_app.extensions["voicebot.flows"].get(ticket.flow_id)
-    except FlowNotFound:
-        return None
-    return flow
-
-
 def _lines() -> list[str]:
     return [flow.id for flow in current_app.extensions["voicebot.flows"].flows()]
 
@@ -105,8 +99,10 @@ def tickets() -> ResponseReturnValue:
     line = request.args.get("line", "")
     before = request.args.get("before", "")
     query = select(Ticket).order_by(Ticket.id.desc())
-    if status != "all":
-        query = query.where(Ticket.status == status)
+    if status == "open":
+        query = query.where(Ticket.status.in_(NOT_CLOSED))
+    elif status == "closed":
+        query = query.where(Ticket.status == "closed")
     if line:
         query = query.where(Ticket.flow_id == line)
     if before.isdigit():
@@ -154,7 +150,7 @@ def new_ticket() -> ResponseReturnValue:
             session = db.session()
             session.add(ticket)
             session.flush()
-            flow = _flow(ticket)
+            flow = callback_rules.flow_or_none(ticket.flow_id)
             if flow is not None:  # the flow's rules for new tickets apply to the desk's too
                 callback_rules.ticket_created(session, flow, ticket, now)
             session.commit()
@@ -184,50 +180,41 @@ def assign(ticket_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.ticket", ticket_id=ticket_id))
 
 
-def _save_text(ticket_id: int, name: str, save: Callable[[Session, Ticket, str], None],
+def _save_text(ticket_id: int, name: str, save: Callable[[str], object],
                anchor: str = "") -> ResponseReturnValue:
     """A text staff typed into a ticket: saved when dry, else the page again with why not."""
-    session = db.session()
-    item = _ticket(session, ticket_id)
     typed = dry_text(name)
+    if not typed.refused:
+        try:
+            save(typed.value)
+        except TicketError as exc:
+            typed.error = str(exc)
     if typed.refused:
         return ticket(ticket_id, refused=typed, status=400)
-    save(session, item, typed.value)
-    session.commit()
     flash(_("Saved."))
     return redirect(url_for("admin.ticket", ticket_id=ticket_id) + anchor)
 
 
+def _app() -> Flask:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app
+
+
 @bp.post("/tickets/<int:ticket_id>/comment")
 def comment(ticket_id: int) -> ResponseReturnValue:
-    return _save_text(ticket_id, "comment", lambda _s, item, text: _note(item, text), "#comments")
-
-
-def _answered(session: Session, item: Ticket, text: str) -> None:
-    """Management's answer to the caller's question (TS-4): the call back reads it out."""
-    item.answer = text
-    item.answered_at = clock().now()
-    _note(item, f"{_('Answer for the caller')}: {text}")
-    flow = _flow(item)
-    if flow is not None:  # with the answer in, the flow's call back can be made
-        callback_rules.ticket_answered(session, flow, item, item.answered_at)
+    return _save_text(ticket_id, "comment",
+                      lambda text: ticket_work.comment(_app(), ticket_id, text, g.desk_user),
+                      "#comments")
 
 
 @bp.post("/tickets/<int:ticket_id>/answer")
 def answer(ticket_id: int) -> ResponseReturnValue:
-    return _save_text(ticket_id, "answer", _answered)
+    """Management's answer (TS-4): the flow's `ticket_answered` rules call the caller back."""
+    return _save_text(ticket_id, "answer",
+                      lambda text: ticket_work.answer(_app(), ticket_id, text, g.desk_user))
 
 
-def _change_status(ticket_id: int, status: str, message: str) -> ResponseReturnValue:
-    session = db.session()
-    item = _ticket(session, ticket_id)
-    if item.status != status:
-        item.status = status
-        item.closed_at = clock().now() if status == "closed" else None
-        _note(item, message)
-        session.commit()
-        current_app.logger.info("desk: %s set ticket #%s %s", g.desk_user, item.id, status)
-    flash(message)
+def _back_to(ticket_id: int) -> ResponseReturnValue:
     if request.form.get("back") == "handoff":
         return redirect(url_for("admin.handoff"))
     return redirect(url_for("admin.ticket", ticket_id=ticket_id))
@@ -235,9 +222,25 @@ def _change_status(ticket_id: int, status: str, message: str) -> ResponseReturnV
 
 @bp.post("/tickets/<int:ticket_id>/close")
 def close(ticket_id: int) -> ResponseReturnValue:
-    return _change_status(ticket_id, "closed", _("Ticket closed."))
+    try:
+        ticket_work.close(_app(), ticket_id, g.desk_user)
+    except TicketError as exc:
+        flash(str(exc))
+    else:
+        current_app.logger.info("desk: %s closed ticket #%s", g.desk_user, ticket_id)
+        flash(_("Ticket closed."))
+    return _back_to(ticket_id)
 
 
 @bp.post("/tickets/<int:ticket_id>/reopen")
 def reopen(ticket_id: int) -> ResponseReturnValue:
-    return _change_status(ticket_id, "open", _("Ticket reopened."))
+    """A ticket closed by mistake: open again (answered, if it had its answer)."""
+    session = db.session()
+    item = _ticket(session, ticket_id)
+    if item.status == "closed":
+        item.status = "answered" if item.answered_at else "open"
+        item.closed_at = None
+        _note(item, _("Ticket reopened."))
+        session.commit()
+    flash(_("Ticket reopened."))
+    return _back_to(ticket_id)

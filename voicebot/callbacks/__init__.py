@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.clock import clock
 from voicebot.db import rowcount
+from voicebot.engine import spoken_time
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import CallbackRule, Flow, Trigger
 from voicebot.flows.registry import registry
@@ -99,9 +100,14 @@ def journal(session: Session, callback: Callback, text: str, at: dt.datetime,
     call.note = compose_note(call, flow_or_none(call.flow_id))
 
 
-def _first_time(rule: CallbackRule, now: dt.datetime, visit: Visit | None) -> dt.datetime:
+def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit | None,
+                values: Mapping[str, Any]) -> dt.datetime:
     if rule.before is not None and visit is not None:
         return max(now, visit.window_start - rule.before)
+    if rule.at is not None:
+        asked = spoken_time.parse(str(values.get(rule.at) or ""), now, flow.timezone)
+        if asked is not None:
+            return asked
     return now + rule.delay
 
 
@@ -120,7 +126,7 @@ def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, ph
         key = f"{flow.id}:{rule.id}:{subject}"
         if session.scalar(select(Callback.id).where(Callback.dedupe_key == key)) is not None:
             continue
-        when = _first_time(rule, now, visit)
+        when = _first_time(rule, flow, now, visit, values or {})
         callback = Callback(
             dedupe_key=key, flow_id=flow.id, rule_id=rule.id, trigger=trigger,
             call_id=call.id if call is not None else (ticket.call_id if ticket else None),

@@ -30,6 +30,7 @@ from voicebot.clock import clock
 from voicebot.db import rowcount
 from voicebot.engine import texts
 from voicebot.engine.hours import is_open, next_open
+from voicebot.flows.callbacks import ASSIGNEE
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job, pending
 from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
@@ -44,8 +45,6 @@ from voicebot.telephony import (
 
 log = logging.getLogger("voicebot.callbacks")
 
-LEASE = dt.timedelta(minutes=5)
-"""A claimed attempt not finished by then was cut off by a crash; the sweep runs it again."""
 EARLY_TOLERANCE = dt.timedelta(seconds=1)
 NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
 
@@ -59,8 +58,9 @@ def run_callback(app: Flask, callback_id: int) -> None:
             update(Callback)
             .where(Callback.id == callback_id, Callback.status == "scheduled",
                    Callback.next_at <= now + EARLY_TOLERANCE)
-            # The lease is about a live process, so it runs on the real clock.
-            .values(status="running", lease_until=utcnow() + LEASE, updated_at=now)
+            # A claimed attempt not finished by then was cut off by a crash, and the sweep runs
+            # it again; that is about a live process, so it runs on the real clock.
+            .values(status="running", lease_until=utcnow() + stuck_after(app), updated_at=now)
         ))
     if not claimed:
         return
@@ -133,7 +133,8 @@ def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callbac
         journal(session, callback, f"{callback.rule_id}: SMS to the client: {body}", now,
                 result="sms")
     elif action.kind in ("sms", "notify"):
-        roles = action.roles or (action.to,)
+        roles = tuple(ticket.assign_role or "" if r == ASSIGNEE and ticket else r
+                      for r in action.roles or (action.to,))
         for role in roles:
             for member in flow.members(role):
                 sms(member.phone, "notify")
@@ -289,10 +290,13 @@ def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callb
 
 
 # -- recovery -----------------------------------------------------------------------------
-STUCK_PENDING = dt.timedelta(seconds=30)
-STUCK_DIALING = dt.timedelta(seconds=60)
-"""Longer than the Twilio client's own timeout: a dial still `dialing` then lost its worker."""
+PENDING_GRACE = dt.timedelta(seconds=30)
 STUCK_CALL = dt.timedelta(hours=2)
+"""A placed call not reported ended by then: ask Twilio how it ended (a lost status callback)."""
+
+
+def stuck_after(app: Flask) -> dt.timedelta:
+    return dt.timedelta(seconds=float(app.config["STUCK_AFTER"]))
 
 
 def sweep(app: Flask, now: dt.datetime) -> None:
@@ -320,10 +324,12 @@ def _reconcile_dials(app: Flask, now: dt.datetime) -> None:
     How long a dial has been stuck is real time, whatever the engine's clock says."""
     tel = telephony(app)
     real = utcnow()
+    stuck = stuck_after(app)
     with db.session_scope(app) as session:
         stale = session.scalars(select(Dial).where(
-            ((Dial.status == "pending") & (Dial.updated_at < real - STUCK_PENDING))
-            | ((Dial.status == "dialing") & (Dial.updated_at < real - STUCK_DIALING))
+            # A pending dial is placed by the attempt that wrote it, right after its commit.
+            ((Dial.status == "pending") & (Dial.updated_at < real - min(stuck, PENDING_GRACE)))
+            | ((Dial.status == "dialing") & (Dial.updated_at < real - stuck))
             | (Dial.status.in_(("queued", "initiated", "ringing", "in-progress"))
                & (Dial.updated_at < real - STUCK_CALL))
         ).limit(200)).all()

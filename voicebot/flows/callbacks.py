@@ -54,7 +54,8 @@ EXTRA_PLACEHOLDERS: Mapping[Trigger, frozenset[str]] = {
     "ticket_answered": TICKET_FIELDS | {"answer"},
     "quote_approved": frozenset({"service", "caller_name", "callback_number"}),
     "visit_scheduled": frozenset(
-        {"visit_date", "visit_window", "visit_start", "visit_end", "client_name", "address"}
+        {"visit_id", "visit_date", "visit_window", "visit_start", "visit_end", "client_name",
+         "address"}
     ),
 }
 """Placeholders a rule's texts may use besides facts and built-ins, by trigger."""
@@ -100,12 +101,23 @@ def _text_for(node: Node) -> Text:
     return Text(node.value, Source(node.ctx.file, node.line), frozenset(names))
 
 
+ASSIGNEE = "assignee"
+"""In `notify` of a ticket rule: whoever the ticket is assigned to (a role per ticket)."""
+
+
+def _notified(node: Node) -> str:
+    if node.value == ASSIGNEE:
+        node.ctx.assignee_uses.append(Ref(ASSIGNEE, node.line, node.path))
+        return ASSIGNEE
+    return fields.role(node)
+
+
 ACTION_KEYS: Mapping[ActionKind, Schema] = {
     "call": {"call": Key(fields.target, required=True)},
     "sms": {"sms": Key(_text_for, required=True),
             "to": Key(lambda n: "caller" if n.value == "caller" else fields.role(n),
                       default="caller")},
-    "notify": {"notify": Key(list_of(fields.role, min_items=1), required=True),
+    "notify": {"notify": Key(list_of(_notified, min_items=1), required=True),
                "text": Key(_text_for, required=True),
                "urgent": Key(boolean, default=False)},
     "ticket": {"ticket": Key(pattern(r"^[a-z][a-z0-9_-]*$", "a ticket kind word like callback"),
@@ -122,6 +134,7 @@ TIMING: Schema = {
     "kind": Key(pattern(r"^[a-z][a-z0-9_-]*$", "a ticket kind word like callback")),
     "except_in": Key(list_of(fields.target, min_items=1), default=()),
     "delay": Key(duration, default=dt.timedelta(0)),
+    "at": Key(fields.variable_use),
     "before": Key(duration),
     "attempts": Key(integer(1), default=1),
     "spacing": Key(duration, default=dt.timedelta(minutes=10)),
@@ -180,6 +193,7 @@ def _rule(node: Node) -> DraftRule:
         raise Invalid("expected a callback rule: a mapping with id, on and an action")
     mapping: CommentedMap = node.value
     start = len(node.ctx.callback_placeholders)
+    assignees = len(node.ctx.assignee_uses)
     try:
         kind: ActionKind | None = _kind_of(node, "a callback rule")
     except Reported:
@@ -197,6 +211,13 @@ def _rule(node: Node) -> DraftRule:
             problems.append((key, why))
 
     if on is not None:
+        if on not in TICKET_TRIGGERS:
+            for ref in node.ctx.assignee_uses[assignees:]:
+                node.ctx.report(ref.line, ref.path, "assignee is the ticket's role: only on "
+                                                    "ticket rules", repr(ASSIGNEE))
+                ok = False
+        if on not in CALL_TRIGGERS:
+            misplaced("at", "at reads a time the caller said: only rules about a call have it")
         if on not in ("dropped_active", "dropped_early"):
             misplaced("except_in", "except_in is for dropped_active and dropped_early rules")
         if on not in TICKET_TRIGGERS:
@@ -234,7 +255,7 @@ def _rule(node: Node) -> DraftRule:
     rule = CallbackRule(
         id=v["id"], source=Source(node.ctx.file, node.line), on=on,
         action=_action(kind, v, Source(node.ctx.file, node.line)), kind=v["kind"],
-        except_in=frozenset(v["except_in"]), delay=v["delay"], before=v["before"],
+        except_in=frozenset(v["except_in"]), delay=v["delay"], at=v["at"], before=v["before"],
         attempts=v["attempts"], spacing=v["spacing"], max_late=v["max_late"], repeat=v["repeat"],
         until=v["until"], then=then,
     )

@@ -342,6 +342,7 @@ class CallbackAction:
     to: str = "caller"
     """sms: 'caller' (the client) or a staff role."""
     roles: tuple[str, ...] = ()
+    """notify: staff roles; `assignee` on a ticket rule is the role the ticket is assigned to."""
     ticket_kind: str = ""
     assign: str | None = None
     urgent: bool = False
@@ -361,6 +362,9 @@ class CallbackRule:
     except_in: frozenset[str] = frozenset()
     """dropped_*: states where hanging up ends a finished conversation, not a dropped one."""
     delay: dt.timedelta = dt.timedelta(0)
+    at: str | None = None
+    """A call variable with the time the caller asked for, in their words ("завтра утром",
+    CS-6); the rule runs then, or after `delay` when the words name no time."""
     before: dt.timedelta | None = None
     """visit_scheduled: run this long before the visit window opens, instead of `delay`."""
     attempts: int = 1

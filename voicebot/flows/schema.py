@@ -82,6 +82,7 @@ class Context:
     """Placeholders of callback rules: the names their trigger adds, and whether the cause
     call's variables are known then."""
     var_uses: list[Ref] = field(default_factory=list)
+    assignee_uses: list[Ref] = field(default_factory=list)
     visit_steps: list[int] = field(default_factory=list)
     """Lines of `visit` steps: they need a rule that calls about a visit."""
     queues: set[str] = field(default_factory=set)
