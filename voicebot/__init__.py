@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
-    from voicebot import callbacks, clock, db, health, jobs, telephony, webhooks
+    from voicebot import admin, callbacks, clock, db, health, jobs, telephony, webhooks
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
 
@@ -39,4 +39,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    admin.init_app(app)
     return app

@@ -3,37 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from flask import Flask
 
 from voicebot import create_app
-from voicebot.flows.errors import FlowNotFound, Problem
+from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
-
-if TYPE_CHECKING:
-    from voicebot.emulator import CallEmulator
-    from voicebot.scripted_call import Script
 
 
 def _app(**overrides: Any) -> Flask:
     return create_app(overrides or None)
 
 
-def _quiet_app(**overrides: Any) -> Flask:
+def _quiet(**overrides: Any) -> dict[str, Any]:
     """For commands whose output is for a person (the emulator, the journal): log lines about
     migrations and flow loading would drown what the caller hears, unless asked for."""
     if "VOICEBOT_LOG_LEVEL" not in os.environ:
         overrides.setdefault("LOG_LEVEL", "WARNING")
-    return _app(**overrides)
+    return overrides
+
+
+def _quiet_app(**overrides: Any) -> Flask:
+    return _app(**_quiet(**overrides))
 
 
 @click.group()
@@ -65,6 +62,9 @@ def serve(host: str, port: int, threads: int, run_jobs: bool) -> None:
         click.echo(f"  flow {flow.id}: {', '.join(flow.numbers) or '(outbound)'} [{flow.language}]")
     for problem in registry.problems():
         click.echo(f"  BROKEN {problem}", err=True)
+    desk_closed = "" if app.config["ADMIN_PASSWORD_HASH"] else \
+        "  (closed: set VOICEBOT_ADMIN_PASSWORD_HASH, see `voicebot admin password`)"
+    click.echo(f"desk: http://{host}:{port}/admin{desk_closed}")
     click.echo("Try it: voicebot call " + (flows[0].id if flows else "FLOW") +
                f" --url http://{host}:{port}")
     worker = Worker(app).start() if run_jobs else None
@@ -241,78 +241,49 @@ def _one_flow(key: str) -> Flow:
 @click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def flows_test(scripts: tuple[Path, ...]) -> None:
     """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
-    from voicebot.scripted_call import ScriptError, load_script, run_script
+    from voicebot.flow_tests import run_files
 
     files = list(scripts) or sorted((_flows_dir() / "calls").glob("*.yaml"))
     if not files:
         raise click.ClickException("no scripted calls found (flows/calls/*.yaml)")
     failed = 0
-    with _scratch_app() as app:
-        for path in files:
-            try:
-                script = load_script(path)
-                to = _script_number(app, script)
-            except ScriptError as exc:
-                click.echo(f"FAIL {path}")
-                click.echo(str(exc), err=True)
-                failed += 1
-                continue
-            result = run_script(script, functools.partial(_emulator_for, app, to))
-            click.echo(("PASS " if result.ok else "FAIL ") + f"{path}")
-            if not result.ok:
-                failed += 1
-                click.echo(result.report(), err=True)
+    for outcome in run_files(files, _quiet()):
+        click.echo(("PASS " if outcome.ok else "FAIL ") + f"{outcome.path}")
+        if not outcome.ok:
+            failed += 1
+            click.echo(outcome.result.report() if outcome.result else "\n".join(outcome.problems),
+                       err=True)
     click.echo(f"{len(files) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
-@contextmanager
-def _scratch_app() -> Iterator[Flask]:
-    """Scripted calls run against a throwaway database in dry-run, never the real one."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
-        app = _quiet_app(DATABASE_URL=f"sqlite:///{tmp}/calls.db", INSTANCE_DIR=tmp, DRY_RUN=True,
-                   RECORDINGS_DIR=f"{tmp}/recordings")
-        try:
-            yield app
-        finally:
-            app.extensions["voicebot.db"].kw["bind"].dispose()
-
-
-def _script_number(app: Flask, script: Script) -> str:
-    """The number a script calls: its `to:`, or the first number of its `flow:`."""
-    from voicebot.scripted_call import ScriptError
-
-    if script.to:
-        return script.to
-    try:
-        return _resolve_number(app, script.flow or "")
-    except click.ClickException as exc:
-        raise ScriptError([f"{script.path}:{script.flow_line}: flow: {exc.message}"]) from None
-
-
-def _emulator_for(app: Flask, to: str, script: Script) -> CallEmulator:
-    from voicebot.emulator import CallEmulator, WsgiTransport
-
-    app.extensions["voicebot.clock"].set(script.at)
-    return CallEmulator(WsgiTransport(app), auth_token=app.config["TWILIO_AUTH_TOKEN"],
-                        public_url="http://localhost", to=to, from_=script.from_)
-
-
 def _resolve_number(app: Flask, key: str) -> str:
-    registry = app.extensions["voicebot.flows"]
+    from voicebot.flow_tests import first_number
+
     if key.startswith("+"):
         return key
     try:
-        flow = registry.get(key)
-    except FlowNotFound:
-        raise click.ClickException(f"no flow {key!r}") from None
-    if flow.direction == "outbound" or not flow.numbers:
-        raise click.ClickException(
-            f"flow {key!r} is an outbound flow: its calls are placed by its callback rules "
-            "(for visits: voicebot visits add --flow ...)")
-    return str(flow.numbers[0])
+        return first_number(app.extensions["voicebot.flows"], key)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# -- the desk ---------------------------------------------------------------------------------
+@main.group()
+def admin() -> None:
+    """The dispatcher's desk at /admin."""
+
+
+@admin.command("password")
+def admin_password() -> None:
+    """Make the hash of a desk password, for VOICEBOT_ADMIN_PASSWORD_HASH."""
+    from voicebot.admin.auth import MIN_PASSWORD, hash_password
+
+    password = click.prompt("Desk password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"use at least {MIN_PASSWORD} characters")
+    click.echo(f"VOICEBOT_ADMIN_PASSWORD_HASH='{hash_password(password)}'")
+    click.echo("Put this line in .env or the service's environment, then restart voicebot.", err=True)
 
 
 # -- the call emulator ------------------------------------------------------------------------

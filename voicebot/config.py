@@ -34,6 +34,10 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "FLOW_CHECK_INTERVAL": (1.0, float, "Seconds between checks of flow files for edits"),
     "SECRET_KEY": (None, str, "Session signing key; default: generated once into the instance folder"),
     "LOG_LEVEL": ("INFO", str, "Logging level"),
+    "ADMIN_PASSWORD_HASH": (None, str, "Hash of the desk password, made by `voicebot admin password`; "
+                            "without it the desk at /admin refuses every login"),
+    "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
+                      "they share one, else UTC"),
     "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
     "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
     "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),

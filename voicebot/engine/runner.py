@@ -45,6 +45,7 @@ from voicebot.models import Ticket as TicketRow
 from voicebot.models import Visit as VisitRow
 from voicebot.models import Voicemail as VoicemailRow
 from voicebot.telephony import Telephony
+from voicebot.ticket_language import normalise
 
 log = logging.getLogger("voicebot.engine")
 
@@ -445,7 +446,7 @@ def _ticket(turn: Turn, step: Ticket) -> None:
     vals = turn.values()
     row = TicketRow(
         dedupe_key=key, flow_id=turn.flow.id, call_id=turn.call.id, kind=step.kind,
-        text=texts.render(step.text, vals), assign_role=step.assign, urgent=step.urgent,
+        text=normalise(texts.render(step.text, vals)), assign_role=step.assign, urgent=step.urgent,
         fields={name: texts.render(text, vals) for name, text in step.fields},
         phone=turn.call.party,
         due_at=turn.now + dt.timedelta(hours=step.due_hours) if step.due_hours else None,
