@@ -31,7 +31,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 
@@ -66,9 +66,38 @@ def job(fn: Callable[Concatenate[Flask, P], None]) -> Callable[P, None]:
     return run
 
 
-def make_scheduler(app: Flask) -> BackgroundScheduler:
+class StoreOnly(BackgroundScheduler):
+    """Stores jobs and never runs one: what every process but the worker uses to add jobs.
+
+    Started paused, a plain scheduler would still make one pass over the due jobs when it
+    is shut down (its loop checks for "paused", not "stopped"), submit them to its closed
+    executor and delete them from the shared store: a web process going down would eat the
+    worker's jobs."""
+
+    def _process_jobs(self) -> float | None:
+        return None
+
+
+class Runner(BackgroundScheduler):
+    """The worker's scheduler: a job another process removed first is already gone, not an
+    error, and no failure while reading the store ends the thread every job runs from."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None  # the last pass after shutdown: the executor is closed
+        try:
+            wait: float | None = super()._process_jobs()
+        except JobLookupError:
+            return 0.05  # removed elsewhere after it was handed over: look again at once
+        except Exception:
+            log.exception("the scheduler could not process the job store; retrying")
+            return float(self.jobstore_retry_interval)
+        return wait
+
+
+def make_scheduler(app: Flask, kind: type[BackgroundScheduler] = StoreOnly) -> BackgroundScheduler:
     """A scheduler on the app's database; not started."""
-    return BackgroundScheduler(
+    return kind(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine(app),
                                                  tablename=APSCHEDULER_JOBS.name)},
         executors={"default": ThreadPoolExecutor(int(app.config["JOB_THREADS"]))},

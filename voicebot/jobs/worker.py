@@ -111,7 +111,7 @@ class Worker:
 
     def _lead(self) -> None:
         global_state = jobs.jobs(self.app)
-        scheduler = jobs.make_scheduler(self.app)
+        scheduler = jobs.make_scheduler(self.app, jobs.Runner)
         jobs._worker_app = self.app
         global_state.in_flight.clear()
         scheduler.add_listener(global_state.track, jobs.TRACKED)
