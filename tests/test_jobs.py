@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,18 +17,9 @@ from voicebot.jobs import enqueue, pending, run_due
 from voicebot.jobs.worker import Worker
 
 from support.job_probe import probe, ran
+from support.waiting import wait_for
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s")
 
 
 @pytest.fixture

@@ -17,14 +17,7 @@ RULE_ROW = re.compile(r"^\| ((?:OM|TS|CS|HL|RT)-\d+) \|")
 
 # Rules whose proof needs machinery not built yet (the issue that brings it in brackets).
 PENDING = {
-    "OM-5": "spoken answer; needs a business-day date computation (issue 3)",
-    "OM-6": "supervisor review task due in 24 h (issue 3, with the scheduler: issue 5)",
-    "OM-8": "technician-change request noted and escalated: scripted proof (issue 3)",
     "OM-9": "staff notifications for new voicemail / approved quote (issue 4)",
-    "TS-2": "cable TV facts: scripted proof (issue 3)",
-    "TS-3": "office-hours invitation: scripted proof (issue 3)",
-    "TS-6": "home contract visit only for disabled callers: scripted proof (issue 3)",
-    "TS-7": "director message ticket, urgent notify: scripted proof (issue 3)",
     "CS-9": "booking within 3 days and under 80% of the day's capacity (issue 3)",
 }
 

@@ -31,6 +31,7 @@ from voicebot.visits import book
 
 from support.records import stored
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble
+from support.waiting import wait_for
 
 FLOW = """\
 flow: reminders
@@ -107,16 +108,6 @@ def spawn(settings: dict[str, Any], tmp_path: Path) -> Iterator[Callable[[str], 
 
 def log_of(tmp_path: Path, name: str) -> str:
     return (tmp_path / f"{name}.log").read_text(errors="replace")
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout} s")
 
 
 def book_visits(app: Flask, count: int, first: int) -> None:

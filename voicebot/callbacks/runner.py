@@ -32,7 +32,7 @@ from voicebot.engine import texts
 from voicebot.engine.hours import is_open, next_open
 from voicebot.flows.callbacks import ASSIGNEE
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
-from voicebot.jobs import job, pending
+from voicebot.jobs import job, known
 from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
 from voicebot.telephony import (
     CALL_ORDER,
@@ -290,6 +290,8 @@ def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callb
 
 
 # -- recovery -----------------------------------------------------------------------------
+SWEEP_BATCH = 5000
+"""Due callbacks one sweep looks at; the next sweep takes the rest."""
 PENDING_GRACE = dt.timedelta(seconds=30)
 STUCK_CALL = dt.timedelta(hours=2)
 """A placed call not reported ended by then: ask Twilio how it ended (a lost status callback)."""
@@ -301,19 +303,24 @@ def stuck_after(app: Flask) -> dt.timedelta:
 
 def sweep(app: Flask, now: dt.datetime) -> None:
     """Run at worker start and every few seconds: callbacks whose job was lost, attempts a
-    crash cut off, and calls whose final status never arrived."""
-    in_store = set(pending(app))
+    crash cut off, and calls whose final status never arrived.
+
+    Only callbacks due by now are looked at: one whose job went missing is found once it is
+    due, which keeps the sweep cheap however many callbacks wait for next week."""
     with db.session_scope(app) as session:
         # Claimed by a worker that died: run the attempt again (its effects are keyed).
         session.execute(
             update(Callback).where(Callback.status == "running", Callback.lease_until < utcnow())
             .values(status="scheduled", lease_until=None, updated_at=now)
         )
-        due = session.execute(
-            select(Callback.id, Callback.next_at).where(Callback.status == "scheduled")
-        ).all()
-    for callback_id, next_at in due:
-        if job_key(callback_id) not in in_store and next_at is not None:
+        due = {row.id: row.next_at for row in session.execute(
+            select(Callback.id, Callback.next_at)
+            .where(Callback.status == "scheduled", Callback.next_at <= now)
+            .order_by(Callback.next_at).limit(SWEEP_BATCH)
+        )}
+    have_jobs = known(app, [job_key(i) for i in due])
+    for callback_id, next_at in due.items():
+        if job_key(callback_id) not in have_jobs and next_at is not None:
             log.info("callback %s had no job: scheduling it for %s", callback_id, next_at)
             schedule(app, callback_id, next_at)
     _reconcile_dials(app, now)

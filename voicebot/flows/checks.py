@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from voicebot.flows.fields import BUILTINS, is_builtin
 from voicebot.flows.graph import BUILTIN_TARGETS, edges
 from voicebot.flows.model import AnswerQueue, Ask, Hangup, Queue, Step, Transfer, Voicemail
 from voicebot.flows.schema import Context, Ref, suggest
@@ -13,8 +14,6 @@ QUOTE_FIELDS = frozenset(
 )
 """Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
-BUILTIN_PLACEHOLDERS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})
-"""`hours` (the whole week, spoken) is not in docs/flows.md but the engine fills it."""
 WAITING = (Ask, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
 """Steps that wait for the caller (or end the call), so a loop through one cannot spin."""
 
@@ -60,9 +59,11 @@ def check_names(
                 _unknown(ctx, ref, "caller group", known_groups)
     if facts is None:
         return
-    names = set(facts) | BUILTIN_PLACEHOLDERS | set(ctx.variables)
+    # `{dispatcher_name}`: the name of the role's first member in `staff`.
+    known = set(facts) | BUILTINS | {f"{r}_name" for r in roles or ()}
+    names = known | set(ctx.variables)
     for ref in ctx.placeholders:
-        if ref.name not in names:
+        if ref.name not in names and not is_builtin(ref.name):
             guess = suggest(ref.name, names)
             hint = f", did you mean {guess!r}?" if guess else ""
             ctx.report(
@@ -73,8 +74,8 @@ def check_names(
                 "'{" + ref.name + "}'",
             )
     for ref, extra in ctx.quote_placeholders:
-        allowed = set(facts) | BUILTIN_PLACEHOLDERS | extra
-        if ref.name in allowed:
+        allowed = known | extra
+        if ref.name in allowed or is_builtin(ref.name):
             continue
         guess = None if ref.name in QUOTE_FIELDS else suggest(ref.name, allowed)
         hint = f", did you mean {guess!r}?" if guess else ""
@@ -89,8 +90,8 @@ def check_names(
             "'{" + ref.name + "}'",
         )
     for ref, extra, with_vars in ctx.trigger_placeholders:
-        allowed = set(facts) | BUILTIN_PLACEHOLDERS | extra | (set(ctx.variables) if with_vars else set())
-        if ref.name in allowed:
+        allowed = known | extra | (set(ctx.variables) if with_vars else set())
+        if ref.name in allowed or is_builtin(ref.name):
             continue
         guess = suggest(ref.name, allowed)
         hint = f", did you mean {guess!r}?" if guess else ""

@@ -35,6 +35,16 @@ _FORMATTER = stringlib.Formatter()
 
 # --- texts -------------------------------------------------------------------------------
 
+BUILTINS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})
+"""Placeholders the engine fills in every text (`hours`: the whole week, spoken)."""
+BUSINESS_DAYS = re.compile(r"^date_in_(\d{1,2})_business_days$")
+"""`{date_in_5_business_days}`: the date five business days from today, spoken (OM-5)."""
+
+
+def is_builtin(name: str) -> bool:
+    return name in BUILTINS or bool(BUSINESS_DAYS.match(name))
+
+
 
 def placeholders(template: str) -> tuple[str, ...]:
     """Names of the `{name}` placeholders; `{{` and `}}` are literal braces.

@@ -61,7 +61,9 @@ def when_label(when: When) -> str:
     if when.min_previous_calls is not None:
         parts.append(f"previous calls >= {when.min_previous_calls}")
     for test in when.vars:
-        if test.equals:
+        if test.says:
+            parts.append(f"{test.name} says {' | '.join(p.text for p in test.says)}")
+        elif test.equals:
             parts.append(f"{test.name} = {' | '.join(test.equals)}")
         else:
             parts.append(f"{test.name} {'set' if test.present else 'not set'}")

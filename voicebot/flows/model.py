@@ -64,11 +64,13 @@ class Choice:
 
 @dataclass(frozen=True)
 class VarTest:
-    """A test on a captured call variable: `equals` any of the values, or just present."""
+    """A test on a captured call variable: `equals` any of the values, just present, or
+    `says` one of the phrases somewhere in it (stemmed, as `ask` choices match)."""
 
     name: str
     equals: tuple[str, ...] = ()
     present: bool | None = None
+    says: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ WHEN: Schema = {
     "var": Key(fields.variable_use),
     "equals": Key(list_of(scalar_text, min_items=1)),
     "present": Key(boolean),
+    "says": Key(list_of(fields.phrase, min_items=1)),
 }
 
 
@@ -98,16 +99,17 @@ def when(node: Node) -> When:
     problem = None
     if not given:
         problem = f"a condition needs at least one of: {', '.join(WHEN)}"
-    elif given & {"equals", "present"} and "var" not in given:
-        problem = "equals/present test a variable: add var"
-    elif "var" in given and len(given & {"equals", "present"}) != 1:
-        problem = "var needs exactly one of equals or present"
+    elif given & {"equals", "present", "says"} and "var" not in given:
+        problem = "equals/present/says test a variable: add var"
+    elif "var" in given and len(given & {"equals", "present", "says"}) != 1:
+        problem = "var needs exactly one of equals, present or says"
     if problem is not None:
         node.ctx.report(node.line, node.path, problem)
         raise Reported
     tests: tuple[VarTest, ...] = ()
     if values["var"] is not None:
-        tests = (VarTest(values["var"], values["equals"] or (), values["present"]),)
+        tests = (VarTest(values["var"], values["equals"] or (), values["present"],
+                         values["says"] or ()),)
     return When(
         source=Source(node.ctx.file, node.line),
         caller=frozenset(values["caller"]) if values["caller"] else None,

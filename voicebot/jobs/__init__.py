@@ -17,15 +17,23 @@ import datetime as dt
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection
 from typing import Any, Concatenate, ParamSpec
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
 
 from voicebot import db
 from voicebot.clock import clock
@@ -79,8 +87,21 @@ class Jobs:
         self.app = app
         self.running: BaseScheduler | None = None
         """The scheduler of this process's worker while it holds the lease."""
+        self.in_flight: Counter[str] = Counter()
+        """Jobs the worker took from the store and has not finished: queued for a thread or
+        running. A sweep must not take them for lost."""
         self._adder: BackgroundScheduler | None = None
         self._lock = threading.Lock()
+
+    def track(self, event: JobEvent) -> None:
+        """APScheduler listener: count jobs handed to the executor until they end."""
+        with self._lock:
+            if event.code == EVENT_JOB_SUBMITTED:
+                self.in_flight[event.job_id] += 1
+            else:
+                self.in_flight[event.job_id] -= 1
+                if self.in_flight[event.job_id] <= 0:
+                    del self.in_flight[event.job_id]
 
     def scheduler(self) -> BaseScheduler:
         if self.running is not None:
@@ -131,9 +152,26 @@ def cancel(app: Flask, key: str) -> bool:
     return True
 
 
+TRACKED = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+"""Events `Jobs.track` listens to: a job handed to the executor, and its end."""
+
+
 def pending(app: Flask) -> dict[str, dt.datetime | None]:
-    """Job ids in the store and when each is due."""
+    """Job ids in the store and when each is due (unpickles every job: for small stores)."""
     return {j.id: j.next_run_time for j in jobs(app).scheduler().get_jobs()}
+
+
+def known(app: Flask, keys: Collection[str]) -> set[str]:
+    """Which of `keys` have a job: in the store, or taken from it and not finished yet."""
+    state = jobs(app)
+    with state._lock:
+        found = {k for k in keys if k in state.in_flight}
+    table = APSCHEDULER_JOBS
+    with db.engine(app).connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = list(keys)[start:start + 500]
+            found.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+    return found
 
 
 def run_due(app: Flask, now: dt.datetime | None = None, *, raise_errors: bool = False,

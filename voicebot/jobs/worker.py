@@ -113,6 +113,8 @@ class Worker:
         global_state = jobs.jobs(self.app)
         scheduler = jobs.make_scheduler(self.app)
         jobs._worker_app = self.app
+        global_state.in_flight.clear()
+        scheduler.add_listener(global_state.track, jobs.TRACKED)
         scheduler.start()
         global_state.running = scheduler
         self.leading.set()
