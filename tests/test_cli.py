@@ -332,3 +332,29 @@ def test_commands_refuse_what_cannot_be_done_and_say_why(env: dict[str, str], ar
     result = voicebot(*args)
     assert result.exit_code == 1
     assert message in result.stderr
+
+
+def test_bookings_lists_the_schedule(env: dict[str, str]) -> None:
+    """CS-3: what the line booked is listed for the workshop, earliest first."""
+    import datetime as dt
+
+    from sqlalchemy import create_engine, insert
+
+    from voicebot.models import Booking
+
+    assert voicebot("db", "upgrade").exit_code == 0
+    start = dt.datetime(2030, 1, 15, 7, 0, tzinfo=dt.UTC)
+    engine = create_engine(env["VOICEBOT_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(insert(Booking), [
+            {"dedupe_key": f"k{n}", "flow_id": "car_service", "calendar": "repair",
+             "phone": "+79005550177", "client_name": name,
+             "starts_at": start + dt.timedelta(hours=2 * n),
+             "ends_at": start + dt.timedelta(hours=2 * n + 2), "hours": 2.0, "status": "booked",
+             "note": "", "created_at": start}
+            for n, name in enumerate(["Дмитрий", "Светлана"])])
+    engine.dispose()
+    result = voicebot("bookings", "--json")
+    assert result.exit_code == 0, result.output
+    assert [(b["client_name"], b["starts_at"]) for b in json.loads(result.stdout)] == [
+        ("Дмитрий", "2030-01-15T07:00:00+00:00"), ("Светлана", "2030-01-15T09:00:00+00:00")]

@@ -18,7 +18,6 @@ RULE_ROW = re.compile(r"^\| ((?:OM|TS|CS|HL|RT)-\d+) \|")
 # Rules whose proof needs machinery not built yet (the issue that brings it in brackets).
 PENDING = {
     "OM-9": "staff notifications for new voicemail / approved quote (issue 4)",
-    "CS-9": "booking within 3 days and under 80% of the day's capacity (issue 3)",
 }
 
 

@@ -419,6 +419,42 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
                    f"{callback.max_attempts} attempt(s)")
 
 
+@main.command()
+@click.option("--flow", "flow_id", help="Only this flow's calendars.")
+@click.option("--all", "show_all", is_flag=True, help="Past and canceled ones too.")
+@click.option("--json", "as_json", is_flag=True)
+def bookings(flow_id: str | None, show_all: bool, as_json: bool) -> None:
+    """The pre-booking schedule (CS-3, CS-9): who comes when, from the calls that booked."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from voicebot import db as database
+    from voicebot.models import Booking
+
+    app = _quiet_app()
+    with database.session_scope(app) as session:
+        query = select(Booking).order_by(Booking.starts_at, Booking.id)
+        if flow_id:
+            query = query.where(Booking.flow_id == flow_id)
+        if not show_all:
+            query = query.where(Booking.status == "booked",
+                                Booking.ends_at >= dt.datetime.now(dt.UTC))
+        rows: list[dict[str, Any]] = [
+                {"id": b.id, "flow": b.flow_id, "calendar": b.calendar,
+                 "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
+                 "hours": b.hours, "client_name": b.client_name, "phone": b.phone,
+                 "status": b.status, "call_id": b.call_id} for b in session.scalars(query)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['starts_at'][:16]}  {row['flow']}/{row['calendar']:<10} "
+                   f"{row['hours']:g} h  {row['client_name'] or '-'}  {row['phone']}  {row['status']}")
+    if not rows:
+        click.echo("no bookings")
+
+
 @main.group()
 def tickets() -> None:
     """Work for people: list, answer (a caller's question, TS-4), close."""

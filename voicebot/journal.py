@@ -60,7 +60,8 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             for e in said
         )
         parts.append(f"Caller answered: {heard}.")
-    captured = {k: v for k, v in call.vars.items() if v}
+    # Names starting with "_" are the engine's own notes (a slot on offer), not the caller's.
+    captured = {k: v for k, v in call.vars.items() if v and not k.startswith("_")}
     if captured:
         parts.append("Noted: " + ", ".join(f"{k} = {v}" for k, v in captured.items()) + ".")
     for e in call.events:
@@ -86,6 +87,8 @@ def compose_note(call: Call, flow: Flow | None) -> str:
                 + (f"; adult at home: {e.data['adult_contact']}" if e.data.get("adult_contact") else "")
                 + ("; only a child under 14 at home: the technician must not go in"
                    if e.data.get("no_entry") else "")))
+        elif e.kind == "booked":
+            parts.append(f"Booked: {e.text}.")
         elif e.kind == "callback":
             parts.append(_sentence(f"Callback {e.text}"))
         elif e.kind == "error":
@@ -153,7 +156,8 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
             "started_at": c.started_at.isoformat(),
             "ended_at": c.ended_at.isoformat() if c.ended_at else None,
             "duration": c.duration, "status": c.status, "outcome": c.outcome,
-            "flagged": c.flagged or None, "variables": c.vars, "note": c.note,
+            "flagged": c.flagged or None, "note": c.note,
+            "variables": {k: v for k, v in c.vars.items() if not k.startswith("_")},
             "recording_url": c.recording_url or None,
             "path": _dedupe_runs([e.state for e in c.events if e.kind == "enter"]),
             "inputs": [

@@ -341,6 +341,29 @@ class CallbackAttempt(Base):
     callback: Mapped[Callback] = relationship(back_populates="attempts")
 
 
+class Booking(Base):
+    """A pre-booked visit to the workshop: a slot of a calendar (CS-3, CS-9)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_calendar_start", "flow_id", "calendar", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    """The call, its exchange and the step: a replayed webhook books nothing twice."""
+    flow_id: Mapped[str] = mapped_column(String(64))
+    calendar: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column()
+    ends_at: Mapped[dt.datetime] = mapped_column()
+    hours: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    """booked or canceled; only booked ones count against the day's capacity."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Visit(Base):
     """A technician's visit to a client, confirmed by an outbound call (RT-1..RT-5)."""
 

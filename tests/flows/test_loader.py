@@ -113,8 +113,9 @@ def test_every_step_kind_compiles(omega: Flow) -> None:
     assert kinds == {
         Route, Say, Ask, SetVars, Sms, Notify, Ticket, Queue, AnswerQueue, Transfer, Voicemail, Hangup,
     }
-    # `visit` records a visit confirmation: only outbound visit flows have it.
-    assert kinds == {STEP_KINDS[k] for k in STEP_KINDS if k != "visit"}
+    # `visit` records a visit confirmation (outbound visit flows), `book` books a slot: the
+    # field-visit and car-service flows have them.
+    assert kinds == {STEP_KINDS[k] for k in STEP_KINDS if k not in ("visit", "book")}
     assert list(omega.states)[:3] == ["route_caller", "greeting", "menu"]
 
 

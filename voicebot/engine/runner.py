@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from voicebot import callbacks
-from voicebot.engine import texts
+from voicebot.engine import booking, spoken_time, texts
 from voicebot.engine.answers import capture_value, match_choice
 from voicebot.engine.conditions import CallerFacts, available_members, holds
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import (
     AnswerQueue,
     Ask,
+    Book,
     Flow,
     Hangup,
     Notify,
@@ -179,6 +180,8 @@ def _resume_step(turn: Turn, step: Step, event: str, form: Mapping[str, str]) ->
             _queue_result(turn, step, form)
         case Voicemail(), "record":
             _recorded(turn, step, form)
+        case Book(), "gather" | "silence":
+            _slot_answer(turn, step, form)
         case _:
             raise FlowRuntimeError(f"unexpected {event!r} event for a {type(step).__name__} step",
                                    flow=turn.flow.id, state=step.id, where=str(step.source),
@@ -242,6 +245,8 @@ def _run_step(turn: Turn, step: Step) -> str | None:
         case RecordVisit():
             _record_visit(turn, step)
             return step.next
+        case Book():
+            return _offer_slot(turn, step, _wished(turn, step))
         case Ask():
             turn.call.retries = 0
             _gather(turn, step, step.prompt)
@@ -475,6 +480,74 @@ def _record_visit(turn: Turn, step: RecordVisit) -> None:
         visit.no_entry = step.no_entry
     turn.event("visit", step.status, visit_id=visit.id, no_entry=visit.no_entry,
                adult_contact=visit.adult_contact)
+
+
+# -- booking -------------------------------------------------------------------------------
+def _offer_key(step: Book) -> str:
+    return f"_offer_{step.id}"
+
+
+def _wished(turn: Turn, step: Book) -> dt.datetime:
+    """Where the search starts: the time the client asked for, if it says one."""
+    said = str(turn.call.vars.get(step.wish) or "") if step.wish else ""
+    return spoken_time.parse(said, turn.now, turn.flow.timezone) or turn.now
+
+
+def _offer_slot(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
+    """Offer the first free slot from `start_from` (or, if none, the first at all); returns
+    the `full` state when there is nothing more to offer."""
+    offered = int(turn.call.vars.get(f"{_offer_key(step)}_count") or 0)
+    slot = None
+    if offered < step.offers:
+        slot = next(booking.free_slots(turn.session, turn.flow, step, turn.now, start_from), None)
+        if slot is None and start_from > turn.now:
+            slot = next(booking.free_slots(turn.session, turn.flow, step, turn.now, turn.now), None)
+    if slot is None:
+        turn.set_var(step.capture, "")
+        turn.event("booking", "no slot offered" if not offered else f"{offered} slot(s) declined")
+        return step.full
+    spoken = booking.spoken_slot(turn.flow, slot)
+    turn.set_var(step.capture, spoken)
+    turn.set_var(_offer_key(step), slot.isoformat())
+    turn.set_var(f"{_offer_key(step)}_count", str(offered + 1))
+    turn.event("offer", spoken)
+    turn.call.retries = 0
+    _gather(turn, step.question, step.question.prompt)
+    return None
+
+
+def _slot_answer(turn: Turn, step: Book, form: Mapping[str, str]) -> None:
+    digits, speech = form.get("Digits", "").strip(), form.get("SpeechResult", "").strip()
+    offered = dt.datetime.fromisoformat(str(turn.call.vars.get(_offer_key(step))))
+    answer = capture_value("yes_no", digits, speech, turn.flow.stem_language)
+    if digits or speech:
+        turn.call.inputs += 1
+        turn.event("input", digits or speech, digits=digits, speech=speech)
+    if answer == "yes":
+        made = booking.book(turn.session, turn.flow, step, offered, turn.now,
+                            key=_dedupe(turn, step), call_id=turn.call.id, phone=turn.call.party,
+                            client_name=str(turn.call.vars.get("client_name") or ""))
+        if made is not None:
+            turn.event("booked", booking.spoken_slot(turn.flow, offered), booking_id=made.id)
+            run_from(turn, step.next)
+            return
+        turn.event("booking", "taken meanwhile")
+        answer = "no"
+    if answer == "no":
+        # "нет, лучше в четверг": the next offer starts at the day they name.
+        named = spoken_time.parse(speech, turn.now, turn.flow.timezone) if speech else None
+        start = max(named or offered, offered + dt.timedelta(seconds=1))
+        following = _offer_slot(turn, step, start)
+        if following is not None:
+            run_from(turn, following)
+        return
+    turn.call.retries += 1
+    if turn.call.retries > step.question.retries:
+        turn.set_var(step.capture, "")
+        run_from(turn, step.full)
+        return
+    turn.say(step.question.reprompt)
+    _gather(turn, step.question, step.question.prompt)
 
 
 # -- recording and ending -----------------------------------------------------------------

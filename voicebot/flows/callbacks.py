@@ -12,7 +12,6 @@ the ticket, quote or visit the rule is about.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,18 +63,6 @@ ALWAYS = frozenset({"attempts"})
 CALL_TRIGGERS = frozenset({"dropped_active", "dropped_early", "ticket_created", "ticket_answered"})
 """Triggers that come with a call whose variables the texts may use."""
 TICKET_TRIGGERS = frozenset({"ticket_created", "ticket_answered"})
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$")
-_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-
-
-def duration(node: Node) -> dt.timedelta:
-    """'90s', '10m', '2h', '1d'."""
-    match = _DURATION.match(node.value) if isinstance(node.value, str) else None
-    if match is None:
-        raise Invalid("expected a duration like 90s, 10m, 2h or 1d")
-    return dt.timedelta(seconds=float(match[1]) * _UNITS[match[2]])
-
 
 def _within(node: Node) -> str | Mapping[int, tuple[TimeRange, ...]]:
     if node.value in ("hours", "always"):
@@ -133,14 +120,14 @@ TIMING: Schema = {
     "on": Key(one_of(*TRIGGERS), required=True),
     "kind": Key(pattern(r"^[a-z][a-z0-9_-]*$", "a ticket kind word like callback")),
     "except_in": Key(list_of(fields.target, min_items=1), default=()),
-    "delay": Key(duration, default=dt.timedelta(0)),
+    "delay": Key(fields.duration, default=dt.timedelta(0)),
     "at": Key(fields.variable_use),
-    "before": Key(duration),
+    "before": Key(fields.duration),
     "attempts": Key(integer(1), default=1),
-    "spacing": Key(duration, default=dt.timedelta(minutes=10)),
+    "spacing": Key(fields.duration, default=dt.timedelta(minutes=10)),
     "within": Key(_within),
-    "max_late": Key(duration),
-    "repeat": Key(duration),
+    "max_late": Key(fields.duration),
+    "repeat": Key(fields.duration),
     "until": Key(one_of("answered", "closed")),
     "then": Key(lambda n: n.value),  # checked by `then_action` once the rule's kind is known
 }

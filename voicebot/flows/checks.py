@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 from voicebot.flows.fields import BUILTINS, is_builtin
 from voicebot.flows.graph import BUILTIN_TARGETS, edges
-from voicebot.flows.model import AnswerQueue, Ask, Hangup, Queue, Step, Transfer, Voicemail
+from voicebot.flows.model import AnswerQueue, Ask, Book, Hangup, Queue, Step, Transfer, Voicemail
 from voicebot.flows.schema import Context, Ref, suggest
 
 QUOTE_FIELDS = frozenset(
@@ -14,7 +14,7 @@ QUOTE_FIELDS = frozenset(
 )
 """Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
-WAITING = (Ask, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
+WAITING = (Ask, Book, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
 """Steps that wait for the caller (or end the call), so a loop through one cannot spin."""
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 from voicebot.flows.model import (
     AnswerQueue,
     Ask,
+    Book,
     Choice,
     Flow,
     Hangup,
@@ -86,6 +87,9 @@ def edges(step: Step) -> list[Edge]:
     elif isinstance(step, Transfer):
         out.append(Edge(sid, step.next, "next"))
         out.append(Edge(sid, step.fallback, "fallback"))
+    elif isinstance(step, Book):
+        out.append(Edge(sid, step.next, "booked"))
+        out.append(Edge(sid, step.full, "no slot"))
     elif isinstance(step, AnswerQueue):
         out.append(Edge(sid, step.next, "next"))
         out.append(Edge(sid, step.empty, "queue empty"))

@@ -216,6 +216,32 @@ class SetVars(StepBase):
     next: str
 
 
+@dataclass(frozen=True)
+class Book(StepBase):
+    """Offer the earliest free slot of a calendar; book it when the client agrees (CS-3, CS-9).
+
+    A day takes pre-bookings up to `share` of its standard hours (`posts` working in parallel
+    through the flow's open hours), and each slot at most `posts` jobs at once; slots lie
+    `lead` or more ahead and at most `days_ahead` days away."""
+
+    calendar: str
+    question: Ask
+    """How a slot is offered: the prompt (with the slot in `capture`), yes or no."""
+    capture: str
+    """Holds the slot on offer, then the one booked; empty when none was."""
+    next: str
+    full: str
+    """No slot free in the window, or the client turned down `offers` of them."""
+    posts: int = 1
+    share: float = 1.0
+    days_ahead: int = 7
+    job_hours: float = 1.0
+    lead: dt.timedelta = dt.timedelta(hours=1)
+    offers: int = 3
+    wish: str | None = None
+    """A variable with the time the client asked for in words: the search starts there."""
+
+
 VisitStatus = Literal["planned", "confirmed", "moved", "time-open", "canceled"]
 VISIT_STATUSES: tuple[VisitStatus, ...] = ("planned", "confirmed", "moved", "time-open", "canceled")
 
@@ -238,7 +264,7 @@ class Hangup(StepBase):
 
 Step: TypeAlias = (
     Say | Ask | Route | Transfer | Queue | AnswerQueue | Voicemail
-    | Sms | Ticket | Notify | SetVars | RecordVisit | Hangup
+    | Sms | Ticket | Notify | SetVars | RecordVisit | Book | Hangup
 )
 
 STEP_KINDS: Mapping[str, type[StepBase]] = {
@@ -254,6 +280,7 @@ STEP_KINDS: Mapping[str, type[StepBase]] = {
     "notify": Notify,
     "set": SetVars,
     "visit": RecordVisit,
+    "book": Book,
     "hangup": Hangup,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from voicebot.flows.model import (
     VISIT_STATUSES,
     AnswerQueue,
     Ask,
+    Book,
     Choice,
     Hangup,
     Notify,
@@ -23,6 +25,7 @@ from voicebot.flows.model import (
     Sms,
     Source,
     Step,
+    Text,
     Ticket,
     Transfer,
     VarTest,
@@ -303,6 +306,28 @@ def _build_set(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return SetVars(sid, src, values=tuple(v["set"].items()), next=v["next"])
 
 
+OFFERS = {
+    "ru": "Могу записать вас на {%s}. Вам подходит? Скажите «да» или «нет», или нажмите 1 или 2.",
+    "en": "I can book you for {%s}. Does that suit you? Say yes or no, or press 1 or 2.",
+}
+"""The question a `book` step asks when the flow gives no `offer:` of its own."""
+
+
+def _build_book(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
+    capture: str = v["capture"]
+    prompt = v["offer"] or (
+        Text(OFFERS["ru" if node.ctx.stem_language == "russian" else "en"] % capture, src,
+             frozenset({capture})),
+    )
+    question = Ask(sid, src, prompt=prompt, input=frozenset(("dtmf", "speech")), choices=(),
+                   no_input=v["full"], no_match=v["full"], num_digits=1, timeout=6, retries=1,
+                   reprompt=v["reprompt"], capture=capture, capture_kind="yes_no",
+                   next=v["next"], use_anywhere=False)
+    return Book(sid, src, calendar=v["book"], question=question, capture=capture, next=v["next"],
+                full=v["full"], posts=v["posts"], share=v["share"], days_ahead=v["days_ahead"],
+                job_hours=v["job_hours"], lead=v["lead"], offers=v["offers"], wish=v["wish"])
+
+
 def _build_visit(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return RecordVisit(sid, src, status=v["visit"], next=v["next"], note=v["note"],
                        adult_contact=v["adult_contact"], no_entry=v["no_entry"])
@@ -438,6 +463,25 @@ KINDS: dict[str, Kind] = {
             "next": _next(),
         },
         _build_visit,
+    ),
+    "book": Kind(
+        {
+            "book": Key(pattern(r"^[a-z][a-z0-9_-]*$", "a calendar name like repair"),
+                        required=True),
+            "capture": Key(fields.variable_definition, required=True),
+            "offer": Key(fields.texts),
+            "reprompt": Key(fields.texts, default=()),
+            "wish": Key(fields.variable_use),
+            "posts": Key(integer(1), default=1),
+            "share": Key(fields.share, default=1.0),
+            "days_ahead": Key(integer(0), default=7),
+            "job_hours": Key(positive_number, default=1.0),
+            "lead": Key(fields.duration, default=dt.timedelta(hours=1)),
+            "offers": Key(integer(1), default=3),
+            "next": _next(),
+            "full": _next(),
+        },
+        _build_book,
     ),
     "hangup": Kind({"hangup": Key(hangup_text, required=True)}, _build_hangup),
 }
