@@ -77,7 +77,8 @@ class TimedTransport(HttpTransport):
 
 
 class PacedCall(CallEmulator):
-    """A caller who listens before answering: every action waits its think time first."""
+    """A caller who listens before answering: every answer waits its think time first.
+    Hanging up at the end of the script does not: the caller is done."""
 
     def __init__(self, *args: Any, thinks: list[float], stop: threading.Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,9 +102,6 @@ class PacedCall(CallEmulator):
         self._listen()
         return super().silence()
 
-    def hangup(self) -> Turn:
-        self._listen()
-        return super().hangup()
 
 
 @dataclass

@@ -91,22 +91,33 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by a process and its children (the gunicorn workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _processes() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command name, the fields of /proc/PID/stat after the name) of every process."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, tail = stat.read_text().rsplit(")", 1)
         except OSError:
             continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        yield int(stat.parent.name), head.split("(", 1)[1], tail.split()
+
+
+def _cpu(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (the gunicorn workers)."""
+    return sum(_cpu(f) for p, _, f in _processes() if p == pid or int(f[1]) == pid)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by this machine's PostgreSQL processes (all databases: other
+    users of the server count too, so this is an upper bound)."""
+    return sum(_cpu(f) for _, name, f in _processes() if name.startswith("postgres"))
 
 
 # -- one run --------------------------------------------------------------------------------
-def figures(outcome: loadgen.Outcome, server_cpu: float) -> dict[str, Any]:
+def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float) -> dict[str, Any]:
     times = sorted(s.seconds for s in outcome.samples)
     errors = sum(1 for s in outcome.samples if not 200 <= s.status < 300)
     count = len(times)
@@ -128,6 +139,7 @@ def figures(outcome: loadgen.Outcome, server_cpu: float) -> dict[str, Any]:
         "most_calls_open": outcome.most_open,
         "seconds": round(outcome.seconds, 1),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / count, 2) if count else None,
+        "postgres_cpu_ms_per_request": round(db_cpu * 1000 / count, 2) if count else None,
         "client_cpu_s": round(outcome.client_cpu, 1),
     }
 
@@ -136,9 +148,9 @@ def play(name: str, url: str, pid: int, script: Script, to: str, token: str, *, 
          think: float, repeat: int, deadline: float) -> dict[str, Any]:
     load = loadgen.Load(url=url, script=script, to=to, auth_token=token, callers=callers,
                         think=think, ramp=think, deadline=deadline, repeat=repeat)
-    before = tree_cpu(pid)
+    before, db_before = tree_cpu(pid), postgres_cpu()
     outcome = loadgen.run(load)
-    result = figures(outcome, tree_cpu(pid) - before)
+    result = figures(outcome, tree_cpu(pid) - before, postgres_cpu() - db_before)
     say(f"  {name:8} {result['requests']:6} requests  {result['requests_per_s']:7} req/s  "
         f"p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  "
         f"errors {result['errors']}  calls ok {result['calls_ok']}/{callers * repeat}")
@@ -162,8 +174,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--calls", default="100,1000",
                         help="concurrent calls, one run per number (comma separated, at most "
                              f"{loadgen.MAX_CALLS})")
-    parser.add_argument("--think", type=float, default=5.0,
-                        help="seconds a caller takes before each answer (x0.5 to x1.5)")
+    parser.add_argument("--think", type=float, default=20.0,
+                        help="seconds a caller takes before each answer (x0.5 to x1.5); omega's "
+                             "greeting and menu take 20 s to say, its price answer 25 s")
     parser.add_argument("--saturate", type=int, default=32, metavar="C",
                         help="also run C callers calling back to back with no think time "
                              "(0: skip)")
