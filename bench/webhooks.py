@@ -30,6 +30,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,34 @@ def free_port() -> int:
         return port
 
 
+@dataclass
+class Target:
+    """A server under test, and the call its callers play."""
+
+    name: str
+    url: str
+    pid: int
+    log: Path
+    script: Script
+
+    def app_durations(self, since: int) -> tuple[list[float], int]:
+        """Milliseconds the app took per webhook, from its JSON request lines written after
+        byte `since` of its log; and where the log ends now."""
+        with self.log.open("rb") as log:
+            log.seek(since)
+            text = log.read()
+        durations = []
+        for line in text.decode("utf-8", "replace").splitlines():
+            if '"voicebot.request"' in line:
+                entry = json.loads(line)
+                if entry["method"] == "POST":  # webhooks, not /healthz
+                    durations.append(float(entry["duration_ms"]))
+        return sorted(durations), since + len(text)
+
+
 @contextmanager
-def server(kind: str, env: dict[str, str], log: Path, at: str | None) -> Iterator[tuple[str, int]]:
+def server(kind: str, env: dict[str, str], log: Path, at: str | None,
+           script: Script) -> Iterator[Target]:
     """Start `python -m bench.servers KIND`, wait until it answers, stop it (the whole process
     group) however the benchmark ends."""
     port = free_port()
@@ -75,7 +102,7 @@ def server(kind: str, env: dict[str, str], log: Path, at: str | None) -> Iterato
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{kind} server did not start:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.2)
-        yield url, process.pid
+        yield Target(kind, url, process.pid, log, script)
     finally:
         _stop_group(process)
 
@@ -117,7 +144,8 @@ def postgres_cpu() -> float:
 
 
 # -- one run --------------------------------------------------------------------------------
-def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float) -> dict[str, Any]:
+def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float,
+            app: list[float]) -> dict[str, Any]:
     times = sorted(s.seconds for s in outcome.samples)
     errors = sum(1 for s in outcome.samples if not 200 <= s.status < 300)
     count = len(times)
@@ -132,6 +160,10 @@ def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float) -> dict[
         "p95_ms": ms(loadgen.percentile(times, 95)) if times else None,
         "p99_ms": ms(loadgen.percentile(times, 99)) if times else None,
         "max_ms": ms(times[-1]) if times else None,
+        # Inside Flask, from the server's own request log: the rest is waiting for a thread,
+        # gunicorn, and the loopback network.
+        "app_p50_ms": loadgen.percentile(app, 50) if app else None,
+        "app_p99_ms": loadgen.percentile(app, 99) if app else None,
         "errors": errors,
         "calls_ok": outcome.calls_ok,
         "calls_failed": len(outcome.failures),
@@ -144,14 +176,15 @@ def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float) -> dict[
     }
 
 
-def play(name: str, url: str, pid: int, script: Script, to: str, token: str, *, callers: int,
-         think: float, repeat: int, deadline: float) -> dict[str, Any]:
-    load = loadgen.Load(url=url, script=script, to=to, auth_token=token, callers=callers,
-                        think=think, ramp=think, deadline=deadline, repeat=repeat)
-    before, db_before = tree_cpu(pid), postgres_cpu()
+def play(target: Target, to: str, token: str, *, callers: int, think: float, repeat: int,
+         deadline: float) -> dict[str, Any]:
+    load = loadgen.Load(url=target.url, script=target.script, to=to, auth_token=token,
+                        callers=callers, think=think, ramp=think, deadline=deadline, repeat=repeat)
+    before, db_before, log_at = tree_cpu(target.pid), postgres_cpu(), target.log.stat().st_size
     outcome = loadgen.run(load)
-    result = figures(outcome, tree_cpu(pid) - before, postgres_cpu() - db_before)
-    say(f"  {name:8} {result['requests']:6} requests  {result['requests_per_s']:7} req/s  "
+    server_cpu, db_cpu = tree_cpu(target.pid) - before, postgres_cpu() - db_before
+    result = figures(outcome, server_cpu, db_cpu, target.app_durations(log_at)[0])
+    say(f"  {target.name:8} {result['requests']:6} requests  {result['requests_per_s']:7} req/s  "
         f"p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  "
         f"errors {result['errors']}  calls ok {result['calls_ok']}/{callers * repeat}")
     for failure in outcome.failures[:3]:
@@ -235,25 +268,32 @@ def main(argv: list[str] | None = None) -> None:
                             "database": f"PostgreSQL {server_version(database)} on loopback"}
         say(f"servers: gunicorn {workers} worker(s) x {threads} thread(s); "
             f"database {make_url(database).database}")
-        voicebot = stack.enter_context(server("voicebot", env, tmp / "voicebot.log", at))
-        bare = stack.enter_context(server("bare", env, tmp / "bare.log", None))
+        servers = (stack.enter_context(server("bare", env, tmp / "bare.log", None, bare_script)),
+                   stack.enter_context(server("voicebot", env, tmp / "voicebot.log", at, script)))
+
+        # Unmeasured: every worker thread opens its database connection and psycopg prepares
+        # its statements, as on a server that has been up a while.
+        say("warming up")
+        for target in servers:
+            play(target, to, token, callers=workers * threads * 2, think=0.0, repeat=2,
+                 deadline=args.max_seconds)
 
         runs = []
         for calls in args.call_counts:
             say(f"{calls} concurrent calls, {args.think:g} s think time:")
             row: dict[str, Any] = {"mode": "paced", "calls": calls, "think_s": args.think}
-            for name, (url, pid), played in (("bare", bare, bare_script), ("voicebot", voicebot, script)):
-                row[name] = play(name, url, pid, played, to, token, callers=calls,
-                                 think=args.think, repeat=1, deadline=args.max_seconds)
+            for target in servers:
+                row[target.name] = play(target, to, token, callers=calls, think=args.think,
+                                        repeat=1, deadline=args.max_seconds)
             row.update(compare(row["voicebot"], row["bare"]))
             runs.append(row)
         if args.saturate:
             repeat = max(1, args.saturate_calls // args.saturate)
             say(f"saturation: {args.saturate} callers, {repeat} calls each, no think time:")
             row = {"mode": "saturated", "callers": args.saturate, "calls": args.saturate * repeat}
-            for name, (url, pid), played in (("bare", bare, bare_script), ("voicebot", voicebot, script)):
-                row[name] = play(name, url, pid, played, to, token, callers=args.saturate,
-                                 think=0.0, repeat=repeat, deadline=args.max_seconds)
+            for target in servers:
+                row[target.name] = play(target, to, token, callers=args.saturate, think=0.0,
+                                        repeat=repeat, deadline=args.max_seconds)
             row.update(compare(row["voicebot"], row["bare"]))
             runs.append(row)
         report["runs"] = runs
