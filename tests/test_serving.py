@@ -208,6 +208,7 @@ def test_healthz_is_503_when_the_database_is_down(settings: dict[str, Any]) -> N
 @pytest.mark.parametrize(("args", "message"), [
     (["--production", "--jobs"], "the production web tier runs no jobs"),
     (["--production", "--workers", "0"], "VOICEBOT_WEB_WORKERS and VOICEBOT_WEB_THREADS must be at least 1"),
+    (["--workers", "4"], "--workers is for --production"),
 ])
 def test_serve_refuses_what_production_cannot_do(args: list[str], message: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,6 +65,8 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
         production = bool(app.config["PRODUCTION"])
     if production and run_jobs:
         raise click.UsageError("the production web tier runs no jobs: run `voicebot worker` beside it")
+    if not production and workers is not None:
+        raise click.UsageError("--workers is for --production; the embedded server is one process")
     registry = app.extensions["voicebot.flows"]
     flows = registry.flows()
     click.echo(f"voicebot on http://{host}:{port}  database: {_safe_url(app.config['DATABASE_URL'])}")
