@@ -1,7 +1,7 @@
 """Webhook benchmark: emulated concurrent calls against the production server on PostgreSQL,
 and the same load against a bare Flask endpoint on the same server settings.
 
-    .venv/bin/python -m bench.webhooks [--calls 100,1000] [--think 5] [--saturate 32]
+    .venv/bin/python -m bench.webhooks [--calls 100,1000] [--think 20] [--saturate 32]
 
 Prints one JSON line of figures on stdout (progress goes to stderr). For each number of
 concurrent calls it plays the scripted call (default flows/calls/omega_prices_by_keypad.yaml:
@@ -229,6 +229,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--calls: each number must be 1 to {loadgen.MAX_CALLS}")
     if args.saturate < 0 or args.saturate > loadgen.MAX_CALLS:
         parser.error(f"--saturate: 0 to {loadgen.MAX_CALLS}")
+    if not 1 <= args.saturate_calls <= loadgen.MAX_CALLS * 10:
+        parser.error(f"--saturate-calls: 1 to {loadgen.MAX_CALLS * 10}")
     return args
 
 
@@ -239,8 +241,7 @@ def _interrupt(*_: object) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     script = load_script(args.script)
-    flow = load_flow(REPO / "flows" / f"{script.flow}.yaml")
-    to = script.to or flow.numbers[0]
+    to = script.to or load_flow(REPO / "flows" / f"{script.flow}.yaml").numbers[0]
     at = script.at.isoformat() if script.at else None
     bare_script = loadgen.without_expectations(script)
     token = secrets.token_hex(16)
