@@ -10,19 +10,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from voicebot.cli import main
+
+from support.processes import free_port, stop, voicebot_command, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 FLOWS = REPO / "flows"
@@ -234,56 +231,24 @@ def test_db_upgrade_creates_a_fresh_sqlite_database(
 # -------------------------------------------------------------------- serve + call --url
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _voicebot_command() -> list[str]:
-    script = Path(sys.executable).parent / "voicebot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "voicebot.cli"]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, limit: float = 20.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"voicebot serve exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"voicebot serve did not answer /healthz within {limit:.0f} s:\n{log.read_text()}")
-
-
 @pytest.mark.e2e
 def test_serve_then_call_over_http(env: dict[str, str], tmp_path: Path) -> None:
     """The README's tour: `voicebot serve` in one terminal, `voicebot call omega --url` in
     another. The server's clock is the real one, so only the greeting is certain."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     process_env = {**os.environ, **env}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        server = subprocess.Popen([*_voicebot_command(), "serve", "--port", str(port)], cwd=REPO,
+        server = subprocess.Popen([*voicebot_command(), "serve", "--port", str(port)], cwd=REPO,
                                   env=process_env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(url, server, log)
-        caller = subprocess.run([*_voicebot_command(), "call", "omega", "--url", url], cwd=REPO,
+        wait_healthy(url, server, log)
+        caller = subprocess.run([*voicebot_command(), "call", "omega", "--url", url], cwd=REPO,
                                 env=process_env, input="/hangup\n", capture_output=True,
                                 text=True, timeout=60)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server)
     assert caller.returncode == 0, caller.stderr
     assert "  bot: Thank you for calling Omega Tech Service." in caller.stdout
     assert "!!" not in caller.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ __version__ = "0.1.0"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
-    from voicebot import admin, callbacks, clock, db, health, jobs, telephony, webhooks
+    from voicebot import admin, callbacks, clock, db, health, jobs, logs, telephony, webhooks
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
 
@@ -22,13 +21,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], instance_relative_config=True)
     app.config.from_mapping(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
-    logging.basicConfig(level=settings["LOG_LEVEL"],
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The twilio client logs every request's headers at INFO: noise in our logs.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
     if settings["INSECURE_SKIP_SIGNATURE"]:
         app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")
 
+    logs.init_app(app)
     clock.init_app(app)
     db.init_app(app)
     telephony.init_app(app)

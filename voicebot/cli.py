@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -43,17 +44,27 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--jobs/--no-jobs", "run_jobs", default=True, show_default=True,
-              help="Also run scheduled jobs in this process (the embedded default); "
+@click.option("--threads", type=int, help="Request threads per process [default: VOICEBOT_WEB_THREADS, 8]")
+@click.option("--production/--embedded", default=None,
+              help="gunicorn with --workers processes, and no jobs (run `voicebot worker`) "
+                   "[default: VOICEBOT_PRODUCTION, embedded]")
+@click.option("--workers", type=int,
+              help="Production: worker processes [default: VOICEBOT_WEB_WORKERS, one per core]")
+@click.option("--jobs/--no-jobs", "run_jobs", default=None,
+              help="Embedded: also run scheduled jobs in this process (the default); "
                    "with --no-jobs run `voicebot worker` beside it.")
-def serve(host: str, port: int, threads: int, run_jobs: bool) -> None:
+def serve(host: str, port: int, threads: int | None, production: bool | None,
+          workers: int | None, run_jobs: bool | None) -> None:
     """Run the web service (migrating the database first)."""
-    import waitress
-
-    from voicebot.jobs.worker import Worker
-
-    app = _app()
+    overrides = {name: value for name, value in (("WEB_THREADS", threads), ("WEB_WORKERS", workers))
+                 if value is not None}
+    app = _app(**overrides)
+    if production is None:
+        production = bool(app.config["PRODUCTION"])
+    if production and run_jobs:
+        raise click.UsageError("the production web tier runs no jobs: run `voicebot worker` beside it")
+    if not production and workers is not None:
+        raise click.UsageError("--workers is for --production; the embedded server is one process")
     registry = app.extensions["voicebot.flows"]
     flows = registry.flows()
     click.echo(f"voicebot on http://{host}:{port}  database: {_safe_url(app.config['DATABASE_URL'])}")
@@ -67,12 +78,41 @@ def serve(host: str, port: int, threads: int, run_jobs: bool) -> None:
     click.echo(f"desk: http://{host}:{port}/admin{desk_closed}")
     click.echo("Try it: voicebot call " + (flows[0].id if flows else "FLOW") +
                f" --url http://{host}:{port}")
+    if production:
+        _serve_production(app, host, port, overrides)
+    else:
+        _serve_embedded(app, host, port, run_jobs is not False)
+
+
+def _serve_embedded(app: Flask, host: str, port: int, run_jobs: bool) -> None:
+    import waitress
+
+    from voicebot.jobs.worker import Worker
+
     worker = Worker(app).start() if run_jobs else None
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="voicebot")
+        waitress.serve(app, host=host, port=port, threads=int(app.config["WEB_THREADS"]),
+                       ident="voicebot")
     finally:
         if worker is not None:
             worker.stop()
+
+
+def _serve_production(app: Flask, host: str, port: int, overrides: dict[str, Any]) -> None:
+    from voicebot import serving
+
+    try:
+        settings = serving.options(app.config, host, port)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"production: gunicorn, {settings['workers']} worker(s) x {settings['threads']} "
+               f"thread(s); SIGTERM lets webhooks in flight finish (up to "
+               f"{settings['graceful_timeout']} s)")
+    click.echo("jobs: not run here; run `voicebot worker` beside the web tier")
+    click.echo(serving.connection_budget(app))
+    # Every worker builds its own app and pool after the fork; the schema is migrated already.
+    app.extensions["voicebot.db"].kw["bind"].dispose()
+    serving.run(functools.partial(create_app, {**overrides, "AUTO_MIGRATE": False}), settings)
 
 
 @main.command()

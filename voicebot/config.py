@@ -46,6 +46,18 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "STUCK_AFTER": (120.0, float,
                     "Seconds after which half-done work (a claimed callback, an SMS or call being "
                     "sent) counts as cut off and is recovered; at least twice TWILIO_TIMEOUT"),
+    # Production serving (voicebot/serving.py) and the database pool sized from it (db.py).
+    "PRODUCTION": (False, bool, "`voicebot serve` runs gunicorn and no jobs (as `--production`)"),
+    "LOG_FORMAT": ("text", str, "text, or json: one JSON object per line with request id, path, "
+                                "status, duration and call SID"),
+    "WEB_WORKERS": (None, int, "Gunicorn worker processes; default: one per CPU core"),
+    "WEB_THREADS": (8, int, "Request threads per web process (gunicorn, or the embedded server)"),
+    "WEB_GRACEFUL_TIMEOUT": (20, int,
+                             "Seconds in-flight webhooks get to finish after SIGTERM"),
+    "DB_POOL_SIZE": (None, int, "Database connections kept per process; default: WEB_THREADS"),
+    "DB_MAX_OVERFLOW": (None, int, "Connections a process may open beyond the pool while busy; "
+                                   "default: JOB_THREADS + 2"),
+    "DB_POOL_TIMEOUT": (10.0, float, "Seconds a request waits for a free database connection"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -16,9 +16,27 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+# A database host that does not answer fails the request (and /healthz) in time for Twilio,
+# which gives up on a webhook after 15 seconds.
+CONNECT_TIMEOUT = 5
+
+
+def pool_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The connections one process may hold. Each request thread holds at most one, for its
+    request: they are the pool. Job threads, the scheduler and the job lease (in the process
+    that runs jobs) borrow overflow connections, opened only while in use. So a deployment
+    needs WEB_WORKERS x pool_size per web host, plus pool_size + max_overflow for the worker."""
+    size = config.get("DB_POOL_SIZE") or int(config["WEB_THREADS"])
+    overflow = config.get("DB_MAX_OVERFLOW")
+    if overflow is None:
+        overflow = int(config["JOB_THREADS"]) + 2
+    return {"pool_size": int(size), "max_overflow": int(overflow),
+            "pool_timeout": float(config["DB_POOL_TIMEOUT"])}
+
+
+def make_engine(url: str, **pool: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -29,7 +47,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT},
+                         **pool)
 
 
 def alembic_config(url: str) -> Config:
@@ -47,7 +66,7 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    engine = make_engine(url, **pool_options(app.config))
     app.extensions["voicebot.db"] = sessionmaker(engine, expire_on_commit=False)
     if app.config.get("AUTO_MIGRATE", True):
         upgrade(url)

@@ -89,9 +89,11 @@ class Turn:
 
     # -- journal --------------------------------------------------------------------------
     def event(self, kind: str, text: str = "", state: str | None = None, **data: Any) -> None:
-        self.call.events.append(
-            CallEvent(at=self.now, state=self.call.state if state is None else state, kind=kind,
-                      text=text, data=data)
+        # Set from the event's side, the call's event list is not loaded from the database
+        # (a query per webhook, growing with the call) just to append to it.
+        self.session.add(
+            CallEvent(call=self.call, at=self.now, state=self.call.state if state is None else state,
+                      kind=kind, text=text, data=data)
         )
 
     # -- speaking -------------------------------------------------------------------------
@@ -114,12 +116,15 @@ class Turn:
         # "Known" means known to this line: a call to another business served by the same
         # voicebot says nothing about this caller here.
         if self._previous_calls is None:
-            self._previous_calls = self.session.scalar(
-                select(func.count(Call.id)).where(
-                    Call.from_number == self.call.party, Call.flow_id == self.flow.id,
-                    Call.id != self.call.id,
-                )
-            ) or 0
+            # Other calls are all the count looks at: this turn's pending changes need not be
+            # flushed first (they are, once, at the commit).
+            with self.session.no_autoflush:
+                self._previous_calls = self.session.scalar(
+                    select(func.count(Call.id)).where(
+                        Call.from_number == self.call.party, Call.flow_id == self.flow.id,
+                        Call.id != self.call.id,
+                    )
+                ) or 0
         return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
 
     def set_var(self, name: str, value: str) -> None:

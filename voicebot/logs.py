@@ -1,0 +1,109 @@
+"""Logging: a line per request, and JSON lines for a log collector when asked for.
+
+`LOG_FORMAT=json` writes one JSON object per line. Every line written while a request is being
+answered carries its request id, method, path and call SID; the line that closes a request
+adds its status and duration. Phone numbers in messages are masked (`phones.mask`), so a log
+shows enough to tell callers apart, not enough to dial them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import secrets
+import time
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+
+from voicebot.phones import mask
+
+FORMATS = ("text", "json")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger("voicebot.request")
+
+# E.164 as Twilio writes it; the lookbehind keeps hex runs inside SIDs and ids untouched.
+_PHONE = re.compile(r"(?<![\w+])\+\d{6,15}\b")
+# A request id from the load balancer is kept only if it is short and plain: it goes into logs.
+_REQUEST_ID = re.compile(r"^[\w.:-]{1,64}$")
+# Fields a record may carry (from `extra=` or the request); they keep this order in the line.
+FIELDS = ("request_id", "method", "path", "status", "duration_ms", "call_sid", "from")
+
+
+def mask_numbers(text: str) -> str:
+    return _PHONE.sub(lambda m: mask(m.group()), text)
+
+
+def request_fields() -> dict[str, Any]:
+    """What identifies the request being answered, if any (empty outside one)."""
+    if not has_request_context():
+        return {}
+    fields: dict[str, Any] = {"request_id": g.get("request_id", ""), "method": request.method,
+                              "path": request.path}
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Twilio's webhooks: the form is parsed anyway, for the signature check.
+        if call_sid := request.form.get("CallSid"):
+            fields["call_sid"] = call_sid
+        if caller := request.form.get("From"):
+            fields["from"] = mask(caller)
+    return fields
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the request's fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_numbers(record.getMessage()),
+        }
+        fields = request_fields()
+        fields.update({k: getattr(record, k) for k in FIELDS if hasattr(record, k)})
+        entry.update((k, fields[k]) for k in FIELDS if k in fields)
+        if record.exc_info:
+            entry["error"] = mask_numbers(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def formatter(fmt: str) -> logging.Formatter:
+    if fmt not in FORMATS:
+        raise ValueError(f"VOICEBOT_LOG_FORMAT: expected {' or '.join(FORMATS)} (got {fmt!r})")
+    return JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
+
+
+def configure(level: str, fmt: str) -> None:
+    """Like `logging.basicConfig`: does nothing where logging is already set up (a test runner,
+    a host application), so it is safe to call from every `create_app`."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter(fmt))
+    logging.basicConfig(level=level, handlers=[handler])
+    # The twilio client logs every request's headers at INFO: noise, not news.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+
+
+def init_app(app: Flask) -> None:
+    """A request id for every request (the load balancer's `X-Request-Id`, or a new one),
+    echoed in the response, and one log line when the request is answered."""
+
+    @app.before_request
+    def _start() -> None:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(8)
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _done(response: Response) -> Response:
+        started = g.get("request_started")
+        if started is None:  # a failure before _start ran: nothing to time
+            return response
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        response.headers["X-Request-Id"] = g.request_id
+        # The fields ride on the record too, for handlers that format it after the request.
+        log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, ms,
+                 extra={**request_fields(), "status": response.status_code, "duration_ms": ms})
+        return response
