@@ -56,8 +56,13 @@ def server_version(url: str) -> str:
 
 
 def machine() -> dict[str, Any]:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+    """What a figure was measured on; the load average says how busy the machine already was."""
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in
+                      Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    except OSError:
+        model = platform.processor()
     return {"cores": len(os.sched_getaffinity(0)), "cpu": model,
             "python": platform.python_version(), "load_average_at_start": os.getloadavg()[0]}
 

@@ -1,6 +1,6 @@
 """How the desk and the journal keep up as the journal grows. Prints one JSON line.
 
-    .venv/bin/python bench/journal.py [--database-url URL] [--big 1000000] [--max-seconds 600]
+    .venv/bin/python -m bench.journal [--database-url URL] [--big 1000000] [--max-seconds 600]
 
 Fills a throwaway database (SQLite in a temporary folder unless --database-url names an
 empty PostgreSQL database) with 10,000 calls, then grows it to --big calls, and times at each
@@ -16,23 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
 from werkzeug.security import generate_password_hash
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from voicebot import create_app, db, journal  # noqa: E402
+from bench.common import REPO, machine
+from voicebot import create_app, db, journal
 
 DAY = 86400
 SPREAD_DAYS = 30
@@ -150,19 +144,6 @@ def measure(app: Any, client: Any, runs: int) -> dict[str, float]:
         "journal_line_ms": timed(query(flow_id="hotline"), runs),
         "journal_number_ms": timed(query(number="+15030000420"), runs),
     }
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "system": platform.platform()}
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """How late callbacks run with many pending, and how long a restarted worker takes to catch up.
 
-    .venv/bin/python bench/scheduler.py [--pending 10000 100000] [--database-url URL]
+    .venv/bin/python -m bench.scheduler [--pending 10000 100000] [--database-url URL]
 
 For each size N: N callbacks are pending in the job store (due tomorrow); then 40 probe
 callbacks fall due over the next ten seconds and a real worker (APScheduler on the persistent
@@ -23,11 +23,8 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import pickle
-import platform
 import resource
-import secrets
 import statistics
 import tempfile
 import time
@@ -37,8 +34,9 @@ from typing import Any
 
 from apscheduler.job import Job
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import create_engine, func, insert, make_url, select, text
+from sqlalchemy import func, insert, select
 
+from bench.common import machine, scratch_database
 from voicebot import create_app, db
 from voicebot.callbacks.runner import run_callback
 from voicebot.jobs import enqueue, make_scheduler, ref
@@ -68,33 +66,15 @@ PROBE_SPREAD = 10.0
 BACKLOG = 1000
 
 
-def machine() -> dict[str, Any]:
-    model = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {"cpus": os.cpu_count(), "cpu": model, "python": platform.python_version()}
-
-
 @contextlib.contextmanager
 def database(url: str | None) -> Iterator[str]:
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="voicebot-bench-") as tmp:
-            yield f"sqlite:///{tmp}/bench.db"
+    """A SQLite file in a temporary folder, or a database of the run's own on `url`'s server."""
+    if url is not None:
+        with scratch_database(url) as scratch:
+            yield scratch
         return
-    base = make_url(url)
-    name = f"voicebot_bench_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with tempfile.TemporaryDirectory(prefix="voicebot-bench-") as tmp:
+        yield f"sqlite:///{tmp}/bench.db"
 
 
 def seed(app: Any, count: int, when: dt.datetime, first_id: int) -> None:
