@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from typing import Any
 from sqlalchemy import create_engine, make_url, text
 
 from bench.loadgen import NotLoopback, require_loopback
+from voicebot import db
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPO = Path(__file__).resolve().parents[1]
@@ -32,18 +32,8 @@ def scratch_database(base_url: str) -> Iterator[str]:
     except NotLoopback:
         raise NotLoopback(f"refusing database server {base.host!r}: benchmarks use a PostgreSQL "
                           "server on this machine only") from None
-    name = f"voicebot_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with db.scratch_database(base_url, "voicebot_bench") as url:
+        yield url
 
 
 def server_version(url: str) -> str:

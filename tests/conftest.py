@@ -7,9 +7,9 @@ set (`.ci/run` sets it), each test on a freshly migrated schema.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-import secrets
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -19,10 +19,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from voicebot import create_app
+from voicebot.db import scratch_database
 from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
 
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
@@ -42,24 +44,16 @@ def pg_url() -> Iterator[str]:
     dropped at the end, so two runs on one server (CI and a developer, parallel helpers)
     never wipe each other's tables."""
     assert PG_URL
-    base = make_url(PG_URL)
-    name = f"voicebot_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no CREATEDB right: share the configured database, as before
-        admin.dispose()
-        warnings.warn(f"cannot create a database of this run's own ({exc}); using {base.database}",
-                      stacklevel=1)
-        yield PG_URL
-        return
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_database(PG_URL, "voicebot_test"))
+        except OperationalError as exc:
+            if "permission denied" not in str(exc):
+                raise
+            # No CREATEDB right: share the configured database, as before.
+            warnings.warn(f"cannot create a database of this run's own ({exc})", stacklevel=1)
+            url = PG_URL
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
