@@ -158,7 +158,8 @@ def test_two_workers_on_postgresql_only_one_runs_jobs_and_the_other_takes_over(
     tmp_path: Path, database_url: str,
 ) -> None:
     if not database_url.startswith("postgresql"):
-        pytest.skip("this one is about PostgreSQL (set VOICEBOT_TEST_DATABASE_URL)")
+        pytest.skip("PostgreSQL only: it runs in this test's postgresql variant, which needs "
+                    "VOICEBOT_TEST_DATABASE_URL (.ci/run sets it)")
     first = spawn("first")
     wait_for(lambda: holder_pid(app) == first.pid, 20, "the first worker took the lease")
     second = spawn("second")
