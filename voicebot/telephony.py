@@ -13,7 +13,6 @@ from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-
 from flask import Flask, current_app
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session

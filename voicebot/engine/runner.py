@@ -59,6 +59,7 @@ class Urls(Protocol):
     def recording_status(self) -> str: ...
     def call_recording_status(self) -> str: ...
     def sms_status(self) -> str: ...
+    def transcription(self) -> str: ...
 
 
 def queue_name(flow: Flow, queue: str, priority: int) -> str:
@@ -458,7 +459,7 @@ def _record(turn: Turn, step: Voicemail) -> None:
         "recording_status_callback_event": "completed",
     }
     if step.transcribe:
-        options["transcribe"] = True
+        options.update(transcribe=True, transcribe_callback=turn.urls.transcription())
     turn.response.record(**options)
     turn.event("voicemail", "recording")
 

@@ -35,7 +35,7 @@ from voicebot.jobs.lease import Lease
 
 log = logging.getLogger("voicebot.worker")
 
-SWEEPS: tuple[str, ...] = ()
+SWEEPS: tuple[str, ...] = ("voicebot.voicemail.pipeline:sweep",)
 """`module:function(app, now)` run at start and every `sweep_every` seconds while leading."""
 
 Sweep = Callable[[Flask, dt.datetime], None]

@@ -96,16 +96,13 @@ def choose(config: Mapping[str, Any], language: str, twilio: TwilioText) -> Choi
     for name in order(config):
         try:
             if name == "vosk":
-                found: Transcriber | None = _vosk(config, language)
-            elif name == "twilio":
-                found = _twilio(language, twilio)
-                if found is None:
-                    choice.wait_for_twilio = not choice.candidates
-                    continue
-            else:
-                found = _pocketsphinx(language)
+                choice.candidates.append(_vosk(config, language))
+            elif name == "pocketsphinx":
+                choice.candidates.append(_pocketsphinx(language))
+            elif (text := _twilio(language, twilio)) is not None:
+                choice.candidates.append(text)
+            elif not choice.candidates:
+                choice.wait_for_twilio = True
         except RecognizerUnavailable as exc:
             choice.passed_over.append(f"{name}: {exc}")
-            continue
-        choice.candidates.append(found)
     return choice
