@@ -246,7 +246,7 @@ def _fallback_recorded(call: Call) -> Response:
     if sid:
         runner.store_voicemail(db.session(), call, call.flow_id, sid,
                                request.form.get("RecordingUrl", ""),
-                               int(request.form.get("RecordingDuration") or 0))
+                               int(request.form.get("RecordingDuration") or 0), clock().now())
         call.outcome = "voicemail"
         db.session().commit()
     reply = VoiceResponse()
@@ -332,7 +332,7 @@ def recording() -> Response:
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
     row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
                                    rec_sid, field("RecordingUrl"),
-                                   int(duration) if duration.isdigit() else 0)
+                                   int(duration) if duration.isdigit() else 0, clock().now())
     session.commit()
     if begin:
         pipeline.start(current_app, row.id)

@@ -78,12 +78,12 @@ def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None
 
 
 def recorded(session: Session, call: Call | None, flow: Flow | None, recording_sid: str,
-             url: str, duration: int) -> tuple[Voicemail, bool]:
+             url: str, duration: int, now: dt.datetime) -> tuple[Voicemail, bool]:
     """Store what a recording callback reports; True when the pipeline should be started
     now. A duplicate callback must not restart a voicemail whose fetch is already being
     retried with backoff, nor one already processed."""
     row = runner.store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
-                                 duration)
+                                 duration, now)
     if flow is not None and not row.language:
         row.language = flow.language
         step = voicemail_step(call, flow)
