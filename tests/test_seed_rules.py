@@ -20,7 +20,6 @@ PENDING = {
     "OM-5": "spoken answer; needs a business-day date computation (issue 3)",
     "OM-6": "supervisor review task due in 24 h (issue 3, with the scheduler: issue 5)",
     "OM-8": "technician-change request noted and escalated: scripted proof (issue 3)",
-    "OM-9": "staff notifications for new voicemail / approved quote (issue 4)",
     "OM-12": "the hand-off view (issue 6)",
     "TS-2": "cable TV facts: scripted proof (issue 3)",
     "TS-3": "office-hours invitation: scripted proof (issue 3)",
