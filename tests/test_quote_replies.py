@@ -110,7 +110,8 @@ def test_om4_om9_yes_approves_the_quote_the_voicemail_got_and_the_dispatcher_is_
     assert (ticket.phone, ticket.assign_role) == (CALLER, "dispatcher")
     (reply,) = stored(app, Message, direction="in")
     assert reply.call_id is not None and quote.reply_message_id == reply.id
-    (entry,) = entries(db.sessions(app)())
+    with db.session_scope(app) as session:
+        (entry,) = entries(session)
     assert entry["call_sid"] == caller.call_sid
     assert "The caller approved the quote by SMS." in entry["note"]
     assert entry["voicemails"][0]["quote"]["status"] == "approved"

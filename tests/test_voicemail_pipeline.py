@@ -137,7 +137,8 @@ def test_om4_om7_a_spoken_voicemail_gets_one_quote_sms_whatever_twilio_repeats(
     assert len(sms_to(twilio_double, CALLER)) == 1
     assert pending(app) == {}
 
-    (entry,) = entries(db.sessions(app)())
+    with db.session_scope(app) as session:
+        (entry,) = entries(session)
     assert entry["voicemails"][0]["status"] == "quoted"
     assert entry["voicemails"][0]["quote"]["status"] == "sent"
     assert "Voicemail transcribed (pocketsphinx)" in entry["note"]
