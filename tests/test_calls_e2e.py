@@ -242,7 +242,7 @@ def test_unknown_spoken_question_becomes_a_callback_ticket(app: Flask, dial: Dia
     turn = caller.say("можно ли перенести розетку в другую комнату")
     assert "Мы вам перезвоним." in turn.text
     (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
-    assert ticket.kind == "callback" and ticket.assign_role == "management"
+    assert ticket.kind == "question" and ticket.assign_role == "management"
     assert ticket.text == "Вопрос абонента +375295550178: можно ли перенести розетку в другую комнату"
     assert ticket.due_at is not None
 

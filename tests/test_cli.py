@@ -289,3 +289,72 @@ def test_serve_then_call_over_http(env: dict[str, str], tmp_path: Path) -> None:
     assert "!!" not in caller.stdout
     assert caller.stdout.rstrip().endswith("-- call ended --")
     assert f"voicebot on {url}" in log.read_text()
+
+
+# -------------------------------------------------------------------- visits, callbacks, tickets
+
+
+def test_a_booked_visit_shows_its_confirmation_call_in_the_callbacks_list(env: dict[str, str]) -> None:
+    """RT-5: the dispatcher books a visit from the command line and sees when the confirmation
+    call goes out (an hour before the window, Moscow time) and how many tries it gets."""
+    result = voicebot("visits", "add", "--flow", "field_visit", "--phone", "+79005550301",
+                      "--window", "2030-01-15 10:00-12:00", "--name", "Ольга Викторовна",
+                      "--address", "ул. Условная, д. 5")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "visit #1: +79005550301 2030-01-15 10:00-12:00 (Europe/Moscow)",
+        "  confirm_visit: call at 2030-01-15 09:00, up to 3 attempt(s)",
+    ]
+    listed = voicebot("callbacks", "--json")
+    assert listed.exit_code == 0, listed.output
+    (row,) = json.loads(listed.stdout)
+    assert (row["rule"], row["status"], row["phone"], row["max_attempts"], row["next_at"]) == (
+        "confirm_visit", "scheduled", "+79005550301", 3, "2030-01-15T06:00:00+00:00")
+    assert "confirm_visit" in voicebot("callbacks").stdout
+    once = voicebot("worker", "--once")
+    assert once.exit_code == 0, once.output
+    assert once.stdout.strip() == "ran 0 job(s)"  # the call is not due for years
+
+
+LATER = ("--window", "2030-01-15 10:00-12:00")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("visits", "add", "--flow", "omega", "--phone", "+15035550199", *LATER),
+     "flow 'omega' has no callbacks rule on visit_scheduled"),
+    (("visits", "add", "--flow", "field_visit", "--phone", "89005550301", *LATER),
+     "expected the client's number in E.164"),
+    (("tickets", "answer", "99", "Мы не устанавливаем тарелки."), "no ticket #99"),
+    (("call", "field_visit"), "flow 'field_visit' is an outbound flow"),
+])
+def test_commands_refuse_what_cannot_be_done_and_say_why(env: dict[str, str], args: tuple[str, ...],
+                                                         message: str) -> None:
+    result = voicebot(*args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+
+
+def test_bookings_lists_the_schedule(env: dict[str, str]) -> None:
+    """CS-3: what the line booked is listed for the workshop, earliest first."""
+    import datetime as dt
+
+    from sqlalchemy import create_engine, insert
+
+    from voicebot.models import Booking
+
+    assert voicebot("db", "upgrade").exit_code == 0
+    start = dt.datetime(2030, 1, 15, 7, 0, tzinfo=dt.UTC)
+    engine = create_engine(env["VOICEBOT_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(insert(Booking), [
+            {"dedupe_key": f"k{n}", "flow_id": "car_service", "calendar": "repair",
+             "phone": "+79005550177", "client_name": name,
+             "starts_at": start + dt.timedelta(hours=2 * n),
+             "ends_at": start + dt.timedelta(hours=2 * n + 2), "hours": 2.0, "status": "booked",
+             "note": "", "created_at": start}
+            for n, name in enumerate(["Дмитрий", "Светлана"])])
+    engine.dispose()
+    result = voicebot("bookings", "--json")
+    assert result.exit_code == 0, result.output
+    assert [(b["client_name"], b["starts_at"]) for b in json.loads(result.stdout)] == [
+        ("Дмитрий", "2030-01-15T07:00:00+00:00"), ("Светлана", "2030-01-15T09:00:00+00:00")]

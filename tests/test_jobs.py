@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,18 +17,9 @@ from voicebot.jobs import enqueue, pending, run_due
 from voicebot.jobs.worker import Worker
 
 from support.job_probe import probe, ran
+from support.waiting import wait_for
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s")
 
 
 @pytest.fixture
@@ -99,3 +90,32 @@ def test_a_stopping_worker_lets_a_running_job_finish(app: Flask) -> None:
     worker.stop()
     assert [key for key, _ in ran(app)] == ["slow"]
     assert worker.lease.current() is None  # the lease is given back for the next worker
+
+
+def test_a_web_process_going_down_leaves_due_jobs_for_the_worker(app: Flask,
+                                                                  other_app: Flask) -> None:
+    """A web process only stores jobs; shutting it down must not touch the shared store (a
+    plain APScheduler scheduler makes one last pass over due jobs when it stops)."""
+    enqueue(other_app, probe, "due-now", key="due-1")
+    other_app.extensions["voicebot.jobs"].close()
+    time.sleep(0.3)
+    assert "due-1" in pending(app)
+    assert run_due(app, raise_errors=True) == 1
+    assert [key for key, _ in ran(app)] == ["due-now"]
+
+
+def test_the_worker_survives_a_job_removed_under_it(app: Flask) -> None:
+    """Another runner may remove a job the worker is handing over (only the lease keeps two
+    from running at once, and each real job claims its row); the worker's scheduler must not
+    die of it, and keeps running the jobs that come after."""
+    worker = Worker(app, tick=0.1).start()
+    try:
+        wait_for(worker.leading.is_set)
+        for n in range(20):
+            enqueue(app, probe, f"job-{n}", key=f"race-{n}")
+            run_due(app)  # a second runner taking jobs from the same store
+        enqueue(app, probe, "after", key="after-1")
+        wait_for(lambda: "after" in [key for key, _ in ran(app)])
+    finally:
+        worker.stop()
+    assert {key for key, _ in ran(app)} == {f"job-{n}" for n in range(20)} | {"after"}

@@ -68,7 +68,7 @@ def _social_package(entry: dict[str, Any]) -> None:
 
 def _callback(entry: dict[str, Any]) -> None:
     (ticket,) = entry["tickets"]
-    assert ticket["kind"] == "callback" and ticket["assign_role"] == "management"
+    assert ticket["kind"] == "question" and ticket["assign_role"] == "management"
     assert "спутниковой тарелки" in ticket["text"] and "+375295550179" in ticket["text"]
 
 

@@ -4,17 +4,22 @@ staff see (transfers dialled, tickets stored)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from flask import Flask
 
-from voicebot.emulator import CallEmulator
-from voicebot.models import Ticket
+from voicebot import db
+from voicebot.emulator import CallEmulator, Turn
+from voicebot.models import Booking, Ticket
 
 from support.records import Dial, stored, the_call
 
 CAR_SERVICE = "+74955550100"
 CLIENT = "+79005550177"
 MONDAY_NOON = "2026-11-23T12:00:00+03:00"
+MSK = ZoneInfo("Europe/Moscow")
 SUNDAY_EVENING = "2026-11-29T19:30:00+03:00"  # closed: weekends 09:00-18:00
 
 CONSULTANT = "+79005550111"
@@ -70,7 +75,7 @@ def test_cs2_cs5_body_work_goes_to_the_body_shop_master_after_the_name(
     assert turn.waiting == "gather" and turn.dial is None
 
     turn = caller.say("Иван Петров")
-    assert "Иван Петров, соединяю вас с Сергеем Лебедевым, мастером кузовного цеха." in turn.heard
+    assert "Иван Петров, соединяю. С вами будет говорить мастер кузовного цеха Сергей Лебедев." in turn.heard
     assert turn.waiting == "dial"
     assert turn.dial is not None and turn.dial.numbers == (BODY_MASTER,)
     assert turn.dial.caller_id == CAR_SERVICE
@@ -92,18 +97,18 @@ def test_cs2_body_work_by_keypad(dial: Dial, set_clock) -> None:
     assert "как вас зовут" in turn.text and turn.dial is None
     turn = caller.say("Анна")
     assert turn.dial is not None and turn.dial.numbers == (BODY_MASTER,)
-    assert "мастером кузовного цеха" in turn.text
+    assert "мастер кузовного цеха Сергей Лебедев" in turn.text
 
 
 @pytest.mark.parametrize(
     ("said", "number", "announce"),
     [
         ("сколько стоит замена ремня ГРМ", CONSULTANT,
-         "Олег, соединяю вас с Андреем Волковым, мастером-консультантом сервисного отдела."),
+         "Олег, соединяю. С вами будет говорить мастер-консультант сервисного отдела Андрей Волков."),
         ("у меня претензия к качеству ремонта", MANAGER,
-         "Олег, соединяю вас с Еленой Комаровой, сервис-менеджером."),
+         "Олег, соединяю. С вами будет говорить сервис-менеджер Елена Комарова."),
         ("у меня технический вопрос по коробке передач", ENGINEER,
-         "Олег, соединяю вас с Виктором Орловым, инженером ремонтного цеха."),
+         "Олег, соединяю. С вами будет говорить инженер ремонтного цеха Виктор Орлов."),
     ],
 )
 def test_cs4_questions_go_to_the_competent_person(
@@ -124,8 +129,8 @@ def test_cs4_questions_go_to_the_competent_person(
 
 @pytest.mark.parametrize(
     ("key", "number", "department"),
-    [("1", CONSULTANT, "мастером-консультантом"), ("2", ENGINEER, "инженером ремонтного цеха"),
-     ("3", BODY_MASTER, "мастером кузовного цеха"), ("4", MANAGER, "сервис-менеджером")],
+    [("1", CONSULTANT, "мастер-консультант"), ("2", ENGINEER, "инженер ремонтного цеха"),
+     ("3", BODY_MASTER, "мастер кузовного цеха"), ("4", MANAGER, "сервис-менеджер")],
 )
 def test_cs4_question_menu_by_keypad(
     dial: Dial, set_clock, key: str, number: str, department: str
@@ -256,13 +261,24 @@ def test_cs6_nobody_there_out_of_hours_and_another_phone_number(
     assert ticket.fields["reason"] == "вопрос по гарантии на ремонт"
 
 
-def test_cs3_repair_request_keeps_the_fault_in_the_clients_words(
+def repair_request(dial: Dial, wish: str, client: str = CLIENT) -> tuple[CallEmulator, Turn]:
+    """A repair request up to the first slot on offer."""
+    caller = dial(CAR_SERVICE, from_=client)
+    caller.start()
+    caller.press("1")
+    caller.say("при торможении что-то скрежещет спереди и руль бьёт")
+    caller.say("Киа Рио 2017 года")
+    caller.say("Дмитрий")
+    return caller, caller.say(wish)
+
+
+def test_cs3_repair_request_keeps_the_fault_in_the_clients_words_and_books_a_slot(
     app: Flask, dial: Dial, set_clock
 ) -> None:
-    """CS-3, CS-7, CS-8: a repair request is stored for the master-consultant with the fault
-    exactly as the client said it, the car, the name and the preferred time; the caller hears
-    that pre-booking covers the next three days. Slots and the daily capacity limit are not
-    enforced yet (no schedule in the engine): the consultant confirms the time by phone."""
+    """CS-3, CS-7, CS-8: a repair request keeps the fault exactly as the client said it, the
+    car and the name; the caller hears that pre-booking covers three days, is offered a slot
+    from the time they asked for, and the booked slot goes into the master-consultant's
+    request and the schedule."""
     set_clock(MONDAY_NOON)
     caller = dial(CAR_SERVICE, from_=CLIENT)
     caller.start()
@@ -276,8 +292,9 @@ def test_cs3_repair_request_keeps_the_fault_in_the_clients_words(
     turn = caller.say("Дмитрий")
     assert "Мы ведём предварительную запись на ближайшие три дня." in turn.text
     turn = caller.say("в среду утром")
-    assert "заявка на ремонт принята" in turn.text
-    assert "Мастер-консультант перезвонит вам, подтвердит время приёма" in turn.text
+    assert "Могу записать вас на среда, 25 ноября, в 10:00. Вам подходит?" in turn.text
+    turn = caller.say("да, подходит")
+    assert "вы записаны на среда, 25 ноября, в 10:00" in turn.text
 
     turn = caller.silence()  # "Могу ещё чем-нибудь помочь?" — no answer
     assert turn.ended
@@ -293,10 +310,16 @@ def test_cs3_repair_request_keeps_the_fault_in_the_clients_words(
         "car": "Киа Рио 2017 года",
         "client_name": "Дмитрий",
         "phone": CLIENT,
+        "slot": "среда, 25 ноября, в 10:00",
         "preferred_time": "в среду утром",
         "call_time": "23.11.2026 12:00",
     }
     assert fault in ticket.text
+    (booking,) = stored(app, Booking)
+    assert (booking.calendar, booking.phone, booking.client_name, booking.hours) == (
+        "repair", CLIENT, "Дмитрий", 2.0)
+    assert booking.starts_at == dt.datetime(2026, 11, 25, 10, 0, tzinfo=MSK)
+    assert "Booked: среда, 25 ноября, в 10:00." in call.note
     assert never_dialled(caller)
 
 
@@ -312,9 +335,76 @@ def test_cs3_repair_by_speech_uses_the_name_already_given(app: Flask, dial: Dial
     caller.say("Лада Веста")
     caller.say("Светлана")
     caller.say("завтра")
+    caller.press("1")
     (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
     assert ticket.fields["fault"] == "не заводится на холодную, стартер крутит"
     assert ticket.fields["client_name"] == "Светлана"
+    assert ticket.fields["slot"] == "вторник, 24 ноября, в 10:00"
+
+
+def fill(app: Flask, day: int, hour: int, count: int) -> None:
+    """`count` two-hour bookings starting at `hour` on November `day`, as other calls made."""
+    with db.session_scope(app) as session:
+        for n in range(count):
+            start = dt.datetime(2026, 11, day, hour, 0, tzinfo=MSK)
+            session.add(Booking(dedupe_key=f"other:{day}:{hour}:{n}", flow_id="car_service",
+                                calendar="repair", phone="+79005550100", starts_at=start,
+                                ends_at=start + dt.timedelta(hours=2), hours=2.0))
+
+
+def test_cs9_a_day_pre_booked_to_80_percent_takes_no_more(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-9: pre-booked work fills at most 80% of a day's standard hours (3 posts x 12 open
+    hours = 36; 80% = 28.8): with 28 hours booked on Tuesday, a client who wants Tuesday is
+    offered Wednesday, although Tuesday's 18:00 slot still has free posts. 20% stay for
+    urgent work and walk-ins."""
+    set_clock(MONDAY_NOON)
+    fill(app, 24, 8, 3)
+    fill(app, 24, 10, 3)
+    fill(app, 24, 12, 3)
+    fill(app, 24, 14, 3)
+    fill(app, 24, 16, 2)  # 14 bookings x 2 h = 28 h
+    _, turn = repair_request(dial, "завтра утром")
+    assert "Могу записать вас на среда, 25 ноября, в 08:00." in turn.text
+
+
+def test_cs9_a_slot_takes_as_many_jobs_as_there_are_posts(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-9: three posts work in parallel: a slot with three jobs booked is full, the next one
+    is offered."""
+    set_clock(MONDAY_NOON)
+    fill(app, 24, 10, 3)
+    _, turn = repair_request(dial, "завтра в 10")
+    assert "Могу записать вас на вторник, 24 ноября, в 12:00." in turn.text
+
+
+def test_cs9_never_more_than_three_days_ahead(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-9: the wait for a pre-booked visit is at most three days: asked for next week, the
+    line offers the earliest slot instead; every slot the client turns down is followed by
+    the next one, never one after Thursday; after three refusals the consultant calls back."""
+    set_clock(MONDAY_NOON)
+    caller, turn = repair_request(dial, "через неделю")
+    assert "Могу записать вас на понедельник, 23 ноября, в 14:00." in turn.text
+    turn = caller.say("нет, лучше в четверг")
+    assert "Могу записать вас на четверг, 26 ноября, в 10:00." in turn.text
+    turn = caller.say("нет, в четверг вечером")
+    assert "Могу записать вас на четверг, 26 ноября, в 18:00." in turn.text
+    turn = caller.say("нет")
+    assert "мастер-консультант перезвонит вам и подберёт время" in turn.text
+    assert stored(app, Booking) == []
+    (ticket,) = stored(app, Ticket)
+    assert ticket.fields["slot"] == "время не согласовано, клиенту перезвонит мастер-консультант"
+
+
+def test_cs9_a_full_week_means_a_call_back_not_a_late_slot(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-9: with every day of the window booked to its 80%, nothing is offered at all: the
+    consultant calls back rather than booking past the three days."""
+    set_clock(MONDAY_NOON)
+    for day in (23, 24, 25, 26):
+        for hour in (8, 10, 12, 14):
+            fill(app, day, hour, 3)
+        fill(app, day, 16, 2)
+    _, turn = repair_request(dial, "в любое время")
+    assert "Могу записать" not in turn.text
+    assert "Свободного времени для записи в ближайшие три дня не нашлось" in turn.text
 
 
 def test_cs8_silent_caller_still_hears_the_corporate_farewell(app: Flask, dial: Dial, set_clock) -> None:

@@ -16,23 +16,7 @@ RULES = REPO.parent / "shared" / "seed-rules.md"
 RULE_ROW = re.compile(r"^\| ((?:OM|TS|CS|HL|RT)-\d+) \|")
 
 # Rules whose proof needs machinery not built yet (the issue that brings it in brackets).
-PENDING = {
-    "OM-5": "spoken answer; needs a business-day date computation (issue 3)",
-    "OM-6": "supervisor review task due in 24 h (issue 3, with the scheduler: issue 5)",
-    "OM-8": "technician-change request noted and escalated: scripted proof (issue 3)",
-    "OM-12": "the hand-off view (issue 6)",
-    "TS-2": "cable TV facts: scripted proof (issue 3)",
-    "TS-3": "office-hours invitation: scripted proof (issue 3)",
-    "TS-5": "dry ticket language check (issue 3)",
-    "TS-6": "home contract visit only for disabled callers: scripted proof (issue 3)",
-    "TS-7": "director message ticket, urgent notify: scripted proof (issue 3)",
-    "CS-9": "booking within 3 days and under 80% of the day's capacity (issue 3)",
-    "HL-9": "one redial after an active call drops (issue 5)",
-    "RT-1": "outbound visit-confirmation flow (issues 3 and 5)",
-    "RT-2": "visit flag for a child under 14 (issues 3 and 5)",
-    "RT-3": "three attempts ten minutes apart (issue 5)",
-    "RT-4": "visit outcomes (issues 3 and 5)",
-    "RT-5": "visit interval spoken (issues 3 and 5)",
+PENDING: dict[str, str] = {
 }
 
 

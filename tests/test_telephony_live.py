@@ -5,20 +5,21 @@ must never send anything twice."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, Exchange, HttpTransport
+from voicebot.emulator import CallEmulator
 from voicebot.models import Call, Message
 from voicebot.telephony import Telephony
 
-from support.twilio_double import TEST_AUTH_TOKEN, TwilioDouble
+from support.replay import replay
+from support.twilio_double import TwilioDouble
 
 TELESPUTNIK = "+375295550100"
 NOON_MINSK = "2026-11-23T12:00:00+03:00"
@@ -42,13 +43,6 @@ def report_outage(dial: Callable[..., CallEmulator]) -> CallEmulator:
     caller.say("у нас нет сигнала")
     caller.say("улица Садовая дом 7")
     return caller
-
-
-def replay(live_server: str, exchange: Exchange) -> tuple[int, str]:
-    """Twilio retries a webhook it got no answer to: the same URL, the same parameters."""
-    signature = RequestValidator(TEST_AUTH_TOKEN).compute_signature(exchange.url, exchange.params)
-    return HttpTransport(live_server).post(exchange.url, exchange.params,
-                                           {"X-Twilio-Signature": signature})
 
 
 def test_staff_alarm_goes_out_through_the_twilio_api(
@@ -137,3 +131,32 @@ def test_twilio_api_failure_is_recorded_and_the_caller_still_hears_the_flow(
     rows = messages(app)
     assert [m.status for m in rows] == ["failed", "failed"]
     assert all("401" in m.error or "Authenticate" in m.error for m in rows)
+
+
+def test_an_sms_whose_answer_never_came_is_adopted_not_sent_again(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble,
+) -> None:
+    """Twilio took the SMS but its answer came after our timeout: we cannot know it went out,
+    so the row is not marked failed (a retry would send it twice) but kept for the sweep,
+    which finds it at Twilio and adopts it."""
+    from voicebot.models import utcnow
+    from voicebot.telephony import sweep
+
+    set_clock(NOON_MINSK)
+    app.extensions["voicebot.telephony"] = Telephony(
+        account_sid=app.config["TWILIO_ACCOUNT_SID"], auth_token=app.config["TWILIO_AUTH_TOKEN"],
+        api_url=twilio_double.base_url, dry_run=False, timeout=0.3)
+    twilio_double.slow[r"/Messages\.json$"] = 1.0
+    report_outage(dial)
+    assert [m.status for m in messages(app)] == ["sending", "sending"]
+    deadline = time.monotonic() + 10
+    while len(twilio_double.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # Twilio got both; it is only slow to say so
+    twilio_double.slow.clear()
+    app.config["STUCK_AFTER"] = 0.0
+    sweep(app, utcnow())
+    rows = messages(app)
+    assert {m.status for m in rows} == {"queued"}
+    assert {m.sid for m in rows} == {m["sid"] for m in twilio_double.messages}
+    assert len(twilio_double.messages) == 2

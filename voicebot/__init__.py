@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
-    from voicebot import clock, db, health, jobs, telephony, webhooks
+    from voicebot import admin, callbacks, clock, db, health, jobs, telephony, webhooks
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
 
@@ -24,6 +24,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
     logging.basicConfig(level=settings["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The twilio client logs every request's headers at INFO: noise in our logs.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     if settings["INSECURE_SKIP_SIGNATURE"]:
         app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")
 
@@ -31,9 +33,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     telephony.init_app(app)
     jobs.init_app(app)
+    callbacks.init_app(app)
     app.extensions["voicebot.flows"] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    admin.init_app(app)
     return app

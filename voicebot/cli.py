@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +13,10 @@ import click
 from flask import Flask
 
 from voicebot import create_app
-from voicebot.flows.errors import FlowNotFound, Problem
+from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
 
 if TYPE_CHECKING:
-    from voicebot.emulator import CallEmulator
-    from voicebot.scripted_call import Script
     from voicebot.speech.transcript import Transcript
 
 
@@ -29,12 +24,16 @@ def _app(**overrides: Any) -> Flask:
     return create_app(overrides or None)
 
 
-def _quiet_app(**overrides: Any) -> Flask:
+def _quiet(**overrides: Any) -> dict[str, Any]:
     """For commands whose output is for a person (the emulator, the journal): log lines about
     migrations and flow loading would drown what the caller hears, unless asked for."""
     if "VOICEBOT_LOG_LEVEL" not in os.environ:
         overrides.setdefault("LOG_LEVEL", "WARNING")
-    return _app(**overrides)
+    return overrides
+
+
+def _quiet_app(**overrides: Any) -> Flask:
+    return _app(**_quiet(**overrides))
 
 
 @click.group()
@@ -66,6 +65,9 @@ def serve(host: str, port: int, threads: int, run_jobs: bool) -> None:
         click.echo(f"  flow {flow.id}: {', '.join(flow.numbers) or '(outbound)'} [{flow.language}]")
     for problem in registry.problems():
         click.echo(f"  BROKEN {problem}", err=True)
+    desk_closed = "" if app.config["ADMIN_PASSWORD_HASH"] else \
+        "  (closed: set VOICEBOT_ADMIN_PASSWORD_HASH, see `voicebot admin password`)"
+    click.echo(f"desk: http://{host}:{port}/admin{desk_closed}")
     click.echo("Try it: voicebot call " + (flows[0].id if flows else "FLOW") +
                f" --url http://{host}:{port}")
     worker = Worker(app).start() if run_jobs else None
@@ -242,76 +244,49 @@ def _one_flow(key: str) -> Flow:
 @click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def flows_test(scripts: tuple[Path, ...]) -> None:
     """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
-    from voicebot.scripted_call import ScriptError, load_script, run_script
+    from voicebot.flow_tests import run_files
 
     files = list(scripts) or sorted((_flows_dir() / "calls").glob("*.yaml"))
     if not files:
         raise click.ClickException("no scripted calls found (flows/calls/*.yaml)")
     failed = 0
-    with _scratch_app() as app:
-        for path in files:
-            try:
-                script = load_script(path)
-                to = _script_number(app, script)
-            except ScriptError as exc:
-                click.echo(f"FAIL {path}")
-                click.echo(str(exc), err=True)
-                failed += 1
-                continue
-            result = run_script(script, functools.partial(_emulator_for, app, to))
-            click.echo(("PASS " if result.ok else "FAIL ") + f"{path}")
-            if not result.ok:
-                failed += 1
-                click.echo(result.report(), err=True)
+    for outcome in run_files(files, _quiet()):
+        click.echo(("PASS " if outcome.ok else "FAIL ") + f"{outcome.path}")
+        if not outcome.ok:
+            failed += 1
+            click.echo(outcome.result.report() if outcome.result else "\n".join(outcome.problems),
+                       err=True)
     click.echo(f"{len(files) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
-@contextmanager
-def _scratch_app() -> Iterator[Flask]:
-    """Scripted calls run against a throwaway database in dry-run, never the real one."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
-        app = _quiet_app(DATABASE_URL=f"sqlite:///{tmp}/calls.db", INSTANCE_DIR=tmp, DRY_RUN=True,
-                   RECORDINGS_DIR=f"{tmp}/recordings")
-        try:
-            yield app
-        finally:
-            app.extensions["voicebot.db"].kw["bind"].dispose()
-
-
-def _script_number(app: Flask, script: Script) -> str:
-    """The number a script calls: its `to:`, or the first number of its `flow:`."""
-    from voicebot.scripted_call import ScriptError
-
-    if script.to:
-        return script.to
-    try:
-        return _resolve_number(app, script.flow or "")
-    except click.ClickException as exc:
-        raise ScriptError([f"{script.path}:{script.flow_line}: flow: {exc.message}"]) from None
-
-
-def _emulator_for(app: Flask, to: str, script: Script) -> CallEmulator:
-    from voicebot.emulator import CallEmulator, WsgiTransport
-
-    app.extensions["voicebot.clock"].set(script.at)
-    return CallEmulator(WsgiTransport(app), auth_token=app.config["TWILIO_AUTH_TOKEN"],
-                        public_url="http://localhost", to=to, from_=script.from_)
-
-
 def _resolve_number(app: Flask, key: str) -> str:
-    registry = app.extensions["voicebot.flows"]
+    from voicebot.flow_tests import first_number
+
     if key.startswith("+"):
         return key
     try:
-        flow = registry.get(key)
-    except FlowNotFound:
-        raise click.ClickException(f"no flow {key!r}") from None
-    if not flow.numbers:
-        raise click.ClickException(f"flow {key!r} answers no number (outbound flow)")
-    return str(flow.numbers[0])
+        return first_number(app.extensions["voicebot.flows"], key)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# -- the desk ---------------------------------------------------------------------------------
+@main.group()
+def admin() -> None:
+    """The dispatcher's desk at /admin."""
+
+
+@admin.command("password")
+def admin_password() -> None:
+    """Make the hash of a desk password, for VOICEBOT_ADMIN_PASSWORD_HASH."""
+    from voicebot.admin.auth import MIN_PASSWORD, hash_password
+
+    password = click.prompt("Desk password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"use at least {MIN_PASSWORD} characters")
+    click.echo(f"VOICEBOT_ADMIN_PASSWORD_HASH='{hash_password(password)}'")
+    click.echo("Put this line in .env or the service's environment, then restart voicebot.", err=True)
 
 
 # -- the call emulator ------------------------------------------------------------------------
@@ -467,6 +442,177 @@ def models_download(language: str, base_url: str | None, models_dir: Path | None
     click.echo(f"installed and verified: {folder}")
     click.echo("Use it with this setting (environment or .env):")
     click.echo(f"  VOICEBOT_VOSK_MODEL_{language.upper()}={folder}")
+
+
+# -- visits and callbacks ---------------------------------------------------------------------
+@main.group()
+def visits() -> None:
+    """Technician visits confirmed by an outbound call (RT-1..RT-5)."""
+
+
+@visits.command("add")
+@click.option("--flow", "flow_key", required=True, help="The outbound flow that confirms visits.")
+@click.option("--phone", required=True, help="The client's number, E.164.")
+@click.option("--window", required=True, metavar='"YYYY-MM-DD HH:MM-HH:MM"',
+              help="The visit interval chosen in the request, in the flow's time zone.")
+@click.option("--name", "client_name", default="", help="The client's name.")
+@click.option("--address", default="", help="Where the technician goes.")
+def visits_add(flow_key: str, phone: str, window: str, client_name: str, address: str) -> None:
+    """Book a visit; its confirmation calls are scheduled by the flow's rules."""
+    from zoneinfo import ZoneInfo
+
+    from voicebot.visits import VisitError, book
+
+    app = _quiet_app()
+    flow = _one_flow(flow_key)
+    try:
+        visit, fired = book(app, flow, phone=phone, window=window, client_name=client_name,
+                            address=address)
+    except VisitError as exc:
+        raise click.ClickException(str(exc)) from None
+    zone = ZoneInfo(flow.timezone)
+    click.echo(f"visit #{visit.id}: {phone} {visit.window_start.astimezone(zone):%Y-%m-%d %H:%M}"
+               f"-{visit.window_end.astimezone(zone):%H:%M} ({flow.timezone})")
+    for callback in fired:
+        assert callback.next_at is not None
+        click.echo(f"  {callback.rule_id}: {callback.action} at "
+                   f"{callback.next_at.astimezone(zone):%Y-%m-%d %H:%M}, up to "
+                   f"{callback.max_attempts} attempt(s)")
+
+
+@main.command()
+@click.option("--flow", "flow_id", help="Only this flow's calendars.")
+@click.option("--all", "show_all", is_flag=True, help="Past and canceled ones too.")
+@click.option("--json", "as_json", is_flag=True)
+def bookings(flow_id: str | None, show_all: bool, as_json: bool) -> None:
+    """The pre-booking schedule (CS-3, CS-9): who comes when, from the calls that booked."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from voicebot import db as database
+    from voicebot.models import Booking
+
+    app = _quiet_app()
+    with database.session_scope(app) as session:
+        query = select(Booking).order_by(Booking.starts_at, Booking.id)
+        if flow_id:
+            query = query.where(Booking.flow_id == flow_id)
+        if not show_all:
+            query = query.where(Booking.status == "booked",
+                                Booking.ends_at >= dt.datetime.now(dt.UTC))
+        rows: list[dict[str, Any]] = [
+                {"id": b.id, "flow": b.flow_id, "calendar": b.calendar,
+                 "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
+                 "hours": b.hours, "client_name": b.client_name, "phone": b.phone,
+                 "status": b.status, "call_id": b.call_id} for b in session.scalars(query)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['starts_at'][:16]}  {row['flow']}/{row['calendar']:<10} "
+                   f"{row['hours']:g} h  {row['client_name'] or '-'}  {row['phone']}  {row['status']}")
+    if not rows:
+        click.echo("no bookings")
+
+
+@main.group()
+def tickets() -> None:
+    """Work for people: list, answer (a caller's question, TS-4), close."""
+
+
+@tickets.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Closed ones too.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def tickets_list(show_all: bool, limit: int, as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from voicebot import db as database
+    from voicebot.models import Ticket
+
+    app = _quiet_app()
+    with database.session_scope(app) as session:
+        query = select(Ticket).order_by(Ticket.urgent.desc(), Ticket.id.desc()).limit(limit)
+        if not show_all:
+            query = query.where(Ticket.closed_at.is_(None))
+        rows = [{"id": t.id, "flow": t.flow_id, "kind": t.kind, "status": t.status,
+                 "urgent": t.urgent, "assign_role": t.assign_role, "phone": t.phone,
+                 "text": t.text, "answer": t.answer or None,
+                 "due_at": t.due_at.isoformat() if t.due_at else None,
+                 "created_at": t.created_at.isoformat()} for t in session.scalars(query)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        flag = "URGENT " if row["urgent"] else ""
+        click.echo(f"#{row['id']:<5} {row['status']:<9} {flag}{row['flow']}/{row['kind']} "
+                   f"-> {row['assign_role'] or '-'}  {row['phone']}\n       {row['text']}")
+    if not rows:
+        click.echo("no open tickets")
+
+
+def _by() -> str:
+    return os.environ.get("USER") or "staff"
+
+
+@tickets.command("answer")
+@click.argument("ticket_id", type=int)
+@click.argument("text")
+@click.option("--by", default=_by, help="Who answers (default: your login).")
+def tickets_answer(ticket_id: int, text: str, by: str) -> None:
+    """Answer a caller's question; the flow's rules call them back with it."""
+    from voicebot.tickets import TicketError, answer
+
+    try:
+        fired = answer(_quiet_app(), ticket_id, text, by)
+    except TicketError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"ticket #{ticket_id} answered")
+    for callback in fired:
+        click.echo(f"  {callback.rule_id}: {callback.action} scheduled")
+
+
+@tickets.command("close")
+@click.argument("ticket_id", type=int)
+@click.option("--note", default="", help="Why or how it was closed.")
+@click.option("--by", default=_by, help="Who closes it (default: your login).")
+def tickets_close(ticket_id: int, note: str, by: str) -> None:
+    from voicebot.tickets import TicketError, close
+
+    try:
+        close(_quiet_app(), ticket_id, by, note)
+    except TicketError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"ticket #{ticket_id} closed")
+
+
+@main.command()
+@click.option("--status", "statuses", multiple=True,
+              help="Only these statuses (scheduled, waiting, done, not-reached, ...).")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Pending and finished callbacks: rule, attempts, next time, outcome."""
+    from voicebot import db as database
+    from voicebot.callbacks.listing import callback_rows
+
+    app = _quiet_app()
+    with database.session_scope(app) as session:
+        rows = callback_rows(session, statuses=statuses, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no callbacks")
+    for row in rows:
+        when = (row["next_at"] or row["finished_at"] or "")[:16]
+        click.echo(f"#{row['id']:<5} {row['status']:<12} {row['flow']}/{row['rule']:<20} "
+                   f"{row['phone']:<16} {row['attempts_made']}/{row['max_attempts']}  {when}  "
+                   f"{row['outcome']}")
+        for attempt in row["attempts"]:
+            click.echo(f"         attempt {attempt['number']}: {attempt['result']} "
+                       f"({attempt['at'][:16]}) {attempt['note']}")
 
 
 # -- the journal ------------------------------------------------------------------------------

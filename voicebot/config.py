@@ -26,6 +26,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "TWILIO_ACCOUNT_SID": (None, str, "Twilio account SID; without it telephony runs dry"),
     "TWILIO_AUTH_TOKEN": (None, str, "Twilio auth token: signs webhooks and authenticates REST calls"),
     "TWILIO_API_URL": (TWILIO_API_URL, str, "Twilio REST base URL (a compatible provider or a test double)"),
+    "TWILIO_TIMEOUT": (15.0, float, "Seconds to wait for an answer from Twilio's REST API"),
     "DRY_RUN": (None, bool, "Store and log SMS and calls without sending; default: on without credentials"),
     "INSECURE_SKIP_SIGNATURE": (False, bool, "Accept unsigned webhooks (logs a warning on every request)"),
     "DEFAULT_FLOW": (None, str, "Flow id that answers numbers no flow declares"),
@@ -45,11 +46,18 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "FLOW_CHECK_INTERVAL": (1.0, float, "Seconds between checks of flow files for edits"),
     "SECRET_KEY": (None, str, "Session signing key; default: generated once into the instance folder"),
     "LOG_LEVEL": ("INFO", str, "Logging level"),
+    "ADMIN_PASSWORD_HASH": (None, str, "Hash of the desk password, made by `voicebot admin password`; "
+                            "without it the desk at /admin refuses every login"),
+    "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
+                      "they share one, else UTC"),
     "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
     "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
     "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),
     "WORKER_LEASE_SECONDS": (15.0, float,
                              "A worker that stops renewing the job lease is taken over after this"),
+    "STUCK_AFTER": (120.0, float,
+                    "Seconds after which half-done work (a claimed callback, an SMS or call being "
+                    "sent) counts as cut off and is recovered; at least twice TWILIO_TIMEOUT"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -94,6 +102,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings["TWILIO_AUTH_TOKEN"] = local_secret(instance, "dev-auth-token")
     if not settings["TWILIO_ACCOUNT_SID"]:
         settings["TWILIO_ACCOUNT_SID"] = "AC" + "0" * 32
+    if float(settings["STUCK_AFTER"]) < 2 * float(settings["TWILIO_TIMEOUT"]):
+        # Shorter, and a request still waiting for Twilio would be taken for lost and repeated.
+        raise ValueError(f"VOICEBOT_STUCK_AFTER ({settings['STUCK_AFTER']}) must be at least twice "
+                         f"VOICEBOT_TWILIO_TIMEOUT ({settings['TWILIO_TIMEOUT']})")
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = local_secret(instance, "secret-key")
     return settings

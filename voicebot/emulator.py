@@ -275,7 +275,12 @@ class CallEmulator:
         direction: str = "inbound",
         voice_path: str = VOICE_PATH,
         status_callback_path: str | None = STATUS_CALLBACK_PATH,
+        answered_by: str | None = None,
     ) -> None:
+        """An inbound call by default. For a call the server placed (direction
+        "outbound-api"), `voice_path` is the URL it gave Twilio to fetch on answer,
+        `from_` its own line, `to` the person answering, and `answered_by` what Twilio's
+        answering-machine detection says ("human", "machine_start", ...)."""
         self.transport = transport
         self.validator = RequestValidator(auth_token)
         self.public_url = public_url.rstrip("/")
@@ -286,6 +291,7 @@ class CallEmulator:
         self.direction = direction
         self.voice_path = voice_path
         self.status_callback_path = status_callback_path
+        self.answered_by = answered_by
         self.clock = 0.0  # simulated seconds since the call was answered
         self.turns: list[Turn] = []
         self.history: list[Exchange] = []
@@ -318,6 +324,8 @@ class CallEmulator:
             raise CallStateError("the call has already started")
         self._started = True
         self._begin()
+        if self.direction != "inbound":
+            self._call_status = "in-progress"  # Twilio fetches the URL once answered
         url = self.public_url + self.voice_path
         exchange = self._post("voice", url, {})
         self._call_status = "in-progress"
@@ -530,7 +538,9 @@ class CallEmulator:
         return self._turn.queue
 
     def _base_params(self) -> dict[str, str]:
+        extra = {"AnsweredBy": self.answered_by} if self.answered_by else {}
         return {
+            **extra,
             "AccountSid": self.account_sid,
             "CallSid": self.call_sid,
             "From": self.from_,

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, select, union
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
@@ -68,7 +68,8 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             for e in said
         )
         parts.append(f"Caller answered: {heard}.")
-    captured = {k: v for k, v in call.vars.items() if v}
+    # Names starting with "_" are the engine's own notes (a slot on offer), not the caller's.
+    captured = {k: v for k, v in call.vars.items() if v and not k.startswith("_")}
     if captured:
         parts.append("Noted: " + ", ".join(f"{k} = {v}" for k, v in captured.items()) + ".")
     for e in call.events:
@@ -97,6 +98,16 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             parts.append(_sentence(f"The voicemail needs a person ({e.data.get('status')}): {e.text}"))
         elif e.kind == "call-recorded":
             parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
+        elif e.kind == "visit":
+            parts.append(_sentence(
+                f"Visit #{e.data.get('visit_id')}: {e.text}"
+                + (f"; adult at home: {e.data['adult_contact']}" if e.data.get("adult_contact") else "")
+                + ("; only a child under 14 at home: the technician must not go in"
+                   if e.data.get("no_entry") else "")))
+        elif e.kind == "booked":
+            parts.append(f"Booked: {e.text}.")
+        elif e.kind == "callback":
+            parts.append(_sentence(f"Callback {e.text}"))
         elif e.kind == "error":
             parts.append(f"Something failed on our side: {e.text}.")
     outcome = OUTCOME_WORDS.get(call.outcome, call.outcome)
@@ -123,17 +134,32 @@ def _dedupe_runs(items: list[str]) -> list[str]:
     return out
 
 
+def by_number(id_column: InstrumentedAttribute[int],
+              columns: tuple[InstrumentedAttribute[str], ...], number: str) -> ColumnElement[bool]:
+    """Rows where any of `columns` is `number`, found by one index read per column: an OR of
+    them, ordered by time, makes SQLite walk the whole time index instead."""
+    return id_column.in_(union(*(select(id_column).where(column == number) for column in columns)))
+
+
 def entries(session: Session, *, since: dt.datetime | None = None, number: str | None = None,
-            flow_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """The journal, newest first, as plain data for the CLI and the desk."""
+            flow_id: str | None = None, outcome: str | None = None,
+            before: tuple[dt.datetime, int] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The journal, newest first, as plain data for the CLI and the desk. `before` is the
+    (started_at, id) of the last entry of the previous page: paging by key reads only the
+    rows it shows, however deep the page."""
     query = select(Call).options(selectinload(Call.events)).order_by(Call.started_at.desc(),
                                                                      Call.id.desc())
     if since is not None:
         query = query.where(Call.started_at >= since)
     if number:
-        query = query.where((Call.from_number == number) | (Call.to_number == number))
+        query = query.where(by_number(Call.id, (Call.from_number, Call.to_number), number))
     if flow_id:
         query = query.where(Call.flow_id == flow_id)
+    if outcome:
+        query = query.where(Call.outcome == outcome)
+    if before is not None:
+        at, call_id = before
+        query = query.where((Call.started_at < at) | ((Call.started_at == at) & (Call.id < call_id)))
     calls = session.scalars(query.limit(limit)).all()
     ids = [c.id for c in calls]
     tickets = session.scalars(select(Ticket).where(Ticket.call_id.in_(ids))).all()
@@ -146,12 +172,13 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
     out = []
     for c in calls:
         out.append({
-            "call_sid": c.sid, "flow": c.flow_id, "direction": c.direction,
+            "id": c.id, "call_sid": c.sid, "flow": c.flow_id, "direction": c.direction,
             "from": c.from_number, "to": c.to_number,
             "started_at": c.started_at.isoformat(),
             "ended_at": c.ended_at.isoformat() if c.ended_at else None,
             "duration": c.duration, "status": c.status, "outcome": c.outcome,
-            "flagged": c.flagged or None, "variables": c.vars, "note": c.note,
+            "flagged": c.flagged or None, "note": c.note,
+            "variables": {k: v for k, v in c.vars.items() if not k.startswith("_")},
             "recording_url": c.recording_url or None,
             "path": _dedupe_runs([e.state for e in c.events if e.kind == "enter"]),
             "inputs": [

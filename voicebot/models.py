@@ -65,7 +65,7 @@ class Call(Base):
     flow_digest: Mapped[str] = mapped_column(String(64), default="")
     direction: Mapped[str] = mapped_column(String(16), default="inbound")
     from_number: Mapped[str] = mapped_column(String(32), index=True)
-    to_number: Mapped[str] = mapped_column(String(32))
+    to_number: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[str] = mapped_column(String(16), default="in-progress")
     state: Mapped[str] = mapped_column(String(64), default="")
     turn: Mapped[int] = mapped_column(Integer, default=0)
@@ -92,6 +92,11 @@ class Call(Base):
     @property
     def ended(self) -> bool:
         return self.ended_at is not None
+
+    @property
+    def party(self) -> str:
+        """The client's number: who called us, or whom we called."""
+        return self.from_number if self.direction == "inbound" else self.to_number
 
 
 class CallEvent(Base):
@@ -122,13 +127,13 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(8))
     purpose: Mapped[str] = mapped_column(String(16), default="caller")
     flow_id: Mapped[str] = mapped_column(String(64), default="")
-    from_number: Mapped[str] = mapped_column(String(32))
+    from_number: Mapped[str] = mapped_column(String(32), index=True)
     to_number: Mapped[str] = mapped_column(String(32), index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str] = mapped_column(Text, default="")
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -146,7 +151,7 @@ class Ticket(Base):
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     assign_role: Mapped[str | None] = mapped_column(String(64), default=None)
     urgent: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     phone: Mapped[str] = mapped_column(String(32), default="", index=True)
     due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -202,14 +207,14 @@ class Voicemail(Base):
     recording_sid: Mapped[str] = mapped_column(String(64), unique=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
     flow_id: Mapped[str] = mapped_column(String(64), default="")
-    from_number: Mapped[str] = mapped_column(String(32), default="")
+    from_number: Mapped[str] = mapped_column(String(32), default="", index=True)
     recording_url: Mapped[str] = mapped_column(Text, default="")
     duration: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(24), default="received", index=True)
     """received -> fetched -> transcribed -> quoted | for-person; or needs-transcription,
     unusable (the audio is empty, silent or broken) or failed (it could not be fetched)."""
     transcript: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     quote_wanted: Mapped[bool] = mapped_column(default=True)
     """The flow's voicemail step asked for the quote pipeline (`quote: true`)."""
@@ -334,6 +339,29 @@ class CallbackAttempt(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     callback: Mapped[Callback] = relationship(back_populates="attempts")
+
+
+class Booking(Base):
+    """A pre-booked visit to the workshop: a slot of a calendar (CS-3, CS-9)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_calendar_start", "flow_id", "calendar", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    """The call, its exchange and the step: a replayed webhook books nothing twice."""
+    flow_id: Mapped[str] = mapped_column(String(64))
+    calendar: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column()
+    ends_at: Mapped[dt.datetime] = mapped_column()
+    hours: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    """booked or canceled; only booked ones count against the day's capacity."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Visit(Base):

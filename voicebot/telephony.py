@@ -1,5 +1,10 @@
 """Everything voicebot sends to Twilio: SMS, calls and recording downloads.
 
+Outbound SMS and calls are written to the database before they are sent (`Message`,
+`Dial`), then claimed with a conditional update and sent: the row is the outbox. A process
+that dies between claiming and sending leaves a row in `sending`/`dialing`; the worker's
+sweep asks Twilio whether it went out before sending it again, so nothing is sent twice.
+
 All REST traffic goes through the real `twilio` Client, whose HTTP layer is rebased onto
 `TWILIO_API_URL`, so a Twilio-compatible provider or a local test double can stand in.
 In dry-run mode nothing leaves the machine: messages are stored and logged as "dry-run".
@@ -7,6 +12,7 @@ In dry-run mode nothing leaves the machine: messages are stored and logged as "d
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import Any, cast
@@ -21,8 +27,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from voicebot.models import Message, utcnow
+from voicebot import db
+from voicebot.models import Dial, Message, utcnow
 from voicebot.phones import mask
+from voicebot.urls import NoPublicUrl, public_url, public_url_or_none
 
 log = logging.getLogger("voicebot.telephony")
 
@@ -51,6 +59,23 @@ class RecordingFetchFailed(RuntimeError):
     """Twilio answered in a way trying again will not change (credentials, a deleted recording)."""
 
 
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+CALL_ORDER = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing": 4,
+              "in-progress": 5, **{s: 6 for s in FINAL_CALL_STATUSES}, "dry-run": 6}
+"""Call statuses only move forward: a late 'ringing' must not reopen a 'completed' call."""
+TWILIO_ERRORS = (TwilioRestException, TwilioException, OSError)
+
+
+def refused(exc: BaseException) -> bool:
+    """Twilio answered no (a 4xx): nothing was created. A timeout, a dropped connection or a
+    5xx leaves it unknown whether Twilio acted on the request."""
+    return isinstance(exc, TwilioRestException) and 400 <= (exc.status or 0) < 500
+
+
+def forward(current: str, new: str, order: dict[str, int]) -> str:
+    return new if order.get(new, 0) >= order.get(current, 0) else current
+
+
 class RebasingHttpClient(TwilioHttpClient):
     """Sends requests meant for `*.twilio.com` to the configured base URL instead."""
 
@@ -70,12 +95,13 @@ class RebasingHttpClient(TwilioHttpClient):
 
 
 class Telephony:
-    def __init__(self, *, account_sid: str, auth_token: str, api_url: str, dry_run: bool) -> None:
+    def __init__(self, *, account_sid: str, auth_token: str, api_url: str, dry_run: bool,
+                 timeout: float = 15.0) -> None:
         self.account_sid = account_sid
         self.dry_run = dry_run
         self.api_url = api_url.rstrip("/")
         self._credentials = (account_sid, auth_token)
-        self.http = RebasingHttpClient(api_url)
+        self.http = RebasingHttpClient(api_url, timeout=timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
 
     def queue_sms(
@@ -132,10 +158,14 @@ class Telephony:
                 to=message.to_number, from_=message.from_number, body=message.body,
                 **({"status_callback": status_callback} if status_callback else {}),
             )
-        except (TwilioRestException, TwilioException, OSError) as exc:
-            message.status = "failed"
+        except TWILIO_ERRORS as exc:
             message.error = str(exc)[:2000]
-            log.error("SMS to %s failed: %s", mask(message.to_number), exc)
+            if refused(exc):
+                message.status = "failed"
+                log.error("SMS to %s failed: %s", mask(message.to_number), exc)
+            else:
+                log.warning("SMS to %s: no answer from Twilio (%s); whether it went out is "
+                            "checked with Twilio before it is sent again", mask(message.to_number), exc)
             return
         message.sid = sent.sid
         message.status = sent.status or "queued"
@@ -195,12 +225,125 @@ class Telephony:
         except requests.RequestException as exc:  # timeouts, refused connections, cut transfers
             raise RecordingNotReady(f"Twilio could not be reached: {exc}") from None
 
+    # -- outbound calls ------------------------------------------------------------------
+    def place_call(self, app: Flask, session: Session, dial_id: int, timeout: int = 30) -> Dial:
+        """Place the dial's call, once: claimed first, so two workers never both place it.
+
+        Twilio fetches the call's TwiML from our public URL when the callee answers, with
+        answering-machine detection so a machine counts as not reached, and reports every
+        change of the call to the status callback.
+        """
+        claimed = db.rowcount(session.execute(
+            update(Dial).where(Dial.id == dial_id, Dial.status == "pending")
+            .values(status="dialing", updated_at=utcnow())
+        ))
+        session.commit()
+        dial = session.get(Dial, dial_id)
+        assert dial is not None
+        session.refresh(dial)
+        if not claimed:
+            return dial
+        if self.dry_run:
+            dial.status = "dry-run"
+            log.info("dry-run call to %s into %s/%s", mask(dial.to_number), dial.flow_id, dial.entry)
+            session.commit()
+            return dial
+        try:
+            call = self.client.calls.create(
+                to=dial.to_number, from_=dial.from_number,
+                url=public_url(app, "twilio.outbound", d=dial.id), method="POST",
+                status_callback=public_url(app, "twilio.voice_status"),
+                status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                machine_detection="Enable", timeout=timeout,
+            )
+        except (*TWILIO_ERRORS, NoPublicUrl) as exc:
+            session.refresh(dial)
+            dial.error = str(exc)[:2000]
+            if isinstance(exc, NoPublicUrl) or refused(exc):
+                dial.status = "failed"
+                log.error("call to %s failed: %s", mask(dial.to_number), exc)
+            else:
+                # Left `dialing`: the sweep asks Twilio whether the call exists before
+                # placing it again, so a slow answer never becomes a second call.
+                log.warning("call to %s: no answer from Twilio (%s); checking later",
+                            mask(dial.to_number), exc)
+            session.commit()
+            return dial
+        # The answer webhook may have come first and already recorded the call.
+        session.refresh(dial)
+        dial.call_sid = dial.call_sid or call.sid
+        dial.status = forward(dial.status, call.status or "queued", CALL_ORDER)
+        session.commit()
+        log.info("call %s to %s placed", call.sid, mask(dial.to_number))
+        return dial
+
+    def find_call(self, dial: Dial) -> tuple[str, str] | None:
+        """(sid, status) of the call Twilio placed for `dial`, if it placed one: what a crash
+        between claiming and placing left unknown. Calls are matched by numbers and by being
+        created after the claim (allowing two minutes of clock difference)."""
+        since = dial.updated_at - dt.timedelta(minutes=2)
+        for call in self.client.calls.list(to=dial.to_number, from_=dial.from_number, limit=20):
+            if call.date_created is not None and call.date_created >= since:
+                return str(call.sid), str(call.status)
+        return None
+
+    def call_status(self, sid: str) -> str:
+        return str(self.client.calls(sid).fetch().status)
+
+    # -- the outbox ----------------------------------------------------------------------
+    def deliver_pending(self, app: Flask, *, older_than: dt.timedelta | None = None) -> None:
+        """Send outbound SMS still waiting in the outbox (those of a job, or left by a crash)."""
+        with db.session_scope(app) as session:
+            query = select(Message.id).where(Message.direction == "out", Message.status == "pending")
+            if older_than is not None:
+                query = query.where(Message.created_at < utcnow() - older_than)
+            ids = list(session.scalars(query.order_by(Message.id).limit(500)))
+            if ids:
+                self.deliver(session, ids, public_url_or_none(app, "twilio.sms_status"))
+
+    def reconcile_messages(self, app: Flask, *, stuck: dt.timedelta) -> None:
+        """An SMS left in `sending` by a crash: adopt it if Twilio has it, else send it again."""
+        with db.session_scope(app) as session:
+            rows = session.scalars(select(Message).where(
+                Message.status == "sending", Message.updated_at < utcnow() - stuck)).all()
+            for message in rows:
+                found = None if self.dry_run else self._find_message(message)
+                if found is not None:
+                    message.sid, message.status = found
+                    log.info("SMS %s to %s was sent before a crash: adopted", found[0],
+                             mask(message.to_number))
+                else:
+                    message.status = "pending"
+        self.deliver_pending(app)
+
+    def _find_message(self, message: Message) -> tuple[str, str] | None:
+        since = message.updated_at - dt.timedelta(minutes=2)
+        try:
+            found = self.client.messages.list(to=message.to_number, from_=message.from_number,
+                                              limit=20)
+        except TWILIO_ERRORS as exc:
+            log.warning("cannot ask Twilio about SMS %s: %s", message.id, exc)
+            raise
+        for sent in found:
+            if sent.body == message.body and sent.date_created is not None \
+                    and sent.date_created >= since:
+                return str(sent.sid), str(sent.status)
+        return None
+
+
+def sweep(app: Flask, now: dt.datetime) -> None:
+    """The worker's outbox sweep: SMS a crash left unsent or half-sent."""
+    tel = telephony(app)
+    tel.reconcile_messages(app, stuck=dt.timedelta(seconds=float(app.config["STUCK_AFTER"])))
+    tel.deliver_pending(app, older_than=dt.timedelta(seconds=5))
+
 
 def init_app(app: Flask) -> None:
     cfg = app.config
     app.extensions["voicebot.telephony"] = Telephony(
         account_sid=cfg["TWILIO_ACCOUNT_SID"], auth_token=cfg["TWILIO_AUTH_TOKEN"],
-        api_url=cfg["TWILIO_API_URL"], dry_run=cfg["DRY_RUN"],
+        api_url=cfg["TWILIO_API_URL"], dry_run=cfg["DRY_RUN"], timeout=cfg["TWILIO_TIMEOUT"],
     )
     if cfg["DRY_RUN"]:
         app.logger.info("telephony is in dry-run mode: SMS and calls are stored, not sent")

@@ -24,19 +24,20 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from voicebot import db
+from voicebot import callbacks, db
+from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
 from voicebot.engine import runner
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow, Queue
-from voicebot.flows.registry import FlowRegistry
+from voicebot.flows.registry import registry
 from voicebot.journal import close_call, compose_note
-from voicebot.models import Call, CallEvent, Message, QueueEntry, Voicemail
+from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
 from voicebot.phones import mask
 from voicebot.security import check_signature, signed_url
-from voicebot.telephony import telephony
+from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
 from voicebot.voicemail import pipeline, replies
 
 log = logging.getLogger("voicebot.webhooks")
@@ -47,7 +48,6 @@ bp.before_request(check_signature)
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 _NUMBER = re.compile(r"^(\+?[0-9]{3,15}|client:[\w.-]+|sip:\S+|anonymous|restricted|unknown)$",
                      re.IGNORECASE)
-FINAL_CALL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 # Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
 MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent": 4,
                  "delivered": 5, "undelivered": 5, "failed": 5, "read": 6}
@@ -64,11 +64,6 @@ def field(name: str, pattern: re.Pattern[str] | None = None) -> str:
 
 def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
-
-
-def registry() -> FlowRegistry:
-    reg: FlowRegistry = current_app.extensions["voicebot.flows"]
-    return reg
 
 
 class Urls:
@@ -300,21 +295,75 @@ def queue_position(entry: QueueEntry) -> int:
 
 @bp.post("/voice/status")
 def voice_status() -> Response:
+    """Status of any call: an inbound one (the console's "call status changes" URL) or one we
+    placed, which may never have reached the flow (busy, no answer). Copies and late arrivals
+    are harmless: statuses only move forward and each ending is acted on once."""
     sid, status = field("CallSid", _SID), field("CallStatus")
     session = db.session()
+    now = clock().now()
     call = _load_call(sid)
-    if call is None:
+    dial = session.scalar(select(Dial).where(Dial.call_sid == sid).with_for_update())
+    if call is None and dial is None:
         log.info("status %s for unknown call %s: ignored", status, sid)
         return Response(status=204)
-    call.events.append(CallEvent(at=clock().now(), state=call.state, kind="status", text=status))
-    if status in FINAL_CALL_STATUSES:
-        duration = request.form.get("CallDuration")
-        close_call(call, _flow_or_none(call.flow_id), clock().now(), status=status,
-                   duration=int(duration) if duration and duration.isdigit() else None)
-    elif call.ended_at is None:
-        call.status = status
+    if call is not None:
+        call.events.append(CallEvent(at=now, state=call.state, kind="status", text=status))
+        if status in FINAL_CALL_STATUSES:
+            duration = request.form.get("CallDuration")
+            flow = _flow_or_none(call.flow_id)
+            close_call(call, flow, now, status=status,
+                       duration=int(duration) if duration and duration.isdigit() else None)
+            if flow is not None:
+                callbacks.call_ended(session, flow, call, now)
+        elif call.ended_at is None:
+            call.status = status
+    if dial is not None:
+        dial.status = forward(dial.status, status, CALL_ORDER)
+        dial.answered_by = request.form.get("AnsweredBy") or dial.answered_by
     session.commit()
+    if dial is not None and status in FINAL_CALL_STATUSES:
+        dial_finished(current_app, session, dial, status, now)
     return Response(status=204)
+
+
+@bp.post("/voice/outbound")
+def outbound() -> Response:
+    """A call we placed was answered: Twilio asks what to say. The call starts in the flow
+    state its dial names (a redial, a visit confirmation), with the dial's variables."""
+    sid, to = field("CallSid", _SID), field("To", _NUMBER)
+    session = db.session()
+    existing = session.scalar(select(Call).where(Call.sid == sid))
+    if existing is not None:
+        return twiml(existing.last_twiml)
+    try:
+        dial = session.get(Dial, int(request.args.get("d", "")), with_for_update=True)
+    except ValueError:
+        raise BadRequest("malformed outbound URL") from None
+    if dial is None or dial.to_number != to or dial.call_sid not in (None, sid):
+        log.warning("outbound webhook for call %s matches no dial we placed", sid)
+        reply = VoiceResponse()
+        reply.hangup()
+        return twiml(reply)
+    answered_by = request.form.get("AnsweredBy", "")
+    dial.call_sid, dial.answered_by = sid, answered_by
+    dial.status = forward(dial.status, "in-progress", CALL_ORDER)
+    flow = _flow_or_none(dial.flow_id)
+    if flow is None or answered_by.startswith(("machine", "fax")):
+        # A machine is not the client: hang up, and the call's end counts as not reached.
+        reason = f"answered by {answered_by}" if flow else f"flow {dial.flow_id!r} is gone"
+        log.info("outbound call %s to %s: %s; hanging up", sid, mask(to), reason)
+        session.commit()
+        reply = VoiceResponse()
+        reply.hangup()
+        return twiml(reply)
+    session.commit()
+    try:
+        call = new_call(flow, sid, dial.from_number, to, direction="outbound")
+    except IntegrityError:  # the same webhook twice at once
+        session.rollback()
+        return twiml(session.scalars(select(Call).where(Call.sid == sid)).one().last_twiml)
+    call.vars = dict(dial.vars)
+    return run_turn(flow, call, lambda t: runner.start(t, entry=dial.entry))
 
 
 @bp.post("/recording")

@@ -19,6 +19,7 @@ from voicebot.flows.model import (
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Say,
     SetVars,
@@ -29,6 +30,7 @@ from voicebot.flows.model import (
 )
 
 VALID = Path(__file__).parent / "valid"
+ROOT = Path(__file__).resolve().parents[2]
 
 MINIMAL = """\
 flow: mini
@@ -111,8 +113,30 @@ def test_every_step_kind_compiles(omega: Flow) -> None:
     assert kinds == {
         Route, Say, Ask, SetVars, Sms, Notify, Ticket, Queue, AnswerQueue, Transfer, Voicemail, Hangup,
     }
-    assert {type(s) for s in omega.states.values()} >= {STEP_KINDS[k] for k in STEP_KINDS}
+    # `visit` records a visit confirmation (outbound visit flows), `book` books a slot: the
+    # field-visit and car-service flows have them.
+    assert kinds == {STEP_KINDS[k] for k in STEP_KINDS if k not in ("visit", "book")}
     assert list(omega.states)[:3] == ["route_caller", "greeting", "menu"]
+
+
+def test_callback_rules_compile_with_their_hours() -> None:
+    """RT-3 and RT-5 as the field-visit flow states them, and HL-9's redial: rules carry
+    their timing, attempts and follow-ups; calls and SMS wait for the flow's hours unless a
+    rule says `always`, and a late call goes to a person after 30 minutes unless it says."""
+    visits = load_flow(ROOT / "flows" / "field_visit.yaml")
+    (confirm,) = visits.callbacks
+    assert (confirm.on, confirm.action.kind, confirm.action.state) == (
+        "visit_scheduled", "call", "confirm")
+    assert (confirm.before, confirm.attempts, confirm.spacing, confirm.max_late) == (
+        dt.timedelta(hours=1), 3, dt.timedelta(minutes=10), dt.timedelta(minutes=45))
+    assert confirm.within == visits.hours
+    assert [a.kind for a in confirm.then] == ["notify", "sms"]
+    assert confirm.then[0].roles == ("dispatcher",)
+    assert any(isinstance(step, RecordVisit) for step in visits.states.values())
+    hotline = load_flow(ROOT / "flows" / "hotline.yaml")
+    (redial,) = hotline.rules("dropped_active")
+    assert redial.within is None and redial.max_late == dt.timedelta(minutes=30)
+    assert "rating" in redial.except_in and redial.attempts == 1
 
 
 def test_english_ask(omega: Flow) -> None:

@@ -16,6 +16,7 @@ import json
 import re
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.request
 import wave
@@ -147,6 +148,9 @@ class TwilioDouble:
         self.calls: list[Resource] = []
         self.recordings: dict[str, _Recording] = {}
         self._status_callbacks: dict[str, str] = {}
+        self.slow: dict[str, float] = {}
+        """Path regex -> seconds to wait before answering (after recording the request), as a
+        slow Twilio does: a client killed meanwhile never learns that its request worked."""
         self._acknowledged = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -351,6 +355,7 @@ class TwilioDouble:
         form: dict[str, list[str]],
         headers: Mapping[str, str],
         violations: list[str],
+        query: dict[str, list[str]] | None = None,
     ) -> _Answer:
         """Answer one request: (status, content type, body). Raises TwilioError."""
         account = re.match(_ACCOUNT, path)
@@ -360,11 +365,11 @@ class TwilioDouble:
         if self.strict and violations:
             raise TwilioError(400, 20001, "; ".join(violations))
         rest = path[account.end() :]
-        params = {name: values[0] for name, values in form.items() if values}
+        params = {name: values[0] for name, values in {**(query or {}), **form}.items() if values}
         for pattern, methods, handler in (
-            (r"/Messages\.json", {"POST"}, self._create_message),
+            (r"/Messages\.json", {"POST", "GET"}, self._messages),
             (r"/Messages/(?P<sid>[^/.]+)\.json", {"GET"}, self._fetch_message),
-            (r"/Calls\.json", {"POST"}, self._create_call),
+            (r"/Calls\.json", {"POST", "GET"}, self._calls),
             (r"/Calls/(?P<sid>[^/.]+)\.json", {"GET", "POST"}, self._call),
             (r"/Recordings/(?P<sid>[^/.]+)\.json", {"GET"}, self._recording),
             (r"/Recordings/(?P<sid>[^/.]+)(?P<ext>\.wav|\.mp3|)", {"GET"}, self._media),
@@ -377,6 +382,28 @@ class TwilioDouble:
             with self._lock:
                 return handler(method, match, params)
         raise TwilioError(404, 20404, f"The requested resource {path} was not found")
+
+    def _messages(self, method: str, match: re.Match[str], p: dict[str, str]) -> _Answer:
+        if method == "GET":
+            return self._list("messages", self.messages, p)
+        return self._create_message(method, match, p)
+
+    def _calls(self, method: str, match: re.Match[str], p: dict[str, str]) -> _Answer:
+        if method == "GET":
+            return self._list("calls", self.calls, p)
+        return self._create_call(method, match, p)
+
+    def _list(self, key: str, resources: list[Resource], p: dict[str, str]) -> _Answer:
+        """One page, newest first, filtered by To and From as Twilio's list endpoints do."""
+        found = [r for r in reversed(resources)
+                 if p.get("To") in (None, r["to"]) and p.get("From") in (None, r["from"])]
+        size = int(p.get("PageSize") or 50)
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/{key.title()}.json?PageSize={size}&Page=0"
+        return _json(200, {
+            key: found[:size], "end": max(len(found[:size]) - 1, 0), "first_page_uri": uri,
+            "next_page_uri": None, "page": 0, "page_size": size, "previous_page_uri": None,
+            "start": 0, "uri": uri,
+        })
 
     def _create_message(self, _: str, __: re.Match[str], p: dict[str, str]) -> _Answer:
         # Twilio's own validation, which the schema cannot express (codes from its error list).
@@ -561,7 +588,7 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
             extra: dict[str, str] = {}
             try:
                 status, content_type, body = double._handle(
-                    self.command, split.path, form, headers, violations
+                    self.command, split.path, form, headers, violations, query
                 )
                 if content_type == "application/json":
                     answered = check_response(self.command, split.path, status, json.loads(body))
@@ -581,11 +608,17 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
                         self.command, split.path, query, form, headers, status, violations
                     )
                 )
-            self.send_response(status)
-            for name, value in {"Content-Type": content_type, **extra}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            for pattern, seconds in list(double.slow.items()):
+                if re.search(pattern, split.path):
+                    time.sleep(seconds)
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": content_type, **extra}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test): Twilio would not care
 
     return Handler

@@ -1,4 +1,4 @@
-"""Waiting for something a background thread does, without a fixed sleep."""
+"""Waiting, bounded, for something another thread or process does."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """The first truthy value of `condition()`, polled every 50 ms; fails after `timeout`."""
+def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "the condition") -> Any:
+    """Poll `condition` until it returns something true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s")
+    raise AssertionError(f"{what}: not within {timeout} s")

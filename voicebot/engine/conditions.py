@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicebot.engine.hours import is_open
+from voicebot.flows import words
 from voicebot.flows.model import Flow, StaffMember, When
 
 
@@ -52,4 +53,8 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
             return False
         if test.equals and str(value).casefold() not in {v.casefold() for v in test.equals}:
             return False
+        if test.says:
+            said = words.stems(str(value or ""), flow.stem_language)
+            if not any(words.phrase_in(p.stems, said) for p in test.says):
+                return False
     return True

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from voicebot.flows.model import Hours, TimeRange, language_family
 
+_MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+              "сентября", "октября", "ноября", "декабря")
 _DAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
@@ -63,3 +65,46 @@ def week(hours: Hours, language: str) -> str:
         spans = (" и " if lang == "ru" else " and ").join(_span(r, lang) for r in ranges)
         parts.append(f"{days} {spans}")
     return ", ".join(parts)
+
+
+def next_open(hours: Hours, now: dt.datetime, *, horizon_days: int = 21) -> dt.datetime | None:
+    """The first moment at or after `now` within the hours; None if closed for `horizon_days`
+    (a week of holidays is possible, a line closed for three weeks is a configuration)."""
+    zone = ZoneInfo(hours.timezone)
+    here = now.astimezone(zone)
+    for offset in range(horizon_days + 1):
+        day = here.date() + dt.timedelta(days=offset)
+        if day in hours.holidays:
+            continue
+        for r in hours.week.get(day.weekday(), ()):
+            start = dt.datetime.combine(day, r.start, zone)
+            end = dt.datetime.combine(day, r.end, zone)
+            candidate = max(start, here)
+            if candidate < end:
+                return candidate.astimezone(dt.UTC)
+    return None
+
+
+def is_business_day(hours: Hours, day: dt.date) -> bool:
+    return day not in hours.holidays and bool(hours.week.get(day.weekday()))
+
+
+def after_business_days(hours: Hours, now: dt.datetime, count: int) -> dt.date:
+    """The date `count` business days after today in the flow's zone (OM-5): days the line
+    is open, holidays skipped."""
+    day = local(hours, now).date()
+    left = count
+    for _ in range(count * 7 + 60):  # a closed week or a run of holidays is fine; never is not
+        if left == 0:
+            return day
+        day += dt.timedelta(days=1)
+        if is_business_day(hours, day):
+            left -= 1
+    return day
+
+
+def spoken_date(day: dt.date, language: str) -> str:
+    """'Friday, November 27' or 'пятница, 27 ноября'."""
+    if language_family(language) == "ru":
+        return f"{_DAYS['ru'][day.weekday()]}, {day.day} {_MONTHS_RU[day.month - 1]}"
+    return f"{_DAYS['en'][day.weekday()]}, {day.strftime('%B')} {day.day}"

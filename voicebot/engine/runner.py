@@ -17,17 +17,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot.engine import texts
+from voicebot import callbacks
+from voicebot.engine import booking, spoken_time, texts
 from voicebot.engine.answers import capture_value, match_choice
 from voicebot.engine.conditions import CallerFacts, available_members, holds
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import (
     AnswerQueue,
     Ask,
+    Book,
     Flow,
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Say,
     SetVars,
@@ -40,8 +43,10 @@ from voicebot.flows.model import (
 )
 from voicebot.models import Call, CallEvent, QueueEntry
 from voicebot.models import Ticket as TicketRow
+from voicebot.models import Visit as VisitRow
 from voicebot.models import Voicemail as VoicemailRow
 from voicebot.telephony import Telephony
+from voicebot.ticket_language import normalise
 
 log = logging.getLogger("voicebot.engine")
 
@@ -92,7 +97,7 @@ class Turn:
 
     # -- speaking -------------------------------------------------------------------------
     def values(self) -> Mapping[str, Any]:
-        return texts.values(self.flow, self.call.vars, self.call.from_number, self.now)
+        return texts.values(self.flow, self.call.vars, self.call.party, self.now)
 
     def render(self, text: Text) -> str:
         return texts.render(text, self.values())
@@ -112,11 +117,11 @@ class Turn:
         if self._previous_calls is None:
             self._previous_calls = self.session.scalar(
                 select(func.count(Call.id)).where(
-                    Call.from_number == self.call.from_number, Call.flow_id == self.flow.id,
+                    Call.from_number == self.call.party, Call.flow_id == self.flow.id,
                     Call.id != self.call.id,
                 )
             ) or 0
-        return CallerFacts(self.call.from_number, self._previous_calls, self.call.vars)
+        return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
 
     def set_var(self, name: str, value: str) -> None:
         # JSON columns only notice reassignment, not in-place edits.
@@ -130,7 +135,8 @@ class Turn:
         return self.flow.numbers[0] if self.flow.numbers else self.call.from_number
 
 
-def start(turn: Turn) -> None:
+def start(turn: Turn, entry: str | None = None) -> None:
+    """Begin the call at the flow's start, or at `entry` (an outbound call into the flow)."""
     turn.event("start", f"{turn.call.from_number} -> {turn.call.to_number}", state="")
     if turn.flow.record_calls:
         # Started before anything is said, so the greeting that announces it is on record.
@@ -139,7 +145,7 @@ def start(turn: Turn) -> None:
             recording_status_callback_event="completed",
         )
         turn.event("call-recording", "started")
-    run_from(turn, turn.flow.start)
+    run_from(turn, entry or turn.flow.start)
 
 
 def resume(turn: Turn, event: str, form: Mapping[str, str]) -> None:
@@ -175,6 +181,8 @@ def _resume_step(turn: Turn, step: Step, event: str, form: Mapping[str, str]) ->
             _queue_result(turn, step, form)
         case Voicemail(), "record":
             _recorded(turn, step, form)
+        case Book(), "gather" | "silence":
+            _slot_answer(turn, step, form)
         case _:
             raise FlowRuntimeError(f"unexpected {event!r} event for a {type(step).__name__} step",
                                    flow=turn.flow.id, state=step.id, where=str(step.source),
@@ -235,6 +243,11 @@ def _run_step(turn: Turn, step: Step) -> str | None:
         case Ticket():
             _ticket(turn, step)
             return step.next
+        case RecordVisit():
+            _record_visit(turn, step)
+            return step.next
+        case Book():
+            return _offer_slot(turn, step, _wished(turn, step))
         case Ask():
             turn.call.retries = 0
             _gather(turn, step, step.prompt)
@@ -419,7 +432,7 @@ def _queue_sms(turn: Turn, step: Step, to: str, body: str, purpose: str) -> None
 def _sms(turn: Turn, step: Sms) -> None:
     body = turn.render(step.text)
     if step.to == "caller":
-        _queue_sms(turn, step, turn.call.from_number, body, "caller")
+        _queue_sms(turn, step, turn.call.party, body, "caller")
         return
     for member in turn.flow.members(step.to):
         _queue_sms(turn, step, member.phone, body, "notify")
@@ -439,14 +452,103 @@ def _ticket(turn: Turn, step: Ticket) -> None:
     vals = turn.values()
     row = TicketRow(
         dedupe_key=key, flow_id=turn.flow.id, call_id=turn.call.id, kind=step.kind,
-        text=texts.render(step.text, vals), assign_role=step.assign, urgent=step.urgent,
+        text=normalise(texts.render(step.text, vals)), assign_role=step.assign, urgent=step.urgent,
         fields={name: texts.render(text, vals) for name, text in step.fields},
-        phone=turn.call.from_number,
+        phone=turn.call.party,
         due_at=turn.now + dt.timedelta(hours=step.due_hours) if step.due_hours else None,
     )
     turn.session.add(row)
     turn.session.flush()
     turn.event("ticket", row.text, ticket_id=row.id, ticket_kind=step.kind, urgent=step.urgent)
+    callbacks.ticket_created(turn.session, turn.flow, row, turn.now)
+
+
+def _record_visit(turn: Turn, step: RecordVisit) -> None:
+    """The confirmation call's outcome goes onto the visit the call is about (RT-1, RT-2, RT-4)."""
+    raw = str(turn.call.vars.get("visit_id") or "")
+    visit = turn.session.get(VisitRow, int(raw)) if raw.isdigit() else None
+    if visit is None:
+        raise FlowRuntimeError("this call is about no visit (no visit_id)", flow=turn.flow.id,
+                               state=step.id, where=str(step.source), given=raw)
+    vals = turn.values()
+    visit.status = step.status
+    if step.note is not None:
+        line = texts.render(step.note, vals).strip()
+        visit.note = f"{visit.note}\n{line}".strip() if line not in visit.note else visit.note
+    if step.adult_contact is not None:
+        visit.adult_contact = texts.render(step.adult_contact, vals)
+    if step.no_entry is not None:
+        visit.no_entry = step.no_entry
+    turn.event("visit", step.status, visit_id=visit.id, no_entry=visit.no_entry,
+               adult_contact=visit.adult_contact)
+
+
+# -- booking -------------------------------------------------------------------------------
+def _offer_key(step: Book) -> str:
+    return f"_offer_{step.id}"
+
+
+def _wished(turn: Turn, step: Book) -> dt.datetime:
+    """Where the search starts: the time the client asked for, if it says one."""
+    said = str(turn.call.vars.get(step.wish) or "") if step.wish else ""
+    return spoken_time.parse(said, turn.now, turn.flow.timezone) or turn.now
+
+
+def _offer_slot(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
+    """Offer the first free slot from `start_from` (or, if none, the first at all); returns
+    the `full` state when there is nothing more to offer."""
+    offered = int(turn.call.vars.get(f"{_offer_key(step)}_count") or 0)
+    slot = None
+    if offered < step.offers:
+        slot = next(booking.free_slots(turn.session, turn.flow, step, turn.now, start_from), None)
+        if slot is None and start_from > turn.now:
+            slot = next(booking.free_slots(turn.session, turn.flow, step, turn.now, turn.now), None)
+    if slot is None:
+        turn.set_var(step.capture, "")
+        turn.event("booking", "no slot offered" if not offered else f"{offered} slot(s) declined")
+        return step.full
+    spoken = booking.spoken_slot(turn.flow, slot)
+    turn.set_var(step.capture, spoken)
+    turn.set_var(_offer_key(step), slot.isoformat())
+    turn.set_var(f"{_offer_key(step)}_count", str(offered + 1))
+    turn.event("offer", spoken)
+    turn.call.retries = 0
+    _gather(turn, step.question, step.question.prompt)
+    return None
+
+
+def _slot_answer(turn: Turn, step: Book, form: Mapping[str, str]) -> None:
+    digits, speech = form.get("Digits", "").strip(), form.get("SpeechResult", "").strip()
+    offered = dt.datetime.fromisoformat(str(turn.call.vars.get(_offer_key(step))))
+    answer = capture_value("yes_no", digits, speech, turn.flow.stem_language)
+    if digits or speech:
+        turn.call.inputs += 1
+        turn.event("input", digits or speech, digits=digits, speech=speech)
+    if answer == "yes":
+        made = booking.book(turn.session, turn.flow, step, offered, turn.now,
+                            key=_dedupe(turn, step), call_id=turn.call.id, phone=turn.call.party,
+                            client_name=str(turn.call.vars.get("client_name") or ""))
+        if made is not None:
+            turn.event("booked", booking.spoken_slot(turn.flow, offered), booking_id=made.id)
+            run_from(turn, step.next)
+            return
+        turn.event("booking", "taken meanwhile")
+        answer = "no"
+    if answer == "no":
+        # "нет, лучше в четверг": the next offer starts at the day they name.
+        named = spoken_time.parse(speech, turn.now, turn.flow.timezone) if speech else None
+        start = max(named or offered, offered + dt.timedelta(seconds=1))
+        following = _offer_slot(turn, step, start)
+        if following is not None:
+            run_from(turn, following)
+        return
+    turn.call.retries += 1
+    if turn.call.retries > step.question.retries:
+        turn.set_var(step.capture, "")
+        run_from(turn, step.full)
+        return
+    turn.say(step.question.reprompt)
+    _gather(turn, step.question, step.question.prompt)
 
 
 # -- recording and ending -----------------------------------------------------------------

@@ -9,13 +9,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from voicebot.engine import hours as hours_text
+from voicebot.flows.fields import BUSINESS_DAYS
 from voicebot.flows.model import Flow, Text
 
 log = logging.getLogger("voicebot.engine")
 
 
 class _Values(dict[str, Any]):
+    def __init__(self, flow: Flow, now: dt.datetime, **given: Any) -> None:
+        super().__init__(**given)
+        self.flow, self.now = flow, now
+
     def __missing__(self, key: str) -> str:
+        days = BUSINESS_DAYS.match(key)
+        if days:
+            day = hours_text.after_business_days(self.flow.hours, self.now, int(days[1]))
+            return hours_text.spoken_date(day, self.flow.language)
         # A variable the flow captures later, or one this caller skipped: say nothing
         # rather than fail the call; the loader already rejected names that can never exist.
         log.warning("placeholder {%s} has no value yet; spoken as empty", key)
@@ -25,6 +34,7 @@ class _Values(dict[str, Any]):
 def values(flow: Flow, variables: Mapping[str, Any], caller: str, now: dt.datetime) -> _Values:
     here = hours_text.local(flow.hours, now)
     out = _Values(
+        flow, now,
         name=flow.name,
         caller=caller,
         date=here.strftime("%d.%m.%Y") if flow.stem_language == "russian" else here.strftime("%B %d"),
@@ -32,6 +42,9 @@ def values(flow: Flow, variables: Mapping[str, Any], caller: str, now: dt.dateti
         hours_today=hours_text.today(flow.hours, now, flow.language),
         hours=hours_text.week(flow.hours, flow.language),
     )
+    for member in reversed(flow.staff):  # the first member of a role names it
+        if member.name:
+            out[f"{member.role}_name"] = member.name
     out.update(flow.facts)
     out.update(variables)
     return out

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from voicebot.flows.fields import BUILTINS, is_builtin
 from voicebot.flows.graph import BUILTIN_TARGETS, edges
-from voicebot.flows.model import AnswerQueue, Ask, Hangup, Queue, Step, Transfer, Voicemail
+from voicebot.flows.model import AnswerQueue, Ask, Book, Hangup, Queue, Step, Transfer, Voicemail
 from voicebot.flows.schema import Context, Ref, suggest
 
 QUOTE_FIELDS = frozenset(
@@ -13,9 +14,7 @@ QUOTE_FIELDS = frozenset(
 )
 """Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
-BUILTIN_PLACEHOLDERS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})
-"""`hours` (the whole week, spoken) is not in docs/flows.md but the engine fills it."""
-WAITING = (Ask, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
+WAITING = (Ask, Book, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
 """Steps that wait for the caller (or end the call), so a loop through one cannot spin."""
 
 
@@ -60,9 +59,11 @@ def check_names(
                 _unknown(ctx, ref, "caller group", known_groups)
     if facts is None:
         return
-    names = set(facts) | BUILTIN_PLACEHOLDERS | set(ctx.variables)
+    # `{dispatcher_name}`: the name of the role's first member in `staff`.
+    known = set(facts) | BUILTINS | {f"{r}_name" for r in roles or ()}
+    names = known | set(ctx.variables)
     for ref in ctx.placeholders:
-        if ref.name not in names:
+        if ref.name not in names and not is_builtin(ref.name):
             guess = suggest(ref.name, names)
             hint = f", did you mean {guess!r}?" if guess else ""
             ctx.report(
@@ -73,8 +74,8 @@ def check_names(
                 "'{" + ref.name + "}'",
             )
     for ref, extra in ctx.quote_placeholders:
-        allowed = set(facts) | BUILTIN_PLACEHOLDERS | extra
-        if ref.name in allowed:
+        allowed = known | extra
+        if ref.name in allowed or is_builtin(ref.name):
             continue
         guess = None if ref.name in QUOTE_FIELDS else suggest(ref.name, allowed)
         hint = f", did you mean {guess!r}?" if guess else ""
@@ -88,6 +89,17 @@ def check_names(
             ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
             "'{" + ref.name + "}'",
         )
+    for ref, extra, with_vars in ctx.trigger_placeholders:
+        allowed = known | extra | (set(ctx.variables) if with_vars else set())
+        if ref.name in allowed or is_builtin(ref.name):
+            continue
+        guess = suggest(ref.name, allowed)
+        hint = f", did you mean {guess!r}?" if guess else ""
+        why = ("a call variable is not known for this trigger" if ref.name in ctx.variables
+               else "not a fact, built-in or field of this trigger"
+               + (f" ({', '.join(sorted(extra))})" if extra else ""))
+        ctx.report(ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
+                   "'{" + ref.name + "}'")
     for ref in ctx.var_uses:
         if ref.name not in ctx.variables:
             _unknown(

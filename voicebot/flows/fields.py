@@ -35,6 +35,16 @@ _FORMATTER = stringlib.Formatter()
 
 # --- texts -------------------------------------------------------------------------------
 
+BUILTINS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})
+"""Placeholders the engine fills in every text (`hours`: the whole week, spoken)."""
+BUSINESS_DAYS = re.compile(r"^date_in_(\d{1,2})_business_days$")
+"""`{date_in_5_business_days}`: the date five business days from today, spoken (OM-5)."""
+
+
+def is_builtin(name: str) -> bool:
+    return name in BUILTINS or bool(BUSINESS_DAYS.match(name))
+
+
 
 def placeholders(template: str) -> tuple[str, ...]:
     """Names of the `{name}` placeholders; `{{` and `}}` are literal braces.
@@ -285,6 +295,31 @@ def week(node: Node) -> MappingProxyType[int, tuple[TimeRange, ...]]:
     if failed:
         raise Reported
     return MappingProxyType(dict(sorted(result.items())))
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def duration(node: Node) -> dt.timedelta:
+    """'90s', '10m', '2h', '1d'."""
+    match = _DURATION.match(node.value) if isinstance(node.value, str) else None
+    if match is None:
+        raise Invalid("expected a duration like 90s, 10m, 2h or 1d")
+    return dt.timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+
+
+def share(node: Node) -> float:
+    """80% or 0.8: a part of a whole."""
+    value: Any = node.value
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            value = float(value.strip()[:-1]) / 100
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise Invalid("expected a share like 80% or 0.8 (more than 0, at most 100%)")
+    return float(value)
 
 
 def speech_timeout(node: Node) -> str:

@@ -11,11 +11,13 @@ from typing import Literal
 from voicebot.flows.model import (
     AnswerQueue,
     Ask,
+    Book,
     Choice,
     Flow,
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Say,
     SetVars,
@@ -60,7 +62,9 @@ def when_label(when: When) -> str:
     if when.min_previous_calls is not None:
         parts.append(f"previous calls >= {when.min_previous_calls}")
     for test in when.vars:
-        if test.equals:
+        if test.says:
+            parts.append(f"{test.name} says {' | '.join(p.text for p in test.says)}")
+        elif test.equals:
             parts.append(f"{test.name} = {' | '.join(test.equals)}")
         else:
             parts.append(f"{test.name} {'set' if test.present else 'not set'}")
@@ -83,10 +87,13 @@ def edges(step: Step) -> list[Edge]:
     elif isinstance(step, Transfer):
         out.append(Edge(sid, step.next, "next"))
         out.append(Edge(sid, step.fallback, "fallback"))
+    elif isinstance(step, Book):
+        out.append(Edge(sid, step.next, "booked"))
+        out.append(Edge(sid, step.full, "no slot"))
     elif isinstance(step, AnswerQueue):
         out.append(Edge(sid, step.next, "next"))
         out.append(Edge(sid, step.empty, "queue empty"))
-    elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars):
+    elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars | RecordVisit):
         out.append(Edge(sid, step.next, "next"))
     else:
         assert isinstance(step, Hangup)
@@ -105,6 +112,7 @@ def _builtins_used(flow: Flow) -> list[str]:
 
 _KIND_NAMES = {
     "SetVars": "set",
+    "RecordVisit": "visit",
     "AnswerQueue": "answer_queue",
 }
 

@@ -8,6 +8,8 @@ value checks in `fields`, whole-file checks in `checks`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,11 +17,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from voicebot.flows import checks, fields, quotes, steps
+from voicebot.flows import callbacks, checks, fields, quotes, steps
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
     SNOWBALL,
+    CallbackRule,
     Flow,
     Hours,
     Source,
@@ -32,6 +35,7 @@ from voicebot.flows.schema import (
     Context,
     Key,
     Node,
+    Ref,
     Reported,
     boolean,
     check_mapping,
@@ -96,6 +100,7 @@ TOP = {
     "apology": Key(fields.texts),
     "anywhere": Key(steps.choices, default=()),
     "quotes": Key(quotes.catalogue),
+    "callbacks": Key(callbacks.rules, default=()),
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -107,7 +112,7 @@ class LoadedFile:
     flow: Flow
     id_line: int
     number_lines: tuple[tuple[str, int, str], ...]
-    """(number, line, key path) for each of `flow.numbers`."""
+    """(number, line, key path) for each number the flow answers (none for outbound flows)."""
 
 
 def display_name_for(path: Path) -> str:
@@ -176,6 +181,7 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
         with contextlib.suppress(Reported):
             states, lines, complete = _compile_states(ctx, node.child("states"))
 
+    _callback_variables(ctx, top.get("callbacks", ()))
     # Each kind of name is checked whenever its definitions could be read, so one run
     # shows as much as possible without blaming names on a definition that failed.
     checks.check_names(
@@ -195,13 +201,32 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
             ctx,
             states,
             start=top["start"],
-            roots=(top["start"], top["fallback"]),
+            # A state only a callback's outbound call enters is reachable too.
+            roots=(top["start"], top["fallback"],
+                   *(d.rule.action.state for d in top["callbacks"] if d.rule.action.state)),
             lines=lines or {},
             anywhere_targets=[c.goto for c in top["anywhere"]],
         )
     if ctx.problems or not top_ok or not complete:
         raise Reported
     return _build(ctx, node, top, states, raw)
+
+
+def _callback_variables(ctx: Context, drafts: Iterable[callbacks.DraftRule]) -> None:
+    """A call placed by a callback rule starts with the fields of what fired it (the visit's
+    window, the ticket's answer) as variables; the flow's texts may use them."""
+    calls_about_visits = False
+    for draft in drafts:
+        rule = draft.rule
+        if rule.action.kind != "call":
+            continue
+        calls_about_visits |= rule.on == "visit_scheduled"
+        for name in (*sorted(callbacks.EXTRA_PLACEHOLDERS[rule.on]), "attempt"):
+            ctx.variables.setdefault(name, Ref(name, rule.source.line, "callbacks"))
+    if not calls_about_visits:
+        for line in ctx.visit_steps:
+            ctx.report(line, "states", "a visit step records how a visit confirmation went: the "
+                                       "flow needs a callbacks rule on visit_scheduled that calls")
 
 
 def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
@@ -212,6 +237,12 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
     if top.get("direction") == "inbound" and "numbers" in top and not top["numbers"]:
         line = key_line(mapping, "numbers") if "numbers" in mapping else node.line
         ctx.report(line, "numbers", "an inbound flow needs at least one number")
+    reaching_out = [d.rule for d in top.get("callbacks", ())
+                    if d.rule.action.kind in ("call", "sms") or any(a.kind == "sms" for a in d.rule.then)]
+    if reaching_out and ("numbers" not in mapping or top.get("numbers") == ()):
+        ctx.report(reaching_out[0].source.line, "numbers",
+                   f"callback rule {reaching_out[0].id!r} calls or texts clients: the flow needs "
+                   "a number to call from (numbers)")
     if top.get("numbers"):
         seen: dict[str, int] = {}
         for number, (line, path) in zip(top["numbers"], _positions(node, "numbers"), strict=True):
@@ -262,6 +293,7 @@ def _build(
         Text(DEFAULT_APOLOGIES[lang], Source(ctx.file, key_line(mapping, "language"))),
     )
     numbers: tuple[str, ...] = top["numbers"] or ()
+    hours = Hours(timezone, week, frozenset(top["holidays"]))
     flow = Flow(
         id=top["flow"],
         name=top["name"] or top["flow"],
@@ -274,7 +306,7 @@ def _build(
         states=MappingProxyType(states),
         apology=apology,
         fallback=top["fallback"],
-        hours=Hours(timezone, week, frozenset(top["holidays"])),
+        hours=hours,
         direction=top["direction"],
         facts=MappingProxyType(dict(top["facts"])),
         staff=staff,
@@ -282,13 +314,40 @@ def _build(
         anywhere=top["anywhere"],
         record_calls=top["record_calls"],
         quotes=top["quotes"],
+        callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
         digest=hashlib.sha256(raw).hexdigest(),
     )
+    # Only lines that answer calls must be unique; an outbound flow may call from the number
+    # an inbound flow answers (a redial comes from the line the client called).
     number_lines = tuple(
         (number, line, path)
         for number, (line, path) in zip(numbers, _positions(node, "numbers"), strict=True)
-    )
+    ) if flow.direction == "inbound" else ()
     return LoadedFile(flow, key_line(mapping, "flow"), number_lines)
+
+
+DEFAULT_MAX_LATE = dt.timedelta(minutes=30)
+"""A call back this late after its time goes to a person instead, unless a rule says."""
+
+
+def _resolve_rule(draft: callbacks.DraftRule, hours: Hours) -> CallbackRule:
+    """Give a rule its hours: calls and SMS to clients wait for the flow's hours unless the
+    rule says otherwise; notes to staff and tickets go out at any time."""
+    rule = draft.rule
+    within: Hours | None
+    if draft.within is None:
+        within = hours if rule.action.kind in ("call", "sms") else None
+    elif draft.within == "hours":
+        within = hours
+    elif draft.within == "always":
+        within = None
+    else:
+        assert not isinstance(draft.within, str)
+        within = Hours(hours.timezone, draft.within, hours.holidays)
+    max_late = rule.max_late
+    if max_late is None and rule.action.kind == "call":
+        max_late = DEFAULT_MAX_LATE
+    return dataclasses.replace(rule, within=within, max_late=max_late)
 
 
 def read_flow(path: Path, *, display_name: str | None = None) -> LoadedFile:

@@ -64,11 +64,13 @@ class Choice:
 
 @dataclass(frozen=True)
 class VarTest:
-    """A test on a captured call variable: `equals` any of the values, or just present."""
+    """A test on a captured call variable: `equals` any of the values, just present, or
+    `says` one of the phrases somewhere in it (stemmed, as `ask` choices match)."""
 
     name: str
     equals: tuple[str, ...] = ()
     present: bool | None = None
+    says: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,13 +217,54 @@ class SetVars(StepBase):
 
 
 @dataclass(frozen=True)
+class Book(StepBase):
+    """Offer the earliest free slot of a calendar; book it when the client agrees (CS-3, CS-9).
+
+    A day takes pre-bookings up to `share` of its standard hours (`posts` working in parallel
+    through the flow's open hours), and each slot at most `posts` jobs at once; slots lie
+    `lead` or more ahead and at most `days_ahead` days away."""
+
+    calendar: str
+    question: Ask
+    """How a slot is offered: the prompt (with the slot in `capture`), yes or no."""
+    capture: str
+    """Holds the slot on offer, then the one booked; empty when none was."""
+    next: str
+    full: str
+    """No slot free in the window, or the client turned down `offers` of them."""
+    posts: int = 1
+    share: float = 1.0
+    days_ahead: int = 7
+    job_hours: float = 1.0
+    lead: dt.timedelta = dt.timedelta(hours=1)
+    offers: int = 3
+    wish: str | None = None
+    """A variable with the time the client asked for in words: the search starts there."""
+
+
+VisitStatus = Literal["planned", "confirmed", "moved", "time-open", "canceled"]
+VISIT_STATUSES: tuple[VisitStatus, ...] = ("planned", "confirmed", "moved", "time-open", "canceled")
+
+
+@dataclass(frozen=True)
+class RecordVisit(StepBase):
+    """Write what the client said into the visit the call is about (RT-1, RT-2, RT-4)."""
+
+    status: VisitStatus
+    next: str
+    note: Text | None = None
+    adult_contact: Text | None = None
+    no_entry: bool | None = None
+
+
+@dataclass(frozen=True)
 class Hangup(StepBase):
     text: tuple[Text, ...] = ()
 
 
 Step: TypeAlias = (
     Say | Ask | Route | Transfer | Queue | AnswerQueue | Voicemail
-    | Sms | Ticket | Notify | SetVars | Hangup
+    | Sms | Ticket | Notify | SetVars | RecordVisit | Book | Hangup
 )
 
 STEP_KINDS: Mapping[str, type[StepBase]] = {
@@ -236,6 +279,8 @@ STEP_KINDS: Mapping[str, type[StepBase]] = {
     "ticket": Ticket,
     "notify": Notify,
     "set": SetVars,
+    "visit": RecordVisit,
+    "book": Book,
     "hangup": Hangup,
 }
 
@@ -301,6 +346,73 @@ class QuoteCatalogue:
     """Staff roles told by SMS of approved quotes, urgent requests and messages for a person (OM-9)."""
 
 
+Trigger = Literal[
+    "dropped_active", "dropped_early", "ticket_created", "ticket_answered", "quote_approved",
+    "visit_scheduled",
+]
+TRIGGERS: tuple[Trigger, ...] = (
+    "dropped_active", "dropped_early", "ticket_created", "ticket_answered", "quote_approved",
+    "visit_scheduled",
+)
+"""What sets a callback rule off. `dropped_active`: an inbound caller hung up after answering at
+least one question, outside the rule's `except_in` states (HL-9); `dropped_early`: hung up
+before answering anything; the others when a ticket is created or answered, a quote approved
+or a visit booked."""
+ActionKind = Literal["call", "sms", "notify", "ticket"]
+
+
+@dataclass(frozen=True)
+class CallbackAction:
+    """What a callback rule does: one of call, sms, notify or ticket."""
+
+    kind: ActionKind
+    source: Source
+    state: str = ""
+    """call: the state of this flow the outbound call starts in."""
+    text: Text | None = None
+    to: str = "caller"
+    """sms: 'caller' (the client) or a staff role."""
+    roles: tuple[str, ...] = ()
+    """notify: staff roles; `assignee` on a ticket rule is the role the ticket is assigned to."""
+    ticket_kind: str = ""
+    assign: str | None = None
+    urgent: bool = False
+    """ticket: created urgent; notify on a ticket rule: the ticket becomes urgent (escalation)."""
+
+
+@dataclass(frozen=True)
+class CallbackRule:
+    """A flow's `callbacks:` entry: on an event, do something now, later, or repeatedly."""
+
+    id: str
+    source: Source
+    on: Trigger
+    action: CallbackAction
+    kind: str | None = None
+    """Ticket triggers: only tickets of this kind."""
+    except_in: frozenset[str] = frozenset()
+    """dropped_*: states where hanging up ends a finished conversation, not a dropped one."""
+    delay: dt.timedelta = dt.timedelta(0)
+    at: str | None = None
+    """A call variable with the time the caller asked for, in their words ("завтра утром",
+    CS-6); the rule runs then, or after `delay` when the words name no time."""
+    before: dt.timedelta | None = None
+    """visit_scheduled: run this long before the visit window opens, instead of `delay`."""
+    attempts: int = 1
+    """call: tries before giving up; with `repeat`, how many times at most."""
+    spacing: dt.timedelta = dt.timedelta(minutes=10)
+    within: Hours | None = None
+    """Outbound calls and SMS wait for these hours (in the flow's zone); None: any time."""
+    max_late: dt.timedelta | None = None
+    """An attempt that runs later than this after its time is replaced by a ticket for a
+    person (a redial at 3 a.m. after a night of downtime helps nobody)."""
+    repeat: dt.timedelta | None = None
+    until: Literal["answered", "closed"] | None = None
+    """Ticket rules: stop once the ticket is answered/closed (also: skip if it already is)."""
+    then: tuple[CallbackAction, ...] = ()
+    """call: what to do once the last attempt has not reached the client (RT-3)."""
+
+
 @dataclass(frozen=True)
 class Flow:
     id: str
@@ -327,6 +439,7 @@ class Flow:
     record_calls: bool = False
     quotes: QuoteCatalogue | None = None
     """Voicemail-to-quote catalogue (OM-4, OM-7); None when the flow sends no quotes."""
+    callbacks: tuple[CallbackRule, ...] = ()
     digest: str = ""
     """Hash of the source file: the journal records which version served a call."""
 
@@ -339,3 +452,6 @@ class Flow:
 
     def step(self, state: str) -> Step:
         return self.states[state]
+
+    def rules(self, trigger: Trigger) -> tuple[CallbackRule, ...]:
+        return tuple(r for r in self.callbacks if r.on == trigger)

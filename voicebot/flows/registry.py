@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask, current_app
+
 from voicebot.flows.errors import FlowLoadError, FlowNotFound, Problem
 from voicebot.flows.loader import LoadedFile, check_unique, flow_files, read_flow
 from voicebot.flows.model import Flow
@@ -161,7 +163,9 @@ class FlowRegistry:
             if path in candidates:
                 self._log(path, state)
         self._by_id = {k.flow.id: k.flow for k in kept}
-        self._by_number = {n: k.flow for k in kept for n in k.flow.numbers}
+        # An outbound flow's numbers are its caller IDs: calls to them are not its to answer.
+        self._by_number = {n: k.flow for k in kept if k.flow.direction == "inbound"
+                           for n in k.flow.numbers}
 
     @staticmethod
     def _log(path: Path, state: _FileState) -> None:
@@ -179,3 +183,9 @@ class FlowRegistry:
             )
         else:
             log.error("%s: not loaded", path)
+
+
+def registry(app: Flask | None = None) -> FlowRegistry:
+    """The app's registry (`app.extensions["voicebot.flows"]`)."""
+    reg: FlowRegistry = (app or current_app).extensions["voicebot.flows"]
+    return reg

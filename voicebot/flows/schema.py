@@ -76,7 +76,15 @@ class Context:
     quote_placeholders: list[tuple[Ref, frozenset[str]]] = field(default_factory=list)
     """Placeholders of `quotes:` texts, each with the names allowed there besides facts and
     built-ins: a quote is written outside the call, so call variables are not among them."""
+    callback_placeholders: list[Ref] = field(default_factory=list)
+    """Placeholders of a callback rule being checked, before its trigger is known."""
+    trigger_placeholders: list[tuple[Ref, frozenset[str], bool]] = field(default_factory=list)
+    """Placeholders of callback rules: the names their trigger adds, and whether the cause
+    call's variables are known then."""
     var_uses: list[Ref] = field(default_factory=list)
+    assignee_uses: list[Ref] = field(default_factory=list)
+    visit_steps: list[int] = field(default_factory=list)
+    """Lines of `visit` steps: they need a rule that calls about a visit."""
     queues: set[str] = field(default_factory=set)
     queue_uses: list[Ref] = field(default_factory=list)
     variables: dict[str, Ref] = field(default_factory=dict)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from voicebot.flows import fields
 from voicebot.flows.model import (
+    VISIT_STATUSES,
     AnswerQueue,
     Ask,
+    Book,
     Choice,
     Hangup,
     Notify,
     Queue,
+    RecordVisit,
     Route,
     Rule,
     Say,
@@ -21,6 +25,7 @@ from voicebot.flows.model import (
     Sms,
     Source,
     Step,
+    Text,
     Ticket,
     Transfer,
     VarTest,
@@ -87,6 +92,7 @@ WHEN: Schema = {
     "var": Key(fields.variable_use),
     "equals": Key(list_of(scalar_text, min_items=1)),
     "present": Key(boolean),
+    "says": Key(list_of(fields.phrase, min_items=1)),
 }
 
 
@@ -96,16 +102,17 @@ def when(node: Node) -> When:
     problem = None
     if not given:
         problem = f"a condition needs at least one of: {', '.join(WHEN)}"
-    elif given & {"equals", "present"} and "var" not in given:
-        problem = "equals/present test a variable: add var"
-    elif "var" in given and len(given & {"equals", "present"}) != 1:
-        problem = "var needs exactly one of equals or present"
+    elif given & {"equals", "present", "says"} and "var" not in given:
+        problem = "equals/present/says test a variable: add var"
+    elif "var" in given and len(given & {"equals", "present", "says"}) != 1:
+        problem = "var needs exactly one of equals, present or says"
     if problem is not None:
         node.ctx.report(node.line, node.path, problem)
         raise Reported
     tests: tuple[VarTest, ...] = ()
     if values["var"] is not None:
-        tests = (VarTest(values["var"], values["equals"] or (), values["present"]),)
+        tests = (VarTest(values["var"], values["equals"] or (), values["present"],
+                         values["says"] or ()),)
     return When(
         source=Source(node.ctx.file, node.line),
         caller=frozenset(values["caller"]) if values["caller"] else None,
@@ -299,6 +306,33 @@ def _build_set(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return SetVars(sid, src, values=tuple(v["set"].items()), next=v["next"])
 
 
+OFFERS = {
+    "ru": "Могу записать вас на {%s}. Вам подходит? Скажите «да» или «нет», или нажмите 1 или 2.",
+    "en": "I can book you for {%s}. Does that suit you? Say yes or no, or press 1 or 2.",
+}
+"""The question a `book` step asks when the flow gives no `offer:` of its own."""
+
+
+def _build_book(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
+    capture: str = v["capture"]
+    prompt = v["offer"] or (
+        Text(OFFERS["ru" if node.ctx.stem_language == "russian" else "en"] % capture, src,
+             frozenset({capture})),
+    )
+    question = Ask(sid, src, prompt=prompt, input=frozenset(("dtmf", "speech")), choices=(),
+                   no_input=v["full"], no_match=v["full"], num_digits=1, timeout=6, retries=1,
+                   reprompt=v["reprompt"], capture=capture, capture_kind="yes_no",
+                   next=v["next"], use_anywhere=False)
+    return Book(sid, src, calendar=v["book"], question=question, capture=capture, next=v["next"],
+                full=v["full"], posts=v["posts"], share=v["share"], days_ahead=v["days_ahead"],
+                job_hours=v["job_hours"], lead=v["lead"], offers=v["offers"], wish=v["wish"])
+
+
+def _build_visit(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
+    return RecordVisit(sid, src, status=v["visit"], next=v["next"], note=v["note"],
+                       adult_contact=v["adult_contact"], no_entry=v["no_entry"])
+
+
 def _build_hangup(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
     return Hangup(sid, src, text=v["hangup"])
 
@@ -420,6 +454,35 @@ KINDS: dict[str, Kind] = {
         },
         _build_set,
     ),
+    "visit": Kind(
+        {
+            "visit": Key(one_of(*VISIT_STATUSES), required=True),
+            "note": Key(fields.joined_text),
+            "adult_contact": Key(fields.value_text),
+            "no_entry": Key(boolean),
+            "next": _next(),
+        },
+        _build_visit,
+    ),
+    "book": Kind(
+        {
+            "book": Key(pattern(r"^[a-z][a-z0-9_-]*$", "a calendar name like repair"),
+                        required=True),
+            "capture": Key(fields.variable_definition, required=True),
+            "offer": Key(fields.texts),
+            "reprompt": Key(fields.texts, default=()),
+            "wish": Key(fields.variable_use),
+            "posts": Key(integer(1), default=1),
+            "share": Key(fields.share, default=1.0),
+            "days_ahead": Key(integer(0), default=7),
+            "job_hours": Key(positive_number, default=1.0),
+            "lead": Key(fields.duration, default=dt.timedelta(hours=1)),
+            "offers": Key(integer(1), default=3),
+            "next": _next(),
+            "full": _next(),
+        },
+        _build_book,
+    ),
     "hangup": Kind({"hangup": Key(hangup_text, required=True)}, _build_hangup),
 }
 
@@ -445,6 +508,8 @@ def step(node: Node, state_id: str) -> Step:
                     key_line(mapping, key), f"{node.path}.{key}", unknown(str(key), KINDS, "key")
                 )
         raise Reported
+    if found[0] == "visit":
+        node.ctx.visit_steps.append(node.line)
     kind = KINDS[found[0]]
     article = "an" if found[0] == "ask" else "a"
     values = check_mapping(node, kind.schema, noun=f"key for {article} {found[0]} step")

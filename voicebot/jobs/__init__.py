@@ -17,15 +17,23 @@ import datetime as dt
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection
 from typing import Any, Concatenate, ParamSpec
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
 
 from voicebot import db
 from voicebot.clock import clock
@@ -58,9 +66,38 @@ def job(fn: Callable[Concatenate[Flask, P], None]) -> Callable[P, None]:
     return run
 
 
-def make_scheduler(app: Flask) -> BackgroundScheduler:
+class StoreOnly(BackgroundScheduler):
+    """Stores jobs and never runs one: what every process but the worker uses to add jobs.
+
+    Started paused, a plain scheduler would still make one pass over the due jobs when it
+    is shut down (its loop checks for "paused", not "stopped"), submit them to its closed
+    executor and delete them from the shared store: a web process going down would eat the
+    worker's jobs."""
+
+    def _process_jobs(self) -> float | None:
+        return None
+
+
+class Runner(BackgroundScheduler):
+    """The worker's scheduler: a job another process removed first is already gone, not an
+    error, and no failure while reading the store ends the thread every job runs from."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None  # the last pass after shutdown: the executor is closed
+        try:
+            wait: float | None = super()._process_jobs()
+        except JobLookupError:
+            return 0.05  # removed elsewhere after it was handed over: look again at once
+        except Exception:
+            log.exception("the scheduler could not process the job store; retrying")
+            return float(self.jobstore_retry_interval)
+        return wait
+
+
+def make_scheduler(app: Flask, kind: type[BackgroundScheduler] = StoreOnly) -> BackgroundScheduler:
     """A scheduler on the app's database; not started."""
-    return BackgroundScheduler(
+    return kind(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine(app),
                                                  tablename=APSCHEDULER_JOBS.name)},
         executors={"default": ThreadPoolExecutor(int(app.config["JOB_THREADS"]))},
@@ -79,8 +116,21 @@ class Jobs:
         self.app = app
         self.running: BaseScheduler | None = None
         """The scheduler of this process's worker while it holds the lease."""
+        self.in_flight: Counter[str] = Counter()
+        """Jobs the worker took from the store and has not finished: queued for a thread or
+        running. A sweep must not take them for lost."""
         self._adder: BackgroundScheduler | None = None
         self._lock = threading.Lock()
+
+    def track(self, event: JobEvent) -> None:
+        """APScheduler listener: count jobs handed to the executor until they end."""
+        with self._lock:
+            if event.code == EVENT_JOB_SUBMITTED:
+                self.in_flight[event.job_id] += 1
+            else:
+                self.in_flight[event.job_id] -= 1
+                if self.in_flight[event.job_id] <= 0:
+                    del self.in_flight[event.job_id]
 
     def scheduler(self) -> BaseScheduler:
         if self.running is not None:
@@ -131,9 +181,26 @@ def cancel(app: Flask, key: str) -> bool:
     return True
 
 
+TRACKED = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+"""Events `Jobs.track` listens to: a job handed to the executor, and its end."""
+
+
 def pending(app: Flask) -> dict[str, dt.datetime | None]:
-    """Job ids in the store and when each is due."""
+    """Job ids in the store and when each is due (unpickles every job: for small stores)."""
     return {j.id: j.next_run_time for j in jobs(app).scheduler().get_jobs()}
+
+
+def known(app: Flask, keys: Collection[str]) -> set[str]:
+    """Which of `keys` have a job: in the store, or taken from it and not finished yet."""
+    state = jobs(app)
+    with state._lock:
+        found = {k for k in keys if k in state.in_flight}
+    table = APSCHEDULER_JOBS
+    with db.engine(app).connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = list(keys)[start:start + 500]
+            found.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+    return found
 
 
 def run_due(app: Flask, now: dt.datetime | None = None, *, raise_errors: bool = False,

@@ -35,7 +35,11 @@ from voicebot.jobs.lease import Lease
 
 log = logging.getLogger("voicebot.worker")
 
-SWEEPS: tuple[str, ...] = ("voicebot.voicemail.pipeline:sweep",)
+SWEEPS: tuple[str, ...] = (
+    "voicebot.callbacks.runner:sweep",
+    "voicebot.telephony:sweep",
+    "voicebot.voicemail.pipeline:sweep",
+)
 """`module:function(app, now)` run at start and every `sweep_every` seconds while leading."""
 
 Sweep = Callable[[Flask, dt.datetime], None]
@@ -108,8 +112,10 @@ class Worker:
 
     def _lead(self) -> None:
         global_state = jobs.jobs(self.app)
-        scheduler = jobs.make_scheduler(self.app)
+        scheduler = jobs.make_scheduler(self.app, jobs.Runner)
         jobs._worker_app = self.app
+        global_state.in_flight.clear()
+        scheduler.add_listener(global_state.track, jobs.TRACKED)
         scheduler.start()
         global_state.running = scheduler
         self.leading.set()

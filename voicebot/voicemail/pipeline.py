@@ -46,6 +46,7 @@ from voicebot.telephony import (
     Telephony,
     telephony,
 )
+from voicebot.urls import public_url_or_none
 from voicebot.voicemail import staff, wording
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import Understanding, understand
@@ -58,8 +59,6 @@ NEEDS_TRANSCRIPTION, UNUSABLE, FAILED = "needs-transcription", "unusable", "fail
 WORKING = (RECEIVED, FETCHED, TRANSCRIBED)
 """Statuses the pipeline still has work in; every other one is final."""
 MAX_RETRY_DELAY = 300.0
-STUCK_AFTER = dt.timedelta(minutes=2)
-"""A working voicemail untouched this long, with no job queued, was dropped by a crash."""
 
 
 def job_key(voicemail_id: int) -> str:
@@ -108,12 +107,14 @@ def process_voicemail(app: Flask, voicemail_id: int) -> None:
 
 
 def sweep(app: Flask, now: dt.datetime) -> None:
-    """Queue again the voicemails a crash left half-done (no job pending for them)."""
+    """Queue again the voicemails a crash left half-done: still working, untouched for
+    VOICEBOT_STUCK_AFTER seconds, and with no job pending for them."""
+    stuck_after = dt.timedelta(seconds=float(app.config["STUCK_AFTER"]))
     queued = set(pending(app))
     with db.session_scope(app) as session:
         stuck = session.scalars(
             select(Voicemail.id).where(Voicemail.status.in_(WORKING),
-                                       Voicemail.updated_at < now - STUCK_AFTER)
+                                       Voicemail.updated_at < now - stuck_after)
         ).all()
     for voicemail_id in stuck:
         if job_key(voicemail_id) not in queued:
@@ -350,17 +351,10 @@ class Processing:
 
     def deliver(self) -> None:
         if self.outbox:
-            self.telephony.deliver(self.session, self.outbox, sms_status_url(self.app))
+            status = public_url_or_none(self.app, "twilio.sms_status")
+            self.telephony.deliver(self.session, self.outbox, status)
             self.outbox = []
 
     def event(self, kind: str, text: str, **data: Any) -> None:
         if self.call is not None:
             add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id, **data)
-
-
-def sms_status_url(app: Flask) -> str | None:
-    """The message status callback, for SMS sent outside a request (no URL to build on)."""
-    base = app.config.get("PUBLIC_URL")
-    if not base:
-        return None
-    return base.rstrip("/") + app.url_map.bind("localhost").build("twilio.sms_status")

@@ -1,0 +1,189 @@
+"""The desk in a real browser: Debian's headless Chromium, driven through Debian's
+chromedriver, against the app on a live HTTP server. Screenshots of the hand-off view and a
+flow picture are left in test-artifacts/desk/ for a person to look at."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+
+from voicebot import db
+from voicebot.models import Callback, Ticket, Voicemail
+
+from support.desk import PASSWORD, PASSWORD_HASH, callback, ticket, wav
+from support.records import Dial, stored, the_call
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts" / "desk"
+CALLER = "+15035550143"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                       reason="no browser: Debian's chromium and chromium-driver are not installed "
+                              "(.ci/run installs them)"),
+]
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {**settings, "ADMIN_PASSWORD_HASH": PASSWORD_HASH, "DESK_TIMEZONE": "UTC"}
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1280,1000",
+                 "--lang=en-US", "--autoplay-policy=no-user-gesture-required"):
+        options.add_argument(flag)
+    # The explicit driver path: Selenium then never looks for (or downloads) one of its own.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def heading_is(browser: Any, expected: str) -> str:
+    """Wait for the next page's heading (a click or submit returns before the page loads)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def heading(driver: Any) -> str | None:
+        text = str(driver.find_element(By.TAG_NAME, "h1").text)
+        return text if text.startswith(expected) else None
+
+    found: str = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)
+                               ).until(heading, f"no page headed {expected!r}")
+    return found
+
+
+def log_in(browser: Any, live_server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{live_server}/admin/")
+    assert "/admin/login" in browser.current_url
+    browser.find_element(By.NAME, "name").send_keys("Dana")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    heading_is(browser, "What happened since")
+
+
+def shot(browser: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    assert browser.save_screenshot(str(path))
+    return path
+
+
+def leave_voicemail(app: Flask, dial: Dial, set_clock: Any) -> int:
+    """A real after-hours call over HTTP, then the pipeline's part: the WAV fetched into
+    RECORDINGS_DIR and the transcript written."""
+    moment = set_clock("2026-11-23T15:10:00-08:00")
+    caller = dial("+15035550100", from_=CALLER)
+    caller.start()
+    caller.record(duration=14, finish="#")
+    (vm,) = stored(app, Voicemail, call_id=the_call(app, caller).id)
+    name = f"omega/{vm.recording_sid}.wav"
+    wav(Path(app.config["RECORDINGS_DIR"]) / name, seconds=2.0)
+    with db.session_scope(app) as session:
+        session.execute(update(Voicemail).where(Voicemail.id == vm.id).values(
+            audio_path=name, status="for-person", created_at=moment,
+            transcript="my washer leaks water please call me back"))
+    set_clock("2026-11-23T16:00:00-08:00")
+    return vm.id
+
+
+def test_dispatcher_logs_in_finds_a_caller_plays_a_voicemail_closes_a_ticket_cancels_a_callback(
+    app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    vm_id = leave_voicemail(app, dial, set_clock)
+    ticket_id = ticket(app, flow_id="omega", phone=CALLER, urgent=True, kind="callback",
+                       text="Caller asks for a technician visit before Friday.",
+                       due_at=dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC))
+    callback_id = callback(app, phone=CALLER,
+                           next_at=dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC))
+
+    # Log in: the desk sends an unknown browser to its login form first.
+    log_in(browser, live_server)
+    assert "Signed in as Dana" in browser.find_element(By.CSS_SELECTOR, "header.top").text
+    shot(browser, "handoff.png")
+
+    # Find the caller by number: their whole history.
+    search = browser.find_element(By.NAME, "number")
+    search.send_keys("+1 503 555 0143")
+    search.submit()
+    heading_is(browser, f"Whole history of {CALLER}")
+    assert "my washer leaks water" in browser.find_element(By.ID, f"voicemail-{vm_id}").text
+
+    # Play the voicemail: the audio element loads the WAV through the authenticated route.
+    audio = browser.find_element(By.CSS_SELECTOR, f"#voicemail-{vm_id} audio")
+    state = browser.execute_async_script("""
+        const audio = arguments[0], done = arguments[arguments.length - 1];
+        const report = () => done({ready: audio.readyState, duration: audio.duration,
+                                   time: audio.currentTime, error: audio.error && audio.error.code,
+                                   src: audio.currentSrc});
+        audio.addEventListener('error', report);
+        audio.play().then(() => setTimeout(report, 600), report);
+    """, audio)
+    assert state["error"] is None, state
+    assert state["src"].endswith(f"/admin/recordings/{stored(app, Voicemail)[0].audio_path}")
+    assert state["ready"] >= 2 and abs(state["duration"] - 2.0) < 0.1 and state["time"] > 0, state
+
+    # Close the ticket from its own page.
+    browser.find_element(By.LINK_TEXT, f"Ticket #{ticket_id}").click()
+    heading_is(browser, f"Ticket #{ticket_id}")
+    browser.find_element(By.ID, "close-ticket").click()
+    heading_is(browser, f"Ticket #{ticket_id}")
+    assert "Ticket closed." in browser.find_element(By.CSS_SELECTOR, "p.flash").text
+    (row,) = stored(app, Ticket)
+    assert row.status == "closed" and row.closed_at is not None
+
+    # Cancel the promised call back from the callbacks page.
+    browser.find_element(By.LINK_TEXT, "Callbacks").click()
+    heading_is(browser, "Callbacks")
+    assert CALLER in browser.find_element(By.ID, f"callback-{callback_id}").text
+    browser.find_element(By.ID, f"cancel-callback-{callback_id}").click()
+    heading_is(browser, "Callbacks")
+    assert "Callback canceled." in browser.find_element(By.CSS_SELECTOR, "p.flash").text
+    browser.implicitly_wait(0)  # an element that must be gone: do not wait for it to appear
+    assert not browser.find_elements(By.ID, f"callback-{callback_id}")
+    browser.implicitly_wait(5)
+    (cb,) = stored(app, Callback)
+    assert cb.status == "canceled" and cb.outcome == "canceled by Dana"
+
+    # The flow's picture.
+    browser.get(f"{live_server}/admin/flows/omega")
+    picture = browser.find_element(By.ID, "flow-picture")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture) > 200
+    shot(browser, "flow-omega.png")
+
+
+def test_the_hand_off_view_fits_a_phone_screen(
+    app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
+) -> None:
+
+    leave_voicemail(app, dial, set_clock)
+    browser.set_window_size(390, 844)
+    log_in(browser, live_server)
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
+    shot(browser, "handoff-phone.png")
+

@@ -1,0 +1,53 @@
+"""CS-6: the time a caller asks to be called back, in their own words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from voicebot.engine.spoken_time import parse
+
+MSK = ZoneInfo("Europe/Moscow")
+MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("сегодня после трёх", "Mon 23 15:00"),
+    ("после трех", "Mon 23 15:00"),
+    ("завтра утром", "Tue 24 09:00"),
+    ("завтра после обеда", "Tue 24 14:00"),
+    ("через час", "Mon 23 12:00"),
+    ("через 20 минут", "Mon 23 11:20"),
+    ("через полчаса", "Mon 23 11:30"),
+    ("через пару часов", "Mon 23 13:00"),
+    ("в пятницу в 10", "Fri 27 10:00"),
+    ("в понедельник с десяти", "Mon 30 10:00"),
+    ("послезавтра", "Wed 25 09:00"),
+    ("вечером", "Mon 23 18:00"),
+    ("в 15:30", "Mon 23 15:30"),
+    ("в 10", "Tue 24 10:00"),  # ten has passed today: tomorrow
+    ("сегодня в 9", "Mon 23 11:00"),  # asked for a time gone by today: as soon as possible
+    ("tomorrow at 10:30", "Tue 24 10:30"),
+    ("after 3 pm", "Mon 23 15:00"),
+    ("in an hour", "Mon 23 12:00"),
+    ("in half an hour", "Mon 23 11:30"),
+    ("friday morning", "Fri 27 09:00"),
+])
+def test_cs6_spoken_call_back_times(said: str, expected: str) -> None:
+    moment = parse(said, MONDAY_11, "Europe/Moscow")
+    assert moment is not None
+    assert moment.astimezone(MSK).strftime("%a %d %H:%M") == expected
+
+
+@pytest.mark.parametrize("said", ["в ближайшее рабочее время", "сам не знаю", "", "как можно скорее",
+                                  "whenever", "в третьем подъезде"])
+def test_words_that_name_no_time_give_none(said: str) -> None:
+    assert parse(said, MONDAY_11, "Europe/Moscow") is None
+
+
+def test_times_are_in_the_lines_zone() -> None:
+    moment = parse("tomorrow at 9", dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC),
+                   "America/Los_Angeles")
+    assert moment == dt.datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))

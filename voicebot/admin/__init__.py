@@ -1,0 +1,87 @@
+"""The dispatcher's desk at /admin: hand-off view, tickets, callbacks, flows (issue 6).
+
+Every request passes one guard: the language switch, then the login check, then the CSRF
+check of any form. Flask-WTF's CSRFProtect makes and checks the tokens; it is told to check
+only where the guard asks, so Twilio's signed webhooks are left to their own check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, Response, g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+
+from voicebot.admin import auth, callbacks, flows, formatting, handoff, i18n, recordings, tickets
+from voicebot.admin.blueprint import bp
+
+SESSION_HOURS = 12
+"""A working shift: a desk left logged in overnight asks for the password again."""
+
+csrf = CSRFProtect()
+
+__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "tickets"]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    # A form may stay open on the desk for a whole shift; the token is bound to the session.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", SESSION_HOURS * 3600)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=SESSION_HOURS))
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    if str(app.config.get("PUBLIC_URL") or "").startswith("https://"):
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    auth.init_app(app)
+    flows.init_app(app)
+    app.extensions["voicebot.desk_zone"] = formatting.choose_zone(app)
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+
+
+@bp.before_request
+def guard() -> ResponseReturnValue | None:
+    switched = i18n.switch_language()
+    if switched is not None:
+        return switched
+    denied = auth.require_login()
+    if denied is not None:
+        return denied
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    return None
+
+
+@bp.after_request
+def desk_headers(response: Response) -> Response:
+    # Pages hold callers' numbers and words: not cached on a shared computer, not framed,
+    # no script or style from anywhere else.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; media-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(error: CSRFError) -> ResponseReturnValue:
+    return render_template("admin/message.html", message="The form has expired or was not sent "
+                           "by this desk. Reload the page and try again.", status=400), 400
+
+
+@bp.app_template_global("csrf_token")
+def _csrf_token() -> str:
+    return generate_csrf()
+
+
+@bp.app_context_processor
+def _desk_context() -> dict[str, object]:
+    if request.blueprint != "admin":
+        return {}
+    return {"_": i18n.gettext, "lang": i18n.language(), "lang_url": i18n.switch_url,
+            "user": g.get("desk_user"), "is_official": tickets.is_official,
+            "when": formatting.when, "zone": str(formatting.desk_zone())}

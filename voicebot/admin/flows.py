@@ -1,0 +1,151 @@
+"""Flows on the desk: which are in service and which files are refused, each flow's picture,
+the numbers it answers, and how its scripted calls (flows/calls/*.yaml) fare.
+
+Scripted calls run as `voicebot flows test` runs them, on a throwaway database; the results
+are kept until a flow or script file changes (or staff ask for a new run), so viewing the
+page costs a look at file times, not a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, abort, current_app, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from voicebot.admin.blueprint import bp
+from voicebot.clock import clock
+from voicebot.flow_tests import FileOutcome, run_files
+from voicebot.flows import graph
+from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.model import Flow
+from voicebot.flows.registry import FlowRegistry
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Runs:
+    outcomes: tuple[FileOutcome, ...]
+    ran_at: dt.datetime
+    seconds: float
+
+    def for_flow(self, flow: Flow) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.script is not None
+                and (o.script.flow == flow.id or o.script.to in flow.numbers)]
+
+    def unmatched(self, flows: list[Flow]) -> list[FileOutcome]:
+        """Scripts that could not be read, or that call no flow in service."""
+        mine = {id(o) for flow in flows for o in self.for_flow(flow)}
+        return [o for o in self.outcomes if id(o) not in mine]
+
+
+class ScriptRunCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: Fingerprint | None = None
+        self._runs: Runs | None = None
+        self._graphs: dict[tuple[str, str], str | None] = {}
+
+    def runs(self, flows_dir: Path, now: dt.datetime, force: bool = False) -> Runs:
+        # One run at a time: a second viewer waits for the first run's results.
+        with self._lock:
+            key = _fingerprint(flows_dir)
+            if force or self._runs is None or key != self._key:
+                started = time.monotonic()
+                scripts = sorted((flows_dir / "calls").glob("*.yaml"))
+                outcomes = tuple(run_files(scripts, {"FLOWS_DIR": str(flows_dir),
+                                                     "LOG_LEVEL": "WARNING"}))
+                self._runs = Runs(outcomes, now, time.monotonic() - started)
+                self._key = key
+            return self._runs
+
+    def svg(self, flow: Flow) -> str | None:
+        """The flow drawn by Graphviz, or None where `dot` is not installed."""
+        key = (flow.id, flow.digest)
+        if key not in self._graphs:
+            with tempfile.TemporaryDirectory(prefix="voicebot-graph-") as tmp:
+                target = Path(tmp) / "flow.svg"
+                self._graphs[key] = target.read_text() if graph.render(flow, "svg", target) else None
+        return self._graphs[key]
+
+
+def _fingerprint(folder: Path) -> Fingerprint:
+    files = sorted([*folder.glob("*.y*ml"), *(folder / "calls").glob("*.yaml")])
+    out = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["voicebot.desk_flows"] = ScriptRunCache()
+
+
+def _cache() -> ScriptRunCache:
+    cache: ScriptRunCache = current_app.extensions["voicebot.desk_flows"]
+    return cache
+
+
+def _runs(force: bool = False) -> Runs:
+    return _cache().runs(Path(current_app.config["FLOWS_DIR"]), clock().now(), force)
+
+
+def _registry() -> FlowRegistry:
+    registry: FlowRegistry = current_app.extensions["voicebot.flows"]
+    return registry
+
+
+def _flow(flow_id: str) -> Flow:
+    try:
+        return _registry().get(flow_id)
+    except FlowNotFound:
+        abort(404)
+
+
+@bp.get("/flows")
+def flows() -> ResponseReturnValue:
+    registry = _registry()
+    in_service = registry.flows()
+    problems = registry.problems()
+    served_files = {f.file for f in in_service}
+    runs = _runs()
+    return render_template(
+        "admin/flows.html", flows=in_service, runs=runs,
+        problems={f.file: [p for p in problems if p.file == f.file] for f in in_service},
+        refused=[p for p in problems if p.file not in served_files],
+        unmatched=runs.unmatched(in_service))
+
+
+@bp.get("/flows/<flow_id>")
+def flow(flow_id: str) -> ResponseReturnValue:
+    item = _flow(flow_id)
+    runs = _runs()
+    svg = _cache().svg(item)
+    return render_template("admin/flow.html", flow=item, runs=runs.for_flow(item), ran=runs,
+                           has_picture=svg is not None,
+                           mermaid=None if svg is not None else graph.to_mermaid(item),
+                           problems=[p for p in _registry().problems() if p.file == item.file])
+
+
+@bp.get("/flows/<flow_id>/picture.svg")
+def flow_picture(flow_id: str) -> ResponseReturnValue:
+    svg = _cache().svg(_flow(flow_id))
+    if svg is None:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.post("/flows/scripts/run")
+def run_scripts() -> ResponseReturnValue:
+    _runs(force=True)
+    return redirect(url_for("admin.flows"))

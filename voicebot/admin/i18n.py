@@ -1,0 +1,237 @@
+"""The desk's interface in English and Russian: by the browser's language, or the switch.
+
+Strings are written in English in the templates and code (`_("Open tickets")`) and looked up
+here; a dictionary, because a desk of a few pages needs no message catalogues to compile.
+tests/test_desk.py checks that every string the desk uses has its Russian form.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import redirect, request, session
+from flask.typing import ResponseReturnValue
+
+LANGUAGES = ("en", "ru")
+
+
+def language() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+
+
+def switch_language() -> ResponseReturnValue | None:
+    """`?lang=ru` on any desk URL: remembered in the session, then dropped from the URL."""
+    wanted = request.args.get("lang")
+    if wanted is None or request.method != "GET":
+        return None
+    if wanted in LANGUAGES:
+        session["lang"] = wanted
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return redirect(request.path + (f"?{urlencode(rest)}" if rest else ""))
+
+
+def switch_url() -> str:
+    """This page in the other language."""
+    other = "ru" if language() == "en" else "en"
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*rest, ("lang", other)])
+
+
+def gettext(text: str, **values: object) -> str:
+    shown = RU.get(text, text) if language() == "ru" else text
+    return shown.format(**values) if values else shown
+
+
+RU: dict[str, str] = {
+    # layout
+    "Dispatcher's desk": "Пульт диспетчера",
+    "Hand-off": "Передача смены",
+    "Tickets": "Заявки",
+    "Callbacks": "Перезвоны",
+    "Flows": "Сценарии",
+    "Log out": "Выйти",
+    "Signed in as {name}": "Вы вошли как {name}",
+    "English": "English",
+    "Russian": "Русский",
+    "Times in {zone}": "Время: {zone}",
+    # login
+    "Log in": "Войти",
+    "Your name": "Ваше имя",
+    "Password": "Пароль",
+    "The desk is closed: no password is set.": "Пульт закрыт: пароль не задан.",
+    "Make a password hash with {command} and set it as {setting}, then restart voicebot.":
+        "Создайте хеш пароля командой {command}, задайте его в {setting} и перезапустите voicebot.",
+    "Wrong password.": "Неверный пароль.",
+    "Give your name: it is written on the tickets you touch.":
+        "Укажите имя: оно записывается в заявки, которые вы меняете.",
+    "Too many wrong passwords. Try again in a few minutes.":
+        "Слишком много неверных паролей. Попробуйте через несколько минут.",
+    "The form has expired or was not sent by this desk. Reload the page and try again.":
+        "Форма устарела или отправлена не с этого пульта. Обновите страницу и попробуйте снова.",
+    "Back": "Назад",
+    "Not found.": "Не найдено.",
+    # hand-off
+    "What happened since {since}": "Что произошло с {since}",
+    "Whole history of {number}": "Вся история номера {number}",
+    "Since": "С",
+    "Last {hours} h": "{hours} ч",
+    "Line": "Линия",
+    "all lines": "все линии",
+    "Outcome": "Итог",
+    "all outcomes": "все итоги",
+    "Phone number": "Номер телефона",
+    "Show": "Показать",
+    "Clear": "Сбросить",
+    "That time was not understood; showing the last 24 hours.":
+        "Время не распознано; показаны последние 24 часа.",
+    "{typed} is not a phone number; give it with the country code, e.g. +15035550100.":
+        "{typed} не номер телефона; укажите его с кодом страны, например +375295550100.",
+    "Calls": "Звонки",
+    "No calls.": "Звонков нет.",
+    "Older calls": "Более ранние звонки",
+    "Newest": "Самые новые",
+    "Open tickets": "Открытые заявки",
+    "All tickets": "Все заявки",
+    "No open tickets.": "Открытых заявок нет.",
+    "No tickets.": "Заявок нет.",
+    "Promised call backs": "Обещанные перезвоны",
+    "No call backs are waiting.": "Ожидающих перезвонов нет.",
+    "Voicemails": "Голосовые сообщения",
+    "No voicemails.": "Голосовых сообщений нет.",
+    "SMS": "SMS",
+    "No SMS.": "SMS нет.",
+    "Visits": "Выезды",
+    "from": "от",
+    "to": "кому",
+    "in": "входящее",
+    "out": "исходящее",
+    "Transcript": "Расшифровка",
+    "no transcript yet": "расшифровки пока нет",
+    "Quote": "Смета",
+    "no quote": "сметы нет",
+    "Recording not fetched yet.": "Запись ещё не загружена.",
+    "Your browser cannot play this recording.": "Ваш браузер не может воспроизвести запись.",
+    "Download": "Скачать",
+    "Needs a person": "Нужен человек",
+    "Path": "Путь",
+    "Flagged": "Отмечено",
+    "due {when}": "срок {when}",
+    "overdue": "просрочено",
+    "owner": "ответственный",
+    "nobody yet": "пока никто",
+    "voicebot, automatically": "voicebot, автоматически",
+    "next try {when}": "следующая попытка {when}",
+    "attempt {n} of {of}": "попытка {n} из {of}",
+    "history": "история",
+    "{n} s": "{n} с",
+    # outcomes
+    "completed": "завершён",
+    "transferred": "соединён с сотрудником",
+    "served": "обслужен из очереди",
+    "voicemail": "голосовое сообщение",
+    "abandoned": "абонент положил трубку",
+    "queued": "в очереди",
+    "in-progress": "идёт",
+    "unknown-number": "номер не обслуживается",
+    # tickets
+    "New ticket": "Новая заявка",
+    "Ticket #{id}": "Заявка №{id}",
+    "open": "открыта",
+    "closed": "закрыта",
+    "answered": "ответ получен",
+    "all": "все",
+    "Status": "Статус",
+    "Kind": "Тип",
+    "Text": "Текст",
+    "Caller's phone": "Телефон абонента",
+    "Urgent": "Срочно",
+    "Official (from a state body)": "Официальное, от госоргана",
+    "URGENT": "СРОЧНО",
+    "OFFICIAL": "ОФИЦИАЛЬНО",
+    "Role": "Роль",
+    "Assigned to": "Исполнитель",
+    "Due": "Срок",
+    "Create": "Создать",
+    "Assign": "Назначить",
+    "Assign to me": "Взять себе",
+    "Comment": "Комментарий",
+    "Add comment": "Добавить комментарий",
+    "Answer for the caller": "Ответ для абонента",
+    "Save answer": "Сохранить ответ",
+    "answered {when}": "ответ дан {when}",
+    "Close ticket": "Закрыть заявку",
+    "Reopen": "Открыть снова",
+    "Closed": "Закрыта",
+    "Created": "Создана",
+    "From call": "Из звонка",
+    "Fields": "Поля",
+    "Comments": "Комментарии",
+    "No comments.": "Комментариев нет.",
+    "Save my corrected text": "Сохранить исправленный текст",
+    "Save the suggested wording": "Сохранить в предложенной редакции",
+    "Tickets are written in dry official language, so this was not saved:":
+        "Заявки пишутся сухим официальным языком, поэтому текст не сохранён:",
+    "Suggested wording:": "Предлагаемая редакция:",
+    "brackets {found}": "скобки {found}",
+    "exclamation marks {found}": "восклицательные знаки {found}",
+    "emoticons {found}": "смайлики {found}",
+    "repeated punctuation {found}": "повторы знаков {found}",
+    "Write the text.": "Напишите текст.",
+    "Choose a line.": "Выберите линию.",
+    "The due time was not understood.": "Срок не распознан.",
+    "Saved.": "Сохранено.",
+    "Ticket closed.": "Заявка закрыта.",
+    "Ticket reopened.": "Заявка снова открыта.",
+    "callback": "перезвон",
+    "question": "вопрос",
+    "message": "сообщение",
+    "request": "заявка",
+    "note": "заметка",
+    "disconnect": "отключение",
+    # callbacks
+    "Pending": "Ожидают",
+    "Finished": "Завершены",
+    "Nothing here.": "Здесь пусто.",
+    "Attempts": "Попытки",
+    "no attempts yet": "попыток ещё не было",
+    "Cancel": "Отменить",
+    "Run now": "Выполнить сейчас",
+    "Callback canceled.": "Перезвон отменён.",
+    "Callback started.": "Перезвон запущен.",
+    "That callback cannot be canceled any more.": "Этот перезвон уже нельзя отменить.",
+    "That callback cannot run now.": "Этот перезвон сейчас нельзя выполнить.",
+    "rule": "правило",
+    "action": "действие",
+    "scheduled": "запланирован",
+    "running": "выполняется",
+    "waiting": "ждёт ответа",
+    "done": "выполнен",
+    "not-reached": "не дозвонились",
+    "skipped": "пропущен",
+    "replaced": "заменён заявкой",
+    "canceled": "отменён",
+    # flows
+    "Numbers": "Номера",
+    "outbound only": "только исходящие",
+    "Language": "Язык",
+    "Time zone": "Часовой пояс",
+    "OK": "OK",
+    "Broken": "Ошибка",
+    "Problems": "Проблемы",
+    "Picture": "Схема",
+    "Scripted calls": "Тестовые звонки",
+    "passed": "пройден",
+    "failed": "не пройден",
+    "{passed} of {total} passed": "пройдено {passed} из {total}",
+    "No scripted calls for this flow.": "Для этого сценария нет тестовых звонков.",
+    "Run again": "Запустить снова",
+    "Run {when}, took {seconds} s.": "Запуск {when}, заняло {seconds} с.",
+    "Files that do not load": "Файлы, которые не загружаются",
+    "Graphviz is not installed, so here is the flow as Mermaid text:":
+        "Graphviz не установлен, поэтому схема показана текстом Mermaid:",
+    "Transcript of the call": "Ход звонка",
+    "states": "состояний",
+}

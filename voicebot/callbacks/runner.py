@@ -1,0 +1,374 @@
+"""Running callbacks: the job that makes an attempt, what an outbound call's end means for
+its callback, and the sweep that recovers work a crash left half-done.
+
+Every effect has a dedupe key derived from the callback and its attempt number (the dial,
+the SMS, the ticket), so running an attempt again after a crash repeats nothing, and every
+change of a callback's state is a conditional update, so a duplicated or late status
+callback from Twilio changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from voicebot import db
+from voicebot.callbacks import (
+    enqueue_after_commit,
+    flow_or_none,
+    job_key,
+    journal,
+    local_time,
+    schedule,
+)
+from voicebot.clock import clock
+from voicebot.db import rowcount
+from voicebot.engine import texts
+from voicebot.engine.hours import is_open, next_open
+from voicebot.flows.callbacks import ASSIGNEE
+from voicebot.flows.model import CallbackAction, CallbackRule, Flow
+from voicebot.jobs import job, known
+from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
+from voicebot.telephony import (
+    CALL_ORDER,
+    FINAL_CALL_STATUSES,
+    TWILIO_ERRORS,
+    Telephony,
+    forward,
+    telephony,
+)
+
+log = logging.getLogger("voicebot.callbacks")
+
+EARLY_TOLERANCE = dt.timedelta(seconds=1)
+NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
+
+
+@job
+def run_callback(app: Flask, callback_id: int) -> None:
+    """Make the callback's next attempt, if it is still due and nobody else is making it."""
+    now = clock(app).now()
+    with db.session_scope(app) as session:
+        claimed = rowcount(session.execute(
+            update(Callback)
+            .where(Callback.id == callback_id, Callback.status == "scheduled",
+                   Callback.next_at <= now + EARLY_TOLERANCE)
+            # A claimed attempt not finished by then was cut off by a crash, and the sweep runs
+            # it again; that is about a live process, so it runs on the real clock.
+            .values(status="running", lease_until=utcnow() + stuck_after(app), updated_at=now)
+        ))
+    if not claimed:
+        return
+    with db.session_scope(app) as session:
+        callback = session.get(Callback, callback_id)
+        assert callback is not None
+        _attempt(app, session, callback, now)
+    telephony(app).deliver_pending(app)
+
+
+def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:
+    flow = flow_or_none(callback.flow_id)
+    rule = next((r for r in flow.callbacks if r.id == callback.rule_id), None) if flow else None
+    if flow is None or rule is None:
+        _finish(session, callback, "skipped", now,
+                f"rule {callback.rule_id!r} is no longer in flow {callback.flow_id!r}")
+        return
+    ticket = session.get(Ticket, callback.ticket_id) if callback.ticket_id else None
+    if rule.until is not None and ticket is not None and _ticket_done(ticket, rule.until):
+        _finish(session, callback, "done" if callback.attempts_made else "skipped", now,
+                f"the ticket is {rule.until}")
+        return
+    assert callback.planned_at is not None
+    late = now - callback.planned_at
+    if rule.max_late is not None and late > rule.max_late:
+        _replace_with_ticket(session, flow, rule, callback, now, late)
+        return
+    if rule.within is not None and not is_open(rule.within, now):
+        _defer(session, flow, rule, callback, now)
+        return
+    number = callback.attempts_made + 1
+    if rule.action.kind == "call":
+        _call(app, session, flow, rule, callback, number, now)
+        return
+    _act(session, flow, rule.action, callback, f"callback{callback.id}:{number}", now,
+         ticket=ticket)
+    callback.attempts_made = number
+    _attempt_row(session, callback, number, now, "done", rule.action.kind)
+    if rule.repeat is not None and number < callback.max_attempts:
+        _again(session, callback, now + rule.repeat, now, f"{rule.action.kind} sent")
+    else:
+        _finish(session, callback, "done", now, f"{rule.action.kind} sent")
+
+
+def _ticket_done(ticket: Ticket, until: str) -> bool:
+    return ticket.closed_at is not None if until == "closed" else (
+        ticket.answered_at is not None or ticket.closed_at is not None)
+
+
+# -- actions ------------------------------------------------------------------------------
+def _values(flow: Flow, callback: Callback, now: dt.datetime) -> dict[str, Any]:
+    vals = texts.values(flow, callback.vars, callback.phone, now)
+    vals["attempts"] = callback.attempts_made
+    return vals
+
+
+def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callback, key: str,
+         now: dt.datetime, *, ticket: Ticket | None) -> None:
+    """An SMS, a note to staff or a ticket, written once per `key`."""
+    body = texts.render(action.text, _values(flow, callback, now)) if action.text else ""
+    line = flow.numbers[0] if flow.numbers else ""
+
+    def sms(to: str, purpose: str) -> None:
+        telephony().queue_sms(session, to=to, from_=line, body=body, purpose=purpose,
+                              flow_id=flow.id, call_id=callback.call_id,
+                              dedupe_key=f"{key}:{action.kind}:{to}")
+
+    if action.kind == "sms" and action.to == "caller":
+        sms(callback.phone, "caller")
+        journal(session, callback, f"{callback.rule_id}: SMS to the client: {body}", now,
+                result="sms")
+    elif action.kind in ("sms", "notify"):
+        roles = tuple(ticket.assign_role or "" if r == ASSIGNEE and ticket else r
+                      for r in action.roles or (action.to,))
+        for role in roles:
+            for member in flow.members(role):
+                sms(member.phone, "notify")
+        if action.urgent and ticket is not None:
+            ticket.urgent = True
+        journal(session, callback, f"{callback.rule_id}: staff notified ({', '.join(roles)}): "
+                                   f"{body}", now, result="notify")
+    elif session.scalar(select(Ticket.id).where(Ticket.dedupe_key == key)) is None:
+        row = Ticket(dedupe_key=key, flow_id=flow.id, call_id=callback.call_id,
+                     kind=action.ticket_kind, text=body, assign_role=action.assign,
+                     urgent=action.urgent, phone=callback.phone, created_at=now)
+        session.add(row)
+        session.flush()
+        journal(session, callback, f"{callback.rule_id}: ticket #{row.id} for a person: {body}",
+                now, result="ticket", ticket_id=row.id)
+
+
+def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
+          number: int, now: dt.datetime) -> None:
+    key = f"callback{callback.id}:call{number}"
+    dial = session.scalar(select(Dial).where(Dial.dedupe_key == key))
+    if dial is None:
+        dial = Dial(dedupe_key=key, flow_id=flow.id, entry=rule.action.state,
+                    to_number=callback.phone, from_number=flow.numbers[0] if flow.numbers else "",
+                    callback_id=callback.id, attempt=number,
+                    vars={**callback.vars, "attempt": str(number)})
+        session.add(dial)
+    callback.attempts_made = number
+    callback.status, callback.lease_until, callback.updated_at = "waiting", None, now
+    session.flush()
+    journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {number} of "
+                               f"{callback.max_attempts})", now, result="calling", dial_id=dial.id)
+    session.commit()
+    placed = telephony(app).place_call(app, session, dial.id)
+    if placed.status in ("failed", "dry-run"):
+        # No status callback will ever come: what Twilio refused counts as not reached;
+        # a dry run counts as done, nothing having been sent.
+        dial_finished(app, session, placed, "failed" if placed.status == "failed" else "dry-run", now)
+
+
+# -- outcomes -----------------------------------------------------------------------------
+def dial_finished(app: Flask, session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
+    """An outbound call of a callback ended: reached, try again, or give up (RT-3, HL-9).
+    Safe to call for every copy of every status callback: only the first final one counts."""
+    if dial.callback_id is None:
+        return
+    callback = session.get(Callback, dial.callback_id)
+    if callback is None or callback.status != "waiting" or callback.attempts_made != dial.attempt:
+        return
+    machine = dial.answered_by.startswith(("machine", "fax"))
+    if status == "dry-run":
+        result = "dry-run"
+    elif status == "completed" and not machine:
+        result = "reached"
+    else:
+        result = "machine" if machine else status
+    flow = flow_or_none(callback.flow_id)
+    rule = next((r for r in flow.callbacks if r.id == callback.rule_id), None) if flow else None
+    following = "done" if result in ("reached", "dry-run") else (
+        "scheduled" if rule is not None and callback.attempts_made < callback.max_attempts
+        else "not-reached")
+    moved = rowcount(session.execute(
+        update(Callback)
+        .where(Callback.id == callback.id, Callback.status == "waiting",
+               Callback.attempts_made == dial.attempt)
+        .values(status="running" if following != "done" else "done", updated_at=now)
+    ))
+    if not moved:
+        return
+    session.refresh(callback)
+    _attempt_row(session, callback, dial.attempt, now, result, f"call {dial.call_sid or '-'}",
+                 dial_id=dial.id)
+    journal(session, callback, f"{callback.rule_id}: attempt {dial.attempt}: {result}", now,
+            result=result, dial_id=dial.id)
+    if following == "done":
+        _finish(session, callback, "done", now,
+                "reached" if result == "reached" else "dry-run: the call was not placed")
+    elif following == "scheduled":
+        assert rule is not None
+        _again(session, callback, now + rule.spacing, now, f"attempt {dial.attempt}: {result}")
+    else:
+        _give_up(session, flow, rule, callback, now, result)
+    session.commit()
+    telephony(app).deliver_pending(app)
+
+
+def _give_up(session: Session, flow: Flow | None, rule: CallbackRule | None, callback: Callback,
+             now: dt.datetime, result: str) -> None:
+    """The last attempt did not reach the client: the rule's follow-ups, once each (RT-3)."""
+    if flow is not None and rule is not None:
+        for index, action in enumerate(rule.then):
+            _act(session, flow, action, callback, f"callback{callback.id}:then{index}", now,
+                 ticket=None)
+    _finish(session, callback, "not-reached", now,
+            f"not reached after {callback.attempts_made} attempt(s); last: {result}")
+
+
+# -- state changes ------------------------------------------------------------------------
+def _attempt_row(session: Session, callback: Callback, number: int, now: dt.datetime,
+                 result: str, note: str, dial_id: int | None = None) -> None:
+    session.add(CallbackAttempt(callback_id=callback.id, number=number, at=now, result=result,
+                                note=note, dial_id=dial_id))
+
+
+def _finish(session: Session, callback: Callback, status: str, now: dt.datetime, outcome: str) -> None:
+    callback.status, callback.outcome = status, outcome
+    callback.finished_at, callback.lease_until, callback.updated_at = now, None, now
+    callback.next_at = None
+    journal(session, callback, f"{callback.rule_id}: {status} ({outcome})", now, result=status)
+
+
+def _again(session: Session, callback: Callback, when: dt.datetime, now: dt.datetime,
+           outcome: str) -> None:
+    callback.status, callback.outcome = "scheduled", outcome
+    callback.next_at = callback.planned_at = when
+    callback.lease_until, callback.updated_at = None, now
+    session.flush()
+    enqueue_after_commit(session, callback)
+
+
+def _defer(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
+           now: dt.datetime) -> None:
+    """Outside the hours clients may be called or texted: wait for the next opening."""
+    assert rule.within is not None
+    opening = next_open(rule.within, now)
+    if opening is None:
+        _replace_with_ticket(session, flow, rule, callback, now, dt.timedelta(0),
+                             why="the rule's hours never open in the next three weeks")
+        return
+    _attempt_row(session, callback, callback.attempts_made + 1, now, "deferred",
+                 f"outside hours; moved to {local_time(flow, opening)}")
+    journal(session, callback, f"{rule.id}: outside hours, moved to {local_time(flow, opening)}",
+            now, result="deferred")
+    _again(session, callback, opening, now, "waiting for business hours")
+
+
+def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
+                         now: dt.datetime, late: dt.timedelta, why: str = "") -> None:
+    """Too late to do it unattended (the worker was down): a person decides instead."""
+    reason = why or f"{int(late.total_seconds() // 60)} min late, more than the rule allows"
+    what = {"call": "call back", "sms": "send an SMS to", "notify": "notify staff about",
+            "ticket": "open a ticket for"}[rule.action.kind]
+    key = f"callback{callback.id}:late"
+    if session.scalar(select(Ticket.id).where(Ticket.dedupe_key == key)) is None:
+        text = (f"Callback rule {rule.id} was due at "
+                f"{local_time(flow, callback.planned_at) if callback.planned_at else '?'} "
+                f"to {what} {callback.phone}; not done automatically: {reason}.")
+        session.add(Ticket(dedupe_key=key, flow_id=flow.id, call_id=callback.call_id,
+                           kind="callback", text=text, phone=callback.phone, created_at=now,
+                           due_at=now))
+        session.flush()
+    _finish(session, callback, "replaced", now, f"a ticket for a person instead: {reason}")
+
+
+# -- recovery -----------------------------------------------------------------------------
+SWEEP_BATCH = 5000
+"""Due callbacks one sweep looks at; the next sweep takes the rest."""
+PENDING_GRACE = dt.timedelta(seconds=30)
+STUCK_CALL = dt.timedelta(hours=2)
+"""A placed call not reported ended by then: ask Twilio how it ended (a lost status callback)."""
+
+
+def stuck_after(app: Flask) -> dt.timedelta:
+    return dt.timedelta(seconds=float(app.config["STUCK_AFTER"]))
+
+
+def sweep(app: Flask, now: dt.datetime) -> None:
+    """Run at worker start and every few seconds: callbacks whose job was lost, attempts a
+    crash cut off, and calls whose final status never arrived.
+
+    Only callbacks due by now are looked at: one whose job went missing is found once it is
+    due, which keeps the sweep cheap however many callbacks wait for next week."""
+    with db.session_scope(app) as session:
+        # Claimed by a worker that died: run the attempt again (its effects are keyed).
+        session.execute(
+            update(Callback).where(Callback.status == "running", Callback.lease_until < utcnow())
+            .values(status="scheduled", lease_until=None, updated_at=now)
+        )
+        due = {row.id: row.next_at for row in session.execute(
+            select(Callback.id, Callback.next_at)
+            .where(Callback.status == "scheduled", Callback.next_at <= now)
+            .order_by(Callback.next_at).limit(SWEEP_BATCH)
+        )}
+    have_jobs = known(app, [job_key(i) for i in due])
+    for callback_id, next_at in due.items():
+        if job_key(callback_id) not in have_jobs and next_at is not None:
+            log.info("callback %s had no job: scheduling it for %s", callback_id, next_at)
+            schedule(app, callback_id, next_at)
+    _reconcile_dials(app, now)
+
+
+def _reconcile_dials(app: Flask, now: dt.datetime) -> None:
+    """Dials a crash left unplaced or half-placed, and calls whose end was never reported.
+    How long a dial has been stuck is real time, whatever the engine's clock says."""
+    tel = telephony(app)
+    real = utcnow()
+    stuck = stuck_after(app)
+    with db.session_scope(app) as session:
+        stale = session.scalars(select(Dial).where(
+            # A pending dial is placed by the attempt that wrote it, right after its commit.
+            ((Dial.status == "pending") & (Dial.updated_at < real - min(stuck, PENDING_GRACE)))
+            | ((Dial.status == "dialing") & (Dial.updated_at < real - stuck))
+            | (Dial.status.in_(("queued", "initiated", "ringing", "in-progress"))
+               & (Dial.updated_at < real - STUCK_CALL))
+        ).limit(200)).all()
+        for dial in stale:
+            try:
+                _reconcile(app, session, tel, dial, now)
+            except TWILIO_ERRORS as exc:
+                log.warning("dial %s: cannot ask Twilio about it now (%s)", dial.id, exc)
+                session.rollback()
+
+
+def _reconcile(app: Flask, session: Session, tel: Telephony, dial: Dial, now: dt.datetime) -> None:
+    if dial.status == "dialing":
+        found = None if tel.dry_run else tel.find_call(dial)
+        if found is None:
+            log.info("dial %s: Twilio never got it; placing it again", dial.id)
+            dial.status = "pending"
+            session.commit()
+        else:
+            log.info("dial %s: placed before a crash as %s; adopted", dial.id, found[0])
+            dial.call_sid, dial.status = found[0], forward(dial.status, found[1], CALL_ORDER)
+            session.commit()
+            return
+    if dial.status == "pending":
+        placed = tel.place_call(app, session, dial.id)
+        if placed.status in ("failed", "dry-run"):
+            dial_finished(app, session, placed, placed.status, now)
+        return
+    if dial.call_sid:
+        status = tel.call_status(dial.call_sid)
+        dial.status = forward(dial.status, status, CALL_ORDER)
+        session.commit()
+        if status in FINAL_CALL_STATUSES:
+            dial_finished(app, session, dial, status, now)
+

@@ -1,0 +1,92 @@
+"""Running scripted calls (flows/calls/*.yaml) against a throwaway database in dry-run, never
+the real one: `voicebot flows test` and the desk's Flows page both run them this way."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from voicebot.emulator import CallEmulator, WsgiTransport
+from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.registry import FlowRegistry
+from voicebot.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
+
+
+@dataclass
+class FileOutcome:
+    """One script file: its result, or why it could not be run."""
+
+    path: Path
+    script: Script | None = None
+    result: ScriptResult | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.ok
+
+
+def first_number(registry: FlowRegistry, flow_id: str) -> str:
+    """The number a call to `flow_id` dials; ValueError says why there is none."""
+    try:
+        flow = registry.get(flow_id)
+    except FlowNotFound:
+        raise ValueError(f"no flow {flow_id!r}") from None
+    if flow.direction == "outbound" or not flow.numbers:
+        raise ValueError(f"flow {flow_id!r} is an outbound flow: its calls are placed by its "
+                         "callback rules (for visits: voicebot visits add --flow ...)")
+    return str(flow.numbers[0])
+
+
+@contextmanager
+def scratch_app(**overrides: Any) -> Iterator[Flask]:
+    from voicebot import create_app
+
+    with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
+        app = create_app({**overrides, "DATABASE_URL": f"sqlite:///{tmp}/calls.db",
+                          "INSTANCE_DIR": tmp, "DRY_RUN": True,
+                          "RECORDINGS_DIR": f"{tmp}/recordings"})
+        try:
+            yield app
+        finally:
+            # Callbacks the scripts fired put jobs in the scratch store: its thread goes too.
+            app.extensions["voicebot.jobs"].close()
+            app.extensions["voicebot.db"].kw["bind"].dispose()
+
+
+def _number(app: Flask, script: Script) -> str:
+    if script.to:
+        return script.to
+    try:
+        return first_number(app.extensions["voicebot.flows"], script.flow or "")
+    except ValueError as exc:
+        raise ScriptError([f"{script.path}:{script.flow_line}: flow: {exc}"]) from None
+
+
+def _emulator(app: Flask, to: str, script: Script) -> CallEmulator:
+    app.extensions["voicebot.clock"].set(script.at)
+    return CallEmulator(WsgiTransport(app), auth_token=app.config["TWILIO_AUTH_TOKEN"],
+                        public_url="http://localhost", to=to, from_=script.from_)
+
+
+def run_files(paths: Sequence[Path], settings: Mapping[str, Any] | None = None) -> Iterator[FileOutcome]:
+    """Run each script in its own call on one scratch app; `settings` override the app's
+    (the desk passes its FLOWS_DIR). Yields as each script finishes."""
+    with scratch_app(**dict(settings or {})) as app:
+        for path in paths:
+            outcome = FileOutcome(path)
+            try:
+                outcome.script = load_script(path)
+                to = _number(app, outcome.script)
+            except ScriptError as exc:
+                outcome.problems = exc.problems
+            else:
+                outcome.result = run_script(outcome.script, functools.partial(_emulator, app, to))
+            yield outcome
