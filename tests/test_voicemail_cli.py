@@ -11,6 +11,8 @@ from click.testing import CliRunner, Result
 
 from voicebot.cli import main
 
+from support.speech import spoken
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -74,17 +76,41 @@ def test_a_flow_without_a_catalogue_says_so() -> None:
     assert "flow 'telesputnik' has no `quotes:` section" in result.output
 
 
-def test_audio_is_refused_plainly_not_faked(tmp_path: Path) -> None:
+def test_a_recording_is_transcribed_and_analyzed(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Steps 3 to 6 on a WAV file: real speech, the recognizer the line would use."""
+    monkeypatch.setenv("VOICEBOT_TRANSCRIBERS", "pocketsphinx")
+    wav = tmp_path / "message.wav"
+    wav.write_bytes(spoken("Hello, my dishwasher is broken. Please send a technician."))
+    result = analyze(str(wav), "--flow", "omega", "--json", "--from", "+15035550177")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["transcriber"] == "pocketsphinx"
+    assert "dishwasher" in data["transcript"].split()
+    assert (data["service"], data["is_service_request"]) == ("dishwasher", True)
+    assert "The service call is $85" in data["sms"]
+    assert [w["word"] for w in data["words"]] == data["transcript"].split()
+    assert {"caller_name", "callback_number", "urgency", "reason"} <= set(data)
+
+
+def test_a_broken_recording_or_a_missing_recognizer_is_said_plainly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wav = tmp_path / "message.wav"
     wav.write_bytes(b"RIFF")
-    result = analyze(str(wav), "--flow", "omega")
-    assert result.exit_code == 1
-    assert "audio transcription is not available yet" in result.output
-    assert "sms" not in result.output
+    broken = analyze(str(wav), "--flow", "omega")
+    assert broken.exit_code == 1
+    assert "not a WAV audio file" in broken.output and "sms" not in broken.output
+    monkeypatch.setenv("VOICEBOT_VOSK_MODEL_RU", "")
+    wav.write_bytes(spoken("Добрый день, у меня стучит подвеска", voice="ru"))
+    russian = analyze(str(wav), "--flow", "car_service")
+    assert russian.exit_code == 1
+    assert "no speech recognizer for ru-RU: vosk: no Vosk model for ru-RU" in russian.output
 
 
 def test_needs_a_transcript_and_a_known_flow() -> None:
     missing = analyze("--flow", "omega")
     assert missing.exit_code == 2 and "--text" in missing.output
+    both = analyze("message.wav", "--flow", "omega", "--text", "fridge")
+    assert both.exit_code == 2 and "either a recording" in both.output
     unknown = analyze("--flow", "nosuch", "--text", "fridge")
     assert unknown.exit_code == 1 and "no flow 'nosuch'" in unknown.output

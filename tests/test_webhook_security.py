@@ -23,6 +23,8 @@ ENDPOINTS = {
     "/twilio/voice/status": {**CALL, "CallStatus": "completed", "CallDuration": "10"},
     "/twilio/recording": {"RecordingSid": "RE" + "2" * 32, "CallSid": CALL["CallSid"],
                           "RecordingUrl": "https://api.twilio.com/x", "RecordingStatus": "completed"},
+    "/twilio/transcription": {"RecordingSid": "RE" + "2" * 32, "CallSid": CALL["CallSid"],
+                              "TranscriptionStatus": "completed", "TranscriptionText": "my fridge"},
     "/twilio/sms": {"MessageSid": "SM" + "3" * 32, "From": "+15035550199", "To": "+15035550100",
                     "Body": "YES"},
     "/twilio/sms/status": {"MessageSid": "SM" + "3" * 32, "MessageStatus": "delivered"},

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -16,6 +16,9 @@ from flask import Flask
 from voicebot import create_app
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
+
+if TYPE_CHECKING:
+    from voicebot.speech.transcript import Transcript
 
 
 def _app(**overrides: Any) -> Flask:
@@ -381,17 +384,17 @@ def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, 
     from voicebot.voicemail.quote import quote_sms
     from voicebot.voicemail.understand import understand
 
-    if audio is not None:
-        # Said plainly rather than guessed: a made-up transcript would mislead the tuning.
-        raise click.ClickException(
-            "audio transcription is not available yet; pass the transcript with --text")
-    if transcript is None:
-        raise click.UsageError("give the transcript with --text")
+    if (audio is None) == (transcript is None):
+        raise click.UsageError("give either a recording (FILE.wav) or the transcript with --text")
     flow = _one_flow(flow_key)
+    heard = _transcribe(Path(audio), flow) if audio is not None else None
+    if heard is not None:
+        transcript = heard.text
+    assert transcript is not None
     understood = understand(transcript, flow)
     sms = quote_sms(flow, understood, from_, dt.datetime.now(dt.UTC))
     service = understood.service
-    report = {
+    report: dict[str, Any] = {
         "flow": flow.id,
         "transcript": transcript,
         "service": service.id if service else None,
@@ -404,9 +407,14 @@ def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, 
         "matched_words": list(understood.matched_words),
         "sms": sms,
     }
+    if heard is not None:
+        report["transcriber"] = heard.transcriber
+        report["words"] = [w.as_dict() for w in heard.words]
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    if heard is not None:
+        click.echo(f"recognizer: {heard.transcriber}")
     click.echo(f"transcript: {transcript}")
     click.echo(f"service:    {f'{service.id} ({service.name})' if service else '-'}")
     verdict = "yes" if understood.is_service_request else f"no ({understood.reason})"
@@ -421,6 +429,59 @@ def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, 
         click.echo("sms:        none; the message goes to a person")
     else:
         click.echo(f"sms to {from_ or 'the caller'} (not sent):\n  {sms}")
+
+
+def _transcribe(path: Path, flow: Flow) -> Transcript:
+    """Steps 3 and 4 of the pipeline on a file: the recognizer a voicemail of `flow` gets."""
+    from voicebot.config import load_settings
+    from voicebot.speech import audio as speech_audio
+    from voicebot.speech.choice import TwilioText, choose
+    from voicebot.speech.transcript import RecognizerUnavailable
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        checked = speech_audio.check(data)
+        choice = choose(load_settings(), flow.language, TwilioText(requested=False))
+    except (speech_audio.Unusable, ValueError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    passed_over = list(choice.passed_over)
+    for transcriber in choice.candidates:
+        try:
+            return transcriber.transcribe(speech_audio.convert(checked, transcriber.sample_rate))
+        except RecognizerUnavailable as exc:
+            passed_over.append(f"{transcriber.name}: {exc}")
+    raise click.ClickException(f"no speech recognizer for {flow.language}: " + "; ".join(passed_over))
+
+
+# -- recognizer models ------------------------------------------------------------------------
+@main.group()
+def models() -> None:
+    """Speech recognizer models for voicemails."""
+
+
+@models.command("download")
+@click.argument("language", type=click.Choice(["en", "ru"]))
+@click.option("--url", "base_url", help="Where the models are (default: VOICEBOT_VOSK_MODELS_URL).")
+@click.option("--dir", "models_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to install (default: VOICEBOT_MODELS_DIR).")
+def models_download(language: str, base_url: str | None, models_dir: Path | None) -> None:
+    """Download, verify and install the small Vosk model for LANGUAGE."""
+    from voicebot.config import load_settings
+    from voicebot.speech.model_download import MODELS, DownloadError, download
+
+    settings = load_settings()
+    base = base_url or settings["VOSK_MODELS_URL"]
+    click.echo(f"downloading {MODELS[language]} from {base} ...")
+    try:
+        folder = download(language, base, models_dir or Path(settings["MODELS_DIR"]))
+    except DownloadError as exc:
+        raise click.ClickException(f"{MODELS[language]} was not installed: {exc}") from None
+    click.echo(f"installed and verified: {folder}")
+    click.echo("Use it with this setting (environment or .env):")
+    click.echo(f"  VOICEBOT_VOSK_MODEL_{language.upper()}={folder}")
 
 
 # -- visits and callbacks ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot.flows.model import Flow
-from voicebot.models import Call, CallEvent, Message, QueueEntry, Ticket
+from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
 
 OUTCOME_WORDS = {
     "completed": "the flow finished the call",
@@ -38,6 +38,14 @@ def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str |
             call.outcome = "abandoned"
             call.events.append(CallEvent(at=now, state=call.state, kind="end",
                                          text=f"caller hung up in {call.state or 'the greeting'}"))
+    call.note = compose_note(call, flow)
+
+
+def add_event(call: Call, flow: Flow | None, at: dt.datetime, kind: str, text: str,
+              **data: Any) -> None:
+    """Something that happened after the call (its voicemail transcribed, a quote answered):
+    a line in its journal, and its note written again for the next dispatcher."""
+    call.events.append(CallEvent(at=at, state=call.state, kind=kind, text=text, data=data))
     call.note = compose_note(call, flow)
 
 
@@ -79,6 +87,15 @@ def compose_note(call: Call, flow: Flow | None) -> str:
             parts.append(f"Queued in {e.text} (priority {e.data.get('priority')}).")
         elif e.kind == "recorded" and e.data.get("recording_sid"):
             parts.append(f"Voicemail left ({e.text}).")
+        elif e.kind == "transcript":
+            parts.append(f'Voicemail transcribed ({e.data.get("transcriber")}): "{e.text}".'
+                         if e.text else "The voicemail holds no words.")
+        elif e.kind == "quote":
+            parts.append(_sentence(f"Quote sent by SMS ({e.data.get('service')}): {e.text}"))
+        elif e.kind == "quote-answer":
+            parts.append(f"The caller {e.text} the quote by SMS.")
+        elif e.kind == "for-person":
+            parts.append(_sentence(f"The voicemail needs a person ({e.data.get('status')}): {e.text}"))
         elif e.kind == "call-recorded":
             parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
         elif e.kind == "visit":
@@ -148,6 +165,10 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
     tickets = session.scalars(select(Ticket).where(Ticket.call_id.in_(ids))).all()
     messages = session.scalars(select(Message).where(Message.call_id.in_(ids))).all()
     queued = session.scalars(select(QueueEntry).where(QueueEntry.call_id.in_(ids))).all()
+    voicemails = session.scalars(select(Voicemail).where(Voicemail.call_id.in_(ids))
+                                 .order_by(Voicemail.id)).all()
+    quotes = {q.voicemail_id: q for q in session.scalars(
+        select(Quote).where(Quote.voicemail_id.in_([v.id for v in voicemails])))}
     out = []
     for c in calls:
         out.append({
@@ -172,5 +193,19 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
                           "purpose": m.purpose} for m in messages if m.call_id == c.id],
             "queue": [{"queue": q.queue, "priority": q.priority, "result": q.result}
                       for q in queued if q.call_id == c.id],
+            "voicemails": [_voicemail(v, quotes.get(v.id)) for v in voicemails if v.call_id == c.id],
         })
     return out
+
+
+def _voicemail(v: Voicemail, quote: Quote | None) -> dict[str, Any]:
+    return {
+        "id": v.id, "recording_sid": v.recording_sid, "duration": v.duration, "status": v.status,
+        "transcriber": v.transcriber or None, "transcript": v.transcript,
+        "service": v.understanding.get("service") if v.understanding else None,
+        "error": v.error or None,
+        "quote": None if quote is None else {
+            "status": quote.status, "service": quote.service_id, "body": quote.body,
+            "decided_at": quote.decided_at.isoformat() if quote.decided_at else None,
+        },
+    }

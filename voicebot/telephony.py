@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
+import requests
 from flask import Flask, current_app
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +33,31 @@ from voicebot.phones import mask
 from voicebot.urls import NoPublicUrl, public_url, public_url_or_none
 
 log = logging.getLogger("voicebot.telephony")
+
+TWILIO_API_HOST = "api.twilio.com"
+_RECORDING_PATH = re.compile(
+    r"/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Recordings/(?P<sid>RE[0-9a-fA-F]{32})"
+    r"(?:\.wav|\.mp3|\.json)?"
+)
+FETCH_TIMEOUT = 20.0
+MAX_RECORDING_BYTES = 64 * 1024 * 1024
+"""An hour of Twilio's 8 kHz 16-bit WAV is 58 MB; anything larger is not a voicemail."""
+TRANSIENT = frozenset({404, 408, 409, 425, 429})
+"""Answers worth trying again, with every 5xx: Twilio posts the callback before the media
+is always there (404), and throttles (429)."""
+
+
+class RecordingRefused(ValueError):
+    """A recording URL we will not fetch: another host or another account's recording."""
+
+
+class RecordingNotReady(RuntimeError):
+    """Twilio has not got the recording ready, or could not be reached: try again later."""
+
+
+class RecordingFetchFailed(RuntimeError):
+    """Twilio answered in a way trying again will not change (credentials, a deleted recording)."""
+
 
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 CALL_ORDER = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing": 4,
@@ -72,6 +99,8 @@ class Telephony:
                  timeout: float = 15.0) -> None:
         self.account_sid = account_sid
         self.dry_run = dry_run
+        self.api_url = api_url.rstrip("/")
+        self._credentials = (account_sid, auth_token)
         self.http = RebasingHttpClient(api_url, timeout=timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
 
@@ -142,6 +171,59 @@ class Telephony:
         message.status = sent.status or "queued"
         log.info("SMS %s to %s: %s", sent.sid, mask(message.to_number), message.status)
 
+
+    # -- recordings ---------------------------------------------------------------------
+    def recording_media_url(self, recording_url: str, recording_sid: str) -> str:
+        """The WAV URL to fetch for a recording Twilio reported, on the configured API.
+
+        The URL in a webhook is only read, never fetched as given: a signed request is no
+        licence to make the server fetch arbitrary URLs. It must name a recording of our
+        account, on Twilio's API host or the configured one; anything else is refused.
+        """
+        parts = urlsplit(recording_url)
+        base = urlsplit(self.api_url)
+        prefix = base.path.rstrip("/")
+        path = parts.path
+        on_twilio = parts.scheme == "https" and parts.hostname == TWILIO_API_HOST
+        on_base = (parts.scheme, parts.netloc) == (base.scheme, base.netloc) \
+            and path.startswith(prefix + "/")
+        if not (on_twilio or on_base) or parts.username or parts.password:
+            raise RecordingRefused(
+                f"refused to fetch {recording_url!r}: not on the Twilio API host "
+                f"({TWILIO_API_HOST} or the configured {self.api_url})")
+        if on_base and not on_twilio:
+            path = path[len(prefix):]
+        found = _RECORDING_PATH.fullmatch(path)
+        if found is None or parts.query or parts.fragment:
+            raise RecordingRefused(f"refused to fetch {recording_url!r}: not a recording's URL")
+        if found["account"] != self.account_sid:
+            raise RecordingRefused(f"refused to fetch {recording_url!r}: a recording of another "
+                                   f"Twilio account ({found['account']})")
+        if found["sid"] != recording_sid:
+            raise RecordingRefused(f"refused to fetch {recording_url!r}: it names recording "
+                                   f"{found['sid']}, the callback {recording_sid}")
+        return f"{self.api_url}/2010-04-01/Accounts/{self.account_sid}/Recordings/{recording_sid}.wav"
+
+    def fetch_recording(self, media_url: str) -> bytes:
+        """The recording's audio. Redirects are followed: they come from Twilio itself, which
+        serves media from its storage; credentials are not sent on to another host."""
+        try:
+            with requests.get(media_url, auth=self._credentials, timeout=FETCH_TIMEOUT,
+                              stream=True) as answer:
+                if answer.status_code in TRANSIENT or answer.status_code >= 500:
+                    raise RecordingNotReady(f"Twilio answered HTTP {answer.status_code}")
+                if answer.status_code != 200:
+                    raise RecordingFetchFailed(f"Twilio answered HTTP {answer.status_code}: "
+                                               f"{answer.text[:200]}")
+                data = bytearray()
+                for chunk in answer.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > MAX_RECORDING_BYTES:
+                        raise RecordingFetchFailed(
+                            f"the recording is larger than {MAX_RECORDING_BYTES} bytes")
+                return bytes(data)
+        except requests.RequestException as exc:  # timeouts, refused connections, cut transfers
+            raise RecordingNotReady(f"Twilio could not be reached: {exc}") from None
 
     # -- outbound calls ------------------------------------------------------------------
     def place_call(self, app: Flask, session: Session, dial_id: int, timeout: int = 30) -> Dial:

@@ -6,6 +6,7 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/recording        recording status callback
   POST /twilio/sms              incoming SMS
   POST /twilio/sms/status       message status callback
+  POST /twilio/transcription    Twilio's transcription of a voicemail (transcribeCallback)
 The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`) are continuation URLs that
 voicebot writes into its own TwiML.
 """
@@ -33,10 +34,11 @@ from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow, Queue
 from voicebot.flows.registry import registry
 from voicebot.journal import close_call, compose_note
-from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry
+from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
 from voicebot.phones import mask
 from voicebot.security import check_signature, signed_url
 from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
+from voicebot.voicemail import pipeline, replies
 
 log = logging.getLogger("voicebot.webhooks")
 
@@ -82,6 +84,9 @@ class Urls:
 
     def sms_status(self) -> str:
         return absolute(url_for("twilio.sms_status"))
+
+    def transcription(self) -> str:
+        return absolute(url_for("twilio.transcription"))
 
 
 def absolute(path: str) -> str:
@@ -236,7 +241,7 @@ def _fallback_recorded(call: Call) -> Response:
     if sid:
         runner.store_voicemail(db.session(), call, call.flow_id, sid,
                                request.form.get("RecordingUrl", ""),
-                               int(request.form.get("RecordingDuration") or 0))
+                               int(request.form.get("RecordingDuration") or 0), clock().now())
         call.outcome = "voicemail"
         db.session().commit()
     reply = VoiceResponse()
@@ -373,10 +378,36 @@ def recording() -> Response:
     duration = request.form.get("RecordingDuration", "0")
     if request.args.get("kind") == "call":
         return _call_recorded(call, rec_sid, duration)
-    row = runner.store_voicemail(session, call, call.flow_id if call else "", rec_sid,
-                                 field("RecordingUrl"), int(duration) if duration.isdigit() else 0)
+    # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
+    row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
+                                   rec_sid, field("RecordingUrl"),
+                                   int(duration) if duration.isdigit() else 0, clock().now())
     session.commit()
-    log.info("recording %s stored as voicemail %s", rec_sid, row.id)
+    if begin:
+        pipeline.start(current_app, row.id)
+    log.info("recording %s stored as voicemail %s (%s)", rec_sid, row.id,
+             "queued" if begin else f"already {row.status}")
+    return Response(status=204)
+
+
+@bp.post("/transcription")
+def transcription() -> Response:
+    """Twilio's own transcription of a voicemail, for steps with `transcribe: true`."""
+    rec_sid, status = field("RecordingSid", _SID), request.form.get("TranscriptionStatus", "")
+    session = db.session()
+    row = session.scalar(select(Voicemail).where(Voicemail.recording_sid == rec_sid))
+    if row is None:
+        log.warning("transcription of unknown recording %s: ignored", rec_sid)
+        return Response(status=204)
+    text = request.form.get("TranscriptionText", "").strip()
+    if status != "completed" or not text:
+        log.warning("Twilio could not transcribe recording %s (%s); voicemail %s is transcribed "
+                    "here instead", rec_sid, status or "no status", row.id)
+        return Response(status=204)
+    row.twilio_transcript = text
+    session.commit()
+    if row.status == pipeline.FETCHED:  # it is waiting for this text: go on now
+        pipeline.start(current_app, row.id)
     return Response(status=204)
 
 
@@ -406,14 +437,31 @@ def sms() -> Response:
     sid, from_, to = field("MessageSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
     body = request.form.get("Body", "")
     session = db.session()
-    if session.scalar(select(Message.id).where(Message.sid == sid)) is None:
-        flow = flow_for(to)
-        session.add(Message(sid=sid, direction="in", purpose="reply", from_number=from_,
-                            to_number=to, body=body, status="received",
-                            flow_id=flow.id if flow else ""))
-        session.commit()
-        log.info("SMS %s from %s stored", sid, mask(from_))
-    return twiml(MessagingResponse())
+    flow = flow_for(to)
+    message = session.scalar(select(Message).where(Message.sid == sid))
+    if message is not None:  # Twilio delivered it again: the same answer, nothing done twice
+        return _sms_reply(replies.replayed(session, message, flow), flow)
+    message = Message(sid=sid, direction="in", purpose="reply", from_number=from_, to_number=to,
+                      body=body, status="received", flow_id=flow.id if flow else "",
+                      created_at=clock().now())
+    session.add(message)
+    try:
+        session.flush()
+    except IntegrityError:  # the same webhook, delivered twice at once
+        session.rollback()
+        return _sms_reply(None, flow)
+    answer, outbox = replies.handle(session, telephony(), message, flow, clock().now())
+    session.commit()
+    log.info("SMS %s from %s stored", sid, mask(from_))
+    telephony().deliver(session, outbox, Urls().sms_status())
+    return _sms_reply(answer, flow)
+
+
+def _sms_reply(text: str | None, flow: Flow | None) -> Response:
+    reply = MessagingResponse()
+    if text:
+        reply.message(text)
+    return twiml(reply)
 
 
 @bp.post("/sms/status")

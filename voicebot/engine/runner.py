@@ -64,6 +64,7 @@ class Urls(Protocol):
     def recording_status(self) -> str: ...
     def call_recording_status(self) -> str: ...
     def sms_status(self) -> str: ...
+    def transcription(self) -> str: ...
 
 
 def queue_name(flow: Flow, queue: str, priority: int) -> str:
@@ -565,7 +566,7 @@ def _record(turn: Turn, step: Voicemail) -> None:
         "recording_status_callback_event": "completed",
     }
     if step.transcribe:
-        options["transcribe"] = True
+        options.update(transcribe=True, transcribe_callback=turn.urls.transcription())
     turn.response.record(**options)
     turn.event("voicemail", "recording")
 
@@ -575,7 +576,7 @@ def _recorded(turn: Turn, step: Voicemail, form: Mapping[str, str]) -> None:
     duration = int(form.get("RecordingDuration") or 0)
     if sid and duration > 0:
         store_voicemail(turn.session, turn.call, turn.flow.id, sid, form.get("RecordingUrl", ""),
-                        duration)
+                        duration, turn.now)
         turn.call.outcome = "voicemail"
         turn.event("recorded", f"{duration} s", recording_sid=sid)
     else:
@@ -584,12 +585,12 @@ def _recorded(turn: Turn, step: Voicemail, form: Mapping[str, str]) -> None:
 
 
 def store_voicemail(session: Session, call: Call | None, flow_id: str, recording_sid: str,
-                    url: str, duration: int) -> VoicemailRow:
+                    url: str, duration: int, now: dt.datetime) -> VoicemailRow:
     """Both the Record action and the recording status callback report a recording, in
     either order and maybe twice: whichever comes first creates the row."""
     row = session.scalar(select(VoicemailRow).where(VoicemailRow.recording_sid == recording_sid))
     if row is None:
-        row = VoicemailRow(recording_sid=recording_sid, flow_id=flow_id)
+        row = VoicemailRow(recording_sid=recording_sid, flow_id=flow_id, created_at=now)
         session.add(row)
     if call is not None:
         row.call_id, row.from_number = call.id, call.from_number

@@ -342,6 +342,8 @@ class QuoteCatalogue:
     """Words that mark a message as not a request for service, by reason; checked in order."""
     urgent: tuple[Phrase, ...] = ()
     """Words that make a request urgent, in addition to the built-in ones of the language."""
+    notify: tuple[str, ...] = ()
+    """Staff roles told by SMS of approved quotes, urgent requests and messages for a person (OM-9)."""
 
 
 Trigger = Literal[

@@ -75,6 +75,7 @@ CATALOGUE: Schema = {
     "not_service": Key(lambda n: check_mapping(n, NOT_SERVICE, noun="reason"), default={}),
     "urgent": Key(phrases, default=()),
     "sms": Key(_joined(QUOTE_FIELDS), required=True),
+    "notify": Key(list_of(fields.role, min_items=1), default=()),
 }
 
 
@@ -114,7 +115,8 @@ def _services(node: Node) -> tuple[Service, ...]:
 
 
 def catalogue(node: Node) -> QuoteCatalogue:
-    v, ok = check_mapping_partly(node, CATALOGUE, what="a mapping with services, not_service and sms")
+    v, ok = check_mapping_partly(node, CATALOGUE,
+                                 what="a mapping with services, not_service, sms and notify")
     # Services are checked even when another key failed, so one run shows every problem.
     services: tuple[Service, ...] = ()
     if "services" in v:
@@ -130,4 +132,5 @@ def catalogue(node: Node) -> QuoteCatalogue:
         source=Source(node.ctx.file, node.line),
         not_service=MappingProxyType({k: p for k, p in v["not_service"].items() if p}),
         urgent=v["urgent"],
+        notify=v["notify"],
     )

@@ -38,6 +38,7 @@ log = logging.getLogger("voicebot.worker")
 SWEEPS: tuple[str, ...] = (
     "voicebot.callbacks.runner:sweep",
     "voicebot.telephony:sweep",
+    "voicebot.voicemail.pipeline:sweep",
 )
 """`module:function(app, now)` run at start and every `sweep_every` seconds while leading."""
 

@@ -1,0 +1,1 @@
+"""Speech to text for voicemails: audio preparation and the recognizers behind one interface."""

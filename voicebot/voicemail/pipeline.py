@@ -1,0 +1,360 @@
+"""The voicemail pipeline (OM-4, OM-7, OM-9): fetch the recording, prepare and transcribe it,
+understand it, then send the caller a quote by SMS or give the message to a person.
+
+The recording callback only stores the voicemail and queues `process_voicemail`; all the
+work happens in the worker. The voicemail row carries the state, committed after each stage,
+so a crash resumes where it stopped (`sweep`), and a job run twice finds its work done:
+
+    received -> fetched -> transcribed -> quoted | for-person
+    or, for a person too: needs-transcription (no recognizer), unusable (the audio),
+    failed (the recording could not be fetched, or its URL was refused)
+
+One voicemail never gets two quotes: the quote is unique per voicemail and its SMS goes
+through the outbox under the dedupe key `quote-<voicemail id>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voicebot import db
+from voicebot.clock import clock
+from voicebot.engine import runner
+from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.model import Flow
+from voicebot.flows.model import Voicemail as VoicemailStep
+from voicebot.jobs import enqueue, job, pending
+from voicebot.journal import add_event
+from voicebot.models import Call, Message, Quote, Ticket, Voicemail
+from voicebot.phones import mask
+from voicebot.speech import audio as speech_audio
+from voicebot.speech.choice import TwilioText, choose
+from voicebot.speech.transcript import RecognizerUnavailable
+from voicebot.telephony import (
+    RecordingFetchFailed,
+    RecordingNotReady,
+    RecordingRefused,
+    Telephony,
+    telephony,
+)
+from voicebot.urls import public_url_or_none
+from voicebot.voicemail import staff, wording
+from voicebot.voicemail.quote import quote_sms
+from voicebot.voicemail.understand import Understanding, understand
+
+log = logging.getLogger("voicebot.voicemail")
+
+RECEIVED, FETCHED, TRANSCRIBED = "received", "fetched", "transcribed"
+QUOTED, FOR_PERSON = "quoted", "for-person"
+NEEDS_TRANSCRIPTION, UNUSABLE, FAILED = "needs-transcription", "unusable", "failed"
+WORKING = (RECEIVED, FETCHED, TRANSCRIBED)
+"""Statuses the pipeline still has work in; every other one is final."""
+MAX_RETRY_DELAY = 300.0
+
+
+def job_key(voicemail_id: int) -> str:
+    return f"voicemail-{voicemail_id}"
+
+
+def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
+    """The voicemail step the call recorded in: the last one the journal shows it entering."""
+    if call is None or flow is None:
+        return None
+    for event in reversed(call.events):
+        step = flow.states.get(event.state)
+        if event.kind == "voicemail" and isinstance(step, VoicemailStep):
+            return step
+    return None
+
+
+def recorded(session: Session, call: Call | None, flow: Flow | None, recording_sid: str,
+             url: str, duration: int, now: dt.datetime) -> tuple[Voicemail, bool]:
+    """Store what a recording callback reports; True when the pipeline should be started
+    now. A duplicate callback must not restart a voicemail whose fetch is already being
+    retried with backoff, nor one already processed."""
+    row = runner.store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
+                                 duration, now)
+    if flow is not None and not row.language:
+        row.language = flow.language
+        step = voicemail_step(call, flow)
+        row.quote_wanted = step.quote if step is not None else True
+    return row, row.status == RECEIVED and row.fetch_attempts == 0
+
+
+def start(app: Flask, voicemail_id: int, at: dt.datetime | None = None) -> None:
+    enqueue(app, process_voicemail, voicemail_id, at=at, key=job_key(voicemail_id))
+
+
+@job
+def process_voicemail(app: Flask, voicemail_id: int) -> None:
+    with db.session_scope(app) as session:
+        row = session.get(Voicemail, voicemail_id)
+        if row is None:
+            log.warning("voicemail %s is gone: nothing to do", voicemail_id)
+            return
+        if row.status not in WORKING:
+            return
+        Processing(app, session, row).run()
+
+
+def sweep(app: Flask, now: dt.datetime) -> None:
+    """Queue again the voicemails a crash left half-done: still working, untouched for
+    VOICEBOT_STUCK_AFTER seconds, and with no job pending for them."""
+    stuck_after = dt.timedelta(seconds=float(app.config["STUCK_AFTER"]))
+    queued = set(pending(app))
+    with db.session_scope(app) as session:
+        stuck = session.scalars(
+            select(Voicemail.id).where(Voicemail.status.in_(WORKING),
+                                       Voicemail.updated_at < now - stuck_after)
+        ).all()
+    for voicemail_id in stuck:
+        if job_key(voicemail_id) not in queued:
+            log.warning("voicemail %s was left half-done: queued again", voicemail_id)
+            start(app, voicemail_id)
+
+
+def understanding_record(found: Understanding) -> dict[str, Any]:
+    service = found.service
+    return {
+        "service": service.id if service else None,
+        "service_name": service.name if service else None,
+        "is_service_request": found.is_service_request,
+        "reason": found.reason,
+        "caller_name": found.caller_name,
+        "callback_number": found.callback_number,
+        "urgency": found.urgency,
+        "matched_words": list(found.matched_words),
+    }
+
+
+class Processing:
+    """One run of the pipeline over one voicemail."""
+
+    def __init__(self, app: Flask, session: Session, row: Voicemail) -> None:
+        self.app = app
+        self.session = session
+        self.row = row
+        self.now = clock(app).now()
+        self.telephony: Telephony = telephony(app)
+        self.call = session.get(Call, row.call_id) if row.call_id else None
+        self.flow = self._flow()
+        self.outbox: list[int] = []
+
+    def _flow(self) -> Flow | None:
+        try:
+            flow: Flow = self.app.extensions["voicebot.flows"].get(self.row.flow_id)
+        except FlowNotFound:
+            return None
+        return flow
+
+    @property
+    def recordings(self) -> Path:
+        return Path(self.app.config["RECORDINGS_DIR"])
+
+    @property
+    def language(self) -> str:
+        return self.row.language or (self.flow.language if self.flow else "en-US")
+
+    def run(self) -> None:
+        if self.flow is None:
+            self.to_person(FAILED, "failed", f"its flow {self.row.flow_id!r} is not loaded")
+            return
+        if self.row.status == FETCHED and not (self.recordings / self.row.audio_path).is_file():
+            log.warning("voicemail %s: its audio file is missing; fetching it again", self.row.id)
+            self.row.status = RECEIVED
+        if self.row.status == RECEIVED and not self.fetch():
+            return
+        if self.row.status == FETCHED and not self.transcribe():
+            return
+        if self.row.status == TRANSCRIBED:
+            self.decide()
+
+    # -- fetching ---------------------------------------------------------------------------
+    def fetch(self) -> bool:
+        row = self.row
+        try:
+            media = self.telephony.recording_media_url(row.recording_url, row.recording_sid)
+        except RecordingRefused as exc:
+            log.error("voicemail %s: %s", row.id, exc)
+            self.to_person(FAILED, "failed", str(exc))
+            return False
+        row.fetch_attempts += 1
+        try:
+            data = self.telephony.fetch_recording(media)
+        except RecordingNotReady as exc:
+            tries = int(self.app.config["RECORDING_FETCH_TRIES"])
+            if row.fetch_attempts >= tries:
+                self.to_person(FAILED, "failed",
+                               f"the recording could not be fetched in {tries} tries: {exc}")
+                return False
+            delay = min(float(self.app.config["RECORDING_RETRY_SECONDS"])
+                        * 2 ** (row.fetch_attempts - 1), MAX_RETRY_DELAY)
+            row.error = f"fetch try {row.fetch_attempts}: {exc}; trying again in {delay:g} s"
+            self.session.commit()
+            log.info("voicemail %s: %s", row.id, row.error)
+            start(self.app, row.id, at=self.now + dt.timedelta(seconds=delay))
+            return False
+        except RecordingFetchFailed as exc:
+            self.to_person(FAILED, "failed", f"the recording could not be fetched: {exc}")
+            return False
+        name = f"{row.recording_sid}.wav"
+        self.recordings.mkdir(parents=True, exist_ok=True)
+        partial = self.recordings / f".{name}.part"
+        partial.write_bytes(data)
+        os.replace(partial, self.recordings / name)  # never a half-written file under its name
+        row.audio_path, row.status, row.error = name, FETCHED, ""
+        self.session.commit()
+        log.info("voicemail %s: recording %s fetched (%d bytes)", row.id, row.recording_sid,
+                 len(data))
+        return True
+
+    # -- transcribing -----------------------------------------------------------------------
+    def transcribe(self) -> bool:
+        row = self.row
+        try:
+            audio = speech_audio.check((self.recordings / row.audio_path).read_bytes())
+        except speech_audio.Unusable as exc:
+            self.to_person(UNUSABLE, "unusable", str(exc))
+            return False
+        step = voicemail_step(self.call, self.flow)
+        waited_until = row.created_at + dt.timedelta(
+            seconds=float(self.app.config["TWILIO_TRANSCRIPTION_WAIT"]))
+        twilio = TwilioText(requested=bool(step and step.transcribe), text=row.twilio_transcript,
+                            may_still_come=self.now < waited_until)
+        try:
+            choice = choose(self.app.config, self.language, twilio)
+        except ValueError as exc:  # a misconfigured VOICEBOT_TRANSCRIBERS
+            log.error("voicemail %s: %s", row.id, exc)
+            self.to_person(NEEDS_TRANSCRIPTION, "needs-transcription", str(exc))
+            return False
+        if choice.wait_for_twilio:
+            log.info("voicemail %s: waiting for Twilio's transcription until %s", row.id,
+                     waited_until.isoformat())
+            start(self.app, row.id, at=waited_until)
+            return False
+        passed_over = list(choice.passed_over)
+        for transcriber in choice.candidates:
+            try:
+                heard = transcriber.transcribe(speech_audio.convert(audio, transcriber.sample_rate))
+            except RecognizerUnavailable as exc:
+                passed_over.append(f"{transcriber.name}: {exc}")
+                continue
+            row.transcript, row.transcriber = heard.text, heard.transcriber
+            row.words = [w.as_dict() for w in heard.words]
+            row.status, row.error = TRANSCRIBED, ""
+            self.event("transcript", heard.text, transcriber=heard.transcriber)
+            self.session.commit()
+            log.info("voicemail %s transcribed by %s: %r", row.id, heard.transcriber, heard.text)
+            return True
+        reason = f"no speech recognizer for {self.language}: " + "; ".join(passed_over)
+        log.error("voicemail %s from %s: %s", row.id, mask(row.from_number), reason)
+        self.to_person(NEEDS_TRANSCRIPTION, "needs-transcription", reason)
+        return False
+
+    # -- deciding ---------------------------------------------------------------------------
+    def decide(self) -> None:
+        row, flow = self.row, self.flow
+        assert flow is not None
+        found = understand(row.transcript, flow)
+        row.understanding = understanding_record(found)
+        body = quote_sms(flow, found, row.from_number, self.now) if row.quote_wanted else None
+        if body is None:
+            self.to_person(FOR_PERSON, found.reason or "no_quote", "", urgent=found.urgency == "urgent")
+            return
+        if not row.from_number.startswith("+"):
+            self.to_person(FOR_PERSON, "no_number",
+                           f"the caller's number is {row.from_number or 'hidden'}: no SMS possible")
+            return
+        self.send_quote(found, body)
+
+    def send_quote(self, found: Understanding, body: str) -> None:
+        row, flow, service = self.row, self.flow, found.service
+        assert flow is not None and service is not None
+        quote = self.session.scalar(select(Quote).where(Quote.voicemail_id == row.id))
+        if quote is None:
+            quote = Quote(voicemail_id=row.id, flow_id=flow.id, phone=row.from_number,
+                          service_id=service.id, service_name=service.name, body=body,
+                          created_at=self.now)
+            self.session.add(quote)
+            try:
+                self.session.flush()
+            except IntegrityError:  # another run of this voicemail stored its quote first
+                self.session.rollback()
+                log.info("voicemail %s: its quote was already stored", row.id)
+                return
+        message = self.telephony.queue_sms(
+            self.session, to=row.from_number, from_=staff.line_number(flow, self.call), body=body,
+            purpose="quote", flow_id=flow.id, call_id=row.call_id, dedupe_key=f"quote-{row.id}",
+        )
+        quote.message_id = message.id
+        self.outbox.append(message.id)
+        row.status, row.processed_at = QUOTED, self.now
+        self.event("quote", body, service=service.id, quote_id=quote.id)
+        if found.urgency == "urgent":
+            self.notify("urgent", wording.text(
+                "staff_urgent", self.language, caller=row.from_number, name=self._name(),
+                service=service.name, said=wording.excerpt(row.transcript, self.language)))
+        self.session.commit()
+        self.deliver()
+        sent = self.session.get(Message, message.id)
+        if sent is not None and sent.status == "failed":
+            quote.status = "failed"
+            self.to_person(FOR_PERSON, "quote-failed", sent.error)
+            return
+        log.info("voicemail %s: quote for %s sent to %s", row.id, service.id, mask(row.from_number))
+
+    def _name(self) -> str:
+        name = self.row.understanding.get("caller_name") if self.row.understanding else None
+        return f" ({name})" if name else ""
+
+    # -- people -----------------------------------------------------------------------------
+    def to_person(self, status: str, reason: str, detail: str, *, urgent: bool = False) -> None:
+        """End here: a ticket for a person, and the flow's staff told by SMS (OM-9)."""
+        row = self.row
+        row.status, row.error, row.processed_at = status, detail, self.now
+        why = wording.why(reason, self.language)
+        text = wording.text("staff_for_person", self.language, urgent="", caller=row.from_number,
+                            name=self._name(), why=why,
+                            said=wording.excerpt(row.transcript, self.language))
+        if self.flow is not None and self.session.scalar(
+                select(Ticket.id).where(Ticket.dedupe_key == job_key(row.id))) is None:
+            notify = self.flow.quotes.notify if self.flow.quotes else ()
+            self.session.add(Ticket(
+                dedupe_key=job_key(row.id), flow_id=self.flow.id, call_id=row.call_id,
+                kind="voicemail", text=text, phone=row.from_number, urgent=urgent,
+                assign_role=notify[0] if notify else None, created_at=self.now,
+                fields={"reason": reason, "detail": detail, "transcript": row.transcript,
+                        "recording_sid": row.recording_sid},
+            ))
+            urgent_mark = wording.text("urgent", self.language) if urgent else ""
+            self.notify("person", urgent_mark + text)
+        self.event("for-person", f"{why}{': ' + detail if detail else ''}", status=status)
+        self.session.commit()
+        log.log(logging.WARNING if status != FOR_PERSON else logging.INFO,
+                "voicemail %s from %s goes to a person (%s): %s", row.id, mask(row.from_number),
+                status, detail or why)
+        self.deliver()
+
+    def notify(self, tag: str, body: str) -> None:
+        assert self.flow is not None
+        self.outbox += staff.notify(self.session, self.telephony, self.flow, body=body,
+                                    call=self.call, key=f"voicemail-{self.row.id}-{tag}")
+
+    def deliver(self) -> None:
+        if self.outbox:
+            status = public_url_or_none(self.app, "twilio.sms_status")
+            self.telephony.deliver(self.session, self.outbox, status)
+            self.outbox = []
+
+    def event(self, kind: str, text: str, **data: Any) -> None:
+        if self.call is not None:
+            add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id, **data)

@@ -1,0 +1,160 @@
+"""A caller's SMS answer to a quote (OM-4): YES approves their latest open quote, NO declines
+it, anything else is kept on the conversation for a person. STOP, START and the other
+carrier keywords are Twilio's to act on (it blocks or unblocks the number itself); we only
+record them.
+
+Only a plain answer counts: "yes", "Yes please!", "да, подтверждаю". "Yes but not on Monday"
+is a question for a person, not an approval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voicebot.flows import words
+from voicebot.flows.model import Flow
+from voicebot.journal import add_event
+from voicebot.models import Call, Message, Quote, Ticket, Voicemail
+from voicebot.phones import mask
+from voicebot.telephony import Telephony
+from voicebot.voicemail import staff, wording
+
+log = logging.getLogger("voicebot.voicemail")
+
+Answer = Literal["yes", "no", "opt-out", "opt-in"]
+
+YES = frozenset({
+    "yes", "y", "yeah", "yep", "yup", "yea", "ok", "okay", "k", "sure", "approve", "approved",
+    "confirm", "confirmed", "accept", "accepted", "agree",
+    "да", "ага", "угу", "ок", "хорошо", "конечно", "подтверждаю", "подтверждаем", "согласен",
+    "согласна", "согласны", "давайте", "можно", "устраивает",
+})
+NO = frozenset({
+    "no", "n", "nope", "nah", "decline", "declined", "reject",
+    "нет", "неа", "не", "отказ", "отказываюсь", "откажусь",
+})
+POLITE = frozenset({
+    "please", "pls", "plz", "thanks", "thank", "you", "thx", "ty", "go", "ahead", "i", "do",
+    "it", "the", "quote", "sounds", "good", "great", "that", "s", "fine", "will",
+    "спасибо", "пожалуйста", "я", "мы", "это", "так", "ну", "вот",
+})
+"""Words a plain yes may carry without becoming something else."""
+NO_TAIL = frozenset({
+    "thanks", "thank", "you", "thx", "please", "not", "interested", "i", "m", "am",
+    "спасибо", "пожалуйста", "надо", "нужно", "интересно", "не",
+})
+"""Words a plain no may carry: "no thanks", "не надо", "нет, спасибо"."""
+OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "стоп"})
+OPT_IN = frozenset({"start", "unstop"})
+"""Twilio's default keywords; it also treats YES as opt-in, and we read it as approval."""
+OPEN_FOR = dt.timedelta(days=30)
+"""A quote older than this is no longer open: a YES then goes to a person."""
+
+
+def classify(body: str) -> Answer | None:
+    said = words.tokens(body)
+    if len(said) == 1 and said[0] in OPT_OUT:
+        return "opt-out"
+    if len(said) == 1 and said[0] in OPT_IN:
+        return "opt-in"
+    if not said:
+        return None
+    first = said[0]
+    rest = said[1:]
+    if first in NO and all(w in NO or w in NO_TAIL for w in rest):
+        return "no"
+    if first in YES and all(w in YES or w in POLITE for w in rest):
+        return "yes"
+    return None
+
+
+def open_quote(session: Session, flow: Flow, phone: str, now: dt.datetime) -> Quote | None:
+    return session.scalar(
+        select(Quote)
+        .where(Quote.flow_id == flow.id, Quote.phone == phone, Quote.status == "sent",
+               Quote.created_at >= now - OPEN_FOR)
+        .order_by(Quote.created_at.desc(), Quote.id.desc())
+        .limit(1)
+    )
+
+
+def reply_text(quote: Quote, flow: Flow, call: Call | None) -> str | None:
+    if quote.status == "approved":
+        return wording.text("approved_reply", flow.language)
+    if quote.status == "declined":
+        return wording.text("declined_reply", flow.language, line=staff.line_number(flow, call))
+    return None
+
+
+def _quote_call(session: Session, quote: Quote) -> Call | None:
+    voicemail = session.get(Voicemail, quote.voicemail_id)
+    return session.get(Call, voicemail.call_id) if voicemail and voicemail.call_id else None
+
+
+def replayed(session: Session, message: Message, flow: Flow | None) -> str | None:
+    """The answer already given to this SMS, for a webhook Twilio delivers again."""
+    quote = session.scalar(select(Quote).where(Quote.reply_message_id == message.id))
+    if quote is None or flow is None:
+        return None
+    return reply_text(quote, flow, _quote_call(session, quote))
+
+
+def handle(session: Session, telephony: Telephony, message: Message, flow: Flow | None,
+           now: dt.datetime) -> tuple[str | None, list[int]]:
+    """Act on a new incoming SMS: (the reply to send back or None, staff SMS to deliver)."""
+    answer = classify(message.body)
+    if answer in ("opt-out", "opt-in"):
+        message.purpose = answer
+        log.info("SMS %s from %s: %s keyword, left to Twilio", message.sid,
+                 mask(message.from_number), answer)
+        return None, []
+    if flow is None:
+        return None, []
+    quote = open_quote(session, flow, message.from_number, now)
+    call = _quote_call(session, quote) if quote else None
+    if call is not None:
+        message.call_id = call.id  # on the conversation the quote belongs to
+    if quote is None or answer is None:
+        _for_person(session, message, flow, call)
+        return None, []
+    quote.status = "approved" if answer == "yes" else "declined"
+    quote.reply_message_id, quote.decided_at = message.id, now
+    if call is not None:
+        add_event(call, flow, now, "quote-answer", quote.status, quote_id=quote.id)
+    log.info("quote %s %s by SMS from %s", quote.id, quote.status, mask(message.from_number))
+    outbox: list[int] = []
+    if quote.status == "approved":
+        caller_name = _caller_name(session, quote)
+        text = wording.text("staff_approved", flow.language, caller=message.from_number,
+                            name=f" ({caller_name})" if caller_name else "",
+                            service=quote.service_name)
+        notify = flow.quotes.notify if flow.quotes else ()
+        session.add(Ticket(dedupe_key=f"quote-{quote.id}-approved", flow_id=flow.id,
+                           call_id=call.id if call else None, kind="quote-approved", text=text,
+                           phone=message.from_number, assign_role=notify[0] if notify else None,
+                           fields={"service": quote.service_name, "quote_id": str(quote.id)},
+                           created_at=now))
+        outbox = staff.notify(session, telephony, flow, body=text, call=call,
+                              key=f"quote-{quote.id}-approved")
+    return reply_text(quote, flow, call), outbox
+
+
+def _caller_name(session: Session, quote: Quote) -> str | None:
+    voicemail = session.get(Voicemail, quote.voicemail_id)
+    name = voicemail.understanding.get("caller_name") if voicemail else None
+    return str(name) if name else None
+
+
+def _for_person(session: Session, message: Message, flow: Flow, call: Call | None) -> None:
+    session.add(Ticket(dedupe_key=f"sms-{message.sid}", flow_id=flow.id,
+                       call_id=call.id if call else None, kind="sms",
+                       text=f"SMS from {message.from_number}: {message.body}",
+                       phone=message.from_number, created_at=message.created_at,
+                       assign_role=flow.quotes.notify[0] if flow.quotes and flow.quotes.notify
+                       else None))
+    log.info("SMS %s from %s kept for a person", message.sid, mask(message.from_number))
