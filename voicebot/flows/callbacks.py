@@ -39,6 +39,7 @@ from voicebot.flows.schema import (
     check_mapping_partly,
     integer,
     list_of,
+    list_with_ids,
     one_of,
     pattern,
     run,
@@ -249,24 +250,6 @@ def _rule(node: Node) -> DraftRule:
     return DraftRule(rule, v["within"])
 
 
-def rules(node: Node) -> tuple[DraftRule, ...]:
-    if not isinstance(node.value, CommentedSeq):
-        raise Invalid("expected a list of callback rules")
-    found: list[tuple[DraftRule, str]] = []
-    failed = False
-    for item in node.items():
-        try:
-            found.append((run(_rule, item), item.path))
-        except Reported:
-            failed = True
-    seen: dict[str, int] = {}
-    for draft, path in found:
-        rule = draft.rule
-        if rule.id in seen:
-            node.ctx.report(rule.source.line, f"{path}.id",
-                            f"rule id already used at line {seen[rule.id]}", repr(rule.id))
-            failed = True
-        seen.setdefault(rule.id, rule.source.line)
-    if failed:
-        raise Reported
-    return tuple(draft for draft, _path in found)
+rules = list_with_ids(_rule, lambda d: (d.rule.id, d.rule.source.line),
+                      what="a list of callback rules", noun="rule")
+"""The `callbacks:` section: every rule checked, ids unique."""

@@ -23,11 +23,11 @@ from voicebot.flows.schema import (
     check_mapping,
     check_mapping_partly,
     list_of,
+    list_with_ids,
     pattern,
     run,
     string,
 )
-from voicebot.flows.yamlsource import CommentedSeq
 
 
 def _template(extra: frozenset[str]) -> Any:
@@ -87,31 +87,8 @@ def _service(node: Node) -> Service:
     )
 
 
-def _services(node: Node) -> tuple[Service, ...]:
-    if not isinstance(node.value, CommentedSeq) or not node.value:
-        raise Invalid("expected a list of services with id, name and words")
-    found: list[tuple[Service, str]] = []
-    failed = False
-    for item in node.items():
-        try:
-            found.append((run(_service, item), item.path))
-        except Reported:
-            failed = True
-    # Ids are compared among the services that compiled, so a typo elsewhere in the list
-    # does not hide a duplicate.
-    seen: dict[str, int] = {}
-    for service, path in found:
-        line = service.source.line
-        if service.id in seen:
-            node.ctx.report(
-                line, f"{path}.id", f"service id already used at line {seen[service.id]}",
-                repr(service.id),
-            )
-            failed = True
-        seen.setdefault(service.id, line)
-    if failed:
-        raise Reported
-    return tuple(service for service, _path in found)
+_services = list_with_ids(_service, lambda s: (s.id, s.source.line),
+                          what="a list of services with id, name and words", noun="service")
 
 
 def catalogue(node: Node) -> QuoteCatalogue:

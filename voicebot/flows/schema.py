@@ -271,6 +271,37 @@ def list_of(item: Check, *, single: bool = True, min_items: int = 0) -> Check:
     return check
 
 
+def list_with_ids(item: Check, ident: Callable[[Any], tuple[str, int]], *, what: str,
+                  noun: str) -> Check:
+    """A non-empty list of `item`s, each with an id unique in the list; `ident` gives an
+    item's (id, line). Ids are compared among the items that compiled, so a typo elsewhere
+    in the list does not hide a duplicate."""
+
+    def check(node: Node) -> tuple[Any, ...]:
+        if not isinstance(node.value, CommentedSeq) or not node.value:
+            raise Invalid(f"expected {what}")
+        found: list[tuple[Any, str]] = []
+        failed = False
+        for child in node.items():
+            try:
+                found.append((run(item, child), child.path))
+            except Reported:
+                failed = True
+        seen: dict[str, int] = {}
+        for value, path in found:
+            key, line = ident(value)
+            if key in seen:
+                node.ctx.report(line, f"{path}.id", f"{noun} id already used at line {seen[key]}",
+                                repr(key))
+                failed = True
+            seen.setdefault(key, line)
+        if failed:
+            raise Reported
+        return tuple(value for value, _path in found)
+
+    return check
+
+
 def dict_of(key: Check, value: Check, *, what: str = "a mapping") -> Check:
     """A mapping with free keys: each key is checked by `key`, each value by `value`."""
 
