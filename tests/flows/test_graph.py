@@ -150,3 +150,22 @@ def test_render_reports_dot_failure(flow: Flow, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("PATH", str(bin_dir))
     with pytest.raises(RuntimeError, match="dot failed: syntax error"):
         render(flow, "svg", tmp_path / "x.svg")
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "flows").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_flow_is_drawn_whole(path: Path, tmp_path: Path) -> None:
+    """Each line in flows/ is drawn as Mermaid and DOT (and SVG where Graphviz is installed),
+    every state appears, and a state only a callback enters hangs from that callback."""
+    flow = load_flow(path)
+    mermaid, dot = to_mermaid(flow), to_dot(flow)
+    for state in flow.states:
+        assert f'"{state}\\n(' in dot
+    for rule in flow.callbacks:
+        if rule.action.kind == "call":
+            assert f"call back: {rule.id}<br/>(on {rule.on})" in mermaid
+            assert '"__callback' in dot and f'-> "{rule.action.state}" [style=dashed]' in dot
+    if render(flow, "svg", tmp_path / "flow.svg"):
+        assert (tmp_path / "flow.svg").read_text().lstrip().startswith(("<?xml", "<svg"))

@@ -12,6 +12,7 @@ from voicebot.flows.model import (
     AnswerQueue,
     Ask,
     Book,
+    CallbackRule,
     Choice,
     Flow,
     Hangup,
@@ -100,6 +101,15 @@ def edges(step: Step) -> list[Edge]:
     return out
 
 
+def callback_entries(flow: Flow) -> list[tuple[CallbackRule, str]]:
+    """Rules that place a call into a state: other ways into the flow than `start`."""
+    return [(r, r.action.state) for r in flow.callbacks if r.action.kind == "call"]
+
+
+def _callback_label(rule: CallbackRule) -> str:
+    return f"call back: {rule.id}\n(on {rule.on})"
+
+
 def flow_edges(flow: Flow) -> list[Edge]:
     return [edge for step in flow.states.values() for edge in edges(step)]
 
@@ -148,6 +158,9 @@ def to_mermaid(flow: Flow) -> str:
         lines.append('    anywhere{{"anywhere"}}')
         for c in flow.anywhere:
             lines.append(f'    anywhere -.->|"{_mermaid_text(choice_label(c))}"| {ids[c.goto]}')
+    for n, (rule, state) in enumerate(callback_entries(flow)):
+        label = _mermaid_text(_callback_label(rule)).replace("\n", "<br/>")
+        lines.append(f'    cb{n}(("{label}")) -.-> {ids[state]}')
     lines.append('    failure(("step fails")) -.->|"fallback"| ' + ids[flow.fallback])
     return "\n".join(lines) + "\n"
 
@@ -181,6 +194,9 @@ def to_dot(flow: Flow) -> str:
             lines.append(
                 f'    "__anywhere__" -> {q(c.goto)} [label={q(choice_label(c))}, style=dashed];'
             )
+    for n, (rule, state) in enumerate(callback_entries(flow)):
+        lines.append(f'    "__callback{n}__" [label={q(_callback_label(rule))}, shape=circle];')
+        lines.append(f'    "__callback{n}__" -> {q(state)} [style=dashed];')
     lines.append('    "__failure__" [label="step fails", shape=circle];')
     lines.append(f'    "__failure__" -> {q(flow.fallback)} [label="fallback", style=dashed];')
     lines.append("}")
