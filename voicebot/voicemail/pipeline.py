@@ -32,9 +32,9 @@ from voicebot.engine import runner
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
 from voicebot.flows.model import Voicemail as VoicemailStep
-from voicebot.jobs import enqueue, job, pending
+from voicebot.jobs import enqueue, job, known
 from voicebot.journal import add_event
-from voicebot.models import Call, Message, Quote, Ticket, Voicemail
+from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.choice import TwilioText, choose
@@ -110,12 +110,13 @@ def sweep(app: Flask, now: dt.datetime) -> None:
     """Queue again the voicemails a crash left half-done: still working, untouched for
     VOICEBOT_STUCK_AFTER seconds, and with no job pending for them."""
     stuck_after = dt.timedelta(seconds=float(app.config["STUCK_AFTER"]))
-    queued = set(pending(app))
     with db.session_scope(app) as session:
+        # How long a row has been untouched is real time, whatever the engine's clock says.
         stuck = session.scalars(
             select(Voicemail.id).where(Voicemail.status.in_(WORKING),
-                                       Voicemail.updated_at < now - stuck_after)
+                                       Voicemail.updated_at < utcnow() - stuck_after)
         ).all()
+    queued = known(app, [job_key(i) for i in stuck])
     for voicemail_id in stuck:
         if job_key(voicemail_id) not in queued:
             log.warning("voicemail %s was left half-done: queued again", voicemail_id)

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voicebot import callbacks
 from voicebot.flows import words
 from voicebot.flows.model import Flow
 from voicebot.journal import add_event
@@ -141,6 +142,9 @@ def handle(session: Session, telephony: Telephony, message: Message, flow: Flow 
                            created_at=now))
         outbox = staff.notify(session, telephony, flow, body=text, call=call,
                               key=f"quote-{quote.id}-approved")
+        callbacks.quote_approved(session, flow, quote, now,
+                                 values={"caller_name": caller_name or "",
+                                         "callback_number": message.from_number})
     return reply_text(quote, flow, call), outbox
 
 
