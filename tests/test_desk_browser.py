@@ -5,7 +5,7 @@ flow picture are left in test-artifacts/desk/ for a person to look at."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,19 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     driver.quit()
 
 
-def heading_is(browser: Any, expected: str) -> str:
-    """Wait for the next page's heading (a click or submit returns before the page loads)."""
+def go(browser: Any, action: Callable[[], None], expected: str) -> str:
+    """Click or submit, wait until the browser has left the current page (a click returns
+    before the next page loads, and the next page may carry the same heading), then wait for
+    the next page's heading."""
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page),
+                                     f"still on the page before {expected!r}")
 
     def heading(driver: Any) -> str | None:
         text = str(driver.find_element(By.TAG_NAME, "h1").text)
@@ -79,8 +87,8 @@ def log_in(browser: Any, live_server: str) -> None:
     assert "/admin/login" in browser.current_url
     browser.find_element(By.NAME, "name").send_keys("Dana")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    heading_is(browser, "What happened since")
+    go(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click,
+       "What happened since")
 
 
 def shot(browser: Any, name: str) -> Path:
@@ -128,8 +136,7 @@ def test_dispatcher_logs_in_finds_a_caller_plays_a_voicemail_closes_a_ticket_can
     # Find the caller by number: their whole history.
     search = browser.find_element(By.NAME, "number")
     search.send_keys("+1 503 555 0143")
-    search.submit()
-    heading_is(browser, f"Whole history of {CALLER}")
+    go(browser, search.submit, f"Whole history of {CALLER}")
     assert "my washer leaks water" in browser.find_element(By.ID, f"voicemail-{vm_id}").text
 
     # Play the voicemail: the audio element loads the WAV through the authenticated route.
@@ -147,20 +154,17 @@ def test_dispatcher_logs_in_finds_a_caller_plays_a_voicemail_closes_a_ticket_can
     assert state["ready"] >= 2 and abs(state["duration"] - 2.0) < 0.1 and state["time"] > 0, state
 
     # Close the ticket from its own page.
-    browser.find_element(By.LINK_TEXT, f"Ticket #{ticket_id}").click()
-    heading_is(browser, f"Ticket #{ticket_id}")
-    browser.find_element(By.ID, "close-ticket").click()
-    heading_is(browser, f"Ticket #{ticket_id}")
+    go(browser, browser.find_element(By.LINK_TEXT, f"Ticket #{ticket_id}").click,
+       f"Ticket #{ticket_id}")
+    go(browser, browser.find_element(By.ID, "close-ticket").click, f"Ticket #{ticket_id}")
     assert "Ticket closed." in browser.find_element(By.CSS_SELECTOR, "p.flash").text
     (row,) = stored(app, Ticket)
     assert row.status == "closed" and row.closed_at is not None
 
     # Cancel the promised call back from the callbacks page.
-    browser.find_element(By.LINK_TEXT, "Callbacks").click()
-    heading_is(browser, "Callbacks")
+    go(browser, browser.find_element(By.LINK_TEXT, "Callbacks").click, "Callbacks")
     assert CALLER in browser.find_element(By.ID, f"callback-{callback_id}").text
-    browser.find_element(By.ID, f"cancel-callback-{callback_id}").click()
-    heading_is(browser, "Callbacks")
+    go(browser, browser.find_element(By.ID, f"cancel-callback-{callback_id}").click, "Callbacks")
     assert "Callback canceled." in browser.find_element(By.CSS_SELECTOR, "p.flash").text
     browser.implicitly_wait(0)  # an element that must be gone: do not wait for it to appear
     assert not browser.find_elements(By.ID, f"callback-{callback_id}")
