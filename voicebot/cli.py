@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +74,7 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
     click.echo(f"voicebot on http://{host}:{port}  database: {_safe_url(app.config['DATABASE_URL'])}")
     click.echo(f"telephony: {'dry-run (nothing is sent)' if app.config['DRY_RUN'] else 'live'}")
     for flow in flows:
-        click.echo(f"  flow {flow.id}: {', '.join(flow.numbers) or '(outbound)'} [{flow.language}]")
+        click.echo(f"  flow {flow.id}: {_lines(flow.direction, flow.numbers)} [{flow.language}]")
     for problem in registry.problems():
         click.echo(f"  BROKEN {problem}", err=True)
     desk_closed = "" if app.config["ADMIN_PASSWORD_HASH"] else \
@@ -142,6 +143,13 @@ def worker(once: bool) -> None:
         signal.signal(sig, lambda *_: runner.request_stop())
     click.echo(f"worker {runner.lease.holder}: database {_safe_url(app.config['DATABASE_URL'])}")
     runner.run()
+
+
+def _lines(direction: str, numbers: Sequence[str]) -> str:
+    """What a flow's numbers are: lines it answers, or the caller ID of the calls it places."""
+    if direction == "outbound":
+        return f"(outbound, calls from {', '.join(numbers)})" if numbers else "(outbound)"
+    return ", ".join(numbers)
 
 
 def _safe_url(url: str) -> str:
@@ -231,16 +239,16 @@ def flows_check(paths: tuple[str, ...]) -> None:
 def flows_list(as_json: bool) -> None:
     """List flows with the numbers they answer."""
     found, problems = _load(())
-    rows = [{"id": f.id, "name": f.name, "file": f.file, "numbers": list(f.numbers),
-             "language": f.language, "direction": f.direction, "timezone": f.timezone}
-            for f in sorted(found.values(), key=lambda f: f.id)]
+    ordered = sorted(found.values(), key=lambda f: f.id)
     if as_json:
+        rows = [{"id": f.id, "name": f.name, "file": f.file, "numbers": list(f.numbers),
+                 "language": f.language, "direction": f.direction, "timezone": f.timezone}
+                for f in ordered]
         click.echo(json.dumps({"flows": rows, "problems": [str(p) for p in problems]},
                               ensure_ascii=False, indent=2))
         return
-    for row in rows:
-        click.echo(f"{row['id']:<16} {row['language']:<6} {', '.join(row['numbers']) or '(outbound)'}"
-                   f"  {row['file']}")
+    for f in ordered:
+        click.echo(f"{f.id:<16} {f.language:<6} {_lines(f.direction, f.numbers)}  {f.file}")
     for problem in problems:
         click.echo(f"BROKEN {problem}", err=True)
 
