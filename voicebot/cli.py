@@ -389,6 +389,7 @@ def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, 
 
     Nothing is sent: this is for tuning a flow's `quotes:` catalogue.
     """
+    from voicebot.voicemail.pipeline import understanding_record
     from voicebot.voicemail.quote import quote_sms
     from voicebot.voicemail.understand import understand
 
@@ -402,19 +403,9 @@ def voicemail_analyze(audio: str | None, flow_key: str, transcript: str | None, 
     understood = understand(transcript, flow)
     sms = quote_sms(flow, understood, from_, dt.datetime.now(dt.UTC))
     service = understood.service
-    report: dict[str, Any] = {
-        "flow": flow.id,
-        "transcript": transcript,
-        "service": service.id if service else None,
-        "service_name": service.name if service else None,
-        "caller_name": understood.caller_name,
-        "callback_number": understood.callback_number,
-        "urgency": understood.urgency,
-        "is_service_request": understood.is_service_request,
-        "reason": understood.reason,
-        "matched_words": list(understood.matched_words),
-        "sms": sms,
-    }
+    # The same record the pipeline keeps on a voicemail, so tuning sees what it will see.
+    report: dict[str, Any] = {"flow": flow.id, "transcript": transcript,
+                              **understanding_record(understood), "sms": sms}
     if heard is not None:
         report["transcriber"] = heard.transcriber
         report["words"] = [w.as_dict() for w in heard.words]
