@@ -27,7 +27,7 @@ from sqlalchemy import event
 
 from bench.common import DEFAULT_DB, REPO, machine, say, scratch_database, server_version
 from bench.loadgen import NotLoopback
-from voicebot import create_app
+from voicebot import create_app, db
 from voicebot.emulator import CallEmulator, WsgiTransport
 from voicebot.flows.loader import load_flow
 from voicebot.scripted_call import Script, load_script, run_script
@@ -122,7 +122,7 @@ def profile(script: Script, to: str, database: str, calls: int, html: Path | Non
                           "TWILIO_AUTH_TOKEN": TOKEN, "DRY_RUN": True, "LOG_FORMAT": "json",
                           "RECORDINGS_DIR": f"{tmp}/recordings"})
         app.extensions["voicebot.clock"].set(script.at)
-        engine = app.extensions["voicebot.db"].kw["bind"]
+        engine = db.engine(app)
         current = [""]
         statements: collections.Counter[str] = collections.Counter()
         transport = CountingTransport(app, current=current)

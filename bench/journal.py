@@ -161,7 +161,7 @@ def main() -> None:
                           "RECORDINGS_DIR": f"{tmp}/recordings", "LOG_LEVEL": "WARNING",
                           "DRY_RUN": True, "DESK_TIMEZONE": "UTC",
                           "ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD)})
-        engine = app.extensions["voicebot.db"].kw["bind"]
+        engine = db.engine(app)
         client = app.test_client()
         page = client.get("/admin/login").text
         token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]

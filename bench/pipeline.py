@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from voicebot import create_app  # noqa: E402
+from voicebot import close_app, create_app  # noqa: E402
 from voicebot.emulator import CallEmulator, HttpTransport, new_sid  # noqa: E402
 from voicebot.jobs.worker import Worker  # noqa: E402
 from voicebot.speech import audio  # noqa: E402
@@ -135,7 +135,7 @@ def main() -> None:
             pipeline_seconds += time.perf_counter() - started
         worker.stop()
         server.shutdown()
-        app.extensions["voicebot.jobs"].close()
+        close_app(app)
 
     pipeline_rate = pipeline_seconds / audio_seconds
     recognizer_rate = recognizer_seconds / audio_seconds

@@ -37,7 +37,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, insert, select
 
 from bench.common import machine, scratch_database
-from voicebot import create_app, db
+from voicebot import close_app, create_app, db
 from voicebot.callbacks.runner import run_callback
 from voicebot.jobs import enqueue, make_scheduler, ref
 from voicebot.jobs.worker import Worker
@@ -194,11 +194,10 @@ def run(size: int, url: str | None, baseline: dict[str, float] | None) -> dict[s
                                   "seed_s": round(seeded, 1), "lateness": late,
                                   "pickup_from_web": pickup(app, web, size + PROBES + 1),
                                   **recovery(app, size + 2 * PROBES + 1)}
-        web.extensions["voicebot.jobs"].close()
+        close_app(web)
         if baseline is not None:
             result["p95_vs_empty"] = round(late["p95_ms"] / max(baseline["p95_ms"], 0.1), 2)
-        db.engine(app).dispose()
-        app.extensions["voicebot.jobs"].close()
+        close_app(app)
         return result
 
 

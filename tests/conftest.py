@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from voicebot import create_app
+from voicebot import close_app, create_app
 from voicebot.db import scratch_database
 from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
 
@@ -85,11 +85,23 @@ def settings(database_url: str, tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(settings: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app({**settings, "TESTING": True})
-    yield app
-    app.extensions["voicebot.jobs"].close()
-    app.extensions["voicebot.db"].kw["bind"].dispose()
+def make_app(settings: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Apps on the test's settings (plus overrides), each closed when the test ends. `app` is
+    one; a test that needs another process's view of the same database asks for a second."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        made.append(create_app({**settings, "TESTING": True, **overrides}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        close_app(app)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 @pytest.fixture

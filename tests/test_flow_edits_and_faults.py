@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from voicebot import create_app, db
+from voicebot import db
 from voicebot.emulator import CallEmulator, WsgiTransport
 from voicebot.models import Call
 
@@ -96,8 +96,8 @@ def test_a_deleted_flow_file_stops_answering_its_number(
     assert "this number is not in service" in turn.text
 
 
-def test_default_flow_answers_numbers_no_flow_declares(settings: dict[str, Any]) -> None:
-    app = create_app({**settings, "DEFAULT_FLOW": "omega"})
+def test_default_flow_answers_numbers_no_flow_declares(make_app: Callable[..., Flask]) -> None:
+    app = make_app(DEFAULT_FLOW="omega")
     app.extensions["voicebot.clock"].set(dt.datetime.fromisoformat(MONDAY_9AM_PACIFIC))
     caller = CallEmulator(WsgiTransport(app), auth_token=TEST_AUTH_TOKEN,
                           public_url="http://localhost", to="+15035550999")

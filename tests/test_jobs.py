@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 
-from voicebot import create_app
+from voicebot import close_app
 from voicebot.jobs import enqueue, pending, run_due
 from voicebot.jobs.worker import Worker
 
@@ -23,12 +22,9 @@ T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def other_app(settings: dict[str, Any]) -> Iterator[Flask]:
+def other_app(make_app: Callable[..., Flask]) -> Flask:
     """A second app on the same database and instance folder: another process's view."""
-    app = create_app({**settings, "TESTING": True})
-    yield app
-    app.extensions["voicebot.jobs"].close()
-    app.extensions["voicebot.db"].kw["bind"].dispose()
+    return make_app()
 
 
 def test_a_job_waits_for_its_time_and_runs_once(app: Flask) -> None:
@@ -97,7 +93,7 @@ def test_a_web_process_going_down_leaves_due_jobs_for_the_worker(app: Flask,
     """A web process only stores jobs; shutting it down must not touch the shared store (a
     plain APScheduler scheduler makes one last pass over due jobs when it stops)."""
     enqueue(other_app, probe, "due-now", key="due-1")
-    other_app.extensions["voicebot.jobs"].close()
+    close_app(other_app)
     time.sleep(0.3)
     assert "due-1" in pending(app)
     assert run_due(app, raise_errors=True) == 1

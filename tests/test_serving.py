@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import create_engine, text
 
-from voicebot import create_app
+from voicebot import create_app, db
 from voicebot.cli import main
 from voicebot.emulator import CallEmulator, HttpTransport
 from voicebot.logs import JsonFormatter, mask_numbers
@@ -172,32 +172,26 @@ def test_json_log_format_is_checked() -> None:
         create_app({"LOG_FORMAT": "xml"})
 
 
-def test_pool_is_sized_from_the_thread_settings(settings: dict[str, Any]) -> None:
-    app = create_app({**settings, "WEB_THREADS": 3, "JOB_THREADS": 2})
-    engine = app.extensions["voicebot.db"].kw["bind"]
-    try:
-        assert engine.pool.size() == 3
-        assert engine.pool._max_overflow == 4  # job threads + scheduler + lease
-    finally:
-        engine.dispose()
+def test_pool_is_sized_from_the_thread_settings(make_app: Callable[..., Flask]) -> None:
+    engine = db.engine(make_app(WEB_THREADS=3, JOB_THREADS=2))
+    assert engine.pool.size() == 3
+    assert engine.pool._max_overflow == 4  # job threads + scheduler + lease
 
 
-def test_a_request_waits_at_most_the_pool_timeout_for_a_connection(settings: dict[str, Any]) -> None:
-    app = create_app({**settings, "DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT": 0.3})
-    engine = app.extensions["voicebot.db"].kw["bind"]
-    try:
-        with engine.connect():
-            started = time.monotonic()
-            with pytest.raises(sqlalchemy.exc.TimeoutError):
-                engine.connect()
-            assert 0.25 < time.monotonic() - started < 3
-    finally:
-        engine.dispose()
+def test_a_request_waits_at_most_the_pool_timeout_for_a_connection(
+    make_app: Callable[..., Flask],
+) -> None:
+    engine = db.engine(make_app(DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0, DB_POOL_TIMEOUT=0.3))
+    with engine.connect():
+        started = time.monotonic()
+        with pytest.raises(sqlalchemy.exc.TimeoutError):
+            engine.connect()
+        assert 0.25 < time.monotonic() - started < 3
 
 
-def test_healthz_is_503_when_the_database_is_down(settings: dict[str, Any]) -> None:
+def test_healthz_is_503_when_the_database_is_down(make_app: Callable[..., Flask]) -> None:
     down = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/voicebot"
-    app = create_app({**settings, "DATABASE_URL": down, "AUTO_MIGRATE": False})
+    app = make_app(DATABASE_URL=down, AUTO_MIGRATE=False)
     started = time.monotonic()
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

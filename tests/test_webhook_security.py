@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from voicebot import create_app, db
+from voicebot import db
 from voicebot.emulator import new_sid
 from voicebot.models import Call, Message, Voicemail
 
@@ -75,9 +75,9 @@ def test_correctly_signed_call_is_answered(app: Flask, client: FlaskClient) -> N
     assert rows(app) == 1
 
 
-def test_public_url_is_what_the_signature_covers(settings: dict[str, Any]) -> None:
+def test_public_url_is_what_the_signature_covers(make_app: Callable[..., Flask]) -> None:
     """Behind ngrok Twilio signs https://PUBLIC/...; Flask sees http://localhost/..."""
-    app = create_app({**settings, "PUBLIC_URL": "https://line.example.ngrok.app"})
+    app = make_app(PUBLIC_URL="https://line.example.ngrok.app")
     client = app.test_client()
     internal = sign("http://localhost/twilio/voice", CALL)
     assert client.post("/twilio/voice", data=CALL,
@@ -87,9 +87,9 @@ def test_public_url_is_what_the_signature_covers(settings: dict[str, Any]) -> No
                        headers={"X-Twilio-Signature": public}).status_code == 200
 
 
-def test_signature_check_off_only_by_explicit_setting(settings: dict[str, Any],
+def test_signature_check_off_only_by_explicit_setting(make_app: Callable[..., Flask],
                                                       caplog: pytest.LogCaptureFixture) -> None:
-    app = create_app({**settings, "INSECURE_SKIP_SIGNATURE": True})
+    app = make_app(INSECURE_SKIP_SIGNATURE=True)
     response = app.test_client().post("/twilio/voice", data=CALL)
     assert response.status_code == 200
     assert "signature check is OFF" in caplog.text

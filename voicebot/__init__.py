@@ -38,3 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     admin.init_app(app)
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Release what `create_app` started, for an app that ends before its process does (a
+    test, a scratch app, a benchmark): the job store's adder thread and the database pool."""
+    from voicebot import db
+
+    app.extensions["voicebot.jobs"].close()
+    db.engine(app).dispose()

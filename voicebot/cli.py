@@ -115,7 +115,9 @@ def _serve_production(app: Flask, host: str, port: int, overrides: dict[str, Any
     click.echo("jobs: not run here; run `voicebot worker` beside the web tier")
     click.echo(serving.connection_budget(app))
     # Every worker builds its own app and pool after the fork; the schema is migrated already.
-    app.extensions["voicebot.db"].kw["bind"].dispose()
+    from voicebot import db as database
+
+    database.engine(app).dispose()
     serving.run(functools.partial(create_app, {**overrides, "AUTO_MIGRATE": False}), settings)
 
 

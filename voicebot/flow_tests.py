@@ -47,7 +47,7 @@ def first_number(registry: FlowRegistry, flow_id: str) -> str:
 
 @contextmanager
 def scratch_app(**overrides: Any) -> Iterator[Flask]:
-    from voicebot import create_app
+    from voicebot import close_app, create_app
 
     with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
         app = create_app({**overrides, "DATABASE_URL": f"sqlite:///{tmp}/calls.db",
@@ -57,8 +57,7 @@ def scratch_app(**overrides: Any) -> Iterator[Flask]:
             yield app
         finally:
             # Callbacks the scripts fired put jobs in the scratch store: its thread goes too.
-            app.extensions["voicebot.jobs"].close()
-            app.extensions["voicebot.db"].kw["bind"].dispose()
+            close_app(app)
 
 
 def _number(app: Flask, script: Script) -> str:
