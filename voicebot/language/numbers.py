@@ -208,23 +208,31 @@ def ordinal(token: str) -> int | None:
     return int(written[1]) if written else None
 
 
-def digit_runs(said: Sequence[str]) -> list[tuple[str, int, int]]:
-    """Runs of dictated digits: consecutive number groups joined ("двадцать девять пятьсот
-    пятьдесят пять ноль один двадцать три" is one run, 295550123), with where each starts and
-    ends in `said`."""
-    runs: list[tuple[str, int, int]] = []
+@dataclass(frozen=True)
+class Group:
+    """One dictated group ("пятьсот пятьдесят пять", "oh", "12") and where it stands."""
+
+    digits: str
+    start: int
+    end: int
+
+
+def digit_groups(said: Sequence[str]) -> list[list[Group]]:
+    """Runs of consecutive dictated groups ("двадцать девять | пятьсот пятьдесят пять | ноль |
+    один | двадцать три" is one run); a lone "oh" is a sigh, not a run."""
+    runs: list[list[Group]] = []
     i = 0
     while i < len(said):
-        start, digits = i, ""
+        run: list[Group] = []
         while i < len(said):
             group = _group(said, i)
             if group is None:
                 break
-            digits += group[0]
+            run.append(Group(group[0], i, group[1]))
             i = group[1]
-        if digits and not all(t in _INTERJECTIONS for t in said[start:i]):
-            runs.append((digits, start, i))
-        else:
+        if run and not all(t in _INTERJECTIONS for t in said[run[0].start : run[-1].end]):
+            runs.append(run)
+        elif not run:
             i += 1
     return runs
 
@@ -233,7 +241,7 @@ def digits(text: str) -> str:
     """All digits said or written in `text`, in order: what a `digits` or `number` capture
     keeps ("двадцать девять пятьсот пятьдесят пять ноль один двадцать три" -> "295550123",
     "my zip is nine seven two oh five" -> "97205"); "" when none."""
-    return "".join(run for run, _start, _end in digit_runs(tokens(text)))
+    return "".join(g.digits for run in digit_groups(tokens(text)) for g in run)
 
 
 # --- ages -------------------------------------------------------------------------------------

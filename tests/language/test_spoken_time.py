@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voicebot.engine.spoken_time import parse
+from voicebot.language.spoken_time import parse
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)

@@ -1,0 +1,249 @@
+"""Things callers name: phone numbers in the line's own country, and who is calling.
+
+A phone number is read the way people of the line's country dictate it: a Belarusian line
+(+375) hears "двадцать девять пятьсот пятьдесят пять ноль один двадцать три" as
++375295550123, a Russian one "восемь девятьсот три ..." and "девятьсот три ..." as +7903...,
+an American one "five oh three five five five oh one four three" as +15035550143.
+
+A name is taken from the forms callers use ("Robert here", "this is Dana from ...", "меня
+зовут Иван Петрович", "это Марина, брала у вас ...") and only when the words after the cue
+look like a name: for Russian, pymorphy3's dictionary must know them as a first name (a
+surname or patronymic may follow), so "это Марина, брала" is Марина and "это по поводу
+ремонта" names no one. Times and dates are `voicebot.language.spoken_time`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+from voicebot.language import forms, numbers
+
+# --- phone numbers ------------------------------------------------------------------------------
+
+NATIONAL_LENGTH = {"1": 10, "7": 10, "375": 9, "380": 9, "44": 10}
+"""Digits after the country code, for the countries whose numbers are read without a '+'."""
+PLUS = frozenset({"plus", "плюс"})
+MIN_LOCAL = 7
+"""A run shorter than this is a house number, a price or a year, not a phone."""
+
+
+def line_country(line_numbers: Iterable[str], language: str) -> str:
+    """The country code of the line's own numbers ('375' for +375 29 ...), else the language's
+    usual one: numbers said without a country code belong to the line's country."""
+    for line in line_numbers:
+        digits = line.lstrip("+")
+        for code in sorted(NATIONAL_LENGTH, key=len, reverse=True):
+            if digits.startswith(code) and len(digits) == len(code) + NATIONAL_LENGTH[code]:
+                return code
+    return "7" if language in ("russian", "ru") or language.startswith("ru") else "1"
+
+
+def to_e164(digits: str, plus: bool, country: str) -> str | None:
+    """E.164 when `digits` make a whole number of `country` as its people dictate it, or
+    carry a '+' (then any country); None otherwise."""
+    if plus:
+        return "+" + digits if 8 <= len(digits) + 1 <= 16 and digits[0] != "0" else None
+    national = NATIONAL_LENGTH.get(country)
+    if country == "1":
+        if len(digits) == 10 and digits[0] in "23456789":
+            return "+1" + digits
+        if len(digits) == 11 and digits[0] == "1":
+            return "+" + digits
+    elif country == "7":
+        if len(digits) == 11 and digits[0] in "78":
+            return "+7" + digits[1:]
+        if len(digits) == 10 and digits[0] in "3489":
+            return "+7" + digits
+    elif country == "375":
+        # Belarus: "29 555 01 23" (operator code and seven digits), "8 029 ..." with the
+        # long-distance prefix, or "375 29 ..." with the country code but no plus.
+        if len(digits) == 9 and digits[0] in "1234":
+            return "+375" + digits
+        if len(digits) == 11 and digits.startswith("80") and digits[2] in "1234":
+            return "+375" + digits[2:]
+    elif national is not None and len(digits) == national:
+        return "+" + country + digits
+    for code, length in NATIONAL_LENGTH.items():
+        # The whole international number said without the plus: "375 29 555 01 23".
+        if len(digits) == len(code) + length and digits.startswith(code) and code != "1":
+            return "+" + digits
+    return None
+
+
+def phone_number(said: Sequence[str], country: str) -> str | None:
+    """The phone number said in `said` (tokens): E.164 when it makes a whole number for the
+    line's `country`, else its digits (seven or more), else None.
+
+    Runs of dictated digits are read whole first; when one runs on into a number said just
+    before ("в пять, восемь девятьсот три ..."), its leading groups are dropped one by one.
+    """
+    fallback: str | None = None
+    for groups in numbers.digit_groups(said):
+        plus_before = groups[0].start > 0 and said[groups[0].start - 1] in PLUS
+        for skip in range(len(groups)):
+            digits = "".join(g.digits for g in groups[skip:])
+            if len(digits) < MIN_LOCAL:
+                break
+            number = to_e164(digits, plus_before and skip == 0, country)
+            if number is not None:
+                return number
+        whole = "".join(g.digits for g in groups)
+        if fallback is None and len(whole) >= MIN_LOCAL:
+            fallback = whole
+    return fallback
+
+
+def phone_in(text: str, country: str) -> str | None:
+    """`phone_number` of a written or transcribed text ("+375 29 555-01-23" keeps its plus)."""
+    return phone_number(numbers.tokens(text.replace("+", " plus ")), country)
+
+
+# --- names --------------------------------------------------------------------------------------
+
+ANYWHERE: dict[str, tuple[tuple[str, ...], ...]] = {
+    "english": (("my", "name", "is"), ("my", "name", "s"), ("name", "is"), ("name", "s")),
+    "russian": (("меня", "зовут"), ("зовут", "меня"), ("мое", "имя"), ("мое", "имя", "это")),
+}
+"""Cues that introduce a name wherever they stand."""
+AT_START: dict[str, tuple[tuple[str, ...], ...]] = {
+    # "it's" only before a name that "here", "from" or "again" follows: "it's leaking" is not one.
+    "english": (("this", "is"), ("it", "s"), ("its",)),
+    "russian": (("это",), ("вас", "беспокоит"), ("беспокоит",), ("звонит",), ("говорит",),
+                ("с", "вами", "говорит")),
+}
+"""Cues that introduce a name only at the start of the message, after a greeting."""
+WEAK_EN = frozenset({("it", "s"), ("its",)})
+AFTER_NAME_EN = frozenset({"here", "speaking", "from", "again", "calling", "at", "with", "of"})
+"""Words that show the word before them is a name: "Robert here", "Dana from Acme"."""
+GREETINGS = frozenset({
+    "hi", "hello", "hey", "yes", "yeah", "good", "morning", "afternoon", "evening", "um", "uh",
+    "oh", "ok", "okay", "so", "well", "there", "hiya", "yo",
+    "здравствуйте", "здрасте", "здрасьте", "привет", "добрый", "доброе", "день", "вечер", "утро",
+    "алло", "але", "да", "ну", "эээ", "ээ", "вечера", "дня", "утра", "слушайте",
+})
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mister", "dr", "doctor"})
+NOT_NAMES = frozenset({
+    # English words that follow "this is" / "my name is" / "it's" without being a name.
+    "a", "an", "the", "about", "regarding", "for", "urgent", "my", "your", "our", "calling",
+    "call", "i", "im", "m", "and", "from", "at", "with", "to", "in", "on", "of", "is", "it", "s",
+    "this", "that", "here", "speaking", "again", "just", "so", "please", "not", "also", "who",
+    "what", "we", "me", "you", "re", "company", "customer", "number", "phone", "really", "very",
+    "emergency", "important", "regards", "concerning", "but", "or", "if", "as", "t",
+    "going", "gonna", "have", "has", "had", "was", "will", "would", "can", "could",
+    "dispatcher", "technician", "tech", "office", "manager", "us", "them", "him", "her",
+    "been", "being", "still", "there", "broken", "leaking", "working", "done", "out", "off",
+    "all", "no", "yes", "ok", "okay", "sorry", "hi", "hello", "thanks",
+    # Russian.
+    "я", "мне", "меня", "у", "и", "а", "по", "поводу", "насчет", "с", "со", "в", "во", "на",
+    "из", "от", "мой", "моя", "мое", "мои", "ваш", "ваша", "вам", "вас", "звоню", "звонил",
+    "звонила", "хочу", "хотел", "хотела", "нужно", "нужна", "нужен", "срочно", "опять",
+    "снова", "вот", "ну", "тот", "та", "клиент", "клиентка", "компания", "фирма", "номер",
+    "телефон", "да", "нет", "не", "это", "так", "как", "что", "когда", "где", "там", "тут",
+    "вы", "мы", "он", "она", "они", "к", "о", "об", "же", "бы", "ли", "вопрос", "беспокоит",
+    "очень", "важно", "сообщение", "автосервис", "сервис", "ваши", "уже", "еще",
+    "мастер", "менеджер", "диспетчер", "оператор", "механик", "надежда", "вера", "любовь",
+})
+"""Words that are never taken for a name ("надежда", "вера", "любовь" are names only when a
+stronger cue says so: "меня зовут Вера")."""
+STRONG_NAMES = frozenset({"надежда", "вера", "любовь"})
+MIN_NAME_SCORE = 0.1
+"""pymorphy3's probability that a Russian word is a name: "марина" 1.0, "петров" 0.9,
+"дана" 0.12, "машина" (a surname reading) 0.04, "брала" 0."""
+
+
+def _capitalised(parts: Sequence[str]) -> str:
+    return " ".join("-".join(p.capitalize() for p in part.split("-")) for part in parts)
+
+
+def _plain_word(word: str, i: int, taken: Collection[int], business: Collection[str]) -> bool:
+    return (len(word) >= 2 and word.isalpha() and word not in GREETINGS and i not in taken
+            and word not in business and not numbers.is_number_word(word))
+
+
+def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
+                  strong: bool) -> list[str]:
+    """A first name at `i` and a surname or patronymic after it: "Иван Петрович", "Анна"."""
+    word = said[i]
+    if not _plain_word(word, i, taken, business):
+        return []
+    if word in NOT_NAMES and not (strong and word in STRONG_NAMES):
+        return []
+    first = forms.name_score(word, frozenset({"Name"}))
+    if first < MIN_NAME_SCORE and not (strong and forms.name_score(word) >= MIN_NAME_SCORE):
+        return []
+    parts = [word]
+    j = i + 1
+    if j < len(said) and _plain_word(said[j], j, taken, business) and said[j] not in NOT_NAMES \
+            and forms.name_score(said[j], frozenset({"Surn", "Patr"})) >= MIN_NAME_SCORE:
+        parts.append(said[j])
+    return parts
+
+
+def _english_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
+                  weak: bool) -> list[str]:
+    """One or two words from `i`, a title kept ("Mrs Patel", "John Smith"); after a weak cue
+    ("it's") only a word that "here", "from" or the end follows."""
+    parts: list[str] = []
+    if i < len(said) and said[i] in TITLES:
+        parts.append(said[i])
+        i += 1
+
+    def ok(j: int) -> bool:
+        return j < len(said) and _plain_word(said[j], j, taken, business) and said[j] not in NOT_NAMES
+
+    if not ok(i):
+        return []
+    parts.append(said[i])
+    if ok(i + 1) and not weak:
+        parts.append(said[i + 1])
+    if weak:
+        nxt = said[i + 1] if i + 1 < len(said) else ""
+        if nxt and nxt not in AFTER_NAME_EN:
+            return []
+    return parts
+
+
+def _starts(said: Sequence[str], at: int, cue: tuple[str, ...]) -> bool:
+    return tuple(said[at : at + len(cue)]) == cue
+
+
+def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
+                business: str = "") -> str | None:
+    """The caller's own name in `said` (tokens), capitalised; None when none was said clearly.
+
+    `language`: 'english' or 'russian'. `taken`: positions already read as something else
+    (a catalogue phrase: "this is fridge repair?" names no one). `business`: the line's own
+    name, which callers repeat ("это Телеспутник?").
+    """
+    business_words = set(numbers.tokens(business))
+    russian = language == "russian"
+
+    def name_at(i: int, strong: bool, weak: bool = False) -> str | None:
+        if russian:
+            parts = _russian_name(said, i, taken, business_words, strong)
+        else:
+            parts = _english_name(said, i, taken, business_words, weak)
+        return _capitalised(parts) if parts else None
+
+    for at in range(len(said)):
+        for cue in ANYWHERE[language]:
+            if _starts(said, at, cue):
+                found = name_at(at + len(cue), strong=True)
+                if found:
+                    return found
+    at = 0
+    while at < len(said) and said[at] in GREETINGS:
+        at += 1
+    for cue in AT_START[language]:
+        if _starts(said, at, cue):
+            found = name_at(at + len(cue), strong=False, weak=cue in WEAK_EN)
+            if found:
+                return found
+    if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking"):
+        return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana speaking"
+    return None
+
+
+def name_in(text: str, language: str, business: str = "") -> str | None:
+    """`person_name` of a written or transcribed answer ("Меня зовут Иван Петрович")."""
+    return person_name(numbers.tokens(text), language, (), business)
