@@ -307,7 +307,7 @@ def _build_set(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
 
 
 OFFERS = {
-    "ru": "Могу записать вас на {%s}. Вам подходит? Скажите «да» или «нет», или нажмите 1 или 2.",
+    "ru": "Могу записать вас на {%s:вин}. Вам подходит? Скажите «да» или «нет», или нажмите 1 или 2.",
     "en": "I can book you for {%s}. Does that suit you? Say yes or no, or press 1 or 2.",
 }
 """The question a `book` step asks when the flow gives no `offer:` of its own."""
