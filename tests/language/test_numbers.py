@@ -79,6 +79,12 @@ def test_ordinals(token: str, value: int | None) -> None:
     ("будет старший, ему уже шестнадцать", (16,)),
     ("сын, ему 25, и дочка семь", (25, 7)),
     ("ей почти тринадцать", (13,)),
+    # A number said alone answers "how old?".
+    ("двенадцать", (12,)),
+    ("ну, лет девять", (9,)),
+    ("about nine", (9,)),
+    ("в восемь", ()),
+    ("пять минут", ()),
     # A time or a limit is not an age; a number alone is nobody's age.
     ("муж будет в восемь", ()),
     ("жена вернётся к пяти часам", ()),

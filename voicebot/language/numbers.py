@@ -275,6 +275,10 @@ _NOT_AN_AGE_AFTER = frozenset({
     "oclock", "o", "clock", "hours", "minutes", "рублей", "dollars",
 })
 MAX_AGE = 120
+_FILLERS = frozenset({"ну", "эээ", "ээ", "мм", "где", "то", "около", "примерно", "почти", "уже",
+                      "лет", "год", "года", "um", "uh", "about", "around", "maybe", "years",
+                      "year", "old", "like", "well"})
+"""Words around a bare number that still leave it the whole answer: "ну, лет двенадцать"."""
 
 
 def ages(text: str) -> tuple[int, ...]:
@@ -282,12 +286,18 @@ def ages(text: str) -> tuple[int, ...]:
     (11), "тринадцать лет" (13), "ей 12" (12), "школьник, десять лет" (10), "полтора года" (1).
 
     A number counts when a year word follows it, or when it comes within two words after
-    whose age it is ("ему", "сыну", "she's"); a time ("будет в восемь", "к пяти") or a limit
-    ("старше 14", "over 14") is never an age.
+    whose age it is ("ему", "сыну", "she's"), or when it is all that was said (the answer to
+    "how old?"); a time ("будет в восемь", "к пяти") or a limit ("старше 14", "over 14") is
+    never an age.
     """
     said = tokens(text)
     found: list[int] = []
-    for number_said in spoken_numbers(said):
+    said_numbers = spoken_numbers(said)
+    if len(said_numbers) == 1 and all(
+            t in _FILLERS for t in said[: said_numbers[0].start] + said[said_numbers[0].end :]):
+        value = said_numbers[0].value
+        return (int(value),) if 0 < value <= MAX_AGE else ()
+    for number_said in said_numbers:
         start, end = number_said.start, number_said.end
         before = said[start - 1] if start > 0 else ""
         after = said[end] if end < len(said) else ""
