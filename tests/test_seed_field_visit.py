@@ -268,8 +268,10 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble,
 ) -> None:
     """RT-3: nobody answers: three calls ten minutes apart, then the dispatcher is told and
-    the client gets an SMS with the dispatch number, a request to call to agree a new date,
-    and the date and time; each exactly once, however often Twilio repeats itself."""
+    the client gets an SMS saying what really happened (we could not reach them about the
+    visit booked for its window; nobody came, the window has not even opened), with the
+    dispatch number, a request to call to agree a new time, and today's date and time; each
+    exactly once, however often Twilio repeats itself."""
     booked(app)
     at(CALL_TIME)
     for attempt, status in enumerate(["no-answer", "busy", "no-answer"], start=1):
@@ -282,10 +284,19 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     assert sms_to(twilio_double, DISPATCHER) == [
         "Нет связи с клиентом Ольга Викторовна (ул. Условная, д. 5, кв. 12), визит 23.11.2026 "
         "10:00-12:00: три звонка без ответа. Клиенту отправлено СМС."]
-    assert sms_to(twilio_double, CLIENT) == [
-        "Здравствуйте! 23.11.2026 в 09:20 к вам по заявке приходил сотрудник компании "
-        "«Связьтел». Мы не смогли с вами связаться. Позвоните, пожалуйста, в диспетчерскую по "
-        "номеру +7 495 555-02 00, чтобы согласовать новую дату ремонта."]
+    (to_client,) = sms_to(twilio_double, CLIENT)
+    # What really happened: we could not reach the client before the visit; nobody came.
+    assert "мы не смогли до вас дозвониться по поводу визита техника" in to_client
+    assert "назначенного на 23.11.2026 с 10:00 до 12:00" in to_client
+    assert "позвоните в диспетчерскую по номеру +7 495 555-02 00" in to_client
+    assert "чтобы согласовать новое время визита" in to_client
+    assert "Сегодня, 23.11.2026 в 09:20" in to_client  # today's date and time, when it is sent
+    assert not any(came in to_client for came in ("приходил", "пришёл", "пришел", "был у вас"))
+    assert to_client == (
+        "Здравствуйте! Это сервисная служба «Связьтел». Сегодня, 23.11.2026 в 09:20, мы не смогли "
+        "до вас дозвониться по поводу визита техника, назначенного на 23.11.2026 с 10:00 до "
+        "12:00. Пожалуйста, позвоните в диспетчерскую по номеру +7 495 555-02 00, чтобы "
+        "согласовать новое время визита.")
     assert all(m["from"] == LINE for m in twilio_double.messages)
     (callback,) = stored(app, Callback)
     assert callback.status == "not-reached"
