@@ -159,16 +159,25 @@ def test_rt1_someone_over_14_may_let_the_technician_in(
         "confirmed", "Сергей, это мой муж", False)
 
 
+@pytest.mark.parametrize(("away", "at_home"), [
+    ("я не успею, задерживаюсь на работе", "дома будет только наш младший, ему одиннадцать"),
+    # flows/calls/pending/field_visit_rt2_only_child_at_home.yaml (branch evalsets), ported
+    # here until scripted calls can ring an outbound flow.
+    ("я сама на работе до шести, не успею", "будет только мой Тёма, ему семь, он сам откроет"),
+])
 def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
     app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
+    away: str, at_home: str,
 ) -> None:
     """RT-2: only a child under 14 at home: the visit is flagged, the technician and the
     dispatcher are told at once, and the client learns why. The answer says "будет" and names
     no child word the flow lists: the age decides."""
     client = confirmation_call(app, at, twilio_double, live_server)
-    client.say("я не успею, задерживаюсь на работе")
-    turn = client.say("дома будет только наш младший, ему одиннадцать")
+    assert "старше 14 лет" in client.say(away).text
+    turn = client.say(at_home)
+    assert "Как зовут этого человека" not in turn.text
     assert "Техник не может войти в квартиру, если дома только дети младше 14 лет." in turn.text
+    assert turn.ended
     visit = the_visit(app)
     assert (visit.no_entry, visit.status) == (True, "time-open")
     warned = sms_to(twilio_double, TECHNICIAN)
@@ -240,6 +249,11 @@ def _route(flow: Flow, state: str, answer: str) -> str:
     # Nobody.
     ("нет, там никого", "time_open"),
     ("дома пусто будет", "time_open"),
+    ("никто не сможет прийти", "time_open"),
+    # Words that say "a small child" without an age.
+    ("сынок будет, он совсем маленький", "child_only"),
+    ("только дочка, она во втором классе", "child_only"),
+    ("сынуля будет", "ask_child_age"),
 ])
 def test_rt2_who_will_be_home_is_decided_by_the_ages_named_first(answer: str, goes_to: str) -> None:
     """RT-2: the field visit's answer about who will be home is routed by the ages it names
