@@ -126,3 +126,22 @@ def test_a_belarusian_voicemail_gets_a_belarusian_number() -> None:
 def test_names_are_read_from_tokens_with_catalogue_words_taken() -> None:
     said = tokens("this is fridge repair")
     assert entities.person_name(said, "english", taken={2, 3}) is None
+
+
+@pytest.mark.parametrize(("answer", "language", "name"), [
+    # Answers to "Как вас зовут?" / "Кто будет дома?" / "Who am I speaking with?".
+    ("Иван", "russian", "Иван"),
+    ("Анна Сергеевна Кузнецова", "russian", "Анна Сергеевна Кузнецова"),
+    ("меня зовут Иван Петрович", "russian", "Иван Петрович"),
+    ("мама моя, Галина Ивановна", "russian", "Галина Ивановна"),
+    ("муж, Виктор", "russian", "Виктор"),
+    ("Олег, это мой сын, ему семнадцать", "russian", "Олег"),
+    ("а зачем вам", "russian", None),
+    ("не скажу", "russian", None),
+    ("John Smith", "english", "John Smith"),
+    ("um it's Dana", "english", "Dana"),
+    ("yeah this is Robert", "english", "Robert"),
+    ("no thanks", "english", None),
+])
+def test_the_name_in_an_answer_to_whats_your_name(answer: str, language: str, name: str | None) -> None:
+    assert entities.answered_name(answer, language) == name

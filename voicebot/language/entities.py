@@ -173,9 +173,12 @@ def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business:
         return []
     parts = [word]
     j = i + 1
-    if j < len(said) and _plain_word(said[j], j, taken, business) and said[j] not in NOT_NAMES \
+    # A patronymic and/or a surname may follow: "Иван Петрович", "Анна Сергеевна Кузнецова".
+    while j < len(said) and len(parts) < 3 and _plain_word(said[j], j, taken, business) \
+            and said[j] not in NOT_NAMES \
             and forms.name_score(said[j], frozenset({"Surn", "Patr"})) >= MIN_NAME_SCORE:
         parts.append(said[j])
+        j += 1
     return parts
 
 
@@ -247,3 +250,24 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
 def name_in(text: str, language: str, business: str = "") -> str | None:
     """`person_name` of a written or transcribed answer ("Меня зовут Иван Петрович")."""
     return person_name(numbers.tokens(text), language, (), business)
+
+
+def answered_name(text: str, language: str) -> str | None:
+    """The name in the answer to "what is your name?" / "who will be there?": a cue form
+    first ("меня зовут Иван Петрович"), else the first words that are a name ("Иван", "мама
+    моя, Галина Ивановна", "um, John Smith"); None when no word is a name ("не скажу")."""
+    said = numbers.tokens(text)
+    cued = person_name(said, language)
+    if cued is not None:
+        return cued
+    russian = language == "russian"
+    for i, word in enumerate(said):
+        if russian:
+            parts = _russian_name(said, i, (), (), strong=False)
+        elif word not in GREETINGS and word not in NOT_NAMES:
+            parts = _english_name(said, i, (), (), weak=False)
+        else:
+            parts = []
+        if parts:
+            return _capitalised(parts)
+    return None
