@@ -56,8 +56,8 @@ def test_cs1_after_hours_caller_hears_the_hours_and_can_still_leave_a_request(
     set_clock(SUNDAY_EVENING)
     turn = dial(CAR_SERVICE, from_=CLIENT).start()
     assert turn.heard[0] == GREETING
-    assert "Сейчас автоцентр закрыт, мы работаем понедельник — пятница с 08:00 до 20:00, " \
-           "суббота — воскресенье с 09:00 до 18:00." in turn.text
+    assert "Сейчас автоцентр закрыт, мы работаем с понедельника по пятницу с 08:00 до 20:00, " \
+           "в субботу и воскресенье с 09:00 до 18:00." in turn.text
     assert "Чем я могу вам помочь?" in turn.text
     assert turn.waiting == "gather"
 

@@ -6,8 +6,12 @@ months, services, staff titles and names) are checked case by case."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from voicebot.engine import hours
+from voicebot.flows.model import Hours, TimeRange
 from voicebot.language import inflect
 
 
@@ -58,3 +62,38 @@ def test_every_case_name_is_known_in_both_spellings() -> None:
     assert [inflect.case_code(n) for n in russian] == list(codes)
     assert [inflect.case_code(n) for n in codes] == list(codes)
     assert inflect.case_code("винительный") is None
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def load_hours(week: dict[str, str]) -> Hours:
+    """`{"mon-fri": "10:00-19:00"}` as the flow loader reads it."""
+    days: dict[int, tuple[TimeRange, ...]] = {}
+    for span, times in week.items():
+        first, _, last = span.partition("-")
+        start, end = (dt.time.fromisoformat(t) for t in times.split("-"))
+        for day in range(DAYS.index(first), DAYS.index(last or first) + 1):
+            days[day] = (TimeRange(start, end),)
+    return Hours("Europe/Moscow", days)
+
+
+@pytest.mark.parametrize(("week", "said"), [
+    ({"mon-fri": "10:00-19:00", "sat": "11:00-18:00"},
+     "с понедельника по пятницу с 10:00 до 19:00, в субботу с 11:00 до 18:00"),
+    ({"mon-fri": "08:00-20:00", "sat-sun": "09:00-18:00"},
+     "с понедельника по пятницу с 08:00 до 20:00, в субботу и воскресенье с 09:00 до 18:00"),
+    ({"tue": "09:00-13:00", "wed-fri": "09:00-18:00"},
+     "во вторник с 09:00 до 13:00, со среды по пятницу с 09:00 до 18:00"),
+    ({"tue-wed": "10:00-16:00"}, "во вторник и среду с 10:00 до 16:00"),
+    ({"mon-sun": "08:00-21:00"}, "ежедневно с 08:00 до 21:00"),
+])
+def test_russian_hours_are_said_as_after_we_work(week: dict[str, str], said: str) -> None:
+    """"Мы работаем {hours}" says "с понедельника по пятницу", "в субботу", not "понедельник —
+    пятница, суббота"."""
+    assert hours.week(load_hours(week), "ru-RU") == said
+
+
+def test_english_hours_are_unchanged() -> None:
+    assert hours.week(load_hours({"mon-fri": "08:00-14:30"}), "en-US") == \
+        "Monday to Friday from 08:00 to 14:30"
