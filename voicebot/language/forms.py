@@ -28,6 +28,13 @@ def analyser() -> Any:
     return _analyser[0]
 
 
+def warm_in_background() -> None:
+    """Load the analyser in a daemon thread now, so that no caller's turn waits the second it
+    takes: a service with a Russian line calls this at start."""
+    if not _analyser:
+        threading.Thread(target=analyser, name="voicebot-morphology", daemon=True).start()
+
+
 @lru_cache(maxsize=20_000)
 def parses(word: str) -> tuple[Any, ...]:
     """Every reading of `word` (lower case), likeliest first."""
