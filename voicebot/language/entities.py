@@ -14,9 +14,13 @@ surname or patronymic may follow), so "это Марина, брала" is Ма�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 
 from voicebot.language import forms, numbers
+
+_WORD = re.compile(r"[^\W_]+")
+"""Words as `voicebot.flows.words.tokens` finds them."""
 
 # --- phone numbers ------------------------------------------------------------------------------
 
@@ -161,8 +165,10 @@ def _plain_word(word: str, i: int, taken: Collection[int], business: Collection[
 
 
 def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
-                  strong: bool) -> list[str]:
+                  strong: bool) -> list[int]:
     """A first name at `i` and a surname or patronymic after it: "Иван Петрович", "Анна"."""
+    if i >= len(said):
+        return []
     word = said[i]
     if not _plain_word(word, i, taken, business):
         return []
@@ -171,24 +177,24 @@ def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business:
     first = forms.name_score(word, frozenset({"Name"}))
     if first < MIN_NAME_SCORE and not (strong and forms.name_score(word) >= MIN_NAME_SCORE):
         return []
-    parts = [word]
+    parts = [i]
     j = i + 1
     # A patronymic and/or a surname may follow: "Иван Петрович", "Анна Сергеевна Кузнецова".
     while j < len(said) and len(parts) < 3 and _plain_word(said[j], j, taken, business) \
             and said[j] not in NOT_NAMES \
             and forms.name_score(said[j], frozenset({"Surn", "Patr"})) >= MIN_NAME_SCORE:
-        parts.append(said[j])
+        parts.append(j)
         j += 1
     return parts
 
 
 def _english_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
-                  weak: bool) -> list[str]:
+                  weak: bool) -> list[int]:
     """One or two words from `i`, a title kept ("Mrs Patel", "John Smith"); after a weak cue
     ("it's") only a word that "here", "from" or the end follows."""
-    parts: list[str] = []
+    parts: list[int] = []
     if i < len(said) and said[i] in TITLES:
-        parts.append(said[i])
+        parts.append(i)
         i += 1
 
     def ok(j: int) -> bool:
@@ -196,9 +202,9 @@ def _english_name(said: Sequence[str], i: int, taken: Collection[int], business:
 
     if not ok(i):
         return []
-    parts.append(said[i])
+    parts.append(i)
     if ok(i + 1) and not weak:
-        parts.append(said[i + 1])
+        parts.append(i + 1)
     if weak:
         nxt = said[i + 1] if i + 1 < len(said) else ""
         if nxt and nxt not in AFTER_NAME_EN:
@@ -211,22 +217,24 @@ def _starts(said: Sequence[str], at: int, cue: tuple[str, ...]) -> bool:
 
 
 def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
-                business: str = "") -> str | None:
+                business: str = "", shown: Sequence[str] | None = None) -> str | None:
     """The caller's own name in `said` (tokens), capitalised; None when none was said clearly.
 
     `language`: 'english' or 'russian'. `taken`: positions already read as something else
     (a catalogue phrase: "this is fridge repair?" names no one). `business`: the line's own
-    name, which callers repeat ("это Телеспутник?").
+    name, which callers repeat ("это Телеспутник?"). `shown`: the same tokens as written
+    ("лёша" where `said` has "леша"), for the name as it is returned.
     """
     business_words = set(numbers.tokens(business))
     russian = language == "russian"
+    written = shown if shown is not None else said
 
     def name_at(i: int, strong: bool, weak: bool = False) -> str | None:
         if russian:
             parts = _russian_name(said, i, taken, business_words, strong)
-        else:
-            parts = _english_name(said, i, taken, business_words, weak)
-        return _capitalised(parts) if parts else None
+            return _capitalised([forms.name_nominative(written[p]) for p in parts]) if parts else None
+        parts = _english_name(said, i, taken, business_words, weak)
+        return _capitalised([written[p] for p in parts]) if parts else None
 
     for at in range(len(said)):
         for cue in ANYWHERE[language]:
@@ -247,17 +255,22 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
     return None
 
 
+def _written(text: str) -> tuple[str, ...]:
+    """The tokens of `text` as `numbers.tokens` splits them, with ё kept ("Лёша")."""
+    return tuple(_WORD.findall(text.lower()))
+
+
 def name_in(text: str, language: str, business: str = "") -> str | None:
     """`person_name` of a written or transcribed answer ("Меня зовут Иван Петрович")."""
-    return person_name(numbers.tokens(text), language, (), business)
+    return person_name(numbers.tokens(text), language, (), business, _written(text))
 
 
 def answered_name(text: str, language: str) -> str | None:
     """The name in the answer to "what is your name?" / "who will be there?": a cue form
     first ("меня зовут Иван Петрович"), else the first words that are a name ("Иван", "мама
     моя, Галина Ивановна", "um, John Smith"); None when no word is a name ("не скажу")."""
-    said = numbers.tokens(text)
-    cued = person_name(said, language)
+    said, written = numbers.tokens(text), _written(text)
+    cued = person_name(said, language, shown=written)
     if cued is not None:
         return cued
     russian = language == "russian"
@@ -269,5 +282,6 @@ def answered_name(text: str, language: str) -> str | None:
         else:
             parts = []
         if parts:
-            return _capitalised(parts)
+            return _capitalised([forms.name_nominative(written[p]) if russian else written[p]
+                                 for p in parts])
     return None

@@ -58,3 +58,14 @@ def inflect(word: str, case: str) -> str | None:
             form = reading.inflect({case})
             return str(form.word) if form is not None else None
     return None
+
+
+def name_nominative(word: str) -> str:
+    """A name said in another case, as it is called: "сергеем" -> "сергей" ("зовут Сергеем");
+    a word that can be a name in the nominative stays as it is ("марина", "лёша")."""
+    readings = [p for p in parses(word) if NAME_GRAMMEMES & p.tag.grammemes]
+    if not readings or any("nomn" in p.tag.grammemes for p in readings):
+        return word
+    best = readings[0]
+    nominative = best.inflect({"nomn", "sing"})
+    return str(nominative.word) if nominative is not None else word
