@@ -51,7 +51,10 @@ MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
     ("пятого декабря утром", "Sat 05 09:00"),
     ("november 27th", "Fri 27 09:00"),
     ("on the 30th at 2 pm", "Mon 30 14:00"),
-    ("двадцатого", "Sun 20 09:00"),  # a day gone by this month: next month's
+    ("двадцатого", "Sun 20 09:00"),
+    ("через неделю, в любой день после шести", "Mon 30 18:00"),
+    ("через два дня утром", "Wed 25 09:00"),
+    ("in a week", "Mon 30 09:00"),  # a day gone by this month: next month's
 ])
 def test_cs6_spoken_call_back_times(said: str, expected: str) -> None:
     moment = parse(said, MONDAY_11, "Europe/Moscow")

@@ -308,6 +308,9 @@ def ages(text: str) -> tuple[int, ...]:
         if after in YEARS or (after == "year" or said[end : end + 2] == ("year", "old")):
             found.append(int(number_said.value))
             continue
+        if before in YEARS and before not in ("year", "years"):
+            found.append(int(number_said.value))  # "ей уже лет пять": about five years old
+            continue
         anchor = start - 1
         while anchor >= 0 and start - anchor <= 3 and said[anchor] in _BETWEEN:
             anchor -= 1

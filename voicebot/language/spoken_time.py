@@ -54,6 +54,8 @@ _AFTER = {"после", "after", "к", "by", "около", "around", "в", "at",
 _IN = {"через", "in"}
 _MINUTES = re.compile(r"^(минут|минуты|минуту|мин|minute|minutes|min|mins)$")
 _HOURS = re.compile(r"^(час|часа|часов|hour|hours)$")
+_DAYS_UNIT = re.compile(r"^(день|дня|дней|сутки|day|days)$")
+_WEEKS = re.compile(r"^(неделю|недели|недель|неделька|week|weeks)$")
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 WORKDAY_START, WORKDAY_END = 8, 20
 
@@ -68,6 +70,8 @@ def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:
         return dt.timedelta(minutes=30)
     if _HOURS.match(rest[0]):
         return dt.timedelta(hours=1)
+    if _WEEKS.match(rest[0]):
+        return dt.timedelta(weeks=1)
     amount: float | None = None
     unit_at = 1
     if rest[0] in ("пару", "couple") or tuple(rest[:3]) == ("a", "couple", "of"):
@@ -85,6 +89,10 @@ def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:
         return dt.timedelta(minutes=amount)
     if _HOURS.match(unit):
         return dt.timedelta(hours=amount)
+    if _DAYS_UNIT.match(unit):
+        return dt.timedelta(days=amount)
+    if _WEEKS.match(unit):
+        return dt.timedelta(weeks=amount)
     return None
 
 
@@ -195,12 +203,15 @@ def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
         return None
     zone = ZoneInfo(timezone)
     here = now.astimezone(zone)
+    day: dt.date | None = None
     for i, token in enumerate(tokens):
         if token in _IN:
             delay = _delay(tokens, i)
-            if delay is not None:
+            if delay is not None and delay < dt.timedelta(days=1):
                 return (here + delay).astimezone(dt.UTC)
-    day: dt.date | None = None
+            if delay is not None:  # "через неделю, после шести": a day, its time said apart
+                day = (here + delay).date()
+                break
     in_date: set[int] = set()
     for i, token in enumerate(tokens):
         if token in _DAYS:
