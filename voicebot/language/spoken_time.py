@@ -18,16 +18,8 @@ from zoneinfo import ZoneInfo
 
 from voicebot.language import numbers
 
-_HOUR_WORDS = {
-    # Nominative and genitive forms: "в три", "после трёх", "к пяти".
-    "один": 1, "одного": 1, "час": 1, "часа": 1, "два": 2, "двух": 2, "три": 3,
-    "трех": 3, "четыре": 4, "четырех": 4, "пять": 5, "пяти": 5, "шесть": 6,
-    "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9, "девяти": 9,
-    "десять": 10, "десяти": 10, "одиннадцать": 11, "одиннадцати": 11, "двенадцать": 12,
-    "двенадцати": 12,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "noon": 12,
-}
+_CLOCK_WORDS = {"час": 1, "часа": 1, "noon": 12, "полдень": 12, "полудня": 12, "midday": 12}
+"""Hours said without a number: "в час", "после часа", "к полудню" is not one, "at noon"."""
 _PARTS = {
     "утром": 9, "утра": 9, "morning": 9, "днём": 13, "днем": 13, "обеда": 14, "обед": 14,
     "afternoon": 14, "lunch": 13, "вечером": 18, "вечера": 18, "evening": 18, "tonight": 18,
@@ -115,7 +107,7 @@ def _hour_after(tokens: Sequence[str], at: int) -> tuple[int, int] | None:
             return None
         hour, minute, after = third - 1, 30, at + 3
     else:
-        hour_word = _HOUR_WORDS.get(token) if not token.isdigit() else int(token)
+        hour_word = _CLOCK_WORDS.get(token)
         if hour_word is None:
             said = numbers.spoken_numbers(tokens[at + 1 : at + 3])
             hour_word = int(said[0].value) if said and said[0].start == 0 else None
