@@ -285,7 +285,9 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     the client gets an SMS saying what really happened (we could not reach them about the
     visit booked for its window; nobody came, the window has not even opened), with the
     dispatch number, a request to call to agree a new time, and today's date and time; each
-    exactly once, however often Twilio repeats itself."""
+    exactly once, however often Twilio repeats itself. (What
+    flows/calls/pending/field_visit_rt3_no_contact_sms.yaml on branch evalsets expects, until
+    scripted calls can drive the scheduler.)"""
     booked(app)
     at(CALL_TIME)
     for attempt, status in enumerate(["no-answer", "busy", "no-answer"], start=1):
