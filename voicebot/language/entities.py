@@ -118,12 +118,12 @@ ANYWHERE: dict[str, tuple[tuple[str, ...], ...]] = {
 """Cues that introduce a name wherever they stand."""
 AT_START: dict[str, tuple[tuple[str, ...], ...]] = {
     # "it's" only before a name that "here", "from" or "again" follows: "it's leaking" is not one.
-    "english": (("this", "is"), ("it", "s"), ("its",)),
+    "english": (("this", "is"), ("it", "s"), ("its",), ("i", "m"), ("im",), ("i", "am")),
     "russian": (("это",), ("вас", "беспокоит"), ("беспокоит",), ("звонит",), ("говорит",),
                 ("с", "вами", "говорит")),
 }
 """Cues that introduce a name only at the start of the message, after a greeting."""
-WEAK_EN = frozenset({("it", "s"), ("its",)})
+WEAK_EN = frozenset({("it", "s"), ("its",), ("i", "m"), ("im",), ("i", "am")})
 AFTER_NAME_EN = frozenset({"here", "speaking", "from", "again", "calling", "at", "with", "of"})
 """Words that show the word before them is a name: "Robert here", "Dana from Acme"."""
 GREETINGS = frozenset({
@@ -144,6 +144,8 @@ NOT_NAMES = frozenset({
     "dispatcher", "technician", "tech", "office", "manager", "us", "them", "him", "her",
     "been", "being", "still", "there", "broken", "leaking", "working", "done", "out", "off",
     "all", "no", "yes", "ok", "okay", "sorry", "hi", "hello", "thanks",
+    "back", "home", "fine", "good", "interested", "looking", "wondering", "trying", "hoping",
+    "having", "getting", "sure", "afraid", "glad", "new", "away",
     # Russian.
     "я", "мне", "меня", "у", "и", "а", "по", "поводу", "насчет", "с", "со", "в", "во", "на",
     "из", "от", "мой", "моя", "мое", "мои", "ваш", "ваша", "вам", "вас", "звоню", "звонил",
@@ -257,8 +259,8 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
             found = name_at(at + len(cue), strong=False, weak=cue in WEAK_EN)
             if found:
                 return found
-    if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking"):
-        return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana speaking"
+    if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
+        return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
     return None
 
 
