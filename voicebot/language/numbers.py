@@ -135,11 +135,13 @@ def _group(said: Sequence[str], i: int) -> tuple[str, int] | None:
             return f"{TEENS[token]}00", i + 2
         return str(TEENS[token]), i + 1
     if token in UNITS:
-        if nxt == "hundred":  # "five hundred", "five hundred fifty"
-            after = said[i + 2] if i + 2 < len(said) else ""
-            rest = _group(said, i + 2) if after in TENS or after in TEENS else None
-            if rest is not None and len(rest[0]) == 2:
-                return f"{UNITS[token]}{rest[0]}", rest[1]
+        if nxt == "hundred":  # "five hundred", "five hundred fifty", "five hundred and five"
+            at = i + 3 if tuple(said[i + 2 : i + 3]) == ("and",) else i + 2
+            after = said[at] if at < len(said) else ""
+            rest = _group(said, at) if after in TENS or after in TEENS or (
+                at == i + 3 and after in UNITS) else None
+            if rest is not None and len(rest[0]) <= 2:
+                return f"{UNITS[token]}{rest[0].zfill(2)}", rest[1]
             return f"{UNITS[token]}00", i + 2
         return str(UNITS[token]), i + 1
     return None
@@ -162,6 +164,8 @@ def _value(said: Sequence[str], i: int) -> tuple[float, int] | None:
     if j < len(said) and said[j] in THOUSANDS:
         value *= 1000
         j += 1
+        if tuple(said[j : j + 1]) == ("and",) and j + 1 < len(said) and _group(said, j + 1):
+            j += 1  # "two thousand and five"
         rest = _group(said, j) if j < len(said) else None
         if rest is not None and int(rest[0]) < 1000:
             value += int(rest[0])
