@@ -46,7 +46,7 @@ def line_country(line_numbers: Iterable[str], language: str) -> str:
         for code in sorted(NATIONAL_LENGTH, key=len, reverse=True):
             if digits.startswith(code) and len(digits) == len(code) + NATIONAL_LENGTH[code]:
                 return code
-    return "7" if language in ("russian", "ru") or language.startswith("ru") else "1"
+    return "7" if language.startswith("ru") else "1"  # "russian", "ru-RU"
 
 
 def to_e164(digits: str, plus: bool, country: str) -> str | None:
