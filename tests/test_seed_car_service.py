@@ -56,8 +56,8 @@ def test_cs1_after_hours_caller_hears_the_hours_and_can_still_leave_a_request(
     set_clock(SUNDAY_EVENING)
     turn = dial(CAR_SERVICE, from_=CLIENT).start()
     assert turn.heard[0] == GREETING
-    assert "Сейчас автоцентр закрыт, мы работаем понедельник — пятница с 08:00 до 20:00, " \
-           "суббота — воскресенье с 09:00 до 18:00." in turn.text
+    assert "Сейчас автоцентр закрыт, мы работаем с понедельника по пятницу с 08:00 до 20:00, " \
+           "в субботу и воскресенье с 09:00 до 18:00." in turn.text
     assert "Чем я могу вам помочь?" in turn.text
     assert turn.waiting == "gather"
 
@@ -292,9 +292,9 @@ def test_cs3_repair_request_keeps_the_fault_in_the_clients_words_and_books_a_slo
     turn = caller.say("Дмитрий")
     assert "Мы ведём предварительную запись на ближайшие три дня." in turn.text
     turn = caller.say("в среду утром")
-    assert "Могу записать вас на среда, 25 ноября, в 10:00. Вам подходит?" in turn.text
+    assert "Могу записать вас на среду, 25 ноября, в 10:00. Вам подходит?" in turn.text
     turn = caller.say("да, подходит")
-    assert "вы записаны на среда, 25 ноября, в 10:00" in turn.text
+    assert "вы записаны на среду, 25 ноября, в 10:00" in turn.text
 
     turn = caller.silence()  # "Могу ещё чем-нибудь помочь?" — no answer
     assert turn.ended
@@ -364,7 +364,7 @@ def test_cs9_a_day_pre_booked_to_80_percent_takes_no_more(app: Flask, dial: Dial
     fill(app, 24, 14, 3)
     fill(app, 24, 16, 2)  # 14 bookings x 2 h = 28 h
     _, turn = repair_request(dial, "завтра утром")
-    assert "Могу записать вас на среда, 25 ноября, в 08:00." in turn.text
+    assert "Могу записать вас на среду, 25 ноября, в 08:00." in turn.text
 
 
 def test_cs9_a_slot_takes_as_many_jobs_as_there_are_posts(app: Flask, dial: Dial, set_clock) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,9 @@ import pytest
 from flask import Flask
 
 from voicebot.emulator import CallEmulator
+from voicebot.engine.conditions import CallerFacts, holds
+from voicebot.flows.loader import load_flow
+from voicebot.flows.model import Flow, Route
 from voicebot.flows.registry import registry
 from voicebot.jobs import run_due
 from voicebot.models import Call, Callback, CallbackAttempt, Ticket, Visit
@@ -25,6 +29,8 @@ from support.outbound import Placed, answer, placed_calls
 from support.records import stored
 from support.twilio_double import TwilioDouble
 
+FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOW_TEXT = (FLOWS / "field_visit.yaml").read_text(encoding="utf-8")
 MSK = ZoneInfo("Europe/Moscow")
 LINE = "+74955550200"
 CLIENT = "+79005550301"
@@ -153,15 +159,25 @@ def test_rt1_someone_over_14_may_let_the_technician_in(
         "confirmed", "Сергей, это мой муж", False)
 
 
+@pytest.mark.parametrize(("away", "at_home"), [
+    ("я не успею, задерживаюсь на работе", "дома будет только наш младший, ему одиннадцать"),
+    # flows/calls/pending/field_visit_rt2_only_child_at_home.yaml (branch evalsets), ported
+    # here until scripted calls can ring an outbound flow.
+    ("я сама на работе до шести, не успею", "будет только мой Тёма, ему семь, он сам откроет"),
+])
 def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
     app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
+    away: str, at_home: str,
 ) -> None:
     """RT-2: only a child under 14 at home: the visit is flagged, the technician and the
-    dispatcher are told at once, and the client learns why."""
+    dispatcher are told at once, and the client learns why. The answer says "будет" and names
+    no child word the flow lists: the age decides."""
     client = confirmation_call(app, at, twilio_double, live_server)
-    client.say("меня не будет")
-    turn = client.say("да, только ребёнок, ему десять лет")
+    assert "старше 14 лет" in client.say(away).text
+    turn = client.say(at_home)
+    assert "Как зовут этого человека" not in turn.text
     assert "Техник не может войти в квартиру, если дома только дети младше 14 лет." in turn.text
+    assert turn.ended
     visit = the_visit(app)
     assert (visit.no_entry, visit.status) == (True, "time-open")
     warned = sms_to(twilio_double, TECHNICIAN)
@@ -169,6 +185,92 @@ def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
     assert len(warned) == 1 and "в квартиру не входить" in warned[0]
     (journal_call,) = stored(app, Call)
     assert "only a child under 14 at home: the technician must not go in" in journal_call.note
+
+
+def test_rt2_a_child_named_without_an_age_is_asked_about_never_taken_for_an_adult(
+    app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    """RT-2: "будет дочка" names no age: the client is asked how old, and a child's age keeps
+    the technician out."""
+    client = confirmation_call(app, at, twilio_double, live_server)
+    client.say("меня не будет")
+    turn = client.say("да, будет дочка")
+    assert "Сколько лет" in turn.text
+    assert not turn.ended
+    turn = client.say("ну лет девять")
+    assert "Техник не может войти в квартиру" in turn.text
+    assert the_visit(app).no_entry is True
+
+
+def test_rt1_an_older_teenager_named_by_age_may_let_the_technician_in(
+    app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    """RT-1 beside RT-2: a son of sixteen is someone over 14; the client is asked his name."""
+    client = confirmation_call(app, at, twilio_double, live_server)
+    client.say("меня не будет, я на работе")
+    assert "Как зовут этого человека" in client.say("сын будет, ему шестнадцать").text
+    client.say("Артём, сын")
+    visit = the_visit(app)
+    assert (visit.status, visit.no_entry, visit.adult_contact) == ("confirmed", False, "Артём, сын")
+
+
+WHO_IS_HOME = "who_is_home"
+
+
+def _route(flow: Flow, state: str, answer: str) -> str:
+    step = flow.states[state]
+    assert isinstance(step, Route)
+    facts = CallerFacts(CLIENT, 0, {"at_home": answer, "home_age": answer})
+    now = CALL_TIME.astimezone(dt.UTC)
+    return next((r.goto for r in step.rules if holds(r.when, flow, facts, now)), step.otherwise)
+
+
+@pytest.mark.parametrize(("answer", "goes_to"), [
+    # RT-2: a child under 14, however the answer puts it; "будет" in it changes nothing.
+    ("дома будет только сын, ему одиннадцать", "child_only"),
+    ("будет только наш младший, ему восемь лет", "child_only"),
+    ("да, внучке двенадцать, она будет", "child_only"),
+    ("только школьник, десять лет", "child_only"),
+    ("будут дети, семь и девять лет", "child_only"),
+    ("дочь будет, ей тринадцать", "child_only"),
+    ("будет малой, ему 6", "child_only"),
+    ("никого кроме ребёнка младше четырнадцати", "child_only"),
+    # A child word with no age: ask how old, never the adult branch.
+    ("будет ребёнок", "ask_child_age"),
+    ("только сынишка", "ask_child_age"),
+    ("школьница будет дома", "ask_child_age"),
+    ("да, дети будут", "ask_child_age"),
+    # RT-1: someone over 14.
+    ("да, сын будет, ему семнадцать", "ask_adult_name"),
+    ("дочке пятнадцать, она откроет", "ask_adult_name"),
+    ("сын 16 и дочка 8", "ask_adult_name"),
+    ("да, будет жена", "ask_adult_name"),
+    ("свекровь будет дома весь день", "ask_adult_name"),
+    # Nobody.
+    ("нет, там никого", "time_open"),
+    ("дома пусто будет", "time_open"),
+    ("никто не сможет прийти", "time_open"),
+    # Words that say "a small child" without an age.
+    ("сынок будет, он совсем маленький", "child_only"),
+    ("только дочка, она во втором классе", "child_only"),
+    ("сынуля будет", "ask_child_age"),
+])
+def test_rt2_who_will_be_home_is_decided_by_the_ages_named_first(answer: str, goes_to: str) -> None:
+    """RT-2: the field visit's answer about who will be home is routed by the ages it names
+    before any word; in wording the flow file does not contain."""
+    flow = load_flow(FLOWS / "field_visit.yaml")
+    assert answer not in FLOW_TEXT
+    assert _route(flow, WHO_IS_HOME, answer) == goes_to
+
+
+@pytest.mark.parametrize(("answer", "goes_to"), [
+    ("ему одиннадцать", "child_only"), ("девять", "child_only"), ("не знаю", "child_only"),
+    ("шестнадцать лет", "ask_adult_name"), ("ей 14", "ask_adult_name"),
+])
+def test_rt2_the_age_asked_for_decides(answer: str, goes_to: str) -> None:
+    """RT-2: after "Сколько лет?", an unclear answer keeps the technician out."""
+    flow = load_flow(FLOWS / "field_visit.yaml")
+    assert _route(flow, "child_age_decide", answer) == goes_to
 
 
 def not_reached(double: TwilioDouble, placed: Placed, status: str, copies: int = 1) -> None:
@@ -180,8 +282,12 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble,
 ) -> None:
     """RT-3: nobody answers: three calls ten minutes apart, then the dispatcher is told and
-    the client gets an SMS with the dispatch number, a request to call to agree a new date,
-    and the date and time; each exactly once, however often Twilio repeats itself."""
+    the client gets an SMS saying what really happened (we could not reach them about the
+    visit booked for its window; nobody came, the window has not even opened), with the
+    dispatch number, a request to call to agree a new time, and today's date and time; each
+    exactly once, however often Twilio repeats itself. (What
+    flows/calls/pending/field_visit_rt3_no_contact_sms.yaml on branch evalsets expects, until
+    scripted calls can drive the scheduler.)"""
     booked(app)
     at(CALL_TIME)
     for attempt, status in enumerate(["no-answer", "busy", "no-answer"], start=1):
@@ -194,10 +300,19 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     assert sms_to(twilio_double, DISPATCHER) == [
         "Нет связи с клиентом Ольга Викторовна (ул. Условная, д. 5, кв. 12), визит 23.11.2026 "
         "10:00-12:00: три звонка без ответа. Клиенту отправлено СМС."]
-    assert sms_to(twilio_double, CLIENT) == [
-        "Здравствуйте! 23.11.2026 в 09:20 к вам по заявке приходил сотрудник компании "
-        "«Связьтел». Мы не смогли с вами связаться. Позвоните, пожалуйста, в диспетчерскую по "
-        "номеру +7 495 555-02 00, чтобы согласовать новую дату ремонта."]
+    (to_client,) = sms_to(twilio_double, CLIENT)
+    # What really happened: we could not reach the client before the visit; nobody came.
+    assert "мы не смогли до вас дозвониться по поводу визита техника" in to_client
+    assert "назначенного на 23.11.2026 с 10:00 до 12:00" in to_client
+    assert "позвоните в диспетчерскую по номеру +7 495 555-02 00" in to_client
+    assert "чтобы согласовать новое время визита" in to_client
+    assert "Сегодня, 23.11.2026 в 09:20" in to_client  # today's date and time, when it is sent
+    assert not any(came in to_client for came in ("приходил", "пришёл", "пришел", "был у вас"))
+    assert to_client == (
+        "Здравствуйте! Это сервисная служба «Связьтел». Сегодня, 23.11.2026 в 09:20, мы не смогли "
+        "до вас дозвониться по поводу визита техника, назначенного на 23.11.2026 с 10:00 до "
+        "12:00. Пожалуйста, позвоните в диспетчерскую по номеру +7 495 555-02 00, чтобы "
+        "согласовать новое время визита.")
     assert all(m["from"] == LINE for m in twilio_double.messages)
     (callback,) = stored(app, Callback)
     assert callback.status == "not-reached"

@@ -47,8 +47,8 @@ def test_ts3_the_office_invitation_reads_the_hours_from_the_schedule(dial: Dial,
     caller.start()
     turn = caller.say("хочу подключить кабельное")
     assert ("Для подключения приходите в наш офис подписать договор: улица Примерная, дом 1, "
-            "офис 2. Мы работаем понедельник — пятница с 10:00 до 19:00, суббота с 11:00 до "
-            "18:00.") in turn.heard
+            "офис 2. Мы работаем с понедельника по пятницу с 10:00 до 19:00, в субботу с 11:00 "
+            "до 18:00.") in turn.heard
 
 
 def test_ts6_a_home_visit_for_the_contract_only_for_a_disabled_caller(

@@ -71,7 +71,7 @@ CASES = [
     en("hi i need someone to look at my garbage disposal its humming but not turning", True,
        "garbage_disposal"),
     en("hey its dave again from elm street the freezer in the garage is warm call me at five oh "
-       "three five five five oh one eight eight", True, "refrigerator", number="+15035550188"),
+       "three five five five oh one eight eight", True, "refrigerator", "Dave", "+15035550188"),
     en("how much do you charge to fix a washing machine that wont spin my name is tom", True,
        "washer", "Tom"),
     en("call me back at five oh three double five five oh one two three my dishwasher leaks", True,

@@ -16,6 +16,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from voicebot import admin, callbacks, clock, db, health, jobs, logs, telephony, webhooks
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
+    from voicebot.language import forms
 
     settings = load_settings(test_config)
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], instance_relative_config=True)
@@ -34,6 +35,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["voicebot.flows"] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )
+    if any(flow.stem_language == "russian" for flow in app.extensions["voicebot.flows"].flows()):
+        forms.warm_in_background()  # Russian names and cases: not in the first caller's turn
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
     admin.init_app(app)

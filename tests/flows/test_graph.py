@@ -169,3 +169,11 @@ def test_every_shipped_flow_is_drawn_whole(path: Path, tmp_path: Path) -> None:
             assert '"__callback' in dot and f'-> "{rule.action.state}" [style=dashed]' in dot
     if render(flow, "svg", tmp_path / "flow.svg"):
         assert (tmp_path / "flow.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_age_conditions_are_labelled() -> None:
+    """RT-2's route reads as what it tests, not as "not set"."""
+    field_visit = load_flow(Path(__file__).resolve().parents[2] / "flows" / "field_visit.yaml")
+    labels = [e.label for e in edges(field_visit.states["who_is_home"])]
+    assert labels[0] == "at_home: ages named < 14"
+    assert "at_home: an age named >= 14" in labels

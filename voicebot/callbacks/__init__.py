@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.clock import clock
 from voicebot.db import rowcount
-from voicebot.engine import spoken_time
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import CallbackRule, Flow, Trigger
 from voicebot.flows.registry import registry
 from voicebot.journal import compose_note
+from voicebot.language import spoken_time
 from voicebot.models import Call, Callback, CallEvent, Quote, Ticket, Visit
 
 log = logging.getLogger("voicebot.callbacks")

@@ -9,7 +9,8 @@ from typing import Any
 
 from voicebot.engine.hours import is_open
 from voicebot.flows import words
-from voicebot.flows.model import Flow, StaffMember, When
+from voicebot.flows.model import Flow, StaffMember, VarTest, When
+from voicebot.language import numbers
 
 
 @dataclass(frozen=True)
@@ -57,4 +58,18 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
             said = words.stems(str(value or ""), flow.stem_language)
             if not any(words.phrase_in(p.stems, said) for p in test.says):
                 return False
+        if not _ages_hold(test, str(value or "")):
+            return False
     return True
+
+
+def _ages_hold(test: VarTest, value: str) -> bool:
+    """RT-2: `age_below` holds when the answer names ages and every one is below the limit
+    (a 16-year-old at home with an 8-year-old is someone over 14); `age_at_least` when some
+    age named reaches it. An answer that names no age satisfies neither."""
+    if test.age_below is None and test.age_at_least is None:
+        return True
+    named = numbers.ages(value)
+    if test.age_below is not None and not (named and max(named) < test.age_below):
+        return False
+    return test.age_at_least is None or any(age >= test.age_at_least for age in named)

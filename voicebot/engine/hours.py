@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from voicebot.flows.model import Hours, TimeRange, language_family
+from voicebot.language import inflect
 
 _MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
               "сентября", "октября", "ноября", "декабря")
@@ -45,7 +46,9 @@ def today(hours: Hours, now: dt.datetime, language: str) -> str:
 
 def week(hours: Hours, language: str) -> str:
     """The weekly schedule, grouping consecutive days with the same hours:
-    'Monday to Friday from 10:00 to 19:00, Saturday from 11:00 to 18:00'."""
+    'Monday to Friday from 10:00 to 19:00, Saturday from 11:00 to 18:00', or in Russian as
+    it is said after "мы работаем": 'с понедельника по пятницу с 10:00 до 19:00, в субботу с
+    11:00 до 18:00'."""
     lang = language_family(language)
     names = _DAYS[lang]
     groups: list[tuple[int, int, tuple[TimeRange, ...]]] = []
@@ -59,12 +62,31 @@ def week(hours: Hours, language: str) -> str:
     for first, last, ranges in groups:
         if not ranges:
             continue
-        days = names[first] if first == last else (
-            f"{names[first]} — {names[last]}" if lang == "ru" else f"{names[first]} to {names[last]}"
-        )
+        if lang == "ru":
+            days = _days_ru(first, last)
+        else:
+            days = names[first] if first == last else f"{names[first]} to {names[last]}"
         spans = (" и " if lang == "ru" else " and ").join(_span(r, lang) for r in ranges)
         parts.append(f"{days} {spans}")
     return ", ".join(parts)
+
+
+def _days_ru(first: int, last: int) -> str:
+    """'в субботу', 'во вторник', 'в субботу и воскресенье', 'с понедельника по пятницу',
+    'со среды по пятницу'."""
+    names = _DAYS["ru"]
+
+    def on(day: int) -> str:
+        return inflect.phrase(names[day], "accs")
+
+    if (first, last) == (0, 6):
+        return "ежедневно"
+    if first == last:
+        return f"{'во' if first == 1 else 'в'} {on(first)}"
+    if last == first + 1:
+        return f"{'во' if first == 1 else 'в'} {on(first)} и {on(last)}"
+    since = inflect.phrase(names[first], "gent")
+    return f"{'со' if first in (1, 2) else 'с'} {since} по {on(last)}"
 
 
 def next_open(hours: Hours, now: dt.datetime, *, horizon_days: int = 21) -> dt.datetime | None:

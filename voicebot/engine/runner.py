@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from voicebot import callbacks
-from voicebot.engine import booking, spoken_time, texts
+from voicebot.engine import booking, texts
 from voicebot.engine.answers import capture_value, match_choice
 from voicebot.engine.conditions import CallerFacts, available_members, holds
 from voicebot.flows.errors import FlowRuntimeError
@@ -41,6 +41,7 @@ from voicebot.flows.model import (
     Transfer,
     Voicemail,
 )
+from voicebot.language import spoken_time
 from voicebot.models import Call, CallEvent, QueueEntry
 from voicebot.models import Ticket as TicketRow
 from voicebot.models import Visit as VisitRow

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import string
 from collections.abc import Mapping
 from typing import Any
 
 from voicebot.engine import hours as hours_text
 from voicebot.flows.fields import BUSINESS_DAYS
 from voicebot.flows.model import Flow, Text
+from voicebot.language import inflect
 
 log = logging.getLogger("voicebot.engine")
 
@@ -51,4 +51,5 @@ def values(flow: Flow, variables: Mapping[str, Any], caller: str, now: dt.dateti
 
 
 def render(text: Text, vals: Mapping[str, Any]) -> str:
-    return string.Formatter().vformat(text.template, (), vals)
+    """The text filled in; `{slot:вин}` puts the value in the case the sentence needs."""
+    return inflect.render(text.template, vals)

@@ -25,6 +25,7 @@ from voicebot.flows.schema import (
     suggest,
 )
 from voicebot.flows.yamlsource import CommentedSeq, key_line
+from voicebot.language import inflect
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,8 +50,10 @@ def is_builtin(name: str) -> bool:
 def placeholders(template: str) -> tuple[str, ...]:
     """Names of the `{name}` placeholders; `{{` and `}}` are literal braces.
 
-    Only bare names are allowed: the engine fills templates from a plain mapping, so
-    attribute/index access, conversions and format specs would fail at call time.
+    Only bare names are allowed, optionally with a grammatical case after a colon
+    (`{slot:вин}`, see `voicebot.language.inflect`): the engine fills templates from a plain
+    mapping, so attribute/index access, conversions and other format specs would fail at
+    call time.
     """
     names: dict[str, None] = {}
     try:
@@ -62,9 +65,11 @@ def placeholders(template: str) -> tuple[str, ...]:
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
-        if not IDENTIFIER.match(name) or spec or conversion:
-            shown = template[template.find("{" + name) :].split("}", 1)[0] + "}"
+        shown = template[template.find("{" + name) :].split("}", 1)[0] + "}"
+        if not IDENTIFIER.match(name) or conversion:
             raise Invalid(f"placeholder {shown} is not a plain {{name}}")
+        if spec and inflect.case_code(spec) is None:
+            raise Invalid(f"unknown case {spec!r} in {shown}: use one of {inflect.CASE_HELP}")
         names[name] = None
     return tuple(names)
 

@@ -67,6 +67,10 @@ def when_label(when: When) -> str:
             parts.append(f"{test.name} says {' | '.join(p.text for p in test.says)}")
         elif test.equals:
             parts.append(f"{test.name} = {' | '.join(test.equals)}")
+        elif test.age_below is not None:
+            parts.append(f"{test.name}: ages named < {test.age_below}")
+        elif test.age_at_least is not None:
+            parts.append(f"{test.name}: an age named >= {test.age_at_least}")
         else:
             parts.append(f"{test.name} {'set' if test.present else 'not set'}")
     return " and ".join(parts)

@@ -65,12 +65,15 @@ class Choice:
 @dataclass(frozen=True)
 class VarTest:
     """A test on a captured call variable: `equals` any of the values, just present, or
-    `says` one of the phrases somewhere in it (stemmed, as `ask` choices match)."""
+    `says` one of the phrases somewhere in it (stemmed, as `ask` choices match), or names
+    ages: every age named is below `age_below`, or some age is at least `age_at_least`."""
 
     name: str
     equals: tuple[str, ...] = ()
     present: bool | None = None
     says: tuple[Phrase, ...] = ()
+    age_below: int | None = None
+    age_at_least: int | None = None
 
 
 @dataclass(frozen=True)

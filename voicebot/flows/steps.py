@@ -93,7 +93,11 @@ WHEN: Schema = {
     "equals": Key(list_of(scalar_text, min_items=1)),
     "present": Key(boolean),
     "says": Key(list_of(fields.phrase, min_items=1)),
+    # RT-2: "дома будет только сын, ему одиннадцать" names an age; see voicebot.language.numbers.
+    "age_below": Key(integer(1)),
+    "age_at_least": Key(integer(1)),
 }
+VAR_TESTS = ("equals", "present", "says", "age_below", "age_at_least")
 
 
 def when(node: Node) -> When:
@@ -102,17 +106,17 @@ def when(node: Node) -> When:
     problem = None
     if not given:
         problem = f"a condition needs at least one of: {', '.join(WHEN)}"
-    elif given & {"equals", "present", "says"} and "var" not in given:
-        problem = "equals/present/says test a variable: add var"
-    elif "var" in given and len(given & {"equals", "present", "says"}) != 1:
-        problem = "var needs exactly one of equals, present or says"
+    elif given & set(VAR_TESTS) and "var" not in given:
+        problem = f"{'/'.join(VAR_TESTS)} test a variable: add var"
+    elif "var" in given and len(given & set(VAR_TESTS)) != 1:
+        problem = f"var needs exactly one of {', '.join(VAR_TESTS)}"
     if problem is not None:
         node.ctx.report(node.line, node.path, problem)
         raise Reported
     tests: tuple[VarTest, ...] = ()
     if values["var"] is not None:
         tests = (VarTest(values["var"], values["equals"] or (), values["present"],
-                         values["says"] or ()),)
+                         values["says"] or (), values["age_below"], values["age_at_least"]),)
     return When(
         source=Source(node.ctx.file, node.line),
         caller=frozenset(values["caller"]) if values["caller"] else None,
@@ -307,7 +311,7 @@ def _build_set(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
 
 
 OFFERS = {
-    "ru": "Могу записать вас на {%s}. Вам подходит? Скажите «да» или «нет», или нажмите 1 или 2.",
+    "ru": "Могу записать вас на {%s:вин}. Вам подходит? Скажите «да» или «нет», или нажмите 1 или 2.",
     "en": "I can book you for {%s}. Does that suit you? Say yes or no, or press 1 or 2.",
 }
 """The question a `book` step asks when the flow gives no `offer:` of its own."""

@@ -66,13 +66,8 @@ def _urgency(said: Said, language: str, extra: tuple[Phrase, ...]) -> tuple[Urge
 
 
 def _country(flow: Flow) -> str:
-    """Country code for numbers said without one: the line's own, else by language."""
-    for number in flow.numbers:
-        if number.startswith("+7"):
-            return "7"
-        if number.startswith("+1"):
-            return "1"
-    return "7" if flow.stem_language == "russian" else "1"
+    """Country code for numbers said without one: the line's own (+375 for a Belarusian line)."""
+    return numbers.country(flow.numbers, flow.stem_language)
 
 
 def _pick_service(services: tuple[Service, ...], said: Said, language: str) -> tuple[

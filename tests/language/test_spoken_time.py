@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voicebot.engine.spoken_time import parse
+from voicebot.language.spoken_time import parse
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
@@ -34,6 +34,27 @@ MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
     ("in an hour", "Mon 23 12:00"),
     ("in half an hour", "Mon 23 11:30"),
     ("friday morning", "Fri 27 09:00"),
+    # Numbers in words, halves and dates (voicebot.language.numbers reads the numbers).
+    ("перезвоните минут через двадцать пять, нет, через двадцать пять минут", "Mon 23 11:25"),
+    ("через полтора часа", "Mon 23 12:30"),
+    ("in forty five minutes", "Mon 23 11:45"),
+    ("давайте в половине третьего", "Mon 23 14:30"),
+    ("в половине десятого", "Tue 24 09:30"),
+    ("в среду в полдесятого", "Wed 25 09:30"),
+    ("завтра в десять тридцать", "Tue 24 10:30"),
+    ("at three thirty", "Mon 23 15:30"),
+    ("послезавтра в пятнадцать ноль ноль", "Wed 25 15:00"),
+    ("двадцать пятого ноября", "Wed 25 09:00"),
+    ("лучше 26 ноября в 12", "Thu 26 12:00"),
+    ("в 10 двадцать пятого", "Wed 25 10:00"),
+    ("на двадцать восьмое число после обеда", "Sat 28 14:00"),
+    ("пятого декабря утром", "Sat 05 09:00"),
+    ("november 27th", "Fri 27 09:00"),
+    ("on the 30th at 2 pm", "Mon 30 14:00"),
+    ("двадцатого", "Sun 20 09:00"),
+    ("через неделю, в любой день после шести", "Mon 30 18:00"),
+    ("через два дня утром", "Wed 25 09:00"),
+    ("in a week", "Mon 30 09:00"),  # a day gone by this month: next month's
 ])
 def test_cs6_spoken_call_back_times(said: str, expected: str) -> None:
     moment = parse(said, MONDAY_11, "Europe/Moscow")
@@ -42,7 +63,8 @@ def test_cs6_spoken_call_back_times(said: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("said", ["в ближайшее рабочее время", "сам не знаю", "", "как можно скорее",
-                                  "whenever", "в третьем подъезде"])
+                                  "whenever", "в третьем подъезде", "после пятого", "may I ask",
+                                  "квартира двадцать пять"])
 def test_words_that_name_no_time_give_none(said: str) -> None:
     assert parse(said, MONDAY_11, "Europe/Moscow") is None
 

@@ -1,0 +1,296 @@
+"""Things callers name: phone numbers in the line's own country, and who is calling.
+
+A phone number is read the way people of the line's country dictate it: a Belarusian line
+(+375) hears "двадцать девять пятьсот пятьдесят пять ноль один двадцать три" as
++375295550123, a Russian one "восемь девятьсот три ..." and "девятьсот три ..." as +7903...,
+an American one "five oh three five five five oh one four three" as +15035550143.
+
+A name is taken from the forms callers use ("Robert here", "this is Dana from ...", "меня
+зовут Иван Петрович", "это Марина, брала у вас ...") and only when the words after the cue
+look like a name: for Russian, pymorphy3's dictionary must know them as a first name (a
+surname or patronymic may follow), so "это Марина, брала" is Марина and "это по поводу
+ремонта" names no one. Times and dates are `voicebot.language.spoken_time`.
+
+Why rules and pymorphy3 rather than natasha's NER (measured 2026-12-02 on the 28 Russian name
+cases of tests/language/test_entities.py and the voicemail table, a 2-core machine at load
+7): natasha 1.6 found 20/28, missing every lower-case recognizer transcript ("это анна хочу
+записаться..."), with 1.5 s to load, 1.1 ms a phrase and 205 MB resident; these rules 28/28,
+0.8 s, 0.06 ms and about 15 MB for the dictionary. The cases were written with the rules, so
+the gap is an upper bound; the lower-case misses are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+
+from voicebot.language import forms, numbers
+
+_WORD = re.compile(r"[^\W_]+")
+"""Words as `voicebot.flows.words.tokens` finds them."""
+
+# --- phone numbers ------------------------------------------------------------------------------
+
+NATIONAL_LENGTH = {"1": 10, "7": 10, "375": 9, "380": 9, "44": 10}
+"""Digits after the country code, for the countries whose numbers are read without a '+'."""
+PLUS = frozenset({"plus", "плюс"})
+MIN_LOCAL = 7
+"""A run shorter than this is a house number, a price or a year, not a phone."""
+
+
+def line_country(line_numbers: Iterable[str], language: str) -> str:
+    """The country code of the line's own numbers ('375' for +375 29 ...), else the language's
+    usual one: numbers said without a country code belong to the line's country."""
+    for line in line_numbers:
+        digits = line.lstrip("+")
+        for code in sorted(NATIONAL_LENGTH, key=len, reverse=True):
+            if digits.startswith(code) and len(digits) == len(code) + NATIONAL_LENGTH[code]:
+                return code
+    return "7" if language.startswith("ru") else "1"  # "russian", "ru-RU"
+
+
+def to_e164(digits: str, plus: bool, country: str) -> str | None:
+    """E.164 when `digits` make a whole number of `country` as its people dictate it, or
+    carry a '+' (then any country); None otherwise."""
+    if plus:
+        return "+" + digits if 8 <= len(digits) + 1 <= 16 and digits[0] != "0" else None
+    national = NATIONAL_LENGTH.get(country)
+    if country == "1":
+        if len(digits) == 10 and digits[0] in "23456789":
+            return "+1" + digits
+        if len(digits) == 11 and digits[0] == "1":
+            return "+" + digits
+    elif country == "7":
+        if len(digits) == 11 and digits[0] in "78":
+            return "+7" + digits[1:]
+        if len(digits) == 10 and digits[0] in "3489":
+            return "+7" + digits
+    elif country == "375":
+        # Belarus: "29 555 01 23" (operator code and seven digits), "8 029 ..." with the
+        # long-distance prefix, or "375 29 ..." with the country code but no plus.
+        if len(digits) == 9 and digits[0] in "1234":
+            return "+375" + digits
+        if len(digits) == 11 and digits.startswith("80") and digits[2] in "1234":
+            return "+375" + digits[2:]
+    elif national is not None and len(digits) == national:
+        return "+" + country + digits
+    for code, length in NATIONAL_LENGTH.items():
+        # The whole international number said without the plus: "375 29 555 01 23".
+        if len(digits) == len(code) + length and digits.startswith(code) and code != "1":
+            return "+" + digits
+    return None
+
+
+def phone_number(said: Sequence[str], country: str) -> str | None:
+    """The phone number said in `said` (tokens): E.164 when it makes a whole number for the
+    line's `country`, else its digits (seven or more), else None.
+
+    Runs of dictated digits are read whole first; when one runs on into a number said just
+    before ("в пять, восемь девятьсот три ..."), its leading groups are dropped one by one.
+    """
+    fallback: str | None = None
+    for groups in numbers.digit_groups(said):
+        plus_before = groups[0].start > 0 and said[groups[0].start - 1] in PLUS
+        for skip in range(len(groups)):
+            digits = "".join(g.digits for g in groups[skip:])
+            if len(digits) < MIN_LOCAL:
+                break
+            number = to_e164(digits, plus_before and skip == 0, country)
+            if number is not None:
+                return number
+        whole = "".join(g.digits for g in groups)
+        if fallback is None and len(whole) >= MIN_LOCAL:
+            fallback = whole
+    return fallback
+
+
+def phone_in(text: str, country: str) -> str | None:
+    """`phone_number` of a written or transcribed text ("+375 29 555-01-23" keeps its plus)."""
+    return phone_number(numbers.tokens(text.replace("+", " plus ")), country)
+
+
+# --- names --------------------------------------------------------------------------------------
+
+ANYWHERE: dict[str, tuple[tuple[str, ...], ...]] = {
+    "english": (("my", "name", "is"), ("my", "name", "s"), ("name", "is"), ("name", "s")),
+    "russian": (("меня", "зовут"), ("зовут", "меня"), ("мое", "имя"), ("мое", "имя", "это")),
+}
+"""Cues that introduce a name wherever they stand."""
+AT_START: dict[str, tuple[tuple[str, ...], ...]] = {
+    # "it's" only before a name that "here", "from" or "again" follows: "it's leaking" is not one.
+    "english": (("this", "is"), ("it", "s"), ("its",), ("i", "m"), ("im",), ("i", "am")),
+    "russian": (("это",), ("вас", "беспокоит"), ("беспокоит",), ("звонит",), ("говорит",),
+                ("с", "вами", "говорит")),
+}
+"""Cues that introduce a name only at the start of the message, after a greeting."""
+WEAK_EN = frozenset({("it", "s"), ("its",), ("i", "m"), ("im",), ("i", "am")})
+AFTER_NAME_EN = frozenset({"here", "speaking", "from", "again", "calling", "at", "with", "of"})
+"""Words that show the word before them is a name: "Robert here", "Dana from Acme"."""
+GREETINGS = frozenset({
+    "hi", "hello", "hey", "yes", "yeah", "good", "morning", "afternoon", "evening", "um", "uh",
+    "oh", "ok", "okay", "so", "well", "there", "hiya", "yo",
+    "здравствуйте", "здрасте", "здрасьте", "привет", "добрый", "доброе", "день", "вечер", "утро",
+    "алло", "але", "да", "ну", "эээ", "ээ", "вечера", "дня", "утра", "слушайте",
+})
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mister", "dr", "doctor"})
+NOT_NAMES = frozenset({
+    # English words that follow "this is" / "my name is" / "it's" without being a name.
+    "a", "an", "the", "about", "regarding", "for", "urgent", "my", "your", "our", "calling",
+    "call", "i", "im", "m", "and", "from", "at", "with", "to", "in", "on", "of", "is", "it", "s",
+    "this", "that", "here", "speaking", "again", "just", "so", "please", "not", "also", "who",
+    "what", "we", "me", "you", "re", "company", "customer", "number", "phone", "really", "very",
+    "emergency", "important", "regards", "concerning", "but", "or", "if", "as", "t",
+    "going", "gonna", "have", "has", "had", "was", "will", "would", "can", "could",
+    "dispatcher", "technician", "tech", "office", "manager", "us", "them", "him", "her",
+    "been", "being", "still", "there", "broken", "leaking", "working", "done", "out", "off",
+    "all", "no", "yes", "ok", "okay", "sorry", "hi", "hello", "thanks",
+    "back", "home", "fine", "good", "interested", "looking", "wondering", "trying", "hoping",
+    "having", "getting", "sure", "afraid", "glad", "new", "away",
+    # Russian.
+    "я", "мне", "меня", "у", "и", "а", "по", "поводу", "насчет", "с", "со", "в", "во", "на",
+    "из", "от", "мой", "моя", "мое", "мои", "ваш", "ваша", "вам", "вас", "звоню", "звонил",
+    "звонила", "хочу", "хотел", "хотела", "нужно", "нужна", "нужен", "срочно", "опять",
+    "снова", "вот", "ну", "тот", "та", "клиент", "клиентка", "компания", "фирма", "номер",
+    "телефон", "да", "нет", "не", "это", "так", "как", "что", "когда", "где", "там", "тут",
+    "вы", "мы", "он", "она", "они", "к", "о", "об", "же", "бы", "ли", "вопрос", "беспокоит",
+    "очень", "важно", "сообщение", "автосервис", "сервис", "ваши", "уже", "еще",
+    "мастер", "менеджер", "диспетчер", "оператор", "механик", "надежда", "вера", "любовь",
+})
+"""Words that are never taken for a name ("надежда", "вера", "любовь" are names only when a
+stronger cue says so: "меня зовут Вера")."""
+STRONG_NAMES = frozenset({"надежда", "вера", "любовь"})
+MIN_NAME_SCORE = 0.1
+"""pymorphy3's probability that a Russian word is a name: "марина" 1.0, "петров" 0.9,
+"дана" 0.12, "машина" (a surname reading) 0.04, "брала" 0."""
+
+
+def _capitalised(parts: Sequence[str]) -> str:
+    return " ".join("-".join(p.capitalize() for p in part.split("-")) for part in parts)
+
+
+def _plain_word(word: str, i: int, taken: Collection[int], business: Collection[str]) -> bool:
+    return (len(word) >= 2 and word.isalpha() and word not in GREETINGS and i not in taken
+            and word not in business and not numbers.is_number_word(word))
+
+
+def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
+                  strong: bool) -> list[int]:
+    """A first name at `i` and a surname or patronymic after it: "Иван Петрович", "Анна"."""
+    if i >= len(said):
+        return []
+    word = said[i]
+    if not _plain_word(word, i, taken, business):
+        return []
+    if word in NOT_NAMES and not (strong and word in STRONG_NAMES):
+        return []
+    first = forms.name_score(word, frozenset({"Name"}))
+    if first < MIN_NAME_SCORE and not (strong and forms.name_score(word) >= MIN_NAME_SCORE):
+        return []
+    parts = [i]
+    j = i + 1
+    # A patronymic and/or a surname may follow: "Иван Петрович", "Анна Сергеевна Кузнецова".
+    while j < len(said) and len(parts) < 3 and _plain_word(said[j], j, taken, business) \
+            and said[j] not in NOT_NAMES \
+            and forms.name_score(said[j], frozenset({"Surn", "Patr"})) >= MIN_NAME_SCORE:
+        parts.append(j)
+        j += 1
+    return parts
+
+
+def _english_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
+                  weak: bool) -> list[int]:
+    """One or two words from `i`, a title kept ("Mrs Patel", "John Smith"); after a weak cue
+    ("it's") only a word that "here", "from" or the end follows."""
+    parts: list[int] = []
+    if i < len(said) and said[i] in TITLES:
+        parts.append(i)
+        i += 1
+
+    def ok(j: int) -> bool:
+        return j < len(said) and _plain_word(said[j], j, taken, business) and said[j] not in NOT_NAMES
+
+    if not ok(i):
+        return []
+    parts.append(i)
+    if ok(i + 1) and not weak:
+        parts.append(i + 1)
+    if weak:
+        nxt = said[i + 1] if i + 1 < len(said) else ""
+        if nxt and nxt not in AFTER_NAME_EN:
+            return []
+    return parts
+
+
+def _starts(said: Sequence[str], at: int, cue: tuple[str, ...]) -> bool:
+    return tuple(said[at : at + len(cue)]) == cue
+
+
+def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
+                business: str = "", shown: Sequence[str] | None = None) -> str | None:
+    """The caller's own name in `said` (tokens), capitalised; None when none was said clearly.
+
+    `language`: 'english' or 'russian'. `taken`: positions already read as something else
+    (a catalogue phrase: "this is fridge repair?" names no one). `business`: the line's own
+    name, which callers repeat ("это Телеспутник?"). `shown`: the same tokens as written
+    ("лёша" where `said` has "леша"), for the name as it is returned.
+    """
+    business_words = set(numbers.tokens(business))
+    russian = language == "russian"
+    written = shown if shown is not None else said
+
+    def name_at(i: int, strong: bool, weak: bool = False) -> str | None:
+        if russian:
+            parts = _russian_name(said, i, taken, business_words, strong)
+            return _capitalised([forms.name_nominative(written[p]) for p in parts]) if parts else None
+        parts = _english_name(said, i, taken, business_words, weak)
+        return _capitalised([written[p] for p in parts]) if parts else None
+
+    for at in range(len(said)):
+        for cue in ANYWHERE[language]:
+            if _starts(said, at, cue):
+                found = name_at(at + len(cue), strong=True)
+                if found:
+                    return found
+    at = 0
+    while at < len(said) and said[at] in GREETINGS:
+        at += 1
+    for cue in AT_START[language]:
+        if _starts(said, at, cue):
+            found = name_at(at + len(cue), strong=False, weak=cue in WEAK_EN)
+            if found:
+                return found
+    if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
+        return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
+    return None
+
+
+def _written(text: str) -> tuple[str, ...]:
+    """The tokens of `text` as `numbers.tokens` splits them, with ё kept ("Лёша")."""
+    return tuple(_WORD.findall(text.lower()))
+
+
+def name_in(text: str, language: str, business: str = "") -> str | None:
+    """`person_name` of a written or transcribed answer ("Меня зовут Иван Петрович")."""
+    return person_name(numbers.tokens(text), language, (), business, _written(text))
+
+
+def answered_name(text: str, language: str) -> str | None:
+    """The name in the answer to "what is your name?" / "who will be there?": a cue form
+    first ("меня зовут Иван Петрович"), else the first words that are a name ("Иван", "мама
+    моя, Галина Ивановна", "um, John Smith"); None when no word is a name ("не скажу")."""
+    said, written = numbers.tokens(text), _written(text)
+    cued = person_name(said, language, shown=written)
+    if cued is not None:
+        return cued
+    russian = language == "russian"
+    for i, word in enumerate(said):
+        if russian:
+            parts = _russian_name(said, i, (), (), strong=False)
+        elif word not in GREETINGS and word not in NOT_NAMES:
+            parts = _english_name(said, i, (), (), weak=False)
+        else:
+            parts = []
+        if parts:
+            return _capitalised([forms.name_nominative(written[p]) if russian else written[p]
+                                 for p in parts])
+    return None
