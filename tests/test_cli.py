@@ -254,6 +254,11 @@ def test_serve_then_call_over_http(env: dict[str, str], tmp_path: Path) -> None:
     assert "!!" not in caller.stdout
     assert caller.stdout.rstrip().endswith("-- call ended --")
     assert f"voicebot on {url}" in log.read_text()
+    # Issue 13: one line at start per language no recognizer serves, with the fix.
+    (russian,) = [line for line in log.read_text().splitlines() if "Russian voicemails" in line]
+    assert ("Russian voicemails (lines: car_service, hotline, telesputnik) will not be "
+            "transcribed: no speech recognizer for Russian") in russian
+    assert russian.endswith("Messages are kept for a person. Fix: `voicebot models download ru`")
 
 
 # -------------------------------------------------------------------- visits, callbacks, tickets
