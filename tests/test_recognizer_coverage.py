@@ -25,6 +25,7 @@ from voicebot.cli import main
 from voicebot.config import SETTINGS
 from voicebot.emulator import CallEmulator, new_sid
 from voicebot.jobs import run_due
+from voicebot.speech import coverage
 
 from support.desk import PASSWORD_HASH, login
 from support.speech import spoken
@@ -184,3 +185,19 @@ def test_a_russian_voicemail_met_by_a_korean_model_is_kept_for_a_person(
     assert [m for m in twilio_double.messages if m["to"] == "+79165550177"] == []
     (notice,) = [m for m in twilio_double.messages if m["to"] == CONSULTANT]
     assert notice["body"].startswith("Сообщение от +79165550177 требует человека")
+
+
+def test_a_wrong_language_model_is_refused_even_where_another_recognizer_serves(
+    app: Flask,
+) -> None:
+    """A Korean model set for English: English lines still get Whisper, and the refusal is
+    said (serve logs it at start as an error), not swallowed."""
+    korean = korean_model()
+    app.config.update(VOSK_MODEL_EN=str(korean))
+    found = {c.language: c for c in coverage.coverage(app.config,
+                                                      app.extensions["voicebot.flows"].flows())}
+    assert found["en"].recognizer == "whisper"
+    assert found["en"].refused == (
+        f"vosk: the Vosk model at {korean} is for Korean, not English (its README says 'Small "
+        "Korean for Vosk (Android, RPi, other small devices)'): refused",)
+    assert (found["ru"].recognizer, found["ru"].refused) == (None, ())

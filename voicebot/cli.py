@@ -150,13 +150,18 @@ def worker(once: bool) -> None:
 
 
 def _recognizer_report(app: Flask) -> None:
-    """At start: one log line per language of the flows that no recognizer transcribes here."""
+    """At start: one log line per language of the flows that no recognizer transcribes here,
+    and one per model refused for being of another language than its line."""
     import logging
 
     from voicebot.speech import coverage
 
-    for gap in coverage.missing(app.config, app.extensions["voicebot.flows"].flows()):
-        logging.getLogger("voicebot.speech").warning("%s", gap.warning())
+    log = logging.getLogger("voicebot.speech")
+    for found in coverage.coverage(app.config, app.extensions["voicebot.flows"].flows()):
+        for refused in found.refused:
+            log.error("%s voicemails: %s", found.title, refused)
+        if found.recognizer is None:
+            log.warning("%s", found.warning())
 
 
 def _warn_untranscribed(found: Iterable[Flow]) -> None:

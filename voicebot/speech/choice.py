@@ -15,6 +15,7 @@ says exactly what to install or set.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -117,6 +118,8 @@ def _twilio(language: str, twilio: TwilioText) -> Transcriber | None:
 def _whisper(config: Mapping[str, Any], language: str, hint: str | None) -> Transcriber:
     if language_family(language) not in whisper_recognizer.LANGUAGES:
         raise RecognizerUnavailable(f"its model (tiny.en) is English only, not {language}")
+    if importlib.util.find_spec("faster_whisper") is None:
+        raise RecognizerUnavailable("the faster-whisper package is not installed")
     folder = whisper_recognizer.model_folder(
         config.get("WHISPER_MODEL") or model_download.installed_whisper(_models_dir(config)))
     return WhisperTranscriber(folder, threads=int(config.get("WHISPER_THREADS") or 1),

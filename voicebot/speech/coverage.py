@@ -14,7 +14,7 @@ from typing import Any
 from voicebot.flows.model import Flow, Voicemail, language_family
 from voicebot.speech import model_download, vosk_recognizer, whisper_recognizer
 from voicebot.speech.choice import TwilioText, choose
-from voicebot.speech.transcript import RecognizerUnavailable
+from voicebot.speech.transcript import WRONG_LANGUAGE, RecognizerUnavailable
 from voicebot.speech.vosk_recognizer import language_title
 
 FIX = {"en": "voicebot models download whisper-tiny.en", "ru": "voicebot models download ru"}
@@ -30,6 +30,9 @@ class Coverage:
     recognizer: str | None
     """The recognizer its voicemails get, or None."""
     passed_over: tuple[str, ...]
+    refused: tuple[str, ...] = ()
+    """Models set for it that are of another language: refused, whether or not another
+    recognizer serves the language."""
 
     @property
     def title(self) -> str:
@@ -65,7 +68,9 @@ def coverage(config: Mapping[str, Any], flows: Iterable[Flow]) -> list[Coverage]
             found.append(Coverage(language, tuple(ids), None, (str(exc),)))
             continue
         first = choice.candidates[0].name if choice.candidates else None
-        found.append(Coverage(language, tuple(ids), first, tuple(choice.passed_over)))
+        refused = tuple(why for why, code in zip(choice.passed_over, choice.codes, strict=True)
+                        if code == WRONG_LANGUAGE)
+        found.append(Coverage(language, tuple(ids), first, tuple(choice.passed_over), refused))
     return found
 
 
