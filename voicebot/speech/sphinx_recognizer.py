@@ -4,8 +4,8 @@ Whisper comes before it, and Vosk before both wherever a model is installed.
 
 Its bundled model has 16 kHz features (filters up to 6.8 kHz): it refuses `-samprate 8000`,
 so phone audio is resampled to 16 kHz. Tuned on the 8 kHz set: one forward pass (no flat
-second pass, no best-path search) and a language-model weight of 10 cost a third of the CPU
-of the defaults at no loss of accuracy."""
+second pass, no best-path search) and a language-model weight of 10 cost 0.27 s of CPU per
+second of audio instead of 0.68, at about the same accuracy (WER 0.90 instead of 0.89)."""
 
 from __future__ import annotations
 
