@@ -336,3 +336,20 @@ def test_the_quote_waits_no_longer_than_the_setting_for_twilio_text(
     row = process(app, after_hours + dt.timedelta(seconds=60))
     assert (row.status, row.transcriber) == ("quoted", "pocketsphinx")
     assert len(stored(app, Message, to_number=CALLER)) == 1
+
+
+def test_a_recording_that_is_no_audio_is_kept_for_a_person_as_a_failed_transcription(
+    app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
+    after_hours: dt.datetime, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What Twilio served is not a WAV file: not an empty message, a transcription that
+    failed; the reason is in the log, not on the desk."""
+    leave_voicemail(caller_dial(dial), twilio_double, b"ID3\x03\x00\x00\x00" + b"\x00" * 4000)
+    with caplog.at_level(logging.WARNING, logger="voicebot.voicemail"):
+        row = process(app, after_hours)
+    assert (row.status, row.error) == ("unusable", "transcription_failed")
+    assert any(f"voicemail {row.id}: not a WAV audio file" in r.getMessage()
+               for r in caplog.records)
+    assert Path(app.config["RECORDINGS_DIR"], row.audio_path).is_file()
+    (notice,) = sms_to(twilio_double, DISPATCHER)
+    assert "(the recording is unusable)" in notice["body"]

@@ -43,7 +43,7 @@ from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.choice import TwilioText, choose, first_transcript
-from voicebot.speech.transcript import NO_RECOGNIZER
+from voicebot.speech.transcript import NO_RECOGNIZER, TRANSCRIPTION_FAILED
 from voicebot.speech.whisper_recognizer import hint
 from voicebot.telephony import (
     RecordingFetchFailed,
@@ -236,7 +236,7 @@ class Processing:
             audio = speech_audio.check((self.recordings / row.audio_path).read_bytes())
         except speech_audio.Unusable as exc:
             log.warning("voicemail %s: %s", row.id, exc)
-            self.to_person(UNUSABLE, "unusable", EMPTY_RECORDING)
+            self.to_person(UNUSABLE, "unusable", EMPTY_RECORDING if exc.empty else TRANSCRIPTION_FAILED)
             return False
         step = voicemail_step(self.call, self.flow)
         waited_until = row.created_at + dt.timedelta(
