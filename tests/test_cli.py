@@ -55,7 +55,8 @@ def test_flows_check_passes_on_the_shipped_flows(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     assert re.search(r"^ok  flows/omega\.yaml  \(omega: \d+ states\)$", result.stdout, re.M)
     assert re.search(r"^ok  flows/telesputnik\.yaml  \(telesputnik: \d+ states\)$", result.stdout, re.M)
-    assert result.stderr == ""
+    # Only warnings (the Russian lines have no recognizer here: tests/test_recognizer_coverage.py).
+    assert all(line.startswith("warning: ") for line in result.stderr.splitlines()), result.stderr
 
 
 def test_flows_check_lists_every_problem_as_file_line(env: dict[str, str]) -> None:
