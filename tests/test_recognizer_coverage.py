@@ -201,3 +201,18 @@ def test_a_wrong_language_model_is_refused_even_where_another_recognizer_serves(
         f"vosk: the Vosk model at {korean} is for Korean, not English (its README says 'Small "
         "Korean for Vosk (Android, RPi, other small devices)'): refused",)
     assert (found["ru"].recognizer, found["ru"].refused) == (None, ())
+
+
+def test_models_list_checks_the_models_folder_too(cli_env: None, tmp_path: Path) -> None:
+    """A model in the models folder under the Russian model's name serves Russian lines without
+    a setting: one that says it is Korean is refused there as well."""
+    posing = tmp_path / "models" / "vosk-model-small-ru-0.22"
+    posing.mkdir(parents=True)
+    for part in korean_model().iterdir():
+        (posing / part.name).symlink_to(part)
+    result = CliRunner().invoke(main, ["models", "list"])
+    assert result.exit_code == 1
+    assert (f"  vosk {posing} (models folder): Korean, its README says 'Small Korean for Vosk "
+            "(Android, RPi, other small devices)'; 16000 Hz: REFUSED: the Vosk model at "
+            f"{posing} is for Korean, not Russian") in result.stdout
+    assert f"Russian (lines: {', '.join(RUSSIAN_LINES)}): NONE" in result.stdout

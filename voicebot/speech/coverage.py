@@ -130,9 +130,11 @@ def installed(config: Mapping[str, Any]) -> list[Installed]:
             found.append(_vosk_installed(path, f"VOICEBOT_{setting}", family))
     models_dir = Path(config.get("MODELS_DIR") or "models")
     if models_dir.is_dir():
+        standard = {name: language for language, name in model_download.MODELS.items()}
         for folder in sorted(models_dir.iterdir()):
             if folder.name.startswith("vosk-model") and folder.resolve() not in seen:
-                found.append(_vosk_installed(folder, "models folder", None))
+                # Under a standard name it serves that language's lines; it must be of it.
+                found.append(_vosk_installed(folder, "models folder", standard.get(folder.name)))
     whisper_folders = [(Path(config["WHISPER_MODEL"]), "VOICEBOT_WHISPER_MODEL")] \
         if config.get("WHISPER_MODEL") else []
     downloaded = model_download.installed_whisper(models_dir)
