@@ -110,8 +110,10 @@ def verify(folder: Path, expected: Mapping[str, str]) -> None:
         if not path.is_file():
             raise RecognizerUnavailable(f"the Whisper model at {folder} lacks {name}")
         if sha256(path) != digest:
+            own = "" if (folder / MANIFEST).is_file() else \
+                f" (a model of your own: list its files' SHA-256 in {MANIFEST} beside them)"
             raise RecognizerUnavailable(f"the Whisper model file {path} is not the one voicebot "
-                                        "vetted (its SHA-256 differs): refused")
+                                        f"vetted (its SHA-256 differs): refused{own}")
 
 
 def model_folder(configured: str | Path | None) -> Path:
