@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -152,8 +153,6 @@ def worker(once: bool) -> None:
 def _recognizer_report(app: Flask) -> None:
     """At start: one log line per language of the flows that no recognizer transcribes here,
     and one per model refused for being of another language than its line."""
-    import logging
-
     from voicebot.speech import coverage
 
     log = logging.getLogger("voicebot.speech")

@@ -20,6 +20,7 @@ import json
 import logging
 import threading
 from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +81,6 @@ def bundled_folder() -> Path | None:
 
 
 def bundled_version() -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version(BUNDLED_DISTRIBUTION)
     except PackageNotFoundError:
