@@ -169,11 +169,12 @@ def test_om9_a_russian_line_without_a_recognizer_says_so_and_tells_its_staff(
     edit_flow: Callable[[str, str, str], None], app: Flask, dial: Callable[..., CallEmulator],
     twilio_double: TwilioDouble, after_hours: dt.datetime, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """No Vosk model for Russian and no other recognizer that speaks it: the voicemail says
-    what to set, the log says it, and the master consultant gets an SMS in Russian."""
+    """No Vosk model for Russian and no other recognizer that speaks it: the voicemail is
+    marked `no_recognizer`, the log says what to set, and the master consultant gets an SMS in
+    Russian."""
     edit_flow("car_service.yaml", "    no_input: goodbye\n    no_match: question_topic",
               "    no_input: take_message\n    no_match: question_topic")
-    app.config.update(TRANSCRIBERS="vosk,twilio,pocketsphinx", VOSK_MODEL_RU=None)
+    app.config.update(TRANSCRIBERS="vosk,twilio,whisper,pocketsphinx", VOSK_MODEL_RU=None)
     caller = caller_dial(dial, CAR_SERVICE, "+79165550177")
     caller.start()
     while caller.turn.waiting == "gather":  # silence at the menu leads to the voicemail
@@ -184,10 +185,11 @@ def test_om9_a_russian_line_without_a_recognizer_says_so_and_tells_its_staff(
     with caplog.at_level(logging.ERROR, logger="voicebot.voicemail"):
         caller.record(5, recording_sid=sid)
         row = process(app, after_hours)
-    assert row.status == "needs-transcription"
-    assert "set VOICEBOT_VOSK_MODEL_RU" in row.error
-    assert "pocketsphinx: its bundled model is English only, not ru-RU" in row.error
-    assert any("no speech recognizer for ru-RU" in r.getMessage() for r in caplog.records)
+    assert (row.status, row.error) == ("needs-transcription", "no_recognizer")
+    (logged,) = [r.getMessage() for r in caplog.records if "no speech recognizer" in r.getMessage()]
+    assert "no speech recognizer for ru-RU" in logged
+    assert "set VOICEBOT_VOSK_MODEL_RU" in logged
+    assert "pocketsphinx: its bundled model is English only, not ru-RU" in logged
     (notice,) = sms_to(twilio_double, "+79005550111")
     assert notice["body"].startswith("Сообщение от +79165550177 требует человека "
                                      "(нет распознавания речи): не расшифровано")
@@ -213,9 +215,9 @@ def test_recording_urls_we_do_not_trust_are_refused_and_said_why(
                     url=url.format(account=TEST_ACCOUNT_SID, sid=sid))
     with caplog.at_level(logging.ERROR, logger="voicebot.voicemail"):
         row = process(app, after_hours)
-    assert (row.status, row.fetch_attempts) == ("failed", 0)
-    assert why in row.error and row.error.startswith("refused to fetch")
-    assert any("refused to fetch" in r.getMessage() for r in caplog.records)
+    assert (row.status, row.fetch_attempts, row.error) == ("failed", 0, "fetch_failed")
+    assert any(r.getMessage().startswith(f"voicemail {row.id}: refused to fetch")
+               and why in r.getMessage() for r in caplog.records)
     assert twilio_double.requests_for("GET", "/Recordings/") == []
     (notice,) = sms_to(twilio_double, DISPATCHER)
     assert "(the recording could not be fetched)" in notice["body"]
@@ -223,12 +225,14 @@ def test_recording_urls_we_do_not_trust_are_refused_and_said_why(
 
 def test_silent_audio_goes_to_a_person_with_the_reason(
     app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
-    after_hours: dt.datetime,
+    after_hours: dt.datetime, caplog: pytest.LogCaptureFixture,
 ) -> None:
     leave_voicemail(caller_dial(dial), twilio_double, tone_or_silence(4.0))
-    row = process(app, after_hours)
-    assert row.status == "unusable"
-    assert row.error.startswith("the recording is silent (4.0 s")
+    with caplog.at_level(logging.WARNING, logger="voicebot.voicemail"):
+        row = process(app, after_hours)
+    assert (row.status, row.error) == ("unusable", "empty_recording")
+    assert any(f"voicemail {row.id}: the recording is silent (4.0 s" in r.getMessage()
+               for r in caplog.records)
     (notice,) = sms_to(twilio_double, DISPATCHER)
     assert "(the recording is unusable)" in notice["body"]
     assert sms_to(twilio_double, CALLER) == []
@@ -236,7 +240,7 @@ def test_silent_audio_goes_to_a_person_with_the_reason(
 
 def test_fetching_backs_off_then_a_person_gets_the_voicemail(
     app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
-    after_hours: dt.datetime,
+    after_hours: dt.datetime, caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Twilio keeps failing: tries are spaced 0.2, 0.4 s apart (the setting doubles), the
     job is rescheduled rather than slept on, and after the last try a person is told."""
@@ -258,11 +262,12 @@ def test_fetching_backs_off_then_a_person_gets_the_voicemail(
     assert at(0.2) == (1, 2)
     assert pending(app) == {key: after_hours + dt.timedelta(seconds=0.6)}
     assert at(0.5) == (0, 2)
-    assert at(0.6) == (1, 3)
+    with caplog.at_level(logging.ERROR, logger="voicebot.voicemail"):
+        assert at(0.6) == (1, 3)
     row = the_voicemail(app)
-    assert row.status == "failed"
-    assert row.error == ("the recording could not be fetched in 3 tries: "
-                         "Twilio answered HTTP 503")
+    assert (row.status, row.error) == ("failed", "fetch_failed")
+    assert any(r.getMessage() == f"voicemail {row.id}: the recording could not be fetched in 3 "
+               "tries: Twilio answered HTTP 503" for r in caplog.records)
     assert len(sms_to(twilio_double, DISPATCHER)) == 1
     assert pending(app) == {}
 
@@ -331,3 +336,20 @@ def test_the_quote_waits_no_longer_than_the_setting_for_twilio_text(
     row = process(app, after_hours + dt.timedelta(seconds=60))
     assert (row.status, row.transcriber) == ("quoted", "pocketsphinx")
     assert len(stored(app, Message, to_number=CALLER)) == 1
+
+
+def test_a_recording_that_is_no_audio_is_kept_for_a_person_as_a_failed_transcription(
+    app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
+    after_hours: dt.datetime, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What Twilio served is not a WAV file: not an empty message, a transcription that
+    failed; the reason is in the log, not on the desk."""
+    leave_voicemail(caller_dial(dial), twilio_double, b"ID3\x03\x00\x00\x00" + b"\x00" * 4000)
+    with caplog.at_level(logging.WARNING, logger="voicebot.voicemail"):
+        row = process(app, after_hours)
+    assert (row.status, row.error) == ("unusable", "transcription_failed")
+    assert any(f"voicemail {row.id}: not a WAV audio file" in r.getMessage()
+               for r in caplog.records)
+    assert Path(app.config["RECORDINGS_DIR"], row.audio_path).is_file()
+    (notice,) = sms_to(twilio_double, DISPATCHER)
+    assert "(the recording is unusable)" in notice["body"]

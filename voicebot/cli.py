@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from flask import Flask
 
 from voicebot import create_app
 from voicebot.flows.errors import Problem
-from voicebot.flows.model import Flow
+from voicebot.flows.model import Flow, language_family
 
 if TYPE_CHECKING:
     from voicebot.speech.transcript import Transcript
@@ -77,6 +78,7 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
         click.echo(f"  flow {flow.id}: {_lines(flow.direction, flow.numbers)} [{flow.language}]")
     for problem in registry.problems():
         click.echo(f"  BROKEN {problem}", err=True)
+    _recognizer_report(app)
     desk_closed = "" if app.config["ADMIN_PASSWORD_HASH"] else \
         "  (closed: set VOICEBOT_ADMIN_PASSWORD_HASH, see `voicebot admin password`)"
     click.echo(f"desk: http://{host}:{port}/admin{desk_closed}")
@@ -144,7 +146,36 @@ def worker(once: bool) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: runner.request_stop())
     click.echo(f"worker {runner.lease.holder}: database {_safe_url(app.config['DATABASE_URL'])}")
+    _recognizer_report(app)
     runner.run()
+
+
+def _recognizer_report(app: Flask) -> None:
+    """At start: one log line per language of the flows that no recognizer transcribes here,
+    and one per model refused for being of another language than its line."""
+    from voicebot.speech import coverage
+
+    log = logging.getLogger("voicebot.speech")
+    for found in coverage.coverage(app.config, app.extensions["voicebot.flows"].flows()):
+        for refused in found.refused:
+            log.error("%s voicemails: %s", found.title, refused)
+        if found.recognizer is None:
+            log.warning("%s", found.warning())
+
+
+def _warn_untranscribed(found: Iterable[Flow]) -> None:
+    """`flows check`: a warning (not an error) per line whose voicemails nothing transcribes."""
+    from voicebot.config import read_settings
+    from voicebot.speech import coverage
+
+    flows = sorted(found, key=lambda f: f.file)
+    gaps = {gap.language: gap for gap in coverage.missing(read_settings(), flows)}
+    for flow in flows:
+        gap = gaps.get(language_family(flow.language))
+        if gap is not None and flow.id in gap.lines:
+            click.echo(f"warning: {flow.file}: {gap.title} voicemails on line {flow.id} will not be "
+                       f"transcribed (no speech recognizer for {gap.title}); they are kept for a "
+                       f"person. Fix: `{gap.fix}`", err=True)
 
 
 def _lines(direction: str, numbers: Sequence[str]) -> str:
@@ -228,6 +259,7 @@ def flows_check(paths: tuple[str, ...]) -> None:
         click.echo(f"ok  {flow.file}  ({flow.id}: {len(flow.states)} states)")
     for problem in problems:
         click.echo(str(problem), err=True)
+    _warn_untranscribed(found.values())
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
@@ -436,8 +468,8 @@ def _transcribe(path: Path, flow: Flow) -> Transcript:
     """Steps 3 and 4 of the pipeline on a file: the recognizer a voicemail of `flow` gets."""
     from voicebot.config import load_settings
     from voicebot.speech import audio as speech_audio
-    from voicebot.speech.choice import TwilioText, choose
-    from voicebot.speech.transcript import RecognizerUnavailable
+    from voicebot.speech.choice import TwilioText, choose, first_transcript
+    from voicebot.speech.whisper_recognizer import hint
 
     try:
         data = path.read_bytes()
@@ -445,16 +477,14 @@ def _transcribe(path: Path, flow: Flow) -> Transcript:
         raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
     try:
         checked = speech_audio.check(data)
-        choice = choose(load_settings(), flow.language, TwilioText(requested=False))
+        choice = choose(load_settings(), flow.language, TwilioText(requested=False), hint(flow))
     except (speech_audio.Unusable, ValueError) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
-    passed_over = list(choice.passed_over)
-    for transcriber in choice.candidates:
-        try:
-            return transcriber.transcribe(speech_audio.convert(checked, transcriber.sample_rate))
-        except RecognizerUnavailable as exc:
-            passed_over.append(f"{transcriber.name}: {exc}")
-    raise click.ClickException(f"no speech recognizer for {flow.language}: " + "; ".join(passed_over))
+    heard = first_transcript(choice, checked, flow.language, str(path))
+    if heard is None:
+        raise click.ClickException(f"no speech recognizer for {flow.language}: "
+                                   + "; ".join(choice.passed_over))
+    return heard
 
 
 # -- recognizer models ------------------------------------------------------------------------
@@ -464,25 +494,65 @@ def models() -> None:
 
 
 @models.command("download")
-@click.argument("language", type=click.Choice(["en", "ru"]))
-@click.option("--url", "base_url", help="Where the models are (default: VOICEBOT_VOSK_MODELS_URL).")
+@click.argument("language", type=click.Choice(["en", "ru", "whisper-tiny.en"]))
+@click.option("--url", "base_url", help="Where the models are (default: VOICEBOT_VOSK_MODELS_URL, "
+                                        "or VOICEBOT_WHISPER_MODELS_URL for Whisper).")
 @click.option("--dir", "models_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to install (default: VOICEBOT_MODELS_DIR).")
 def models_download(language: str, base_url: str | None, models_dir: Path | None) -> None:
-    """Download, verify and install the small Vosk model for LANGUAGE."""
-    from voicebot.config import load_settings
-    from voicebot.speech.model_download import MODELS, DownloadError, download
+    """Download, verify and install the small Vosk model for LANGUAGE (en, ru), or the Whisper
+    model voicebot bundles, from its upstream (whisper-tiny.en)."""
+    from voicebot.config import read_settings
+    from voicebot.speech.model_download import MODELS, DownloadError, download, download_whisper
 
-    settings = load_settings()
+    settings = read_settings()
+    target = models_dir or Path(settings["MODELS_DIR"])
+    if language.startswith("whisper-"):
+        base = base_url or settings["WHISPER_MODELS_URL"]
+        click.echo(f"downloading {language} from {base} ...")
+        try:
+            folder, same = download_whisper(language, base, target)
+        except DownloadError as exc:
+            raise click.ClickException(f"{language} was not installed: {exc}") from None
+        click.echo(f"installed and verified: {folder}")
+        click.echo("its files are the very ones of the bundled model (same SHA-256)" if same else
+                   "its files differ from the bundled model's; their SHA-256 are recorded and "
+                   "checked at every load")
+        click.echo("voicebot uses it from the models folder; or set it explicitly:")
+        click.echo(f"  VOICEBOT_WHISPER_MODEL={folder}")
+        return
     base = base_url or settings["VOSK_MODELS_URL"]
     click.echo(f"downloading {MODELS[language]} from {base} ...")
     try:
-        folder = download(language, base, models_dir or Path(settings["MODELS_DIR"]))
+        folder = download(language, base, target)
     except DownloadError as exc:
         raise click.ClickException(f"{MODELS[language]} was not installed: {exc}") from None
     click.echo(f"installed and verified: {folder}")
-    click.echo("Use it with this setting (environment or .env):")
+    click.echo("voicebot uses it from the models folder (restart it); or set it explicitly:")
     click.echo(f"  VOICEBOT_VOSK_MODEL_{language.upper()}={folder}")
+
+
+@models.command("list")
+def models_list() -> None:
+    """What transcribes each line's voicemails here, and every model found, checked.
+    Exit 1 when a configured model is refused (another language, a broken model)."""
+    from voicebot.config import read_settings
+    from voicebot.speech import coverage
+
+    settings = read_settings()
+    found, _ = _load(())
+    for gap in coverage.coverage(settings, found.values()):
+        state = gap.recognizer or f"NONE: voicemails are kept for a person. Fix: `{gap.fix}`"
+        click.echo(f"{gap.title} (lines: {', '.join(gap.lines)}): {state}")
+        for reason in gap.passed_over:
+            click.echo(f"  passed over: {reason}")
+    click.echo("models:")
+    refused = False
+    for model in coverage.installed(settings):
+        refused = refused or model.refused
+        click.echo(f"  {model.describe()}")
+    if refused:
+        sys.exit(1)
 
 
 # -- visits and callbacks ---------------------------------------------------------------------

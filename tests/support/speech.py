@@ -59,3 +59,31 @@ def tone_or_silence(seconds: float, *, rate: int = 8000, channels: int = 1,
         out.setframerate(rate)
         out.writeframes(bytes(samples))
     return buffer.getvalue()
+
+
+PHONE_BAND = ("300", "3400")
+"""What a telephone line passes, in Hz."""
+LINE_NOISE = 0.01
+"""Pink noise on the line, as a fraction of full scale: a quiet line, clearly audible."""
+
+
+@functools.cache
+def phone_call(text: str, voice: str, speed: int) -> bytes:
+    """`text` spoken and sent down a phone line: band-passed to 300-3400 Hz, with line noise,
+    as Twilio's 8 kHz mono 16-bit WAV. Repeatable: the same noise every run (sox -R)."""
+    require_tools()
+    with tempfile.TemporaryDirectory() as tmp:
+        speech, band, noise, phone = (Path(tmp) / f"{n}.wav" for n in ("s", "b", "n", "p"))
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(speech), text],
+                       check=True, capture_output=True)
+        subprocess.run(["sox", "-R", str(speech), "-r", "8000", "-c", "1", "-b", "16", str(band),
+                        "sinc", "-".join(PHONE_BAND), "pad", "0.3", "0.5"],
+                       check=True, capture_output=True)
+        seconds = subprocess.run(["soxi", "-D", str(band)], check=True, capture_output=True,
+                                 text=True).stdout.strip()
+        subprocess.run(["sox", "-R", "-n", "-r", "8000", "-c", "1", "-b", "16", str(noise),
+                        "synth", seconds, "pinknoise", "vol", str(LINE_NOISE)],
+                       check=True, capture_output=True)
+        subprocess.run(["sox", "-R", "-m", str(band), str(noise), str(phone)],
+                       check=True, capture_output=True)
+        return phone.read_bytes()

@@ -1,9 +1,10 @@
 """Preparing a recording for a recognizer: mono, 16-bit, at the rate its model was trained on.
 
 Recordings come from Twilio as 8 kHz WAV; recognizers want their model's rate (the small
-Vosk models and pocketsphinx's English model 16 kHz) and refuse or mishear anything else.
-What is not usable audio is said plainly, because the reason ends up on the voicemail for a
-person to read: empty, not a WAV file, cut short, too short to hold a word, or silent.
+Vosk models, Whisper and pocketsphinx's English model 16 kHz) and refuse or mishear anything
+else. What is not usable audio is said plainly in the log (the voicemail itself is marked
+`empty_recording` or `transcription_failed` for a person): empty, not a WAV file, cut short,
+too short to hold a word, or silent.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ CHUNK_MS = 20
 
 
 class Unusable(ValueError):
-    """The audio cannot be transcribed; the message says why, for the voicemail's record."""
+    """The audio cannot be transcribed; the message says why, for the log. `empty`: nothing
+    was said (no bytes, too short, silent), rather than audio that cannot be read."""
+
+    def __init__(self, reason: str, *, empty: bool = False) -> None:
+        super().__init__(reason)
+        self.empty = empty
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class Prepared:
 def decode(data: bytes) -> AudioSegment:
     """The recording as an AudioSegment, or Unusable with the reason."""
     if not data:
-        raise Unusable("the recording is empty (0 bytes)")
+        raise Unusable("the recording is empty (0 bytes)", empty=True)
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise Unusable(f"not a WAV audio file ({len(data)} bytes starting {data[:12]!r})")
     headers = extract_wav_headers(data)
@@ -75,12 +81,13 @@ def check(data: bytes) -> AudioSegment:
     audio = decode(data)
     seconds = len(audio) / 1000
     if seconds < MIN_SECONDS:
-        raise Unusable(f"the recording is too short to hold a message ({seconds:.2f} s)")
+        raise Unusable(f"the recording is too short to hold a message ({seconds:.2f} s)",
+                       empty=True)
     audio = audio.set_channels(1).set_sample_width(2)
     heard = sound_seconds(audio)
     if heard < MIN_SOUND_SECONDS:
         raise Unusable(f"the recording is silent ({seconds:.1f} s with {heard:.2f} s of sound "
-                       f"above {SPEECH_DBFS:.0f} dBFS)")
+                       f"above {SPEECH_DBFS:.0f} dBFS)", empty=True)
     return audio
 
 

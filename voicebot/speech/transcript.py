@@ -36,6 +36,15 @@ class Transcriber(Protocol):
     def transcribe(self, audio: Prepared) -> Transcript: ...
 
 
+NO_RECOGNIZER, WRONG_LANGUAGE, TRANSCRIPTION_FAILED = \
+    "no_recognizer", "wrong_language", "transcription_failed"
+"""Why no recognizer transcribed a voicemail, as stored on it (the log has the details)."""
+
+
 class RecognizerUnavailable(RuntimeError):
-    """A recognizer cannot run here (no model, a model that does not load): the reason is
-    logged and written on the voicemail."""
+    """A recognizer cannot run here (no model, a model that does not load, a model of another
+    language): the reason is logged, and its short `code` is written on the voicemail."""
+
+    def __init__(self, reason: str, code: str = NO_RECOGNIZER) -> None:
+        super().__init__(reason)
+        self.code = code

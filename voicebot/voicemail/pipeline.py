@@ -6,8 +6,13 @@ work happens in the worker. The voicemail row carries the state, committed after
 so a crash resumes where it stopped (`sweep`), and a job run twice finds its work done:
 
     received -> fetched -> transcribed -> quoted | for-person
-    or, for a person too: needs-transcription (no recognizer), unusable (the audio),
-    failed (the recording could not be fetched, or its URL was refused)
+    or, for a person too: needs-transcription (no recognizer, a model of another language,
+    a recognizer that failed), unusable (the audio), failed (the recording could not be
+    fetched, or its URL was refused)
+
+What went wrong is stored on the voicemail as a short reason code (`FETCH_FAILED`...), which
+the desk, the call note and `voicebot journal` put in words (voicebot/voicemail/failures.py);
+the details, exception text included, go to the log only.
 
 One voicemail never gets two quotes: the quote is unique per voicemail and its SMS goes
 through the outbox under the dedupe key `quote-<voicemail id>`.
@@ -37,8 +42,9 @@ from voicebot.journal import add_event
 from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.speech import audio as speech_audio
-from voicebot.speech.choice import TwilioText, choose
-from voicebot.speech.transcript import RecognizerUnavailable
+from voicebot.speech.choice import TwilioText, choose, first_transcript
+from voicebot.speech.transcript import NO_RECOGNIZER, TRANSCRIPTION_FAILED
+from voicebot.speech.whisper_recognizer import hint
 from voicebot.telephony import (
     RecordingFetchFailed,
     RecordingNotReady,
@@ -58,6 +64,8 @@ QUOTED, FOR_PERSON = "quoted", "for-person"
 NEEDS_TRANSCRIPTION, UNUSABLE, FAILED = "needs-transcription", "unusable", "failed"
 WORKING = (RECEIVED, FETCHED, TRANSCRIBED)
 """Statuses the pipeline still has work in; every other one is final."""
+FETCH_FAILED, EMPTY_RECORDING, FLOW_MISSING = "fetch_failed", "empty_recording", "flow_missing"
+"""Reason codes stored on a voicemail, with those of voicebot.speech.transcript; never prose."""
 MAX_RETRY_DELAY = 300.0
 
 
@@ -167,7 +175,8 @@ class Processing:
 
     def run(self) -> None:
         if self.flow is None:
-            self.to_person(FAILED, "failed", f"its flow {self.row.flow_id!r} is not loaded")
+            log.error("voicemail %s: its flow %r is not loaded", self.row.id, self.row.flow_id)
+            self.to_person(FAILED, "failed", FLOW_MISSING)
             return
         if self.row.status == FETCHED and not (self.recordings / self.row.audio_path).is_file():
             log.warning("voicemail %s: its audio file is missing; fetching it again", self.row.id)
@@ -186,7 +195,7 @@ class Processing:
             media = self.telephony.recording_media_url(row.recording_url, row.recording_sid)
         except RecordingRefused as exc:
             log.error("voicemail %s: %s", row.id, exc)
-            self.to_person(FAILED, "failed", str(exc))
+            self.to_person(FAILED, "failed", FETCH_FAILED)
             return False
         row.fetch_attempts += 1
         try:
@@ -194,18 +203,20 @@ class Processing:
         except RecordingNotReady as exc:
             tries = int(self.app.config["RECORDING_FETCH_TRIES"])
             if row.fetch_attempts >= tries:
-                self.to_person(FAILED, "failed",
-                               f"the recording could not be fetched in {tries} tries: {exc}")
+                log.error("voicemail %s: the recording could not be fetched in %d tries: %s",
+                          row.id, tries, exc)
+                self.to_person(FAILED, "failed", FETCH_FAILED)
                 return False
             delay = min(float(self.app.config["RECORDING_RETRY_SECONDS"])
                         * 2 ** (row.fetch_attempts - 1), MAX_RETRY_DELAY)
-            row.error = f"fetch try {row.fetch_attempts}: {exc}; trying again in {delay:g} s"
             self.session.commit()
-            log.info("voicemail %s: %s", row.id, row.error)
+            log.info("voicemail %s: fetch try %d: %s; trying again in %g s", row.id,
+                     row.fetch_attempts, exc, delay)
             start(self.app, row.id, at=self.now + dt.timedelta(seconds=delay))
             return False
         except RecordingFetchFailed as exc:
-            self.to_person(FAILED, "failed", f"the recording could not be fetched: {exc}")
+            log.error("voicemail %s: the recording could not be fetched: %s", row.id, exc)
+            self.to_person(FAILED, "failed", FETCH_FAILED)
             return False
         name = f"{row.recording_sid}.wav"
         self.recordings.mkdir(parents=True, exist_ok=True)
@@ -224,7 +235,8 @@ class Processing:
         try:
             audio = speech_audio.check((self.recordings / row.audio_path).read_bytes())
         except speech_audio.Unusable as exc:
-            self.to_person(UNUSABLE, "unusable", str(exc))
+            log.warning("voicemail %s: %s", row.id, exc)
+            self.to_person(UNUSABLE, "unusable", EMPTY_RECORDING if exc.empty else TRANSCRIPTION_FAILED)
             return False
         step = voicemail_step(self.call, self.flow)
         waited_until = row.created_at + dt.timedelta(
@@ -232,23 +244,18 @@ class Processing:
         twilio = TwilioText(requested=bool(step and step.transcribe), text=row.twilio_transcript,
                             may_still_come=self.now < waited_until)
         try:
-            choice = choose(self.app.config, self.language, twilio)
+            choice = choose(self.app.config, self.language, twilio, hint(self.flow))
         except ValueError as exc:  # a misconfigured VOICEBOT_TRANSCRIBERS
             log.error("voicemail %s: %s", row.id, exc)
-            self.to_person(NEEDS_TRANSCRIPTION, "needs-transcription", str(exc))
+            self.to_person(NEEDS_TRANSCRIPTION, "needs-transcription", NO_RECOGNIZER)
             return False
         if choice.wait_for_twilio:
             log.info("voicemail %s: waiting for Twilio's transcription until %s", row.id,
                      waited_until.isoformat())
             start(self.app, row.id, at=waited_until)
             return False
-        passed_over = list(choice.passed_over)
-        for transcriber in choice.candidates:
-            try:
-                heard = transcriber.transcribe(speech_audio.convert(audio, transcriber.sample_rate))
-            except RecognizerUnavailable as exc:
-                passed_over.append(f"{transcriber.name}: {exc}")
-                continue
+        heard = first_transcript(choice, audio, self.language, f"voicemail {row.id}")
+        if heard is not None:
             row.transcript, row.transcriber = heard.text, heard.transcriber
             row.words = [w.as_dict() for w in heard.words]
             row.status, row.error = TRANSCRIBED, ""
@@ -256,9 +263,9 @@ class Processing:
             self.session.commit()
             log.info("voicemail %s transcribed by %s: %r", row.id, heard.transcriber, heard.text)
             return True
-        reason = f"no speech recognizer for {self.language}: " + "; ".join(passed_over)
+        reason = f"no speech recognizer for {self.language}: " + "; ".join(choice.passed_over)
         log.error("voicemail %s from %s: %s", row.id, mask(row.from_number), reason)
-        self.to_person(NEEDS_TRANSCRIPTION, "needs-transcription", reason)
+        self.to_person(NEEDS_TRANSCRIPTION, "needs-transcription", choice.failure_code())
         return False
 
     # -- deciding ---------------------------------------------------------------------------
@@ -318,10 +325,11 @@ class Processing:
         return f" ({name})" if name else ""
 
     # -- people -----------------------------------------------------------------------------
-    def to_person(self, status: str, reason: str, detail: str, *, urgent: bool = False) -> None:
-        """End here: a ticket for a person, and the flow's staff told by SMS (OM-9)."""
+    def to_person(self, status: str, reason: str, code: str, *, urgent: bool = False) -> None:
+        """End here: a ticket for a person, and the flow's staff told by SMS (OM-9). `code`:
+        the short reason code of a failure (or Twilio's error code), stored for the desk."""
         row = self.row
-        row.status, row.error, row.processed_at = status, detail, self.now
+        row.status, row.error, row.processed_at = status, code, self.now
         why = wording.why(reason, self.language)
         text = wording.text("staff_for_person", self.language, urgent="", caller=row.from_number,
                             name=self._name(), why=why,
@@ -333,16 +341,16 @@ class Processing:
                 dedupe_key=job_key(row.id), flow_id=self.flow.id, call_id=row.call_id,
                 kind="voicemail", text=text, phone=row.from_number, urgent=urgent,
                 assign_role=notify[0] if notify else None, created_at=self.now,
-                fields={"reason": reason, "detail": detail, "transcript": row.transcript,
+                fields={"reason": reason, "code": code, "transcript": row.transcript,
                         "recording_sid": row.recording_sid},
             ))
             urgent_mark = wording.text("urgent", self.language) if urgent else ""
             self.notify("person", urgent_mark + text)
-        self.event("for-person", f"{why}{': ' + detail if detail else ''}", status=status)
+        self.event("for-person", why, status=status, code=code)
         self.session.commit()
         log.log(logging.WARNING if status != FOR_PERSON else logging.INFO,
                 "voicemail %s from %s goes to a person (%s): %s", row.id, mask(row.from_number),
-                status, detail or why)
+                status, code or why)
         self.deliver()
 
     def notify(self, tag: str, body: str) -> None:
