@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicebot.engine.hours import is_open
-from voicebot.flows import words
-from voicebot.flows.model import Flow, StaffMember, When
+from voicebot.flows.model import Flow, StaffMember, VarTest, When
+
+SAYS_BELOW = 0.5
+"""A `says` test holds from this confidence (a route cannot ask the caller to confirm)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,15 @@ def caller_groups(flow: Flow, caller: CallerFacts) -> set[str]:
     return groups
 
 
+def says(test: VarTest, value: str, flow: Flow) -> bool:
+    """The variable says one of the test's phrases, and not under a negation: "это не
+    срочно" does not say "срочно" (TS-7)."""
+    assert test.heard is not None
+    verdict = test.heard.hear(value)
+    threshold = min(flow.confirm_below, SAYS_BELOW)
+    return verdict.best is not None and verdict.confidence >= threshold
+
+
 def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:
     if when.caller is not None and not (when.caller & caller_groups(flow, caller)):
         return False
@@ -53,8 +64,6 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
             return False
         if test.equals and str(value).casefold() not in {v.casefold() for v in test.equals}:
             return False
-        if test.says:
-            said = words.stems(str(value or ""), flow.stem_language)
-            if not any(words.phrase_in(p.stems, said) for p in test.says):
-                return False
+        if test.heard is not None and not says(test, str(value or ""), flow):
+            return False
     return True
