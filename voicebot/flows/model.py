@@ -373,7 +373,7 @@ class QuoteCatalogue:
     not_service_examples: Mapping[NotServiceReason, tuple[Phrase, ...]] = field(default_factory=dict)
     services_heard: Menu[str] | None = field(default=None, compare=False, repr=False)
     """Services by id, compiled for the understanding layer: the thing named outweighs a symptom."""
-    reasons_heard: Menu[str] | None = field(default=None, compare=False, repr=False)
+    reasons_heard: Menu[NotServiceReason] | None = field(default=None, compare=False, repr=False)
     urgent_heard: Menu[str] | None = field(default=None, compare=False, repr=False)
 
 

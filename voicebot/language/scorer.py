@@ -291,7 +291,7 @@ class Menu(Generic[K]):
         """Two-word phrases said as one word ("icemaker" for "ice maker"); compared whole,
         never by prefix ("thankyouforfix" is not "thank you")."""
         covered = negation.scope(terms, self.family)
-        found = []
+        found: list[Evidence] = []
         for i, term in enumerate(terms):
             if not term.content or i in covered:
                 continue

@@ -9,7 +9,7 @@ gets a quote they did not ask for loses trust in the business.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from voicebot.flows.model import Flow, NotServiceReason, Service
 from voicebot.language.lemmas import Term, analyse
@@ -57,8 +57,8 @@ def _urgent_menu(flow: Flow) -> Menu[str]:
     return _GENERIC_URGENT[family]
 
 
-def _found(verdict: Verdict[str], key: str | None = None) -> list[Evidence]:
-    return [e for s in verdict.ranking if key is None or s.key == key for e in s.evidence]
+def _found(verdict: Verdict[Any]) -> list[Evidence]:
+    return [e for s in verdict.ranking for e in s.evidence]
 
 
 def _country(flow: Flow) -> str:
@@ -96,7 +96,7 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         best_service = services.best
         found += _found(reasons) + _found(services)
         if best_reason is not None and best_reason.score >= HEARD:
-            reason = best_reason.key  # type: ignore[assignment]
+            reason = best_reason.key
         elif best_service is not None and best_service.score >= max(FLOOR, HEARD):
             reason = None
             service = next(s for s in catalogue.services if s.id == best_service.key)
