@@ -38,7 +38,9 @@ def menu(flow: Flow, step: Ask) -> Menu[int]:
     if step.menu is not None:
         return step.menu
     # Asks the loader does not see (a `book` step's question) have no choices to compile.
-    return Menu([(i, c.patterns) for i, c in enumerate(offered(flow, step))], flow.family)
+    choices = offered(flow, step)
+    return Menu([(i, c.patterns) for i, c in enumerate(choices)], flow.family,
+                addressed=[i for i, c in enumerate(choices) if c.addressed])
 
 
 def confirmable(choice: Choice) -> bool:

@@ -341,7 +341,8 @@ def _with_menus(states: dict[str, Step], anywhere: tuple[Choice, ...],
         if isinstance(step, Ask):
             offered = (anywhere if step.use_anywhere else ()) + step.choices
             step = dataclasses.replace(step, menu=Menu(
-                [(i, c.patterns) for i, c in enumerate(offered)], family))
+                [(i, c.patterns) for i, c in enumerate(offered)], family,
+                addressed=[i for i, c in enumerate(offered) if c.addressed]))
         done[sid] = step
     return done
 

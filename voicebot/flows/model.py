@@ -74,6 +74,9 @@ class Choice:
     """The question asked when the choice is the best guess but not a sure one."""
     label: str | None = None
     """What the choice is about, for the generated confirmation question."""
+    addressed: bool = False
+    """Its words count only in a sentence said to us ("you are useless", "вы издеваетесь"),
+    not about a thing ("this useless washer"): OM-10 abuse is aimed at a person."""
 
     @property
     def patterns(self) -> tuple[Pattern, ...]:

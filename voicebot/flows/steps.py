@@ -64,6 +64,7 @@ CHOICE: Schema = {
     "examples": Key(list_of(fields.example, min_items=1), default=()),
     "confirm": Key(fields.text),
     "label": Key(string),
+    "addressed": Key(boolean, default=False),
     "goto": Key(fields.target, required=True),
 }
 
@@ -82,6 +83,7 @@ def choice(node: Node) -> Choice:
         examples=values["examples"],
         confirm=values["confirm"],
         label=values["label"],
+        addressed=values["addressed"],
     )
 
 

@@ -30,8 +30,9 @@ _PIECE = re.compile(r"[^\W_]+|[.,;:!?()\u2014\u2013]")
 _WORD = re.compile(r"[^\W_]+")
 
 NEGATIONS: dict[Family, frozenset[str]] = {
-    "en": frozenset({"not", "no", "never", "without", "nor", "neither"}),
-    "ru": frozenset({"не", "нет", "ни", "без", "нету"}),
+    "en": frozenset({"not", "no", "never", "without", "nor", "neither", "nothing"}),
+    "ru": frozenset({"не", "нет", "ни", "без", "нету", "ничего", "никакой", "никакого",
+                     "никакая", "никакие", "никаких"}),
 }
 CLAUSE_WORDS: dict[Family, frozenset[str]] = {
     # A new clause starts at these: "not urgent but please call", "не срочно, а важно".

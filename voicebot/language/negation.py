@@ -22,29 +22,43 @@ _NEXT_WORD_ONLY = frozenset({"no", "нет", "нету", "без", "without"})
 
 def scope(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
     """Indices of the words some negation of `terms` covers (not the negation words)."""
-    covered: set[int] = set()
+    return frozenset().union(*governed(terms, family).values())
+
+
+def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int]]:
+    """For each negation of `terms`, the words it covers: none for a bare answer ("Нет, я
+    по оплате", "no."), which is what a "no" choice means."""
+    found: dict[int, frozenset[int]] = {}
     for i, term in enumerate(terms):
-        if not term.negation:
+        if term.negation:
+            found[i] = _covered(terms, i, family)
+    return found
+
+
+def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
+    term = terms[i]
+    covered: set[int] = set()
+    if term.text in _NEXT_WORD_ONLY:
+        if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
+                and terms[i + 1].content and not terms[i + 1].negation:
+            covered.add(i + 1)
+        return frozenset(covered)
+    budget = 1
+    for j in range(i + 1, len(terms)):
+        nxt = terms[j]
+        if nxt.clause != term.clause or nxt.negation:
+            break
+        covered.add(j)
+        if not nxt.content or nxt.lexeme.pronoun:
             continue
-        if term.text in _NEXT_WORD_ONLY:
-            if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
-                    and terms[i + 1].content and not terms[i + 1].negation:
-                covered.add(i + 1)
-            continue
-        budget = 1
-        for j in range(i + 1, len(terms)):
-            nxt = terms[j]
-            if nxt.clause != term.clause or nxt.negation:
-                break
-            covered.add(j)
-            if not nxt.content or nxt.lexeme.pronoun:
-                continue
-            if budget == 1 and _carries_on(terms, j, family):
-                budget += 1
-            budget -= 1
-            if budget == 0:
-                break
-    return frozenset(covered)
+        if budget == 1 and _carries_on(terms, j, family):
+            budget += 1
+        budget -= 1
+        if budget == 0:
+            break
+    # Only what the negation says something about counts: "не хочу" covers "хочу", but
+    # "not, um, really" covers nothing a choice could name.
+    return frozenset(j for j in covered if terms[j].content)
 
 
 def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:

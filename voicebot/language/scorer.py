@@ -22,7 +22,7 @@ the caller may have meant either).
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
@@ -125,9 +125,19 @@ class Verdict(Generic[K]):
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
 
+SECOND_PERSON: dict[Family, frozenset[str]] = {
+    "en": frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"}),
+    "ru": frozenset({"ты", "вы", "твой", "ваш"}),
+}
+"""Lemmas that address the listener."""
+
 NEG = "\0negation"
 """The index key under which every negation word of an utterance is found."""
-_ONE_WORD = frozenset({"нет", "no", "без", "without"})
+ALONE = "\0alone"
+"""Marks a negation that covers no word after it: the answer "no" itself."""
+_PLAIN = frozenset({"not", "no", "never", "не", "нет", "нету", "ни"})
+"""Negations that stand for one another; "ничего", "nothing", "без" only for themselves."""
+_ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
 
 
 @dataclass(frozen=True)
@@ -148,9 +158,12 @@ class Menu(Generic[K]):
     """The candidates of one question, compiled together once (at flow load time)."""
 
     def __init__(self, candidates: Sequence[tuple[K, Sequence[Pattern]]], family: Family, *,
-                 things_first: bool = False) -> None:
+                 things_first: bool = False, addressed: Collection[K] = ()) -> None:
         self.family = family
         self.things_first = things_first
+        self.addressed = frozenset(addressed)
+        """Candidates whose words count only in a clause said to the listener ("you are
+        useless", not "this useless washer"): who a word is about."""
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
@@ -214,7 +227,8 @@ class Menu(Generic[K]):
 
     def _slots(self, terms: tuple[Term, ...]) -> list[_Slot]:
         """What each word (and each pair written apart) of the utterance may be."""
-        covered = negation.scope(terms, self.family)
+        governs = negation.governed(terms, self.family)
+        covered = frozenset().union(*governs.values())
         slots: list[_Slot] = []
         for i, term in enumerate(terms):
             if not term.content:
@@ -222,7 +236,10 @@ class Menu(Generic[K]):
                     slots.append(_Slot(i, i + 1, {term.lemma: 1.0}, i in covered))
                 continue
             if term.negation:
-                slots.append(_Slot(i, i + 1, {NEG: 1.0, term.lemma: 1.0}, False))
+                quality = {NEG: 1.0, term.lemma: 1.0}
+                if not governs.get(i):
+                    quality[ALONE] = 1.0
+                slots.append(_Slot(i, i + 1, quality, False))
                 continue
             quality = self._quality(term)
             if quality:
@@ -250,12 +267,21 @@ class Menu(Generic[K]):
     def _where(term: Term, heard: _Heard, negated_ok: bool) -> list[tuple[_Slot, float]]:
         if term.negation:
             # Any negation stands for another of its language ("not"/"no"), at a small cost.
-            return [(s, 1.0 if term.lemma in s.quality else 0.85) for s, _q in heard.get(NEG, ())]
+            return [(s, 1.0 if term.lemma in s.quality else 0.85) for s, _q in heard.get(NEG, ())
+                    if term.lemma in s.quality or (term.lemma in _PLAIN and _PLAIN & set(s.quality))]
         found = heard.get(term.lemma, [])
         return found if negated_ok else [(s, q) for s, q in found if not s.negated]
 
     def _words(self, p: Pattern, heard: _Heard, terms: tuple[Term, ...],
                negated_ok: bool = False) -> Evidence | None:
+        if len(p.terms) == 1 and p.terms[0].negation:
+            # A bare "no"/"нет" choice is the answer no: a negation that says nothing about a
+            # word after it. "No warranty on it" and "нет сигнала" are not that answer.
+            alone = [(s, q) for s, q in self._where(p.terms[0], heard, True) if ALONE in s.quality]
+            if not alone:
+                return None
+            slot, q = max(alone, key=lambda o: o[1])
+            return Evidence(p, slot.start, slot.end, 0.75 * q)
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok)
         if found is None and len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD):
@@ -339,6 +365,9 @@ class Menu(Generic[K]):
                 elif any_negated and p.kind == "words" \
                         and self._words(p, heard, terms, negated_ok=True) is not None:
                     negated.add(key)
+            if key in self.addressed:
+                spoken_to = {t.clause for t in terms if t.lemma in SECOND_PERSON[self.family]}
+                evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
