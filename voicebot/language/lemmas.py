@@ -130,7 +130,7 @@ def lexeme(word: str, family: Family) -> Lexeme:
 
 def _russian(word: str) -> Lexeme:
     if word in NEGATIONS["ru"]:
-        return Lexeme(word, word, False, False, True, False)
+        return Lexeme("нет" if word == "нету" else word, word, False, False, True, False)
     parse = _morph().parse(word)[0]
     lemma = parse.normal_form.replace("ё", "е")
     pos = parse.tag.POS

@@ -17,12 +17,14 @@ Answer = Literal["yes", "no"]
 YES: dict[Family, tuple[str, ...]] = {
     "en": ("yes", "yeah", "yep", "yup", "sure", "correct", "right", "ok", "okay", "please do",
            "go ahead", "of course", "absolutely", "definitely", "sounds good",
-           "no problem", "i want", "that works", "fine", "alright", "let's do it",
+           "no problem", "i want", "that works", "fine", "alright", "let's do it", "why not",
+           "go for it", "sign me up",
            "certainly", "agreed", "uh huh"),
     "ru": ("да", "ага", "угу", "конечно", "верно", "правильно", "хорошо", "давайте", "давай",
            "согласен", "согласна", "ладно", "можно", "не против", "не откажусь", "подходит",
            "устраивает", "хочу", "естественно", "разумеется", "пожалуй", "именно", "точно",
-           "так и есть", "было бы хорошо", "да да"),
+           "так и есть", "было бы хорошо", "да да", "почему бы и нет", "соглашусь", "оформляйте",
+           "переводите", "подключайте", "записывайте", "годится", "по рукам"),
 }
 NO: dict[Family, tuple[str, ...]] = {
     "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really",

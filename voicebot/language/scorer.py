@@ -135,8 +135,6 @@ NEG = "\0negation"
 """The index key under which every negation word of an utterance is found."""
 ALONE = "\0alone"
 """Marks a negation that covers no word after it: the answer "no" itself."""
-_PLAIN = frozenset({"not", "no", "never", "не", "нет", "нету", "ни"})
-"""Negations that stand for one another; "ничего", "nothing", "без" only for themselves."""
 _ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
 
 
@@ -267,8 +265,8 @@ class Menu(Generic[K]):
     def _where(term: Term, heard: _Heard, negated_ok: bool) -> list[tuple[_Slot, float]]:
         if term.negation:
             # Any negation stands for another of its language ("not"/"no"), at a small cost.
-            return [(s, 1.0 if term.lemma in s.quality else 0.85) for s, _q in heard.get(NEG, ())
-                    if term.lemma in s.quality or (term.lemma in _PLAIN and _PLAIN & set(s.quality))]
+            # A negation stands only for itself: "не из-за денег" is not "нет денег".
+            return [(s, 1.0) for s, _q in heard.get(NEG, ()) if term.lemma in s.quality]
         found = heard.get(term.lemma, [])
         return found if negated_ok else [(s, q) for s, q in found if not s.negated]
 
@@ -335,7 +333,9 @@ class Menu(Generic[K]):
         for term in p.terms:
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
-            options = self._where(term, heard, p.negated)
+            # An example's words count only where the caller did not negate them, even when
+            # the example has a negation of its own elsewhere.
+            options = self._where(term, heard, False)
             if options:
                 where, q = max(options, key=lambda o: o[1])
                 total += w * q
