@@ -53,6 +53,7 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+from voicebot.language.keys import spoken_key
 from voicebot.language.scorer import Menu
 
 __all__ = [
@@ -340,8 +341,11 @@ def _with_menus(states: dict[str, Step], anywhere: tuple[Choice, ...],
     for sid, step in states.items():
         if isinstance(step, Ask):
             offered = (anywhere if step.use_anywhere else ()) + step.choices
+            keyed = "dtmf" in step.input
             step = dataclasses.replace(step, menu=Menu(
-                [(i, c.patterns) for i, c in enumerate(offered)], family,
+                [(i, c.patterns + (tuple(p for d in c.digits for p in spoken_key(d, family))
+                                   if keyed else ()))
+                 for i, c in enumerate(offered)], family,
                 addressed=[i for i, c in enumerate(offered) if c.addressed]))
         done[sid] = step
     return done

@@ -58,6 +58,7 @@ _EN_PRONOUNS = _listed("""
 i me my mine myself we us our ours you your yours yourself yourselves he him his she her it its
 they them their
 """)
+_EN_YOU = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"})
 _RU_PRONOUNS = frozenset({"я", "ты", "вы", "он", "она", "оно", "мы", "они", "себя", "мой",
                           "твой", "ваш", "наш", "его", "её", "их"})
 _RU_FUNCTION_POS = frozenset({"PREP", "CONJ", "INTJ"})
@@ -119,6 +120,8 @@ class Lexeme:
     pronoun: bool
     negation: bool
     verb: bool
+    addressee: bool = False
+    """Speaks to the listener: "you", "вы", "ваш", "назовите" (an imperative)."""
 
 
 @cache
@@ -136,8 +139,10 @@ def _russian(word: str) -> Lexeme:
     pos = parse.tag.POS
     function = (pos in _RU_FUNCTION_POS and lemma not in _RU_KEEP and word not in _RU_KEEP) \
         or lemma in _RU_EXTRA_FUNCTION or word in _RU_EXTRA_FUNCTION or word in _RU_PARTICLES
+    addressee = lemma in ("ты", "вы", "твой", "ваш") or parse.tag.mood == "impr" \
+        or (pos == "VERB" and parse.tag.person == "2per")
     return Lexeme(lemma, stem(word, "ru"), function, lemma in _RU_PRONOUNS,
-                  False, pos in ("VERB", "INFN", "PRED"))
+                  False, pos in ("VERB", "INFN", "PRED"), addressee)
 
 
 def _english(word: str) -> Lexeme:
@@ -145,7 +150,8 @@ def _english(word: str) -> Lexeme:
         return Lexeme(word, word, False, False, True, False)
     base = _EN_IRREGULAR.get(word, word)
     root = stem(base, "en")
-    return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False)
+    return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False,
+                  base in _EN_YOU)
 
 
 @dataclass(frozen=True, slots=True)

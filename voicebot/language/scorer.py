@@ -55,6 +55,8 @@ class Pattern:
     terms: tuple[Term, ...]
     """The words that carry meaning, negations included, in order."""
     family: Family
+    weight: float = 1.0
+    """How much a match counts against a plain keyword (a menu number said aloud: less)."""
 
     @property
     def meaningful(self) -> bool:
@@ -72,7 +74,7 @@ class Pattern:
             t.text.endswith("ing") for t in self.terms if self.family == "en")
 
 
-def pattern(text: str, family: Family, kind: PatternKind = "words") -> Pattern:
+def pattern(text: str, family: Family, kind: PatternKind = "words", weight: float = 1.0) -> Pattern:
     every = analyse(text, family)
     if kind == "words":
         # A flow's keyword phrase is taken as written, small words too ("как можно скорее",
@@ -83,7 +85,7 @@ def pattern(text: str, family: Family, kind: PatternKind = "words") -> Pattern:
         terms = tuple(t for t in every if t.content)
     if not terms:
         terms = tuple(every)
-    return Pattern(text, kind, terms, family)
+    return Pattern(text, kind, terms, family, weight)
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,6 @@ class Verdict(Generic[K]):
     def score_of(self, key: K) -> float:
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
-
-SECOND_PERSON: dict[Family, frozenset[str]] = {
-    "en": frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"}),
-    "ru": frozenset({"ты", "вы", "твой", "ваш"}),
-}
-"""Lemmas that address the listener."""
 
 NEG = "\0negation"
 """The index key under which every negation word of an utterance is found."""
@@ -306,7 +302,7 @@ class Menu(Generic[K]):
                     break
                 total, end = total + q, slot.end
             else:
-                score = base * total / n
+                score = base * total / n * p.weight
                 if best is None or score > best.score:
                     best = Evidence(p, first.start, end, score)
         return best
@@ -366,7 +362,7 @@ class Menu(Generic[K]):
                         and self._words(p, heard, terms, negated_ok=True) is not None:
                     negated.add(key)
             if key in self.addressed:
-                spoken_to = {t.clause for t in terms if t.lemma in SECOND_PERSON[self.family]}
+                spoken_to = {t.clause for t in terms if t.lexeme.addressee}
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
