@@ -47,6 +47,9 @@ def choice_label(choice: Choice) -> str:
         parts.append(" ".join(choice.digits))
     if choice.words:
         parts.append(", ".join(p.text for p in choice.words))
+    elif choice.label or choice.examples:
+        # A choice known by its examples is drawn by its label, or its first example.
+        parts.append(choice.label or f"«{choice.examples[0].text}»")
     return " / ".join(parts)
 
 

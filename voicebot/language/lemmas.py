@@ -59,6 +59,8 @@ i me my mine myself we us our ours you your yours yourself yourselves he him his
 they them their
 """)
 _EN_YOU = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"})
+_EN_ANSWERS = frozenset({"thanks", "thank", "sir", "ma", "problem", "way", "worries", "yes",
+                         "yeah", "please", "sorry", "okay", "ok"})
 _RU_PRONOUNS = frozenset({"я", "ты", "вы", "он", "она", "оно", "мы", "они", "себя", "мой",
                           "твой", "ваш", "наш", "его", "её", "их"})
 _RU_FUNCTION_POS = frozenset({"PREP", "CONJ", "INTJ"})
@@ -122,6 +124,9 @@ class Lexeme:
     verb: bool
     addressee: bool = False
     """Speaks to the listener: "you", "вы", "ваш", "назовите" (an imperative)."""
+    lacking: bool = False
+    """Can be what "нет"/"no" says is missing: a noun ("нет сигнала", "no ice"), not a verb
+    or pronoun after an answer ("нет, запишите другой", "no I want prices")."""
 
 
 @cache
@@ -142,7 +147,8 @@ def _russian(word: str) -> Lexeme:
     addressee = lemma in ("ты", "вы", "твой", "ваш") or parse.tag.mood == "impr" \
         or (pos == "VERB" and parse.tag.person == "2per")
     return Lexeme(lemma, stem(word, "ru"), function, lemma in _RU_PRONOUNS,
-                  False, pos in ("VERB", "INFN", "PRED"), addressee)
+                  False, pos in ("VERB", "INFN", "PRED"), addressee,
+                  pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
 
 
 def _english(word: str) -> Lexeme:
@@ -151,7 +157,8 @@ def _english(word: str) -> Lexeme:
     base = _EN_IRREGULAR.get(word, word)
     root = stem(base, "en")
     return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False,
-                  base in _EN_YOU)
+                  base in _EN_YOU, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
+                  and base not in _EN_ANSWERS)
 
 
 @dataclass(frozen=True, slots=True)

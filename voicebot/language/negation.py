@@ -40,7 +40,8 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
     covered: set[int] = set()
     if term.text in _NEXT_WORD_ONLY:
         if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
-                and terms[i + 1].content and not terms[i + 1].negation:
+                and terms[i + 1].content and not terms[i + 1].negation \
+                and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
             covered.add(i + 1)
         return frozenset(covered)
     budget = 1

@@ -37,6 +37,8 @@ MAX_GAP = 4
 """Words allowed between two words of a `words` phrase."""
 PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
+EXAMPLE_SHARE = 0.45
+"""The weighted share of an example's meaningful words that must be heard for it to count."""
 SEEN_LIMIT = 20_000
 """Words whose matches one question remembers."""
 FLOOR = 0.3
@@ -178,6 +180,13 @@ class Menu(Generic[K]):
         count = max(1, len(self.candidates))
         self._weight = {lemma: 1.0 + math.log(count / n) for lemma, n in df.items()}
         self._vocabulary = sorted(lemmas)
+        self._surfaces: dict[str, set[str]] = {}
+        for _key, patterns in self.candidates:
+            for p in patterns:
+                for t in p.terms:
+                    if len(t.text) >= fuzzy.MIN_LENGTH:
+                        self._surfaces.setdefault(t.text, set()).add(t.lemma)
+        self._surface_list = sorted(self._surfaces)
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
@@ -241,9 +250,12 @@ class Menu(Generic[K]):
         for i in range(len(terms) - 1):
             a, b = terms[i], terms[i + 1]
             if a.content and b.content and not a.negation and not b.negation:
-                joined = lexeme(a.text + b.text, self.family)
-                quality = {lemma: q for lemma, q in self._quality(
-                    Term(a.text + b.text, joined, a.clause)).items()}
+                # "dish washer" for "dishwasher": compared as written, not lemmatised (a
+                # made-up word costs the dictionary a guess), exactly or by spelling.
+                joined = a.text + b.text
+                quality = dict.fromkeys(self._surfaces.get(joined, ()), 0.95) or {
+                    lemma: q for surface, q in fuzzy.near(joined, self._surface_list)
+                    for lemma in self._surfaces[surface]}
                 if quality:
                     slots.append(_Slot(i, i + 2, quality, i in covered or i + 1 in covered))
         return slots
@@ -337,7 +349,8 @@ class Menu(Generic[K]):
                 total += w * q
                 start, end = min(start, where.start), max(end, where.end)
                 meaningful |= not term.lexeme.pronoun and not term.negation
-        if not meaningful or not weight:
+        # Less than about half an example is a coincidence of common words ("моя машина").
+        if not meaningful or not weight or total / weight < EXAMPLE_SHARE:
             return None
         return Evidence(p, start, end, 0.9 * total / weight)
 
