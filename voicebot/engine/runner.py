@@ -325,11 +325,15 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
         _confirm(turn, step, heard, digits, speech)
         return
     if heard is not None:
-        turn.event("understood", heard.choice.goto, confidence=round(heard.confidence, 2))
-        turn.call.retries = 0
-        run_from(turn, heard.choice.goto)
+        _take(turn, heard)
         return
     _unmatched(turn, step, digits, speech)
+
+
+def _take(turn: Turn, heard: answers.Heard) -> None:
+    turn.event("understood", heard.choice.goto, confidence=round(heard.confidence, 2))
+    turn.call.retries = 0
+    run_from(turn, heard.choice.goto)
 
 
 def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> None:
@@ -376,22 +380,21 @@ def _confirmed(turn: Turn, step: Ask, pending: Mapping[str, Any], digits: str,
         run_from(turn, str(pending["goto"]))
         return
     heard = answers.hear(turn.flow, step, "" if said == "no" else digits, speech)
-    if heard is not None and heard.certainty == "sure" and heard.choice.goto != pending["goto"]:
-        turn.event("understood", heard.choice.goto, confidence=round(heard.confidence, 2))
-        turn.call.retries = 0
-        run_from(turn, heard.choice.goto)
+    if heard is not None and heard.choice.goto != pending["goto"]:
+        # "нет, я по оплате": another answer, heard like any first one.
+        if heard.certainty == "guess":
+            _confirm(turn, step, heard, digits, speech)
+            return
+        _take(turn, heard)
         return
     if said == "no":
         turn.event("not-confirmed", str(pending["goto"]))
         _unmatched(turn, step, str(pending.get("digits", "")), str(pending.get("speech", "")))
         return
-    # Neither yes nor no: what they said now is their answer to the question.
-    if heard is not None and heard.certainty == "guess":
-        _confirm(turn, step, heard, digits, speech)
+    if heard is not None and heard.certainty == "sure":
+        _take(turn, heard)
         return
-    if heard is not None:
-        run_from(turn, heard.choice.goto)
-        return
+    # Neither yes nor no, nor a clearer answer: what they said now is their answer.
     _unmatched(turn, step, digits, speech)
 
 
