@@ -11,7 +11,9 @@ from voicebot.engine.hours import is_open
 from voicebot.flows.model import Flow, StaffMember, VarTest, When
 
 SAYS_BELOW = 0.5
-"""A `says` test holds from this confidence (a route cannot ask the caller to confirm)."""
+"""A `says` test holds from this confidence: a single keyword said plainly (0.75) or a near
+spelling of it; a route cannot ask the caller to confirm, so it does not follow the flow's
+`confirm_below`."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,12 @@ def caller_groups(flow: Flow, caller: CallerFacts) -> set[str]:
     return groups
 
 
-def says(test: VarTest, value: str, flow: Flow) -> bool:
+def says(test: VarTest, value: str) -> bool:
     """The variable says one of the test's phrases, and not under a negation: "это не
     срочно" does not say "срочно" (TS-7)."""
     assert test.heard is not None
     verdict = test.heard.hear(value)
-    threshold = min(flow.confirm_below, SAYS_BELOW)
-    return verdict.best is not None and verdict.confidence >= threshold
+    return verdict.best is not None and verdict.confidence >= SAYS_BELOW
 
 
 def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:
@@ -64,6 +65,6 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
             return False
         if test.equals and str(value).casefold() not in {v.casefold() for v in test.equals}:
             return False
-        if test.heard is not None and not says(test, str(value or ""), flow):
+        if test.heard is not None and not says(test, str(value or "")):
             return False
     return True
