@@ -124,6 +124,9 @@ class Lexeme:
     verb: bool
     addressee: bool = False
     """Speaks to the listener: "you", "вы", "ваш", "назовите" (an imperative)."""
+    known: bool = False
+    """A dictionary word (Russian): a recognizer's misspelling is not one, so only unknown
+    words are compared by spelling."""
     lacking: bool = False
     """Can be what "нет"/"no" says is missing: a noun ("нет сигнала", "no ice"), not a verb
     or pronoun after an answer ("нет, запишите другой", "no I want prices")."""
@@ -148,6 +151,7 @@ def _russian(word: str) -> Lexeme:
         or (pos == "VERB" and parse.tag.person == "2per")
     return Lexeme(lemma, stem(word, "ru"), function, lemma in _RU_PRONOUNS,
                   False, pos in ("VERB", "INFN", "PRED"), addressee,
+                  _morph().word_is_known(word),
                   pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
 
 
@@ -157,7 +161,7 @@ def _english(word: str) -> Lexeme:
     base = _EN_IRREGULAR.get(word, word)
     root = stem(base, "en")
     return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False,
-                  base in _EN_YOU, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
+                  base in _EN_YOU, False, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
                   and base not in _EN_ANSWERS)
 
 

@@ -7,7 +7,8 @@ words must be said, in any order). Each pattern that is heard scores in [0, 1]:
 
 - a `words` pattern scores by its length (a longer phrase is more specific: "сколько стоит
   подключение" is about the price, not the contract) times how well each word was heard
-  (exact lemma 1.0, same stem 0.9, a near spelling 0.5-0.9);
+  (same lemma 1.0, same stem 0.95, one stem extending the other 0.9, a near spelling
+  0.6-0.95);
 - an `examples` pattern scores by the share of its meaningful words heard, each weighted by how
   specific it is to its candidate within the question (a word every candidate's examples use,
   like "calling", says little);
@@ -112,7 +113,6 @@ class Verdict(Generic[K]):
     """Candidates heard, best first (ties keep the candidates' order)."""
     negated: frozenset[K]
     """Candidates whose words were said only under a negation ("не срочно")."""
-    terms: tuple[Term, ...]
 
     @property
     def best(self) -> Scored[K] | None:
@@ -134,6 +134,7 @@ NEG = "\0negation"
 ALONE = "\0alone"
 """Marks a negation that covers no word after it: the answer "no" itself."""
 _ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
+"""Negations whose two-word phrases read the same either way: "нет сигнала", "сигнала нет"."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
-        if not found:
+        if not found and not term.lexeme.known:
             for lemma, q in fuzzy.near(term.lemma, self._vocabulary):
                 found[lemma] = max(q, found.get(lemma, 0.0))
         return found
@@ -395,4 +396,4 @@ class Menu(Generic[K]):
                 ranking.append((-score, order, Scored(key, score, tuple(evidence))))
                 negated.discard(key)
         ranking.sort(key=lambda r: (r[0], r[1]))
-        return Verdict(tuple(r[2] for r in ranking), frozenset(negated), terms)
+        return Verdict(tuple(r[2] for r in ranking), frozenset(negated))
