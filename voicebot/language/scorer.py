@@ -40,6 +40,8 @@ PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
 EXAMPLE_SHARE = 0.45
 """The weighted share of an example's meaningful words that must be heard for it to count."""
+START = 3
+"""Letters a dictionary word shares with a flow's word before their spellings are compared."""
 SEEN_LIMIT = 20_000
 """Words whose matches one question remembers."""
 FLOOR = 0.3
@@ -181,13 +183,15 @@ class Menu(Generic[K]):
         count = max(1, len(self.candidates))
         self._weight = {lemma: 1.0 + math.log(count / n) for lemma, n in df.items()}
         self._vocabulary = sorted(lemmas)
+        self._by_start: dict[str, list[str]] = {}
+        for lemma in self._vocabulary:
+            self._by_start.setdefault(lemma[:START], []).append(lemma)
         self._surfaces: dict[str, set[str]] = {}
         for _key, patterns in self.candidates:
             for p in patterns:
                 for t in p.terms:
-                    if len(t.text) >= fuzzy.MIN_LENGTH:
-                        self._surfaces.setdefault(t.text, set()).add(t.lemma)
-        self._surface_list = sorted(self._surfaces)
+                    self._surfaces.setdefault(t.text, set()).add(t.lemma)
+        self._surface_list = sorted(w for w in self._surfaces if len(w) >= fuzzy.MIN_LENGTH)
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
@@ -224,8 +228,13 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
-        if not found and not term.lexeme.known:
-            for lemma, q in fuzzy.near(term.lemma, self._vocabulary):
+        if not found:
+            # A word the dictionary does not know may be any misspelling; a known one is
+            # compared only with words that start alike ("заявочка" for "заявка"), which
+            # keeps a process's first hearing of a sentence cheap.
+            near = self._vocabulary if not term.lexeme.known else self._by_start.get(
+                term.lemma[:START], [])
+            for lemma, q in fuzzy.near(term.lemma, near):
                 found[lemma] = max(q, found.get(lemma, 0.0))
         return found
 
@@ -250,13 +259,15 @@ class Menu(Generic[K]):
                 slots.append(_Slot(i, i + 1, quality, i in covered))
         for i in range(len(terms) - 1):
             a, b = terms[i], terms[i + 1]
-            if a.content and b.content and not a.negation and not b.negation:
-                # "dish washer" for "dishwasher": compared as written, not lemmatised (a
+            if not a.negation and not b.negation and (a.content or b.content):
+                # "dish washer" for "dishwasher", "е рип" for "ерип": compared as written, not lemmatised (a
                 # made-up word costs the dictionary a guess), exactly or by spelling.
                 joined = a.text + b.text
-                quality = dict.fromkeys(self._surfaces.get(joined, ()), 0.95) or {
-                    lemma: q for surface, q in fuzzy.near(joined, self._surface_list)
-                    for lemma in self._surfaces[surface]}
+                quality = dict.fromkeys(self._surfaces.get(joined, ()), 0.95)
+                if not quality and a.content and b.content \
+                        and not (a.lexeme.known and b.lexeme.known):
+                    quality = {lemma: q for surface, q in fuzzy.near(joined, self._surface_list)
+                               for lemma in self._surfaces[surface]}
                 if quality:
                     slots.append(_Slot(i, i + 2, quality, i in covered or i + 1 in covered))
         return slots
