@@ -169,3 +169,16 @@ def test_every_shipped_flow_is_drawn_whole(path: Path, tmp_path: Path) -> None:
             assert '"__callback' in dot and f'-> "{rule.action.state}" [style=dashed]' in dot
     if render(flow, "svg", tmp_path / "flow.svg"):
         assert (tmp_path / "flow.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_a_choice_is_drawn_by_its_label_or_first_example(tmp_path: Path) -> None:
+    path = tmp_path / "labels.yaml"
+    path.write_text(
+        "flow: labels\nlanguage: en-US\nnumbers: [\"+15555550100\"]\ntimezone: UTC\n"
+        "start: menu\nfallback: bye\nstates:\n  menu:\n    ask: \"Why are you calling?\"\n"
+        "    choices:\n      - words: [bill, invoice, charge]\n        label: a billing question\n"
+        "        goto: bye\n      - examples: [\"my dishwasher is leaking\"]\n        goto: bye\n"
+        "    no_input: bye\n    no_match: bye\n  bye:\n    hangup: Goodbye.\n")
+    flow = load_flow(path, display_name="labels.yaml")
+    assert [e.label for e in edges(flow.states["menu"])][:2] == [
+        "a billing question", "«my dishwasher is leaking»"]
