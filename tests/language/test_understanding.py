@@ -1,0 +1,128 @@
+"""The understanding layer (voicebot/language) on its own: lemmas, negation scope, near
+spellings, scoring every candidate, yes/no, and who a word is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.language import negation, polarity
+from voicebot.language.keys import spoken_key
+from voicebot.language.lemmas import Family, analyse
+from voicebot.language.scorer import Menu, pattern
+
+
+def menu(family: Family, **choices: list[str]) -> Menu[str]:
+    return Menu([(key, [pattern(w, family) for w in said]) for key, said in choices.items()],
+                family)
+
+
+TELESPUTNIK = menu(
+    "ru",
+    outage=["нет сигнала", "не показывает", "пропал"],
+    price=["цена", "сколько стоит"],
+    connect=["подключение", "договор"],
+    cable=["телевизор", "каналы"],
+)
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    # A longer phrase outscores a shorter one, whatever the file order.
+    ("сколько стоит подключение", "price"),
+    # TS-9: another word order, another form of the words.
+    ("сигнала нет во всём подъезде", "outage"),
+    ("телевизор ничего не показывает", "outage"),
+    ("договора", "connect"),
+])
+def test_the_best_candidate_wins_not_the_first_listed(said: str, expected: str) -> None:
+    assert (best := TELESPUTNIK.hear(said).best) is not None and best.key == expected
+
+
+def test_a_negated_word_does_not_vote() -> None:
+    """TS-7: "это не срочно" does not say "срочно"; OM-3: "not an insurance thing"."""
+    urgent = menu("ru", urgent=["срочно", "срочный"])
+    assert urgent.hear("это не срочно, перезвоните на неделе").best is None
+    assert urgent.hear("ничего срочного").best is None
+    assert urgent.hear("очень срочное дело").best is not None
+    insurance = menu("en", insurance=["insurance"], repair=["repair"])
+    heard = insurance.hear("it's not an insurance thing, I need a repair")
+    assert heard.best is not None and heard.best.key == "repair"
+    assert "insurance" in heard.negated
+    assert insurance.hear("I'm not calling about a repair").best is None
+
+
+def test_negation_scope_stops_at_the_clause_and_binds_the_next_word() -> None:
+    terms = analyse("не могу прийти, работа", "ru")
+    assert negation.scope(terms, "ru") == {1, 2}          # "могу прийти", not "работа"
+    terms = analyse("нет, запишите другой", "ru")
+    assert negation.scope(terms, "ru") == set()            # an answer, not "нет чего-то"
+    terms = analyse("нет сигнала", "ru")
+    assert negation.scope(terms, "ru") == {1}
+
+
+def test_a_phrase_with_its_own_negation_matches_as_written() -> None:
+    outage = menu("ru", outage=["не работает"], works=["работает"])
+    heard = outage.hear("у меня не работает телевизор")
+    assert heard.best is not None and heard.best.key == "outage"
+
+
+def test_near_spellings_and_words_split_or_joined() -> None:
+    appliances = menu("en", dishwasher=["dishwasher"], ice_maker=["ice maker"],
+                      refrigerator=["refrigerator"])
+    for said, expected in [("my dish washer leaks", "dishwasher"),
+                           ("the icemaker is broken", "ice_maker"),
+                           ("my refridgerator is warm", "refrigerator")]:
+        best = appliances.hear(said).best
+        assert best is not None and best.key == expected, said
+
+
+def test_things_named_outweigh_symptoms() -> None:
+    """Issue 13: "my dryer's drum won't turn" is a dryer, whatever a washer's symptoms say."""
+    services = Menu([("washer", [pattern(w, "en") for w in ("washer", "won't turn", "not spinning")]),
+                     ("dryer", [pattern(w, "en") for w in ("dryer", "not drying")])],
+                    "en", things_first=True)
+    best = services.hear("my dryer's drum won't turn").best
+    assert best is not None and best.key == "dryer"
+
+
+def test_addressed_words_count_only_when_said_to_us() -> None:
+    """OM-10: swearing at a broken appliance is not abuse of the dispatcher."""
+    abuse = Menu([("abuse", [pattern("useless", "en"), pattern("stupid", "en")])], "en",
+                 addressed=["abuse"])
+    assert abuse.hear("this stupid washer is useless").best is None
+    assert abuse.hear("you are useless").best is not None
+    name = Menu([("name", [pattern("фамилия", "ru")])], "ru", addressed=["name"])
+    assert name.hear("назовите свою фамилию").best is not None     # HL-1: an imperative
+    assert name.hear("моя фамилия Петров").best is None
+
+
+def test_examples_count_by_their_meaningful_words() -> None:
+    claims = Menu([("insurance", [pattern("my insurance company sent me to you", "en", "example")]),
+                   ("price", [pattern("how much does a visit cost", "en", "example")])], "en")
+    best = claims.hear("the insurance company sent me").best
+    assert best is not None and best.key == "insurance"
+    assert claims.hear("my company").best is None           # a coincidence of common words
+
+
+@pytest.mark.parametrize(("said", "family", "expected"), [
+    ("ну давайте, если дешевле выйдет", "ru", "yes"),
+    ("да нет, не надо", "ru", "no"),                # "no" wins a tie
+    ("не хочу", "ru", "no"),                        # a negated yes is a no
+    ("не откажусь", "ru", "yes"),
+    ("почему бы и нет", "ru", "yes"),
+    ("да нет, запишите другой", "ru", "no"),
+    ("не знаю", "ru", None),
+    ("absolutely, I'm not having him back", "en", "yes"),
+    ("I don't think so", "en", "no"),
+    ("nope", "en", "no"),
+])
+def test_yes_or_no_however_said(said: str, family: Family, expected: str | None) -> None:
+    assert polarity.answer(said, family) == expected
+
+
+def test_keypad_options_said_aloud() -> None:
+    keyed = Menu([("repair", [*spoken_key("1", "ru"), pattern("ремонт", "ru")]),
+                  ("consult", [*spoken_key("3", "ru"), pattern("консультация", "ru")])], "ru")
+    for said, expected in [("давайте третье", "consult"), ("по первому", "repair"),
+                           ("третий, ремонт", "repair")]:
+        best = keyed.hear(said).best
+        assert best is not None and best.key == expected, said
