@@ -7,13 +7,11 @@ hardly a guess at all. Keys pressed are exact and always taken.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from voicebot.flows.model import Ask, CaptureKind, Choice, Flow
-from voicebot.language import polarity
-from voicebot.language.lemmas import Family
+from voicebot.language import entities, numbers, polarity
 from voicebot.language.scorer import Menu, Verdict
 
 GUESS_FLOOR = 0.3
@@ -70,19 +68,27 @@ def hear(flow: Flow, step: Ask, digits: str, speech: str) -> Heard | None:
     return None
 
 
-def capture_value(kind: CaptureKind, digits: str, speech: str, family: Family,
+def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
                   spoken_only: bool = False) -> str | None:
     """The answer as the variable stores it, or None when it is not an answer of that kind.
     `spoken_only`: a keypress is not an answer to a question the caller can speak (a stray
     "0" must not become someone's question for management)."""
     raw = digits or speech
+    if spoken_only and not speech and kind in ("text", "date", "name"):
+        return None
     if kind == "text" or kind == "date":
-        if spoken_only and not speech:
-            return None
         return raw.strip() or None
     if kind in ("digits", "number"):
-        found = "".join(re.findall(r"\d", raw))
-        return found or None
+        # Said in words too: "двадцать девять пятьсот..." or "nine seven two oh five".
+        return numbers.digits(raw) or None
+    if kind == "phone":
+        # Said without a country code, a number belongs to the line's own country (+375 29 ...
+        # on a Belarusian line); typed on the keypad it is read the same way.
+        return entities.phone_in(raw, entities.line_country(flow.numbers, flow.stem_language))
+    if kind == "name":
+        # "Андрей меня зовут", "да просто Саша", "зовите меня Лёша" keep only the name; an
+        # answer with no recognisable name is kept as said, for a person to read.
+        return entities.answered_name(speech, flow.stem_language) or speech.strip() or None
     if digits in ("1", "2"):
         return "yes" if digits == "1" else "no"
-    return polarity.answer(speech, family) if speech else None
+    return polarity.answer(speech, flow.family) if speech else None

@@ -340,7 +340,7 @@ def _take(turn: Turn, heard: answers.Heard) -> None:
 def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> None:
     """No choice: the answer is captured when the ask captures, else it is a no-match."""
     if step.capture and step.next:
-        value = capture_value(step.capture_kind, digits, speech, turn.flow.family,
+        value = capture_value(step.capture_kind, digits, speech, turn.flow,
                               spoken_only="speech" in step.input)
         if value is not None:
             turn.set_var(step.capture, value)
@@ -374,7 +374,7 @@ def _confirmed(turn: Turn, step: Ask, pending: Mapping[str, Any], digits: str,
                speech: str) -> None:
     """The caller's answer to a confirmation: yes takes the guess; anything else is heard
     afresh ("нет, я по оплате"); a bare no treats the first answer as not understood."""
-    said = capture_value("yes_no", digits, speech, turn.flow.family)
+    said = capture_value("yes_no", digits, speech, turn.flow)
     if said == "yes":
         turn.event("confirmed", str(pending["goto"]))
         turn.call.retries = 0
@@ -597,7 +597,7 @@ def _offer_slot(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
 def _slot_answer(turn: Turn, step: Book, form: Mapping[str, str]) -> None:
     digits, speech = form.get("Digits", "").strip(), form.get("SpeechResult", "").strip()
     offered = dt.datetime.fromisoformat(str(turn.call.vars.get(_offer_key(step))))
-    answer = capture_value("yes_no", digits, speech, turn.flow.family)
+    answer = capture_value("yes_no", digits, speech, turn.flow)
     if digits or speech:
         turn.call.inputs += 1
         turn.event("input", digits or speech, digits=digits, speech=speech)

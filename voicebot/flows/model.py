@@ -16,7 +16,7 @@ from voicebot.language.scorer import Menu, Pattern
 
 InputMode = Literal["dtmf", "speech"]
 Direction = Literal["inbound", "outbound"]
-CaptureKind = Literal["text", "digits", "number", "date", "yes_no"]
+CaptureKind = Literal["text", "digits", "number", "date", "yes_no", "phone", "name"]
 
 
 def language_family(tag: str) -> Literal["en", "ru"]:

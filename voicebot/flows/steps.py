@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from voicebot.flows import fields
 from voicebot.flows.model import (
@@ -13,6 +13,7 @@ from voicebot.flows.model import (
     AnswerQueue,
     Ask,
     Book,
+    CaptureKind,
     Choice,
     Hangup,
     Notify,
@@ -383,7 +384,7 @@ KINDS: dict[str, Kind] = {
             "no_input": _next(),
             "no_match": _next(required=False),
             "capture": Key(fields.variable_definition),
-            "capture_as": Key(one_of("text", "digits", "number", "date", "yes_no"), default="text"),
+            "capture_as": Key(one_of(*get_args(CaptureKind)), default="text"),
             "next": _next(required=False),
             "anywhere": Key(boolean, default=True),
             "confirm_below": Key(fields.confidence),

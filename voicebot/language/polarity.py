@@ -19,19 +19,25 @@ YES: dict[Family, tuple[str, ...]] = {
            "go ahead", "of course", "absolutely", "definitely", "sounds good",
            "no problem", "i want", "that works", "fine", "alright", "let's do it", "why not",
            "go for it", "sign me up",
-           "certainly", "agreed", "uh huh"),
+           "certainly", "agreed", "uh huh", "still valid", "still good"),
     "ru": ("да", "ага", "угу", "конечно", "верно", "правильно", "хорошо", "давайте", "давай",
            "согласен", "согласна", "ладно", "можно", "не против", "не откажусь", "подходит",
            "устраивает", "хочу", "естественно", "разумеется", "пожалуй", "именно", "точно",
            "так и есть", "было бы хорошо", "да да", "почему бы и нет", "соглашусь", "оформляйте",
-           "переводите", "подключайте", "годится", "по рукам"),
+           "переводите", "подключайте", "годится", "по рукам",
+           # "Ещё на гарантии?" - "действует": the state asked about still holds.
+           "действует", "действительна", "в силе"),
 }
 NO: dict[Family, tuple[str, ...]] = {
     "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really",
-           "i'd rather not", "no way"),
+           "i'd rather not", "no way",
+           # "Is it still under warranty?" - "it expired": the state asked about has ended.
+           "expired", "ran out", "run out"),
     "ru": ("нет", "неа", "не", "не надо", "не нужно", "не хочу", "не подходит", "не согласен",
            "не согласна", "откажусь", "отказываюсь", "никак", "не стоит", "ни за что",
-           "не буду", "не устраивает"),
+           "не буду", "не устраивает",
+           # "Ещё на гарантии?" - "кончилась", "истекла": the state asked about has ended.
+           "кончилась", "закончилась", "истекла", "истёк", "закончился", "кончился"),
 }
 
 

@@ -44,6 +44,8 @@ START = 3
 """Letters a dictionary word shares with a flow's word before their spellings are compared."""
 SEEN_LIMIT = 20_000
 """Words whose matches one question remembers."""
+JOIN_SLACK = 2
+"""Letters a word may differ in length from two words joined to count as them."""
 FLOOR = 0.3
 """Below this a candidate was not heard at all."""
 SYMPTOM_WEIGHT = 0.75
@@ -339,8 +341,11 @@ class Menu(Generic[K]):
         for i, term in enumerate(terms):
             if not term.content or i in covered:
                 continue
-            near = [(term.lemma, 1.0)] if term.lemma in self._joined else fuzzy.near(
-                term.lemma, self._joined_vocabulary)
+            near = [(term.lemma, 1.0)] if term.lemma in self._joined else [
+                (lemma, q) for lemma, q in fuzzy.near(term.lemma, self._joined_vocabulary)
+                # A near spelling of the pair, not one of its words alone: "technician" is
+                # 83% like "techniciancame", yet says nothing of "came".
+                if abs(len(lemma) - len(term.lemma)) <= JOIN_SLACK]
             for lemma, q in near:
                 found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
         return found

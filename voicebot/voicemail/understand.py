@@ -98,7 +98,8 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         else:
             reason = "no_service_named"
     taken = {i for e in found for i in range(e.start, e.end)}
-    name = names.caller_name(said, flow.stem_language, taken, flow.name)
+    breaks = {i for i in range(len(terms) - 1) if terms[i].clause != terms[i + 1].clause}
+    name = names.caller_name(said, flow.stem_language, taken, flow.name, breaks)
     matched = tuple(dict.fromkeys(e.pattern.text for e in found))
     return Understanding(
         service=service,
