@@ -126,3 +126,20 @@ def test_keypad_options_said_aloud() -> None:
                            ("третий, ремонт", "repair")]:
         best = keyed.hear(said).best
         assert best is not None and best.key == expected, said
+
+
+def test_a_short_answer_said_wholly_inside_an_example_means_it() -> None:
+    """RT-4: "подтверждаю" is the confirming example's act, though it is a third of it."""
+    visit = Menu([("waiting", [pattern("да, подтверждаю визит", "ru", "example")]),
+                  ("move", [pattern("давайте перенесём на другой день", "ru", "example")])], "ru")
+    assert (best := visit.hear("подтверждаю").best) is not None and best.key == "waiting"
+
+
+def test_dont_do_it_is_not_not_needed() -> None:
+    """"не надо ничего переносить" says not to move the visit, not that it is not needed; and
+    a negation does not reach across a clause ("..., я буду" is no "не буду")."""
+    visit = menu("ru", cancel=["не надо"], away=["не буду"], waiting=["буду"],
+                 move=["перенести"])
+    assert (best := visit.hear("не надо ничего переносить, я буду").best) is not None \
+        and best.key == "waiting"
+    assert (best := visit.hear("не надо, всё работает").best) is not None and best.key == "cancel"

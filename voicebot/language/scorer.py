@@ -47,10 +47,33 @@ SEEN_LIMIT = 20_000
 JOIN_SLACK = 2
 """Letters a word may differ in length from two words joined to count as them."""
 FLOOR = 0.3
+ANSWER_INSIDE = 0.6
+"""The share an example counts for when every meaningful word of a short answer is in it."""
 """Below this a candidate was not heard at all."""
 SYMPTOM_WEIGHT = 0.75
 """With `things_first`: a phrase that describes what is wrong weighs this much against one
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
+
+
+MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
+"""Words after which a verb says what is (not) needed: "не надо переносить" is "don't move
+it", not "(the visit is) not needed"."""
+
+
+def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
+    """A negated modal phrase ("не надо", "не нужно") whose modal governs a verb said right
+    after it, in the same clause ("не надо ничего переносить")."""
+    if p.terms[-1].lemma not in MODALS:
+        return False
+    clause = terms[found.end - 1].clause
+    for term in terms[found.end:found.end + 3]:
+        if term.clause != clause:
+            return False
+        if term.lexeme.verb:
+            return True
+        if not (term.negation or term.lexeme.function or term.lexeme.pronoun):
+            return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -303,17 +326,21 @@ class Menu(Generic[K]):
             slot, q = max(alone, key=lambda o: o[1])
             return Evidence(p, slot.start, slot.end, 0.75 * q)
         negated_ok = negated_ok or p.negated
-        found = self._in_order(p, p.terms, heard, negated_ok)
+        found = self._in_order(p, p.terms, heard, negated_ok, terms)
         if found is None and len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD):
             # Another word order, within one clause: "случай у меня страховой", "сигнала
             # нет". It counts a little less.
-            turned = self._in_order(p, p.terms[::-1], heard, negated_ok)
+            turned = self._in_order(p, p.terms[::-1], heard, negated_ok, terms)
             if turned is not None and terms[turned.start].clause == terms[turned.end - 1].clause:
                 found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
+        if found is not None and p.negated and _governs_a_verb(p, found, terms):
+            return None
         return found
 
     def _in_order(self, p: Pattern, wanted: tuple[Term, ...], heard: _Heard,
-                  negated_ok: bool) -> Evidence | None:
+                  negated_ok: bool, said: tuple[Term, ...]) -> Evidence | None:
+        """A phrase's words in order, a few words apart at most; a negated phrase in one
+        clause: "не надо ничего переносить, я буду" does not say "не буду"."""
         best: Evidence | None = None
         n = len(wanted)
         weight = max(1, sum(1 for t in wanted if t.content))
@@ -322,7 +349,9 @@ class Menu(Generic[K]):
             total, end = q0, first.end
             for term in wanted[1:]:
                 q, slot = max(((q, s) for s, q in self._where(term, heard, negated_ok)
-                               if end <= s.start <= end + MAX_GAP),
+                               if end <= s.start <= end + MAX_GAP
+                               and (not p.negated
+                                    or said[s.start].clause == said[first.start].clause)),
                               key=lambda o: o[0], default=(0.0, first))
                 if not q:
                     break
@@ -350,11 +379,18 @@ class Menu(Generic[K]):
                 found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
         return found
 
-    def _example(self, p: Pattern, heard: _Heard) -> Evidence | None:
+    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
+                 ) -> Evidence | None:
+        """`said`: where the answer's own meaningful words stand; a short answer said wholly
+        inside an example ("подтверждаю" in "да, подтверждаю визит") is that example's
+        meaning, even though it says less than half of it."""
         total = 0.0
         weight = 0.0
         start, end = 10**9, -1
         meaningful = False
+        inside: set[int] = set()
+        specific = 0.0
+        acts = False
         for term in p.terms:
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
@@ -366,10 +402,21 @@ class Menu(Generic[K]):
                 total += w * q
                 start, end = min(start, where.start), max(end, where.end)
                 meaningful |= not term.lexeme.pronoun and not term.negation
-        # Less than about half an example is a coincidence of common words ("моя машина").
-        if not meaningful or not weight or total / weight < EXAMPLE_SHARE:
+                if not term.lexeme.pronoun and not term.negation:
+                    inside.update(range(where.start, where.end))
+                    specific = max(specific, self._weight.get(term.lemma, 1.0))
+                    acts |= term.lexeme.verb
+        if not meaningful or not weight:
             return None
-        return Evidence(p, start, end, 0.9 * total / weight)
+        share = total / weight
+        # ... when it says what the caller does ("подтверждаю") or two of its words; one noun
+        # alone ("my company") is a coincidence.
+        if said and said <= inside and specific > 1.0 and (acts or len(said) > 1):
+            share = max(share, ANSWER_INSIDE)
+        # Less than about half an example is a coincidence of common words ("моя машина").
+        if share < EXAMPLE_SHARE:
+            return None
+        return Evidence(p, start, end, 0.9 * share)
 
     def hear(self, text: str) -> Verdict[K]:
         return self.hear_terms(analyse(text, self.family))
@@ -378,6 +425,8 @@ class Menu(Generic[K]):
         slots = self._slots(terms)
         heard = self._index(slots)
         any_negated = any(s.negated for s in slots)
+        said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
+                         and not t.negation)
         joined = self._joined_words(terms) if self._joined else []
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
@@ -385,7 +434,7 @@ class Menu(Generic[K]):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
-                         else self._example(p, heard))
+                         else self._example(p, heard, said))
                 if found is not None:
                     evidence.append(found)
                 elif any_negated and p.kind == "words" \
