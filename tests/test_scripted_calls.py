@@ -21,7 +21,7 @@ CALLS = REPO / "flows" / "calls"
 SCRIPTS = sorted(CALLS.glob("*.yaml"))
 RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-7", "OM-11", "TS-1", "TS-4", "TS-6", "TS-7", "TS-8", "TS-9",
                      "HL-1", "HL-7"}
-RULE = r"\b(?:OM|TS|HL)-\d+\b"
+RULE = r"\b(?:OM|TS|HL|RT|CS)-\d+\b"
 
 
 def run(app: Flask, script: Script) -> ScriptResult:
@@ -105,6 +105,7 @@ AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
     "telesputnik_ts8_money_in_other_words": _social_not_disconnect,
     "telesputnik_ts9_outage_other_word_order": _outage_in_other_words,
     "omega_insurance_by_speech": _priority_queue,
+    "omega_om3_insurer_in_other_words": _priority_queue,
     "omega_after_hours_voicemail": _voicemail,
     "omega_technician_skips_menu": _transferred,
     "telesputnik_outage": _outage_alarm,

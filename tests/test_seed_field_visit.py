@@ -161,8 +161,8 @@ def test_rt1_someone_over_14_may_let_the_technician_in(
 
 @pytest.mark.parametrize(("away", "at_home"), [
     ("я не успею, задерживаюсь на работе", "дома будет только наш младший, ему одиннадцать"),
-    # flows/calls/pending/field_visit_rt2_only_child_at_home.yaml (branch evalsets), ported
-    # here until scripted calls can ring an outbound flow.
+    # The scripted call written for this (branch evalsets), ported here: scripted calls cannot
+    # ring an outbound flow.
     ("я сама на работе до шести, не успею", "будет только мой Тёма, ему семь, он сам откроет"),
 ])
 def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
@@ -285,9 +285,8 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     the client gets an SMS saying what really happened (we could not reach them about the
     visit booked for its window; nobody came, the window has not even opened), with the
     dispatch number, a request to call to agree a new time, and today's date and time; each
-    exactly once, however often Twilio repeats itself. (What
-    flows/calls/pending/field_visit_rt3_no_contact_sms.yaml on branch evalsets expects, until
-    scripted calls can drive the scheduler.)"""
+    exactly once, however often Twilio repeats itself. (What the scripted call written for
+    RT-3 on branch evalsets expected; scripted calls cannot drive the scheduler.)"""
     booked(app)
     at(CALL_TIME)
     for attempt, status in enumerate(["no-answer", "busy", "no-answer"], start=1):
