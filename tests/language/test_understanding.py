@@ -143,3 +143,20 @@ def test_dont_do_it_is_not_not_needed() -> None:
     assert (best := visit.hear("не надо ничего переносить, я буду").best) is not None \
         and best.key == "waiting"
     assert (best := visit.hear("не надо, всё работает").best) is not None and best.key == "cancel"
+
+
+@pytest.mark.parametrize(("said", "words"), [
+    # A recognizer writes "не" onto the verb; words that begin with "не" stay whole.
+    ("меня небудет дома", ["меня", "не", "будет", "дома"]),
+    ("небольшой стук", ["небольшой", "стук"]),
+    # "что-то" is one word: its particle is not "ТО" (техобслуживание).
+    ("что-то скрипит", ["чтото", "скрипит"]),
+])
+def test_russian_words_as_recognizers_write_them(said: str, words: list[str]) -> None:
+    assert [t.text for t in analyse(said, "ru")] == words
+
+
+def test_something_is_not_a_service() -> None:
+    service = menu("ru", oil=["то", "замена масла"], brakes=["тормоза", "скрипят тормоза"])
+    assert (best := service.hear("педаль тормоза проваливается и что-то скрипит").best) \
+        is not None and best.key == "brakes"

@@ -191,16 +191,41 @@ class Term:
 _NOT = Lexeme("not", "not", False, False, True, False)
 
 
+_RU_HYPHENATED = re.compile(r"(?<=[а-я])-(?=(?:то|либо|нибудь)\b)")
+"""The particle of "что-то", "кто-нибудь": part of its pronoun, never "ТО" (a service)."""
+_RU_NOT = "не"
+
+
+def _split_not(piece: str) -> str | None:
+    """A recognizer's "небудет", "неработает": "не" written onto a word the dictionary knows
+    as a verb, while the whole is no word ("небольшой", "нельзя" are words and stay)."""
+    if len(piece) < 5 or not piece.startswith(_RU_NOT):
+        return None
+    whole = forms.parses(piece)[0]
+    if whole.is_known:
+        return None
+    rest = forms.parses(piece[2:])[0]
+    return piece[2:] if rest.is_known and rest.tag.POS in ("VERB", "INFN", "PRED") else None
+
+
 def analyse(text: str, family: Family) -> tuple[Term, ...]:
-    """The words of `text` in order (the same words as `words(text)`), each analysed."""
+    """The words of `text` in order, each analysed; in Russian "что-то" is one word and a
+    verb with "не" written onto it two ("небудет" is "не будет")."""
     found: list[Term] = []
     clause = 0
-    for piece in _PIECE.findall(normalise(text)):
+    text = normalise(text)
+    if family == "ru":
+        text = _RU_HYPHENATED.sub("", text)
+    for piece in _PIECE.findall(text):
         if not piece[0].isalnum():
             clause += 1
             continue
         if piece in CLAUSE_WORDS[family]:
             clause += 1
+        verb = _split_not(piece) if family == "ru" else None
+        if verb is not None:
+            found.append(Term(_RU_NOT, lexeme(_RU_NOT, family), clause))
+            piece = verb
         lex = lexeme(piece, family)
         # "won't", "isn't": the recognizer's apostrophe splits them into "won" + "t".
         if family == "en" and piece == "t" and found and found[-1].text in _CONTRACTED:
