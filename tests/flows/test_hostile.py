@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from voicebot.cli import main
+from voicebot.flows import yamlsource
 from voicebot.flows.errors import FlowLoadError
 from voicebot.flows.loader import load_flow, load_flows
 
@@ -149,3 +150,22 @@ def test_a_link_to_a_file_outside_the_folder_is_refused_and_never_read(
     assert [str(p) for p in problems] == [
         "flows/system.yaml:1: the file is a link to a file outside the flows folder; "
         "copy the file into the folder instead"]
+
+
+def test_without_libyaml_ruamel_counts_the_same_limits(
+    hostile_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyYAML built without libyaml: ruamel's own (slower) parser counts instead, and the
+    issue's files are still refused within the 5 s, before anything is composed."""
+    monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
+    started = time.monotonic()
+    _flows, problems = load_flows(Path("flows"))
+    assert [str(p) for p in problems] == [
+        "flows/deep.yaml:8: nested too deeply: a flow file may nest at most 20 levels",
+        "flows/merges.yaml:1: the file is too large: a flow file may be at most 256 KB (got 2.3 MB)",
+    ]
+    small = hostile_folder / "small.yaml"
+    small.write_text(merge_keys(2_000))
+    assert problems_of(small) == [
+        "flows/small.yaml:51: too many merge keys (<<): a flow file may use at most 20"]
+    assert time.monotonic() - started < 5

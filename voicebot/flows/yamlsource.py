@@ -101,6 +101,9 @@ def check_shape(events: Iterable[Any], file: str) -> None:
             if aliases > MAX_ALIASES:
                 raise refuse(line, f"too many aliases (*name): a flow file may use at most "
                                    f"{MAX_ALIASES}")
+            if any(o.anchor == event.anchor for o in stack):
+                # ruamel would build a value that contains itself (and fails on some).
+                raise refuse(line, f"alias *{event.anchor} is inside the value it names")
             values = anchored.get(event.anchor, 1)
         elif kind == "ScalarEvent":
             values = 1
@@ -165,6 +168,8 @@ def _reported(file: str, text: str) -> Iterator[None]:
     """ruamel's errors as one Problem at their line."""
     try:
         yield
+    except FlowLoadError:
+        raise  # already a problem (a limit)
     except ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         line = text[: exc.position].count("\n") + 1
         raise FlowLoadError([Problem(file, line, "", f"invalid YAML: {exc.reason}",
@@ -183,6 +188,9 @@ def _reported(file: str, text: str) -> Iterator[None]:
         raise FlowLoadError([Problem(file, line, "", f"invalid YAML: {message}")]) from exc
     except YAMLError as exc:
         raise FlowLoadError([Problem(file, 1, "", f"invalid YAML: {exc}")]) from exc
+    except Exception as exc:  # ruamel.yaml failing inside on odd input: still the file's problem
+        raise FlowLoadError([Problem(file, 1, "", "invalid YAML: it cannot be read",
+                                     type(exc).__name__)]) from exc
 
 
 def node_line(node: Any, default: int = 1) -> int:
