@@ -26,6 +26,7 @@ from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
 from voicebot.flows.registry import registry
 from voicebot.models import Call
 
+from support.hostile_flows import merge_keys, nested
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 from support.twilio_double import TEST_AUTH_TOKEN
 
@@ -124,18 +125,6 @@ def test_default_flow_answers_numbers_no_flow_declares(make_app: Callable[..., F
     assert "Thank you for calling Omega Tech Service." in caller.start().heard
 
 
-def merge_keys(count: int) -> str:
-    states = "".join(f"  s{i}:\n    <<: *bye\n" for i in range(count))
-    return ('flow: merges\nlanguage: en-US\nnumbers: ["+15555550101"]\ntimezone: UTC\n'
-            'start: hello\nfallback: hello\nstates:\n  hello: &bye\n    hangup: "Bye."\n' + states)
-
-
-def nested(depth: int) -> str:
-    return ('flow: deep\nlanguage: en-US\nnumbers: ["+15555550102"]\ntimezone: UTC\n'
-            "start: hello\nfallback: hello\nfacts:\n  menu: " + "[" * depth + "]" * depth
-            + "\nstates:\n  hello:\n    hangup: true\n")
-
-
 def save_slowly(path: Path, text: str, chunks: int = 20, pause: float = 0.05) -> None:
     """Write a file in pieces, as a slow upload or an editor saving a big file does: the
     watcher sees it half-written too."""
@@ -181,7 +170,7 @@ def test_calls_keep_their_latency_while_hostile_flow_files_are_written(
     def write_hostile_files() -> None:
         save_slowly(flows_dir / "merges.yaml", merge_keys(100_000))
         save_slowly(flows_dir / "deep.yaml", nested(10_000))
-        save_slowly(flows_dir / "telesputnik.yaml", merge_keys(100_000).replace("merges", "telesputnik"))
+        save_slowly(flows_dir / "telesputnik.yaml", merge_keys(100_000, "telesputnik"))
 
     writer = threading.Thread(target=write_hostile_files)
     with caplog.at_level(logging.ERROR, logger="voicebot.flows"):

@@ -20,30 +20,10 @@ from voicebot.flows import yamlsource
 from voicebot.flows.errors import FlowLoadError
 from voicebot.flows.loader import load_flow, load_flows
 
+from support.hostile_flows import HEAD, merge_keys, nested
+
 REPO = Path(__file__).resolve().parents[2]
 VALID = REPO / "tests" / "flows" / "valid" / "omega.yaml"
-
-HEAD = """\
-flow: {id}
-language: en-US
-numbers: ["{number}"]
-timezone: America/Los_Angeles
-start: hello
-fallback: hello
-"""
-
-
-def merge_keys(count: int) -> str:
-    """A flow whose states each merge one shared step: `count` merge keys."""
-    states = "".join(f"  s{i}:\n    <<: *bye\n" for i in range(count))
-    return (HEAD.format(id="merges", number="+15555550101")
-            + 'states:\n  hello: &bye\n    hangup: "Bye."\n' + states)
-
-
-def nested(depth: int) -> str:
-    return (HEAD.format(id="deep", number="+15555550102")
-            + "facts:\n  menu: " + "[" * depth + "]" * depth + "\nstates:\n  hello:\n    hangup: true\n")
-
 
 def problems_of(path: Path) -> list[str]:
     with pytest.raises(FlowLoadError) as caught:
