@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import tempfile
 import time
@@ -38,10 +37,13 @@ SECONDS = 5.0
 leaves room for a busy CI machine and still catches a parse that goes superlinear."""
 
 FUZZ = settings(
-    max_examples=80,
+    max_examples=300,
     deadline=dt.timedelta(seconds=SECONDS),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+"""Most hostile texts are refused within milliseconds: 300 of each take a few seconds."""
+FUZZ_VALID = settings(FUZZ, max_examples=80)
+"""A flow that still parses is compiled in full (about 0.1 s): 80 take about 15 s."""
 
 
 def paths_of(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -127,7 +129,7 @@ def test_the_unchanged_flow_loads() -> None:
     assert len(PATHS) > 100
 
 
-@FUZZ
+@FUZZ_VALID
 @given(changes=st.lists(st.tuples(st.sampled_from(PATHS), values), min_size=1, max_size=3))
 def test_wrong_values_at_any_key_are_reported_not_raised(
     changes: list[tuple[tuple[Any, ...], Any]],
@@ -138,8 +140,6 @@ def test_wrong_values_at_any_key_are_reported_not_raised(
             set_at(data, path, value)
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change replaced what this path went through
-    if any(isinstance(v, float) and math.isnan(v) for _p, v in changes):
-        pass  # NaN dumps as .nan: still YAML, still to be reported like any other number
     load_or_report(dump(data))
 
 
