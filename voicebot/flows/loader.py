@@ -355,7 +355,7 @@ def _resolve_rule(draft: callbacks.DraftRule, hours: Hours) -> CallbackRule:
     return dataclasses.replace(rule, within=within, max_late=max_late)
 
 
-def _megabytes(size: int) -> str:
+def _size(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} KB"
 
 
@@ -380,13 +380,12 @@ def _read_bytes(path: Path, name: str, folder: Path | None) -> bytes:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise refuse("not a regular file")
+        too_large = f"the file is too large: a flow file may be at most {_size(MAX_FILE_BYTES)}"
         if status.st_size > MAX_FILE_BYTES:
-            raise refuse(f"the file is too large: a flow file may be at most "
-                         f"{_megabytes(MAX_FILE_BYTES)}", _megabytes(status.st_size))
-        raw = file.read(MAX_FILE_BYTES + 1)  # it may have grown since fstat
-    if len(raw) > MAX_FILE_BYTES:
-        raise refuse(f"the file is too large: a flow file may be at most "
-                     f"{_megabytes(MAX_FILE_BYTES)}", f"more than {_megabytes(MAX_FILE_BYTES)}")
+            raise refuse(too_large, _size(status.st_size))
+        raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # it grew since fstat
+            raise refuse(too_large, f"more than {_size(MAX_FILE_BYTES)}")
     return raw
 
 

@@ -150,7 +150,7 @@ class FlowRegistry:
         now; or here, when no watcher runs): for tests, and for the desk's flows page, which
         shows what is on disk. Never call it while answering a call."""
         watcher = self._watcher
-        if watcher is None or not watcher.is_alive():
+        if self._closed or watcher is None or not watcher.is_alive():
             self.refresh()
             return
         with self._checked:

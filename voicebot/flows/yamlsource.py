@@ -32,11 +32,6 @@ from ruamel.yaml.reader import ReaderError
 from voicebot.flows.errors import FlowLoadError, Problem
 
 __all__ = [
-    "MAX_ALIASES",
-    "MAX_ANCHORS",
-    "MAX_DEPTH",
-    "MAX_MERGE_KEYS",
-    "MAX_VALUES",
     "CommentedMap",
     "CommentedSeq",
     "item_line",
