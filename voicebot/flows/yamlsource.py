@@ -195,8 +195,21 @@ def node_line(node: Any, default: int = 1) -> int:
     return default
 
 
+def _line(mapping: CommentedMap, key: Any, field: int) -> int:
+    """Line of `key` (field 0) or of its value (field 2). A key that came in through a merge
+    key (`<<: *base`) has no position in the mapping it was merged into: its line is where
+    the mapping it came from says it, or else where this mapping starts."""
+    positions = mapping.lc.data
+    if positions is not None and key in positions:
+        return int(positions[key][field]) + 1
+    for source in getattr(mapping, "merge", None) or ():
+        if isinstance(source, CommentedMap) and key in source:
+            return _line(source, key, field)
+    return node_line(mapping)
+
+
 def key_line(mapping: CommentedMap, key: Any) -> int:
-    return int(mapping.lc.key(key)[0]) + 1
+    return _line(mapping, key, 0)
 
 
 def value_line(mapping: CommentedMap, key: Any) -> int:
@@ -208,7 +221,7 @@ def value_line(mapping: CommentedMap, key: Any) -> int:
     """
     if mapping[key] is None:
         return key_line(mapping, key)
-    return int(mapping.lc.value(key)[0]) + 1
+    return _line(mapping, key, 2)
 
 
 def item_line(seq: CommentedSeq, index: int) -> int:
