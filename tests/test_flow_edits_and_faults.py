@@ -26,7 +26,7 @@ from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
 from voicebot.flows.registry import registry
 from voicebot.models import Call
 
-from support.hostile_flows import merge_keys, nested
+from support.hostile_flows import many_states, merge_keys, nested
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 from support.twilio_double import TEST_AUTH_TOKEN
 
@@ -143,9 +143,9 @@ def test_calls_keep_their_latency_while_hostile_flow_files_are_written(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Issue 12 (done when): while a file with 100,000 merge keys and one nested 10,000 deep
-    are written into flows/, and another line's file is replaced by a hostile one, calls to
-    omega over real HTTP are answered as quickly as before, with the right TwiML, and the
-    replaced line keeps serving its last good version.
+    are written into flows/, another line's file is replaced by a hostile one, and a big
+    valid flow is added, calls to omega over real HTTP are answered as quickly as before,
+    with the right TwiML, and the replaced line keeps serving its last good version.
 
     Before, the first call after each save parsed the file inside its request, under a lock
     every other call waited on: minutes for the merge keys, then a RecursionError. The bound
@@ -171,6 +171,9 @@ def test_calls_keep_their_latency_while_hostile_flow_files_are_written(
         save_slowly(flows_dir / "merges.yaml", merge_keys(100_000))
         save_slowly(flows_dir / "deep.yaml", nested(10_000))
         save_slowly(flows_dir / "telesputnik.yaml", merge_keys(100_000, "telesputnik"))
+        # Within every limit, but the most a file may make the watcher do (about a second).
+        (flows_dir / "big.yaml").write_text(many_states(800))
+        registry(app).check_now()
 
     writer = threading.Thread(target=write_hostile_files)
     with caplog.at_level(logging.ERROR, logger="voicebot.flows"):
@@ -195,6 +198,7 @@ def test_calls_keep_their_latency_while_hostile_flow_files_are_written(
     assert any("merges.yaml:1: the file is too large" in p for p in problems), problems
     assert any("telesputnik.yaml:1: the file is too large" in p for p in problems), problems
     assert "edit refused, still serving the last good version of flow 'telesputnik'" in caplog.text
+    assert len(registry(app).get("big").states) == 802
 
 
 @pytest.mark.e2e

@@ -26,3 +26,12 @@ def nested(depth: int) -> str:
     """A flow with a fact nested `depth` lists deep, on line 8."""
     return (HEAD.format(id="deep", number="+15555550102")
             + "facts:\n  menu: " + "[" * depth + "]" * depth + "\nstates:\n  hello:\n    hangup: true\n")
+
+
+def many_states(count: int) -> str:
+    """A valid flow of `count` states said one after another: at 800 close to the limit on
+    values (5,000), the most work a file may give the watcher (about a second to load)."""
+    states = "".join(f'  s{i}:\n    say: "Step {i}."\n    next: s{i + 1}\n' for i in range(count))
+    return (HEAD.format(id="big", number="+15555550103")
+            + "states:\n  hello:\n    say: \"Hello.\"\n    next: s0\n" + states
+            + f'  s{count}:\n    hangup: "Bye."\n')
