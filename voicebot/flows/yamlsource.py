@@ -49,6 +49,8 @@ MAX_ALIASES = 100
 MAX_ANCHORS = 50
 MAX_MERGE_KEYS = 20
 
+TOO_DEEP = f"nested too deeply: a flow file may nest at most {MAX_DEPTH} levels"
+
 _FAST_LOADER: Any = getattr(pyyaml, "CBaseLoader", None)
 """libyaml's parser; None where PyYAML was built without it (then ruamel counts, slower)."""
 
@@ -111,7 +113,7 @@ def check_shape(events: Iterable[Any], file: str) -> None:
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             stack.append(_Open(anchor, kind == "MappingStartEvent"))
             if len(stack) > MAX_DEPTH:
-                raise refuse(line, f"nested too deeply: a flow file may nest at most {MAX_DEPTH} levels")
+                raise refuse(line, TOO_DEEP)
             values = 0  # counted when it ends, with everything inside it
             total += 1
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
@@ -145,11 +147,16 @@ def parse_yaml(text: str, file: str) -> Any:
     Duplicate keys are syntax errors too (ruamel refuses them), which matters here: a
     state defined twice would otherwise silently replace the first.
     """
+    counted = _FAST_LOADER is not None
     try:
         check_shape(_fast_events(text), file)
-        counted = _FAST_LOADER is not None
-    except pyyaml.YAMLError:
-        # libyaml stops at something (a syntax error; or YAML 1.2 it reads otherwise):
+    except pyyaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if getattr(exc, "problem", None) == "exceeded maximum nesting depth" and mark is not None:
+            # libyaml's own limit (1,000 levels, met while it reads ahead along a line of
+            # brackets, before it hands over the 21st level) is far past ours.
+            raise FlowLoadError([Problem(file, mark.line + 1, "", TOO_DEEP)]) from None
+        # libyaml stops at something else (a syntax error; or YAML 1.2 it reads otherwise):
         # ruamel counts for itself below, and says what is wrong in its own words.
         counted = False
     with _reported(file, text):
