@@ -247,9 +247,10 @@ def test_a_file_that_crashes_the_loader_is_reported_and_the_watcher_carries_on(
     assert goodbye(registry) == "Recovered." and registry.problems() == []
 
 
-def _edit_in_a_forked_child(directory: str, answer: multiprocessing.connection.Connection) -> None:
-    # Runs in the child: the registry came with the fork, its watcher thread did not.
-    registry = _forked_registry
+def _edit_in_a_forked_child(registry: FlowRegistry, directory: str,
+                            answer: multiprocessing.connection.Connection) -> None:
+    # Runs in the child: the registry came with the fork (nothing is pickled with "fork"),
+    # its watcher thread did not.
     write(Path(directory), "shop.yaml", goodbye="Child.")
     deadline = time.monotonic() + 10
     while goodbye(registry) != "Child." and time.monotonic() < deadline:
@@ -257,21 +258,17 @@ def _edit_in_a_forked_child(directory: str, answer: multiprocessing.connection.C
     answer.send(goodbye(registry))
 
 
-_forked_registry: FlowRegistry
-
-
 def test_a_forked_child_runs_its_own_watcher(
     tmp_path: Path, open_registry: Callable[..., FlowRegistry]
 ) -> None:
     """What a gunicorn worker forked from a process that already had an app would see: the
     parent's watcher thread does not survive the fork, the child starts its own."""
-    global _forked_registry
     write(tmp_path, "shop.yaml")
-    _forked_registry = registry = open_registry(tmp_path, 0.05)
+    registry = open_registry(tmp_path, 0.05)
     assert goodbye(registry) == "Bye."  # the parent's watcher is running
     fork = multiprocessing.get_context("fork")
     ours, theirs = fork.Pipe()
-    child = fork.Process(target=_edit_in_a_forked_child, args=(str(tmp_path), theirs))
+    child = fork.Process(target=_edit_in_a_forked_child, args=(registry, str(tmp_path), theirs))
     child.start()
     assert ours.poll(20), "the child did not answer"
     assert ours.recv() == "Child."
