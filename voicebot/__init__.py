@@ -45,8 +45,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def close_app(app: Flask) -> None:
     """Release what `create_app` started, for an app that ends before its process does (a
-    test, a scratch app, a benchmark): the job store's adder thread and the database pool."""
+    test, a scratch app, a benchmark, the production master before it forks): the job
+    store's adder thread, the flow watcher and the database pool."""
     from voicebot import db
 
     app.extensions["voicebot.jobs"].close()
+    app.extensions["voicebot.flows"].close()
     db.engine(app).dispose()

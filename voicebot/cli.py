@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from flask import Flask
 
-from voicebot import create_app
+from voicebot import close_app, create_app
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow, language_family
 
@@ -116,10 +116,9 @@ def _serve_production(app: Flask, host: str, port: int, overrides: dict[str, Any
                f"{settings['graceful_timeout']} s)")
     click.echo("jobs: not run here; run `voicebot worker` beside the web tier")
     click.echo(serving.connection_budget(app))
-    # Every worker builds its own app and pool after the fork; the schema is migrated already.
-    from voicebot import db as database
-
-    database.engine(app).dispose()
+    # Every worker builds its own app, pool and flow watcher after the fork; the schema is
+    # migrated already. The master's are released first: nothing of them is shared.
+    close_app(app)
     serving.run(functools.partial(create_app, {**overrides, "AUTO_MIGRATE": False}), settings)
 
 

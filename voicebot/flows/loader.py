@@ -11,6 +11,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,8 @@ __all__ = [
 ]
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 256_000
+"""About ten times the largest shipped flow; checked before a byte is parsed."""
 DEFAULT_VOICES = {"ru": "Polly.Tatyana", "en": "Polly.Joanna"}
 DEFAULT_APOLOGIES = {
     "ru": "Извините, у нас что-то пошло не так.",
@@ -116,8 +120,9 @@ class LoadedFile:
 
 
 def display_name_for(path: Path) -> str:
-    """The file as shown in problems: relative to the working directory when inside it."""
-    full, cwd = path.resolve(), Path.cwd().resolve()
+    """The file as shown in problems: relative to the working directory when inside it.
+    A link is shown by its own name, not its target's."""
+    full, cwd = path.absolute().parent.resolve() / path.name, Path.cwd().resolve()
     if full.is_relative_to(cwd):
         return full.relative_to(cwd).as_posix()
     return path.as_posix()
@@ -350,13 +355,46 @@ def _resolve_rule(draft: callbacks.DraftRule, hours: Hours) -> CallbackRule:
     return dataclasses.replace(rule, within=within, max_late=max_late)
 
 
-def read_flow(path: Path, *, display_name: str | None = None) -> LoadedFile:
-    """Load one file, with the positions `check_unique` needs. Raises FlowLoadError."""
-    name = display_name if display_name is not None else display_name_for(path)
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} KB"
+
+
+def _read_bytes(path: Path, name: str, folder: Path | None) -> bytes:
+    """The file's bytes, if it is a regular file (inside `folder`, when given) no larger than
+    MAX_FILE_BYTES; otherwise FlowLoadError, without reading it."""
+    def refuse(message: str, got: str | None = None) -> FlowLoadError:
+        return FlowLoadError([Problem(name, 1, "", message, got)])
+
+    real = path.resolve()
+    if folder is not None and not real.is_relative_to(folder.resolve()):
+        # A link in flows/ to /etc/passwd would otherwise be parsed, and its lines quoted
+        # in problems wherever they are shown.
+        raise refuse("the file is a link to a file outside the flows folder; copy the file "
+                     "into the folder instead")
     try:
-        raw = path.read_bytes()
+        # No following a link swapped in since resolve(), no waiting on a FIFO.
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
-        raise FlowLoadError([Problem(name, 1, "", f"cannot read file: {exc.strerror}")]) from exc
+        raise refuse(f"cannot read file: {exc.strerror}") from exc
+    with open(fd, "rb") as file:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise refuse("not a regular file")
+        too_large = f"the file is too large: a flow file may be at most {_size(MAX_FILE_BYTES)}"
+        if status.st_size > MAX_FILE_BYTES:
+            raise refuse(too_large, _size(status.st_size))
+        raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # it grew since fstat
+            raise refuse(too_large, f"more than {_size(MAX_FILE_BYTES)}")
+    return raw
+
+
+def read_flow(path: Path, *, display_name: str | None = None, folder: Path | None = None) -> LoadedFile:
+    """Load one file, with the positions `check_unique` needs. Raises FlowLoadError.
+
+    With `folder`, the file must be inside it (a link to a file elsewhere is refused)."""
+    name = display_name if display_name is not None else display_name_for(path)
+    raw = _read_bytes(path, name, folder)
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -428,7 +466,7 @@ def load_flows(directory: Path) -> tuple[dict[str, Flow], list[Problem]]:
     problems: list[Problem] = []
     for path in flow_files(directory):
         try:
-            loaded.append(read_flow(path))
+            loaded.append(read_flow(path, folder=directory))
         except FlowLoadError as exc:
             problems.extend(exc.problems)
     kept, clashes = check_unique(loaded)
