@@ -50,6 +50,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                             "without it the desk at /admin refuses every login"),
     "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
                       "they share one, else UTC"),
+    "METRICS_TOKEN": (None, str, "Bearer token `GET /metrics` asks for; without it /metrics answers 404"),
     "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
     "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
     "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),

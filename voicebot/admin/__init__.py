@@ -13,7 +13,17 @@ from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from voicebot.admin import auth, callbacks, flows, formatting, handoff, i18n, recordings, tickets
+from voicebot.admin import (
+    auth,
+    callbacks,
+    flows,
+    formatting,
+    handoff,
+    i18n,
+    recordings,
+    reports,
+    tickets,
+)
 from voicebot.admin.blueprint import bp
 
 SESSION_HOURS = 12
@@ -21,7 +31,7 @@ SESSION_HOURS = 12
 
 csrf = CSRFProtect()
 
-__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "tickets"]
+__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "reports", "tickets"]
 
 
 def init_app(app: Flask) -> None:
