@@ -1,5 +1,5 @@
 """What voicebot remembers: calls and their journal, messages, tickets, queue places, voicemails,
-quotes, outbound dials, scheduled callbacks, field visits, and which worker runs the jobs."""
+quotes, e-mails, outbound dials, scheduled callbacks, field visits, and which worker runs the jobs."""
 
 from __future__ import annotations
 
@@ -252,6 +252,30 @@ class Quote(Base):
     reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Email(Base):
+    """A voicemail mailed to staff (issue 18), written before it is sent: the row is the
+    outbox, as for SMS. One per voicemail, whatever retries and sweeps do."""
+
+    __tablename__ = "emails"
+    __table_args__ = (Index("ix_emails_status_next", "status", "next_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    voicemail_id: Mapped[int | None] = mapped_column(ForeignKey("voicemails.id"), default=None,
+                                                    index=True)
+    flow_id: Mapped[str] = mapped_column(String(64), default="")
+    to: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending (waiting for its next try), sending (claimed), sent."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    """Why the last try failed: shown on the desk and in the journal."""
+    next_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Dial(Base):

@@ -78,11 +78,16 @@ class Row:
     figures: stats.Figures
 
 
+def collect(choice: Choice) -> tuple[stats.Period, dict[stats.Key, stats.Figures]]:
+    """The chosen line's figures per (line, period) over the chosen days."""
+    period = choice.period(desk_zone())
+    return period, stats.collect(db.session(), start=period.start, end=period.end,
+                                 bucket=period.bucket(), flow_id=choice.line or None)
+
+
 def build(choice: Choice) -> tuple[list[Row], dict[str, stats.Figures], stats.Figures]:
     """Rows per period (every period, lines summed), totals per line, and the grand total."""
-    period = choice.period(desk_zone())
-    found = stats.collect(db.session(), start=period.start, end=period.end,
-                          bucket=period.bucket(), flow_id=choice.line or None)
+    period, found = collect(choice)
     by_period: dict[int, stats.Figures] = {n: stats.Figures() for n in period.numbers()}
     by_line: dict[str, stats.Figures] = {}
     total = stats.Figures()
@@ -151,9 +156,7 @@ CSV_COLUMNS = ("line", "period_start", "calls", "answered", "abandoned",
 
 def csv_rows(choice: Choice) -> list[list[str | int]]:
     """One row per line and period with anything in it, in the desk's zone."""
-    period = choice.period(desk_zone())
-    found = stats.collect(db.session(), start=period.start, end=period.end,
-                          bucket=period.bucket(), flow_id=choice.line or None)
+    period, found = collect(choice)
     out: list[list[str | int]] = []
     for (line, number), f in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         start = period.label(number or 0).isoformat(timespec="minutes")
