@@ -193,7 +193,8 @@ class QueueEntry(Base):
     flow_id: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(64))
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    enqueued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    """Indexed for the reports, which count queue entries by when they joined."""
     left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     result: Mapped[str] = mapped_column(String(16), default="")
 
@@ -250,8 +251,8 @@ class Quote(Base):
     status: Mapped[str] = mapped_column(String(16), default="sent")
     """sent, approved, declined, or failed when the SMS could not go out."""
     reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
 
 
 class Email(Base):
@@ -357,7 +358,7 @@ class CallbackAttempt(Base):
     callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"),
                                              index=True)
     number: Mapped[int] = mapped_column(Integer)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     result: Mapped[str] = mapped_column(String(32))
     dial_id: Mapped[int | None] = mapped_column(ForeignKey("dials.id"), default=None)
     note: Mapped[str] = mapped_column(Text, default="")

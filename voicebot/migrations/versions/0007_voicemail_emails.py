@@ -1,4 +1,4 @@
-"""voicemail e-mails: the outbox of mails to staff (issue 18)
+"""voicemail e-mails: the outbox of mails to staff; indexes the reports count by (issue 18)
 
 Revision ID: 0007
 Revises: 0005
@@ -39,9 +39,24 @@ def upgrade() -> None:
     with op.batch_alter_table('emails', schema=None) as batch_op:
         batch_op.create_index('ix_emails_status_next', ['status', 'next_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_emails_voicemail_id'), ['voicemail_id'], unique=False)
+    # The reports count these by time over a chosen period.
+    with op.batch_alter_table('queue_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_queue_entries_enqueued_at'), ['enqueued_at'], unique=False)
+    with op.batch_alter_table('quotes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quotes_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quotes_decided_at'), ['decided_at'], unique=False)
+    with op.batch_alter_table('callback_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_callback_attempts_at'), ['at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('callback_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_callback_attempts_at'))
+    with op.batch_alter_table('quotes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quotes_decided_at'))
+        batch_op.drop_index(batch_op.f('ix_quotes_created_at'))
+    with op.batch_alter_table('queue_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_queue_entries_enqueued_at'))
     with op.batch_alter_table('emails', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emails_voicemail_id'))
         batch_op.drop_index('ix_emails_status_next')
