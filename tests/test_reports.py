@@ -80,6 +80,7 @@ def test_figures_of_known_calls_on_the_desk_in_the_csv_and_on_metrics(
     assert [(r["line"], r["period_start"]) for r in rows] == [
         ("omega", "2026-11-23T00:00"), ("omega", "2026-11-24T00:00")]
     monday, tuesday = rows
+    assert monday["time_zone"] == "America/Los_Angeles"
     assert (monday["calls"], monday["answered"], monday["abandoned"],
             monday["average_abandon_seconds"], monday["service_level_percent"],
             monday["voicemails"]) == ("4", "1", "1", "45", "50.0", "1")

@@ -148,7 +148,7 @@ def draw(rows: list[Row], unit: str) -> dict[str, Markup]:
     return {"calls": calls, "level": level, "work": work}
 
 
-CSV_COLUMNS = ("line", "period_start", "calls", "answered", "abandoned",
+CSV_COLUMNS = ("line", "period_start", "time_zone", "calls", "answered", "abandoned",
                "average_abandon_seconds", "average_wait_seconds", "p90_wait_seconds",
                "service_level_percent", "voicemails", "quotes_sent", "quotes_approved",
                "callbacks_made", "callbacks_reached")
@@ -160,8 +160,8 @@ def csv_rows(choice: Choice) -> list[list[str | int]]:
     out: list[list[str | int]] = []
     for (line, number), f in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         start = period.label(number or 0).isoformat(timespec="minutes")
-        out.append([line, start, f.calls, f.answered, f.abandoned, seconds(f.average_abandon),
-                    seconds(f.average_wait), seconds(f.p90_wait),
+        out.append([line, start, str(period.zone), f.calls, f.answered, f.abandoned,
+                    seconds(f.average_abandon), seconds(f.average_wait), seconds(f.p90_wait),
                     "" if f.service_level is None else f"{100 * f.service_level:.1f}",
                     f.voicemails, f.quotes_sent, f.quotes_approved, f.callbacks_made,
                     f.callbacks_reached])
