@@ -20,12 +20,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
+from flask.testing import FlaskClient
 
 from voicebot.emulator import CallEmulator
 from voicebot.jobs import run_due
 from voicebot.models import Call, Email, Quote
 from voicebot.voicemail import mailing
 
+from support.desk import PASSWORD_HASH, login
 from support.records import stored
 from support.speech import spoken, tone_or_silence
 from support.twilio_double import TEST_ACCOUNT_SID, TwilioDouble
@@ -87,7 +89,7 @@ def settings(settings: dict[str, Any], twilio_double: TwilioDouble,
     return {**settings, "DRY_RUN": False, "TWILIO_API_URL": twilio_double.base_url,
             "TRANSCRIBERS": "pocketsphinx", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
             "SMTP_FROM": "voicebot@example.com", "SMTP_STARTTLS": False, "SMTP_TIMEOUT": 5.0,
-            "SMTP_RETRY_SECONDS": 30.0}
+            "SMTP_RETRY_SECONDS": 30.0, "ADMIN_PASSWORD_HASH": PASSWORD_HASH, "DESK_TIMEZONE": "UTC"}
 
 
 def run_jobs(app: Flask, now: dt.datetime) -> None:
@@ -143,8 +145,9 @@ def test_a_voicemail_is_mailed_once_with_transcript_service_quote_and_the_wav(
 
 
 def test_smtp_down_then_up_the_mail_arrives_once_and_the_desk_saw_why_it_waited(
-        app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
-        set_clock: Callable[[str], dt.datetime], smtp: SmtpServer) -> None:
+        app: Flask, client: FlaskClient, dial: Callable[..., CallEmulator],
+        twilio_double: TwilioDouble, set_clock: Callable[[str], dt.datetime],
+        smtp: SmtpServer) -> None:
     now = set_clock(SATURDAY_EVENING)
     leave_voicemail(dial(OMEGA, from_=CALLER, account_sid=TEST_ACCOUNT_SID), twilio_double,
                     tone_or_silence(3.0))
@@ -154,6 +157,10 @@ def test_smtp_down_then_up_the_mail_arrives_once_and_the_desk_saw_why_it_waited(
     assert row.status == "pending" and row.attempts == 1
     assert "Connection refused" in row.error or "ConnectionRefused" in row.error
     assert "The voicemail could not be e-mailed yet (trying again)" in call_note(app)
+    desk = login(client)
+    card = desk.get("/admin/").text.split(f'id="email-{row.id}"')[1].split("</p>")[0]
+    assert "Not e-mailed yet (dispatch@example.com): ConnectionRefusedError" in card
+    assert "next try 2024-06-02 03:00" in card  # 30 s after 03:00:00 UTC, shown to the minute
 
     run_jobs(app, now + dt.timedelta(seconds=10))  # not yet time for the next try
     assert stored(app, Email)[0].attempts == 1
@@ -173,6 +180,7 @@ def test_smtp_down_then_up_the_mail_arrives_once_and_the_desk_saw_why_it_waited(
     (row,) = stored(app, Email)
     assert (row.status, row.attempts) == ("sent", 2)
     assert "The voicemail was e-mailed to dispatch@example.com." in call_note(app)
+    assert "E-mailed to dispatch@example.com at 2024-06-02 03:00" in desk.get("/admin/").text
 
 
 def test_without_a_server_set_up_mails_wait_and_go_out_once_it_is(

@@ -285,4 +285,7 @@ RU: dict[str, str] = {
     "Per line": "По линиям",
     "Inbound calls per period: picked up by a person, hung up waiting, the rest.":
         "Входящие звонки по периодам: принятые сотрудником, сброшенные в очереди, прочие.",
+    # voicemail e-mails
+    "E-mailed to {to} at {when}": "Отправлено на почту {to} в {when}",
+    "Not e-mailed yet ({to})": "Ещё не отправлено на почту ({to})",
 }
