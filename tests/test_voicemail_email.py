@@ -22,12 +22,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from flask.testing import FlaskClient
 
+from voicebot import db
 from voicebot.emulator import CallEmulator
 from voicebot.jobs import run_due
-from voicebot.models import Call, Email, Quote
+from voicebot.models import Call, Email, Quote, Voicemail
 from voicebot.voicemail import mailing
 
-from support.desk import PASSWORD_HASH, login
+from support.desk import PASSWORD_HASH, add, login
 from support.records import stored
 from support.speech import spoken, tone_or_silence
 from support.twilio_double import TEST_ACCOUNT_SID, TwilioDouble
@@ -126,6 +127,7 @@ def test_a_voicemail_is_mailed_once_with_transcript_service_quote_and_the_wav(
     assert f"Transcript: “{vm.transcript}”" in body and "dishwasher" in vm.transcript
     assert "Service understood: dishwasher repair" in body
     assert f"Quote sent by SMS (sent): {quote.body}" in body and "$85" in quote.body
+    assert "Status: quoted by SMS" in body
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "audio/wav"
     assert attachment.get_filename() == f"{vm.recording_sid}.wav"
@@ -175,7 +177,8 @@ def test_smtp_down_then_up_the_mail_arrives_once_and_the_desk_saw_why_it_waited(
     assert text is not None
     body = text.get_content()
     assert "Transcript: no words could be made out" in body
-    assert "No quote was sent." in body and "Status: unusable" in body
+    assert "No quote was sent." in body
+    assert "Status: needs a person: the recording is unusable" in body
     assert len(list(message.iter_attachments())) == 1
     (row,) = stored(app, Email)
     assert (row.status, row.attempts) == ("sent", 2)
@@ -206,3 +209,27 @@ def test_without_a_server_set_up_mails_wait_and_go_out_once_it_is(
     run_jobs(app, now + dt.timedelta(hours=4))
     assert len(smtp.mailbox.messages) == 1
     assert stored(app, Email)[0].status == "sent"
+
+
+def test_a_russian_line_mails_in_russian(app: Flask) -> None:
+    """The mail speaks the line's language: a Russian line's dispatcher reads Russian."""
+    at = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.UTC)
+    (vm_id,) = add(app, Voicemail(  # as the pipeline leaves a message it gives to a person
+        recording_sid="RE" + "1" * 32, flow_id="telesputnik", from_number="+375295550160",
+        duration=12, created_at=at, transcript="когда подключат интернет", status="for-person",
+        error="в сообщении нет услуги для расценки"))
+    flow = app.extensions["voicebot.flows"].get("telesputnik")
+    with app.app_context():
+        session = db.session()
+        row = session.get(Voicemail, vm_id)
+        assert row is not None
+        message = mailing.compose(app, session, flow, row, ["office@example.com"])
+    assert message["Subject"] == "Голосовое сообщение от +375295550160 – Телеспутник"
+    text = message.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    assert body.startswith("Голосовое сообщение для линии «Телеспутник».")
+    assert "Оставлено: 2026-11-23 12:05 +03, 12 с" in body
+    assert "Расшифровка: “когда подключат интернет”" in body
+    assert "Распознанная услуга: нет" in body and "Расценка не отправлялась." in body
+    assert "Состояние: нужен сотрудник (в сообщении нет услуги для расценки)" in body

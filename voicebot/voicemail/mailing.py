@@ -59,19 +59,27 @@ WORDS: dict[str, dict[str, str]] = {
         "not_attached": "The recording is not attached: {why}.",
         "no_audio": "it was not fetched", "desk": "On the desk",
         "sent": "sent", "approved": "approved", "declined": "declined", "failed": "failed",
+        "state:quoted": "quoted by SMS", "state:for-person": "needs a person",
+        "state:unusable": "needs a person: the recording is unusable",
+        "state:needs-transcription": "needs a person: no speech recognizer for it",
+        "state:failed": "needs a person: the recording could not be fetched",
     },
     "ru": {
         "subject": "Голосовое сообщение от {caller}{service} – {line}",
         "intro": "Голосовое сообщение для линии «{line}».",
         "from": "От", "left": "Оставлено", "seconds": "с", "transcript": "Расшифровка",
         "no_transcript": "слов разобрать не удалось",
-        "service": "Понятая услуга", "none": "нет",
+        "service": "Распознанная услуга", "none": "нет",
         "quote": "Расценка по SMS", "no_quote": "Расценка не отправлялась",
         "status": "Состояние", "attached": "Запись во вложении ({name}).",
         "not_attached": "Запись не вложена: {why}.",
         "no_audio": "её не удалось получить", "desk": "На пульте",
         "sent": "отправлена", "approved": "одобрена", "declined": "отклонена",
         "failed": "не отправлена",
+        "state:quoted": "отправлена расценка", "state:for-person": "нужен сотрудник",
+        "state:unusable": "нужен сотрудник: запись непригодна",
+        "state:needs-transcription": "нужен сотрудник: нечем распознать речь",
+        "state:failed": "нужен сотрудник: запись не удалось получить",
     },
 }
 
@@ -198,7 +206,8 @@ def compose(app: Flask, session: Session, flow: Flow, vm: Voicemail, to: list[st
         lines.append(f"{words['quote']} ({words.get(quote.status, quote.status)}): {quote.body}")
     else:
         lines.append(words["no_quote"] + ".")
-    lines.append(f"{words['status']}: {vm.status}" + (f" ({vm.error})" if vm.error else ""))
+    state = words.get(f"state:{vm.status}", vm.status)
+    lines.append(f"{words['status']}: {state}" + (f" ({vm.error})" if vm.error else ""))
     audio = Path(app.config["RECORDINGS_DIR"]) / vm.audio_path if vm.audio_path else None
     attach = flow.voicemail_email is not None and flow.voicemail_email.attach_audio
     if attach and audio is not None and audio.is_file():
