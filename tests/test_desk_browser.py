@@ -230,3 +230,13 @@ def test_reports_show_charts_with_tables_and_fit_a_phone(
         ".slice(0, 8)")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen: {wide}"
     shot(browser, "reports-phone.png")
+
+    # Russian words are longer: the page still fits.
+    browser.get(f"{live_server}/admin/reports?from=2026-11-23&to=2026-11-29&unit=day&lang=ru")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Отчёты")
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the Russian page is {overflow}px wider than the phone's screen"
+    shot(browser, "reports-phone-ru.png")
+    browser.execute_script("document.getElementById('chart-work').scrollIntoView()")
+    shot(browser, "reports-phone-ru-charts.png")

@@ -11,8 +11,8 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT = 640, 230
-LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 34
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 46, 8, 10, 36
 MAX_LABELS = 12
 """X-axis labels shown at most: the rest are thinned so they never overlap."""
 
@@ -56,7 +56,7 @@ def _frame(title: str, description: str, labels: Sequence[str], top: float, unit
     for series in legend:
         out.append(f'<rect class="{series.css}" x="{x}" y="{HEIGHT + 4}" width="10" height="10"/>')
         out.append(f'<text class="axis" x="{x + 14}" y="{HEIGHT + 13}">{escape(series.name)}</text>')
-        x += 24 + 8 * len(series.name)
+        x += 26 + 9.5 * len(series.name)
     return out
 
 

@@ -262,7 +262,7 @@ RU: dict[str, str] = {
     "Period": "Период",
     "picked up": "приняты",
     "hung up waiting": "сброшены в очереди",
-    "abandoned after, s": "сброшены через, с",
+    "hung up after, s": "сброшены через, с",
     "other": "прочие",
     "Waiting in the queue": "Ожидание в очереди",
     "Service level": "Уровень обслуживания",
