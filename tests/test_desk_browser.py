@@ -62,15 +62,22 @@ def go(browser: Any, action: Callable[[], None], expected: str) -> str:
     """Click or submit, wait until the browser has left the current page (a click returns
     before the next page loads, and the next page may carry the same heading), then wait for
     the next page's heading."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = browser.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page),
-                                     f"still on the page before {expected!r}")
+
+    def left(_driver: Any) -> bool:
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            # Stale, or (chromedriver, mid-navigation) "node does not belong to the document".
+            return True
+        return False
+
+    WebDriverWait(browser, 10).until(left, f"still on the page before {expected!r}")
 
     def heading(driver: Any) -> str | None:
         text = str(driver.find_element(By.TAG_NAME, "h1").text)
