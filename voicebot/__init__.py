@@ -13,7 +13,18 @@ __version__ = "0.1.0"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
-    from voicebot import admin, callbacks, clock, db, health, jobs, logs, telephony, webhooks
+    from voicebot import (
+        admin,
+        callbacks,
+        clock,
+        db,
+        health,
+        jobs,
+        logs,
+        metrics,
+        telephony,
+        webhooks,
+    )
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
     from voicebot.language import forms
@@ -39,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         forms.warm_in_background()  # Russian names and cases: not in the first caller's turn
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     admin.init_app(app)
     return app
 

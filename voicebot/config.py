@@ -56,6 +56,16 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                             "without it the desk at /admin refuses every login"),
     "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
                       "they share one, else UTC"),
+    "SMTP_HOST": (None, str, "SMTP server for voicemail e-mails (`voicemail_email:`); without it they wait"),
+    "SMTP_PORT": (587, int, "SMTP server port"),
+    "SMTP_USER": (None, str, "SMTP login; without it no login is made"),
+    "SMTP_PASSWORD": (None, str, "SMTP password"),
+    "SMTP_FROM": (None, str, "Sender of voicemail e-mails, e.g. voicebot@example.com; required to send"),
+    "SMTP_STARTTLS": (True, bool, "Upgrade the SMTP connection with STARTTLS before logging in"),
+    "SMTP_TIMEOUT": (15.0, float, "Seconds to wait for the SMTP server"),
+    "SMTP_RETRY_SECONDS": (30.0, float, "Seconds before mailing again after the SMTP server failed; "
+                           "doubles each try, up to an hour"),
+    "METRICS_TOKEN": (None, str, "Bearer token `GET /metrics` asks for; without it /metrics answers 404"),
     "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
     "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
     "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),

@@ -92,6 +92,10 @@ def compose_note(call: Call, flow: Flow | None) -> str:
                          if e.text else "The voicemail holds no words.")
         elif e.kind == "quote":
             parts.append(_sentence(f"Quote sent by SMS ({e.data.get('service')}): {e.text}"))
+        elif e.kind == "email":
+            parts.append(f"The voicemail was e-mailed to {e.text}.")
+        elif e.kind == "email-failed":
+            parts.append(_sentence(f"The voicemail could not be e-mailed yet (trying again): {e.text}"))
         elif e.kind == "quote-answer":
             parts.append(f"The caller {e.text} the quote by SMS.")
         elif e.kind == "for-person":

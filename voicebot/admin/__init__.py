@@ -21,6 +21,7 @@ from voicebot.admin import (
     handoff,
     i18n,
     recordings,
+    reports,
     speech_banner,
     tickets,
 )
@@ -31,8 +32,8 @@ SESSION_HOURS = 12
 
 csrf = CSRFProtect()
 
-__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "speech_banner",
-           "tickets"]
+__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "reports",
+           "speech_banner", "tickets"]
 
 
 def init_app(app: Flask) -> None:

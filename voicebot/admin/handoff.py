@@ -23,7 +23,7 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
-from voicebot.models import Call, Callback, Message, Quote, Ticket, Visit, Voicemail
+from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
 
 PAGE = 50
@@ -144,8 +144,10 @@ def _callbacks(session: Session, f: Filters) -> list[Callback]:
 
 
 def _voicemails(session: Session, f: Filters,
-                since: dt.datetime | None) -> list[tuple[Voicemail, Quote | None]]:
-    query = select(Voicemail, Quote).outerjoin(Quote, Quote.voicemail_id == Voicemail.id)
+                since: dt.datetime | None) -> list[tuple[Voicemail, Quote | None, Email | None]]:
+    query = (select(Voicemail, Quote, Email)
+             .outerjoin(Quote, Quote.voicemail_id == Voicemail.id)
+             .outerjoin(Email, Email.voicemail_id == Voicemail.id))
     if since is not None:
         query = query.where(Voicemail.created_at >= since)
     if f.line:
@@ -153,7 +155,7 @@ def _voicemails(session: Session, f: Filters,
     if f.number:
         query = query.where(Voicemail.from_number == f.number)
     query = query.order_by(Voicemail.created_at.desc(), Voicemail.id.desc()).limit(LIST_LIMIT)
-    return [(vm, quote) for vm, quote in session.execute(query)]
+    return [(vm, quote, email) for vm, quote, email in session.execute(query)]
 
 
 def _messages(session: Session, f: Filters, since: dt.datetime | None) -> list[Message]:

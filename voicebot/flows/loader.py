@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from voicebot.flows import callbacks, checks, fields, quotes, steps
+from voicebot.flows import callbacks, checks, fields, quotes, steps, voicemail_email
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
@@ -80,6 +80,7 @@ STAFF = {
     "name": Key(string, default=""),
     "available": Key(boolean, default=True),
     "hours": Key(fields.week),
+    "email": Key(voicemail_email.email_address, default=""),
 }
 
 TOP = {
@@ -105,6 +106,7 @@ TOP = {
     "anywhere": Key(steps.choices, default=()),
     "quotes": Key(quotes.catalogue),
     "callbacks": Key(callbacks.rules, default=()),
+    "voicemail_email": Key(voicemail_email.section),
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -265,6 +267,7 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
                     repr(member["id"]),
                 )
             ids.setdefault(member["id"], line)
+    voicemail_email.check_recipients(ctx, mapping, top)
     for group in top.get("callers") or ():
         if group in checks.BUILTIN_GROUPS:
             ctx.report(
@@ -291,6 +294,7 @@ def _build(
             # Holidays close the business, not necessarily a person on call, so a member's
             # own hours carry none.
             hours=Hours(timezone, m["hours"]) if m["hours"] is not None else None,
+            email=m["email"],
         )
         for m, (line, _path) in zip(top["staff"], _positions(node, "staff"), strict=True)
     )
@@ -320,6 +324,7 @@ def _build(
         record_calls=top["record_calls"],
         quotes=top["quotes"],
         callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
+        voicemail_email=top["voicemail_email"],
         digest=hashlib.sha256(raw).hexdigest(),
     )
     # Only lines that answer calls must be unique; an outbound flow may call from the number
