@@ -17,7 +17,7 @@ from flask import Flask
 
 from voicebot import create_app
 from voicebot import db as database
-from voicebot.emulator import CallEmulator
+from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
 from voicebot.flows.registry import FlowRegistry
@@ -163,8 +163,6 @@ def _serve_production(app: Flask, host: str, port: int, overrides: dict[str, Any
     click.echo("jobs: not run here; run `voicebot worker` beside the web tier")
     click.echo(serving.connection_budget(app))
     # Every worker builds its own app and pool after the fork; the schema is migrated already.
-    from voicebot import db as database
-
     database.engine(app).dispose()
     serving.run(functools.partial(create_app, {**overrides, "AUTO_MIGRATE": False}), settings)
 
@@ -427,11 +425,10 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
     if moment is not None and moment.tzinfo is None:
         raise click.BadParameter("give a UTC offset, e.g. 2026-11-23T09:00-08:00",
                                  param_hint="--at")
+    to = _resolve_number(flow_or_number)
     if url:
-        to = _resolve_number(flow_or_number)
         _place_call(_remote_caller(_settings(), url, public_url or url, to, from_), url)
         return
-    to = _resolve_number(flow_or_number)
     with contextlib.ExitStack() as stack:
         app = _quiet_app() if live else stack.enter_context(scratch_app(**_quiet()))
         app.extensions["voicebot.clock"].set(moment)
@@ -442,8 +439,6 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
 
 
 def _in_process_caller(app: Flask, signed: str, to: str, from_: str) -> CallEmulator:
-    from voicebot.emulator import WsgiTransport
-
     return CallEmulator(WsgiTransport(app, base_url=signed), auth_token=app.config["TWILIO_AUTH_TOKEN"],
                         account_sid=app.config["TWILIO_ACCOUNT_SID"], public_url=signed, to=to,
                         from_=from_)
@@ -454,7 +449,6 @@ def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, fro
     or the one the server generated into the instance folder) and account SID. Nothing is
     generated here: a new token could only be refused."""
     from voicebot.config import PLACEHOLDER_ACCOUNT_SID, existing_secret
-    from voicebot.emulator import HttpTransport
 
     token = settings["TWILIO_AUTH_TOKEN"] or existing_secret(Path(settings["INSTANCE_DIR"]),
                                                               "dev-auth-token")
@@ -470,8 +464,6 @@ def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, fro
 
 def _place_call(emulator: CallEmulator, url: str | None) -> None:
     """The interactive call; a request the server refused or failed makes the command fail."""
-    from voicebot.emulator import interactive
-
     click.echo(f"Calling {emulator.to} from {emulator.from_}. Type digits or words; "
                "empty line = silence; /hangup to hang up.")
     interactive(emulator, print_fn=click.echo)
@@ -644,11 +636,8 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
 @click.option("--json", "as_json", is_flag=True)
 def bookings(flow_id: str | None, show_all: bool, as_json: bool) -> None:
     """The pre-booking schedule: who comes when, from the calls that booked."""
-    import datetime as dt
-
     from sqlalchemy import select
 
-    from voicebot import db as database
     from voicebot.models import Booking
 
     app = _existing_app()
@@ -687,7 +676,6 @@ def tickets_list(show_all: bool, limit: int, as_json: bool) -> None:
     """Open tickets, urgent first, then newest: who they are for, the caller, the text."""
     from sqlalchemy import select
 
-    from voicebot import db as database
     from voicebot.models import Ticket
 
     app = _existing_app()
@@ -754,7 +742,6 @@ def tickets_close(ticket_id: int, note: str, by: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Pending and finished callbacks: rule, attempts, next time, outcome."""
-    from voicebot import db as database
     from voicebot.callbacks.listing import callback_rows
 
     app = _existing_app()
@@ -785,7 +772,6 @@ def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
 def journal(since: str | None, number: str | None, flow_id: str | None, limit: int,
             as_json: bool) -> None:
     """Print the call journal, newest first."""
-    from voicebot import db as database
     from voicebot import journal as journal_
 
     app = _existing_app()
