@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -357,6 +358,15 @@ def read_flow(path: Path, *, display_name: str | None = None) -> LoadedFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise FlowLoadError([Problem(name, 1, "", f"cannot read file: {exc.strerror}")]) from exc
+    return _compiled(name, raw)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(name: str, raw: bytes) -> LoadedFile:
+    """The same bytes under the same name compile to the same flow, which is frozen, so it is
+    compiled once per process: parsing is most of the cost of building an app, and a process
+    builds many (a scratch app per scripted call in `flows test` and on the desk's Flows page,
+    one per test). Broken files are not cached: their error is raised afresh each time."""
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
