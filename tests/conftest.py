@@ -80,6 +80,8 @@ def _fresh_postgresql(url: str) -> None:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as conn:
+            # A session the last test left open holds locks: fail saying so, never hang.
+            conn.execute(text("SET LOCAL lock_timeout = '20s'"))
             tables = set(inspect(conn).get_table_names())
             at = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
                 if "alembic_version" in tables else None

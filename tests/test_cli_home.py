@@ -97,7 +97,9 @@ def test_voicebot_home_names_the_installation_from_anywhere(install: Path, tmp_p
 @pytest.mark.parametrize("args", [
     ("flows", "list"), ("flows", "graph", "omega"), ("call", "omega"), ("serve", "--port", "0"),
     ("journal",), ("callbacks",), ("tickets", "list"), ("bookings",),
-    ("tickets", "close", "1"), ("tickets", "answer", "1", "Yes."),
+    ("tickets", "close", "1"), ("tickets", "answer", "1", "Yes."), ("worker", "--once"),
+    ("visits", "add", "--flow", "field_visit", "--phone", "+79005550301", "--window",
+     "2030-01-15 10:00-12:00"),
 ])
 def test_outside_any_installation_commands_say_so_and_create_nothing(
     args: tuple[str, ...], tmp_path: Path, bare_env: None, monkeypatch: pytest.MonkeyPatch

@@ -95,7 +95,10 @@ def test_the_desk_card_and_the_note_say_a_sentence_never_the_exception(
     assert f"{russian}" in russian_page.replace("&#39;", "'")
     assert "api.twilio.com" not in russian_page
 
-    note = db.sessions(app)().get(Call, call.id).note  # type: ignore[union-attr]
+    with db.session_scope(app) as session:
+        stored_call = session.get(Call, call.id)
+        assert stored_call is not None
+        note = stored_call.note
     assert f"The voicemail needs a person. {english}" in note
     assert "api.twilio.com" not in note and "(failed)" not in note
 

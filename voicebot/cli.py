@@ -96,7 +96,6 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
     overrides = {name: value for name, value in (("WEB_THREADS", threads), ("WEB_WORKERS", workers))
                  if value is not None}
     _flows_dir()  # a server without its flows would answer every call with an error
-    _check_port(host, port)
     app = _app(**overrides)
     if production is None:
         production = bool(app.config["PRODUCTION"])
@@ -104,6 +103,7 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
         raise click.UsageError("the production web tier runs no jobs: run `voicebot worker` beside it")
     if not production and workers is not None:
         raise click.UsageError("--workers is for --production; the embedded server is one process")
+    _check_port(host, port)
     registry = app.extensions["voicebot.flows"]
     flows = registry.flows()
     click.echo(f"voicebot on http://{host}:{port}  database: {database.safe_url(app.config['DATABASE_URL'])}")
@@ -179,6 +179,7 @@ def worker(once: bool) -> None:
 
     from voicebot.jobs.worker import Worker
 
+    _flows_dir()  # the jobs run the flows' rules: without them, this is the wrong folder
     app = _app()
     runner = Worker(app)
     if once:
@@ -613,8 +614,8 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
 
     from voicebot.visits import VisitError, book
 
+    flow = _one_flow(flow_key)  # before the app: from a wrong folder, nothing is created
     app = _quiet_app()
-    flow = _one_flow(flow_key)
     try:
         visit, fired = book(app, flow, phone=phone, window=window, client_name=client_name,
                             address=address)
