@@ -20,7 +20,6 @@ from voicebot import db as database
 from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import FlowRegistry
 
 if TYPE_CHECKING:
     from voicebot.speech.transcript import Transcript
@@ -352,15 +351,12 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
 
 def _resolve_number(key: str) -> str:
     """The number a call to a flow (by id, file name or number) dials."""
-    from voicebot.flow_tests import first_number
+    from voicebot.flow_tests import dialled_number
 
     if key.startswith("+"):
         return key
-    registry = FlowRegistry(_flows_dir(), check_interval=0)
-    if key not in {flow.id for flow in registry.flows()}:
-        _one_flow(key)  # says what is wrong: a broken file, or a name to correct
     try:
-        return first_number(registry, key)
+        return dialled_number(_one_flow(key))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
