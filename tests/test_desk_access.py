@@ -186,8 +186,19 @@ def test_admin_password_command_prints_a_hash_of_the_password() -> None:
     made = line.split("=", 1)[1].strip("'")
     assert check_password_hash(made, "a long desk password")
     assert "a long desk password" not in result.stdout
-    short = CliRunner().invoke(main, ["admin", "password"], input="short\nshort\n")
-    assert short.exit_code == 1 and "at least 10 characters" in short.output
+
+
+def test_admin_password_states_its_rule_before_asking_and_checks_the_first_entry() -> None:
+    result = CliRunner().invoke(main, ["admin", "password"],
+                                input="short\na long desk password\na long desk password\n")
+    assert result.exit_code == 0, result.output
+    said = result.stderr
+    rule = said.index("Choose the desk password: at least 10 characters. You type it twice.")
+    first = said.index("Desk password:")
+    refused = said.index("Error: that is 5 characters; use at least 10")
+    again = said.index("Desk password:", refused)
+    confirm = said.index("Repeat for confirmation:")
+    assert rule < first < refused < again < confirm
 
 
 def test_recordings_are_served_only_from_inside_the_recordings_folder(

@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import update
 
 from voicebot import db
-from voicebot.models import Callback, Ticket, Voicemail
+from voicebot.models import Callback, Message, Ticket, Voicemail
 
-from support.desk import PASSWORD, PASSWORD_HASH, callback, ticket, wav
+from support.desk import PASSWORD, PASSWORD_HASH, add, callback, ticket, wav
 from support.records import Dial, stored, the_call
 from support.reports import known_calls
 
@@ -192,6 +192,12 @@ def test_the_hand_off_view_fits_a_phone_screen(
 ) -> None:
 
     leave_voicemail(app, dial, set_clock)
+    # A long unbroken string (a delivery error with Twilio's URL) must wrap, not widen the page.
+    add(app, Message(direction="out", purpose="quote", flow_id="omega", from_number="+15035550100",
+                     to_number=CALLER, body="Your quote: $85.", status="failed",
+                     created_at=dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC),
+                     error="HTTP 400 from https://api.twilio.com/2010-04-01/Accounts/"
+                           "AC00000000000000000000000000000000/Messages.json?" + "x" * 120))
     browser.set_window_size(390, 844)
     log_in(browser, live_server)
     overflow = browser.execute_script(

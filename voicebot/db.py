@@ -12,8 +12,10 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -51,6 +53,34 @@ def make_engine(url: str, **pool: Any) -> Engine:
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT},
                          **pool)
+
+
+class MissingDatabase(RuntimeError):
+    """There is no voicebot database where the settings point."""
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def require_existing(url: str) -> None:
+    """Refuse a database that is not there (or holds no voicebot schema) instead of creating
+    one: for commands that read, an empty new database would only report nothing."""
+    parsed = make_url(url)
+    file = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and (file in ("", ":memory:") or not Path(file).is_file()):
+        raise MissingDatabase(f"no voicebot database at {file or url}")
+    probe = create_engine(url, poolclass=NullPool)
+    try:
+        with probe.connect() as conn:
+            migrated = inspect(conn).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise MissingDatabase(f"cannot open the database at {safe_url(url)}: {first}") from None
+    finally:
+        probe.dispose()
+    if not migrated:
+        raise MissingDatabase(f"the database at {safe_url(url)} holds no voicebot tables")
 
 
 def alembic_config(url: str) -> Config:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import os
 import stat
@@ -399,7 +400,15 @@ def read_flow(path: Path, *, display_name: str | None = None, folder: Path | Non
 
     With `folder`, the file must be inside it (a link to a file elsewhere is refused)."""
     name = display_name if display_name is not None else display_name_for(path)
-    raw = _read_bytes(path, name, folder)
+    return _compiled(name, _read_bytes(path, name, folder))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(name: str, raw: bytes) -> LoadedFile:
+    """The same bytes under the same name compile to the same flow, which is frozen, so it is
+    compiled once per process: parsing is most of the cost of building an app, and a process
+    builds many (a scratch app per scripted call in `flows test` and on the desk's Flows page,
+    one per test). Broken files are not cached: their error is raised afresh each time."""
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
