@@ -40,7 +40,9 @@ def settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_reason_code_has_an_english_and_a_russian_sentence() -> None:
     assert set(failures.SENTENCES) == {"fetch_failed", "no_recognizer", "transcription_failed",
-                                       "wrong_language", "empty_recording"}
+                                       "wrong_language", "empty_recording", "flow_missing"}
+    # The codes the pipeline stores itself all have their sentence.
+    assert {pipeline.FETCH_FAILED, pipeline.EMPTY_RECORDING, pipeline.FLOW_MISSING} <= set(failures.SENTENCES)
     for code, by_language in failures.SENTENCES.items():
         assert failures.sentence(code, "en-US") == by_language["en"]
         assert failures.sentence(code, "ru") == by_language["ru"]

@@ -32,6 +32,12 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "The recording is empty or silent: the caller left no message.",
         "ru": "Запись пустая или беззвучная: абонент ничего не сказал.",
     },
+    "flow_missing": {
+        "en": "The line this message was left on is no longer configured, so it was not "
+              "understood automatically; listen to the recording.",
+        "ru": "Линия, на которую оставлено сообщение, больше не настроена, поэтому оно не "
+              "разобрано автоматически; прослушайте запись.",
+    },
 }
 GENERIC = {
     "en": "This voicemail could not be handled automatically; listen to the recording. "
