@@ -14,7 +14,6 @@ voicebot writes into its own TwiML.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
@@ -38,6 +37,7 @@ from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemai
 from voicebot.phones import mask
 from voicebot.security import check_signature, signed_url
 from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
+from voicebot.twilio_form import NUMBER, SID, STATUS, form, url_number, url_text
 from voicebot.voicemail import pipeline, replies
 
 log = logging.getLogger("voicebot.webhooks")
@@ -45,21 +45,9 @@ log = logging.getLogger("voicebot.webhooks")
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
 
-_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
-_NUMBER = re.compile(r"^(\+?[0-9]{3,15}|client:[\w.-]+|sip:\S+|anonymous|restricted|unknown)$",
-                     re.IGNORECASE)
 # Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
 MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent": 4,
                  "delivered": 5, "undelivered": 5, "failed": 5, "read": 6}
-
-
-def field(name: str, pattern: re.Pattern[str] | None = None) -> str:
-    value = request.form.get(name, "").strip()
-    if not value:
-        raise BadRequest(f"missing {name}")
-    if pattern is not None and not pattern.match(value):
-        raise BadRequest(f"malformed {name}")
-    return value
 
 
 def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
@@ -142,7 +130,9 @@ def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inboun
 
 @bp.post("/voice")
 def voice() -> Response:
-    sid, from_, to = field("CallSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
+    params = form()
+    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
+        params.required("To", NUMBER)
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
@@ -194,12 +184,8 @@ def _load_call(sid: str) -> Call | None:
 
 @bp.post("/voice/step")
 def step() -> Response:
-    sid = field("CallSid", _SID)
-    state, event = request.args.get("s", ""), request.args.get("e", "")
-    try:
-        turn_no = int(request.args.get("t", ""))
-    except ValueError:
-        raise BadRequest("malformed continuation URL") from None
+    sid = form().required("CallSid", SID)
+    state, event, turn_no = url_text("s"), url_text("e"), url_number("t")
     call = _load_call(sid)
     if call is None:
         return _start_over(sid)
@@ -216,13 +202,13 @@ def step() -> Response:
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    form = request.form.to_dict()
-    return run_turn(flow, call, lambda t: runner.resume(t, event, form))
+    given = form().as_dict()
+    return run_turn(flow, call, lambda t: runner.resume(t, event, given))
 
 
 def _start_over(sid: str) -> Response:
     """A continuation for a call we do not know (a lost database, an old URL): begin again."""
-    from_, to = field("From", _NUMBER), field("To", _NUMBER)
+    from_, to = form().required("From", NUMBER), form().required("To", NUMBER)
     flow = flow_for(to)
     if flow is None:
         abort(404)
@@ -237,11 +223,11 @@ def _start_over(sid: str) -> Response:
 
 
 def _fallback_recorded(call: Call) -> Response:
-    sid = request.form.get("RecordingSid", "")
+    params = form()
+    sid = params.optional("RecordingSid", SID, "")
     if sid:
-        runner.store_voicemail(db.session(), call, call.flow_id, sid,
-                               request.form.get("RecordingUrl", ""),
-                               int(request.form.get("RecordingDuration") or 0), clock().now())
+        runner.store_voicemail(db.session(), call, call.flow_id, sid, params.text("RecordingUrl"),
+                               params.integer("RecordingDuration") or 0, clock().now())
         call.outcome = "voicemail"
         db.session().commit()
     reply = VoiceResponse()
@@ -251,7 +237,7 @@ def _fallback_recorded(call: Call) -> Response:
 
 @bp.post("/voice/queue-wait")
 def queue_wait() -> Response:
-    sid = field("CallSid", _SID)
+    sid = form().required("CallSid", SID)
     session = db.session()
     call = session.scalar(select(Call).where(Call.sid == sid))
     reply = VoiceResponse()
@@ -259,12 +245,12 @@ def queue_wait() -> Response:
         reply.leave()
         return twiml(reply)
     flow = registry().get(call.flow_id)
-    step = flow.states.get(request.args.get("s", ""))
+    step = flow.states.get(url_text("s"))
     entry = session.scalar(select(QueueEntry).where(QueueEntry.call_id == call.id))
     if not isinstance(step, Queue) or entry is None:
         reply.leave()
         return twiml(reply)
-    waited = int(request.form.get("QueueTime") or 0)
+    waited = form().integer("QueueTime") or 0
     if waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
@@ -298,7 +284,8 @@ def voice_status() -> Response:
     """Status of any call: an inbound one (the console's "call status changes" URL) or one we
     placed, which may never have reached the flow (busy, no answer). Copies and late arrivals
     are harmless: statuses only move forward and each ending is acted on once."""
-    sid, status = field("CallSid", _SID), field("CallStatus")
+    params = form()
+    sid, status = params.required("CallSid", SID), params.required("CallStatus", STATUS)
     session = db.session()
     now = clock().now()
     call = _load_call(sid)
@@ -309,17 +296,15 @@ def voice_status() -> Response:
     if call is not None:
         call.events.append(CallEvent(at=now, state=call.state, kind="status", text=status))
         if status in FINAL_CALL_STATUSES:
-            duration = request.form.get("CallDuration")
             flow = _flow_or_none(call.flow_id)
-            close_call(call, flow, now, status=status,
-                       duration=int(duration) if duration and duration.isdigit() else None)
+            close_call(call, flow, now, status=status, duration=params.integer("CallDuration"))
             if flow is not None:
                 callbacks.call_ended(session, flow, call, now)
         elif call.ended_at is None:
             call.status = status
     if dial is not None:
         dial.status = forward(dial.status, status, CALL_ORDER)
-        dial.answered_by = request.form.get("AnsweredBy") or dial.answered_by
+        dial.answered_by = params.text("AnsweredBy") or dial.answered_by
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
         dial_finished(current_app, session, dial, status, now)
@@ -330,21 +315,20 @@ def voice_status() -> Response:
 def outbound() -> Response:
     """A call we placed was answered: Twilio asks what to say. The call starts in the flow
     state its dial names (a redial, a visit confirmation), with the dial's variables."""
-    sid, to = field("CallSid", _SID), field("To", _NUMBER)
+    params = form()
+    sid, to = params.required("CallSid", SID), params.required("To", NUMBER)
+    dial_id = url_number("d")
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
         return twiml(existing.last_twiml)
-    try:
-        dial = session.get(Dial, int(request.args.get("d", "")), with_for_update=True)
-    except ValueError:
-        raise BadRequest("malformed outbound URL") from None
+    dial = session.get(Dial, dial_id, with_for_update=True)
     if dial is None or dial.to_number != to or dial.call_sid not in (None, sid):
         log.warning("outbound webhook for call %s matches no dial we placed", sid)
         reply = VoiceResponse()
         reply.hangup()
         return twiml(reply)
-    answered_by = request.form.get("AnsweredBy", "")
+    answered_by = params.text("AnsweredBy")
     dial.call_sid, dial.answered_by = sid, answered_by
     dial.status = forward(dial.status, "in-progress", CALL_ORDER)
     flow = _flow_or_none(dial.flow_id)
@@ -368,20 +352,20 @@ def outbound() -> Response:
 
 @bp.post("/recording")
 def recording() -> Response:
-    rec_sid, call_sid = field("RecordingSid", _SID), field("CallSid", _SID)
-    status = request.form.get("RecordingStatus", "completed")
+    params = form()
+    rec_sid, call_sid = params.required("RecordingSid", SID), params.required("CallSid", SID)
+    status = params.optional("RecordingStatus", STATUS, "completed")
     session = db.session()
     call = session.scalar(select(Call).where(Call.sid == call_sid))
     if status != "completed":
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
-    duration = request.form.get("RecordingDuration", "0")
+    duration = params.integer("RecordingDuration") or 0
     if request.args.get("kind") == "call":
         return _call_recorded(call, rec_sid, duration)
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
     row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
-                                   rec_sid, field("RecordingUrl"),
-                                   int(duration) if duration.isdigit() else 0, clock().now())
+                                   rec_sid, params.required("RecordingUrl"), duration, clock().now())
     session.commit()
     if begin:
         pipeline.start(current_app, row.id)
@@ -393,13 +377,14 @@ def recording() -> Response:
 @bp.post("/transcription")
 def transcription() -> Response:
     """Twilio's own transcription of a voicemail, for steps with `transcribe: true`."""
-    rec_sid, status = field("RecordingSid", _SID), request.form.get("TranscriptionStatus", "")
+    params = form()
+    rec_sid, status = params.required("RecordingSid", SID), params.text("TranscriptionStatus")
     session = db.session()
     row = session.scalar(select(Voicemail).where(Voicemail.recording_sid == rec_sid))
     if row is None:
         log.warning("transcription of unknown recording %s: ignored", rec_sid)
         return Response(status=204)
-    text = request.form.get("TranscriptionText", "").strip()
+    text = params.text("TranscriptionText").strip()
     if status != "completed" or not text:
         log.warning("Twilio could not transcribe recording %s (%s); voicemail %s is transcribed "
                     "here instead", rec_sid, status or "no status", row.id)
@@ -411,12 +396,12 @@ def transcription() -> Response:
     return Response(status=204)
 
 
-def _call_recorded(call: Call | None, rec_sid: str, duration: str) -> Response:
+def _call_recorded(call: Call | None, rec_sid: str, duration: int) -> Response:
     """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails."""
     if call is None:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
-    call.recording_sid, call.recording_url = rec_sid, field("RecordingUrl")
+    call.recording_sid, call.recording_url = rec_sid, form().required("RecordingUrl")
     if not any(e.kind == "call-recorded" for e in call.events):
         call.events.append(CallEvent(at=clock().now(), state=call.state, kind="call-recorded",
                                      text=f"{duration} s", data={"recording_sid": rec_sid}))
@@ -434,8 +419,10 @@ def _flow_or_none(flow_id: str) -> Flow | None:
 
 @bp.post("/sms")
 def sms() -> Response:
-    sid, from_, to = field("MessageSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
-    body = request.form.get("Body", "")
+    params = form()
+    sid, from_, to = params.required("MessageSid", SID), params.required("From", NUMBER), \
+        params.required("To", NUMBER)
+    body = params.text("Body")
     session = db.session()
     flow = flow_for(to)
     message = session.scalar(select(Message).where(Message.sid == sid))
@@ -466,7 +453,8 @@ def _sms_reply(text: str | None, flow: Flow | None) -> Response:
 
 @bp.post("/sms/status")
 def sms_status() -> Response:
-    sid, status = field("MessageSid", _SID), field("MessageStatus")
+    params = form()
+    sid, status = params.required("MessageSid", SID), params.required("MessageStatus", STATUS)
     session = db.session()
     message = session.scalar(select(Message).where(Message.sid == sid))
     if message is None:
@@ -474,7 +462,7 @@ def sms_status() -> Response:
         return Response(status=204)
     if MESSAGE_ORDER.get(status, 0) >= MESSAGE_ORDER.get(message.status, 0):
         message.status = status
-        message.error = request.form.get("ErrorCode", "") or message.error
+        message.error = params.text("ErrorCode") or message.error
         session.commit()
     return Response(status=204)
 
