@@ -12,7 +12,7 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -53,6 +53,29 @@ def make_engine(url: str, **pool: Any) -> Engine:
                          **pool)
 
 
+SERIAL = "voicebot.serial"
+"""`Session.info` key: the session's transactions take the database's write lock as they begin."""
+
+
+def serialise(session: Session) -> None:
+    """Make every transaction of `session` wait for, then hold, the write lock from its first
+    statement, so two requests about one call run one after the other.
+
+    PostgreSQL needs nothing: the rows a turn works on are locked by SELECT ... FOR UPDATE.
+    SQLite ignores FOR UPDATE, and pysqlite begins a transaction only at the first write, so
+    two copies of one webhook would both read the call before either writes it, and both run
+    the turn. There the transaction begins with BEGIN IMMEDIATE (which waits out the busy
+    timeout, rather than failing as a read transaction upgraded to a write can). Only for
+    webhooks, which are short: a job reading while it transcribes must not block them."""
+    session.info[SERIAL] = True
+
+
+def _begin_serial(session: Session, _transaction: Any, connection: Connection) -> None:
+    if session.info.get(SERIAL) and connection.dialect.name == "sqlite":
+        # pysqlite has not begun one yet (it waits for the first write): begin it ourselves.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -69,7 +92,9 @@ def init_app(app: Flask) -> None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url, **pool_options(app.config))
-    app.extensions["voicebot.db"] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_begin", _begin_serial)
+    app.extensions["voicebot.db"] = factory
     if app.config.get("AUTO_MIGRATE", True):
         upgrade(url)
 

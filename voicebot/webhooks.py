@@ -45,6 +45,14 @@ log = logging.getLogger("voicebot.webhooks")
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
 
+
+@bp.before_request
+def _one_at_a_time() -> None:
+    """Copies of one webhook, and webhooks of one call, run one after the other: on SQLite
+    too, where a row lock is no lock (db.serialise)."""
+    db.serialise(db.session())
+
+
 # Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
 MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent": 4,
                  "delivered": 5, "undelivered": 5, "failed": 5, "read": 6}
