@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from voicebot.emulator import new_sid
 from voicebot.engine.phrases import phrase
-from voicebot.models import Call, Callback, CallEvent, Message, Ticket
+from voicebot.models import Call, Callback, CallEvent, Message, Ticket, Voicemail
 
 from support.records import stored
 from support.twilio_double import TEST_AUTH_TOKEN
@@ -86,3 +86,19 @@ def test_one_sms_delivered_at_once_many_times_is_stored_once(app: Flask, live_se
     assert {status for status, _ in replies} == {200}
     assert len(stored(app, Message, sid=sid)) == 1
 
+
+def test_one_recording_callback_delivered_at_once_many_times_is_stored_once(
+    app: Flask, live_server: str
+) -> None:
+    """Every copy gets a 2xx: Twilio counts a 500 as a failed callback and alerts on it."""
+    call_sid = new_sid("CA")
+    status, _ = post(live_server, "/twilio/voice", {"CallSid": call_sid, "From": CALLER, "To": OMEGA})
+    assert status == 200
+    for _ in range(3):
+        rec_sid = new_sid("RE")
+        replies = all_at_once(live_server, "/twilio/recording", {
+            "CallSid": call_sid, "RecordingSid": rec_sid, "RecordingStatus": "completed",
+            "RecordingDuration": "12",
+            "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/{rec_sid}"})
+        assert {status for status, _ in replies} == {204}, replies
+        assert len(stored(app, Voicemail, recording_sid=rec_sid)) == 1

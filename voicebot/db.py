@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -74,6 +75,14 @@ def _begin_serial(session: Session, _transaction: Any, connection: Connection) -
     if session.info.get(SERIAL) and connection.dialect.name == "sqlite":
         # pysqlite has not begun one yet (it waits for the first write): begin it ourselves.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_once(session: Session, model: type[Any], key: str, **values: Any) -> None:
+    """INSERT ... ON CONFLICT (key) DO NOTHING, on SQLite and PostgreSQL alike: a row that
+    copies of one request all create at the same moment is stored once, and no copy fails
+    (a unique-key error would abort its transaction, and Twilio would see a 500)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
 
 
 def alembic_config(url: str) -> Config:
