@@ -7,40 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from twilio.request_validator import RequestValidator
 
 from voicebot.emulator import new_sid
 from voicebot.engine.phrases import phrase
 from voicebot.models import Call, CallEvent, Message, Voicemail
 
 from support.records import stored
-from support.twilio_double import TEST_AUTH_TOKEN
+from support.signed import CALLER, OMEGA, post, start_call
 
-CALLER, OMEGA = "+15035550199", "+15035550100"
 APOLOGY = phrase("unavailable", "en")
 # None is a number of seconds Twilio could send; the first three pass str.isdigit().
 NOT_NUMBERS = ["99999999999999999999", "²", "٣", "1_000", "-5", "1e3", "nan"]
-
-
-def post(client: FlaskClient, url: str, params: Mapping[str, str]) -> tuple[int, str]:
-    """POST a webhook signed as Twilio signs it."""
-    signature = RequestValidator(TEST_AUTH_TOKEN).compute_signature("http://localhost" + url,
-                                                                     dict(params))
-    reply = client.post(url, data=dict(params), headers={"X-Twilio-Signature": signature})
-    return reply.status_code, reply.get_data(as_text=True)
-
-
-def start_call(client: FlaskClient, sid: str) -> str:
-    """An omega call answered at night (voicemail) or by day (menu): the first TwiML."""
-    status, body = post(client, "/twilio/voice", {"CallSid": sid, "From": CALLER, "To": OMEGA,
-                                                  "CallStatus": "ringing"})
-    assert status == 200, body
-    return body
 
 
 @pytest.mark.parametrize("duration", NOT_NUMBERS)

@@ -371,6 +371,15 @@ def recording() -> Response:
     duration = params.integer("RecordingDuration") or 0
     if request.args.get("kind") == "call":
         return _call_recorded(call, rec_sid, duration)
+    owner = session.scalar(select(Call.sid).join(Voicemail, Voicemail.call_id == Call.id)
+                           .where(Voicemail.recording_sid == rec_sid))
+    if owner is not None and owner != call_sid:
+        # Twilio never gives two calls one recording: this is forged or mixed up. The voicemail
+        # stays with its call. 409 rather than a silent 204: Twilio does not retry a 4xx, and
+        # shows it in its debugger, where the operator sees it next to this log line.
+        log.warning("recording %s belongs to call %s, not %s: refused", rec_sid, owner, call_sid)
+        return Response(f"recording {rec_sid} belongs to another call\n", status=409,
+                        mimetype="text/plain")
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
     row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
                                    rec_sid, params.required("RecordingUrl"), duration, clock().now())
