@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from collections.abc import Iterator, Mapping
@@ -15,6 +16,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -92,8 +94,46 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x766F6963  # "voic": the PostgreSQL advisory lock voicebot migrates under
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Migrate under a database-wide lock: processes started together on an empty database
+    (`serve --production` and `worker` at boot) would otherwise all create the tables, and
+    all but one crash. The others wait, then find the schema done."""
+    with migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """PostgreSQL: a session advisory lock, held on a connection of its own while Alembic
+    works on another. SQLite: an exclusive lock on a file beside the database (processes
+    sharing a SQLite file share a host)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            yield
+            return
+        with open(f"{parsed.database}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()  # the lock outlives the transaction; an idle one would hold a snapshot
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+    finally:
+        engine.dispose()
 
 
 def init_app(app: Flask) -> None:
