@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
-    from voicebot import admin, callbacks, clock, db, health, jobs, logs, telephony, webhooks
+    from voicebot import admin, callbacks, clock, db, health, jobs, logs, spool, telephony, webhooks
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
 
@@ -40,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     telephony.init_app(app)
     jobs.init_app(app)
     callbacks.init_app(app)
+    spool.init_app(app)
     app.extensions["voicebot.flows"] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )

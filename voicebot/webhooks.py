@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, request, url_for
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from voicebot import callbacks, db
+from voicebot import callbacks, db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
 from voicebot.engine import runner
@@ -44,13 +46,6 @@ log = logging.getLogger("voicebot.webhooks")
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
-
-
-@bp.before_request
-def _one_at_a_time() -> None:
-    """Copies of one webhook, and webhooks of one call, run one after the other: on SQLite
-    too, where a row lock is no lock (db.serialise)."""
-    db.serialise(db.session())
 
 
 # Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
@@ -151,7 +146,7 @@ def voice() -> Response:
         reply = VoiceResponse()
         reply.say(phrase("unknown_number", "en"), language="en-US")
         reply.hangup()
-        _journal_unanswered(sid, from_, to, str(reply))
+        _journal_closed(sid, from_, to, None, "unknown-number", answer=str(reply))
         return twiml(reply)
     log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
     try:
@@ -162,17 +157,19 @@ def voice() -> Response:
     return run_turn(flow, call, runner.start)
 
 
-def _journal_unanswered(sid: str, from_: str, to: str, answer: str) -> None:
-    """Every call leaves a record, even one to a number no flow answers: the dispatcher
-    should see that people dial a number the line is not set up for."""
+def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: str, *,
+                   answer: str = "", flagged: str = "") -> Call:
+    """Every call leaves a record, even one no flow ran: to a number the line is not set up
+    for (the dispatcher should see people dial it), or answered by the fallback URL."""
     now = clock().now()
-    call = Call(sid=sid, flow_id="", from_number=from_, to_number=to, started_at=now,
-                outcome="unknown-number", last_twiml=answer)
+    call = Call(sid=sid, flow_id=flow.id if flow else "", from_number=from_, to_number=to,
+                started_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
     session = db.session()
     session.add(call)
     session.flush()
-    close_call(call, None, now, status=None)
+    close_call(call, flow, now, status=None)
     session.commit()
+    return call
 
 
 def _replay_start(call: Call) -> Response:
@@ -186,6 +183,14 @@ def _replay_start(call: Call) -> Response:
     return twiml(reply)
 
 
+def _one_at_a_time() -> None:
+    """For webhooks that move a call on (a turn, a status, an answered dial): copies of one,
+    and webhooks of one call, run one after the other, on SQLite too (db.serialise). Called
+    before the request's first statement. The others need not wait: what they insert has a
+    unique key, and a copy finds the first one's row."""
+    db.serialise(db.session())
+
+
 def _load_call(sid: str) -> Call | None:
     return db.session().scalar(select(Call).where(Call.sid == sid).with_for_update())
 
@@ -194,6 +199,7 @@ def _load_call(sid: str) -> Call | None:
 def step() -> Response:
     sid = form().required("CallSid", SID)
     state, event, turn_no = url_text("s"), url_text("e"), url_number("t")
+    _one_at_a_time()
     call = _load_call(sid)
     if call is None:
         return _start_over(sid)
@@ -294,6 +300,7 @@ def voice_status() -> Response:
     are harmless: statuses only move forward and each ending is acted on once."""
     params = form()
     sid, status = params.required("CallSid", SID), params.required("CallStatus", STATUS)
+    _one_at_a_time()
     session = db.session()
     now = clock().now()
     call = _load_call(sid)
@@ -326,6 +333,7 @@ def outbound() -> Response:
     params = form()
     sid, to = params.required("CallSid", SID), params.required("To", NUMBER)
     dial_id = url_number("d")
+    _one_at_a_time()
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
@@ -368,6 +376,8 @@ def recording() -> Response:
     if status != "completed":
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
+    if call is None and request.args.get("via") == "fallback":
+        call = _fallback_call(call_sid)
     duration = params.integer("RecordingDuration") or 0
     if request.args.get("kind") == "call":
         return _call_recorded(call, rec_sid, duration)
@@ -389,6 +399,54 @@ def recording() -> Response:
     log.info("recording %s stored as voicemail %s (%s)", rec_sid, row.id,
              "queued" if begin else f"already {row.status}")
     return Response(status=204)
+
+
+def _fallback_call(sid: str) -> Call:
+    """The journal entry of a call the fallback URL answered while the database was down:
+    who called which line comes from the callback URL the fallback wrote (signed by Twilio)."""
+    from_, to = url_text("from"), url_text("to")
+    if not (NUMBER.match(from_) and NUMBER.match(to)):
+        raise BadRequest("malformed fallback recording URL")
+    flow = flow_for(to)
+    log.info("call %s from %s: message left through the fallback URL", sid, mask(from_))
+    return _journal_closed(sid, from_, to, flow, "voicemail",
+                           flagged="answered by the fallback: the database was down")
+
+
+@bp.post("/fallback")
+def fallback() -> Response:
+    """Twilio's Voice fallback URL (the console's "Primary handler fails"), and the answer to
+    a call in progress when the database stops answering: needs no database. The caller hears
+    the line's apology and leaves a message; the recording callback comes back to
+    /twilio/recording, and is kept (voicebot.spool) until the database is back."""
+    params = form()
+    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
+        params.required("To", NUMBER)
+    log.warning("call %s to %s answered by the fallback (Twilio error %s)", sid, mask(to),
+                params.text("ErrorCode") or "none")
+    reply = VoiceResponse()
+    flow = flow_for(to)
+    if flow is None:
+        reply.say(phrase("unavailable", "en"), language="en-US")
+        reply.hangup()
+        return twiml(reply)
+    values = runner.texts.values(flow, {}, from_, clock().now())
+    for line in flow.apology:
+        reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
+    reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
+                 play_beep=True, recording_status_callback_event="completed",
+                 recording_status_callback=absolute(url_for("twilio.recording") + "?" + urlencode(
+                     {"via": "fallback", "from": from_, "to": to})))
+    reply.hangup()
+    return twiml(reply)
+
+
+@bp.post("/fallback/done")
+def fallback_done() -> Response:
+    """After the fallback's recording: goodbye. The message comes by the recording callback."""
+    reply = VoiceResponse()
+    reply.hangup()
+    return twiml(reply)
 
 
 @bp.post("/transcription")
@@ -490,10 +548,48 @@ def bad_request(exc: BadRequest) -> tuple[str, int]:
     return f"Bad request: {exc.description}\n", 400
 
 
+@bp.after_request
+def _apply_kept(response: Response) -> Response:
+    """A webhook answered without a database error: callbacks kept while the database was
+    down are applied now, in a thread (voicebot.spool)."""
+    if response.status_code < 500 and request.endpoint not in NO_DATABASE \
+            and not g.get("database_down") and not spool.replaying(request.environ):
+        spool.spool(current_app).replay_soon()
+    return response
+
+
+NO_DATABASE = frozenset({"twilio.fallback", "twilio.fallback_done"})
+"""Webhooks answered without the database."""
+KEPT = frozenset({"twilio.recording", "twilio.sms", "twilio.sms_status", "twilio.voice_status",
+                  "twilio.transcription"})
+"""Webhooks Twilio never repeats: kept while the database is down, applied when it is back."""
+MID_CALL = frozenset({"twilio.step", "twilio.queue_wait", "twilio.outbound"})
+"""Webhooks of a call in progress, for which Twilio has no fallback URL."""
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def _database_down(exc: Exception) -> Response:
+    """The database does not answer (voicebot.db gives up connecting after CONNECT_TIMEOUT).
+    A call starting now gets a 503 at once, so Twilio runs the number's fallback URL
+    (/twilio/fallback: the apology and a message); a call in progress gets that same answer
+    directly; a callback or SMS is kept and applied later; nothing is lost."""
+    log.error("database unavailable on %s: %s", request.path, str(exc).strip().splitlines()[0])
+    g.database_down = True
+    endpoint = request.endpoint or ""
+    if endpoint in MID_CALL:
+        return fallback()
+    if endpoint in KEPT and not spool.replaying(request.environ) \
+            and spool.spool(current_app).keep(request):
+        return twiml(MessagingResponse()) if endpoint == "twilio.sms" else Response(status=204)
+    return Response("database unavailable\n", status=503, mimetype="text/plain")
+
+
 @bp.errorhandler(Exception)
 def unexpected(exc: Exception) -> Response | HTTPException:
     if isinstance(exc, HTTPException):
         return exc
+    if isinstance(exc, DATABASE_DOWN):
+        return _database_down(exc)
     log.exception("unexpected error on %s (%s)", request.path, signed_url())
     if request.path.startswith("/twilio/voice"):
         reply = VoiceResponse()
