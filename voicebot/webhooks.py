@@ -201,10 +201,14 @@ def step() -> Response:
     state, event, turn_no = url_text("s"), url_text("e"), url_number("t")
     _one_at_a_time()
     call = _load_call(sid)
+    if state == "__fallback__":  # a message after the apology: kept, whatever we know
+        if call is None:
+            to = form().required("To", NUMBER)
+            call = _journal_closed(sid, form().required("From", NUMBER), to, flow_for(to),
+                                   "voicemail", flagged="message left after an error")
+        return _fallback_recorded(call)
     if call is None:
         return _start_over(sid)
-    if state == "__fallback__":
-        return _fallback_recorded(call)
     if call.ended_at is not None or turn_no != call.turn or state != call.state:
         log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
                  state, call.state)
@@ -258,10 +262,10 @@ def queue_wait() -> Response:
     if call is None:
         reply.leave()
         return twiml(reply)
-    flow = registry().get(call.flow_id)
-    step = flow.states.get(url_text("s"))
+    flow = _flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
+    step = flow.states.get(url_text("s")) if flow is not None else None
     entry = session.scalar(select(QueueEntry).where(QueueEntry.call_id == call.id))
-    if not isinstance(step, Queue) or entry is None:
+    if flow is None or not isinstance(step, Queue) or entry is None:
         reply.leave()
         return twiml(reply)
     waited = form().integer("QueueTime") or 0
