@@ -42,12 +42,12 @@ def test_a_slow_answer_is_logged_with_what_to_change(
     holder = threading.Thread(target=hold_call, args=(app, sid, 0.8, held))
     holder.start()
     assert held.wait(10)
-    with caplog.at_level(logging.WARNING, logger="voicebot.request"):
+    with caplog.at_level(logging.WARNING, logger="voicebot.slow"):
         status, _ = post(client, "/twilio/voice/status",
                          {"CallSid": sid, "From": CALLER, "To": OMEGA, "CallStatus": "in-progress"})
     holder.join(10)
     assert status == 204
-    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING and "slow answer" in r.message]
+    (warning,) = [r for r in caplog.records if r.name == "voicebot.slow"]
     assert "POST /twilio/voice/status took 0." in warning.message
     assert "Twilio gives up after 15 s" in warning.message
     assert "VOICEBOT_WEB_THREADS (now 8)" in warning.message

@@ -7,8 +7,10 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/sms              incoming SMS
   POST /twilio/sms/status       message status callback
   POST /twilio/transcription    Twilio's transcription of a voicemail (transcribeCallback)
-The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`) are continuation URLs that
-voicebot writes into its own TwiML.
+  POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
+The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
+continuation URLs that voicebot writes into its own TwiML. Every field is read through
+voicebot.twilio_form.
 """
 
 from __future__ import annotations
@@ -581,7 +583,10 @@ def _database_down(exc: Exception) -> Response:
     g.database_down = True
     endpoint = request.endpoint or ""
     if endpoint in MID_CALL:
-        return fallback()
+        try:
+            return fallback()
+        except BadRequest:  # no caller to speak of: Twilio ends the call with its own message
+            pass
     if endpoint in KEPT and not spool.replaying(request.environ) \
             and spool.spool(current_app).keep(request):
         return twiml(MessagingResponse()) if endpoint == "twilio.sms" else Response(status=204)
