@@ -242,3 +242,17 @@ def test_desk_logs_show_who_did_what_with_numbers_masked(
     assert "desk login: Dana" in caplog.text
     assert "Dana looked up +15*****0142" in caplog.text
     assert "+15035550142" not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_a_recording_name_no_file_can_have_is_not_found(app: Flask, client: FlaskClient) -> None:
+    """NUL bytes, names longer than the file system allows, undecodable bytes: 404, like any
+    other missing recording, never a 500."""
+    wav(Path(app.config["RECORDINGS_DIR"]) / "0001" / "message.wav")
+    login(client)
+    for url in ["/admin/recordings/%00", "/admin/recordings/0001/message.wav%00.txt",
+                "/admin/recordings/" + "a" * 300 + ".wav", "/admin/recordings/" + "d/" * 3000 + "x",
+                "/admin/recordings/%ff%fe.wav", "/admin/recordings/%ED%A0%80.wav",
+                "/admin/recordings/0001/message.wav/..", "/admin/recordings/~/.bashrc"]:
+        reply = client.get(url, follow_redirects=True)
+        assert reply.status_code == 404, url
+        assert b"Traceback" not in reply.data and b"RIFF" not in reply.data

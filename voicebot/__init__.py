@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.1.0"
 
@@ -22,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         jobs,
         logs,
         metrics,
+        spool,
         telephony,
         webhooks,
     )
@@ -37,12 +39,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings["INSECURE_SKIP_SIGNATURE"]:
         app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")
 
+    proxies = int(settings["TRUSTED_PROXIES"])
+    if proxies < 0:
+        raise ValueError(f"VOICEBOT_TRUSTED_PROXIES must be 0 or more (got {proxies})")
+    if proxies:
+        # Each trusted proxy appends one address: the client's is that many from the end.
+        # Anything a client writes into the headers itself lies further left and is ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     logs.init_app(app)
     clock.init_app(app)
     db.init_app(app)
     telephony.init_app(app)
     jobs.init_app(app)
     callbacks.init_app(app)
+    spool.init_app(app)
     app.extensions["voicebot.flows"] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )

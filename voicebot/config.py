@@ -64,6 +64,8 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LOG_LEVEL": ("INFO", str, "Logging level"),
     "ADMIN_PASSWORD_HASH": (None, str, "Hash of the desk password, made by `voicebot admin password`; "
                             "without it the desk at /admin refuses every login"),
+    "TRUSTED_PROXIES": (0, int, "Proxies in front of voicebot whose X-Forwarded-For/-Proto/-Host "
+                        "are believed (the desk's login throttle counts by client address); 0: none"),
     "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
                       "they share one, else UTC"),
     "SMTP_HOST": (None, str, "SMTP server for voicemail e-mails (`voicemail_email:`); without it they wait"),

@@ -428,6 +428,19 @@ class WorkerLease(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
 
 
+class LoginFailure(Base):
+    """A wrong desk password. Counted by every web process alike, by name and by address,
+    over the last minutes (voicebot/admin/auth.py); older rows are deleted as new ones come."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 APSCHEDULER_JOBS = Table(
     # APScheduler's own job store table, created by our migrations rather than by whichever
     # process starts first, so two schedulers never race to create it. Same shape as

@@ -1,7 +1,7 @@
 """voicemail e-mails: the outbox of mails to staff; indexes the reports count by (issue 18)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 03:40:00
 
 Chained after 0005 for now: 0006 is added on another branch this session, and this revision
@@ -13,7 +13,7 @@ import voicebot.models
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
