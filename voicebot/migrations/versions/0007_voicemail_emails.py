@@ -3,9 +3,6 @@
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 03:40:00
-
-Chained after 0005 for now: 0006 is added on another branch this session, and this revision
-is re-chained after it at merge.
 """
 from alembic import op
 import sqlalchemy as sa
