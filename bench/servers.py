@@ -3,9 +3,11 @@
 
 - `voicebot`: the app itself, its clock set to the scripted call's moment so the call takes
   the same path at any hour (as `voicebot flows test` does in-process);
-- `bare`: a Flask app that answers every webhook with one fixed TwiML document, built once.
+- `bare`: a Flask app that answers every webhook with one fixed TwiML document, built once;
+- `embedded`: the app as `voicebot serve` runs it by default (waitress, WEB_THREADS threads,
+  the job worker in the same process), for bench.embedded.
 
-    python -m bench.servers voicebot|bare --port PORT [--at ISO-TIME]
+    python -m bench.servers voicebot|bare|embedded --port PORT [--at ISO-TIME]
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
+import waitress
 from flask import Flask, Response
 from twilio.twiml.voice_response import VoiceResponse
 
 from voicebot import create_app, db, logs, serving
 from voicebot.config import load_settings
+from voicebot.jobs.worker import Worker
 
 HOST = "127.0.0.1"
 
@@ -59,12 +63,22 @@ def voicebot_app(at: dt.datetime | None) -> Flask:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.servers")
-    parser.add_argument("kind", choices=["voicebot", "bare"])
+    parser.add_argument("kind", choices=["voicebot", "bare", "embedded"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--at", type=dt.datetime.fromisoformat)
     args = parser.parse_args()
     settings = load_settings()
     logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
+    if args.kind == "embedded":
+        db.upgrade(settings["DATABASE_URL"])
+        app = voicebot_app(args.at)
+        worker = Worker(app).start()
+        try:
+            waitress.serve(app, host=HOST, port=args.port, threads=int(app.config["WEB_THREADS"]),
+                           ident="voicebot")
+        finally:
+            worker.stop()
+        return
     factory: Callable[[], Flask] = bare_app
     if args.kind == "voicebot":
         db.upgrade(settings["DATABASE_URL"])  # once, before the workers fork

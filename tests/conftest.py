@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
+import shutil
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -17,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from voicebot import close_app, create_app
-from voicebot.db import scratch_database
+from voicebot.db import alembic_config, scratch_database, upgrade
 from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
 
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
@@ -56,12 +60,61 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per test process (each xdist worker has its own);
+    every test gets a copy: copying the file costs a millisecond, migrating a second."""
+    path = tmp_path_factory.mktemp("migrated") / "voicebot.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@functools.cache
+def _head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def _fresh_postgresql(url: str) -> None:
+    """Empty every table of the run's database, migrating it first where it is not at head
+    (the first test, or one that left the schema elsewhere): cheaper than a schema per test."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            # A session the last test left open holds locks: fail saying so, never hang.
+            conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+            tables = set(inspect(conn).get_table_names())
+            at = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                if "alembic_version" in tables else None
+            if at == _head():
+                names = ", ".join(f'"{name}"' for name in sorted(tables - {"alembic_version"}))
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+    upgrade(url)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of the test's own."""
+    if request.param == "sqlite":
+        target = tmp_path / "voicebot.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("pg_url")
+    _fresh_postgresql(url)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def unmigrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no schema at all, for the tests of the migrations themselves."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'voicebot.db'}"
     url: str = request.getfixturevalue("pg_url")
-    engine = create_engine(url)
+    engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
@@ -157,3 +210,43 @@ def dial_inprocess(app: Flask) -> Callable[..., CallEmulator]:
                             public_url="http://localhost", to=to, from_=from_, **kwargs)
 
     return make
+
+
+# -- the fast loop --------------------------------------------------------------------------
+# Tests that take more than a few seconds each: real speech (espeak-ng, Vosk, pocketsphinx),
+# real processes (servers, workers killed mid-job), a real browser, model downloads. They
+# run in the full suite (`bash .ci/run`); `pytest -m "not slow"` leaves them out while
+# developing. A module name alone marks the whole module. Measured with --durations on the
+# 2-core CI machine; see README "Developing".
+SLOW: dict[str, frozenset[str] | None] = {
+    "test_speech.py": None,
+    "test_worker_processes.py": None,
+    "test_desk_browser.py": None,
+    "test_models_download.py": frozenset({"test_a_good_model_is_installed_and_the_setting_printed"}),
+    "test_serving.py": frozenset({
+        "test_production_server_answers_logs_json_and_finishes_a_webhook_in_flight_on_sigterm"}),
+    "test_cli.py": frozenset({"test_serve_then_call_over_http"}),
+    "test_voicemail_cli.py": frozenset({"test_a_recording_is_transcribed_and_analyzed"}),
+    "test_voicemail_pipeline.py": frozenset({
+        "test_om4_om7_a_spoken_voicemail_gets_one_quote_sms_whatever_twilio_repeats",
+        "test_om4_om9_a_job_seeker_gets_no_quote_and_the_dispatcher_is_told",
+        "test_the_sweep_restarts_a_voicemail_a_crash_left_half_done",
+        "test_twilio_transcription_is_used_when_the_step_asks_for_it",
+        "test_the_quote_waits_no_longer_than_the_setting_for_twilio_text",
+    }),
+    "test_quote_replies.py": frozenset({
+        "test_om4_om9_yes_approves_the_quote_the_voicemail_got_and_the_dispatcher_is_told"}),
+    "test_desk.py": frozenset({"test_flows_page_shows_a_refused_edit_and_a_failing_script",
+                               "test_flows_page_shows_status_numbers_picture_and_scripted_calls"}),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.name
+        if module not in SLOW:
+            continue
+        names = SLOW[module]
+        if names is None or getattr(item, "originalname", item.name) in names:
+            item.add_marker(pytest.mark.slow)
+

@@ -10,10 +10,12 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -107,7 +109,7 @@ def test_flows_graph_prints_graphviz_dot(env: dict[str, str]) -> None:
 def test_flows_graph_of_an_unknown_flow_names_the_known_ones(env: dict[str, str]) -> None:
     result = voicebot("flows", "graph", "omgea")
     assert result.exit_code == 1
-    assert "no flow 'omgea'; known: " in result.output
+    assert "no flow 'omgea'; did you mean 'omega'? known: " in result.output
     known = result.output.split("known: ")[1].strip().split(", ")
     assert {"omega", "telesputnik"} <= set(known) and known == sorted(known)
 
@@ -164,11 +166,12 @@ def test_call_in_process_hears_greeting_and_price(env: dict[str, str]) -> None:
     assert "  bot: Thank you for calling Omega Tech Service." in out
     assert "The service call is $85." in out
     assert "  bot: Thank you for calling Omega Tech Service. Goodbye." in out
-    assert out.rstrip().endswith("-- call ended --")
+    assert out.rstrip().endswith("-- call ended --\n(a trial call on a scratch database: nothing was "
+                                 "kept or sent; with --live it goes into the journal)")
 
 
 def test_call_hangup_ends_the_call_and_the_journal_says_so(env: dict[str, str]) -> None:
-    result = voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550145",
+    result = voicebot("call", "omega", "--live", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550145",
                       input="/hangup\n")
     assert result.exit_code == 0, result.output
     assert "press 1 or say insurance" in result.stdout
@@ -183,8 +186,8 @@ def test_call_hangup_ends_the_call_and_the_journal_says_so(env: dict[str, str]) 
 
 
 def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
-    assert voicebot("journal").stdout.strip() == "no calls"
-    voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550146", input="4\nno\n")
+    voicebot("call", "omega", "--live", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550146",
+             input="4\nno\n")
 
     listed = voicebot("journal", "--json")
     assert listed.exit_code == 0, listed.output
@@ -195,7 +198,9 @@ def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
     assert "menu → price_info → anything_else → goodbye" in entry["note"]
 
     text = voicebot("journal", "--flow", "omega")
-    assert "+15035550146" in text.stdout and entry["note"] in text.stdout
+    # The time in the flow's zone, as in the note beside it, with the zone shown.
+    assert text.stdout.startswith("2026-11-23 09:00 PST  omega        +15035550146")
+    assert entry["note"] in text.stdout
     assert voicebot("journal", "--flow", "telesputnik").stdout.strip() == "no calls"
 
 
@@ -206,9 +211,12 @@ def test_call_at_needs_an_offset_and_no_url(env: dict[str, str]) -> None:
     assert remote.exit_code == 2 and "--at sets the clock of an in-process call" in remote.output
 
 
-def test_call_an_unknown_flow(env: dict[str, str]) -> None:
+def test_call_an_unknown_flow_suggests_the_nearest_name(env: dict[str, str]) -> None:
     result = voicebot("call", "omgea")
-    assert result.exit_code == 1 and "no flow 'omgea'" in result.output
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no flow 'omgea'; did you mean 'omega'? known: car_service,")
+    far = voicebot("call", "zzz")
+    assert far.exit_code == 1 and "no flow 'zzz'; known: car_service," in far.stderr
 
 
 # -------------------------------------------------------------------- db
@@ -281,7 +289,9 @@ def test_a_booked_visit_shows_its_confirmation_call_in_the_callbacks_list(env: d
     (row,) = json.loads(listed.stdout)
     assert (row["rule"], row["status"], row["phone"], row["max_attempts"], row["next_at"]) == (
         "confirm_visit", "scheduled", "+79005550301", 3, "2030-01-15T06:00:00+00:00")
-    assert "confirm_visit" in voicebot("callbacks").stdout
+    # The same moment as `visits add` printed, in the same zone, which is named.
+    assert re.search(r"^#1 +scheduled +field_visit/confirm_visit .* 0/3  2030-01-15 09:00 MSK ",
+                     voicebot("callbacks").stdout, re.M)
     once = voicebot("worker", "--once")
     assert once.exit_code == 0, once.output
     assert once.stdout.strip() == "ran 0 job(s)"  # the call is not due for years
@@ -300,6 +310,7 @@ LATER = ("--window", "2030-01-15 10:00-12:00")
 ])
 def test_commands_refuse_what_cannot_be_done_and_say_why(env: dict[str, str], args: tuple[str, ...],
                                                          message: str) -> None:
+    assert voicebot("db", "upgrade").exit_code == 0
     result = voicebot(*args)
     assert result.exit_code == 1
     assert message in result.stderr
@@ -329,3 +340,41 @@ def test_bookings_lists_the_schedule(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     assert [(b["client_name"], b["starts_at"]) for b in json.loads(result.stdout)] == [
         ("Дмитрий", "2030-01-15T07:00:00+00:00"), ("Светлана", "2030-01-15T09:00:00+00:00")]
+    # For people: the workshop's own time, with its zone, as `visits add` shows times.
+    assert voicebot("bookings").stdout.splitlines() == [
+        "2030-01-15 10:00 MSK  car_service/repair     2 h  Дмитрий  +79005550177  booked",
+        "2030-01-15 12:00 MSK  car_service/repair     2 h  Светлана  +79005550177  booked"]
+
+
+# -------------------------------------------------------------------- help and small things
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _commands(command, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
+
+
+def test_every_command_has_help_in_plain_words() -> None:
+    """Help is for the people running the line: no internal rule ids like (CS-3, CS-9), and
+    no command without a sentence saying what it does."""
+    for path in _commands(main):
+        result = voicebot(*path, "--help")
+        assert result.exit_code == 0, (path, result.output)
+        assert not re.search(r"\b(OM|TS|CS|HL|RT)-\d", result.stdout), (path, result.stdout)
+        description = result.stdout.split("\n\n")[1].strip()
+        assert description and not description.startswith("Options:"), (path, result.stdout)
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(env: dict[str, str]) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = voicebot("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; is "
+                             "another voicebot running there? Stop it or choose another --port\n")
+    assert "Try it" not in result.stdout

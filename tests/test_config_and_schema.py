@@ -74,17 +74,17 @@ def test_migrations_match_the_models(app: Flask) -> None:
     assert diff == []
 
 
-def test_upgrading_keeps_existing_tickets_and_voicemails(database_url: str) -> None:
+def test_upgrading_keeps_existing_tickets_and_voicemails(unmigrated_database_url: str) -> None:
     """A line already in service upgrades without losing a row: the columns added later get
     the models' defaults on the rows that were there."""
     from sqlalchemy import text
 
     from voicebot.db import upgrade
 
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(database_url, "0002")
-    engine = create_engine(database_url)
+    if unmigrated_database_url.startswith("sqlite:///"):
+        Path(unmigrated_database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(unmigrated_database_url, "0002")
+    engine = create_engine(unmigrated_database_url)
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO tickets (flow_id, kind, text, fields, urgent, status, phone, created_at) "
@@ -94,7 +94,7 @@ def test_upgrading_keeps_existing_tickets_and_voicemails(database_url: str) -> N
             "INSERT INTO voicemails (recording_sid, flow_id, from_number, recording_url, duration, "
             "status, transcript, created_at) VALUES ('RE' || '0123456789abcdef0123456789abcdef', "
             "'omega', '+15035550199', '', 12, 'received', '', '2026-11-20 10:05:00+00:00')"))
-    upgrade(database_url)
+    upgrade(unmigrated_database_url)
     with engine.connect() as conn:
         ticket = conn.execute(text("SELECT text, answer, assigned_to, updated_at, created_at "
                                    "FROM tickets")).one()

@@ -186,8 +186,19 @@ def test_admin_password_command_prints_a_hash_of_the_password() -> None:
     made = line.split("=", 1)[1].strip("'")
     assert check_password_hash(made, "a long desk password")
     assert "a long desk password" not in result.stdout
-    short = CliRunner().invoke(main, ["admin", "password"], input="short\nshort\n")
-    assert short.exit_code == 1 and "at least 10 characters" in short.output
+
+
+def test_admin_password_states_its_rule_before_asking_and_checks_the_first_entry() -> None:
+    result = CliRunner().invoke(main, ["admin", "password"],
+                                input="short\na long desk password\na long desk password\n")
+    assert result.exit_code == 0, result.output
+    said = result.stderr
+    rule = said.index("Choose the desk password: at least 10 characters. You type it twice.")
+    first = said.index("Desk password:")
+    refused = said.index("Error: that is 5 characters; use at least 10")
+    again = said.index("Desk password:", refused)
+    confirm = said.index("Repeat for confirmation:")
+    assert rule < first < refused < again < confirm
 
 
 def test_recordings_are_served_only_from_inside_the_recordings_folder(
@@ -231,3 +242,17 @@ def test_desk_logs_show_who_did_what_with_numbers_masked(
     assert "desk login: Dana" in caplog.text
     assert "Dana looked up +15*****0142" in caplog.text
     assert "+15035550142" not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_a_recording_name_no_file_can_have_is_not_found(app: Flask, client: FlaskClient) -> None:
+    """NUL bytes, names longer than the file system allows, undecodable bytes: 404, like any
+    other missing recording, never a 500."""
+    wav(Path(app.config["RECORDINGS_DIR"]) / "0001" / "message.wav")
+    login(client)
+    for url in ["/admin/recordings/%00", "/admin/recordings/0001/message.wav%00.txt",
+                "/admin/recordings/" + "a" * 300 + ".wav", "/admin/recordings/" + "d/" * 3000 + "x",
+                "/admin/recordings/%ff%fe.wav", "/admin/recordings/%ED%A0%80.wav",
+                "/admin/recordings/0001/message.wav/..", "/admin/recordings/~/.bashrc"]:
+        reply = client.get(url, follow_redirects=True)
+        assert reply.status_code == 404, url
+        assert b"Traceback" not in reply.data and b"RIFF" not in reply.data

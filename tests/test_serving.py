@@ -93,7 +93,7 @@ def test_production_server_answers_logs_json_and_finishes_a_webhook_in_flight_on
         wait_healthy(url, server, log)
         with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
             health = json.load(response)
-        assert health["ok"] is True and "omega" in health["flows"]
+        assert health["ok"] is True and health["counts"]["flows_loaded"] == 5
 
         def dial() -> CallEmulator:
             return CallEmulator(HttpTransport(url), auth_token=TEST_AUTH_TOKEN, public_url=url,
@@ -195,7 +195,7 @@ def test_healthz_is_503_when_the_database_is_down(make_app: Callable[..., Flask]
     started = time.monotonic()
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["ok"] is False and "127.0.0.1" in response.get_json()["database"]
+    assert response.get_json()["ok"] is False and response.get_json()["database"] == "down"
     assert time.monotonic() - started < 10
 
 

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from voicebot import db
 from voicebot.emulator import CallEmulator, new_sid
+from voicebot.flows.registry import registry
 from voicebot.jobs import cancel, pending, run_due
 from voicebot.jobs.worker import Worker
 from voicebot.journal import entries
@@ -59,8 +60,10 @@ def after_hours(set_clock: Callable[[str], dt.datetime]) -> dt.datetime:
 
 
 @pytest.fixture
-def edit_flow(settings: dict[str, Any], tmp_path: Path) -> Callable[[str, str, str], None]:
-    """Flow files of this test's own; edits take effect on the next call (hot reload)."""
+def edit_flow(settings: dict[str, Any], tmp_path: Path,
+              request: pytest.FixtureRequest) -> Callable[[str, str, str], None]:
+    """Flow files of this test's own; an edit is served once the app's flow watcher has seen
+    it (hot reload), which `edit` waits for."""
     folder = tmp_path / "flows"
     shutil.copytree(REPO / "flows", folder)
     settings["FLOWS_DIR"] = str(folder)
@@ -70,6 +73,7 @@ def edit_flow(settings: dict[str, Any], tmp_path: Path) -> Callable[[str, str, s
         text = path.read_text()
         assert old in text
         path.write_text(text.replace(old, new, 1))
+        registry(request.getfixturevalue("app")).check_now()
 
     return edit
 

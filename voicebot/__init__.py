@@ -7,13 +7,26 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.1.0"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
-    from voicebot import admin, callbacks, clock, db, health, jobs, logs, telephony, webhooks
+    from voicebot import (
+        admin,
+        callbacks,
+        clock,
+        db,
+        health,
+        jobs,
+        logs,
+        metrics,
+        spool,
+        telephony,
+        webhooks,
+    )
     from voicebot.config import load_settings
     from voicebot.flows.registry import FlowRegistry
     from voicebot.language import forms
@@ -26,12 +39,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings["INSECURE_SKIP_SIGNATURE"]:
         app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")
 
+    proxies = int(settings["TRUSTED_PROXIES"])
+    if proxies < 0:
+        raise ValueError(f"VOICEBOT_TRUSTED_PROXIES must be 0 or more (got {proxies})")
+    if proxies:
+        # Each trusted proxy appends one address: the client's is that many from the end.
+        # Anything a client writes into the headers itself lies further left and is ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     logs.init_app(app)
     clock.init_app(app)
     db.init_app(app)
     telephony.init_app(app)
     jobs.init_app(app)
     callbacks.init_app(app)
+    spool.init_app(app)
     app.extensions["voicebot.flows"] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )
@@ -39,14 +61,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         forms.warm_in_background()  # Russian names and cases: not in the first caller's turn
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     admin.init_app(app)
     return app
 
 
 def close_app(app: Flask) -> None:
     """Release what `create_app` started, for an app that ends before its process does (a
-    test, a scratch app, a benchmark): the job store's adder thread and the database pool."""
+    test, a scratch app, a benchmark, the production master before it forks): the job
+    store's adder thread, the flow watcher and the database pool."""
     from voicebot import db
 
     app.extensions["voicebot.jobs"].close()
+    app.extensions["voicebot.flows"].close()
     db.engine(app).dispose()

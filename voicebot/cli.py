@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import click
 from flask import Flask
 
-from voicebot import create_app
+from voicebot import close_app, create_app
+from voicebot import db as database
+from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow, language_family
 
@@ -24,8 +27,26 @@ if TYPE_CHECKING:
     from voicebot.speech.transcript import Transcript
 
 
+# Where a command that found nothing to work on says to look.
+WHERE = ("run voicebot in its installation folder (the one holding .env, or flows/ and instance/), "
+         "or set VOICEBOT_HOME to it")
+
+
+def _settings(**overrides: Any) -> dict[str, Any]:
+    """The installation's settings, without writing anything (no generated secrets)."""
+    from voicebot.config import read_settings
+
+    try:
+        return read_settings(overrides or None)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _app(**overrides: Any) -> Flask:
-    return create_app(overrides or None)
+    try:
+        return create_app(overrides or None)
+    except ValueError as exc:  # a bad setting: one line naming it, not a traceback
+        raise click.ClickException(str(exc)) from None
 
 
 def _quiet(**overrides: Any) -> dict[str, Any]:
@@ -38,6 +59,17 @@ def _quiet(**overrides: Any) -> dict[str, Any]:
 
 def _quiet_app(**overrides: Any) -> Flask:
     return _app(**_quiet(**overrides))
+
+
+def _existing_app() -> Flask:
+    """For commands that read or change what is stored: the installation's database must be
+    there already. Making an empty one would answer "no calls" about the wrong folder."""
+    url = _settings()["DATABASE_URL"]
+    try:
+        database.require_existing(url)
+    except database.MissingDatabase as exc:
+        raise click.ClickException(f"{exc}; {WHERE}") from None
+    return _quiet_app()
 
 
 @click.group()
@@ -64,6 +96,7 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
     """Run the web service (migrating the database first)."""
     overrides = {name: value for name, value in (("WEB_THREADS", threads), ("WEB_WORKERS", workers))
                  if value is not None}
+    _flows_dir()  # a server without its flows would answer every call with an error
     app = _app(**overrides)
     if production is None:
         production = bool(app.config["PRODUCTION"])
@@ -71,9 +104,10 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
         raise click.UsageError("the production web tier runs no jobs: run `voicebot worker` beside it")
     if not production and workers is not None:
         raise click.UsageError("--workers is for --production; the embedded server is one process")
+    _check_port(host, port)
     registry = app.extensions["voicebot.flows"]
     flows = registry.flows()
-    click.echo(f"voicebot on http://{host}:{port}  database: {_safe_url(app.config['DATABASE_URL'])}")
+    click.echo(f"voicebot on http://{host}:{port}  database: {database.safe_url(app.config['DATABASE_URL'])}")
     click.echo(f"telephony: {'dry-run (nothing is sent)' if app.config['DRY_RUN'] else 'live'}")
     for flow in flows:
         click.echo(f"  flow {flow.id}: {_lines(flow.direction, flow.numbers)} [{flow.language}]")
@@ -89,6 +123,19 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
         _serve_production(app, host, port, overrides)
     else:
         _serve_embedded(app, host, port, run_jobs is not False)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line before anything starts when the address is taken (another voicebot?)."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):  # as waitress binds: SO_REUSEADDR, no listen backlog
+            pass
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {why}; is another "
+                                   "voicebot running there? Stop it or choose another --port") from None
 
 
 def _serve_embedded(app: Flask, host: str, port: int, run_jobs: bool) -> None:
@@ -117,10 +164,9 @@ def _serve_production(app: Flask, host: str, port: int, overrides: dict[str, Any
                f"{settings['graceful_timeout']} s)")
     click.echo("jobs: not run here; run `voicebot worker` beside the web tier")
     click.echo(serving.connection_budget(app))
-    # Every worker builds its own app and pool after the fork; the schema is migrated already.
-    from voicebot import db as database
-
-    database.engine(app).dispose()
+    # Every worker builds its own app, pool and flow watcher after the fork; the schema is
+    # migrated already. The master's are released first: nothing of them is shared.
+    close_app(app)
     serving.run(functools.partial(create_app, {**overrides, "AUTO_MIGRATE": False}), settings)
 
 
@@ -136,6 +182,7 @@ def worker(once: bool) -> None:
 
     from voicebot.jobs.worker import Worker
 
+    _flows_dir()  # the jobs run the flows' rules: without them, this is the wrong folder
     app = _app()
     runner = Worker(app)
     if once:
@@ -146,7 +193,7 @@ def worker(once: bool) -> None:
         return
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: runner.request_stop())
-    click.echo(f"worker {runner.lease.holder}: database {_safe_url(app.config['DATABASE_URL'])}")
+    click.echo(f"worker {runner.lease.holder}: database {database.safe_url(app.config['DATABASE_URL'])}")
     _recognizer_report(app)
     runner.run()
 
@@ -186,12 +233,6 @@ def _lines(direction: str, numbers: Sequence[str]) -> str:
     return ", ".join(numbers)
 
 
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @main.group()
 def db() -> None:
     """Database schema."""
@@ -201,15 +242,12 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply Alembic migrations."""
-    from voicebot import db as database
-    from voicebot.config import load_settings
-
-    url = load_settings()["DATABASE_URL"]
+    url = _settings()["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         # As the app does on start: a fresh SQLite file may live in a folder not made yet.
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     database.upgrade(url, revision)
-    click.echo(f"database at {_safe_url(url)} is at {revision}")
+    click.echo(f"database at {database.safe_url(url)} is at {revision}")
 
 
 # -- flows ----------------------------------------------------------------------------------
@@ -219,9 +257,11 @@ def flows() -> None:
 
 
 def _flows_dir() -> Path:
-    from voicebot.config import load_settings
-
-    return Path(load_settings()["FLOWS_DIR"])
+    """The installation's flows folder; a missing one is an error, not an empty list."""
+    folder = Path(_settings()["FLOWS_DIR"])
+    if not folder.is_dir():
+        raise click.ClickException(f"no flows folder at {folder}; {WHERE}")
+    return folder
 
 
 def _load(paths: tuple[str, ...]) -> tuple[dict[str, Flow], list[Problem]]:
@@ -320,7 +360,7 @@ def _one_flow(key: str) -> Flow:
     broken = [str(p) for p in problems if Path(p.file).stem == key]
     if broken:
         raise click.ClickException("that flow file is broken:\n" + "\n".join(broken))
-    raise click.ClickException(f"no flow {key!r}; known: {', '.join(sorted(found)) or 'none'}")
+    raise _no_flow(key, list(found))
 
 
 @flows.command("test")
@@ -404,15 +444,24 @@ def _show_eval(report: Report) -> None:
             click.echo(f"  note, line {outcome.case.line} (not counted): {note}")
 
 
-def _resolve_number(app: Flask, key: str) -> str:
-    from voicebot.flow_tests import first_number
+def _resolve_number(key: str) -> str:
+    """The number a call to a flow (by id, file name or number) dials."""
+    from voicebot.flow_tests import dialled_number
 
     if key.startswith("+"):
         return key
     try:
-        return first_number(app.extensions["voicebot.flows"], key)
+        return dialled_number(_one_flow(key))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _no_flow(key: str, known: Sequence[str]) -> click.ClickException:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return click.ClickException(f"no flow {key!r}; {hint}known: {', '.join(sorted(known)) or 'none'}")
 
 
 # -- the desk ---------------------------------------------------------------------------------
@@ -426,9 +475,15 @@ def admin_password() -> None:
     """Make the hash of a desk password, for VOICEBOT_ADMIN_PASSWORD_HASH."""
     from voicebot.admin.auth import MIN_PASSWORD, hash_password
 
-    password = click.prompt("Desk password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"use at least {MIN_PASSWORD} characters")
+    def long_enough(typed: str) -> str:
+        if len(typed) < MIN_PASSWORD:
+            raise click.UsageError(f"that is {len(typed)} characters; use at least {MIN_PASSWORD}")
+        return typed
+
+    click.echo(f"Choose the desk password: at least {MIN_PASSWORD} characters. You type it twice.",
+               err=True)
+    password = click.prompt("Desk password", hide_input=True, confirmation_prompt=True,
+                            value_proc=long_enough, err=True)
     click.echo(f"VOICEBOT_ADMIN_PASSWORD_HASH='{hash_password(password)}'")
     click.echo("Put this line in .env or the service's environment, then restart voicebot.", err=True)
 
@@ -438,39 +493,91 @@ def admin_password() -> None:
 @click.argument("flow_or_number")
 @click.option("--from", "from_", default="+15555550123", show_default=True,
               help="The caller's number.")
-@click.option("--url", help="A running voicebot (default: in-process, on the embedded defaults).")
+@click.option("--url", help="A running voicebot, called over HTTP (default: in-process).")
 @click.option("--public-url", help="The URL Twilio would sign (default: --url).")
 @click.option("--at", "at", metavar="DATETIME",
               help="In-process only: the time the line sees, ISO with offset "
                    "(e.g. 2026-11-23T09:00-08:00), to try business or after hours.")
+@click.option("--live", is_flag=True,
+              help="In-process only: keep the call in the installation's database (the journal, "
+                   "tickets, SMS and callbacks it causes). Without it the call runs on a scratch "
+                   "database in dry-run, and nothing it does is kept or sent.")
 def call(flow_or_number: str, from_: str, url: str | None, public_url: str | None,
-         at: str | None) -> None:
+         at: str | None, live: bool) -> None:
     """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up."""
-    from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
+    from voicebot.flow_tests import scratch_app
 
-    if at and url:
+    if url and at:
         raise click.UsageError("--at sets the clock of an in-process call; a server at --url "
                                "keeps its own time")
+    if url and live:
+        raise click.UsageError("--live is for in-process calls; a server at --url keeps its own "
+                               "database")
     moment = _moment(at, "--at") if at else None
     if moment is not None and moment.tzinfo is None:
         raise click.BadParameter("give a UTC offset, e.g. 2026-11-23T09:00-08:00",
                                  param_hint="--at")
-    app = _quiet_app()
-    to = _resolve_number(app, flow_or_number)
-    app.extensions["voicebot.clock"].set(moment)
-    signed = public_url or url or "http://localhost"
-    transport: Any = HttpTransport(url) if url else WsgiTransport(app, base_url=signed)
-    emulator = CallEmulator(transport, auth_token=app.config["TWILIO_AUTH_TOKEN"],
-                            public_url=signed, to=to, from_=from_)
-    click.echo(f"Calling {to} from {from_}. Type digits or words; empty line = silence; "
-               "/hangup to hang up.")
+    to = _resolve_number(flow_or_number)
+    if url:
+        _place_call(_remote_caller(_settings(), url, public_url or url, to, from_), url)
+        return
+    with contextlib.ExitStack() as stack:
+        app = _quiet_app() if live else stack.enter_context(scratch_app(**_quiet()))
+        app.extensions["voicebot.clock"].set(moment)
+        _place_call(_in_process_caller(app, public_url or "http://localhost", to, from_), None)
+    if not live:
+        click.echo("(a trial call on a scratch database: nothing was kept or sent; with --live it "
+                   "goes into the journal)")
+
+
+def _in_process_caller(app: Flask, signed: str, to: str, from_: str) -> CallEmulator:
+    return CallEmulator(WsgiTransport(app, base_url=signed), auth_token=app.config["TWILIO_AUTH_TOKEN"],
+                        account_sid=app.config["TWILIO_ACCOUNT_SID"], public_url=signed, to=to,
+                        from_=from_)
+
+
+def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, from_: str) -> CallEmulator:
+    """Signs as Twilio would for the server at `url`: with this installation's auth token (set,
+    or the one the server generated into the instance folder) and account SID. Nothing is
+    generated here: a new token could only be refused."""
+    from voicebot.config import PLACEHOLDER_ACCOUNT_SID, existing_secret
+
+    token = settings["TWILIO_AUTH_TOKEN"] or existing_secret(Path(settings["INSTANCE_DIR"]),
+                                                              "dev-auth-token")
+    if not token:
+        raise click.ClickException(
+            f"no auth token to sign the call with: neither VOICEBOT_TWILIO_AUTH_TOKEN nor "
+            f"{Path(settings['INSTANCE_DIR']) / 'dev-auth-token'} (made by the server's first "
+            f"start) is here; {WHERE}")
+    return CallEmulator(HttpTransport(url), auth_token=token,
+                        account_sid=settings["TWILIO_ACCOUNT_SID"] or PLACEHOLDER_ACCOUNT_SID,
+                        public_url=signed, to=to, from_=from_)
+
+
+def _place_call(emulator: CallEmulator, url: str | None) -> None:
+    """The interactive call; a request the server refused or failed makes the command fail."""
+    click.echo(f"Calling {emulator.to} from {emulator.from_}. Type digits or words; "
+               "empty line = silence; /hangup to hang up.")
     interactive(emulator, print_fn=click.echo)
+    statuses = [exchange.status for exchange in emulator.history if not 200 <= exchange.status < 300]
+    if not statuses:
+        return
+    where = f"the server at {url}" if url else "the in-process server"
+    if 403 in statuses:
+        raise click.ClickException(
+            f"{where} refused the call (403): its signature check failed, so it uses another auth "
+            f"token than this installation ({_settings()['HOME']}); run voicebot call from the "
+            "server's installation folder, or set VOICEBOT_HOME or VOICEBOT_TWILIO_AUTH_TOKEN to match")
+    if 0 in statuses:
+        raise click.ClickException(f"could not reach {where}")
+    raise click.ClickException(f"{where} answered {len(statuses)} request(s) of the call with an "
+                               f"error (HTTP {', '.join(map(str, sorted(set(statuses))))})")
 
 
 # -- voicemail --------------------------------------------------------------------------------
 @main.group()
 def voicemail() -> None:
-    """Voicemail to quote (OM-4): try the understanding and the quote on a transcript."""
+    """Voicemail to quote: try the understanding and the quote on a transcript."""
 
 
 @voicemail.command("analyze")
@@ -620,7 +727,7 @@ def models_list() -> None:
 # -- visits and callbacks ---------------------------------------------------------------------
 @main.group()
 def visits() -> None:
-    """Technician visits confirmed by an outbound call (RT-1..RT-5)."""
+    """Technician visits confirmed by an outbound call."""
 
 
 @visits.command("add")
@@ -636,8 +743,8 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
 
     from voicebot.visits import VisitError, book
 
+    flow = _one_flow(flow_key)  # before the app: from a wrong folder, nothing is created
     app = _quiet_app()
-    flow = _one_flow(flow_key)
     try:
         visit, fired = book(app, flow, phone=phone, window=window, client_name=client_name,
                             address=address)
@@ -658,15 +765,12 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
 @click.option("--all", "show_all", is_flag=True, help="Past and canceled ones too.")
 @click.option("--json", "as_json", is_flag=True)
 def bookings(flow_id: str | None, show_all: bool, as_json: bool) -> None:
-    """The pre-booking schedule (CS-3, CS-9): who comes when, from the calls that booked."""
-    import datetime as dt
-
+    """The pre-booking schedule: who comes when, from the calls that booked."""
     from sqlalchemy import select
 
-    from voicebot import db as database
     from voicebot.models import Booking
 
-    app = _quiet_app()
+    app = _existing_app()
     with database.session_scope(app) as session:
         query = select(Booking).order_by(Booking.starts_at, Booking.id)
         if flow_id:
@@ -683,7 +787,7 @@ def bookings(flow_id: str | None, show_all: bool, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['starts_at'][:16]}  {row['flow']}/{row['calendar']:<10} "
+        click.echo(f"{_local(app, row['flow'], row['starts_at'])}  {row['flow']}/{row['calendar']:<10} "
                    f"{row['hours']:g} h  {row['client_name'] or '-'}  {row['phone']}  {row['status']}")
     if not rows:
         click.echo("no bookings")
@@ -691,7 +795,7 @@ def bookings(flow_id: str | None, show_all: bool, as_json: bool) -> None:
 
 @main.group()
 def tickets() -> None:
-    """Work for people: list, answer (a caller's question, TS-4), close."""
+    """Work for people: list, answer (a caller's question), close."""
 
 
 @tickets.command("list")
@@ -699,12 +803,12 @@ def tickets() -> None:
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def tickets_list(show_all: bool, limit: int, as_json: bool) -> None:
+    """Open tickets, urgent first, then newest: who they are for, the caller, the text."""
     from sqlalchemy import select
 
-    from voicebot import db as database
     from voicebot.models import Ticket
 
-    app = _quiet_app()
+    app = _existing_app()
     with database.session_scope(app) as session:
         query = select(Ticket).order_by(Ticket.urgent.desc(), Ticket.id.desc()).limit(limit)
         if not show_all:
@@ -738,7 +842,7 @@ def tickets_answer(ticket_id: int, text: str, by: str) -> None:
     from voicebot.tickets import TicketError, answer
 
     try:
-        fired = answer(_quiet_app(), ticket_id, text, by)
+        fired = answer(_existing_app(), ticket_id, text, by)
     except TicketError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"ticket #{ticket_id} answered")
@@ -751,10 +855,11 @@ def tickets_answer(ticket_id: int, text: str, by: str) -> None:
 @click.option("--note", default="", help="Why or how it was closed.")
 @click.option("--by", default=_by, help="Who closes it (default: your login).")
 def tickets_close(ticket_id: int, note: str, by: str) -> None:
+    """Close a ticket (done, or nothing to do), with a note; it leaves the open list."""
     from voicebot.tickets import TicketError, close
 
     try:
-        close(_quiet_app(), ticket_id, by, note)
+        close(_existing_app(), ticket_id, by, note)
     except TicketError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"ticket #{ticket_id} closed")
@@ -767,10 +872,9 @@ def tickets_close(ticket_id: int, note: str, by: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Pending and finished callbacks: rule, attempts, next time, outcome."""
-    from voicebot import db as database
     from voicebot.callbacks.listing import callback_rows
 
-    app = _quiet_app()
+    app = _existing_app()
     with database.session_scope(app) as session:
         rows = callback_rows(session, statuses=statuses, limit=limit)
     if as_json:
@@ -779,13 +883,13 @@ def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
     if not rows:
         click.echo("no callbacks")
     for row in rows:
-        when = (row["next_at"] or row["finished_at"] or "")[:16]
+        when = _local(app, row["flow"], row["next_at"] or row["finished_at"])
         click.echo(f"#{row['id']:<5} {row['status']:<12} {row['flow']}/{row['rule']:<20} "
                    f"{row['phone']:<16} {row['attempts_made']}/{row['max_attempts']}  {when}  "
                    f"{row['outcome']}")
         for attempt in row["attempts"]:
             click.echo(f"         attempt {attempt['number']}: {attempt['result']} "
-                       f"({attempt['at'][:16]}) {attempt['note']}")
+                       f"({_local(app, row['flow'], attempt['at'])}) {attempt['note']}")
 
 
 # -- the journal ------------------------------------------------------------------------------
@@ -798,10 +902,9 @@ def callbacks(statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
 def journal(since: str | None, number: str | None, flow_id: str | None, limit: int,
             as_json: bool) -> None:
     """Print the call journal, newest first."""
-    from voicebot import db as database
     from voicebot import journal as journal_
 
-    app = _quiet_app()
+    app = _existing_app()
     with database.session_scope(app) as session:
         rows = journal_.entries(session, since=_since(since), number=number, flow_id=flow_id,
                                 limit=limit)
@@ -811,9 +914,25 @@ def journal(since: str | None, number: str | None, flow_id: str | None, limit: i
     if not rows:
         click.echo("no calls")
     for row in rows:
-        click.echo(f"{row['started_at'][:19]}  {row['flow']:<12} {row['from']:<16} "
+        click.echo(f"{_local(app, row['flow'], row['started_at'])}  {row['flow']:<12} {row['from']:<16} "
                    f"{row['outcome']:<12} {row['call_sid']}")
         click.echo(f"    {row['note']}\n")
+
+
+def _local(app: Flask, flow_id: str, stored: str | None) -> str:
+    """A stored time as a person reads it: in its flow's zone (the desk's, for a flow no longer
+    there), with the zone shown, as `visits add` and the call notes show times."""
+    from zoneinfo import ZoneInfo
+
+    from voicebot.flows.errors import FlowNotFound
+
+    if not stored:
+        return ""
+    try:
+        zone: dt.tzinfo = ZoneInfo(app.extensions["voicebot.flows"].get(flow_id).timezone)
+    except FlowNotFound:
+        zone = app.extensions["voicebot.desk_zone"]
+    return f"{dt.datetime.fromisoformat(stored).astimezone(zone):%Y-%m-%d %H:%M %Z}"
 
 
 def _since(value: str | None) -> dt.datetime | None:

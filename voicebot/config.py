@@ -1,6 +1,11 @@
 """Settings: built-in defaults, then `VOICEBOT_*` environment variables (and `.env`), then
 the overrides a test passes to `create_app`.
 
+An installation lives in one folder, its home (`find_home`): `.env` is read from there, and the
+relative folders in the settings (flows, instance, recordings, models, a relative SQLite file)
+are taken relative to it, so `voicebot` works the same from any folder below it or, with
+`VOICEBOT_HOME`, from anywhere.
+
 Secrets (Twilio credentials, the admin password, the session key) come only from the
 environment; nothing secret has a default that would work against a real account.
 """
@@ -16,6 +21,11 @@ from typing import Any
 from dotenv import load_dotenv
 
 TWILIO_API_URL = "https://api.twilio.com"
+HOME_ENV = "VOICEBOT_HOME"
+PLACEHOLDER_ACCOUNT_SID = "AC" + "0" * 32
+# Settings naming a folder or file: relative values are relative to the installation's home.
+_PATHS = ("FLOWS_DIR", "INSTANCE_DIR", "RECORDINGS_DIR", "MODELS_DIR", "VOSK_MODEL_EN", "VOSK_MODEL_RU",
+          "WHISPER_MODEL")
 
 # name -> (default, type, what it does). The README's settings table is written from this.
 SETTINGS: dict[str, tuple[Any, type, str]] = {
@@ -54,8 +64,20 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LOG_LEVEL": ("INFO", str, "Logging level"),
     "ADMIN_PASSWORD_HASH": (None, str, "Hash of the desk password, made by `voicebot admin password`; "
                             "without it the desk at /admin refuses every login"),
+    "TRUSTED_PROXIES": (0, int, "Proxies in front of voicebot whose X-Forwarded-For/-Proto/-Host "
+                        "are believed (the desk's login throttle counts by client address); 0: none"),
     "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
                       "they share one, else UTC"),
+    "SMTP_HOST": (None, str, "SMTP server for voicemail e-mails (`voicemail_email:`); without it they wait"),
+    "SMTP_PORT": (587, int, "SMTP server port"),
+    "SMTP_USER": (None, str, "SMTP login; without it no login is made"),
+    "SMTP_PASSWORD": (None, str, "SMTP password"),
+    "SMTP_FROM": (None, str, "Sender of voicemail e-mails, e.g. voicebot@example.com; required to send"),
+    "SMTP_STARTTLS": (True, bool, "Upgrade the SMTP connection with STARTTLS before logging in"),
+    "SMTP_TIMEOUT": (15.0, float, "Seconds to wait for the SMTP server"),
+    "SMTP_RETRY_SECONDS": (30.0, float, "Seconds before mailing again after the SMTP server failed; "
+                           "doubles each try, up to an hour"),
+    "METRICS_TOKEN": (None, str, "Bearer token `GET /metrics` asks for; without it /metrics answers 404"),
     "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
     "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
     "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),
@@ -99,48 +121,79 @@ def _parse(name: str, raw: str, kind: type) -> Any:
     return raw
 
 
-def read_settings() -> dict[str, Any]:
-    """Defaults < environment (`.env` in the working folder fills unset variables), as given:
-    nothing derived, nothing written (for commands that only read, like `flows check`)."""
-    load_dotenv(Path.cwd() / ".env", override=False)
+def find_home(start: Path | None = None) -> Path:
+    """The installation's folder: `VOICEBOT_HOME`, else the nearest folder upward from `start`
+    (the working folder) holding `.env` or both `flows/` and `instance/` (as git finds its
+    repository), else `start` itself."""
+    named = os.environ.get(HOME_ENV, "").strip()
+    if named:
+        home = Path(named).expanduser().resolve()
+        if not home.is_dir():
+            raise ValueError(f"{HOME_ENV} names {home}, which is not a folder")
+        return home
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".env").is_file() or ((folder / "flows").is_dir() and (folder / "instance").is_dir()):
+            return folder
+    return here
+
+
+def read_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults < environment (the home's `.env` fills unset variables) < overrides, with the
+    paths made absolute; nothing is written (see `load_settings` for the generated secrets)."""
+    home = find_home()
+    load_dotenv(home / ".env", override=False)
     settings = {name: default for name, (default, _, _) in SETTINGS.items()}
     for name, (_, kind, _) in SETTINGS.items():
         raw = os.environ.get(f"VOICEBOT_{name}")
         if raw is not None:
             settings[name] = _parse(name, raw, kind)
-    return settings
-
-
-def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults < environment (`.env` in the working folder fills unset variables) < overrides."""
-    settings = read_settings()
     settings.update(overrides or {})
-
-    instance = Path(settings["INSTANCE_DIR"]).resolve()
-    settings["INSTANCE_DIR"] = str(instance)
-    if not settings["DATABASE_URL"]:
-        settings["DATABASE_URL"] = f"sqlite:///{instance / 'voicebot.db'}"
+    settings["HOME"] = str(home)
+    for name in _PATHS:
+        if settings.get(name):
+            settings[name] = str((home / Path(settings[name]).expanduser()).resolve())
+    url = settings["DATABASE_URL"]
+    if not url:
+        settings["DATABASE_URL"] = f"sqlite:///{Path(settings['INSTANCE_DIR']) / 'voicebot.db'}"
+    elif url.startswith("sqlite:///") and url != "sqlite:///:memory:" \
+            and not Path(url.removeprefix("sqlite:///")).is_absolute():
+        settings["DATABASE_URL"] = f"sqlite:///{(home / url.removeprefix('sqlite:///')).resolve()}"
     if settings["DRY_RUN"] is None:
         settings["DRY_RUN"] = not (settings["TWILIO_ACCOUNT_SID"] and settings["TWILIO_AUTH_TOKEN"])
-    if not settings["TWILIO_AUTH_TOKEN"]:
-        # Dry-run still checks signatures: the emulator signs with this per-install token.
-        settings["TWILIO_AUTH_TOKEN"] = local_secret(instance, "dev-auth-token")
-    if not settings["TWILIO_ACCOUNT_SID"]:
-        settings["TWILIO_ACCOUNT_SID"] = "AC" + "0" * 32
     if float(settings["STUCK_AFTER"]) < 2 * float(settings["TWILIO_TIMEOUT"]):
         # Shorter, and a request still waiting for Twilio would be taken for lost and repeated.
         raise ValueError(f"VOICEBOT_STUCK_AFTER ({settings['STUCK_AFTER']}) must be at least twice "
                          f"VOICEBOT_TWILIO_TIMEOUT ({settings['TWILIO_TIMEOUT']})")
+    return settings
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`read_settings`, with the secrets an install generates for itself filled in."""
+    settings = read_settings(overrides)
+    instance = Path(settings["INSTANCE_DIR"])
+    if not settings["TWILIO_AUTH_TOKEN"]:
+        # Dry-run still checks signatures: the emulator signs with this per-install token.
+        settings["TWILIO_AUTH_TOKEN"] = local_secret(instance, "dev-auth-token")
+    if not settings["TWILIO_ACCOUNT_SID"]:
+        settings["TWILIO_ACCOUNT_SID"] = PLACEHOLDER_ACCOUNT_SID
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = local_secret(instance, "secret-key")
     return settings
 
 
+def existing_secret(instance: Path, name: str) -> str | None:
+    """A generated secret if the install made it already (for commands that must not make one)."""
+    path = instance / name
+    return path.read_text().strip() if path.is_file() else None
+
+
 def local_secret(instance: Path, name: str) -> str:
     """A random secret generated once per install and kept in the instance folder."""
+    found = existing_secret(instance, name)
+    if found is not None:
+        return found
     path = instance / name
-    if path.exists():
-        return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(16)
     path.write_text(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from collections.abc import Iterator, Mapping
@@ -12,15 +13,33 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url, text
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    Result,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 # A database host that does not answer fails the request (and /healthz) in time for Twilio,
-# which gives up on a webhook after 15 seconds.
-CONNECT_TIMEOUT = 5
+# which gives up on a webhook after 15 seconds: a call starting then is answered 503 within
+# this, and Twilio runs the fallback URL (webhooks.fallback). Short, because the caller
+# hears nothing meanwhile; a healthy database on the same network connects in milliseconds.
+CONNECT_TIMEOUT = 3
+# Milliseconds sent data may stay unacknowledged before the connection counts as dead:
+# without it, a pooled connection to a host cut off the network hangs its request for minutes.
+TCP_USER_TIMEOUT = 5000
 
 
 def pool_options(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,8 +68,67 @@ def make_engine(url: str, **pool: Any) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT},
-                         **pool)
+    return create_engine(url, pool_pre_ping=True, **pool, connect_args={
+        "connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": TCP_USER_TIMEOUT})
+
+
+SERIAL = "voicebot.serial"
+"""`Session.info` key: the session's transactions take the database's write lock as they begin."""
+
+
+def serialise(session: Session) -> None:
+    """Make every transaction of `session` wait for, then hold, the write lock from its first
+    statement, so two requests about one call run one after the other.
+
+    PostgreSQL needs nothing: the rows a turn works on are locked by SELECT ... FOR UPDATE.
+    SQLite ignores FOR UPDATE, and pysqlite begins a transaction only at the first write, so
+    two copies of one webhook would both read the call before either writes it, and both run
+    the turn. There the transaction begins with BEGIN IMMEDIATE (which waits out the busy
+    timeout, rather than failing as a read transaction upgraded to a write can). Only for
+    webhooks, which are short: a job reading while it transcribes must not block them."""
+    session.info[SERIAL] = True
+
+
+def _begin_serial(session: Session, _transaction: Any, connection: Connection) -> None:
+    if session.info.get(SERIAL) and connection.dialect.name == "sqlite":
+        # pysqlite has not begun one yet (it waits for the first write): begin it ourselves.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_once(session: Session, model: type[Any], key: str, **values: Any) -> None:
+    """INSERT ... ON CONFLICT (key) DO NOTHING, on SQLite and PostgreSQL alike: a row that
+    copies of one request all create at the same moment is stored once, and no copy fails
+    (a unique-key error would abort its transaction, and Twilio would see a 500)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+
+
+class MissingDatabase(RuntimeError):
+    """There is no voicebot database where the settings point."""
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def require_existing(url: str) -> None:
+    """Refuse a database that is not there (or holds no voicebot schema) instead of creating
+    one: for commands that read, an empty new database would only report nothing."""
+    parsed = make_url(url)
+    file = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and (file in ("", ":memory:") or not Path(file).is_file()):
+        raise MissingDatabase(f"no voicebot database at {file or url}")
+    probe = create_engine(url, poolclass=NullPool)
+    try:
+        with probe.connect() as conn:
+            migrated = inspect(conn).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise MissingDatabase(f"cannot open the database at {safe_url(url)}: {first}") from None
+    finally:
+        probe.dispose()
+    if not migrated:
+        raise MissingDatabase(f"the database at {safe_url(url)} holds no voicebot tables")
 
 
 def alembic_config(url: str) -> Config:
@@ -60,8 +138,46 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x766F6963  # "voic": the PostgreSQL advisory lock voicebot migrates under
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Migrate under a database-wide lock: processes started together on an empty database
+    (`serve --production` and `worker` at boot) would otherwise all create the tables, and
+    all but one crash. The others wait, then find the schema done."""
+    with migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """PostgreSQL: a session advisory lock, held on a connection of its own while Alembic
+    works on another. SQLite: an exclusive lock on a file beside the database (processes
+    sharing a SQLite file share a host)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            yield
+            return
+        with open(f"{parsed.database}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()  # the lock outlives the transaction; an idle one would hold a snapshot
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+    finally:
+        engine.dispose()
 
 
 def init_app(app: Flask) -> None:
@@ -69,7 +185,9 @@ def init_app(app: Flask) -> None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url, **pool_options(app.config))
-    app.extensions["voicebot.db"] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_begin", _begin_serial)
+    app.extensions["voicebot.db"] = factory
     if app.config.get("AUTO_MIGRATE", True):
         upgrade(url)
 

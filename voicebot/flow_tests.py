@@ -15,6 +15,7 @@ from flask import Flask
 
 from voicebot.emulator import CallEmulator, WsgiTransport
 from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import FlowRegistry
 from voicebot.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
 
@@ -39,8 +40,13 @@ def first_number(registry: FlowRegistry, flow_id: str) -> str:
         flow = registry.get(flow_id)
     except FlowNotFound:
         raise ValueError(f"no flow {flow_id!r}") from None
+    return dialled_number(flow)
+
+
+def dialled_number(flow: Flow) -> str:
+    """The number a call to `flow` dials; ValueError for a flow that only places calls."""
     if flow.direction == "outbound" or not flow.numbers:
-        raise ValueError(f"flow {flow_id!r} is an outbound flow: its calls are placed by its "
+        raise ValueError(f"flow {flow.id!r} is an outbound flow: its calls are placed by its "
                          "callback rules (for visits: voicebot visits add --flow ...)")
     return str(flow.numbers[0])
 

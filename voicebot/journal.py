@@ -11,6 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
+from voicebot.voicemail import failures
 
 OUTCOME_WORDS = {
     "completed": "the flow finished the call",
@@ -92,10 +93,14 @@ def compose_note(call: Call, flow: Flow | None) -> str:
                          if e.text else "The voicemail holds no words.")
         elif e.kind == "quote":
             parts.append(_sentence(f"Quote sent by SMS ({e.data.get('service')}): {e.text}"))
+        elif e.kind == "email":
+            parts.append(f"The voicemail was e-mailed to {e.text}.")
+        elif e.kind == "email-failed":
+            parts.append(_sentence(f"The voicemail could not be e-mailed yet (trying again): {e.text}"))
         elif e.kind == "quote-answer":
             parts.append(f"The caller {e.text} the quote by SMS.")
         elif e.kind == "for-person":
-            parts.append(_sentence(f"The voicemail needs a person ({e.data.get('status')}): {e.text}"))
+            parts.append(_for_person(e))
         elif e.kind == "call-recorded":
             parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
         elif e.kind == "visit":
@@ -198,12 +203,22 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
     return out
 
 
+def _for_person(e: CallEvent) -> str:
+    """A voicemail handed to a person, for the note: a failure (a reason code, or the raw error
+    text older rows hold) as a sentence, never its details; any other reason (no service asked
+    for, an urgent message) in the words the pipeline wrote."""
+    reason = str(e.data.get("reason") or e.text)
+    if e.data.get("status") == "for-person" and not failures.is_known(reason):
+        return _sentence(f"The voicemail needs a person: {e.text}")
+    return f"The voicemail needs a person. {failures.sentence(reason, 'en')}"
+
+
 def _voicemail(v: Voicemail, quote: Quote | None) -> dict[str, Any]:
     return {
         "id": v.id, "recording_sid": v.recording_sid, "duration": v.duration, "status": v.status,
         "transcriber": v.transcriber or None, "transcript": v.transcript,
         "service": v.understanding.get("service") if v.understanding else None,
-        "error": v.error or None,
+        "error": failures.shown(v.status, v.error, "en") or None,
         "quote": None if quote is None else {
             "status": quote.status, "service": quote.service_id, "body": quote.body,
             "decided_at": quote.decided_at.isoformat() if quote.decided_at else None,

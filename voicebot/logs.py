@@ -24,6 +24,13 @@ FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 log = logging.getLogger("voicebot.request")
+slow_log = logging.getLogger("voicebot.slow")
+"""Answers near Twilio's limit: a logger of their own, to alert on (and apart from the request
+lines a log reader counts)."""
+
+SLOW_REQUEST_SECONDS = 5.0
+"""An answer this slow is a third of the way to Twilio's 15 s limit: the server is past what
+it can take (README: how many calls the embedded server is for), and says so in the log."""
 
 # E.164 as Twilio writes it; the lookbehind keeps hex runs inside SIDs and ids untouched.
 _PHONE = re.compile(r"(?<![\w+])\+\d{6,15}\b")
@@ -86,6 +93,20 @@ def configure(level: str, fmt: str) -> None:
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
+def slow_request_advice(seconds: float, app: Flask) -> str:
+    """What to change when answers take this long, for the server that is running."""
+    threads = app.config["WEB_THREADS"]
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        fix = (f"the embedded server on SQLite is for a few dozen calls at once: run "
+               f"`voicebot serve --production` on PostgreSQL (VOICEBOT_DATABASE_URL, "
+               f"VOICEBOT_PRODUCTION), or raise VOICEBOT_WEB_THREADS (now {threads})")
+    else:
+        fix = (f"add web processes or hosts (VOICEBOT_WEB_WORKERS), raise VOICEBOT_WEB_THREADS "
+               f"(now {threads}) if the database has room, or check the database")
+    return (f"slow answer: {request.method} {request.path} took {seconds:.1f} s; Twilio gives up "
+            f"after 15 s. This server has more calls than it can take: {fix}")
+
+
 def init_app(app: Flask) -> None:
     """A request id for every request (the load balancer's `X-Request-Id`, or a new one),
     echoed in the response, and one log line when the request is answered."""
@@ -106,4 +127,8 @@ def init_app(app: Flask) -> None:
         # The fields ride on the record too, for handlers that format it after the request.
         log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, ms,
                  extra={**request_fields(), "status": response.status_code, "duration_ms": ms})
+        if ms >= SLOW_REQUEST_SECONDS * 1000:
+            slow_log.warning(slow_request_advice(ms / 1000, app),
+                             extra={**request_fields(), "status": response.status_code,
+                                    "duration_ms": ms})
         return response

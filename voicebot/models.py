@@ -1,5 +1,5 @@
 """What voicebot remembers: calls and their journal, messages, tickets, queue places, voicemails,
-quotes, outbound dials, scheduled callbacks, field visits, and which worker runs the jobs."""
+quotes, e-mails, outbound dials, scheduled callbacks, field visits, and which worker runs the jobs."""
 
 from __future__ import annotations
 
@@ -193,7 +193,8 @@ class QueueEntry(Base):
     flow_id: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(64))
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    enqueued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    """Indexed for the reports, which count queue entries by when they joined."""
     left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     result: Mapped[str] = mapped_column(String(16), default="")
 
@@ -250,8 +251,32 @@ class Quote(Base):
     status: Mapped[str] = mapped_column(String(16), default="sent")
     """sent, approved, declined, or failed when the SMS could not go out."""
     reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+
+
+class Email(Base):
+    """A voicemail mailed to staff (issue 18), written before it is sent: the row is the
+    outbox, as for SMS. One per voicemail, whatever retries and sweeps do."""
+
+    __tablename__ = "emails"
+    __table_args__ = (Index("ix_emails_status_next", "status", "next_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    voicemail_id: Mapped[int | None] = mapped_column(ForeignKey("voicemails.id"), default=None,
+                                                    index=True)
+    flow_id: Mapped[str] = mapped_column(String(64), default="")
+    to: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending (waiting for its next try), sending (claimed), sent."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    """Why the last try failed: shown on the desk and in the journal."""
+    next_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Dial(Base):
@@ -333,7 +358,7 @@ class CallbackAttempt(Base):
     callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"),
                                              index=True)
     number: Mapped[int] = mapped_column(Integer)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     result: Mapped[str] = mapped_column(String(32))
     dial_id: Mapped[int | None] = mapped_column(ForeignKey("dials.id"), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -401,6 +426,19 @@ class WorkerLease(Base):
     acquired_at: Mapped[dt.datetime] = mapped_column()
     renewed_at: Mapped[dt.datetime] = mapped_column()
     expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class LoginFailure(Base):
+    """A wrong desk password. Counted by every web process alike, by name and by address,
+    over the last minutes (voicebot/admin/auth.py); older rows are deleted as new ones come."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 APSCHEDULER_JOBS = Table(

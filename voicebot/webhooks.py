@@ -7,24 +7,27 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/sms              incoming SMS
   POST /twilio/sms/status       message status callback
   POST /twilio/transcription    Twilio's transcription of a voicemail (transcribeCallback)
-The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`) are continuation URLs that
-voicebot writes into its own TwiML.
+  POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
+The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
+continuation URLs that voicebot writes into its own TwiML. Every field is read through
+voicebot.twilio_form.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, request, url_for
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from voicebot import callbacks, db
+from voicebot import callbacks, db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
 from voicebot.engine import runner
@@ -38,6 +41,7 @@ from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemai
 from voicebot.phones import mask
 from voicebot.security import check_signature, signed_url
 from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
+from voicebot.twilio_form import NUMBER, SID, STATUS, form, url_number, url_text
 from voicebot.voicemail import pipeline, replies
 
 log = logging.getLogger("voicebot.webhooks")
@@ -45,21 +49,10 @@ log = logging.getLogger("voicebot.webhooks")
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
 
-_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
-_NUMBER = re.compile(r"^(\+?[0-9]{3,15}|client:[\w.-]+|sip:\S+|anonymous|restricted|unknown)$",
-                     re.IGNORECASE)
+
 # Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
 MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent": 4,
                  "delivered": 5, "undelivered": 5, "failed": 5, "read": 6}
-
-
-def field(name: str, pattern: re.Pattern[str] | None = None) -> str:
-    value = request.form.get(name, "").strip()
-    if not value:
-        raise BadRequest(f"missing {name}")
-    if pattern is not None and not pattern.match(value):
-        raise BadRequest(f"malformed {name}")
-    return value
 
 
 def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
@@ -142,7 +135,9 @@ def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inboun
 
 @bp.post("/voice")
 def voice() -> Response:
-    sid, from_, to = field("CallSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
+    params = form()
+    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
+        params.required("To", NUMBER)
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
@@ -153,7 +148,7 @@ def voice() -> Response:
         reply = VoiceResponse()
         reply.say(phrase("unknown_number", "en"), language="en-US")
         reply.hangup()
-        _journal_unanswered(sid, from_, to, str(reply))
+        _journal_closed(sid, from_, to, None, "unknown-number", answer=str(reply))
         return twiml(reply)
     log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
     try:
@@ -164,17 +159,19 @@ def voice() -> Response:
     return run_turn(flow, call, runner.start)
 
 
-def _journal_unanswered(sid: str, from_: str, to: str, answer: str) -> None:
-    """Every call leaves a record, even one to a number no flow answers: the dispatcher
-    should see that people dial a number the line is not set up for."""
+def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: str, *,
+                   answer: str = "", flagged: str = "") -> Call:
+    """Every call leaves a record, even one no flow ran: to a number the line is not set up
+    for (the dispatcher should see people dial it), or answered by the fallback URL."""
     now = clock().now()
-    call = Call(sid=sid, flow_id="", from_number=from_, to_number=to, started_at=now,
-                outcome="unknown-number", last_twiml=answer)
+    call = Call(sid=sid, flow_id=flow.id if flow else "", from_number=from_, to_number=to,
+                started_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
     session = db.session()
     session.add(call)
     session.flush()
-    close_call(call, None, now, status=None)
+    close_call(call, flow, now, status=None)
     session.commit()
+    return call
 
 
 def _replay_start(call: Call) -> Response:
@@ -188,23 +185,32 @@ def _replay_start(call: Call) -> Response:
     return twiml(reply)
 
 
+def _one_at_a_time() -> None:
+    """For webhooks that move a call on (a turn, a status, an answered dial): copies of one,
+    and webhooks of one call, run one after the other, on SQLite too (db.serialise). Called
+    before the request's first statement. The others need not wait: what they insert has a
+    unique key, and a copy finds the first one's row."""
+    db.serialise(db.session())
+
+
 def _load_call(sid: str) -> Call | None:
     return db.session().scalar(select(Call).where(Call.sid == sid).with_for_update())
 
 
 @bp.post("/voice/step")
 def step() -> Response:
-    sid = field("CallSid", _SID)
-    state, event = request.args.get("s", ""), request.args.get("e", "")
-    try:
-        turn_no = int(request.args.get("t", ""))
-    except ValueError:
-        raise BadRequest("malformed continuation URL") from None
+    sid = form().required("CallSid", SID)
+    state, event, turn_no = url_text("s"), url_text("e"), url_number("t")
+    _one_at_a_time()
     call = _load_call(sid)
+    if state == "__fallback__":  # a message after the apology: kept, whatever we know
+        if call is None:
+            to = form().required("To", NUMBER)
+            call = _journal_closed(sid, form().required("From", NUMBER), to, flow_for(to),
+                                   "voicemail", flagged="message left after an error")
+        return _fallback_recorded(call)
     if call is None:
         return _start_over(sid)
-    if state == "__fallback__":
-        return _fallback_recorded(call)
     if call.ended_at is not None or turn_no != call.turn or state != call.state:
         log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
                  state, call.state)
@@ -216,13 +222,13 @@ def step() -> Response:
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    form = request.form.to_dict()
-    return run_turn(flow, call, lambda t: runner.resume(t, event, form))
+    given = form().as_dict()
+    return run_turn(flow, call, lambda t: runner.resume(t, event, given))
 
 
 def _start_over(sid: str) -> Response:
     """A continuation for a call we do not know (a lost database, an old URL): begin again."""
-    from_, to = field("From", _NUMBER), field("To", _NUMBER)
+    from_, to = form().required("From", NUMBER), form().required("To", NUMBER)
     flow = flow_for(to)
     if flow is None:
         abort(404)
@@ -237,11 +243,11 @@ def _start_over(sid: str) -> Response:
 
 
 def _fallback_recorded(call: Call) -> Response:
-    sid = request.form.get("RecordingSid", "")
+    params = form()
+    sid = params.optional("RecordingSid", SID, "")
     if sid:
-        runner.store_voicemail(db.session(), call, call.flow_id, sid,
-                               request.form.get("RecordingUrl", ""),
-                               int(request.form.get("RecordingDuration") or 0), clock().now())
+        runner.store_voicemail(db.session(), call, call.flow_id, sid, params.text("RecordingUrl"),
+                               params.integer("RecordingDuration") or 0, clock().now())
         call.outcome = "voicemail"
         db.session().commit()
     reply = VoiceResponse()
@@ -251,20 +257,20 @@ def _fallback_recorded(call: Call) -> Response:
 
 @bp.post("/voice/queue-wait")
 def queue_wait() -> Response:
-    sid = field("CallSid", _SID)
+    sid = form().required("CallSid", SID)
     session = db.session()
     call = session.scalar(select(Call).where(Call.sid == sid))
     reply = VoiceResponse()
     if call is None:
         reply.leave()
         return twiml(reply)
-    flow = registry().get(call.flow_id)
-    step = flow.states.get(request.args.get("s", ""))
+    flow = _flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
+    step = flow.states.get(url_text("s")) if flow is not None else None
     entry = session.scalar(select(QueueEntry).where(QueueEntry.call_id == call.id))
-    if not isinstance(step, Queue) or entry is None:
+    if flow is None or not isinstance(step, Queue) or entry is None:
         reply.leave()
         return twiml(reply)
-    waited = int(request.form.get("QueueTime") or 0)
+    waited = form().integer("QueueTime") or 0
     if waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
@@ -298,7 +304,9 @@ def voice_status() -> Response:
     """Status of any call: an inbound one (the console's "call status changes" URL) or one we
     placed, which may never have reached the flow (busy, no answer). Copies and late arrivals
     are harmless: statuses only move forward and each ending is acted on once."""
-    sid, status = field("CallSid", _SID), field("CallStatus")
+    params = form()
+    sid, status = params.required("CallSid", SID), params.required("CallStatus", STATUS)
+    _one_at_a_time()
     session = db.session()
     now = clock().now()
     call = _load_call(sid)
@@ -309,17 +317,15 @@ def voice_status() -> Response:
     if call is not None:
         call.events.append(CallEvent(at=now, state=call.state, kind="status", text=status))
         if status in FINAL_CALL_STATUSES:
-            duration = request.form.get("CallDuration")
             flow = _flow_or_none(call.flow_id)
-            close_call(call, flow, now, status=status,
-                       duration=int(duration) if duration and duration.isdigit() else None)
+            close_call(call, flow, now, status=status, duration=params.integer("CallDuration"))
             if flow is not None:
                 callbacks.call_ended(session, flow, call, now)
         elif call.ended_at is None:
             call.status = status
     if dial is not None:
         dial.status = forward(dial.status, status, CALL_ORDER)
-        dial.answered_by = request.form.get("AnsweredBy") or dial.answered_by
+        dial.answered_by = params.text("AnsweredBy") or dial.answered_by
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
         dial_finished(current_app, session, dial, status, now)
@@ -330,21 +336,21 @@ def voice_status() -> Response:
 def outbound() -> Response:
     """A call we placed was answered: Twilio asks what to say. The call starts in the flow
     state its dial names (a redial, a visit confirmation), with the dial's variables."""
-    sid, to = field("CallSid", _SID), field("To", _NUMBER)
+    params = form()
+    sid, to = params.required("CallSid", SID), params.required("To", NUMBER)
+    dial_id = url_number("d")
+    _one_at_a_time()
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
         return twiml(existing.last_twiml)
-    try:
-        dial = session.get(Dial, int(request.args.get("d", "")), with_for_update=True)
-    except ValueError:
-        raise BadRequest("malformed outbound URL") from None
+    dial = session.get(Dial, dial_id, with_for_update=True)
     if dial is None or dial.to_number != to or dial.call_sid not in (None, sid):
         log.warning("outbound webhook for call %s matches no dial we placed", sid)
         reply = VoiceResponse()
         reply.hangup()
         return twiml(reply)
-    answered_by = request.form.get("AnsweredBy", "")
+    answered_by = params.text("AnsweredBy")
     dial.call_sid, dial.answered_by = sid, answered_by
     dial.status = forward(dial.status, "in-progress", CALL_ORDER)
     flow = _flow_or_none(dial.flow_id)
@@ -368,20 +374,31 @@ def outbound() -> Response:
 
 @bp.post("/recording")
 def recording() -> Response:
-    rec_sid, call_sid = field("RecordingSid", _SID), field("CallSid", _SID)
-    status = request.form.get("RecordingStatus", "completed")
+    params = form()
+    rec_sid, call_sid = params.required("RecordingSid", SID), params.required("CallSid", SID)
+    status = params.optional("RecordingStatus", STATUS, "completed")
     session = db.session()
     call = session.scalar(select(Call).where(Call.sid == call_sid))
     if status != "completed":
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
-    duration = request.form.get("RecordingDuration", "0")
+    if call is None and request.args.get("via") == "fallback":
+        call = _fallback_call(call_sid)
+    duration = params.integer("RecordingDuration") or 0
     if request.args.get("kind") == "call":
         return _call_recorded(call, rec_sid, duration)
+    owner = session.scalar(select(Call.sid).join(Voicemail, Voicemail.call_id == Call.id)
+                           .where(Voicemail.recording_sid == rec_sid))
+    if owner is not None and owner != call_sid:
+        # Twilio never gives two calls one recording: this is forged or mixed up. The voicemail
+        # stays with its call. 409 rather than a silent 204: Twilio does not retry a 4xx, and
+        # shows it in its debugger, where the operator sees it next to this log line.
+        log.warning("recording %s belongs to call %s, not %s: refused", rec_sid, owner, call_sid)
+        return Response(f"recording {rec_sid} belongs to another call\n", status=409,
+                        mimetype="text/plain")
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
     row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
-                                   rec_sid, field("RecordingUrl"),
-                                   int(duration) if duration.isdigit() else 0, clock().now())
+                                   rec_sid, params.required("RecordingUrl"), duration, clock().now())
     session.commit()
     if begin:
         pipeline.start(current_app, row.id)
@@ -390,16 +407,65 @@ def recording() -> Response:
     return Response(status=204)
 
 
+def _fallback_call(sid: str) -> Call:
+    """The journal entry of a call the fallback URL answered while the database was down:
+    who called which line comes from the callback URL the fallback wrote (signed by Twilio)."""
+    from_, to = url_text("from"), url_text("to")
+    if not (NUMBER.match(from_) and NUMBER.match(to)):
+        raise BadRequest("malformed fallback recording URL")
+    flow = flow_for(to)
+    log.info("call %s from %s: message left through the fallback URL", sid, mask(from_))
+    return _journal_closed(sid, from_, to, flow, "voicemail",
+                           flagged="answered by the fallback: the database was down")
+
+
+@bp.post("/fallback")
+def fallback() -> Response:
+    """Twilio's Voice fallback URL (the console's "Primary handler fails"), and the answer to
+    a call in progress when the database stops answering: needs no database. The caller hears
+    the line's apology and leaves a message; the recording callback comes back to
+    /twilio/recording, and is kept (voicebot.spool) until the database is back."""
+    params = form()
+    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
+        params.required("To", NUMBER)
+    log.warning("call %s to %s answered by the fallback (Twilio error %s)", sid, mask(to),
+                params.text("ErrorCode") or "none")
+    reply = VoiceResponse()
+    flow = flow_for(to)
+    if flow is None:
+        reply.say(phrase("unavailable", "en"), language="en-US")
+        reply.hangup()
+        return twiml(reply)
+    values = runner.texts.values(flow, {}, from_, clock().now())
+    for line in flow.apology:
+        reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
+    reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
+                 play_beep=True, recording_status_callback_event="completed",
+                 recording_status_callback=absolute(url_for("twilio.recording") + "?" + urlencode(
+                     {"via": "fallback", "from": from_, "to": to})))
+    reply.hangup()
+    return twiml(reply)
+
+
+@bp.post("/fallback/done")
+def fallback_done() -> Response:
+    """After the fallback's recording: goodbye. The message comes by the recording callback."""
+    reply = VoiceResponse()
+    reply.hangup()
+    return twiml(reply)
+
+
 @bp.post("/transcription")
 def transcription() -> Response:
     """Twilio's own transcription of a voicemail, for steps with `transcribe: true`."""
-    rec_sid, status = field("RecordingSid", _SID), request.form.get("TranscriptionStatus", "")
+    params = form()
+    rec_sid, status = params.required("RecordingSid", SID), params.text("TranscriptionStatus")
     session = db.session()
     row = session.scalar(select(Voicemail).where(Voicemail.recording_sid == rec_sid))
     if row is None:
         log.warning("transcription of unknown recording %s: ignored", rec_sid)
         return Response(status=204)
-    text = request.form.get("TranscriptionText", "").strip()
+    text = params.text("TranscriptionText").strip()
     if status != "completed" or not text:
         log.warning("Twilio could not transcribe recording %s (%s); voicemail %s is transcribed "
                     "here instead", rec_sid, status or "no status", row.id)
@@ -411,12 +477,12 @@ def transcription() -> Response:
     return Response(status=204)
 
 
-def _call_recorded(call: Call | None, rec_sid: str, duration: str) -> Response:
+def _call_recorded(call: Call | None, rec_sid: str, duration: int) -> Response:
     """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails."""
     if call is None:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
-    call.recording_sid, call.recording_url = rec_sid, field("RecordingUrl")
+    call.recording_sid, call.recording_url = rec_sid, form().required("RecordingUrl")
     if not any(e.kind == "call-recorded" for e in call.events):
         call.events.append(CallEvent(at=clock().now(), state=call.state, kind="call-recorded",
                                      text=f"{duration} s", data={"recording_sid": rec_sid}))
@@ -434,8 +500,10 @@ def _flow_or_none(flow_id: str) -> Flow | None:
 
 @bp.post("/sms")
 def sms() -> Response:
-    sid, from_, to = field("MessageSid", _SID), field("From", _NUMBER), field("To", _NUMBER)
-    body = request.form.get("Body", "")
+    params = form()
+    sid, from_, to = params.required("MessageSid", SID), params.required("From", NUMBER), \
+        params.required("To", NUMBER)
+    body = params.text("Body")
     session = db.session()
     flow = flow_for(to)
     message = session.scalar(select(Message).where(Message.sid == sid))
@@ -466,7 +534,8 @@ def _sms_reply(text: str | None, flow: Flow | None) -> Response:
 
 @bp.post("/sms/status")
 def sms_status() -> Response:
-    sid, status = field("MessageSid", _SID), field("MessageStatus")
+    params = form()
+    sid, status = params.required("MessageSid", SID), params.required("MessageStatus", STATUS)
     session = db.session()
     message = session.scalar(select(Message).where(Message.sid == sid))
     if message is None:
@@ -474,7 +543,7 @@ def sms_status() -> Response:
         return Response(status=204)
     if MESSAGE_ORDER.get(status, 0) >= MESSAGE_ORDER.get(message.status, 0):
         message.status = status
-        message.error = request.form.get("ErrorCode", "") or message.error
+        message.error = params.text("ErrorCode") or message.error
         session.commit()
     return Response(status=204)
 
@@ -485,10 +554,51 @@ def bad_request(exc: BadRequest) -> tuple[str, int]:
     return f"Bad request: {exc.description}\n", 400
 
 
+@bp.after_request
+def _apply_kept(response: Response) -> Response:
+    """A webhook answered without a database error: callbacks kept while the database was
+    down are applied now, in a thread (voicebot.spool)."""
+    if response.status_code < 500 and request.endpoint not in NO_DATABASE \
+            and not g.get("database_down") and not spool.replaying(request.environ):
+        spool.spool(current_app).replay_soon()
+    return response
+
+
+NO_DATABASE = frozenset({"twilio.fallback", "twilio.fallback_done"})
+"""Webhooks answered without the database."""
+KEPT = frozenset({"twilio.recording", "twilio.sms", "twilio.sms_status", "twilio.voice_status",
+                  "twilio.transcription"})
+"""Webhooks Twilio never repeats: kept while the database is down, applied when it is back."""
+MID_CALL = frozenset({"twilio.step", "twilio.queue_wait", "twilio.outbound"})
+"""Webhooks of a call in progress, for which Twilio has no fallback URL."""
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def _database_down(exc: Exception) -> Response:
+    """The database does not answer (voicebot.db gives up connecting after CONNECT_TIMEOUT).
+    A call starting now gets a 503 at once, so Twilio runs the number's fallback URL
+    (/twilio/fallback: the apology and a message); a call in progress gets that same answer
+    directly; a callback or SMS is kept and applied later; nothing is lost."""
+    log.error("database unavailable on %s: %s", request.path, str(exc).strip().splitlines()[0])
+    g.database_down = True
+    endpoint = request.endpoint or ""
+    if endpoint in MID_CALL:
+        try:
+            return fallback()
+        except BadRequest:  # no caller to speak of: Twilio ends the call with its own message
+            pass
+    if endpoint in KEPT and not spool.replaying(request.environ) \
+            and spool.spool(current_app).keep(request):
+        return twiml(MessagingResponse()) if endpoint == "twilio.sms" else Response(status=204)
+    return Response("database unavailable\n", status=503, mimetype="text/plain")
+
+
 @bp.errorhandler(Exception)
 def unexpected(exc: Exception) -> Response | HTTPException:
     if isinstance(exc, HTTPException):
         return exc
+    if isinstance(exc, DATABASE_DOWN):
+        return _database_down(exc)
     log.exception("unexpected error on %s (%s)", request.path, signed_url())
     if request.path.startswith("/twilio/voice"):
         reply = VoiceResponse()

@@ -323,13 +323,29 @@ def test_checker_catches_a_bad_response() -> None:
     ]
 
 
-def test_missing_spec_skips_locally_and_fails_in_ci(
+def test_missing_spec_fails_in_ci_and_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A contract that cannot be checked is a failure, never a skip that lets a run pass."""
+    monkeypatch.setenv(openapi_contract.SPEC_ENV, str(tmp_path / "absent.yaml"))
+    for ci in ("true", None):
+        if ci is None:
+            monkeypatch.delenv("CI", raising=False)
+        else:
+            monkeypatch.setenv("CI", ci)
+        with pytest.raises(pytest.fail.Exception, match=r"absent\.yaml.*bash \.ci/twilio-openapi"):
+            openapi_contract.require_spec()
+
+
+def test_spec_is_looked_for_beside_the_repository_then_in_the_cache(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(openapi_contract, "SPEC_PATH", tmp_path / "absent.yaml")
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match=r"absent\.yaml"):
-        openapi_contract.require_spec()
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match=r"absent\.yaml"):
-        openapi_contract.require_spec()
+    sibling, cached = tmp_path / "shared.yaml", tmp_path / "cache.yaml"
+    monkeypatch.delenv(openapi_contract.SPEC_ENV, raising=False)
+    monkeypatch.setattr(openapi_contract, "SIBLING_SPEC", sibling)
+    monkeypatch.setattr(openapi_contract, "CACHED_SPEC", cached)
+    assert openapi_contract.spec_path() is None
+    cached.write_text("paths: {}\n")
+    assert openapi_contract.spec_path() == cached
+    sibling.write_text("paths: {}\n")
+    assert openapi_contract.spec_path() == sibling
+    monkeypatch.setenv(openapi_contract.SPEC_ENV, str(cached))
+    assert openapi_contract.spec_path() == cached

@@ -21,6 +21,7 @@ from voicebot.admin import (
     handoff,
     i18n,
     recordings,
+    reports,
     speech_banner,
     tickets,
 )
@@ -31,18 +32,22 @@ SESSION_HOURS = 12
 
 csrf = CSRFProtect()
 
-__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "speech_banner",
-           "tickets"]
+__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "reports",
+           "speech_banner", "tickets"]
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     # A form may stay open on the desk for a whole shift; the token is bound to the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", SESSION_HOURS * 3600)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=SESSION_HOURS))
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    if str(app.config.get("PUBLIC_URL") or "").startswith("https://"):
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    # Set, not defaulted: Flask defines these keys itself (31 days, no SameSite, not Secure).
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=SESSION_HOURS)
+    # Lax, not Strict: a link to a ticket pasted into a chat opens the desk logged in; the
+    # forms carry CSRF tokens, so a cross-site POST gets nothing from the cookie.
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    # Behind an https public URL the browser must never send the session over plain http.
+    app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
     auth.init_app(app)
     flows.init_app(app)
     app.extensions["voicebot.desk_zone"] = formatting.choose_zone(app)

@@ -3,12 +3,10 @@ session cookie per person. Without a password set the desk is closed, not open."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
-import threading
-import time
-from collections import deque
 from urllib.parse import urlsplit
 
 from flask import (
@@ -23,17 +21,29 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from voicebot import db
 from voicebot.admin.blueprint import PUBLIC_ENDPOINTS, bp
+from voicebot.models import LoginFailure, utcnow
 
 log = logging.getLogger("voicebot.desk")
 
 HASH_METHODS = ("scrypt:", "pbkdf2:")
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
+"""Wrong passwords for one name from one address: one person's mistakes block only them, not
+everyone behind the same office address."""
+MAX_ADDRESS_FAILURES = 20
+"""Wrong passwords from one address under any names: the name is free text, so a guesser
+could otherwise try five passwords under each of endless names."""
 FAILURE_WINDOW = 600.0
-"""Seconds: after MAX_FAILURES wrong passwords from one address, it waits this long."""
+"""Seconds over which wrong passwords count; a blocked name or address waits out the rest."""
+
+
+def _throttled(by_name: int, by_address: int) -> bool:
+    return by_name >= MAX_FAILURES or by_address >= MAX_ADDRESS_FAILURES
 
 
 def hash_password(password: str) -> str:
@@ -67,37 +77,35 @@ def current_user() -> str | None:
     return str(name)
 
 
-class Throttle:
-    """Wrong passwords per client address, kept in memory: enough to stop guessing through
-    one server process; a proxy in front should rate-limit too."""
+def _recent_failures(name: str, address: str) -> tuple[int, int]:
+    """Wrong passwords in the last FAILURE_WINDOW: for this name from this address, and from
+    this address under any name. In the database, so every web process counts the same."""
+    since = utcnow() - dt.timedelta(seconds=FAILURE_WINDOW)
+    session = db.session()
+    recent = (LoginFailure.address == address) & (LoginFailure.at >= since)
+    by_address = session.scalar(select(func.count()).where(recent)) or 0
+    by_name = session.scalar(select(func.count()).where(recent, LoginFailure.name == name)) or 0
+    return by_name, by_address
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[str, deque[float]] = {}
 
-    def blocked(self, who: str) -> bool:
-        with self._lock:
-            recent = self._recent(who)
-            return len(recent) >= MAX_FAILURES
+def _failed(name: str, address: str) -> None:
+    session = db.session()
+    now = utcnow()
+    session.execute(delete(LoginFailure).where(
+        LoginFailure.at < now - dt.timedelta(seconds=FAILURE_WINDOW)))
+    session.add(LoginFailure(name=name, address=address, at=now))
+    session.commit()
 
-    def failed(self, who: str) -> None:
-        with self._lock:
-            self._recent(who).append(time.monotonic())
 
-    def forget(self, who: str) -> None:
-        with self._lock:
-            self._failures.pop(who, None)
-
-    def _recent(self, who: str) -> deque[float]:
-        times = self._failures.setdefault(who, deque())
-        while times and time.monotonic() - times[0] > FAILURE_WINDOW:
-            times.popleft()
-        return times
+def _forget(name: str, address: str) -> None:
+    session = db.session()
+    session.execute(delete(LoginFailure).where(LoginFailure.name == name,
+                                               LoginFailure.address == address))
+    session.commit()
 
 
 def init_app(app: Flask) -> None:
     check_hash_setting(app.config.get("ADMIN_PASSWORD_HASH"))
-    app.extensions["voicebot.desk_throttle"] = Throttle()
 
 
 def require_login() -> ResponseReturnValue | None:
@@ -129,27 +137,29 @@ def login() -> ResponseReturnValue:
         if g.desk_user is not None:
             return redirect(next_url)
         return render_template("admin/login.html", closed=closed, next=next_url, name="")
-    throttle: Throttle = current_app.extensions["voicebot.desk_throttle"]
-    who = request.remote_addr or "?"
+    # The client's address as the trusted proxies report it (VOICEBOT_TRUSTED_PROXIES), else
+    # the peer's: a client cannot choose its own by writing X-Forwarded-For.
+    who = (request.remote_addr or "?")[:64]
     name = request.form.get("name", "").strip()[:64]
+    key = name.casefold()  # "Dana" and "dana" are one person's tries
     password = request.form.get("password", "")
     error = None
     if closed:
         error = "closed"
-    elif throttle.blocked(who):
-        log.warning("desk login refused for %s: too many wrong passwords", who)
-        error = "throttled"
     elif not name:
         error = "name"
+    elif _throttled(*_recent_failures(key, who)):
+        log.warning("desk login refused for %s: too many wrong passwords", who)
+        error = "throttled"
     elif not check_password_hash(_password_hash() or "", password):
-        throttle.failed(who)
+        _failed(key, who)
         log.warning("desk login failed from %s", who)
         error = "password"
     if error:
         status = 429 if error == "throttled" else 400 if error == "name" else 403
         return render_template("admin/login.html", closed=closed, next=next_url, name=name,
                                error=error), status
-    throttle.forget(who)
+    _forget(key, who)
     lang = session.get("lang")
     session.clear()  # a fresh session (and CSRF token) for the person who just logged in
     session.permanent = True

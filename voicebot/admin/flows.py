@@ -115,6 +115,9 @@ def _flow(flow_id: str) -> Flow:
 @bp.get("/flows")
 def flows() -> ResponseReturnValue:
     registry = _registry()
+    # Staff open this page right after saving a file: show what the watcher makes of it
+    # (a webhook never waits like this; a load takes at most a second or so).
+    registry.check_now(timeout=5)
     in_service = registry.flows()
     problems = registry.problems()
     served_files = {f.file for f in in_service}

@@ -19,12 +19,14 @@ from werkzeug.datastructures import MultiDict
 
 from voicebot import callbacks as callback_rules
 from voicebot import db, journal
+from voicebot.admin import i18n
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
-from voicebot.models import Call, Callback, Message, Quote, Ticket, Visit, Voicemail
+from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
+from voicebot.voicemail import failures
 
 PAGE = 50
 LIST_LIMIT = 100
@@ -144,8 +146,10 @@ def _callbacks(session: Session, f: Filters) -> list[Callback]:
 
 
 def _voicemails(session: Session, f: Filters,
-                since: dt.datetime | None) -> list[tuple[Voicemail, Quote | None]]:
-    query = select(Voicemail, Quote).outerjoin(Quote, Quote.voicemail_id == Voicemail.id)
+                since: dt.datetime | None) -> list[tuple[Voicemail, Quote | None, Email | None]]:
+    query = (select(Voicemail, Quote, Email)
+             .outerjoin(Quote, Quote.voicemail_id == Voicemail.id)
+             .outerjoin(Email, Email.voicemail_id == Voicemail.id))
     if since is not None:
         query = query.where(Voicemail.created_at >= since)
     if f.line:
@@ -153,7 +157,7 @@ def _voicemails(session: Session, f: Filters,
     if f.number:
         query = query.where(Voicemail.from_number == f.number)
     query = query.order_by(Voicemail.created_at.desc(), Voicemail.id.desc()).limit(LIST_LIMIT)
-    return [(vm, quote) for vm, quote in session.execute(query)]
+    return [(vm, quote, email) for vm, quote, email in session.execute(query)]
 
 
 def _messages(session: Session, f: Filters, since: dt.datetime | None) -> list[Message]:
@@ -184,4 +188,9 @@ def handoff() -> ResponseReturnValue:
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
                            lines=[flow.id for flow in registry.flows()],
-                           outcome_names=sorted(journal.OUTCOME_WORDS), **data)
+                           outcome_names=sorted(journal.OUTCOME_WORDS), trouble=_trouble, **data)
+
+
+def _trouble(vm: Voicemail) -> str:
+    """Why a voicemail waits for a person, in the desk's language; never the stored details."""
+    return failures.shown(vm.status, vm.error, i18n.language())

@@ -234,4 +234,58 @@ RU: dict[str, str] = {
         "Graphviz не установлен, поэтому схема показана текстом Mermaid:",
     "Transcript of the call": "Ход звонка",
     "states": "состояний",
+    # reports
+    "Reports": "Отчёты",
+    "From": "С",
+    "To": "По",
+    "By": "Шаг",
+    "day": "день",
+    "hour": "час",
+    "Download CSV": "Скачать CSV",
+    "That date was not understood; showing the last 7 days.":
+        "Дата не распознана; показаны последние 7 дней.",
+    "A report covers a year at most; showing the year up to the last day chosen.":
+        "Отчёт охватывает не больше года; показан год до выбранного последнего дня.",
+    "By the hour, a report covers a week at most; showing it by the day.":
+        "По часам отчёт охватывает не больше недели; показан по дням.",
+    "Answered by a person": "Принято сотрудником",
+    "Abandoned in the queue": "Сброшено в очереди",
+    "after {n} s on average": "в среднем через {n} с",
+    "Average wait": "Среднее ожидание",
+    "90% waited at most": "90% ждали не дольше",
+    "s": "с",
+    "Service level ({n} s)": "Уровень обслуживания ({n} с)",
+    "Quotes sent / approved": "Расценки отправлено / одобрено",
+    "Callbacks made / reached": "Перезвонов сделано / дозвонились",
+    "No calls in this period.": "За этот период звонков нет.",
+    "Calls per period": "Звонки по периодам",
+    "Period": "Период",
+    "picked up": "приняты",
+    "hung up waiting": "сброшены в очереди",
+    "hung up after, s": "сброшены через, с",
+    "other": "прочие",
+    "Waiting in the queue": "Ожидание в очереди",
+    "Service level": "Уровень обслуживания",
+    "service level": "уровень обслуживания",
+    "Service level: answered within {n} s of all callers who queued.":
+        "Уровень обслуживания: доля принятых в течение {n} с среди всех, кто ждал в очереди.",
+    "Share of queued callers answered within {n} seconds, per period.":
+        "Доля ждавших в очереди, принятых в течение {n} секунд, по периодам.",
+    "joined the queue": "ждали в очереди",
+    "average wait, s": "среднее ожидание, с",
+    "90% within, s": "90% не дольше, с",
+    "Voicemails, quotes and callbacks": "Сообщения, расценки и перезвоны",
+    "Voicemails, quotes sent and approved, callbacks made and reached.":
+        "Голосовые сообщения, отправленные и одобренные расценки, сделанные и удачные перезвоны.",
+    "voicemails": "сообщения",
+    "quotes sent": "расценки",
+    "approved": "одобрено",
+    "callbacks": "перезвоны",
+    "reached": "дозвонились",
+    "Per line": "По линиям",
+    "Inbound calls per period: picked up by a person, hung up waiting, the rest.":
+        "Входящие звонки по периодам: принятые сотрудником, сброшенные в очереди, прочие.",
+    # voicemail e-mails
+    "E-mailed to {to} at {when}": "Отправлено на почту {to} в {when}",
+    "Not e-mailed yet ({to})": "Ещё не отправлено на почту ({to})",
 }

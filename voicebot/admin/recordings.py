@@ -14,8 +14,13 @@ from voicebot.admin.blueprint import bp
 
 def recording_file(name: str) -> Path | None:
     root = Path(current_app.config["RECORDINGS_DIR"]).resolve()
-    candidate = (root / name).resolve()
-    if not candidate.is_relative_to(root) or candidate == root or not candidate.is_file():
+    if "\0" in name:  # no file has one; the operating system refuses to look (ValueError)
+        return None
+    try:
+        candidate = (root / name).resolve()
+        if not candidate.is_relative_to(root) or candidate == root or not candidate.is_file():
+            return None
+    except OSError:  # a name too long for the file system, a loop of links: no such recording
         return None
     return candidate
 

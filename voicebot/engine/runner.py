@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot import callbacks
+from voicebot import callbacks, db
 from voicebot.engine import answers, booking, texts
 from voicebot.engine.answers import capture_value
 from voicebot.engine.conditions import CallerFacts, available_members, holds
@@ -660,11 +660,11 @@ def store_voicemail(session: Session, call: Call | None, flow_id: str, recording
                     url: str, duration: int, now: dt.datetime) -> VoicemailRow:
     """Both the Record action and the recording status callback report a recording, in
     either order and maybe twice: whichever comes first creates the row."""
-    row = session.scalar(select(VoicemailRow).where(VoicemailRow.recording_sid == recording_sid))
-    if row is None:
-        row = VoicemailRow(recording_sid=recording_sid, flow_id=flow_id, created_at=now)
-        session.add(row)
-    if call is not None:
+    db.insert_once(session, VoicemailRow, "recording_sid", recording_sid=recording_sid,
+                   flow_id=flow_id, created_at=now)
+    row = session.scalars(select(VoicemailRow).where(VoicemailRow.recording_sid == recording_sid)
+                          ).one()
+    if call is not None and row.call_id in (None, call.id):  # never moved to another call
         row.call_id, row.from_number = call.id, call.from_number
     row.recording_url = url or row.recording_url
     row.duration = duration or row.duration

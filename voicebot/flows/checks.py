@@ -155,19 +155,24 @@ def check_graph(
     for sid, step in states.items():
         if any(e.target == "hangup" and e.target not in states for e in edges(step)):
             escapes.add(sid)
-    changed = True
-    while changed:
-        changed = False
-        for sid in states:
-            if sid not in escapes and any(n in escapes for n in successors[sid]):
-                escapes.add(sid)
-                changed = True
+    # Walked backwards from the escapes, so that a long chain of steps costs one pass.
+    predecessors: dict[str, list[str]] = {sid: [] for sid in states}
+    for sid, nexts in successors.items():
+        for target in nexts:
+            predecessors[target].append(sid)
+    todo = list(escapes)
+    while todo:
+        for before in predecessors[todo.pop()]:
+            if before not in escapes:
+                escapes.add(before)
+                todo.append(before)
     stuck = [sid for sid in states if sid not in escapes]
     reported: set[str] = set()
     for sid in stuck:
-        path = [sid]
-        while successors[path[-1]][0] not in path:
+        path, on_path = [sid], {sid}
+        while successors[path[-1]][0] not in on_path:
             path.append(successors[path[-1]][0])
+            on_path.add(path[-1])
         loop = path[path.index(successors[path[-1]][0]) :]
         if reported & set(loop):
             continue

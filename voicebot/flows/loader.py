@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from voicebot.flows import callbacks, checks, fields, quotes, steps
+from voicebot.flows import callbacks, checks, fields, quotes, steps, voicemail_email
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
@@ -68,6 +71,8 @@ __all__ = [
 ]
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 256_000
+"""About ten times the largest shipped flow; checked before a byte is parsed."""
 DEFAULT_VOICES = {"ru": "Polly.Tatyana", "en": "Polly.Joanna"}
 DEFAULT_APOLOGIES = {
     "ru": "Извините, у нас что-то пошло не так.",
@@ -81,6 +86,7 @@ STAFF = {
     "name": Key(string, default=""),
     "available": Key(boolean, default=True),
     "hours": Key(fields.week),
+    "email": Key(voicemail_email.email_address, default=""),
 }
 
 TOP = {
@@ -107,6 +113,7 @@ TOP = {
     "confirm_below": Key(fields.confidence, default=CONFIRM_BELOW),
     "quotes": Key(quotes.catalogue),
     "callbacks": Key(callbacks.rules, default=()),
+    "voicemail_email": Key(voicemail_email.section),
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -122,8 +129,9 @@ class LoadedFile:
 
 
 def display_name_for(path: Path) -> str:
-    """The file as shown in problems: relative to the working directory when inside it."""
-    full, cwd = path.resolve(), Path.cwd().resolve()
+    """The file as shown in problems: relative to the working directory when inside it.
+    A link is shown by its own name, not its target's."""
+    full, cwd = path.absolute().parent.resolve() / path.name, Path.cwd().resolve()
     if full.is_relative_to(cwd):
         return full.relative_to(cwd).as_posix()
     return path.as_posix()
@@ -266,6 +274,7 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
                     repr(member["id"]),
                 )
             ids.setdefault(member["id"], line)
+    voicemail_email.check_recipients(ctx, mapping, top)
     for group in top.get("callers") or ():
         if group in checks.BUILTIN_GROUPS:
             ctx.report(
@@ -292,6 +301,7 @@ def _build(
             # Holidays close the business, not necessarily a person on call, so a member's
             # own hours carry none.
             hours=Hours(timezone, m["hours"]) if m["hours"] is not None else None,
+            email=m["email"],
         )
         for m, (line, _path) in zip(top["staff"], _positions(node, "staff"), strict=True)
     )
@@ -322,6 +332,7 @@ def _build(
         record_calls=top["record_calls"],
         quotes=top["quotes"],
         callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
+        voicemail_email=top["voicemail_email"],
         digest=hashlib.sha256(raw).hexdigest(),
     )
     # Only lines that answer calls must be unique; an outbound flow may call from the number
@@ -375,13 +386,54 @@ def _resolve_rule(draft: callbacks.DraftRule, hours: Hours) -> CallbackRule:
     return dataclasses.replace(rule, within=within, max_late=max_late)
 
 
-def read_flow(path: Path, *, display_name: str | None = None) -> LoadedFile:
-    """Load one file, with the positions `check_unique` needs. Raises FlowLoadError."""
-    name = display_name if display_name is not None else display_name_for(path)
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} KB"
+
+
+def _read_bytes(path: Path, name: str, folder: Path | None) -> bytes:
+    """The file's bytes, if it is a regular file (inside `folder`, when given) no larger than
+    MAX_FILE_BYTES; otherwise FlowLoadError, without reading it."""
+    def refuse(message: str, got: str | None = None) -> FlowLoadError:
+        return FlowLoadError([Problem(name, 1, "", message, got)])
+
+    real = path.resolve()
+    if folder is not None and not real.is_relative_to(folder.resolve()):
+        # A link in flows/ to /etc/passwd would otherwise be parsed, and its lines quoted
+        # in problems wherever they are shown.
+        raise refuse("the file is a link to a file outside the flows folder; copy the file "
+                     "into the folder instead")
     try:
-        raw = path.read_bytes()
+        # No following a link swapped in since resolve(), no waiting on a FIFO.
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
-        raise FlowLoadError([Problem(name, 1, "", f"cannot read file: {exc.strerror}")]) from exc
+        raise refuse(f"cannot read file: {exc.strerror}") from exc
+    with open(fd, "rb") as file:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise refuse("not a regular file")
+        too_large = f"the file is too large: a flow file may be at most {_size(MAX_FILE_BYTES)}"
+        if status.st_size > MAX_FILE_BYTES:
+            raise refuse(too_large, _size(status.st_size))
+        raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # it grew since fstat
+            raise refuse(too_large, f"more than {_size(MAX_FILE_BYTES)}")
+    return raw
+
+
+def read_flow(path: Path, *, display_name: str | None = None, folder: Path | None = None) -> LoadedFile:
+    """Load one file, with the positions `check_unique` needs. Raises FlowLoadError.
+
+    With `folder`, the file must be inside it (a link to a file elsewhere is refused)."""
+    name = display_name if display_name is not None else display_name_for(path)
+    return _compiled(name, _read_bytes(path, name, folder))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(name: str, raw: bytes) -> LoadedFile:
+    """The same bytes under the same name compile to the same flow, which is frozen, so it is
+    compiled once per process: parsing is most of the cost of building an app, and a process
+    builds many (a scratch app per scripted call in `flows test` and on the desk's Flows page,
+    one per test). Broken files are not cached: their error is raised afresh each time."""
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -453,7 +505,7 @@ def load_flows(directory: Path) -> tuple[dict[str, Flow], list[Problem]]:
     problems: list[Problem] = []
     for path in flow_files(directory):
         try:
-            loaded.append(read_flow(path))
+            loaded.append(read_flow(path, folder=directory))
         except FlowLoadError as exc:
             problems.extend(exc.problems)
     kept, clashes = check_unique(loaded)

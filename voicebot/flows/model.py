@@ -340,6 +340,18 @@ class StaffMember:
     available: bool = True
     hours: Hours | None = None
     """When set, the member is available only within these hours."""
+    email: str = ""
+    """Where `voicemail_email` mails this member's role (issue 18)."""
+
+
+@dataclass(frozen=True)
+class VoicemailEmail:
+    """`voicemail_email:` each voicemail, once finished (transcribed, quoted or given to a
+    person), is mailed to every member of these roles who has an e-mail address."""
+
+    to: tuple[str, ...]
+    source: Source
+    attach_audio: bool = True
 
 
 NotServiceReason = Literal["supplier", "job_seeker", "wrong_number", "spam", "follow_up", "insurance"]
@@ -479,6 +491,8 @@ class Flow:
     quotes: QuoteCatalogue | None = None
     """Voicemail-to-quote catalogue (OM-4, OM-7); None when the flow sends no quotes."""
     callbacks: tuple[CallbackRule, ...] = ()
+    voicemail_email: VoicemailEmail | None = None
+    """Mail each voicemail to these roles; None when the flow mails none."""
     digest: str = ""
     """Hash of the source file: the journal records which version served a call."""
 

@@ -3,27 +3,53 @@
 A broken edit must never take a line down: the registry keeps the last good version of
 each file and only swaps in a new one once it loads cleanly (and clashes with no other
 file's id or numbers). The problems of refused edits are logged once, when the edit is
-seen, and stay available from `problems()` for health checks.
+seen, and stay available from `problems()` for the desk.
+
+A caller must never wait for a file to load (a hostile one once held every call for
+minutes). So files are loaded only by a watcher thread, which looks at the folder every
+`check_interval` seconds and swaps in a new immutable `Snapshot`; reading one attribute is
+atomic, so a request takes no lock and never waits. The watcher starts with the first read
+in each process: in every gunicorn worker (a thread does not survive a fork, and the child
+starts its own), in `voicebot worker`, in the embedded server, in a CLI command.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-import time
-from dataclasses import dataclass
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from flask import Flask, current_app
 
 from voicebot.flows.errors import FlowLoadError, FlowNotFound, Problem
-from voicebot.flows.loader import LoadedFile, check_unique, flow_files, read_flow
+from voicebot.flows.loader import LoadedFile, check_unique, display_name_for, flow_files, read_flow
 from voicebot.flows.model import Flow
 
 log = logging.getLogger("voicebot.flows")
 
 Signature = tuple[int, int]
-"""(mtime_ns, size): cheap to read on every refresh, and changes with every save."""
+"""(mtime_ns, size): cheap to read on every check, and changes with every save."""
+
+SHORTEST_INTERVAL = 0.05
+"""A check interval of 0 means "as often as is sensible", not a thread spinning."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The flows in service at one moment, and the problems of the files not served."""
+
+    by_id: Mapping[str, Flow] = field(default_factory=lambda: MappingProxyType({}))
+    by_number: Mapping[str, Flow] = field(default_factory=lambda: MappingProxyType({}))
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def files_with_problems(self) -> int:
+        return len({p.file for p in self.problems})
 
 
 @dataclass
@@ -40,69 +66,136 @@ def _among(loaded: LoadedFile, kept: list[LoadedFile]) -> bool:
     return any(k is loaded for k in kept)
 
 
+_registries: weakref.WeakSet[FlowRegistry] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for registry in list(_registries):
+        registry._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class FlowRegistry:
     def __init__(self, directory: Path, *, check_interval: float = 1.0) -> None:
         self.directory = directory
-        self.check_interval = check_interval
-        self._lock = threading.RLock()
+        self.check_interval = max(check_interval, SHORTEST_INTERVAL)
         self._files: dict[Path, _FileState] = {}
-        self._by_id: dict[str, Flow] = {}
-        self._by_number: dict[str, Flow] = {}
-        self._checked_at: float | None = None
-        self.refresh(force=True)
+        """Only the thread holding `_loading` touches this."""
+        self._snapshot = Snapshot()
+        self._closed = False
+        self._forked()
+        _registries.add(self)
+        self.refresh()  # the first load happens before anything is served
 
-    # --- reading -------------------------------------------------------------------------
+    def _forked(self) -> None:
+        """Fresh locks and no watcher: what a new process (or a forked child) starts with.
+        A lock the parent's watcher held at the fork would stay held in the child forever."""
+        self._loading = threading.Lock()
+        """Held while files are loaded; never by a reader."""
+        self._starting = threading.Lock()
+        self._checked = threading.Condition()
+        self._checks_started = self._checks_done = 0
+        self._wake = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    # --- reading (never waits for a load) ------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The flows in service now. Starts this process's watcher on first use."""
+        watcher = self._watcher
+        if watcher is None or not watcher.is_alive():
+            self._watch()
+        return self._snapshot
 
     def get(self, flow_id: str) -> Flow:
-        self.refresh()
-        with self._lock:
-            try:
-                return self._by_id[flow_id]
-            except KeyError:
-                raise FlowNotFound(f"no flow with id {flow_id!r} in {self.directory}") from None
+        try:
+            return self.snapshot().by_id[flow_id]
+        except KeyError:
+            raise FlowNotFound(f"no flow with id {flow_id!r} in {self.directory}") from None
 
     def for_number(self, number: str) -> Flow | None:
-        self.refresh()
-        with self._lock:
-            return self._by_number.get(number)
+        return self.snapshot().by_number.get(number)
 
     def flows(self) -> list[Flow]:
-        self.refresh()
-        with self._lock:
-            return sorted(self._by_id.values(), key=lambda f: f.id)
+        return sorted(self.snapshot().by_id.values(), key=lambda f: f.id)
 
     def problems(self) -> list[Problem]:
         """Problems of the files whose current version on disk is not being served."""
-        with self._lock:
-            return [p for _path, s in sorted(self._files.items()) for p in s.problems]
+        return list(self.snapshot().problems)
+
+    # --- the watcher ---------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        with self._starting:
+            if self._closed or (self._watcher is not None and self._watcher.is_alive()):
+                return
+            self._watcher = threading.Thread(target=self._run, name="voicebot-flows", daemon=True)
+            self._watcher.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.check_interval)
+            self._wake.clear()
+            if self._closed:
+                return
+            try:
+                self.refresh()
+            except Exception:  # the watcher must outlive any surprise; the next look retries
+                log.exception("checking flow files in %s failed", self.directory)
+
+    def check_now(self, timeout: float = 30.0) -> None:
+        """Wait until the folder has been looked at since this call (by the watcher, woken
+        now; or here, when no watcher runs): for tests, and for the desk's flows page, which
+        shows what is on disk. Never call it while answering a call."""
+        watcher = self._watcher
+        if self._closed or watcher is None or not watcher.is_alive():
+            self.refresh()
+            return
+        with self._checked:
+            wanted = self._checks_started + 1
+            self._wake.set()
+            self._checked.wait_for(lambda: self._checks_done >= wanted, timeout)
+
+    def close(self) -> None:
+        """Stop the watcher (an app that ends before its process: tests, scratch apps)."""
+        self._closed = True
+        self._wake.set()
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(10)
 
     # --- reloading -----------------------------------------------------------------------
 
-    def refresh(self, force: bool = False) -> None:
-        """Reload changed files; without `force`, at most once every `check_interval` seconds."""
-        with self._lock:
-            now = time.monotonic()
-            if (
-                not force
-                and self._checked_at is not None
-                and now - self._checked_at < self.check_interval
-            ):
-                return
-            self._checked_at = now
-            on_disk = self._scan()
-            changed = {
-                path
-                for path, signature in on_disk.items()
-                if path not in self._files or self._files[path].signature != signature
-            }
-            removed = set(self._files) - set(on_disk)
-            if not changed and not removed:
-                return
-            for path in sorted(removed):
-                log.info("flow file %s removed", path)
-                del self._files[path]
-            candidates = {path: self._reload(path, on_disk[path]) for path in sorted(changed)}
-            self._settle(candidates)
+    def refresh(self) -> None:
+        """Look at the folder now and load what changed: the watcher's work (and the first
+        load). Readers meanwhile keep the snapshot they have."""
+        with self._loading:
+            with self._checked:
+                self._checks_started += 1
+            try:
+                self._load_changes()
+            finally:
+                with self._checked:
+                    self._checks_done = self._checks_started
+                    self._checked.notify_all()
+
+    def _load_changes(self) -> None:
+        on_disk = self._scan()
+        changed = {
+            path
+            for path, signature in on_disk.items()
+            if path not in self._files or self._files[path].signature != signature
+        }
+        removed = set(self._files) - set(on_disk)
+        if not changed and not removed:
+            return
+        for path in sorted(removed):
+            log.info("flow file %s removed", path)
+            del self._files[path]
+        candidates = {path: self._reload(path, on_disk[path]) for path in sorted(changed)}
+        self._settle(candidates)
 
     def _scan(self) -> dict[Path, Signature]:
         result: dict[Path, Signature] = {}
@@ -124,9 +217,15 @@ class FlowRegistry:
         previous = self._files.get(path)
         good = previous.good if previous else None
         try:
-            candidate = read_flow(path)
+            candidate = read_flow(path, folder=self.directory)
         except FlowLoadError as exc:
             self._files[path] = _FileState(signature, good, exc.problems)
+            return None
+        except Exception:  # a bug must cost this file, not the watcher and every other file
+            log.exception("%s: loading failed", path)
+            problem = Problem(display_name_for(path), 1, "",
+                              "the file could not be loaded: an error in voicebot itself, see the log")
+            self._files[path] = _FileState(signature, good, [problem])
             return None
         self._files[path] = _FileState(signature, good, [])
         return candidate
@@ -162,10 +261,13 @@ class FlowRegistry:
                 state.good = None
             if path in candidates:
                 self._log(path, state)
-        self._by_id = {k.flow.id: k.flow for k in kept}
-        # An outbound flow's numbers are its caller IDs: calls to them are not its to answer.
-        self._by_number = {n: k.flow for k in kept if k.flow.direction == "inbound"
-                           for n in k.flow.numbers}
+        self._snapshot = Snapshot(
+            by_id=MappingProxyType({k.flow.id: k.flow for k in kept}),
+            # An outbound flow's numbers are its caller IDs: calls to them are not its to answer.
+            by_number=MappingProxyType({n: k.flow for k in kept if k.flow.direction == "inbound"
+                                        for n in k.flow.numbers}),
+            problems=tuple(p for _path, state in sorted(self._files.items()) for p in state.problems),
+        )
 
     @staticmethod
     def _log(path: Path, state: _FileState) -> None:

@@ -5,15 +5,29 @@ information on every mapping and sequence: without it, errors could only say *wh
 wrong, not *where*. Plain scalars (str, int, ...) carry no position themselves, so
 positions are always asked of the container that holds them. All lines returned here are
 1-based, as editors show them.
+
+A flow file may be hostile (or just a mistake: a generated file, a file pasted twice).
+ruamel.yaml is pure Python: merge keys cost it far worse than linear time (a thousand take
+seconds, a hundred thousand minutes), its composer recurses once per level of nesting, and
+aliases let a few lines stand for millions of values. So before ruamel builds anything, the
+file's events are counted by libyaml's C parser (through PyYAML), which reads even a
+megabyte in milliseconds, and a file over any limit below is refused with the line where it
+went over. The limits are generous: the largest shipped flow has about 1,200 values, nests 7
+levels, and uses 4 aliases and no merge keys.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from voicebot.flows.errors import FlowLoadError, Problem
 
@@ -27,16 +41,142 @@ __all__ = [
     "value_line",
 ]
 
+MAX_DEPTH = 20
+"""Levels of nesting (the top mapping is the first)."""
+MAX_VALUES = 5_000
+"""Scalars, mappings and sequences, each alias counted as all the values it stands for."""
+MAX_ALIASES = 100
+MAX_ANCHORS = 50
+MAX_MERGE_KEYS = 20
+
+TOO_DEEP = f"nested too deeply: a flow file may nest at most {MAX_DEPTH} levels"
+
+_FAST_LOADER: Any = getattr(pyyaml, "CBaseLoader", None)
+"""libyaml's parser; None where PyYAML was built without it (then ruamel counts, slower)."""
+
+
+@dataclass
+class _Open:
+    """A mapping or sequence whose end has not been reached yet."""
+
+    anchor: str | None
+    mapping: bool
+    values: int = 1
+    """Values so far, itself included, aliases expanded."""
+    key_next: bool = True
+    """In a mapping: whether the next node is a key."""
+
+
+def check_shape(events: Iterable[Any], file: str) -> None:
+    """Count `events` (PyYAML's or ruamel's, which share names and fields) and raise
+    FlowLoadError at the first limit exceeded; the file is never composed then."""
+    stack: list[_Open] = []
+    anchored: dict[str, int] = {}
+    total = aliases = anchors = merge_keys = 0
+
+    def refuse(line: int, message: str) -> FlowLoadError:
+        return FlowLoadError([Problem(file, line, "", message)])
+
+    def done(values: int) -> None:
+        """A node of `values` values is complete inside the innermost open collection."""
+        if stack:
+            stack[-1].values += values
+            stack[-1].key_next = not stack[-1].key_next if stack[-1].mapping else True
+
+    for event in events:
+        kind = type(event).__name__
+        line = event.start_mark.line + 1
+        # An alias names its anchor in the same field; only other nodes define one.
+        anchor = None if kind == "AliasEvent" else getattr(event, "anchor", None)
+        if anchor is not None:
+            anchors += 1
+            if anchors > MAX_ANCHORS:
+                raise refuse(line, f"too many anchors (&name): a flow file may define at most "
+                                   f"{MAX_ANCHORS}")
+        if kind == "AliasEvent":
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise refuse(line, f"too many aliases (*name): a flow file may use at most "
+                                   f"{MAX_ALIASES}")
+            if any(o.anchor == event.anchor for o in stack):
+                # ruamel would build a value that contains itself (and fails on some).
+                raise refuse(line, f"alias *{event.anchor} is inside the value it names")
+            values = anchored.get(event.anchor, 1)
+        elif kind == "ScalarEvent":
+            values = 1
+            if (event.value == "<<" and event.style in (None, "") and stack
+                    and stack[-1].mapping and stack[-1].key_next):
+                merge_keys += 1
+                if merge_keys > MAX_MERGE_KEYS:
+                    raise refuse(line, f"too many merge keys (<<): a flow file may use at most "
+                                       f"{MAX_MERGE_KEYS}")
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            stack.append(_Open(anchor, kind == "MappingStartEvent"))
+            if len(stack) > MAX_DEPTH:
+                raise refuse(line, TOO_DEEP)
+            values = 0  # counted when it ends, with everything inside it
+            total += 1
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            closed = stack.pop()
+            if closed.anchor is not None:
+                anchored[closed.anchor] = closed.values
+            done(closed.values)
+            continue
+        else:
+            continue  # stream and document boundaries
+        if values:
+            if anchor is not None:
+                anchored[anchor] = values
+            total += values
+            done(values)
+        if total > MAX_VALUES:
+            raise refuse(line, f"too large: a flow file may hold at most {MAX_VALUES} values, "
+                               "counting each alias as the values it stands for")
+
+
+def _fast_events(text: str) -> Iterator[Any]:
+    if _FAST_LOADER is None:
+        return iter(())
+    return pyyaml.parse(text, Loader=_FAST_LOADER)
+
 
 def parse_yaml(text: str, file: str) -> Any:
-    """Parse `text`; a syntax error becomes a FlowLoadError with one Problem at its line.
+    """Parse `text`; a syntax error or a file over the limits above becomes a FlowLoadError
+    with one Problem at its line.
 
     Duplicate keys are syntax errors too (ruamel refuses them), which matters here: a
     state defined twice would otherwise silently replace the first.
     """
-    yaml = YAML(typ="rt")
+    counted = _FAST_LOADER is not None
     try:
-        return yaml.load(text)
+        check_shape(_fast_events(text), file)
+    except pyyaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if getattr(exc, "problem", None) == "exceeded maximum nesting depth" and mark is not None:
+            # libyaml's own limit (1,000 levels, met while it reads ahead along a line of
+            # brackets, before it hands over the 21st level) is far past ours.
+            raise FlowLoadError([Problem(file, mark.line + 1, "", TOO_DEEP)]) from None
+        # libyaml stops at something else (a syntax error; or YAML 1.2 it reads otherwise):
+        # ruamel counts for itself below, and says what is wrong in its own words.
+        counted = False
+    with _reported(file, text):
+        if not counted:
+            check_shape(YAML(typ="rt").parse(text), file)
+        return YAML(typ="rt").load(text)
+
+
+@contextlib.contextmanager
+def _reported(file: str, text: str) -> Iterator[None]:
+    """ruamel's errors as one Problem at their line."""
+    try:
+        yield
+    except FlowLoadError:
+        raise  # already a problem (a limit)
+    except ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        line = text[: exc.position].count("\n") + 1
+        raise FlowLoadError([Problem(file, line, "", f"invalid YAML: {exc.reason}",
+                                     f"U+{exc.character:04X}" if isinstance(exc.character, int)
+                                     else repr(exc.character))]) from exc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -50,6 +190,9 @@ def parse_yaml(text: str, file: str) -> Any:
         raise FlowLoadError([Problem(file, line, "", f"invalid YAML: {message}")]) from exc
     except YAMLError as exc:
         raise FlowLoadError([Problem(file, 1, "", f"invalid YAML: {exc}")]) from exc
+    except Exception as exc:  # ruamel.yaml failing inside on odd input: still the file's problem
+        raise FlowLoadError([Problem(file, 1, "", "invalid YAML: it cannot be read",
+                                     type(exc).__name__)]) from exc
 
 
 def node_line(node: Any, default: int = 1) -> int:
@@ -59,8 +202,21 @@ def node_line(node: Any, default: int = 1) -> int:
     return default
 
 
+def _line(mapping: CommentedMap, key: Any, field: int) -> int:
+    """Line of `key` (field 0) or of its value (field 2). A key that came in through a merge
+    key (`<<: *base`) has no position in the mapping it was merged into: its line is where
+    the mapping it came from says it, or else where this mapping starts."""
+    positions = mapping.lc.data
+    if positions is not None and key in positions:
+        return int(positions[key][field]) + 1
+    for source in getattr(mapping, "merge", None) or ():
+        if isinstance(source, CommentedMap) and key in source:
+            return _line(source, key, field)
+    return node_line(mapping)
+
+
 def key_line(mapping: CommentedMap, key: Any) -> int:
-    return int(mapping.lc.key(key)[0]) + 1
+    return _line(mapping, key, 0)
 
 
 def value_line(mapping: CommentedMap, key: Any) -> int:
@@ -72,7 +228,7 @@ def value_line(mapping: CommentedMap, key: Any) -> int:
     """
     if mapping[key] is None:
         return key_line(mapping, key)
-    return int(mapping.lc.value(key)[0]) + 1
+    return _line(mapping, key, 2)
 
 
 def item_line(seq: CommentedSeq, index: int) -> int:

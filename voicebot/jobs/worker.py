@@ -39,6 +39,7 @@ SWEEPS: tuple[str, ...] = (
     "voicebot.callbacks.runner:sweep",
     "voicebot.telephony:sweep",
     "voicebot.voicemail.pipeline:sweep",
+    "voicebot.voicemail.mailing:sweep",
 )
 """`module:function(app, now)` run at start and every `sweep_every` seconds while leading."""
 

@@ -53,7 +53,7 @@ from voicebot.telephony import (
     telephony,
 )
 from voicebot.urls import public_url_or_none
-from voicebot.voicemail import staff, wording
+from voicebot.voicemail import mailing, staff, wording
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import Understanding, understand
 
@@ -112,6 +112,8 @@ def process_voicemail(app: Flask, voicemail_id: int) -> None:
         if row.status not in WORKING:
             return
         Processing(app, session, row).run()
+        if row.status not in WORKING:
+            mailing.voicemail_finished(app, session, row)
 
 
 def sweep(app: Flask, now: dt.datetime) -> None:
