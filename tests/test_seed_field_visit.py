@@ -220,7 +220,7 @@ WHO_IS_HOME = "who_is_home"
 def _route(flow: Flow, state: str, answer: str) -> str:
     step = flow.states[state]
     assert isinstance(step, Route)
-    facts = CallerFacts(CLIENT, 0, {"at_home": answer, "home_age": answer})
+    facts = CallerFacts(CLIENT, 0, {"at_home": answer, "home_age": answer, "adult": answer})
     now = CALL_TIME.astimezone(dt.UTC)
     return next((r.goto for r in step.rules if holds(r.when, flow, facts, now)), step.otherwise)
 
@@ -271,6 +271,18 @@ def test_rt2_the_age_asked_for_decides(answer: str, goes_to: str) -> None:
     """RT-2: after "Сколько лет?", an unclear answer keeps the technician out."""
     flow = load_flow(FLOWS / "field_visit.yaml")
     assert _route(flow, "child_age_decide", answer) == goes_to
+
+
+@pytest.mark.parametrize(("answer", "goes_to"), [
+    ("Лиза, племянница, ей девять", "child_only"),
+    ("Артём, сын, ему тринадцать лет", "child_only"),
+    ("Олег, сын, ему шестнадцать", "adult_at_home"),
+    ("соседка Нина Петровна", "adult_at_home"),
+])
+def test_rt2_the_person_named_as_the_adult_may_still_be_a_child(answer: str, goes_to: str) -> None:
+    """RT-2: a child under 14 named when asked who the adult is keeps the technician out."""
+    flow = load_flow(FLOWS / "field_visit.yaml")
+    assert _route(flow, "adult_age_check", answer) == goes_to
 
 
 def not_reached(double: TwilioDouble, placed: Placed, status: str, copies: int = 1) -> None:
