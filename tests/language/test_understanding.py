@@ -160,3 +160,12 @@ def test_something_is_not_a_service() -> None:
     service = menu("ru", oil=["то", "замена масла"], brakes=["тормоза", "скрипят тормоза"])
     assert (best := service.hear("педаль тормоза проваливается и что-то скрипит").best) \
         is not None and best.key == "brakes"
+
+
+def test_an_example_that_negates_matches_the_same_negation() -> None:
+    """OM-8: "I don't want that same technician back" says what the example "I don't want the
+    same technician again" means: its negated words count too."""
+    change = Menu([("change", [pattern("I don't want the same technician again", "en", "example")])],
+                  "en")
+    assert (best := change.hear("I don't want that same technician back").best) is not None
+    assert best.score >= 0.7

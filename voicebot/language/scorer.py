@@ -191,6 +191,7 @@ class Menu(Generic[K]):
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
+        self._negated_in: dict[Pattern, frozenset[int]] = {}
         lemmas: set[str] = set()
         df: dict[str, int] = {}
         for _key, patterns in self.candidates:
@@ -379,6 +380,14 @@ class Menu(Generic[K]):
                 found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
         return found
 
+    def _own_negation(self, p: Pattern) -> frozenset[int]:
+        """The example's words under its own negation (computed once per example)."""
+        if not p.negated:
+            return frozenset()
+        if p not in self._negated_in:
+            self._negated_in[p] = negation.scope(p.terms, self.family)
+        return self._negated_in[p]
+
     def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
                  ) -> Evidence | None:
         """`said`: where the answer's own meaningful words stand; a short answer said wholly
@@ -391,12 +400,13 @@ class Menu(Generic[K]):
         inside: set[int] = set()
         specific = 0.0
         acts = False
-        for term in p.terms:
+        own = self._own_negation(p)
+        for n, term in enumerate(p.terms):
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
-            # An example's words count only where the caller did not negate them, even when
-            # the example has a negation of its own elsewhere.
-            options = self._where(term, heard, False)
+            # An example's words count only where the caller did not negate them, unless the
+            # example negates them too ("I don't want the same technician again").
+            options = self._where(term, heard, n in own)
             if options:
                 where, q = max(options, key=lambda o: o[1])
                 total += w * q
