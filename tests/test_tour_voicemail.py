@@ -5,14 +5,23 @@ can never be heard. OM-4, OM-7: a voicemail that asks for a service gets the quo
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from flask import Flask
 
+from voicebot import db
 from voicebot.cli import main
+from voicebot.emulator import CallEmulator
+from voicebot.jobs import pending, run_due
+from voicebot.journal import entries
+from voicebot.voicemail.pipeline import job_key
 
 from support.speech import phone_call, require_tools
+from support.voicemails import OMEGA, SATURDAY_EVENING, the_voicemail
 
 REPO = Path(__file__).resolve().parents[1]
 SATURDAY_MORNING_PACIFIC = "2026-11-28T10:00:00-08:00"
@@ -92,3 +101,21 @@ def test_a_voicemail_file_that_is_not_a_wav_is_refused_before_the_call(env: Path
     assert result.exit_code == 2
     assert "message.txt is not a WAV file" in result.output
     assert "Calling" not in result.output
+
+
+def test_a_dry_run_voicemail_whose_audio_nobody_handed_over_goes_to_a_person_at_once(
+        app: Flask, dial_inprocess: Callable[..., CallEmulator],
+        set_clock: Callable[[str], dt.datetime]) -> None:
+    """Dry-run fetches nothing from Twilio: a message the emulator was not given the audio of
+    (no `recordings` folder) is a person's at once, not after eight tries over ten minutes."""
+    set_clock(SATURDAY_EVENING)
+    caller = dial_inprocess(OMEGA, from_=CALLER, account_sid=app.config["TWILIO_ACCOUNT_SID"])
+    assert caller.start().waiting == "record"
+    caller.record(8)
+    run_due(app, raise_errors=True, limit=20)
+    row = the_voicemail(app)
+    assert (row.status, row.error, row.fetch_attempts) == ("failed", "fetch_failed", 0)
+    assert job_key(row.id) not in pending(app)
+    with db.session_scope(app) as session:
+        (entry,) = entries(session)
+    assert "The voicemail needs a person." in entry["note"]
