@@ -15,7 +15,7 @@ from flask import Flask
 
 from voicebot import db
 from voicebot.cli import main
-from voicebot.emulator import CallEmulator
+from voicebot.emulator import CallEmulator, silence
 from voicebot.jobs import pending, run_due
 from voicebot.journal import entries
 from voicebot.voicemail.pipeline import job_key
@@ -119,3 +119,16 @@ def test_a_dry_run_voicemail_whose_audio_nobody_handed_over_goes_to_a_person_at_
     with db.session_scope(app) as session:
         (entry,) = entries(session)
     assert "The voicemail needs a person." in entry["note"]
+
+
+def test_voicemail_file_is_refused_where_the_server_fetches_recordings_from_twilio(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEBOT_TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+    monkeypatch.setenv("VOICEBOT_TWILIO_AUTH_TOKEN", "a-real-looking-token")
+    message = env / "message.wav"
+    message.write_bytes(silence(3))
+    result = call_omega("--live", "--voicemail", str(message), typed="\n")
+    assert result.exit_code == 2
+    assert ("--voicemail is for a dry-run installation: with Twilio credentials the server "
+            "fetches every recording from Twilio") in result.output
+    assert "Calling" not in result.output

@@ -8,7 +8,9 @@ import functools
 import json
 import logging
 import os
+import subprocess
 import sys
+import wave
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,9 +20,17 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.emulator import CallEmulator, HttpTransport, Messages, WsgiTransport, interactive
+from voicebot.emulator import (
+    CallEmulator,
+    CallStateError,
+    HttpTransport,
+    Messages,
+    WsgiTransport,
+    interactive,
+)
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow, language_family
+from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
     from voicebot.speech.transcript import Transcript
@@ -382,14 +392,16 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
-def _resolve_number(key: str) -> str:
-    """The number a call to a flow (by id, file name or number) dials."""
+def _resolve_number(key: str) -> tuple[str, str]:
+    """The number a call to a flow (by id, file name or number) dials, and the flow's language
+    (English for a bare number)."""
     from voicebot.flow_tests import dialled_number
 
     if key.startswith("+"):
-        return key
+        return key, "en-US"
     try:
-        return dialled_number(_one_flow(key))
+        flow = _one_flow(key)
+        return dialled_number(flow), flow.language
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -459,9 +471,9 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
     if moment is not None and moment.tzinfo is None:
         raise click.BadParameter("give a UTC offset, e.g. 2026-11-23T09:00-08:00",
                                  param_hint="--at")
-    to = _resolve_number(flow_or_number)
+    to, language = _resolve_number(flow_or_number)
     file = _voicemail_file(voicemail_file) if voicemail_file else None
-    voice = _voice(flow_or_number)
+    voice = _voice(language)
     if url:
         settings = _settings()
         caller = _remote_caller(settings, url, public_url or url, to, from_)
@@ -507,8 +519,6 @@ def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, fro
 
 
 def _voicemail_file(path: Path) -> bytes:
-    import wave
-
     data = path.read_bytes()
     try:
         with wave.open(str(path)):
@@ -517,12 +527,9 @@ def _voicemail_file(path: Path) -> bytes:
         raise click.BadParameter(f"{path} is not a WAV file ({exc})", param_hint="--voicemail") from None
 
 
-def _voice(key: str) -> str:
-    """espeak-ng's voice for the language of the flow called (English for a bare number)."""
-    from voicebot.speech.synthesis import VOICES
-
-    family = "en" if key.startswith("+") else language_family(_one_flow(key).language)
-    return VOICES.get(family, VOICES["en"])
+def _voice(language: str) -> str:
+    """espeak-ng's voice for the language of the flow called."""
+    return synthesis.VOICES.get(language_family(language), synthesis.VOICES["en"])
 
 
 def _hand_over(caller: CallEmulator, config: Mapping[str, Any], file: bytes | None,
@@ -531,12 +538,10 @@ def _hand_over(caller: CallEmulator, config: Mapping[str, Any], file: bytes | No
     nothing can fetch it from Twilio: the emulator puts it into the installation's recordings
     folder, where the dry-run pipeline takes it (voicebot.voicemail.pipeline). Live, the
     server fetches recordings from Twilio, which holds none of the emulator's."""
-    import subprocess
-
-    from voicebot.emulator import CallStateError
-    from voicebot.speech import synthesis
-
     if not config["DRY_RUN"]:
+        if file is not None:
+            raise click.UsageError("--voicemail is for a dry-run installation: with Twilio "
+                                   "credentials the server fetches every recording from Twilio")
         return Messages()
     caller.recordings = Path(config["RECORDINGS_DIR"])
     missing = synthesis.missing_tools()
