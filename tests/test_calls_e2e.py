@@ -48,7 +48,7 @@ def test_after_hours_caller_goes_to_voicemail(app: Flask, dial: Dial, set_clock)
     caller = dial(OMEGA)
     turn = caller.start()
     assert "We are closed right now" in turn.text
-    assert "Monday to Friday from 08:00 to 14:30" in turn.text
+    assert "Monday to Friday from 8 AM to 2:30 PM" in turn.text
     assert turn.waiting == "record"
 
     turn = caller.record(duration=14, finish="#")
