@@ -345,11 +345,13 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
 
 
 def _passed_on(turn: Turn, target: str, speech: str) -> str:
-    """Where spoken words go when they lead to another question: if that question's own
-    choices understand the same words, straight to the answer, without asking it. Keys are
-    not passed on (1 in one menu is not 1 in the next), nor is a text to capture."""
+    """Where spoken words go when they lead back to a question this call was already asked
+    (the menu after "any more questions?"): if its choices understand the same words,
+    straight to the answer, without reading the menu again. A question not asked yet is
+    asked ("no, just come with the contract" does not answer "any more questions?"); keys
+    are not passed on (1 in one menu is not 1 in the next)."""
     step = turn.flow.states.get(target)
-    if not speech or not isinstance(step, Ask) or not step.choices:
+    if not speech or not isinstance(step, Ask) or not step.choices or not _asked(turn, step):
         return target
     answer = match_choice(step.choices, "", speech, turn.flow.stem_language)
     if answer is None:
@@ -357,6 +359,17 @@ def _passed_on(turn: Turn, target: str, speech: str) -> str:
     turn.event("passed-on", speech, state=step.id)
     _keep_words(turn, step, speech)
     return answer
+
+
+def _asked(turn: Turn, menu: Ask) -> bool:
+    """Whether this call has already heard this menu, under its own name or another with the
+    same choices (hotline's greeting and its menu share theirs)."""
+    entered = turn.session.scalars(
+        select(CallEvent.state).where(CallEvent.call_id == turn.call.id, CallEvent.kind == "enter")
+        .distinct()
+    )
+    return any(isinstance(step := turn.flow.states.get(state), Ask)
+               and step.choices == menu.choices for state in entered)
 
 
 def _keep_words(turn: Turn, step: Ask, speech: str) -> None:
