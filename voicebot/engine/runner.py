@@ -335,11 +335,12 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
             run_from(turn, step.next)
             return
     turn.event("no-match", digits or speech)
-    if speech and _passed_on(turn, step.no_match, speech) != step.no_match:
-        # "Any more questions?" answered with the next question ("what channels are there?"):
-        # the menu the caller is sent to answers it instead of being read again.
+    # "Any more questions?" answered with the next question ("what channels are there?"):
+    # the menu the caller is sent to answers it instead of being read again.
+    answered = _passed_on(turn, step.no_match, speech)
+    if answered != step.no_match:
         turn.call.retries = 0
-        run_from(turn, _passed_on(turn, step.no_match, speech))
+        run_from(turn, answered)
         return
     _retry(turn, step, step.no_match)
 
