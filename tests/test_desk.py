@@ -318,6 +318,19 @@ def test_the_desk_speaks_russian_by_browser_language_and_by_the_switch(desk: Fla
     assert "Open tickets" in en and 'lang="en"' in en
 
 
+def test_without_graphviz_the_flow_page_says_how_to_install_it(
+    desk: FlaskClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Issue 17: on a server without Graphviz the dispatcher is told how to get the picture,
+    in their language, instead of facing bare Mermaid text."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no `dot` on it: Graphviz is absent
+    page = text_of(desk.get("/admin/flows/omega").text)
+    assert "sudo apt-get install graphviz" in page and "brew install graphviz" in page
+    assert "flowchart TD" in page
+    russian = text_of(desk.get("/admin/flows/omega", headers={"Accept-Language": "ru"}).text)
+    assert "Схему рисует Graphviz, а на этом сервере он не установлен." in russian
+
+
 def _used_strings() -> set[str]:
     """Every interface string: `_("...")` in the desk's templates and code, and the texts its
     code hands to templates that translate them (`message=`, `error`)."""

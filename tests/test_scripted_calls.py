@@ -85,7 +85,7 @@ AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
 @pytest.mark.parametrize("path", SCRIPTS, ids=[p.stem for p in SCRIPTS])
 def test_scripted_call_passes(app: Flask, path: Path) -> None:
     script = load_script(path)
-    assert re.search(r"\b(OM|TS)-\d+\b", script.name), "the name cites the seed rule it proves"
+    assert re.search(r"\b(OM|TS|CS|HL|RT)-\d+\b", script.name), "the name cites the seed rule it proves"
     assert script.at is not None, "a scripted call fixes its time: the flows depend on the hour"
 
     result = run(app, script)

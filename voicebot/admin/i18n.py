@@ -230,8 +230,14 @@ RU: dict[str, str] = {
     "Run again": "Запустить снова",
     "Run {when}, took {seconds} s.": "Запуск {when}, заняло {seconds} с.",
     "Files that do not load": "Файлы, которые не загружаются",
-    "Graphviz is not installed, so here is the flow as Mermaid text:":
-        "Graphviz не установлен, поэтому схема показана текстом Mermaid:",
+    "The picture is drawn by Graphviz, which is not installed on this server. Install it "
+    "(Debian or Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) and "
+    "reload this page. Until then, here is the flow as Mermaid text; any Mermaid viewer "
+    "draws it:":
+        "Схему рисует Graphviz, а на этом сервере он не установлен. Установите его (Debian или "
+        "Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) и обновите "
+        "страницу. Пока что схема показана текстом Mermaid; его нарисует любой просмотрщик "
+        "Mermaid:",
     "Transcript of the call": "Ход звонка",
     "states": "состояний",
     # reports

@@ -152,6 +152,8 @@ class Transfer(StepBase):
     announce: tuple[Text, ...] = ()
     timeout: int = 20
     record: bool = False
+    unanswered: tuple[Text, ...] = ()
+    """Said before the fallback; empty: the engine's apology in the flow's language."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ class Queue(StepBase):
     """Where the caller goes when they leave the queue without being served."""
     hold: tuple[Text, ...] = ()
     max_wait: int = 300
+    unanswered: tuple[Text, ...] = ()
+    """Said before `next`; empty: the engine's apology in the flow's language."""
 
 
 @dataclass(frozen=True)
