@@ -11,7 +11,7 @@ from voicebot.admin import i18n
 from voicebot.admin.formatting import desk_zone
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.models import Call
+from voicebot.models import Call, Ticket
 
 TICKET_FIELDS = {
     "transcript": "Transcript",
@@ -19,8 +19,9 @@ TICKET_FIELDS = {
     "recording_sid": "Recording",
 }
 """Fields voicebot itself writes on tickets, named by the desk."""
-HIDDEN_FIELDS = frozenset({"reason", "code"})
-"""Reason codes for the log and the tests: the ticket's text already says why in words."""
+VOICEMAIL_CODES = frozenset({"reason", "code"})
+"""Reason codes on a voicemail's ticket, for the log and the tests: its text says why in
+words."""
 
 
 def flow(flow_id: str | None) -> Flow | None:
@@ -49,10 +50,11 @@ def field_label(flow_id: str | None, name: str) -> str:
     return notes.label(flow(flow_id), name)
 
 
-def shown_fields(flow_id: str | None, fields: dict[str, object]) -> list[tuple[str, object]]:
+def shown_fields(ticket: Ticket) -> list[tuple[str, object]]:
     """A ticket's fields as (label, value), leaving out the empty and the internal."""
-    return [(field_label(flow_id, k), v) for k, v in fields.items()
-            if v and k not in HIDDEN_FIELDS]
+    hidden = VOICEMAIL_CODES if ticket.kind == "voicemail" else frozenset()
+    return [(field_label(ticket.flow_id, k), v) for k, v in ticket.fields.items()
+            if v and k not in hidden]
 
 
 def stored_text(text: str | None) -> str:

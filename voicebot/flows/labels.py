@@ -20,13 +20,24 @@ KEYS = {
 
 
 def check_labels(ctx: Context, mapping: CommentedMap, top: dict[str, Any]) -> None:
-    """Every labelled variable is one the flow captures or sets: a label for a misspelt name
-    would silently never show."""
-    known = set(ctx.variables)
+    """Every label names a variable the flow captures or sets, or a field its tickets carry:
+    a label for a misspelt name would silently never show."""
+    known = set(ctx.variables) | ticket_fields(mapping)
     for name in top.get("labels") or ():
         if name in known:
             continue
         guess = suggest(name, known)
         hint = f", did you mean {guess!r}?" if guess else ""
         ctx.report(key_line(mapping["labels"], name), f"labels.{name}",
-                   f"no step captures or sets variable {name!r}{hint}", repr(name))
+                   f"no step captures or sets variable {name!r} and no ticket has a field of "
+                   f"that name{hint}", repr(name))
+
+
+def ticket_fields(mapping: CommentedMap) -> set[str]:
+    """Names of the `fields:` the flow's ticket steps write (read from the file as written:
+    the steps themselves are checked elsewhere)."""
+    states = mapping.get("states")
+    if not isinstance(states, dict):
+        return set()
+    return {str(name) for step in states.values() if isinstance(step, dict)
+            and isinstance(step.get("fields"), dict) for name in step["fields"]}
