@@ -23,6 +23,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "outbound": "{when}: we called {number} for {line}.",
         "no line": "a number no flow answers",
         "said": "The caller said: {heard}.",
+        "pressed": "pressed {digits}",
         "noted": "Noted: {pairs}.",
         "ticket": "Ticket #{id} opened ({kind}{urgent}): {text}",
         "urgent": ", urgent",
@@ -52,10 +53,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "flagged": "Flagged: {why}.",
     },
     "ru": {
-        "inbound": "{when}: {caller} позвонил(а) на линию «{line}» ({number}).",
-        "outbound": "{when}: мы позвонили на {number} по линии «{line}».",
+        "inbound": "{when}, звонок от {caller}. Линия: {line} ({number}).",
+        "outbound": "{when}, мы звонили на {number}. Линия: {line}.",
         "no line": "номер без сценария",
-        "said": "Абонент сказал: {heard}.",
+        "said": "Ответы абонента: {heard}.",
+        "pressed": "нажата клавиша {digits}",
         "noted": "Записано: {pairs}.",
         "ticket": "Создана заявка №{id} ({kind}{urgent}): {text}",
         "urgent": ", срочно",
@@ -159,10 +161,9 @@ def compose(call: Call, flow: Flow | None, language: str = "en",
                                      number=call.to_number)]
     else:
         parts = [w["outbound"].format(when=when, number=call.to_number, line=line)]
-    said = [e.text for e in call.events if e.kind == "input" and e.text]
+    said = [_heard(e, lang) for e in call.events if e.kind == "input" and e.text]
     if said:
-        quote = "«{}»" if lang == "ru" else "\u201c{}\u201d"
-        parts.append(w["said"].format(heard="; ".join(quote.format(t) for t in said)))
+        parts.append(w["said"].format(heard="; ".join(said)))
     # Names starting with "_" are the engine's own notes (a slot on offer), not the caller's.
     captured = {k: v for k, v in call.vars.items() if v and not k.startswith("_")}
     if captured:
@@ -189,6 +190,13 @@ def label(flow: Flow | None, variable: str) -> str:
 def role_name(flow: Flow | None, role: str) -> str:
     """A staff role as the flow's `roles:` name it; the role id when the flow has none."""
     return flow.role_names.get(role, role) if flow else role
+
+
+def _heard(e: CallEvent, lang: str) -> str:
+    """One answer: the key pressed, or the words said, quoted."""
+    if e.data.get("digits"):
+        return WORDS[lang]["pressed"].format(digits=e.data["digits"])
+    return ("«{}»" if lang == "ru" else "\u201c{}\u201d").format(e.text)
 
 
 def _event(e: CallEvent, flow: Flow | None, lang: str) -> str:
