@@ -305,7 +305,7 @@ def test_the_russian_desk_is_all_russian_and_fits_a_phone(
     app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
 ) -> None:
     """Issue 17 item 6: calls on the Russian lines first (a car-service booking with its
-    ticket, CS-3; a question for management on Telesputnik, TS-4), then every desk page in
+    ticket, CS-3; a question for management on Telesputnik, TS-4, and a voicemail), then every desk page in
     Russian at 1280 px and 390 px: no English word of the desk's, no state or role or
     variable id, one time zone in the header and in the notes, nothing wider than the screen."""
     from selenium.webdriver.common.by import By
@@ -324,8 +324,19 @@ def test_the_russian_desk_is_all_russian_and_fits_a_phone(
     asker = dial(TELESPUTNIK, from_="+375295550178")
     asker.start()
     asker.say("можно ли перенести розетку в другую комнату")
+    set_clock("2026-11-23T12:30:00+03:00")
+    silent = dial(TELESPUTNIK, from_="+375295550179")
+    silent.start()
+    heard = silent.silence()
+    for _reprompt in range(3):  # the question is asked again before the message is offered
+        if "сообщение после сигнала" in heard.text:
+            break
+        heard = silent.silence()
+    assert "сообщение после сигнала" in heard.text
+    silent.record(duration=14)
     set_clock("2026-11-23T13:00:00+03:00")
     (request,) = stored(app, Ticket, kind="request")
+    (voicemail,) = stored(app, Voicemail)
     (car_call,) = stored(app, Call, flow_id="car_service")
 
     log_in(browser, live_server)
@@ -347,6 +358,10 @@ def test_the_russian_desk_is_all_russian_and_fits_a_phone(
     assert "Запись: среда, 25 ноября, в 10:00." in note
     for internal in ("fault", "car =", "client_name", "→", "master_consultant", "greeting"):
         assert internal not in note, internal
+    left = browser.find_element(By.ID, f"call-{voicemail.call_id}").text
+    assert "Абонент оставил голосовое сообщение (14 с)." in left, left
+    assert "Итог: абонент оставил голосовое сообщение" in left
+    assert "получено" in browser.find_element(By.ID, f"voicemail-{voicemail.id}").text
     ticket_card = browser.find_element(By.ID, f"ticket-{request.id}").text
     assert "мастер-консультант (пока никто)" in ticket_card
 

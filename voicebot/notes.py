@@ -167,7 +167,7 @@ def compose(call: Call, flow: Flow | None, language: str = "en",
     # Names starting with "_" are the engine's own notes (a slot on offer), not the caller's.
     captured = {k: v for k, v in call.vars.items() if v and not k.startswith("_")}
     if captured:
-        pairs = ", ".join(f"{label(flow, k)}: {v}" for k, v in captured.items())
+        pairs = "; ".join(f"{label(flow, k)}: {v}" for k, v in captured.items())
         parts.append(w["noted"].format(pairs=pairs))
     parts += [text for e in call.events if (text := _event(e, flow, lang))]
     outcome = OUTCOMES[lang].get(call.outcome, call.outcome)
