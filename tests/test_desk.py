@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from voicebot import db
 from voicebot.admin import i18n
+from voicebot.admin.formatting import choose_zone
 from voicebot.admin.tickets import PROBLEM_WORDS
 from voicebot.models import APSCHEDULER_JOBS, Call, Callback, Ticket, TicketComment, Voicemail
 
@@ -392,3 +393,12 @@ def test_ts4_answer_typed_on_the_desk_schedules_the_flows_call_back(
     handoff = desk.get("/admin/").text
     assert 'title="rule: answer_call"' in handoff
     assert "Интернет подключат в пятницу." in text_of(desk.get(page).text)
+
+
+def test_the_desk_zone_defaults_to_the_zone_most_lines_keep(app: Flask) -> None:
+    """Issue 17 item 6: one zone for every time on the desk. The shipped lines keep Moscow
+    (three), Minsk and Los Angeles: without VOICEBOT_DESK_TIMEZONE the desk shows Moscow time."""
+    app.config["DESK_TIMEZONE"] = None
+    assert str(choose_zone(app)) == "Europe/Moscow"
+    app.config["DESK_TIMEZONE"] = "Asia/Tokyo"
+    assert str(choose_zone(app)) == "Asia/Tokyo"
