@@ -463,6 +463,10 @@ class Flow:
     """Mail each voicemail to these roles; None when the flow mails none."""
     digest: str = ""
     """Hash of the source file: the journal records which version served a call."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """What the desk calls each variable (`labels:`), in the line's language."""
+    role_names: Mapping[str, str] = field(default_factory=dict)
+    """What the desk calls each staff role (`roles:`), in the line's language."""
 
     @property
     def stem_language(self) -> str:
