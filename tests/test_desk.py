@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from voicebot import db
 from voicebot.admin import i18n
+from voicebot.admin.formatting import choose_zone
 from voicebot.admin.tickets import PROBLEM_WORDS
 from voicebot.models import APSCHEDULER_JOBS, Call, Callback, Ticket, TicketComment, Voicemail
 
@@ -94,10 +95,12 @@ def test_om12_hand_off_view_shows_calls_voicemail_quote_tickets_and_call_backs(
     seen = text_of(html)
     assert "What happened since 2026-11-23 00:00" in seen
     omega_call = card(html, f"call-{call.id}")
-    assert "+15035550143" in omega_call and "omega" in omega_call and "voicemail" in omega_call
-    assert call.note and call.note.split(".")[0] in omega_call
+    assert "+15035550143" in omega_call and "Omega Tech Service" in omega_call
+    # The note is written from the call's events, in the desk's words and time zone (UTC).
+    assert ("2026-11-23 23:10: +15035550143 called Omega Tech Service (+15035550100). "
+            "The caller left a voicemail (20 s).") in omega_call
     minsk_call = card(html, f"call-{the_call(app, asker).id}")
-    assert "+375295550178" in minsk_call and "telesputnik" in minsk_call
+    assert "+375295550178" in minsk_call and "Телеспутник" in minsk_call
     # The voicemail: a player for the file, the transcript, and where the quote stands.
     vm_card = card(html, f"voicemail-{vm.id}")
     assert f'src="/admin/recordings/omega/{vm.recording_sid}.wav"' in html
@@ -108,7 +111,7 @@ def test_om12_hand_off_view_shows_calls_voicemail_quote_tickets_and_call_backs(
     (question,) = stored(app, Ticket, phone="+375295550178")
     ticket_card = card(html, f"ticket-{question.id}")
     assert "можно ли перенести розетку" in ticket_card
-    assert "due 2026-11-24 09:00" in ticket_card and "owner: management (nobody yet)" in ticket_card
+    assert "due 2026-11-24 09:00" in ticket_card and "owner: руководство (nobody yet)" in ticket_card
     cb = card(html, f"callback-{promised}")
     assert "+15035550143" in cb and "next try 2026-11-24 17:10" in cb
     assert "attempt 1 of 3" in cb and "no-answer" in cb and "owner: voicebot, automatically" in cb
@@ -318,6 +321,19 @@ def test_the_desk_speaks_russian_by_browser_language_and_by_the_switch(desk: Fla
     assert "Open tickets" in en and 'lang="en"' in en
 
 
+def test_without_graphviz_the_flow_page_says_how_to_install_it(
+    desk: FlaskClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Issue 17: on a server without Graphviz the dispatcher is told how to get the picture,
+    in their language, instead of facing bare Mermaid text."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no `dot` on it: Graphviz is absent
+    page = text_of(desk.get("/admin/flows/omega").text)
+    assert "sudo apt-get install graphviz" in page and "brew install graphviz" in page
+    assert "flowchart TD" in page
+    russian = text_of(desk.get("/admin/flows/omega", headers={"Accept-Language": "ru"}).text)
+    assert "Схему рисует Graphviz, а на этом сервере он не установлен." in russian
+
+
 def _used_strings() -> set[str]:
     """Every interface string: `_("...")` in the desk's templates and code, and the texts its
     code hands to templates that translate them (`message=`, `error`)."""
@@ -388,5 +404,14 @@ def test_ts4_answer_typed_on_the_desk_schedules_the_flows_call_back(
     assert row.vars["answer"] == "Интернет подключат в пятницу."
     assert stored(app, Ticket)[0].status == "answered"
     handoff = desk.get("/admin/").text
-    assert "answer_call" in card(handoff, f"callback-{row.id}")
+    assert 'title="rule: answer_call"' in handoff
     assert "Интернет подключат в пятницу." in text_of(desk.get(page).text)
+
+
+def test_the_desk_zone_defaults_to_the_zone_most_lines_keep(app: Flask) -> None:
+    """Issue 17 item 6: one zone for every time on the desk. The shipped lines keep Moscow
+    (three), Minsk and Los Angeles: without VOICEBOT_DESK_TIMEZONE the desk shows Moscow time."""
+    app.config["DESK_TIMEZONE"] = None
+    assert str(choose_zone(app)) == "Europe/Moscow"
+    app.config["DESK_TIMEZONE"] = "Asia/Tokyo"
+    assert str(choose_zone(app)) == "Asia/Tokyo"

@@ -5,6 +5,7 @@ flow picture are left in test-artifacts/desk/ for a person to look at."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from flask import Flask
 from sqlalchemy import update
 
 from voicebot import db
-from voicebot.models import Callback, Message, Ticket, Voicemail
+from voicebot.admin.i18n import RU
+from voicebot.models import Call, Callback, Message, Ticket, Voicemail
 
 from support.desk import PASSWORD, PASSWORD_HASH, add, callback, ticket, wav
 from support.records import Dial, stored, the_call
@@ -35,8 +37,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def settings(settings: dict[str, Any]) -> dict[str, Any]:
-    return {**settings, "ADMIN_PASSWORD_HASH": PASSWORD_HASH, "DESK_TIMEZONE": "UTC"}
+def settings(settings: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A desk in UTC, unless a test asks for its zone (`indirect` parametrization)."""
+    return {**settings, "ADMIN_PASSWORD_HASH": PASSWORD_HASH,
+            "DESK_TIMEZONE": getattr(request, "param", "UTC")}
 
 
 @pytest.fixture
@@ -253,3 +257,134 @@ def test_reports_show_charts_with_tables_and_fit_a_phone(
     shot(browser, "reports-phone-ru.png")
     browser.execute_script("document.getElementById('chart-work').scrollIntoView()")
     shot(browser, "reports-phone-ru-charts.png")
+
+
+CAR_SERVICE = "+74955550100"
+TELESPUTNIK = "+375295550100"
+RU_PAGES = {"handoff": "/admin/", "tickets": "/admin/tickets", "callbacks": "/admin/callbacks",
+            "flows": "/admin/flows", "reports": "/admin/reports"}
+PROPER_NAMES = ("Omega Tech Service", "voicebot", "English", "Europe/Moscow", "Twilio")
+"""Latin words a Russian page may show: a line's own name, the product, the language switch
+(a language named in itself), the time zone's name."""
+DESK_ENGLISH = sorted(k for k, v in RU.items() if "{" not in k and v.lower() != k.lower())
+"""The desk's English strings that have a Russian form ("SMS" and "OK" are the same in both)."""
+
+
+def wider_than_the_screen(browser: Any) -> list[str]:
+    found: list[str] = browser.execute_script("""
+        const width = window.innerWidth, out = [];
+        if (document.documentElement.scrollWidth > width)
+            out.push('page ' + document.documentElement.scrollWidth + ' > ' + width);
+        for (const e of document.querySelectorAll('body *')) {
+            const right = e.getBoundingClientRect().right;
+            if (right > width + 1) out.push(e.tagName + '#' + e.id + '.' + e.className + ' ' + right);
+        }
+        return out.slice(0, 10);""")
+    return found
+
+
+def english_on(browser: Any) -> list[str]:
+    """The desk's English strings in the page's visible text, each with what surrounds it.
+    Commands to type (`<code>`) stay as they are typed."""
+    text = str(browser.execute_script("""
+        let text = document.body.innerText;
+        for (const code of document.querySelectorAll('code')) text = text.replace(code.innerText, ' ');
+        return text;"""))
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
+    found = []
+    for k in DESK_ENGLISH:
+        hit = re.search(r"(?<![\w/.@-])" + re.escape(k) + r"(?![\w/.@-])", text, re.IGNORECASE)
+        if hit:
+            found.append(f"{k!r} in {text[max(0, hit.start() - 40):hit.end() + 40]!r}")
+    return found
+
+
+@pytest.mark.parametrize("settings", ["Europe/Moscow"], indirect=True)
+def test_the_russian_desk_is_all_russian_and_fits_a_phone(
+    app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
+) -> None:
+    """Issue 17 item 6: calls on the Russian lines first (a car-service booking with its
+    ticket, CS-3; a question for management on Telesputnik, TS-4, and a voicemail), then every desk page in
+    Russian at 1280 px and 390 px: no English word of the desk's, no state or role or
+    variable id, one time zone in the header and in the notes, nothing wider than the screen."""
+    from selenium.webdriver.common.by import By
+
+    set_clock("2026-11-23T12:00:00+03:00")
+    booking = dial(CAR_SERVICE, from_="+79005550177")
+    booking.start()
+    booking.press("1")
+    booking.say("при торможении что-то скрежещет спереди и руль бьёт")
+    booking.say("Киа Рио 2017 года")
+    booking.say("Дмитрий")
+    booking.say("в среду утром")
+    assert "вы записаны на среду, 25 ноября, в 10:00" in booking.say("да, подходит").text
+    assert booking.silence().ended
+    set_clock("2026-11-23T12:20:00+03:00")
+    asker = dial(TELESPUTNIK, from_="+375295550178")
+    asker.start()
+    asker.say("можно ли перенести розетку в другую комнату")
+    set_clock("2026-11-23T12:30:00+03:00")
+    silent = dial(TELESPUTNIK, from_="+375295550179")
+    silent.start()
+    heard = silent.silence()
+    for _reprompt in range(3):  # the question is asked again before the message is offered
+        if "сообщение после сигнала" in heard.text:
+            break
+        heard = silent.silence()
+    assert "сообщение после сигнала" in heard.text
+    silent.record(duration=14)
+    set_clock("2026-11-23T13:00:00+03:00")
+    (request,) = stored(app, Ticket, kind="request")
+    (voicemail,) = stored(app, Voicemail)
+    (car_call,) = stored(app, Call, flow_id="car_service")
+
+    log_in(browser, live_server)
+    browser.get(f"{live_server}/admin/?lang=ru")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Что произошло с")
+    header = browser.find_element(By.CSS_SELECTOR, "header.top").text
+    assert "Время: Europe/Moscow" in header
+    assert "Время:" not in browser.find_element(By.TAG_NAME, "main").text  # shown once
+
+    # The booking's note: sentences in Russian, the flow's labels, Moscow time in the card's
+    # header and in the note alike; no state ids, no variable names.
+    note = browser.find_element(By.ID, f"call-{car_call.id}").text
+    assert note.count("2026-11-23 12:00") == 2, note  # header and note: the same local time
+    assert "звонок от +79005550177. Линия: автоцентр «Магистраль» (+74955550100)." in note
+    assert "Ответы абонента: нажата клавиша 1; «при торможении" in note
+    assert "Неисправность: при торможении что-то скрежещет спереди и руль бьёт" in note
+    assert "Автомобиль: Киа Рио 2017 года" in note and "Имя клиента: Дмитрий" in note
+    assert f"Создана заявка №{request.id} (заявка" in note
+    assert "Запись: среда, 25 ноября, в 10:00." in note
+    for internal in ("fault", "car =", "client_name", "→", "master_consultant", "greeting"):
+        assert internal not in note, internal
+    left = browser.find_element(By.ID, f"call-{voicemail.call_id}").text
+    assert "Абонент оставил голосовое сообщение (14 с)." in left, left
+    assert "Итог: абонент оставил голосовое сообщение" in left
+    assert "получено" in browser.find_element(By.ID, f"voicemail-{voicemail.id}").text
+    ticket_card = browser.find_element(By.ID, f"ticket-{request.id}").text
+    assert "мастер-консультант (пока никто)" in ticket_card
+
+    # The ticket's own page: fields under the flow's labels.
+    browser.get(f"{live_server}/admin/tickets/{request.id}")
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    for label in ("Роль\nмастер-консультант", "Неисправность", "Автомобиль", "Имя клиента",
+                  "Время записи\nсреда, 25 ноября, в 10:00", "Время звонка\n23.11.2026 12:00"):
+        assert label in facts, (label, facts)
+    for raw in ("fault", "client_name", "slot", "call_time", "master_consultant"):
+        assert raw not in facts, raw
+
+    pages = {**RU_PAGES, "ticket": f"/admin/tickets/{request.id}"}
+    for width, height in ((1280, 1000), (390, 844)):
+        browser.set_window_size(width, height)
+        for name, path in pages.items():
+            browser.get(live_server + path)
+            browser.find_element(By.TAG_NAME, "h1")
+            assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+            assert english_on(browser) == [], (name, width)
+            assert wider_than_the_screen(browser) == [], (name, width)
+            # The whole page in one picture: the window as tall as the page, same width.
+            tall = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(width, min(int(tall) + 140, 6000))
+            shot(browser, f"ru-{name}-{width}.png")
+            browser.set_window_size(width, height)

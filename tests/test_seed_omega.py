@@ -74,12 +74,13 @@ def ask_about_completion(dial: Dial) -> Any:
 def test_om6_completion_review_by_the_supervisor_within_24_hours(
     app: Flask, dial: Dial, set_clock, live: TwilioDouble,
 ) -> None:
-    """OM-6: asked when the work will be finished, the line says a supervisor reviews it
-    within 24 hours, and the supervisor gets that review as a ticket due in 24 hours; still
+    """OM-6: asked about completed work, the line says a supervisor checks it within 24
+    hours, and the supervisor gets that review as a ticket due in 24 hours; still
     open a day later, it is escalated: marked urgent and texted to the supervisor."""
     start = set_clock(MONDAY_9AM)
     caller, turn = ask_about_completion(dial)
-    assert "a supervisor reviews it within 24 hours, for safety and to order any parts" in turn.text
+    assert ("Every completed repair is checked by our supervisor within 24 hours, for safety "
+            "and so that any parts are ordered correctly.") in turn.text
     (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
     assert (ticket.kind, ticket.assign_role) == ("review", "supervisor")
     assert ticket.due_at == start + dt.timedelta(hours=24)

@@ -111,3 +111,21 @@ def test_ts7_an_urgent_or_official_message_reaches_the_director_at_once_with_its
     assert sms.body == f"Срочное сообщение от {CALLER}: {message}"
     (ticket,) = stored(app, Ticket)
     assert ticket.urgent and ticket.assign_role == "director" and message in ticket.text
+
+
+def test_ts8_a_disconnect_after_too_expensive_keeps_the_callers_reason(
+    app: Flask, dial: Dial, set_clock,
+) -> None:
+    """TS-8: "too expensive" gets the social package; a caller who declines it is
+    disconnected, and management reads why on the ticket (it used to say "Причина:" and
+    nothing, since the answer that matched "дорого" was not kept)."""
+    set_clock(MONDAY_NOON)
+    caller = dial(TELESPUTNIK, from_=CALLER)
+    caller.start()
+    caller.say("хочу отключить телевидение")
+    caller.say("дороговато для пенсии")
+    turn = caller.say("нет, не надо")
+    assert "Заявка на отключение принята." in turn.text
+    (ticket,) = stored(app, Ticket)
+    assert ticket.kind == "disconnect"
+    assert ticket.text == f"Заявка на отключение, телефон {CALLER}. Причина: дороговато для пенсии"

@@ -357,3 +357,21 @@ def test_a_recording_that_is_no_audio_is_kept_for_a_person_as_a_failed_transcrip
     assert Path(app.config["RECORDINGS_DIR"], row.audio_path).is_file()
     (notice,) = sms_to(twilio_double, DISPATCHER)
     assert "(the recording is unusable)" in notice["body"]
+
+
+@pytest.mark.slow
+def test_live_a_file_already_in_the_recordings_folder_is_not_taken_for_the_recording(
+    app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
+    after_hours: dt.datetime,
+) -> None:
+    """Only a dry-run server takes the emulator's audio from the recordings folder (the tour's
+    voicemail); a live one fetches every recording from Twilio, whatever lies in the folder."""
+    sid = new_sid("RE")
+    folder = Path(app.config["RECORDINGS_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{sid}.wav").write_bytes(spoken(JOB_SEEKER))
+    leave_voicemail(caller_dial(dial), twilio_double, spoken(DISHWASHER), sid=sid)
+    row = process(app, after_hours)
+    assert [r.status for r in twilio_double.requests_for("GET", rf"/Recordings/{sid}")] == [200]
+    assert row.status == "quoted"
+    assert "dishwasher" in row.transcript.split()

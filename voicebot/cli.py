@@ -8,8 +8,10 @@ import functools
 import json
 import logging
 import os
+import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import wave
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +20,17 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport, interactive
+from voicebot.emulator import (
+    CallEmulator,
+    CallStateError,
+    HttpTransport,
+    Messages,
+    WsgiTransport,
+    interactive,
+)
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow, language_family
+from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
     from voicebot.flow_eval import Report
@@ -444,14 +454,16 @@ def _show_eval(report: Report) -> None:
             click.echo(f"  note, line {outcome.case.line} (not counted): {note}")
 
 
-def _resolve_number(key: str) -> str:
-    """The number a call to a flow (by id, file name or number) dials."""
+def _resolve_number(key: str) -> tuple[str, str]:
+    """The number a call to a flow (by id, file name or number) dials, and the flow's language
+    (English for a bare number)."""
     from voicebot.flow_tests import dialled_number
 
     if key.startswith("+"):
-        return key
+        return key, "en-US"
     try:
-        return dialled_number(_one_flow(key))
+        flow = _one_flow(key)
+        return dialled_number(flow), flow.language
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -502,9 +514,13 @@ def admin_password() -> None:
               help="In-process only: keep the call in the installation's database (the journal, "
                    "tickets, SMS and callbacks it causes). Without it the call runs on a scratch "
                    "database in dry-run, and nothing it does is kept or sent.")
+@click.option("--voicemail", "voicemail_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE.wav", help="The message to leave at the beep (default: the words you "
+                                       "type there, spoken with espeak-ng).")
 def call(flow_or_number: str, from_: str, url: str | None, public_url: str | None,
-         at: str | None, live: bool) -> None:
-    """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up."""
+         at: str | None, live: bool, voicemail_file: Path | None) -> None:
+    """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up.
+    A message left at the beep is transcribed and may become a quote SMS, shown at the end."""
     from voicebot.flow_tests import scratch_app
 
     if url and at:
@@ -517,14 +533,24 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
     if moment is not None and moment.tzinfo is None:
         raise click.BadParameter("give a UTC offset, e.g. 2026-11-23T09:00-08:00",
                                  param_hint="--at")
-    to = _resolve_number(flow_or_number)
+    to, language = _resolve_number(flow_or_number)
+    file = _voicemail_file(voicemail_file) if voicemail_file else None
+    voice = _voice(language)
     if url:
-        _place_call(_remote_caller(_settings(), url, public_url or url, to, from_), url)
+        settings = _settings()
+        caller = _remote_caller(settings, url, public_url or url, to, from_)
+        _place_call(caller, url, _hand_over(caller, settings, file, voice))
+        if caller.recordings is not None and _left_voicemail(caller):
+            click.echo("The server's worker transcribes the message: voicebot journal shows the "
+                       "transcript and any quote SMS in a few seconds.")
         return
     with contextlib.ExitStack() as stack:
         app = _quiet_app() if live else stack.enter_context(scratch_app(**_quiet()))
         app.extensions["voicebot.clock"].set(moment)
-        _place_call(_in_process_caller(app, public_url or "http://localhost", to, from_), None)
+        caller = _in_process_caller(app, public_url or "http://localhost", to, from_)
+        _place_call(caller, None, _hand_over(caller, app.config, file, voice))
+        if not live and _left_voicemail(caller):
+            _process_voicemails(app, caller.call_sid)
     if not live:
         click.echo("(a trial call on a scratch database: nothing was kept or sent; with --live it "
                    "goes into the journal)")
@@ -554,11 +580,78 @@ def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, fro
                         public_url=signed, to=to, from_=from_)
 
 
-def _place_call(emulator: CallEmulator, url: str | None) -> None:
+def _voicemail_file(path: Path) -> bytes:
+    data = path.read_bytes()
+    try:
+        with wave.open(str(path)):
+            return data
+    except (wave.Error, EOFError) as exc:
+        raise click.BadParameter(f"{path} is not a WAV file ({exc})", param_hint="--voicemail") from None
+
+
+def _voice(language: str) -> str:
+    """espeak-ng's voice for the language of the flow called."""
+    return synthesis.VOICES.get(language_family(language), synthesis.VOICES["en"])
+
+
+def _hand_over(caller: CallEmulator, config: Mapping[str, Any], file: bytes | None,
+               voice: str) -> Messages:
+    """How a message left at the beep reaches the server. In dry-run (no Twilio credentials)
+    nothing can fetch it from Twilio: the emulator puts it into the installation's recordings
+    folder, where the dry-run pipeline takes it (voicebot.voicemail.pipeline). Live, the
+    server fetches recordings from Twilio, which holds none of the emulator's."""
+    if not config["DRY_RUN"]:
+        if file is not None:
+            raise click.UsageError("--voicemail is for a dry-run installation: with Twilio "
+                                   "credentials the server fetches every recording from Twilio")
+        return Messages()
+    caller.recordings = Path(config["RECORDINGS_DIR"])
+    missing = synthesis.missing_tools()
+
+    def speak(words: str) -> bytes:
+        try:
+            return synthesis.phone_call(words, voice, 150)
+        except subprocess.CalledProcessError as exc:
+            raise CallStateError(f"espeak-ng could not speak that: {exc.stderr.strip()}") from None
+
+    unheard = "" if file or not missing else (
+        f"this message cannot be transcribed in the tour: {' and '.join(missing)} "
+        "not installed, so typed words cannot be spoken. Install espeak-ng and sox "
+        "(apt install espeak-ng sox), or pass --voicemail FILE.wav")
+    return Messages(speak=None if missing else speak, file=file, unheard=unheard)
+
+
+def _left_voicemail(caller: CallEmulator) -> bool:
+    return any(exchange.kind == "record" for exchange in caller.history)
+
+
+def _process_voicemails(app: Flask, call_sid: str) -> None:
+    """On the scratch database no worker runs: do the voicemail's work now and show it."""
+    from voicebot import journal as journal_
+    from voicebot.jobs import run_due
+
+    click.echo("Transcribing the message...")
+    run_due(app)
+    with database.session_scope(app) as session:
+        rows = [r for r in journal_.entries(session, limit=5) if r["call_sid"] == call_sid]
+    for row in rows:
+        for voicemail in row["voicemails"]:
+            heard = voicemail["transcript"]
+            click.echo(f'  transcript: "{heard}"' if heard else "  transcript: (no words heard)")
+            if voicemail["service"]:
+                click.echo(f"  understood: {voicemail['service']}")
+            if voicemail["quote"]:
+                click.echo(f"  quote SMS to {row['from']}: {voicemail['quote']['body']}")
+            if voicemail["error"]:
+                click.echo(f"  for a person: {voicemail['error']}")
+        click.echo(f"  journal: {row['note']}")
+
+
+def _place_call(emulator: CallEmulator, url: str | None, messages: Messages) -> None:
     """The interactive call; a request the server refused or failed makes the command fail."""
     click.echo(f"Calling {emulator.to} from {emulator.from_}. Type digits or words; "
                "empty line = silence; /hangup to hang up.")
-    interactive(emulator, print_fn=click.echo)
+    interactive(emulator, print_fn=click.echo, messages=messages)
     statuses = [exchange.status for exchange in emulator.history if not 200 <= exchange.status < 300]
     if not statuses:
         return

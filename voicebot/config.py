@@ -66,8 +66,8 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                             "without it the desk at /admin refuses every login"),
     "TRUSTED_PROXIES": (0, int, "Proxies in front of voicebot whose X-Forwarded-For/-Proto/-Host "
                         "are believed (the desk's login throttle counts by client address); 0: none"),
-    "DESK_TIMEZONE": (None, str, "Time zone of the times on the desk; default: the flows' zone when "
-                      "they share one, else UTC"),
+    "DESK_TIMEZONE": (None, str, "Time zone of every time on the desk, named in its header; default: "
+                      "the zone most flows keep"),
     "SMTP_HOST": (None, str, "SMTP server for voicemail e-mails (`voicemail_email:`); without it they wait"),
     "SMTP_PORT": (587, int, "SMTP server port"),
     "SMTP_USER": (None, str, "SMTP login; without it no login is made"),

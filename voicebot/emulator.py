@@ -11,14 +11,19 @@ Time is simulated: speech, pauses, timeouts and recordings advance a clock that 
 
 from __future__ import annotations
 
+import io
+import math
+import os
 import re
 import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
+import wave
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from twilio.request_validator import RequestValidator
@@ -276,11 +281,17 @@ class CallEmulator:
         voice_path: str = VOICE_PATH,
         status_callback_path: str | None = STATUS_CALLBACK_PATH,
         answered_by: str | None = None,
+        recordings: Path | None = None,
     ) -> None:
         """An inbound call by default. For a call the server placed (direction
         "outbound-api"), `voice_path` is the URL it gave Twilio to fetch on answer,
         `from_` its own line, `to` the person answering, and `answered_by` what Twilio's
-        answering-machine detection says ("human", "machine_start", ...)."""
+        answering-machine detection says ("human", "machine_start", ...).
+
+        `recordings`: a dry-run server's RECORDINGS_DIR. Twilio would hold a message's audio
+        for the server to fetch; a dry-run server fetches nothing, so the emulator puts the
+        audio there under the recording's SID, where the server's voicemail pipeline takes it
+        (voicebot.voicemail.pipeline, dry-run only)."""
         self.transport = transport
         self.validator = RequestValidator(auth_token)
         self.public_url = public_url.rstrip("/")
@@ -292,6 +303,7 @@ class CallEmulator:
         self.voice_path = voice_path
         self.status_callback_path = status_callback_path
         self.answered_by = answered_by
+        self.recordings = recordings
         self.clock = 0.0  # simulated seconds since the call was answered
         self.turns: list[Turn] = []
         self.history: list[Exchange] = []
@@ -391,10 +403,13 @@ class CallEmulator:
         recording_sid: str | None = None,
         recording_url: str | None = None,
         finish: str = "hangup",
+        audio: bytes | None = None,
     ) -> Turn:
         """Leave a message. `finish` is "hangup" (the caller hangs up: the action URL is still
         posted but its TwiML is not played, as on Twilio), a finish key such as "#" (the
-        call continues with the action's TwiML), or "" (silence or maxLength ended it)."""
+        call continues with the action's TwiML), or "" (silence or maxLength ended it).
+        `audio`: the message as a WAV, handed to a dry-run server (see `recordings`); without
+        it, such a server gets `duration` seconds of silence, as Twilio would record."""
         self._check_started()
         spec = self._turn.record
         if self._turn.waiting != "record" or spec is None:
@@ -411,6 +426,8 @@ class CallEmulator:
             duration, finish = spec.max_length, ("hangup" if finish == "hangup" else "")
         self.clock += duration
         sid = recording_sid or new_sid("RE")
+        if audio is not None or self.recordings is not None:
+            self._hand_over(sid, audio if audio is not None else silence(duration))
         url = recording_url or (
             f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}"
         )
@@ -443,6 +460,16 @@ class CallEmulator:
         else:
             self._follow(action)
         return self._finish()
+
+    def _hand_over(self, sid: str, audio: bytes) -> None:
+        if self.recordings is None:
+            self._turn.notes.append("the message's audio stays here: a live server fetches "
+                                    "recordings from Twilio")
+            return
+        self.recordings.mkdir(parents=True, exist_ok=True)
+        partial = self.recordings / f".{sid}.wav.part"
+        partial.write_bytes(audio)
+        os.replace(partial, self.recordings / f"{sid}.wav")  # whole, before the callback
 
     def dial_result(self, status: str = "completed", duration: int = 30) -> Turn:
         """How the <Dial> went on the far end; "answered" means "completed"."""
@@ -900,6 +927,41 @@ class CallEmulator:
 # -------------------------------------------------------------------- interactive mode
 
 _DIGITS = re.compile(r"[0-9*#]+")
+_SECONDS = re.compile(r"(\d*)\s*(#?)")
+
+
+@dataclass(frozen=True)
+class Messages:
+    """What a message left at the keyboard sounds like: typed words spoken, or a WAV file."""
+
+    speak: Callable[[str], bytes] | None = None
+    """Typed words to a WAV; None where nothing can speak them (espeak-ng missing)."""
+    file: bytes | None = None
+    """The WAV left when no words are typed (`voicebot call --voicemail FILE.wav`)."""
+    unheard: str = ""
+    """Told at the beep when a message will reach the server without audio; "" if it will not."""
+
+    def audio(self, words: str) -> bytes | None:
+        if words and self.speak is not None:
+            return self.speak(words)
+        return self.file
+
+
+def silence(seconds: int, rate: int = 8000) -> bytes:
+    """A silent recording as Twilio makes them: 8 kHz mono 16-bit WAV."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\0\0" * rate * seconds)
+    return buffer.getvalue()
+
+
+def wav_seconds(data: bytes) -> int:
+    """A WAV's length in whole seconds, rounded up; 1 at least (Twilio's RecordingDuration)."""
+    with wave.open(io.BytesIO(data)) as audio:
+        return max(1, math.ceil(audio.getnframes() / audio.getframerate()))
 
 
 def describe_turn(turn: Turn) -> list[str]:
@@ -922,15 +984,17 @@ def describe_turn(turn: Turn) -> list[str]:
     return lines
 
 
-def _prompt(turn: Turn, record_seconds: int) -> str:
+def _prompt(turn: Turn, record_seconds: int, messages: Messages) -> str:
     if turn.waiting == "gather" and turn.gather:
         modes = " or ".join(sorted(turn.gather.input))
         digits = f", {turn.gather.num_digits} digit(s)" if turn.gather.num_digits else ""
         return f"[{modes}{digits}] keys or speech, Enter = silence, /hangup > "
     if turn.waiting == "record":
+        words = "type your message (it is spoken) and Enter, " if messages.speak else ""
+        left = "the --voicemail file" if messages.file else f"a {record_seconds}s message"
         return (
-            f"[recording] Enter = leave a {record_seconds}s message and hang up, "
-            "N = N seconds, N# = finish with #, /hangup > "
+            f"[recording] {words}Enter = leave {left} and hang up, "
+            "N = N seconds, end with # to finish with #, /hangup > "
         )
     if turn.waiting == "dial":
         return "[dial] answered (Enter) / no-answer / busy / failed, /hangup > "
@@ -942,25 +1006,30 @@ def interactive(
     input_fn: Callable[[str], str] = input,
     print_fn: Callable[[str], None] = print,
     record_seconds: int = 12,
+    messages: Messages | None = None,
 ) -> Turn:
     """Lets a person be the caller at the keyboard. Returns the last turn."""
+    messages = messages or Messages()
     turn = emulator.start()
     while True:
         for line in describe_turn(turn):
             print_fn(line)
         if turn.ended:
             return turn
+        if turn.waiting == "record" and messages.unheard:
+            print_fn(f"  (note: {messages.unheard})")
         try:
-            answer = input_fn(_prompt(turn, record_seconds)).strip()
+            answer = input_fn(_prompt(turn, record_seconds, messages)).strip()
         except EOFError:
             answer = "/hangup"
         try:
-            turn = _act(emulator, turn, answer, record_seconds)
+            turn = _act(emulator, turn, answer, record_seconds, messages)
         except CallStateError as error:
             print_fn(f"  ?? {error}")
 
 
-def _act(emulator: CallEmulator, turn: Turn, answer: str, record_seconds: int) -> Turn:
+def _act(emulator: CallEmulator, turn: Turn, answer: str, record_seconds: int,
+         messages: Messages) -> Turn:
     if answer == "/hangup":
         return emulator.hangup()
     if turn.waiting == "gather":
@@ -970,11 +1039,19 @@ def _act(emulator: CallEmulator, turn: Turn, answer: str, record_seconds: int) -
             return emulator.press(answer)
         return emulator.say(answer)
     if turn.waiting == "record":
-        match = re.fullmatch(r"(\d*)\s*(#?)", answer)
-        if not match:
-            raise CallStateError("type a number of seconds, optionally followed by #")
-        seconds = int(match.group(1)) if match.group(1) else record_seconds
-        return emulator.record(seconds, finish="#" if match.group(2) else "hangup")
+        finish = "#" if answer.endswith("#") else "hangup"
+        match = _SECONDS.fullmatch(answer)
+        if match:
+            audio = messages.audio("")
+            seconds = int(match.group(1)) if match.group(1) else (
+                wav_seconds(audio) if audio else record_seconds)
+        elif messages.speak is None and messages.file is None:
+            raise CallStateError("words cannot be spoken here: type a number of seconds, "
+                                 "optionally followed by #")
+        else:
+            audio = messages.audio(answer.removesuffix("#").strip())
+            seconds = wav_seconds(audio) if audio else record_seconds
+        return emulator.record(seconds, finish=finish, audio=audio)
     if turn.waiting == "dial":
         return emulator.dial_result(answer or "completed")
     position = re.fullmatch(r"position\s+(\d+)", answer)

@@ -9,20 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from voicebot import notes
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
 from voicebot.voicemail import failures
 
-OUTCOME_WORDS = {
-    "completed": "the flow finished the call",
-    "transferred": "the caller was put through to a person",
-    "served": "the caller was served from the queue",
-    "voicemail": "the caller left a voicemail",
-    "abandoned": "the caller hung up",
-    "queued": "the caller was waiting in a queue",
-    "in-progress": "the call is still going",
-    "unknown-number": "the caller heard that the number is not in service",
-}
+OUTCOME_WORDS = notes.OUTCOMES["en"]
 
 
 def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None,
@@ -52,7 +44,9 @@ def add_event(call: Call, flow: Flow | None, at: dt.datetime, kind: str, text: s
 
 def compose_note(call: Call, flow: Flow | None) -> str:
     """One paragraph, written for the next dispatcher: who, when, what they wanted, what we
-    did, and what is still open."""
+    did, and what is still open. Stored in English with the path taken, for `voicebot
+    journal`; the desk writes its own note in the desk's language from the same events
+    (voicebot.notes)."""
     zone = ZoneInfo(flow.timezone) if flow else dt.UTC
     when = call.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
     line = flow.name if flow else (call.flow_id or "a number no flow answers")

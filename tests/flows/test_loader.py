@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from voicebot.flows import words
 from voicebot.flows.errors import FlowLoadError
@@ -412,3 +413,20 @@ def test_empty_and_undecodable_files(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(b"flow: x\nname: caf\xe9\n")
     assert problems(path) == ["f.yaml:2: not UTF-8 text"]
+
+
+def test_shipped_flows_name_every_role_and_label_every_variable() -> None:
+    """Issue 17 item 6: the desk shows `Автомобиль: Kia Rio`, never `car = Kia Rio`, and a role
+    by its name, never `master_consultant`; ticket fields are labelled too."""
+    shipped = sorted((ROOT / "flows").glob("*.yaml"))
+    assert len(shipped) == 5
+    for path in shipped:
+        flow = load_flow(path)
+        states = YAML(typ="safe").load(path.read_text(encoding="utf-8"))["states"]
+        variables = {s["capture"] for s in states.values() if "capture" in s}
+        variables |= {k for s in states.values() for k in (s.get("set") or {})}
+        variables |= {k for s in states.values() for k in (s.get("fields") or {})}
+        assert variables and variables <= set(flow.labels), (path.name, variables - set(flow.labels))
+        roles = {m.role for m in flow.staff}
+        assert roles <= set(flow.role_names), (path.name, roles - set(flow.role_names))
+        assert all(label.strip() for label in (*flow.labels.values(), *flow.role_names.values()))

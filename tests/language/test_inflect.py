@@ -94,6 +94,9 @@ def test_russian_hours_are_said_as_after_we_work(week: dict[str, str], said: str
     assert hours.week(load_hours(week), "ru-RU") == said
 
 
-def test_english_hours_are_unchanged() -> None:
+def test_english_hours_are_said_as_english_speakers_say_them() -> None:
+    """Issue 17: "from 08:00 to 14:30" is read out as a code; an English line says the time."""
     assert hours.week(load_hours({"mon-fri": "08:00-14:30"}), "en-US") == \
-        "Monday to Friday from 08:00 to 14:30"
+        "Monday to Friday from 8 AM to 2:30 PM"
+    assert hours.week(load_hours({"sat": "00:00-12:00"}), "en-US") == \
+        "Saturday from midnight to noon"

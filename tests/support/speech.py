@@ -1,18 +1,15 @@
-"""Spoken audio for tests, made as Twilio would deliver it: espeak-ng speaks the text, sox
-turns it into 8 kHz mono 16-bit WAV. `.ci/run` installs both; elsewhere the tests that need
-them skip with the reason (in CI they fail instead, so a missing install cannot pass)."""
+"""Spoken audio for tests, made as Twilio would deliver it (voicebot.speech.synthesis needs
+espeak-ng and sox). `.ci/run` installs both; elsewhere the tests that need them skip with the
+reason (in CI they fail instead, so a missing install cannot pass)."""
 
 from __future__ import annotations
 
-import functools
 import io
-import shutil
-import subprocess
-import tempfile
 import wave
-from pathlib import Path
 
 import pytest
+
+from voicebot.speech import synthesis
 
 from .openapi_contract import in_ci
 
@@ -22,7 +19,7 @@ default voice once cut to telephone bandwidth."""
 
 
 def require_tools() -> None:
-    missing = [tool for tool in ("espeak-ng", "sox") if shutil.which(tool) is None]
+    missing = synthesis.missing_tools()
     if missing:
         reason = f"{' and '.join(missing)} not installed (bash .ci/run installs them)"
         if in_ci():
@@ -30,17 +27,10 @@ def require_tools() -> None:
         pytest.skip(reason)
 
 
-@functools.cache
 def spoken(text: str, voice: str = VOICE, speed: int = 140) -> bytes:
     """`text` spoken, as an 8 kHz mono 16-bit WAV."""
     require_tools()
-    with tempfile.TemporaryDirectory() as tmp:
-        speech, phone = Path(tmp) / "speech.wav", Path(tmp) / "phone.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(speech), text],
-                       check=True, capture_output=True)
-        subprocess.run(["sox", str(speech), "-r", "8000", "-c", "1", "-b", "16", str(phone)],
-                       check=True, capture_output=True)
-        return phone.read_bytes()
+    return synthesis.spoken(text, voice, speed)
 
 
 def tone_or_silence(seconds: float, *, rate: int = 8000, channels: int = 1,
@@ -61,29 +51,7 @@ def tone_or_silence(seconds: float, *, rate: int = 8000, channels: int = 1,
     return buffer.getvalue()
 
 
-PHONE_BAND = ("300", "3400")
-"""What a telephone line passes, in Hz."""
-LINE_NOISE = 0.01
-"""Pink noise on the line, as a fraction of full scale: a quiet line, clearly audible."""
-
-
-@functools.cache
 def phone_call(text: str, voice: str, speed: int) -> bytes:
-    """`text` spoken and sent down a phone line: band-passed to 300-3400 Hz, with line noise,
-    as Twilio's 8 kHz mono 16-bit WAV. Repeatable: the same noise every run (sox -R)."""
+    """`text` spoken down a phone line (voicebot.speech.synthesis.phone_call)."""
     require_tools()
-    with tempfile.TemporaryDirectory() as tmp:
-        speech, band, noise, phone = (Path(tmp) / f"{n}.wav" for n in ("s", "b", "n", "p"))
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(speech), text],
-                       check=True, capture_output=True)
-        subprocess.run(["sox", "-R", str(speech), "-r", "8000", "-c", "1", "-b", "16", str(band),
-                        "sinc", "-".join(PHONE_BAND), "pad", "0.3", "0.5"],
-                       check=True, capture_output=True)
-        seconds = subprocess.run(["soxi", "-D", str(band)], check=True, capture_output=True,
-                                 text=True).stdout.strip()
-        subprocess.run(["sox", "-R", "-n", "-r", "8000", "-c", "1", "-b", "16", str(noise),
-                        "synth", seconds, "pinknoise", "vol", str(LINE_NOISE)],
-                       check=True, capture_output=True)
-        subprocess.run(["sox", "-R", "-m", str(band), str(noise), str(phone)],
-                       check=True, capture_output=True)
-        return phone.read_bytes()
+    return synthesis.phone_call(text, voice, speed)

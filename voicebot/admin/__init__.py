@@ -20,6 +20,7 @@ from voicebot.admin import (
     formatting,
     handoff,
     i18n,
+    naming,
     recordings,
     reports,
     speech_banner,
@@ -100,4 +101,6 @@ def _desk_context() -> dict[str, object]:
         return {}
     return {"_": i18n.gettext, "lang": i18n.language(), "lang_url": i18n.switch_url,
             "user": g.get("desk_user"), "is_official": tickets.is_official,
-            "when": formatting.when, "zone": str(formatting.desk_zone())}
+            "when": formatting.when, "zone": str(formatting.desk_zone()),
+            "line_name": naming.line_name, "role_name": naming.role_name,
+            "shown_fields": naming.shown_fields, "stored_text": naming.stored_text}

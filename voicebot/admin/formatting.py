@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
@@ -17,11 +18,12 @@ def desk_zone() -> dt.tzinfo:
 
 
 def choose_zone(app: Flask) -> dt.tzinfo:
-    """DESK_TIMEZONE, else the zone every flow shares, else UTC."""
+    """DESK_TIMEZONE, else the zone most lines keep (the first by name on a tie), else UTC:
+    one zone for every time on the desk, named in its header."""
     name = app.config.get("DESK_TIMEZONE")
     if not name:
-        zones = {flow.timezone for flow in app.extensions["voicebot.flows"].flows()}
-        name = zones.pop() if len(zones) == 1 else "UTC"
+        zones = Counter(flow.timezone for flow in app.extensions["voicebot.flows"].flows())
+        name = min(zones, key=lambda zone: (-zones[zone], zone)) if zones else "UTC"
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

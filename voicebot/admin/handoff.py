@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from voicebot import callbacks as callback_rules
 from voicebot import db, journal
-from voicebot.admin import i18n
+from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
@@ -99,8 +99,10 @@ def collect(session: Session, f: Filters) -> dict[str, Any]:
         cursor = (at, f.before) if at is not None else None
     calls = journal.entries(session, since=since, number=f.number or None, flow_id=f.line or None,
                             outcome=f.outcome or None, before=cursor, limit=PAGE + 1)
+    shown = calls[:PAGE]
     return {
-        "calls": calls[:PAGE],
+        "calls": shown,
+        "notes": _notes(session, [c["id"] for c in shown]),
         "older": calls[PAGE - 1]["id"] if len(calls) > PAGE else None,
         "outcomes": _outcome_counts(session, f, since),
         "tickets": _tickets(session, f),
@@ -109,6 +111,13 @@ def collect(session: Session, f: Filters) -> dict[str, Any]:
         "messages": _messages(session, f, since),
         "visits": _visits(session, f) if f.history else [],
     }
+
+
+def _notes(session: Session, ids: list[int]) -> dict[int, str]:
+    """Each call's note written in the desk's language from its events (the stored note is
+    in English, for `voicebot journal`)."""
+    query = select(Call).options(selectinload(Call.events)).where(Call.id.in_(ids))
+    return {call.id: naming.note(call) for call in session.scalars(query)}
 
 
 def _outcome_counts(session: Session, f: Filters, since: dt.datetime | None) -> list[tuple[str, int]]:

@@ -224,14 +224,20 @@ RU: dict[str, str] = {
     "Picture": "Схема",
     "Scripted calls": "Тестовые звонки",
     "passed": "пройден",
-    "failed": "не пройден",
+    "failed": "ошибка",
     "{passed} of {total} passed": "пройдено {passed} из {total}",
     "No scripted calls for this flow.": "Для этого сценария нет тестовых звонков.",
     "Run again": "Запустить снова",
     "Run {when}, took {seconds} s.": "Запуск {when}, заняло {seconds} с.",
     "Files that do not load": "Файлы, которые не загружаются",
-    "Graphviz is not installed, so here is the flow as Mermaid text:":
-        "Graphviz не установлен, поэтому схема показана текстом Mermaid:",
+    "The picture is drawn by Graphviz, which is not installed on this server. Install it "
+    "(Debian or Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) and "
+    "reload this page. Until then, here is the flow as Mermaid text; any Mermaid viewer "
+    "draws it:":
+        "Схему рисует Graphviz, а на этом сервере он не установлен. Установите его (Debian или "
+        "Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) и обновите "
+        "страницу. Пока что схема показана текстом Mermaid; его нарисует любой просмотрщик "
+        "Mermaid:",
     "Transcript of the call": "Ход звонка",
     "states": "состояний",
     # reports
@@ -285,6 +291,41 @@ RU: dict[str, str] = {
     "Per line": "По линиям",
     "Inbound calls per period: picked up by a person, hung up waiting, the rest.":
         "Входящие звонки по периодам: принятые сотрудником, сброшенные в очереди, прочие.",
+    # voicemail states
+    "received": "получено",
+    "fetched": "запись загружена",
+    "transcribed": "расшифровано",
+    "quoted": "смета отправлена",
+    "for-person": "нужен человек",
+    "needs-transcription": "нужна расшифровка",
+    "unusable": "запись не разобрать",
+    # quotes and SMS
+    "sent": "отправлено",
+    "declined": "отклонено",
+    "pending": "ожидает отправки",
+    "sending": "отправляется",
+    "accepted": "принято Twilio",
+    "delivered": "доставлено",
+    "undelivered": "не доставлено",
+    "read": "прочитано",
+    "dry-run": "пробный режим, не отправлено",
+    "Not delivered.": "Не доставлено.",
+    # visits
+    "planned": "запланирован",
+    "confirmed": "подтверждён",
+    "moved": "перенесён",
+    "time-open": "время уточняется",
+    "no-contact": "не дозвонились",
+    # callback actions and attempts
+    "call": "звонок",
+    "sms": "SMS",
+    "notify": "уведомление сотрудникам",
+    "ticket": "заявка",
+    "busy": "занято",
+    "no-answer": "нет ответа",
+    "waiting for business hours": "ждёт рабочего времени",
+    # ticket fields voicebot writes
+    "Recording": "Запись",
     # voicemail e-mails
     "E-mailed to {to} at {when}": "Отправлено на почту {to} в {when}",
     "Not e-mailed yet ({to})": "Ещё не отправлено на почту ({to})",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from voicebot.admin import i18n
+from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
 from voicebot.speech import coverage
 
@@ -34,6 +34,7 @@ def _untranscribed() -> dict[str, object]:
     banners = []
     for gap in coverage.missing(current_app.config, flows):
         name = LANGUAGES[shown].get(gap.language, gap.language)
-        banners.append({"text": TEXT[shown].format(language=name, lines=", ".join(gap.lines)),
+        lines = ", ".join(map(naming.line_name, gap.lines))
+        banners.append({"text": TEXT[shown].format(language=name, lines=lines),
                         "command": gap.fix})
     return {"untranscribed": banners}

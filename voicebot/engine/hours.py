@@ -28,13 +28,28 @@ def is_open(hours: Hours, now: dt.datetime) -> bool:
     return any(r.start <= t < r.end for r in hours.week.get(here.weekday(), ()))
 
 
+def spoken_time(moment: dt.time, language: str) -> str:
+    """A clock time as the language says it: '14:30' in Russian; '2:30 PM', '8 AM', 'noon'
+    in English, where a 24-hour '14:30' is read out digit by digit and sounds like a code."""
+    if language_family(language) == "ru":
+        return moment.strftime("%H:%M")
+    if (moment.hour, moment.minute) == (12, 0):
+        return "noon"
+    if (moment.hour, moment.minute) == (0, 0):
+        return "midnight"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'AM' if moment.hour < 12 else 'PM'}"
+
+
 def _span(r: TimeRange, lang: str) -> str:
-    start, end = r.start.strftime("%H:%M"), r.end.strftime("%H:%M")
+    start, end = spoken_time(r.start, lang), spoken_time(r.end, lang)
     return f"с {start} до {end}" if lang == "ru" else f"from {start} to {end}"
 
 
 def today(hours: Hours, now: dt.datetime, language: str) -> str:
-    """'from 08:00 to 14:30' or 'closed', for today in the flow's zone."""
+    """'from 8 AM to 2:30 PM' (Russian 'с 08:00 до 14:30') or 'closed', for today in the
+    flow's zone."""
     lang = language_family(language)
     here = local(hours, now)
     ranges = () if here.date() in hours.holidays else hours.week.get(here.weekday(), ())
@@ -46,7 +61,7 @@ def today(hours: Hours, now: dt.datetime, language: str) -> str:
 
 def week(hours: Hours, language: str) -> str:
     """The weekly schedule, grouping consecutive days with the same hours:
-    'Monday to Friday from 10:00 to 19:00, Saturday from 11:00 to 18:00', or in Russian as
+    'Monday to Friday from 10 AM to 7 PM, Saturday from 11 AM to 6 PM', or in Russian as
     it is said after "мы работаем": 'с понедельника по пятницу с 10:00 до 19:00, в субботу с
     11:00 до 18:00'."""
     lang = language_family(language)

@@ -34,6 +34,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "We are sorry, we cannot take your call right now. Please call again later.",
         "ru": "Извините, сейчас мы не можем принять ваш звонок. Пожалуйста, перезвоните позже.",
     },
+    # Said before a transfer's or queue's fallback (usually the voicemail), so the caller
+    # knows why they are asked to leave a message; a step's `unanswered:` overrides it.
+    "unanswered": {
+        "en": "Sorry, nobody is free to take your call right now.",
+        "ru": "Извините, сейчас никто не может ответить на ваш звонок.",
+    },
+    # A retry of a question the flow gives no `reprompt:` for.
+    "not_caught": {
+        "en": "Sorry, I didn't catch that.",
+        "ru": "Извините, я вас не расслышала.",
+    },
+    "choices": {"en": "You can {options}.", "ru": "Можно {options}."},
+    "choice_say": {"en": "say {words}", "ru": "сказать {words}"},
+    "choice_word": {"en": "{word}", "ru": "«{word}»"},
+    "choice_press": {"en": "press {digits}", "ru": "нажать {digits}"},
+    "or": {"en": " or ", "ru": " или "},
+    "or_last": {"en": ", or ", "ru": " или "},
 }
 
 

@@ -112,12 +112,18 @@ class Turn:
         return texts.render(text, self.values())
 
     def say(self, lines: tuple[Text, ...], target: Any = None) -> None:
-        into = self.response if target is None else target
         for line in lines:
-            spoken = self.render(line)
-            if spoken.strip():
-                into.say(spoken, voice=self.flow.voice, language=self.flow.language)
-                self.event("say", spoken)
+            self.speak(self.render(line), target)
+
+    def speak(self, spoken: str, target: Any = None) -> None:
+        """Say a finished sentence (a rendered flow text or one of the engine's phrases)."""
+        if spoken.strip():
+            into = self.response if target is None else target
+            into.say(spoken, voice=self.flow.voice, language=self.flow.language)
+            self.event("say", spoken)
+
+    def phrase(self, key: str) -> str:
+        return phrase(key, self.flow.language)
 
     # -- caller facts ---------------------------------------------------------------------
     def caller(self) -> CallerFacts:
@@ -281,7 +287,7 @@ def _run_step(turn: Turn, step: Step) -> str | None:
 
 
 # -- asking -------------------------------------------------------------------------------
-def _gather(turn: Turn, step: Ask, prompt: tuple[Text, ...]) -> None:
+def _gather(turn: Turn, step: Ask, prompt: tuple[Text, ...], then: str = "") -> None:
     call = turn.call
     options: dict[str, Any] = {
         "input": " ".join(sorted(step.input)),
@@ -300,6 +306,7 @@ def _gather(turn: Turn, step: Ask, prompt: tuple[Text, ...]) -> None:
             options["num_digits"] = step.num_digits
     gather = turn.response.gather(**options)
     turn.say(prompt, gather)
+    turn.speak(then, gather)
     # Twilio runs the next verb when the caller says nothing: that is our no-input signal.
     turn.response.redirect(turn.urls.step(step.id, call.turn, "silence"), method="POST")
 
@@ -326,15 +333,16 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
         _confirm(turn, step, heard, digits, speech)
         return
     if heard is not None:
-        _take(turn, heard)
+        _take(turn, step, heard, speech)
         return
     _unmatched(turn, step, digits, speech)
 
 
-def _take(turn: Turn, heard: answers.Heard) -> None:
+def _take(turn: Turn, step: Ask, heard: answers.Heard, speech: str) -> None:
     turn.event("understood", heard.choice.goto, confidence=round(heard.confidence, 2))
     turn.call.retries = 0
-    run_from(turn, heard.choice.goto)
+    _keep_words(turn, step, speech)
+    run_from(turn, _passed_on(turn, heard.choice.goto, speech))
 
 
 def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> None:
@@ -349,6 +357,13 @@ def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> None:
             run_from(turn, step.next)
             return
     turn.event("no-match", digits or speech)
+    # "Any more questions?" answered with the next question ("what channels are there?"):
+    # the menu the caller is sent to answers it instead of being read again.
+    answered = _passed_on(turn, step.no_match, speech)
+    if answered != step.no_match:
+        turn.call.retries = 0
+        run_from(turn, answered)
+        return
     _retry(turn, step, step.no_match)
 
 
@@ -378,7 +393,8 @@ def _confirmed(turn: Turn, step: Ask, pending: Mapping[str, Any], digits: str,
     if said == "yes":
         turn.event("confirmed", str(pending["goto"]))
         turn.call.retries = 0
-        run_from(turn, str(pending["goto"]))
+        _keep_words(turn, step, str(pending.get("speech", "")))
+        run_from(turn, _passed_on(turn, str(pending["goto"]), str(pending.get("speech", ""))))
         return
     heard = answers.hear(turn.flow, step, "" if said == "no" else digits, speech)
     if heard is not None and heard.choice.goto != pending["goto"]:
@@ -386,17 +402,52 @@ def _confirmed(turn: Turn, step: Ask, pending: Mapping[str, Any], digits: str,
         if heard.certainty == "guess":
             _confirm(turn, step, heard, digits, speech)
             return
-        _take(turn, heard)
+        _take(turn, step, heard, speech)
         return
     if said == "no":
         turn.event("not-confirmed", str(pending["goto"]))
         _unmatched(turn, step, str(pending.get("digits", "")), str(pending.get("speech", "")))
         return
     if heard is not None and heard.certainty == "sure":
-        _take(turn, heard)
+        _take(turn, step, heard, speech)
         return
     # Neither yes nor no, nor a clearer answer: what they said now is their answer.
     _unmatched(turn, step, digits, speech)
+
+
+def _passed_on(turn: Turn, target: str, speech: str) -> str:
+    """Where spoken words go when they lead back to a question this call was already asked
+    (the menu after "any more questions?"): if its choices understand the same words,
+    straight to the answer, without reading the menu again. A question not asked yet is
+    asked ("no, just come with the contract" does not answer "any more questions?"); keys
+    are not passed on (1 in one menu is not 1 in the next)."""
+    step = turn.flow.states.get(target)
+    if not speech or not isinstance(step, Ask) or not step.choices or not _asked(turn, step):
+        return target
+    heard = answers.hear(turn.flow, step, "", speech)
+    if heard is None or heard.certainty != "sure":
+        return target
+    turn.event("passed-on", speech, state=step.id)
+    _keep_words(turn, step, speech)
+    return heard.choice.goto
+
+
+def _asked(turn: Turn, menu: Ask) -> bool:
+    """Whether this call has already heard this menu, under its own name or another with the
+    same choices (hotline's greeting and its menu share theirs)."""
+    entered = turn.session.scalars(
+        select(CallEvent.state).where(CallEvent.call_id == turn.call.id, CallEvent.kind == "enter")
+        .distinct()
+    )
+    return any(isinstance(step := turn.flow.states.get(state), Ask)
+               and step.choices == menu.choices for state in entered)
+
+
+def _keep_words(turn: Turn, step: Ask, speech: str) -> None:
+    """The caller's own words are kept even when a choice steers the call: "too expensive
+    for my pension" is the reason on the disconnect ticket written later."""
+    if step.capture and step.capture_kind == "text" and speech:
+        turn.set_var(step.capture, speech)
 
 
 def _retry(turn: Turn, step: Ask, give_up: str) -> None:
@@ -405,8 +456,40 @@ def _retry(turn: Turn, step: Ask, give_up: str) -> None:
         turn.call.retries = 0
         run_from(turn, give_up)
         return
-    turn.say(step.reprompt)
-    _gather(turn, step, step.prompt)
+    if step.reprompt:
+        # The flow's own words for a second try, asked instead of the same question again.
+        _gather(turn, step, step.reprompt)
+        return
+    # Not the same sentence again: an apology, then what the caller can say or press.
+    turn.speak(turn.phrase("not_caught"))
+    options = _options(turn, step)
+    _gather(turn, step, () if options else step.prompt, then=options)
+
+
+def _options(turn: Turn, step: Ask) -> str:
+    """'You can say insurance or press 1, say parts or press 2, or press 0' from the ask's
+    choices; words only: 'You can say no or yes'."""
+    def say(words: str) -> str:
+        return phrase("choice_say", turn.flow.language, words=words)
+
+    def word(choice: Choice) -> str:
+        return phrase("choice_word", turn.flow.language, word=choice.words[0].text)
+
+    either, last = turn.phrase("or"), turn.phrase("or_last")
+    if not any(choice.digits for choice in step.choices):
+        words = [word(choice) for choice in step.choices if choice.words]
+        if not words:
+            return ""
+        listed = say(either.join(words)) if len(words) == 2 else say(
+            last.join(filter(None, (", ".join(words[:-1]), words[-1]))))
+    else:
+        offers = [either.join(filter(None, (
+            say(word(choice)) if choice.words else "",
+            phrase("choice_press", turn.flow.language, digits=choice.digits[0])
+            if choice.digits else "",
+        ))) for choice in step.choices]
+        listed = last.join(filter(None, (", ".join(offers[:-1]), offers[-1])))
+    return phrase("choices", turn.flow.language, options=listed)
 
 
 # -- people -------------------------------------------------------------------------------
@@ -417,6 +500,7 @@ def _transfer(turn: Turn, step: Transfer) -> str | None:
             break
     else:
         turn.event("transfer", "nobody available", roles=list(step.roles))
+        _unanswered(turn, step.unanswered)
         return step.fallback
     turn.say(step.announce)
     dial = turn.response.dial(
@@ -437,7 +521,16 @@ def _dial_result(turn: Turn, step: Transfer, form: Mapping[str, str]) -> None:
         turn.call.outcome = "transferred"
         run_from(turn, step.next)
     else:
+        _unanswered(turn, step.unanswered)
         run_from(turn, step.fallback)
+
+
+def _unanswered(turn: Turn, own: tuple[Text, ...]) -> None:
+    """Why the caller is now asked to leave a message (or sent on): nobody took the call."""
+    if own:
+        turn.say(own)
+    else:
+        turn.speak(turn.phrase("unanswered"))
 
 
 def _enqueue(turn: Turn, step: Queue) -> None:
@@ -469,6 +562,7 @@ def _queue_result(turn: Turn, step: Queue, form: Mapping[str, str]) -> None:
     elif result == "hangup":
         turn.call.outcome = "abandoned"
     else:
+        _unanswered(turn, step.unanswered)
         run_from(turn, step.next)
 
 

@@ -37,8 +37,11 @@ def values(flow: Flow, variables: Mapping[str, Any], caller: str, now: dt.dateti
         flow, now,
         name=flow.name,
         caller=caller,
-        date=here.strftime("%d.%m.%Y") if flow.stem_language == "russian" else here.strftime("%B %d"),
-        time=here.strftime("%H:%M"),
+        # Russian dates stay as the Russian flows write them on tickets ("23.11.2026"); an
+        # English line says "Monday, November 23", never "November 23" with a leading zero.
+        date=(here.strftime("%d.%m.%Y") if flow.stem_language == "russian"
+              else hours_text.spoken_date(here.date(), flow.language)),
+        time=hours_text.spoken_time(here.time(), flow.language),
         hours_today=hours_text.today(flow.hours, now, flow.language),
         hours=hours_text.week(flow.hours, flow.language),
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from voicebot.flows import callbacks, checks, fields, quotes, steps, voicemail_email
+from voicebot.flows import callbacks, checks, fields, labels, quotes, steps, voicemail_email
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
@@ -114,6 +114,7 @@ TOP = {
     "quotes": Key(quotes.catalogue),
     "callbacks": Key(callbacks.rules, default=()),
     "voicemail_email": Key(voicemail_email.section),
+    **labels.KEYS,
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -275,6 +276,7 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
                 )
             ids.setdefault(member["id"], line)
     voicemail_email.check_recipients(ctx, mapping, top)
+    labels.check_labels(ctx, mapping, top)
     for group in top.get("callers") or ():
         if group in checks.BUILTIN_GROUPS:
             ctx.report(
@@ -334,6 +336,8 @@ def _build(
         callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
         voicemail_email=top["voicemail_email"],
         digest=hashlib.sha256(raw).hexdigest(),
+        labels=MappingProxyType(dict(top["labels"])),
+        role_names=MappingProxyType(dict(top["roles"])),
     )
     # Only lines that answer calls must be unique; an outbound flow may call from the number
     # an inbound flow answers (a redial comes from the line the client called).

@@ -180,6 +180,8 @@ class Transfer(StepBase):
     announce: tuple[Text, ...] = ()
     timeout: int = 20
     record: bool = False
+    unanswered: tuple[Text, ...] = ()
+    """Said before the fallback; empty: the engine's apology in the flow's language."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ class Queue(StepBase):
     """Where the caller goes when they leave the queue without being served."""
     hold: tuple[Text, ...] = ()
     max_wait: int = 300
+    unanswered: tuple[Text, ...] = ()
+    """Said before `next`; empty: the engine's apology in the flow's language."""
 
 
 @dataclass(frozen=True)
@@ -495,6 +499,10 @@ class Flow:
     """Mail each voicemail to these roles; None when the flow mails none."""
     digest: str = ""
     """Hash of the source file: the journal records which version served a call."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """What the desk calls each variable (`labels:`), in the line's language."""
+    role_names: Mapping[str, str] = field(default_factory=dict)
+    """What the desk calls each staff role (`roles:`), in the line's language."""
 
     @property
     def stem_language(self) -> str:

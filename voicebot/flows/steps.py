@@ -268,6 +268,7 @@ def _build_transfer(sid: str, src: Source, v: dict[str, Any], node: Node) -> Ste
         announce=v["announce"],
         timeout=v["timeout"],
         record=v["record"],
+        unanswered=v["unanswered"],
     )
 
 
@@ -280,6 +281,7 @@ def _build_queue(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
         next=v["next"],
         hold=v["hold"],
         max_wait=v["max_wait"],
+        unanswered=v["unanswered"],
     )
 
 
@@ -404,6 +406,7 @@ KINDS: dict[str, Kind] = {
             "announce": Key(fields.texts, default=()),
             "timeout": Key(integer(1), default=20),
             "record": Key(boolean, default=False),
+            "unanswered": Key(fields.texts, default=()),
             "next": _next(),
             "fallback": Key(fields.target),
         },
@@ -415,6 +418,7 @@ KINDS: dict[str, Kind] = {
             "priority": Key(whole_number, default=0),
             "hold": Key(fields.texts, default=()),
             "max_wait": Key(integer(1), default=300),
+            "unanswered": Key(fields.texts, default=()),
             "next": _next(),
         },
         _build_queue,

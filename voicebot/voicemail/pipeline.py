@@ -199,6 +199,8 @@ class Processing:
             log.error("voicemail %s: %s", row.id, exc)
             self.to_person(FAILED, "failed", FETCH_FAILED)
             return False
+        if self.telephony.dry_run:
+            return self.take_dry_run_recording()
         row.fetch_attempts += 1
         try:
             data = self.telephony.fetch_recording(media)
@@ -229,6 +231,23 @@ class Processing:
         self.session.commit()
         log.info("voicemail %s: recording %s fetched (%d bytes)", row.id, row.recording_sid,
                  len(data))
+        return True
+
+    def take_dry_run_recording(self) -> bool:
+        """Dry-run: no Twilio holds the recording and nothing is fetched (no credentials, and
+        nothing leaves the machine). The call emulator puts the caller's audio where a fetch
+        would have stored it: RECORDINGS_DIR/<recording SID>.wav. The SID was checked above
+        (RE + 32 hex digits, of the callback), so the name cannot leave that folder."""
+        row = self.row
+        name = f"{row.recording_sid}.wav"
+        if not (self.recordings / name).is_file():
+            log.error("voicemail %s: dry-run, and no recording %s in %s (the call emulator "
+                      "puts it there): nothing is fetched from Twilio", row.id, name, self.recordings)
+            self.to_person(FAILED, "failed", FETCH_FAILED)
+            return False
+        row.audio_path, row.status, row.error = name, FETCHED, ""
+        self.session.commit()
+        log.info("voicemail %s: dry-run recording %s taken from %s", row.id, name, self.recordings)
         return True
 
     # -- transcribing -----------------------------------------------------------------------
