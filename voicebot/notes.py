@@ -1,8 +1,8 @@
 """A call's note in words a dispatcher reads, in English or Russian, from its stored events.
 
-The journal stores the English note (for `voicebot journal`); the desk writes the note again
-in its own language from the same events, so a Russian dispatcher never reads English or the
-flow's state ids. What the caller wanted comes first (what they said, what was noted, under
+The one home of the note's wording: the journal stores the note in the line's language (for
+`voicebot journal`); the desk writes it again in its own language from the same events, so a
+Russian dispatcher never reads English, and nobody reads the flow's state ids. What the caller wanted comes first (what they said, what was noted, under
 the flow's `labels:`), then what was done (tickets, SMS, queue, transfer, voicemail), then how
 the call ended.
 """
