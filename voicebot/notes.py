@@ -2,9 +2,9 @@
 
 The one home of the note's wording: the journal stores the note in the line's language (for
 `voicebot journal`); the desk writes it again in its own language from the same events, so a
-Russian dispatcher never reads English, and nobody reads the flow's state ids. What the caller wanted comes first (what they said, what was noted, under
-the flow's `labels:`), then what was done (tickets, SMS, queue, transfer, voicemail), then how
-the call ended.
+Russian dispatcher never reads English, and nobody reads the flow's state ids. What the caller
+wanted comes first (what they said, what was noted, under the flow's `labels:`), then what was
+done (tickets, SMS, queue, transfer, voicemail), then how the call ended.
 """
 
 from __future__ import annotations
