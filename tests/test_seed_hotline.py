@@ -381,7 +381,7 @@ def test_hl10_every_call_is_registered_even_one_dropped_at_the_greeting(
     assert call.note.startswith(
         "2026-11-23 12:00, звонок от +79005550170. Линия: горячая линия «Нордтех»")
     assert call.outcome == "abandoned"
-    assert "Итог: абонент положил трубку" in call.note
+    assert "Итог: абонент положил трубку, пока говорил voicebot;" in call.note
 
     served = dial(HOTLINE, from_=RU_CALLER)
     warranty_request(served)
