@@ -85,8 +85,8 @@ def test_hl9_a_call_dropped_mid_conversation_is_redialled_once(
     outbound = stored(app, Call, sid=placed.sid)[0]
     assert outbound.direction == "outbound" and outbound.party == CLIENT
     note = the_call(app, caller).note
-    assert "Callback redial_after_drop: calling +79005550177 (attempt 1 of 1)." in note
-    assert "Callback redial_after_drop: done (reached)." in note
+    assert "Перезвон №1: звоним клиенту." in note
+    assert "Перезвон №1: выполнен." in note
     # HL-9 again: the redial itself dropped, yet nobody calls a third time.
     clock_at(after(3600))
     run_due(app, raise_errors=True)
@@ -111,7 +111,7 @@ def test_hl9_no_answer_to_the_redial_means_no_more_attempts(
     assert callback.status == "not-reached"
     assert callback.outcome == "not reached after 1 attempt(s); last: no-answer"
     assert [a.result for a in stored(app, CallbackAttempt)] == ["no-answer"]
-    assert "Callback redial_after_drop: attempt 1: no-answer." in the_call(app, caller).note
+    assert "Перезвон №1: до клиента не дозвонились." in the_call(app, caller).note
 
 
 @pytest.mark.parametrize("answered_by", ["machine_start", "fax"])

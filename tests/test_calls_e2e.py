@@ -38,8 +38,9 @@ def test_english_dtmf_prices_then_goodbye(app: Flask, dial: Dial, set_clock) -> 
     call = the_call(app, caller)
     assert call.outcome == "completed"
     assert call.ended_at is not None
-    assert "menu → price_info → anything_else → goodbye" in call.note
-    assert '"4"' in call.note
+    assert "The caller said: pressed 4; \u201cno that's all thanks\u201d." in call.note
+    assert "Outcome: the flow finished the call" in call.note
+    assert "→" not in call.note  # sentences, never the flow's state ids (issue 17 item 6)
 
 
 def test_after_hours_caller_goes_to_voicemail(app: Flask, dial: Dial, set_clock) -> None:
@@ -58,7 +59,7 @@ def test_after_hours_caller_goes_to_voicemail(app: Flask, dial: Dial, set_clock)
     (voicemail,) = stored(app, Voicemail, call_id=call.id)
     assert voicemail.duration == 14
     assert voicemail.from_number == "+15035550199"
-    assert "Voicemail left (14 s)" in call.note
+    assert "The caller left a voicemail (14 s)." in call.note
 
 
 def test_weekend_is_after_hours_too(dial: Dial, set_clock) -> None:
@@ -153,7 +154,8 @@ def test_russian_outage_by_speech_alarms_director_and_master(
     assert all("Садовая дом 7" in m.body and m.status == "dry-run" for m in alarms)
     (ticket,) = stored(app, Ticket, call_id=call.id)
     assert ticket.urgent and ticket.kind == "outage" and ticket.assign_role == "master"
-    assert "(0.81)" in call.note
+    assert "Ответы абонента: «у нас в доме пропал сигнал ничего не показывает»" in call.note
+    assert "0.81" not in call.note  # what was heard, not the recogniser's confidence
 
 
 @pytest.mark.parametrize("said", ["это слишком дорого", "дороговато для пенсии", "тариф дорогой"])
@@ -183,7 +185,7 @@ def test_hangup_mid_call_closes_the_journal_entry(app: Flask, dial: Dial, set_cl
     assert call.outcome == "abandoned"
     assert call.status == "completed"
     assert call.duration is not None
-    assert "the caller hung up in 'anything_else'" in call.note
+    assert "Outcome: the caller hung up while voicebot was talking;" in call.note
 
 
 def test_silence_reprompts_then_goes_to_the_no_input_target(dial: Dial, set_clock) -> None:
@@ -234,7 +236,7 @@ def test_journal_is_written_at_the_hour_the_call_started(app: Flask, dial: Dial,
     caller.hangup()
     call = the_call(app, caller)
     assert call.started_at == moment.astimezone(dt.UTC)
-    assert call.note.startswith("2026-11-23 09:00 PST: +15035550199 called Omega Tech Service")
+    assert call.note.startswith("2026-11-23 09:00: +15035550199 called Omega Tech Service")
 
 
 def test_unknown_spoken_question_becomes_a_callback_ticket(app: Flask, dial: Dial, set_clock) -> None:
@@ -276,7 +278,7 @@ def test_recorded_line_records_the_whole_call_from_the_first_word(
     call = the_call(app, caller)
     assert call.recording_sid == sid
     assert call.recording_url.endswith(f"/Recordings/{sid}")
-    assert "The call was recorded" in call.note
+    assert "Разговор записан." in call.note
     assert stored(app, Voicemail) == []
 
 

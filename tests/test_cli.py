@@ -182,7 +182,7 @@ def test_call_hangup_ends_the_call_and_the_journal_says_so(env: dict[str, str]) 
     assert listed.exit_code == 0, listed.output
     (entry,) = json.loads(listed.stdout)
     assert entry["from"] == "+15035550145" and entry["outcome"] == "abandoned"
-    assert "the caller hung up in 'menu'" in entry["note"]
+    assert "Outcome: the caller hung up" in entry["note"]
 
 
 def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
@@ -194,8 +194,11 @@ def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
     (entry,) = json.loads(listed.stdout)
     assert entry["flow"] == "omega" and entry["from"] == "+15035550146"
     assert entry["outcome"] == "completed"
-    assert entry["note"].startswith("2026-11-23 09:00 PST: +15035550146 called Omega Tech Service")
-    assert "menu → price_info → anything_else → goodbye" in entry["note"]
+    assert entry["note"].startswith("2026-11-23 09:00: +15035550146 called Omega Tech Service")
+    assert "Outcome: the flow finished the call" in entry["note"]
+    # The path stays for developers, beside the note, never in it.
+    assert "menu → price_info → anything_else → goodbye" in " → ".join(entry["path"])
+    assert "→" not in entry["note"] and "price_info" not in entry["note"]
 
     text = voicebot("journal", "--flow", "omega")
     # The time in the flow's zone, as in the note beside it, with the zone shown.

@@ -106,13 +106,13 @@ def test_a_newcomer_leaves_a_voicemail_in_the_tour_and_sees_its_quote_in_the_jou
             journal = run("journal", "--number", CALLER, cwd=elsewhere, env=env)
             assert journal.returncode == 0, journal.stderr
             note = journal.stdout
-            if "Quote sent by SMS" in note or "needs a person" in note:
+            if "A quote was sent by SMS" in note or "needs a person" in note:
                 break
             time.sleep(1)
     finally:
         stop(server)
-    assert "Quote sent by SMS (dishwasher): Hi, this is Omega Tech Service. We got your message " \
+    assert "A quote was sent by SMS: Hi, this is Omega Tech Service. We got your message " \
            "about dishwasher repair." in note, f"no quote within {QUOTE_WITHIN:.0f} s:\n{note}\n" \
                                                f"{log.read_text()}"
-    transcript = note.split("Voicemail transcribed (whisper): ", 1)[1].split('".', 1)[0]
+    transcript = note.split("The voicemail says: \u201c", 1)[1].split("\u201d", 1)[0]
     assert "dishwasher" in transcript.lower()

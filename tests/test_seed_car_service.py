@@ -231,7 +231,7 @@ def test_cs6_busy_master_gets_a_call_back_note_with_time_name_phone_reason(
         "specialist": "мастер кузовного цеха Сергей Лебедев",
     }
     assert "Ольга" in ticket.text and "завтра после обеда" in ticket.text
-    assert f"Ticket #{ticket.id} (callback)" in call.note
+    assert f"Создана заявка №{ticket.id} (перезвон)" in call.note
 
 
 def test_cs6_nobody_there_out_of_hours_and_another_phone_number(
@@ -321,7 +321,7 @@ def test_cs3_repair_request_keeps_the_fault_in_the_clients_words_and_books_a_slo
     assert (booking.calendar, booking.phone, booking.client_name, booking.hours) == (
         "repair", CLIENT, "Дмитрий", 2.0)
     assert booking.starts_at == dt.datetime(2026, 11, 25, 10, 0, tzinfo=MSK)
-    assert "Booked: среда, 25 ноября, в 10:00." in call.note
+    assert "Запись: среда, 25 ноября, в 10:00." in call.note
     assert never_dialled(caller)
 
 

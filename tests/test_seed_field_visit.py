@@ -184,7 +184,7 @@ def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
     assert warned == sms_to(twilio_double, DISPATCHER)
     assert len(warned) == 1 and "в квартиру не входить" in warned[0]
     (journal_call,) = stored(app, Call)
-    assert "only a child under 14 at home: the technician must not go in" in journal_call.note
+    assert "Дома только ребёнок младше 14 лет: мастеру нельзя входить." in journal_call.note
 
 
 def test_rt2_a_child_named_without_an_age_is_asked_about_never_taken_for_an_adult(

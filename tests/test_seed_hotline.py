@@ -250,7 +250,7 @@ def test_hl7_hl8_we_close_so_we_ask_then_rating(app: Flask, dial: Dial, set_cloc
     assert turn.heard == ["Спасибо за оценку! До свидания."] and turn.ended
     call = the_call(app, caller)
     assert call.vars["rating"] == "5"
-    assert "rating = 5" in call.note
+    assert "Оценка: 5" in call.note
 
 
 def test_hl7_more_questions_yes_goes_back_to_the_topics(dial: Dial, set_clock) -> None:
@@ -378,9 +378,10 @@ def test_hl10_every_call_is_registered_even_one_dropped_at_the_greeting(
     dropped.start()
     dropped.hangup()
     call = the_call(app, dropped)
-    assert call.note.startswith("2026-11-23 12:00 MSK: +79005550170 called горячая линия «Нордтех»")
+    assert call.note.startswith(
+        "2026-11-23 12:00, звонок от +79005550170. Линия: горячая линия «Нордтех»")
     assert call.outcome == "abandoned"
-    assert "Outcome: the caller hung up in 'greeting'" in call.note
+    assert "Итог: абонент положил трубку, пока говорил voicebot;" in call.note
 
     served = dial(HOTLINE, from_=RU_CALLER)
     warranty_request(served)
@@ -389,10 +390,10 @@ def test_hl10_every_call_is_registered_even_one_dropped_at_the_greeting(
     call = the_call(app, served)
     (ticket,) = stored(app, Ticket, call_id=call.id)
     assert call.ended_at is not None and call.outcome == "completed"
-    assert f"Ticket #{ticket.id} (request)" in call.note
-    assert "SMS to caller: Нордтех: заявка от 23.11.2026 принята." in call.note
-    assert "model = Нордтех WM 1200" in call.note
-    assert "rating = 5" in call.note
+    assert f"Создана заявка №{ticket.id} (заявка)" in call.note
+    assert "Абоненту отправлено SMS: Нордтех: заявка от 23.11.2026 принята." in call.note
+    assert "Модель: Нордтех WM 1200" in call.note
+    assert "Оценка: 5" in call.note
 
 
 def test_hl2_a_call_to_another_business_does_not_make_a_returning_caller(

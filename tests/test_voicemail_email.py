@@ -158,7 +158,7 @@ def test_smtp_down_then_up_the_mail_arrives_once_and_the_desk_saw_why_it_waited(
     (row,) = stored(app, Email)
     assert row.status == "pending" and row.attempts == 1
     assert "Connection refused" in row.error or "ConnectionRefused" in row.error
-    assert "The voicemail could not be e-mailed yet (trying again)" in call_note(app)
+    assert "The voicemail could not be e-mailed yet; voicebot tries again." in call_note(app)
     desk = login(client)
     card = desk.get("/admin/").text.split(f'id="email-{row.id}"')[1].split("</p>")[0]
     assert "Not e-mailed yet (dispatch@example.com): ConnectionRefusedError" in card
@@ -198,7 +198,7 @@ def test_without_a_server_set_up_mails_wait_and_go_out_once_it_is(
     run_jobs(app, now + dt.timedelta(hours=2))
     (row,) = stored(app, Email)
     assert (row.status, row.attempts) == ("pending", 0)
-    assert "no SMTP server is set up" in call_note(app)
+    assert "The voicemail could not be e-mailed yet; voicebot tries again." in call_note(app)
 
     # The office sets the server up and restarts; the worker's sweep sends the backlog.
     smtp.start()

@@ -145,8 +145,8 @@ def test_om4_om7_a_spoken_voicemail_gets_one_quote_sms_whatever_twilio_repeats(
         (entry,) = entries(session)
     assert entry["voicemails"][0]["status"] == "quoted"
     assert entry["voicemails"][0]["quote"]["status"] == "sent"
-    assert "Voicemail transcribed (pocketsphinx)" in entry["note"]
-    assert "Quote sent by SMS (dishwasher)" in entry["note"]
+    assert "The voicemail says: \u201c" in entry["note"]
+    assert "A quote was sent by SMS: " in entry["note"]
 
 
 def test_om4_om9_a_job_seeker_gets_no_quote_and_the_dispatcher_is_told(

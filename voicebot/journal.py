@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -13,8 +12,6 @@ from voicebot import notes
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
 from voicebot.voicemail import failures
-
-OUTCOME_WORDS = notes.OUTCOMES["en"]
 
 
 def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None,
@@ -43,86 +40,12 @@ def add_event(call: Call, flow: Flow | None, at: dt.datetime, kind: str, text: s
 
 
 def compose_note(call: Call, flow: Flow | None) -> str:
-    """One paragraph, written for the next dispatcher: who, when, what they wanted, what we
-    did, and what is still open. Stored in English with the path taken, for `voicebot
-    journal`; the desk writes its own note in the desk's language from the same events
-    (voicebot.notes)."""
-    zone = ZoneInfo(flow.timezone) if flow else dt.UTC
-    when = call.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-    line = flow.name if flow else (call.flow_id or "a number no flow answers")
-    parts = [f"{when}: {call.from_number} called {line} ({call.to_number})."]
-    if call.direction != "inbound":
-        parts[0] = f"{when}: we called {call.to_number} for {line}."
-    path = [e.state for e in call.events if e.kind == "enter"]
-    if path:
-        parts.append("Path: " + " → ".join(_dedupe_runs(path)) + ".")
-    said = [e for e in call.events if e.kind == "input"]
-    if said:
-        heard = "; ".join(
-            f'"{e.text}"' + (f" ({e.data['confidence']:.2f})" if e.data.get("confidence") else "")
-            for e in said
-        )
-        parts.append(f"Caller answered: {heard}.")
-    # Names starting with "_" are the engine's own notes (a slot on offer), not the caller's.
-    captured = {k: v for k, v in call.vars.items() if v and not k.startswith("_")}
-    if captured:
-        parts.append("Noted: " + ", ".join(f"{k} = {v}" for k, v in captured.items()) + ".")
-    for e in call.events:
-        if e.kind == "ticket":
-            urgent = " URGENT" if e.data.get("urgent") else ""
-            parts.append(_sentence(f"Ticket #{e.data.get('ticket_id')} "
-                                   f"({e.data.get('ticket_kind')}{urgent}): {e.text}"))
-        elif e.kind == "sms":
-            parts.append(_sentence(f"SMS to caller: {e.text}"))
-        elif e.kind == "notify":
-            parts.append(_sentence(f"Staff notified ({e.data.get('to')}): {e.text}"))
-        elif e.kind == "transfer" and e.text == "nobody available":
-            parts.append("Nobody was available to take the call.")
-        elif e.kind == "queue":
-            parts.append(f"Queued in {e.text} (priority {e.data.get('priority')}).")
-        elif e.kind == "recorded" and e.data.get("recording_sid"):
-            parts.append(f"Voicemail left ({e.text}).")
-        elif e.kind == "transcript":
-            parts.append(f'Voicemail transcribed ({e.data.get("transcriber")}): "{e.text}".'
-                         if e.text else "The voicemail holds no words.")
-        elif e.kind == "quote":
-            parts.append(_sentence(f"Quote sent by SMS ({e.data.get('service')}): {e.text}"))
-        elif e.kind == "email":
-            parts.append(f"The voicemail was e-mailed to {e.text}.")
-        elif e.kind == "email-failed":
-            parts.append(_sentence(f"The voicemail could not be e-mailed yet (trying again): {e.text}"))
-        elif e.kind == "quote-answer":
-            parts.append(f"The caller {e.text} the quote by SMS.")
-        elif e.kind == "for-person":
-            parts.append(_for_person(e))
-        elif e.kind == "call-recorded":
-            parts.append(f"The call was recorded ({e.text}); recording {e.data.get('recording_sid')}.")
-        elif e.kind == "visit":
-            parts.append(_sentence(
-                f"Visit #{e.data.get('visit_id')}: {e.text}"
-                + (f"; adult at home: {e.data['adult_contact']}" if e.data.get("adult_contact") else "")
-                + ("; only a child under 14 at home: the technician must not go in"
-                   if e.data.get("no_entry") else "")))
-        elif e.kind == "booked":
-            parts.append(f"Booked: {e.text}.")
-        elif e.kind == "callback":
-            parts.append(_sentence(f"Callback {e.text}"))
-        elif e.kind == "error":
-            parts.append(f"Something failed on our side: {e.text}.")
-    outcome = OUTCOME_WORDS.get(call.outcome, call.outcome)
-    tail = f"Outcome: {outcome}"
-    if call.outcome == "abandoned" and call.state:
-        tail += f" in '{call.state}'"
-    if call.duration is not None:
-        tail += f"; the call lasted {call.duration} s"
-    parts.append(tail + ".")
-    if call.flagged:
-        parts.append(f"Flagged: {call.flagged}.")
-    return " ".join(parts)
-
-
-def _sentence(text: str) -> str:
-    return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
+    """The note stored with the call, for `voicebot journal`: sentences in the line's language
+    (its `labels:` and `roles:` are written in that language, and so are the words its callers
+    say, so one language reads whole), times in the line's zone; English for a call no flow
+    answers. The desk writes the note again in the desk's language (voicebot.notes); both come
+    from the call's events and variables, already loaded with the call."""
+    return notes.compose(call, flow, flow.language if flow else "en")
 
 
 def _dedupe_runs(items: list[str]) -> list[str]:
@@ -195,16 +118,6 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
             "voicemails": [_voicemail(v, quotes.get(v.id)) for v in voicemails if v.call_id == c.id],
         })
     return out
-
-
-def _for_person(e: CallEvent) -> str:
-    """A voicemail handed to a person, for the note: a failure (a reason code, or the raw error
-    text older rows hold) as a sentence, never its details; any other reason (no service asked
-    for, an urgent message) in the words the pipeline wrote."""
-    reason = str(e.data.get("reason") or e.text)
-    if e.data.get("status") == "for-person" and not failures.is_known(reason):
-        return _sentence(f"The voicemail needs a person: {e.text}")
-    return f"The voicemail needs a person. {failures.sentence(reason, 'en')}"
 
 
 def _voicemail(v: Voicemail, quote: Quote | None) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """A call's note in words a dispatcher reads, in English or Russian, from its stored events.
 
-The journal stores the English note (for `voicebot journal`); the desk writes the note again
-in its own language from the same events, so a Russian dispatcher never reads English or the
-flow's state ids. What the caller wanted comes first (what they said, what was noted, under
-the flow's `labels:`), then what was done (tickets, SMS, queue, transfer, voicemail), then how
-the call ended.
+The one home of the note's wording: the journal stores the note in the line's language (for
+`voicebot journal`); the desk writes it again in its own language from the same events, so a
+Russian dispatcher never reads English, and nobody reads the flow's state ids. What the caller
+wanted comes first (what they said, what was noted, under the flow's `labels:`), then what was
+done (tickets, SMS, queue, transfer, voicemail), then how the call ended.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "callback": "Callback #{id}: {what}.",
         "error": "Something failed on our side; the caller heard an apology.",
         "outcome": "Outcome: {outcome}",
-        "hung up in": "; the caller hung up while voicebot was talking",
+        "hung up in": " while voicebot was talking",
         "lasted": "; the call lasted {seconds} s",
         "flagged": "Flagged: {why}.",
     },
@@ -82,7 +82,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "callback": "Перезвон №{id}: {what}.",
         "error": "У нас произошёл сбой; абонент услышал извинение.",
         "outcome": "Итог: {outcome}",
-        "hung up in": "; абонент положил трубку, пока говорил voicebot",
+        "hung up in": ", пока говорил voicebot",
         "lasted": "; звонок длился {seconds} с",
         "flagged": "Отмечено: {why}.",
     },

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
 from voicebot import callbacks as callback_rules
-from voicebot import db, journal
+from voicebot import db, journal, notes
 from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
@@ -197,7 +197,7 @@ def handoff() -> ResponseReturnValue:
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
                            lines=[flow.id for flow in registry.flows()],
-                           outcome_names=sorted(journal.OUTCOME_WORDS), trouble=_trouble, **data)
+                           outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble, **data)
 
 
 def _trouble(vm: Voicemail) -> str:
