@@ -202,7 +202,8 @@ def test_silence_reprompts_then_goes_to_the_no_input_target(dial: Dial, set_cloc
 
 def test_abusive_caller_is_warned_then_cut_off(app: Flask, dial: Dial, set_clock) -> None:
     """OM-10: a first insult gets the warning (call may end, insurer told, coverage voided);
-    a second ends the call and flags it for the supervisor."""
+    a second ends the call and flags it for the supervisor. Swearing at a broken machine in
+    between is not an insult to the dispatcher (issue 11)."""
     set_clock(MONDAY_9AM_PACIFIC)
     caller = dial(OMEGA)
     caller.start()
@@ -210,6 +211,8 @@ def test_abusive_caller_is_warned_then_cut_off(app: Flask, dial: Dial, set_clock
     assert "your insurance company will be informed" in turn.text
     assert "coverage may be voided" in turn.text
     turn = caller.say("stupid machine")
+    assert "This call is now ending." not in turn.text and not turn.ended
+    turn = caller.say("you are all stupid")
     assert "This call is now ending." in turn.text and turn.ended
     call = the_call(app, caller)
     (ticket,) = stored(app, Ticket, call_id=call.id)

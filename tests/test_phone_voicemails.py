@@ -42,13 +42,10 @@ WHY = {"supplier": "a supplier", "job_seeker": "a job seeker", "wrong_number": "
        "spam": "advertising"}
 """How the dispatcher's notice names each kind of message that is no service request."""
 
-NAMES_ISSUE = ("issue 13 item 4 (branch `language`, voicebot/voicemail/names.py): the name in "
-               "a form callers use")
 MISHEARD = "issue 13: tiny.en mishears this voice on the phone line"
 EXPECTED_FAILURES = {
     "washer": MISHEARD + ': "Yeah hi, Robert here" heard as "The S-I Robert here", which '
               'names.py does not read as a name (it reads "Yeah hi, Robert here")',
-    "oven": NAMES_ISSUE + ": \"Hi, it's Maria\" (not read as a name on main at 9b7386e)",
     "disposal": MISHEARD + ': "this is Susan" heard as "it\'s in tune"',
     "stove": MISHEARD + ': "gas stove" heard as "gusto"',
     "freezer": MISHEARD + ': "this is Paul" heard as "missing Paul"',

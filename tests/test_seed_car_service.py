@@ -257,7 +257,7 @@ def test_cs6_nobody_there_out_of_hours_and_another_phone_number(
 
     (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
     assert ticket.assign_role == "service_manager"
-    assert ticket.fields["phone"] == "89005550188"
+    assert ticket.fields["phone"] == "+79005550188"  # keyed as 8 900 ..., kept in E.164
     assert ticket.fields["client_name"] == "Павел Андреевич"
     assert ticket.fields["call_time"] == "29.11.2026 19:30"
     assert ticket.fields["reason"] == "вопрос по гарантии на ремонт"

@@ -161,8 +161,8 @@ def test_rt1_someone_over_14_may_let_the_technician_in(
 
 @pytest.mark.parametrize(("away", "at_home"), [
     ("я не успею, задерживаюсь на работе", "дома будет только наш младший, ему одиннадцать"),
-    # flows/calls/pending/field_visit_rt2_only_child_at_home.yaml (branch evalsets), ported
-    # here until scripted calls can ring an outbound flow.
+    # The scripted call written for this (branch evalsets), ported here: scripted calls cannot
+    # ring an outbound flow.
     ("я сама на работе до шести, не успею", "будет только мой Тёма, ему семь, он сам откроет"),
 ])
 def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
@@ -220,7 +220,7 @@ WHO_IS_HOME = "who_is_home"
 def _route(flow: Flow, state: str, answer: str) -> str:
     step = flow.states[state]
     assert isinstance(step, Route)
-    facts = CallerFacts(CLIENT, 0, {"at_home": answer, "home_age": answer})
+    facts = CallerFacts(CLIENT, 0, {"at_home": answer, "home_age": answer, "adult": answer})
     now = CALL_TIME.astimezone(dt.UTC)
     return next((r.goto for r in step.rules if holds(r.when, flow, facts, now)), step.otherwise)
 
@@ -273,6 +273,18 @@ def test_rt2_the_age_asked_for_decides(answer: str, goes_to: str) -> None:
     assert _route(flow, "child_age_decide", answer) == goes_to
 
 
+@pytest.mark.parametrize(("answer", "goes_to"), [
+    ("Лиза, племянница, ей девять", "child_only"),
+    ("Артём, сын, ему тринадцать лет", "child_only"),
+    ("Олег, сын, ему шестнадцать", "adult_at_home"),
+    ("соседка Нина Петровна", "adult_at_home"),
+])
+def test_rt2_the_person_named_as_the_adult_may_still_be_a_child(answer: str, goes_to: str) -> None:
+    """RT-2: a child under 14 named when asked who the adult is keeps the technician out."""
+    flow = load_flow(FLOWS / "field_visit.yaml")
+    assert _route(flow, "adult_age_check", answer) == goes_to
+
+
 def not_reached(double: TwilioDouble, placed: Placed, status: str, copies: int = 1) -> None:
     for _ in range(copies):
         assert double.deliver_call_status(placed.sid, status).status == 204
@@ -285,9 +297,8 @@ def test_rt3_no_contact_three_calls_ten_minutes_apart_then_dispatcher_and_sms(
     the client gets an SMS saying what really happened (we could not reach them about the
     visit booked for its window; nobody came, the window has not even opened), with the
     dispatch number, a request to call to agree a new time, and today's date and time; each
-    exactly once, however often Twilio repeats itself. (What
-    flows/calls/pending/field_visit_rt3_no_contact_sms.yaml on branch evalsets expects, until
-    scripted calls can drive the scheduler.)"""
+    exactly once, however often Twilio repeats itself. (What the scripted call written for
+    RT-3 on branch evalsets expected; scripted calls cannot drive the scheduler.)"""
     booked(app)
     at(CALL_TIME)
     for attempt, status in enumerate(["no-answer", "busy", "no-answer"], start=1):

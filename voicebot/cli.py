@@ -33,6 +33,7 @@ from voicebot.flows.model import Flow, language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
+    from voicebot.flow_eval import Report
     from voicebot.speech.transcript import Transcript
 
 
@@ -390,6 +391,67 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
                        err=True)
     click.echo(f"{len(files) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+@flows.command("eval")
+@click.argument("flow_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document.")
+def flows_eval(flow_id: str | None, as_json: bool) -> None:
+    """How well flows understand callers: accuracy on flows/eval/FLOW.yaml, the confusions,
+    and the answers it was unsure of; exit 1 below the pass mark (95%) or on a bad case."""
+    from voicebot.flow_eval import EvalError, eval_files, evaluate, load_cases
+    from voicebot.flow_tests import scratch_app
+
+    found, _problems = _load(())
+    if flow_id is not None:
+        one = _one_flow(flow_id)
+        found = {one.id: one}
+    sets = list(eval_files(_flows_dir(), found))
+    if not sets:
+        raise click.ClickException("no evaluation sets found (flows/eval/FLOW.yaml)")
+    reports, broken = [], False
+    with scratch_app(**_quiet()) as app:
+        for flow, path in sets:
+            try:
+                cases = load_cases(path, flow, _display(path))
+            except EvalError as exc:
+                click.echo("\n".join(exc.problems), err=True)
+                broken = True
+                continue
+            reports.append(evaluate(app, flow, cases))
+    if as_json:
+        click.echo(json.dumps({"reports": [r.as_dict() for r in reports]}, ensure_ascii=False,
+                              indent=2))
+    else:
+        for report in reports:
+            _show_eval(report)
+    sys.exit(1 if broken or not all(r.passed for r in reports) else 0)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _show_eval(report: Report) -> None:
+    mark = "PASS" if report.passed else "FAIL"
+    click.echo(f"{mark} {report.flow}: {report.right}/{len(report.outcomes)} right "
+               f"({report.accuracy:.1%})")
+    for expected, got, count in report.confusions():
+        click.echo(f"  expected {expected}  got {got}" + (f"  x{count}" if count > 1 else ""))
+    for outcome in report.outcomes:
+        if not outcome.ok:
+            click.echo(f"    line {outcome.case.line}: {outcome.case.say!r}")
+    unsure = report.unsure()
+    if unsure:
+        click.echo(f"  below confidence ({len(unsure)}): the flow asked the caller to confirm")
+        for outcome in unsure:
+            click.echo(f"    line {outcome.case.line}: {outcome.case.say!r} -> {outcome.guess}")
+    for outcome in report.outcomes:
+        for note in outcome.notes:
+            click.echo(f"  note, line {outcome.case.line} (not counted): {note}")
 
 
 def _resolve_number(key: str) -> tuple[str, str]:

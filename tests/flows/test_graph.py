@@ -177,3 +177,16 @@ def test_age_conditions_are_labelled() -> None:
     labels = [e.label for e in edges(field_visit.states["who_is_home"])]
     assert labels[0] == "at_home: ages named < 14"
     assert "at_home: an age named >= 14" in labels
+
+
+def test_a_choice_is_drawn_by_its_label_or_first_example(tmp_path: Path) -> None:
+    path = tmp_path / "labels.yaml"
+    path.write_text(
+        "flow: labels\nlanguage: en-US\nnumbers: [\"+15555550100\"]\ntimezone: UTC\n"
+        "start: menu\nfallback: bye\nstates:\n  menu:\n    ask: \"Why are you calling?\"\n"
+        "    choices:\n      - words: [bill, invoice, charge]\n        label: a billing question\n"
+        "        goto: bye\n      - examples: [\"my dishwasher is leaking\"]\n        goto: bye\n"
+        "    no_input: bye\n    no_match: bye\n  bye:\n    hangup: Goodbye.\n")
+    flow = load_flow(path, display_name="labels.yaml")
+    assert [e.label for e in edges(flow.states["menu"])][:2] == [
+        "a billing question", "«my dishwasher is leaking»"]

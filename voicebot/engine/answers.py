@@ -1,51 +1,94 @@
-"""Understanding what the caller pressed or said in answer to an `ask`."""
+"""Understanding what the caller pressed or said in answer to an `ask`.
+
+Every choice is scored (`voicebot.language.scorer`); the best one is taken when the layer is
+confident enough, confirmed with the caller when it is a guess, and left alone when it is
+hardly a guess at all. Keys pressed are exact and always taken.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
+from typing import Literal
 
-from voicebot.flows import words
-from voicebot.flows.model import CaptureKind, Choice
+from voicebot.flows.model import Ask, CaptureKind, Choice, Flow
+from voicebot.language import entities, numbers, polarity
+from voicebot.language.scorer import Menu, Verdict
 
-_YES = {"english": ("yes", "yeah", "yep", "sure", "correct", "right", "ok", "okay"),
-        "russian": ("да", "ага", "конечно", "верно", "правильно", "хорошо", "угу")}
-_NO = {"english": ("no", "nope", "not", "never"),
-       "russian": ("нет", "не", "неверно", "никак")}
+GUESS_FLOOR = 0.3
+"""Below this confidence the best choice is not even worth asking about."""
+
+Certainty = Literal["sure", "guess"]
 
 
-def match_choice(choices: tuple[Choice, ...], digits: str, speech: str, language: str) -> str | None:
-    """The first choice whose digits were pressed or whose words were said, in flow order."""
+@dataclass(frozen=True)
+class Heard:
+    choice: Choice
+    confidence: float
+    certainty: Certainty
+
+
+def offered(flow: Flow, step: Ask) -> tuple[Choice, ...]:
+    """The choices an answer to `step` may pick, in the order the step's menu keys them."""
+    return (flow.anywhere if step.use_anywhere else ()) + step.choices
+
+
+def menu(flow: Flow, step: Ask) -> Menu[int]:
+    if step.menu is not None:
+        return step.menu
+    # Asks the loader does not see (a `book` step's question) have no choices to compile.
+    choices = offered(flow, step)
+    return Menu([(i, c.patterns) for i, c in enumerate(choices)], flow.family,
+                addressed=[i for i, c in enumerate(choices) if c.addressed])
+
+
+def confirmable(choice: Choice) -> bool:
+    """A choice can be confirmed when the flow says how to ask about it."""
+    return choice.confirm is not None or choice.label is not None
+
+
+def hear(flow: Flow, step: Ask, digits: str, speech: str) -> Heard | None:
+    choices = offered(flow, step)
     if digits:
         for choice in choices:
             if digits in choice.digits:
-                return choice.goto
-    if speech:
-        said = words.stems(speech, language)
-        for choice in choices:
-            if any(words.phrase_in(p.stems, said) for p in choice.words):
-                return choice.goto
+                return Heard(choice, 1.0, "sure")
+    if not speech:
+        return None
+    verdict: Verdict[int] = menu(flow, step).hear(speech)
+    best = verdict.best
+    if best is None:
+        return None
+    choice = choices[best.key]
+    confidence = verdict.confidence
+    threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below
+    if confidence >= threshold:
+        return Heard(choice, confidence, "sure")
+    if confidence >= GUESS_FLOOR and confirmable(choice):
+        return Heard(choice, confidence, "guess")
     return None
 
 
-def capture_value(kind: CaptureKind, digits: str, speech: str, language: str,
+def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
                   spoken_only: bool = False) -> str | None:
     """The answer as the variable stores it, or None when it is not an answer of that kind.
     `spoken_only`: a keypress is not an answer to a question the caller can speak (a stray
     "0" must not become someone's question for management)."""
     raw = digits or speech
+    if spoken_only and not speech and kind in ("text", "date", "name"):
+        return None
     if kind == "text" or kind == "date":
-        if spoken_only and not speech:
-            return None
         return raw.strip() or None
     if kind in ("digits", "number"):
-        found = "".join(re.findall(r"\d", raw))
-        return found or None
-    # yes_no: a "no" word anywhere wins over "yes" ("да нет, не надо" means no).
-    said = set(words.stems(speech, language)) if speech else set()
+        # Said in words too: "двадцать девять пятьсот..." or "nine seven two oh five".
+        return numbers.digits(raw) or None
+    if kind == "phone":
+        # Said without a country code, a number belongs to the line's own country (+375 29 ...
+        # on a Belarusian line); typed on the keypad it is read the same way.
+        return entities.phone_in(raw, entities.line_country(flow.numbers, flow.stem_language))
+    if kind == "name":
+        # "Андрей меня зовут", "да просто Саша", "зовите меня Лёша" keep only the name; an
+        # answer with no recognisable name is kept as said, for a person to read.
+        return entities.answered_name(speech, flow.stem_language) or speech.strip() or None
     if digits in ("1", "2"):
         return "yes" if digits == "1" else "no"
-    if said & {s for w in _NO[language] for s in words.stems(w, language)}:
-        return "no"
-    if said & {s for w in _YES[language] for s in words.stems(w, language)}:
-        return "yes"
-    return None
+    return polarity.answer(speech, flow.family) if speech else None

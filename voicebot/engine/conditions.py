@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicebot.engine.hours import is_open
-from voicebot.flows import words
 from voicebot.flows.model import Flow, StaffMember, VarTest, When
 from voicebot.language import numbers
+
+SAYS_BELOW = 0.5
+"""A `says` test holds from this confidence: a single keyword said plainly (0.75) or a near
+spelling of it; a route cannot ask the caller to confirm, so it does not follow the flow's
+`confirm_below`."""
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,20 @@ def available_members(flow: Flow, role: str, now: dt.datetime) -> tuple[StaffMem
 
 
 def caller_groups(flow: Flow, caller: CallerFacts) -> set[str]:
-    groups = {name for name, numbers in flow.callers.items() if caller.number in numbers}
+    groups = {name for name, phones in flow.callers.items() if caller.number in phones}
     roles = {m.role for m in flow.staff if m.phone == caller.number}
     if roles:
         groups |= roles | {"staff"}
     groups.add("known" if caller.previous_calls > 0 else "new")
     return groups
+
+
+def says(test: VarTest, value: str) -> bool:
+    """The variable says one of the test's phrases, and not under a negation: "это не
+    срочно" does not say "срочно" (TS-7)."""
+    assert test.heard is not None
+    verdict = test.heard.hear(value)
+    return verdict.best is not None and verdict.confidence >= SAYS_BELOW
 
 
 def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:
@@ -54,10 +66,8 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
             return False
         if test.equals and str(value).casefold() not in {v.casefold() for v in test.equals}:
             return False
-        if test.says:
-            said = words.stems(str(value or ""), flow.stem_language)
-            if not any(words.phrase_in(p.stems, said) for p in test.says):
-                return False
+        if test.heard is not None and not says(test, str(value or "")):
+            return False
         if not _ages_hold(test, str(value or "")):
             return False
     return True

@@ -17,6 +17,19 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Sorry, this number is not in service. Goodbye.",
         "ru": "Извините, этот номер не обслуживается. До свидания.",
     },
+    # The understanding layer's check on a guess: about a choice's `label`, then how to answer.
+    "confirm_label": {
+        "en": "Are you calling about {label}?",
+        "ru": "Правильно ли я понимаю: {label}?",
+    },
+    "confirm_keys": {
+        "en": "Please say yes or no, or press 1 for yes and 2 for no.",
+        "ru": "Скажите «да» или «нет», или нажмите 1 — да, 2 — нет.",
+    },
+    "confirm_say": {
+        "en": "Please say yes or no.",
+        "ru": "Скажите, пожалуйста, «да» или «нет».",
+    },
     "unavailable": {
         "en": "We are sorry, we cannot take your call right now. Please call again later.",
         "ru": "Извините, сейчас мы не можем принять ваш звонок. Пожалуйста, перезвоните позже.",

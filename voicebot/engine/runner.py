@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from voicebot import callbacks, db
-from voicebot.engine import booking, texts
-from voicebot.engine.answers import capture_value, match_choice
+from voicebot.engine import answers, booking, texts
+from voicebot.engine.answers import capture_value
 from voicebot.engine.conditions import CallerFacts, available_members, holds
 from voicebot.engine.phrases import phrase
 from voicebot.flows.errors import FlowRuntimeError
@@ -59,6 +59,10 @@ MAX_STEPS = 64
 """Steps one webhook may run; the loader rejects loops that never wait, this is the backstop."""
 
 ANSWERED = {"completed", "answered"}
+
+CONFIRMING = "_confirming"
+"""Call variable holding the guess an `ask` is confirming: the state, the choice's target,
+and the answer that was a guess (the leading underscore keeps it out of the journal)."""
 
 
 class Urls(Protocol):
@@ -310,6 +314,9 @@ def _gather(turn: Turn, step: Ask, prompt: tuple[Text, ...], then: str = "") -> 
 def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
     digits = form.get("Digits", "").strip()
     speech = form.get("SpeechResult", "").strip()
+    pending = turn.call.vars.get(CONFIRMING)
+    if pending is not None:
+        turn.call.vars = {k: v for k, v in turn.call.vars.items() if k != CONFIRMING}
     if not digits and not speech:
         turn.event("no-input")
         _retry(turn, step, step.no_input)
@@ -318,15 +325,30 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
     confidence = form.get("Confidence")
     turn.event("input", digits or speech, digits=digits, speech=speech,
                confidence=float(confidence) if confidence else None)
-    choices = (turn.flow.anywhere if step.use_anywhere else ()) + step.choices
-    target = match_choice(choices, digits, speech, turn.flow.stem_language)
-    if target is not None:
-        turn.call.retries = 0
-        _keep_words(turn, step, speech)
-        run_from(turn, _passed_on(turn, target, speech))
+    if isinstance(pending, dict) and pending.get("state") == step.id:
+        _confirmed(turn, step, pending, digits, speech)
         return
+    heard = answers.hear(turn.flow, step, digits, speech)
+    if heard is not None and heard.certainty == "guess":
+        _confirm(turn, step, heard, digits, speech)
+        return
+    if heard is not None:
+        _take(turn, step, heard, speech)
+        return
+    _unmatched(turn, step, digits, speech)
+
+
+def _take(turn: Turn, step: Ask, heard: answers.Heard, speech: str) -> None:
+    turn.event("understood", heard.choice.goto, confidence=round(heard.confidence, 2))
+    turn.call.retries = 0
+    _keep_words(turn, step, speech)
+    run_from(turn, _passed_on(turn, heard.choice.goto, speech))
+
+
+def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> None:
+    """No choice: the answer is captured when the ask captures, else it is a no-match."""
     if step.capture and step.next:
-        value = capture_value(step.capture_kind, digits, speech, turn.flow.stem_language,
+        value = capture_value(step.capture_kind, digits, speech, turn.flow,
                               spoken_only="speech" in step.input)
         if value is not None:
             turn.set_var(step.capture, value)
@@ -345,6 +367,54 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> None:
     _retry(turn, step, step.no_match)
 
 
+def _confirm(turn: Turn, step: Ask, heard: answers.Heard, digits: str, speech: str) -> None:
+    """Ask whether the best guess is what the caller meant, instead of acting on it."""
+    turn.event("guess", heard.choice.goto, confidence=round(heard.confidence, 2))
+    turn.call.vars = {**turn.call.vars, CONFIRMING: {
+        "state": step.id, "goto": heard.choice.goto, "digits": digits, "speech": speech}}
+    _gather(turn, step, _confirmation(turn, step, heard.choice))
+
+
+def _confirmation(turn: Turn, step: Ask, choice: Choice) -> tuple[Text, ...]:
+    how = phrase("confirm_keys" if "dtmf" in step.input else "confirm_say", turn.flow.language)
+    if choice.confirm is not None:
+        question = choice.confirm
+    else:
+        question = Text(phrase("confirm_label", turn.flow.language, label=choice.label),
+                        choice.source)
+    return (question, Text(how, choice.source))
+
+
+def _confirmed(turn: Turn, step: Ask, pending: Mapping[str, Any], digits: str,
+               speech: str) -> None:
+    """The caller's answer to a confirmation: yes takes the guess; anything else is heard
+    afresh ("нет, я по оплате"); a bare no treats the first answer as not understood."""
+    said = capture_value("yes_no", digits, speech, turn.flow)
+    if said == "yes":
+        turn.event("confirmed", str(pending["goto"]))
+        turn.call.retries = 0
+        _keep_words(turn, step, str(pending.get("speech", "")))
+        run_from(turn, _passed_on(turn, str(pending["goto"]), str(pending.get("speech", ""))))
+        return
+    heard = answers.hear(turn.flow, step, "" if said == "no" else digits, speech)
+    if heard is not None and heard.choice.goto != pending["goto"]:
+        # "нет, я по оплате": another answer, heard like any first one.
+        if heard.certainty == "guess":
+            _confirm(turn, step, heard, digits, speech)
+            return
+        _take(turn, step, heard, speech)
+        return
+    if said == "no":
+        turn.event("not-confirmed", str(pending["goto"]))
+        _unmatched(turn, step, str(pending.get("digits", "")), str(pending.get("speech", "")))
+        return
+    if heard is not None and heard.certainty == "sure":
+        _take(turn, step, heard, speech)
+        return
+    # Neither yes nor no, nor a clearer answer: what they said now is their answer.
+    _unmatched(turn, step, digits, speech)
+
+
 def _passed_on(turn: Turn, target: str, speech: str) -> str:
     """Where spoken words go when they lead back to a question this call was already asked
     (the menu after "any more questions?"): if its choices understand the same words,
@@ -354,12 +424,12 @@ def _passed_on(turn: Turn, target: str, speech: str) -> str:
     step = turn.flow.states.get(target)
     if not speech or not isinstance(step, Ask) or not step.choices or not _asked(turn, step):
         return target
-    answer = match_choice(step.choices, "", speech, turn.flow.stem_language)
-    if answer is None:
+    heard = answers.hear(turn.flow, step, "", speech)
+    if heard is None or heard.certainty != "sure":
         return target
     turn.event("passed-on", speech, state=step.id)
     _keep_words(turn, step, speech)
-    return answer
+    return heard.choice.goto
 
 
 def _asked(turn: Turn, menu: Ask) -> bool:
@@ -621,7 +691,7 @@ def _offer_slot(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
 def _slot_answer(turn: Turn, step: Book, form: Mapping[str, str]) -> None:
     digits, speech = form.get("Digits", "").strip(), form.get("SpeechResult", "").strip()
     offered = dt.datetime.fromisoformat(str(turn.call.vars.get(_offer_key(step))))
-    answer = capture_value("yes_no", digits, speech, turn.flow.stem_language)
+    answer = capture_value("yes_no", digits, speech, turn.flow)
     if digits or speech:
         turn.call.inputs += 1
         turn.event("input", digits or speech, digits=digits, speech=speech)

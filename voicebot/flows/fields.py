@@ -26,6 +26,7 @@ from voicebot.flows.schema import (
 )
 from voicebot.flows.yamlsource import CommentedSeq, key_line
 from voicebot.language import inflect
+from voicebot.language.scorer import PatternKind
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -106,14 +107,33 @@ def joined_text(node: Node) -> Text:
 
 
 def phrase(node: Node) -> Phrase:
+    """A keyword or short phrase of `words:`: all its words must be said."""
+    return _phrase(node, "words")
+
+
+def example(node: Node) -> Phrase:
+    """A whole utterance of `examples:`, as a flow author imagines a caller saying it."""
+    return _phrase(node, "example")
+
+
+def _phrase(node: Node, kind: PatternKind) -> Phrase:
     if isinstance(node.value, int) and not isinstance(node.value, bool):
         node = Node(str(node.value), node.line, node.path, node.ctx)
     if not isinstance(node.value, str):
-        raise Invalid("expected a word or phrase")
-    made = words.make_phrase(node.value, node.ctx.stem_language)
+        raise Invalid("expected a word or phrase" if kind == "words" else "expected a sentence")
+    made = words.make_phrase(node.value, node.ctx.stem_language, kind)
     if not made.stems:
         raise Invalid("expected a word or phrase (found no words in it)")
+    if not made.pattern.meaningful:
+        raise Invalid("has no word but pronouns: it cannot tell one answer from another")
     return made
+
+
+def confidence(node: Node) -> float:
+    if isinstance(node.value, bool) or not isinstance(node.value, int | float) \
+            or not 0 <= node.value <= 1:
+        raise Invalid("expected a confidence between 0 and 1, like 0.5")
+    return float(node.value)
 
 
 def digits(node: Node) -> str:

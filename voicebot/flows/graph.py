@@ -45,8 +45,14 @@ def choice_label(choice: Choice) -> str:
     parts = []
     if choice.digits:
         parts.append(" ".join(choice.digits))
-    if choice.words:
+    # What the choice is about, in the flow author's shortest words: its label, its keywords,
+    # or its first example.
+    if choice.label:
+        parts.append(choice.label)
+    elif choice.words:
         parts.append(", ".join(p.text for p in choice.words))
+    elif choice.examples:
+        parts.append(f"«{choice.examples[0].text}»")
     return " / ".join(parts)
 
 

@@ -18,14 +18,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from voicebot.flows import callbacks, checks, fields, labels, quotes, steps, voicemail_email
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
+    CONFIRM_BELOW,
     SNOWBALL,
+    Ask,
     CallbackRule,
+    Choice,
     Flow,
     Hours,
     Source,
@@ -53,6 +56,8 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+from voicebot.language.keys import spoken_key
+from voicebot.language.scorer import Menu
 
 __all__ = [
     "BUILTIN_TARGETS",
@@ -105,6 +110,7 @@ TOP = {
     "fallback": Key(fields.target, required=True),
     "apology": Key(fields.texts),
     "anywhere": Key(steps.choices, default=()),
+    "confirm_below": Key(fields.confidence, default=CONFIRM_BELOW),
     "quotes": Key(quotes.catalogue),
     "callbacks": Key(callbacks.rules, default=()),
     "voicemail_email": Key(voicemail_email.section),
@@ -315,7 +321,7 @@ def _build(
         timezone=timezone,
         numbers=numbers,
         start=top["start"],
-        states=MappingProxyType(states),
+        states=MappingProxyType(_with_menus(states, top["anywhere"], lang)),
         apology=apology,
         fallback=top["fallback"],
         hours=hours,
@@ -324,6 +330,7 @@ def _build(
         staff=staff,
         callers=MappingProxyType({k: frozenset(v) for k, v in top["callers"].items()}),
         anywhere=top["anywhere"],
+        confirm_below=top["confirm_below"],
         record_calls=top["record_calls"],
         quotes=top["quotes"],
         callbacks=tuple(_resolve_rule(d, hours) for d in top["callbacks"]),
@@ -339,6 +346,24 @@ def _build(
         for number, (line, path) in zip(numbers, _positions(node, "numbers"), strict=True)
     ) if flow.direction == "inbound" else ()
     return LoadedFile(flow, key_line(mapping, "flow"), number_lines)
+
+
+def _with_menus(states: dict[str, Step], anywhere: tuple[Choice, ...],
+                family: Literal["en", "ru"]) -> dict[str, Step]:
+    """Each `ask` with its choices (after the flow's `anywhere` ones, where they apply)
+    compiled once for the understanding layer."""
+    done: dict[str, Step] = {}
+    for sid, step in states.items():
+        if isinstance(step, Ask):
+            offered = (anywhere if step.use_anywhere else ()) + step.choices
+            keyed = "dtmf" in step.input
+            step = dataclasses.replace(step, menu=Menu(
+                [(i, c.patterns + (tuple(p for d in c.digits for p in spoken_key(d, family))
+                                   if keyed else ()))
+                 for i, c in enumerate(offered)], family,
+                addressed=[i for i, c in enumerate(offered) if c.addressed]))
+        done[sid] = step
+    return done
 
 
 DEFAULT_MAX_LATE = dt.timedelta(minutes=30)

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from voicebot.language.scorer import Menu, Pattern
+
 InputMode = Literal["dtmf", "speech"]
 Direction = Literal["inbound", "outbound"]
-CaptureKind = Literal["text", "digits", "number", "date", "yes_no"]
+CaptureKind = Literal["text", "digits", "number", "date", "yes_no", "phone", "name"]
 
 
 def language_family(tag: str) -> Literal["en", "ru"]:
@@ -44,12 +46,18 @@ class Text:
     names: frozenset[str] = frozenset()
 
 
+CONFIRM_BELOW = 0.5
+"""Default confidence below which an `ask` confirms its best guess instead of taking it."""
+
+
 @dataclass(frozen=True)
 class Phrase:
-    """A spoken keyword or phrase, pre-stemmed for the flow's language."""
+    """A spoken keyword or phrase (or a whole example utterance), analysed for the flow's
+    language when the flow is loaded."""
 
     text: str
     stems: tuple[str, ...]
+    pattern: Pattern
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,19 @@ class Choice:
     source: Source
     digits: tuple[str, ...] = ()
     words: tuple[Phrase, ...] = ()
+    examples: tuple[Phrase, ...] = ()
+    """Whole utterances a caller might say for this choice, in the flow author's words."""
+    confirm: Text | None = None
+    """The question asked when the choice is the best guess but not a sure one."""
+    label: str | None = None
+    """What the choice is about, for the generated confirmation question."""
+    addressed: bool = False
+    """Its words count only in a sentence said to us ("you are useless", "вы издеваетесь"),
+    not about a thing ("this useless washer"): OM-10 abuse is aimed at a person."""
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        return tuple(p.pattern for p in self.words + self.examples)
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,8 @@ class VarTest:
     says: tuple[Phrase, ...] = ()
     age_below: int | None = None
     age_at_least: int | None = None
+    heard: Menu[str] | None = field(default=None, compare=False, repr=False)
+    """`says` compiled for the understanding layer (one candidate)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +156,11 @@ class Ask(StepBase):
     next: str | None = None
     use_anywhere: bool = True
     """Whether the flow's `anywhere` choices (abuse, operator, ...) apply to this ask."""
+    confirm_below: float | None = None
+    """Confidence below which the best guess is confirmed with the caller; None: the flow's."""
+    menu: Menu[int] | None = field(default=None, compare=False, repr=False)
+    """The `anywhere` choices (when used) then the ask's own, compiled together by the loader;
+    candidate keys index `(anywhere +) choices`."""
 
 
 @dataclass(frozen=True)
@@ -348,6 +376,7 @@ class Service:
     source: Source
     price: Text | None = None
     """Written into the quote as `{service_price}`; filled from facts (OM-7)."""
+    examples: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -363,6 +392,11 @@ class QuoteCatalogue:
     """Words that make a request urgent, in addition to the built-in ones of the language."""
     notify: tuple[str, ...] = ()
     """Staff roles told by SMS of approved quotes, urgent requests and messages for a person (OM-9)."""
+    not_service_examples: Mapping[NotServiceReason, tuple[Phrase, ...]] = field(default_factory=dict)
+    services_heard: Menu[str] | None = field(default=None, compare=False, repr=False)
+    """Services by id, compiled for the understanding layer: the thing named outweighs a symptom."""
+    reasons_heard: Menu[NotServiceReason] | None = field(default=None, compare=False, repr=False)
+    urgent_heard: Menu[str] | None = field(default=None, compare=False, repr=False)
 
 
 Trigger = Literal[
@@ -454,7 +488,9 @@ class Flow:
     callers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Named caller groups by phone number, e.g. 'insurer'."""
     anywhere: tuple[Choice, ...] = ()
-    """Choices that apply in every `ask`, checked before its own (abuse, operator)."""
+    """Choices that apply in every `ask`, scored with its own (abuse, operator); on a tie
+    they win."""
+    confirm_below: float = CONFIRM_BELOW
     record_calls: bool = False
     quotes: QuoteCatalogue | None = None
     """Voicemail-to-quote catalogue (OM-4, OM-7); None when the flow sends no quotes."""
@@ -471,6 +507,10 @@ class Flow:
     @property
     def stem_language(self) -> str:
         return SNOWBALL[language_family(self.language)]
+
+    @property
+    def family(self) -> Literal["en", "ru"]:
+        return language_family(self.language)
 
     def members(self, role: str) -> tuple[StaffMember, ...]:
         return tuple(m for m in self.staff if m.role == role)

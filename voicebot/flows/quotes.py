@@ -12,7 +12,14 @@ from typing import Any
 
 from voicebot.flows import fields
 from voicebot.flows.checks import QUOTE_FIELDS
-from voicebot.flows.model import NOT_SERVICE_REASONS, QuoteCatalogue, Service, Source, Text
+from voicebot.flows.model import (
+    NOT_SERVICE_REASONS,
+    Phrase,
+    QuoteCatalogue,
+    Service,
+    Source,
+    Text,
+)
 from voicebot.flows.schema import (
     Invalid,
     Key,
@@ -28,6 +35,9 @@ from voicebot.flows.schema import (
     run,
     string,
 )
+from voicebot.flows.words import FAMILY
+from voicebot.language.scorer import Menu
+from voicebot.language.urgency import builtin_urgent
 
 
 def _template(extra: frozenset[str]) -> Any:
@@ -60,15 +70,30 @@ def _joined(extra: frozenset[str]) -> Any:
 
 
 phrases = list_of(fields.phrase, min_items=1)
+examples = list_of(fields.example, min_items=1)
 
 SERVICE: Schema = {
     "id": Key(pattern(r"^[a-z0-9_-]+$", "a service id of a-z, 0-9, _ and -"), required=True),
     "name": Key(string, required=True),
     "words": Key(phrases, required=True),
+    "examples": Key(examples, default=()),
     "price": Key(_template(frozenset())),
 }
 
-NOT_SERVICE: Schema = {reason: Key(phrases, default=()) for reason in NOT_SERVICE_REASONS}
+REASON: Schema = {"words": Key(phrases, default=()), "examples": Key(examples, default=())}
+
+
+def _reason(node: Node) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+    """A reason's words as a list, or `{words: [...], examples: [...]}`."""
+    if isinstance(node.value, list | str):
+        return phrases(node), ()
+    v = check_mapping(node, REASON, what="a list of words, or a mapping with words and examples")
+    if not v["words"] and not v["examples"]:
+        raise Invalid("a reason needs words or examples")
+    return v["words"], v["examples"]
+
+
+NOT_SERVICE: Schema = {reason: Key(_reason, default=((), ())) for reason in NOT_SERVICE_REASONS}
 
 CATALOGUE: Schema = {
     "services": Key(lambda n: None, required=True),
@@ -83,7 +108,7 @@ def _service(node: Node) -> Service:
     v = check_mapping(node, SERVICE, what="a service with id, name and words")
     return Service(
         id=v["id"], name=v["name"], words=v["words"], source=Source(node.ctx.file, node.line),
-        price=v["price"],
+        price=v["price"], examples=v["examples"],
     )
 
 
@@ -103,11 +128,23 @@ def catalogue(node: Node) -> QuoteCatalogue:
             ok = False
     if not ok:
         raise Reported
+    family = FAMILY[node.ctx.stem_language]
+    reasons = {k: w + e for k, (w, e) in v["not_service"].items() if w or e}
     return QuoteCatalogue(
         services=services,
         sms=v["sms"],
         source=Source(node.ctx.file, node.line),
-        not_service=MappingProxyType({k: p for k, p in v["not_service"].items() if p}),
+        not_service=MappingProxyType({k: w for k, (w, _e) in v["not_service"].items() if w}),
+        not_service_examples=MappingProxyType(
+            {k: e for k, (_w, e) in v["not_service"].items() if e}),
         urgent=v["urgent"],
         notify=v["notify"],
+        # What a voicemail is about is judged by the appliance or part it names first,
+        # and only then by the symptom (issue 13): "my dryer's drum won't turn" is a dryer.
+        services_heard=Menu([(s.id, [p.pattern for p in s.words + s.examples])
+                             for s in services], family, things_first=True),
+        reasons_heard=Menu([(k, [p.pattern for p in found]) for k, found in reasons.items()],
+                           family),
+        urgent_heard=Menu([("urgent", [*builtin_urgent(family),
+                                       *(p.pattern for p in v["urgent"])])], family),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from voicebot.flows import fields
 from voicebot.flows.model import (
@@ -13,6 +13,7 @@ from voicebot.flows.model import (
     AnswerQueue,
     Ask,
     Book,
+    CaptureKind,
     Choice,
     Hangup,
     Notify,
@@ -54,26 +55,36 @@ from voicebot.flows.schema import (
     whole_number,
 )
 from voicebot.flows.yamlsource import key_line
+from voicebot.language.scorer import Menu
 
 # --- ask choices ----------------------------------------------------------------------------
 
 CHOICE: Schema = {
     "digits": Key(list_of(fields.digits, min_items=1), default=()),
     "words": Key(list_of(fields.phrase, min_items=1), default=()),
+    "examples": Key(list_of(fields.example, min_items=1), default=()),
+    "confirm": Key(fields.text),
+    "label": Key(string),
+    "addressed": Key(boolean, default=False),
     "goto": Key(fields.target, required=True),
 }
 
 
 def choice(node: Node) -> Choice:
-    values = check_mapping(node, CHOICE, what="a choice with digits and/or words and goto")
-    if not values["digits"] and not values["words"]:
-        node.ctx.report(node.line, node.path, "a choice needs digits or words")
+    values = check_mapping(node, CHOICE,
+                           what="a choice with digits, words and/or examples, and goto")
+    if not values["digits"] and not values["words"] and not values["examples"]:
+        node.ctx.report(node.line, node.path, "a choice needs digits, words or examples")
         raise Reported
     return Choice(
         goto=values["goto"],
         source=Source(node.ctx.file, node.line),
         digits=values["digits"],
         words=values["words"],
+        examples=values["examples"],
+        confirm=values["confirm"],
+        label=values["label"],
+        addressed=values["addressed"],
     )
 
 
@@ -115,8 +126,11 @@ def when(node: Node) -> When:
         raise Reported
     tests: tuple[VarTest, ...] = ()
     if values["var"] is not None:
-        tests = (VarTest(values["var"], values["equals"] or (), values["present"],
-                         values["says"] or (), values["age_below"], values["age_at_least"]),)
+        says = values["says"] or ()
+        heard = Menu([("says", [p.pattern for p in says])], says[0].pattern.family) \
+            if says else None
+        tests = (VarTest(values["var"], values["equals"] or (), values["present"], says,
+                         values["age_below"], values["age_at_least"], heard),)
     return When(
         source=Source(node.ctx.file, node.line),
         caller=frozenset(values["caller"]) if values["caller"] else None,
@@ -236,6 +250,7 @@ def _build_ask(sid: str, src: Source, v: dict[str, Any], node: Node) -> Step:
         capture_kind=v["capture_as"],
         next=v["next"],
         use_anywhere=v["anywhere"],
+        confirm_below=v["confirm_below"],
     )
 
 
@@ -371,9 +386,10 @@ KINDS: dict[str, Kind] = {
             "no_input": _next(),
             "no_match": _next(required=False),
             "capture": Key(fields.variable_definition),
-            "capture_as": Key(one_of("text", "digits", "number", "date", "yes_no"), default="text"),
+            "capture_as": Key(one_of(*get_args(CaptureKind)), default="text"),
             "next": _next(required=False),
             "anywhere": Key(boolean, default=True),
+            "confirm_below": Key(fields.confidence),
         },
         _build_ask,
     ),

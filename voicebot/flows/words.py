@@ -1,38 +1,25 @@
-"""Keyword matching for spoken answers: lower-cased, punctuation-free Snowball stems.
+"""Words of a flow file, as the loader keeps them: Snowball stems, and the analysed pattern.
 
-Callers say "страховку", "по страховому случаю" or "Insurance!" where the flow file says
-`страховка` / `insurance`; comparing stems (plus a guarded prefix rule, see
-`word_matches`) lets one keyword cover the inflected forms.
+Understanding what callers say is `voicebot.language.scorer`'s work; this module turns a flow's
+`words:` and `examples:` into `Phrase`s for it, and keeps the stem helpers other modules use
+to compare words (an SMS reply, a business's name).
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from functools import cache
-from typing import Any
-
-import snowballstemmer
-
 from voicebot.flows.model import Phrase
-
-# Letters and digits of any script (\w minus the underscore); everything else separates words.
-_WORD = re.compile(r"[^\W_]+")
+from voicebot.language import lemmas
+from voicebot.language.scorer import PatternKind, pattern
 
 MIN_PREFIX = 5
 """A stem shorter than this never matches by prefix: "стра" would match far too much."""
 
-_lock = threading.Lock()
-
-
-@cache
-def _stemmer(language: str) -> Any:
-    return snowballstemmer.stemmer(language)
+FAMILY: dict[str, lemmas.Family] = {"english": "en", "russian": "ru"}
 
 
 def tokens(text: str) -> tuple[str, ...]:
     """Lower-case words, as the stemmer sees them (ё is е, punctuation separates)."""
-    return tuple(_WORD.findall(text.lower().replace("ё", "е")))
+    return lemmas.words(text)
 
 
 def stems(text: str, language: str) -> tuple[str, ...]:
@@ -41,13 +28,8 @@ def stems(text: str, language: str) -> tuple[str, ...]:
 
 
 def stem_tokens(words: tuple[str, ...], language: str) -> tuple[str, ...]:
-    if not words:
-        return ()
-    stemmer = _stemmer(language)
-    # Snowball stemmer objects keep state between calls and are not safe to share
-    # between the web server's threads.
-    with _lock:
-        return tuple(stemmer.stemWord(w) for w in words)
+    family = FAMILY[language]
+    return tuple(lemmas.stem(w, family) for w in words)
 
 
 def word_matches(a: str, b: str) -> bool:
@@ -76,5 +58,6 @@ def phrase_in(phrase: tuple[str, ...], utterance: tuple[str, ...]) -> bool:
     return True
 
 
-def make_phrase(text: str, language: str) -> Phrase:
-    return Phrase(text=text, stems=stems(text, language))
+def make_phrase(text: str, language: str, kind: PatternKind = "words") -> Phrase:
+    return Phrase(text=text, stems=stems(text, language),
+                  pattern=pattern(text, FAMILY[language], kind))

@@ -124,8 +124,12 @@ AT_START: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 """Cues that introduce a name only at the start of the message, after a greeting."""
 WEAK_EN = frozenset({("it", "s"), ("its",), ("i", "m"), ("im",), ("i", "am")})
-AFTER_NAME_EN = frozenset({"here", "speaking", "from", "again", "calling", "at", "with", "of"})
-"""Words that show the word before them is a name: "Robert here", "Dana from Acme"."""
+AFTER_NAME_EN = frozenset({"here", "speaking", "from", "again", "calling", "at", "with", "of",
+                           "my", "our", "we", "i", "im"})
+"""Words that show the word before them is a name: "Robert here", "Dana from Acme", and the
+start of the message proper ("hi, it's Maria, my oven...": recognizers drop the comma)."""
+AFTER_NAME_RU = frozenset({"беспокоит", "звонит", "говорит", "звоню", "беспокою"})
+"""Words after a name at the start that show it is the caller's: "Павел беспокоит"."""
 GREETINGS = frozenset({
     "hi", "hello", "hey", "yes", "yeah", "good", "morning", "afternoon", "evening", "um", "uh",
     "oh", "ok", "okay", "so", "well", "there", "hiya", "yo",
@@ -145,7 +149,8 @@ NOT_NAMES = frozenset({
     "been", "being", "still", "there", "broken", "leaking", "working", "done", "out", "off",
     "all", "no", "yes", "ok", "okay", "sorry", "hi", "hello", "thanks",
     "back", "home", "fine", "good", "interested", "looking", "wondering", "trying", "hoping",
-    "having", "getting", "sure", "afraid", "glad", "new", "away",
+    "having", "getting", "sure", "afraid", "glad", "new", "away", "cold", "hot", "freezing",
+    "noisy", "loud", "dead", "stuck", "late", "raining",
     # Russian.
     "я", "мне", "меня", "у", "и", "а", "по", "поводу", "насчет", "с", "со", "в", "во", "на",
     "из", "от", "мой", "моя", "мое", "мои", "ваш", "ваша", "вам", "вас", "звоню", "звонил",
@@ -188,19 +193,21 @@ def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business:
         return []
     parts = [i]
     j = i + 1
-    # A patronymic and/or a surname may follow: "Иван Петрович", "Анна Сергеевна Кузнецова".
+    # A patronymic and/or a surname may follow: "Иван Петрович", "Анна Сергеевна Кузнецова";
+    # after a surname said first, the first name: "Петров Иван".
     while j < len(said) and len(parts) < 3 and _plain_word(said[j], j, taken, business) \
             and said[j] not in NOT_NAMES \
-            and forms.name_score(said[j], frozenset({"Surn", "Patr"})) >= MIN_NAME_SCORE:
+            and forms.name_score(said[j], frozenset({"Surn", "Patr"} if j > i + 1 else
+                                                    {"Surn", "Patr", "Name"})) >= MIN_NAME_SCORE:
         parts.append(j)
         j += 1
     return parts
 
 
 def _english_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
-                  weak: bool) -> list[int]:
+                  weak: bool, breaks: Collection[int] = ()) -> list[int]:
     """One or two words from `i`, a title kept ("Mrs Patel", "John Smith"); after a weak cue
-    ("it's") only a word that "here", "from" or the end follows."""
+    ("it's") only a word that "here", "from", a clause's end (`breaks`) or the end follows."""
     parts: list[int] = []
     if i < len(said) and said[i] in TITLES:
         parts.append(i)
@@ -216,7 +223,7 @@ def _english_name(said: Sequence[str], i: int, taken: Collection[int], business:
         parts.append(i + 1)
     if weak:
         nxt = said[i + 1] if i + 1 < len(said) else ""
-        if nxt and nxt not in AFTER_NAME_EN:
+        if nxt and nxt not in AFTER_NAME_EN and i not in breaks:
             return []
     return parts
 
@@ -226,13 +233,15 @@ def _starts(said: Sequence[str], at: int, cue: tuple[str, ...]) -> bool:
 
 
 def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
-                business: str = "", shown: Sequence[str] | None = None) -> str | None:
+                business: str = "", shown: Sequence[str] | None = None,
+                breaks: Collection[int] = ()) -> str | None:
     """The caller's own name in `said` (tokens), capitalised; None when none was said clearly.
 
     `language`: 'english' or 'russian'. `taken`: positions already read as something else
     (a catalogue phrase: "this is fridge repair?" names no one). `business`: the line's own
     name, which callers repeat ("это Телеспутник?"). `shown`: the same tokens as written
-    ("лёша" where `said` has "леша"), for the name as it is returned.
+    ("лёша" where `said` has "леша"), for the name as it is returned. `breaks`: positions
+    of words that end a clause ("Hi, it's Maria. The oven...": "maria").
     """
     business_words = set(numbers.tokens(business))
     russian = language == "russian"
@@ -242,7 +251,7 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
         if russian:
             parts = _russian_name(said, i, taken, business_words, strong)
             return _capitalised([forms.name_nominative(written[p]) for p in parts]) if parts else None
-        parts = _english_name(said, i, taken, business_words, weak)
+        parts = _english_name(said, i, taken, business_words, weak, breaks)
         return _capitalised([written[p] for p in parts]) if parts else None
 
     for at in range(len(said)):
@@ -261,6 +270,11 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
                 return found
     if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
         return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
+    if russian:
+        # "Павел беспокоит", "Ирина Петровна звонит": the name first, then the verb.
+        found_at = _russian_name(said, at, taken, business_words, strong=False)
+        if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
+            return _capitalised([forms.name_nominative(written[p]) for p in found_at])
     return None
 
 
@@ -286,6 +300,12 @@ def answered_name(text: str, language: str) -> str | None:
     for i, word in enumerate(said):
         if russian:
             parts = _russian_name(said, i, (), (), strong=False)
+            # A surname said first, as asked for ("фамилию, имя и отчество"): "Иванова Мария
+            # Петровна".
+            if parts and i > 0 and _plain_word(said[i - 1], i - 1, (), ()) \
+                    and said[i - 1] not in NOT_NAMES \
+                    and forms.name_score(said[i - 1], frozenset({"Surn"})) >= MIN_NAME_SCORE:
+                parts = [i - 1, *parts]
         elif word not in GREETINGS and word not in NOT_NAMES:
             parts = _english_name(said, i, (), (), weak=False)
         else:

@@ -9,30 +9,20 @@ gets a quote they did not ask for loses trust in the business.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from voicebot.flows import words
-from voicebot.flows.model import Flow, NotServiceReason, Phrase, Service
-from voicebot.voicemail import matching, names, numbers
-from voicebot.voicemail.matching import Match, Said
+from voicebot.flows.model import Flow, NotServiceReason, Service
+from voicebot.language.lemmas import Term, analyse
+from voicebot.language.scorer import FLOOR, Evidence, Menu, Verdict
+from voicebot.language.urgency import builtin_urgent
+from voicebot.voicemail import names, numbers
 
 Reason = NotServiceReason | Literal["no_service_named", "empty", "no_catalogue"]
 Urgency = Literal["urgent", "normal"]
 
-URGENT_WORDS = {
-    "english": (
-        "urgent", "urgently", "asap", "a s a p", "as soon as possible", "emergency", "flooding",
-        "flooded", "flood", "water everywhere", "right away", "immediately", "smoke", "sparks",
-        "burning smell", "smells like gas", "gas smell", "on fire",
-    ),
-    "russian": (
-        "срочно", "срочный", "срочная", "срочное", "авария", "аварийная", "как можно скорее",
-        "как можно быстрее", "немедленно", "прямо сейчас", "дым", "дымит", "затопило",
-        "отказали тормоза", "не тормозит",
-    ),
-}
-NEGATIONS = frozenset({"not", "no", "isn", "не", "нет"})
-"""A word just before an urgent word that turns it around: "it's not urgent", "не срочно"."""
+HEARD = 0.5
+"""A reason, service or urgency counts from this confidence: a quote goes out only on a
+clear request (precision first), and a message for a person loses nothing."""
 
 FILLERS = frozenset({
     "uh", "um", "umm", "hmm", "er", "ah", "eh", "mm", "hello", "hi", "unk", "blank",
@@ -55,14 +45,20 @@ class Understanding:
     """Catalogue phrases found in the message, as written in the flow file."""
 
 
-def _urgency(said: Said, language: str, extra: tuple[Phrase, ...]) -> tuple[Urgency, list[Match]]:
-    builtin = tuple(words.make_phrase(w, language) for w in URGENT_WORDS[language])
-    found = [
-        m for m in matching.find_any(builtin + extra, said, language)
-        if not (m.start > 0 and said.stems[m.start - 1] in NEGATIONS)
-        and not (m.start > 1 and said.stems[m.start - 2] in NEGATIONS)
-    ]
-    return ("urgent" if found else "normal"), found
+_GENERIC_URGENT: dict[str, Menu[str]] = {}
+
+
+def _urgent_menu(flow: Flow) -> Menu[str]:
+    if flow.quotes is not None and flow.quotes.urgent_heard is not None:
+        return flow.quotes.urgent_heard
+    family = flow.family
+    if family not in _GENERIC_URGENT:
+        _GENERIC_URGENT[family] = Menu([("urgent", builtin_urgent(family))], family)
+    return _GENERIC_URGENT[family]
+
+
+def _found(verdict: Verdict[Any]) -> list[Evidence]:
+    return [e for s in verdict.ranking for e in s.evidence]
 
 
 def _country(flow: Flow) -> str:
@@ -70,61 +66,43 @@ def _country(flow: Flow) -> str:
     return numbers.country(flow.numbers, flow.stem_language)
 
 
-def _pick_service(services: tuple[Service, ...], said: Said, language: str) -> tuple[
-        Service | None, list[Match]]:
-    """The service named first in the message; at one place, the one with the longer phrase
-    ("dish washer" is a dishwasher, not a washer)."""
-    best: tuple[int, int, int] | None = None
-    chosen: Service | None = None
-    found: list[Match] = []
-    for order, service in enumerate(services):
-        matches = matching.find_any(service.words, said, language)
-        found.extend(matches)
-        for m in matches:
-            key = (m.start, -(m.end - m.start), order)
-            if best is None or key < best:
-                best, chosen = key, service
-    return chosen, found
-
-
 def understand(transcript: str, flow: Flow) -> Understanding:
-    language = flow.stem_language
-    said = Said.of(transcript, language)
+    terms: tuple[Term, ...] = analyse(transcript, flow.family)
+    said = tuple(t.text for t in terms)
     catalogue = flow.quotes
-    extra_urgent = catalogue.urgent if catalogue else ()
-    urgency, urgent_found = _urgency(said, language, extra_urgent)
-    number = numbers.callback_number(said.words, _country(flow))
+    urgent = _urgent_menu(flow).hear_terms(terms)
+    urgency: Urgency = "urgent" if urgent.best and urgent.confidence >= HEARD else "normal"
+    number = numbers.callback_number(said, _country(flow))
 
-    reasons: list[NotServiceReason] = []
-    marker_found: list[Match] = []
-    service: Service | None = None
-    service_found: list[Match] = []
-    if catalogue is not None:
-        for kind, phrases in catalogue.not_service.items():
-            hits = matching.find_any(phrases, said, language)
-            if hits:
-                reasons.append(kind)
-                marker_found.extend(hits)
-        service, service_found = _pick_service(catalogue.services, said, language)
-
-    found = service_found + marker_found + urgent_found
-    taken = {i for m in found for i in range(m.start, m.end)}
-    name = names.caller_name(said.words, language, taken, flow.name)
-
+    found: list[Evidence] = _found(urgent) if urgency == "urgent" else []
     reason: Reason | None
-    if not [w for w in said.words if w not in FILLERS]:
+    service: Service | None = None
+    if not [w for w in said if w not in FILLERS]:
         reason = "empty"
-    elif catalogue is None:
+    elif catalogue is None or catalogue.services_heard is None \
+            or catalogue.reasons_heard is None:
         reason = "no_catalogue"
-    elif reasons:
-        reason = reasons[0]
-    elif service is None:
-        reason = "no_service_named"
     else:
-        reason = None
-    matched = tuple(dict.fromkeys(m.phrase.text for m in found))
+        # Every reason and service is scored; the strongest reason wins over any service
+        # (precision first: a supplier naming a fridge part gets no quote).
+        reasons = catalogue.reasons_heard.hear_terms(terms)
+        services = catalogue.services_heard.hear_terms(terms)
+        best_reason = reasons.best
+        best_service = services.best
+        found += _found(reasons) + _found(services)
+        if best_reason is not None and best_reason.score >= HEARD:
+            reason = best_reason.key
+        elif best_service is not None and best_service.score >= max(FLOOR, HEARD):
+            reason = None
+            service = next(s for s in catalogue.services if s.id == best_service.key)
+        else:
+            reason = "no_service_named"
+    taken = {i for e in found for i in range(e.start, e.end)}
+    breaks = {i for i in range(len(terms) - 1) if terms[i].clause != terms[i + 1].clause}
+    name = names.caller_name(said, flow.stem_language, taken, flow.name, breaks)
+    matched = tuple(dict.fromkeys(e.pattern.text for e in found))
     return Understanding(
-        service=service if reason is None else None,
+        service=service,
         is_service_request=reason is None,
         reason=reason,
         caller_name=name,

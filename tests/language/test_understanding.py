@@ -1,0 +1,171 @@
+"""The understanding layer (voicebot/language) on its own: lemmas, negation scope, near
+spellings, scoring every candidate, yes/no, and who a word is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.language import negation, polarity
+from voicebot.language.keys import spoken_key
+from voicebot.language.lemmas import Family, analyse
+from voicebot.language.scorer import Menu, pattern
+
+
+def menu(family: Family, **choices: list[str]) -> Menu[str]:
+    return Menu([(key, [pattern(w, family) for w in said]) for key, said in choices.items()],
+                family)
+
+
+TELESPUTNIK = menu(
+    "ru",
+    outage=["нет сигнала", "не показывает", "пропал"],
+    price=["цена", "сколько стоит"],
+    connect=["подключение", "договор"],
+    cable=["телевизор", "каналы"],
+)
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    # A longer phrase outscores a shorter one, whatever the file order.
+    ("сколько стоит подключение", "price"),
+    # TS-9: another word order, another form of the words.
+    ("сигнала нет во всём подъезде", "outage"),
+    ("телевизор ничего не показывает", "outage"),
+    ("договора", "connect"),
+])
+def test_the_best_candidate_wins_not_the_first_listed(said: str, expected: str) -> None:
+    assert (best := TELESPUTNIK.hear(said).best) is not None and best.key == expected
+
+
+def test_a_negated_word_does_not_vote() -> None:
+    """TS-7: "это не срочно" does not say "срочно"; OM-3: "not an insurance thing"."""
+    urgent = menu("ru", urgent=["срочно", "срочный"])
+    assert urgent.hear("это не срочно, перезвоните на неделе").best is None
+    assert urgent.hear("ничего срочного").best is None
+    assert urgent.hear("очень срочное дело").best is not None
+    insurance = menu("en", insurance=["insurance"], repair=["repair"])
+    heard = insurance.hear("it's not an insurance thing, I need a repair")
+    assert heard.best is not None and heard.best.key == "repair"
+    assert "insurance" in heard.negated
+    assert insurance.hear("I'm not calling about a repair").best is None
+
+
+def test_negation_scope_stops_at_the_clause_and_binds_the_next_word() -> None:
+    terms = analyse("не могу прийти, работа", "ru")
+    assert negation.scope(terms, "ru") == {1, 2}          # "могу прийти", not "работа"
+    terms = analyse("нет, запишите другой", "ru")
+    assert negation.scope(terms, "ru") == set()            # an answer, not "нет чего-то"
+    terms = analyse("нет сигнала", "ru")
+    assert negation.scope(terms, "ru") == {1}
+
+
+def test_a_phrase_with_its_own_negation_matches_as_written() -> None:
+    outage = menu("ru", outage=["не работает"], works=["работает"])
+    heard = outage.hear("у меня не работает телевизор")
+    assert heard.best is not None and heard.best.key == "outage"
+
+
+def test_near_spellings_and_words_split_or_joined() -> None:
+    appliances = menu("en", dishwasher=["dishwasher"], ice_maker=["ice maker"],
+                      refrigerator=["refrigerator"])
+    for said, expected in [("my dish washer leaks", "dishwasher"),
+                           ("the icemaker is broken", "ice_maker"),
+                           ("my refridgerator is warm", "refrigerator")]:
+        best = appliances.hear(said).best
+        assert best is not None and best.key == expected, said
+
+
+def test_things_named_outweigh_symptoms() -> None:
+    """Issue 13: "my dryer's drum won't turn" is a dryer, whatever a washer's symptoms say."""
+    services = Menu([("washer", [pattern(w, "en") for w in ("washer", "won't turn", "not spinning")]),
+                     ("dryer", [pattern(w, "en") for w in ("dryer", "not drying")])],
+                    "en", things_first=True)
+    best = services.hear("my dryer's drum won't turn").best
+    assert best is not None and best.key == "dryer"
+
+
+def test_addressed_words_count_only_when_said_to_us() -> None:
+    """OM-10: swearing at a broken appliance is not abuse of the dispatcher."""
+    abuse = Menu([("abuse", [pattern("useless", "en"), pattern("stupid", "en")])], "en",
+                 addressed=["abuse"])
+    assert abuse.hear("this stupid washer is useless").best is None
+    assert abuse.hear("you are useless").best is not None
+    name = Menu([("name", [pattern("фамилия", "ru")])], "ru", addressed=["name"])
+    assert name.hear("назовите свою фамилию").best is not None     # HL-1: an imperative
+    assert name.hear("моя фамилия Петров").best is None
+
+
+def test_examples_count_by_their_meaningful_words() -> None:
+    claims = Menu([("insurance", [pattern("my insurance company sent me to you", "en", "example")]),
+                   ("price", [pattern("how much does a visit cost", "en", "example")])], "en")
+    best = claims.hear("the insurance company sent me").best
+    assert best is not None and best.key == "insurance"
+    assert claims.hear("my company").best is None           # a coincidence of common words
+
+
+@pytest.mark.parametrize(("said", "family", "expected"), [
+    ("ну давайте, если дешевле выйдет", "ru", "yes"),
+    ("да нет, не надо", "ru", "no"),                # "no" wins a tie
+    ("не хочу", "ru", "no"),                        # a negated yes is a no
+    ("не откажусь", "ru", "yes"),
+    ("почему бы и нет", "ru", "yes"),
+    ("да нет, запишите другой", "ru", "no"),
+    ("не знаю", "ru", None),
+    ("absolutely, I'm not having him back", "en", "yes"),
+    ("I don't think so", "en", "no"),
+    ("nope", "en", "no"),
+])
+def test_yes_or_no_however_said(said: str, family: Family, expected: str | None) -> None:
+    assert polarity.answer(said, family) == expected
+
+
+def test_keypad_options_said_aloud() -> None:
+    keyed = Menu([("repair", [*spoken_key("1", "ru"), pattern("ремонт", "ru")]),
+                  ("consult", [*spoken_key("3", "ru"), pattern("консультация", "ru")])], "ru")
+    for said, expected in [("давайте третье", "consult"), ("по первому", "repair"),
+                           ("третий, ремонт", "repair")]:
+        best = keyed.hear(said).best
+        assert best is not None and best.key == expected, said
+
+
+def test_a_short_answer_said_wholly_inside_an_example_means_it() -> None:
+    """RT-4: "подтверждаю" is the confirming example's act, though it is a third of it."""
+    visit = Menu([("waiting", [pattern("да, подтверждаю визит", "ru", "example")]),
+                  ("move", [pattern("давайте перенесём на другой день", "ru", "example")])], "ru")
+    assert (best := visit.hear("подтверждаю").best) is not None and best.key == "waiting"
+
+
+def test_dont_do_it_is_not_not_needed() -> None:
+    """"не надо ничего переносить" says not to move the visit, not that it is not needed; and
+    a negation does not reach across a clause ("..., я буду" is no "не буду")."""
+    visit = menu("ru", cancel=["не надо"], away=["не буду"], waiting=["буду"],
+                 move=["перенести"])
+    assert (best := visit.hear("не надо ничего переносить, я буду").best) is not None \
+        and best.key == "waiting"
+    assert (best := visit.hear("не надо, всё работает").best) is not None and best.key == "cancel"
+
+
+@pytest.mark.parametrize(("said", "words"), [
+    # A recognizer writes "не" onto the verb; words that begin with "не" stay whole.
+    ("меня небудет дома", ["меня", "не", "будет", "дома"]),
+    ("небольшой стук", ["небольшой", "стук"]),
+    # "что-то" is one word: its particle is not "ТО" (техобслуживание).
+    ("что-то скрипит", ["чтото", "скрипит"]),
+])
+def test_russian_words_as_recognizers_write_them(said: str, words: list[str]) -> None:
+    assert [t.text for t in analyse(said, "ru")] == words
+
+
+def test_something_is_not_a_service() -> None:
+    service = menu("ru", oil=["то", "замена масла"], brakes=["тормоза", "скрипят тормоза"])
+    assert (best := service.hear("педаль тормоза проваливается и что-то скрипит").best) \
+        is not None and best.key == "brakes"
+
+
+def test_an_example_that_negates_matches_the_same_negation() -> None:
+    """OM-8: "I don't want that same technician back" says what the example "I don't want the
+    same technician again" means: its negated words count too."""
+    change = Menu([("change", [pattern("I don't want the same technician again", "en", "example")])],
+                  "en")
+    assert (best := change.hear("I don't want that same technician back").best) is not None
+    assert best.score >= 0.7

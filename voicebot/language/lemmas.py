@@ -1,0 +1,234 @@
+"""Words as the understanding layer sees them: lemma, stem, and what kind of word each is.
+
+Russian words are reduced to their dictionary form with pymorphy3 (the process's one analyser,
+`forms.analyser()`; its OpenCorpora dictionary ships in the `pymorphy3-dicts-ru` wheel):
+"страховку", "страховке" -> "страховка", "дочке" -> "дочка", "хожу" -> "ходить". Snowball
+stems cut "замена" to "зам" and leave "хожу"/"ходить" apart; the dictionary knows both. English
+has little inflection: the Snowball stem is its lemma ("claims", "claim" -> "claim").
+
+Every word is analysed once per process (`functools.cache`): flow words at load time, callers'
+words on first hearing, so a turn costs dictionary look-ups, not morphology.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import snowballstemmer
+
+from voicebot.language import forms
+
+Family = Literal["en", "ru"]
+
+SNOWBALL: dict[Family, str] = {"en": "english", "ru": "russian"}
+
+# Letters and digits of any script (\w minus the underscore), or a mark that ends a clause.
+_PIECE = re.compile(r"[^\W_]+|[.,;:!?()\u2014\u2013]")
+_WORD = re.compile(r"[^\W_]+")
+
+NEGATIONS: dict[Family, frozenset[str]] = {
+    "en": frozenset({"not", "no", "never", "without", "nor", "neither", "nothing"}),
+    "ru": frozenset({"не", "нет", "ни", "без", "нету", "ничего", "никакой", "никакого",
+                     "никакая", "никакие", "никаких"}),
+}
+CLAUSE_WORDS: dict[Family, frozenset[str]] = {
+    # A new clause starts at these: "not urgent but please call", "не срочно, а важно".
+    "en": frozenset({"but", "however", "although", "though", "because"}),
+    "ru": frozenset({"но", "а", "однако", "зато", "потому", "хотя"}),
+}
+def _listed(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_EN_FUNCTION = _listed("""
+a an the to of in on at for from by with about as into onto over under than then so and or
+if is am are was were be been being do does did has have had having will would
+shall should can could may might must ll ve re d s m t uh um umm hmm er ah eh mm oh just
+like really actually basically please kind sort that this these those which what
+who whom whose also too very
+""")
+"""English words that carry no meaning of their own in an answer."""
+FILLERS = frozenset({"uh", "um", "umm", "hmm", "er", "ah", "eh", "mm", "ну", "вот", "ээ", "эээ",
+                     "мм", "ммм", "типа", "короче"})
+"""Sounds and words that fill a pause; never part of what a phrase means."""
+_EN_PRONOUNS = _listed("""
+i me my mine myself we us our ours you your yours yourself yourselves he him his she her it its
+they them their
+""")
+_EN_YOU = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"})
+_EN_ANSWERS = frozenset({"thanks", "thank", "sir", "ma", "problem", "way", "worries", "yes",
+                         "yeah", "please", "sorry", "okay", "ok"})
+_RU_PRONOUNS = frozenset({"я", "ты", "вы", "он", "она", "оно", "мы", "они", "себя", "мой",
+                          "твой", "ваш", "наш", "его", "её", "их"})
+_RU_FUNCTION_POS = frozenset({"PREP", "CONJ", "INTJ"})
+_RU_PARTICLES = frozenset({"же", "ли", "бы", "вот", "ведь", "уж", "то", "ка", "вон", "мол",
+                           "дескать", "разве", "неужели", "лишь", "даже", "просто", "ещё"})
+"""Particles that change nothing a choice depends on (others, like "тоже", "уже", stay)."""
+_RU_KEEP = frozenset({"да", "нет", "ага", "угу", "неа", "конечно", "ладно", "пожалуй", "именно",
+                      "точно", "хорошо", "давай", "давайте", "всё", "все", "спасибо"})
+"""Russian particles and interjections that are answers in themselves."""
+_RU_EXTRA_FUNCTION = frozenset({"ну", "вот", "это", "так", "вообще", "короче", "типа", "ээ",
+                                "эээ", "мм", "ммм", "алло", "пожалуйста", "повод", "насчёт",
+                                "насчет", "счёт"})
+# Irregular English forms the stemmer leaves apart; recognizers also write these.
+_EN_IRREGULAR = {"won": "will", "isn": "is", "aren": "are", "wasn": "was", "weren": "were",
+                 "don": "do", "doesn": "does", "didn": "did", "hasn": "has", "haven": "have",
+                 "hadn": "had", "couldn": "could", "wouldn": "would", "shouldn": "should",
+                 "ca": "can", "wo": "will", "cannot": "can"}
+_CONTRACTED = frozenset({"won", "isn", "aren", "wasn", "weren", "don", "doesn", "didn", "hasn",
+                         "haven", "hadn", "couldn", "wouldn", "shouldn", "can", "ain"})
+
+_RU_ENDING = re.compile(r"[аеиоуыэюяйь]+$")
+"""A dictionary form's ending: what is left is the stem the prefix rule compares
+("страховой" -> "страхов", a prefix of "страховк"); Snowball on every word heard costs a
+quarter of a millisecond in Russian, the dictionary form is already known."""
+
+_stem_lock = threading.Lock()
+
+
+@cache
+def _stemmer(family: Family) -> Any:
+    return snowballstemmer.stemmer(SNOWBALL[family])
+
+
+def stem(word: str, family: Family) -> str:
+    # Snowball stemmer objects keep state between calls: not safe to share between threads.
+    with _stem_lock:
+        result: str = _stemmer(family).stemWord(word)
+    return result
+
+
+def normalise(text: str) -> str:
+    """Lower case, with ё read as е (callers and recognizers write both)."""
+    return text.lower().replace("ё", "е")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words of `text`, lower-cased, punctuation dropped."""
+    return tuple(_WORD.findall(normalise(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class Lexeme:
+    """What one written word is, independent of where it stands."""
+
+    lemma: str
+    stem: str
+    function: bool
+    """Means nothing alone ("по", "the", "um"): ignored when comparing meaning."""
+    pronoun: bool
+    negation: bool
+    verb: bool
+    addressee: bool = False
+    """Speaks to the listener: "you", "вы", "ваш", "назовите" (an imperative)."""
+    known: bool = False
+    """A dictionary word (Russian): a recognizer's misspelling is not one, so only unknown
+    words are compared by spelling."""
+    lacking: bool = False
+    """Can be what "нет"/"no" says is missing: a noun ("нет сигнала", "no ice"), not a verb
+    or pronoun after an answer ("нет, запишите другой", "no I want prices")."""
+
+
+@cache
+def lexeme(word: str, family: Family) -> Lexeme:
+    if family == "ru":
+        return _russian(word)
+    return _english(word)
+
+
+def _russian(word: str) -> Lexeme:
+    if word in NEGATIONS["ru"]:
+        return Lexeme("нет" if word == "нету" else word, word, False, False, True, False)
+    parse = forms.parses(word)[0]
+    lemma = parse.normal_form.replace("ё", "е")
+    pos = parse.tag.POS
+    function = (pos in _RU_FUNCTION_POS and lemma not in _RU_KEEP and word not in _RU_KEEP) \
+        or lemma in _RU_EXTRA_FUNCTION or word in _RU_EXTRA_FUNCTION or word in _RU_PARTICLES
+    addressee = lemma in ("ты", "вы", "твой", "ваш") or parse.tag.mood == "impr" \
+        or (pos == "VERB" and parse.tag.person == "2per")
+    return Lexeme(lemma, _RU_ENDING.sub("", lemma) or lemma, function, lemma in _RU_PRONOUNS,
+                  False, pos in ("VERB", "INFN", "PRED"), addressee,
+                  parse.is_known,
+                  pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
+
+
+def _english(word: str) -> Lexeme:
+    if word in NEGATIONS["en"]:
+        return Lexeme(word, word, False, False, True, False)
+    base = _EN_IRREGULAR.get(word, word)
+    root = stem(base, "en")
+    return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False,
+                  base in _EN_YOU, False, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
+                  and base not in _EN_ANSWERS)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word where it stands in an utterance or phrase."""
+
+    text: str
+    lexeme: Lexeme
+    clause: int
+    """Which clause of the utterance the word is in (punctuation and "but"/"но" separate)."""
+
+    @property
+    def lemma(self) -> str:
+        return self.lexeme.lemma
+
+    @property
+    def content(self) -> bool:
+        return not self.lexeme.function
+
+    @property
+    def negation(self) -> bool:
+        return self.lexeme.negation
+
+
+_NOT = Lexeme("not", "not", False, False, True, False)
+
+
+_RU_HYPHENATED = re.compile(r"(?<=[а-я])-(?=(?:то|либо|нибудь)\b)")
+"""The particle of "что-то", "кто-нибудь": part of its pronoun, never "ТО" (a service)."""
+_RU_NOT = "не"
+
+
+def _split_not(piece: str) -> str | None:
+    """A recognizer's "небудет", "неработает": "не" written onto a word the dictionary knows
+    as a verb, while the whole is no word ("небольшой", "нельзя" are words and stay)."""
+    if len(piece) < 5 or not piece.startswith(_RU_NOT):
+        return None
+    whole = forms.parses(piece)[0]
+    if whole.is_known:
+        return None
+    rest = forms.parses(piece[2:])[0]
+    return piece[2:] if rest.is_known and rest.tag.POS in ("VERB", "INFN", "PRED") else None
+
+
+def analyse(text: str, family: Family) -> tuple[Term, ...]:
+    """The words of `text` in order, each analysed; in Russian "что-то" is one word and a
+    verb with "не" written onto it two ("небудет" is "не будет")."""
+    found: list[Term] = []
+    clause = 0
+    text = normalise(text)
+    if family == "ru":
+        text = _RU_HYPHENATED.sub("", text)
+    for piece in _PIECE.findall(text):
+        if not piece[0].isalnum():
+            clause += 1
+            continue
+        if piece in CLAUSE_WORDS[family]:
+            clause += 1
+        verb = _split_not(piece) if family == "ru" else None
+        if verb is not None:
+            found.append(Term(_RU_NOT, lexeme(_RU_NOT, family), clause))
+            piece = verb
+        lex = lexeme(piece, family)
+        # "won't", "isn't": the recognizer's apostrophe splits them into "won" + "t".
+        if family == "en" and piece == "t" and found and found[-1].text in _CONTRACTED:
+            lex = _NOT
+        found.append(Term(piece, lex, clause))
+    return tuple(found)

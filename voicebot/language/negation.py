@@ -1,0 +1,73 @@
+"""Negation scope: which words of an utterance a "не"/"not" turns around.
+
+"Это не срочно" does not ask for urgency, "I'm not calling about a repair" is not a repair,
+"не по страховке" is not an insurance case. A word inside a negation's scope does not vote for
+the choice it names (`scorer`), unless the phrase that names it carries the negation itself
+("не работает", "not cooling", "no ice").
+
+Scope, kept simple and predictable: it never crosses a clause boundary (punctuation, "but",
+"но", "а"); "no"/"нет"/"без" cover only the next word ("нет сигнала", "no ice": "Нет, я по
+оплате" is an answer, then a new thought); "не"/"not" cover the next content words: one in
+Russian, where "не" binds to the word after it, two when that word is a verb ("не могу
+прийти", "не звоню по поводу ремонта"); in English two when a preposition links them ("not
+calling about a repair").
+"""
+
+from __future__ import annotations
+
+from voicebot.language.lemmas import Family, Term
+
+_NEXT_WORD_ONLY = frozenset({"no", "нет", "нету", "без", "without"})
+
+
+def scope(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """Indices of the words some negation of `terms` covers (not the negation words)."""
+    return frozenset().union(*governed(terms, family).values())
+
+
+def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int]]:
+    """For each negation of `terms`, the words it covers: none for a bare answer ("Нет, я
+    по оплате", "no."), which is what a "no" choice means."""
+    found: dict[int, frozenset[int]] = {}
+    for i, term in enumerate(terms):
+        if term.negation:
+            found[i] = _covered(terms, i, family)
+    return found
+
+
+def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
+    term = terms[i]
+    covered: set[int] = set()
+    if term.text in _NEXT_WORD_ONLY:
+        if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
+                and terms[i + 1].content and not terms[i + 1].negation \
+                and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
+            covered.add(i + 1)
+        return frozenset(covered)
+    budget = 1
+    for j in range(i + 1, len(terms)):
+        nxt = terms[j]
+        if nxt.clause != term.clause or nxt.negation:
+            break
+        covered.add(j)
+        if not nxt.content or nxt.lexeme.pronoun:
+            continue
+        if budget == 1 and _carries_on(terms, j, family):
+            budget += 1
+        budget -= 1
+        if budget == 0:
+            break
+    # Only what the negation says something about counts: "не хочу" covers "хочу", but
+    # "not, um, really" covers nothing a choice could name.
+    return frozenset(j for j in covered if terms[j].content)
+
+
+def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:
+    """The negated word is a verb whose object is negated too: "не могу прийти", "не звоню
+    по поводу ремонта", "not calling about a repair" (but not "not cooling thank you")."""
+    if family == "ru":
+        return terms[j].lexeme.verb
+    return j + 1 < len(terms) and terms[j + 1].text in _EN_LINKS
+
+
+_EN_LINKS = frozenset({"about", "for", "regarding", "with", "to", "because", "over"})

@@ -1,0 +1,62 @@
+"""Yes or no, however it is said: "ну давайте", "not really", "да нет, не надо", "sure, go ahead".
+
+Both answers are scored like any other choice. On a tie "no" wins ("да нет" means no), and a
+"yes" word said under a negation is a no ("не хочу", "не согласна", "I don't want it").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from voicebot.language.lemmas import Family, Term, analyse
+from voicebot.language.scorer import Menu, pattern
+
+Answer = Literal["yes", "no"]
+
+YES: dict[Family, tuple[str, ...]] = {
+    "en": ("yes", "yeah", "yep", "yup", "sure", "correct", "right", "ok", "okay", "please do",
+           "go ahead", "of course", "absolutely", "definitely", "sounds good",
+           "no problem", "i want", "that works", "fine", "alright", "let's do it", "why not",
+           "go for it", "sign me up",
+           "certainly", "agreed", "uh huh", "still valid", "still good"),
+    "ru": ("да", "ага", "угу", "конечно", "верно", "правильно", "хорошо", "давайте", "давай",
+           "согласен", "согласна", "ладно", "можно", "не против", "не откажусь", "подходит",
+           "устраивает", "хочу", "естественно", "разумеется", "пожалуй", "именно", "точно",
+           "так и есть", "было бы хорошо", "да да", "почему бы и нет", "соглашусь", "оформляйте",
+           "переводите", "подключайте", "годится", "по рукам",
+           # "Ещё на гарантии?" - "действует": the state asked about still holds.
+           "действует", "действительна", "в силе"),
+}
+NO: dict[Family, tuple[str, ...]] = {
+    "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really",
+           "i'd rather not", "no way",
+           # "Is it still under warranty?" - "it expired": the state asked about has ended.
+           "expired", "ran out", "run out"),
+    "ru": ("нет", "неа", "не", "не надо", "не нужно", "не хочу", "не подходит", "не согласен",
+           "не согласна", "откажусь", "отказываюсь", "никак", "не стоит", "ни за что",
+           "не буду", "не устраивает",
+           # "Ещё на гарантии?" - "кончилась", "истекла": the state asked about has ended.
+           "кончилась", "закончилась", "истекла", "истёк", "закончился", "кончился"),
+}
+
+
+@cache
+def _menu(family: Family) -> Menu[Answer]:
+    # "no" first: on a tie it wins.
+    return Menu([("no", [pattern(w, family) for w in NO[family]]),
+                 ("yes", [pattern(w, family) for w in YES[family]])], family)
+
+
+def answer(text: str, family: Family) -> Answer | None:
+    return answer_terms(analyse(text, family), family)
+
+
+def answer_terms(terms: tuple[Term, ...], family: Family) -> Answer | None:
+    verdict = _menu(family).hear_terms(terms)
+    best = verdict.best
+    if best is None:
+        return "no" if "yes" in verdict.negated else None
+    if best.key == "yes" and "yes" in verdict.negated and verdict.score_of("yes") < 0.8:
+        return "no"
+    return best.key

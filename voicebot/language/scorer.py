@@ -1,0 +1,474 @@
+"""Scoring what was said against every candidate of a question, instead of "first listed wins".
+
+A candidate (an `ask` choice, a quote service, a `not_service` reason, a yes or a no) has
+patterns: `words` (keywords and short phrases, all of whose words must be said, in order) and
+`examples` (whole utterances as a flow author imagines them, of which enough of the meaningful
+words must be said, in any order). Each pattern that is heard scores in [0, 1]:
+
+- a `words` pattern scores by its length (a longer phrase is more specific: "сколько стоит
+  подключение" is about the price, not the contract) times how well each word was heard
+  (same lemma 1.0, same stem 0.95, one stem extending the other 0.9, a near spelling
+  0.6-0.95);
+- an `examples` pattern scores by the share of its meaningful words heard, each weighted by how
+  specific it is to its candidate within the question (a word every candidate's examples use,
+  like "calling", says little);
+- a pattern whose words were said under a negation ("не срочно") does not count, unless the
+  pattern carries the negation itself ("не работает").
+
+A candidate's score combines its best two patterns; the verdict ranks candidates and gives the
+best a confidence: its score, less a quarter of the runner-up's (two strong candidates mean
+the caller may have meant either).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from voicebot.language import fuzzy, negation
+from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
+
+K = TypeVar("K", bound=Hashable)
+
+PatternKind = Literal["words", "example"]
+
+MAX_GAP = 4
+"""Words allowed between two words of a `words` phrase."""
+PREFIX_MIN = 5
+"""Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
+EXAMPLE_SHARE = 0.45
+"""The weighted share of an example's meaningful words that must be heard for it to count."""
+START = 3
+"""Letters a dictionary word shares with a flow's word before their spellings are compared."""
+SEEN_LIMIT = 20_000
+"""Words whose matches one question remembers."""
+JOIN_SLACK = 2
+"""Letters a word may differ in length from two words joined to count as them."""
+FLOOR = 0.3
+ANSWER_INSIDE = 0.6
+"""The share an example counts for when every meaningful word of a short answer is in it."""
+"""Below this a candidate was not heard at all."""
+SYMPTOM_WEIGHT = 0.75
+"""With `things_first`: a phrase that describes what is wrong weighs this much against one
+that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
+
+
+MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
+"""Words after which a verb says what is (not) needed: "не надо переносить" is "don't move
+it", not "(the visit is) not needed"."""
+
+
+def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
+    """A negated modal phrase ("не надо", "не нужно") whose modal governs a verb said right
+    after it, in the same clause ("не надо ничего переносить")."""
+    if p.terms[-1].lemma not in MODALS:
+        return False
+    clause = terms[found.end - 1].clause
+    for term in terms[found.end:found.end + 3]:
+        if term.clause != clause:
+            return False
+        if term.lexeme.verb:
+            return True
+        if not (term.negation or term.lexeme.function or term.lexeme.pronoun):
+            return False
+    return False
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A flow's phrase or example, analysed once when the flow is loaded."""
+
+    text: str
+    kind: PatternKind
+    terms: tuple[Term, ...]
+    """The words that carry meaning, negations included, in order."""
+    family: Family
+    weight: float = 1.0
+    """How much a match counts against a plain keyword (a menu number said aloud: less)."""
+
+    @property
+    def meaningful(self) -> bool:
+        """Says something beyond pronouns: "I do" alone cannot tell choices apart."""
+        return any(not t.lexeme.pronoun for t in self.terms)
+
+    @property
+    def negated(self) -> bool:
+        return any(t.negation for t in self.terms)
+
+    @property
+    def names_a_thing(self) -> bool:
+        """No negation and no verb: "dryer", "ice maker", "глушитель", not "won't spin"."""
+        return not any(t.negation or t.lexeme.verb for t in self.terms) and not any(
+            t.text.endswith("ing") for t in self.terms if self.family == "en")
+
+
+def pattern(text: str, family: Family, kind: PatternKind = "words", weight: float = 1.0) -> Pattern:
+    every = analyse(text, family)
+    if kind == "words":
+        # A flow's keyword phrase is taken as written, small words too ("как можно скорее",
+        # "по заявке"); only fillers drop out.
+        terms = tuple(t for t in every if t.text not in FILLERS)
+    else:
+        # An example is a whole sentence: what it means is in its content words.
+        terms = tuple(t for t in every if t.content)
+    if not terms:
+        terms = tuple(every)
+    return Pattern(text, kind, terms, family, weight)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    pattern: Pattern
+    start: int
+    end: int
+    """Index after the last word of the utterance the pattern was heard in."""
+    score: float
+
+
+@dataclass(frozen=True)
+class Scored(Generic[K]):
+    key: K
+    score: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Verdict(Generic[K]):
+    ranking: tuple[Scored[K], ...]
+    """Candidates heard, best first (ties keep the candidates' order)."""
+    negated: frozenset[K]
+    """Candidates whose words were said only under a negation ("не срочно")."""
+
+    @property
+    def best(self) -> Scored[K] | None:
+        return self.ranking[0] if self.ranking else None
+
+    @property
+    def confidence(self) -> float:
+        if not self.ranking:
+            return 0.0
+        runner_up = self.ranking[1].score if len(self.ranking) > 1 else 0.0
+        return max(0.0, self.ranking[0].score - 0.25 * runner_up)
+
+    def score_of(self, key: K) -> float:
+        return next((s.score for s in self.ranking if s.key == key), 0.0)
+
+
+NEG = "\0negation"
+"""The index key under which every negation word of an utterance is found."""
+ALONE = "\0alone"
+"""Marks a negation that covers no word after it: the answer "no" itself."""
+_ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
+"""Negations whose two-word phrases read the same either way: "нет сигнала", "сигнала нет"."""
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One utterance word, or two written apart that a phrase writes together."""
+
+    start: int
+    end: int
+    quality: dict[str, float]
+    """Vocabulary lemma -> how well this slot matches it."""
+    negated: bool
+
+
+_Heard = dict[str, list[tuple[_Slot, float]]]
+
+
+class Menu(Generic[K]):
+    """The candidates of one question, compiled together once (at flow load time)."""
+
+    def __init__(self, candidates: Sequence[tuple[K, Sequence[Pattern]]], family: Family, *,
+                 things_first: bool = False, addressed: Collection[K] = ()) -> None:
+        self.family = family
+        self.things_first = things_first
+        self.addressed = frozenset(addressed)
+        """Candidates whose words count only in a clause said to the listener ("you are
+        useless", not "this useless washer"): who a word is about."""
+        self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
+            (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
+        self._joined: dict[str, list[Pattern]] = {}
+        self._negated_in: dict[Pattern, frozenset[int]] = {}
+        lemmas: set[str] = set()
+        df: dict[str, int] = {}
+        for _key, patterns in self.candidates:
+            mine: set[str] = set()
+            for p in patterns:
+                mine.update(t.lemma for t in p.terms)
+                if p.kind == "words" and len(p.terms) == 2 and len(p.text.split()) == 2 \
+                        and not p.negated:
+                    # "ice maker" said as "icemaker": the pair written together is one word.
+                    joined = lexeme(p.terms[0].text + p.terms[1].text, family).lemma
+                    self._joined.setdefault(joined, []).append(p)
+            lemmas |= mine
+            for lemma in mine:
+                df[lemma] = df.get(lemma, 0) + 1
+        count = max(1, len(self.candidates))
+        self._weight = {lemma: 1.0 + math.log(count / n) for lemma, n in df.items()}
+        self._vocabulary = sorted(lemmas)
+        self._by_start: dict[str, list[str]] = {}
+        for lemma in self._vocabulary:
+            self._by_start.setdefault(lemma[:START], []).append(lemma)
+        self._surfaces: dict[str, set[str]] = {}
+        for _key, patterns in self.candidates:
+            for p in patterns:
+                for t in p.terms:
+                    self._surfaces.setdefault(t.text, set()).add(t.lemma)
+        self._surface_list = sorted(w for w in self._surfaces if len(w) >= fuzzy.MIN_LENGTH)
+        self._joined_vocabulary = sorted(self._joined)
+        self._seen: dict[str, dict[str, float]] = {}
+        self._lemmas = frozenset(lemmas)
+        # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
+        self._by_stem: dict[str, set[str]] = {}
+        self._by_prefix: dict[str, set[str]] = {}
+        for lemma in lemmas:
+            for form in {lexeme(lemma, family).stem, lemma}:
+                self._by_stem.setdefault(form, set()).add(lemma)
+                for k in range(PREFIX_MIN, len(form)):
+                    self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    # -- hearing ------------------------------------------------------------------------
+    def _quality(self, term: Term) -> dict[str, float]:
+        """Vocabulary lemmas `term` may be, each with how well it matches; remembered per
+        word (callers' vocabulary repeats), up to a bound."""
+        known = self._seen.get(term.text)
+        if known is None:
+            known = self._match(term)
+            if len(self._seen) < SEEN_LIMIT:
+                self._seen[term.text] = known
+        return known
+
+    def _match(self, term: Term) -> dict[str, float]:
+        found: dict[str, float] = {}
+        if term.lemma in self._lemmas:
+            found[term.lemma] = 1.0
+        for form in {term.lexeme.stem, term.text}:
+            for lemma in self._by_stem.get(form, ()):
+                found.setdefault(lemma, 0.95)
+            if len(form) >= PREFIX_MIN:
+                for lemma in self._by_prefix.get(form, ()):
+                    found.setdefault(lemma, 0.9)
+                for k in range(PREFIX_MIN, len(form)):
+                    for lemma in self._by_stem.get(form[:k], ()):
+                        found.setdefault(lemma, 0.9)
+        if not found:
+            # A word the dictionary does not know may be any misspelling; a known one is
+            # compared only with words that start alike ("заявочка" for "заявка"), which
+            # keeps a process's first hearing of a sentence cheap.
+            near = self._vocabulary if not term.lexeme.known else self._by_start.get(
+                term.lemma[:START], [])
+            for lemma, q in fuzzy.near(term.lemma, near):
+                found[lemma] = max(q, found.get(lemma, 0.0))
+        return found
+
+    def _slots(self, terms: tuple[Term, ...]) -> list[_Slot]:
+        """What each word (and each pair written apart) of the utterance may be."""
+        governs = negation.governed(terms, self.family)
+        covered = frozenset().union(*governs.values())
+        slots: list[_Slot] = []
+        for i, term in enumerate(terms):
+            if not term.content:
+                if term.lemma in self._lemmas:
+                    slots.append(_Slot(i, i + 1, {term.lemma: 1.0}, i in covered))
+                continue
+            if term.negation:
+                quality = {NEG: 1.0, term.lemma: 1.0}
+                if not governs.get(i):
+                    quality[ALONE] = 1.0
+                slots.append(_Slot(i, i + 1, quality, False))
+                continue
+            quality = self._quality(term)
+            if quality:
+                slots.append(_Slot(i, i + 1, quality, i in covered))
+        for i in range(len(terms) - 1):
+            a, b = terms[i], terms[i + 1]
+            if not a.negation and not b.negation and (a.content or b.content):
+                # "dish washer" for "dishwasher", "е рип" for "ерип": compared as written, not lemmatised (a
+                # made-up word costs the dictionary a guess), exactly or by spelling.
+                joined = a.text + b.text
+                quality = dict.fromkeys(self._surfaces.get(joined, ()), 0.95)
+                if not quality and a.content and b.content \
+                        and not (a.lexeme.known and b.lexeme.known):
+                    quality = {lemma: q for surface, q in fuzzy.near(joined, self._surface_list)
+                               for lemma in self._surfaces[surface]}
+                if quality:
+                    slots.append(_Slot(i, i + 2, quality, i in covered or i + 1 in covered))
+        return slots
+
+    @staticmethod
+    def _index(slots: list[_Slot]) -> _Heard:
+        """Where each vocabulary lemma was heard: the lookup every pattern starts from."""
+        heard: _Heard = {}
+        for slot in slots:
+            for lemma, q in slot.quality.items():
+                heard.setdefault(lemma, []).append((slot, q))
+        return heard
+
+    @staticmethod
+    def _where(term: Term, heard: _Heard, negated_ok: bool) -> list[tuple[_Slot, float]]:
+        if term.negation:
+            # Any negation stands for another of its language ("not"/"no"), at a small cost.
+            # A negation stands only for itself: "не из-за денег" is not "нет денег".
+            return [(s, 1.0) for s, _q in heard.get(NEG, ()) if term.lemma in s.quality]
+        found = heard.get(term.lemma, [])
+        return found if negated_ok else [(s, q) for s, q in found if not s.negated]
+
+    def _words(self, p: Pattern, heard: _Heard, terms: tuple[Term, ...],
+               negated_ok: bool = False) -> Evidence | None:
+        if len(p.terms) == 1 and p.terms[0].negation:
+            # A bare "no"/"нет" choice is the answer no: a negation that says nothing about a
+            # word after it. "No warranty on it" and "нет сигнала" are not that answer.
+            alone = [(s, q) for s, q in self._where(p.terms[0], heard, True) if ALONE in s.quality]
+            if not alone:
+                return None
+            slot, q = max(alone, key=lambda o: o[1])
+            return Evidence(p, slot.start, slot.end, 0.75 * q)
+        negated_ok = negated_ok or p.negated
+        found = self._in_order(p, p.terms, heard, negated_ok, terms)
+        if found is None and len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD):
+            # Another word order, within one clause: "случай у меня страховой", "сигнала
+            # нет". It counts a little less.
+            turned = self._in_order(p, p.terms[::-1], heard, negated_ok, terms)
+            if turned is not None and terms[turned.start].clause == terms[turned.end - 1].clause:
+                found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
+        if found is not None and p.negated and _governs_a_verb(p, found, terms):
+            return None
+        return found
+
+    def _in_order(self, p: Pattern, wanted: tuple[Term, ...], heard: _Heard,
+                  negated_ok: bool, said: tuple[Term, ...]) -> Evidence | None:
+        """A phrase's words in order, a few words apart at most; a negated phrase in one
+        clause: "не надо ничего переносить, я буду" does not say "не буду"."""
+        best: Evidence | None = None
+        n = len(wanted)
+        weight = max(1, sum(1 for t in wanted if t.content))
+        base = 0.75 if weight == 1 else 0.85 if weight == 2 else 0.9
+        for first, q0 in self._where(wanted[0], heard, negated_ok):
+            total, end = q0, first.end
+            for term in wanted[1:]:
+                q, slot = max(((q, s) for s, q in self._where(term, heard, negated_ok)
+                               if end <= s.start <= end + MAX_GAP
+                               and (not p.negated
+                                    or said[s.start].clause == said[first.start].clause)),
+                              key=lambda o: o[0], default=(0.0, first))
+                if not q:
+                    break
+                total, end = total + q, slot.end
+            else:
+                score = base * total / n * p.weight
+                if best is None or score > best.score:
+                    best = Evidence(p, first.start, end, score)
+        return best
+
+    def _joined_words(self, terms: tuple[Term, ...]) -> list[Evidence]:
+        """Two-word phrases said as one word ("icemaker" for "ice maker"); compared whole,
+        never by prefix ("thankyouforfix" is not "thank you")."""
+        covered = negation.scope(terms, self.family)
+        found: list[Evidence] = []
+        for i, term in enumerate(terms):
+            if not term.content or i in covered:
+                continue
+            near = [(term.lemma, 1.0)] if term.lemma in self._joined else [
+                (lemma, q) for lemma, q in fuzzy.near(term.lemma, self._joined_vocabulary)
+                # A near spelling of the pair, not one of its words alone: "technician" is
+                # 83% like "techniciancame", yet says nothing of "came".
+                if abs(len(lemma) - len(term.lemma)) <= JOIN_SLACK]
+            for lemma, q in near:
+                found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
+        return found
+
+    def _own_negation(self, p: Pattern) -> frozenset[int]:
+        """The example's words under its own negation (computed once per example)."""
+        if not p.negated:
+            return frozenset()
+        if p not in self._negated_in:
+            self._negated_in[p] = negation.scope(p.terms, self.family)
+        return self._negated_in[p]
+
+    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
+                 ) -> Evidence | None:
+        """`said`: where the answer's own meaningful words stand; a short answer said wholly
+        inside an example ("подтверждаю" in "да, подтверждаю визит") is that example's
+        meaning, even though it says less than half of it."""
+        total = 0.0
+        weight = 0.0
+        start, end = 10**9, -1
+        meaningful = False
+        inside: set[int] = set()
+        specific = 0.0
+        acts = False
+        own = self._own_negation(p)
+        for n, term in enumerate(p.terms):
+            w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
+            weight += w
+            # An example's words count only where the caller did not negate them, unless the
+            # example negates them too ("I don't want the same technician again").
+            options = self._where(term, heard, n in own)
+            if options:
+                where, q = max(options, key=lambda o: o[1])
+                total += w * q
+                start, end = min(start, where.start), max(end, where.end)
+                meaningful |= not term.lexeme.pronoun and not term.negation
+                if not term.lexeme.pronoun and not term.negation:
+                    inside.update(range(where.start, where.end))
+                    specific = max(specific, self._weight.get(term.lemma, 1.0))
+                    acts |= term.lexeme.verb
+        if not meaningful or not weight:
+            return None
+        share = total / weight
+        # ... when it says what the caller does ("подтверждаю") or two of its words; one noun
+        # alone ("my company") is a coincidence.
+        if said and said <= inside and specific > 1.0 and (acts or len(said) > 1):
+            share = max(share, ANSWER_INSIDE)
+        # Less than about half an example is a coincidence of common words ("моя машина").
+        if share < EXAMPLE_SHARE:
+            return None
+        return Evidence(p, start, end, 0.9 * share)
+
+    def hear(self, text: str) -> Verdict[K]:
+        return self.hear_terms(analyse(text, self.family))
+
+    def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+        slots = self._slots(terms)
+        heard = self._index(slots)
+        any_negated = any(s.negated for s in slots)
+        said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
+                         and not t.negation)
+        joined = self._joined_words(terms) if self._joined else []
+        ranking: list[tuple[float, int, Scored[K]]] = []
+        negated: set[K] = set()
+        for order, (key, patterns) in enumerate(self.candidates):
+            evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
+            for p in patterns:
+                found = (self._words(p, heard, terms) if p.kind == "words"
+                         else self._example(p, heard, said))
+                if found is not None:
+                    evidence.append(found)
+                elif any_negated and p.kind == "words" \
+                        and self._words(p, heard, terms, negated_ok=True) is not None:
+                    negated.add(key)
+            if key in self.addressed:
+                spoken_to = {t.clause for t in terms if t.lexeme.addressee}
+                evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
+            if self.things_first:
+                evidence = [e if e.pattern.names_a_thing else
+                            Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
+                            for e in evidence]
+            evidence = [e for e in evidence if e.score >= FLOOR / 2]
+            if not evidence:
+                continue
+            evidence.sort(key=lambda e: -e.score)
+            top = evidence[0].score
+            # Corroboration counts only from other words: "срочное" is one word, even though
+            # both "срочно" and "срочный" are listed.
+            second = next((e.score for e in evidence[1:]
+                           if e.end <= evidence[0].start or e.start >= evidence[0].end), 0.0)
+            score = top + (1.0 - top) * 0.5 * second
+            if score >= FLOOR:
+                ranking.append((-score, order, Scored(key, score, tuple(evidence))))
+                negated.discard(key)
+        ranking.sort(key=lambda r: (r[0], r[1]))
+        return Verdict(tuple(r[2] for r in ranking), frozenset(negated))
