@@ -53,7 +53,7 @@ def all_at_once(base: str, path: str, params: Mapping[str, str]) -> list[tuple[i
 def test_one_answer_delivered_at_once_many_times_is_applied_once(
     app: Flask, live_server: str, set_clock: Callable[[str], dt.datetime]
 ) -> None:
-    """OM-6: "when will my repair be finished" (3) makes a completion-review ticket, which sets
+    """OM-6: a question about a finished repair (3) makes a completion-review ticket, which sets
     off the review_overdue callback. Each of several calls gets its answer 8 times at once."""
     set_clock("2026-11-23T09:00-08:00")  # Monday morning: the menu
     for _ in range(4):
@@ -68,7 +68,7 @@ def test_one_answer_delivered_at_once_many_times_is_applied_once(
         assert {status for status, _ in replies} == {200}
         assert len({body for _, body in replies}) == 1, "the copies got different answers"
         body = replies[0][1]
-        assert "a supervisor reviews it" in body and phrase("unavailable", "en") not in body
+        assert "checked by our supervisor" in body and phrase("unavailable", "en") not in body
         (call,) = stored(app, Call, sid=sid)
         assert call.turn == 2 and call.state == "anything_else"
         assert len(stored(app, CallEvent, call_id=call.id, kind="input")) == 1
