@@ -24,7 +24,7 @@ from voicebot.flow_tests import FileOutcome, run_files
 from voicebot.flows import graph
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import FlowRegistry
+from voicebot.flows.registry import FlowRegistry, registry
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -101,8 +101,7 @@ def _runs(force: bool = False) -> Runs:
 
 
 def _registry() -> FlowRegistry:
-    registry: FlowRegistry = current_app.extensions["voicebot.flows"]
-    return registry
+    return registry()
 
 
 def _flow(flow_id: str) -> Flow:

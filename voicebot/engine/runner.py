@@ -13,11 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot import callbacks, db
 from voicebot.engine import answers, booking, texts
 from voicebot.engine.answers import capture_value
 from voicebot.engine.conditions import CallerFacts, available_members, holds
@@ -44,11 +42,8 @@ from voicebot.flows.model import (
     Voicemail,
 )
 from voicebot.language import spoken_time
-from voicebot.models import Call, CallEvent, QueueEntry
-from voicebot.models import Ticket as TicketRow
-from voicebot.models import Visit as VisitRow
-from voicebot.models import Voicemail as VoicemailRow
-from voicebot.telephony import Telephony
+from voicebot.models import Call, MessagePurpose
+from voicebot.services import bookings, calls, messages, queue, tickets, visits, voicemails
 from voicebot.ticket_language import normalise
 
 log = logging.getLogger("voicebot.engine")
@@ -87,22 +82,14 @@ class Turn:
     session: Session
     now: dt.datetime
     urls: Urls
-    telephony: Telephony
     response: VoiceResponse = field(default_factory=VoiceResponse)
-    outbox: list[int] = field(default_factory=list)
-    """Messages stored this turn, sent after the commit."""
     ended: bool = False
     """The flow hung up this turn."""
     _previous_calls: int | None = None
 
     # -- journal --------------------------------------------------------------------------
     def event(self, kind: str, text: str = "", state: str | None = None, **data: Any) -> None:
-        # Set from the event's side, the call's event list is not loaded from the database
-        # (a query per webhook, growing with the call) just to append to it.
-        self.session.add(
-            CallEvent(call=self.call, at=self.now, state=self.call.state if state is None else state,
-                      kind=kind, text=text, data=data)
-        )
+        calls.event(self.session, self.call, self.now, kind, text, state, **data)
 
     # -- speaking -------------------------------------------------------------------------
     def values(self) -> Mapping[str, Any]:
@@ -127,18 +114,8 @@ class Turn:
 
     # -- caller facts ---------------------------------------------------------------------
     def caller(self) -> CallerFacts:
-        # "Known" means known to this line: a call to another business served by the same
-        # voicebot says nothing about this caller here.
         if self._previous_calls is None:
-            # Other calls are all the count looks at: this turn's pending changes need not be
-            # flushed first (they are, once, at the commit).
-            with self.session.no_autoflush:
-                self._previous_calls = self.session.scalar(
-                    select(func.count(Call.id)).where(
-                        Call.from_number == self.call.party, Call.flow_id == self.flow.id,
-                        Call.id != self.call.id,
-                    )
-                ) or 0
+            self._previous_calls = calls.previous_calls(self.session, self.call, self.flow.id)
         return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
 
     def set_var(self, name: str, value: str) -> None:
@@ -147,10 +124,8 @@ class Turn:
 
     @property
     def line_number(self) -> str:
-        """The number voicebot speaks from: the dialled one inbound, the flow's own outbound."""
-        if self.call.direction == "inbound":
-            return self.call.to_number
-        return self.flow.numbers[0] if self.flow.numbers else self.call.from_number
+        """The number voicebot speaks and texts from (one rule for every SMS and caller ID)."""
+        return messages.line_number(self.flow, self.call)
 
 
 def start(turn: Turn, entry: str | None = None) -> None:
@@ -435,10 +410,7 @@ def _passed_on(turn: Turn, target: str, speech: str) -> str:
 def _asked(turn: Turn, menu: Ask) -> bool:
     """Whether this call has already heard this menu, under its own name or another with the
     same choices (hotline's greeting and its menu share theirs)."""
-    entered = turn.session.scalars(
-        select(CallEvent.state).where(CallEvent.call_id == turn.call.id, CallEvent.kind == "enter")
-        .distinct()
-    )
+    entered = calls.states_entered(turn.session, turn.call)
     return any(isinstance(step := turn.flow.states.get(state), Ask)
                and step.choices == menu.choices for state in entered)
 
@@ -534,12 +506,7 @@ def _unanswered(turn: Turn, own: tuple[Text, ...]) -> None:
 
 
 def _enqueue(turn: Turn, step: Queue) -> None:
-    entry = turn.session.scalar(select(QueueEntry).where(QueueEntry.call_id == turn.call.id))
-    if entry is None:
-        entry = QueueEntry(call_id=turn.call.id, flow_id=turn.flow.id)
-        turn.session.add(entry)
-    entry.queue, entry.priority = step.name, step.priority
-    entry.enqueued_at, entry.left_at, entry.result = turn.now, None, ""
+    queue.join(turn.session, turn.call, turn.flow.id, step.name, step.priority, turn.now)
     turn.call.outcome = "queued"
     turn.response.enqueue(
         queue_name(turn.flow, step.name, step.priority),
@@ -552,10 +519,7 @@ def _enqueue(turn: Turn, step: Queue) -> None:
 def _queue_result(turn: Turn, step: Queue, form: Mapping[str, str]) -> None:
     result = form.get("QueueResult", "")
     turn.event("queue-result", result)
-    entry = turn.session.scalar(select(QueueEntry).where(QueueEntry.call_id == turn.call.id))
-    if entry is not None:
-        entry.left_at = entry.left_at or turn.now
-        entry.result = result
+    queue.left(turn.session, turn.call.id, result, turn.now)
     if result == "bridged":
         turn.call.outcome = "served"
         run_from(turn, HANGUP)
@@ -567,17 +531,10 @@ def _queue_result(turn: Turn, step: Queue, form: Mapping[str, str]) -> None:
 
 
 def _answer_queue(turn: Turn, step: AnswerQueue) -> str | None:
-    entry = turn.session.scalar(
-        select(QueueEntry)
-        .where(QueueEntry.flow_id == turn.flow.id, QueueEntry.queue == step.queue,
-               QueueEntry.left_at.is_(None))
-        .order_by(QueueEntry.priority.desc(), QueueEntry.enqueued_at, QueueEntry.id)
-        .limit(1)
-    )
+    entry = queue.take_next(turn.session, turn.flow.id, step.queue, turn.now)
     if entry is None:
         turn.event("answer-queue", "nobody waiting")
         return step.empty
-    entry.left_at, entry.result = turn.now, "answering"
     dial = turn.response.dial(action=turn.urls.step(step.id, turn.call.turn, "dial"),
                               method="POST")
     dial.queue(queue_name(turn.flow, entry.queue, entry.priority))
@@ -591,65 +548,56 @@ def _dedupe(turn: Turn, step: Step, suffix: str = "") -> str:
     return f"{turn.call.sid}:{turn.call.turn}:{step.id}{':' + suffix if suffix else ''}"
 
 
-def _queue_sms(turn: Turn, step: Step, to: str, body: str, purpose: str) -> None:
-    message = turn.telephony.queue_sms(
-        turn.session, to=to, from_=turn.line_number, body=body, purpose=purpose,
-        flow_id=turn.flow.id, call_id=turn.call.id, dedupe_key=_dedupe(turn, step, to),
-    )
-    turn.outbox.append(message.id)
+def _queue_sms(turn: Turn, step: Step, to: str, body: str, purpose: MessagePurpose) -> None:
+    # Sent by the worker once the turn commits: the caller never waits on Twilio's API.
+    message = messages.queue(turn.session, turn.flow, to=to, body=body, purpose=purpose,
+                             call=turn.call, key=_dedupe(turn, step, to))
     turn.event("sms" if purpose == "caller" else "notify", body, to=to, message_id=message.id)
 
 
 def _sms(turn: Turn, step: Sms) -> None:
     body = turn.render(step.text)
     if step.to == "caller":
-        _queue_sms(turn, step, turn.call.party, body, "caller")
+        _queue_sms(turn, step, turn.call.party, body, MessagePurpose.CALLER)
         return
     for member in turn.flow.members(step.to):
-        _queue_sms(turn, step, member.phone, body, "notify")
+        _queue_sms(turn, step, member.phone, body, MessagePurpose.NOTIFY)
 
 
 def _notify(turn: Turn, step: Notify) -> None:
     body = turn.render(step.text)
     for role in step.roles:
         for member in turn.flow.members(role):
-            _queue_sms(turn, step, member.phone, body, "notify")
+            _queue_sms(turn, step, member.phone, body, MessagePurpose.NOTIFY)
 
 
 def _ticket(turn: Turn, step: Ticket) -> None:
-    key = _dedupe(turn, step)
-    if turn.session.scalar(select(TicketRow.id).where(TicketRow.dedupe_key == key)):
-        return
     vals = turn.values()
-    row = TicketRow(
-        dedupe_key=key, flow_id=turn.flow.id, call_id=turn.call.id, kind=step.kind,
+    row = tickets.open(
+        turn.session, turn.flow, key=_dedupe(turn, step), call_id=turn.call.id, kind=step.kind,
         text=normalise(texts.render(step.text, vals)), assign_role=step.assign, urgent=step.urgent,
         fields={name: texts.render(text, vals) for name, text in step.fields},
-        phone=turn.call.party,
+        phone=turn.call.party, now=turn.now,
         due_at=turn.now + dt.timedelta(hours=step.due_hours) if step.due_hours else None,
     )
-    turn.session.add(row)
-    turn.session.flush()
-    turn.event("ticket", row.text, ticket_id=row.id, ticket_kind=step.kind, urgent=step.urgent)
-    callbacks.ticket_created(turn.session, turn.flow, row, turn.now)
+    if row is not None:  # else a replayed webhook: the ticket is there already
+        turn.event("ticket", row.text, ticket_id=row.id, ticket_kind=step.kind,
+                   urgent=step.urgent)
 
 
 def _record_visit(turn: Turn, step: RecordVisit) -> None:
     """The confirmation call's outcome goes onto the visit the call is about (RT-1, RT-2, RT-4)."""
     raw = str(turn.call.vars.get("visit_id") or "")
-    visit = turn.session.get(VisitRow, int(raw)) if raw.isdigit() else None
+    visit = visits.of(turn.session, raw)
     if visit is None:
         raise FlowRuntimeError("this call is about no visit (no visit_id)", flow=turn.flow.id,
                                state=step.id, where=str(step.source), given=raw)
     vals = turn.values()
-    visit.status = step.status
-    if step.note is not None:
-        line = texts.render(step.note, vals).strip()
-        visit.note = f"{visit.note}\n{line}".strip() if line not in visit.note else visit.note
-    if step.adult_contact is not None:
-        visit.adult_contact = texts.render(step.adult_contact, vals)
-    if step.no_entry is not None:
-        visit.no_entry = step.no_entry
+    visits.record_outcome(
+        visit, step.status, no_entry=step.no_entry,
+        note=texts.render(step.note, vals) if step.note is not None else None,
+        adult_contact=texts.render(step.adult_contact, vals)
+        if step.adult_contact is not None else None)
     turn.event("visit", step.status, visit_id=visit.id, no_entry=visit.no_entry,
                adult_contact=visit.adult_contact)
 
@@ -671,9 +619,9 @@ def _offer_slot(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
     offered = int(turn.call.vars.get(f"{_offer_key(step)}_count") or 0)
     slot = None
     if offered < step.offers:
-        slot = next(booking.free_slots(turn.session, turn.flow, step, turn.now, start_from), None)
+        slot = next(bookings.free_slots(turn.session, turn.flow, step, turn.now, start_from), None)
         if slot is None and start_from > turn.now:
-            slot = next(booking.free_slots(turn.session, turn.flow, step, turn.now, turn.now), None)
+            slot = next(bookings.free_slots(turn.session, turn.flow, step, turn.now, turn.now), None)
     if slot is None:
         turn.set_var(step.capture, "")
         turn.event("booking", "no slot offered" if not offered else f"{offered} slot(s) declined")
@@ -696,7 +644,7 @@ def _slot_answer(turn: Turn, step: Book, form: Mapping[str, str]) -> None:
         turn.call.inputs += 1
         turn.event("input", digits or speech, digits=digits, speech=speech)
     if answer == "yes":
-        made = booking.book(turn.session, turn.flow, step, offered, turn.now,
+        made = bookings.book(turn.session, turn.flow, step, offered, turn.now,
                             key=_dedupe(turn, step), call_id=turn.call.id, phone=turn.call.party,
                             client_name=str(turn.call.vars.get("client_name") or ""))
         if made is not None:
@@ -741,29 +689,13 @@ def _recorded(turn: Turn, step: Voicemail, form: Mapping[str, str]) -> None:
     sid = form.get("RecordingSid", "")
     duration = int(form.get("RecordingDuration") or 0)
     if sid and duration > 0:
-        store_voicemail(turn.session, turn.call, turn.flow.id, sid, form.get("RecordingUrl", ""),
-                        duration, turn.now)
+        voicemails.store(turn.session, turn.call, turn.flow.id, sid,
+                         form.get("RecordingUrl", ""), duration, turn.now)
         turn.call.outcome = "voicemail"
         turn.event("recorded", f"{duration} s", recording_sid=sid)
     else:
         turn.event("recorded", "no message left")
     run_from(turn, step.next)
-
-
-def store_voicemail(session: Session, call: Call | None, flow_id: str, recording_sid: str,
-                    url: str, duration: int, now: dt.datetime) -> VoicemailRow:
-    """Both the Record action and the recording status callback report a recording, in
-    either order and maybe twice: whichever comes first creates the row."""
-    db.insert_once(session, VoicemailRow, "recording_sid", recording_sid=recording_sid,
-                   flow_id=flow_id, created_at=now)
-    row = session.scalars(select(VoicemailRow).where(VoicemailRow.recording_sid == recording_sid)
-                          ).one()
-    if call is not None and row.call_id in (None, call.id):  # never moved to another call
-        row.call_id, row.from_number = call.id, call.from_number
-    row.recording_url = url or row.recording_url
-    row.duration = duration or row.duration
-    session.flush()
-    return row
 
 
 def _hangup(turn: Turn, lines: tuple[Text, ...]) -> None:
@@ -779,7 +711,6 @@ def recover(turn: Turn, error: Exception) -> None:
     """A step failed: the caller hears the apology and goes to the flow's fallback. If the
     fallback fails too, they can still leave a message: never silence."""
     turn.response = VoiceResponse()
-    turn.outbox.clear()
     turn.event("error", str(error))
     turn.call.flagged = "runtime error"
     turn.say(turn.flow.apology)
