@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.engine.phrases import phrase
 from voicebot.models import Call, CallEvent, Message, Voicemail
 

@@ -10,7 +10,7 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
 The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
 continuation URLs that voicebot writes into its own TwiML. Every field is read through
-voicebot.twilio_form.
+voicebot.web.params.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from voicebot.flows.registry import registry
 from voicebot.journal import close_call, compose_note
 from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
 from voicebot.phones import mask
-from voicebot.security import check_signature, signed_url
 from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
-from voicebot.twilio_form import NUMBER, SID, STATUS, form, url_number, url_text
 from voicebot.voicemail import pipeline, replies
+from voicebot.web.params import NUMBER, SID, STATUS, form, url_number, url_text
+from voicebot.web.security import check_signature, signed_url
 
 log = logging.getLogger("voicebot.webhooks")
 
