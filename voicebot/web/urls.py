@@ -1,10 +1,48 @@
-"""Absolute URLs Twilio calls us at, built outside any request (the worker placing a call)."""
+"""The URLs Twilio calls us at: continuation and callback URLs written into TwiML during a
+webhook (`Urls`), and absolute ones built outside any request (the worker placing a call,
+`public_url`). It imports nothing else of voicebot: telephony and the voicemail pipeline
+build callback URLs with it without depending on the web edge's handlers."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
+
+
+class Urls:
+    """Continuation URLs are relative: Twilio resolves them against the URL it just called,
+    which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute."""
+
+    def step(self, state: str, turn: int, event: str) -> str:
+        return url_for("twilio.step", s=state, t=turn, e=event)
+
+    def queue_wait(self, state: str) -> str:
+        return url_for("twilio.queue_wait", s=state)
+
+    def recording_status(self) -> str:
+        return absolute(url_for("twilio.recording"))
+
+    def call_recording_status(self) -> str:
+        return absolute(url_for("twilio.recording", kind="call"))
+
+    def sms_status(self) -> str:
+        return absolute(url_for("twilio.sms_status"))
+
+    def transcription(self) -> str:
+        return absolute(url_for("twilio.transcription"))
+
+    def fallback_recording_status(self, from_: str, to: str) -> str:
+        """The fallback answers without a database: who called which line travels in the
+        recording callback's URL, which Twilio signs."""
+        return absolute(url_for("twilio.recording") + "?" + urlencode(
+            {"via": "fallback", "from": from_, "to": to}))
+
+
+def absolute(path: str) -> str:
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + path
 
 
 class NoPublicUrl(RuntimeError):
