@@ -375,7 +375,9 @@ def _one_flow(key: str) -> Flow:
 
 @flows.command("test")
 @click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def flows_test(scripts: tuple[Path, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object a script, a line each, as each finishes (the desk reads these).")
+def flows_test(scripts: tuple[Path, ...], as_json: bool) -> None:
     """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
     from voicebot.devtools.flow_tests import run_files
 
@@ -384,12 +386,16 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
         raise click.ClickException("no scripted calls found (flows/calls/*.yaml)")
     failed = 0
     for outcome in run_files(files, _quiet()):
+        failed += not outcome.ok
+        if as_json:
+            click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+            continue
         click.echo(("PASS " if outcome.ok else "FAIL ") + f"{outcome.path}")
         if not outcome.ok:
-            failed += 1
             click.echo(outcome.result.report() if outcome.result else "\n".join(outcome.problems),
                        err=True)
-    click.echo(f"{len(files) - failed} passed, {failed} failed")
+    if not as_json:
+        click.echo(f"{len(files) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

@@ -1,5 +1,6 @@
 """Running scripted calls (flows/calls/*.yaml) against a throwaway database in dry-run, never
-the real one: `voicebot flows test` and the desk's Flows page both run them this way."""
+the real one: `voicebot flows test` runs them this way, and the desk's Flows page runs that
+command in a process of its own (`--json`, one `FileOutcome.as_json()` a line)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ class FileOutcome:
     @property
     def ok(self) -> bool:
         return self.result is not None and self.result.ok
+
+    def as_json(self) -> dict[str, Any]:
+        """What `voicebot flows test --json` prints for this file: the desk reads it
+        (voicebot.admin.flows.ScriptRun), so a key renamed here is renamed there."""
+        return {"path": str(self.path), "ok": self.ok,
+                "name": self.script.name if self.script else None,
+                "flow": self.script.flow if self.script else None,
+                "to": self.script.to if self.script else None,
+                "transcript": self.result.transcript if self.result else [],
+                "failure": self.result.failure if self.result else None,
+                "problems": self.problems}
 
 
 def first_number(registry: FlowRegistry, flow_id: str) -> str:
