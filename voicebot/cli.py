@@ -20,14 +20,8 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.devtools.emulator import (
-    CallEmulator,
-    CallStateError,
-    HttpTransport,
-    Messages,
-    WsgiTransport,
-    interactive,
-)
+from voicebot.devtools.emulator import CallEmulator, CallStateError, HttpTransport, WsgiTransport
+from voicebot.devtools.repl import Messages, interactive
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow, language_family
 from voicebot.speech import synthesis

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from voicebot import close_app, create_app
 from voicebot.devtools.emulator import CallEmulator, WsgiTransport
 from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
 from voicebot.flows.errors import FlowNotFound
@@ -65,8 +66,6 @@ def dialled_number(flow: Flow) -> str:
 
 @contextmanager
 def scratch_app(**overrides: Any) -> Iterator[Flask]:
-    from voicebot import close_app, create_app
-
     with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
         app = create_app({**overrides, "DATABASE_URL": f"sqlite:///{tmp}/calls.db",
                           "INSTANCE_DIR": tmp, "DRY_RUN": True,
