@@ -937,4 +937,4 @@ def silence(seconds: int, rate: int = 8000) -> bytes:
 def wav_seconds(data: bytes) -> int:
     """A WAV's length in whole seconds, rounded up; 1 at least (Twilio's RecordingDuration)."""
     with wave.open(io.BytesIO(data)) as audio:
-        return max(1, math.ceil(audio.getnframes() / audio.getframerate()))
+        return max(1, math.ceil(int(audio.getnframes()) / int(audio.getframerate())))

@@ -29,7 +29,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from voicebot import callbacks, db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
-from voicebot.engine import runner
+from voicebot.engine import runner, texts
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.flows.errors import FlowNotFound
@@ -255,9 +255,9 @@ def queue_wait(params: QueueWait) -> Response:
         return twiml(reply)
     reply.say(phrase("queue_position", flow.language, position=queue_position(entry)),
               voice=flow.voice, language=flow.language)
-    vals = runner.texts.values(flow, call.vars, call.from_number, clock().now())
+    vals = texts.values(flow, call.vars, call.from_number, clock().now())
     for line in step.hold:
-        reply.say(runner.texts.render(line, vals), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
     reply.pause(length=10)
     return twiml(reply)
 
@@ -408,9 +408,9 @@ def fallback(params: IncomingCall) -> Response:
         reply.say(phrase("unavailable", "en"), language="en-US")
         reply.hangup()
         return twiml(reply)
-    values = runner.texts.values(flow, {}, from_, clock().now())
+    values = texts.values(flow, {}, from_, clock().now())
     for line in flow.apology:
-        reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, values), voice=flow.voice, language=flow.language)
     reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
                  play_beep=True, recording_status_callback_event="completed",
                  recording_status_callback=Urls().fallback_recording_status(from_, to))
