@@ -30,11 +30,13 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from voicebot import callbacks, db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
-from voicebot.engine import runner
+from voicebot.engine import runner, texts
+from voicebot.engine.effects import Effects, store_voicemail
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
+from voicebot.engine.steps.queue import Queue
 from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import Flow, Queue
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import registry
 from voicebot.journal import close_call, compose_note
 from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
@@ -93,7 +95,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
 
     def new_turn(c: Call) -> Turn:
         c.turn += 1
-        return Turn(flow=flow, call=c, session=session, now=now, urls=Urls(), telephony=telephony())
+        return Turn(flow=flow, call=c, effects=Effects(session, telephony()), now=now, urls=Urls())
 
     turn = new_turn(call)
     try:
@@ -246,7 +248,7 @@ def _fallback_recorded(call: Call) -> Response:
     params = form()
     sid = params.optional("RecordingSid", SID, "")
     if sid:
-        runner.store_voicemail(db.session(), call, call.flow_id, sid, params.text("RecordingUrl"),
+        store_voicemail(db.session(), call, call.flow_id, sid, params.text("RecordingUrl"),
                                params.integer("RecordingDuration") or 0, clock().now())
         call.outcome = "voicemail"
         db.session().commit()
@@ -276,9 +278,9 @@ def queue_wait() -> Response:
         return twiml(reply)
     reply.say(phrase("queue_position", flow.language, position=queue_position(entry)),
               voice=flow.voice, language=flow.language)
-    vals = runner.texts.values(flow, call.vars, call.from_number, clock().now())
+    vals = texts.values(flow, call.vars, call.from_number, clock().now())
     for line in step.hold:
-        reply.say(runner.texts.render(line, vals), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
     reply.pause(length=10)
     return twiml(reply)
 
@@ -436,9 +438,9 @@ def fallback() -> Response:
         reply.say(phrase("unavailable", "en"), language="en-US")
         reply.hangup()
         return twiml(reply)
-    values = runner.texts.values(flow, {}, from_, clock().now())
+    values = texts.values(flow, {}, from_, clock().now())
     for line in flow.apology:
-        reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, values), voice=flow.voice, language=flow.language)
     reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
                  play_beep=True, recording_status_callback_event="completed",
                  recording_status_callback=absolute(url_for("twilio.recording") + "?" + urlencode(
