@@ -33,10 +33,10 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.engine import runner
+from voicebot.engine.effects import store_voicemail
+from voicebot.engine.steps.voicemail import Voicemail as VoicemailStep
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.flows.model import Voicemail as VoicemailStep
 from voicebot.jobs import enqueue, job, known
 from voicebot.journal import add_event
 from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
@@ -89,7 +89,7 @@ def recorded(session: Session, call: Call | None, flow: Flow | None, recording_s
     """Store what a recording callback reports; True when the pipeline should be started
     now. A duplicate callback must not restart a voicemail whose fetch is already being
     retried with backoff, nor one already processed."""
-    row = runner.store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
+    row = store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
                                  duration, now)
     if flow is not None and not row.language:
         row.language = flow.language

@@ -30,10 +30,12 @@ from voicebot import callbacks, db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
 from voicebot.engine import runner, texts
+from voicebot.engine.effects import Effects, store_voicemail
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
+from voicebot.engine.steps.queue import Queue
 from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import Flow, Queue
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import registry
 from voicebot.journal import close_call, compose_note
 from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
@@ -76,7 +78,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
 
     def new_turn(c: Call) -> Turn:
         c.turn += 1
-        return Turn(flow=flow, call=c, session=session, now=now, urls=Urls(), telephony=telephony())
+        return Turn(flow=flow, call=c, effects=Effects(session, telephony()), now=now, urls=Urls())
 
     turn = new_turn(call)
     try:
@@ -226,8 +228,8 @@ def _start_over(params: Continuation) -> Response:
 
 def _fallback_recorded(call: Call, params: Continuation) -> Response:
     if params.recording_sid:
-        runner.store_voicemail(db.session(), call, call.flow_id, params.recording_sid,
-                               params.recording_url, params.recording_duration, clock().now())
+        store_voicemail(db.session(), call, call.flow_id, params.recording_sid,
+                        params.recording_url, params.recording_duration, clock().now())
         call.outcome = "voicemail"
         db.session().commit()
     reply = VoiceResponse()
