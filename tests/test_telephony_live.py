@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.jobs import run_due
 from voicebot.jobs.worker import Worker
 from voicebot.models import Call, Message, utcnow

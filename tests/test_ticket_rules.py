@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from voicebot.emulator import CallEmulator, new_sid
+from voicebot.devtools.emulator import CallEmulator, new_sid
 from voicebot.jobs import run_due
 from voicebot.models import Callback, Message, Ticket
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +24,6 @@ from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job
 from voicebot.models import Call, Message, MessageDirection, MessagePurpose, MessageStatus
 from voicebot.telephony import telephony
-from voicebot.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.messages")
 
@@ -120,11 +119,12 @@ def init_app(app: Flask) -> None:
 
 
 def _status_url(app: Flask) -> str | None:
-    """Where Twilio reports delivery: the public URL, or the one this request came in on."""
-    configured = public_url_or_none(app, "twilio.sms_status")
-    if configured is None and has_request_context():
-        return request.url_root.rstrip("/") + url_for("twilio.sms_status")
-    return configured
+    """Where Twilio reports delivery: at the public URL, or at the one this request came in
+    on; without either (a job, no VOICEBOT_PUBLIC_URL) we go without delivery reports."""
+    base = app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "")
+    if not base:
+        return None
+    return str(base).rstrip("/") + app.url_map.bind("localhost").build("twilio.sms_status")
 
 
 def hand_off(app: Flask, message_ids: list[int], status_callback: str | None) -> None:
@@ -156,4 +156,4 @@ def send_now(app: Flask, session: Session) -> None:
     """Send what this session stored and committed (see `send_here`)."""
     ids: list[int] = session.info.pop(OUTBOX_KEY, [])
     if ids:
-        telephony(app).deliver(session, ids, public_url_or_none(app, "twilio.sms_status"))
+        telephony(app).deliver(session, ids, _status_url(app))

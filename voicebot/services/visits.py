@@ -67,9 +67,9 @@ def book(app: Flask, flow: Flow, *, phone: str, window: str, client_name: str = 
     return visit, fired
 
 
-def of(session: Session, visit_id: str) -> Visit | None:
-    """The visit a confirmation call is about (its `visit_id` variable), if it still exists."""
-    return session.get(Visit, int(visit_id)) if visit_id.isdigit() else None
+def of(session: Session, visit_id: int) -> Visit | None:
+    """The visit a confirmation call is about, if it still exists."""
+    return session.get(Visit, visit_id)
 
 
 def record_outcome(visit: Visit, status: str, *, note: str | None, adult_contact: str | None,

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.flows.model import Flow
-from voicebot.flows.model import Voicemail as VoicemailStep
-from voicebot.models import Call, EventKind, Voicemail, VoicemailStatus
+from voicebot.models import Call, Voicemail, VoicemailStatus
 
 
 def store(session: Session, call: Call | None, flow_id: str, recording_sid: str, url: str,
@@ -30,27 +29,17 @@ def store(session: Session, call: Call | None, flow_id: str, recording_sid: str,
     return row
 
 
-def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
-    """The voicemail step the call recorded in: the last one the journal shows it entering."""
-    if call is None or flow is None:
-        return None
-    for event in reversed(call.events):
-        step = flow.states.get(event.state)
-        if event.kind == EventKind.VOICEMAIL and isinstance(step, VoicemailStep):
-            return step
-    return None
-
-
 def recorded(session: Session, call: Call | None, flow: Flow | None, recording_sid: str,
-             url: str, duration: int, now: dt.datetime) -> tuple[Voicemail, bool]:
+             url: str, duration: int, now: dt.datetime, *,
+             quote_wanted: bool) -> tuple[Voicemail, bool]:
     """Store what a recording callback reports; True when the pipeline should be started
     now. A duplicate callback must not restart a voicemail whose fetch is already being
-    retried with backoff, nor one already processed."""
+    retried with backoff, nor one already processed. `quote_wanted`: the flow's voicemail
+    step asked for the quote pipeline."""
     row = store(session, call, flow.id if flow else "", recording_sid, url, duration, now)
     if flow is not None and not row.language:
         row.language = flow.language
-        step = voicemail_step(call, flow)
-        row.quote_wanted = step.quote if step is not None else True
+        row.quote_wanted = quote_wanted
     return row, row.status == VoicemailStatus.RECEIVED and row.fetch_attempts == 0
 
 

@@ -33,13 +33,22 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.clock import clock
+from voicebot.engine.steps.voicemail import Voicemail as VoicemailStep
 from voicebot.flows.model import Flow
 from voicebot.flows.registry import flow_or_none
 from voicebot.jobs import enqueue, job, known
-from voicebot.models import Call, Message, MessagePurpose, Quote, Voicemail, VoicemailStatus, utcnow
+from voicebot.models import (
+    Call,
+    EventKind,
+    Message,
+    MessagePurpose,
+    Quote,
+    Voicemail,
+    VoicemailStatus,
+    utcnow,
+)
 from voicebot.phones import mask
 from voicebot.services import calls, messages, tickets
-from voicebot.services.voicemails import voicemail_step
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.choice import TwilioText, choose, first_transcript
 from voicebot.speech.transcript import NO_RECOGNIZER, TRANSCRIPTION_FAILED
@@ -71,6 +80,23 @@ MAX_RETRY_DELAY = 300.0
 
 def job_key(voicemail_id: int) -> str:
     return f"voicemail-{voicemail_id}"
+
+
+def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
+    """The voicemail step the call recorded in: the last one the journal shows it entering."""
+    if call is None or flow is None:
+        return None
+    for event in reversed(call.events):
+        step = flow.states.get(event.state)
+        if event.kind == EventKind.VOICEMAIL and isinstance(step, VoicemailStep):
+            return step
+    return None
+
+
+def quote_wanted(call: Call | None, flow: Flow | None) -> bool:
+    """Whether the voicemail step the call recorded in asked for a quote (`quote: true`)."""
+    step = voicemail_step(call, flow)
+    return step.quote if step is not None else True
 
 
 def start(app: Flask, voicemail_id: int, at: dt.datetime | None = None) -> None:

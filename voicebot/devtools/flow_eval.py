@@ -28,8 +28,11 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.engine import runner
+from voicebot.engine.effects import Effects
+from voicebot.engine.steps.ask import Ask
+from voicebot.engine.steps.route import Route
 from voicebot.flows.errors import FlowRuntimeError
-from voicebot.flows.model import NOT_SERVICE_REASONS, Ask, Flow, Phrase, Route, Source
+from voicebot.flows.model import NOT_SERVICE_REASONS, Flow, Phrase, Source
 from voicebot.flows.yamlsource import CommentedMap, CommentedSeq, key_line, node_line, parse_yaml
 from voicebot.language.lemmas import words
 from voicebot.models import CallEvent
@@ -310,7 +313,7 @@ def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.dateti
     call = calls.open(session, flow, sid=f"EVAL{n:06d}", from_="+10005550199", to=line,
                       now=now, direction=flow.direction)
     call.state = case.at
-    turn = runner.Turn(flow=flow, call=call, session=session, now=now, urls=_Urls())
+    turn = runner.Turn(flow=flow, call=call, effects=Effects(session), now=now, urls=_Urls())
     try:
         # A step that needs what only a real call has (the visit an outbound call is about)
         # stops the run; where the answer led is known by then.

@@ -10,14 +10,13 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
 The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
 continuation URLs that voicebot writes into its own TwiML. Every field is read through
-voicebot.twilio_form.
+voicebot.web.params.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -29,19 +28,33 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from voicebot import db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
-from voicebot.engine import runner
+from voicebot.engine import runner, texts
+from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
-from voicebot.flows.model import Flow, Queue
+from voicebot.engine.steps.queue import Queue
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import flow_or_none, registry
 from voicebot.models import Call, CallOutcome
 from voicebot.phones import mask
-from voicebot.security import check_signature, signed_url
 from voicebot.services import callbacks, calls, messages, voicemails
 from voicebot.services import queue as queues
 from voicebot.telephony import FINAL_CALL_STATUSES
-from voicebot.twilio_form import NUMBER, SID, STATUS, form, url_number, url_text
 from voicebot.voicemail import pipeline, replies
+from voicebot.web.params import (
+    Answered,
+    CallStatus,
+    Continuation,
+    IncomingCall,
+    IncomingSms,
+    QueueWait,
+    Recording,
+    SmsStatus,
+    Transcription,
+    takes,
+)
+from voicebot.web.security import check_signature, signed_url
+from voicebot.web.urls import Urls
 
 log = logging.getLogger("voicebot.webhooks")
 
@@ -54,34 +67,6 @@ def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
 
 
-class Urls:
-    """Continuation URLs are relative: Twilio resolves them against the URL it just called,
-    which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute."""
-
-    def step(self, state: str, turn: int, event: str) -> str:
-        return url_for("twilio.step", s=state, t=turn, e=event)
-
-    def queue_wait(self, state: str) -> str:
-        return url_for("twilio.queue_wait", s=state)
-
-    def recording_status(self) -> str:
-        return absolute(url_for("twilio.recording"))
-
-    def call_recording_status(self) -> str:
-        return absolute(url_for("twilio.recording", kind="call"))
-
-    def sms_status(self) -> str:
-        return absolute(url_for("twilio.sms_status"))
-
-    def transcription(self) -> str:
-        return absolute(url_for("twilio.transcription"))
-
-
-def absolute(path: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return base.rstrip("/") + path
-
-
 def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response:
     """One webhook, one transaction: the turn's changes, its journal lines, its outbox (the
     worker sends its SMS after the commit) and its callbacks commit together, or, when a
@@ -91,7 +76,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
 
     def new_turn(c: Call) -> Turn:
         c.turn += 1
-        return Turn(flow=flow, call=c, session=session, now=now, urls=Urls())
+        return Turn(flow=flow, call=c, effects=Effects(session), now=now, urls=Urls())
 
     turn = new_turn(call)
     try:
@@ -131,10 +116,9 @@ def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inboun
 
 
 @bp.post("/voice")
-def voice() -> Response:
-    params = form()
-    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
-        params.required("To", NUMBER)
+@takes(IncomingCall.parse)
+def voice(params: IncomingCall) -> Response:
+    sid, from_, to = params.call_sid, params.from_, params.to
     session = db.session()
     existing = calls.find(session, sid)
     if existing is not None:
@@ -192,19 +176,19 @@ def _load_call(sid: str) -> Call | None:
 
 
 @bp.post("/voice/step")
-def step() -> Response:
-    sid = form().required("CallSid", SID)
-    state, event, turn_no = url_text("s"), url_text("e"), url_number("t")
+@takes(Continuation.parse)
+def step(params: Continuation) -> Response:
+    sid, state, event, turn_no = params.call_sid, params.state, params.event, params.turn
     _one_at_a_time()
     call = _load_call(sid)
     if state == "__fallback__":  # a message after the apology: kept, whatever we know
         if call is None:
-            to = form().required("To", NUMBER)
-            call = _journal_closed(sid, form().required("From", NUMBER), to, flow_for(to),
-                                   "voicemail", flagged="message left after an error")
-        return _fallback_recorded(call)
+            from_, to = params.caller()
+            call = _journal_closed(sid, from_, to, flow_for(to), CallOutcome.VOICEMAIL,
+                                   flagged="message left after an error")
+        return _fallback_recorded(call, params)
     if call is None:
-        return _start_over(sid)
+        return _start_over(params)
     if call.ended_at is not None or turn_no != call.turn or state != call.state:
         log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
                  state, call.state)
@@ -216,13 +200,13 @@ def step() -> Response:
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    given = form().as_dict()
+    given = params.fields
     return run_turn(flow, call, lambda t: runner.resume(t, event, given))
 
 
-def _start_over(sid: str) -> Response:
+def _start_over(params: Continuation) -> Response:
     """A continuation for a call we do not know (a lost database, an old URL): begin again."""
-    from_, to = form().required("From", NUMBER), form().required("To", NUMBER)
+    sid, (from_, to) = params.call_sid, params.caller()
     flow = flow_for(to)
     if flow is None:
         abort(404)
@@ -236,12 +220,10 @@ def _start_over(sid: str) -> Response:
     return run_turn(flow, new_call(flow, sid, from_, to), start_again)
 
 
-def _fallback_recorded(call: Call) -> Response:
-    params = form()
-    sid = params.optional("RecordingSid", SID, "")
-    if sid:
-        voicemails.store(db.session(), call, call.flow_id, sid, params.text("RecordingUrl"),
-                         params.integer("RecordingDuration") or 0, clock().now())
+def _fallback_recorded(call: Call, params: Continuation) -> Response:
+    if params.recording_sid:
+        voicemails.store(db.session(), call, call.flow_id, params.recording_sid,
+                         params.recording_url, params.recording_duration, clock().now())
         call.outcome = CallOutcome.VOICEMAIL
         db.session().commit()
     reply = VoiceResponse()
@@ -250,40 +232,39 @@ def _fallback_recorded(call: Call) -> Response:
 
 
 @bp.post("/voice/queue-wait")
-def queue_wait() -> Response:
-    sid = form().required("CallSid", SID)
+@takes(QueueWait.parse)
+def queue_wait(params: QueueWait) -> Response:
     session = db.session()
-    call = calls.find(session, sid)
+    call = calls.find(session, params.call_sid)
     reply = VoiceResponse()
     if call is None:
         reply.leave()
         return twiml(reply)
     flow = flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
-    step = flow.states.get(url_text("s")) if flow is not None else None
+    step = flow.states.get(params.state) if flow is not None else None
     entry = queues.place_of(session, call.id)
     if flow is None or not isinstance(step, Queue) or entry is None:
         reply.leave()
         return twiml(reply)
-    waited = form().integer("QueueTime") or 0
-    if waited >= step.max_wait:
+    if params.waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
     reply.say(phrase("queue_position", flow.language, position=queues.position(session, entry)),
               voice=flow.voice, language=flow.language)
-    vals = runner.texts.values(flow, call.vars, call.from_number, clock().now())
+    vals = texts.values(flow, call.vars, call.from_number, clock().now())
     for line in step.hold:
-        reply.say(runner.texts.render(line, vals), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
     reply.pause(length=10)
     return twiml(reply)
 
 
 @bp.post("/voice/status")
-def voice_status() -> Response:
+@takes(CallStatus.parse)
+def voice_status(params: CallStatus) -> Response:
     """Status of any call: an inbound one (the console's "call status changes" URL) or one we
     placed, which may never have reached the flow (busy, no answer). Copies and late arrivals
     are harmless: statuses only move forward and each ending is acted on once."""
-    params = form()
-    sid, status = params.required("CallSid", SID), params.required("CallStatus", STATUS)
+    sid, status = params.call_sid, params.status
     _one_at_a_time()
     session = db.session()
     now = clock().now()
@@ -295,12 +276,11 @@ def voice_status() -> Response:
     final = status in FINAL_CALL_STATUSES
     if call is not None:
         flow = flow_or_none(call.flow_id)
-        calls.status_reported(call, flow, status, now, final=final,
-                              duration=params.integer("CallDuration"))
+        calls.status_reported(call, flow, status, now, final=final, duration=params.duration)
         if final and flow is not None:
             callbacks.call_ended(session, flow, call, now)
     if dial is not None:
-        calls.dial_reported(dial, status, params.text("AnsweredBy"))
+        calls.dial_reported(dial, status, params.answered_by)
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
         dial_finished(current_app, session, dial, status, now)
@@ -308,12 +288,11 @@ def voice_status() -> Response:
 
 
 @bp.post("/voice/outbound")
-def outbound() -> Response:
+@takes(Answered.parse)
+def outbound(params: Answered) -> Response:
     """A call we placed was answered: Twilio asks what to say. The call starts in the flow
     state its dial names (a redial, a visit confirmation), with the dial's variables."""
-    params = form()
-    sid, to = params.required("CallSid", SID), params.required("To", NUMBER)
-    dial_id = url_number("d")
+    sid, to, dial_id = params.call_sid, params.to, params.dial_id
     _one_at_a_time()
     session = db.session()
     existing = calls.find(session, sid)
@@ -325,7 +304,7 @@ def outbound() -> Response:
         reply = VoiceResponse()
         reply.hangup()
         return twiml(reply)
-    answered_by = params.text("AnsweredBy")
+    answered_by = params.answered_by
     calls.dial_answered(dial, sid, answered_by)
     flow = flow_or_none(dial.flow_id)
     if flow is None or answered_by.startswith(("machine", "fax")):
@@ -349,20 +328,18 @@ def outbound() -> Response:
 
 
 @bp.post("/recording")
-def recording() -> Response:
-    params = form()
-    rec_sid, call_sid = params.required("RecordingSid", SID), params.required("CallSid", SID)
-    status = params.optional("RecordingStatus", STATUS, "completed")
+@takes(Recording.parse)
+def recording(params: Recording) -> Response:
+    rec_sid, call_sid, status = params.recording_sid, params.call_sid, params.status
     session = db.session()
     call = calls.find(session, call_sid)
     if status != "completed":
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
-    if call is None and request.args.get("via") == "fallback":
-        call = _fallback_call(call_sid)
-    duration = params.integer("RecordingDuration") or 0
-    if request.args.get("kind") == "call":
-        return _call_recorded(call, rec_sid, duration)
+    if call is None and params.fallback_caller is not None:
+        call = _fallback_call(call_sid, *params.fallback_caller)
+    if params.whole_call:
+        return _call_recorded(call, params)
     owner = voicemails.owner(session, rec_sid)
     if owner is not None and owner != call_sid:
         # Twilio never gives two calls one recording: this is forged or mixed up. The voicemail
@@ -372,9 +349,9 @@ def recording() -> Response:
         return Response(f"recording {rec_sid} belongs to another call\n", status=409,
                         mimetype="text/plain")
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
-    row, begin = voicemails.recorded(session, call, flow_or_none(call.flow_id) if call else None,
-                                     rec_sid, params.required("RecordingUrl"), duration,
-                                     clock().now())
+    flow = flow_or_none(call.flow_id) if call else None
+    row, begin = voicemails.recorded(session, call, flow, rec_sid, params.url, params.duration,
+                                     clock().now(), quote_wanted=pipeline.quote_wanted(call, flow))
     session.commit()
     if begin:
         pipeline.start(current_app, row.id)
@@ -383,42 +360,37 @@ def recording() -> Response:
     return Response(status=204)
 
 
-def _fallback_call(sid: str) -> Call:
+def _fallback_call(sid: str, from_: str, to: str) -> Call:
     """The journal entry of a call the fallback URL answered while the database was down:
     who called which line comes from the callback URL the fallback wrote (signed by Twilio)."""
-    from_, to = url_text("from"), url_text("to")
-    if not (NUMBER.match(from_) and NUMBER.match(to)):
-        raise BadRequest("malformed fallback recording URL")
     flow = flow_for(to)
     log.info("call %s from %s: message left through the fallback URL", sid, mask(from_))
-    return _journal_closed(sid, from_, to, flow, "voicemail",
+    return _journal_closed(sid, from_, to, flow, CallOutcome.VOICEMAIL,
                            flagged="answered by the fallback: the database was down")
 
 
 @bp.post("/fallback")
-def fallback() -> Response:
+@takes(IncomingCall.parse)
+def fallback(params: IncomingCall) -> Response:
     """Twilio's Voice fallback URL (the console's "Primary handler fails"), and the answer to
     a call in progress when the database stops answering: needs no database. The caller hears
     the line's apology and leaves a message; the recording callback comes back to
     /twilio/recording, and is kept (voicebot.spool) until the database is back."""
-    params = form()
-    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
-        params.required("To", NUMBER)
+    sid, from_, to = params.call_sid, params.from_, params.to
     log.warning("call %s to %s answered by the fallback (Twilio error %s)", sid, mask(to),
-                params.text("ErrorCode") or "none")
+                params.error_code or "none")
     reply = VoiceResponse()
     flow = flow_for(to)
     if flow is None:
         reply.say(phrase("unavailable", "en"), language="en-US")
         reply.hangup()
         return twiml(reply)
-    values = runner.texts.values(flow, {}, from_, clock().now())
+    values = texts.values(flow, {}, from_, clock().now())
     for line in flow.apology:
-        reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, values), voice=flow.voice, language=flow.language)
     reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
                  play_beep=True, recording_status_callback_event="completed",
-                 recording_status_callback=absolute(url_for("twilio.recording") + "?" + urlencode(
-                     {"via": "fallback", "from": from_, "to": to})))
+                 recording_status_callback=Urls().fallback_recording_status(from_, to))
     reply.hangup()
     return twiml(reply)
 
@@ -432,16 +404,15 @@ def fallback_done() -> Response:
 
 
 @bp.post("/transcription")
-def transcription() -> Response:
+@takes(Transcription.parse)
+def transcription(params: Transcription) -> Response:
     """Twilio's own transcription of a voicemail, for steps with `transcribe: true`."""
-    params = form()
-    rec_sid, status = params.required("RecordingSid", SID), params.text("TranscriptionStatus")
+    rec_sid, status, text = params.recording_sid, params.status, params.text
     session = db.session()
     row = voicemails.by_recording(session, rec_sid)
     if row is None:
         log.warning("transcription of unknown recording %s: ignored", rec_sid)
         return Response(status=204)
-    text = params.text("TranscriptionText").strip()
     if status != "completed" or not text:
         log.warning("Twilio could not transcribe recording %s (%s); voicemail %s is transcribed "
                     "here instead", rec_sid, status or "no status", row.id)
@@ -453,23 +424,21 @@ def transcription() -> Response:
     return Response(status=204)
 
 
-def _call_recorded(call: Call | None, rec_sid: str, duration: int) -> Response:
+def _call_recorded(call: Call | None, params: Recording) -> Response:
     """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails."""
+    rec_sid, duration = params.recording_sid, params.duration
     if call is None:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
-    calls.recorded(call, flow_or_none(call.flow_id), rec_sid, form().required("RecordingUrl"),
-                   duration, clock().now())
+    calls.recorded(call, flow_or_none(call.flow_id), rec_sid, params.url, duration, clock().now())
     db.session().commit()
     return Response(status=204)
 
 
 @bp.post("/sms")
-def sms() -> Response:
-    params = form()
-    sid, from_, to = params.required("MessageSid", SID), params.required("From", NUMBER), \
-        params.required("To", NUMBER)
-    body = params.text("Body")
+@takes(IncomingSms.parse)
+def sms(params: IncomingSms) -> Response:
+    sid, from_, to, body = params.message_sid, params.from_, params.to, params.body
     session = db.session()
     flow = flow_for(to)
     message = messages.by_sid(session, sid)
@@ -493,15 +462,15 @@ def _sms_reply(text: str | None, flow: Flow | None) -> Response:
 
 
 @bp.post("/sms/status")
-def sms_status() -> Response:
-    params = form()
-    sid, status = params.required("MessageSid", SID), params.required("MessageStatus", STATUS)
+@takes(SmsStatus.parse)
+def sms_status(params: SmsStatus) -> Response:
+    sid, status = params.message_sid, params.status
     session = db.session()
     message = messages.by_sid(session, sid)
     if message is None:
         log.info("status %s for unknown message %s: ignored", status, sid)
         return Response(status=204)
-    if messages.status_reported(message, status, params.text("ErrorCode")):
+    if messages.status_reported(message, status, params.error_code):
         session.commit()
     return Response(status=204)
 
