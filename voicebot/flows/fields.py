@@ -8,6 +8,7 @@ import re
 import string as stringlib
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from voicebot.flows import words
@@ -354,3 +355,33 @@ def speech_timeout(node: Node) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return str(value)
     raise Invalid("expected auto or a whole number of seconds >= 1")
+
+
+# --- other systems ------------------------------------------------------------------------
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url(node: Node) -> str:
+    """The URL of an `http` step: absolute http(s), with the host noted for the allow-list
+    check. Placeholders are not allowed in it (call data goes in `send:`, where it is encoded
+    for the wire; a placeholder in the host could point anywhere)."""
+    value = node.value
+    if not isinstance(value, str):
+        raise Invalid("expected a URL")
+    if "{" in value or "}" in value:
+        raise Invalid("placeholders are not allowed in the URL: put call variables in send:")
+    parts = urlsplit(value)
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise Invalid("expected an absolute http:// or https:// URL")
+    if parts.username or parts.password:
+        raise Invalid("credentials do not belong in the URL: sign the request with sign_with:")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise Invalid("the URL's port is not a number from 1 to 65535") from exc
+    # The scheme's usual port written out is the same place as no port.
+    shown = port is not None and port != DEFAULT_PORTS[parts.scheme]
+    where = parts.hostname.lower() + (f":{port}" if shown else "")
+    node.ctx.http_hosts.append((where, Ref(where, node.line, node.path)))
+    return value
