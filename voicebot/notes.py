@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from voicebot.engine.steps import worded_by
 from voicebot.engine.steps.base import role_name, sentence
 from voicebot.flows.model import Flow
+from voicebot.language import failures
 from voicebot.models import Call, CallEvent
-from voicebot.voicemail import failures
 
 __all__ = ["OUTCOMES", "WORDS", "compose", "label", "note_language", "role_name"]
 

@@ -37,7 +37,7 @@ from voicebot.jobs import enqueue, job, known
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.services.calls import add_event
-from voicebot.web.urls import public_url_or_none
+from voicebot.telephony import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail.mail")
 
