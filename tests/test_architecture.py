@@ -29,6 +29,13 @@ DEVTOOLS_USERS = ("voicebot.cli", "voicebot.__main__", "voicebot.devtools")
 BELOW_WEB = ("voicebot.engine", "voicebot.services", "voicebot.models", "voicebot.flows",
              "voicebot.language", "voicebot.db")
 WEB_LEAF = "voicebot.web.urls"
+# voicebot.flows holds two layers. Its flow language (the compiled model, the checks of YAML
+# values) sits below the engine; its compiler (loader, whole-file checks, pictures, the
+# registry of loaded flows) sits above the step kinds it compiles with
+# (voicebot.engine.steps). The engine uses only the language, the language nothing of the
+# engine: so no module cycle runs through the two packages.
+FLOW_LANGUAGE = ("voicebot.flows.model", "voicebot.flows.schema", "voicebot.flows.fields",
+                 "voicebot.flows.errors", "voicebot.flows.yamlsource", "voicebot.flows.words")
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,14 @@ def _may_use_handlers(importer: str) -> bool:
     return importer == "voicebot" or within(importer, DEVTOOLS_USERS)
 
 
+def flow_layers_crossed(imports: list[Import]) -> list[Import]:
+    """The engine importing the flow compiler, or the flow language importing the engine."""
+    return [i for i in imports
+            if (within(i.importer, ("voicebot.engine",)) and within(i.imported, ("voicebot.flows",))
+                and i.imported != "voicebot.flows" and not within(i.imported, FLOW_LANGUAGE))
+            or (within(i.importer, FLOW_LANGUAGE) and within(i.imported, ("voicebot.engine",)))]
+
+
 @pytest.fixture(scope="module")
 def imports() -> list[Import]:
     return all_imports()
@@ -142,6 +157,12 @@ def test_the_url_builder_imports_nothing_of_voicebot(imports: list[Import]) -> N
     assert not offending, "\n".join(map(str, offending))
 
 
+def test_the_engine_uses_only_the_flow_language(imports: list[Import]) -> None:
+    offending = flow_layers_crossed(imports)
+    assert not offending, ("the engine and the flow compiler import each other:\n"
+                           + "\n".join(map(str, offending)))
+
+
 @pytest.mark.parametrize(("importer", "source", "rule"), [
     ("voicebot.engine.runner", "def f():\n    from voicebot.devtools import emulator\n",
      runtime_importing_devtools),
@@ -150,6 +171,10 @@ def test_the_url_builder_imports_nothing_of_voicebot(imports: list[Import]) -> N
     ("voicebot.services.tickets", "from ..web import voice\n", web_imported_from_below),
     ("voicebot.voicemail.pipeline", "from voicebot.web.voice import run_turn\n",
      web_imported_from_below),
+    ("voicebot.engine.steps.ask", "from voicebot.flows.registry import registry\n",
+     flow_layers_crossed),
+    ("voicebot.flows.fields", "def f():\n    from ..engine.steps import KINDS\n",
+     flow_layers_crossed),
 ])
 def test_each_rule_catches_a_breach(importer: str, source: str,
                                     rule: Callable[[list[Import]], list[Import]]) -> None:
