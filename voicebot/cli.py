@@ -1018,7 +1018,7 @@ def _local(app: Flask, flow_id: str, stored: str | None) -> str:
     there), with the zone shown, as `visits add` and the call notes show times."""
     from zoneinfo import ZoneInfo
 
-    from voicebot.flows.registry import flow_or_none
+    from voicebot.flows.catalog import flow_or_none
 
     if not stored:
         return ""

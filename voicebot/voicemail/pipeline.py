@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.clock import clock
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow, RecordsVoicemail
-from voicebot.flows.registry import flow_or_none
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import (
     Call,

@@ -34,8 +34,9 @@ from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.engine.steps.queue import Queue
 from voicebot.flows import texts
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none, registry
+from voicebot.flows.registry import registry
 from voicebot.models import Call, CallOutcome
 from voicebot.phones import mask
 from voicebot.services import callbacks, calls, messages, voicemails
