@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot.engine import texts
 from voicebot.engine.conditions import CallerFacts
 from voicebot.engine.phrases import phrase
+from voicebot.flows import texts
 from voicebot.flows.model import Flow, Text
 from voicebot.models import Call, MessagePurpose
 from voicebot.services import messages

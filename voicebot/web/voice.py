@@ -28,13 +28,15 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from voicebot import db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
-from voicebot.engine import runner, texts
+from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.engine.steps.queue import Queue
+from voicebot.flows import texts
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none, registry
+from voicebot.flows.registry import registry
 from voicebot.models import Call, CallOutcome
 from voicebot.phones import mask
 from voicebot.services import callbacks, calls, messages, voicemails

@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from voicebot.engine.answers import capture_value
-from voicebot.engine.hours import spoken_date
 from voicebot.engine.steps.ask import Ask, gather
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields
+from voicebot.flows.hours import spoken_date
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, integer, pattern, positive_number
 from voicebot.language import spoken_time
