@@ -23,8 +23,9 @@ from voicebot import db as database
 from voicebot.devtools.emulator import CallEmulator, CallStateError, HttpTransport, WsgiTransport
 from voicebot.devtools.repl import Messages, interactive
 from voicebot.flows.errors import Problem
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import registry
+from voicebot.language.tags import language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
@@ -1018,7 +1019,7 @@ def _local(app: Flask, flow_id: str, stored: str | None) -> str:
     there), with the zone shown, as `visits add` and the call notes show times."""
     from zoneinfo import ZoneInfo
 
-    from voicebot.flows.registry import flow_or_none
+    from voicebot.flows.catalog import flow_or_none
 
     if not stored:
         return ""

@@ -24,10 +24,10 @@ from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
 from voicebot.flows.registry import registry
+from voicebot.language import failures
 from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
 from voicebot.services import callbacks as callback_rules
-from voicebot.voicemail import failures
 
 PAGE = 50
 LIST_LIMIT = 100

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.clock import clock
 from voicebot.db import rowcount
-from voicebot.engine import texts
-from voicebot.engine.hours import is_open, next_open
+from voicebot.flows import texts
 from voicebot.flows.callbacks import ASSIGNEE
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
-from voicebot.flows.registry import flow_or_none
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
 from voicebot.services import calls, messages, tickets
