@@ -132,6 +132,8 @@ class EventKind(StrEnum):
     EMAIL = "email"
     EMAIL_FAILED = "email-failed"
     PAUSE = "pause"
+    HTTP = "http"
+    HTTP_FAILED = "http-failed"
 
 
 class MessageDirection(StrEnum):

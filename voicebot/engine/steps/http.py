@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from voicebot.engine import texts
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
-from voicebot.flows import fields
+from voicebot.flows import fields, texts
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Invalid, Key, Node, Schema, dict_of, one_of
 from voicebot.services import remote
