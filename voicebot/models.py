@@ -134,6 +134,7 @@ class EventKind(StrEnum):
     PAUSE = "pause"
     HTTP = "http"
     HTTP_FAILED = "http-failed"
+    WHISPER = "whisper"
 
 
 class MessageDirection(StrEnum):

@@ -32,6 +32,12 @@ class Effects:
     def previous_calls(self, call: Call, flow_id: str) -> int:
         return calls.previous_calls(self.session, call, flow_id)
 
+    def last_event_data(self, call: Call, kind: str) -> dict[str, Any] | None:
+        return calls.last_event_data(self.session, call, kind)
+
+    def whisper_taken(self, call: Call, turn: int) -> bool:
+        return calls.whisper_taken(self.session, call, turn)
+
     def states_entered(self, call: Call) -> Collection[str]:
         return set(calls.states_entered(self.session, call))
 

@@ -40,6 +40,20 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Sorry, nobody is free to take your call right now.",
         "ru": "Извините, сейчас никто не может ответить на ваш звонок.",
     },
+    # A transfer with a whisper: the caller, when the member who answered passed the call on.
+    "still_trying": {
+        "en": "Please hold, I am trying someone else.",
+        "ru": "Пожалуйста, не кладите трубку: я соединяю вас с другим сотрудником.",
+    },
+    # The staff member who answered a transfer with a whisper, after the flow's `whisper:`.
+    "whisper_keys": {
+        "en": "Press 1 to take the call, or 2 to pass it on.",
+        "ru": "Нажмите 1, чтобы принять звонок, или 2, чтобы передать его дальше.",
+    },
+    "whisper_passed": {
+        "en": "Passing the call on. Goodbye.",
+        "ru": "Передаю звонок дальше. До свидания.",
+    },
     # A retry of a question the flow gives no `reprompt:` for.
     "not_caught": {
         "en": "Sorry, I didn't catch that.",

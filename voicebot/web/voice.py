@@ -33,6 +33,7 @@ from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.engine.steps.queue import Queue
+from voicebot.engine.steps.transfer import Transfer
 from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
@@ -53,6 +54,7 @@ from voicebot.web.params import (
     Recording,
     SmsStatus,
     Transcription,
+    Whisper,
     takes,
 )
 from voicebot.web.security import check_signature, signed_url
@@ -257,6 +259,43 @@ def queue_wait(params: QueueWait) -> Response:
     for line in step.hold:
         reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
     reply.pause(length=10)
+    return twiml(reply)
+
+
+@bp.post("/voice/whisper")
+@takes(Whisper.parse)
+def whisper(params: Whisper) -> Response:
+    """The staff member who answered a transfer hears who is calling and why, and takes the
+    call with 1 (the caller is connected when this TwiML ends) or passes it on with 2 or by
+    pressing nothing (their leg hangs up; the dial's result sends the caller on)."""
+    session = db.session()
+    call = calls.find(session, params.parent_sid)
+    flow = flow_or_none(call.flow_id) if call is not None else None
+    step = flow.states.get(params.state) if flow is not None else None
+    reply = VoiceResponse()
+    if (call is None or flow is None or not isinstance(step, Transfer) or not step.whisper
+            or call.ended_at is not None):
+        reply.hangup()  # the caller is gone (or the flow changed): nobody to connect
+        return twiml(reply)
+    say = {"voice": flow.voice, "language": flow.language}
+    answer = url_for("twilio.whisper", c=params.parent_sid, s=params.state, t=params.turn,
+                     m=params.member, e="answer")
+    if params.event == "ask":
+        gather = reply.gather(input="dtmf", num_digits=1, timeout=6, action=answer,
+                              method="POST")
+        vals = texts.values(flow, call.vars, call.from_number, clock().now())
+        for line in step.whisper:
+            gather.say(texts.render(line, vals), **say)
+        gather.say(phrase("whisper_keys", flow.language), **say)
+        reply.redirect(answer, method="POST")  # nothing pressed: passed on
+        return twiml(reply)
+    taken = params.digits == "1"
+    calls.whisper_answered(session, call, clock().now(), state=params.state, turn=params.turn,
+                           member=params.member, taken=taken)
+    session.commit()
+    if not taken:
+        reply.say(phrase("whisper_passed", flow.language), **say)
+        reply.hangup()
     return twiml(reply)
 
 
