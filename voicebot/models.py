@@ -135,6 +135,8 @@ class EventKind(StrEnum):
     HTTP = "http"
     HTTP_FAILED = "http-failed"
     WHISPER = "whisper"
+    QUEUE_TOLD = "queue-told"
+    QUEUE_MESSAGE = "queue-message"
 
 
 class MessageDirection(StrEnum):

@@ -321,6 +321,7 @@ class CallEmulator:
         self._status_sent = False
         self._turn = Turn()
         self._requests_this_turn = 0
+        self._wait_gather: str | None = None
         # Where the call resumes if the caller gives no input / the blocking verb falls through.
         self._rest: list[ET.Element] = []
         self._rest_url = ""
@@ -578,6 +579,26 @@ class CallEmulator:
             position=position,
         )
         self._wait_in_queue(moved)
+        return self._finish()
+
+    def press_while_waiting(self, digits: str) -> Turn:
+        """The caller presses keys in the queue: Twilio posts them to the wait loop's
+        `<Gather>` action, whose TwiML (a `<Leave>`, more music) plays on."""
+        spec = self._expect_queue()
+        if self._wait_gather is None:
+            raise CallStateError("the hold music does not listen for keys (no <Gather>)")
+        self._begin()
+        params = {"QueuePosition": str(spec.position), "QueueSid": spec.queue_sid,
+                  "QueueTime": str(int(self.clock - self._enqueued_at)), "Digits": digits}
+        url, self._wait_gather = self._wait_gather, None
+        self._turn.waiting, self._turn.queue = "queue", spec
+        verbs = self._parse(self._post("wait", url, params))
+        for verb in verbs or ():
+            if verb.tag == "Leave":
+                self._leave_queue(spec, "leave")
+                break
+            if verb.tag in ("Say", "Play", "Pause"):
+                self._hear(verb)
         return self._finish()
 
     def hangup(self) -> Turn:
@@ -899,7 +920,8 @@ class CallEmulator:
                 elif verb.tag == "Gather":
                     for child in verb:
                         self._hear(child)
-                    self._turn.notes.append("<Gather> in a waitUrl is not emulated; heard only")
+                    action = verb.get("action")
+                    self._wait_gather = urllib.parse.urljoin(url, action) if action else url
                 elif verb.tag == "Leave":
                     self._leave_queue(spec, "leave")
                     return

@@ -48,6 +48,9 @@ class Effects:
     def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None:
         queue.left(self.session, call.id, result, now)
 
+    def chose_message(self, call: Call) -> bool:
+        return queue.left_for_message(self.session, call.id)
+
     def take_waiting(self, flow_id: str, queue_name: str, now: dt.datetime) -> Waiting | None:
         entry = queue.take_next(self.session, flow_id, queue_name, now)
         return Waiting(entry.queue, entry.priority, entry.call_id) if entry else None

@@ -9,6 +9,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "You are number {position} in line.",
         "ru": "Ваш номер в очереди: {position}.",
     },
+    # The wait loop's estimate, from how fast the queue moved recently ("about 3 minutes").
+    "queue_estimate": {
+        "en": "The wait is about {minutes}.",
+        "ru": "Ждать примерно {minutes}.",
+    },
+    "queue_message_key": {
+        "en": "To leave a message instead, press {digit} at any time.",
+        "ru": "Чтобы не ждать и оставить сообщение, нажмите {digit} в любой момент.",
+    },
     "start_over": {
         "en": "Sorry, we lost track of your call. Let's start again.",
         "ru": "Извините, мы потеряли ход разговора. Давайте начнём сначала.",

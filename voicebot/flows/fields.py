@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import re
 import string as stringlib
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -361,6 +362,24 @@ def speech_timeout(node: Node) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return str(value)
     raise Invalid("expected auto or a whole number of seconds >= 1")
+
+
+AUDIO_FILE = re.compile(r"^audio/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(mp3|wav)$")
+
+
+def audio(node: Node) -> str:
+    """Something for Twilio to `<Play>`: an http(s) URL, or a file in the `audio/` folder
+    beside the flows folder (served at /audio/NAME), which must be there."""
+    value = node.value
+    if isinstance(value, str) and urlsplit(value).scheme in ("http", "https"):
+        if not urlsplit(value).hostname:
+            raise Invalid("expected an absolute http(s) URL")
+        return value
+    if not isinstance(value, str) or not AUDIO_FILE.match(value):
+        raise Invalid("expected an http(s) URL or audio/NAME.mp3 (or .wav)")
+    if not (Path(node.ctx.file).parent.parent / value).is_file():
+        raise Invalid(f"no file {value} beside the flows folder")
+    return value
 
 
 # --- other systems ------------------------------------------------------------------------

@@ -197,11 +197,14 @@ class QueueWait:
     call_sid: str
     state: str
     waited: int
+    digits: str = ""
+    """A key the caller pressed during the wait (the wait loop's `<Gather>` action)."""
 
     @classmethod
     def parse(cls) -> QueueWait:
         f = form()
-        return cls(f.required("CallSid", SID), url_text("s"), f.integer("QueueTime") or 0)
+        return cls(f.required("CallSid", SID), url_text("s"), f.integer("QueueTime") or 0,
+                   f.text("Digits").strip())
 
 
 @dataclass(frozen=True)

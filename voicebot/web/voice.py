@@ -32,13 +32,13 @@ from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
-from voicebot.engine.steps.queue import Queue
+from voicebot.engine.steps.queue import Queue, spoken_minutes
 from voicebot.engine.steps.transfer import Transfer
 from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
-from voicebot.flows.model import Flow
+from voicebot.flows.model import Flow, language_family
 from voicebot.flows.registry import registry
-from voicebot.models import Call, CallOutcome
+from voicebot.models import Call, CallOutcome, EventKind
 from voicebot.phones import mask
 from voicebot.services import callbacks, calls, messages, voicemails
 from voicebot.services import queue as queues
@@ -58,7 +58,7 @@ from voicebot.web.params import (
     takes,
 )
 from voicebot.web.security import check_signature, signed_url
-from voicebot.web.urls import Urls
+from voicebot.web.urls import Urls, absolute
 
 log = logging.getLogger("voicebot.webhooks")
 
@@ -253,12 +253,42 @@ def queue_wait(params: QueueWait) -> Response:
     if params.waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
-    reply.say(phrase("queue_position", flow.language, position=queues.position(session, entry)),
-              voice=flow.voice, language=flow.language)
-    vals = texts.values(flow, call.vars, call.from_number, clock().now())
-    for line in step.hold:
-        reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
-    reply.pause(length=10)
+    now = clock().now()
+    if step.message_key and params.digits == step.message_key:
+        if queues.chose_message(session, call.id, now):
+            calls.event(session, call, now, EventKind.QUEUE_MESSAGE, step.message_key)
+            session.commit()
+        reply.leave()  # the Enqueue's action then takes them to the step's `message`
+        return twiml(reply)
+    say = {"voice": flow.voice, "language": flow.language}
+    told = calls.last_event_data(session, call, EventKind.QUEUE_TOLD)
+    if told is None or told.get("entered") != entry.enqueued_at.isoformat() or (
+            params.waited - int(told.get("waited", 0)) >= step.announce_every):
+        position = queues.position(session, entry)
+        reply.say(phrase("queue_position", flow.language, position=position), **say)
+        wait = queues.estimated_wait(session, entry, now)
+        minutes = max(1, round(wait.total_seconds() / 60)) if wait is not None else None
+        if minutes is not None:
+            reply.say(phrase("queue_estimate", flow.language,
+                             minutes=spoken_minutes(minutes, language_family(flow.language))),
+                      **say)
+        if step.message_key:
+            reply.say(phrase("queue_message_key", flow.language, digit=step.message_key), **say)
+        calls.event(session, call, now, EventKind.QUEUE_TOLD, str(position), position=position,
+                    minutes=minutes, waited=params.waited, entered=entry.enqueued_at.isoformat())
+        vals = texts.values(flow, call.vars, call.from_number, now)
+        for line in step.hold:
+            reply.say(texts.render(line, vals), **say)
+        session.commit()
+    # The music (or a pause) inside a Gather, so the message key works at any moment.
+    holder = (reply.gather(input="dtmf", num_digits=1, timeout=1, method="POST",
+                           action=url_for("twilio.queue_wait", s=params.state))
+              if step.message_key else reply)
+    if step.music:
+        holder.play(step.music if "://" in step.music
+                    else absolute(url_for("audio.audio", name=step.music.removeprefix("audio/"))))
+    else:
+        holder.pause(length=10)
     return twiml(reply)
 
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
+from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields, texts
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Invalid, Key, Node, Schema, dict_of, one_of
+from voicebot.flows.wording import Event
 from voicebot.services import remote
 
 DEFAULT_TIMEOUT = 3

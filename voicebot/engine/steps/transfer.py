@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from voicebot.engine.conditions import available_members
-from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
+from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, boolean, integer, list_of
-from voicebot.flows.wording import role_name
+from voicebot.flows.wording import Event, role_name
 
 ANSWERED = {"completed", "answered"}
 """Dial statuses of a call a person took."""
