@@ -40,6 +40,29 @@ class Urls(Protocol):
 
 
 @dataclass(frozen=True)
+class Reply:
+    """What Twilio reports back to a step that waited (a `<Gather>`, `<Dial>`, `<Enqueue>` or
+    `<Record>` action), already checked and typed at the web edge (voicebot.web.params):
+    steps read fields, never Twilio's form."""
+
+    digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
+    """The recognizer's confidence in `speech`, 0 to 1; None when Twilio gave none."""
+    dial_status: str = ""
+    dial_duration: int | None = None
+    queue_result: str = ""
+    recording_sid: str = ""
+    recording_url: str = ""
+    recording_duration: int = 0
+
+    @property
+    def given(self) -> str:
+        """What the caller gave, for an error report."""
+        return self.speech or self.digits or self.dial_status
+
+
+@dataclass(frozen=True)
 class Waiting:
     """A caller in a queue, as a staff member's `answer_queue` finds them."""
 

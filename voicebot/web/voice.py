@@ -202,8 +202,7 @@ def step(params: Continuation) -> Response:
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    given = params.fields
-    return run_turn(flow, call, lambda t: runner.resume(t, event, given))
+    return run_turn(flow, call, lambda t: runner.resume(t, event, params.reply))
 
 
 def _start_over(params: Continuation) -> Response:
@@ -223,9 +222,10 @@ def _start_over(params: Continuation) -> Response:
 
 
 def _fallback_recorded(call: Call, params: Continuation) -> Response:
-    if params.recording_sid:
-        voicemails.store(db.session(), call, call.flow_id, params.recording_sid,
-                         params.recording_url, params.recording_duration, clock().now())
+    recorded = params.reply
+    if recorded.recording_sid:
+        voicemails.store(db.session(), call, call.flow_id, recorded.recording_sid,
+                         recorded.recording_url, recorded.recording_duration, clock().now())
         call.outcome = CallOutcome.VOICEMAIL
         db.session().commit()
     reply = VoiceResponse()

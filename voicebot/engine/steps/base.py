@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from voicebot.engine.turn import Turn
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.errors import FlowError, FlowRuntimeError
 from voicebot.flows.model import Choice, Flow, Source, StepBase
@@ -76,7 +76,7 @@ class StepKind(Generic[S]):
         """Enter the step: the next state, or None when it waits for Twilio (or ended)."""
         raise NotImplementedError
 
-    def resume(self, turn: Turn, step: S, event: str, form: Mapping[str, str]) -> str | None:
+    def resume(self, turn: Turn, step: S, event: str, reply: Reply) -> str | None:
         """Twilio's report on the step (`event` is one of `resumes_on`): the next state, or
         None when the call waits again or is over."""
         raise FlowRuntimeError(f"unexpected {event!r} event for a {self.key} step",
