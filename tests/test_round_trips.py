@@ -1,0 +1,91 @@
+"""What a webhook asks of the database, counted (bench.roundtrips: a SQLAlchemy event listener
+on statements, transactions and pool pings) over whole calls played through the real app, on
+SQLite and PostgreSQL. A ratchet: the figure may only go down. Each round trip is time the
+caller spends in silence (Twilio waits for the answer), and on PostgreSQL a commit is a log
+flush; issue 15 aims at 5.5 a webhook, averaged over a call. Timings stay in bench/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from sqlalchemy import make_url
+
+from bench import loadgen, roundtrips
+from bench.handwritten import create_schema, handwritten_app
+from voicebot import db
+from voicebot.emulator import CallEmulator, WsgiTransport
+from voicebot.scripted_call import Script, load_script, run_script
+
+from support.twilio_double import TEST_AUTH_TOKEN
+
+REPO = Path(__file__).resolve().parents[1]
+PRICES = load_script(REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml")  # OM-7
+
+ROUND_TRIPS_PER_WEBHOOK = {"postgresql": 8.25, "sqlite": 10.75}
+"""The current figures for the benchmark's call (greeting, keypress, speech, status callback).
+Lower them when a change saves a round trip; never raise them. SQLite's is higher only because
+SQLAlchemy inserts a turn's events one statement each there, and in one on PostgreSQL."""
+
+
+def omega_number(app: Flask) -> str:
+    number: str = app.extensions["voicebot.flows"].get("omega").numbers[0]
+    return number
+
+
+def test_a_call_costs_no_more_round_trips_than_the_ratchet(app: Flask) -> None:
+    """OM-7's call: the caller hears the greeting, presses 4 for the prices, says no more, and
+    the call ends; every webhook answered, at no more than the counted cost."""
+    counted = roundtrips.count_calls(app, PRICES, omega_number(app), calls=3)
+    per_webhook = counted["per_webhook"]
+    assert per_webhook["webhooks"] == 12  # 4 webhooks a call: nothing skipped, nothing extra
+    dialect = db.engine(app).dialect.name
+    assert per_webhook["round_trips"] <= ROUND_TRIPS_PER_WEBHOOK[dialect], counted["by_path"]
+
+
+def test_the_counter_sees_every_statement_and_commit(app: Flask) -> None:
+    """The ratchet means something only if the listener counts: a webhook that answers from
+    the database must show its statements and its one transaction."""
+    counted = roundtrips.count_calls(app, PRICES, omega_number(app), calls=1)
+    step = counted["by_path"]["/twilio/voice/step"]
+    assert step["statements"] >= 2 and step["transactions"] >= 1  # load the call, write the turn
+    assert step["round_trips"] >= step["statements"] + 2  # and BEGIN, COMMIT around them
+
+
+@pytest.fixture
+def handwritten(pg_url: str) -> tuple[Flask, str]:
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS hw_events, hw_calls")
+    create_schema(dsn)
+    return handwritten_app(dsn, TEST_AUTH_TOKEN), dsn
+
+
+def _play(app: Flask, script: Script, from_: str) -> Any:
+    def emulator(_: Script) -> CallEmulator:
+        return CallEmulator(WsgiTransport(app), auth_token=TEST_AUTH_TOKEN,
+                            public_url="http://localhost", to="+15035550100", from_=from_)
+
+    return run_script(script, emulator)
+
+
+def test_the_handwritten_baseline_does_the_work_it_is_measured_for(
+        handwritten: tuple[Flask, str]) -> None:
+    """bench.webhooks compares voicebot with this handler: it must really keep the call's
+    state (a row per call, an event per webhook) and refuse unsigned requests, or the
+    comparison flatters voicebot's rival."""
+    app, dsn = handwritten
+    result = _play(app, loadgen.without_expectations(PRICES), "+15035550142")
+    assert result.ok, result.failure
+    with psycopg.connect(dsn) as conn:
+        turn, status = conn.execute("SELECT turn, status FROM hw_calls").fetchone() or (0, "")
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM hw_events ORDER BY id")]
+    assert (turn, status) == (4, "completed")
+    assert kinds == ["incoming", "input", "input", "status"]
+    unsigned = app.test_client().post("/twilio/voice", data={"CallSid": "CA" + "0" * 32,
+                                                            "From": "+15035550142", "To": "+1"})
+    assert unsigned.status_code == 403
