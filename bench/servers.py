@@ -90,6 +90,8 @@ def main() -> None:
     elif args.kind == "handwritten":
         dsn = make_url(settings["DATABASE_URL"]).set(drivername="postgresql") \
             .render_as_string(hide_password=False)
+        if not settings["DB_SYNCHRONOUS_COMMIT"]:  # the same durability as voicebot's, for fairness
+            dsn += "?options=-c%20synchronous_commit%3Doff"
         create_schema(dsn)
         factory = functools.partial(handwritten_app, dsn, settings["TWILIO_AUTH_TOKEN"])
     serving.run(factory, serving.options(settings, HOST, args.port))

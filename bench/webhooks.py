@@ -259,6 +259,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("VOICEBOT_BENCH_DATABASE_URL", DEFAULT_DB),
                         help="a PostgreSQL server on this machine; the benchmark makes its own "
                              "database there")
+    parser.add_argument("--no-synchronous-commit", action="store_true",
+                        help="voicebot and the hand-written handler commit without waiting for "
+                             "the disk flush (VOICEBOT_DB_SYNCHRONOUS_COMMIT=false)")
     parser.add_argument("--script", type=Path, default=DEFAULT_SCRIPT, help="the scripted call to play")
     parser.add_argument("--max-seconds", type=float, default=900.0,
                         help="deadline for each run; calls still open then are cut")
@@ -294,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
             "VOICEBOT_DRY_RUN": "true", "VOICEBOT_LOG_FORMAT": "json", "VOICEBOT_LOG_LEVEL": "INFO",
             "VOICEBOT_RECORDINGS_DIR": str(tmp / "recordings"),
         })
+        if args.no_synchronous_commit:
+            env["VOICEBOT_DB_SYNCHRONOUS_COMMIT"] = "false"
         workers = args.workers or int(os.environ.get("VOICEBOT_WEB_WORKERS") or 0) or \
             len(os.sched_getaffinity(0))
         threads = args.threads or int(os.environ.get("VOICEBOT_WEB_THREADS") or 0) or \
@@ -301,7 +306,8 @@ def main(argv: list[str] | None = None) -> None:
         env.update(VOICEBOT_WEB_WORKERS=str(workers), VOICEBOT_WEB_THREADS=str(threads))
         report["server"] = {"workers": workers, "threads": threads, "worker_class": "gthread",
                             "log": "json lines at INFO, one per request",
-                            "database": f"PostgreSQL {server_version(database)} on loopback"}
+                            "database": f"PostgreSQL {server_version(database)} on loopback",
+                            "synchronous_commit": not args.no_synchronous_commit}
         say(f"servers: gunicorn {workers} worker(s) x {threads} thread(s); "
             f"database {make_url(database).database}")
         servers = (stack.enter_context(server("bare", env, tmp / "bare.log", None, bare_script)),
