@@ -127,11 +127,14 @@ class Turn:
 
     # -- caller facts ---------------------------------------------------------------------
     def caller(self) -> CallerFacts:
+        return CallerFacts(self.call.party, self._count_previous_calls, self.call.vars)
+
+    def _count_previous_calls(self) -> int:
         # "Known" means known to this line: a call to another business served by the same
-        # voicebot says nothing about this caller here.
+        # voicebot says nothing about this caller here. Asked only by a rule that reads it,
+        # once a turn. Other calls are all the count looks at: this turn's pending changes
+        # need not be flushed first (they are, at the commit).
         if self._previous_calls is None:
-            # Other calls are all the count looks at: this turn's pending changes need not be
-            # flushed first (they are, once, at the commit).
             with self.session.no_autoflush:
                 self._previous_calls = self.session.scalar(
                     select(func.count(Call.id)).where(
@@ -139,7 +142,7 @@ class Turn:
                         Call.id != self.call.id,
                     )
                 ) or 0
-        return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
+        return self._previous_calls
 
     def set_var(self, name: str, value: str) -> None:
         # JSON columns only notice reassignment, not in-place edits.
