@@ -639,7 +639,8 @@ def _process_voicemails(app: Flask, call_sid: str) -> None:
     click.echo("Transcribing the message...")
     run_due(app)
     with database.session_scope(app) as session:
-        rows = [r for r in journal_.entries(session, limit=5) if r["call_sid"] == call_sid]
+        rows = [r for r in journal_.entries(session, app.extensions["voicebot.flows"], limit=5)
+                if r["call_sid"] == call_sid]
     for row in rows:
         for voicemail in row["voicemails"]:
             heard = voicemail["transcript"]
@@ -1005,8 +1006,8 @@ def journal(since: str | None, number: str | None, flow_id: str | None, limit: i
 
     app = _existing_app()
     with database.session_scope(app) as session:
-        rows = journal_.entries(session, since=_since(since), number=number, flow_id=flow_id,
-                                limit=limit)
+        rows = journal_.entries(session, app.extensions["voicebot.flows"], since=_since(since),
+                                number=number, flow_id=flow_id, limit=limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

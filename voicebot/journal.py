@@ -6,15 +6,16 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, union
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, object_session, selectinload
 
 from voicebot import notes
-from voicebot.flows.model import Flow
+from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.registry import FlowRegistry
 from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
 from voicebot.voicemail import failures
 
 
-def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None,
+def close_call(call: Call, now: dt.datetime, *, status: str | None,
                duration: int | None = None) -> None:
     """End the call's journal entry. Safe to call again (a status callback after the flow
     hung up): the later call only adds what it knows, such as the duration."""
@@ -26,25 +27,34 @@ def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str |
         call.ended_at = now
         if call.outcome in ("in-progress", "queued"):
             call.outcome = "abandoned"
-            call.events.append(CallEvent(at=now, state=call.state, kind="end",
-                                         text=f"caller hung up in {call.state or 'the greeting'}"))
-    call.note = compose_note(call, flow)
+            add_event(call, now, "end", f"caller hung up in {call.state or 'the greeting'}")
 
 
-def add_event(call: Call, flow: Flow | None, at: dt.datetime, kind: str, text: str,
-              **data: Any) -> None:
-    """Something that happened after the call (its voicemail transcribed, a quote answered):
-    a line in its journal, and its note written again for the next dispatcher."""
-    call.events.append(CallEvent(at=at, state=call.state, kind=kind, text=text, data=data))
-    call.note = compose_note(call, flow)
+def add_event(call: Call, at: dt.datetime, kind: str, text: str, **data: Any) -> CallEvent:
+    """A line in the call's journal, during the call or after it (its voicemail transcribed,
+    a quote answered), added without loading the lines before it: that would be a query on
+    every webhook, growing with the call. The note the next dispatcher reads is written from
+    the lines when it is read (`note`), so nothing here rewrites it."""
+    event = CallEvent(call=call, at=at, state=call.state, kind=kind, text=text, data=data)
+    session = object_session(call)
+    assert session is not None, "the call is not in a session"
+    session.add(event)
+    return event
 
 
-def compose_note(call: Call, flow: Flow | None) -> str:
-    """The note stored with the call, for `voicebot journal`: sentences in the line's language
-    (its `labels:` and `roles:` are written in that language, and so are the words its callers
-    say, so one language reads whole), times in the line's zone; English for a call no flow
-    answers. The desk writes the note again in the desk's language (voicebot.notes); both come
-    from the call's events and variables, already loaded with the call."""
+def note(call: Call, flows: FlowRegistry) -> str:
+    """The note for `voicebot journal`: sentences in the line's language (its `labels:` and
+    `roles:` are written in that language, and so are the words its callers say, so one
+    language reads whole), times in the line's zone; English for a call no flow answers.
+    Written from the call's events and variables when read, by the readers that load them
+    anyway (the desk writes it in its own language, voicebot.admin.naming): a webhook never
+    loads a call's whole journal. A call stored without events keeps its stored note."""
+    if not call.events and call.note:
+        return call.note
+    try:
+        flow = flows.get(call.flow_id) if call.flow_id else None
+    except FlowNotFound:
+        flow = None
     return notes.compose(call, flow, flow.language if flow else "en")
 
 
@@ -63,7 +73,8 @@ def by_number(id_column: InstrumentedAttribute[int],
     return id_column.in_(union(*(select(id_column).where(column == number) for column in columns)))
 
 
-def entries(session: Session, *, since: dt.datetime | None = None, number: str | None = None,
+def entries(session: Session, flows: FlowRegistry, *, since: dt.datetime | None = None,
+            number: str | None = None,
             flow_id: str | None = None, outcome: str | None = None,
             before: tuple[dt.datetime, int] | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """The journal, newest first, as plain data for the CLI and the desk. `before` is the
@@ -99,7 +110,7 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
             "started_at": c.started_at.isoformat(),
             "ended_at": c.ended_at.isoformat() if c.ended_at else None,
             "duration": c.duration, "status": c.status, "outcome": c.outcome,
-            "flagged": c.flagged or None, "note": c.note,
+            "flagged": c.flagged or None, "note": note(c, flows),
             "variables": {k: v for k, v in c.vars.items() if not k.startswith("_")},
             "recording_url": c.recording_url or None,
             "path": _dedupe_runs([e.state for e in c.events if e.kind == "enter"]),

@@ -36,7 +36,7 @@ from voicebot.engine.runner import Turn
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow, Queue
 from voicebot.flows.registry import registry
-from voicebot.journal import close_call, compose_note
+from voicebot.journal import add_event, close_call
 from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
 from voicebot.phones import mask
 from voicebot.security import check_signature, signed_url
@@ -107,7 +107,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
         runner.recover(turn, exc)
     turn.call.last_twiml = str(turn.response)
     if turn.ended:
-        close_call(turn.call, flow, now, status=None)
+        close_call(turn.call, now, status=None)
     session.commit()
     telephony().deliver(session, turn.outbox, Urls().sms_status())
     return twiml(turn.call.last_twiml)
@@ -169,7 +169,7 @@ def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: s
     session = db.session()
     session.add(call)
     session.flush()
-    close_call(call, flow, now, status=None)
+    close_call(call, now, status=None)
     session.commit()
     return call
 
@@ -310,15 +310,18 @@ def voice_status() -> Response:
     session = db.session()
     now = clock().now()
     call = _load_call(sid)
-    dial = session.scalar(select(Dial).where(Dial.call_sid == sid).with_for_update())
+    # Only calls we placed have a dial (telephony stores its call SID): an inbound call's
+    # status asks nothing about dials.
+    dial = None if call is not None and call.direction == "inbound" else \
+        session.scalar(select(Dial).where(Dial.call_sid == sid).with_for_update())
     if call is None and dial is None:
         log.info("status %s for unknown call %s: ignored", status, sid)
         return Response(status=204)
     if call is not None:
-        call.events.append(CallEvent(at=now, state=call.state, kind="status", text=status))
+        add_event(call, now, "status", status)
         if status in FINAL_CALL_STATUSES:
             flow = _flow_or_none(call.flow_id)
-            close_call(call, flow, now, status=status, duration=params.integer("CallDuration"))
+            close_call(call, now, status=status, duration=params.integer("CallDuration"))
             if flow is not None:
                 callbacks.call_ended(session, flow, call, now)
         elif call.ended_at is None:
@@ -483,10 +486,10 @@ def _call_recorded(call: Call | None, rec_sid: str, duration: int) -> Response:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
     call.recording_sid, call.recording_url = rec_sid, form().required("RecordingUrl")
-    if not any(e.kind == "call-recorded" for e in call.events):
-        call.events.append(CallEvent(at=clock().now(), state=call.state, kind="call-recorded",
-                                     text=f"{duration} s", data={"recording_sid": rec_sid}))
-    call.note = compose_note(call, _flow_or_none(call.flow_id))
+    session = db.session()
+    if session.scalar(select(CallEvent.id).where(CallEvent.call_id == call.id,
+                                                 CallEvent.kind == "call-recorded").limit(1)) is None:
+        add_event(call, clock().now(), "call-recorded", f"{duration} s", recording_sid=rec_sid)
     db.session().commit()
     return Response(status=204)
 

@@ -25,9 +25,9 @@ from voicebot.db import rowcount
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import CallbackRule, Flow, Trigger
 from voicebot.flows.registry import registry
-from voicebot.journal import compose_note
+from voicebot.journal import add_event
 from voicebot.language import spoken_time
-from voicebot.models import Call, Callback, CallEvent, Quote, Ticket, Visit
+from voicebot.models import Call, Callback, Quote, Ticket, Visit
 
 log = logging.getLogger("voicebot.callbacks")
 
@@ -87,17 +87,14 @@ def flow_or_none(flow_id: str) -> Flow | None:
 
 def journal(session: Session, callback: Callback, text: str, at: dt.datetime,
             **data: Any) -> None:
-    """Write a line into the journal of the call that caused the callback, and refresh its
-    note, so the next dispatcher reading that call sees what was done about it."""
+    """Write a line into the journal of the call that caused the callback, so the next
+    dispatcher reading that call's note sees what was done about it."""
     if callback.call_id is None:
         return
     call = session.get(Call, callback.call_id)
     if call is None:
         return
-    call.events.append(CallEvent(at=at, state=call.state, kind="callback", text=text,
-                                 data={"callback_id": callback.id, "rule": callback.rule_id,
-                                       **data}))
-    call.note = compose_note(call, flow_or_none(call.flow_id))
+    add_event(call, at, "callback", text, callback_id=callback.id, rule=callback.rule_id, **data)
 
 
 def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit | None,

@@ -29,7 +29,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
 from voicebot.clock import clock
@@ -39,7 +39,7 @@ from voicebot.flows.model import Flow
 from voicebot.flows.model import Voicemail as VoicemailStep
 from voicebot.jobs import enqueue, job, known
 from voicebot.journal import add_event
-from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
+from voicebot.models import Call, CallEvent, Message, Quote, Ticket, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.choice import TwilioText, choose, first_transcript
@@ -74,12 +74,16 @@ def job_key(voicemail_id: int) -> str:
 
 
 def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
-    """The voicemail step the call recorded in: the last one the journal shows it entering."""
+    """The voicemail step the call recorded in: the last one the journal shows it entering
+    (asked of the database: the recording callback does not load the whole journal)."""
     if call is None or flow is None:
         return None
-    for event in reversed(call.events):
-        step = flow.states.get(event.state)
-        if event.kind == "voicemail" and isinstance(step, VoicemailStep):
+    session = object_session(call)
+    assert session is not None
+    for state in session.scalars(select(CallEvent.state).where(
+            CallEvent.call_id == call.id, CallEvent.kind == "voicemail").order_by(CallEvent.id.desc())):
+        step = flow.states.get(state)
+        if isinstance(step, VoicemailStep):
             return step
     return None
 
@@ -387,4 +391,4 @@ class Processing:
 
     def event(self, kind: str, text: str, **data: Any) -> None:
         if self.call is not None:
-            add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id, **data)
+            add_event(self.call, self.now, kind, text, voicemail_id=self.row.id, **data)

@@ -126,7 +126,7 @@ def handle(session: Session, telephony: Telephony, message: Message, flow: Flow 
     quote.status = "approved" if answer == "yes" else "declined"
     quote.reply_message_id, quote.decided_at = message.id, now
     if call is not None:
-        add_event(call, flow, now, "quote-answer", quote.status, quote_id=quote.id)
+        add_event(call, now, "quote-answer", quote.status, quote_id=quote.id)
     log.info("quote %s %s by SMS from %s", quote.id, quote.status, mask(message.from_number))
     outbox: list[int] = []
     if quote.status == "approved":
