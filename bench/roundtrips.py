@@ -24,8 +24,8 @@ from flask import Flask
 from sqlalchemy import Connection, Engine, event
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, WsgiTransport
-from voicebot.scripted_call import Script, run_script
+from voicebot.devtools.emulator import CallEmulator, WsgiTransport
+from voicebot.devtools.scripted_call import Script, run_script
 
 _OPEN = "bench.roundtrips.open"  # Connection.info: its transaction has sent BEGIN
 

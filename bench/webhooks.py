@@ -53,8 +53,8 @@ from bench.common import (
 )
 from voicebot import create_app
 from voicebot.config import SETTINGS
+from voicebot.devtools.scripted_call import Script, load_script
 from voicebot.flows.loader import load_flow
-from voicebot.scripted_call import Script, load_script
 
 DEFAULT_SCRIPT = REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml"
 

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, WsgiTransport
+from voicebot.devtools.emulator import CallEmulator, WsgiTransport
 
 from support.signed import CALLER, OMEGA
 from support.twilio_double import TEST_AUTH_TOKEN

@@ -18,8 +18,8 @@ from sqlalchemy import event, make_url
 from bench import loadgen, roundtrips
 from bench.handwritten import create_schema, handwritten_app
 from voicebot import db
-from voicebot.emulator import CallEmulator, WsgiTransport
-from voicebot.scripted_call import Script, load_script, run_script
+from voicebot.devtools.emulator import CallEmulator, WsgiTransport
+from voicebot.devtools.scripted_call import Script, load_script, run_script
 
 from support.twilio_double import TEST_AUTH_TOKEN
 

@@ -20,20 +20,14 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.emulator import (
-    CallEmulator,
-    CallStateError,
-    HttpTransport,
-    Messages,
-    WsgiTransport,
-    interactive,
-)
+from voicebot.devtools.emulator import CallEmulator, CallStateError, HttpTransport, WsgiTransport
+from voicebot.devtools.repl import Messages, interactive
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow, language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
-    from voicebot.flow_eval import Report
+    from voicebot.devtools.flow_eval import Report
     from voicebot.speech.transcript import Transcript
 
 
@@ -381,21 +375,27 @@ def _one_flow(key: str) -> Flow:
 
 @flows.command("test")
 @click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def flows_test(scripts: tuple[Path, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object a script, a line each, as each finishes (the desk reads these).")
+def flows_test(scripts: tuple[Path, ...], as_json: bool) -> None:
     """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
-    from voicebot.flow_tests import run_files
+    from voicebot.devtools.flow_tests import run_files
 
     files = list(scripts) or sorted((_flows_dir() / "calls").glob("*.yaml"))
     if not files:
         raise click.ClickException("no scripted calls found (flows/calls/*.yaml)")
     failed = 0
     for outcome in run_files(files, _quiet()):
+        failed += not outcome.ok
+        if as_json:
+            click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+            continue
         click.echo(("PASS " if outcome.ok else "FAIL ") + f"{outcome.path}")
         if not outcome.ok:
-            failed += 1
             click.echo(outcome.result.report() if outcome.result else "\n".join(outcome.problems),
                        err=True)
-    click.echo(f"{len(files) - failed} passed, {failed} failed")
+    if not as_json:
+        click.echo(f"{len(files) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
@@ -405,8 +405,8 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
 def flows_eval(flow_id: str | None, as_json: bool) -> None:
     """How well flows understand callers: accuracy on flows/eval/FLOW.yaml, the confusions,
     and the answers it was unsure of; exit 1 below the pass mark (95%) or on a bad case."""
-    from voicebot.flow_eval import EvalError, eval_files, evaluate, load_cases
-    from voicebot.flow_tests import scratch_app
+    from voicebot.devtools.flow_eval import EvalError, eval_files, evaluate, load_cases
+    from voicebot.devtools.flow_tests import scratch_app
 
     found, _problems = _load(())
     if flow_id is not None:
@@ -463,7 +463,7 @@ def _show_eval(report: Report) -> None:
 def _resolve_number(key: str) -> tuple[str, str]:
     """The number a call to a flow (by id, file name or number) dials, and the flow's language
     (English for a bare number)."""
-    from voicebot.flow_tests import dialled_number
+    from voicebot.devtools.flow_tests import dialled_number
 
     if key.startswith("+"):
         return key, "en-US"
@@ -527,7 +527,7 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
          at: str | None, live: bool, voicemail_file: Path | None) -> None:
     """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up.
     A message left at the beep is transcribed and may become a quote SMS, shown at the end."""
-    from voicebot.flow_tests import scratch_app
+    from voicebot.devtools.flow_tests import scratch_app
 
     if url and at:
         raise click.UsageError("--at sets the clock of an in-process call; a server at --url "

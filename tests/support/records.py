@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from voicebot import db, journal
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.models import Call
 
 Dial = Callable[..., CallEmulator]

@@ -33,10 +33,10 @@ from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.engine import runner
+from voicebot.engine.effects import store_voicemail
+from voicebot.engine.steps.voicemail import Voicemail as VoicemailStep
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.flows.model import Voicemail as VoicemailStep
 from voicebot.jobs import enqueue, job, known
 from voicebot.journal import add_event
 from voicebot.models import Call, CallEvent, Message, Quote, Ticket, Voicemail, utcnow
@@ -52,10 +52,10 @@ from voicebot.telephony import (
     Telephony,
     telephony,
 )
-from voicebot.urls import public_url_or_none
 from voicebot.voicemail import mailing, staff, wording
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import Understanding, understand
+from voicebot.web.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail")
 
@@ -93,7 +93,7 @@ def recorded(session: Session, call: Call | None, flow: Flow | None, recording_s
     """Store what a recording callback reports; True when the pipeline should be started
     now. A duplicate callback must not restart a voicemail whose fetch is already being
     retried with backoff, nor one already processed."""
-    row = runner.store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
+    row = store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
                                  duration, now)
     if flow is not None and not row.language:
         row.language = flow.language

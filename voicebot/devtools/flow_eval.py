@@ -28,8 +28,11 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.engine import runner
+from voicebot.engine.effects import Effects
+from voicebot.engine.steps.ask import Ask
+from voicebot.engine.steps.route import Route
 from voicebot.flows.errors import FlowRuntimeError
-from voicebot.flows.model import NOT_SERVICE_REASONS, Ask, Flow, Phrase, Route, Source
+from voicebot.flows.model import NOT_SERVICE_REASONS, Flow, Phrase, Source
 from voicebot.flows.yamlsource import CommentedMap, CommentedSeq, key_line, node_line, parse_yaml
 from voicebot.language.lemmas import words
 from voicebot.models import Call, CallEvent
@@ -312,8 +315,8 @@ def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.dateti
                 state=case.at, vars={}, started_at=now)
     session.add(call)
     session.flush()
-    turn = runner.Turn(flow=flow, call=call, session=session, now=now, urls=_Urls(),
-                       telephony=telephony(app))
+    turn = runner.Turn(flow=flow, call=call, effects=Effects(session, telephony(app)), now=now,
+                       urls=_Urls())
     try:
         # A step that needs what only a real call has (the visit an outbound call is about)
         # stops the run; where the answer led is known by then.
