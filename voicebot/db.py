@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("voicebot.db")
+T = TypeVar("T")
 
 
 # A database host that does not answer fails the request (and /healthz) in time for Twilio,
@@ -112,8 +113,23 @@ def insert_once(session: Session, model: type[Any], key: str, **values: Any) -> 
     """INSERT ... ON CONFLICT (key) DO NOTHING, on SQLite and PostgreSQL alike: a row that
     copies of one request all create at the same moment is stored once, and no copy fails
     (a unique-key error would abort its transaction, and Twilio would see a 500)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+    session.execute(_insert(session, model).values(**values).on_conflict_do_nothing(
+        index_elements=[key]))
+
+
+def create_once(session: Session, model: type[T], key: str, **values: Any) -> T | None:
+    """The row `values` describe, created in the session's transaction and returned as a
+    persistent object (INSERT ... ON CONFLICT (key) DO NOTHING RETURNING: one round trip);
+    None when a row with that key exists (a copy of the request got there first: a copy
+    running at the same moment waits here until the first one's transaction ends)."""
+    return session.scalars(_insert(session, model).values(**values).on_conflict_do_nothing(
+        index_elements=[key]).returning(model)).one_or_none()
+
+
+def _insert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 class MissingDatabase(RuntimeError):

@@ -72,7 +72,11 @@ def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
 
 
-def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response:
+def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None],
+             reload: Callable[[], Call | None] | None = None) -> Response:
+    """Run one turn and commit it with the call's row: one transaction per webhook. A turn
+    that fails is rolled back, and the call's row as it was before (committed by an earlier
+    webhook; or, for a call this webhook created, made again by `reload`) hears the apology."""
     session = db.session()
     now = clock().now()
 
@@ -86,7 +90,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
     except Exception as exc:
         log.error("%s", exc, exc_info=not hasattr(exc, "where"))
         session.rollback()
-        fresh = session.get(Call, call.id)
+        fresh = reload() if reload is not None else session.get(Call, call.id)
         assert fresh is not None
         turn = new_turn(fresh)
         runner.recover(turn, exc)
@@ -108,14 +112,16 @@ def flow_for(to: str) -> Flow | None:
     return flow
 
 
-def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound") -> Call:
-    session = db.session()
-    call = Call(sid=sid, flow_id=flow.id, flow_digest=flow.digest, direction=direction,
-                from_number=from_, to_number=to, started_at=clock().now())
-    session.add(call)
-    # Committed on its own so that a failing first step rolls back to a call that exists.
-    session.commit()
-    return call
+def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound",
+             variables: dict[str, str] | None = None) -> Call | None:
+    """The call's row, created in the request's transaction, which its first turn commits
+    with everything else it writes (one commit per webhook; each is a disk flush the caller
+    waits through). None when a row with this SID exists: a copy of the webhook, which
+    replays the first delivery's answer. Two copies at the same moment: the second waits
+    here until the first commits, then finds its row."""
+    return db.create_once(db.session(), Call, "sid", sid=sid, flow_id=flow.id,
+                          flow_digest=flow.digest, direction=direction, from_number=from_,
+                          to_number=to, started_at=clock().now(), vars=variables or {})
 
 
 @bp.post("/voice")
@@ -123,24 +129,22 @@ def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inboun
 def voice(params: IncomingCall) -> Response:
     sid, from_, to = params.call_sid, params.from_, params.to
     session = db.session()
-    existing = session.scalar(select(Call).where(Call.sid == sid))
-    if existing is not None:
-        return _replay_start(existing)
     flow = flow_for(to)
     if flow is None:
+        existing = session.scalar(select(Call).where(Call.sid == sid))
+        if existing is not None:
+            return _replay_start(existing)
         log.warning("call to %s: no flow answers this number and no default flow is set", mask(to))
         reply = VoiceResponse()
         reply.say(phrase("unknown_number", "en"), language="en-US")
         reply.hangup()
         _journal_closed(sid, from_, to, None, "unknown-number", answer=str(reply))
         return twiml(reply)
-    log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
-    try:
-        call = new_call(flow, sid, from_, to)
-    except IntegrityError:  # the same webhook, delivered twice at once
-        session.rollback()
+    call = new_call(flow, sid, from_, to)
+    if call is None:  # the same webhook again
         return _replay_start(session.scalars(select(Call).where(Call.sid == sid)).one())
-    return run_turn(flow, call, runner.start)
+    log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
+    return run_turn(flow, call, runner.start, reload=lambda: new_call(flow, sid, from_, to))
 
 
 def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: str, *,
@@ -223,7 +227,10 @@ def _start_over(params: Continuation) -> Response:
                           language=flow.language)
         runner.start(turn)
 
-    return run_turn(flow, new_call(flow, sid, from_, to), start_again)
+    call = new_call(flow, sid, from_, to)
+    if call is None:  # a copy of this continuation started it over first
+        return twiml(db.session().scalars(select(Call).where(Call.sid == sid)).one().last_twiml)
+    return run_turn(flow, call, start_again, reload=lambda: new_call(flow, sid, from_, to))
 
 
 def _fallback_recorded(call: Call, params: Continuation) -> Response:
@@ -346,13 +353,16 @@ def outbound(params: Answered) -> Response:
         reply.hangup()
         return twiml(reply)
     session.commit()
-    try:
-        call = new_call(flow, sid, dial.from_number, to, direction="outbound")
-    except IntegrityError:  # the same webhook twice at once
-        session.rollback()
+    entry = dial.entry
+
+    def create() -> Call | None:
+        return new_call(flow, sid, dial.from_number, to, direction="outbound",
+                        variables=dict(dial.vars))
+
+    call = create()
+    if call is None:  # the same webhook twice at once
         return twiml(session.scalars(select(Call).where(Call.sid == sid)).one().last_twiml)
-    call.vars = dict(dial.vars)
-    return run_turn(flow, call, lambda t: runner.start(t, entry=dial.entry))
+    return run_turn(flow, call, lambda t: runner.start(t, entry=entry), reload=create)
 
 
 @bp.post("/recording")
