@@ -322,6 +322,7 @@ def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.dateti
         # stops the run; where the answer led is known by then.
         with contextlib.suppress(FlowRuntimeError):
             runner.resume(turn, "gather", {"SpeechResult": case.say})
+        turn.effects.write()
         session.flush()
         events = session.scalars(select(CallEvent).where(CallEvent.call_id == call.id)
                                  .order_by(CallEvent.id)).all()

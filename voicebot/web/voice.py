@@ -97,6 +97,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None],
     turn.call.last_twiml = str(turn.response)
     if turn.ended:
         close_call(turn.call, now, status=None)
+    turn.effects.write()
     session.commit()
     telephony().deliver(session, turn.outbox, Urls().sms_status())
     return twiml(turn.call.last_twiml)
