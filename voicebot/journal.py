@@ -6,40 +6,13 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, union
-from sqlalchemy.orm import InstrumentedAttribute, Session, object_session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot import notes
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.registry import FlowRegistry
-from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
-from voicebot.voicemail import failures
-
-
-def close_call(call: Call, now: dt.datetime, *, status: str | None,
-               duration: int | None = None) -> None:
-    """End the call's journal entry. Safe to call again (a status callback after the flow
-    hung up): the later call only adds what it knows, such as the duration."""
-    if status is not None:
-        call.status = status
-    if duration is not None:
-        call.duration = duration
-    if call.ended_at is None:
-        call.ended_at = now
-        if call.outcome in ("in-progress", "queued"):
-            call.outcome = "abandoned"
-            add_event(call, now, "end", f"caller hung up in {call.state or 'the greeting'}")
-
-
-def add_event(call: Call, at: dt.datetime, kind: str, text: str, **data: Any) -> CallEvent:
-    """A line in the call's journal, during the call or after it (its voicemail transcribed,
-    a quote answered), added without loading the lines before it: that would be a query on
-    every webhook, growing with the call. The note the next dispatcher reads is written from
-    the lines when it is read (`note`), so nothing here rewrites it."""
-    event = CallEvent(call=call, at=at, state=call.state, kind=kind, text=text, data=data)
-    session = object_session(call)
-    assert session is not None, "the call is not in a session"
-    session.add(event)
-    return event
+from voicebot.language import failures
+from voicebot.models import Call, Message, QueueEntry, Quote, Ticket, Voicemail
 
 
 def note(call: Call, flows: FlowRegistry) -> str:
@@ -47,8 +20,8 @@ def note(call: Call, flows: FlowRegistry) -> str:
     `roles:` are written in that language, and so are the words its callers say, so one
     language reads whole), times in the line's zone; English for a call no flow answers.
     Written from the call's events and variables when read, by the readers that load them
-    anyway (the desk writes it in its own language, voicebot.admin.naming): a webhook never
-    loads a call's whole journal. A call stored without events keeps its stored note."""
+    anyway (the desk writes it in its own language, voicebot.admin.naming): no webhook loads a
+    call's whole journal (issue 15). A call stored without events keeps its stored note."""
     if not call.events and call.note:
         return call.note
     try:
@@ -74,8 +47,7 @@ def by_number(id_column: InstrumentedAttribute[int],
 
 
 def entries(session: Session, flows: FlowRegistry, *, since: dt.datetime | None = None,
-            number: str | None = None,
-            flow_id: str | None = None, outcome: str | None = None,
+            number: str | None = None, flow_id: str | None = None, outcome: str | None = None,
             before: tuple[dt.datetime, int] | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """The journal, newest first, as plain data for the CLI and the desk. `before` is the
     (started_at, id) of the last entry of the previous page: paging by key reads only the

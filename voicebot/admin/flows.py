@@ -34,7 +34,7 @@ from voicebot.clock import clock
 from voicebot.flows import graph
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import FlowRegistry
+from voicebot.flows.registry import FlowRegistry, registry
 
 log = logging.getLogger("voicebot.admin")
 
@@ -163,8 +163,7 @@ def _runs(force: bool = False) -> Runs:
 
 
 def _registry() -> FlowRegistry:
-    registry: FlowRegistry = current_app.extensions["voicebot.flows"]
-    return registry
+    return registry()
 
 
 def _flow(flow_id: str) -> Flow:

@@ -17,11 +17,13 @@ from typing import Any, Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot.engine import texts
 from voicebot.engine.conditions import CallerFacts
 from voicebot.engine.phrases import phrase
+from voicebot.flows import texts
 from voicebot.flows.model import Flow, Text
-from voicebot.models import Call
+from voicebot.models import Call, MessagePurpose
+from voicebot.services import messages
+from voicebot.services.bookings import Slot
 
 HANGUP = "hangup"
 RESTART = "restart"
@@ -35,6 +37,29 @@ class Urls(Protocol):
     def call_recording_status(self) -> str: ...
     def sms_status(self) -> str: ...
     def transcription(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What Twilio reports back to a step that waited (a `<Gather>`, `<Dial>`, `<Enqueue>` or
+    `<Record>` action), already checked and typed at the web edge (voicebot.web.params):
+    steps read fields, never Twilio's form."""
+
+    digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
+    """The recognizer's confidence in `speech`, 0 to 1; None when Twilio gave none."""
+    dial_status: str = ""
+    dial_duration: int | None = None
+    queue_result: str = ""
+    recording_sid: str = ""
+    recording_url: str = ""
+    recording_duration: int = 0
+
+    @property
+    def given(self) -> str:
+        """What the caller gave, for an error report."""
+        return self.speech or self.digits or self.dial_status
 
 
 @dataclass(frozen=True)
@@ -63,23 +88,6 @@ class VisitRecord:
     adult_contact: str
 
 
-class Slot(Protocol):
-    """What a calendar search needs to know of a `book` step."""
-
-    @property
-    def calendar(self) -> str: ...
-    @property
-    def posts(self) -> int: ...
-    @property
-    def share(self) -> float: ...
-    @property
-    def days_ahead(self) -> int: ...
-    @property
-    def job_hours(self) -> float: ...
-    @property
-    def lead(self) -> dt.timedelta: ...
-
-
 class Effects(Protocol):
     """Everything a step changes outside the call row and the TwiML."""
 
@@ -99,8 +107,8 @@ class Effects(Protocol):
 
     def take_waiting(self, flow_id: str, queue: str, now: dt.datetime) -> Waiting | None: ...
 
-    def queue_sms(self, *, to: str, from_: str, body: str, purpose: str, flow_id: str,
-                  call_id: int | None, dedupe_key: str) -> int: ...
+    def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
+                  key: str) -> int: ...
 
     def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
@@ -127,8 +135,6 @@ class Turn:
     now: dt.datetime
     urls: Urls
     response: VoiceResponse = field(default_factory=VoiceResponse)
-    outbox: list[int] = field(default_factory=list)
-    """Messages stored this turn, sent after the commit."""
     ended: bool = False
     """The flow hung up this turn."""
     _previous_calls: int | None = None
@@ -184,10 +190,8 @@ class Turn:
 
     @property
     def line_number(self) -> str:
-        """The number voicebot speaks from: the dialled one inbound, the flow's own outbound."""
-        if self.call.direction == "inbound":
-            return self.call.to_number
-        return self.flow.numbers[0] if self.flow.numbers else self.call.from_number
+        """The number voicebot speaks and texts from (one rule for every SMS and caller ID)."""
+        return messages.line_number(self.flow, self.call)
 
     def dedupe(self, step_id: str, suffix: str = "") -> str:
         """Same call, same exchange, same step: a replayed webhook produces the same key."""

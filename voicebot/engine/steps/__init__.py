@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from typing import Any
 
-from voicebot.engine.steps.base import KINDS, Edge, StepKind, kind_of, worded_by
+from voicebot.engine.steps.base import KINDS, Edge, StepKind, kind_of
 from voicebot.flows.model import Source, StepBase
 from voicebot.flows.schema import Node, Reported, check_mapping, require_mapping, unknown
+from voicebot.flows.wording import worded_by
 from voicebot.flows.yamlsource import key_line
 
 __all__ = ["KINDS", "Edge", "StepKind", "compile_state", "edges", "kind_of", "waits",
@@ -28,7 +30,7 @@ ALL_STEP_KEYS = frozenset(key for kind in KINDS.values() for key in kind.schema)
 def compile_state(node: Node, state_id: str) -> StepBase:
     """Check one state and compile it; its kind key decides which kind's schema applies."""
     mapping = require_mapping(node, f"a step: a mapping with one of {', '.join(KINDS)}")
-    found = [key for key in mapping if key in KINDS]
+    found = _kind_keys(mapping)
     if len(found) > 1:
         node.ctx.report(
             key_line(mapping, found[1]),
@@ -50,6 +52,14 @@ def compile_state(node: Node, state_id: str) -> StepBase:
     values = check_mapping(node, kind.schema, noun=f"key for {article} {found[0]} step")
     step: StepBase = kind.compile(state_id, Source(node.ctx.file, node.line), values, node)
     return step
+
+
+def _kind_keys(mapping: Mapping[Any, Any]) -> list[str]:
+    """The keys of a state that name kinds. A kind's key may also be an option of another
+    kind (`say:` takes a `pause:`); beside that other kind's key it is the option."""
+    found = [key for key in mapping if key in KINDS]
+    options = {option for key in found for option in KINDS[key].schema if option != key}
+    return [key for key in found if key not in options] or found
 
 
 def edges(step: StepBase) -> list[Edge]:

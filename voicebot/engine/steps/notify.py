@@ -12,7 +12,6 @@ from voicebot.engine.steps.base import (
     Words,
     next_key,
     register,
-    role_name,
     sentence,
 )
 from voicebot.engine.steps.sms import send
@@ -20,6 +19,8 @@ from voicebot.engine.turn import Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, list_of
+from voicebot.flows.wording import role_name
+from voicebot.models import MessagePurpose
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class NotifyKind(StepKind[Notify]):
         body = turn.render(step.text)
         for role in step.roles:
             for member in turn.flow.members(role):
-                send(turn, step.id, member.phone, body, "notify")
+                send(turn, step.id, member.phone, body, MessagePurpose.NOTIFY)
         return step.next
 
     def edges(self, step: Notify) -> list[Edge]:

@@ -10,6 +10,7 @@ from voicebot.engine.turn import Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema
+from voicebot.models import MessagePurpose
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,11 @@ def recipient(node: Node) -> str:
     return fields.role(node)
 
 
-def send(turn: Turn, step_id: str, to: str, body: str, purpose: str) -> None:
-    """Store one SMS of this step, once however often the webhook is replayed; it goes out
-    after the turn commits."""
-    message_id = turn.effects.queue_sms(
-        to=to, from_=turn.line_number, body=body, purpose=purpose, flow_id=turn.flow.id,
-        call_id=turn.call.id, dedupe_key=turn.dedupe(step_id, to),
-    )
-    turn.outbox.append(message_id)
+def send(turn: Turn, step_id: str, to: str, body: str, purpose: MessagePurpose) -> None:
+    """Store one SMS of this step, once however often the webhook is replayed; the worker
+    sends it after the turn commits (the caller never waits on Twilio's API)."""
+    message_id = turn.effects.queue_sms(turn.flow, turn.call, to=to, body=body,
+                                        purpose=purpose, key=turn.dedupe(step_id, to))
     turn.event("sms" if purpose == "caller" else "notify", body, to=to, message_id=message_id)
 
 
@@ -59,10 +57,10 @@ class SmsKind(StepKind[Sms]):
     def run(self, turn: Turn, step: Sms) -> str | None:
         body = turn.render(step.text)
         if step.to == "caller":
-            send(turn, step.id, turn.call.party, body, "caller")
+            send(turn, step.id, turn.call.party, body, MessagePurpose.CALLER)
         else:
             for member in turn.flow.members(step.to):
-                send(turn, step.id, member.phone, body, "notify")
+                send(turn, step.id, member.phone, body, MessagePurpose.NOTIFY)
         return step.next
 
     def edges(self, step: Sms) -> list[Edge]:

@@ -1,4 +1,4 @@
-"""Pre-booking slots in a calendar (CS-3, CS-9).
+"""Bookings: pre-booked slots in a calendar (CS-3, CS-9).
 
 A day's standard hours are the `posts` working in parallel through the flow's open hours
 that day; pre-bookings may fill at most `share` of them, the rest staying free for urgent
@@ -11,16 +11,33 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Iterator
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from voicebot.engine.turn import Slot
 from voicebot.flows.model import Flow
 from voicebot.models import Booking
 
 EPSILON = 1e-9
+
+
+class Slot(Protocol):
+    """What a calendar search needs to know of a `book` step."""
+
+    @property
+    def calendar(self) -> str: ...
+    @property
+    def posts(self) -> int: ...
+    @property
+    def share(self) -> float: ...
+    @property
+    def days_ahead(self) -> int: ...
+    @property
+    def job_hours(self) -> float: ...
+    @property
+    def lead(self) -> dt.timedelta: ...
 
 
 def _booked(session: Session, flow: Flow, step: Slot, start: dt.datetime,

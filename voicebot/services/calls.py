@@ -1,0 +1,177 @@
+"""Calls and their journal: the call row a webhook turn works on, each line of its path
+(`CallEvent`), its end, and the outbound dials voicebot places (`Dial`, the outbox of calls).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session, object_session
+
+from voicebot import db
+from voicebot.flows.model import Flow
+from voicebot.models import Call, CallEvent, CallOutcome, CallStatus, Dial, EventKind
+from voicebot.telephony import CALL_ORDER, forward
+
+
+def find(session: Session, sid: str, *, lock: bool = False) -> Call | None:
+    """The call Twilio names `sid`; `lock` holds its row until the commit (a turn)."""
+    query = select(Call).where(Call.sid == sid)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def of(session: Session, call_id: int | None) -> Call | None:
+    return session.get(Call, call_id) if call_id is not None else None
+
+
+def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt.datetime,
+         direction: str = "inbound", variables: dict[str, Any] | None = None) -> Call | None:
+    """A call the flow answers (or, outbound, that it placed and was answered), created in
+    the session's transaction with INSERT ... ON CONFLICT (sid) DO NOTHING RETURNING (one
+    round trip), for its first turn to commit with everything else it writes: one commit per
+    webhook, each a disk flush the caller waits through (issue 15). None when a row with
+    this SID exists: a copy of the webhook, which replays the first delivery's answer (a copy
+    at the same moment waits on the unique index until the first commits)."""
+    return db.create_once(session, Call, "sid", sid=sid, flow_id=flow.id,
+                          flow_digest=flow.digest, direction=direction, from_number=from_,
+                          to_number=to, started_at=now, vars=dict(variables or {}))
+
+
+def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str,
+                   outcome: str, now: dt.datetime, answer: str = "", flagged: str = "") -> Call:
+    """Every call leaves a record, even one no flow ran: to a number the line is not set up
+    for (the dispatcher should see people dial it), or answered by the fallback URL."""
+    call = Call(sid=sid, flow_id=flow.id if flow else "", from_number=from_, to_number=to,
+                started_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
+    session.add(call)
+    session.flush()
+    close(call, now, status=None)
+    return call
+
+
+def event(session: Session, call: Call, at: dt.datetime, kind: str, text: str = "",
+          state: str | None = None, **data: Any) -> None:
+    """One line of the call's path, written during a turn. Set from the event's side, the
+    call's event list is not loaded from the database (a query per webhook, growing with the
+    call) just to append to it."""
+    session.add(CallEvent(call=call, at=at, state=call.state if state is None else state,
+                          kind=kind, text=text, data=data))
+
+
+EVENTS = cast(Table, CallEvent.__table__)
+"""The journal's table, for turns that write their lines as rows (`events`)."""
+
+
+def events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """A turn's journal lines (`call_id`, `at`, `state`, `kind`, `text`, `data`) in one
+    multi-row INSERT on SQLAlchemy Core: a turn writes six or so, and an ORM object each cost
+    more than the rest of the turn's SQLAlchemy work (issue 15)."""
+    if rows:
+        session.execute(insert(EVENTS), rows)
+
+
+def add_event(call: Call, at: dt.datetime, kind: str, text: str, **data: Any) -> None:
+    """Something that happened after the call (its voicemail transcribed, a quote answered)
+    or a callback's line: added without loading the lines before it. The note the next
+    dispatcher reads is written from the lines when it is read (journal.note)."""
+    session = object_session(call)
+    assert session is not None, "the call is not in a session"
+    event(session, call, at, kind, text, **data)
+
+
+def close(call: Call, now: dt.datetime, *, status: str | None,
+          duration: int | None = None) -> None:
+    """End the call's journal entry. Safe to call again (a status callback after the flow
+    hung up): the later call only adds what it knows, such as the duration."""
+    if status is not None:
+        call.status = status
+    if duration is not None:
+        call.duration = duration
+    if call.ended_at is None:
+        call.ended_at = now
+        if call.outcome in (CallOutcome.IN_PROGRESS, CallOutcome.QUEUED):
+            call.outcome = CallOutcome.ABANDONED
+            add_event(call, now, EventKind.END, f"caller hung up in {call.state or 'the greeting'}")
+
+
+def status_reported(call: Call, status: str, now: dt.datetime, *, final: bool,
+                    duration: int | None) -> None:
+    """Twilio's status callback for the call: a line in its journal; a final status ends it."""
+    add_event(call, now, EventKind.STATUS, status)
+    if final:
+        close(call, now, status=status, duration=duration)
+    elif call.ended_at is None:
+        call.status = status
+
+
+def recorded(session: Session, call: Call, recording_sid: str, url: str, duration: int,
+             now: dt.datetime) -> None:
+    """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails.
+    Its line is written once, found by kind (not by loading the call's whole journal)."""
+    call.recording_sid, call.recording_url = recording_sid, url
+    if session.scalar(select(CallEvent.id).where(CallEvent.call_id == call.id,
+                                                 CallEvent.kind == EventKind.CALL_RECORDED)
+                      .limit(1)) is None:
+        add_event(call, now, EventKind.CALL_RECORDED, f"{duration} s", recording_sid=recording_sid)
+
+
+def states_entered(session: Session, call: Call) -> list[str]:
+    """The flow states the call has been in so far (this turn's included)."""
+    return list(session.scalars(
+        select(CallEvent.state).where(CallEvent.call_id == call.id,
+                                      CallEvent.kind == EventKind.ENTER).distinct()))
+
+
+def states_of(session: Session, call: Call, kind: str) -> list[str]:
+    """The states of the call's `kind` lines, newest first: asked of the database, so a
+    webhook never loads the call's whole journal."""
+    return list(session.scalars(select(CallEvent.state).where(
+        CallEvent.call_id == call.id, CallEvent.kind == kind).order_by(CallEvent.id.desc())))
+
+
+def previous_calls(session: Session, call: Call, flow_id: str) -> int:
+    """The caller's other calls to this line. "Known" means known to this line: a call to
+    another business served by the same voicebot says nothing about this caller here."""
+    # Other calls are all the count looks at: this turn's pending changes need not be
+    # flushed first (they are, once, at the commit).
+    with session.no_autoflush:
+        return session.scalar(
+            select(func.count(Call.id)).where(
+                Call.from_number == call.party, Call.flow_id == flow_id, Call.id != call.id)
+        ) or 0
+
+
+# -- calls we place -------------------------------------------------------------------------
+def dial(session: Session, *, key: str, flow: Flow, entry: str, to: str, from_: str,
+         callback_id: int | None, attempt: int, variables: dict[str, Any]) -> Dial:
+    """An outbound call, written once per `key` before it is placed: the row is the outbox."""
+    row = session.scalar(select(Dial).where(Dial.dedupe_key == key))
+    if row is None:
+        row = Dial(dedupe_key=key, flow_id=flow.id, entry=entry, to_number=to, from_number=from_,
+                   callback_id=callback_id, attempt=attempt, vars=variables)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def dial_of(session: Session, call_sid: str) -> Dial | None:
+    """The dial whose call Twilio names `call_sid`, locked until the commit."""
+    return session.scalar(select(Dial).where(Dial.call_sid == call_sid).with_for_update())
+
+
+def dial_by_id(session: Session, dial_id: int) -> Dial | None:
+    return session.get(Dial, dial_id, with_for_update=True)
+
+
+def dial_answered(dial: Dial, call_sid: str, answered_by: str) -> None:
+    """The dialled call was answered (by a person or a machine): Twilio asks what to say."""
+    dial.call_sid, dial.answered_by = call_sid, answered_by
+    dial.status = forward(dial.status, CallStatus.IN_PROGRESS, CALL_ORDER)
+
+
+def dial_reported(dial: Dial, status: str, answered_by: str) -> None:
+    """Twilio's status callback for a call we placed; statuses only move forward."""
+    dial.status = forward(dial.status, status, CALL_ORDER)
+    dial.answered_by = answered_by or dial.answered_by
