@@ -30,7 +30,6 @@ from voicebot.flows.errors import FlowLoadError
 from voicebot.flows.graph import to_mermaid
 from voicebot.flows.loader import load_flow
 from voicebot.jobs import run_due
-from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent
 
 from support.twilio_double import TwilioDouble
@@ -198,7 +197,7 @@ def afterwards(app: Flask, call: CallEmulator, flow_file: Path) -> Afterwards:
         row = session.scalars(select(Call).where(Call.sid == call.call_sid)).one()
         return Afterwards(dict(row.vars), row.flagged or "",
                           [(e.kind, dict(e.data or {})) for e in row.events],
-                          compose_note(row, load_flow(flow_file)))
+                          notes.compose(row, load_flow(flow_file)))
 
 
 def test_the_caller_hears_what_the_order_system_said_and_gets_it_by_sms(

@@ -25,7 +25,6 @@ from voicebot.devtools.emulator import CallEmulator
 from voicebot.engine.steps.queue import spoken_minutes
 from voicebot.flows.graph import to_mermaid
 from voicebot.flows.loader import load_flow
-from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent
 from voicebot.services import calls, queue
 
@@ -145,7 +144,7 @@ def test_the_message_key_leaves_the_queue_for_the_voicemail_and_the_message_is_k
     call.record(duration=12)
     with db.session_scope(app) as session:
         row = session.scalars(select(Call).where(Call.sid == call.call_sid)).one()
-        note = compose_note(row, load_flow(flow_file))
+        note = notes.compose(row, load_flow(flow_file))
         entry = queue.place_of(session, row.id)
         assert entry is not None and entry.result == "message"
         assert row.outcome == "voicemail"

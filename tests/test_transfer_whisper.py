@@ -21,7 +21,6 @@ from voicebot import db, notes
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.flows.graph import to_mermaid
 from voicebot.flows.loader import load_flow
-from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent
 
 LINE = "+15555550181"
@@ -90,7 +89,7 @@ def dialled(twiml: str) -> list[tuple[str, str]]:
 def note_of(app: Flask, call: CallEmulator, flow_file: Path) -> tuple[str, str]:
     with db.session_scope(app) as session:
         row = session.scalars(select(Call).where(Call.sid == call.call_sid)).one()
-        return row.outcome, compose_note(row, load_flow(flow_file))
+        return row.outcome, notes.compose(row, load_flow(flow_file))
 
 
 def test_the_adjuster_hears_who_and_why_then_takes_the_call_with_1(
