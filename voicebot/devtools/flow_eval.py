@@ -272,7 +272,7 @@ class _Urls:
     def queue_wait(self, state: str) -> str:
         return f"/eval/queue/{state}"
 
-    def whisper(self, state: str, turn: int, member: str) -> str:
+    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:
         return f"/eval/whisper/{state}/{turn}/{member}"
 
     def recording_status(self) -> str:

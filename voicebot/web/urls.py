@@ -20,10 +20,10 @@ class Urls:
     def queue_wait(self, state: str) -> str:
         return url_for("twilio.queue_wait", s=state)
 
-    def whisper(self, state: str, turn: int, member: str) -> str:
+    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:
         # Absolute: Twilio fetches it on the staff member's leg, not the caller's document.
-        return absolute(url_for("twilio.whisper", c=request.form.get("CallSid", ""), s=state,
-                                t=turn, m=member, e="ask"))
+        return absolute(url_for("twilio.whisper", c=call_sid, s=state, t=turn, m=member,
+                                e="ask"))
 
     def recording_status(self) -> str:
         return absolute(url_for("twilio.recording"))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from twilio.twiml.voice_response import Dial
+
 from voicebot.engine.conditions import available_members
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import Reply, Turn
@@ -93,11 +95,7 @@ class TransferKind(StepKind[Transfer]):
             turn.unanswered(step.unanswered)
             return step.fallback
         turn.say(step.announce)
-        dial = turn.response.dial(
-            action=turn.urls.step(step.id, turn.call.turn, "dial"), method="POST",
-            timeout=step.timeout, caller_id=turn.line_number,
-            **({"record": "record-from-answer"} if step.record else {}),
-        )
+        dial = _dial(turn, step)
         for member in members:
             dial.number(member.phone)
         turn.event("transfer", role, role=role, members=[m.id for m in members])
@@ -117,13 +115,9 @@ class TransferKind(StepKind[Transfer]):
             turn.say(step.announce)
         else:
             turn.speak(turn.phrase("still_trying"))
-        dial = turn.response.dial(
-            action=turn.urls.step(step.id, turn.call.turn, "dial"), method="POST",
-            timeout=step.timeout, caller_id=turn.line_number,
-            **({"record": "record-from-answer"} if step.record else {}),
-        )
-        dial.number(member.phone, url=turn.urls.whisper(step.id, turn.call.turn, member.id),
-                    method="POST")
+        dial = _dial(turn, step)
+        whisper = turn.urls.whisper(turn.call.sid, step.id, turn.call.turn, member.id)
+        dial.number(member.phone, url=whisper, method="POST")
         turn.event("transfer", role, role=role, members=[member.id], attempt=attempt,
                    whisper=True)
         return None
@@ -162,6 +156,14 @@ class TransferKind(StepKind[Transfer]):
         if event.text == "nobody available":
             return w["nobody"]
         return w["transfer"].format(role=role_name(flow, str(event.data.get("role") or event.text)))
+
+
+def _dial(turn: Turn, step: Transfer) -> Dial:
+    return turn.response.dial(
+        action=turn.urls.step(step.id, turn.call.turn, "dial"), method="POST",
+        timeout=step.timeout, caller_id=turn.line_number,
+        **({"record": "record-from-answer"} if step.record else {}),
+    )
 
 
 def member_name(flow: Flow | None, member_id: str) -> str:
