@@ -8,8 +8,9 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/sms/status       message status callback
   POST /twilio/transcription    Twilio's transcription of a voicemail (transcribeCallback)
   POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
-The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
-continuation URLs that voicebot writes into its own TwiML. Every field is read through
+The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/voice/whisper`,
+`/twilio/fallback/done`) are continuation URLs that voicebot writes into its own TwiML. Hold
+music from `audio/` is served, unsigned, by voicebot.web.audio. Every field is read through
 voicebot.web.params.
 """
 
