@@ -148,6 +148,19 @@ def test_an_unanswered_phone_goes_on_to_the_next_person(
     assert staff.connected and after.heard == ["Thank you for calling."]
 
 
+def test_a_repeated_whisper_answer_is_journalled_once(
+    app: Flask, dial_inprocess: Callable[..., CallEmulator], flow_file: Path,
+) -> None:
+    call = dial_inprocess(LINE, from_=CALLER)
+    call.start()
+    call.press("1")
+    call.staff_answers(press="1")
+    (answer,) = [e for e in call.history if e.kind == "whisper" and "e=answer" in e.url]
+    call._post("whisper", answer.url, answer.params, base=False)  # Twilio's retry
+    _outcome, note = note_of(app, call, flow_file)
+    assert note.count("Dana took the call.") == 1
+
+
 def test_a_forged_whisper_answer_is_refused(client: FlaskClient) -> None:
     answer = client.post("/twilio/voice/whisper?c=CA" + "0" * 32 + "&s=to_adjuster&t=2&m=adj-1"
                          "&e=answer", data={"CallSid": "CA" + "1" * 32, "Digits": "1"})
