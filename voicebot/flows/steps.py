@@ -16,6 +16,7 @@ from voicebot.flows.model import (
     CaptureKind,
     Choice,
     Hangup,
+    Near,
     Notify,
     Queue,
     RecordVisit,
@@ -44,6 +45,7 @@ from voicebot.flows.schema import (
     dict_of,
     identifier,
     integer,
+    join,
     list_of,
     one_of,
     pattern,
@@ -54,10 +56,27 @@ from voicebot.flows.schema import (
     unknown,
     whole_number,
 )
+from voicebot.flows.words import FAMILY
 from voicebot.flows.yamlsource import key_line
+from voicebot.language import places
 from voicebot.language.scorer import Menu
 
 # --- ask choices ----------------------------------------------------------------------------
+
+NEAR: Schema = {"place": Key(string, required=True), "km": Key(positive_number, required=True)}
+
+
+def near(node: Node) -> Near:
+    """`near: {place: Москва, km: 120}`: a town the gazetteer knows, and a radius."""
+    values = check_mapping(node, NEAR, what="a mapping with place and km")
+    place = places.resolve(values["place"], FAMILY[node.ctx.stem_language])
+    if place is None:
+        node.ctx.report(node.line, join(node.path, "place"),
+                        f"unknown town {values['place']!r}: name a town of 15,000 people or "
+                        "more, as it is written in the flow's language")
+        raise Reported
+    return Near(values["place"], place, values["km"])
+
 
 CHOICE: Schema = {
     "digits": Key(list_of(fields.digits, min_items=1), default=()),
@@ -66,6 +85,7 @@ CHOICE: Schema = {
     "confirm": Key(fields.text),
     "label": Key(string),
     "addressed": Key(boolean, default=False),
+    "near": Key(list_of(near, min_items=1), default=()),
     "goto": Key(fields.target, required=True),
 }
 
@@ -73,8 +93,8 @@ CHOICE: Schema = {
 def choice(node: Node) -> Choice:
     values = check_mapping(node, CHOICE,
                            what="a choice with digits, words and/or examples, and goto")
-    if not values["digits"] and not values["words"] and not values["examples"]:
-        node.ctx.report(node.line, node.path, "a choice needs digits, words or examples")
+    if not (values["digits"] or values["words"] or values["examples"] or values["near"]):
+        node.ctx.report(node.line, node.path, "a choice needs digits, words, examples or near")
         raise Reported
     return Choice(
         goto=values["goto"],
@@ -85,6 +105,7 @@ def choice(node: Node) -> Choice:
         confirm=values["confirm"],
         label=values["label"],
         addressed=values["addressed"],
+        near=values["near"],
     )
 
 
