@@ -118,6 +118,18 @@ def test_the_words_of_all_examples_together_are_a_profile() -> None:
     assert parts.hear("motor").best is None
 
 
+@pytest.mark.parametrize(("said", "expected"), [
+    ("ищу подработку на лето", "job"),          # под + работка: the root of "работа"
+    ("сосед перезвонит позже", None),            # пере + звонит: no root the menu knows
+    ("мастер всё починил", "fixed"),
+    ("подождите минутку", None),                 # no root the menu knows
+])
+def test_a_prefixed_russian_word_counts_as_its_root(said: str, expected: str | None) -> None:
+    prefixed = menu("ru", job=["работа", "вакансия"], fixed=["функционирует", "починили"])
+    best = prefixed.hear(said).best
+    assert (best.key if best else None) == expected
+
+
 @pytest.mark.parametrize(("said", "family", "expected"), [
     ("ну давайте, если дешевле выйдет", "ru", "yes"),
     ("да нет, не надо", "ru", "no"),                # "no" wins a tie

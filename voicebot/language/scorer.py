@@ -57,6 +57,10 @@ FLOOR = 0.3
 ANSWER_INSIDE = 0.6
 """The share an example counts for when every meaningful word of a short answer is in it."""
 """Below this a candidate was not heard at all."""
+RU_PREFIXES = ("под", "пере", "за", "от", "при", "вы", "до", "раз", "рас", "по", "на")
+"""Verb and noun prefixes that leave a word's root (and most of its meaning) alone."""
+PREFIXED = 0.7
+"""How well a prefixed word matches its root's word."""
 PROFILE_RATE = 0.6
 """How fast a profile's evidence grows with the specific words heard: 1 - exp(-rate * sum)."""
 PROFILE_SHARE = 0.3
@@ -315,6 +319,8 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
+        if not found and self.family == "ru":
+            found = self._unprefixed(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -323,6 +329,23 @@ class Menu(Generic[K]):
                 term.lemma[:START], [])
             for lemma, q in fuzzy.near(term.lemma, near):
                 found[lemma] = max(q, found.get(lemma, 0.0))
+        return found
+
+    def _unprefixed(self, term: Term) -> dict[str, float]:
+        """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
+        "подработка" from "работа", "перезвоните" from "звонить"): the same root, a shade of
+        meaning apart, so it counts less than the word itself."""
+        found: dict[str, float] = {}
+        for prefix in RU_PREFIXES:
+            rest = term.text[len(prefix):]
+            if not term.text.startswith(prefix) or len(rest) < PREFIX_MIN - 1:
+                continue
+            bare = lexeme(rest, self.family)
+            same = {bare.lemma} & self._lemmas | self._by_stem.get(bare.stem, set())
+            for k in range(PREFIX_MIN, len(bare.stem)):
+                same |= self._by_stem.get(bare.stem[:k], set())
+            for lemma in same:
+                found[lemma] = PREFIXED
         return found
 
     def _slots(self, terms: tuple[Term, ...]) -> list[_Slot]:
