@@ -57,7 +57,7 @@ def hear(flow: Flow, step: Ask, digits: str, speech: str) -> Heard | None:
                 return Heard(choice, 1.0, "sure")
     if not speech:
         return None
-    verdict: Verdict[int] = menu(flow, step).hear(speech)
+    verdict: Verdict[int] = menu(flow, step).hear(entities.with_error_word(speech, flow.family))
     best = verdict.best
     threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below
     if best is not None and verdict.confidence >= threshold:
