@@ -197,12 +197,16 @@ class Menu(Generic[K]):
     """The candidates of one question, compiled together once (at flow load time)."""
 
     def __init__(self, candidates: Sequence[tuple[K, Sequence[Pattern]]], family: Family, *,
-                 things_first: bool = False, addressed: Collection[K] = ()) -> None:
+                 things_first: bool = False, addressed: Collection[K] = (),
+                 profiles: bool = True) -> None:
         self.family = family
         self.things_first = things_first
         self.addressed = frozenset(addressed)
         """Candidates whose words count only in a clause said to the listener ("you are
         useless", not "this useless washer"): who a word is about."""
+        # `profiles`: only when the candidates are all the answers there are; a menu judged
+        # beside another one (a voicemail's reasons beside its services) cannot tell what is
+        # specific to a candidate.
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
@@ -236,7 +240,7 @@ class Menu(Generic[K]):
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
-        self._profile = self._profiles()
+        self._profile = self._profiles() if profiles else {}
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
         self._by_stem: dict[str, set[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
