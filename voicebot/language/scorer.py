@@ -342,7 +342,10 @@ class Menu(Generic[K]):
         found: dict[str, float] = {}
         for prefix in RU_PREFIXES:
             rest = term.text[len(prefix):]
-            if not term.text.startswith(prefix) or len(rest) < PREFIX_MIN - 1:
+            # The dictionary is asked only about a rest that starts like a flow's word: most
+            # words a caller says start like none, and a first hearing stays cheap.
+            if not term.text.startswith(prefix) or len(rest) < PREFIX_MIN - 1 \
+                    or rest[:START] not in self._by_start:
                 continue
             bare = lexeme(rest, self.family)
             same = {bare.lemma} & self._lemmas | self._by_stem.get(bare.stem, set())
