@@ -53,6 +53,8 @@ def choice_label(choice: Choice) -> str:
         parts.append(", ".join(p.text for p in choice.words))
     elif choice.examples:
         parts.append(f"«{choice.examples[0].text}»")
+    elif choice.near:
+        parts.append(", ".join(f"near {n.name} ({n.km:g} km)" for n in choice.near))
     return " / ".join(parts)
 
 
