@@ -130,6 +130,18 @@ def test_a_prefixed_russian_word_counts_as_its_root(said: str, expected: str | N
     assert (best.key if best else None) == expected
 
 
+@pytest.mark.parametrize(("said", "expected"), [
+    ("я по своей заявочке", "request"),      # guessed "заявочко": no near spelling of "заявка"
+    ("звоню насчёт справочки", "certificate"),
+    ("у меня справка", "certificate"),       # the plain word as before
+    ("дочка дома", None),                    # "дочка" is no diminutive of a word here
+])
+def test_a_russian_diminutive_counts_as_its_plain_word(said: str, expected: str | None) -> None:
+    warm = menu("ru", request=["заявка"], certificate=["справка"])
+    best = warm.hear(said).best
+    assert (best.key if best else None) == expected
+
+
 @pytest.mark.parametrize(("said", "family", "expected"), [
     ("ну давайте, если дешевле выйдет", "ru", "yes"),
     ("да нет, не надо", "ru", "no"),                # "no" wins a tie
