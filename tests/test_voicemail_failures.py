@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from voicebot import db
 from voicebot.cli import main
-from voicebot.journal import add_event
 from voicebot.models import Call, Voicemail
+from voicebot.services.calls import add_event
 from voicebot.voicemail import failures, pipeline
 
 from support.desk import PASSWORD_HASH, login

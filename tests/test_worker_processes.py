@@ -27,7 +27,7 @@ from voicebot import db
 from voicebot.flows.registry import registry
 from voicebot.jobs.lease import Lease
 from voicebot.models import Callback, Dial
-from voicebot.visits import book
+from voicebot.services.visits import book
 
 from support.records import stored
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble

@@ -104,35 +104,11 @@ class Telephony:
         self.http = RebasingHttpClient(api_url, timeout=timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
 
-    def queue_sms(
-        self,
-        session: Session,
-        *,
-        to: str,
-        from_: str,
-        body: str,
-        purpose: str,
-        flow_id: str,
-        call_id: int | None,
-        dedupe_key: str,
-    ) -> Message:
-        """Store an outbound SMS once per `dedupe_key`; it is sent by `deliver` after commit."""
-        existing = session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
-        if existing is not None:
-            return existing
-        message = Message(
-            direction="out", purpose=purpose, flow_id=flow_id, to_number=to, from_number=from_,
-            body=body, call_id=call_id, dedupe_key=dedupe_key, status="pending",
-        )
-        session.add(message)
-        session.flush()
-        return message
-
     def deliver(
         self, session: Session, message_ids: list[int], status_callback: str | None
     ) -> None:
-        """Send pending messages. Each is claimed with a conditional update first, so two
-        workers replaying the same webhook can never both send it."""
+        """Send pending messages (stored by `voicebot.services.messages`). Each is claimed
+        with a conditional update first, so two workers can never both send it."""
         for message_id in message_ids:
             result = session.execute(
                 update(Message)

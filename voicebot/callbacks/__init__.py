@@ -1,233 +1,29 @@
-"""Callback rules at run time: an event fires a flow's rules into `Callback` rows; a job runs
-each at its time (`voicebot.callbacks.runner`).
+"""Callback rules at run time. The rows are made by `voicebot.services.callbacks` in the
+transaction of the event that fired them; this package enqueues their jobs once that
+transaction commits, and runs them (`voicebot.callbacks.runner`).
 
-The row is the truth and the job only a timer: rows are written in the transaction of the
-event that fired them (a dropped call, a new ticket), and their jobs are enqueued once that
-transaction commits. A job lost between the two, or in a crash, is found again by the
-worker's sweep, and a job run twice finds its callback already claimed.
+The row is the truth and the job only a timer: a job lost between the commit and the
+enqueue, or in a crash, is found again by the worker's sweep, and a job run twice finds its
+callback already claimed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from collections.abc import Mapping
-from typing import Any
-from zoneinfo import ZoneInfo
-
 from flask import Flask
-from sqlalchemy import event, select, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from voicebot import db
-from voicebot.clock import clock
-from voicebot.db import rowcount
-from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import CallbackRule, Flow, Trigger
-from voicebot.flows.registry import registry
-from voicebot.journal import compose_note
-from voicebot.language import spoken_time
-from voicebot.models import Call, Callback, CallEvent, Quote, Ticket, Visit
-
-log = logging.getLogger("voicebot.callbacks")
-
-PENDING_KEY = "voicebot.callbacks.enqueue"
-"""Session info key: callbacks to enqueue once the session's transaction commits."""
-OPEN = ("scheduled", "running", "waiting")
-DROPPED = ("dropped_active", "dropped_early")
+from voicebot.callbacks.runner import schedule
+from voicebot.services import callbacks
 
 
 def init_app(app: Flask) -> None:
     factory = db.sessions(app)
 
     def after_commit(session: Session) -> None:
-        pending: list[tuple[int, dt.datetime]] = session.info.pop(PENDING_KEY, [])
-        for callback_id, when in pending:
+        for callback_id, when in callbacks.committed(session):
             schedule(app, callback_id, when)
 
-    def after_rollback(session: Session) -> None:
-        session.info.pop(PENDING_KEY, None)
-
     event.listen(factory, "after_commit", after_commit)
-    event.listen(factory, "after_soft_rollback", lambda s, _t: after_rollback(s))
-
-
-def schedule(app: Flask, callback_id: int, when: dt.datetime) -> None:
-    """Enqueue the job that runs `callback_id` at `when`. Never raises: the worker's sweep
-    schedules any callback whose job did not make it into the store."""
-    from voicebot.callbacks.runner import run_callback
-    from voicebot.jobs import enqueue
-
-    try:
-        enqueue(app, run_callback, callback_id, at=when, key=job_key(callback_id))
-    except Exception:
-        log.exception("callback %s: could not enqueue its job; the sweep will", callback_id)
-
-
-def job_key(callback_id: int) -> str:
-    return f"callback-{callback_id}"
-
-
-def enqueue_after_commit(session: Session, callback: Callback) -> None:
-    assert callback.id is not None and callback.next_at is not None
-    session.info.setdefault(PENDING_KEY, []).append((callback.id, callback.next_at))
-
-
-def local_time(flow: Flow, moment: dt.datetime) -> str:
-    """A time as the line's staff read it: in the flow's zone, with the zone's name."""
-    return moment.astimezone(ZoneInfo(flow.timezone)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def flow_or_none(flow_id: str) -> Flow | None:
-    try:
-        return registry().get(flow_id)
-    except FlowNotFound:
-        return None
-
-
-def journal(session: Session, callback: Callback, text: str, at: dt.datetime,
-            **data: Any) -> None:
-    """Write a line into the journal of the call that caused the callback, and refresh its
-    note, so the next dispatcher reading that call sees what was done about it."""
-    if callback.call_id is None:
-        return
-    call = session.get(Call, callback.call_id)
-    if call is None:
-        return
-    call.events.append(CallEvent(at=at, state=call.state, kind="callback", text=text,
-                                 data={"callback_id": callback.id, "rule": callback.rule_id,
-                                       **data}))
-    call.note = compose_note(call, flow_or_none(call.flow_id))
-
-
-def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit | None,
-                values: Mapping[str, Any]) -> dt.datetime:
-    if rule.before is not None and visit is not None:
-        return max(now, visit.window_start - rule.before)
-    if rule.at is not None:
-        asked = spoken_time.parse(str(values.get(rule.at) or ""), now, flow.timezone)
-        if asked is not None:
-            return asked
-    return now + rule.delay
-
-
-def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, phone: str,
-         subject: str, call: Call | None = None, ticket: Ticket | None = None,
-         visit: Visit | None = None, values: Mapping[str, Any] | None = None) -> list[Callback]:
-    """Create a callback for each rule of `flow` on `trigger` that applies. `subject` names
-    what the event is about ("call12", "ticket3"): a rule fires once per subject, however
-    often the event is reported."""
-    created: list[Callback] = []
-    for rule in flow.rules(trigger):
-        if rule.kind is not None and (ticket is None or ticket.kind != rule.kind):
-            continue
-        if trigger in DROPPED and call is not None and call.state in rule.except_in:
-            continue
-        key = f"{flow.id}:{rule.id}:{subject}"
-        if session.scalar(select(Callback.id).where(Callback.dedupe_key == key)) is not None:
-            continue
-        when = _first_time(rule, flow, now, visit, values or {})
-        callback = Callback(
-            dedupe_key=key, flow_id=flow.id, rule_id=rule.id, trigger=trigger,
-            call_id=call.id if call is not None else (ticket.call_id if ticket else None),
-            ticket_id=ticket.id if ticket else None, visit_id=visit.id if visit else None,
-            phone=phone, action=rule.action.kind,
-            max_attempts=rule.attempts if rule.action.kind == "call" or rule.repeat else 1,
-            status="scheduled", next_at=when, planned_at=when, vars=dict(values or {}),
-            created_at=now, updated_at=now,
-        )
-        session.add(callback)
-        session.flush()
-        journal(session, callback,
-                f"{rule.id}: {rule.action.kind} scheduled for {local_time(flow, when)}",
-                now, result="scheduled")
-        enqueue_after_commit(session, callback)
-        created.append(callback)
-    return created
-
-
-# -- the events ---------------------------------------------------------------------------
-def call_ended(session: Session, flow: Flow, call: Call, now: dt.datetime) -> list[Callback]:
-    """An inbound call ended by the caller before the flow finished it: dropped while active
-    (the caller had answered something) or early (during the greeting). HL-9. Outbound calls
-    never fire these, so a redial that drops is not redialled again."""
-    if call.direction != "inbound" or call.outcome != "abandoned":
-        return []
-    trigger: Trigger = "dropped_active" if call.inputs > 0 else "dropped_early"
-    return fire(session, flow, trigger, now=now, phone=call.from_number, subject=f"call{call.id}",
-                call=call, values=call.vars)
-
-
-def _ticket_values(ticket: Ticket, call: Call | None) -> dict[str, Any]:
-    return {**(call.vars if call else {}), **ticket.fields, "ticket_id": ticket.id,
-            "ticket_text": ticket.text, "ticket_kind": ticket.kind, "answer": ticket.answer}
-
-
-def ticket_created(session: Session, flow: Flow, ticket: Ticket, now: dt.datetime) -> list[Callback]:
-    call = session.get(Call, ticket.call_id) if ticket.call_id else None
-    return fire(session, flow, "ticket_created", now=now, phone=ticket.phone,
-                subject=f"ticket{ticket.id}", ticket=ticket, values=_ticket_values(ticket, call))
-
-
-def ticket_answered(session: Session, flow: Flow, ticket: Ticket, now: dt.datetime) -> list[Callback]:
-    """Management answered a caller's question (TS-4): the call back can now be made."""
-    call = session.get(Call, ticket.call_id) if ticket.call_id else None
-    return fire(session, flow, "ticket_answered", now=now, phone=ticket.phone,
-                subject=f"ticket{ticket.id}-answer", ticket=ticket,
-                values=_ticket_values(ticket, call))
-
-
-def quote_approved(session: Session, flow: Flow, quote: Quote, now: dt.datetime,
-                   values: Mapping[str, Any] | None = None) -> list[Callback]:
-    return fire(session, flow, "quote_approved", now=now, phone=quote.phone,
-                subject=f"quote{quote.id}",
-                values={"service": quote.service_name, **(values or {})})
-
-
-def visit_scheduled(session: Session, flow: Flow, visit: Visit, now: dt.datetime) -> list[Callback]:
-    return fire(session, flow, "visit_scheduled", now=now, phone=visit.phone,
-                subject=f"visit{visit.id}", visit=visit, values=visit_values(flow, visit))
-
-
-def visit_values(flow: Flow, visit: Visit) -> dict[str, Any]:
-    """How a visit is spoken: its date and window in the flow's zone (RT-5)."""
-    zone = ZoneInfo(flow.timezone)
-    start, end = visit.window_start.astimezone(zone), visit.window_end.astimezone(zone)
-    return {
-        "visit_date": start.strftime("%d.%m.%Y"),
-        "visit_start": start.strftime("%H:%M"),
-        "visit_end": end.strftime("%H:%M"),
-        "visit_window": f"{start:%H:%M}-{end:%H:%M}",
-        "client_name": visit.client_name,
-        "address": visit.address,
-        "visit_id": visit.id,
-    }
-
-
-# -- what staff do ------------------------------------------------------------------------
-def cancel(session: Session, callback_id: int, by: str) -> bool:
-    """Cancel a callback that has not finished; a call already ringing is left to end."""
-    now = clock().now()
-    done = rowcount(session.execute(
-        update(Callback).where(Callback.id == callback_id, Callback.status.in_(OPEN))
-        .values(status="canceled", outcome=f"canceled by {by}", finished_at=now, updated_at=now)
-    ))
-    if done:
-        callback = session.get(Callback, callback_id)
-        assert callback is not None
-        journal(session, callback, f"{callback.rule_id}: canceled by {by}", now,
-                result="canceled")
-    return bool(done)
-
-
-def run_now(app: Flask, callback_id: int) -> bool:
-    """Run a scheduled callback at once instead of at its time."""
-    now = clock(app).now()
-    with db.session_scope(app) as session:
-        moved = rowcount(session.execute(
-            update(Callback).where(Callback.id == callback_id, Callback.status == "scheduled")
-            .values(next_at=now, planned_at=now, updated_at=now)
-        ))
-    if moved:
-        schedule(app, callback_id, now)
-    return bool(moved)
+    event.listen(factory, "after_soft_rollback", lambda s, _t: callbacks.rolled_back(s))

@@ -115,6 +115,10 @@ class FlowRegistry:
         except KeyError:
             raise FlowNotFound(f"no flow with id {flow_id!r} in {self.directory}") from None
 
+    def find(self, flow_id: str) -> Flow | None:
+        """The flow, or None when it is gone (a call or a row outliving its flow's file)."""
+        return self.snapshot().by_id.get(flow_id)
+
     def for_number(self, number: str) -> Flow | None:
         return self.snapshot().by_number.get(number)
 
@@ -288,6 +292,12 @@ class FlowRegistry:
 
 
 def registry(app: Flask | None = None) -> FlowRegistry:
-    """The app's registry (`app.extensions["voicebot.flows"]`)."""
+    """The app's registry: the one typed way to it (`app.extensions["voicebot.flows"]`)."""
     reg: FlowRegistry = (app or current_app).extensions["voicebot.flows"]
     return reg
+
+
+def flow_or_none(flow_id: str, app: Flask | None = None) -> Flow | None:
+    """The flow a call, ticket or callback belongs to, or None when it is gone: the one
+    place the flow of a row is looked up."""
+    return registry(app).find(flow_id)

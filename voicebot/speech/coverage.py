@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voicebot.flows.model import Flow, Voicemail, language_family
+from voicebot.engine.steps.voicemail import Voicemail
+from voicebot.flows.model import Flow, language_family
 from voicebot.speech import model_download, vosk_recognizer, whisper_recognizer
 from voicebot.speech.choice import TwilioText, choose
 from voicebot.speech.transcript import WRONG_LANGUAGE, RecognizerUnavailable
