@@ -80,6 +80,12 @@ MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "�
 it", not "(the visit is) not needed"."""
 
 
+WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could"})
+"""Words of wanting, needing and being able: they say that the caller asks, not what about,
+so they are no part of a choice's profile ("можно ли перенести розетку" is not about the
+channels because an example of theirs asks "нужна ли приставка")."""
+
+
 def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
     """A negated modal phrase ("не надо", "не нужно") whose modal governs a verb said right
     after it, in the same clause ("не надо ничего переносить")."""
@@ -262,7 +268,8 @@ class Menu(Generic[K]):
         vocab: list[set[str]] = []
         for _key, patterns in self.candidates:
             vocab.append({t.lemma for p in patterns if p.weight >= 1.0 for t in p.terms
-                          if t.content and not t.lexeme.pronoun and not t.negation})
+                          if t.content and not t.lexeme.pronoun and not t.negation
+                          and t.lemma not in WISHES})
         count = len(self.candidates)
         df: dict[str, int] = {}
         for mine in vocab:
