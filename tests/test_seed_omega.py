@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from voicebot.engine.hours import after_business_days
+from voicebot.flows.hours import after_business_days
 from voicebot.flows.registry import registry
 from voicebot.jobs import run_due
 from voicebot.models import Callback, Ticket

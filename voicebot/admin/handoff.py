@@ -24,10 +24,10 @@ from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
 from voicebot.flows.registry import registry
+from voicebot.language import failures
 from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
 from voicebot.services import callbacks as callback_rules
-from voicebot.voicemail import failures
 
 PAGE = 50
 LIST_LIMIT = 100
@@ -98,7 +98,8 @@ def collect(session: Session, f: Filters) -> dict[str, Any]:
     if f.before is not None:
         at = session.scalar(select(Call.started_at).where(Call.id == f.before))
         cursor = (at, f.before) if at is not None else None
-    calls = journal.entries(session, since=since, number=f.number or None, flow_id=f.line or None,
+    calls = journal.entries(session, current_app.extensions["voicebot.flows"], since=since,
+                            number=f.number or None, flow_id=f.line or None,
                             outcome=f.outcome or None, before=cursor, limit=PAGE + 1)
     shown = calls[:PAGE]
     return {

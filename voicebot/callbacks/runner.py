@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.clock import clock
 from voicebot.db import rowcount
-from voicebot.engine import texts
-from voicebot.engine.hours import is_open, next_open
+from voicebot.flows import texts
 from voicebot.flows.callbacks import ASSIGNEE
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
-from voicebot.flows.registry import flow_or_none
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
 from voicebot.services import calls, messages, tickets
@@ -86,9 +86,14 @@ def run_callback(app: Flask, callback_id: int) -> None:
     if not claimed:
         return
     with db.session_scope(app) as session:
+        # This is the worker already: the attempt's SMS go out from here, right after its
+        # commit, rather than as one more job.
+        messages.send_here(session)
         callback = session.get(Callback, callback_id)
         assert callback is not None
         _attempt(app, session, callback, now)
+        session.commit()
+        messages.send_now(app, session)
 
 
 def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:

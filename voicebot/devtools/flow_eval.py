@@ -35,6 +35,7 @@ from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.steps.ask import Ask
 from voicebot.engine.steps.route import Route
+from voicebot.engine.turn import Reply
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import NOT_SERVICE_REASONS, Flow, Phrase, Source
 from voicebot.flows.yamlsource import CommentedMap, CommentedSeq, key_line, node_line, parse_yaml
@@ -341,13 +342,15 @@ def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.dateti
     line = flow.numbers[0] if flow.numbers else "+10000000000"
     call = calls.open(session, flow, sid=f"EVAL{n:06d}", from_="+10005550199", to=line,
                       now=now, direction=flow.direction)
+    assert call is not None  # each case is rolled back: its SID is new
     call.state = case.at
     turn = runner.Turn(flow=flow, call=call, effects=Effects(session), now=now, urls=_Urls())
     try:
         # A step that needs what only a real call has (the visit an outbound call is about)
         # stops the run; where the answer led is known by then.
         with contextlib.suppress(FlowRuntimeError):
-            runner.resume(turn, "gather", {"SpeechResult": case.say})
+            runner.resume(turn, "gather", Reply(speech=case.say.strip()))
+        turn.effects.write()
         session.flush()
         events = session.scalars(select(CallEvent).where(CallEvent.call_id == call.id)
                                  .order_by(CallEvent.id)).all()

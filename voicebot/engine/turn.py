@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot.engine import texts
 from voicebot.engine.conditions import CallerFacts
 from voicebot.engine.phrases import phrase
+from voicebot.flows import texts
 from voicebot.flows.model import Flow, Text
 from voicebot.models import Call, MessagePurpose
 from voicebot.services import messages
@@ -37,6 +37,29 @@ class Urls(Protocol):
     def call_recording_status(self) -> str: ...
     def sms_status(self) -> str: ...
     def transcription(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What Twilio reports back to a step that waited (a `<Gather>`, `<Dial>`, `<Enqueue>` or
+    `<Record>` action), already checked and typed at the web edge (voicebot.web.params):
+    steps read fields, never Twilio's form."""
+
+    digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
+    """The recognizer's confidence in `speech`, 0 to 1; None when Twilio gave none."""
+    dial_status: str = ""
+    dial_duration: int | None = None
+    queue_result: str = ""
+    recording_sid: str = ""
+    recording_url: str = ""
+    recording_duration: int = 0
+
+    @property
+    def given(self) -> str:
+        """What the caller gave, for an error report."""
+        return self.speech or self.digits or self.dial_status
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,8 @@ class Effects(Protocol):
     def previous_calls(self, call: Call, flow_id: str) -> int: ...
 
     def states_entered(self, call: Call) -> Collection[str]: ...
+
+    def write(self) -> None: ...
 
     def join_queue(self, call: Call, flow_id: str, queue: str, priority: int,
                    now: dt.datetime) -> None: ...
@@ -149,11 +174,15 @@ class Turn:
 
     # -- caller facts ---------------------------------------------------------------------
     def caller(self) -> CallerFacts:
+        return CallerFacts(self.call.party, self._count_previous_calls, self.call.vars)
+
+    def _count_previous_calls(self) -> int:
         # "Known" means known to this line: a call to another business served by the same
-        # voicebot says nothing about this caller here.
+        # voicebot says nothing about this caller here. Asked only by a rule that reads it
+        # (conditions.holds), once a turn.
         if self._previous_calls is None:
             self._previous_calls = self.effects.previous_calls(self.call, self.flow.id)
-        return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
+        return self._previous_calls
 
     def set_var(self, name: str, value: str) -> None:
         # JSON columns only notice reassignment, not in-place edits.

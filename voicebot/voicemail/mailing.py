@@ -31,13 +31,14 @@ from sqlalchemy.orm import Session
 
 from voicebot import db, mail
 from voicebot.clock import clock
-from voicebot.flows.model import Flow, language_family
-from voicebot.flows.registry import flow_or_none, registry
+from voicebot.flows.catalog import catalog, flow_or_none
+from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job, known
+from voicebot.language.tags import language_family
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.services.calls import add_event
-from voicebot.web.urls import public_url_or_none
+from voicebot.telephony import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail.mail")
 
@@ -123,7 +124,7 @@ def voicemail_finished(app: Flask, session: Session, row: Voicemail) -> None:
         return
     call = session.get(Call, row.call_id) if row.call_id else None
     if not ready and call is not None:
-        add_event(call, flow, now, "email-failed", mail.NOT_SET_UP, email_id=email.id)
+        add_event(call, now, "email-failed", mail.NOT_SET_UP, email_id=email.id)
     session.commit()
     if ready:
         enqueue(app, send_voicemail_email, email.id, key=job_key(email.id))
@@ -159,7 +160,7 @@ def send_voicemail_email(app: Flask, email_id: int) -> None:
             email.status, email.error = "pending", str(exc)
             email.next_at = now + dt.timedelta(seconds=delay)
             if call is not None and email.attempts == 1:
-                add_event(call, flow, now, "email-failed", str(exc), email_id=email.id)
+                add_event(call, now, "email-failed", str(exc), email_id=email.id)
             session.commit()
             log.warning("voicemail e-mail %s (try %d) not sent: %s; trying again in %g s",
                         email.id, email.attempts, exc, delay)
@@ -168,7 +169,7 @@ def send_voicemail_email(app: Flask, email_id: int) -> None:
         email.attempts += 1
         email.status, email.error, email.sent_at, email.next_at = "sent", "", now, None
         if call is not None:
-            add_event(call, flow, now, "email", ", ".join(email.to), email_id=email.id)
+            add_event(call, now, "email", ", ".join(email.to), email_id=email.id)
         session.commit()
         log.info("voicemail %s from %s e-mailed to %d address(es)", vm.id, mask(vm.from_number),
                  len(email.to))
@@ -235,7 +236,7 @@ def sweep(app: Flask, now: dt.datetime) -> None:
         for email_id, next_at in waiting:
             if job_key(email_id) not in queued:
                 enqueue(app, send_voicemail_email, email_id, at=next_at, key=job_key(email_id))
-        mailing = [f.id for f in registry(app).flows() if recipients(f)]
+        mailing = [f.id for f in catalog(app).flows() if recipients(f)]
         if not mailing:
             return
         unmailed = session.scalars(

@@ -11,7 +11,7 @@ so a crash resumes where it stopped (`sweep`), and a job run twice finds its wor
     fetched, or its URL was refused)
 
 What went wrong is stored on the voicemail as a short reason code (`FETCH_FAILED`...), which
-the desk, the call note and `voicebot journal` put in words (voicebot/voicemail/failures.py);
+the desk, the call note and `voicebot journal` put in words (voicebot/language/failures.py);
 the details, exception text included, go to the log only.
 
 One voicemail never gets two quotes: the quote is unique per voicemail and its SMS goes
@@ -29,13 +29,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.engine.steps.voicemail import Voicemail as VoicemailStep
-from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.model import Flow, RecordsVoicemail
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import (
     Call,
@@ -82,13 +81,14 @@ def job_key(voicemail_id: int) -> str:
     return f"voicemail-{voicemail_id}"
 
 
-def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
+def voicemail_step(call: Call | None, flow: Flow | None) -> RecordsVoicemail | None:
     """The voicemail step the call recorded in: the last one the journal shows it entering."""
-    if call is None or flow is None:
+    session = object_session(call) if call is not None else None
+    if call is None or flow is None or session is None:
         return None
-    for event in reversed(call.events):
-        step = flow.states.get(event.state)
-        if event.kind == EventKind.VOICEMAIL and isinstance(step, VoicemailStep):
+    for state in calls.states_of(session, call, EventKind.VOICEMAIL):
+        step = flow.states.get(state)
+        if isinstance(step, RecordsVoicemail):
             return step
     return None
 
@@ -378,5 +378,4 @@ class Processing:
 
     def event(self, kind: str, text: str, **data: Any) -> None:
         if self.call is not None:
-            calls.add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id,
-                            **data)
+            calls.add_event(self.call, self.now, kind, text, voicemail_id=self.row.id, **data)
