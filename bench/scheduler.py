@@ -39,7 +39,8 @@ from sqlalchemy import func, insert, select
 from bench.common import machine, scratch_database
 from voicebot import close_app, create_app, db
 from voicebot.callbacks.runner import run_callback
-from voicebot.jobs import enqueue, make_scheduler, ref
+from voicebot.jobs import enqueue, ref
+from voicebot.jobs.inprocess import make_scheduler
 from voicebot.jobs.worker import Worker
 from voicebot.models import APSCHEDULER_JOBS, Callback
 

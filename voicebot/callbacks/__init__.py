@@ -1,10 +1,10 @@
-"""Callback rules at run time: an event fires a flow's rules into `Callback` rows; a job runs
-each at its time (`voicebot.callbacks.runner`).
+"""Callback rules at run time: an event fires a flow's rules into `Callback` rows; at its
+time the clock queues a job that runs it (`voicebot.jobs.scheduler`, `voicebot.callbacks.runner`).
 
-The row is the truth and the job only a timer: rows are written in the transaction of the
-event that fired them (a dropped call, a new ticket), and their jobs are enqueued once that
-transaction commits. A job lost between the two, or in a crash, is found again by the
-worker's sweep, and a job run twice finds its callback already claimed.
+The row is the truth and the schedule: rows are written in the transaction of the event that
+fired them (a dropped call, a new ticket), so nothing is lost between the two; the clock's
+leader queues those whose `next_at` has come, and a job run twice finds its callback already
+past the attempt it was queued for.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voicebot import db
@@ -31,46 +31,12 @@ from voicebot.models import Call, Callback, CallEvent, Quote, Ticket, Visit
 
 log = logging.getLogger("voicebot.callbacks")
 
-PENDING_KEY = "voicebot.callbacks.enqueue"
-"""Session info key: callbacks to enqueue once the session's transaction commits."""
-OPEN = ("scheduled", "running", "waiting")
+OPEN = ("scheduled", "queued", "running", "waiting")
 DROPPED = ("dropped_active", "dropped_early")
-
-
-def init_app(app: Flask) -> None:
-    factory = db.sessions(app)
-
-    def after_commit(session: Session) -> None:
-        pending: list[tuple[int, dt.datetime]] = session.info.pop(PENDING_KEY, [])
-        for callback_id, when in pending:
-            schedule(app, callback_id, when)
-
-    def after_rollback(session: Session) -> None:
-        session.info.pop(PENDING_KEY, None)
-
-    event.listen(factory, "after_commit", after_commit)
-    event.listen(factory, "after_soft_rollback", lambda s, _t: after_rollback(s))
-
-
-def schedule(app: Flask, callback_id: int, when: dt.datetime) -> None:
-    """Enqueue the job that runs `callback_id` at `when`. Never raises: the worker's sweep
-    schedules any callback whose job did not make it into the store."""
-    from voicebot.callbacks.runner import run_callback
-    from voicebot.jobs import enqueue
-
-    try:
-        enqueue(app, run_callback, callback_id, at=when, key=job_key(callback_id))
-    except Exception:
-        log.exception("callback %s: could not enqueue its job; the sweep will", callback_id)
 
 
 def job_key(callback_id: int) -> str:
     return f"callback-{callback_id}"
-
-
-def enqueue_after_commit(session: Session, callback: Callback) -> None:
-    assert callback.id is not None and callback.next_at is not None
-    session.info.setdefault(PENDING_KEY, []).append((callback.id, callback.next_at))
 
 
 def local_time(flow: Flow, moment: dt.datetime) -> str:
@@ -141,7 +107,6 @@ def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, ph
         journal(session, callback,
                 f"{rule.id}: {rule.action.kind} scheduled for {local_time(flow, when)}",
                 now, result="scheduled")
-        enqueue_after_commit(session, callback)
         created.append(callback)
     return created
 
@@ -221,13 +186,12 @@ def cancel(session: Session, callback_id: int, by: str) -> bool:
 
 
 def run_now(app: Flask, callback_id: int) -> bool:
-    """Run a scheduled callback at once instead of at its time."""
+    """Run a scheduled callback at once instead of at its time: the clock's next look
+    queues it."""
     now = clock(app).now()
     with db.session_scope(app) as session:
         moved = rowcount(session.execute(
             update(Callback).where(Callback.id == callback_id, Callback.status == "scheduled")
             .values(next_at=now, planned_at=now, updated_at=now)
         ))
-    if moved:
-        schedule(app, callback_id, now)
     return bool(moved)

@@ -1,5 +1,5 @@
 """Running callbacks: the job that makes an attempt, what an outbound call's end means for
-its callback, and the sweep that recovers work a crash left half-done.
+its callback, and the sweep that asks Twilio about calls a crash left half-placed.
 
 Every effect has a dedupe key derived from the callback and its attempt number (the dial,
 the SMS, the ticket), so running an attempt again after a crash repeats nothing, and every
@@ -18,21 +18,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voicebot import db
-from voicebot.callbacks import (
-    enqueue_after_commit,
-    flow_or_none,
-    job_key,
-    journal,
-    local_time,
-    schedule,
-)
+from voicebot.callbacks import flow_or_none, journal, local_time
 from voicebot.clock import clock
 from voicebot.db import rowcount
 from voicebot.engine import texts
 from voicebot.engine.hours import is_open, next_open
 from voicebot.flows.callbacks import ASSIGNEE
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
-from voicebot.jobs import job, known
+from voicebot.jobs import job
 from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
 from voicebot.telephony import (
     CALL_ORDER,
@@ -51,16 +44,20 @@ NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
 
 @job
 def run_callback(app: Flask, callback_id: int) -> None:
-    """Make the callback's next attempt, if it is still due and nobody else is making it."""
+    """Make the callback's next attempt, if it is still due.
+
+    `running` is claimed again too: only a job of this callback's key can have left it so
+    (the engine runs one at a time per key), and it died mid-attempt; its worker's heartbeat
+    stopped and the engine gave the job back. The attempt's effects are keyed by its number
+    (the SMS, the dial, the ticket), so making it again repeats nothing."""
     now = clock(app).now()
     with db.session_scope(app) as session:
         claimed = rowcount(session.execute(
             update(Callback)
-            .where(Callback.id == callback_id, Callback.status == "scheduled",
+            .where(Callback.id == callback_id,
+                   Callback.status.in_(("scheduled", "queued", "running")),
                    Callback.next_at <= now + EARLY_TOLERANCE)
-            # A claimed attempt not finished by then was cut off by a crash, and the sweep runs
-            # it again; that is about a live process, so it runs on the real clock.
-            .values(status="running", lease_until=utcnow() + stuck_after(app), updated_at=now)
+            .values(status="running", updated_at=now)
         ))
     if not claimed:
         return
@@ -163,7 +160,7 @@ def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback
                     vars={**callback.vars, "attempt": str(number)})
         session.add(dial)
     callback.attempts_made = number
-    callback.status, callback.lease_until, callback.updated_at = "waiting", None, now
+    callback.status, callback.updated_at = "waiting", now
     session.flush()
     journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {number} of "
                                f"{callback.max_attempts})", now, result="calling", dial_id=dial.id)
@@ -241,7 +238,7 @@ def _attempt_row(session: Session, callback: Callback, number: int, now: dt.date
 
 def _finish(session: Session, callback: Callback, status: str, now: dt.datetime, outcome: str) -> None:
     callback.status, callback.outcome = status, outcome
-    callback.finished_at, callback.lease_until, callback.updated_at = now, None, now
+    callback.finished_at, callback.updated_at = now, now
     callback.next_at = None
     journal(session, callback, f"{callback.rule_id}: {status} ({outcome})", now, result=status)
 
@@ -250,9 +247,7 @@ def _again(session: Session, callback: Callback, when: dt.datetime, now: dt.date
            outcome: str) -> None:
     callback.status, callback.outcome = "scheduled", outcome
     callback.next_at = callback.planned_at = when
-    callback.lease_until, callback.updated_at = None, now
-    session.flush()
-    enqueue_after_commit(session, callback)
+    callback.updated_at = now
 
 
 def _defer(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
@@ -290,8 +285,6 @@ def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callb
 
 
 # -- recovery -----------------------------------------------------------------------------
-SWEEP_BATCH = 5000
-"""Due callbacks one sweep looks at; the next sweep takes the rest."""
 PENDING_GRACE = dt.timedelta(seconds=30)
 STUCK_CALL = dt.timedelta(hours=2)
 """A placed call not reported ended by then: ask Twilio how it ended (a lost status callback)."""
@@ -302,27 +295,9 @@ def stuck_after(app: Flask) -> dt.timedelta:
 
 
 def sweep(app: Flask, now: dt.datetime) -> None:
-    """Run at worker start and every few seconds: callbacks whose job was lost, attempts a
-    crash cut off, and calls whose final status never arrived.
-
-    Only callbacks due by now are looked at: one whose job went missing is found once it is
-    due, which keeps the sweep cheap however many callbacks wait for next week."""
-    with db.session_scope(app) as session:
-        # Claimed by a worker that died: run the attempt again (its effects are keyed).
-        session.execute(
-            update(Callback).where(Callback.status == "running", Callback.lease_until < utcnow())
-            .values(status="scheduled", lease_until=None, updated_at=now)
-        )
-        due = {row.id: row.next_at for row in session.execute(
-            select(Callback.id, Callback.next_at)
-            .where(Callback.status == "scheduled", Callback.next_at <= now)
-            .order_by(Callback.next_at).limit(SWEEP_BATCH)
-        )}
-    have_jobs = known(app, [job_key(i) for i in due])
-    for callback_id, next_at in due.items():
-        if job_key(callback_id) not in have_jobs and next_at is not None:
-            log.info("callback %s had no job: scheduling it for %s", callback_id, next_at)
-            schedule(app, callback_id, next_at)
+    """Calls a crash left unplaced or half-placed, and calls whose end was never reported.
+    Callbacks falling due are the clock's (`voicebot.jobs.scheduler.due_callbacks`), and an
+    attempt cut off by a dead worker is run again by the engine."""
     _reconcile_dials(app, now)
 
 

@@ -1,14 +1,24 @@
-"""Background jobs: APScheduler 3 with its SQLAlchemy job store on the app's own database.
+"""Background work: one interface, two engines, and APScheduler as the clock.
 
-Any process may *add* jobs (a web worker answering a recording callback, the CLI); exactly one
-process *runs* them: the worker holding the job lease (`voicebot.jobs.worker`). Web processes
-add through a scheduler started paused, which writes to the persistent store and never runs
-anything; the worker wakes every second and so picks up what others stored.
+- **The work** (transcribe a voicemail, make a callback's attempt, send an e-mail, sweep) is a
+  *job*: a module-level function decorated with `@job`, taking the app first and then plain
+  JSON-able arguments, queued with `enqueue(app, fn, *args, key=...)`.
+- **The engine** runs jobs. On PostgreSQL it is Procrastinate (`voicebot.jobs.pgqueue`):
+  jobs are rows in the same database, any number of `voicebot worker` processes on any hosts
+  take them (`SELECT ... FOR UPDATE SKIP LOCKED`, woken by LISTEN/NOTIFY), a job of a worker
+  that died is found by its stale heartbeat and run again, failures are kept with their
+  attempts. On SQLite (the embedded default: `voicebot serve`, no other service) it is the
+  in-process runner (`voicebot.jobs.inprocess`): APScheduler's store in the app's database,
+  run by one process. `VOICEBOT_JOBS` chooses; `auto` goes by the database.
+- **The clock** (`voicebot.jobs.scheduler`) decides *when*: APScheduler on exactly one elected
+  process (a PostgreSQL advisory lock, or a lock on the SQLite file) whose jobs only enqueue:
+  callbacks falling due, in batches, and the recovery sweeps.
 
-A job is a module-level function decorated with `@job`, taking the app first and then plain,
-picklable arguments. Jobs only say *when* to look at something: the rows they work on carry
-the state, so a job lost in a crash is found again by a sweep, and a job run twice finds its
-work already claimed.
+Jobs only say *what* to look at: the rows they work on (callback, voicemail, outbox message,
+e-mail) carry the state and dedupe keys, so a job delivered twice, or run again after its
+worker died mid-send, changes nothing twice. `key` names the row a job works on: two jobs of
+one key never wait in the queue together and never run at the same time, which serialises
+the work on one call or voicemail.
 """
 
 from __future__ import annotations
@@ -16,216 +26,221 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import threading
-from collections import Counter
-from collections.abc import Callable, Collection
-from typing import Any, Concatenate, ParamSpec
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, Protocol, overload
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_SUBMITTED,
-    JobEvent,
-)
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import select
 
-from voicebot import db
 from voicebot.clock import clock
-from voicebot.models import APSCHEDULER_JOBS
 
 log = logging.getLogger("voicebot.jobs")
 
 P = ParamSpec("P")
 JobFunction = Callable[..., None]
 
+QUICK, TRANSCRIPTION = "quick", "transcription"
+"""The queues: quick sends (calls, SMS, e-mails, sweeps), and the heavy transcriptions, run by
+threads of their own so a backlog of voicemails never delays a redial."""
+QUEUES = (QUICK, TRANSCRIPTION)
+
 _worker_app: Flask | None = None
-"""The app of the worker running jobs in this process: scheduler threads have no app context."""
+"""The app of the in-process runner: APScheduler's threads have no app context."""
 
 
-def job(fn: Callable[Concatenate[Flask, P], None]) -> Callable[P, None]:
-    """Make `fn(app, *args)` a job the scheduler can call as `fn(*args)`."""
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        app = current_app._get_current_object() if has_app_context() else _worker_app  # type: ignore[attr-defined]
-        if app is None:
-            raise RuntimeError(f"job {fn.__name__} ran outside a worker and an app context")
-        with app.app_context():
-            try:
-                fn(app, *args, **kwargs)
-            except Exception:
-                log.exception("job %s%r failed", fn.__name__, args)
-                raise
-
-    return run
+@dataclass(frozen=True)
+class Task:
+    name: str
+    body: Callable[..., None]
+    """`body(app, *args)`."""
+    queue: str
 
 
-class StoreOnly(BackgroundScheduler):
-    """Stores jobs and never runs one: what every process but the worker uses to add jobs.
+TASKS: dict[str, Task] = {}
+"""Every `@job` by name (`module:function`), as the engines look them up."""
 
-    Started paused, a plain scheduler would still make one pass over the due jobs when it
-    is shut down (its loop checks for "paused", not "stopped"), submit them to its closed
-    executor and delete them from the shared store: a web process going down would eat the
-    worker's jobs."""
+JOB_MODULES = (
+    "voicebot.callbacks.runner",
+    "voicebot.voicemail.pipeline",
+    "voicebot.voicemail.mailing",
+    "voicebot.jobs.scheduler",
+)
+"""Modules whose jobs a worker must know before it takes any."""
 
-    def _process_jobs(self) -> float | None:
-        return None
 
-
-class Runner(BackgroundScheduler):
-    """The worker's scheduler: a job another process removed first is already gone, not an
-    error, and no failure while reading the store ends the thread every job runs from."""
-
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_STOPPED:
-            return None  # the last pass after shutdown: the executor is closed
+def run_in_app(app: Flask, task: Task, args: Sequence[Any]) -> None:
+    with app.app_context():
         try:
-            wait: float | None = super()._process_jobs()
-        except JobLookupError:
-            return 0.05  # removed elsewhere after it was handed over: look again at once
+            task.body(app, *args)
         except Exception:
-            log.exception("the scheduler could not process the job store; retrying")
-            return float(self.jobstore_retry_interval)
-        return wait
+            log.exception("job %s%r failed", task.name, tuple(args))
+            note = getattr(app.extensions.get("voicebot.jobs"), "note_failure", None)
+            if note is not None:
+                note(task, args)
+            raise
 
 
-def make_scheduler(app: Flask, kind: type[BackgroundScheduler] = StoreOnly) -> BackgroundScheduler:
-    """A scheduler on the app's database; not started."""
-    return kind(
-        jobstores={"default": SQLAlchemyJobStore(engine=db.engine(app),
-                                                 tablename=APSCHEDULER_JOBS.name)},
-        executors={"default": ThreadPoolExecutor(int(app.config["JOB_THREADS"]))},
-        # Lateness is decided by each job from the row it works on (a redial hours late is
-        # replaced by a ticket, a quote is still worth sending), so the scheduler runs
-        # every job however late, once.
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-        timezone=dt.UTC,
-    )
+@overload
+def job(fn: Callable[Concatenate[Flask, P], None]) -> Callable[P, None]: ...
+@overload
+def job(*, queue: str) -> Callable[[Callable[Concatenate[Flask, P], None]], Callable[P, None]]: ...
 
 
-class Jobs:
-    """The app's door to the job store: `app.extensions["voicebot.jobs"]`."""
+def job(fn: Any = None, *, queue: str = QUICK) -> Any:
+    """Make `fn(app, *args)` a job, on `queue`; called as `fn(*args)` in an app context (or by
+    the in-process runner), it runs at once."""
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.running: BaseScheduler | None = None
-        """The scheduler of this process's worker while it holds the lease."""
-        self.in_flight: Counter[str] = Counter()
-        """Jobs the worker took from the store and has not finished: queued for a thread or
-        running. A sweep must not take them for lost."""
-        self._adder: BackgroundScheduler | None = None
-        self._lock = threading.Lock()
+    def wrap(body: Callable[..., None]) -> Callable[..., None]:
+        name = f"{body.__module__}:{body.__qualname__}"
+        task = TASKS[name] = Task(name, body, queue)
 
-    def track(self, event: JobEvent) -> None:
-        """APScheduler listener: count jobs handed to the executor until they end."""
-        with self._lock:
-            if event.code == EVENT_JOB_SUBMITTED:
-                self.in_flight[event.job_id] += 1
-            else:
-                self.in_flight[event.job_id] -= 1
-                if self.in_flight[event.job_id] <= 0:
-                    del self.in_flight[event.job_id]
+        @functools.wraps(body)
+        def run(*args: Any) -> None:
+            app = current_app._get_current_object() if has_app_context() else _worker_app  # type: ignore[attr-defined]
+            if app is None:
+                raise RuntimeError(f"job {name} ran outside a worker and an app context")
+            run_in_app(app, task, args)
 
-    def scheduler(self) -> BaseScheduler:
-        if self.running is not None:
-            return self.running
-        with self._lock:
-            if self._adder is None:
-                adder = make_scheduler(self.app)
-                # Paused: stores jobs and never runs them; the worker does.
-                adder.start(paused=True)
-                self._adder = adder
-            return self._adder
+        run.task = task  # type: ignore[attr-defined]
+        return run
 
-    def close(self) -> None:
-        with self._lock:
-            if self._adder is not None:
-                self._adder.shutdown(wait=False)
-                self._adder = None
+    return wrap(fn) if fn is not None else wrap
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["voicebot.jobs"] = Jobs(app)
-
-
-def jobs(app: Flask | None = None) -> Jobs:
-    j: Jobs = (app or current_app).extensions["voicebot.jobs"]
-    return j
+def task_of(fn: JobFunction) -> Task:
+    task: Task = fn.task  # type: ignore[attr-defined]
+    return task
 
 
 def ref(fn: JobFunction) -> str:
-    return f"{fn.__module__}:{fn.__qualname__}"
+    return task_of(fn).name
+
+
+def import_jobs() -> None:
+    import importlib
+
+    for name in JOB_MODULES:
+        importlib.import_module(name)
+
+
+@dataclass
+class JobRow:
+    """One job as `voicebot jobs` and the desk show it."""
+
+    id: int | str
+    task: str
+    queue: str
+    key: str
+    status: str
+    """todo (queued, or waiting for its time), doing, failed, succeeded, cancelled."""
+    attempts: int
+    due: dt.datetime | None
+    args: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    engine: str
+    counts: dict[tuple[str, str], int]
+    """(queue, status) -> jobs."""
+    rows: list[JobRow]
+    """Failed, retried and running jobs, newest first, and the next ones queued."""
+    workers: list[str] = field(default_factory=list)
+    leader: str | None = None
+
+
+class Engine(Protocol):
+    name: str
+
+    def defer(self, task: Task, args: Sequence[Any], *, at: dt.datetime | None, key: str) -> None:
+        """Queue one job; a job of `key` already waiting makes this one a no-op (in-process: it
+        is replaced)."""
+
+    def defer_many(self, task: Task, batch: Sequence[tuple[Sequence[Any], str]]) -> None:
+        """Queue many jobs due now, in one round trip where the engine can."""
+
+    def cancel(self, key: str) -> bool: ...
+    def pending(self) -> dict[str, dt.datetime | None]: ...
+    def known(self, keys: Collection[str]) -> set[str]: ...
+    def run_due(self, now: dt.datetime, *, raise_errors: bool, limit: int) -> int: ...
+    def report(self, limit: int) -> Report: ...
+    def retry(self, job_id: int | str) -> bool: ...
+    def close(self) -> None: ...
+
+
+def engine_name(config: Any) -> str:
+    chosen = str(config.get("JOBS") or "auto").lower()
+    if chosen == "auto":
+        url = str(config["DATABASE_URL"])
+        return "procrastinate" if url.startswith("postgresql") else "inprocess"
+    if chosen not in ("procrastinate", "inprocess"):
+        raise ValueError(f"VOICEBOT_JOBS is {chosen!r}: say procrastinate, inprocess or auto")
+    return chosen
+
+
+def init_app(app: Flask) -> None:
+    name = engine_name(app.config)
+    engine: Engine
+    if name == "procrastinate":
+        if not str(app.config["DATABASE_URL"]).startswith("postgresql"):
+            raise ValueError("VOICEBOT_JOBS=procrastinate needs a PostgreSQL VOICEBOT_DATABASE_URL")
+        from voicebot.jobs.pgqueue import Procrastinate
+
+        engine = Procrastinate(app)
+    else:
+        from voicebot.jobs.inprocess import InProcess
+
+        engine = InProcess(app)
+    app.extensions["voicebot.jobs"] = engine
+
+
+def jobs(app: Flask | None = None) -> Engine:
+    engine: Engine = (app or current_app).extensions["voicebot.jobs"]
+    return engine
 
 
 def enqueue(app: Flask, fn: JobFunction, *args: Any, at: dt.datetime | None = None,
             key: str) -> None:
-    """Run `fn(*args)` at `at` (default: now, on the app's clock). `key` is the job's id:
-    enqueuing the same key again replaces the pending job, so replayed webhooks and sweeps
-    never pile up copies."""
-    when = at or clock(app).now()
-    jobs(app).scheduler().add_job(ref(fn), trigger="date", run_date=when, args=args, id=key,
-                                  name=key, replace_existing=True)
+    """Run `fn(*args)` at `at` (default: now, on the app's clock). `key` names the row the job
+    works on: replayed webhooks and sweeps never pile up copies, and two jobs of one key never
+    run at once."""
+    jobs(app).defer(task_of(fn), args, at=at, key=key)
+
+
+def enqueue_many(app: Flask, fn: JobFunction, batch: Sequence[tuple[Sequence[Any], str]]) -> None:
+    """Queue `fn(*args)` now for each `(args, key)`: the clock's batches."""
+    if batch:
+        jobs(app).defer_many(task_of(fn), batch)
 
 
 def cancel(app: Flask, key: str) -> bool:
-    try:
-        jobs(app).scheduler().remove_job(key)
-    except JobLookupError:
-        return False
-    return True
-
-
-TRACKED = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
-"""Events `Jobs.track` listens to: a job handed to the executor, and its end."""
+    return jobs(app).cancel(key)
 
 
 def pending(app: Flask) -> dict[str, dt.datetime | None]:
-    """Job ids in the store and when each is due (unpickles every job: for small stores)."""
-    return {j.id: j.next_run_time for j in jobs(app).scheduler().get_jobs()}
+    """Jobs waiting (not running) by key, and when each is due."""
+    return jobs(app).pending()
 
 
 def known(app: Flask, keys: Collection[str]) -> set[str]:
-    """Which of `keys` have a job: in the store, or taken from it and not finished yet."""
-    state = jobs(app)
-    with state._lock:
-        found = {k for k in keys if k in state.in_flight}
-    table = APSCHEDULER_JOBS
-    with db.engine(app).connect() as conn:
-        for start in range(0, len(keys), 500):
-            chunk = list(keys)[start:start + 500]
-            found.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
-    return found
+    """Which of `keys` have a job waiting or running."""
+    return jobs(app).known(keys) if keys else set()
 
 
 def run_due(app: Flask, now: dt.datetime | None = None, *, raise_errors: bool = False,
             limit: int = 100_000) -> int:
-    """Run, in this thread, every stored job due at `now` (default: the app's clock), and
-    the jobs those add that are due too. For `voicebot worker --once` and for tests that
-    move the clock instead of sleeping. Returns how many ran."""
-    store = SQLAlchemyJobStore(engine=db.engine(app), tablename=APSCHEDULER_JOBS.name)
-    store.start(make_scheduler(app), "default")
+    """The clock's look at `now` (default: the app's clock), then every job due by then, and
+    those they queue, in this thread. For `voicebot worker --once` and for tests that move the
+    clock instead of sleeping. Returns how many jobs ran."""
+    from voicebot.jobs.scheduler import due_callbacks
+
+    moment = now or clock(app).now()
     ran = 0
-    with app.app_context():
-        while ran < limit:
-            moment = now or clock(app).now()
-            due = store.get_due_jobs(moment)
-            if not due:
-                break
-            for stored in due:
-                try:
-                    store.remove_job(stored.id)
-                except JobLookupError:
-                    continue  # another pump took it
-                ran += 1
-                try:
-                    stored.func(*stored.args, **stored.kwargs)
-                except Exception:
-                    if raise_errors:
-                        raise
+    while ran < limit:
+        with app.app_context():
+            due_callbacks(app, moment)
+        done = jobs(app).run_due(moment, raise_errors=raise_errors, limit=limit - ran)
+        if not done:
+            break
+        ran += done
     return ran

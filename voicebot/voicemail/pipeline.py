@@ -37,7 +37,7 @@ from voicebot.engine import runner
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
 from voicebot.flows.model import Voicemail as VoicemailStep
-from voicebot.jobs import enqueue, job, known
+from voicebot.jobs import TRANSCRIPTION, enqueue, job, known
 from voicebot.journal import add_event
 from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
 from voicebot.phones import mask
@@ -102,7 +102,7 @@ def start(app: Flask, voicemail_id: int, at: dt.datetime | None = None) -> None:
     enqueue(app, process_voicemail, voicemail_id, at=at, key=job_key(voicemail_id))
 
 
-@job
+@job(queue=TRANSCRIPTION)
 def process_voicemail(app: Flask, voicemail_id: int) -> None:
     with db.session_scope(app) as session:
         row = session.get(Voicemail, voicemail_id)

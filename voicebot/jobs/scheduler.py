@@ -1,0 +1,343 @@
+"""The clock: APScheduler on exactly one process, deciding *when*; its jobs only enqueue.
+
+Every `voicebot worker` (and the embedded `voicebot serve`) is a candidate; the one holding the
+clock lock leads. On PostgreSQL the lock is a session advisory lock held by a connection of
+its own: PostgreSQL releases it the moment that connection ends, so when the leader dies (a
+crash, SIGKILL, a lost host whose connection is reset) a standby, which tries every second,
+takes over within about a second. On SQLite it is an exclusive lock on a file beside the
+database, which the kernel releases with the process.
+
+The leader's APScheduler (an in-memory store: nothing of it needs to survive, the rows are
+the schedule) runs three interval jobs:
+
+- `due_callbacks` every `VOICEBOT_WORKER_TICK`: callbacks whose time has come are queued, up
+  to `BATCH` per round trip, so a backlog after downtime is queued in a few statements and
+  taken by every worker in parallel;
+- the recovery sweep, queued as a job every `VOICEBOT_WORKER_SWEEP`: the checks that ask
+  Twilio what already went out (an SMS or a call whose answer a crash lost), and rows
+  committed whose job never made it into the queue;
+- with Procrastinate, `retry_stalled`: jobs running on a worker whose heartbeat stopped go
+  back to the queue (the engine's documented recovery); their rows make the second run
+  change nothing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import psycopg
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.util import ref_to_obj
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
+
+from voicebot import db
+from voicebot.clock import clock
+from voicebot.jobs import enqueue, enqueue_many, job, jobs
+from voicebot.models import Callback
+
+log = logging.getLogger("voicebot.clock")
+
+LOCK_KEY = (0x766F6963, 0x65626F74)
+"""The advisory lock's two keys ("voic", "ebot"): one clock per database."""
+BATCH = 1000
+"""Callbacks queued per statement."""
+SWEEPS: tuple[str, ...] = (
+    "voicebot.callbacks.runner:sweep",
+    "voicebot.telephony:sweep",
+    "voicebot.voicemail.pipeline:sweep",
+    "voicebot.voicemail.mailing:sweep",
+)
+"""`module:function(app, now)` the sweep job runs."""
+
+
+def identity() -> str:
+    """Who leads, as shown to a person: host, process, and a tag for each candidate."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+
+
+# -- leadership ---------------------------------------------------------------------------
+class Leadership(Protocol):
+    """Holds the clock lock or does not; `held()` is asked every second while leading."""
+
+    def acquire(self) -> bool: ...
+    def held(self) -> bool: ...
+    def release(self) -> None: ...
+
+
+class AdvisoryLock:
+    def __init__(self, url: str, holder: str) -> None:
+        from voicebot.jobs.pgqueue import conninfo
+
+        self.conninfo = conninfo(url)
+        self.holder = holder
+        self.conn: psycopg.Connection[Any] | None = None
+        self.holding = False
+
+    def acquire(self) -> bool:
+        try:
+            if self.conn is None or self.conn.closed:
+                self.conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5,
+                                            application_name=f"voicebot-clock {self.holder}"[:63])
+            row = self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", LOCK_KEY).fetchone()
+        except psycopg.Error as exc:
+            log.warning("cannot reach the database for the clock lock: %s", exc)
+            self._drop()
+            return False
+        self.holding = bool(row and row[0])
+        return self.holding
+
+    def held(self) -> bool:
+        """The lock lives as long as its connection: a round trip proves both."""
+        if self.conn is None or not self.holding:
+            return False
+        try:
+            self.conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            log.error("the clock's connection is gone (%s): stepping down", exc)
+            self._drop()
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.conn is not None and self.holding:
+            with contextlib.suppress(psycopg.Error):
+                self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY)
+        self._drop()
+
+    def _drop(self) -> None:
+        self.holding = False
+        if self.conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self.conn.close()
+        self.conn = None
+
+
+_memory_locks: dict[str, threading.Lock] = {}
+
+
+class FileLock:
+    """SQLite: an exclusive lock on `<database>.clock.lock`; for a database in memory, a lock
+    of this process."""
+
+    def __init__(self, url: str) -> None:
+        path = make_url(url).database
+        self.path = Path(f"{path}.clock.lock") if path and path != ":memory:" else None
+        self.memory = _memory_locks.setdefault(url, threading.Lock()) if self.path is None else None
+        self.file: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        if self.memory is not None:
+            return self.file is not None or self._take_memory()
+        if self.file is not None:
+            return True
+        assert self.path is not None
+        handle = self.path.open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self.file = handle
+        return True
+
+    def _take_memory(self) -> bool:
+        assert self.memory is not None
+        if self.memory.acquire(blocking=False):
+            self.file = open(os.devnull, "ab")  # noqa: SIM115 - a marker that we hold it
+            return True
+        return False
+
+    def held(self) -> bool:
+        return self.file is not None
+
+    def release(self) -> None:
+        if self.file is None:
+            return
+        if self.memory is not None:
+            self.memory.release()
+        else:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+        self.file = None
+
+
+def leadership(app: Flask, holder: str) -> Leadership:
+    url = str(app.config["DATABASE_URL"])
+    return AdvisoryLock(url, holder) if url.startswith("postgresql") else FileLock(url)
+
+
+def leader(app: Flask) -> str | None:
+    """Who holds the clock lock on PostgreSQL, as its connection names it."""
+    from sqlalchemy import text
+
+    with db.engine(app).connect() as conn:
+        found = conn.execute(text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :a AND l.objid = :b "
+            "AND l.objsubid = 2"), {"a": LOCK_KEY[0], "b": LOCK_KEY[1]}).scalar()
+    return str(found).removeprefix("voicebot-clock ") if found else None
+
+
+# -- what the clock does --------------------------------------------------------------------
+def due_callbacks(app: Flask, now: dt.datetime) -> int:
+    """Queue every callback due by `now`, `BATCH` at a time. Queued first and marked after,
+    so a crash in between leaves the callback `scheduled`, queued again at the next look
+    (its key keeps one copy waiting); a job that already ran moved it on and is not undone."""
+    from voicebot.callbacks import job_key
+    from voicebot.callbacks.runner import run_callback
+
+    total = 0
+    while True:
+        with db.session_scope(app) as session:
+            ids = list(session.scalars(
+                select(Callback.id).where(Callback.status == "scheduled", Callback.next_at <= now)
+                .order_by(Callback.next_at).limit(BATCH)))
+        if not ids:
+            return total
+        enqueue_many(app, run_callback, [((i,), job_key(i)) for i in ids])
+        with db.session_scope(app) as session:
+            session.execute(
+                update(Callback).where(Callback.id.in_(ids), Callback.status == "scheduled",
+                                       Callback.next_at <= now)
+                .values(status="queued", updated_at=now))
+        total += len(ids)
+        if len(ids) < BATCH:
+            return total
+
+
+@job
+def sweep(app: Flask) -> None:
+    """The recovery sweeps, in a worker."""
+    now = clock(app).now()
+    for name in SWEEPS:
+        fn: Callable[[Flask, dt.datetime], None] = ref_to_obj(name)
+        try:
+            fn(app, now)
+        except Exception:
+            log.exception("sweep %s failed", name)
+
+
+def retry_stalled(app: Flask) -> int:
+    """Procrastinate: jobs whose worker stopped sending heartbeats run again."""
+    from procrastinate import sql
+
+    from voicebot.jobs.pgqueue import Procrastinate
+
+    engine = jobs(app)
+    if not isinstance(engine, Procrastinate):
+        return 0
+    seconds = float(app.config["WORKER_STALLED_AFTER"])
+    papp = engine.deferrer()
+    connector = papp.connector.get_sync_connector()
+    stalled = connector.execute_query_all(query=sql.queries["select_stalled_jobs_by_heartbeat"],
+                                          queue=None, task_name=None,
+                                          seconds_since_heartbeat=seconds)
+    for row in stalled:
+        log.warning("job %s (%s) was running on a worker that stopped: queued again",
+                    row["id"], row["task_name"])
+        papp.job_manager.retry_job_by_id(row["id"], retry_at=dt.datetime.now(dt.UTC))
+    connector.execute_query_all(query=sql.queries["prune_stalled_workers"],
+                                seconds_since_heartbeat=seconds)
+    return len(stalled)
+
+
+def recover_in_process(app: Flask, now: dt.datetime) -> None:
+    """In-process engine, taking over: no job of this database runs anywhere else, so a
+    callback left `running` was cut off by a stop and is made due again (its effects are
+    keyed by attempt)."""
+    with db.session_scope(app) as session:
+        session.execute(update(Callback).where(Callback.status == "running")
+                        .values(status="scheduled", updated_at=now))
+
+
+class Clock:
+    """A candidate for the clock; `run(stop)` waits for the lock, leads while it holds."""
+
+    def __init__(self, app: Flask, *, tick: float | None = None, sweep_every: float | None = None,
+                 on_lead: Callable[[], None] | None = None,
+                 on_step_down: Callable[[], None] | None = None) -> None:
+        cfg = app.config
+        self.app = app
+        self.tick = float(tick if tick is not None else cfg["WORKER_TICK"])
+        self.sweep_every = float(sweep_every if sweep_every is not None else cfg["WORKER_SWEEP"])
+        self.holder = identity()
+        self.lock = leadership(app, self.holder)
+        self.on_lead, self.on_step_down = on_lead, on_step_down
+        self.leading = threading.Event()
+        """Set while this process holds the lock and its scheduler runs."""
+
+    def run(self, stop: threading.Event) -> None:
+        waiting_logged = False
+        while not stop.is_set():
+            if not self.lock.acquire():
+                if not waiting_logged:
+                    log.info("clock %s: another process leads; standing by", self.holder)
+                    waiting_logged = True
+                stop.wait(1.0)
+                continue
+            waiting_logged = False
+            try:
+                self._lead(stop)
+            finally:
+                self.lock.release()
+
+    def _lead(self, stop: threading.Event) -> None:
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(3)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=dt.UTC)
+        first = dt.datetime.now(dt.UTC)
+        scheduler.add_job(self._guarded(self._due), "interval", seconds=self.tick,
+                          next_run_time=first, id="due_callbacks")
+        scheduler.add_job(self._guarded(self._sweep), "interval", seconds=self.sweep_every,
+                          next_run_time=first, id="sweep")
+        if jobs(self.app).name == "procrastinate":
+            stalled = float(self.app.config["WORKER_STALLED_AFTER"])
+            scheduler.add_job(self._guarded(lambda: retry_stalled(self.app)), "interval",
+                              seconds=max(1.0, stalled / 3), next_run_time=first, id="stalled")
+        else:
+            recover_in_process(self.app, clock(self.app).now())
+        if self.on_lead is not None:
+            self.on_lead()
+        scheduler.start()
+        self.leading.set()
+        log.info("clock %s leads: callbacks and sweeps are queued from here", self.holder)
+        try:
+            while not stop.wait(min(1.0, self.tick)):
+                if not self.lock.held():
+                    return
+        finally:
+            self.leading.clear()
+            scheduler.shutdown(wait=True)
+            if self.on_step_down is not None:
+                self.on_step_down()
+            log.info("clock %s stepped down", self.holder)
+
+    def _due(self) -> None:
+        with self.app.app_context():
+            due_callbacks(self.app, clock(self.app).now())
+
+    def _sweep(self) -> None:
+        enqueue(self.app, sweep, key="sweep")
+
+    def _guarded(self, fn: Callable[[], Any]) -> Callable[[], None]:
+        """A failed look (the database away) is logged and tried again at the next one."""
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("the clock's %s failed; trying again", getattr(fn, "__name__", "job"))
+        return run
