@@ -87,7 +87,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                                       "own so a backlog never delays a call or an SMS"),
     "WORKER_TICK": (0.5, float, "Seconds between the clock's looks for callbacks falling due"),
     "WORKER_SWEEP": (10.0, float, "Seconds between the recovery sweeps the clock queues"),
-    "WORKER_STALLED_AFTER": (15.0, float,
+    "WORKER_STALLED_AFTER": (30.0, float,
                              "A worker whose heartbeat is this many seconds old counts as dead: its "
                              "running jobs are run again (procrastinate)"),
     "STUCK_AFTER": (120.0, float,
