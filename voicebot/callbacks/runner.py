@@ -35,10 +35,13 @@ from voicebot.telephony import (
     forward,
     telephony,
 )
+from voicebot.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.callbacks")
 
 EARLY_TOLERANCE = dt.timedelta(seconds=1)
+OUTBOX_KEY = "voicebot.callbacks.outbox"
+"""Session info: ids of the SMS an attempt queued, sent after its commit."""
 NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
 
 
@@ -65,7 +68,12 @@ def run_callback(app: Flask, callback_id: int) -> None:
         callback = session.get(Callback, callback_id)
         assert callback is not None
         _attempt(app, session, callback, now)
-    telephony(app).deliver_pending(app)
+        session.commit()
+        # This attempt's own SMS only: a backlog of callbacks run by many workers at once must
+        # not have every job scan the whole outbox (what is left the sweep sends).
+        queued = session.info.pop(OUTBOX_KEY, [])
+        if queued:
+            telephony(app).deliver(session, queued, public_url_or_none(app, "twilio.sms_status"))
 
 
 def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:
@@ -121,9 +129,10 @@ def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callbac
     line = flow.numbers[0] if flow.numbers else ""
 
     def sms(to: str, purpose: str) -> None:
-        telephony().queue_sms(session, to=to, from_=line, body=body, purpose=purpose,
-                              flow_id=flow.id, call_id=callback.call_id,
-                              dedupe_key=f"{key}:{action.kind}:{to}")
+        message = telephony().queue_sms(session, to=to, from_=line, body=body, purpose=purpose,
+                                        flow_id=flow.id, call_id=callback.call_id,
+                                        dedupe_key=f"{key}:{action.kind}:{to}")
+        session.info.setdefault(OUTBOX_KEY, []).append(message.id)
 
     if action.kind == "sms" and action.to == "caller":
         sms(callback.phone, "caller")
