@@ -28,9 +28,9 @@ from sqlalchemy import event
 from bench.common import DEFAULT_DB, REPO, machine, say, scratch_database, server_version
 from bench.loadgen import NotLoopback
 from voicebot import create_app, db
-from voicebot.emulator import CallEmulator, WsgiTransport
+from voicebot.devtools.emulator import CallEmulator, WsgiTransport
+from voicebot.devtools.scripted_call import Script, load_script, run_script
 from voicebot.flows.loader import load_flow
-from voicebot.scripted_call import Script, load_script, run_script
 
 DEFAULT_SCRIPT = REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml"
 TOKEN = "bench-token"
@@ -42,12 +42,12 @@ PARTS = (
     ("Flask and Werkzeug", ("/flask/", "/werkzeug/")),
     ("twilio (signature check, TwiML)", ("/twilio/",)),
     ("flow engine (voicebot/engine, voicebot/flows)", ("/voicebot/engine/", "/voicebot/flows/")),
-    ("webhooks and journal (voicebot)", ("/voicebot/webhooks.py", "/voicebot/journal.py",
-                                         "/voicebot/security.py", "/voicebot/db.py",
-                                         "/voicebot/telephony.py", "/voicebot/clock.py")),
+    ("webhooks and journal (voicebot)", ("/voicebot/web/", "/voicebot/journal.py",
+                                         "/voicebot/db.py", "/voicebot/telephony.py",
+                                         "/voicebot/clock.py")),
     ("logging", ("/logging/", "/voicebot/logs.py")),
-    ("emulator playing Twilio (client side)", ("/voicebot/emulator.py", "/voicebot/scripted_call.py",
-                                               "/xml/etree/", "/bench/")),
+    ("emulator playing Twilio (client side)", ("/voicebot/devtools/", "/xml/etree/",
+                                               "/bench/")),
 )
 
 

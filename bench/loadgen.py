@@ -20,8 +20,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicebot.emulator import CallEmulator, HttpTransport, Turn
-from voicebot.scripted_call import Script, run_script
+from voicebot.devtools.emulator import CallEmulator, HttpTransport, Turn
+from voicebot.devtools.scripted_call import Script, run_script
 
 MAX_CALLS = 1000
 REQUEST_TIMEOUT = 15.0  # what Twilio waits for a webhook

@@ -46,7 +46,7 @@ from werkzeug.serving import make_server
 
 from bench.common import REPO, machine, say
 from voicebot import close_app, create_app, db
-from voicebot.emulator import CallEmulator, HttpTransport, new_sid
+from voicebot.devtools.emulator import CallEmulator, HttpTransport, new_sid
 from voicebot.jobs.worker import Worker
 from voicebot.models import Quote, Voicemail
 from voicebot.speech import audio

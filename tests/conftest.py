@@ -29,7 +29,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from voicebot import close_app, create_app
 from voicebot.db import alembic_config, scratch_database, upgrade
-from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
+from voicebot.devtools.emulator import CallEmulator, HttpTransport, WsgiTransport
 
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bench import loadgen
-from voicebot.scripted_call import load_script
+from voicebot.devtools.scripted_call import load_script
 
 from support.twilio_double import TEST_AUTH_TOKEN
 

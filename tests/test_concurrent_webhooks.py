@@ -17,7 +17,7 @@ import requests
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.engine.phrases import phrase
 from voicebot.models import Call, Callback, CallEvent, Message, Ticket, Voicemail
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 
 FLOWS = Path(__file__).resolve().parents[1] / "flows"
 OMEGA = "+15035550100"

@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url
 
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.models import Call, Message, Voicemail
 
 from support.cut_link import CutLink

@@ -13,14 +13,14 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from werkzeug.serving import make_server
 
-from voicebot.emulator import (
+from voicebot.devtools.emulator import (
     CallEmulator,
     CallStateError,
     HttpTransport,
     WsgiTransport,
     interactive,
 )
-from voicebot.scripted_call import ScriptError, load_script, parse_script, run_script
+from voicebot.devtools.scripted_call import ScriptError, load_script, parse_script, run_script
 
 TOKEN = "test-auth-token"
 PUBLIC = "http://127.0.0.1:5000"

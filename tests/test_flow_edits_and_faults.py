@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, HttpTransport, WsgiTransport
+from voicebot.devtools.emulator import CallEmulator, HttpTransport, WsgiTransport
 from voicebot.flows.registry import registry
 from voicebot.models import Call
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from voicebot.cli import main
-from voicebot.flow_eval import PASS_MARK, EvalError, Report, evaluate, load_cases
-from voicebot.flow_tests import scratch_app
+from voicebot.devtools.flow_eval import PASS_MARK, EvalError, Report, evaluate, load_cases
+from voicebot.devtools.flow_tests import scratch_app
 from voicebot.flows.loader import load_flows
 
 REPO = Path(__file__).resolve().parents[1]

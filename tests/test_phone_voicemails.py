@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 
 from voicebot.config import SETTINGS
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.jobs.worker import Worker
 from voicebot.models import Quote, Voicemail
 from voicebot.speech.whisper_recognizer import WhisperTranscriber

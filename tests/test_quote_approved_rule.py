@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voicebot import db
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.jobs import run_due
 from voicebot.models import Callback, Message, Quote, Voicemail
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, new_sid
+from voicebot.devtools.emulator import CallEmulator, new_sid
 from voicebot.jobs import run_due
 from voicebot.journal import entries
 from voicebot.models import Message, Quote, Ticket, Voicemail

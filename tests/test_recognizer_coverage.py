@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 
 from voicebot.cli import main
 from voicebot.config import SETTINGS
-from voicebot.emulator import CallEmulator, new_sid
+from voicebot.devtools.emulator import CallEmulator, new_sid
 from voicebot.jobs import run_due
 from voicebot.speech import coverage
 

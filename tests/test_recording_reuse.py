@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.models import Call, Voicemail
 
 from support.records import stored

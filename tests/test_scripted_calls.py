@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 
 from voicebot import db, journal
-from voicebot.emulator import CallEmulator, WsgiTransport
-from voicebot.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
+from voicebot.devtools.emulator import CallEmulator, WsgiTransport
+from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
 
 REPO = Path(__file__).resolve().parents[1]
 CALLS = REPO / "flows" / "calls"

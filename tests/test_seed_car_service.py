@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, Turn
+from voicebot.devtools.emulator import CallEmulator, Turn
 from voicebot.models import Booking, Ticket
 
 from support.records import Dial, stored, the_call

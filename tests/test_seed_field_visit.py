@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.engine.conditions import CallerFacts, holds
 from voicebot.flows.loader import load_flow
 from voicebot.flows.model import Flow, Route

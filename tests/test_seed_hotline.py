@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from voicebot.emulator import CallEmulator, Turn
+from voicebot.devtools.emulator import CallEmulator, Turn
 from voicebot.models import Message, Ticket
 
 from support.records import Dial, stored, the_call

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 from voicebot import create_app, db
 from voicebot.cli import main
-from voicebot.emulator import CallEmulator, HttpTransport
+from voicebot.devtools.emulator import CallEmulator, HttpTransport
 from voicebot.logs import JsonFormatter, mask_numbers
 
 from support.processes import free_port, stop, voicebot_command, wait_healthy

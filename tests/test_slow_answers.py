@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from voicebot import db, logs
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.models import Call
 
 from support.signed import CALLER, OMEGA, post, start_call

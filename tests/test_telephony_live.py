@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.models import Call, Message
 from voicebot.telephony import Telephony
 

@@ -15,7 +15,7 @@ from flask import Flask
 
 from voicebot import db
 from voicebot.cli import main
-from voicebot.emulator import CallEmulator, silence
+from voicebot.devtools.emulator import CallEmulator, silence
 from voicebot.jobs import pending, run_due
 from voicebot.journal import entries
 from voicebot.voicemail.pipeline import job_key

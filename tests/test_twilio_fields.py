@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.engine.phrases import phrase
 from voicebot.models import Call, CallEvent, Message, Voicemail
 
@@ -123,3 +123,37 @@ def test_an_outbound_url_naming_an_impossible_dial_is_a_400(app: Flask, client: 
     assert status == 400 and "malformed d" in body
     assert stored(app, Call) == []
 
+
+
+def test_a_continuation_for_an_unknown_call_without_the_caller_is_a_400(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Starting a call over needs who called which line; without From nothing is stored."""
+    status, body = post(client, "/twilio/voice/step?s=greeting&t=1&e=gather",
+                        {"CallSid": new_sid("CA"), "To": OMEGA, "Digits": "1"})
+    assert status == 400 and "missing From" in body
+    assert stored(app, Call) == []
+
+
+def test_a_recording_with_a_malformed_sid_in_a_continuation_is_a_400(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A message left after the apology is stored under its RecordingSid: a forged one is
+    refused before it reaches a column."""
+    sid = new_sid("CA")
+    start_call(client, sid)
+    status, body = post(client, "/twilio/voice/step?s=__fallback__&t=1&e=record",
+                        {"CallSid": sid, "From": CALLER, "To": OMEGA, "RecordingSid": "RE\x00",
+                         "RecordingUrl": "https://api.twilio.com/x", "RecordingDuration": "5"})
+    assert status == 400 and "malformed RecordingSid" in body
+    assert stored(app, Voicemail) == []
+
+
+def test_a_completed_recording_without_its_url_is_a_400(app: Flask, client: FlaskClient) -> None:
+    sid = new_sid("CA")
+    start_call(client, sid)
+    status, body = post(client, "/twilio/recording?kind=call", {
+        "CallSid": sid, "RecordingSid": new_sid("RE"), "RecordingStatus": "completed"})
+    assert status == 400 and "missing RecordingUrl" in body
+    (call,) = stored(app, Call, sid=sid)
+    assert call.recording_sid is None

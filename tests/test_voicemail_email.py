@@ -23,7 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voicebot import db
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.jobs import run_due
 from voicebot.models import Call, Email, Quote, Voicemail
 from voicebot.voicemail import mailing

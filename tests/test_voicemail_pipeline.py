@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voicebot import db
-from voicebot.emulator import CallEmulator, new_sid
+from voicebot.devtools.emulator import CallEmulator, new_sid
 from voicebot.flows.registry import registry
 from voicebot.jobs import cancel, pending, run_due, scheduler
 from voicebot.jobs.worker import Worker

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from voicebot import db
-from voicebot.emulator import new_sid
+from voicebot.devtools.emulator import new_sid
 from voicebot.models import Call, Message, Voicemail
 
 from support.twilio_double import TEST_AUTH_TOKEN

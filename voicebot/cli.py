@@ -20,7 +20,7 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.emulator import (
+from voicebot.devtools.emulator import (
     CallEmulator,
     CallStateError,
     HttpTransport,
@@ -33,7 +33,7 @@ from voicebot.flows.model import Flow, language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
-    from voicebot.flow_eval import Report
+    from voicebot.devtools.flow_eval import Report
     from voicebot.speech.transcript import Transcript
 
 
@@ -434,7 +434,7 @@ def _one_flow(key: str) -> Flow:
 @click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def flows_test(scripts: tuple[Path, ...]) -> None:
     """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
-    from voicebot.flow_tests import run_files
+    from voicebot.devtools.flow_tests import run_files
 
     files = list(scripts) or sorted((_flows_dir() / "calls").glob("*.yaml"))
     if not files:
@@ -456,8 +456,8 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
 def flows_eval(flow_id: str | None, as_json: bool) -> None:
     """How well flows understand callers: accuracy on flows/eval/FLOW.yaml, the confusions,
     and the answers it was unsure of; exit 1 below the pass mark (95%) or on a bad case."""
-    from voicebot.flow_eval import EvalError, eval_files, evaluate, load_cases
-    from voicebot.flow_tests import scratch_app
+    from voicebot.devtools.flow_eval import EvalError, eval_files, evaluate, load_cases
+    from voicebot.devtools.flow_tests import scratch_app
 
     found, _problems = _load(())
     if flow_id is not None:
@@ -514,7 +514,7 @@ def _show_eval(report: Report) -> None:
 def _resolve_number(key: str) -> tuple[str, str]:
     """The number a call to a flow (by id, file name or number) dials, and the flow's language
     (English for a bare number)."""
-    from voicebot.flow_tests import dialled_number
+    from voicebot.devtools.flow_tests import dialled_number
 
     if key.startswith("+"):
         return key, "en-US"
@@ -578,7 +578,7 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
          at: str | None, live: bool, voicemail_file: Path | None) -> None:
     """Call a flow as Twilio would: hear it, answer with digits or words, /hangup to hang up.
     A message left at the beep is transcribed and may become a quote SMS, shown at the end."""
-    from voicebot.flow_tests import scratch_app
+    from voicebot.devtools.flow_tests import scratch_app
 
     if url and at:
         raise click.UsageError("--at sets the clock of an in-process call; a server at --url "

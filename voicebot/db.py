@@ -34,7 +34,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 # A database host that does not answer fails the request (and /healthz) in time for Twilio,
 # which gives up on a webhook after 15 seconds: a call starting then is answered 503 within
-# this, and Twilio runs the fallback URL (webhooks.fallback). Short, because the caller
+# this, and Twilio runs the fallback URL (web.voice.fallback). Short, because the caller
 # hears nothing meanwhile; a healthy database on the same network connects in milliseconds.
 CONNECT_TIMEOUT = 3
 # Milliseconds sent data may stay unacknowledged before the connection counts as dead:

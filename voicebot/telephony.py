@@ -30,7 +30,7 @@ from twilio.rest import Client
 from voicebot import db
 from voicebot.models import Dial, Message, utcnow
 from voicebot.phones import mask
-from voicebot.urls import NoPublicUrl, public_url, public_url_or_none
+from voicebot.web.urls import NoPublicUrl, public_url, public_url_or_none
 
 log = logging.getLogger("voicebot.telephony")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from voicebot.emulator import CallEmulator, HttpTransport
+from voicebot.devtools.emulator import CallEmulator, HttpTransport
 
 from .twilio_double import TEST_AUTH_TOKEN, RecordedRequest, Resource, TwilioDouble
 

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db
-from voicebot.emulator import CallEmulator
+from voicebot.devtools.emulator import CallEmulator
 from voicebot.models import Call
 
 Dial = Callable[..., CallEmulator]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from twilio.request_validator import RequestValidator
 
-from voicebot.emulator import Exchange, HttpTransport
+from voicebot.devtools.emulator import Exchange, HttpTransport
 
 from .twilio_double import TEST_AUTH_TOKEN
 

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from voicebot.emulator import CallEmulator, Exchange, HttpTransport, new_sid
+from voicebot.devtools.emulator import CallEmulator, Exchange, HttpTransport, new_sid
 from voicebot.models import Voicemail
 
 from .records import stored

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 
 from voicebot.admin.blueprint import bp
 from voicebot.clock import clock
-from voicebot.flow_tests import FileOutcome, run_files
+from voicebot.devtools.flow_tests import FileOutcome, run_files
 from voicebot.flows import graph
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow

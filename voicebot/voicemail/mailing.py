@@ -37,7 +37,7 @@ from voicebot.jobs import enqueue, job, known
 from voicebot.journal import add_event
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
-from voicebot.urls import public_url_or_none
+from voicebot.web.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail.mail")
 

@@ -52,10 +52,10 @@ from voicebot.telephony import (
     Telephony,
     telephony,
 )
-from voicebot.urls import public_url_or_none
 from voicebot.voicemail import mailing, staff, wording
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import Understanding, understand
+from voicebot.web.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail")
 

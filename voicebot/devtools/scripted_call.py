@@ -37,7 +37,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarint import ScalarInt
 
-from voicebot.emulator import (
+from voicebot.devtools.emulator import (
     DIAL_STATUSES,
     QUEUE_RESULTS,
     CallEmulator,

@@ -10,14 +10,13 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
 The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
 continuation URLs that voicebot writes into its own TwiML. Every field is read through
-voicebot.twilio_form.
+voicebot.web.params.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, g, request, url_for
 from sqlalchemy import func, select
@@ -39,10 +38,22 @@ from voicebot.flows.registry import registry
 from voicebot.journal import close_call, compose_note
 from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
 from voicebot.phones import mask
-from voicebot.security import check_signature, signed_url
 from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
-from voicebot.twilio_form import NUMBER, SID, STATUS, form, url_number, url_text
 from voicebot.voicemail import pipeline, replies
+from voicebot.web.params import (
+    Answered,
+    CallStatus,
+    Continuation,
+    IncomingCall,
+    IncomingSms,
+    QueueWait,
+    Recording,
+    SmsStatus,
+    Transcription,
+    takes,
+)
+from voicebot.web.security import check_signature, signed_url
+from voicebot.web.urls import Urls
 
 log = logging.getLogger("voicebot.webhooks")
 
@@ -57,34 +68,6 @@ MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent":
 
 def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
-
-
-class Urls:
-    """Continuation URLs are relative: Twilio resolves them against the URL it just called,
-    which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute."""
-
-    def step(self, state: str, turn: int, event: str) -> str:
-        return url_for("twilio.step", s=state, t=turn, e=event)
-
-    def queue_wait(self, state: str) -> str:
-        return url_for("twilio.queue_wait", s=state)
-
-    def recording_status(self) -> str:
-        return absolute(url_for("twilio.recording"))
-
-    def call_recording_status(self) -> str:
-        return absolute(url_for("twilio.recording", kind="call"))
-
-    def sms_status(self) -> str:
-        return absolute(url_for("twilio.sms_status"))
-
-    def transcription(self) -> str:
-        return absolute(url_for("twilio.transcription"))
-
-
-def absolute(path: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return base.rstrip("/") + path
 
 
 def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response:
@@ -134,10 +117,9 @@ def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inboun
 
 
 @bp.post("/voice")
-def voice() -> Response:
-    params = form()
-    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
-        params.required("To", NUMBER)
+@takes(IncomingCall.parse)
+def voice(params: IncomingCall) -> Response:
+    sid, from_, to = params.call_sid, params.from_, params.to
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
     if existing is not None:
@@ -198,19 +180,19 @@ def _load_call(sid: str) -> Call | None:
 
 
 @bp.post("/voice/step")
-def step() -> Response:
-    sid = form().required("CallSid", SID)
-    state, event, turn_no = url_text("s"), url_text("e"), url_number("t")
+@takes(Continuation.parse)
+def step(params: Continuation) -> Response:
+    sid, state, event, turn_no = params.call_sid, params.state, params.event, params.turn
     _one_at_a_time()
     call = _load_call(sid)
     if state == "__fallback__":  # a message after the apology: kept, whatever we know
         if call is None:
-            to = form().required("To", NUMBER)
-            call = _journal_closed(sid, form().required("From", NUMBER), to, flow_for(to),
-                                   "voicemail", flagged="message left after an error")
-        return _fallback_recorded(call)
+            from_, to = params.caller()
+            call = _journal_closed(sid, from_, to, flow_for(to), "voicemail",
+                                   flagged="message left after an error")
+        return _fallback_recorded(call, params)
     if call is None:
-        return _start_over(sid)
+        return _start_over(params)
     if call.ended_at is not None or turn_no != call.turn or state != call.state:
         log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
                  state, call.state)
@@ -222,13 +204,13 @@ def step() -> Response:
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    given = form().as_dict()
+    given = params.fields
     return run_turn(flow, call, lambda t: runner.resume(t, event, given))
 
 
-def _start_over(sid: str) -> Response:
+def _start_over(params: Continuation) -> Response:
     """A continuation for a call we do not know (a lost database, an old URL): begin again."""
-    from_, to = form().required("From", NUMBER), form().required("To", NUMBER)
+    sid, (from_, to) = params.call_sid, params.caller()
     flow = flow_for(to)
     if flow is None:
         abort(404)
@@ -242,12 +224,10 @@ def _start_over(sid: str) -> Response:
     return run_turn(flow, new_call(flow, sid, from_, to), start_again)
 
 
-def _fallback_recorded(call: Call) -> Response:
-    params = form()
-    sid = params.optional("RecordingSid", SID, "")
-    if sid:
-        runner.store_voicemail(db.session(), call, call.flow_id, sid, params.text("RecordingUrl"),
-                               params.integer("RecordingDuration") or 0, clock().now())
+def _fallback_recorded(call: Call, params: Continuation) -> Response:
+    if params.recording_sid:
+        runner.store_voicemail(db.session(), call, call.flow_id, params.recording_sid,
+                               params.recording_url, params.recording_duration, clock().now())
         call.outcome = "voicemail"
         db.session().commit()
     reply = VoiceResponse()
@@ -256,22 +236,21 @@ def _fallback_recorded(call: Call) -> Response:
 
 
 @bp.post("/voice/queue-wait")
-def queue_wait() -> Response:
-    sid = form().required("CallSid", SID)
+@takes(QueueWait.parse)
+def queue_wait(params: QueueWait) -> Response:
     session = db.session()
-    call = session.scalar(select(Call).where(Call.sid == sid))
+    call = session.scalar(select(Call).where(Call.sid == params.call_sid))
     reply = VoiceResponse()
     if call is None:
         reply.leave()
         return twiml(reply)
     flow = _flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
-    step = flow.states.get(url_text("s")) if flow is not None else None
+    step = flow.states.get(params.state) if flow is not None else None
     entry = session.scalar(select(QueueEntry).where(QueueEntry.call_id == call.id))
     if flow is None or not isinstance(step, Queue) or entry is None:
         reply.leave()
         return twiml(reply)
-    waited = form().integer("QueueTime") or 0
-    if waited >= step.max_wait:
+    if params.waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
     reply.say(phrase("queue_position", flow.language, position=queue_position(entry)),
@@ -300,12 +279,12 @@ def queue_position(entry: QueueEntry) -> int:
 
 
 @bp.post("/voice/status")
-def voice_status() -> Response:
+@takes(CallStatus.parse)
+def voice_status(params: CallStatus) -> Response:
     """Status of any call: an inbound one (the console's "call status changes" URL) or one we
     placed, which may never have reached the flow (busy, no answer). Copies and late arrivals
     are harmless: statuses only move forward and each ending is acted on once."""
-    params = form()
-    sid, status = params.required("CallSid", SID), params.required("CallStatus", STATUS)
+    sid, status = params.call_sid, params.status
     _one_at_a_time()
     session = db.session()
     now = clock().now()
@@ -318,14 +297,14 @@ def voice_status() -> Response:
         call.events.append(CallEvent(at=now, state=call.state, kind="status", text=status))
         if status in FINAL_CALL_STATUSES:
             flow = _flow_or_none(call.flow_id)
-            close_call(call, flow, now, status=status, duration=params.integer("CallDuration"))
+            close_call(call, flow, now, status=status, duration=params.duration)
             if flow is not None:
                 callbacks.call_ended(session, flow, call, now)
         elif call.ended_at is None:
             call.status = status
     if dial is not None:
         dial.status = forward(dial.status, status, CALL_ORDER)
-        dial.answered_by = params.text("AnsweredBy") or dial.answered_by
+        dial.answered_by = params.answered_by or dial.answered_by
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
         dial_finished(current_app, session, dial, status, now)
@@ -333,12 +312,11 @@ def voice_status() -> Response:
 
 
 @bp.post("/voice/outbound")
-def outbound() -> Response:
+@takes(Answered.parse)
+def outbound(params: Answered) -> Response:
     """A call we placed was answered: Twilio asks what to say. The call starts in the flow
     state its dial names (a redial, a visit confirmation), with the dial's variables."""
-    params = form()
-    sid, to = params.required("CallSid", SID), params.required("To", NUMBER)
-    dial_id = url_number("d")
+    sid, to, dial_id = params.call_sid, params.to, params.dial_id
     _one_at_a_time()
     session = db.session()
     existing = session.scalar(select(Call).where(Call.sid == sid))
@@ -350,7 +328,7 @@ def outbound() -> Response:
         reply = VoiceResponse()
         reply.hangup()
         return twiml(reply)
-    answered_by = params.text("AnsweredBy")
+    answered_by = params.answered_by
     dial.call_sid, dial.answered_by = sid, answered_by
     dial.status = forward(dial.status, "in-progress", CALL_ORDER)
     flow = _flow_or_none(dial.flow_id)
@@ -373,20 +351,18 @@ def outbound() -> Response:
 
 
 @bp.post("/recording")
-def recording() -> Response:
-    params = form()
-    rec_sid, call_sid = params.required("RecordingSid", SID), params.required("CallSid", SID)
-    status = params.optional("RecordingStatus", STATUS, "completed")
+@takes(Recording.parse)
+def recording(params: Recording) -> Response:
+    rec_sid, call_sid, status = params.recording_sid, params.call_sid, params.status
     session = db.session()
     call = session.scalar(select(Call).where(Call.sid == call_sid))
     if status != "completed":
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
-    if call is None and request.args.get("via") == "fallback":
-        call = _fallback_call(call_sid)
-    duration = params.integer("RecordingDuration") or 0
-    if request.args.get("kind") == "call":
-        return _call_recorded(call, rec_sid, duration)
+    if call is None and params.fallback_caller is not None:
+        call = _fallback_call(call_sid, *params.fallback_caller)
+    if params.whole_call:
+        return _call_recorded(call, params)
     owner = session.scalar(select(Call.sid).join(Voicemail, Voicemail.call_id == Call.id)
                            .where(Voicemail.recording_sid == rec_sid))
     if owner is not None and owner != call_sid:
@@ -398,7 +374,7 @@ def recording() -> Response:
                         mimetype="text/plain")
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
     row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
-                                   rec_sid, params.required("RecordingUrl"), duration, clock().now())
+                                   rec_sid, params.url, params.duration, clock().now())
     session.commit()
     if begin:
         pipeline.start(current_app, row.id)
@@ -407,12 +383,9 @@ def recording() -> Response:
     return Response(status=204)
 
 
-def _fallback_call(sid: str) -> Call:
+def _fallback_call(sid: str, from_: str, to: str) -> Call:
     """The journal entry of a call the fallback URL answered while the database was down:
     who called which line comes from the callback URL the fallback wrote (signed by Twilio)."""
-    from_, to = url_text("from"), url_text("to")
-    if not (NUMBER.match(from_) and NUMBER.match(to)):
-        raise BadRequest("malformed fallback recording URL")
     flow = flow_for(to)
     log.info("call %s from %s: message left through the fallback URL", sid, mask(from_))
     return _journal_closed(sid, from_, to, flow, "voicemail",
@@ -420,16 +393,15 @@ def _fallback_call(sid: str) -> Call:
 
 
 @bp.post("/fallback")
-def fallback() -> Response:
+@takes(IncomingCall.parse)
+def fallback(params: IncomingCall) -> Response:
     """Twilio's Voice fallback URL (the console's "Primary handler fails"), and the answer to
     a call in progress when the database stops answering: needs no database. The caller hears
     the line's apology and leaves a message; the recording callback comes back to
     /twilio/recording, and is kept (voicebot.spool) until the database is back."""
-    params = form()
-    sid, from_, to = params.required("CallSid", SID), params.required("From", NUMBER), \
-        params.required("To", NUMBER)
+    sid, from_, to = params.call_sid, params.from_, params.to
     log.warning("call %s to %s answered by the fallback (Twilio error %s)", sid, mask(to),
-                params.text("ErrorCode") or "none")
+                params.error_code or "none")
     reply = VoiceResponse()
     flow = flow_for(to)
     if flow is None:
@@ -441,8 +413,7 @@ def fallback() -> Response:
         reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
     reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
                  play_beep=True, recording_status_callback_event="completed",
-                 recording_status_callback=absolute(url_for("twilio.recording") + "?" + urlencode(
-                     {"via": "fallback", "from": from_, "to": to})))
+                 recording_status_callback=Urls().fallback_recording_status(from_, to))
     reply.hangup()
     return twiml(reply)
 
@@ -456,16 +427,15 @@ def fallback_done() -> Response:
 
 
 @bp.post("/transcription")
-def transcription() -> Response:
+@takes(Transcription.parse)
+def transcription(params: Transcription) -> Response:
     """Twilio's own transcription of a voicemail, for steps with `transcribe: true`."""
-    params = form()
-    rec_sid, status = params.required("RecordingSid", SID), params.text("TranscriptionStatus")
+    rec_sid, status, text = params.recording_sid, params.status, params.text
     session = db.session()
     row = session.scalar(select(Voicemail).where(Voicemail.recording_sid == rec_sid))
     if row is None:
         log.warning("transcription of unknown recording %s: ignored", rec_sid)
         return Response(status=204)
-    text = params.text("TranscriptionText").strip()
     if status != "completed" or not text:
         log.warning("Twilio could not transcribe recording %s (%s); voicemail %s is transcribed "
                     "here instead", rec_sid, status or "no status", row.id)
@@ -477,12 +447,13 @@ def transcription() -> Response:
     return Response(status=204)
 
 
-def _call_recorded(call: Call | None, rec_sid: str, duration: int) -> Response:
+def _call_recorded(call: Call | None, params: Recording) -> Response:
     """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails."""
+    rec_sid, duration = params.recording_sid, params.duration
     if call is None:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
-    call.recording_sid, call.recording_url = rec_sid, form().required("RecordingUrl")
+    call.recording_sid, call.recording_url = rec_sid, params.url
     if not any(e.kind == "call-recorded" for e in call.events):
         call.events.append(CallEvent(at=clock().now(), state=call.state, kind="call-recorded",
                                      text=f"{duration} s", data={"recording_sid": rec_sid}))
@@ -499,11 +470,9 @@ def _flow_or_none(flow_id: str) -> Flow | None:
 
 
 @bp.post("/sms")
-def sms() -> Response:
-    params = form()
-    sid, from_, to = params.required("MessageSid", SID), params.required("From", NUMBER), \
-        params.required("To", NUMBER)
-    body = params.text("Body")
+@takes(IncomingSms.parse)
+def sms(params: IncomingSms) -> Response:
+    sid, from_, to, body = params.message_sid, params.from_, params.to, params.body
     session = db.session()
     flow = flow_for(to)
     message = session.scalar(select(Message).where(Message.sid == sid))
@@ -533,9 +502,9 @@ def _sms_reply(text: str | None, flow: Flow | None) -> Response:
 
 
 @bp.post("/sms/status")
-def sms_status() -> Response:
-    params = form()
-    sid, status = params.required("MessageSid", SID), params.required("MessageStatus", STATUS)
+@takes(SmsStatus.parse)
+def sms_status(params: SmsStatus) -> Response:
+    sid, status = params.message_sid, params.status
     session = db.session()
     message = session.scalar(select(Message).where(Message.sid == sid))
     if message is None:
@@ -543,7 +512,7 @@ def sms_status() -> Response:
         return Response(status=204)
     if MESSAGE_ORDER.get(status, 0) >= MESSAGE_ORDER.get(message.status, 0):
         message.status = status
-        message.error = params.text("ErrorCode") or message.error
+        message.error = params.error_code or message.error
         session.commit()
     return Response(status=204)
 
