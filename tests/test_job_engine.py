@@ -95,13 +95,14 @@ def spawn(settings: dict[str, Any], tmp_path: Path) -> Iterator[Callable[..., su
     started: list[subprocess.Popen[bytes]] = []
 
     def start(name: str, *args: str) -> subprocess.Popen[bytes]:
-        # Dead workers are noticed after 5 s and half-sent calls asked about after 10: on two
-        # busy cores a live worker's heartbeat or a Twilio answer can be seconds late, and
-        # neither may be taken for a crash.
+        # Dead workers are noticed after 5 s, and an SMS or call whose answer was lost is asked
+        # about after 30: on two busy cores a live worker's heartbeat, or the answer of the
+        # Twilio double (a thread of this process), can be seconds late, and neither may be
+        # taken for a crash (Twilio itself answers within its 15 s).
         started.append(start_worker(settings, tmp_path / f"{name}.log", *args,
                                     TRANSCRIBERS="pocketsphinx", TRANSCRIPTION_THREADS="1",
                                     JOB_THREADS="4", WORKER_STALLED_AFTER="5",
-                                    STUCK_AFTER="10"))
+                                    TWILIO_TIMEOUT="10", STUCK_AFTER="30"))
         return started[-1]
 
     yield start
@@ -150,7 +151,6 @@ def test_workers_killed_and_added_transcribe_each_voicemail_once_and_send_everyt
     app: Flask, spawn: Callable[..., subprocess.Popen[bytes]], twilio_double: TwilioDouble,
     tmp_path: Path,
 ) -> None:
-    twilio_double.slow[r"/Messages\.json$"] = 0.05  # a send is in flight when the kill lands
     audio = spoken("My dishwasher is broken.")
     voicemails = leave_voicemails(app, twilio_double, audio, COUNT)
     book_visits(app, COUNT // 2, first=1000)  # a call and an SMS each: COUNT callbacks
@@ -183,6 +183,9 @@ def test_workers_killed_and_added_transcribe_each_voicemail_once_and_send_everyt
 
     wait_for(finished, 600, "every voicemail and callback done")
     time.sleep(3)  # longer than a sweep and a stalled-job check: nothing is done again
+    with db.session_scope(app) as session:  # what the kill left half-sent is recovered too
+        wait_for(lambda: not session.scalar(select(func.count()).select_from(Message).where(
+            Message.status.in_(("pending", "sending")))), 120, "the outbox emptied")
 
     vms = stored(app, Voicemail)
     assert sorted(v.id for v in vms) == sorted(voicemails)

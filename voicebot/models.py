@@ -436,3 +436,11 @@ APSCHEDULER_JOBS = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+def ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's `include_name`: the schema the models describe, without Procrastinate's
+    tables (its own schema file, applied by migration 0008), so autogenerate and the
+    models-match-migrations test never propose to drop them."""
+    table = name if type_ == "table" else parent_names.get("table_name")
+    return not (table or "").startswith("procrastinate_")

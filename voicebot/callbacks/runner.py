@@ -35,7 +35,7 @@ from voicebot.telephony import (
     forward,
     telephony,
 )
-from voicebot.urls import public_url_or_none
+from voicebot.web.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.callbacks")
 

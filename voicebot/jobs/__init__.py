@@ -234,12 +234,13 @@ def run_due(app: Flask, now: dt.datetime | None = None, *, raise_errors: bool = 
     clock instead of sleeping. Returns how many jobs ran."""
     from voicebot.jobs.scheduler import due_callbacks
 
-    moment = now or clock(app).now()
     ran = 0
     while ran < limit:
         with app.app_context():
-            due_callbacks(app, moment)
-        done = jobs(app).run_due(moment, raise_errors=raise_errors, limit=limit - ran)
+            due_callbacks(app, now or clock(app).now())
+        # Read after queueing: what the clock queued is due at the moment it was queued.
+        done = jobs(app).run_due(now or clock(app).now(), raise_errors=raise_errors,
+                                 limit=limit - ran)
         if not done:
             break
         ran += done

@@ -195,6 +195,7 @@ class Workers:
         }
         self._running: list[pworker.Worker] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
         self.started = threading.Event()
 
     def _papp(self) -> procrastinate.App:
@@ -214,6 +215,8 @@ class Workers:
                 for queue in self.queues]
             self._loop = asyncio.get_running_loop()
             self.started.set()
+            if self._stopping:  # asked to stop while starting
+                return
             await asyncio.gather(*(w.run() for w in self._running))
 
     def run(self) -> None:
@@ -224,6 +227,7 @@ class Workers:
         asyncio.run(self._run(wait=False))
 
     def stop(self) -> None:
+        self._stopping = True
         loop = self._loop
         if loop is None or loop.is_closed():
             return
