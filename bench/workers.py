@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import signal
 import statistics
 import subprocess
@@ -41,7 +42,6 @@ from sqlalchemy import func, insert, select, text
 
 from bench.common import DEFAULT_DB, machine, say, scratch_database
 from voicebot import close_app, create_app, db
-from voicebot.emulator import new_sid
 from voicebot.flows.registry import registry
 from voicebot.jobs import enqueue_many
 from voicebot.jobs.scheduler import leader
@@ -75,6 +75,10 @@ FINAL = ("quoted", "for-person", "needs-transcription", "unusable", "failed")
 PROBES = 40
 PROBE_SPREAD = 10.0
 BACKLOG = 1000
+
+
+def new_sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
 
 
 class Bench:

@@ -26,7 +26,6 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from voicebot import db
-from voicebot.emulator import new_sid
 from voicebot.flows.registry import registry
 from voicebot.jobs import enqueue_many, jobs, pending
 from voicebot.jobs.scheduler import due_callbacks, leader
@@ -37,7 +36,7 @@ from voicebot.voicemail import pipeline
 from support.processes import start_worker
 from support.records import stored
 from support.speech import spoken
-from support.twilio_double import TEST_ACCOUNT_SID, TwilioDouble
+from support.twilio_double import TEST_ACCOUNT_SID, TwilioDouble, new_sid
 from support.waiting import wait_for
 
 COUNT = int(os.environ.get("VOICEBOT_TEST_JOB_COUNT", "300"))

@@ -129,20 +129,22 @@ _memory_locks: dict[str, threading.Lock] = {}
 
 
 class FileLock:
-    """SQLite: an exclusive lock on `<database>.clock.lock`; for a database in memory, a lock
-    of this process."""
+    """SQLite: an exclusive lock on `<database>.clock.lock`, which the kernel releases with the
+    process; for a database in memory, a lock of this process."""
 
     def __init__(self, url: str) -> None:
         path = make_url(url).database
         self.path = Path(f"{path}.clock.lock") if path and path != ":memory:" else None
         self.memory = _memory_locks.setdefault(url, threading.Lock()) if self.path is None else None
         self.file: IO[bytes] | None = None
+        self.holding = False
 
     def acquire(self) -> bool:
-        if self.memory is not None:
-            return self.file is not None or self._take_memory()
-        if self.file is not None:
+        if self.holding:
             return True
+        if self.memory is not None:
+            self.holding = self.memory.acquire(blocking=False)
+            return self.holding
         assert self.path is not None
         handle = self.path.open("ab")
         try:
@@ -150,28 +152,22 @@ class FileLock:
         except OSError:
             handle.close()
             return False
-        self.file = handle
+        self.file, self.holding = handle, True
         return True
 
-    def _take_memory(self) -> bool:
-        assert self.memory is not None
-        if self.memory.acquire(blocking=False):
-            self.file = open(os.devnull, "ab")  # noqa: SIM115 - a marker that we hold it
-            return True
-        return False
-
     def held(self) -> bool:
-        return self.file is not None
+        return self.holding
 
     def release(self) -> None:
-        if self.file is None:
+        if not self.holding:
             return
+        self.holding = False
         if self.memory is not None:
             self.memory.release()
-        else:
+        elif self.file is not None:
             fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
-        self.file = None
+            self.file.close()
+            self.file = None
 
 
 def leadership(app: Flask, holder: str) -> Leadership:
