@@ -209,7 +209,7 @@ def test_workers_killed_and_added_transcribe_each_voicemail_once_and_send_everyt
     dials = stored(app, Dial)
     assert {d.call_sid for d in dials} == {c["sid"] for c in twilio_double.calls}
     assert jobs(app).report(10).counts.get(("transcription", "failed")) is None
-    assert pending(app) == {}
+    assert set(pending(app)) <= {"sweep"}  # the clock's recovery sweep comes and goes
 
 
 def test_two_clocks_started_at_once_fire_each_callback_once(
