@@ -202,7 +202,6 @@ RU: dict[str, str] = {
     "The job is queued again.": "Задание снова в очереди.",
     "That job cannot be queued again.": "Это задание нельзя поставить в очередь снова.",
     "Voicemail": "Голосовое сообщение",
-    "Callback": "Перезвон",
     "Voicemail e-mail": "Письмо о голосовом сообщении",
     "Recovery sweep": "Проверка незавершённого",
     # callbacks

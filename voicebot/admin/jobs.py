@@ -14,7 +14,7 @@ from voicebot.jobs import jobs
 PAGE = 100
 WHAT = {
     "process_voicemail": "Voicemail",
-    "run_callback": "Callback",
+    "run_callbacks": "Callbacks",
     "send_voicemail_email": "Voicemail e-mail",
     "sweep": "Recovery sweep",
 }
@@ -27,7 +27,11 @@ QUEUE = {"quick": "calls and SMS", "transcription": "transcription"}
 def what(task: str, args: list[object]) -> str:
     name = WHAT.get(task.rpartition(":")[2])
     label = _(name) if name else task.rpartition(":")[2]
-    return f"{label} #{args[0]}" if args else label
+    if not args:
+        return label
+    first = args[0]
+    return f"{label} " + (", ".join(f"#{n}" for n in first) if isinstance(first, list)
+                          else f"#{first}")
 
 
 @bp.get("/jobs")

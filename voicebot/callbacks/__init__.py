@@ -35,10 +35,6 @@ OPEN = ("scheduled", "queued", "running", "waiting")
 DROPPED = ("dropped_active", "dropped_early")
 
 
-def job_key(callback_id: int) -> str:
-    return f"callback-{callback_id}"
-
-
 def local_time(flow: Flow, moment: dt.datetime) -> str:
     """A time as the line's staff read it: in the flow's zone, with the zone's name."""
     return moment.astimezone(ZoneInfo(flow.timezone)).strftime("%Y-%m-%d %H:%M %Z")

@@ -45,35 +45,55 @@ OUTBOX_KEY = "voicebot.callbacks.outbox"
 NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
 
 
-@job
-def run_callback(app: Flask, callback_id: int) -> None:
-    """Make the callback's next attempt, if it is still due.
+CHUNK = 25
+"""Callbacks one job runs: a backlog after downtime is forty jobs per thousand, shared by every
+worker's threads, and no job waits long behind another's."""
 
-    `running` is claimed again too: only a job of this callback's key can have left it so
-    (the engine runs one at a time per key), and it died mid-attempt; its worker's heartbeat
-    stopped and the engine gave the job back. The attempt's effects are keyed by its number
-    (the SMS, the dial, the ticket), so making it again repeats nothing."""
+
+@job
+def run_callbacks(app: Flask, callback_ids: list[int]) -> None:
+    """Make the next attempt of each callback that is still due.
+
+    Each callback is claimed and its attempt made in one transaction: a worker that dies
+    mid-attempt leaves nothing committed, the callback stays `queued`, and the engine runs the
+    job again. A callback another job has already moved on is not claimed (the claim is a
+    conditional update, and its row lock makes a concurrent one wait for the answer). The
+    SMS of the batch are claimed in their attempts' transactions and sent after them; an
+    attempt that raises is rolled back alone, and the job fails after the others so the
+    engine runs it again (those done by then are skipped)."""
     now = clock(app).now()
+    tel = telephony(app)
+    outbox: list[int] = []
+    failed: list[int] = []
     with db.session_scope(app) as session:
-        claimed = rowcount(session.execute(
-            update(Callback)
-            .where(Callback.id == callback_id,
-                   Callback.status.in_(("scheduled", "queued", "running")),
-                   Callback.next_at <= now + EARLY_TOLERANCE)
-            .values(status="running", updated_at=now)
-        ))
-    if not claimed:
-        return
-    with db.session_scope(app) as session:
-        callback = session.get(Callback, callback_id)
-        assert callback is not None
-        _attempt(app, session, callback, now)
-        session.commit()
-        # This attempt's own SMS only: a backlog of callbacks run by many workers at once must
-        # not have every job scan the whole outbox (what is left the sweep sends).
-        queued = session.info.pop(OUTBOX_KEY, [])
-        if queued:
-            telephony(app).deliver(session, queued, public_url_or_none(app, "twilio.sms_status"))
+        for callback_id in callback_ids:
+            try:
+                callback = _claim(session, callback_id, now)
+                if callback is not None:
+                    _attempt(app, session, callback, now)
+                    outbox += tel.claim(session, session.info.pop(OUTBOX_KEY, []))
+                session.commit()
+            except Exception:
+                session.rollback()
+                session.info.pop(OUTBOX_KEY, None)
+                log.exception("callback %s: the attempt failed", callback_id)
+                failed.append(callback_id)
+        # This batch's own SMS only: a backlog run by many workers at once must not have every
+        # job scan the whole outbox (what a crash leaves, the sweep sends).
+        tel.send_claimed(session, outbox, public_url_or_none(app, "twilio.sms_status"))
+    if failed:
+        raise RuntimeError(f"callbacks {failed}: the attempt failed (see above); the job runs again")
+
+
+def _claim(session: Session, callback_id: int, now: dt.datetime) -> Callback | None:
+    """The callback, claimed (one statement: the update returns the row), or None."""
+    return session.scalars(
+        update(Callback)
+        .where(Callback.id == callback_id, Callback.status.in_(("scheduled", "queued")),
+               Callback.next_at <= now + EARLY_TOLERANCE)
+        .values(status="running", updated_at=now).returning(Callback),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
 
 
 def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:

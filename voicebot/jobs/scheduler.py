@@ -192,8 +192,7 @@ def due_callbacks(app: Flask, now: dt.datetime) -> int:
     """Queue every callback due by `now`, `BATCH` at a time. Queued first and marked after,
     so a crash in between leaves the callback `scheduled`, queued again at the next look
     (its key keeps one copy waiting); a job that already ran moved it on and is not undone."""
-    from voicebot.callbacks import job_key
-    from voicebot.callbacks.runner import run_callback
+    from voicebot.callbacks.runner import CHUNK, run_callbacks
 
     total = 0
     while True:
@@ -203,7 +202,8 @@ def due_callbacks(app: Flask, now: dt.datetime) -> int:
                 .order_by(Callback.next_at).limit(BATCH)))
         if not ids:
             return total
-        enqueue_many(app, run_callback, [((i,), job_key(i)) for i in ids])
+        enqueue_many(app, run_callbacks, [((ids[n:n + CHUNK],), f"callbacks-{ids[n]}")
+                                           for n in range(0, len(ids), CHUNK)])
         with db.session_scope(app) as session:
             session.execute(
                 update(Callback).where(Callback.id.in_(ids), Callback.status == "scheduled",
@@ -248,15 +248,6 @@ def retry_stalled(app: Flask) -> int:
     connector.execute_query_all(query=sql.queries["prune_stalled_workers"],
                                 seconds_since_heartbeat=seconds)
     return len(stalled)
-
-
-def recover_in_process(app: Flask, now: dt.datetime) -> None:
-    """In-process engine, taking over: no job of this database runs anywhere else, so a
-    callback left `running` was cut off by a stop and is made due again (its effects are
-    keyed by attempt)."""
-    with db.session_scope(app) as session:
-        session.execute(update(Callback).where(Callback.status == "running")
-                        .values(status="scheduled", updated_at=now))
 
 
 class Clock:
@@ -304,8 +295,6 @@ class Clock:
             stalled = float(self.app.config["WORKER_STALLED_AFTER"])
             scheduler.add_job(self._guarded(lambda: retry_stalled(self.app)), "interval",
                               seconds=max(1.0, stalled / 3), next_run_time=first, id="stalled")
-        else:
-            recover_in_process(self.app, clock(self.app).now())
         if self.on_lead is not None:
             self.on_lead()
         scheduler.start()

@@ -36,6 +36,9 @@ def _run(sql: str) -> None:
 
 def upgrade() -> None:
     op.drop_table('worker_leases')
+    # A callback claimed under the lease and cut off: the claim no longer outlives its
+    # transaction, so nothing else would ever run it again.
+    op.execute("UPDATE callbacks SET status = 'scheduled' WHERE status = 'running'")
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
         batch_op.drop_column('lease_until')
     bind = op.get_bind()
