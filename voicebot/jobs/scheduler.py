@@ -49,6 +49,9 @@ from voicebot.jobs import enqueue, enqueue_many, job, jobs
 from voicebot.models import Callback
 
 log = logging.getLogger("voicebot.clock")
+# Its looks run every half second: only their failures belong in the log.
+logging.getLogger("apscheduler.executors.clock").setLevel(logging.WARNING)
+logging.getLogger("voicebot.clock.apscheduler").setLevel(logging.WARNING)
 
 LOCK_KEY = (0x766F6963, 0x65626F74)
 """The advisory lock's two keys ("voic", "ebot"): one clock per database."""
@@ -228,6 +231,7 @@ def sweep(app: Flask) -> None:
 
 def retry_stalled(app: Flask) -> int:
     """Procrastinate: jobs whose worker stopped sending heartbeats run again."""
+    from procrastinate import exceptions as pexc
     from procrastinate import sql
 
     from voicebot.jobs.pgqueue import Procrastinate
@@ -242,12 +246,32 @@ def retry_stalled(app: Flask) -> int:
                                           queue=None, task_name=None,
                                           seconds_since_heartbeat=seconds)
     for row in stalled:
+        try:
+            papp.job_manager.retry_job_by_id(row["id"], retry_at=dt.datetime.now(dt.UTC))
+        except pexc.ConnectorException as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
+                raise
+            # A copy of it (same key, same work) is already waiting: that one does the work.
+            connector.execute_query(query=sql.queries["finish_job"], job_id=row["id"],
+                                    status="aborted", delete_job=True)
+            log.warning("job %s (%s) was running on a worker that stopped; a copy of it is "
+                        "queued already", row["id"], row["task_name"])
+            continue
         log.warning("job %s (%s) was running on a worker that stopped: queued again",
                     row["id"], row["task_name"])
-        papp.job_manager.retry_job_by_id(row["id"], retry_at=dt.datetime.now(dt.UTC))
     connector.execute_query_all(query=sql.queries["prune_stalled_workers"],
                                 seconds_since_heartbeat=seconds)
     return len(stalled)
+
+
+def recover_in_process(app: Flask, now: dt.datetime) -> None:
+    """In-process engine, taking over: APScheduler removes a job from its store when it hands
+    it to a thread, so the jobs of a runner that died mid-batch are gone. No other process
+    runs this database's jobs, so every `queued` callback is made due again; the clock's next
+    look queues it, and a job of it still in the store finds it claimed (or claims it first)."""
+    with db.session_scope(app) as session:
+        session.execute(update(Callback).where(Callback.status == "queued")
+                        .values(status="scheduled", updated_at=now))
 
 
 class Clock:
@@ -283,18 +307,21 @@ class Clock:
 
     def _lead(self, stop: threading.Event) -> None:
         scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(3)},
+            executors={"clock": ThreadPoolExecutor(3)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            timezone=dt.UTC)
+            logger=logging.getLogger("voicebot.clock.apscheduler"), timezone=dt.UTC)
         first = dt.datetime.now(dt.UTC)
         scheduler.add_job(self._guarded(self._due), "interval", seconds=self.tick,
-                          next_run_time=first, id="due_callbacks")
+                          next_run_time=first, id="due_callbacks", executor="clock")
         scheduler.add_job(self._guarded(self._sweep), "interval", seconds=self.sweep_every,
-                          next_run_time=first, id="sweep")
+                          next_run_time=first, id="sweep", executor="clock")
         if jobs(self.app).name == "procrastinate":
             stalled = float(self.app.config["WORKER_STALLED_AFTER"])
             scheduler.add_job(self._guarded(lambda: retry_stalled(self.app)), "interval",
-                              seconds=max(1.0, stalled / 3), next_run_time=first, id="stalled")
+                              seconds=max(1.0, stalled / 3), next_run_time=first, id="stalled",
+                              executor="clock")
+        else:
+            recover_in_process(self.app, clock(self.app).now())
         if self.on_lead is not None:
             self.on_lead()
         scheduler.start()
