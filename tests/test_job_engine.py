@@ -94,13 +94,13 @@ def spawn(settings: dict[str, Any], tmp_path: Path) -> Iterator[Callable[..., su
     started: list[subprocess.Popen[bytes]] = []
 
     def start(name: str, *args: str) -> subprocess.Popen[bytes]:
-        # Dead workers are noticed after 5 s, and an SMS or call whose answer was lost is asked
+        # Dead workers are noticed after 15 s, and an SMS or call whose answer was lost is asked
         # about after 30: on two busy cores a live worker's heartbeat, or the answer of the
         # Twilio double (a thread of this process), can be seconds late, and neither may be
         # taken for a crash (Twilio itself answers within its 15 s).
         started.append(start_worker(settings, tmp_path / f"{name}.log", *args,
                                     TRANSCRIBERS="pocketsphinx", TRANSCRIPTION_THREADS="1",
-                                    JOB_THREADS="4", WORKER_STALLED_AFTER="5",
+                                    JOB_THREADS="4", WORKER_STALLED_AFTER="15",
                                     TWILIO_TIMEOUT="10", STUCK_AFTER="30"))
         return started[-1]
 
@@ -163,7 +163,7 @@ def test_workers_killed_and_added_transcribe_each_voicemail_once_and_send_everyt
             return int(session.scalar(select(func.count()).select_from(Voicemail)
                                       .where(Voicemail.transcript != "")) or 0)
 
-    wait_for(lambda: transcribed() >= COUNT // 10 and doing(app) >= 2, 120,
+    wait_for(lambda: transcribed() >= COUNT // 10 and doing(app) >= 2, 300,
              "the workers got going")
     workers[0].send_signal(signal.SIGKILL)
     workers[0].wait(timeout=10)

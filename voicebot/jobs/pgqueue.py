@@ -209,15 +209,26 @@ class Workers:
     async def _run(self, wait: bool) -> None:
         papp = self._papp()
         async with papp.open_async():
-            self._running = [
-                pworker.Worker(app=papp, queues=[queue], concurrency=self.slots[queue],
-                               name=f"{self.name}-{queue}", wait=wait, **self.options)
-                for queue in self.queues]
             self._loop = asyncio.get_running_loop()
             self.started.set()
-            if self._stopping:  # asked to stop while starting
+            await asyncio.gather(*(self._supervise(papp, queue, wait) for queue in self.queues))
+
+    async def _supervise(self, papp: procrastinate.App, queue: str, wait: bool) -> None:
+        """One queue's worker, started again after a failure of its own (the database away,
+        its row pruned by a peer that took a slow heartbeat for a dead worker): a worker
+        process keeps taking jobs until it is stopped."""
+        while not self._stopping:
+            running = pworker.Worker(app=papp, queues=[queue], concurrency=self.slots[queue],
+                                     name=f"{self.name}-{queue}", wait=wait, **self.options)
+            self._running.append(running)
+            try:
+                await running.run()
                 return
-            await asyncio.gather(*(w.run() for w in self._running))
+            except Exception:
+                log.exception("the %s worker failed; starting it again", queue)
+                await asyncio.sleep(2.0)
+            finally:
+                self._running.remove(running)
 
     def run(self) -> None:
         """Take jobs until `stop()`; the jobs running then finish first."""

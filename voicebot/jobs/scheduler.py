@@ -259,8 +259,8 @@ def retry_stalled(app: Flask) -> int:
             continue
         log.warning("job %s (%s) was running on a worker that stopped: queued again",
                     row["id"], row["task_name"])
-    connector.execute_query_all(query=sql.queries["prune_stalled_workers"],
-                                seconds_since_heartbeat=seconds)
+    # Their worker rows stay: a worker only late with its heartbeat (a busy host) would die of
+    # losing its row; Procrastinate prunes them when a worker starts.
     return len(stalled)
 
 
