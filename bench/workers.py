@@ -46,6 +46,7 @@ from voicebot.flows.registry import registry
 from voicebot.jobs import enqueue_many
 from voicebot.jobs.scheduler import leader
 from voicebot.models import Call, Callback, Voicemail
+from voicebot.services import voicemails
 from voicebot.speech import synthesis
 from voicebot.voicemail import pipeline
 
@@ -152,7 +153,7 @@ class Bench:
                             to_number="+15555550100", status="completed", started_at=now)
                 session.add(call)
                 session.flush()
-                rows.append(pipeline.recorded(session, call, flow, sid, "", 5, now)[0])
+                rows.append(voicemails.recorded(session, call, flow, sid, "", 5, now, quote_wanted=True)[0])
             session.commit()
             return [row.id for row in rows]
 

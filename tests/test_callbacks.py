@@ -194,7 +194,7 @@ def test_ts4_an_unknown_question_is_chased_until_answered_then_the_caller_hears_
     """TS-4: the caller's question goes to management as a ticket; management is reminded
     every four office hours until it answers; once it does, the line calls the caller back
     and reads the answer out."""
-    from voicebot.tickets import answer as answer_ticket
+    from voicebot.services.tickets import answer as answer_ticket
 
     monday_noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=MINSK)
     clock_at(monday_noon)
@@ -289,7 +289,7 @@ def test_cs6_no_reminder_once_the_note_is_closed(
     app: Flask, dial: DialFn, clock_at: Callable[[dt.datetime], None],
     twilio_double: TwilioDouble,
 ) -> None:
-    from voicebot.tickets import close
+    from voicebot.services.tickets import close
 
     busy_master_note(dial, "завтра утром")
     run_due(app, raise_errors=True)

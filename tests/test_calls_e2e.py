@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from flask import Flask
 
+from voicebot.jobs import run_due
 from voicebot.models import Message, QueueEntry, Ticket, Voicemail
 
 from support.records import Dial, stored, the_call
@@ -151,6 +152,9 @@ def test_russian_outage_by_speech_alarms_director_and_master(
     call = the_call(app, caller)
     alarms = stored(app, Message, call_id=call.id)
     assert sorted(m.to_number for m in alarms) == ["+375295550111", "+375295550112"]
+    assert {m.status for m in alarms} == {"pending"}  # the worker sends them, not the webhook
+    run_due(app, raise_errors=True)
+    alarms = stored(app, Message, call_id=call.id)
     assert all("Садовая дом 7" in m.body and m.status == "dry-run" for m in alarms)
     (ticket,) = stored(app, Ticket, call_id=call.id)
     assert ticket.urgent and ticket.kind == "outage" and ticket.assign_role == "master"

@@ -157,6 +157,21 @@ def test_flows_test_reports_an_unknown_flow_with_its_line(env: dict[str, str], t
     assert "0 passed, 1 failed" in result.stdout
 
 
+def test_flows_test_json_gives_a_line_per_script_as_the_desk_reads_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    good = FLOWS / "calls" / "omega_prices_by_keypad.yaml"
+    bad = tmp_path / "wrong_price.yaml"
+    bad.write_text(good.read_text().replace("$85", "$58"))
+    result = voicebot("flows", "test", "--json", str(good), str(bad))
+    assert result.exit_code == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["ok"] and first["flow"] == "omega" and first["failure"] is None
+    assert "CALLER: presses 4" in first["transcript"]
+    assert not second["ok"] and second["path"] == str(bad)
+    assert "expected to hear 'The service call is $58.'" in second["failure"]
+
+
 # -------------------------------------------------------------------- call and journal
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import update
 
 from voicebot import db
 from voicebot.admin import i18n
+from voicebot.admin.flows import scripted_calls
 from voicebot.admin.formatting import choose_zone
 from voicebot.admin.tickets import PROBLEM_WORDS
 from voicebot.jobs import enqueue, run_due
@@ -311,6 +313,26 @@ def test_flows_page_shows_a_refused_edit_and_a_failing_script(
     page = text_of(desk.get("/admin/flows").text)
     assert "Broken" in page and "omega.yaml:" in page and "unknown state 'nowhere'" in page
     assert "flow: no flow 'omega'" in text_of(desk.get("/admin/flows/omega").text)
+
+
+def test_scripted_calls_that_cannot_run_are_shown_not_swallowed(
+    desk: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk runs the scripts in a process of its own: when that process cannot start an
+    app (here a setting it refuses), the Flows page says so, and the desk keeps working."""
+    monkeypatch.setenv("VOICEBOT_TRUSTED_PROXIES", "-1")
+    page = text_of(desk.get("/admin/flows").text)
+    assert "the scripted calls stopped after 0 of" in page
+    assert "VOICEBOT_TRUSTED_PROXIES must be 0 or more" in page
+    assert "Open tickets" in text_of(desk.get("/admin/").text)
+
+
+def test_scripted_calls_that_run_too_long_are_stopped(tmp_path: Path) -> None:
+    scripts = sorted((REPO / "flows" / "calls").glob("*.yaml"))
+    started = time.monotonic()
+    (run,) = scripted_calls(scripts, REPO / "flows", timeout=0.5)
+    assert time.monotonic() - started < 30
+    assert not run.ok and run.problems == ("the scripted calls did not finish in 0.5 s and were stopped",)
 
 
 def test_the_desk_speaks_russian_by_browser_language_and_by_the_switch(desk: FlaskClient) -> None:

@@ -18,8 +18,8 @@ from voicebot.devtools.emulator import (
     CallStateError,
     HttpTransport,
     WsgiTransport,
-    interactive,
 )
+from voicebot.devtools.repl import interactive
 from voicebot.devtools.scripted_call import ScriptError, load_script, parse_script, run_script
 
 TOKEN = "test-auth-token"

@@ -30,7 +30,8 @@ from voicebot.flows.registry import registry
 from voicebot.jobs import enqueue_many, jobs, pending
 from voicebot.jobs.scheduler import due_callbacks, leader
 from voicebot.models import Call, Callback, CallEvent, Dial, Message, Voicemail
-from voicebot.visits import book
+from voicebot.services import voicemails
+from voicebot.services.visits import book
 from voicebot.voicemail import pipeline
 
 from support.processes import start_worker
@@ -125,7 +126,7 @@ def leave_voicemails(app: Flask, double: TwilioDouble, audio: bytes, count: int)
             session.add(call)
             session.flush()
             url = f"https://api.twilio.com/2010-04-01/Accounts/{TEST_ACCOUNT_SID}/Recordings/{sid}"
-            rows.append(pipeline.recorded(session, call, flow, sid, url, 2, now)[0])
+            rows.append(voicemails.recorded(session, call, flow, sid, url, 2, now, quote_wanted=True)[0])
         session.commit()
         ids = [row.id for row in rows]
     enqueue_many(app, pipeline.process_voicemail, [((i,), pipeline.job_key(i)) for i in ids])

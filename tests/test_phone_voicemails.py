@@ -51,11 +51,20 @@ EXPECTED_FAILURES = {
     "freezer": MISHEARD + ': "this is Paul" heard as "missing Paul"',
 }
 """Cases that fail today, and why: strict, so each one that starts passing says so."""
+MACHINE_DEPENDENT = {
+    "ice_maker": MISHEARD + ' on some CPUs only: "my ice maker" heard as "I\'m a rice maker" on a '
+                 'Xeon with AVX-512 (2026-12-02), heard right on the machine of 2026-12-01; CTranslate2 '
+                 'picks its int8 kernels by CPU, and a rice maker is a real appliance, so no matcher '
+                 'should turn it into an ice maker',
+}
+"""Cases whose transcript depends on the machine: not strict, since either outcome is honest."""
 
 
 def case(said: PhoneVoicemail) -> Any:
     marks = [pytest.mark.xfail(strict=True, reason=EXPECTED_FAILURES[said.key])] \
-        if said.key in EXPECTED_FAILURES else []
+        if said.key in EXPECTED_FAILURES else \
+        [pytest.mark.xfail(strict=False, reason=MACHINE_DEPENDENT[said.key])] \
+        if said.key in MACHINE_DEPENDENT else []
     return pytest.param(said, id=said.key, marks=marks)
 
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from voicebot.engine.hours import after_business_days
+from voicebot.flows.hours import after_business_days
 from voicebot.flows.registry import registry
 from voicebot.jobs import run_due
 from voicebot.models import Callback, Ticket
-from voicebot.tickets import close
+from voicebot.services.tickets import close
 
 from support.records import Dial, stored, the_call
 from support.twilio_double import TwilioDouble

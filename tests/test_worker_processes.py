@@ -21,7 +21,7 @@ from flask import Flask
 
 from voicebot.flows.registry import registry
 from voicebot.models import Callback, Dial
-from voicebot.visits import book
+from voicebot.services.visits import book
 
 from support.processes import start_worker
 from support.records import stored

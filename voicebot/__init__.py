@@ -22,11 +22,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         jobs,
         logs,
         metrics,
+        services,
         spool,
         telephony,
     )
     from voicebot.config import load_settings
-    from voicebot.flows.registry import FlowRegistry
+    from voicebot.flows.registry import FlowRegistry, registry
     from voicebot.language import forms
     from voicebot.web import voice
 
@@ -51,11 +52,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     telephony.init_app(app)
     jobs.init_app(app)
+    services.init_app(app)
     spool.init_app(app)
     app.extensions["voicebot.flows"] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )
-    if any(flow.stem_language == "russian" for flow in app.extensions["voicebot.flows"].flows()):
+    if any(flow.stem_language == "russian" for flow in registry(app).flows()):
         forms.warm_in_background()  # Russian names and cases: not in the first caller's turn
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
@@ -69,7 +71,8 @@ def close_app(app: Flask) -> None:
     test, a scratch app, a benchmark, the production master before it forks): the job
     store's adder thread, the flow watcher and the database pool."""
     from voicebot import db
+    from voicebot.flows.registry import registry
 
     app.extensions["voicebot.jobs"].close()
-    app.extensions["voicebot.flows"].close()
+    registry(app).close()
     db.engine(app).dispose()

@@ -20,16 +20,12 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.devtools.emulator import (
-    CallEmulator,
-    CallStateError,
-    HttpTransport,
-    Messages,
-    WsgiTransport,
-    interactive,
-)
+from voicebot.devtools.emulator import CallEmulator, CallStateError, HttpTransport, WsgiTransport
+from voicebot.devtools.repl import Messages, interactive
 from voicebot.flows.errors import Problem
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.model import Flow
+from voicebot.flows.registry import registry
+from voicebot.language.tags import language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
@@ -115,13 +111,13 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
     if not production and workers is not None:
         raise click.UsageError("--workers is for --production; the embedded server is one process")
     _check_port(host, port)
-    registry = app.extensions["voicebot.flows"]
-    flows = registry.flows()
+    flows = registry(app).flows()
+    problems = registry(app).problems()
     click.echo(f"voicebot on http://{host}:{port}  database: {database.safe_url(app.config['DATABASE_URL'])}")
     click.echo(f"telephony: {'dry-run (nothing is sent)' if app.config['DRY_RUN'] else 'live'}")
     for flow in flows:
         click.echo(f"  flow {flow.id}: {_lines(flow.direction, flow.numbers)} [{flow.language}]")
-    for problem in registry.problems():
+    for problem in problems:
         click.echo(f"  BROKEN {problem}", err=True)
     _recognizer_report(app)
     desk_closed = "" if app.config["ADMIN_PASSWORD_HASH"] else \
@@ -271,7 +267,7 @@ def _recognizer_report(app: Flask) -> None:
     from voicebot.speech import coverage
 
     log = logging.getLogger("voicebot.speech")
-    for found in coverage.coverage(app.config, app.extensions["voicebot.flows"].flows()):
+    for found in coverage.coverage(app.config, registry(app).flows()):
         for refused in found.refused:
             log.error("%s voicemails: %s", found.title, refused)
         if found.recognizer is None:
@@ -432,7 +428,9 @@ def _one_flow(key: str) -> Flow:
 
 @flows.command("test")
 @click.argument("scripts", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def flows_test(scripts: tuple[Path, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object a script, a line each, as each finishes (the desk reads these).")
+def flows_test(scripts: tuple[Path, ...], as_json: bool) -> None:
     """Run scripted calls (default: flows/calls/*.yaml) in-process; exit 1 on a failure."""
     from voicebot.devtools.flow_tests import run_files
 
@@ -441,12 +439,16 @@ def flows_test(scripts: tuple[Path, ...]) -> None:
         raise click.ClickException("no scripted calls found (flows/calls/*.yaml)")
     failed = 0
     for outcome in run_files(files, _quiet()):
+        failed += not outcome.ok
+        if as_json:
+            click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+            continue
         click.echo(("PASS " if outcome.ok else "FAIL ") + f"{outcome.path}")
         if not outcome.ok:
-            failed += 1
             click.echo(outcome.result.report() if outcome.result else "\n".join(outcome.problems),
                        err=True)
-    click.echo(f"{len(files) - failed} passed, {failed} failed")
+    if not as_json:
+        click.echo(f"{len(files) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 
@@ -891,7 +893,7 @@ def visits_add(flow_key: str, phone: str, window: str, client_name: str, address
     """Book a visit; its confirmation calls are scheduled by the flow's rules."""
     from zoneinfo import ZoneInfo
 
-    from voicebot.visits import VisitError, book
+    from voicebot.services.visits import VisitError, book
 
     flow = _one_flow(flow_key)  # before the app: from a wrong folder, nothing is created
     app = _quiet_app()
@@ -989,7 +991,7 @@ def _by() -> str:
 @click.option("--by", default=_by, help="Who answers (default: your login).")
 def tickets_answer(ticket_id: int, text: str, by: str) -> None:
     """Answer a caller's question; the flow's rules call them back with it."""
-    from voicebot.tickets import TicketError, answer
+    from voicebot.services.tickets import TicketError, answer
 
     try:
         fired = answer(_existing_app(), ticket_id, text, by)
@@ -1006,7 +1008,7 @@ def tickets_answer(ticket_id: int, text: str, by: str) -> None:
 @click.option("--by", default=_by, help="Who closes it (default: your login).")
 def tickets_close(ticket_id: int, note: str, by: str) -> None:
     """Close a ticket (done, or nothing to do), with a note; it leaves the open list."""
-    from voicebot.tickets import TicketError, close
+    from voicebot.services.tickets import TicketError, close
 
     try:
         close(_existing_app(), ticket_id, by, note)
@@ -1074,14 +1076,12 @@ def _local(app: Flask, flow_id: str, stored: str | None) -> str:
     there), with the zone shown, as `visits add` and the call notes show times."""
     from zoneinfo import ZoneInfo
 
-    from voicebot.flows.errors import FlowNotFound
+    from voicebot.flows.catalog import flow_or_none
 
     if not stored:
         return ""
-    try:
-        zone: dt.tzinfo = ZoneInfo(app.extensions["voicebot.flows"].get(flow_id).timezone)
-    except FlowNotFound:
-        zone = app.extensions["voicebot.desk_zone"]
+    flow = flow_or_none(flow_id, app)
+    zone: dt.tzinfo = ZoneInfo(flow.timezone) if flow else app.extensions["voicebot.desk_zone"]
     return f"{dt.datetime.fromisoformat(stored).astimezone(zone):%Y-%m-%d %H:%M %Z}"
 
 

@@ -10,33 +10,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot import notes
 from voicebot.flows.model import Flow
-from voicebot.models import Call, CallEvent, Message, QueueEntry, Quote, Ticket, Voicemail
-from voicebot.voicemail import failures
-
-
-def close_call(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None,
-               duration: int | None = None) -> None:
-    """End the call's journal entry. Safe to call again (a status callback after the flow
-    hung up): the later call only adds what it knows, such as the duration."""
-    if status is not None:
-        call.status = status
-    if duration is not None:
-        call.duration = duration
-    if call.ended_at is None:
-        call.ended_at = now
-        if call.outcome in ("in-progress", "queued"):
-            call.outcome = "abandoned"
-            call.events.append(CallEvent(at=now, state=call.state, kind="end",
-                                         text=f"caller hung up in {call.state or 'the greeting'}"))
-    call.note = compose_note(call, flow)
-
-
-def add_event(call: Call, flow: Flow | None, at: dt.datetime, kind: str, text: str,
-              **data: Any) -> None:
-    """Something that happened after the call (its voicemail transcribed, a quote answered):
-    a line in its journal, and its note written again for the next dispatcher."""
-    call.events.append(CallEvent(at=at, state=call.state, kind=kind, text=text, data=data))
-    call.note = compose_note(call, flow)
+from voicebot.language import failures
+from voicebot.models import Call, Message, QueueEntry, Quote, Ticket, Voicemail
 
 
 def compose_note(call: Call, flow: Flow | None) -> str:

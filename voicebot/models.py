@@ -4,6 +4,7 @@ quotes, e-mails, outbound dials, scheduled callbacks and field visits."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -52,6 +53,150 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON,
     }
+
+
+# -- the words stored in status and kind columns -------------------------------------------
+# StrEnums: each member is the very string stored (and compares equal to it), so rows written
+# before them read the same, and a typo in code is a NameError instead of a silent new value.
+class CallOutcome(StrEnum):
+    """How a call ended for the business (`Call.outcome`)."""
+
+    IN_PROGRESS = "in-progress"
+    QUEUED = "queued"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+    TRANSFERRED = "transferred"
+    SERVED = "served"
+    VOICEMAIL = "voicemail"
+    UNKNOWN_NUMBER = "unknown-number"
+
+
+class CallStatus(StrEnum):
+    """Twilio's call statuses (`Call.status`, `Dial.status`), plus our own outbox states."""
+
+    PENDING = "pending"
+    DIALING = "dialing"
+    QUEUED = "queued"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    FAILED = "failed"
+    NO_ANSWER = "no-answer"
+    CANCELED = "canceled"
+    DRY_RUN = "dry-run"
+
+
+class EventKind(StrEnum):
+    """What a line of a call's journal records (`CallEvent.kind`)."""
+
+    START = "start"
+    CALL_RECORDING = "call-recording"
+    CALL_RECORDED = "call-recorded"
+    ENTER = "enter"
+    SAY = "say"
+    ROUTE = "route"
+    INPUT = "input"
+    NO_INPUT = "no-input"
+    NO_MATCH = "no-match"
+    UNDERSTOOD = "understood"
+    GUESS = "guess"
+    CONFIRMED = "confirmed"
+    NOT_CONFIRMED = "not-confirmed"
+    PASSED_ON = "passed-on"
+    CAPTURE = "capture"
+    TRANSFER = "transfer"
+    DIAL_RESULT = "dial-result"
+    QUEUE = "queue"
+    QUEUE_RESULT = "queue-result"
+    ANSWER_QUEUE = "answer-queue"
+    SMS = "sms"
+    NOTIFY = "notify"
+    TICKET = "ticket"
+    VISIT = "visit"
+    OFFER = "offer"
+    BOOKING = "booking"
+    BOOKED = "booked"
+    VOICEMAIL = "voicemail"
+    RECORDED = "recorded"
+    HANGUP = "hangup"
+    ERROR = "error"
+    STATUS = "status"
+    END = "end"
+    CALLBACK = "callback"
+    TRANSCRIPT = "transcript"
+    QUOTE = "quote"
+    QUOTE_ANSWER = "quote-answer"
+    FOR_PERSON = "for-person"
+    EMAIL = "email"
+    EMAIL_FAILED = "email-failed"
+    PAUSE = "pause"
+
+
+class MessageDirection(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class MessagePurpose(StrEnum):
+    """Why an SMS was sent or what an incoming one was (`Message.purpose`)."""
+
+    CALLER = "caller"
+    NOTIFY = "notify"
+    QUOTE = "quote"
+    REPLY = "reply"
+    OPT_OUT = "opt-out"
+    OPT_IN = "opt-in"
+
+
+class MessageStatus(StrEnum):
+    """Our outbox states, then Twilio's message statuses (they only move forward)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DRY_RUN = "dry-run"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    READ = "read"
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class VoicemailStatus(StrEnum):
+    """received -> fetched -> transcribed -> quoted | for-person; or needs-transcription,
+    unusable (the audio is empty, silent or broken) or failed (it could not be fetched)."""
+
+    RECEIVED = "received"
+    FETCHED = "fetched"
+    TRANSCRIBED = "transcribed"
+    QUOTED = "quoted"
+    FOR_PERSON = "for-person"
+    NEEDS_TRANSCRIPTION = "needs-transcription"
+    UNUSABLE = "unusable"
+    FAILED = "failed"
+
+
+class CallbackStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    """Its time came: the clock queued the job that runs it."""
+    RUNNING = "running"
+    WAITING = "waiting"
+    DONE = "done"
+    NOT_REACHED = "not-reached"
+    SKIPPED = "skipped"
+    REPLACED = "replaced"
+    CANCELED = "canceled"
 
 
 class Call(Base):

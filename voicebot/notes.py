@@ -1,10 +1,13 @@
 """A call's note in words a dispatcher reads, in English or Russian, from its stored events.
 
-The one home of the note's wording: the journal stores the note in the line's language (for
+The one home of the note: the journal stores the note in the line's language (for
 `voicebot journal`); the desk writes it again in its own language from the same events, so a
 Russian dispatcher never reads English, and nobody reads the flow's state ids. What the caller
 wanted comes first (what they said, what was noted, under the flow's `labels:`), then what was
-done (tickets, SMS, queue, transfer, voicemail), then how the call ended.
+done (tickets, SMS, queue, transfer, voicemail), then how the call ended. The sentence for
+an event a step records is worded by that step's kind (`voicebot.engine.steps`, found through
+`voicebot.flows.wording`); the rest
+(quotes, e-mails, callbacks, failures) are worded here.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from voicebot.flows.model import Flow
+from voicebot.flows.wording import role_name, sentence, worded_by
+from voicebot.language import failures
 from voicebot.models import Call, CallEvent
-from voicebot.voicemail import failures
+
+__all__ = ["OUTCOMES", "WORDS", "compose", "label", "note_language", "role_name"]
 
 WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -25,14 +31,6 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "said": "The caller said: {heard}.",
         "pressed": "pressed {digits}",
         "noted": "Noted: {pairs}.",
-        "ticket": "Ticket #{id} opened ({kind}{urgent}): {text}",
-        "urgent": ", urgent",
-        "sms": "SMS sent to the caller: {text}",
-        "notify": "Staff notified ({to}): {text}",
-        "nobody": "Nobody was available to take the call.",
-        "transfer": "Put through to: {role}.",
-        "queue": "The caller waited in the queue {queue}.",
-        "recorded": "The caller left a voicemail ({seconds} s).",
         "transcript": "The voicemail says: \u201c{text}\u201d.",
         "empty voicemail": "The voicemail holds no words.",
         "quote": "A quote was sent by SMS: {text}",
@@ -41,10 +39,6 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "quote-answer": "The caller {answer} the quote by SMS.",
         "for-person": "The voicemail needs a person. {why}",
         "call-recorded": "The call was recorded.",
-        "visit": "Visit #{id}: {status}.",
-        "no entry": "Only a child under 14 is at home: the technician must not go in.",
-        "adult": "Adult at home: {who}.",
-        "booked": "Booked: {text}.",
         "callback": "Callback #{id}: {what}.",
         "error": "Something failed on our side; the caller heard an apology.",
         "outcome": "Outcome: {outcome}",
@@ -59,14 +53,6 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "said": "Ответы абонента: {heard}.",
         "pressed": "нажата клавиша {digits}",
         "noted": "Записано: {pairs}.",
-        "ticket": "Создана заявка №{id} ({kind}{urgent}): {text}",
-        "urgent": ", срочно",
-        "sms": "Абоненту отправлено SMS: {text}",
-        "notify": "Сотрудники уведомлены ({to}): {text}",
-        "nobody": "Свободных сотрудников не было.",
-        "transfer": "Звонок переведён: {role}.",
-        "queue": "Абонент ждал в очереди {queue}.",
-        "recorded": "Абонент оставил голосовое сообщение ({seconds} с).",
         "transcript": "В сообщении: «{text}».",
         "empty voicemail": "В сообщении нет слов.",
         "quote": "Смета отправлена по SMS: {text}",
@@ -75,10 +61,6 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "quote-answer": "Абонент ответил на смету по SMS: {answer}.",
         "for-person": "Сообщение требует внимания сотрудника. {why}",
         "call-recorded": "Разговор записан.",
-        "visit": "Выезд №{id}: {status}.",
-        "no entry": "Дома только ребёнок младше 14 лет: мастеру нельзя входить.",
-        "adult": "Взрослый дома: {who}.",
-        "booked": "Запись: {text}.",
         "callback": "Перезвон №{id}: {what}.",
         "error": "У нас произошёл сбой; абонент услышал извинение.",
         "outcome": "Итог: {outcome}",
@@ -111,12 +93,6 @@ OUTCOMES: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-TICKET_KINDS: Mapping[str, Mapping[str, str]] = {
-    "en": {},
-    "ru": {"callback": "перезвон", "question": "вопрос", "message": "сообщение",
-           "request": "заявка", "note": "заметка", "disconnect": "отключение"},
-}
-
 CALLBACK_RESULTS: Mapping[str, Mapping[str, str]] = {
     "en": {"scheduled": "scheduled", "canceled": "canceled", "notify": "staff notified",
            "ticket": "a ticket for a person", "calling": "calling the client",
@@ -134,13 +110,6 @@ QUOTE_ANSWERS: Mapping[str, Mapping[str, str]] = {
     "en": {},
     "ru": {"approved": "согласился", "declined": "отказался"},
 }
-
-VISIT_STATUSES: Mapping[str, Mapping[str, str]] = {
-    "en": {},
-    "ru": {"confirmed": "подтверждён", "canceled": "отменён", "rescheduled": "перенесён",
-           "scheduled": "назначен", "not-reached": "не дозвонились"},
-}
-
 
 def note_language(language: str) -> str:
     """"ru" for a Russian line or desk ("ru-RU", "ru"), else "en"."""
@@ -187,11 +156,6 @@ def label(flow: Flow | None, variable: str) -> str:
     return flow.labels.get(variable, variable) if flow else variable
 
 
-def role_name(flow: Flow | None, role: str) -> str:
-    """A staff role as the flow's `roles:` name it; the role id when the flow has none."""
-    return flow.role_names.get(role, role) if flow else role
-
-
 def _heard(e: CallEvent, lang: str) -> str:
     """One answer: the key pressed, or the words said, quoted."""
     if e.data.get("digits"):
@@ -203,27 +167,13 @@ def _event(e: CallEvent, flow: Flow | None, lang: str) -> str:
     """The sentence one event adds to the note; "" for events a dispatcher need not read."""
     w = WORDS[lang]
     d = e.data
-    if e.kind == "ticket":
-        kind = str(d.get("ticket_kind"))
-        return _sentence(w["ticket"].format(
-            id=d.get("ticket_id"), kind=TICKET_KINDS[lang].get(kind, kind),
-            urgent=w["urgent"] if d.get("urgent") else "", text=e.text))
-    if e.kind == "sms":
-        return _sentence(w["sms"].format(text=e.text))
-    if e.kind == "notify":
-        return _sentence(w["notify"].format(to=role_name(flow, str(d.get("to"))), text=e.text))
-    if e.kind == "transfer":
-        if e.text == "nobody available":
-            return w["nobody"]
-        return w["transfer"].format(role=role_name(flow, str(d.get("role") or e.text)))
-    if e.kind == "queue":
-        return w["queue"].format(queue=e.text)
-    if e.kind == "recorded" and d.get("recording_sid"):
-        return w["recorded"].format(seconds=e.text.split()[0])
+    kind = worded_by(e.kind)
+    if kind is not None:  # an event a step records: its kind words it
+        return kind.note(e, flow, lang)
     if e.kind == "transcript":
         return w["transcript"].format(text=e.text) if e.text else w["empty voicemail"]
     if e.kind == "quote":
-        return _sentence(w["quote"].format(text=e.text))
+        return sentence(w["quote"].format(text=e.text))
     if e.kind == "email":
         return w["email"].format(to=e.text)
     if e.kind == "email-failed":
@@ -234,16 +184,6 @@ def _event(e: CallEvent, flow: Flow | None, lang: str) -> str:
         return _for_person(e, lang)
     if e.kind == "call-recorded":
         return w["call-recorded"]
-    if e.kind == "visit":
-        parts = [w["visit"].format(id=d.get("visit_id"),
-                                   status=VISIT_STATUSES[lang].get(e.text, e.text))]
-        if d.get("adult_contact"):
-            parts.append(w["adult"].format(who=d["adult_contact"]))
-        if d.get("no_entry"):
-            parts.append(w["no entry"])
-        return " ".join(parts)
-    if e.kind == "booked":
-        return w["booked"].format(text=e.text)
     if e.kind == "callback":
         result = str(d.get("result") or "")
         what = CALLBACK_RESULTS[lang].get(result) or (e.text if lang == "en" else result)
@@ -258,9 +198,5 @@ def _for_person(e: CallEvent, lang: str) -> str:
     reason (no service asked for, an urgent message) in the words the pipeline wrote."""
     reason = str(e.data.get("reason") or e.text)
     if e.data.get("status") == "for-person" and not failures.is_known(reason):
-        return _sentence(WORDS[lang]["for-person"].format(why=e.text))
+        return sentence(WORDS[lang]["for-person"].format(why=e.text))
     return WORDS[lang]["for-person"].format(why=failures.sentence(reason, lang))
-
-
-def _sentence(text: str) -> str:
-    return text if text.rstrip().endswith((".", "!", "?", "»", "\u201d")) else text.rstrip() + "."

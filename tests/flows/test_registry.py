@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from voicebot.engine.steps.hangup import Hangup
 from voicebot.flows import registry as registry_module
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.loader import LoadedFile
-from voicebot.flows.model import Hangup
 from voicebot.flows.registry import FlowRegistry
 
 FLOW = """\

@@ -8,11 +8,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from voicebot import callbacks as callback_rules
 from voicebot import db
 from voicebot.admin.blueprint import bp
 from voicebot.admin.i18n import gettext as _
+from voicebot.callbacks.runner import run_now
+from voicebot.clock import clock
 from voicebot.models import Callback
+from voicebot.services import callbacks as callback_rules
 
 PAGE = 50
 
@@ -44,7 +46,7 @@ def _back() -> ResponseReturnValue:
 @bp.post("/callbacks/<int:callback_id>/cancel")
 def cancel_callback(callback_id: int) -> ResponseReturnValue:
     session = db.session()
-    if callback_rules.cancel(session, callback_id, by=g.desk_user):
+    if callback_rules.cancel(session, callback_id, g.desk_user, clock().now()):
         session.commit()
         current_app.logger.info("desk: %s canceled callback #%s", g.desk_user, callback_id)
         flash(_("Callback canceled."))
@@ -55,7 +57,7 @@ def cancel_callback(callback_id: int) -> ResponseReturnValue:
 
 @bp.post("/callbacks/<int:callback_id>/run")
 def run_callback_now(callback_id: int) -> ResponseReturnValue:
-    if callback_rules.run_now(current_app._get_current_object(),  # type: ignore[attr-defined]
+    if run_now(current_app._get_current_object(),  # type: ignore[attr-defined]
                               callback_id):
         current_app.logger.info("desk: %s ran callback #%s now", g.desk_user, callback_id)
         flash(_("Callback started."))

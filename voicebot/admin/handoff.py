@@ -17,16 +17,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from voicebot import callbacks as callback_rules
 from voicebot import db, journal, notes
 from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
+from voicebot.flows.registry import registry
+from voicebot.language import failures
 from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
-from voicebot.voicemail import failures
+from voicebot.services import callbacks as callback_rules
 
 PAGE = 50
 LIST_LIMIT = 100
@@ -191,12 +192,11 @@ def _visits(session: Session, f: Filters) -> list[Visit]:
 def handoff() -> ResponseReturnValue:
     now = clock().now()
     filters = parse_filters(request.args, now)
-    registry = current_app.extensions["voicebot.flows"]
     if filters.number:
         current_app.logger.info("desk: %s looked up %s", g.desk_user, mask(filters.number))
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
-                           lines=[flow.id for flow in registry.flows()],
+                           lines=[flow.id for flow in registry().flows()],
                            outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble, **data)
 
 

@@ -4,12 +4,10 @@ the ids the flow file uses inside."""
 
 from __future__ import annotations
 
-from flask import current_app
-
 from voicebot import notes
 from voicebot.admin import i18n
 from voicebot.admin.formatting import desk_zone
-from voicebot.flows.errors import FlowNotFound
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
 from voicebot.models import Call, Ticket
 
@@ -27,11 +25,7 @@ words."""
 def flow(flow_id: str | None) -> Flow | None:
     if not flow_id:
         return None
-    try:
-        found: Flow = current_app.extensions["voicebot.flows"].get(flow_id)
-    except FlowNotFound:
-        return None
-    return found
+    return flow_or_none(flow_id)
 
 
 def line_name(flow_id: str | None) -> str:

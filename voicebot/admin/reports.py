@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -21,6 +21,7 @@ from voicebot.admin.formatting import desk_zone
 from voicebot.admin.i18n import gettext as _
 from voicebot.admin.i18n import language
 from voicebot.clock import clock
+from voicebot.flows.registry import registry
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -173,12 +174,11 @@ def reports() -> ResponseReturnValue:
     zone = desk_zone()
     choice = parse(request.args, clock().now().astimezone(zone).date())
     rows, by_line, total = build(choice)
-    registry = current_app.extensions["voicebot.flows"]
     return render_template(
         "admin/reports.html", c=choice, rows=rows, by_line=by_line, total=total,
         shown=[r for r in rows if r.figures.calls or r.figures.voicemails or r.figures.quotes_sent
                or r.figures.quotes_approved or r.figures.callbacks_made],
-        charts=draw(rows, choice.unit), lines=[flow.id for flow in registry.flows()],
+        charts=draw(rows, choice.unit), lines=[flow.id for flow in registry().flows()],
         label=lambda r: long_label(r.start, choice.unit), percent=percent, seconds=seconds,
         level_seconds=stats.SERVICE_LEVEL_SECONDS)
 

@@ -14,15 +14,16 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from voicebot import callbacks as callback_rules
 from voicebot import db, ticket_language
-from voicebot import tickets as ticket_work
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.i18n import gettext as _
 from voicebot.clock import clock
-from voicebot.models import Ticket, TicketComment
-from voicebot.tickets import TicketError
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.registry import registry
+from voicebot.models import Ticket
+from voicebot.services import tickets as ticket_work
+from voicebot.services.tickets import TicketError
 
 KINDS = ("callback", "question", "message", "request", "note", "disconnect")
 STATUSES = ("open", "closed", "all")
@@ -84,12 +85,12 @@ def _ticket(session: Session, ticket_id: int) -> Ticket:
 
 
 def _note(ticket: Ticket, text: str) -> None:
-    ticket.comments.append(TicketComment(at=clock().now(), author=g.desk_user, text=text))
+    ticket_work.note(ticket, g.desk_user, text, clock().now())
     ticket.updated_at = clock().now()
 
 
 def _lines() -> list[str]:
-    return [flow.id for flow in current_app.extensions["voicebot.flows"].flows()]
+    return [flow.id for flow in registry().flows()]
 
 
 @bp.get("/tickets")
@@ -140,19 +141,17 @@ def new_ticket() -> ResponseReturnValue:
                 errors.append(_("The due time was not understood."))
         if not errors and not text.refused:
             now = clock().now()
-            ticket = Ticket(
-                flow_id=form["line"], kind=form["kind"] if form["kind"] in KINDS else "note",
-                text=text.value, phone=phone, urgent=form["urgent"],
+            session = db.session()
+            # The flow's rules for new tickets apply to the desk's too.
+            ticket = ticket_work.open(
+                session, flow_or_none(form["line"]), flow_id=form["line"],
+                kind=form["kind"] if form["kind"] in KINDS else "note", text=text.value,
+                phone=phone, urgent=form["urgent"],
                 fields={"official": "yes"} if form["official"] else {},
                 assign_role=form["assign_role"] or None, assigned_to=form["assigned_to"],
-                due_at=due, created_at=now, updated_at=now,
+                due_at=due, now=now,
             )
-            session = db.session()
-            session.add(ticket)
-            session.flush()
-            flow = callback_rules.flow_or_none(ticket.flow_id)
-            if flow is not None:  # the flow's rules for new tickets apply to the desk's too
-                callback_rules.ticket_created(session, flow, ticket, now)
+            assert ticket is not None  # no key: always a new one
             session.commit()
             current_app.logger.info("desk: %s created ticket #%s", g.desk_user, ticket.id)
             return redirect(url_for("admin.ticket", ticket_id=ticket.id))
@@ -237,9 +236,7 @@ def reopen(ticket_id: int) -> ResponseReturnValue:
     """A ticket closed by mistake: open again (answered, if it had its answer)."""
     session = db.session()
     item = _ticket(session, ticket_id)
-    if item.status == "closed":
-        item.status = "answered" if item.answered_at else "open"
-        item.closed_at = None
+    if ticket_work.reopen(item):
         _note(item, _("Ticket reopened."))
         session.commit()
     flash(_("Ticket reopened."))

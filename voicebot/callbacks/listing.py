@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
-from voicebot.callbacks import OPEN
 from voicebot.models import Callback
+from voicebot.services.callbacks import OPEN
 
 
 def callback_rows(session: Session, *, statuses: Collection[str] = (), phone: str | None = None,

@@ -1,5 +1,5 @@
-"""Running callbacks: the job that makes an attempt, what an outbound call's end means for
-its callback, and the sweep that asks Twilio about calls a crash left half-placed.
+"""Running callbacks: the job that makes attempts, what an outbound call's end means for its
+callback, and the sweep that asks Twilio about calls a crash left half-placed.
 
 Every effect has a dedupe key derived from the callback and its attempt number (the dial,
 the SMS, the ticket), so running an attempt again after a crash repeats nothing, and every
@@ -18,33 +18,39 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voicebot import db
-from voicebot.callbacks import flow_or_none, journal, local_time
 from voicebot.clock import clock
 from voicebot.db import rowcount
-from voicebot.engine import texts
-from voicebot.engine.hours import is_open, next_open
+from voicebot.flows import texts
 from voicebot.flows.callbacks import ASSIGNEE
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job
-from voicebot.models import Callback, CallbackAttempt, Dial, Ticket, utcnow
+from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
+from voicebot.services import calls, messages, tickets
+from voicebot.services.callbacks import attempt, bring_forward, journal, local_time
 from voicebot.telephony import (
     CALL_ORDER,
     FINAL_CALL_STATUSES,
     TWILIO_ERRORS,
     Telephony,
     forward,
+    public_url_or_none,
     telephony,
 )
-from voicebot.web.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.callbacks")
 
+
+def run_now(app: Flask, callback_id: int) -> bool:
+    """Run a scheduled callback at once instead of at its time: the clock's next look queues
+    it."""
+    with db.session_scope(app) as session:
+        return bring_forward(session, callback_id, clock(app).now())
+
+
 EARLY_TOLERANCE = dt.timedelta(seconds=1)
-OUTBOX_KEY = "voicebot.callbacks.outbox"
-"""Session info: ids of the SMS an attempt queued, sent after its commit."""
 NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
-
-
 CHUNK = 25
 """Callbacks one job runs: a backlog after downtime is forty jobs per thousand, shared by every
 worker's threads, and no job waits long behind another's."""
@@ -66,20 +72,21 @@ def run_callbacks(app: Flask, callback_ids: list[int]) -> None:
     outbox: list[int] = []
     failed: list[int] = []
     with db.session_scope(app) as session:
+        messages.send_here(session)
         for callback_id in callback_ids:
             try:
                 callback = _claim(session, callback_id, now)
                 if callback is not None:
                     _attempt(app, session, callback, now)
-                    outbox += tel.claim(session, session.info.pop(OUTBOX_KEY, []))
+                    outbox += tel.claim(session, session.info.pop(messages.OUTBOX_KEY, []))
                 session.commit()
             except Exception:
                 session.rollback()
-                session.info.pop(OUTBOX_KEY, None)
+                session.info.pop(messages.OUTBOX_KEY, None)
                 log.exception("callback %s: the attempt failed", callback_id)
                 failed.append(callback_id)
-        # This batch's own SMS only: a backlog run by many workers at once must not have every
-        # job scan the whole outbox (what a crash leaves, the sweep sends).
+        # This batch's own SMS, here: a backlog run by many workers at once needs no job per
+        # message (what a crash leaves, the sweep sends).
         tel.send_claimed(session, outbox, public_url_or_none(app, "twilio.sms_status"))
     if failed:
         raise RuntimeError(f"callbacks {failed}: the attempt failed (see above); the job runs again")
@@ -89,9 +96,10 @@ def _claim(session: Session, callback_id: int, now: dt.datetime) -> Callback | N
     """The callback, claimed (one statement: the update returns the row), or None."""
     return session.scalars(
         update(Callback)
-        .where(Callback.id == callback_id, Callback.status.in_(("scheduled", "queued")),
+        .where(Callback.id == callback_id,
+               Callback.status.in_((CallbackStatus.SCHEDULED, CallbackStatus.QUEUED)),
                Callback.next_at <= now + EARLY_TOLERANCE)
-        .values(status="running", updated_at=now).returning(Callback),
+        .values(status=CallbackStatus.RUNNING, updated_at=now).returning(Callback),
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
 
@@ -123,7 +131,7 @@ def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime)
     _act(session, flow, rule.action, callback, f"callback{callback.id}:{number}", now,
          ticket=ticket)
     callback.attempts_made = number
-    _attempt_row(session, callback, number, now, "done", rule.action.kind)
+    attempt(session, callback, number, now, "done", rule.action.kind)
     if rule.repeat is not None and number < callback.max_attempts:
         _again(session, callback, now + rule.repeat, now, f"{rule.action.kind} sent")
     else:
@@ -146,16 +154,13 @@ def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callbac
          now: dt.datetime, *, ticket: Ticket | None) -> None:
     """An SMS, a note to staff or a ticket, written once per `key`."""
     body = texts.render(action.text, _values(flow, callback, now)) if action.text else ""
-    line = flow.numbers[0] if flow.numbers else ""
 
-    def sms(to: str, purpose: str) -> None:
-        message = telephony().queue_sms(session, to=to, from_=line, body=body, purpose=purpose,
-                                        flow_id=flow.id, call_id=callback.call_id,
-                                        dedupe_key=f"{key}:{action.kind}:{to}")
-        session.info.setdefault(OUTBOX_KEY, []).append(message.id)
+    def sms(to: str, purpose: MessagePurpose) -> None:
+        messages.queue(session, flow, to=to, body=body, purpose=purpose,
+                       call_id=callback.call_id, key=f"{key}:{action.kind}:{to}")
 
     if action.kind == "sms" and action.to == "caller":
-        sms(callback.phone, "caller")
+        sms(callback.phone, MessagePurpose.CALLER)
         journal(session, callback, f"{callback.rule_id}: SMS to the client: {body}", now,
                 result="sms")
     elif action.kind in ("sms", "notify"):
@@ -163,33 +168,31 @@ def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callbac
                       for r in action.roles or (action.to,))
         for role in roles:
             for member in flow.members(role):
-                sms(member.phone, "notify")
+                sms(member.phone, MessagePurpose.NOTIFY)
         if action.urgent and ticket is not None:
             ticket.urgent = True
         journal(session, callback, f"{callback.rule_id}: staff notified ({', '.join(roles)}): "
                                    f"{body}", now, result="notify")
-    elif session.scalar(select(Ticket.id).where(Ticket.dedupe_key == key)) is None:
-        row = Ticket(dedupe_key=key, flow_id=flow.id, call_id=callback.call_id,
-                     kind=action.ticket_kind, text=body, assign_role=action.assign,
-                     urgent=action.urgent, phone=callback.phone, created_at=now)
-        session.add(row)
-        session.flush()
-        journal(session, callback, f"{callback.rule_id}: ticket #{row.id} for a person: {body}",
-                now, result="ticket", ticket_id=row.id)
+    else:
+        # A ticket rule's own ticket fires no ticket rules: it would feed the rule that made it.
+        row = tickets.open(session, flow, key=key, call_id=callback.call_id,
+                           kind=action.ticket_kind, text=body, assign_role=action.assign,
+                           urgent=action.urgent, phone=callback.phone, now=now,
+                           rules=callback.trigger != "ticket_created")
+        if row is not None:
+            journal(session, callback, f"{callback.rule_id}: ticket #{row.id} for a person: "
+                                       f"{body}", now, result="ticket", ticket_id=row.id)
 
 
 def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
           number: int, now: dt.datetime) -> None:
-    key = f"callback{callback.id}:call{number}"
-    dial = session.scalar(select(Dial).where(Dial.dedupe_key == key))
-    if dial is None:
-        dial = Dial(dedupe_key=key, flow_id=flow.id, entry=rule.action.state,
-                    to_number=callback.phone, from_number=flow.numbers[0] if flow.numbers else "",
-                    callback_id=callback.id, attempt=number,
-                    vars={**callback.vars, "attempt": str(number)})
-        session.add(dial)
+    dial = calls.dial(session, key=f"callback{callback.id}:call{number}", flow=flow,
+                      entry=rule.action.state, to=callback.phone,
+                      from_=messages.line_number(flow, calls.of(session, callback.call_id)),
+                      callback_id=callback.id,
+                      attempt=number, variables={**callback.vars, "attempt": str(number)})
     callback.attempts_made = number
-    callback.status, callback.updated_at = "waiting", now
+    callback.status, callback.updated_at = CallbackStatus.WAITING, now
     session.flush()
     journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {number} of "
                                f"{callback.max_attempts})", now, result="calling", dial_id=dial.id)
@@ -231,7 +234,7 @@ def dial_finished(app: Flask, session: Session, dial: Dial, status: str, now: dt
     if not moved:
         return
     session.refresh(callback)
-    _attempt_row(session, callback, dial.attempt, now, result, f"call {dial.call_sid or '-'}",
+    attempt(session, callback, dial.attempt, now, result, f"call {dial.call_sid or '-'}",
                  dial_id=dial.id)
     journal(session, callback, f"{callback.rule_id}: attempt {dial.attempt}: {result}", now,
             result=result, dial_id=dial.id)
@@ -243,8 +246,9 @@ def dial_finished(app: Flask, session: Session, dial: Dial, status: str, now: dt
         _again(session, callback, now + rule.spacing, now, f"attempt {dial.attempt}: {result}")
     else:
         _give_up(session, flow, rule, callback, now, result)
+    # The SMS its follow-ups wrote go out from the worker after this commit: this runs on
+    # Twilio's status webhook too, which must not wait on Twilio's REST API.
     session.commit()
-    telephony(app).deliver_pending(app)
 
 
 def _give_up(session: Session, flow: Flow | None, rule: CallbackRule | None, callback: Callback,
@@ -259,12 +263,6 @@ def _give_up(session: Session, flow: Flow | None, rule: CallbackRule | None, cal
 
 
 # -- state changes ------------------------------------------------------------------------
-def _attempt_row(session: Session, callback: Callback, number: int, now: dt.datetime,
-                 result: str, note: str, dial_id: int | None = None) -> None:
-    session.add(CallbackAttempt(callback_id=callback.id, number=number, at=now, result=result,
-                                note=note, dial_id=dial_id))
-
-
 def _finish(session: Session, callback: Callback, status: str, now: dt.datetime, outcome: str) -> None:
     callback.status, callback.outcome = status, outcome
     callback.finished_at, callback.updated_at = now, now
@@ -288,7 +286,7 @@ def _defer(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
         _replace_with_ticket(session, flow, rule, callback, now, dt.timedelta(0),
                              why="the rule's hours never open in the next three weeks")
         return
-    _attempt_row(session, callback, callback.attempts_made + 1, now, "deferred",
+    attempt(session, callback, callback.attempts_made + 1, now, "deferred",
                  f"outside hours; moved to {local_time(flow, opening)}")
     journal(session, callback, f"{rule.id}: outside hours, moved to {local_time(flow, opening)}",
             now, result="deferred")
@@ -301,15 +299,12 @@ def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callb
     reason = why or f"{int(late.total_seconds() // 60)} min late, more than the rule allows"
     what = {"call": "call back", "sms": "send an SMS to", "notify": "notify staff about",
             "ticket": "open a ticket for"}[rule.action.kind]
-    key = f"callback{callback.id}:late"
-    if session.scalar(select(Ticket.id).where(Ticket.dedupe_key == key)) is None:
-        text = (f"Callback rule {rule.id} was due at "
-                f"{local_time(flow, callback.planned_at) if callback.planned_at else '?'} "
-                f"to {what} {callback.phone}; not done automatically: {reason}.")
-        session.add(Ticket(dedupe_key=key, flow_id=flow.id, call_id=callback.call_id,
-                           kind="callback", text=text, phone=callback.phone, created_at=now,
-                           due_at=now))
-        session.flush()
+    text = (f"Callback rule {rule.id} was due at "
+            f"{local_time(flow, callback.planned_at) if callback.planned_at else '?'} "
+            f"to {what} {callback.phone}; not done automatically: {reason}.")
+    tickets.open(session, flow, key=f"callback{callback.id}:late", call_id=callback.call_id,
+                 kind="callback", text=text, phone=callback.phone, now=now, due_at=now,
+                 rules=callback.trigger != "ticket_created")
     _finish(session, callback, "replaced", now, f"a ticket for a person instead: {reason}")
 
 

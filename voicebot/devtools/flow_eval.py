@@ -28,12 +28,16 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.engine import runner
+from voicebot.engine.effects import Effects
+from voicebot.engine.steps.ask import Ask
+from voicebot.engine.steps.route import Route
+from voicebot.engine.turn import Reply
 from voicebot.flows.errors import FlowRuntimeError
-from voicebot.flows.model import NOT_SERVICE_REASONS, Ask, Flow, Phrase, Route, Source
+from voicebot.flows.model import NOT_SERVICE_REASONS, Flow, Phrase, Source
 from voicebot.flows.yamlsource import CommentedMap, CommentedSeq, key_line, node_line, parse_yaml
 from voicebot.language.lemmas import words
-from voicebot.models import Call, CallEvent
-from voicebot.telephony import telephony
+from voicebot.models import CallEvent
+from voicebot.services import calls
 from voicebot.voicemail.understand import understand
 
 PASS_MARK = 0.95
@@ -307,18 +311,15 @@ def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.dateti
             n: int) -> Outcome:
     assert case.at is not None
     line = flow.numbers[0] if flow.numbers else "+10000000000"
-    call = Call(sid=f"EVAL{n:06d}", flow_id=flow.id, flow_digest=flow.digest,
-                direction=flow.direction, from_number="+10005550199", to_number=line,
-                state=case.at, vars={}, started_at=now)
-    session.add(call)
-    session.flush()
-    turn = runner.Turn(flow=flow, call=call, session=session, now=now, urls=_Urls(),
-                       telephony=telephony(app))
+    call = calls.open(session, flow, sid=f"EVAL{n:06d}", from_="+10005550199", to=line,
+                      now=now, direction=flow.direction)
+    call.state = case.at
+    turn = runner.Turn(flow=flow, call=call, effects=Effects(session), now=now, urls=_Urls())
     try:
         # A step that needs what only a real call has (the visit an outbound call is about)
         # stops the run; where the answer led is known by then.
         with contextlib.suppress(FlowRuntimeError):
-            runner.resume(turn, "gather", {"SpeechResult": case.say})
+            runner.resume(turn, "gather", Reply(speech=case.say.strip()))
         session.flush()
         events = session.scalars(select(CallEvent).where(CallEvent.call_id == call.id)
                                  .order_by(CallEvent.id)).all()

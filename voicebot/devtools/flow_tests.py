@@ -1,5 +1,6 @@
 """Running scripted calls (flows/calls/*.yaml) against a throwaway database in dry-run, never
-the real one: `voicebot flows test` and the desk's Flows page both run them this way."""
+the real one: `voicebot flows test` runs them this way, and the desk's Flows page runs that
+command in a process of its own (`--json`, one `FileOutcome.as_json()` a line)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from voicebot import close_app, create_app
 from voicebot.devtools.emulator import CallEmulator, WsgiTransport
 from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
 from voicebot.flows.errors import FlowNotFound
@@ -32,6 +34,17 @@ class FileOutcome:
     @property
     def ok(self) -> bool:
         return self.result is not None and self.result.ok
+
+    def as_json(self) -> dict[str, Any]:
+        """What `voicebot flows test --json` prints for this file: the desk reads it
+        (voicebot.admin.flows.ScriptRun), so a key renamed here is renamed there."""
+        return {"path": str(self.path), "ok": self.ok,
+                "name": self.script.name if self.script else None,
+                "flow": self.script.flow if self.script else None,
+                "to": self.script.to if self.script else None,
+                "transcript": self.result.transcript if self.result else [],
+                "failure": self.result.failure if self.result else None,
+                "problems": self.problems}
 
 
 def first_number(registry: FlowRegistry, flow_id: str) -> str:
@@ -53,8 +66,6 @@ def dialled_number(flow: Flow) -> str:
 
 @contextmanager
 def scratch_app(**overrides: Any) -> Iterator[Flask]:
-    from voicebot import close_app, create_app
-
     with tempfile.TemporaryDirectory(prefix="voicebot-test-") as tmp:
         app = create_app({**overrides, "DATABASE_URL": f"sqlite:///{tmp}/calls.db",
                           "INSTANCE_DIR": tmp, "DRY_RUN": True,

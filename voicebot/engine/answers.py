@@ -8,9 +8,9 @@ hardly a guess at all. Keys pressed are exact and always taken.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
-from voicebot.flows.model import Ask, CaptureKind, Choice, Flow
+from voicebot.flows.model import CaptureKind, Choice, Flow
 from voicebot.language import entities, numbers, polarity
 from voicebot.language.scorer import Menu, Verdict
 
@@ -20,6 +20,19 @@ GUESS_FLOOR = 0.3
 Certainty = Literal["sure", "guess"]
 
 
+class Question(Protocol):
+    """What understanding an answer reads of an `ask` step."""
+
+    @property
+    def choices(self) -> tuple[Choice, ...]: ...
+    @property
+    def use_anywhere(self) -> bool: ...
+    @property
+    def menu(self) -> Menu[int] | None: ...
+    @property
+    def confirm_below(self) -> float | None: ...
+
+
 @dataclass(frozen=True)
 class Heard:
     choice: Choice
@@ -27,12 +40,12 @@ class Heard:
     certainty: Certainty
 
 
-def offered(flow: Flow, step: Ask) -> tuple[Choice, ...]:
+def offered(flow: Flow, step: Question) -> tuple[Choice, ...]:
     """The choices an answer to `step` may pick, in the order the step's menu keys them."""
     return (flow.anywhere if step.use_anywhere else ()) + step.choices
 
 
-def menu(flow: Flow, step: Ask) -> Menu[int]:
+def menu(flow: Flow, step: Question) -> Menu[int]:
     if step.menu is not None:
         return step.menu
     # Asks the loader does not see (a `book` step's question) have no choices to compile.
@@ -46,7 +59,7 @@ def confirmable(choice: Choice) -> bool:
     return choice.confirm is not None or choice.label is not None
 
 
-def hear(flow: Flow, step: Ask, digits: str, speech: str) -> Heard | None:
+def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
     choices = offered(flow, step)
     if digits:
         for choice in choices:

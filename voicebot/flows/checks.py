@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from voicebot.flows.fields import BUILTINS, is_builtin
-from voicebot.flows.graph import BUILTIN_TARGETS, edges
-from voicebot.flows.model import AnswerQueue, Ask, Book, Hangup, Queue, Step, Transfer, Voicemail
+from voicebot.engine.steps import edges, waits
+from voicebot.flows.fields import BUILTINS, QUOTE_FIELDS, is_builtin
+from voicebot.flows.graph import BUILTIN_TARGETS
+from voicebot.flows.model import StepBase
 from voicebot.flows.schema import Context, Ref, suggest
 
-QUOTE_FIELDS = frozenset(
-    {"caller_name", "service", "service_price", "callback_number", "line_number", "urgency"}
-)
-"""Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
-WAITING = (Ask, Book, Transfer, Queue, AnswerQueue, Voicemail, Hangup)
-"""Steps that wait for the caller (or end the call), so a loop through one cannot spin."""
 
 
 def _unknown(
@@ -107,7 +102,7 @@ def check_names(
             )
 
 
-def _successors(states: Mapping[str, Step], start: str) -> dict[str, list[str]]:
+def _successors(states: Mapping[str, StepBase], start: str) -> dict[str, list[str]]:
     """State -> states it can go to; `restart` leads to `start`, built-in `hangup` nowhere."""
     result: dict[str, list[str]] = {}
     for sid, step in states.items():
@@ -124,7 +119,7 @@ def _successors(states: Mapping[str, Step], start: str) -> dict[str, list[str]]:
 
 def check_graph(
     ctx: Context,
-    states: Mapping[str, Step],
+    states: Mapping[str, StepBase],
     *,
     start: str,
     roots: Collection[str],
@@ -151,7 +146,7 @@ def check_graph(
 
     # A non-waiting step is fine if some path from it reaches a waiting step or a built-in
     # hangup; those left over can only go round among themselves.
-    escapes = {sid for sid, step in states.items() if isinstance(step, WAITING)}
+    escapes = {sid for sid, step in states.items() if waits(step)}
     for sid, step in states.items():
         if any(e.target == "hangup" and e.target not in states for e in edges(step)):
             escapes.add(sid)

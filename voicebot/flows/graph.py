@@ -4,111 +4,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from voicebot.flows.model import (
-    AnswerQueue,
-    Ask,
-    Book,
-    CallbackRule,
-    Choice,
-    Flow,
-    Hangup,
-    Notify,
-    Queue,
-    RecordVisit,
-    Route,
-    Say,
-    SetVars,
-    Sms,
-    Step,
-    Ticket,
-    Transfer,
-    Voicemail,
-    When,
-)
+from voicebot.engine.steps import Edge, edges, kind_of
+from voicebot.engine.steps.ask import choice_label
+from voicebot.flows.model import CallbackRule, Flow, StepBase
+
+__all__ = ["BUILTIN_TARGETS", "Edge", "edges", "flow_edges", "render", "to_dot", "to_mermaid"]
 
 BUILTIN_TARGETS = frozenset({"hangup", "restart"})
 """Targets the engine handles itself unless the flow defines a state of that name."""
-
-
-@dataclass(frozen=True)
-class Edge:
-    source: str
-    target: str
-    label: str
-
-
-def choice_label(choice: Choice) -> str:
-    parts = []
-    if choice.digits:
-        parts.append(" ".join(choice.digits))
-    # What the choice is about, in the flow author's shortest words: its label, its keywords,
-    # or its first example.
-    if choice.label:
-        parts.append(choice.label)
-    elif choice.words:
-        parts.append(", ".join(p.text for p in choice.words))
-    elif choice.examples:
-        parts.append(f"«{choice.examples[0].text}»")
-    return " / ".join(parts)
-
-
-def when_label(when: When) -> str:
-    parts: list[str] = []
-    if when.caller is not None:
-        parts.append(f"caller: {', '.join(sorted(when.caller))}")
-    if when.open is not None:
-        parts.append("open" if when.open else "closed")
-    if when.available is not None:
-        parts.append(f"{when.available} available")
-    if when.from_prefix:
-        parts.append(f"from {', '.join(when.from_prefix)}")
-    if when.min_previous_calls is not None:
-        parts.append(f"previous calls >= {when.min_previous_calls}")
-    for test in when.vars:
-        if test.says:
-            parts.append(f"{test.name} says {' | '.join(p.text for p in test.says)}")
-        elif test.equals:
-            parts.append(f"{test.name} = {' | '.join(test.equals)}")
-        elif test.age_below is not None:
-            parts.append(f"{test.name}: ages named < {test.age_below}")
-        elif test.age_at_least is not None:
-            parts.append(f"{test.name}: an age named >= {test.age_at_least}")
-        else:
-            parts.append(f"{test.name} {'set' if test.present else 'not set'}")
-    return " and ".join(parts)
-
-
-def edges(step: Step) -> list[Edge]:
-    """Every way out of `step`, in the order the file gives them."""
-    sid = step.id
-    out: list[Edge] = []
-    if isinstance(step, Ask):
-        out += [Edge(sid, c.goto, choice_label(c)) for c in step.choices]
-        if step.next is not None:
-            out.append(Edge(sid, step.next, "next"))
-        out.append(Edge(sid, step.no_input, "no input"))
-        out.append(Edge(sid, step.no_match, "no match"))
-    elif isinstance(step, Route):
-        out += [Edge(sid, r.goto, when_label(r.when)) for r in step.rules]
-        out.append(Edge(sid, step.otherwise, "otherwise"))
-    elif isinstance(step, Transfer):
-        out.append(Edge(sid, step.next, "next"))
-        out.append(Edge(sid, step.fallback, "fallback"))
-    elif isinstance(step, Book):
-        out.append(Edge(sid, step.next, "booked"))
-        out.append(Edge(sid, step.full, "no slot"))
-    elif isinstance(step, AnswerQueue):
-        out.append(Edge(sid, step.next, "next"))
-        out.append(Edge(sid, step.empty, "queue empty"))
-    elif isinstance(step, Say | Queue | Voicemail | Sms | Ticket | Notify | SetVars | RecordVisit):
-        out.append(Edge(sid, step.next, "next"))
-    else:
-        assert isinstance(step, Hangup)
-    return out
 
 
 def callback_entries(flow: Flow) -> list[tuple[CallbackRule, str]]:
@@ -130,16 +36,8 @@ def _builtins_used(flow: Flow) -> list[str]:
     return sorted(t for t in used if t in BUILTIN_TARGETS and t not in flow.states)
 
 
-_KIND_NAMES = {
-    "SetVars": "set",
-    "RecordVisit": "visit",
-    "AnswerQueue": "answer_queue",
-}
-
-
-def _kind(step: Step) -> str:
-    name = type(step).__name__
-    return _KIND_NAMES.get(name, name.lower())
+def _kind(step: StepBase) -> str:
+    return kind_of(step).key
 
 
 # --- Mermaid ------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Load flow files: check every node, report every problem at once, compile to `model` objects.
 
 `load_flow` reads one file; `load_flows` reads a directory and adds the checks that span
-files (flow ids and phone numbers must be unique). The per-step schemas live in `steps`,
-value checks in `fields`, whole-file checks in `checks`.
+files (flow ids and phone numbers must be unique). Each step kind's schema and compile step
+live with the kind in `voicebot.engine.steps`, value checks in `fields`, whole-file checks
+in `checks`.
 """
 
 from __future__ import annotations
@@ -20,22 +21,22 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from voicebot.flows import callbacks, checks, fields, labels, quotes, steps, voicemail_email
+from voicebot.engine.steps import compile_state, kind_of
+from voicebot.engine.steps.ask import choices
+from voicebot.flows import callbacks, checks, fields, labels, quotes, voicemail_email
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
     CONFIRM_BELOW,
     SNOWBALL,
-    Ask,
     CallbackRule,
     Choice,
     Flow,
     Hours,
     Source,
     StaffMember,
-    Step,
+    StepBase,
     Text,
-    language_family,
 )
 from voicebot.flows.schema import (
     Context,
@@ -56,8 +57,7 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
-from voicebot.language.keys import spoken_key
-from voicebot.language.scorer import Menu
+from voicebot.language.tags import language_family
 
 __all__ = [
     "BUILTIN_TARGETS",
@@ -109,7 +109,7 @@ TOP = {
     "start": Key(fields.target, required=True),
     "fallback": Key(fields.target, required=True),
     "apology": Key(fields.texts),
-    "anywhere": Key(steps.choices, default=()),
+    "anywhere": Key(choices, default=()),
     "confirm_below": Key(fields.confidence, default=CONFIRM_BELOW),
     "quotes": Key(quotes.catalogue),
     "callbacks": Key(callbacks.rules, default=()),
@@ -138,10 +138,10 @@ def display_name_for(path: Path) -> str:
     return path.as_posix()
 
 
-def _compile_states(ctx: Context, node: Node) -> tuple[dict[str, Step], dict[str, int], bool]:
+def _compile_states(ctx: Context, node: Node) -> tuple[dict[str, StepBase], dict[str, int], bool]:
     """Compile every state; returns them, their lines, and whether all of them compiled."""
     mapping = require_mapping(node, "a mapping of state names to steps")
-    compiled: dict[str, Step] = {}
+    compiled: dict[str, StepBase] = {}
     lines: dict[str, int] = {}
     complete = True
     for key in mapping:
@@ -154,7 +154,7 @@ def _compile_states(ctx: Context, node: Node) -> tuple[dict[str, Step], dict[str
         ctx.state = key
         child = node.child(key)
         try:
-            compiled[key] = steps.step(Node(child.value, line, child.path, ctx), key)
+            compiled[key] = compile_state(Node(child.value, line, child.path, ctx), key)
         except Reported:
             complete = False
     ctx.state = ""
@@ -189,7 +189,7 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
     ctx.default_fallback = _peek(mapping, "fallback")
 
     top, top_ok = check_mapping_partly(node, TOP)
-    states: dict[str, Step] = {}
+    states: dict[str, StepBase] = {}
     lines: dict[str, int] | None = None
     complete = False
     if "states" in mapping:
@@ -286,7 +286,7 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
 
 
 def _build(
-    ctx: Context, node: Node, top: dict[str, Any], states: dict[str, Step], raw: bytes
+    ctx: Context, node: Node, top: dict[str, Any], states: dict[str, StepBase], raw: bytes
 ) -> LoadedFile:
     mapping: CommentedMap = node.value
     lang = language_family(top["language"])
@@ -348,22 +348,11 @@ def _build(
     return LoadedFile(flow, key_line(mapping, "flow"), number_lines)
 
 
-def _with_menus(states: dict[str, Step], anywhere: tuple[Choice, ...],
-                family: Literal["en", "ru"]) -> dict[str, Step]:
-    """Each `ask` with its choices (after the flow's `anywhere` ones, where they apply)
-    compiled once for the understanding layer."""
-    done: dict[str, Step] = {}
-    for sid, step in states.items():
-        if isinstance(step, Ask):
-            offered = (anywhere if step.use_anywhere else ()) + step.choices
-            keyed = "dtmf" in step.input
-            step = dataclasses.replace(step, menu=Menu(
-                [(i, c.patterns + (tuple(p for d in c.digits for p in spoken_key(d, family))
-                                   if keyed else ()))
-                 for i, c in enumerate(offered)], family,
-                addressed=[i for i, c in enumerate(offered) if c.addressed]))
-        done[sid] = step
-    return done
+def _with_menus(states: dict[str, StepBase], anywhere: tuple[Choice, ...],
+                family: Literal["en", "ru"]) -> dict[str, StepBase]:
+    """Each step finished by its kind once the flow's `anywhere` choices and language are
+    known (an `ask` compiles its menu for the understanding layer)."""
+    return {sid: kind_of(step).link(step, anywhere, family) for sid, step in states.items()}
 
 
 DEFAULT_MAX_LATE = dt.timedelta(minutes=30)

@@ -10,18 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, Protocol, runtime_checkable
 
 from voicebot.language.scorer import Menu, Pattern
+from voicebot.language.tags import language_family
 
 InputMode = Literal["dtmf", "speech"]
 Direction = Literal["inbound", "outbound"]
 CaptureKind = Literal["text", "digits", "number", "date", "yes_no", "phone", "name"]
-
-
-def language_family(tag: str) -> Literal["en", "ru"]:
-    """The language a BCP-47 tag ('ru-RU', 'en-US') names, among those voicebot speaks."""
-    return "ru" if tag.lower().startswith("ru") else "en"
 
 
 SNOWBALL = {"en": "english", "ru": "russian"}
@@ -125,199 +121,29 @@ class Rule:
 
 @dataclass(frozen=True)
 class StepBase:
+    """What every compiled step has; each kind's dataclass (in `voicebot.engine.steps`)
+    adds its own fields."""
+
     id: str
     source: Source
 
 
-@dataclass(frozen=True)
-class Say(StepBase):
-    text: tuple[Text, ...]
-    next: str
-    pause: int = 0
+@runtime_checkable
+class RecordsVoicemail(Protocol):
+    """A step that records a voicemail, as the voicemail pipeline and the speech checks see
+    it: they read these fields without importing the step kind (`voicebot.engine.steps`),
+    which sits above them."""
 
-
-@dataclass(frozen=True)
-class Ask(StepBase):
-    prompt: tuple[Text, ...]
-    input: frozenset[InputMode]
-    choices: tuple[Choice, ...]
-    no_input: str
-    no_match: str
-    hints: tuple[str, ...] = ()
-    timeout: int = 5
-    speech_timeout: str = "auto"
-    num_digits: int | None = None
-    finish_on_key: str = "#"
-    retries: int = 2
-    reprompt: tuple[Text, ...] = ()
-    capture: str | None = None
-    """Variable that stores the answer; with `capture`, `next` is where a captured answer goes."""
-    capture_kind: CaptureKind = "text"
-    next: str | None = None
-    use_anywhere: bool = True
-    """Whether the flow's `anywhere` choices (abuse, operator, ...) apply to this ask."""
-    confirm_below: float | None = None
-    """Confidence below which the best guess is confirmed with the caller; None: the flow's."""
-    menu: Menu[int] | None = field(default=None, compare=False, repr=False)
-    """The `anywhere` choices (when used) then the ask's own, compiled together by the loader;
-    candidate keys index `(anywhere +) choices`."""
-
-
-@dataclass(frozen=True)
-class Route(StepBase):
-    rules: tuple[Rule, ...]
-    otherwise: str
-
-
-@dataclass(frozen=True)
-class Transfer(StepBase):
-    roles: tuple[str, ...]
-    """Tried in order: the first role with an available member is dialled (OM-2)."""
-    next: str
-    """Where the call goes after the transferred conversation ends."""
-    fallback: str
-    """Where the call goes when nobody is available or nobody answers."""
-    announce: tuple[Text, ...] = ()
-    timeout: int = 20
-    record: bool = False
-    unanswered: tuple[Text, ...] = ()
-    """Said before the fallback; empty: the engine's apology in the flow's language."""
-
-
-@dataclass(frozen=True)
-class Queue(StepBase):
-    name: str
-    priority: int
-    """Higher is served first; equal priorities are served in arrival order (OM-3)."""
-    next: str
-    """Where the caller goes when they leave the queue without being served."""
-    hold: tuple[Text, ...] = ()
-    max_wait: int = 300
-    unanswered: tuple[Text, ...] = ()
-    """Said before `next`; empty: the engine's apology in the flow's language."""
-
-
-@dataclass(frozen=True)
-class AnswerQueue(StepBase):
-    """A staff member takes the next waiting caller: highest priority first, then arrival."""
-
-    queue: str
-    next: str
-    """Where the staff member goes after the conversation."""
-    empty: str
-    """Where the staff member goes when nobody is waiting."""
-
-
-@dataclass(frozen=True)
-class Voicemail(StepBase):
-    prompt: tuple[Text, ...]
-    next: str
-    max_length: int = 120
-    transcribe: bool = False
-    """Also ask Twilio for its own transcription text."""
-    quote: bool = True
-    """Run the voicemail-to-quote pipeline on this recording."""
-
-
-@dataclass(frozen=True)
-class Sms(StepBase):
-    to: str
-    """'caller' or a staff role."""
-    text: Text
-    next: str
-
-
-@dataclass(frozen=True)
-class Ticket(StepBase):
-    kind: str
-    text: Text
-    next: str
-    assign: str | None = None
-    urgent: bool = False
-    due_hours: float | None = None
-    fields: tuple[tuple[str, Text], ...] = ()
-
-
-@dataclass(frozen=True)
-class Notify(StepBase):
-    roles: tuple[str, ...]
-    text: Text
-    next: str
-
-
-@dataclass(frozen=True)
-class SetVars(StepBase):
-    values: tuple[tuple[str, Text], ...]
-    next: str
-
-
-@dataclass(frozen=True)
-class Book(StepBase):
-    """Offer the earliest free slot of a calendar; book it when the client agrees (CS-3, CS-9).
-
-    A day takes pre-bookings up to `share` of its standard hours (`posts` working in parallel
-    through the flow's open hours), and each slot at most `posts` jobs at once; slots lie
-    `lead` or more ahead and at most `days_ahead` days away."""
-
-    calendar: str
-    question: Ask
-    """How a slot is offered: the prompt (with the slot in `capture`), yes or no."""
-    capture: str
-    """Holds the slot on offer, then the one booked; empty when none was."""
-    next: str
-    full: str
-    """No slot free in the window, or the client turned down `offers` of them."""
-    posts: int = 1
-    share: float = 1.0
-    days_ahead: int = 7
-    job_hours: float = 1.0
-    lead: dt.timedelta = dt.timedelta(hours=1)
-    offers: int = 3
-    wish: str | None = None
-    """A variable with the time the client asked for in words: the search starts there."""
+    @property
+    def max_length(self) -> int: ...
+    @property
+    def transcribe(self) -> bool: ...
+    @property
+    def quote(self) -> bool: ...
 
 
 VisitStatus = Literal["planned", "confirmed", "moved", "time-open", "canceled"]
 VISIT_STATUSES: tuple[VisitStatus, ...] = ("planned", "confirmed", "moved", "time-open", "canceled")
-
-
-@dataclass(frozen=True)
-class RecordVisit(StepBase):
-    """Write what the client said into the visit the call is about (RT-1, RT-2, RT-4)."""
-
-    status: VisitStatus
-    next: str
-    note: Text | None = None
-    adult_contact: Text | None = None
-    no_entry: bool | None = None
-
-
-@dataclass(frozen=True)
-class Hangup(StepBase):
-    text: tuple[Text, ...] = ()
-
-
-Step: TypeAlias = (
-    Say | Ask | Route | Transfer | Queue | AnswerQueue | Voicemail
-    | Sms | Ticket | Notify | SetVars | RecordVisit | Book | Hangup
-)
-
-STEP_KINDS: Mapping[str, type[StepBase]] = {
-    "say": Say,
-    "ask": Ask,
-    "route": Route,
-    "transfer": Transfer,
-    "queue": Queue,
-    "answer_queue": AnswerQueue,
-    "voicemail": Voicemail,
-    "sms": Sms,
-    "ticket": Ticket,
-    "notify": Notify,
-    "set": SetVars,
-    "visit": RecordVisit,
-    "book": Book,
-    "hangup": Hangup,
-}
 
 
 @dataclass(frozen=True)
@@ -477,7 +303,7 @@ class Flow:
     timezone: str
     numbers: tuple[str, ...]
     start: str
-    states: Mapping[str, Step]
+    states: Mapping[str, StepBase]
     apology: tuple[Text, ...]
     fallback: str
     """State the caller goes to when a step fails at runtime (normally a voicemail)."""
@@ -515,7 +341,7 @@ class Flow:
     def members(self, role: str) -> tuple[StaffMember, ...]:
         return tuple(m for m in self.staff if m.role == role)
 
-    def step(self, state: str) -> Step:
+    def step(self, state: str) -> StepBase:
         return self.states[state]
 
     def rules(self, trigger: Trigger) -> tuple[CallbackRule, ...]:

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from voicebot.flows import fields
-from voicebot.flows.checks import QUOTE_FIELDS
+from voicebot.flows.fields import QUOTE_FIELDS
 from voicebot.flows.model import (
     NOT_SERVICE_REASONS,
     Phrase,

@@ -26,6 +26,7 @@ from types import MappingProxyType
 
 from flask import Flask, current_app
 
+from voicebot.flows.catalog import EXTENSION
 from voicebot.flows.errors import FlowLoadError, FlowNotFound, Problem
 from voicebot.flows.loader import LoadedFile, check_unique, display_name_for, flow_files, read_flow
 from voicebot.flows.model import Flow
@@ -114,6 +115,10 @@ class FlowRegistry:
             return self.snapshot().by_id[flow_id]
         except KeyError:
             raise FlowNotFound(f"no flow with id {flow_id!r} in {self.directory}") from None
+
+    def find(self, flow_id: str) -> Flow | None:
+        """The flow, or None when it is gone (a call or a row outliving its flow's file)."""
+        return self.snapshot().by_id.get(flow_id)
 
     def for_number(self, number: str) -> Flow | None:
         return self.snapshot().by_number.get(number)
@@ -288,6 +293,6 @@ class FlowRegistry:
 
 
 def registry(app: Flask | None = None) -> FlowRegistry:
-    """The app's registry (`app.extensions["voicebot.flows"]`)."""
-    reg: FlowRegistry = (app or current_app).extensions["voicebot.flows"]
+    """The app's registry: the one typed way to it (`app.extensions["voicebot.flows"]`)."""
+    reg: FlowRegistry = (app or current_app).extensions[EXTENSION]
     return reg

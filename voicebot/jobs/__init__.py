@@ -63,6 +63,7 @@ JOB_MODULES = (
     "voicebot.callbacks.runner",
     "voicebot.voicemail.pipeline",
     "voicebot.voicemail.mailing",
+    "voicebot.services.messages",
     "voicebot.jobs.scheduler",
 )
 """Modules whose jobs a worker must know before it takes any."""

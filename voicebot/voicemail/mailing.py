@@ -31,13 +31,14 @@ from sqlalchemy.orm import Session
 
 from voicebot import db, mail
 from voicebot.clock import clock
-from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.catalog import catalog, flow_or_none
+from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job, known
-from voicebot.journal import add_event
+from voicebot.language.tags import language_family
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
-from voicebot.web.urls import public_url_or_none
+from voicebot.services.calls import add_event
+from voicebot.telephony import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail.mail")
 
@@ -93,11 +94,7 @@ def job_key(email_id: int) -> str:
 
 
 def _flow(app: Flask, flow_id: str) -> Flow | None:
-    try:
-        flow: Flow = app.extensions["voicebot.flows"].get(flow_id)
-    except FlowNotFound:
-        return None
-    return flow
+    return flow_or_none(flow_id, app)
 
 
 def recipients(flow: Flow) -> list[str]:
@@ -239,7 +236,7 @@ def sweep(app: Flask, now: dt.datetime) -> None:
         for email_id, next_at in waiting:
             if job_key(email_id) not in queued:
                 enqueue(app, send_voicemail_email, email_id, at=next_at, key=job_key(email_id))
-        mailing = [f.id for f in app.extensions["voicebot.flows"].flows() if recipients(f)]
+        mailing = [f.id for f in catalog(app).flows() if recipients(f)]
         if not mailing:
             return
         unmailed = session.scalars(

@@ -11,7 +11,7 @@ so a crash resumes where it stopped (`sweep`), and a job run twice finds its wor
     fetched, or its URL was refused)
 
 What went wrong is stored on the voicemail as a short reason code (`FETCH_FAILED`...), which
-the desk, the call note and `voicebot journal` put in words (voicebot/voicemail/failures.py);
+the desk, the call note and `voicebot journal` put in words (voicebot/language/failures.py);
 the details, exception text included, go to the log only.
 
 One voicemail never gets two quotes: the quote is unique per voicemail and its SMS goes
@@ -33,14 +33,21 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.engine import runner
-from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import Flow
-from voicebot.flows.model import Voicemail as VoicemailStep
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.model import Flow, RecordsVoicemail
 from voicebot.jobs import TRANSCRIPTION, enqueue, job, known
-from voicebot.journal import add_event
-from voicebot.models import Call, Message, Quote, Ticket, Voicemail, utcnow
+from voicebot.models import (
+    Call,
+    EventKind,
+    Message,
+    MessagePurpose,
+    Quote,
+    Voicemail,
+    VoicemailStatus,
+    utcnow,
+)
 from voicebot.phones import mask
+from voicebot.services import calls, messages, tickets
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.choice import TwilioText, choose, first_transcript
 from voicebot.speech.transcript import NO_RECOGNIZER, TRANSCRIPTION_FAILED
@@ -55,13 +62,14 @@ from voicebot.telephony import (
 from voicebot.voicemail import mailing, staff, wording
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import Understanding, understand
-from voicebot.web.urls import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail")
 
-RECEIVED, FETCHED, TRANSCRIBED = "received", "fetched", "transcribed"
-QUOTED, FOR_PERSON = "quoted", "for-person"
-NEEDS_TRANSCRIPTION, UNUSABLE, FAILED = "needs-transcription", "unusable", "failed"
+RECEIVED, FETCHED, TRANSCRIBED = (VoicemailStatus.RECEIVED, VoicemailStatus.FETCHED,
+                                  VoicemailStatus.TRANSCRIBED)
+QUOTED, FOR_PERSON = VoicemailStatus.QUOTED, VoicemailStatus.FOR_PERSON
+NEEDS_TRANSCRIPTION, UNUSABLE, FAILED = (VoicemailStatus.NEEDS_TRANSCRIPTION,
+                                         VoicemailStatus.UNUSABLE, VoicemailStatus.FAILED)
 WORKING = (RECEIVED, FETCHED, TRANSCRIBED)
 """Statuses the pipeline still has work in; every other one is final."""
 FETCH_FAILED, EMPTY_RECORDING, FLOW_MISSING = "fetch_failed", "empty_recording", "flow_missing"
@@ -73,29 +81,21 @@ def job_key(voicemail_id: int) -> str:
     return f"voicemail-{voicemail_id}"
 
 
-def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
+def voicemail_step(call: Call | None, flow: Flow | None) -> RecordsVoicemail | None:
     """The voicemail step the call recorded in: the last one the journal shows it entering."""
     if call is None or flow is None:
         return None
     for event in reversed(call.events):
         step = flow.states.get(event.state)
-        if event.kind == "voicemail" and isinstance(step, VoicemailStep):
+        if event.kind == EventKind.VOICEMAIL and isinstance(step, RecordsVoicemail):
             return step
     return None
 
 
-def recorded(session: Session, call: Call | None, flow: Flow | None, recording_sid: str,
-             url: str, duration: int, now: dt.datetime) -> tuple[Voicemail, bool]:
-    """Store what a recording callback reports; True when the pipeline should be started
-    now. A duplicate callback must not restart a voicemail whose fetch is already being
-    retried with backoff, nor one already processed."""
-    row = runner.store_voicemail(session, call, flow.id if flow else "", recording_sid, url,
-                                 duration, now)
-    if flow is not None and not row.language:
-        row.language = flow.language
-        step = voicemail_step(call, flow)
-        row.quote_wanted = step.quote if step is not None else True
-    return row, row.status == RECEIVED and row.fetch_attempts == 0
+def quote_wanted(call: Call | None, flow: Flow | None) -> bool:
+    """Whether the voicemail step the call recorded in asked for a quote (`quote: true`)."""
+    step = voicemail_step(call, flow)
+    return step.quote if step is not None else True
 
 
 def start(app: Flask, voicemail_id: int, at: dt.datetime | None = None) -> None:
@@ -158,14 +158,10 @@ class Processing:
         self.telephony: Telephony = telephony(app)
         self.call = session.get(Call, row.call_id) if row.call_id else None
         self.flow = self._flow()
-        self.outbox: list[int] = []
+        messages.send_here(session)
 
     def _flow(self) -> Flow | None:
-        try:
-            flow: Flow = self.app.extensions["voicebot.flows"].get(self.row.flow_id)
-        except FlowNotFound:
-            return None
-        return flow
+        return flow_or_none(self.row.flow_id, self.app)
 
     @property
     def recordings(self) -> Path:
@@ -295,7 +291,8 @@ class Processing:
         assert flow is not None
         found = understand(row.transcript, flow)
         row.understanding = understanding_record(found)
-        body = quote_sms(flow, found, row.from_number, self.now) if row.quote_wanted else None
+        body = quote_sms(flow, found, row.from_number, self.now,
+                         line=messages.line_number(flow, self.call)) if row.quote_wanted else None
         if body is None:
             self.to_person(FOR_PERSON, found.reason or "no_quote", "", urgent=found.urgency == "urgent")
             return
@@ -320,12 +317,10 @@ class Processing:
                 self.session.rollback()
                 log.info("voicemail %s: its quote was already stored", row.id)
                 return
-        message = self.telephony.queue_sms(
-            self.session, to=row.from_number, from_=staff.line_number(flow, self.call), body=body,
-            purpose="quote", flow_id=flow.id, call_id=row.call_id, dedupe_key=f"quote-{row.id}",
-        )
+        message = messages.queue(self.session, flow, to=row.from_number, body=body,
+                                 purpose=MessagePurpose.QUOTE, call=self.call,
+                                 key=f"quote-{row.id}")
         quote.message_id = message.id
-        self.outbox.append(message.id)
         row.status, row.processed_at = QUOTED, self.now
         self.event("quote", body, service=service.id, quote_id=quote.id)
         if found.urgency == "urgent":
@@ -355,16 +350,13 @@ class Processing:
         text = wording.text("staff_for_person", self.language, urgent="", caller=row.from_number,
                             name=self._name(), why=why,
                             said=wording.excerpt(row.transcript, self.language))
-        if self.flow is not None and self.session.scalar(
-                select(Ticket.id).where(Ticket.dedupe_key == job_key(row.id))) is None:
-            notify = self.flow.quotes.notify if self.flow.quotes else ()
-            self.session.add(Ticket(
-                dedupe_key=job_key(row.id), flow_id=self.flow.id, call_id=row.call_id,
+        notify = self.flow.quotes.notify if self.flow and self.flow.quotes else ()
+        if self.flow is not None and tickets.open(
+                self.session, self.flow, key=job_key(row.id), call_id=row.call_id,
                 kind="voicemail", text=text, phone=row.from_number, urgent=urgent,
-                assign_role=notify[0] if notify else None, created_at=self.now,
+                assign_role=notify[0] if notify else None, now=self.now,
                 fields={"reason": reason, "code": code, "transcript": row.transcript,
-                        "recording_sid": row.recording_sid},
-            ))
+                        "recording_sid": row.recording_sid}) is not None:
             urgent_mark = wording.text("urgent", self.language) if urgent else ""
             self.notify("person", urgent_mark + text)
         self.event("for-person", why, status=status, code=code)
@@ -376,15 +368,14 @@ class Processing:
 
     def notify(self, tag: str, body: str) -> None:
         assert self.flow is not None
-        self.outbox += staff.notify(self.session, self.telephony, self.flow, body=body,
-                                    call=self.call, key=f"voicemail-{self.row.id}-{tag}")
+        staff.notify(self.session, self.flow, body=body, call=self.call,
+                     key=f"voicemail-{self.row.id}-{tag}")
 
     def deliver(self) -> None:
-        if self.outbox:
-            status = public_url_or_none(self.app, "twilio.sms_status")
-            self.telephony.deliver(self.session, self.outbox, status)
-            self.outbox = []
+        """Send now, in this job: whether the quote went out decides what happens next."""
+        messages.send_now(self.app, self.session)
 
     def event(self, kind: str, text: str, **data: Any) -> None:
         if self.call is not None:
-            add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id, **data)
+            calls.add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id,
+                            **data)

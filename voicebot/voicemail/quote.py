@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from voicebot.engine import texts
+from voicebot.flows import texts
 from voicebot.flows.model import Flow
+from voicebot.services.messages import line_number
 from voicebot.voicemail.understand import Understanding
 
 URGENT_LABEL = {"english": "URGENT", "russian": "СРОЧНО"}
@@ -27,8 +28,10 @@ def _tidy(text: str) -> str:
 
 
 def quote_sms(flow: Flow, understanding: Understanding, caller_number: str,
-              now: dt.datetime) -> str | None:
-    """The text to send, or None when the message is not a request for service."""
+              now: dt.datetime, line: str | None = None) -> str | None:
+    """The text to send, or None when the message is not a request for service. `line`:
+    the number it goes out from (`services.messages.line_number`), which `{line_number}`
+    names; the flow's first number when not given (a dry run of the wording)."""
     service = understanding.service
     if flow.quotes is None or service is None or not understanding.is_service_request:
         return None
@@ -40,7 +43,7 @@ def quote_sms(flow: Flow, understanding: Understanding, caller_number: str,
         # The number said in the message wins: callers leave it when the one they call
         # from is not the one they answer (a work phone, a landline at the house).
         callback_number=understanding.callback_number or caller_number,
-        line_number=flow.numbers[0] if flow.numbers else "",
+        line_number=line if line is not None else line_number(flow),
         urgency=URGENT_LABEL[flow.stem_language] if understanding.urgency == "urgent" else "",
     )
     return _tidy(texts.render(flow.quotes.sms, values))

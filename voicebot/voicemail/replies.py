@@ -16,13 +16,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voicebot import callbacks
 from voicebot.flows import words
 from voicebot.flows.model import Flow
-from voicebot.journal import add_event
-from voicebot.models import Call, Message, Quote, Ticket, Voicemail
+from voicebot.models import Call, EventKind, Message, MessagePurpose, Quote, Voicemail
 from voicebot.phones import mask
-from voicebot.telephony import Telephony
+from voicebot.services import callbacks, calls, messages, tickets
 from voicebot.voicemail import staff, wording
 
 log = logging.getLogger("voicebot.voicemail")
@@ -88,7 +86,7 @@ def reply_text(quote: Quote, flow: Flow, call: Call | None) -> str | None:
     if quote.status == "approved":
         return wording.text("approved_reply", flow.language)
     if quote.status == "declined":
-        return wording.text("declined_reply", flow.language, line=staff.line_number(flow, call))
+        return wording.text("declined_reply", flow.language, line=messages.line_number(flow, call))
     return None
 
 
@@ -105,47 +103,45 @@ def replayed(session: Session, message: Message, flow: Flow | None) -> str | Non
     return reply_text(quote, flow, _quote_call(session, quote))
 
 
-def handle(session: Session, telephony: Telephony, message: Message, flow: Flow | None,
-           now: dt.datetime) -> tuple[str | None, list[int]]:
-    """Act on a new incoming SMS: (the reply to send back or None, staff SMS to deliver)."""
+def handle(session: Session, message: Message, flow: Flow | None,
+           now: dt.datetime) -> str | None:
+    """Act on a new incoming SMS: the reply to send back, or None. What it tells staff goes
+    to the outbox, sent by the worker after the commit."""
     answer = classify(message.body)
     if answer in ("opt-out", "opt-in"):
-        message.purpose = answer
+        message.purpose = MessagePurpose(answer)
         log.info("SMS %s from %s: %s keyword, left to Twilio", message.sid,
                  mask(message.from_number), answer)
-        return None, []
+        return None
     if flow is None:
-        return None, []
+        return None
     quote = open_quote(session, flow, message.from_number, now)
     call = _quote_call(session, quote) if quote else None
     if call is not None:
         message.call_id = call.id  # on the conversation the quote belongs to
     if quote is None or answer is None:
-        _for_person(session, message, flow, call)
-        return None, []
+        _for_person(session, message, flow, call, now)
+        return None
     quote.status = "approved" if answer == "yes" else "declined"
     quote.reply_message_id, quote.decided_at = message.id, now
     if call is not None:
-        add_event(call, flow, now, "quote-answer", quote.status, quote_id=quote.id)
+        calls.add_event(call, flow, now, EventKind.QUOTE_ANSWER, quote.status, quote_id=quote.id)
     log.info("quote %s %s by SMS from %s", quote.id, quote.status, mask(message.from_number))
-    outbox: list[int] = []
     if quote.status == "approved":
         caller_name = _caller_name(session, quote)
         text = wording.text("staff_approved", flow.language, caller=message.from_number,
                             name=f" ({caller_name})" if caller_name else "",
                             service=quote.service_name)
         notify = flow.quotes.notify if flow.quotes else ()
-        session.add(Ticket(dedupe_key=f"quote-{quote.id}-approved", flow_id=flow.id,
-                           call_id=call.id if call else None, kind="quote-approved", text=text,
-                           phone=message.from_number, assign_role=notify[0] if notify else None,
-                           fields={"service": quote.service_name, "quote_id": str(quote.id)},
-                           created_at=now))
-        outbox = staff.notify(session, telephony, flow, body=text, call=call,
-                              key=f"quote-{quote.id}-approved")
+        tickets.open(session, flow, key=f"quote-{quote.id}-approved",
+                     call_id=call.id if call else None, kind="quote-approved", text=text,
+                     phone=message.from_number, assign_role=notify[0] if notify else None,
+                     fields={"service": quote.service_name, "quote_id": str(quote.id)}, now=now)
+        staff.notify(session, flow, body=text, call=call, key=f"quote-{quote.id}-approved")
         callbacks.quote_approved(session, flow, quote, now,
                                  values={"caller_name": caller_name or "",
                                          "callback_number": message.from_number})
-    return reply_text(quote, flow, call), outbox
+    return reply_text(quote, flow, call)
 
 
 def _caller_name(session: Session, quote: Quote) -> str | None:
@@ -154,11 +150,11 @@ def _caller_name(session: Session, quote: Quote) -> str | None:
     return str(name) if name else None
 
 
-def _for_person(session: Session, message: Message, flow: Flow, call: Call | None) -> None:
-    session.add(Ticket(dedupe_key=f"sms-{message.sid}", flow_id=flow.id,
-                       call_id=call.id if call else None, kind="sms",
-                       text=f"SMS from {message.from_number}: {message.body}",
-                       phone=message.from_number, created_at=message.created_at,
-                       assign_role=flow.quotes.notify[0] if flow.quotes and flow.quotes.notify
-                       else None))
+def _for_person(session: Session, message: Message, flow: Flow, call: Call | None,
+                now: dt.datetime) -> None:
+    tickets.open(session, flow, key=f"sms-{message.sid}", call_id=call.id if call else None,
+                 kind="sms", text=f"SMS from {message.from_number}: {message.body}",
+                 phone=message.from_number, now=message.created_at or now,
+                 assign_role=flow.quotes.notify[0] if flow.quotes and flow.quotes.notify
+                 else None)
     log.info("SMS %s from %s kept for a person", message.sid, mask(message.from_number))

@@ -13,7 +13,7 @@ log = logging.getLogger("voicebot.security")
 def signed_url() -> str:
     """The URL Twilio signed. Behind ngrok or a TLS proxy Flask sees another scheme or host,
     so `PUBLIC_URL` replaces everything before the path."""
-    public = current_app.config.get("PUBLIC_URL")
+    public: str | None = current_app.config.get("PUBLIC_URL")
     if not public:
         return request.url
     query = request.query_string.decode()

@@ -19,26 +19,29 @@ import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, g, request, url_for
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from voicebot import callbacks, db, spool
+from voicebot import db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
 from voicebot.engine import runner
+from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
-from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.model import Flow, Queue
+from voicebot.engine.steps.queue import Queue
+from voicebot.flows import texts
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import registry
-from voicebot.journal import close_call, compose_note
-from voicebot.models import Call, CallEvent, Dial, Message, QueueEntry, Voicemail
+from voicebot.models import Call, CallOutcome
 from voicebot.phones import mask
-from voicebot.telephony import CALL_ORDER, FINAL_CALL_STATUSES, forward, telephony
+from voicebot.services import callbacks, calls, messages, voicemails
+from voicebot.services import queue as queues
+from voicebot.telephony import FINAL_CALL_STATUSES
 from voicebot.voicemail import pipeline, replies
 from voicebot.web.params import (
     Answered,
@@ -61,22 +64,21 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
 
 
-# Message statuses only move forward; a late 'sent' must not overwrite 'delivered'.
-MESSAGE_ORDER = {"pending": 0, "sending": 1, "accepted": 2, "queued": 3, "sent": 4,
-                 "delivered": 5, "undelivered": 5, "failed": 5, "read": 6}
-
 
 def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
 
 
 def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response:
+    """One webhook, one transaction: the turn's changes, its journal lines, its outbox (the
+    worker sends its SMS after the commit) and its callbacks commit together, or, when a
+    step fails, are rolled back for the apology and the fallback."""
     session = db.session()
     now = clock().now()
 
     def new_turn(c: Call) -> Turn:
         c.turn += 1
-        return Turn(flow=flow, call=c, session=session, now=now, urls=Urls(), telephony=telephony())
+        return Turn(flow=flow, call=c, effects=Effects(session), now=now, urls=Urls())
 
     turn = new_turn(call)
     try:
@@ -84,15 +86,14 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
     except Exception as exc:
         log.error("%s", exc, exc_info=not hasattr(exc, "where"))
         session.rollback()
-        fresh = session.get(Call, call.id)
+        fresh = calls.of(session, call.id)
         assert fresh is not None
         turn = new_turn(fresh)
         runner.recover(turn, exc)
     turn.call.last_twiml = str(turn.response)
     if turn.ended:
-        close_call(turn.call, flow, now, status=None)
+        calls.close(turn.call, flow, now, status=None)
     session.commit()
-    telephony().deliver(session, turn.outbox, Urls().sms_status())
     return twiml(turn.call.last_twiml)
 
 
@@ -100,17 +101,17 @@ def flow_for(to: str) -> Flow | None:
     flow = registry().for_number(to)
     default = current_app.config.get("DEFAULT_FLOW")
     if flow is None and default:
-        flow = _flow_or_none(default)
+        flow = flow_or_none(default)
         if flow is None:
             log.error("VOICEBOT_DEFAULT_FLOW names %r, which is not loaded", default)
     return flow
 
 
-def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound") -> Call:
+def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound",
+             variables: dict[str, str] | None = None) -> Call:
     session = db.session()
-    call = Call(sid=sid, flow_id=flow.id, flow_digest=flow.digest, direction=direction,
-                from_number=from_, to_number=to, started_at=clock().now())
-    session.add(call)
+    call = calls.open(session, flow, sid=sid, from_=from_, to=to, now=clock().now(),
+                      direction=direction, variables=variables)
     # Committed on its own so that a failing first step rolls back to a call that exists.
     session.commit()
     return call
@@ -121,7 +122,7 @@ def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inboun
 def voice(params: IncomingCall) -> Response:
     sid, from_, to = params.call_sid, params.from_, params.to
     session = db.session()
-    existing = session.scalar(select(Call).where(Call.sid == sid))
+    existing = calls.find(session, sid)
     if existing is not None:
         return _replay_start(existing)
     flow = flow_for(to)
@@ -130,28 +131,25 @@ def voice(params: IncomingCall) -> Response:
         reply = VoiceResponse()
         reply.say(phrase("unknown_number", "en"), language="en-US")
         reply.hangup()
-        _journal_closed(sid, from_, to, None, "unknown-number", answer=str(reply))
+        _journal_closed(sid, from_, to, None, CallOutcome.UNKNOWN_NUMBER, answer=str(reply))
         return twiml(reply)
     log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
     try:
         call = new_call(flow, sid, from_, to)
     except IntegrityError:  # the same webhook, delivered twice at once
         session.rollback()
-        return _replay_start(session.scalars(select(Call).where(Call.sid == sid)).one())
+        first = calls.find(session, sid)
+        assert first is not None
+        return _replay_start(first)
     return run_turn(flow, call, runner.start)
 
 
 def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: str, *,
                    answer: str = "", flagged: str = "") -> Call:
-    """Every call leaves a record, even one no flow ran: to a number the line is not set up
-    for (the dispatcher should see people dial it), or answered by the fallback URL."""
-    now = clock().now()
-    call = Call(sid=sid, flow_id=flow.id if flow else "", from_number=from_, to_number=to,
-                started_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
+    """Every call leaves a record, even one no flow ran (`services.calls.journal_closed`)."""
     session = db.session()
-    session.add(call)
-    session.flush()
-    close_call(call, flow, now, status=None)
+    call = calls.journal_closed(session, flow, sid=sid, from_=from_, to=to, outcome=outcome,
+                                now=clock().now(), answer=answer, flagged=flagged)
     session.commit()
     return call
 
@@ -176,7 +174,7 @@ def _one_at_a_time() -> None:
 
 
 def _load_call(sid: str) -> Call | None:
-    return db.session().scalar(select(Call).where(Call.sid == sid).with_for_update())
+    return calls.find(db.session(), sid, lock=True)
 
 
 @bp.post("/voice/step")
@@ -188,7 +186,7 @@ def step(params: Continuation) -> Response:
     if state == "__fallback__":  # a message after the apology: kept, whatever we know
         if call is None:
             from_, to = params.caller()
-            call = _journal_closed(sid, from_, to, flow_for(to), "voicemail",
+            call = _journal_closed(sid, from_, to, flow_for(to), CallOutcome.VOICEMAIL,
                                    flagged="message left after an error")
         return _fallback_recorded(call, params)
     if call is None:
@@ -197,15 +195,14 @@ def step(params: Continuation) -> Response:
         log.info("call %s: replayed webhook (turn %s/%s, state %s/%s)", sid, turn_no, call.turn,
                  state, call.state)
         return twiml(call.last_twiml)
-    flow = _flow_or_none(call.flow_id)
+    flow = flow_or_none(call.flow_id)
     if flow is None:
         log.error("call %s: its flow %r is gone", sid, call.flow_id)
         reply = VoiceResponse()
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    given = params.fields
-    return run_turn(flow, call, lambda t: runner.resume(t, event, given))
+    return run_turn(flow, call, lambda t: runner.resume(t, event, params.reply))
 
 
 def _start_over(params: Continuation) -> Response:
@@ -225,10 +222,11 @@ def _start_over(params: Continuation) -> Response:
 
 
 def _fallback_recorded(call: Call, params: Continuation) -> Response:
-    if params.recording_sid:
-        runner.store_voicemail(db.session(), call, call.flow_id, params.recording_sid,
-                               params.recording_url, params.recording_duration, clock().now())
-        call.outcome = "voicemail"
+    recorded = params.reply
+    if recorded.recording_sid:
+        voicemails.store(db.session(), call, call.flow_id, recorded.recording_sid,
+                         recorded.recording_url, recorded.recording_duration, clock().now())
+        call.outcome = CallOutcome.VOICEMAIL
         db.session().commit()
     reply = VoiceResponse()
     reply.hangup()
@@ -239,43 +237,27 @@ def _fallback_recorded(call: Call, params: Continuation) -> Response:
 @takes(QueueWait.parse)
 def queue_wait(params: QueueWait) -> Response:
     session = db.session()
-    call = session.scalar(select(Call).where(Call.sid == params.call_sid))
+    call = calls.find(session, params.call_sid)
     reply = VoiceResponse()
     if call is None:
         reply.leave()
         return twiml(reply)
-    flow = _flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
+    flow = flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
     step = flow.states.get(params.state) if flow is not None else None
-    entry = session.scalar(select(QueueEntry).where(QueueEntry.call_id == call.id))
+    entry = queues.place_of(session, call.id)
     if flow is None or not isinstance(step, Queue) or entry is None:
         reply.leave()
         return twiml(reply)
     if params.waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
-    reply.say(phrase("queue_position", flow.language, position=queue_position(entry)),
+    reply.say(phrase("queue_position", flow.language, position=queues.position(session, entry)),
               voice=flow.voice, language=flow.language)
-    vals = runner.texts.values(flow, call.vars, call.from_number, clock().now())
+    vals = texts.values(flow, call.vars, call.from_number, clock().now())
     for line in step.hold:
-        reply.say(runner.texts.render(line, vals), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
     reply.pause(length=10)
     return twiml(reply)
-
-
-def queue_position(entry: QueueEntry) -> int:
-    """Callers with a higher priority, or the same priority and an earlier arrival, go first."""
-    q = QueueEntry
-    same_priority = q.priority == entry.priority
-    earlier = (q.enqueued_at < entry.enqueued_at) | (
-        (q.enqueued_at == entry.enqueued_at) & (q.id < entry.id)
-    )
-    ahead = db.session().scalar(
-        select(func.count(q.id)).where(
-            q.flow_id == entry.flow_id, q.queue == entry.queue, q.left_at.is_(None),
-            q.id != entry.id, (q.priority > entry.priority) | (same_priority & earlier),
-        )
-    ) or 0
-    return ahead + 1
 
 
 @bp.post("/voice/status")
@@ -289,22 +271,18 @@ def voice_status(params: CallStatus) -> Response:
     session = db.session()
     now = clock().now()
     call = _load_call(sid)
-    dial = session.scalar(select(Dial).where(Dial.call_sid == sid).with_for_update())
+    dial = calls.dial_of(session, sid)
     if call is None and dial is None:
         log.info("status %s for unknown call %s: ignored", status, sid)
         return Response(status=204)
+    final = status in FINAL_CALL_STATUSES
     if call is not None:
-        call.events.append(CallEvent(at=now, state=call.state, kind="status", text=status))
-        if status in FINAL_CALL_STATUSES:
-            flow = _flow_or_none(call.flow_id)
-            close_call(call, flow, now, status=status, duration=params.duration)
-            if flow is not None:
-                callbacks.call_ended(session, flow, call, now)
-        elif call.ended_at is None:
-            call.status = status
+        flow = flow_or_none(call.flow_id)
+        calls.status_reported(call, flow, status, now, final=final, duration=params.duration)
+        if final and flow is not None:
+            callbacks.call_ended(session, flow, call, now)
     if dial is not None:
-        dial.status = forward(dial.status, status, CALL_ORDER)
-        dial.answered_by = params.answered_by or dial.answered_by
+        calls.dial_reported(dial, status, params.answered_by)
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
         dial_finished(current_app, session, dial, status, now)
@@ -319,19 +297,18 @@ def outbound(params: Answered) -> Response:
     sid, to, dial_id = params.call_sid, params.to, params.dial_id
     _one_at_a_time()
     session = db.session()
-    existing = session.scalar(select(Call).where(Call.sid == sid))
+    existing = calls.find(session, sid)
     if existing is not None:
         return twiml(existing.last_twiml)
-    dial = session.get(Dial, dial_id, with_for_update=True)
+    dial = calls.dial_by_id(session, dial_id)
     if dial is None or dial.to_number != to or dial.call_sid not in (None, sid):
         log.warning("outbound webhook for call %s matches no dial we placed", sid)
         reply = VoiceResponse()
         reply.hangup()
         return twiml(reply)
     answered_by = params.answered_by
-    dial.call_sid, dial.answered_by = sid, answered_by
-    dial.status = forward(dial.status, "in-progress", CALL_ORDER)
-    flow = _flow_or_none(dial.flow_id)
+    calls.dial_answered(dial, sid, answered_by)
+    flow = flow_or_none(dial.flow_id)
     if flow is None or answered_by.startswith(("machine", "fax")):
         # A machine is not the client: hang up, and the call's end counts as not reached.
         reason = f"answered by {answered_by}" if flow else f"flow {dial.flow_id!r} is gone"
@@ -342,11 +319,13 @@ def outbound(params: Answered) -> Response:
         return twiml(reply)
     session.commit()
     try:
-        call = new_call(flow, sid, dial.from_number, to, direction="outbound")
+        call = new_call(flow, sid, dial.from_number, to, direction="outbound",
+                        variables=dict(dial.vars))
     except IntegrityError:  # the same webhook twice at once
         session.rollback()
-        return twiml(session.scalars(select(Call).where(Call.sid == sid)).one().last_twiml)
-    call.vars = dict(dial.vars)
+        first = calls.find(session, sid)
+        assert first is not None
+        return twiml(first.last_twiml)
     return run_turn(flow, call, lambda t: runner.start(t, entry=dial.entry))
 
 
@@ -355,7 +334,7 @@ def outbound(params: Answered) -> Response:
 def recording(params: Recording) -> Response:
     rec_sid, call_sid, status = params.recording_sid, params.call_sid, params.status
     session = db.session()
-    call = session.scalar(select(Call).where(Call.sid == call_sid))
+    call = calls.find(session, call_sid)
     if status != "completed":
         log.warning("recording %s of call %s: status %s", rec_sid, call_sid, status)
         return Response(status=204)
@@ -363,8 +342,7 @@ def recording(params: Recording) -> Response:
         call = _fallback_call(call_sid, *params.fallback_caller)
     if params.whole_call:
         return _call_recorded(call, params)
-    owner = session.scalar(select(Call.sid).join(Voicemail, Voicemail.call_id == Call.id)
-                           .where(Voicemail.recording_sid == rec_sid))
+    owner = voicemails.owner(session, rec_sid)
     if owner is not None and owner != call_sid:
         # Twilio never gives two calls one recording: this is forged or mixed up. The voicemail
         # stays with its call. 409 rather than a silent 204: Twilio does not retry a 4xx, and
@@ -373,8 +351,9 @@ def recording(params: Recording) -> Response:
         return Response(f"recording {rec_sid} belongs to another call\n", status=409,
                         mimetype="text/plain")
     # No work here: Twilio wants its answer in milliseconds; the worker does the rest (OM-4).
-    row, begin = pipeline.recorded(session, call, _flow_or_none(call.flow_id) if call else None,
-                                   rec_sid, params.url, params.duration, clock().now())
+    flow = flow_or_none(call.flow_id) if call else None
+    row, begin = voicemails.recorded(session, call, flow, rec_sid, params.url, params.duration,
+                                     clock().now(), quote_wanted=pipeline.quote_wanted(call, flow))
     session.commit()
     if begin:
         pipeline.start(current_app, row.id)
@@ -388,7 +367,7 @@ def _fallback_call(sid: str, from_: str, to: str) -> Call:
     who called which line comes from the callback URL the fallback wrote (signed by Twilio)."""
     flow = flow_for(to)
     log.info("call %s from %s: message left through the fallback URL", sid, mask(from_))
-    return _journal_closed(sid, from_, to, flow, "voicemail",
+    return _journal_closed(sid, from_, to, flow, CallOutcome.VOICEMAIL,
                            flagged="answered by the fallback: the database was down")
 
 
@@ -408,9 +387,9 @@ def fallback(params: IncomingCall) -> Response:
         reply.say(phrase("unavailable", "en"), language="en-US")
         reply.hangup()
         return twiml(reply)
-    values = runner.texts.values(flow, {}, from_, clock().now())
+    values = texts.values(flow, {}, from_, clock().now())
     for line in flow.apology:
-        reply.say(runner.texts.render(line, values), voice=flow.voice, language=flow.language)
+        reply.say(texts.render(line, values), voice=flow.voice, language=flow.language)
     reply.record(action=url_for("twilio.fallback_done"), method="POST", max_length=120,
                  play_beep=True, recording_status_callback_event="completed",
                  recording_status_callback=Urls().fallback_recording_status(from_, to))
@@ -432,7 +411,7 @@ def transcription(params: Transcription) -> Response:
     """Twilio's own transcription of a voicemail, for steps with `transcribe: true`."""
     rec_sid, status, text = params.recording_sid, params.status, params.text
     session = db.session()
-    row = session.scalar(select(Voicemail).where(Voicemail.recording_sid == rec_sid))
+    row = voicemails.by_recording(session, rec_sid)
     if row is None:
         log.warning("transcription of unknown recording %s: ignored", rec_sid)
         return Response(status=204)
@@ -440,7 +419,7 @@ def transcription(params: Transcription) -> Response:
         log.warning("Twilio could not transcribe recording %s (%s); voicemail %s is transcribed "
                     "here instead", rec_sid, status or "no status", row.id)
         return Response(status=204)
-    row.twilio_transcript = text
+    voicemails.transcribed_by_twilio(row, text)
     session.commit()
     if row.status == pipeline.FETCHED:  # it is waiting for this text: go on now
         pipeline.start(current_app, row.id)
@@ -453,20 +432,9 @@ def _call_recorded(call: Call | None, params: Recording) -> Response:
     if call is None:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
-    call.recording_sid, call.recording_url = rec_sid, params.url
-    if not any(e.kind == "call-recorded" for e in call.events):
-        call.events.append(CallEvent(at=clock().now(), state=call.state, kind="call-recorded",
-                                     text=f"{duration} s", data={"recording_sid": rec_sid}))
-    call.note = compose_note(call, _flow_or_none(call.flow_id))
+    calls.recorded(call, flow_or_none(call.flow_id), rec_sid, params.url, duration, clock().now())
     db.session().commit()
     return Response(status=204)
-
-
-def _flow_or_none(flow_id: str) -> Flow | None:
-    try:
-        return registry().get(flow_id)
-    except FlowNotFound:
-        return None
 
 
 @bp.post("/sms")
@@ -475,22 +443,16 @@ def sms(params: IncomingSms) -> Response:
     sid, from_, to, body = params.message_sid, params.from_, params.to, params.body
     session = db.session()
     flow = flow_for(to)
-    message = session.scalar(select(Message).where(Message.sid == sid))
+    message = messages.by_sid(session, sid)
     if message is not None:  # Twilio delivered it again: the same answer, nothing done twice
         return _sms_reply(replies.replayed(session, message, flow), flow)
-    message = Message(sid=sid, direction="in", purpose="reply", from_number=from_, to_number=to,
-                      body=body, status="received", flow_id=flow.id if flow else "",
-                      created_at=clock().now())
-    session.add(message)
-    try:
-        session.flush()
-    except IntegrityError:  # the same webhook, delivered twice at once
-        session.rollback()
+    message = messages.received(session, flow, sid=sid, from_=from_, to=to, body=body,
+                                now=clock().now())
+    if message is None:  # the same webhook, delivered twice at once
         return _sms_reply(None, flow)
-    answer, outbox = replies.handle(session, telephony(), message, flow, clock().now())
-    session.commit()
+    answer = replies.handle(session, message, flow, clock().now())
+    session.commit()  # what it tells staff goes out from the worker
     log.info("SMS %s from %s stored", sid, mask(from_))
-    telephony().deliver(session, outbox, Urls().sms_status())
     return _sms_reply(answer, flow)
 
 
@@ -506,13 +468,11 @@ def _sms_reply(text: str | None, flow: Flow | None) -> Response:
 def sms_status(params: SmsStatus) -> Response:
     sid, status = params.message_sid, params.status
     session = db.session()
-    message = session.scalar(select(Message).where(Message.sid == sid))
+    message = messages.by_sid(session, sid)
     if message is None:
         log.info("status %s for unknown message %s: ignored", status, sid)
         return Response(status=204)
-    if MESSAGE_ORDER.get(status, 0) >= MESSAGE_ORDER.get(message.status, 0):
-        message.status = status
-        message.error = params.error_code or message.error
+    if messages.status_reported(message, status, params.error_code):
         session.commit()
     return Response(status=204)
 

@@ -11,12 +11,14 @@ import re
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
-from voicebot import callbacks, db
+from voicebot import db
 from voicebot.clock import clock
 from voicebot.flows.model import Flow
 from voicebot.models import Callback, Visit
 from voicebot.phones import is_e164
+from voicebot.services import callbacks
 
 _WINDOW = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
@@ -63,3 +65,21 @@ def book(app: Flask, flow: Flow, *, phone: str, window: str, client_name: str = 
         session.flush()
         session.expunge_all()
     return visit, fired
+
+
+def of(session: Session, visit_id: int) -> Visit | None:
+    """The visit a confirmation call is about, if it still exists."""
+    return session.get(Visit, visit_id)
+
+
+def record_outcome(visit: Visit, status: str, *, note: str | None, adult_contact: str | None,
+                   no_entry: bool | None) -> None:
+    """What the confirmation call learnt (RT-1, RT-2, RT-4); a note said twice is kept once."""
+    visit.status = status
+    if note is not None:
+        line = note.strip()
+        visit.note = f"{visit.note}\n{line}".strip() if line not in visit.note else visit.note
+    if adult_contact is not None:
+        visit.adult_contact = adult_contact
+    if no_entry is not None:
+        visit.no_entry = no_entry

@@ -1,4 +1,4 @@
-"""Pre-booking slots in a calendar (CS-3, CS-9).
+"""Bookings: pre-booked slots in a calendar (CS-3, CS-9).
 
 A day's standard hours are the `posts` working in parallel through the flow's open hours
 that day; pre-bookings may fill at most `share` of them, the rest staying free for urgent
@@ -11,19 +11,36 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Iterator
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from voicebot.engine.hours import spoken_date
-from voicebot.flows.model import Book, Flow
+from voicebot.flows.model import Flow
 from voicebot.models import Booking
 
 EPSILON = 1e-9
 
 
-def _booked(session: Session, flow: Flow, step: Book, start: dt.datetime,
+class Slot(Protocol):
+    """What a calendar search needs to know of a `book` step."""
+
+    @property
+    def calendar(self) -> str: ...
+    @property
+    def posts(self) -> int: ...
+    @property
+    def share(self) -> float: ...
+    @property
+    def days_ahead(self) -> int: ...
+    @property
+    def job_hours(self) -> float: ...
+    @property
+    def lead(self) -> dt.timedelta: ...
+
+
+def _booked(session: Session, flow: Flow, step: Slot, start: dt.datetime,
             end: dt.datetime) -> list[Booking]:
     return list(session.scalars(select(Booking).where(
         Booking.flow_id == flow.id, Booking.calendar == step.calendar,
@@ -31,14 +48,14 @@ def _booked(session: Session, flow: Flow, step: Book, start: dt.datetime,
     )))
 
 
-def window_end(flow: Flow, step: Book, now: dt.datetime) -> dt.datetime:
+def window_end(flow: Flow, step: Slot, now: dt.datetime) -> dt.datetime:
     """The end of the last day a slot may fall on: `days_ahead` days from today."""
     zone = ZoneInfo(flow.timezone)
     last = now.astimezone(zone).date() + dt.timedelta(days=step.days_ahead + 1)
     return dt.datetime.combine(last, dt.time(0), zone)
 
 
-def free_slots(session: Session, flow: Flow, step: Book, now: dt.datetime,
+def free_slots(session: Session, flow: Flow, step: Slot, now: dt.datetime,
                start_from: dt.datetime) -> Iterator[dt.datetime]:
     """Free slot starts from `start_from` on, earliest first, within the step's window."""
     zone = ZoneInfo(flow.timezone)
@@ -69,16 +86,7 @@ def _hours(day: dt.date, start: dt.time, end: dt.time, zone: ZoneInfo) -> float:
     return (closed - opened).total_seconds() / 3600
 
 
-def spoken_slot(flow: Flow, slot: dt.datetime) -> str:
-    """'среда, 25 ноября, в 10:00' or 'Wednesday, November 25 at 10:00'."""
-    here = slot.astimezone(ZoneInfo(flow.timezone))
-    day = spoken_date(here.date(), flow.language)
-    if flow.stem_language == "russian":
-        return f"{day}, в {here:%H:%M}"
-    return f"{day} at {here:%H:%M}"
-
-
-def book(session: Session, flow: Flow, step: Book, slot: dt.datetime, now: dt.datetime, *,
+def book(session: Session, flow: Flow, step: Slot, slot: dt.datetime, now: dt.datetime, *,
          key: str, call_id: int | None, phone: str, client_name: str) -> Booking | None:
     """Book `slot` if it is still free; None when someone took it meanwhile."""
     existing = session.scalar(select(Booking).where(Booking.dedupe_key == key))

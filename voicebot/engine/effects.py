@@ -1,0 +1,83 @@
+"""The engine's effects, in one place: the `Effects` the steps ask for, each one a call to
+the service that owns the row (`voicebot.services`). Steps and the interpreter never touch
+a model or a query; whatever a turn makes or changes joins the turn's one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from voicebot.engine.turn import Made, VisitRecord, Waiting
+from voicebot.flows.model import Flow
+from voicebot.models import Call, MessagePurpose
+from voicebot.services import bookings, calls, messages, queue, tickets, visits, voicemails
+from voicebot.services.bookings import Slot
+
+
+@dataclass
+class Effects:
+    """`voicebot.engine.turn.Effects` on one database session."""
+
+    session: Session
+
+    def event(self, call: Call, at: dt.datetime, state: str, kind: str, text: str,
+              data: dict[str, Any]) -> None:
+        calls.event(self.session, call, at, kind, text, state, **data)
+
+    def previous_calls(self, call: Call, flow_id: str) -> int:
+        return calls.previous_calls(self.session, call, flow_id)
+
+    def states_entered(self, call: Call) -> Collection[str]:
+        return set(calls.states_entered(self.session, call))
+
+    def join_queue(self, call: Call, flow_id: str, queue_name: str, priority: int,
+                   now: dt.datetime) -> None:
+        queue.join(self.session, call, flow_id, queue_name, priority, now)
+
+    def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None:
+        queue.left(self.session, call.id, result, now)
+
+    def take_waiting(self, flow_id: str, queue_name: str, now: dt.datetime) -> Waiting | None:
+        entry = queue.take_next(self.session, flow_id, queue_name, now)
+        return Waiting(entry.queue, entry.priority, entry.call_id) if entry else None
+
+    def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
+                  key: str) -> int:
+        return messages.queue(self.session, flow, to=to, body=body, purpose=purpose, call=call,
+                              key=key).id
+
+    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,
+                      text: str, assign: str | None, urgent: bool, fields: dict[str, str],
+                      due_at: dt.datetime | None) -> Made | None:
+        row = tickets.open(self.session, flow, key=key, call_id=call.id, kind=kind, text=text,
+                           assign_role=assign, urgent=urgent, fields=fields, phone=call.party,
+                           due_at=due_at, now=now)
+        return Made(row.id, row.text) if row is not None else None
+
+    def record_visit(self, visit_id: int, *, status: str, note: str | None,
+                     adult_contact: str | None, no_entry: bool | None) -> VisitRecord | None:
+        visit = visits.of(self.session, visit_id)
+        if visit is None:
+            return None
+        visits.record_outcome(visit, status, note=note, adult_contact=adult_contact,
+                              no_entry=no_entry)
+        return VisitRecord(visit.id, visit.no_entry, visit.adult_contact)
+
+    def store_voicemail(self, call: Call, flow_id: str, recording_sid: str, url: str,
+                        duration: int, now: dt.datetime) -> None:
+        voicemails.store(self.session, call, flow_id, recording_sid, url, duration, now)
+
+    def free_slot(self, flow: Flow, calendar: Slot, now: dt.datetime,
+                  start_from: dt.datetime) -> dt.datetime | None:
+        return next(bookings.free_slots(self.session, flow, calendar, now, start_from), None)
+
+    def book(self, flow: Flow, calendar: Slot, slot: dt.datetime, now: dt.datetime, *,
+             key: str, call_id: int | None, phone: str, client_name: str) -> Made | None:
+        made = bookings.book(self.session, flow, calendar, slot, now, key=key, call_id=call_id,
+                             phone=phone, client_name=client_name)
+        return Made(made.id) if made is not None else None

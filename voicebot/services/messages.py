@@ -1,0 +1,159 @@
+"""SMS in and out. An outbound SMS is a `Message` row written in the transaction of whatever
+sends it (a flow's `sms` or `notify` step, a quote, a note to staff, a callback): the row is
+the outbox. Once that transaction commits, its messages are handed to the worker, which sends
+them through Twilio's REST API; nothing waits on Twilio inside a webhook, where the caller
+would hear the silence. Each row is claimed with a conditional update before it is sent
+(`Telephony.deliver`), so a job run twice, a sweep and a replayed webhook send it once.
+
+One rule picks the number every SMS goes out from (`line_number`), so a quote's
+`{line_number}` is the number the caller sees it come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voicebot import db
+from voicebot.flows.model import Flow
+from voicebot.jobs import enqueue, job
+from voicebot.models import Call, Message, MessageDirection, MessagePurpose, MessageStatus
+from voicebot.telephony import telephony
+
+log = logging.getLogger("voicebot.messages")
+
+OUTBOX_KEY = "voicebot.messages.outbox"
+"""Session info key: outbound messages stored in the open transaction, handed to the worker
+once it commits (and forgotten if it rolls back)."""
+SEND_HERE_KEY = "voicebot.messages.send-here"
+"""Session info key: this session's job sends its messages itself (`send_here`)."""
+
+ORDER: dict[str, int] = {MessageStatus.PENDING: 0, MessageStatus.SENDING: 1, MessageStatus.ACCEPTED: 2,
+         MessageStatus.QUEUED: 3, MessageStatus.SENT: 4, MessageStatus.DELIVERED: 5,
+         MessageStatus.UNDELIVERED: 5, MessageStatus.FAILED: 5, MessageStatus.READ: 6}
+"""Message statuses only move forward; a late 'sent' must not overwrite 'delivered'."""
+
+
+def line_number(flow: Flow | None, call: Call | None = None) -> str:
+    """The number of ours a conversation is on, which every SMS about it comes from: the
+    number the caller dialled (or, outbound, that we called from) while it is still the
+    flow's; else the flow's first number; else the call's own line (a default flow with no
+    numbers of its own)."""
+    own = ""
+    if call is not None:
+        own = call.to_number if call.direction == "inbound" else call.from_number
+    numbers = flow.numbers if flow is not None else ()
+    if own and own in numbers:
+        return own
+    return numbers[0] if numbers else own
+
+
+def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessagePurpose,
+          key: str, call: Call | None = None, call_id: int | None = None) -> Message:
+    """Store an outbound SMS once per `key` (however often the step, job or webhook that
+    sends it runs); it goes out after the commit. `call` (or `call_id`) is the conversation
+    it belongs to: its journal lists it, and its line is the number it is sent from."""
+    existing = session.scalar(select(Message).where(Message.dedupe_key == key))
+    if existing is not None:
+        return existing
+    if call is None and call_id is not None:
+        call = session.get(Call, call_id)  # the conversation's line: one rule for all
+    message = Message(
+        direction=MessageDirection.OUT, purpose=purpose, flow_id=flow.id, to_number=to,
+        from_number=line_number(flow, call), body=body, call_id=call.id if call else None,
+        dedupe_key=key, status=MessageStatus.PENDING,
+    )
+    session.add(message)
+    session.flush()
+    session.info.setdefault(OUTBOX_KEY, []).append(message.id)
+    return message
+
+
+def received(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str, body: str,
+             now: dt.datetime) -> Message | None:
+    """Store an incoming SMS; None when a copy of the same webhook stored it at the same
+    moment (the session is then rolled back: nothing else was in its transaction)."""
+    message = Message(sid=sid, direction=MessageDirection.IN, purpose=MessagePurpose.REPLY,
+                      from_number=from_, to_number=to, body=body, status=MessageStatus.RECEIVED,
+                      flow_id=flow.id if flow else "", created_at=now)
+    session.add(message)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return message
+
+
+def by_sid(session: Session, sid: str) -> Message | None:
+    return session.scalar(select(Message).where(Message.sid == sid))
+
+
+def status_reported(message: Message, status: str, error: str) -> bool:
+    """Twilio's delivery status; False when it is older news than what the row says."""
+    if ORDER.get(status, 0) < ORDER.get(message.status, 0):
+        return False
+    message.status = status
+    message.error = error or message.error
+    return True
+
+
+# -- handing the outbox to the worker --------------------------------------------------------
+def init_app(app: Flask) -> None:
+    factory = db.sessions(app)
+
+    def after_commit(session: Session) -> None:
+        if session.info.get(SEND_HERE_KEY):
+            return  # kept for `send_now`
+        ids: list[int] = session.info.pop(OUTBOX_KEY, [])
+        if ids:
+            hand_off(app, ids, _status_url(app))
+
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_soft_rollback", lambda s, _t: s.info.pop(OUTBOX_KEY, None))
+
+
+def _status_url(app: Flask) -> str | None:
+    """Where Twilio reports delivery: at the public URL, or at the one this request came in
+    on; without either (a job, no VOICEBOT_PUBLIC_URL) we go without delivery reports."""
+    base = app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "")
+    if not base:
+        return None
+    return str(base).rstrip("/") + app.url_map.bind("localhost").build("twilio.sms_status")
+
+
+def hand_off(app: Flask, message_ids: list[int], status_callback: str | None) -> None:
+    """The seam between storing an SMS and sending it: a job for the worker. Never raises:
+    what does not make it into the job store is sent by the worker's outbox sweep
+    (`voicebot.telephony.sweep`), the row being the truth."""
+    try:
+        enqueue(app, send, message_ids, status_callback, key=f"sms-{message_ids[0]}")
+    except Exception:
+        log.exception("SMS %s: could not hand them to the worker; its sweep will send them",
+                      message_ids)
+
+
+@job
+def send(app: Flask, message_ids: list[int], status_callback: str | None = None) -> None:
+    """The worker's job: send the messages still pending (each claimed first)."""
+    with db.session_scope(app) as session:
+        telephony(app).deliver(session, message_ids, status_callback)
+
+
+def send_here(session: Session) -> None:
+    """Mark a worker job's session as sending its own messages with `send_now`, because
+    what it does next depends on whether Twilio took them (a quote that failed goes to a
+    person). Never for a webhook's session."""
+    session.info[SEND_HERE_KEY] = True
+
+
+def send_now(app: Flask, session: Session) -> None:
+    """Send what this session stored and committed (see `send_here`)."""
+    ids: list[int] = session.info.pop(OUTBOX_KEY, [])
+    if ids:
+        telephony(app).deliver(session, ids, _status_url(app))
