@@ -44,7 +44,7 @@ from bench.common import DEFAULT_DB, machine, say, scratch_database
 from voicebot import close_app, create_app, db
 from voicebot.flows.registry import registry
 from voicebot.jobs import enqueue_many
-from voicebot.jobs.scheduler import leader
+from voicebot.jobs.leadership import leader
 from voicebot.models import Call, Callback, Voicemail
 from voicebot.services import voicemails
 from voicebot.speech import synthesis

@@ -28,7 +28,8 @@ from sqlalchemy import func, select, text
 from voicebot import db
 from voicebot.flows.registry import registry
 from voicebot.jobs import enqueue_many, jobs, pending
-from voicebot.jobs.scheduler import due_callbacks, leader
+from voicebot.jobs.leadership import leader
+from voicebot.jobs.scheduler import due_callbacks
 from voicebot.models import Call, Callback, CallEvent, Dial, Message, Voicemail
 from voicebot.services import voicemails
 from voicebot.services.visits import book

@@ -32,7 +32,8 @@ from sqlalchemy import select
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.jobs import QUEUES, TASKS, JobRow, Report, Task, log
+from voicebot.jobs import core
+from voicebot.jobs.core import QUEUES, TASKS, JobRow, Report, Task, log
 from voicebot.models import APSCHEDULER_JOBS
 
 TRACKED = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
@@ -100,10 +101,8 @@ class InProcess:
 
     # -- running (the clock's leader calls these) ----------------------------------------
     def start_runner(self) -> None:
-        import voicebot.jobs as jobs_module
-
         scheduler = make_scheduler(self.app, Runner)
-        jobs_module._worker_app = self.app
+        core._worker_app = self.app
         with self._lock:
             self.in_flight.clear()
         scheduler.add_listener(self.track, TRACKED)

@@ -34,21 +34,16 @@ from procrastinate import exceptions as pexc
 from procrastinate import jobs as pjobs
 from procrastinate import worker as pworker
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import make_url
 
 from voicebot import db
-from voicebot.jobs import QUICK, TASKS, TRANSCRIPTION, JobRow, Report, Task, import_jobs, run_in_app
+from voicebot.jobs.core import QUICK, TASKS, TRANSCRIPTION, JobRow, Report, Task, import_jobs, run_in_app
+from voicebot.jobs.leadership import conninfo, leader
 
 log = logging.getLogger("voicebot.jobs")
 
 RETRY = procrastinate.RetryStrategy(max_attempts=4, exponential_wait=3)
 """A job that raised runs again after about 3, 9 and 27 s, then stays failed for a person
 (`voicebot jobs`, the desk's Jobs page); the rows it works on keep it from doing anything twice."""
-
-
-def conninfo(url: str) -> str:
-    """The libpq URL of a SQLAlchemy `postgresql+psycopg://` one."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def register(papp: procrastinate.App, flask_app: Flask) -> None:
@@ -155,8 +150,6 @@ class Procrastinate:
                     "ORDER BY (status = 'failed') DESC, id DESC LIMIT :limit", limit=limit)]
         workers = [f"worker {r.id}: heartbeat {r.last_heartbeat:%H:%M:%S}" for r in self._rows(
             "SELECT id, last_heartbeat FROM procrastinate_workers ORDER BY id")]
-        from voicebot.jobs.scheduler import leader
-
         return Report(engine=self.name, counts=counts, rows=rows, workers=workers,
                       leader=leader(self.app))
 

@@ -23,29 +23,26 @@ the schedule) runs three interval jobs:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import logging
-import os
-import secrets
-import socket
 import threading
 from collections.abc import Callable
-from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any
 
 import psycopg
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.util import ref_to_obj
 from flask import Flask
+from procrastinate import exceptions as pexc
+from procrastinate import sql
 from sqlalchemy import select, update
-from sqlalchemy.engine import make_url
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.jobs import enqueue, enqueue_many, job, jobs
+from voicebot.jobs.core import TASKS, enqueue, import_jobs, job, jobs
+from voicebot.jobs.leadership import identity, leadership
+from voicebot.jobs.pgqueue import Procrastinate
 from voicebot.models import Callback
 
 log = logging.getLogger("voicebot.clock")
@@ -53,10 +50,13 @@ log = logging.getLogger("voicebot.clock")
 logging.getLogger("apscheduler.executors.clock").setLevel(logging.WARNING)
 logging.getLogger("voicebot.clock.apscheduler").setLevel(logging.WARNING)
 
-LOCK_KEY = (0x766F6963, 0x65626F74)
-"""The advisory lock's two keys ("voic", "ebot"): one clock per database."""
 BATCH = 1000
 """Callbacks queued per statement."""
+CHUNK = 25
+"""Callbacks one job runs: a backlog after downtime is forty jobs per thousand, shared by every
+worker's threads, and no job waits long behind another's."""
+RUN_CALLBACKS = "voicebot.callbacks.runner:run_callbacks"
+"""The job that runs callbacks, by name: the callbacks use the jobs, not the other way round."""
 SWEEPS: tuple[str, ...] = (
     "voicebot.callbacks.runner:sweep",
     "voicebot.telephony:sweep",
@@ -66,137 +66,13 @@ SWEEPS: tuple[str, ...] = (
 """`module:function(app, now)` the sweep job runs."""
 
 
-def identity() -> str:
-    """Who leads, as shown to a person: host, process, and a tag for each candidate."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
-
-
-# -- leadership ---------------------------------------------------------------------------
-class Leadership(Protocol):
-    """Holds the clock lock or does not; `held()` is asked every second while leading."""
-
-    def acquire(self) -> bool: ...
-    def held(self) -> bool: ...
-    def release(self) -> None: ...
-
-
-class AdvisoryLock:
-    def __init__(self, url: str, holder: str) -> None:
-        from voicebot.jobs.pgqueue import conninfo
-
-        self.conninfo = conninfo(url)
-        self.holder = holder
-        self.conn: psycopg.Connection[Any] | None = None
-        self.holding = False
-
-    def acquire(self) -> bool:
-        try:
-            if self.conn is None or self.conn.closed:
-                self.conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5,
-                                            application_name=f"voicebot-clock {self.holder}"[:63])
-            row = self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", LOCK_KEY).fetchone()
-        except psycopg.Error as exc:
-            log.warning("cannot reach the database for the clock lock: %s", exc)
-            self._drop()
-            return False
-        self.holding = bool(row and row[0])
-        return self.holding
-
-    def held(self) -> bool:
-        """The lock lives as long as its connection: a round trip proves both."""
-        if self.conn is None or not self.holding:
-            return False
-        try:
-            self.conn.execute("SELECT 1")
-        except psycopg.Error as exc:
-            log.error("the clock's connection is gone (%s): stepping down", exc)
-            self._drop()
-            return False
-        return True
-
-    def release(self) -> None:
-        if self.conn is not None and self.holding:
-            with contextlib.suppress(psycopg.Error):
-                self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY)
-        self._drop()
-
-    def _drop(self) -> None:
-        self.holding = False
-        if self.conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                self.conn.close()
-        self.conn = None
-
-
-_memory_locks: dict[str, threading.Lock] = {}
-
-
-class FileLock:
-    """SQLite: an exclusive lock on `<database>.clock.lock`, which the kernel releases with the
-    process; for a database in memory, a lock of this process."""
-
-    def __init__(self, url: str) -> None:
-        path = make_url(url).database
-        self.path = Path(f"{path}.clock.lock") if path and path != ":memory:" else None
-        self.memory = _memory_locks.setdefault(url, threading.Lock()) if self.path is None else None
-        self.file: IO[bytes] | None = None
-        self.holding = False
-
-    def acquire(self) -> bool:
-        if self.holding:
-            return True
-        if self.memory is not None:
-            self.holding = self.memory.acquire(blocking=False)
-            return self.holding
-        assert self.path is not None
-        handle = self.path.open("ab")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self.file, self.holding = handle, True
-        return True
-
-    def held(self) -> bool:
-        return self.holding
-
-    def release(self) -> None:
-        if not self.holding:
-            return
-        self.holding = False
-        if self.memory is not None:
-            self.memory.release()
-        elif self.file is not None:
-            fcntl.flock(self.file, fcntl.LOCK_UN)
-            self.file.close()
-            self.file = None
-
-
-def leadership(app: Flask, holder: str) -> Leadership:
-    url = str(app.config["DATABASE_URL"])
-    return AdvisoryLock(url, holder) if url.startswith("postgresql") else FileLock(url)
-
-
-def leader(app: Flask) -> str | None:
-    """Who holds the clock lock on PostgreSQL, as its connection names it."""
-    from sqlalchemy import text
-
-    with db.engine(app).connect() as conn:
-        found = conn.execute(text(
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :a AND l.objid = :b "
-            "AND l.objsubid = 2"), {"a": LOCK_KEY[0], "b": LOCK_KEY[1]}).scalar()
-    return str(found).removeprefix("voicebot-clock ") if found else None
-
-
 # -- what the clock does --------------------------------------------------------------------
 def due_callbacks(app: Flask, now: dt.datetime) -> int:
     """Queue every callback due by `now`, `BATCH` at a time. Queued first and marked after,
     so a crash in between leaves the callback `scheduled`, queued again at the next look
     (its key keeps one copy waiting); a job that already ran moved it on and is not undone."""
-    from voicebot.callbacks.runner import CHUNK, run_callbacks
-
+    import_jobs()
+    task = TASKS[RUN_CALLBACKS]
     total = 0
     while True:
         with db.session_scope(app) as session:
@@ -205,8 +81,8 @@ def due_callbacks(app: Flask, now: dt.datetime) -> int:
                 .order_by(Callback.next_at).limit(BATCH)))
         if not ids:
             return total
-        enqueue_many(app, run_callbacks, [((ids[n:n + CHUNK],), f"callbacks-{ids[n]}")
-                                           for n in range(0, len(ids), CHUNK)])
+        jobs(app).defer_many(task, [((ids[n:n + CHUNK],), f"callbacks-{ids[n]}")
+                                    for n in range(0, len(ids), CHUNK)])
         with db.session_scope(app) as session:
             session.execute(
                 update(Callback).where(Callback.id.in_(ids), Callback.status == "scheduled",
@@ -231,11 +107,6 @@ def sweep(app: Flask) -> None:
 
 def retry_stalled(app: Flask) -> int:
     """Procrastinate: jobs whose worker stopped sending heartbeats run again."""
-    from procrastinate import exceptions as pexc
-    from procrastinate import sql
-
-    from voicebot.jobs.pgqueue import Procrastinate
-
     engine = jobs(app)
     if not isinstance(engine, Procrastinate):
         return 0
