@@ -48,7 +48,6 @@ from voicebot.jobs.core import (
     jobs,
     known,
     pending,
-    ref,
     run_in_app,
     task_of,
 )
@@ -58,7 +57,7 @@ from voicebot.jobs.scheduler import due_callbacks
 
 __all__ = ["JOB_MODULES", "QUEUES", "QUICK", "TASKS", "TRANSCRIPTION", "Engine", "JobFunction",
            "JobRow", "Report", "Task", "cancel", "engine_name", "enqueue", "enqueue_many",
-           "import_jobs", "init_app", "job", "jobs", "known", "pending", "ref", "run_due",
+           "import_jobs", "init_app", "job", "jobs", "known", "pending", "run_due",
            "run_in_app", "task_of"]
 
 

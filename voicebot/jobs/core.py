@@ -92,10 +92,6 @@ def task_of(fn: JobFunction) -> Task:
     return task
 
 
-def ref(fn: JobFunction) -> str:
-    return task_of(fn).name
-
-
 def import_jobs() -> None:
     for name in JOB_MODULES:
         importlib.import_module(name)
