@@ -48,6 +48,11 @@ def _settings(**overrides: Any) -> dict[str, Any]:
         raise click.ClickException(str(exc)) from None
 
 
+DURABLE_JOBS = {"DB_SYNCHRONOUS_COMMIT": True}
+"""Jobs claim callbacks and send SMS and calls: a claim lost to a PostgreSQL crash would place
+the call again, so VOICEBOT_DB_SYNCHRONOUS_COMMIT=off applies to the web tier only."""
+
+
 def _app(**overrides: Any) -> Flask:
     try:
         return create_app(overrides or None)
@@ -103,9 +108,10 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
     overrides = {name: value for name, value in (("WEB_THREADS", threads), ("WEB_WORKERS", workers))
                  if value is not None}
     _flows_dir()  # a server without its flows would answer every call with an error
-    app = _app(**overrides)
     if production is None:
-        production = bool(app.config["PRODUCTION"])
+        production = bool(_settings()["PRODUCTION"])
+    # The embedded server runs jobs in its process, on the same connections: they stay durable.
+    app = _app(**overrides) if production else _app(**overrides, **DURABLE_JOBS)
     if production and run_jobs:
         raise click.UsageError("the production web tier runs no jobs: run `voicebot worker` beside it")
     if not production and workers is not None:
@@ -200,7 +206,7 @@ def worker(once: bool, concurrency: int | None, transcription: int | None,
     from voicebot.jobs.worker import Worker
 
     _flows_dir()  # the jobs run the flows' rules: without them, this is the wrong folder
-    app = _app()
+    app = _app(**DURABLE_JOBS)
     runner = Worker(app, concurrency=concurrency, transcription=transcription,
                     queues=queues or QUEUES, run_clock=not no_clock)
     if once:
@@ -455,9 +461,12 @@ def flows_test(scripts: tuple[Path, ...], as_json: bool) -> None:
 @flows.command("eval")
 @click.argument("flow_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document.")
-def flows_eval(flow_id: str | None, as_json: bool) -> None:
-    """How well flows understand callers: accuracy on flows/eval/FLOW.yaml, the confusions,
-    and the answers it was unsure of; exit 1 below the pass mark (95%) or on a bad case."""
+@click.option("--show-held-out", is_flag=True,
+              help="Also show the failures of cases marked held_out (kept apart from tuning).")
+def flows_eval(flow_id: str | None, as_json: bool, show_held_out: bool) -> None:
+    """How well flows understand callers: accuracy on flows/eval/FLOW.yaml (and on its
+    held-out cases apart), the confusions, and the answers it was unsure of; exit 1 below the
+    pass mark (95%) or on a bad case."""
     from voicebot.devtools.flow_eval import EvalError, eval_files, evaluate, load_cases
     from voicebot.devtools.flow_tests import scratch_app
 
@@ -479,11 +488,11 @@ def flows_eval(flow_id: str | None, as_json: bool) -> None:
                 continue
             reports.append(evaluate(app, flow, cases))
     if as_json:
-        click.echo(json.dumps({"reports": [r.as_dict() for r in reports]}, ensure_ascii=False,
-                              indent=2))
+        click.echo(json.dumps({"reports": [r.as_dict(show_held_out) for r in reports]},
+                              ensure_ascii=False, indent=2))
     else:
         for report in reports:
-            _show_eval(report)
+            _show_eval(report, show_held_out)
     sys.exit(1 if broken or not all(r.passed for r in reports) else 0)
 
 
@@ -494,21 +503,27 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _show_eval(report: Report) -> None:
+def _show_eval(report: Report, show_held_out: bool) -> None:
     mark = "PASS" if report.passed else "FAIL"
     click.echo(f"{mark} {report.flow}: {report.right}/{len(report.outcomes)} right "
                f"({report.accuracy:.1%})")
-    for expected, got, count in report.confusions():
+    kept_right, kept = report.split(True)
+    if kept:
+        tuned_right, tuned = report.split(False)
+        click.echo(f"  tuned {tuned_right}/{tuned} ({tuned_right / tuned:.1%}), held out "
+                   f"{kept_right}/{kept} ({kept_right / kept:.1%})"
+                   + ("" if show_held_out else ": their failures are not shown"))
+    for expected, got, count in report.confusions(show_held_out):
         click.echo(f"  expected {expected}  got {got}" + (f"  x{count}" if count > 1 else ""))
-    for outcome in report.outcomes:
+    for outcome in report.shown(show_held_out):
         if not outcome.ok:
             click.echo(f"    line {outcome.case.line}: {outcome.case.say!r}")
-    unsure = report.unsure()
+    unsure = report.unsure(show_held_out)
     if unsure:
         click.echo(f"  below confidence ({len(unsure)}): the flow asked the caller to confirm")
         for outcome in unsure:
             click.echo(f"    line {outcome.case.line}: {outcome.case.say!r} -> {outcome.guess}")
-    for outcome in report.outcomes:
+    for outcome in report.shown(show_held_out):
         for note in outcome.notes:
             click.echo(f"  note, line {outcome.case.line} (not counted): {note}")
 
@@ -692,7 +707,8 @@ def _process_voicemails(app: Flask, call_sid: str) -> None:
     click.echo("Transcribing the message...")
     run_due(app)
     with database.session_scope(app) as session:
-        rows = [r for r in journal_.entries(session, limit=5) if r["call_sid"] == call_sid]
+        rows = [r for r in journal_.entries(session, app.extensions["voicebot.flows"], limit=5)
+                if r["call_sid"] == call_sid]
     for row in rows:
         for voicemail in row["voicemails"]:
             heard = voicemail["transcript"]
@@ -1058,8 +1074,8 @@ def journal(since: str | None, number: str | None, flow_id: str | None, limit: i
 
     app = _existing_app()
     with database.session_scope(app) as session:
-        rows = journal_.entries(session, since=_since(since), number=number, flow_id=flow_id,
-                                limit=limit)
+        rows = journal_.entries(session, app.extensions["voicebot.flows"], since=_since(since),
+                                number=number, flow_id=flow_id, limit=limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
