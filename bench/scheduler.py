@@ -2,19 +2,20 @@
 
     .venv/bin/python -m bench.scheduler [--pending 10000 100000] [--database-url URL]
 
-For each size N: N callbacks are pending in the job store (due tomorrow); then 40 probe
-callbacks fall due over the next ten seconds and a real worker (APScheduler on the persistent
-store, the product's tick and sweep) runs them. Lateness is when each probe's attempt ran
-minus when it was due. The same probes run first with nothing pending: that is the baseline
-the figures are divided by. Pickup: 40 callbacks stored by a second app (a web process, through
-the product's enqueue) while the worker runs, due at once. Then the worker is stopped, 1,000
+For each size N: N callbacks are pending (due tomorrow: rows the clock looks at, no job
+yet); then 40 probe callbacks fall due over the next ten seconds and a real worker in this
+process (the clock's tick, the job engine of the database) runs them. Lateness is when each
+probe's attempt ran minus when it was due. The same probes run first with nothing pending:
+that is the baseline the figures are divided by. Pickup: 40 callbacks written by a second app
+(a web process) while the worker runs, due at once. Then the worker is stopped, 1,000
 callbacks fall due while it is down, and a new worker starts: recovery is the time until all
-of them have run.
+of them have run (the clock queues them 1,000 to a statement; the engine's threads run them).
 
 Telephony is dry-run (the attempts store SMS rows; nothing leaves the machine), so the figures
 are the scheduler's and the database's, not Twilio's. Prints one JSON line. SQLite by default
-(a temporary file); `--database-url` takes a PostgreSQL URL, in which a database of the
-benchmark's own is created and dropped.
+(a temporary file, the in-process engine); `--database-url` takes a PostgreSQL URL (Procrastinate),
+in which a database of the benchmark's own is created and dropped. Many worker processes:
+`python -m bench.workers`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import pickle
 import resource
 import statistics
 import tempfile
@@ -32,16 +32,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from apscheduler.job import Job
-from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, insert, select
 
 from bench.common import machine, scratch_database
 from voicebot import close_app, create_app, db
-from voicebot.callbacks.runner import run_callback
-from voicebot.jobs import enqueue, make_scheduler, ref
 from voicebot.jobs.worker import Worker
-from voicebot.models import APSCHEDULER_JOBS, Callback
+from voicebot.models import Callback
 
 FLOW = """\
 flow: bench
@@ -78,26 +74,18 @@ def database(url: str | None) -> Iterator[str]:
 
 
 def seed(app: Any, count: int, when: dt.datetime, first_id: int) -> None:
-    """`count` scheduled callbacks and their jobs, written in bulk (the API takes ~0.4 ms a
-    job, which is fine for a line and slow for seeding 100,000)."""
-    scheduler = make_scheduler(app)
-    rows, jobs = [], []
+    """`count` scheduled callbacks, written in bulk."""
+    rows = []
     for n in range(first_id, first_id + count):
         rows.append({"id": n, "dedupe_key": f"bench:{n}", "flow_id": "bench", "rule_id": "remind",
                      "trigger": "ticket_created", "phone": "+15555550199", "action": "notify",
                      "attempts_made": 0, "max_attempts": 1, "status": "scheduled",
                      "next_at": when, "planned_at": when, "outcome": "", "vars": {"ticket_id": n},
                      "created_at": when, "updated_at": when})
-        job = Job(scheduler, id=f"callback-{n}", func=ref(run_callback), trigger=DateTrigger(when),
-                  executor="default", args=(n,), kwargs={}, name=f"callback-{n}",
-                  misfire_grace_time=None, coalesce=True, max_instances=1, next_run_time=when)
-        jobs.append({"id": job.id, "next_run_time": when.timestamp(),
-                     "job_state": pickle.dumps(job.__getstate__(), pickle.HIGHEST_PROTOCOL)})
     engine = db.engine(app)
     with engine.begin() as conn:
         for start in range(0, count, 5000):
             conn.execute(insert(Callback), rows[start:start + 5000])
-            conn.execute(insert(APSCHEDULER_JOBS), jobs[start:start + 5000])
 
 
 def finished(app: Any, ids: range) -> list[float]:
@@ -137,8 +125,8 @@ def lateness(app: Any, first_id: int) -> dict[str, float]:
 
 
 def pickup(app: Any, web: Any, first_id: int) -> dict[str, float]:
-    """Callbacks a web process stores while the worker runs, due at once: how long until
-    they run (the worker looks at the store every tick)."""
+    """Callbacks a web process writes while the worker runs, due at once: how long until
+    they run (the clock looks every tick)."""
     worker = Worker(app).start()
     picked = range(first_id, first_id + PROBES)
     try:
@@ -152,7 +140,6 @@ def pickup(app: Any, web: Any, first_id: int) -> dict[str, float]:
                                      phone="+15555550199", action="notify", status="scheduled",
                                      next_at=now, planned_at=now, vars={"ticket_id": n},
                                      created_at=now, updated_at=now))
-            enqueue(web, run_callback, n, at=now, key=f"callback-{n}")
             time.sleep(PROBE_SPREAD / PROBES)
         late = wait_done(app, picked, 60)
     finally:
@@ -186,11 +173,11 @@ def run(size: int, url: str | None, baseline: dict[str, float] | None) -> dict[s
         seed(app, size, dt.datetime.now(dt.UTC) + dt.timedelta(days=1), 1)
         seeded = time.monotonic() - t0
         with db.session_scope(app) as session:
-            stored = session.scalar(select(func.count()).select_from(APSCHEDULER_JOBS))
+            stored = session.scalar(select(func.count()).select_from(Callback))
         late = lateness(app, size + 1)
         web = create_app({"DATABASE_URL": db_url, "INSTANCE_DIR": tmp, "FLOWS_DIR": str(flows),
                           "DRY_RUN": True, "LOG_LEVEL": "WARNING"})
-        result: dict[str, Any] = {"pending": size, "jobs_in_store": stored,
+        result: dict[str, Any] = {"pending": size, "callbacks_stored": stored,
                                   "seed_s": round(seeded, 1), "lateness": late,
                                   "pickup_from_web": pickup(app, web, size + PROBES + 1),
                                   **recovery(app, size + 2 * PROBES + 1)}
@@ -211,7 +198,7 @@ def main() -> None:
     print(json.dumps({
         "benchmark": "scheduler",
         "database": "postgresql" if args.database_url else "sqlite",
-        "tick_s": 1.0, "probes": PROBES,
+        "tick_s": 0.5, "probes": PROBES,
         "baseline": baseline, "sizes": sizes,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "machine": machine(),

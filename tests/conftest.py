@@ -134,6 +134,10 @@ def settings(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "DRY_RUN": True,
         "FLOW_CHECK_INTERVAL": 0.0,
         "RECORDINGS_DIR": str(tmp_path / "recordings"),
+        # Tests that move the app's clock need a job runner that reads that clock: the
+        # in-process engine does; Procrastinate reads PostgreSQL's now(). Its own tests
+        # (tests/test_job_engine.py) run it in real worker processes on the real clock.
+        "JOBS": "inprocess",
     }
 
 

@@ -6,6 +6,7 @@ touches the repository's instance folder."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from voicebot import jobs as jobs_module
 from voicebot.cli import main
 
 from support.processes import free_port, stop, voicebot_command, wait_healthy
@@ -396,3 +398,25 @@ def test_serve_on_a_busy_port_says_so_in_one_line(env: dict[str, str]) -> None:
     assert result.stderr == (f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; is "
                              "another voicebot running there? Stop it or choose another --port\n")
     assert "Try it" not in result.stdout
+
+
+def test_jobs_lists_queued_work_per_queue(env: dict[str, str]) -> None:
+    """`voicebot jobs`: what waits on which queue, each job with its key and time."""
+    from voicebot import close_app, create_app
+    from voicebot.voicemail import mailing, pipeline
+
+    app = create_app({})
+    later = dt.datetime(2030, 1, 7, 9, 0, tzinfo=dt.UTC)
+    pipeline.start(app, 41, at=later)
+    jobs_module.enqueue(app, mailing.send_voicemail_email, 5, at=later, key="email-5")
+    close_app(app)
+    result = voicebot("jobs")
+    assert result.exit_code == 0, result.output
+    assert "engine: inprocess" in result.output
+    assert re.search(r"^  transcription\s+todo\s+1$", result.stdout, re.M)
+    assert re.search(r"^  quick\s+todo\s+1$", result.stdout, re.M)
+    assert re.search(r"^voicemail-41\s+todo\s+process_voicemail voicemail-41 due 2030-01-07 09:00:00$",
+                     result.stdout, re.M)
+    listed = json.loads(voicebot("jobs", "--json").stdout)
+    assert {(j["key"], j["queue"], j["args"][0]) for j in listed["jobs"]} == {
+        ("voicemail-41", "transcription", 41), ("email-5", "quick", 5)}

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import create_engine
 
 from voicebot.config import load_settings
-from voicebot.models import Base
+from voicebot.models import Base, ours
 
 
 @pytest.fixture
@@ -69,7 +69,8 @@ def test_a_bad_setting_is_named_with_the_value_found(clean_env: Path,
 def test_migrations_match_the_models(app: Flask) -> None:
     engine = create_engine(app.config["DATABASE_URL"])
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": ours}),
+                                Base.metadata)
     engine.dispose()
     assert diff == []
 

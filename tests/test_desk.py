@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from voicebot import db
 from voicebot.admin import i18n
 from voicebot.admin.flows import scripted_calls
 from voicebot.admin.formatting import choose_zone
 from voicebot.admin.tickets import PROBLEM_WORDS
-from voicebot.models import APSCHEDULER_JOBS, Call, Callback, Ticket, TicketComment, Voicemail
+from voicebot.jobs import enqueue, run_due
+from voicebot.models import Call, Callback, Ticket, TicketComment, Voicemail
 
 from support.desk import (
     PASSWORD_HASH,
@@ -32,6 +33,7 @@ from support.desk import (
     voicemail,
     wav,
 )
+from support.job_probe import broken_file, probe, ran
 from support.records import Dial, stored, the_call
 
 REPO = Path(__file__).resolve().parents[1]
@@ -404,12 +406,10 @@ def test_staff_cancel_a_callback_and_run_another_now(app: Flask, desk: FlaskClie
     assert "Callback started." in desk.get("/admin/callbacks").text
     row = stored(app, Callback, id=to_run)[0]
     assert row.next_at is not None and row.next_at < later - dt.timedelta(hours=2)
-    with db.session_scope(app) as session:  # the worker finds it in the job store, due now
-        job = session.execute(select(APSCHEDULER_JOBS.c.next_run_time).where(
-            APSCHEDULER_JOBS.c.id == f"callback-{to_run}")).scalar_one()
-    assert job <= dt.datetime.now(dt.UTC).timestamp() + 1
     pending = text_of(desk.get("/admin/callbacks").text)
     assert "+15035550181" not in pending and "+15035550182" in pending
+    assert run_due(app) == 1  # the clock's next look queues it, and it runs
+    assert stored(app, Callback, id=to_run)[0].status not in ("scheduled", "queued")
 
 
 def test_ts4_answer_typed_on_the_desk_schedules_the_flows_call_back(
@@ -437,3 +437,32 @@ def test_the_desk_zone_defaults_to_the_zone_most_lines_keep(app: Flask) -> None:
     assert str(choose_zone(app)) == "Europe/Moscow"
     app.config["DESK_TIMEZONE"] = "Asia/Tokyo"
     assert str(choose_zone(app)) == "Asia/Tokyo"
+
+
+def test_a_failed_job_is_on_the_desk_and_staff_queue_it_again_once_fixed(
+    app: Flask, desk: FlaskClient
+) -> None:
+    """A job that failed stays visible (on the desk's Jobs page and in `voicebot jobs`) with a
+    Retry button behind the login and its CSRF token; once the cause is fixed, Retry runs it."""
+    broken_file(app).parent.mkdir(parents=True, exist_ok=True)
+    broken_file(app).write_text("the SMTP server refused the login")
+    enqueue(app, probe, "report-7", key="probe-7")
+    run_due(app)
+    assert ran(app) == []
+    page = desk.get("/admin/jobs").text
+    assert "Jobs" in text_of(page)
+    (job_id,) = re.findall(r'action="/admin/jobs/([^/"]+)/retry"', page)
+    assert "failed" in card(page, f"job-{job_id}")
+
+    # Without the page's token the button does nothing.
+    refused = desk.post(f"/admin/jobs/{job_id}/retry")
+    assert refused.status_code == 400
+    broken_file(app).unlink()
+    retried = post_form(desk, "/admin/jobs", f"/admin/jobs/{job_id}/retry")
+    assert retried.status_code == 302
+    assert "The job is queued again." in desk.get("/admin/jobs").text
+    run_due(app)
+    assert [key for key, _pid in ran(app)] == ["report-7"]
+    assert 'action="/admin/jobs/' not in desk.get("/admin/jobs").text
+    post_form(desk, "/admin/jobs", f"/admin/jobs/{job_id}/retry")
+    assert "That job cannot be queued again." in desk.get("/admin/jobs").text

@@ -1,5 +1,6 @@
-"""The job machinery: jobs stored by any process in the persistent APScheduler store on the
-app's database, run by exactly one worker, the one holding the job lease."""
+"""The in-process engine (the embedded default): jobs stored by any process in the persistent
+APScheduler store on the app's database, run by exactly one process, the one leading the
+clock."""
 
 from __future__ import annotations
 
@@ -61,13 +62,12 @@ def test_the_worker_runs_jobs_another_process_stored(app: Flask, other_app: Flas
 
 def test_a_second_worker_waits_and_takes_over_when_the_first_stops(app: Flask,
                                                                    other_app: Flask) -> None:
-    first = Worker(app, tick=0.1, lease_seconds=1.0).start()
+    first = Worker(app, tick=0.1).start()
     wait_for(first.leading.is_set)
-    second = Worker(other_app, tick=0.1, lease_seconds=1.0).start()
+    second = Worker(other_app, tick=0.1).start()
     try:
-        time.sleep(1.5)  # longer than the lease: the first keeps renewing it
+        time.sleep(1.5)  # a standby tries the lock every second
         assert not second.leading.is_set()
-        assert first.lease.current().holder == first.lease.holder  # type: ignore[union-attr]
         first.stop()
         wait_for(second.leading.is_set, timeout=5)
         enqueue(app, probe, "after-takeover", key="t-1")
@@ -85,7 +85,9 @@ def test_a_stopping_worker_lets_a_running_job_finish(app: Flask) -> None:
     wait_for(lambda: "slow-1" not in pending(app))  # taken from the store: it is running
     worker.stop()
     assert [key for key, _ in ran(app)] == ["slow"]
-    assert worker.lease.current() is None  # the lease is given back for the next worker
+    assert not worker.leading.is_set()
+    assert worker.clock.lock.acquire()  # the clock lock is given back for the next worker
+    worker.clock.lock.release()
 
 
 def test_a_web_process_going_down_leaves_due_jobs_for_the_worker(app: Flask,
@@ -101,8 +103,8 @@ def test_a_web_process_going_down_leaves_due_jobs_for_the_worker(app: Flask,
 
 
 def test_the_worker_survives_a_job_removed_under_it(app: Flask) -> None:
-    """Another runner may remove a job the worker is handing over (only the lease keeps two
-    from running at once, and each real job claims its row); the worker's scheduler must not
+    """Another runner may remove a job the worker is handing over (only the clock lock keeps
+    two from running at once, and each real job claims its row); the worker's scheduler must not
     die of it, and keeps running the jobs that come after."""
     worker = Worker(app, tick=0.1).start()
     try:

@@ -1,9 +1,7 @@
 """The job worker as production runs it, in processes of its own (`voicebot worker`):
-
-- killed with SIGKILL in the middle of a schedule, with requests to Twilio in flight, and
-  restarted: every pending callback still happens, exactly once;
-- two workers on one PostgreSQL database: only the lease holder runs jobs; the other waits
-  and takes over when the first is killed.
+killed with SIGKILL in the middle of a schedule, with requests to Twilio in flight, and
+restarted, every pending callback still happens, exactly once (on SQLite with the in-process
+engine, on PostgreSQL with Procrastinate). Many workers on PostgreSQL: tests/test_job_engine.py.
 
 The workers talk to the Twilio double in this process over loopback; the test books visits
 through the product's own API, whose callback rules are due a few seconds later."""
@@ -11,10 +9,8 @@ through the product's own API, whose callback rules are due a few seconds later.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,14 +19,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from voicebot import db
 from voicebot.flows.registry import registry
-from voicebot.jobs.lease import Lease
 from voicebot.models import Callback, Dial
 from voicebot.services.visits import book
 
+from support.processes import start_worker
 from support.records import stored
-from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble
+from support.twilio_double import TwilioDouble
 from support.waiting import wait_for
 
 FLOW = """\
@@ -83,21 +78,10 @@ def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: Pa
 def spawn(settings: dict[str, Any], tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     """Start `voicebot worker` processes on the test's database; all are killed at the end."""
     started: list[subprocess.Popen[bytes]] = []
-    env = {**os.environ, "VOICEBOT_LOG_LEVEL": "INFO", "VOICEBOT_WORKER_TICK": "0.2",
-           "VOICEBOT_WORKER_SWEEP": "0.5", "VOICEBOT_WORKER_LEASE_SECONDS": "2",
-           "VOICEBOT_STUCK_AFTER": "5", "VOICEBOT_TWILIO_TIMEOUT": "2.5",
-           "VOICEBOT_TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
-           "VOICEBOT_TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN}
-    for name in ("DATABASE_URL", "FLOWS_DIR", "INSTANCE_DIR", "TWILIO_API_URL", "PUBLIC_URL"):
-        env[f"VOICEBOT_{name}"] = str(settings[name])
-    env["VOICEBOT_DRY_RUN"] = "false"
 
     def start(name: str) -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"{name}.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "voicebot.cli", "worker"], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
-        started.append(process)
-        return process
+        started.append(start_worker(settings, tmp_path / f"{name}.log"))
+        return started[-1]
 
     yield start
     for process in started:
@@ -116,11 +100,6 @@ def book_visits(app: Flask, count: int, first: int) -> None:
     for i in range(count):
         book(app, flow, phone=f"+1503555{first + i:04d}",
              window=f"{dt.date.today() + dt.timedelta(days=1)} 10:00-12:00")
-
-
-def holder_pid(app: Flask) -> int | None:
-    current = Lease(db.sessions(app), "probe").current()
-    return int(current.holder.split(":")[1]) if current else None
 
 
 def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
@@ -153,33 +132,3 @@ def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     assert len(dials) == 8 and {d.call_sid for d in dials} == {c["sid"] for c in twilio_double.calls}
 
 
-def test_two_workers_on_postgresql_only_one_runs_jobs_and_the_other_takes_over(
-    app: Flask, spawn: Callable[[str], subprocess.Popen[bytes]], twilio_double: TwilioDouble,
-    tmp_path: Path, database_url: str,
-) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only: it runs in this test's postgresql variant, which needs "
-                    "VOICEBOT_TEST_DATABASE_URL (.ci/run sets it)")
-    first = spawn("first")
-    wait_for(lambda: holder_pid(app) == first.pid, 20, "the first worker took the lease")
-    second = spawn("second")
-    wait_for(lambda: "holds the job lease; this one waits" in log_of(tmp_path, "second"), 20,
-             "the second worker saw the lease taken")
-
-    book_visits(app, 3, first=401)
-    wait_for(lambda: len(twilio_double.calls) >= 3 and len(twilio_double.messages) >= 3, 30,
-             "the leader ran the jobs")
-    assert "Running job" in log_of(tmp_path, "first")
-    assert "Running job" not in log_of(tmp_path, "second")
-
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=10)
-    wait_for(lambda: holder_pid(app) == second.pid, 20, "the standby took over the lease")
-    book_visits(app, 3, first=404)
-    wait_for(lambda: len(twilio_double.calls) >= 6 and len(twilio_double.messages) >= 6, 30,
-             "the new leader ran the jobs")
-    assert "Running job" in log_of(tmp_path, "second")
-    time.sleep(1.5)
-    assert sorted(c["to"] for c in twilio_double.calls) == [
-        f"+1503555{n:04d}" for n in range(401, 407)]
-    assert len(twilio_double.messages) == 6

@@ -16,7 +16,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
     from voicebot import (
         admin,
-        callbacks,
         clock,
         db,
         health,
@@ -53,7 +52,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     telephony.init_app(app)
     jobs.init_app(app)
-    callbacks.init_app(app)
     services.init_app(app)
     spool.init_app(app)
     app.extensions["voicebot.flows"] = FlowRegistry(

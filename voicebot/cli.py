@@ -184,30 +184,87 @@ def _serve_production(app: Flask, host: str, port: int, overrides: dict[str, Any
 
 @main.command()
 @click.option("--once", is_flag=True, help="Sweep, run what is due now, and exit (for cron).")
-def worker(once: bool) -> None:
-    """Run scheduled jobs: callbacks, voicemail processing, SMS delivery.
+@click.option("--concurrency", type=click.IntRange(1), default=None,
+              help="Quick jobs (calls, SMS, e-mails) run at once [VOICEBOT_JOB_THREADS].")
+@click.option("--transcription", type=click.IntRange(0), default=None,
+              help="Voicemails transcribed at once, on their own slots; 0 takes none "
+                   "[VOICEBOT_TRANSCRIPTION_THREADS].")
+@click.option("--queue", "queues", multiple=True, type=click.Choice(["quick", "transcription"]),
+              help="Take jobs of this queue only (repeat for both; default both).")
+@click.option("--no-clock", is_flag=True, help="Never lead the clock (take jobs only).")
+def worker(once: bool, concurrency: int | None, transcription: int | None,
+           queues: tuple[str, ...], no_clock: bool) -> None:
+    """Run background jobs: callbacks, voicemail transcription, SMS and e-mail delivery.
 
-    Run one per deployment. A second one started by mistake waits as a standby and takes over
-    when the first stops renewing its lease.
+    On PostgreSQL run as many as the load needs, on any hosts: each takes jobs, and one of
+    them also leads the clock that queues callbacks as they fall due (another takes over
+    within seconds when it stops). On SQLite one process runs the jobs; a second one stands by.
     """
     import signal
 
+    from voicebot.jobs import QUEUES
     from voicebot.jobs.worker import Worker
 
     _flows_dir()  # the jobs run the flows' rules: without them, this is the wrong folder
     app = _app(**DURABLE_JOBS)
-    runner = Worker(app)
+    runner = Worker(app, concurrency=concurrency, transcription=transcription,
+                    queues=queues or QUEUES, run_clock=not no_clock)
     if once:
         ran = runner.run_once()
         if ran < 0:
-            raise click.ClickException("another worker holds the job lease; nothing was run")
+            raise click.ClickException("another process runs this database's jobs; nothing was run")
         click.echo(f"ran {ran} job(s)")
         return
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: runner.request_stop())
-    click.echo(f"worker {runner.lease.holder}: database {database.safe_url(app.config['DATABASE_URL'])}")
+    click.echo(f"worker {runner.holder}: database {database.safe_url(app.config['DATABASE_URL'])}, "
+               f"jobs on {runner.engine.name}")
     _recognizer_report(app)
     runner.run()
+
+
+@main.command("jobs")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="Jobs listed (failed first, then running and retried).")
+@click.option("--retry", "retry_id", help="Queue a failed job again, by its id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def jobs_command(limit: int, retry_id: str | None, as_json: bool) -> None:
+    """Background work: counts per queue and status, failed, running and retried jobs."""
+    from voicebot.jobs import jobs as engine_of
+
+    app = _quiet_app()
+    engine = engine_of(app)
+    if retry_id is not None:
+        if not engine.retry(retry_id):
+            raise click.ClickException(f"job {retry_id} is not a failed job that can be retried")
+        click.echo(f"job {retry_id} queued again")
+        return
+    with app.app_context():
+        report = engine.report(limit)
+    if as_json:
+        click.echo(json.dumps({
+            "engine": report.engine, "leader": report.leader, "workers": report.workers,
+            "counts": [{"queue": q, "status": st, "jobs": n}
+                       for (q, st), n in sorted(report.counts.items())],
+            "jobs": [{"id": r.id, "task": r.task, "queue": r.queue, "key": r.key,
+                      "status": r.status, "attempts": r.attempts,
+                      "due": r.due.isoformat() if r.due else None, "args": r.args}
+                     for r in report.rows]}, ensure_ascii=False))
+        return
+    click.echo(f"engine: {report.engine}" + (f"; clock led by {report.leader}" if report.leader
+                                             else ""))
+    for line in report.workers:
+        click.echo(f"  {line}")
+    if not report.counts:
+        click.echo("no jobs")
+    for (queue, status), count in sorted(report.counts.items()):
+        click.echo(f"  {queue or '-':<14} {status:<10} {count}")
+    for row in report.rows:
+        due = f" due {row.due:%Y-%m-%d %H:%M:%S}" if row.due else ""
+        tries = f" after {row.attempts} retr{'y' if row.attempts == 1 else 'ies'}" \
+            if row.attempts else ""
+        click.echo(f"{row.id}  {row.status:<8} {row.task.rpartition(':')[2] or '-'} "
+                   f"{row.key}{tries}{due}")
 
 
 def _recognizer_report(app: Flask) -> None:

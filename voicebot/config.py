@@ -78,11 +78,18 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "SMTP_RETRY_SECONDS": (30.0, float, "Seconds before mailing again after the SMTP server failed; "
                            "doubles each try, up to an hour"),
     "METRICS_TOKEN": (None, str, "Bearer token `GET /metrics` asks for; without it /metrics answers 404"),
-    "JOB_THREADS": (4, int, "Threads the worker runs jobs on (transcription, calls, SMS)"),
-    "WORKER_TICK": (1.0, float, "Seconds between the worker's looks at the job store"),
-    "WORKER_SWEEP": (10.0, float, "Seconds between the worker's recovery sweeps"),
-    "WORKER_LEASE_SECONDS": (15.0, float,
-                             "A worker that stops renewing the job lease is taken over after this"),
+    "JOBS": ("auto", str, "The job engine: procrastinate (PostgreSQL: any number of `voicebot worker` "
+                          "processes on any hosts), inprocess (one process runs every job), or auto: "
+                          "procrastinate on PostgreSQL, inprocess on SQLite"),
+    "JOB_THREADS": (4, int, "Quick jobs (calls, SMS, e-mails, sweeps) a worker runs at once; "
+                            "`voicebot worker --concurrency`"),
+    "TRANSCRIPTION_THREADS": (2, int, "Voicemails a worker transcribes at once, on a queue of their "
+                                      "own so a backlog never delays a call or an SMS"),
+    "WORKER_TICK": (0.5, float, "Seconds between the clock's looks for callbacks falling due"),
+    "WORKER_SWEEP": (10.0, float, "Seconds between the recovery sweeps the clock queues"),
+    "WORKER_STALLED_AFTER": (30.0, float,
+                             "A worker whose heartbeat is this many seconds old counts as dead: its "
+                             "running jobs are run again (procrastinate)"),
     "STUCK_AFTER": (120.0, float,
                     "Seconds after which half-done work (a claimed callback, an SMS or call being "
                     "sent) counts as cut off and is recovered; at least twice TWILIO_TIMEOUT"),

@@ -48,13 +48,15 @@ TCP_USER_TIMEOUT = 5000
 
 def pool_options(config: Mapping[str, Any]) -> dict[str, Any]:
     """The connections one process may hold. Each request thread holds at most one, for its
-    request: they are the pool. Job threads, the scheduler and the job lease (in the process
-    that runs jobs) borrow overflow connections, opened only while in use. So a deployment
-    needs WEB_WORKERS x pool_size per web host, plus pool_size + max_overflow for the worker."""
+    request: they are the pool. Job threads and the clock (in a worker) borrow overflow
+    connections, opened only while in use. So a deployment needs WEB_WORKERS x pool_size per
+    web host, plus pool_size + max_overflow per worker; with Procrastinate each process also
+    opens its own small pool for queueing (up to 4) and each worker one for taking jobs
+    (its threads + 6), and the clock's candidates one connection each."""
     size = config.get("DB_POOL_SIZE") or int(config["WEB_THREADS"])
     overflow = config.get("DB_MAX_OVERFLOW")
     if overflow is None:
-        overflow = int(config["JOB_THREADS"]) + 2
+        overflow = int(config["JOB_THREADS"]) + int(config["TRANSCRIPTION_THREADS"]) + 2
     return {"pool_size": int(size), "max_overflow": int(overflow),
             "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
             "pool_recycle": float(config["DB_POOL_RECYCLE"])}

@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from flask import Flask, current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -128,22 +128,34 @@ class Telephony:
     def deliver(
         self, session: Session, message_ids: list[int], status_callback: str | None
     ) -> None:
-        """Send pending messages (stored by `voicebot.services.messages`). Each is claimed
-        with a conditional update first, so two workers can never both send it."""
+        """Send pending messages (stored by `voicebot.services.messages`). They are claimed
+        with a conditional update first, so two workers can never both send one."""
+        claimed = self.claim(session, message_ids)
+        session.commit()
+        self.send_claimed(session, claimed, status_callback)
+
+    def claim(self, session: Session, message_ids: list[int]) -> list[int]:
+        """Mark pending messages `sending`, in the session's transaction; the ids taken. Once
+        that commits, this worker sends them; one it dies before sending, the sweep asks
+        Twilio about before sending it again."""
+        if not message_ids:
+            return []
+        taken = session.execute(
+            update(Message).where(Message.id.in_(message_ids), Message.status == "pending")
+            .values(status="sending", updated_at=utcnow()).returning(Message.id)
+            .execution_options(synchronize_session=False))
+        return sorted(taken.scalars())
+
+    def send_claimed(self, session: Session, message_ids: list[int],
+                     status_callback: str | None) -> None:
+        """Send messages this worker claimed (and committed as `sending`)."""
         for message_id in message_ids:
-            result = session.execute(
-                update(Message)
-                .where(Message.id == message_id, Message.status == "pending")
-                .values(status="sending", updated_at=utcnow())
-            )
-            claimed = cast(CursorResult[Any], result).rowcount
-            session.commit()
-            if not claimed:
-                continue
             message = session.get(Message, message_id)
             assert message is not None
             self._send(message, status_callback)
-            session.commit()
+            if not self.dry_run:
+                session.commit()  # its SID at once: a crash before the next loses nothing
+        session.commit()
 
     def _send(self, message: Message, status_callback: str | None) -> None:
         if self.dry_run:

@@ -52,3 +52,26 @@ def stop(server: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: fl
         server.kill()
         server.wait(timeout=10)
         raise
+
+
+def start_worker(settings: dict[str, object], log: Path, *args: str,
+                 **env: str) -> subprocess.Popen[bytes]:
+    """`voicebot worker ARGS` on a test's settings, quick to notice a dead worker or a lost job,
+    logging to `log`; `env` adds VOICEBOT_* variables (without the prefix)."""
+    import os
+
+    from .twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
+
+    variables = {**os.environ, "VOICEBOT_LOG_LEVEL": "INFO", "VOICEBOT_WORKER_TICK": "0.2",
+                 "VOICEBOT_WORKER_SWEEP": "0.5", "VOICEBOT_WORKER_STALLED_AFTER": "2",
+                 "VOICEBOT_JOBS": "auto", "VOICEBOT_STUCK_AFTER": "5",
+                 "VOICEBOT_TWILIO_TIMEOUT": "2.5", "VOICEBOT_DRY_RUN": "false",
+                 "VOICEBOT_TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
+                 "VOICEBOT_TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN}
+    for name in ("DATABASE_URL", "FLOWS_DIR", "INSTANCE_DIR", "TWILIO_API_URL", "PUBLIC_URL",
+                 "RECORDINGS_DIR"):
+        if name in settings:
+            variables[f"VOICEBOT_{name}"] = str(settings[name])
+    variables.update({f"VOICEBOT_{name}": value for name, value in env.items()})
+    return subprocess.Popen([*voicebot_command(), "worker", *args], env=variables,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)

@@ -20,6 +20,7 @@ from voicebot.admin import (
     formatting,
     handoff,
     i18n,
+    jobs,
     naming,
     recordings,
     reports,
@@ -33,7 +34,7 @@ SESSION_HOURS = 12
 
 csrf = CSRFProtect()
 
-__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "recordings", "reports",
+__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "jobs", "recordings", "reports",
            "speech_banner", "tickets"]
 
 

@@ -1,5 +1,5 @@
-"""Running callbacks: the job that makes an attempt, what an outbound call's end means for
-its callback, and the sweep that recovers work a crash left half-done.
+"""Running callbacks: the job that makes attempts, what an outbound call's end means for its
+callback, and the sweep that asks Twilio about calls a crash left half-placed.
 
 Every effect has a dedupe key derived from the callback and its attempt number (the dial,
 the SMS, the ticket), so running an attempt again after a crash repeats nothing, and every
@@ -25,75 +25,83 @@ from voicebot.flows.callbacks import ASSIGNEE
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import CallbackAction, CallbackRule, Flow
-from voicebot.jobs import enqueue, job, known
+from voicebot.jobs import job
 from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
 from voicebot.services import calls, messages, tickets
-from voicebot.services.callbacks import (
-    attempt,
-    bring_forward,
-    enqueue_after_commit,
-    job_key,
-    journal,
-    local_time,
-)
+from voicebot.services.callbacks import attempt, bring_forward, journal, local_time
 from voicebot.telephony import (
     CALL_ORDER,
     FINAL_CALL_STATUSES,
     TWILIO_ERRORS,
     Telephony,
     forward,
+    public_url_or_none,
     telephony,
 )
 
 log = logging.getLogger("voicebot.callbacks")
 
 
-def schedule(app: Flask, callback_id: int, when: dt.datetime) -> None:
-    """Enqueue the job that runs `callback_id` at `when`. Never raises: the worker's sweep
-    schedules any callback whose job did not make it into the store."""
-    try:
-        enqueue(app, run_callback, callback_id, at=when, key=job_key(callback_id))
-    except Exception:
-        log.exception("callback %s: could not enqueue its job; the sweep will", callback_id)
-
-
 def run_now(app: Flask, callback_id: int) -> bool:
-    """Run a scheduled callback at once instead of at its time."""
-    now = clock(app).now()
+    """Run a scheduled callback at once instead of at its time: the clock's next look queues
+    it."""
     with db.session_scope(app) as session:
-        moved = bring_forward(session, callback_id, now)
-    if moved:
-        schedule(app, callback_id, now)
-    return moved
+        return bring_forward(session, callback_id, clock(app).now())
+
 
 EARLY_TOLERANCE = dt.timedelta(seconds=1)
 NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
+CHUNK = 25
+"""Callbacks one job runs: a backlog after downtime is forty jobs per thousand, shared by every
+worker's threads, and no job waits long behind another's."""
 
 
 @job
-def run_callback(app: Flask, callback_id: int) -> None:
-    """Make the callback's next attempt, if it is still due and nobody else is making it."""
+def run_callbacks(app: Flask, callback_ids: list[int]) -> None:
+    """Make the next attempt of each callback that is still due.
+
+    Each callback is claimed and its attempt made in one transaction: a worker that dies
+    mid-attempt leaves nothing committed, the callback stays `queued`, and the engine runs the
+    job again. A callback another job has already moved on is not claimed (the claim is a
+    conditional update, and its row lock makes a concurrent one wait for the answer). The
+    SMS of the batch are claimed in their attempts' transactions and sent after them; an
+    attempt that raises is rolled back alone, and the job fails after the others so the
+    engine runs it again (those done by then are skipped)."""
     now = clock(app).now()
+    tel = telephony(app)
+    outbox: list[int] = []
+    failed: list[int] = []
     with db.session_scope(app) as session:
-        claimed = rowcount(session.execute(
-            update(Callback)
-            .where(Callback.id == callback_id, Callback.status == "scheduled",
-                   Callback.next_at <= now + EARLY_TOLERANCE)
-            # A claimed attempt not finished by then was cut off by a crash, and the sweep runs
-            # it again; that is about a live process, so it runs on the real clock.
-            .values(status="running", lease_until=utcnow() + stuck_after(app), updated_at=now)
-        ))
-    if not claimed:
-        return
-    with db.session_scope(app) as session:
-        # This is the worker already: the attempt's SMS go out from here, right after its
-        # commit, rather than as one more job.
         messages.send_here(session)
-        callback = session.get(Callback, callback_id)
-        assert callback is not None
-        _attempt(app, session, callback, now)
-        session.commit()
-        messages.send_now(app, session)
+        for callback_id in callback_ids:
+            try:
+                callback = _claim(session, callback_id, now)
+                if callback is not None:
+                    _attempt(app, session, callback, now)
+                    outbox += tel.claim(session, session.info.pop(messages.OUTBOX_KEY, []))
+                session.commit()
+            except Exception:
+                session.rollback()
+                session.info.pop(messages.OUTBOX_KEY, None)
+                log.exception("callback %s: the attempt failed", callback_id)
+                failed.append(callback_id)
+        # This batch's own SMS, here: a backlog run by many workers at once needs no job per
+        # message (what a crash leaves, the sweep sends).
+        tel.send_claimed(session, outbox, public_url_or_none(app, "twilio.sms_status"))
+    if failed:
+        raise RuntimeError(f"callbacks {failed}: the attempt failed (see above); the job runs again")
+
+
+def _claim(session: Session, callback_id: int, now: dt.datetime) -> Callback | None:
+    """The callback, claimed (one statement: the update returns the row), or None."""
+    return session.scalars(
+        update(Callback)
+        .where(Callback.id == callback_id,
+               Callback.status.in_((CallbackStatus.SCHEDULED, CallbackStatus.QUEUED)),
+               Callback.next_at <= now + EARLY_TOLERANCE)
+        .values(status=CallbackStatus.RUNNING, updated_at=now).returning(Callback),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
 
 
 def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:
@@ -184,7 +192,7 @@ def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback
                       callback_id=callback.id,
                       attempt=number, variables={**callback.vars, "attempt": str(number)})
     callback.attempts_made = number
-    callback.status, callback.lease_until, callback.updated_at = CallbackStatus.WAITING, None, now
+    callback.status, callback.updated_at = CallbackStatus.WAITING, now
     session.flush()
     journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {number} of "
                                f"{callback.max_attempts})", now, result="calling", dial_id=dial.id)
@@ -257,7 +265,7 @@ def _give_up(session: Session, flow: Flow | None, rule: CallbackRule | None, cal
 # -- state changes ------------------------------------------------------------------------
 def _finish(session: Session, callback: Callback, status: str, now: dt.datetime, outcome: str) -> None:
     callback.status, callback.outcome = status, outcome
-    callback.finished_at, callback.lease_until, callback.updated_at = now, None, now
+    callback.finished_at, callback.updated_at = now, now
     callback.next_at = None
     journal(session, callback, f"{callback.rule_id}: {status} ({outcome})", now, result=status)
 
@@ -266,9 +274,7 @@ def _again(session: Session, callback: Callback, when: dt.datetime, now: dt.date
            outcome: str) -> None:
     callback.status, callback.outcome = "scheduled", outcome
     callback.next_at = callback.planned_at = when
-    callback.lease_until, callback.updated_at = None, now
-    session.flush()
-    enqueue_after_commit(session, callback)
+    callback.updated_at = now
 
 
 def _defer(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
@@ -303,8 +309,6 @@ def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callb
 
 
 # -- recovery -----------------------------------------------------------------------------
-SWEEP_BATCH = 5000
-"""Due callbacks one sweep looks at; the next sweep takes the rest."""
 PENDING_GRACE = dt.timedelta(seconds=30)
 STUCK_CALL = dt.timedelta(hours=2)
 """A placed call not reported ended by then: ask Twilio how it ended (a lost status callback)."""
@@ -315,27 +319,9 @@ def stuck_after(app: Flask) -> dt.timedelta:
 
 
 def sweep(app: Flask, now: dt.datetime) -> None:
-    """Run at worker start and every few seconds: callbacks whose job was lost, attempts a
-    crash cut off, and calls whose final status never arrived.
-
-    Only callbacks due by now are looked at: one whose job went missing is found once it is
-    due, which keeps the sweep cheap however many callbacks wait for next week."""
-    with db.session_scope(app) as session:
-        # Claimed by a worker that died: run the attempt again (its effects are keyed).
-        session.execute(
-            update(Callback).where(Callback.status == "running", Callback.lease_until < utcnow())
-            .values(status="scheduled", lease_until=None, updated_at=now)
-        )
-        due = {row.id: row.next_at for row in session.execute(
-            select(Callback.id, Callback.next_at)
-            .where(Callback.status == "scheduled", Callback.next_at <= now)
-            .order_by(Callback.next_at).limit(SWEEP_BATCH)
-        )}
-    have_jobs = known(app, [job_key(i) for i in due])
-    for callback_id, next_at in due.items():
-        if job_key(callback_id) not in have_jobs and next_at is not None:
-            log.info("callback %s had no job: scheduling it for %s", callback_id, next_at)
-            schedule(app, callback_id, next_at)
+    """Calls a crash left unplaced or half-placed, and calls whose end was never reported.
+    Callbacks falling due are the clock's (`voicebot.jobs.scheduler.due_callbacks`), and an
+    attempt cut off by a dead worker is run again by the engine."""
     _reconcile_dials(app, now)
 
 

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from voicebot.models import Base
+from voicebot.models import Base, ours
 
 config = context.config
 target_metadata = Base.metadata
@@ -11,7 +11,7 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, include_name=ours)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -21,7 +21,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         # Batch mode lets ALTER TABLE work on SQLite.
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True)
+                          render_as_batch=True, include_name=ours)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

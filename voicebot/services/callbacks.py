@@ -1,8 +1,7 @@
 """Callback rows: an event fires a flow's rules into `Callback` rows, in the transaction of the
-event (a dropped call, a new ticket, a booked visit); their jobs are enqueued once that
-transaction commits (`voicebot.callbacks` installs the hook, `voicebot.callbacks.runner` runs
-them). The row is the truth and the job only a timer: a job lost between the two, or in a
-crash, is found again by the worker's sweep, and a job run twice finds its callback claimed.
+event (a dropped call, a new ticket, a booked visit). The row is the truth and the schedule:
+the clock queues it when its time comes (`voicebot.jobs.scheduler`), `voicebot.callbacks.runner`
+runs it, and a job run twice finds its callback already moved on.
 """
 
 from __future__ import annotations
@@ -24,29 +23,9 @@ from voicebot.services import calls
 
 log = logging.getLogger("voicebot.callbacks")
 
-PENDING_KEY = "voicebot.callbacks.enqueue"
-"""Session info key: callbacks to enqueue once the session's transaction commits."""
-OPEN = (CallbackStatus.SCHEDULED, CallbackStatus.RUNNING, CallbackStatus.WAITING)
+OPEN = (CallbackStatus.SCHEDULED, CallbackStatus.QUEUED, CallbackStatus.RUNNING,
+        CallbackStatus.WAITING)
 DROPPED = ("dropped_active", "dropped_early")
-
-
-def job_key(callback_id: int) -> str:
-    return f"callback-{callback_id}"
-
-
-def enqueue_after_commit(session: Session, callback: Callback) -> None:
-    assert callback.id is not None and callback.next_at is not None
-    session.info.setdefault(PENDING_KEY, []).append((callback.id, callback.next_at))
-
-
-def committed(session: Session) -> list[tuple[int, dt.datetime]]:
-    """The (callback, when) pairs whose jobs the transaction that just committed owes."""
-    pending: list[tuple[int, dt.datetime]] = session.info.pop(PENDING_KEY, [])
-    return pending
-
-
-def rolled_back(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
 
 
 def local_time(flow: Flow, moment: dt.datetime) -> str:
@@ -108,7 +87,6 @@ def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, ph
         journal(session, callback,
                 f"{rule.id}: {rule.action.kind} scheduled for {local_time(flow, when)}",
                 now, result="scheduled")
-        enqueue_after_commit(session, callback)
         created.append(callback)
     return created
 

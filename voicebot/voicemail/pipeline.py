@@ -35,7 +35,7 @@ from voicebot import db
 from voicebot.clock import clock
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow, RecordsVoicemail
-from voicebot.jobs import enqueue, job, known
+from voicebot.jobs import TRANSCRIPTION, enqueue, job, known
 from voicebot.models import (
     Call,
     EventKind,
@@ -103,7 +103,7 @@ def start(app: Flask, voicemail_id: int, at: dt.datetime | None = None) -> None:
     enqueue(app, process_voicemail, voicemail_id, at=at, key=job_key(voicemail_id))
 
 
-@job
+@job(queue=TRANSCRIPTION)
 def process_voicemail(app: Flask, voicemail_id: int) -> None:
     with db.session_scope(app) as session:
         row = session.get(Voicemail, voicemail_id)
