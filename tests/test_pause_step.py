@@ -17,7 +17,6 @@ from voicebot import db, notes
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.flows.graph import to_mermaid
 from voicebot.flows.loader import load_flow
-from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent
 
 LINE = "+15555550177"
@@ -92,7 +91,8 @@ def test_the_caller_hears_a_silence_between_two_sentences(
 
     with db.session_scope(app) as session:
         stored = session.scalars(select(Call).where(Call.sid == call.call_sid)).one()
-        note = compose_note(stored, load_flow(flow_file))
+        flow = load_flow(flow_file)
+        note = notes.compose(stored, flow, flow.language)  # as `voicebot journal` writes it
     assert note.count("The caller was given 3 s of silence.") == 2
     assert "Outcome: the flow finished the call" in note
 
