@@ -301,6 +301,9 @@ class _Urls:
     def queue_wait(self, state: str) -> str:
         return f"/eval/queue/{state}"
 
+    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:
+        return f"/eval/whisper/{state}/{turn}/{member}"
+
     def recording_status(self) -> str:
         return "/eval/recording"
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from voicebot.engine.steps import compile_state, kind_of
 from voicebot.engine.steps.ask import choices
-from voicebot.flows import callbacks, checks, fields, labels, quotes, voicemail_email
+from voicebot.flows import callbacks, checks, fields, http_hosts, labels, quotes, voicemail_email
 from voicebot.flows.errors import FlowLoadError, Problem
 from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
@@ -115,6 +115,7 @@ TOP = {
     "callbacks": Key(callbacks.rules, default=()),
     "voicemail_email": Key(voicemail_email.section),
     **labels.KEYS,
+    **http_hosts.KEYS,
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -277,6 +278,7 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
             ids.setdefault(member["id"], line)
     voicemail_email.check_recipients(ctx, mapping, top)
     labels.check_labels(ctx, mapping, top)
+    http_hosts.check_urls(ctx, mapping, top)
     for group in top.get("callers") or ():
         if group in checks.BUILTIN_GROUPS:
             ctx.report(
