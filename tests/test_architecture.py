@@ -14,6 +14,8 @@ voicebot/ (at the top, inside functions and under TYPE_CHECKING alike) is read w
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,7 +217,8 @@ SHARED_BY_ALL = ("voicebot.language",)
 FUNCTION_LEVEL_ALLOWED = {
     "voicebot": "the app factory imports the app's parts when an app is made, so that "
                 "`import voicebot.models` (migrations, the light CLI commands) loads no Flask app",
-    "voicebot.cli": "each command imports what it needs, so `voicebot --help` starts at once",
+    "voicebot.cli": "each command imports what it needs, so `voicebot --help` starts at once "
+                    "and `voicebot serve` loads no developer tool",
 }
 """Modules whose functions may import voicebot modules, and why; nowhere else is a
 function-level import written, so none can be there to dodge a cycle."""
@@ -359,3 +362,34 @@ def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> Non
     assert package_cycles(found) == [{"voicebot.engine", "voicebot.services"}]
     assert function_level_imports("def f():\n    from voicebot.engine import runner\n",
                                   "voicebot.services.calls", "voicebot/services/calls.py")
+
+
+# -- the page that explains the rule --------------------------------------------------------
+
+
+def test_the_architecture_page_places_every_package() -> None:
+    """docs/architecture.md names each package and top-level module of voicebot, so a new one
+    is given its place in the rule (and its row on the page) when it is added."""
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    top = {path.name for path in PACKAGE.iterdir()
+           if path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists())}
+    missing = sorted(name for name in top
+                     if f"`{name}`" not in page and f"`{name}/`" not in page)
+    assert not missing, f"not placed in docs/architecture.md: {', '.join(missing)}"
+
+
+def test_a_served_app_loads_no_developer_tool(tmp_path: Path) -> None:
+    """What `voicebot serve` does, in a fresh interpreter: load the command line, make the app
+    and answer a request. None of it may load voicebot.devtools."""
+    program = (
+        "import sys, voicebot.cli, voicebot.serving\n"
+        "from voicebot import create_app\n"
+        f"app = create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/calls.db', "
+        f"'INSTANCE_DIR': '{tmp_path}', 'FLOWS_DIR': '{PACKAGE.parent / 'flows'}'}})\n"
+        "assert app.test_client().get('/healthz').status_code == 200\n"
+        "print(sorted(m for m in sys.modules if m.startswith('voicebot.devtools')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120, check=False, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"loaded by a served app: {done.stdout}"

@@ -20,8 +20,6 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
-from voicebot.devtools.emulator import CallEmulator, CallStateError, HttpTransport, WsgiTransport
-from voicebot.devtools.repl import Messages, interactive
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
 from voicebot.flows.registry import registry
@@ -29,7 +27,9 @@ from voicebot.language.tags import language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:
+    from voicebot.devtools.emulator import CallEmulator
     from voicebot.devtools.flow_eval import Report
+    from voicebot.devtools.repl import Messages
     from voicebot.speech.transcript import Transcript
 
 
@@ -575,6 +575,8 @@ def admin_password() -> None:
 
 
 # -- the call emulator ------------------------------------------------------------------------
+# The developer tools are imported inside the functions that use them: `voicebot serve` and
+# `voicebot worker` load this module too, and run without them (tests/test_architecture.py).
 @main.command()
 @click.argument("flow_or_number")
 @click.option("--from", "from_", default="+15555550123", show_default=True,
@@ -631,6 +633,8 @@ def call(flow_or_number: str, from_: str, url: str | None, public_url: str | Non
 
 
 def _in_process_caller(app: Flask, signed: str, to: str, from_: str) -> CallEmulator:
+    from voicebot.devtools.emulator import CallEmulator, WsgiTransport
+
     return CallEmulator(WsgiTransport(app, base_url=signed), auth_token=app.config["TWILIO_AUTH_TOKEN"],
                         account_sid=app.config["TWILIO_ACCOUNT_SID"], public_url=signed, to=to,
                         from_=from_)
@@ -641,6 +645,7 @@ def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, fro
     or the one the server generated into the instance folder) and account SID. Nothing is
     generated here: a new token could only be refused."""
     from voicebot.config import PLACEHOLDER_ACCOUNT_SID, existing_secret
+    from voicebot.devtools.emulator import CallEmulator, HttpTransport
 
     token = settings["TWILIO_AUTH_TOKEN"] or existing_secret(Path(settings["INSTANCE_DIR"]),
                                                               "dev-auth-token")
@@ -674,6 +679,9 @@ def _hand_over(caller: CallEmulator, config: Mapping[str, Any], file: bytes | No
     nothing can fetch it from Twilio: the emulator puts it into the installation's recordings
     folder, where the dry-run pipeline takes it (voicebot.voicemail.pipeline). Live, the
     server fetches recordings from Twilio, which holds none of the emulator's."""
+    from voicebot.devtools.emulator import CallStateError
+    from voicebot.devtools.repl import Messages
+
     if not config["DRY_RUN"]:
         if file is not None:
             raise click.UsageError("--voicemail is for a dry-run installation: with Twilio "
@@ -724,6 +732,8 @@ def _process_voicemails(app: Flask, call_sid: str) -> None:
 
 def _place_call(emulator: CallEmulator, url: str | None, messages: Messages) -> None:
     """The interactive call; a request the server refused or failed makes the command fail."""
+    from voicebot.devtools.repl import interactive
+
     click.echo(f"Calling {emulator.to} from {emulator.from_}. Type digits or words; "
                "empty line = silence; /hangup to hang up.")
     interactive(emulator, print_fn=click.echo, messages=messages)

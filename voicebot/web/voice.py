@@ -37,8 +37,9 @@ from voicebot.engine.steps.queue import Queue, spoken_minutes
 from voicebot.engine.steps.transfer import Transfer
 from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.model import Flow
 from voicebot.flows.registry import registry
+from voicebot.language.tags import language_family
 from voicebot.models import Call, CallOutcome, EventKind
 from voicebot.phones import mask
 from voicebot.services import callbacks, calls, messages, voicemails
