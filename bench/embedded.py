@@ -26,9 +26,9 @@ from typing import Any
 from bench import loadgen
 from bench.common import REPO, machine, say
 from bench.webhooks import DEFAULT_SCRIPT, _interrupt, play, server
+from voicebot.compiler.loader import load_flow
 from voicebot.config import SETTINGS
 from voicebot.devtools.scripted_call import load_script
-from voicebot.flows.loader import load_flow
 from voicebot.logs import SLOW_REQUEST_SECONDS
 
 

@@ -38,9 +38,9 @@ from sqlalchemy import make_url
 
 from bench import loadgen
 from bench.common import DEFAULT_DB, REPO, machine, say, scratch_database, server_version
+from voicebot.compiler.loader import load_flow
 from voicebot.config import SETTINGS
 from voicebot.devtools.scripted_call import Script, load_script
-from voicebot.flows.loader import load_flow
 
 DEFAULT_SCRIPT = REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml"
 

@@ -27,13 +27,16 @@ DEVTOOLS_USERS = ("voicebot.cli", "voicebot.__main__", "voicebot.devtools")
 BELOW_WEB = ("voicebot.engine", "voicebot.services", "voicebot.models", "voicebot.flows",
              "voicebot.language", "voicebot.db")
 WEB_LEAF = "voicebot.web.urls"
-# voicebot.flows holds two layers. Its flow language (the compiled model, the checks of YAML
-# values) sits below the engine; its compiler (loader, whole-file checks, pictures, the
-# registry of loaded flows) sits above the step kinds it compiles with
-# (voicebot.engine.steps). The engine uses only the language, the language nothing of the
-# engine: so no module cycle runs through the two packages.
-FLOW_LANGUAGE = ("voicebot.flows.model", "voicebot.flows.schema", "voicebot.flows.fields",
-                 "voicebot.flows.errors", "voicebot.flows.yamlsource", "voicebot.flows.words")
+# The flow language (voicebot.flows: the compiled model, the checks of YAML values, field
+# templates, words) sits below the engine; the compiler (voicebot.compiler: loader, whole-file
+# checks, pictures, the registry of loaded flows) sits above the step kinds it compiles with
+# (voicebot.engine.steps). The engine uses only the language, the language neither of them.
+FLOW_LANGUAGE = ("voicebot.flows",)
+COMPILER = ("voicebot.compiler",)
+# Packages that take part in no import cycle between packages (one package importing
+# another, by any path, that imports it back). Shared layers at the bottom of the rule.
+ACYCLIC = ("voicebot.flows", "voicebot.compiler", "voicebot.language", "voicebot.models",
+           "voicebot.devtools", "voicebot.admin", "voicebot.jobs")
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,53 @@ def _may_use_handlers(importer: str) -> bool:
 
 
 def flow_layers_crossed(imports: list[Import]) -> list[Import]:
-    """The engine importing the flow compiler, or the flow language importing the engine."""
+    """The engine importing the flow compiler, or the flow language importing the engine or
+    the compiler."""
     return [i for i in imports
-            if (within(i.importer, ("voicebot.engine",)) and within(i.imported, ("voicebot.flows",))
-                and i.imported != "voicebot.flows" and not within(i.imported, FLOW_LANGUAGE))
-            or (within(i.importer, FLOW_LANGUAGE) and within(i.imported, ("voicebot.engine",)))]
+            if (within(i.importer, ("voicebot.engine",)) and within(i.imported, COMPILER))
+            or (within(i.importer, FLOW_LANGUAGE)
+                and within(i.imported, ("voicebot.engine", *COMPILER)))]
+
+
+def package_of(module: str) -> str:
+    """voicebot.engine.steps.ask -> voicebot.engine; voicebot.db -> voicebot.db."""
+    return ".".join(module.split(".")[:2])
+
+
+def package_cycles(imports: list[Import]) -> list[set[str]]:
+    """Groups of packages that import each other, by any path (the strongly connected
+    components of the package graph with more than one package)."""
+    graph: dict[str, set[str]] = {}
+    for i in imports:
+        a, b = package_of(i.importer), package_of(i.imported)
+        if b.startswith("voicebot.") and a != b:
+            graph.setdefault(a, set()).add(b)
+            graph.setdefault(b, set())
+
+    def reach(start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in graph[todo.pop()] - seen:
+                seen.add(nxt)
+                todo.append(nxt)
+        return seen
+
+    reaches = {p: reach(p) for p in graph}
+    groups = {frozenset(q for q in reaches[p] if p in reaches[q]) for p in graph}
+    return [set(g) for g in groups if len(g) > 1]
+
+
+def cycles_through(packages: tuple[str, ...], imports: list[Import]) -> list[str]:
+    """Each package of `packages` that is in a cycle, with the cycle's packages and the
+    imports that make it."""
+    found = []
+    for group in package_cycles(imports):
+        for package in sorted(group & set(packages)):
+            links = sorted({str(i) for i in imports if package_of(i.importer) in group
+                            and package_of(i.imported) in group
+                            and package_of(i.importer) != package_of(i.imported)})
+            found.append(f"{package} is in the cycle {sorted(group)}:\n  " + "\n  ".join(links))
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +206,26 @@ def test_the_engine_uses_only_the_flow_language(imports: list[Import]) -> None:
                            + "\n".join(map(str, offending)))
 
 
+def test_the_shared_layers_are_in_no_package_cycle(imports: list[Import]) -> None:
+    """Flow language, compiler, language, models, the desk, jobs and devtools: none of them is
+    imported back by a package it imports, however long the path."""
+    offending = cycles_through(ACYCLIC, imports)
+    assert not offending, "\n".join(offending)
+
+
+def test_the_cycle_check_sees_a_long_cycle() -> None:
+    """flows -> language -> engine -> flows, each import in a different file, is a cycle."""
+    known = set(modules())
+    found = [*imports_in("from voicebot.language import lemmas\n", "voicebot.flows.words", known,
+                         "voicebot/flows/words.py"),
+             *imports_in("def f():\n    from voicebot.engine import turn\n",
+                         "voicebot.language.lemmas", known, "voicebot/language/lemmas.py"),
+             *imports_in("from ..flows import model\n", "voicebot.engine.answers", known,
+                         "voicebot/engine/answers.py")]
+    assert package_cycles(found) == [{"voicebot.flows", "voicebot.language", "voicebot.engine"}]
+    assert len(cycles_through(("voicebot.language",), found)) == 1
+
+
 @pytest.mark.parametrize(("importer", "source", "rule"), [
     ("voicebot.engine.runner", "def f():\n    from voicebot.devtools import emulator\n",
      runtime_importing_devtools),
@@ -169,10 +234,11 @@ def test_the_engine_uses_only_the_flow_language(imports: list[Import]) -> None:
     ("voicebot.services.tickets", "from ..web import voice\n", web_imported_from_below),
     ("voicebot.voicemail.pipeline", "from voicebot.web.voice import run_turn\n",
      web_imported_from_below),
-    ("voicebot.engine.steps.ask", "from voicebot.flows.registry import registry\n",
+    ("voicebot.engine.steps.ask", "from voicebot.compiler.registry import registry\n",
      flow_layers_crossed),
     ("voicebot.flows.fields", "def f():\n    from ..engine.steps import KINDS\n",
      flow_layers_crossed),
+    ("voicebot.flows.model", "from voicebot.compiler import loader\n", flow_layers_crossed),
 ])
 def test_each_rule_catches_a_breach(importer: str, source: str,
                                     rule: Callable[[list[Import]], list[Import]]) -> None:

@@ -22,8 +22,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db
+from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator, HttpTransport, WsgiTransport
-from voicebot.flows.registry import registry
 from voicebot.models import Call
 
 from support.hostile_flows import many_states, merge_keys, nested

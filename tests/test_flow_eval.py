@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from flask import Flask
 
 from voicebot.cli import main
+from voicebot.compiler.loader import load_flows
 from voicebot.devtools.flow_eval import PASS_MARK, EvalError, Report, evaluate, load_cases
 from voicebot.devtools.flow_tests import scratch_app
-from voicebot.flows.loader import load_flows
 
 REPO = Path(__file__).resolve().parents[1]
 FLOWS, _problems = load_flows(REPO / "flows")

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from voicebot.flows.registry import registry
+from voicebot.compiler.registry import registry
 
 from support.desk import PASSWORD_HASH, login
 from support.processes import free_port

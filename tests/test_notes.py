@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from voicebot import notes
-from voicebot.flows.loader import load_flow
+from voicebot.compiler.loader import load_flow
 from voicebot.models import Call, CallEvent
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db, notes
+from voicebot.compiler.graph import to_mermaid
+from voicebot.compiler.loader import load_flow
 from voicebot.devtools.emulator import CallEmulator
-from voicebot.flows.graph import to_mermaid
-from voicebot.flows.loader import load_flow
 from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent
 

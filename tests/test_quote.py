@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from types import MappingProxyType
 
-from voicebot.flows.loader import load_flow
+from voicebot.compiler.loader import load_flow
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import understand
 

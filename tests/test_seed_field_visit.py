@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
+from voicebot.compiler.loader import load_flow
+from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.engine.conditions import CallerFacts, holds
 from voicebot.engine.steps.route import Route
-from voicebot.flows.loader import load_flow
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import registry
 from voicebot.jobs import run_due
 from voicebot.models import Call, Callback, CallbackAttempt, Ticket, Visit
 from voicebot.services.visits import VisitError, book

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
+from voicebot.compiler.registry import registry
 from voicebot.engine.hours import after_business_days
-from voicebot.flows.registry import registry
 from voicebot.jobs import run_due
 from voicebot.models import Callback, Ticket
 from voicebot.services.tickets import close

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from voicebot.flows.loader import load_flow
+from voicebot.compiler.loader import load_flow
 from voicebot.flows.model import Flow
 from voicebot.language import fuzzy
 from voicebot.voicemail import numbers

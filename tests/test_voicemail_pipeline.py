@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from voicebot import db
+from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator, new_sid
-from voicebot.flows.registry import registry
 from voicebot.jobs import cancel, pending, run_due
 from voicebot.jobs.worker import Worker
 from voicebot.journal import entries

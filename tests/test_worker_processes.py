@@ -24,7 +24,7 @@ import pytest
 from flask import Flask
 
 from voicebot import db
-from voicebot.flows.registry import registry
+from voicebot.compiler.registry import registry
 from voicebot.jobs.lease import Lease
 from voicebot.models import Callback, Dial
 from voicebot.services.visits import book

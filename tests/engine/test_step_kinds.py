@@ -13,12 +13,12 @@ from typing import Any, ClassVar
 
 import pytest
 
+from voicebot.compiler.loader import load_flow
 from voicebot.engine import steps
 from voicebot.engine.steps import KINDS, kind_of, worded_by
 from voicebot.engine.steps.base import StepKind, register
 from voicebot.engine.steps.say import Say
 from voicebot.flows.errors import FlowError
-from voicebot.flows.loader import load_flow
 from voicebot.flows.model import Source, StepBase
 from voicebot.flows.schema import Key, Node, Schema
 

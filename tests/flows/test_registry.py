@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from voicebot.compiler import registry as registry_module
+from voicebot.compiler.loader import LoadedFile
+from voicebot.compiler.registry import FlowRegistry
 from voicebot.engine.steps.hangup import Hangup
-from voicebot.flows import registry as registry_module
 from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.loader import LoadedFile
-from voicebot.flows.registry import FlowRegistry
 
 FLOW = """\
 flow: {id}

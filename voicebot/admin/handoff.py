@@ -23,7 +23,7 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
-from voicebot.flows.registry import registry
+from voicebot.flows.catalog import catalog
 from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
 from voicebot.services import callbacks as callback_rules
@@ -196,7 +196,7 @@ def handoff() -> ResponseReturnValue:
         current_app.logger.info("desk: %s looked up %s", g.desk_user, mask(filters.number))
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
-                           lines=[flow.id for flow in registry().flows()],
+                           lines=[flow.id for flow in catalog().flows()],
                            outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble, **data)
 
 

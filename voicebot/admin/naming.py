@@ -7,8 +7,8 @@ from __future__ import annotations
 from voicebot import notes
 from voicebot.admin import i18n
 from voicebot.admin.formatting import desk_zone
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none
 from voicebot.models import Call, Ticket
 
 TICKET_FIELDS = {

@@ -22,9 +22,8 @@ from voicebot.clock import clock
 from voicebot.db import rowcount
 from voicebot.engine import texts
 from voicebot.engine.hours import is_open, next_open
-from voicebot.flows.callbacks import ASSIGNEE
-from voicebot.flows.model import CallbackAction, CallbackRule, Flow
-from voicebot.flows.registry import flow_or_none
+from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.model import ASSIGNEE, CallbackAction, CallbackRule, Flow
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
 from voicebot.services import calls, messages, tickets

@@ -4,7 +4,7 @@ Recognizers write numbers out ("двадцать девять", "sixty five", "o
 phone numbers in groups ("двадцать девять пятьсот пятьдесят пять ноль один двадцать три"),
 use digit names ("три пятёрки", "double five"), fractions ("полтора") and, about children,
 ages ("дочке восемь", "he's eleven", "тринадцать лет"). This module turns all of that into
-numbers: pure functions over the tokens of `voicebot.flows.words.tokens`, dictionary look-ups
+numbers: pure functions over the tokens of `voicebot.language.lemmas.words`, dictionary look-ups
 only, so they fit inside a webhook's budget.
 """
 
@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voicebot.flows import words
+from voicebot.language import lemmas
 
 # Every case form people use: "в пять", "после пяти", "к пятерым" is not a number of digits.
 UNITS: dict[str, int] = {
@@ -94,7 +94,7 @@ def is_number_word(token: str) -> bool:
 def tokens(text: str) -> tuple[str, ...]:
     """The words of `text` as the number readers take them: lower case, ё as е; "sixty-five"
     and "503-555-0123" come apart at the hyphens."""
-    return words.tokens(text)
+    return lemmas.words(text)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voicebot.db import rowcount
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import CallbackRule, Flow, Trigger
-from voicebot.flows.registry import flow_or_none
 from voicebot.language import spoken_time
 from voicebot.models import Call, Callback, CallbackAttempt, CallbackStatus, Quote, Ticket, Visit
 from voicebot.services import calls

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.clock import clock
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none
 from voicebot.models import Callback, Ticket, TicketComment, TicketStatus
 from voicebot.services import callbacks
 

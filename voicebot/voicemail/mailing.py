@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from voicebot import db, mail
 from voicebot.clock import clock
+from voicebot.flows.catalog import catalog, flow_or_none
 from voicebot.flows.model import Flow, language_family
-from voicebot.flows.registry import flow_or_none, registry
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
@@ -235,7 +235,7 @@ def sweep(app: Flask, now: dt.datetime) -> None:
         for email_id, next_at in waiting:
             if job_key(email_id) not in queued:
                 enqueue(app, send_voicemail_email, email_id, at=next_at, key=job_key(email_id))
-        mailing = [f.id for f in registry(app).flows() if recipients(f)]
+        mailing = [f.id for f in catalog(app).flows() if recipients(f)]
         if not mailing:
             return
         unmailed = session.scalars(

@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.clock import clock
 from voicebot.engine.steps.voicemail import Voicemail as VoicemailStep
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import (
     Call,

@@ -33,8 +33,8 @@ from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.engine.steps.queue import Queue
+from voicebot.flows.catalog import catalog, flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import flow_or_none, registry
 from voicebot.models import Call, CallOutcome
 from voicebot.phones import mask
 from voicebot.services import callbacks, calls, messages, voicemails
@@ -96,7 +96,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
 
 
 def flow_for(to: str) -> Flow | None:
-    flow = registry().for_number(to)
+    flow = catalog().for_number(to)
     default = current_app.config.get("DEFAULT_FLOW")
     if flow is None and default:
         flow = flow_or_none(default)

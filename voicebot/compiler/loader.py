@@ -21,11 +21,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from voicebot.compiler import callbacks, checks, labels, quotes, voicemail_email
+from voicebot.compiler.graph import BUILTIN_TARGETS
 from voicebot.engine.steps import compile_state, kind_of
 from voicebot.engine.steps.ask import choices
-from voicebot.flows import callbacks, checks, fields, labels, quotes, voicemail_email
+from voicebot.flows import fields
 from voicebot.flows.errors import FlowLoadError, Problem
-from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import (
     CONFIRM_BELOW,
     SNOWBALL,

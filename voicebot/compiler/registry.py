@@ -26,8 +26,9 @@ from types import MappingProxyType
 
 from flask import Flask, current_app
 
+from voicebot.compiler.loader import LoadedFile, check_unique, display_name_for, flow_files, read_flow
+from voicebot.flows.catalog import EXTENSION
 from voicebot.flows.errors import FlowLoadError, FlowNotFound, Problem
-from voicebot.flows.loader import LoadedFile, check_unique, display_name_for, flow_files, read_flow
 from voicebot.flows.model import Flow
 
 log = logging.getLogger("voicebot.flows")
@@ -292,12 +293,7 @@ class FlowRegistry:
 
 
 def registry(app: Flask | None = None) -> FlowRegistry:
-    """The app's registry: the one typed way to it (`app.extensions["voicebot.flows"]`)."""
-    reg: FlowRegistry = (app or current_app).extensions["voicebot.flows"]
+    """The app's registry, for what only it does (problems, snapshots, reloads); code that
+    only reads flows uses voicebot.flows.catalog, the same object seen through a protocol."""
+    reg: FlowRegistry = (app or current_app).extensions[EXTENSION]
     return reg
-
-
-def flow_or_none(flow_id: str, app: Flask | None = None) -> Flow | None:
-    """The flow a call, ticket or callback belongs to, or None when it is gone: the one
-    place the flow of a row is looked up."""
-    return registry(app).find(flow_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from voicebot.compiler.graph import BUILTIN_TARGETS
 from voicebot.engine.steps import edges, waits
 from voicebot.flows.fields import BUILTINS, is_builtin
-from voicebot.flows.graph import BUILTIN_TARGETS
 from voicebot.flows.model import StepBase
 from voicebot.flows.schema import Context, Ref, suggest
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from voicebot.flows import fields
 from voicebot.flows.model import (
+    ASSIGNEE,
     TRIGGERS,
     ActionKind,
     CallbackAction,
@@ -87,10 +88,6 @@ def _text_for(node: Node) -> Text:
     names = fields.placeholders(node.value)
     node.ctx.callback_placeholders.extend(Ref(n, node.line, node.path) for n in names)
     return Text(node.value, Source(node.ctx.file, node.line), frozenset(names))
-
-
-ASSIGNEE = "assignee"
-"""In `notify` of a ticket rule: whoever the ticket is assigned to (a role per ticket)."""
 
 
 def _notified(node: Node) -> str:
