@@ -92,7 +92,7 @@ def csrf_refused(error: CSRFError) -> ResponseReturnValue:
 
 @bp.app_template_global("csrf_token")
 def _csrf_token() -> str:
-    return generate_csrf()
+    return str(generate_csrf())
 
 
 @bp.app_context_processor

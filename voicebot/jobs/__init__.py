@@ -66,7 +66,7 @@ def job(fn: Callable[Concatenate[Flask, P], None]) -> Callable[P, None]:
     return run
 
 
-class StoreOnly(BackgroundScheduler):
+class StoreOnly(BackgroundScheduler):  # type: ignore[misc]  # APScheduler 3 ships no type hints
     """Stores jobs and never runs one: what every process but the worker uses to add jobs.
 
     Started paused, a plain scheduler would still make one pass over the due jobs when it
@@ -78,7 +78,7 @@ class StoreOnly(BackgroundScheduler):
         return None
 
 
-class Runner(BackgroundScheduler):
+class Runner(BackgroundScheduler):  # type: ignore[misc]  # APScheduler 3 ships no type hints
     """The worker's scheduler: a job another process removed first is already gone, not an
     error, and no failure while reading the store ends the thread every job runs from."""
 
