@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RULES = REPO.parent / "shared" / "seed-rules.md"
 RULE_ROW = re.compile(r"^\| ((?:OM|TS|CS|HL|RT)-\d+) \|")
 

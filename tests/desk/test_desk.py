@@ -34,7 +34,7 @@ from support.desk import (
 )
 from support.records import Dial, stored, the_call
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 OMEGA = "+15035550100"
 TELESPUTNIK = "+375295550100"
 AFTER_HOURS = "2026-11-23T15:10:00-08:00"

@@ -13,7 +13,7 @@ from voicebot.cli import main
 
 from support.speech import spoken
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

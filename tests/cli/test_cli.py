@@ -23,7 +23,7 @@ from voicebot.cli import main
 
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FLOWS = REPO / "flows"
 MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"
 
@@ -57,7 +57,7 @@ def test_flows_check_passes_on_the_shipped_flows(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     assert re.search(r"^ok  flows/omega\.yaml  \(omega: \d+ states\)$", result.stdout, re.M)
     assert re.search(r"^ok  flows/telesputnik\.yaml  \(telesputnik: \d+ states\)$", result.stdout, re.M)
-    # Only warnings (the Russian lines have no recognizer here: tests/test_recognizer_coverage.py).
+    # Only warnings (the Russian lines have no recognizer here: tests/speech/test_recognizer_coverage.py).
     assert all(line.startswith("warning: ") for line in result.stderr.splitlines()), result.stderr
 
 

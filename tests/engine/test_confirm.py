@@ -15,7 +15,7 @@ import pytest
 
 from voicebot.devtools.emulator import CallEmulator
 
-FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 OMEGA = "+15035550100"
 MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"
 

@@ -16,7 +16,7 @@ from voicebot import db, journal
 from voicebot.devtools.emulator import CallEmulator, WsgiTransport
 from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CALLS = REPO / "flows" / "calls"
 SCRIPTS = sorted(CALLS.glob("*.yaml"))
 RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-7", "OM-11", "TS-1", "TS-4", "TS-6", "TS-7", "TS-8", "TS-9",

@@ -21,7 +21,7 @@ from voicebot.models import Call, Voicemail
 
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SUNDAY_NIGHT = "2026-11-22T23:00:00-08:00"  # omega is closed: the call goes to voicemail
 
 

@@ -12,7 +12,7 @@ from voicebot import notes
 from voicebot.compiler.loader import load_flow
 from voicebot.models import Call, CallEvent
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 

@@ -30,7 +30,7 @@ from support.hostile_flows import many_states, merge_keys, nested
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 from support.twilio_double import TEST_AUTH_TOKEN
 
-FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 OMEGA = "+15035550100"
 TELESPUTNIK = "+375295550100"
 MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"

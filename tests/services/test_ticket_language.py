@@ -1,5 +1,5 @@
 """TS-5: tickets are written in dry official language: no brackets, no exclamation marks.
-The engine normalises what it writes; the desk refuses what staff type (tests/test_desk.py)."""
+The engine normalises what it writes; the desk refuses what staff type (tests/desk/test_desk.py)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ import pytest
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 from support.speech import require_tools
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CALLER = "+15035550177"
 MESSAGE = "Hi, this is Pat. Our dishwasher is leaking water all over the floor. Please call me back."
 QUOTE_WITHIN = 60.0

@@ -54,7 +54,7 @@ def test_every_setting_is_in_the_readme_table() -> None:
     not exist for them."""
     from voicebot.config import SETTINGS
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [name for name in SETTINGS if f"| `VOICEBOT_{name}` |" not in readme]
     assert missing == []
 

@@ -32,7 +32,7 @@ from support.speech import spoken
 from support.twilio_double import TEST_ACCOUNT_SID, TwilioDouble
 from support.voicemails import CAR_SERVICE, SATURDAY_EVENING, the_voicemail
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RUSSIAN_LINES = ("car_service", "hotline", "telesputnik")
 FIX = "voicebot models download ru"
 CONSULTANT = "+79005550111"

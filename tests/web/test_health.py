@@ -20,7 +20,7 @@ from voicebot.compiler.registry import registry
 from support.desk import PASSWORD_HASH, login
 from support.processes import free_port
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SECRET = "root:x:0:0:root:/root:/bin/bash"
 
 

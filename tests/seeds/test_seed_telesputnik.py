@@ -1,7 +1,7 @@
 """Seed 001, the cable TV operator (`flows/telesputnik.yaml`): whole calls over real HTTP with
 the emulator, each test naming the TS rule it proves and asserting what the caller hears and
 what management and the director get. TS-1, TS-4, TS-8, TS-9 and TS-10 are proven by the
-scripted calls and tests/test_callbacks.py."""
+scripted calls and tests/callbacks/test_callbacks.py."""
 
 from __future__ import annotations
 

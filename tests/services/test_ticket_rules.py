@@ -23,7 +23,7 @@ from support.desk import PASSWORD_HASH, login, post_form
 from support.records import stored
 from support.voicemails import post_signed
 
-FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 OMEGA, SUPERVISOR, CALLER = "+15035550100", "+15035550112", "+15035550178"
 SATURDAY_NOON = "2026-11-28T12:00:00-08:00"
 RULES = """

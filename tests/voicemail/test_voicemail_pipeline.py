@@ -44,7 +44,7 @@ CALLER = "+15035550177"
 DISPATCHER = "+15035550111"
 DISHWASHER = "Hello, my dishwasher is broken. Please send a technician."
 JOB_SEEKER = "Hi, I saw you are hiring. I would like to apply for the technician position."
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FINAL = ("quoted", "for-person", "needs-transcription", "unusable", "failed")
 
 

@@ -32,7 +32,7 @@ from voicebot.logs import JsonFormatter, mask_numbers
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 from support.twilio_double import TEST_AUTH_TOKEN
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 OMEGA = "+15035550100"
 CALLER = "+15035550177"
 

@@ -11,7 +11,7 @@ from voicebot.compiler.loader import load_flow
 from voicebot.voicemail.quote import quote_sms
 from voicebot.voicemail.understand import understand
 
-FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 OMEGA = load_flow(FLOWS / "omega.yaml")
 CAR = load_flow(FLOWS / "car_service.yaml")
 NOW = dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.UTC)

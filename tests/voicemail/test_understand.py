@@ -22,7 +22,7 @@ from voicebot.language import fuzzy
 from voicebot.voicemail import numbers
 from voicebot.voicemail.understand import understand
 
-FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 OMEGA = load_flow(FLOWS / "omega.yaml")
 CAR = load_flow(FLOWS / "car_service.yaml")
 

@@ -30,7 +30,7 @@ from support.outbound import Placed, answer, placed_calls
 from support.records import stored
 from support.twilio_double import TwilioDouble
 
-FLOWS = Path(__file__).resolve().parents[1] / "flows"
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 FLOW_TEXT = (FLOWS / "field_visit.yaml").read_text(encoding="utf-8")
 MSK = ZoneInfo("Europe/Moscow")
 LINE = "+74955550200"

@@ -19,7 +19,7 @@ from support.records import stored
 from support.twilio_double import TEST_ACCOUNT_SID
 from support.voicemails import OMEGA, post_signed
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CALLER = "+15035550177"
 RULE = """callbacks:
   - id: approved_visit

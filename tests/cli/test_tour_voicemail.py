@@ -23,7 +23,7 @@ from voicebot.voicemail.pipeline import job_key
 from support.speech import phone_call, require_tools
 from support.voicemails import OMEGA, SATURDAY_EVENING, the_voicemail
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SATURDAY_MORNING_PACIFIC = "2026-11-28T10:00:00-08:00"
 """Omega is closed: the call goes straight to its voicemail (OM-1)."""
 CALLER = "+15035550177"

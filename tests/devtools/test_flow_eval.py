@@ -20,7 +20,7 @@ from voicebot.compiler.loader import load_flows
 from voicebot.devtools.flow_eval import PASS_MARK, EvalError, Report, evaluate, load_cases
 from voicebot.devtools.flow_tests import scratch_app
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
 SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
