@@ -4,9 +4,11 @@ voicebot/ (at the top, inside functions and under TYPE_CHECKING alike) is read w
 - The developer tools (voicebot.devtools) sit outside the runtime: only the command line
   imports them; the desk runs `voicebot flows test` as a process.
 - The web edge (voicebot.web) is on top: the app factory registers its blueprint, and
-  nothing below it imports its handlers. Its URL builder (voicebot.web.urls) is the one
-  part the worker's code may use, to tell Twilio where to call back; it imports no other
-  voicebot module, so using it pulls in nothing of the edge.
+  nothing below it imports it. The worker's code tells Twilio where to call back with
+  `voicebot.telephony.public_url`, not with the edge's URL builder.
+- Below it: `web -> engine | voicemail | callbacks -> services -> models`, `voicebot.language`
+  shared by all and importing none of them; no function-level import outside the app
+  factory and the CLI; no cycle between packages.
 """
 
 from __future__ import annotations
@@ -28,15 +30,13 @@ BELOW_WEB = ("voicebot.engine", "voicebot.services", "voicebot.models", "voicebo
              "voicebot.language", "voicebot.db")
 WEB_LEAF = "voicebot.web.urls"
 # The flow language (voicebot.flows: the compiled model, the checks of YAML values, field
-# templates, words) sits below the engine; the compiler (voicebot.compiler: loader, whole-file
-# checks, pictures, the registry of loaded flows) sits above the step kinds it compiles with
-# (voicebot.engine.steps). The engine uses only the language, the language neither of them.
+# templates, words, and the texts, hours and wording the engine, the callbacks and the
+# voicemail pipeline share) sits below the engine; the compiler (voicebot.compiler: loader,
+# whole-file checks, pictures, the registry of loaded flows) sits above the step kinds it
+# compiles with (voicebot.engine.steps). The engine uses only the language, the language
+# neither of them; code below the compiler reads flows through voicebot.flows.catalog.
 FLOW_LANGUAGE = ("voicebot.flows",)
-COMPILER = ("voicebot.compiler",)
-# Packages that take part in no import cycle between packages (one package importing
-# another, by any path, that imports it back). Shared layers at the bottom of the rule.
-ACYCLIC = ("voicebot.flows", "voicebot.compiler", "voicebot.language", "voicebot.models",
-           "voicebot.devtools", "voicebot.admin", "voicebot.jobs")
+FLOW_COMPILER = ("voicebot.compiler",)
 
 
 @dataclass(frozen=True)
@@ -123,50 +123,9 @@ def flow_layers_crossed(imports: list[Import]) -> list[Import]:
     """The engine importing the flow compiler, or the flow language importing the engine or
     the compiler."""
     return [i for i in imports
-            if (within(i.importer, ("voicebot.engine",)) and within(i.imported, COMPILER))
+            if (within(i.importer, ("voicebot.engine",)) and within(i.imported, FLOW_COMPILER))
             or (within(i.importer, FLOW_LANGUAGE)
-                and within(i.imported, ("voicebot.engine", *COMPILER)))]
-
-
-def package_of(module: str) -> str:
-    """voicebot.engine.steps.ask -> voicebot.engine; voicebot.db -> voicebot.db."""
-    return ".".join(module.split(".")[:2])
-
-
-def package_cycles(imports: list[Import]) -> list[set[str]]:
-    """Groups of packages that import each other, by any path (the strongly connected
-    components of the package graph with more than one package)."""
-    graph: dict[str, set[str]] = {}
-    for i in imports:
-        a, b = package_of(i.importer), package_of(i.imported)
-        if b.startswith("voicebot.") and a != b:
-            graph.setdefault(a, set()).add(b)
-            graph.setdefault(b, set())
-
-    def reach(start: str) -> set[str]:
-        seen, todo = {start}, [start]
-        while todo:
-            for nxt in graph[todo.pop()] - seen:
-                seen.add(nxt)
-                todo.append(nxt)
-        return seen
-
-    reaches = {p: reach(p) for p in graph}
-    groups = {frozenset(q for q in reaches[p] if p in reaches[q]) for p in graph}
-    return [set(g) for g in groups if len(g) > 1]
-
-
-def cycles_through(packages: tuple[str, ...], imports: list[Import]) -> list[str]:
-    """Each package of `packages` that is in a cycle, with the cycle's packages and the
-    imports that make it."""
-    found = []
-    for group in package_cycles(imports):
-        for package in sorted(group & set(packages)):
-            links = sorted({str(i) for i in imports if package_of(i.importer) in group
-                            and package_of(i.imported) in group
-                            and package_of(i.importer) != package_of(i.imported)})
-            found.append(f"{package} is in the cycle {sorted(group)}:\n  " + "\n  ".join(links))
-    return found
+                and within(i.imported, ("voicebot.engine", *FLOW_COMPILER)))]
 
 
 @pytest.fixture(scope="module")
@@ -206,26 +165,6 @@ def test_the_engine_uses_only_the_flow_language(imports: list[Import]) -> None:
                            + "\n".join(map(str, offending)))
 
 
-def test_the_shared_layers_are_in_no_package_cycle(imports: list[Import]) -> None:
-    """Flow language, compiler, language, models, the desk, jobs and devtools: none of them is
-    imported back by a package it imports, however long the path."""
-    offending = cycles_through(ACYCLIC, imports)
-    assert not offending, "\n".join(offending)
-
-
-def test_the_cycle_check_sees_a_long_cycle() -> None:
-    """flows -> language -> engine -> flows, each import in a different file, is a cycle."""
-    known = set(modules())
-    found = [*imports_in("from voicebot.language import lemmas\n", "voicebot.flows.words", known,
-                         "voicebot/flows/words.py"),
-             *imports_in("def f():\n    from voicebot.engine import turn\n",
-                         "voicebot.language.lemmas", known, "voicebot/language/lemmas.py"),
-             *imports_in("from ..flows import model\n", "voicebot.engine.answers", known,
-                         "voicebot/engine/answers.py")]
-    assert package_cycles(found) == [{"voicebot.flows", "voicebot.language", "voicebot.engine"}]
-    assert len(cycles_through(("voicebot.language",), found)) == 1
-
-
 @pytest.mark.parametrize(("importer", "source", "rule"), [
     ("voicebot.engine.runner", "def f():\n    from voicebot.devtools import emulator\n",
      runtime_importing_devtools),
@@ -248,3 +187,166 @@ def test_each_rule_catches_a_breach(importer: str, source: str,
     filename = importer.replace(".", "/") + ".py"
     found = imports_in(source, importer, known, filename)
     assert rule(found), (importer, source)
+
+
+# -- the dependency rule between the runtime's packages (issue 14 stage 4) ------------------
+# web -> engine | voicemail | callbacks -> services -> models; voicebot.language is shared by
+# all and imports none of them. Checked on every import, at the top of a module and inside
+# its functions alike.
+ABOVE: dict[str, tuple[str, ...]] = {
+    # package: what it must not import
+    "voicebot.models": ("voicebot.",),
+    "voicebot.language": ("voicebot.",),
+    "voicebot.services": ("voicebot.web", "voicebot.engine", "voicebot.voicemail",
+                          "voicebot.callbacks", "voicebot.admin", "voicebot.cli",
+                          "voicebot.devtools"),
+    "voicebot.engine": ("voicebot.web", "voicebot.voicemail", "voicebot.callbacks",
+                        "voicebot.admin", "voicebot.cli"),
+    "voicebot.callbacks": ("voicebot.web", "voicebot.engine", "voicebot.voicemail",
+                           "voicebot.admin", "voicebot.cli"),
+    "voicebot.voicemail": ("voicebot.web", "voicebot.engine", "voicebot.callbacks",
+                           "voicebot.admin", "voicebot.cli"),
+}
+SHARED_BY_ALL = ("voicebot.language",)
+"""What `voicebot.language` and `voicebot.models` may import of voicebot: themselves only."""
+
+FUNCTION_LEVEL_ALLOWED = {
+    "voicebot": "the app factory imports the app's parts when an app is made, so that "
+                "`import voicebot.models` (migrations, the light CLI commands) loads no Flask app",
+    "voicebot.cli": "each command imports what it needs, so `voicebot --help` starts at once",
+}
+"""Modules whose functions may import voicebot modules, and why; nowhere else is a
+function-level import written, so none can be there to dodge a cycle."""
+
+def _package(module: str) -> str:
+    """voicebot.engine.steps.ask -> voicebot.engine; voicebot.notes -> voicebot.notes."""
+    return ".".join(module.split(".")[:2])
+
+
+def layer_breaches(imports: list[Import]) -> list[Import]:
+    offending = []
+    for i in imports:
+        if not i.imported.startswith("voicebot"):
+            continue
+        for package, banned in ABOVE.items():
+            if not within(i.importer, (package,)) or within(i.imported, (package,)):
+                continue
+            if package in ("voicebot.models", "voicebot.language"):
+                if i.imported != "voicebot" and not within(i.imported, SHARED_BY_ALL):
+                    offending.append(i)
+            elif any(within(i.imported, (b,)) for b in banned):
+                offending.append(i)
+    return offending
+
+
+def function_level_imports(source: str, importer: str, filename: str) -> list[Import]:
+    """voicebot imports written inside a function (or a method)."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.ImportFrom) and (sub.level or (sub.module or "").startswith(
+                    "voicebot")):
+                found.append(Import(importer, sub.module or ".", f"{filename}:{sub.lineno}"))
+            elif isinstance(sub, ast.Import):
+                found += [Import(importer, a.name, f"{filename}:{sub.lineno}")
+                          for a in sub.names if a.name.startswith("voicebot")]
+    return found
+
+
+def package_cycles(imports: list[Import]) -> list[set[str]]:
+    """Strongly connected groups of packages (and top-level modules) that import each other,
+    through any chain of imports (Tarjan's algorithm)."""
+    graph: dict[str, set[str]] = {}
+    for i in imports:
+        if i.imported.startswith("voicebot."):
+            a, b = _package(i.importer), _package(i.imported)
+            if a != b and a != "voicebot":
+                graph.setdefault(a, set()).add(b)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_each_package_imports_only_what_is_below_it(imports: list[Import]) -> None:
+    offending = layer_breaches(imports)
+    assert not offending, ("an import breaks `web -> engine | voicemail | callbacks -> services "
+                           "-> models`, language shared (docs/architecture.md):\n"
+                           + "\n".join(map(str, offending)))
+
+
+def test_no_function_level_import_is_there_to_dodge_a_cycle() -> None:
+    offending = []
+    for name, path in modules().items():
+        if name in FUNCTION_LEVEL_ALLOWED or within(name, ("voicebot.devtools",)):
+            continue
+        offending += function_level_imports(path.read_text(encoding="utf-8"), name,
+                                            str(path.relative_to(PACKAGE.parent)))
+    assert not offending, ("import at the top of the module; a cycle it would make is broken "
+                           "by moving shared code down:\n" + "\n".join(map(str, offending)))
+
+
+def test_no_cycle_between_packages(imports: list[Import]) -> None:
+    cycles = package_cycles(imports)
+    assert not cycles, ("packages that import each other, through any chain of imports: "
+                        + "; ".join(" <-> ".join(sorted(g)) for g in cycles))
+
+
+def test_engine_and_callbacks_share_texts_and_hours_without_importing_each_other(
+        imports: list[Import]) -> None:
+    pairs = {(_package(i.importer), _package(i.imported)) for i in imports}
+    assert ("voicebot.callbacks", "voicebot.engine") not in pairs
+    assert ("voicebot.engine", "voicebot.callbacks") not in pairs
+    assert ("voicebot.callbacks.runner", "voicebot.flows.texts") in {
+        (i.importer, i.imported) for i in imports}
+
+
+@pytest.mark.parametrize(("importer", "source"), [
+    ("voicebot.services.tickets", "def f():\n    from voicebot.engine import runner\n"),
+    ("voicebot.services.messages", "from ..callbacks import runner\n"),
+    ("voicebot.engine.effects", "from voicebot.callbacks.runner import schedule\n"),
+    ("voicebot.callbacks.runner", "import voicebot.engine.runner\n"),
+    ("voicebot.language.numbers", "from voicebot.flows import words\n"),
+    ("voicebot.models", "from voicebot.services import calls\n"),
+])
+def test_the_layer_rule_catches_a_breach(importer: str, source: str) -> None:
+    known = set(modules())
+    found = imports_in(source, importer, known, importer.replace(".", "/") + ".py")
+    assert layer_breaches(found), (importer, source)
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> None:
+    known = set(modules())
+    found = imports_in("from voicebot.services import calls\n", "voicebot.engine.runner", known,
+                       "voicebot/engine/runner.py")
+    found += imports_in("def f():\n    from voicebot.engine import runner\n",
+                        "voicebot.services.calls", known, "voicebot/services/calls.py")
+    assert package_cycles(found) == [{"voicebot.engine", "voicebot.services"}]
+    assert function_level_imports("def f():\n    from voicebot.engine import runner\n",
+                                  "voicebot.services.calls", "voicebot/services/calls.py")

@@ -24,7 +24,8 @@ from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator, CallStateError, HttpTransport, WsgiTransport
 from voicebot.devtools.repl import Messages, interactive
 from voicebot.flows.errors import Problem
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.model import Flow
+from voicebot.language.tags import language_family
 from voicebot.speech import synthesis
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot import notes
 from voicebot.flows.model import Flow
+from voicebot.language import failures
 from voicebot.models import Call, Message, QueueEntry, Quote, Ticket, Voicemail
-from voicebot.voicemail import failures
 
 
 def compose_note(call: Call, flow: Flow | None) -> str:

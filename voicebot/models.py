@@ -130,6 +130,8 @@ class EventKind(StrEnum):
     QUOTE_ANSWER = "quote-answer"
     FOR_PERSON = "for-person"
     EMAIL = "email"
+    EMAIL_FAILED = "email-failed"
+    PAUSE = "pause"
 
 
 class MessageDirection(StrEnum):

@@ -5,7 +5,8 @@ The one home of the note: the journal stores the note in the line's language (fo
 Russian dispatcher never reads English, and nobody reads the flow's state ids. What the caller
 wanted comes first (what they said, what was noted, under the flow's `labels:`), then what was
 done (tickets, SMS, queue, transfer, voicemail), then how the call ended. The sentence for
-an event a step records is worded by that step's kind (`voicebot.engine.steps`); the rest
+an event a step records is worded by that step's kind (`voicebot.engine.steps`, found through
+`voicebot.flows.wording`); the rest
 (quotes, e-mails, callbacks, failures) are worded here.
 """
 
@@ -15,11 +16,10 @@ import datetime as dt
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from voicebot.engine.steps import worded_by
-from voicebot.engine.steps.base import role_name, sentence
 from voicebot.flows.model import Flow
+from voicebot.flows.wording import role_name, sentence, worded_by
+from voicebot.language import failures
 from voicebot.models import Call, CallEvent
-from voicebot.voicemail import failures
 
 __all__ = ["OUTCOMES", "WORDS", "compose", "label", "note_language", "role_name"]
 

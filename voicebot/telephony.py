@@ -30,7 +30,6 @@ from twilio.rest import Client
 from voicebot import db
 from voicebot.models import Dial, Message, utcnow
 from voicebot.phones import mask
-from voicebot.web.urls import NoPublicUrl, public_url, public_url_or_none
 
 log = logging.getLogger("voicebot.telephony")
 
@@ -45,6 +44,28 @@ MAX_RECORDING_BYTES = 64 * 1024 * 1024
 TRANSIENT = frozenset({404, 408, 409, 425, 429})
 """Answers worth trying again, with every 5xx: Twilio posts the callback before the media
 is always there (404), and throttles (429)."""
+
+
+# -- where Twilio calls us back ----------------------------------------------------------
+class NoPublicUrl(RuntimeError):
+    """Live telephony needs VOICEBOT_PUBLIC_URL for what Twilio fetches on its own."""
+
+
+def public_url(app: Flask, endpoint: str, **values: Any) -> str:
+    base = app.config.get("PUBLIC_URL")
+    if not base:
+        raise NoPublicUrl("VOICEBOT_PUBLIC_URL is not set: Twilio needs a public URL to reach "
+                          f"{endpoint} (the ngrok or proxy URL the console points at)")
+    path: str = app.url_map.bind("localhost").build(endpoint, values)
+    return str(base).rstrip("/") + path
+
+
+def public_url_or_none(app: Flask, endpoint: str, **values: Any) -> str | None:
+    """For optional callbacks (delivery status): without a public URL we go without."""
+    try:
+        return public_url(app, endpoint, **values)
+    except NoPublicUrl:
+        return None
 
 
 class RecordingRefused(ValueError):

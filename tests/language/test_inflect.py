@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from voicebot.engine import hours
+from voicebot.flows import hours
 from voicebot.flows.model import Hours, TimeRange
 from voicebot.language import inflect
 

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from voicebot.compiler.registry import registry
-from voicebot.engine.hours import after_business_days
+from voicebot.flows.hours import after_business_days
 from voicebot.jobs import run_due
 from voicebot.models import Callback, Ticket
 from voicebot.services.tickets import close

@@ -185,18 +185,18 @@ def test_a_slow_twilio_api_never_keeps_the_caller_waiting_and_each_sms_goes_out_
     texts the director and the master answers the caller before a single REST request is
     even made (before, the caller heard 4 s of silence, and at Twilio's 15 s webhook limit
     the call was cut off); the worker, running beside the web server as in production,
-    then sends each SMS exactly once, however often Twilio repeats the webhook."""
+    then sends each SMS exactly once, however often Twilio repeats the webhook. (The
+    webhook's latency against a slow Twilio is measured in bench/, not here.)"""
     set_clock(NOON_MINSK)
     twilio_double.slow[r"/Messages\.json$"] = 2.0
     caller = dial(TELESPUTNIK, from_="+375295550177")
     caller.start()
     caller.say("у нас нет сигнала")
-    started = time.monotonic()
     turn = caller.say("улица Садовая дом 7")
-    answered_in = time.monotonic() - started
     assert "передали информацию мастеру" in turn.text
+    # Answered before a single request reached Twilio: nothing on the webhook's path waits
+    # on Twilio's API, however slow it is (a timed bound would only measure this machine).
     assert twilio_double.requests_for("POST", r"/Messages\.json$") == []
-    assert answered_in < 2.0  # less than one REST request takes; it used to wait for two
     answer = next(e for e in caller.history
                   if e.kind == "gather" and e.params.get("SpeechResult") == "улица Садовая дом 7")
     worker = Worker(app, tick=0.1, sweep_every=0.5).start()

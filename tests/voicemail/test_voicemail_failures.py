@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from voicebot import db
 from voicebot.cli import main
+from voicebot.language import failures
 from voicebot.models import Call, Voicemail
 from voicebot.services.calls import add_event
-from voicebot.voicemail import failures, pipeline
+from voicebot.voicemail import pipeline
 
 from support.desk import PASSWORD_HASH, login
 from support.records import Dial, the_call

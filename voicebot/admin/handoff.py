@@ -23,11 +23,11 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
-from voicebot.flows.catalog import catalog
+from voicebot.compiler.registry import registry
+from voicebot.language import failures
 from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask
 from voicebot.services import callbacks as callback_rules
-from voicebot.voicemail import failures
 
 PAGE = 50
 LIST_LIMIT = 100
@@ -196,7 +196,7 @@ def handoff() -> ResponseReturnValue:
         current_app.logger.info("desk: %s looked up %s", g.desk_user, mask(filters.number))
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
-                           lines=[flow.id for flow in catalog().flows()],
+                           lines=[flow.id for flow in registry().flows()],
                            outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble, **data)
 
 

@@ -19,7 +19,8 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.i18n import gettext as _
 from voicebot.clock import clock
-from voicebot.flows.catalog import catalog, flow_or_none
+from voicebot.compiler.registry import registry
+from voicebot.flows.catalog import flow_or_none
 from voicebot.models import Ticket
 from voicebot.services import tickets as ticket_work
 from voicebot.services.tickets import TicketError
@@ -89,7 +90,7 @@ def _note(ticket: Ticket, text: str) -> None:
 
 
 def _lines() -> list[str]:
-    return [flow.id for flow in catalog().flows()]
+    return [flow.id for flow in registry().flows()]
 
 
 @bp.get("/tickets")

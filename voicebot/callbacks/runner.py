@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.clock import clock
 from voicebot.db import rowcount
-from voicebot.engine import texts
-from voicebot.engine.hours import is_open, next_open
+from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
+from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import ASSIGNEE, CallbackAction, CallbackRule, Flow
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow

@@ -6,14 +6,10 @@ from collections.abc import Collection, Mapping
 
 from voicebot.compiler.graph import BUILTIN_TARGETS
 from voicebot.engine.steps import edges, waits
-from voicebot.flows.fields import BUILTINS, is_builtin
+from voicebot.flows.fields import BUILTINS, QUOTE_FIELDS, is_builtin
 from voicebot.flows.model import StepBase
 from voicebot.flows.schema import Context, Ref, suggest
 
-QUOTE_FIELDS = frozenset(
-    {"caller_name", "service", "service_price", "callback_number", "line_number", "urgency"}
-)
-"""Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
 BUILTIN_GROUPS = frozenset({"staff", "known", "new"})
 
 

@@ -38,7 +38,6 @@ from voicebot.flows.model import (
     StaffMember,
     StepBase,
     Text,
-    language_family,
 )
 from voicebot.flows.schema import (
     Context,
@@ -59,6 +58,7 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+from voicebot.language.tags import language_family
 
 __all__ = [
     "BUILTIN_TARGETS",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from voicebot.compiler.checks import QUOTE_FIELDS
 from voicebot.flows import fields
+from voicebot.flows.fields import QUOTE_FIELDS
 from voicebot.flows.model import (
     NOT_SERVICE_REASONS,
     Phrase,

@@ -293,7 +293,6 @@ class FlowRegistry:
 
 
 def registry(app: Flask | None = None) -> FlowRegistry:
-    """The app's registry, for what only it does (problems, snapshots, reloads); code that
-    only reads flows uses voicebot.flows.catalog, the same object seen through a protocol."""
+    """The app's registry: the one typed way to it (`app.extensions["voicebot.flows"]`)."""
     reg: FlowRegistry = (app or current_app).extensions[EXTENSION]
     return reg

@@ -31,6 +31,7 @@ from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.steps.ask import Ask
 from voicebot.engine.steps.route import Route
+from voicebot.engine.turn import Reply
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import NOT_SERVICE_REASONS, Flow, Phrase, Source
 from voicebot.flows.yamlsource import CommentedMap, CommentedSeq, key_line, node_line, parse_yaml
@@ -318,7 +319,7 @@ def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.dateti
         # A step that needs what only a real call has (the visit an outbound call is about)
         # stops the run; where the answer led is known by then.
         with contextlib.suppress(FlowRuntimeError):
-            runner.resume(turn, "gather", {"SpeechResult": case.say})
+            runner.resume(turn, "gather", Reply(speech=case.say.strip()))
         session.flush()
         events = session.scalars(select(CallEvent).where(CallEvent.call_id == call.id)
                                  .order_by(CallEvent.id)).all()

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from voicebot.engine.hours import is_open
+from voicebot.flows.hours import is_open
 from voicebot.flows.model import Flow, StaffMember, VarTest, When
 from voicebot.language import numbers
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicebot.flows.model import language_family
+from voicebot.language.tags import language_family
 
 PHRASES: dict[str, dict[str, str]] = {
     "queue_position": {

@@ -10,12 +10,11 @@ what the steps change outside the call goes through `turn.effects`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from voicebot.engine.steps import kind_of
-from voicebot.engine.turn import HANGUP, RESTART, Turn, Urls
+from voicebot.engine.turn import HANGUP, RESTART, Reply, Turn, Urls
 from voicebot.flows.errors import FlowRuntimeError
 
 __all__ = ["MAX_STEPS", "Turn", "Urls", "recover", "resume", "run_from", "start"]
@@ -39,31 +38,27 @@ def start(turn: Turn, entry: str | None = None) -> None:
     run_from(turn, entry or turn.flow.start)
 
 
-def resume(turn: Turn, event: str, form: Mapping[str, str]) -> None:
+def resume(turn: Turn, event: str, reply: Reply) -> None:
     """Apply what Twilio reports for the state the call is in, then run on."""
     state = turn.call.state
     if state not in turn.flow.states:
         raise FlowRuntimeError("the call is in a state the flow no longer has", flow=turn.flow.id,
-                               state=state, where=turn.flow.file, given=_given(form) or event)
+                               state=state, where=turn.flow.file, given=reply.given or event)
     step = turn.flow.step(state)
     kind = kind_of(step)
     if event not in kind.resumes_on:
         raise FlowRuntimeError(f"unexpected {event!r} event for a {type(step).__name__} step",
                                flow=turn.flow.id, state=step.id, where=str(step.source),
-                               given=_given(form))
+                               given=reply.given)
     try:
-        following = kind.resume(turn, step, event, form)
+        following = kind.resume(turn, step, event, reply)
         if following is not None:
             run_from(turn, following)
     except FlowRuntimeError:
         raise
     except Exception as exc:
         raise FlowRuntimeError(str(exc), flow=turn.flow.id, state=step.id, where=str(step.source),
-                               given=_given(form)) from exc
-
-
-def _given(form: Mapping[str, str]) -> str:
-    return form.get("SpeechResult") or form.get("Digits") or form.get("DialCallStatus") or ""
+                               given=reply.given) from exc
 
 
 def run_from(turn: Turn, state: str) -> None:

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from voicebot.engine import texts
 from voicebot.engine.conditions import CallerFacts
 from voicebot.engine.phrases import phrase
+from voicebot.flows import texts
 from voicebot.flows.model import Flow, Text
 from voicebot.models import Call, MessagePurpose
 from voicebot.services import messages
@@ -37,6 +37,29 @@ class Urls(Protocol):
     def call_recording_status(self) -> str: ...
     def sms_status(self) -> str: ...
     def transcription(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What Twilio reports back to a step that waited (a `<Gather>`, `<Dial>`, `<Enqueue>` or
+    `<Record>` action), already checked and typed at the web edge (voicebot.web.params):
+    steps read fields, never Twilio's form."""
+
+    digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
+    """The recognizer's confidence in `speech`, 0 to 1; None when Twilio gave none."""
+    dial_status: str = ""
+    dial_duration: int | None = None
+    queue_result: str = ""
+    recording_sid: str = ""
+    recording_url: str = ""
+    recording_duration: int = 0
+
+    @property
+    def given(self) -> str:
+        """What the caller gave, for an error report."""
+        return self.speech or self.digits or self.dial_status
 
 
 @dataclass(frozen=True)

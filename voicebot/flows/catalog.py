@@ -1,8 +1,9 @@
-"""The flows in service, as the runtime reads them: a seam between the code that runs calls
-(engine, services, voicemail, callbacks, the web edge) and the compiler's registry
-(voicebot.compiler.registry), which loads flow files and puts itself on the app under
-`EXTENSION`. Reading flows through this protocol keeps the runtime from importing the
-compiler, which imports the step kinds: so no package cycle runs through the compiler.
+"""The flows in service, as the code below the flow compiler reads them: by id or by number.
+
+The app keeps its registry of loaded flows (`voicebot.compiler.registry`, which compiles them
+with the step kinds) under `app.extensions["voicebot.flows"]`; this is the one typed way to
+read it for code the compiler sits above (the services, the callback runner, the voicemail
+pipeline), so none of them imports the compiler.
 """
 
 from __future__ import annotations
@@ -14,25 +15,17 @@ from flask import Flask, current_app
 from voicebot.flows.model import Flow
 
 EXTENSION = "voicebot.flows"
-"""The key of the app's registry in `app.extensions`."""
 
 
 class Catalog(Protocol):
-    def get(self, flow_id: str) -> Flow:
-        """The flow, or FlowNotFound."""
-        ...
+    """What `voicebot.compiler.registry.FlowRegistry` offers to read."""
 
     def find(self, flow_id: str) -> Flow | None: ...
-
-    def for_number(self, number: str) -> Flow | None:
-        """The inbound flow that answers `number` (E.164)."""
-        ...
-
+    def for_number(self, number: str) -> Flow | None: ...
     def flows(self) -> list[Flow]: ...
 
 
 def catalog(app: Flask | None = None) -> Catalog:
-    """The app's flows in service: the one typed way to them."""
     found: Catalog = (app or current_app).extensions[EXTENSION]
     return found
 

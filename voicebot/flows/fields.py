@@ -35,6 +35,12 @@ _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 _FORMATTER = stringlib.Formatter()
 
 
+QUOTE_FIELDS = frozenset(
+    {"caller_name", "service", "service_price", "callback_number", "line_number", "urgency"}
+)
+"""Placeholders only a quote's `sms` template may use: what was understood from the voicemail."""
+
+
 # --- texts -------------------------------------------------------------------------------
 
 BUILTINS = frozenset({"name", "caller", "hours_today", "hours", "date", "time"})

@@ -10,18 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 from voicebot.language.scorer import Menu, Pattern
+from voicebot.language.tags import language_family
 
 InputMode = Literal["dtmf", "speech"]
 Direction = Literal["inbound", "outbound"]
 CaptureKind = Literal["text", "digits", "number", "date", "yes_no", "phone", "name"]
-
-
-def language_family(tag: str) -> Literal["en", "ru"]:
-    """The language a BCP-47 tag ('ru-RU', 'en-US') names, among those voicebot speaks."""
-    return "ru" if tag.lower().startswith("ru") else "en"
 
 
 SNOWBALL = {"en": "english", "ru": "russian"}
@@ -130,6 +126,20 @@ class StepBase:
 
     id: str
     source: Source
+
+
+@runtime_checkable
+class RecordsVoicemail(Protocol):
+    """A step that records a voicemail, as the voicemail pipeline and the speech checks see
+    it: they read these fields without importing the step kind (`voicebot.engine.steps`),
+    which sits above them."""
+
+    @property
+    def max_length(self) -> int: ...
+    @property
+    def transcribe(self) -> bool: ...
+    @property
+    def quote(self) -> bool: ...
 
 
 VisitStatus = Literal["planned", "confirmed", "moved", "time-open", "canceled"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from voicebot.flows.model import language_family
+from voicebot.language.tags import language_family
 
 SCRIPTS = {"en": "LATIN", "ru": "CYRILLIC", "ko": "HANGUL"}
 """The Unicode script each language family writes its words in."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicebot.flows.model import language_family
+from voicebot.language.tags import language_family
 from voicebot.speech import alphabet, model_download, sphinx_recognizer, twilio_text, whisper_recognizer
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.sphinx_recognizer import PocketsphinxTranscriber

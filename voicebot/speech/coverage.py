@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voicebot.engine.steps.voicemail import Voicemail
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.model import Flow, RecordsVoicemail
+from voicebot.language.tags import language_family
 from voicebot.speech import model_download, vosk_recognizer, whisper_recognizer
 from voicebot.speech.choice import TwilioText, choose
 from voicebot.speech.transcript import WRONG_LANGUAGE, RecognizerUnavailable
@@ -52,7 +52,7 @@ class Coverage:
 
 
 def takes_voicemail(flow: Flow) -> bool:
-    return any(isinstance(step, Voicemail) for step in flow.states.values())
+    return any(isinstance(step, RecordsVoicemail) for step in flow.states.values())
 
 
 def coverage(config: Mapping[str, Any], flows: Iterable[Flow]) -> list[Coverage]:

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from voicebot.flows.model import language_family
+from voicebot.language.tags import language_family
 from voicebot.speech import alphabet
 from voicebot.speech.audio import Prepared
 from voicebot.speech.transcript import WRONG_LANGUAGE, RecognizerUnavailable, Transcript, Word

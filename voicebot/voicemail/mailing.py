@@ -32,12 +32,13 @@ from sqlalchemy.orm import Session
 from voicebot import db, mail
 from voicebot.clock import clock
 from voicebot.flows.catalog import catalog, flow_or_none
-from voicebot.flows.model import Flow, language_family
+from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job, known
+from voicebot.language.tags import language_family
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
 from voicebot.services.calls import add_event
-from voicebot.web.urls import public_url_or_none
+from voicebot.telephony import public_url_or_none
 
 log = logging.getLogger("voicebot.voicemail.mail")
 

@@ -11,7 +11,7 @@ so a crash resumes where it stopped (`sweep`), and a job run twice finds its wor
     fetched, or its URL was refused)
 
 What went wrong is stored on the voicemail as a short reason code (`FETCH_FAILED`...), which
-the desk, the call note and `voicebot journal` put in words (voicebot/voicemail/failures.py);
+the desk, the call note and `voicebot journal` put in words (voicebot/language/failures.py);
 the details, exception text included, go to the log only.
 
 One voicemail never gets two quotes: the quote is unique per voicemail and its SMS goes
@@ -33,9 +33,8 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.clock import clock
-from voicebot.engine.steps.voicemail import Voicemail as VoicemailStep
 from voicebot.flows.catalog import flow_or_none
-from voicebot.flows.model import Flow
+from voicebot.flows.model import Flow, RecordsVoicemail
 from voicebot.jobs import enqueue, job, known
 from voicebot.models import (
     Call,
@@ -82,13 +81,13 @@ def job_key(voicemail_id: int) -> str:
     return f"voicemail-{voicemail_id}"
 
 
-def voicemail_step(call: Call | None, flow: Flow | None) -> VoicemailStep | None:
+def voicemail_step(call: Call | None, flow: Flow | None) -> RecordsVoicemail | None:
     """The voicemail step the call recorded in: the last one the journal shows it entering."""
     if call is None or flow is None:
         return None
     for event in reversed(call.events):
         step = flow.states.get(event.state)
-        if event.kind == EventKind.VOICEMAIL and isinstance(step, VoicemailStep):
+        if event.kind == EventKind.VOICEMAIL and isinstance(step, RecordsVoicemail):
             return step
     return None
 

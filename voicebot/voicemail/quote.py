@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from voicebot.engine import texts
+from voicebot.flows import texts
 from voicebot.flows.model import Flow
 from voicebot.services.messages import line_number
 from voicebot.voicemail.understand import Understanding

@@ -3,7 +3,7 @@ replies to a caller answering a quote, and notices to staff (OM-9)."""
 
 from __future__ import annotations
 
-from voicebot.flows.model import language_family
+from voicebot.language.tags import language_family
 
 TEXTS: dict[str, dict[str, str]] = {
     "approved_reply": {

@@ -26,6 +26,8 @@ from typing import TypeVar
 from flask import Response, g, request
 from werkzeug.exceptions import BadRequest
 
+from voicebot.engine.turn import Reply
+
 log = logging.getLogger("voicebot.webhooks")
 
 SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
@@ -104,9 +106,10 @@ class TwilioForm:
         value = self._values.get(name)
         return None if value is None else int(value)
 
-    def as_dict(self) -> dict[str, str]:
-        """All fields, for the flow engine: numbers are valid or absent."""
-        return dict(self._values)
+    def decimal(self, name: str) -> float | None:
+        """A bounded number with a fraction (see NUMBERS), or None when absent or impossible."""
+        value = self._values.get(name)
+        return None if value is None else float(value)
 
 
 def form() -> TwilioForm:
@@ -151,9 +154,9 @@ class IncomingCall:
 @dataclass(frozen=True)
 class Continuation:
     """/twilio/voice/step: what a `<Gather>`, `<Record>`, `<Dial>` or `<Enqueue>` voicebot
-    wrote comes back with. The URL names the state, the turn and the event; `fields` are the
-    cleaned form for the flow engine (digits, speech and its confidence, a dial's or a
-    queue's result, a recording)."""
+    wrote comes back with. The URL names the state, the turn and the event; `reply` is what
+    the step waited for (digits, speech and its confidence, a dial's or a queue's result, a
+    recording), for the flow engine."""
 
     call_sid: str
     state: str
@@ -161,18 +164,22 @@ class Continuation:
     turn: int
     from_: str | None
     to: str | None
-    recording_sid: str
-    recording_url: str
-    recording_duration: int
-    fields: Mapping[str, str]
+    reply: Reply
 
     @classmethod
     def parse(cls) -> Continuation:
         f = form()
-        return cls(f.required("CallSid", SID), url_text("s"), url_text("e"), url_number("t"),
-                   f.optional("From", NUMBER, "") or None, f.optional("To", NUMBER, "") or None,
-                   f.optional("RecordingSid", SID, ""), f.text("RecordingUrl"),
-                   f.integer("RecordingDuration") or 0, f.as_dict())
+        sid, state, event, turn = (f.required("CallSid", SID), url_text("s"), url_text("e"),
+                                   url_number("t"))
+        from_, to = f.optional("From", NUMBER, "") or None, f.optional("To", NUMBER, "") or None
+        reply = Reply(
+            digits=f.text("Digits").strip(), speech=f.text("SpeechResult").strip(),
+            confidence=f.decimal("Confidence"),
+            dial_status=f.text("DialCallStatus"), dial_duration=f.integer("DialCallDuration"),
+            queue_result=f.text("QueueResult"),
+            recording_sid=f.optional("RecordingSid", SID, ""), recording_url=f.text("RecordingUrl"),
+            recording_duration=f.integer("RecordingDuration") or 0)
+        return cls(sid, state, event, turn, from_, to, reply)
 
     def caller(self) -> tuple[str, str]:
         """(From, To), needed only for a call we have no record of: a 400 if missing."""

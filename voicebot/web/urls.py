@@ -1,14 +1,13 @@
-"""The URLs Twilio calls us at: continuation and callback URLs written into TwiML during a
-webhook (`Urls`), and absolute ones built outside any request (the worker placing a call,
-`public_url`). It imports nothing else of voicebot: telephony and the voicemail pipeline
-build callback URLs with it without depending on the web edge's handlers."""
+"""The URLs Twilio calls us at from the TwiML a webhook writes: continuation URLs and
+callback URLs (`Urls`). Absolute ones built outside any request (the worker placing a call,
+sending an SMS or mailing a voicemail) are `voicebot.telephony.public_url`: code below the
+web edge builds them without importing it."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, url_for
+from flask import current_app, request, url_for
 
 
 class Urls:
@@ -43,24 +42,3 @@ class Urls:
 def absolute(path: str) -> str:
     base = current_app.config.get("PUBLIC_URL") or request.url_root
     return base.rstrip("/") + path
-
-
-class NoPublicUrl(RuntimeError):
-    """Live telephony needs VOICEBOT_PUBLIC_URL for what Twilio fetches on its own."""
-
-
-def public_url(app: Flask, endpoint: str, **values: Any) -> str:
-    base = app.config.get("PUBLIC_URL")
-    if not base:
-        raise NoPublicUrl("VOICEBOT_PUBLIC_URL is not set: Twilio needs a public URL to reach "
-                          f"{endpoint} (the ngrok or proxy URL the console points at)")
-    path: str = app.url_map.bind("localhost").build(endpoint, values)
-    return str(base).rstrip("/") + path
-
-
-def public_url_or_none(app: Flask, endpoint: str, **values: Any) -> str | None:
-    """For optional callbacks (delivery status): without a public URL we go without."""
-    try:
-        return public_url(app, endpoint, **values)
-    except NoPublicUrl:
-        return None

@@ -28,12 +28,14 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from voicebot import db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
-from voicebot.engine import runner, texts
+from voicebot.compiler.registry import registry
+from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
 from voicebot.engine.steps.queue import Queue
-from voicebot.flows.catalog import catalog, flow_or_none
+from voicebot.flows import texts
+from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallOutcome
 from voicebot.phones import mask
@@ -96,7 +98,7 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
 
 
 def flow_for(to: str) -> Flow | None:
-    flow = catalog().for_number(to)
+    flow = registry().for_number(to)
     default = current_app.config.get("DEFAULT_FLOW")
     if flow is None and default:
         flow = flow_or_none(default)
@@ -200,8 +202,7 @@ def step(params: Continuation) -> Response:
         reply.say(phrase("unavailable", "en"))
         reply.hangup()
         return twiml(reply)
-    given = params.fields
-    return run_turn(flow, call, lambda t: runner.resume(t, event, given))
+    return run_turn(flow, call, lambda t: runner.resume(t, event, params.reply))
 
 
 def _start_over(params: Continuation) -> Response:
@@ -221,9 +222,10 @@ def _start_over(params: Continuation) -> Response:
 
 
 def _fallback_recorded(call: Call, params: Continuation) -> Response:
-    if params.recording_sid:
-        voicemails.store(db.session(), call, call.flow_id, params.recording_sid,
-                         params.recording_url, params.recording_duration, clock().now())
+    recorded = params.reply
+    if recorded.recording_sid:
+        voicemails.store(db.session(), call, call.flow_id, recorded.recording_sid,
+                         recorded.recording_url, recorded.recording_duration, clock().now())
         call.outcome = CallOutcome.VOICEMAIL
         db.session().commit()
     reply = VoiceResponse()

@@ -12,9 +12,10 @@ import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
-from voicebot.engine.steps.base import KINDS, Edge, StepKind, kind_of, worded_by
+from voicebot.engine.steps.base import KINDS, Edge, StepKind, kind_of
 from voicebot.flows.model import Source, StepBase
 from voicebot.flows.schema import Node, Reported, check_mapping, require_mapping, unknown
+from voicebot.flows.wording import worded_by
 from voicebot.flows.yamlsource import key_line
 
 __all__ = ["KINDS", "Edge", "StepKind", "compile_state", "edges", "kind_of", "waits",

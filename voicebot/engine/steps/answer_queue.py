@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.steps.queue import twilio_queue
-from voicebot.engine.turn import Turn
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Source, StepBase
 from voicebot.flows.schema import Key, Node, Schema
@@ -55,8 +54,8 @@ class AnswerQueueKind(StepKind[AnswerQueue]):
         return None
 
     def resume(self, turn: Turn, step: AnswerQueue, event: str,
-               form: Mapping[str, str]) -> str | None:
-        turn.event("dial-result", form.get("DialCallStatus", ""))
+               reply: Reply) -> str | None:
+        turn.event("dial-result", reply.dial_status)
         return step.next
 
     def edges(self, step: AnswerQueue) -> list[Edge]:

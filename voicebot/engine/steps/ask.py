@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal, get_args
 from voicebot.engine import answers
 from voicebot.engine.answers import capture_value
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
-from voicebot.engine.turn import Turn
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.model import CaptureKind, Choice, InputMode, Source, StepBase, Text
 from voicebot.flows.schema import (
@@ -228,8 +228,8 @@ class AskKind(StepKind[Ask]):
         gather(turn, step, step.prompt)
         return None
 
-    def resume(self, turn: Turn, step: Ask, event: str, form: Mapping[str, str]) -> str | None:
-        return _answer(turn, step, form)
+    def resume(self, turn: Turn, step: Ask, event: str, reply: Reply) -> str | None:
+        return _answer(turn, step, reply)
 
     def edges(self, step: Ask) -> list[Edge]:
         out = [Edge(step.id, c.goto, choice_label(c)) for c in step.choices]
@@ -265,9 +265,8 @@ def gather(turn: Turn, step: Ask, prompt: tuple[Text, ...], then: str = "") -> N
     turn.response.redirect(turn.urls.step(step.id, call.turn, "silence"), method="POST")
 
 
-def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> str | None:
-    digits = form.get("Digits", "").strip()
-    speech = form.get("SpeechResult", "").strip()
+def _answer(turn: Turn, step: Ask, reply: Reply) -> str | None:
+    digits, speech = reply.digits, reply.speech
     pending = turn.call.vars.get(CONFIRMING)
     if pending is not None:
         turn.call.vars = {k: v for k, v in turn.call.vars.items() if k != CONFIRMING}
@@ -275,9 +274,8 @@ def _answer(turn: Turn, step: Ask, form: Mapping[str, str]) -> str | None:
         turn.event("no-input")
         return _retry(turn, step, step.no_input)
     turn.call.inputs += 1
-    confidence = form.get("Confidence")
     turn.event("input", digits or speech, digits=digits, speech=speech,
-               confidence=float(confidence) if confidence else None)
+               confidence=reply.confidence)
     if isinstance(pending, dict) and pending.get("state") == step.id:
         return _confirmed(turn, step, pending, digits, speech)
     heard = answers.hear(turn.flow, step, digits, speech)

@@ -14,13 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from voicebot.engine.turn import Turn
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.errors import FlowError, FlowRuntimeError
 from voicebot.flows.model import Choice, Flow, Source, StepBase
 from voicebot.flows.schema import Key, Node, Schema
+
+# Event and sentence are part of what a step kind module imports from here (explicit
+# re-exports: mypy --strict reads no implicit one).
+from voicebot.flows.wording import Event as Event
+from voicebot.flows.wording import file_wording, worded_by
+from voicebot.flows.wording import sentence as sentence
 
 S = TypeVar("S", bound=StepBase)
 
@@ -32,19 +38,6 @@ class Edge:
     source: str
     target: str
     label: str
-
-
-class Event(Protocol):
-    """A journal event as the note reads it (a stored `CallEvent` row is one)."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def data(self) -> dict[str, Any]: ...
 
 
 Words = Mapping[str, Mapping[str, str]]
@@ -88,7 +81,7 @@ class StepKind(Generic[S]):
         """Enter the step: the next state, or None when it waits for Twilio (or ended)."""
         raise NotImplementedError
 
-    def resume(self, turn: Turn, step: S, event: str, form: Mapping[str, str]) -> str | None:
+    def resume(self, turn: Turn, step: S, event: str, reply: Reply) -> str | None:
         """Twilio's report on the step (`event` is one of `resumes_on`): the next state, or
         None when the call waits again or is over."""
         raise FlowRuntimeError(f"unexpected {event!r} event for a {self.key} step",
@@ -106,7 +99,6 @@ class StepKind(Generic[S]):
 KINDS: dict[str, StepKind[Any]] = {}
 """Kinds by YAML key, in `rank` order (the order error messages list them)."""
 _BY_TYPE: dict[type, StepKind[Any]] = {}
-_BY_EVENT: dict[str, StepKind[Any]] = {}
 
 K = TypeVar("K", bound=type[StepKind[Any]])
 
@@ -116,7 +108,7 @@ def register(cls: K) -> K:
     kind = cls()
     clashes = [f"key {kind.key!r}"] if kind.key in KINDS else []
     clashes += [f"step type {kind.step.__name__}"] if kind.step in _BY_TYPE else []
-    clashes += [f"journal event {e!r}" for e in _events(kind) if e in _BY_EVENT]
+    clashes += [f"journal event {e!r}" for e in _events(kind) if worded_by(e) is not None]
     if clashes:
         raise FlowError(f"step kind {cls.__name__} takes what another kind has: "
                         + ", ".join(clashes))
@@ -125,7 +117,7 @@ def register(cls: K) -> K:
     KINDS.update((k.key, k) for k in ranked)
     _BY_TYPE[kind.step] = kind
     for event in _events(kind):
-        _BY_EVENT[event] = kind
+        file_wording(event, kind)  # for the note, which may not import the engine
     return cls
 
 
@@ -138,24 +130,9 @@ def kind_of(step: StepBase) -> StepKind[Any]:
     return _BY_TYPE[type(step)]
 
 
-def worded_by(event_kind: str) -> StepKind[Any] | None:
-    """The kind whose module words this journal event, if any does."""
-    return _BY_EVENT.get(event_kind)
-
-
 # --- shared pieces of kinds -------------------------------------------------------------------
 
 
 def next_key(required: bool = True) -> Key:
     """A key naming the state to go to."""
     return Key(fields.target, required=required)
-
-
-def sentence(text: str) -> str:
-    """`text` ending as a sentence: a full stop unless it already ends like one."""
-    return text if text.rstrip().endswith((".", "!", "?", "»", "\u201d")) else text.rstrip() + "."
-
-
-def role_name(flow: Flow | None, role: str) -> str:
-    """A staff role as the flow's `roles:` name it; the role id when the flow has none."""
-    return flow.role_names.get(role, role) if flow else role

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from voicebot.engine.answers import capture_value
-from voicebot.engine.hours import spoken_date
 from voicebot.engine.steps.ask import Ask, gather
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
-from voicebot.engine.turn import Turn
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
+from voicebot.flows.hours import spoken_date
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, integer, pattern, positive_number
 from voicebot.language import spoken_time
@@ -110,8 +109,8 @@ class BookKind(StepKind[Book]):
         return _offer(turn, step, spoken_time.parse(said, turn.now, turn.flow.timezone)
                       or turn.now)
 
-    def resume(self, turn: Turn, step: Book, event: str, form: Mapping[str, str]) -> str | None:
-        digits, speech = form.get("Digits", "").strip(), form.get("SpeechResult", "").strip()
+    def resume(self, turn: Turn, step: Book, event: str, reply: Reply) -> str | None:
+        digits, speech = reply.digits, reply.speech
         offered = dt.datetime.fromisoformat(str(turn.call.vars.get(_offer_key(step))))
         answer = capture_value("yes_no", digits, speech, turn.flow)
         if digits or speech:

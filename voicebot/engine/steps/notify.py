@@ -12,7 +12,6 @@ from voicebot.engine.steps.base import (
     Words,
     next_key,
     register,
-    role_name,
     sentence,
 )
 from voicebot.engine.steps.sms import send
@@ -20,6 +19,7 @@ from voicebot.engine.turn import Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, list_of
+from voicebot.flows.wording import role_name
 from voicebot.models import MessagePurpose
 
 

@@ -3,12 +3,11 @@ them, highest priority first, then in arrival order (OM-3)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
-from voicebot.engine.turn import HANGUP, Turn
+from voicebot.engine.turn import HANGUP, Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, integer, whole_number
@@ -71,8 +70,8 @@ class QueueKind(StepKind[Queue]):
         return None
 
     def resume(self, turn: Turn, step: Queue, event: str,
-               form: Mapping[str, str]) -> str | None:
-        result = form.get("QueueResult", "")
+               reply: Reply) -> str | None:
+        result = reply.queue_result
         turn.event("queue-result", result)
         turn.effects.leave_queue(turn.call, result, turn.now)
         if result == "bridged":

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from voicebot.engine import texts
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.turn import Turn
-from voicebot.flows import fields
+from voicebot.flows import fields, texts
 from voicebot.flows.model import Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, dict_of
 

@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from voicebot.engine import texts
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register, sentence
 from voicebot.engine.turn import Turn
-from voicebot.flows import fields
+from voicebot.flows import fields, texts
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import (
     Key,

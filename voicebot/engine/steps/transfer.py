@@ -3,16 +3,16 @@ fallback."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from voicebot.engine.conditions import available_members
-from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register, role_name
-from voicebot.engine.turn import Turn
+from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, boolean, integer, list_of
+from voicebot.flows.wording import role_name
 
 ANSWERED = {"completed", "answered"}
 """Dial statuses of a call a person took."""
@@ -87,9 +87,9 @@ class TransferKind(StepKind[Transfer]):
         return None
 
     def resume(self, turn: Turn, step: Transfer, event: str,
-               form: Mapping[str, str]) -> str | None:
-        status = form.get("DialCallStatus", "")
-        turn.event("dial-result", status, duration=form.get("DialCallDuration"))
+               reply: Reply) -> str | None:
+        status = reply.dial_status
+        turn.event("dial-result", status, duration=reply.dial_duration)
         if status in ANSWERED:
             turn.call.outcome = "transferred"
             return step.next

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from voicebot.engine import texts
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
-from voicebot.flows import fields
+from voicebot.flows import fields, texts
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import VISIT_STATUSES, Flow, Source, StepBase, Text, VisitStatus
 from voicebot.flows.schema import Key, Node, Schema, boolean, one_of

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
-from voicebot.engine.turn import Turn
+from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, boolean, integer
@@ -64,12 +63,11 @@ class VoicemailKind(StepKind[Voicemail]):
         return None
 
     def resume(self, turn: Turn, step: Voicemail, event: str,
-               form: Mapping[str, str]) -> str | None:
-        sid = form.get("RecordingSid", "")
-        duration = int(form.get("RecordingDuration") or 0)
+               reply: Reply) -> str | None:
+        sid, duration = reply.recording_sid, reply.recording_duration
         if sid and duration > 0:
             turn.effects.store_voicemail(turn.call, turn.flow.id, sid,
-                                         form.get("RecordingUrl", ""), duration, turn.now)
+                                         reply.recording_url, duration, turn.now)
             turn.call.outcome = "voicemail"
             turn.event("recorded", f"{duration} s", recording_sid=sid)
         else:

@@ -9,7 +9,7 @@ exception text) gets a general sentence: the raw text is never shown.
 
 from __future__ import annotations
 
-from voicebot.flows.model import language_family
+from voicebot.language.tags import language_family
 
 SENTENCES: dict[str, dict[str, str]] = {
     "fetch_failed": {

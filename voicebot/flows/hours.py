@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from voicebot.flows.model import Hours, TimeRange, language_family
+from voicebot.flows.model import Hours, TimeRange
 from voicebot.language import inflect
+from voicebot.language.tags import language_family
 
 _MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
               "сентября", "октября", "ноября", "декабря")

@@ -1,4 +1,6 @@
-"""Filling `{name}` placeholders from call variables, facts and built-ins."""
+"""Filling `{name}` placeholders from call variables, facts and built-ins: what a call says,
+what an SMS of a step, a quote or a callback rule says. Here, beside the flow model, so the
+engine, the callbacks and the voicemail pipeline share it without importing one another."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from voicebot.engine import hours as hours_text
+from voicebot.flows import hours as hours_text
 from voicebot.flows.fields import BUSINESS_DAYS
 from voicebot.flows.model import Flow, Text
 from voicebot.language import inflect
