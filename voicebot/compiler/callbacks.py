@@ -190,37 +190,10 @@ def _rule(node: Node) -> DraftRule:
     # Each rule below is checked as soon as what it needs could be read, so one run shows
     # every problem of the rule.
     problems: list[tuple[str, str]] = []
-
-    def misplaced(key: str, why: str) -> None:
-        if key in mapping and v.get(key) not in (None, (), False):
-            problems.append((key, why))
-
     if on is not None:
-        if on not in TICKET_TRIGGERS:
-            for ref in node.ctx.assignee_uses[assignees:]:
-                node.ctx.report(ref.line, ref.path, "assignee is the ticket's role: only on "
-                                                    "ticket rules", repr(ASSIGNEE))
-                ok = False
-        if on not in CALL_TRIGGERS:
-            misplaced("at", "at reads a time the caller said: only rules about a call have it")
-        if on not in ("dropped_active", "dropped_early"):
-            misplaced("except_in", "except_in is for dropped_active and dropped_early rules")
-        if on not in TICKET_TRIGGERS:
-            misplaced("kind", "kind filters ticket rules (on: ticket_created or ticket_answered)")
-            misplaced("until", "until is for ticket rules")
-        if on != "visit_scheduled":
-            misplaced("before", "before is for visit_scheduled rules; use delay")
-        elif "before" in mapping and "delay" in mapping:
-            problems.append(("delay", "give either delay or before"))
-        if kind == "notify" and v.get("urgent") and on not in TICKET_TRIGGERS:
-            problems.append(("urgent", "urgent on notify escalates the ticket: only on ticket rules"))
-    if kind is not None and kind != "call":
-        misplaced("then", "then follows unanswered calls: only a call rule has it")
-        misplaced("spacing", "spacing separates call attempts: only a call rule has it")
-        if v.get("attempts", 1) > 1 and v.get("repeat") is None and "repeat" not in mapping:
-            problems.append(("attempts", "attempts without repeat: only a call is tried again"))
-    elif kind == "call" and "repeat" in mapping:
-        problems.append(("repeat", "a call rule retries with attempts and spacing, not repeat"))
+        ok = _assignee_on_ticket_rules(node, on, assignees) and ok
+        problems += _trigger_problems(mapping, v, on, kind)
+    problems += _action_problems(mapping, v, kind)
     for key, why in problems:
         node.ctx.report(key_line(mapping, key), f"{node.path}.{key}", why)
     then: tuple[CallbackAction, ...] = ()
@@ -245,6 +218,62 @@ def _rule(node: Node) -> DraftRule:
         until=v["until"], then=then,
     )
     return DraftRule(rule, v["within"])
+
+
+def _misplaced(mapping: CommentedMap, v: Mapping[str, Any], key: str,
+               why: str) -> list[tuple[str, str]]:
+    """`key` given where it means nothing (an empty value is no harm)."""
+    return [(key, why)] if key in mapping and v.get(key) not in (None, (), False) else []
+
+
+def _assignee_on_ticket_rules(node: Node, on: Trigger, since: int) -> bool:
+    """`assignee` (in the rule's texts read since `since`) only on ticket rules."""
+    if on in TICKET_TRIGGERS:
+        return True
+    misused = node.ctx.assignee_uses[since:]
+    for ref in misused:
+        node.ctx.report(ref.line, ref.path, "assignee is the ticket's role: only on ticket rules",
+                        repr(ASSIGNEE))
+    return not misused
+
+
+def _trigger_problems(mapping: CommentedMap, v: Mapping[str, Any], on: Trigger,
+                      kind: ActionKind | None) -> list[tuple[str, str]]:
+    """Keys that only some triggers have."""
+    problems: list[tuple[str, str]] = []
+    if on not in CALL_TRIGGERS:
+        problems += _misplaced(mapping, v, "at",
+                               "at reads a time the caller said: only rules about a call have it")
+    if on not in ("dropped_active", "dropped_early"):
+        problems += _misplaced(mapping, v, "except_in",
+                               "except_in is for dropped_active and dropped_early rules")
+    if on not in TICKET_TRIGGERS:
+        problems += _misplaced(mapping, v, "kind",
+                               "kind filters ticket rules (on: ticket_created or ticket_answered)")
+        problems += _misplaced(mapping, v, "until", "until is for ticket rules")
+    if on != "visit_scheduled":
+        problems += _misplaced(mapping, v, "before", "before is for visit_scheduled rules; use delay")
+    elif "before" in mapping and "delay" in mapping:
+        problems.append(("delay", "give either delay or before"))
+    if kind == "notify" and v.get("urgent") and on not in TICKET_TRIGGERS:
+        problems.append(("urgent", "urgent on notify escalates the ticket: only on ticket rules"))
+    return problems
+
+
+def _action_problems(mapping: CommentedMap, v: Mapping[str, Any],
+                     kind: ActionKind | None) -> list[tuple[str, str]]:
+    """Keys that only a call rule has, and the one it must not."""
+    problems: list[tuple[str, str]] = []
+    if kind is not None and kind != "call":
+        problems += _misplaced(mapping, v, "then",
+                               "then follows unanswered calls: only a call rule has it")
+        problems += _misplaced(mapping, v, "spacing",
+                               "spacing separates call attempts: only a call rule has it")
+        if v.get("attempts", 1) > 1 and v.get("repeat") is None and "repeat" not in mapping:
+            problems.append(("attempts", "attempts without repeat: only a call is tried again"))
+    elif kind == "call" and "repeat" in mapping:
+        problems.append(("repeat", "a call rule retries with attempts and spacing, not repeat"))
+    return problems
 
 
 rules = list_with_ids(_rule, lambda d: (d.rule.id, d.rule.source.line),

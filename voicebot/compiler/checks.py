@@ -34,6 +34,29 @@ def check_names(
     None means the definitions could not be read (already reported): names of that kind are
     then not checked, rather than all reported as unknown.
     """
+    _check_defined(ctx, states=states, roles=roles, groups=groups)
+    if facts is None:
+        return
+    # `{dispatcher_name}`: the name of the role's first member in `staff`.
+    known = set(facts) | BUILTINS | {f"{r}_name" for r in roles or ()}
+    _check_flow_placeholders(ctx, known)
+    _check_quote_placeholders(ctx, known)
+    _check_trigger_placeholders(ctx, known)
+    for ref in ctx.var_uses:
+        if ref.name not in ctx.variables:
+            _unknown(
+                ctx, ref, "variable", ctx.variables, ": never captured or set in this flow"
+            )
+
+
+def _check_defined(
+    ctx: Context,
+    *,
+    states: Collection[str] | None,
+    roles: Collection[str] | None,
+    groups: Collection[str] | None,
+) -> None:
+    """Queues, targets, roles and caller groups named in steps are defined in the file."""
     for ref in ctx.queue_uses:
         if ref.name not in ctx.queues:
             _unknown(ctx, ref, "queue", ctx.queues, ": no queue step puts callers in it")
@@ -52,54 +75,51 @@ def check_names(
         for ref in ctx.groups:
             if ref.name not in known_groups:
                 _unknown(ctx, ref, "caller group", known_groups)
-    if facts is None:
-        return
-    # `{dispatcher_name}`: the name of the role's first member in `staff`.
-    known = set(facts) | BUILTINS | {f"{r}_name" for r in roles or ()}
+
+
+def _unknown_placeholder(ctx: Context, ref: Ref, why: str, guess: str | None) -> None:
+    hint = f", did you mean {guess!r}?" if guess else ""
+    ctx.report(ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
+               "'{" + ref.name + "}'")
+
+
+def _check_flow_placeholders(ctx: Context, known: set[str]) -> None:
+    """Placeholders in the states' texts: facts, built-ins and the flow's variables."""
     names = known | set(ctx.variables)
     for ref in ctx.placeholders:
         if ref.name not in names and not is_builtin(ref.name):
-            guess = suggest(ref.name, names)
-            hint = f", did you mean {guess!r}?" if guess else ""
-            ctx.report(
-                ref.line,
-                ref.path,
-                f"unknown placeholder {{{ref.name}}}: not a fact, built-in or variable "
-                f"captured/set in this flow{hint}",
-                "'{" + ref.name + "}'",
-            )
+            _unknown_placeholder(ctx, ref, "not a fact, built-in or variable captured/set in "
+                                 "this flow", suggest(ref.name, names))
+
+
+def _check_quote_placeholders(ctx: Context, known: set[str]) -> None:
+    """Placeholders in the quotes section: no call variables (a quote is written after the
+    call), and what was understood from the message only in the quote's sms."""
     for ref, extra in ctx.quote_placeholders:
         allowed = known | extra
         if ref.name in allowed or is_builtin(ref.name):
             continue
         guess = None if ref.name in QUOTE_FIELDS else suggest(ref.name, allowed)
-        hint = f", did you mean {guess!r}?" if guess else ""
         if ref.name in ctx.variables:
             why = "a call variable is not known when a quote is written"
         elif ref.name in QUOTE_FIELDS:
             why = "only the quote's sms can use what was understood from the message"
         else:
             why = "not a fact or built-in" + (f" or one of {', '.join(sorted(extra))}" if extra else "")
-        ctx.report(
-            ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
-            "'{" + ref.name + "}'",
-        )
+        _unknown_placeholder(ctx, ref, why, guess)
+
+
+def _check_trigger_placeholders(ctx: Context, known: set[str]) -> None:
+    """Placeholders in callback rules: the trigger's own fields, and call variables only for
+    triggers that have a call."""
     for ref, extra, with_vars in ctx.trigger_placeholders:
         allowed = known | extra | (set(ctx.variables) if with_vars else set())
         if ref.name in allowed or is_builtin(ref.name):
             continue
-        guess = suggest(ref.name, allowed)
-        hint = f", did you mean {guess!r}?" if guess else ""
         why = ("a call variable is not known for this trigger" if ref.name in ctx.variables
                else "not a fact, built-in or field of this trigger"
                + (f" ({', '.join(sorted(extra))})" if extra else ""))
-        ctx.report(ref.line, ref.path, f"unknown placeholder {{{ref.name}}}: {why}{hint}",
-                   "'{" + ref.name + "}'")
-    for ref in ctx.var_uses:
-        if ref.name not in ctx.variables:
-            _unknown(
-                ctx, ref, "variable", ctx.variables, ": never captured or set in this flow"
-            )
+        _unknown_placeholder(ctx, ref, why, suggest(ref.name, allowed))
 
 
 def _successors(states: Mapping[str, StepBase], start: str) -> dict[str, list[str]]:
