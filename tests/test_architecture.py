@@ -262,7 +262,7 @@ def package_cycles(imports: list[Import]) -> list[set[str]]:
     for i in imports:
         if i.imported.startswith("voicebot."):
             a, b = _package(i.importer), _package(i.imported)
-            if a != b and a != "voicebot":
+            if a not in {b, "voicebot"}:
                 graph.setdefault(a, set()).add(b)
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -329,7 +329,7 @@ class Telephony:
         return None
 
 
-def sweep(app: Flask, now: dt.datetime) -> None:
+def sweep(app: Flask, now: dt.datetime) -> None:  # noqa: ARG001  every sweep job takes (app, now)
     """The worker's outbox sweep: SMS a crash left unsent or half-sent."""
     tel = telephony(app)
     tel.reconcile_messages(app, stuck=dt.timedelta(seconds=float(app.config["STUCK_AFTER"])))

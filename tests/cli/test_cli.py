@@ -52,7 +52,8 @@ def voicebot(*args: str, input: str | None = None) -> Result:
 # -------------------------------------------------------------------- flows check / list
 
 
-def test_flows_check_passes_on_the_shipped_flows(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_check_passes_on_the_shipped_flows() -> None:
     result = voicebot("flows", "check")
     assert result.exit_code == 0, result.output
     assert re.search(r"^ok  flows/omega\.yaml  \(omega: \d+ states\)$", result.stdout, re.M)
@@ -61,7 +62,8 @@ def test_flows_check_passes_on_the_shipped_flows(env: dict[str, str]) -> None:
     assert all(line.startswith("warning: ") for line in result.stderr.splitlines()), result.stderr
 
 
-def test_flows_check_lists_every_problem_as_file_line(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_check_lists_every_problem_as_file_line() -> None:
     result = voicebot("flows", "check", "tests/flows/broken")
     assert result.exit_code == 1
     problems = result.stderr.splitlines()[:-1]
@@ -71,13 +73,15 @@ def test_flows_check_lists_every_problem_as_file_line(env: dict[str, str]) -> No
     assert result.stderr.rstrip().endswith(f"{len(problems)} problem(s) found")
 
 
-def test_flows_check_of_a_missing_file_fails(env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_check_of_a_missing_file_fails(tmp_path: Path) -> None:
     result = voicebot("flows", "check", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 1
     assert "nope.yaml:0: no such file" in result.stderr
 
 
-def test_flows_list_json_has_numbers_and_languages(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_list_json_has_numbers_and_languages() -> None:
     result = voicebot("flows", "list", "--json")
     assert result.exit_code == 0, result.output
     listed = {row["id"]: row for row in json.loads(result.stdout)["flows"]}
@@ -91,7 +95,8 @@ def test_flows_list_json_has_numbers_and_languages(env: dict[str, str]) -> None:
 # -------------------------------------------------------------------- flows graph
 
 
-def test_flows_graph_prints_mermaid_with_state_names(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_graph_prints_mermaid_with_state_names() -> None:
     result = voicebot("flows", "graph", "omega")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("flowchart")
@@ -99,14 +104,16 @@ def test_flows_graph_prints_mermaid_with_state_names(env: dict[str, str]) -> Non
         assert state in result.stdout
 
 
-def test_flows_graph_prints_graphviz_dot(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_graph_prints_graphviz_dot() -> None:
     result = voicebot("flows", "graph", "telesputnik", "--format", "dot")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith('digraph "telesputnik" {')
     assert "outage_alarm" in result.stdout and result.stdout.rstrip().endswith("}")
 
 
-def test_flows_graph_of_an_unknown_flow_names_the_known_ones(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_graph_of_an_unknown_flow_names_the_known_ones() -> None:
     result = voicebot("flows", "graph", "omgea")
     assert result.exit_code == 1
     assert "no flow 'omgea'; did you mean 'omega'? known: " in result.output
@@ -114,8 +121,9 @@ def test_flows_graph_of_an_unknown_flow_names_the_known_ones(env: dict[str, str]
     assert {"omega", "telesputnik"} <= set(known) and known == sorted(known)
 
 
+@pytest.mark.usefixtures("env")
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not on PATH")
-def test_flows_graph_writes_an_svg(env: dict[str, str], tmp_path: Path) -> None:
+def test_flows_graph_writes_an_svg(tmp_path: Path) -> None:
     target = tmp_path / "omega.svg"
     result = voicebot("flows", "graph", "omega", "--format", "svg", "-o", str(target))
     assert result.exit_code == 0, result.output
@@ -127,7 +135,8 @@ def test_flows_graph_writes_an_svg(env: dict[str, str], tmp_path: Path) -> None:
 # -------------------------------------------------------------------- flows test
 
 
-def test_flows_test_runs_the_scripted_calls(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_test_runs_the_scripted_calls() -> None:
     count = len(list((FLOWS / "calls").glob("*.yaml")))
     result = voicebot("flows", "test")
     assert result.exit_code == 0, result.output
@@ -135,7 +144,8 @@ def test_flows_test_runs_the_scripted_calls(env: dict[str, str]) -> None:
     assert result.stdout.rstrip().endswith(f"{count} passed, 0 failed")
 
 
-def test_flows_test_fails_on_a_failing_script(env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_test_fails_on_a_failing_script(tmp_path: Path) -> None:
     good = FLOWS / "calls" / "omega_prices_by_keypad.yaml"
     bad = tmp_path / "wrong_price.yaml"
     bad.write_text(good.read_text().replace("$85", "$58"))
@@ -146,7 +156,8 @@ def test_flows_test_fails_on_a_failing_script(env: dict[str, str], tmp_path: Pat
     assert f"{bad}:" in result.stderr and "expected to hear 'The service call is $58.'" in result.stderr
 
 
-def test_flows_test_reports_an_unknown_flow_with_its_line(env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.usefixtures("env")
+def test_flows_test_reports_an_unknown_flow_with_its_line(tmp_path: Path) -> None:
     script = tmp_path / "typo.yaml"
     script.write_text('name: typo\nfrom: "+15035550144"\nflow: omgea\nsteps:\n  - expect: hi\n')
     result = voicebot("flows", "test", str(script))
@@ -155,8 +166,9 @@ def test_flows_test_reports_an_unknown_flow_with_its_line(env: dict[str, str], t
     assert "0 passed, 1 failed" in result.stdout
 
 
+@pytest.mark.usefixtures("env")
 def test_flows_test_json_gives_a_line_per_script_as_the_desk_reads_it(
-    env: dict[str, str], tmp_path: Path
+    tmp_path: Path
 ) -> None:
     good = FLOWS / "calls" / "omega_prices_by_keypad.yaml"
     bad = tmp_path / "wrong_price.yaml"
@@ -173,7 +185,8 @@ def test_flows_test_json_gives_a_line_per_script_as_the_desk_reads_it(
 # -------------------------------------------------------------------- call and journal
 
 
-def test_call_in_process_hears_greeting_and_price(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_call_in_process_hears_greeting_and_price() -> None:
     result = voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, input="4\nno\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -185,7 +198,8 @@ def test_call_in_process_hears_greeting_and_price(env: dict[str, str]) -> None:
                                  "kept or sent; with --live it goes into the journal)")
 
 
-def test_call_hangup_ends_the_call_and_the_journal_says_so(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_call_hangup_ends_the_call_and_the_journal_says_so() -> None:
     result = voicebot("call", "omega", "--live", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550145",
                       input="/hangup\n")
     assert result.exit_code == 0, result.output
@@ -200,7 +214,8 @@ def test_call_hangup_ends_the_call_and_the_journal_says_so(env: dict[str, str]) 
     assert "Outcome: the caller hung up" in entry["note"]
 
 
-def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_journal_lists_a_call_with_its_note() -> None:
     voicebot("call", "omega", "--live", "--at", MONDAY_9AM_PACIFIC, "--from", "+15035550146",
              input="4\nno\n")
 
@@ -222,14 +237,16 @@ def test_journal_lists_a_call_with_its_note(env: dict[str, str]) -> None:
     assert voicebot("journal", "--flow", "telesputnik").stdout.strip() == "no calls"
 
 
-def test_call_at_needs_an_offset_and_no_url(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_call_at_needs_an_offset_and_no_url() -> None:
     naive = voicebot("call", "omega", "--at", "2026-11-23T09:00")
     assert naive.exit_code == 2 and "give a UTC offset" in naive.output
     remote = voicebot("call", "omega", "--at", MONDAY_9AM_PACIFIC, "--url", "http://127.0.0.1:9")
     assert remote.exit_code == 2 and "--at sets the clock of an in-process call" in remote.output
 
 
-def test_call_an_unknown_flow_suggests_the_nearest_name(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_call_an_unknown_flow_suggests_the_nearest_name() -> None:
     result = voicebot("call", "omgea")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no flow 'omgea'; did you mean 'omega'? known: car_service,")
@@ -240,8 +257,9 @@ def test_call_an_unknown_flow_suggests_the_nearest_name(env: dict[str, str]) -> 
 # -------------------------------------------------------------------- db
 
 
+@pytest.mark.usefixtures("env")
 def test_db_upgrade_creates_a_fresh_sqlite_database(
-    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = tmp_path / "fresh" / "new.db"
     monkeypatch.setenv("VOICEBOT_DATABASE_URL", f"sqlite:///{database}")
@@ -291,7 +309,8 @@ def test_serve_then_call_over_http(env: dict[str, str], tmp_path: Path) -> None:
 # -------------------------------------------------------------------- visits, callbacks, tickets
 
 
-def test_a_booked_visit_shows_its_confirmation_call_in_the_callbacks_list(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_a_booked_visit_shows_its_confirmation_call_in_the_callbacks_list() -> None:
     """RT-5: the dispatcher books a visit from the command line and sees when the confirmation
     call goes out (an hour before the window, Moscow time) and how many tries it gets."""
     result = voicebot("visits", "add", "--flow", "field_visit", "--phone", "+79005550301",
@@ -318,6 +337,7 @@ def test_a_booked_visit_shows_its_confirmation_call_in_the_callbacks_list(env: d
 LATER = ("--window", "2030-01-15 10:00-12:00")
 
 
+@pytest.mark.usefixtures("env")
 @pytest.mark.parametrize(("args", "message"), [
     (("visits", "add", "--flow", "omega", "--phone", "+15035550199", *LATER),
      "flow 'omega' has no callbacks rule on visit_scheduled"),
@@ -326,7 +346,7 @@ LATER = ("--window", "2030-01-15 10:00-12:00")
     (("tickets", "answer", "99", "Мы не устанавливаем тарелки."), "no ticket #99"),
     (("call", "field_visit"), "flow 'field_visit' is an outbound flow"),
 ])
-def test_commands_refuse_what_cannot_be_done_and_say_why(env: dict[str, str], args: tuple[str, ...],
+def test_commands_refuse_what_cannot_be_done_and_say_why(args: tuple[str, ...],
                                                          message: str) -> None:
     assert voicebot("db", "upgrade").exit_code == 0
     result = voicebot(*args)
@@ -388,7 +408,8 @@ def test_every_command_has_help_in_plain_words() -> None:
         assert description and not description.startswith("Options:"), (path, result.stdout)
 
 
-def test_serve_on_a_busy_port_says_so_in_one_line(env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("env")
+def test_serve_on_a_busy_port_says_so_in_one_line() -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         result = voicebot("serve", "--port", str(port))

@@ -35,7 +35,7 @@ def bare_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def install(tmp_path: Path, bare_env: None) -> Path:
+def install(tmp_path: Path, bare_env: None) -> Path:  # noqa: ARG001  for its environment
     """An installation as a user has it: its flows and a `.env`, in a folder of its own."""
     home = tmp_path / "phone-line"
     shutil.copytree(REPO / "flows", home / "flows", ignore=shutil.ignore_patterns("calls"))
@@ -94,6 +94,7 @@ def test_voicebot_home_names_the_installation_from_anywhere(install: Path, tmp_p
         f"Error: VOICEBOT_HOME names {tmp_path / 'typo'}, which is not a folder"
 
 
+@pytest.mark.usefixtures("bare_env")
 @pytest.mark.parametrize("args", [
     ("flows", "list"), ("flows", "graph", "omega"), ("call", "omega"), ("serve", "--port", "0"),
     ("journal",), ("callbacks",), ("tickets", "list"), ("bookings",),
@@ -102,7 +103,7 @@ def test_voicebot_home_names_the_installation_from_anywhere(install: Path, tmp_p
      "2030-01-15 10:00-12:00"),
 ])
 def test_outside_any_installation_commands_say_so_and_create_nothing(
-    args: tuple[str, ...], tmp_path: Path, bare_env: None, monkeypatch: pytest.MonkeyPatch
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     error = one_line_error(voicebot(*args))

@@ -59,8 +59,8 @@ def test_every_setting_is_in_the_readme_table() -> None:
     assert missing == []
 
 
-def test_a_bad_setting_is_named_with_the_value_found(clean_env: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("clean_env")
+def test_a_bad_setting_is_named_with_the_value_found(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOICEBOT_DRY_RUN", "perhaps")
     with pytest.raises(ValueError, match=r"VOICEBOT_DRY_RUN: expected true or false \(got 'perhaps'\)"):
         load_settings()

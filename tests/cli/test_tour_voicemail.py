@@ -48,8 +48,9 @@ def call_omega(*options: str, typed: str) -> Result:
                                      "--from", CALLER, *options], input=typed)
 
 
+@pytest.mark.usefixtures("env")
 @pytest.mark.slow
-def test_om4_om7_typed_words_at_the_beep_become_a_transcript_and_a_quote(env: Path) -> None:
+def test_om4_om7_typed_words_at_the_beep_become_a_transcript_and_a_quote() -> None:
     require_tools()
     result = call_omega(typed="Hi, this is Pat. Our dishwasher is leaking water all over the "
                               "floor. Please call me back.\n")

@@ -271,7 +271,7 @@ def test_callbacks_page_lists_pending_and_finished_with_attempts(app: Flask, des
 
 
 def test_flows_page_shows_status_numbers_picture_and_scripted_calls(
-    app: Flask, desk: FlaskClient, settings: dict[str, Any], tmp_path: Path
+    app: Flask, desk: FlaskClient
 ) -> None:
     seen = text_of(desk.get("/admin/flows").text)
     for flow_id, number in [("omega", OMEGA), ("telesputnik", TELESPUTNIK)]:
@@ -325,7 +325,7 @@ def test_scripted_calls_that_cannot_run_are_shown_not_swallowed(
     assert "Open tickets" in text_of(desk.get("/admin/").text)
 
 
-def test_scripted_calls_that_run_too_long_are_stopped(tmp_path: Path) -> None:
+def test_scripted_calls_that_run_too_long_are_stopped() -> None:
     scripts = sorted((REPO / "flows" / "calls").glob("*.yaml"))
     started = time.monotonic()
     (run,) = scripted_calls(scripts, REPO / "flows", timeout=0.5)

@@ -83,8 +83,9 @@ def test_every_desk_route_and_recording_needs_a_session(app: Flask, client: Flas
         assert b"RIFF" not in reply.data
 
 
+@pytest.mark.usefixtures("app")
 def test_the_public_endpoints_are_only_the_login_and_its_stylesheet(
-    app: Flask, client: FlaskClient
+    client: FlaskClient
 ) -> None:
     assert client.get("/admin/login").status_code == 200
     assert client.get("/admin/static/desk.css").status_code == 200

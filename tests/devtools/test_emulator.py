@@ -525,7 +525,7 @@ def test_scripted_call_failure_names_step_line_and_what_was_heard(tmp_path: Path
     path = tmp_path / "bad.yaml"
     path.write_text(BAD_SCRIPT)
     app = script_routes()
-    result = run_script(load_script(path), lambda s: emulator_for(app))
+    result = run_script(load_script(path), lambda _s: emulator_for(app))
     assert not result.ok
     assert result.failure is not None
     assert result.failure.startswith(f"{path}:5: step 3 (expect: 'transferring you to an agent')")
@@ -538,7 +538,7 @@ def test_scripted_call_failure_names_step_line_and_what_was_heard(tmp_path: Path
 def test_scripted_call_fails_on_application_error() -> None:
     script = parse_script('to: "+1"\nsteps:\n  - press: "1"\n', "s.yaml")
     app = make_app(twilio__voice__step=lambda _: "not xml")
-    result = run_script(script, lambda s: emulator_for(app))
+    result = run_script(script, lambda _s: emulator_for(app))
     assert result.failure is not None
     assert result.failure.startswith("s.yaml:3: step 1 (press: '1'): gather:")
     assert "not XML" in result.failure
@@ -661,6 +661,6 @@ steps:
         "speech.yaml",
     )
     app = make_app(twilio__voice__step=lambda f: say(f"You said {f['SpeechResult']}.")(f))
-    result = run_script(script, lambda s: emulator_for(app))
+    result = run_script(script, lambda _s: emulator_for(app))
     assert result.ok, result.report()
     assert app.at("/twilio/voice/step")[0].form["Confidence"] == "0.4"

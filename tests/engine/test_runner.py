@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typing_extensions import override
 
 from voicebot.compiler.loader import load_flow
 from voicebot.engine import runner
-from voicebot.engine.turn import Made, Reply, Turn, VisitRecord, Waiting
+from voicebot.engine.turn import Effects, Made, Reply, Turn, VisitRecord, Waiting
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import Flow
 from voicebot.models import Call, MessagePurpose
@@ -77,8 +78,9 @@ states:
 
 
 @dataclass
-class RecordingEffects:
-    """Effects that keep what was asked of them; `fail` names the methods that raise."""
+class RecordingEffects(Effects):
+    """Effects that keep what was asked of them; `fail` names the methods that raise.
+    Subclassing the protocol lets mypy check each method against it (@override)."""
 
     fail: set[str] = field(default_factory=set)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -92,32 +94,40 @@ class RecordingEffects:
     def asked(self, name: str) -> list[dict[str, Any]]:
         return [args for called, args in self.calls if called == name]
 
+    @override
     def event(self, call: Call, at: dt.datetime, state: str, kind: str, text: str,
               data: dict[str, Any]) -> None:
         self.events.append((state, kind, text))
 
+    @override
     def previous_calls(self, call: Call, flow_id: str) -> int:
         return 0
 
+    @override
     def states_entered(self, call: Call) -> Collection[str]:
         return {state for state, kind, _ in self.events if kind == "enter"}
 
+    @override
     def join_queue(self, call: Call, flow_id: str, queue: str, priority: int,
                    now: dt.datetime) -> None:
         self._record("join_queue", queue=queue, priority=priority)
 
+    @override
     def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None:
         self._record("leave_queue", result=result)
 
+    @override
     def take_waiting(self, flow_id: str, queue: str, now: dt.datetime) -> Waiting | None:
         self._record("take_waiting", queue=queue)
         return None
 
+    @override
     def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int:
         self._record("queue_sms", to=to, body=body, purpose=purpose, key=key)
         return len(self.calls)
 
+    @override
     def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
                       due_at: dt.datetime | None) -> Made | None:
@@ -125,20 +135,24 @@ class RecordingEffects:
                      urgent=urgent, fields=fields, due_at=due_at)
         return Made(id=7, text=text)
 
+    @override
     def record_visit(self, visit_id: int, *, status: str, note: str | None,
                      adult_contact: str | None, no_entry: bool | None) -> VisitRecord | None:
         self._record("record_visit", visit_id=visit_id, status=status)
         return None
 
+    @override
     def store_voicemail(self, call: Call, flow_id: str, recording_sid: str, url: str,
                         duration: int, now: dt.datetime) -> None:
         self._record("store_voicemail", recording_sid=recording_sid, url=url, duration=duration)
 
+    @override
     def free_slot(self, flow: Flow, calendar: Slot, now: dt.datetime,
                   start_from: dt.datetime) -> dt.datetime | None:
         self._record("free_slot")
         return None
 
+    @override
     def book(self, flow: Flow, calendar: Slot, slot: dt.datetime, now: dt.datetime, *,
              key: str, call_id: int | None, phone: str, client_name: str) -> Made | None:
         self._record("book", key=key)

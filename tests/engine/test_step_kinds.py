@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from typing_extensions import override
 
 from voicebot.compiler.loader import load_flow
 from voicebot.engine import steps
@@ -89,6 +90,7 @@ def test_the_registry_refuses_a_kind_that_takes_another_kinds_key_or_events() ->
         schema: ClassVar[Schema] = {}
         notes = ("ticket",)
 
+        @override
         def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Echo:
             raise AssertionError("never compiled")
 

@@ -230,7 +230,7 @@ def test_a_file_that_crashes_the_loader_is_reported_and_the_watcher_carries_on(
     registry = open_registry(tmp_path, 0.05)
     real_read = registry_module.read_flow
 
-    def crash(path: Path, **kwargs: object) -> LoadedFile:
+    def crash(_path: Path, **_kwargs: object) -> LoadedFile:
         raise RuntimeError("a loader bug")
 
     monkeypatch.setattr(registry_module, "read_flow", crash)

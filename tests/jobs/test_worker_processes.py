@@ -125,7 +125,6 @@ def holder_pid(app: Flask) -> int | None:
 
 def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     app: Flask, spawn: Callable[[str], subprocess.Popen[bytes]], twilio_double: TwilioDouble,
-    tmp_path: Path,
 ) -> None:
     """Kill -9 the worker halfway through a schedule, while Twilio is slow to answer the SMS
     it is sending; a restarted worker places every remaining call and sends every remaining

@@ -386,14 +386,14 @@ def test_a_confirmation_far_too_late_goes_to_a_person_instead(
     assert "60 min late, more than the rule allows" in ticket.text
 
 
+@pytest.mark.usefixtures("at")
 @pytest.mark.parametrize(("window", "problem"), [
     ("2026-11-23 12:00-10:00", "ends before it starts"),
     ("23.11.2026 10:00-12:00", "expected a window like 2026-11-23 10:00-12:00"),
     ("2026-11-21 10:00-12:00", "is already over"),
     ("2026-02-30 10:00-12:00", "is not a real date"),
 ])
-def test_a_booking_that_cannot_be_made_says_why(app: Flask, at: Callable[[dt.datetime], int],
-                                                window: str, problem: str) -> None:
+def test_a_booking_that_cannot_be_made_says_why(app: Flask, window: str, problem: str) -> None:
     with pytest.raises(VisitError, match=problem):
         booked(app, window=window)
     assert stored(app, Visit) == [] and stored(app, Callback) == []

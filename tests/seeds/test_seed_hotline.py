@@ -55,7 +55,8 @@ def out_of_warranty(caller: CallEmulator, city: str) -> Turn:
     return caller.say(city)
 
 
-def test_hl1_greeting_is_the_standard_phrase(app: Flask, dial: Dial, set_clock) -> None:
+@pytest.mark.usefixtures("app")
+def test_hl1_greeting_is_the_standard_phrase(dial: Dial, set_clock) -> None:
     """HL-1: the call opens with "Здравствуйте, меня зовут <имя>, чем могу помочь?", word for word."""
     set_clock(MONDAY_NOON)
     caller = dial(HOTLINE, from_=RU_CALLER)
@@ -152,7 +153,8 @@ def test_hl3_hl4_hl5_hl6_warranty_request_with_all_fields_and_sms(
                         "тел. +7 900 555-01 42.")
 
 
-def test_hl3_unsure_about_warranty_still_gets_a_request(app: Flask, dial: Dial, set_clock) -> None:
+@pytest.mark.usefixtures("app")
+def test_hl3_unsure_about_warranty_still_gets_a_request(dial: Dial, set_clock) -> None:
     """HL-3: "не знаю" is not taken as "no": the request is registered and the service centre
     checks the warranty by the receipt."""
     set_clock(MONDAY_NOON)
@@ -396,8 +398,9 @@ def test_hl10_every_call_is_registered_even_one_dropped_at_the_greeting(
     assert "Оценка: 5" in call.note
 
 
+@pytest.mark.usefixtures("app")
 def test_hl2_a_call_to_another_business_does_not_make_a_returning_caller(
-    app: Flask, dial: Dial, set_clock
+    dial: Dial, set_clock
 ) -> None:
     """HL-2: "returning" means the caller called this hotline before; a call from the same
     number to another line served by voicebot (the car service) must not count."""

@@ -64,7 +64,8 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
 
 
-def test_flows_check_warns_per_line_without_a_recognizer_and_still_passes(cli_env: None) -> None:
+@pytest.mark.usefixtures("cli_env")
+def test_flows_check_warns_per_line_without_a_recognizer_and_still_passes() -> None:
     result = CliRunner().invoke(main, ["flows", "check"])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
@@ -76,7 +77,8 @@ def test_flows_check_warns_per_line_without_a_recognizer_and_still_passes(cli_en
     assert "ok  flows/omega.yaml" in result.stdout
 
 
-def test_models_list_shows_what_serves_each_line(cli_env: None) -> None:
+@pytest.mark.usefixtures("cli_env")
+def test_models_list_shows_what_serves_each_line() -> None:
     result = CliRunner().invoke(main, ["models", "list"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -88,8 +90,8 @@ def test_models_list_shows_what_serves_each_line(cli_env: None) -> None:
                             "checked by SHA-256: ok")
 
 
-def test_models_list_refuses_a_model_of_another_language(cli_env: None,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("cli_env")
+def test_models_list_refuses_a_model_of_another_language(monkeypatch: pytest.MonkeyPatch) -> None:
     korean = korean_model()
     monkeypatch.setenv("VOICEBOT_VOSK_MODEL_RU", str(korean))
     result = CliRunner().invoke(main, ["models", "list"])
@@ -122,7 +124,8 @@ def test_the_desk_shows_the_banner_with_the_command_in_both_languages(client: Fl
     assert f"<code>{FIX}</code>" in russian
 
 
-def test_the_banner_goes_once_russian_has_a_recognizer(app: Flask, client: FlaskClient,
+@pytest.mark.usefixtures("app")
+def test_the_banner_goes_once_russian_has_a_recognizer(client: FlaskClient,
                                                        tmp_path: Path) -> None:
     """A model installed by the command (found in the models folder) ends the warning."""
     russian = tmp_path / "models" / "vosk-model-small-ru-0.22"
@@ -149,9 +152,10 @@ def russian_line(settings: dict[str, Any], tmp_path: Path) -> None:
     settings["FLOWS_DIR"] = str(folder)
 
 
+@pytest.mark.usefixtures("russian_line")
 @pytest.mark.parametrize("labelled", [True, False], ids=["model-says-korean", "model-says-nothing"])
 def test_a_russian_voicemail_met_by_a_korean_model_is_kept_for_a_person(
-    russian_line: None, app: Flask, dial_inprocess: Callable[..., CallEmulator],
+    app: Flask, dial_inprocess: Callable[..., CallEmulator],
     twilio_double: TwilioDouble, tmp_path: Path, caplog: pytest.LogCaptureFixture, labelled: bool,
 ) -> None:
     """The Korean model set for Russian is refused by its README; one that does not tell its
@@ -205,7 +209,8 @@ def test_a_wrong_language_model_is_refused_even_where_another_recognizer_serves(
     assert (found["ru"].recognizer, found["ru"].refused) == (None, ())
 
 
-def test_models_list_checks_the_models_folder_too(cli_env: None, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("cli_env")
+def test_models_list_checks_the_models_folder_too(tmp_path: Path) -> None:
     """A model in the models folder under the Russian model's name serves Russian lines without
     a setting: one that says it is Korean is refused there as well."""
     posing = tmp_path / "models" / "vosk-model-small-ru-0.22"

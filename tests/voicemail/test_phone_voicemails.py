@@ -77,7 +77,8 @@ def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: An
 
 
 @pytest.fixture
-def worker(app: Flask, live_server: str, whisper: WhisperTranscriber) -> Iterator[Worker]:
+def worker(app: Flask, live_server: str,
+           whisper: WhisperTranscriber) -> Iterator[Worker]:  # noqa: ARG001  skips without the model
     app.config["PUBLIC_URL"] = live_server
     app.extensions["voicebot.clock"].set(dt.datetime.fromisoformat(SATURDAY_EVENING))
     running = Worker(app, tick=0.1).start()
@@ -90,12 +91,12 @@ def sms_to(double: TwilioDouble, number: str) -> list[dict[str, Any]]:
     return [m for m in double.messages if m["to"] == number]
 
 
+@pytest.mark.usefixtures("worker")
 @pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.parametrize("said", [case(v) for v in ALL])
 def test_om4_om7_om9_a_phone_voicemail_gets_the_right_quote_or_goes_to_the_dispatcher(
-    app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble, worker: Worker,
-    said: PhoneVoicemail,
+    app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble, said: PhoneVoicemail,
 ) -> None:
     caller = dial(OMEGA, from_=CALLER, account_sid=TEST_ACCOUNT_SID)
     leave_voicemail(caller, twilio_double, phone_call(said.text, said.voice, said.speed),

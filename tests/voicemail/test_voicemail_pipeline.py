@@ -102,9 +102,10 @@ def sms_to(double: TwilioDouble, number: str) -> list[dict[str, Any]]:
     return [m for m in double.messages if m["to"] == number]
 
 
+@pytest.mark.usefixtures("after_hours")
 def test_om4_om7_a_spoken_voicemail_gets_one_quote_sms_whatever_twilio_repeats(
     app: Flask, dial: Callable[..., CallEmulator], twilio_double: TwilioDouble,
-    live_server: str, after_hours: dt.datetime, worker: Worker,
+    live_server: str, worker: Worker,
 ) -> None:
     """OM-4, OM-7: the caller who left a spoken message about a broken dishwasher gets the
     quote with the $85 service call from the line's number, exactly once, although Twilio

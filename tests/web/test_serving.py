@@ -148,7 +148,8 @@ def test_request_ids_come_from_the_load_balancer_when_plain(client: Any) -> None
     assert len(forged.headers["X-Request-Id"]) == 16
 
 
-def test_json_request_line_carries_its_fields(app: Flask, dial_inprocess: Any,
+@pytest.mark.usefixtures("app")
+def test_json_request_line_carries_its_fields(dial_inprocess: Any,
                                               caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("INFO", logger="voicebot.request"):
         call = dial_inprocess(OMEGA, from_=CALLER)

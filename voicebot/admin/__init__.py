@@ -85,7 +85,7 @@ def desk_headers(response: Response) -> Response:
 
 
 @bp.errorhandler(CSRFError)
-def csrf_refused(error: CSRFError) -> ResponseReturnValue:
+def csrf_refused(error: CSRFError) -> ResponseReturnValue:  # noqa: ARG001  Flask passes it
     return render_template("admin/message.html", message="The form has expired or was not sent "
                            "by this desk. Reload the page and try again.", status=400), 400
 

@@ -187,11 +187,11 @@ def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback
     if placed.status in ("failed", "dry-run"):
         # No status callback will ever come: what Twilio refused counts as not reached;
         # a dry run counts as done, nothing having been sent.
-        dial_finished(app, session, placed, "failed" if placed.status == "failed" else "dry-run", now)
+        dial_finished(session, placed, "failed" if placed.status == "failed" else "dry-run", now)
 
 
 # -- outcomes -----------------------------------------------------------------------------
-def dial_finished(app: Flask, session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
+def dial_finished(session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
     """An outbound call of a callback ended: reached, try again, or give up (RT-3, HL-9).
     Safe to call for every copy of every status callback: only the first final one counts."""
     if dial.callback_id is None:
@@ -370,12 +370,12 @@ def _reconcile(app: Flask, session: Session, tel: Telephony, dial: Dial, now: dt
     if dial.status == "pending":
         placed = tel.place_call(app, session, dial.id)
         if placed.status in ("failed", "dry-run"):
-            dial_finished(app, session, placed, placed.status, now)
+            dial_finished(session, placed, placed.status, now)
         return
     if dial.call_sid:
         status = tel.call_status(dial.call_sid)
         dial.status = forward(dial.status, status, CALL_ORDER)
         session.commit()
         if status in FINAL_CALL_STATUSES:
-            dial_finished(app, session, dial, status, now)
+            dial_finished(session, dial, status, now)
 

@@ -96,7 +96,7 @@ def _reason(node: Node) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
 NOT_SERVICE: Schema = {reason: Key(_reason, default=((), ())) for reason in NOT_SERVICE_REASONS}
 
 CATALOGUE: Schema = {
-    "services": Key(lambda n: None, required=True),
+    "services": Key(lambda _n: None, required=True),
     "not_service": Key(lambda n: check_mapping(n, NOT_SERVICE, noun="reason"), default={}),
     "urgent": Key(phrases, default=()),
     "sms": Key(_joined(QUOTE_FIELDS), required=True),

@@ -285,7 +285,7 @@ def voice_status(params: CallStatus) -> Response:
         calls.dial_reported(dial, status, params.answered_by)
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
-        dial_finished(current_app, session, dial, status, now)
+        dial_finished(session, dial, status, now)
     return Response(status=204)
 
 
@@ -445,18 +445,18 @@ def sms(params: IncomingSms) -> Response:
     flow = flow_for(to)
     message = messages.by_sid(session, sid)
     if message is not None:  # Twilio delivered it again: the same answer, nothing done twice
-        return _sms_reply(replies.replayed(session, message, flow), flow)
+        return _sms_reply(replies.replayed(session, message, flow))
     message = messages.received(session, flow, sid=sid, from_=from_, to=to, body=body,
                                 now=clock().now())
     if message is None:  # the same webhook, delivered twice at once
-        return _sms_reply(None, flow)
+        return _sms_reply(None)
     answer = replies.handle(session, message, flow, clock().now())
     session.commit()  # what it tells staff goes out from the worker
     log.info("SMS %s from %s stored", sid, mask(from_))
-    return _sms_reply(answer, flow)
+    return _sms_reply(answer)
 
 
-def _sms_reply(text: str | None, flow: Flow | None) -> Response:
+def _sms_reply(text: str | None) -> Response:
     reply = MessagingResponse()
     if text:
         reply.message(text)

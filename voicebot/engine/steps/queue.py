@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import HANGUP, Reply, Turn
 from voicebot.flows import fields
@@ -53,6 +55,7 @@ class QueueKind(StepKind[Queue]):
         "ru": {"queue": "Абонент ждал в очереди {text}."},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Queue:
         return Queue(sid, src, name=values["queue"], priority=values["priority"],
                      next=values["next"], hold=values["hold"], max_wait=values["max_wait"],
@@ -69,6 +72,7 @@ class QueueKind(StepKind[Queue]):
         turn.event("queue", step.name, priority=step.priority)
         return None
 
+    @override
     def resume(self, turn: Turn, step: Queue, event: str,
                reply: Reply) -> str | None:
         result = reply.queue_result

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.conditions import available_members
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
 from voicebot.engine.turn import Reply, Turn
@@ -86,6 +88,7 @@ class TransferKind(StepKind[Transfer]):
         turn.event("transfer", role, role=role, members=[m.id for m in members])
         return None
 
+    @override
     def resume(self, turn: Turn, step: Transfer, event: str,
                reply: Reply) -> str | None:
         status = reply.dial_status
