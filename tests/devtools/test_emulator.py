@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from flask import Flask, Response, request
@@ -13,6 +14,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from werkzeug.serving import make_server
 
+from voicebot.devtools import scripted_call
 from voicebot.devtools.emulator import (
     CallEmulator,
     CallStateError,
@@ -664,3 +666,8 @@ steps:
     result = run_script(script, lambda _s: emulator_for(app))
     assert result.ok, result.report()
     assert app.at("/twilio/voice/step")[0].form["Confidence"] == "0.4"
+
+
+def test_every_script_step_kind_has_its_reader() -> None:
+    """A kind added to StepKind without a reader would fail at the first script using it."""
+    assert set(scripted_call._BUILDERS) == set(get_args(scripted_call.StepKind))
