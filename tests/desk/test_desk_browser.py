@@ -301,7 +301,7 @@ def english_on(browser: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("settings", ["Europe/Moscow"], indirect=True)
-def test_the_russian_desk_is_all_russian_and_fits_a_phone(
+def test_the_russian_desk_is_all_russian_and_fits_a_phone(  # noqa: PLR0915  one tour, page by page
     app: Flask, live_server: str, dial: Dial, set_clock: Any, browser: Any
 ) -> None:
     """Issue 17 item 6: calls on the Russian lines first (a car-service booking with its

@@ -193,7 +193,7 @@ def load_cases(path: Path, flow: Flow, display: str | None = None) -> list[Case]
     return cases
 
 
-def _case(raw: Any, line: int, where: str, flow: Flow, problems: list[str]) -> Case | None:
+def _case(raw: Any, line: int, where: str, flow: Flow, problems: list[str]) -> Case | None:  # noqa: PLR0911  one return per problem found
     if not isinstance(raw, CommentedMap):
         problems.append(f"{where}: expected a mapping with at, say and expect")
         return None

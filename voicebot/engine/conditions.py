@@ -49,7 +49,7 @@ def says(test: VarTest, value: str) -> bool:
     return verdict.best is not None and verdict.confidence >= SAYS_BELOW
 
 
-def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:
+def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:  # noqa: PLR0911  one return per condition of `when`
     if when.caller is not None and not (when.caller & caller_groups(flow, caller)):
         return False
     if when.open is not None and is_open(flow.hours, now) != when.open:

@@ -52,7 +52,7 @@ _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 WORKDAY_START, WORKDAY_END = 8, 20
 
 
-def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:
+def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:  # noqa: PLR0911  one return per form of delay
     """'через час', 'через двадцать пять минут', 'через полтора часа', 'через полчаса',
     'in an hour', 'in forty five minutes', 'in half an hour'."""
     rest = tokens[at + 1 : at + 6]
