@@ -1,19 +1,25 @@
-"""What the benchmarks share: a scratch PostgreSQL database, the machine they ran on."""
+"""What the benchmarks share: a scratch PostgreSQL database, the machine they ran on, the
+growing journal of bench.journal and bench.reports, and how a benchmark's process ends."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from werkzeug.security import generate_password_hash
 
 from bench.loadgen import NotLoopback, require_loopback
-from voicebot import db
+from voicebot import create_app, db
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPO = Path(__file__).resolve().parents[1]
@@ -57,3 +63,69 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "load_average_at_start": os.getloadavg()[0]}
 
 
+
+
+def interrupt(*_: object) -> None:
+    """SIGTERM handler (a CI timeout, `kill`): unwind like Ctrl-C, so servers and databases go."""
+    raise KeyboardInterrupt
+
+
+def run_main(main: Callable[[], None], stopped: str) -> None:
+    """A benchmark's `__main__`: a refused target or Ctrl-C ends it with a sentence, not a
+    traceback; `stopped` says what was cleaned up on the way out."""
+    try:
+        main()
+    except NotLoopback as refused:
+        sys.exit(str(refused))
+    except KeyboardInterrupt:
+        say(f"interrupted: {stopped}")
+        sys.exit(130)
+
+
+# -- a growing journal (bench.journal, bench.reports) ----------------------------------------
+DESK_PASSWORD = "bench-desk-password"
+
+
+def journal_args(doc: str, *, big: int, max_seconds: float, runs: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--database-url", help="an empty database (default: SQLite in a temp folder)")
+    parser.add_argument("--big", type=int, default=big, help="calls in the large journal")
+    parser.add_argument("--max-seconds", type=float, default=max_seconds,
+                        help="stop growing the journal after this long")
+    parser.add_argument("--runs", type=int, default=runs, help="timed runs per figure")
+    return parser.parse_args()
+
+
+def desk_app(url: str, tmp: str, **config: Any) -> tuple[Flask, Engine, FlaskClient]:
+    """The app on `url`, and a test client logged in to the desk."""
+    app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": tmp, "FLOWS_DIR": str(REPO / "flows"),
+                      "RECORDINGS_DIR": f"{tmp}/recordings", "LOG_LEVEL": "WARNING",
+                      "DRY_RUN": True, "ADMIN_PASSWORD_HASH": generate_password_hash(DESK_PASSWORD),
+                      **config})
+    client = app.test_client()
+    page = client.get("/admin/login").text
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/admin/login", data={"csrf_token": token, "name": "bench", "password": DESK_PASSWORD})
+    return app, db.engine(app), client
+
+
+def grow(engine: Engine, fill: Callable[[Connection, int, int], None], *, big: int,
+         max_seconds: float, size: int = 10_000, step: int = 100_000) -> int:
+    """Add calls `size + 1` to `big` by `fill(conn, start, stop)`, a step a transaction, until
+    `big` or `max_seconds`; then ANALYZE, so the planner knows the new size. The size reached."""
+    started = time.perf_counter()
+    while size < big and time.perf_counter() - started < max_seconds:
+        upto = min(size + step, big)
+        with engine.begin() as conn:
+            fill(conn, size + 1, upto + 1)
+        size = upto
+    with engine.begin() as conn:
+        fix_sequences(conn)
+        conn.execute(text("ANALYZE"))
+    return size
+
+
+def fix_sequences(conn: Connection) -> None:
+    """Rows written with their own ids leave PostgreSQL's sequence behind them."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT setval('calls_id_seq', (SELECT max(id) FROM calls))"))

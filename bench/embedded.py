@@ -17,15 +17,13 @@ import json
 import os
 import secrets
 import signal
-import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import loadgen
-from bench.common import REPO, machine, say
-from bench.webhooks import DEFAULT_SCRIPT, _interrupt, play, server
+from bench.common import REPO, interrupt, machine, run_main, say
+from bench.webhooks import DEFAULT_SCRIPT, play, server
 from voicebot.compiler.loader import load_flow
 from voicebot.config import SETTINGS
 from voicebot.devtools.scripted_call import load_script
@@ -51,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     to = script.to or load_flow(REPO / "flows" / f"{script.flow}.yaml").numbers[0]
     at = script.at.isoformat() if script.at else None
     token = secrets.token_hex(16)
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     threads = args.threads or SETTINGS["WEB_THREADS"][0]
     report: dict[str, Any] = {"bench": "embedded", "machine": machine(), "script": script.name,
                               "server": {"waitress_threads": threads, "database": "SQLite (WAL)",
@@ -82,10 +80,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except loadgen.NotLoopback as refused:
-        sys.exit(str(refused))
-    except KeyboardInterrupt:
-        say("interrupted: server stopped")
-        sys.exit(130)
+    run_main(main, "server stopped")

@@ -3,7 +3,7 @@ against the app on PostgreSQL, under pyinstrument, with the SQL each webhook sen
 
     .venv/bin/python -m bench.hotpath [--calls 200] [--html profile.html]
 
-Prints one JSON line: time per webhook, SQL statements per webhook by URL, and the share of
+Prints one JSON line: time per webhook, round trips per webhook by URL (bench.roundtrips), and the share of
 time by part (the database driver waiting on PostgreSQL, SQLAlchemy, Flask and Werkzeug,
 twilio's signature check and TwiML, the flow engine, logging, and the emulator playing
 Twilio). Needs the `bench` extra (pyinstrument).
@@ -17,14 +17,13 @@ import json
 import logging
 import os
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from pyinstrument import Profiler
 from pyinstrument.frame import Frame
-from sqlalchemy import event
 
+from bench import roundtrips
 from bench.common import DEFAULT_DB, REPO, machine, say, scratch_database, server_version
 from bench.loadgen import NotLoopback
 from voicebot import create_app, db
@@ -80,20 +79,6 @@ def shares(root: Frame) -> tuple[dict[str, float], list[tuple[str, float]]]:
     return dict(ranked(by_part)), ranked(by_function)[:15]
 
 
-class CountingTransport(WsgiTransport):
-    """Counts the webhooks, and tells the statement counter which URL is being answered."""
-
-    def __init__(self, *args: Any, current: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.current = current
-        self.requests = 0
-
-    def post(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
-        self.requests += 1
-        self.current[0] = urllib.parse.urlsplit(url).path
-        return super().post(url, params, headers)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.hotpath", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -123,17 +108,10 @@ def profile(script: Script, to: str, database: str, calls: int, html: Path | Non
                           "RECORDINGS_DIR": f"{tmp}/recordings"})
         app.extensions["voicebot.clock"].set(script.at)
         engine = db.engine(app)
-        current = [""]
-        statements: collections.Counter[str] = collections.Counter()
-        transport = CountingTransport(app, current=current)
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _count(*_: Any) -> None:
-            statements[current[0]] += 1
-
-        @event.listens_for(engine, "commit")
-        def _commit(*_: Any) -> None:
-            statements[current[0]] += 1
+        # Warm-up (imports, prepared statements, flow loading), counting the round trips.
+        sql = roundtrips.count_calls(app, script, to, calls=20)
+        webhooks = calls * sql["per_webhook"]["webhooks"] // 20
+        transport = WsgiTransport(app)
 
         def play(count: int, offset: int) -> None:
             for index in range(count):
@@ -144,14 +122,9 @@ def profile(script: Script, to: str, database: str, calls: int, html: Path | Non
                 if not result.ok:
                     raise SystemExit(f"the scripted call failed: {result.failure}")
 
-        play(20, 0)  # warm up: imports, prepared statements, flow loading
-        statements.clear()
-        transport.requests = 0
         cpu, wall = time.process_time(), time.perf_counter()
         play(calls, 100_000)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        webhooks = transport.requests
-        sql = dict(statements)
         profiler = Profiler(interval=0.0005)
         profiler.start()
         play(calls, 200_000)
@@ -170,8 +143,7 @@ def profile(script: Script, to: str, database: str, calls: int, html: Path | Non
         "webhooks": webhooks,
         "ms_per_webhook": round(wall * 1000 / webhooks, 2),
         "cpu_ms_per_webhook": round(cpu * 1000 / webhooks, 2),
-        "sql_per_call_by_url": {url: round(n / calls, 1) for url, n in sql.items()},
-        "sql_per_webhook": round(sum(sql.values()) / webhooks, 1),
+        "round_trips": sql,
         "time_by_part_pct": by_part,
         "top_functions_self_pct": top,
     }

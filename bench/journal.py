@@ -14,7 +14,6 @@ table) is timed in the same run, so the figures compare across machines as ratio
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import tempfile
@@ -23,17 +22,15 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, text
-from werkzeug.security import generate_password_hash
 
-from bench.common import REPO, machine
-from voicebot import create_app, db, journal
+from bench.common import desk_app, fix_sequences, grow, journal_args, machine
+from voicebot import db, journal
 
 DAY = 86400
 SPREAD_DAYS = 30
 """The 10,000 calls span a month: a day holds about 330 of them, as on a busy line."""
 LINES = ("omega", "telesputnik", "car_service", "hotline")
 OUTCOMES = ("completed", "transferred", "voicemail", "abandoned", "served")
-PASSWORD = "bench-desk-password"
 
 
 def numbers(conn: Connection, start: int, stop: int) -> str:
@@ -107,11 +104,6 @@ def fill(conn: Connection, start: int, stop: int, now: int) -> None:
         FROM calls WHERE id >= {start} AND id < {stop} AND id % 10 = 0"""))
 
 
-def fix_sequences(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT setval('calls_id_seq', (SELECT max(id) FROM calls))"))
-
-
 def timed(fn: Callable[[], Any], runs: int) -> float:
     """Median milliseconds of `runs` calls, after one warm-up."""
     fn()
@@ -133,7 +125,7 @@ def measure(app: Any, client: Any, runs: int) -> dict[str, float]:
     def query(**filters: Any) -> Callable[[], None]:
         def run() -> None:
             with db.session_scope(app) as session:
-                assert journal.entries(session, limit=51, **filters)
+                assert journal.entries(session, app.extensions["voicebot.flows"], limit=51, **filters)
         return run
 
     return {
@@ -147,25 +139,10 @@ def measure(app: Any, client: Any, runs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", help="an empty database (default: SQLite in a temp folder)")
-    parser.add_argument("--big", type=int, default=1_000_000, help="calls in the large journal")
-    parser.add_argument("--max-seconds", type=float, default=600.0,
-                        help="stop growing the journal after this long")
-    parser.add_argument("--runs", type=int, default=9, help="timed runs per figure")
-    args = parser.parse_args()
-
+    args = journal_args(__doc__, big=1_000_000, max_seconds=600.0, runs=9)
     with tempfile.TemporaryDirectory(prefix="voicebot-bench-") as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": tmp, "FLOWS_DIR": str(REPO / "flows"),
-                          "RECORDINGS_DIR": f"{tmp}/recordings", "LOG_LEVEL": "WARNING",
-                          "DRY_RUN": True, "DESK_TIMEZONE": "UTC",
-                          "ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD)})
-        engine = db.engine(app)
-        client = app.test_client()
-        page = client.get("/admin/login").text
-        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        client.post("/admin/login", data={"csrf_token": token, "name": "bench", "password": PASSWORD})
+        app, engine, client = desk_app(url, tmp, DESK_TIMEZONE="UTC")
         now = int(time.time())
         result: dict[str, Any] = {"bench": "journal", "database": engine.dialect.name,
                                   "machine": machine()}
@@ -179,18 +156,8 @@ def main() -> None:
         result["at_10k"] = measure(app, client, args.runs)
 
         started = time.perf_counter()
-        size, step = 10_000, 100_000
-        while size < args.big and time.perf_counter() - started < args.max_seconds:
-            upto = min(size + step, args.big)
-            with engine.begin() as conn:
-                fill(conn, size + 1, upto + 1, now)
-            size = upto
-        with engine.begin() as conn:
-            fix_sequences(conn)
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("ANALYZE"))
-            else:
-                conn.execute(text("ANALYZE"))
+        size = grow(engine, lambda conn, start, stop: fill(conn, start, stop, now),
+                    big=args.big, max_seconds=args.max_seconds)
         result["big_calls"] = size
         result["big_complete"] = size >= args.big
         result["insert_big_s"] = round(time.perf_counter() - started, 2)

@@ -13,7 +13,6 @@ journal: only the week's rows are read.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import tempfile
@@ -21,11 +20,9 @@ import time
 from typing import Any
 
 from sqlalchemy import Connection, text
-from werkzeug.security import generate_password_hash
 
-from bench.common import REPO, machine
-from bench.journal import PASSWORD, fill, fix_sequences, moment, timed
-from voicebot import create_app, db
+from bench.common import desk_app, fix_sequences, grow, journal_args, machine
+from bench.journal import fill, moment, timed
 
 TOKEN = "bench-metrics-token"
 
@@ -62,26 +59,11 @@ def measure(client: Any, runs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", help="an empty database (default: SQLite in a temp folder)")
-    parser.add_argument("--big", type=int, default=300_000, help="calls in the large journal")
-    parser.add_argument("--max-seconds", type=float, default=300.0,
-                        help="stop growing the journal after this long")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per figure")
-    args = parser.parse_args()
-
+    args = journal_args(__doc__, big=300_000, max_seconds=300.0, runs=5)
     with tempfile.TemporaryDirectory(prefix="voicebot-bench-") as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": tmp, "FLOWS_DIR": str(REPO / "flows"),
-                          "RECORDINGS_DIR": f"{tmp}/recordings", "LOG_LEVEL": "WARNING",
-                          "DRY_RUN": True, "DESK_TIMEZONE": "America/Los_Angeles",
-                          "METRICS_TOKEN": TOKEN,
-                          "ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD)})
-        engine = db.engine(app)
-        client = app.test_client()
-        page = client.get("/admin/login").text
-        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        client.post("/admin/login", data={"csrf_token": token, "name": "bench", "password": PASSWORD})
+        _, engine, client = desk_app(url, tmp, DESK_TIMEZONE="America/Los_Angeles",
+                                     METRICS_TOKEN=TOKEN)
         now = int(time.time())
         result: dict[str, Any] = {"bench": "reports", "database": engine.dialect.name,
                                   "machine": machine()}
@@ -92,17 +74,11 @@ def main() -> None:
             fix_sequences(conn)
         result["at_10k"] = measure(client, args.runs)
 
-        started = time.perf_counter()
-        size, step = 10_000, 100_000
-        while size < args.big and time.perf_counter() - started < args.max_seconds:
-            upto = min(size + step, args.big)
-            with engine.begin() as conn:
-                fill(conn, size + 1, upto + 1, now)
-                fill_queue(conn, size + 1, upto + 1)
-            size = upto
-        with engine.begin() as conn:
-            fix_sequences(conn)
-            conn.execute(text("ANALYZE"))
+        def fill_both(conn: Connection, start: int, stop: int) -> None:
+            fill(conn, start, stop, now)
+            fill_queue(conn, start, stop)
+
+        size = grow(engine, fill_both, big=args.big, max_seconds=args.max_seconds)
         result["big_calls"] = size
         result["big_complete"] = size >= args.big
         result[f"at_{size // 1000}k"] = measure(client, args.runs)

@@ -1,13 +1,15 @@
-"""The two servers the webhook benchmark compares, on the same production settings
+"""The servers the webhook benchmark compares, on the same production settings
 (`voicebot.serving`: gunicorn, WEB_WORKERS x WEB_THREADS, the request log line):
 
 - `voicebot`: the app itself, its clock set to the scripted call's moment so the call takes
   the same path at any hour (as `voicebot flows test` does in-process);
 - `bare`: a Flask app that answers every webhook with one fixed TwiML document, built once;
+- `handwritten`: the stateful handler of bench.handwritten (signature check, one transaction
+  of lock, update and insert per webhook, `VoiceResponse`) on voicebot's PostgreSQL database;
 - `embedded`: the app as `voicebot serve` runs it by default (waitress, WEB_THREADS threads,
   the job worker in the same process), for bench.embedded.
 
-    python -m bench.servers voicebot|bare|embedded --port PORT [--at ISO-TIME]
+    python -m bench.servers voicebot|bare|handwritten|embedded --port PORT [--at ISO-TIME]
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from collections.abc import Callable
 
 import waitress
 from flask import Flask, Response
+from sqlalchemy import make_url
 from twilio.twiml.voice_response import VoiceResponse
 
+from bench.handwritten import create_schema, handwritten_app
 from voicebot import create_app, db, logs, serving
 from voicebot.config import load_settings
 from voicebot.jobs.worker import Worker
@@ -63,7 +67,7 @@ def voicebot_app(at: dt.datetime | None) -> Flask:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.servers")
-    parser.add_argument("kind", choices=["voicebot", "bare", "embedded"])
+    parser.add_argument("kind", choices=["voicebot", "bare", "handwritten", "embedded"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--at", type=dt.datetime.fromisoformat)
     args = parser.parse_args()
@@ -83,6 +87,13 @@ def main() -> None:
     if args.kind == "voicebot":
         db.upgrade(settings["DATABASE_URL"])  # once, before the workers fork
         factory = functools.partial(voicebot_app, args.at)
+    elif args.kind == "handwritten":
+        dsn = make_url(settings["DATABASE_URL"]).set(drivername="postgresql") \
+            .render_as_string(hide_password=False)
+        if not settings["DB_SYNCHRONOUS_COMMIT"]:  # the same durability as voicebot's, for fairness
+            dsn += "?options=-c%20synchronous_commit%3Doff"
+        create_schema(dsn)
+        factory = functools.partial(handwritten_app, dsn, settings["TWILIO_AUTH_TOKEN"])
     serving.run(factory, serving.options(settings, HOST, args.port))
 
 

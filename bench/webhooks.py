@@ -1,17 +1,21 @@
 """Webhook benchmark: emulated concurrent calls against the production server on PostgreSQL,
-and the same load against a bare Flask endpoint on the same server settings.
+and the same load, in the same run, against two baselines on the same server settings: a bare
+Flask endpoint (fixed TwiML, no database) and a hand-written stateful handler on the same
+PostgreSQL (bench.handwritten: one transaction of lock, update and insert per webhook).
 
     .venv/bin/python -m bench.webhooks [--calls 100,1000] [--think 20] [--saturate 32]
 
 Prints one JSON line of figures on stdout (progress goes to stderr). For each number of
 concurrent calls it plays the scripted call (default flows/calls/omega_prices_by_keypad.yaml:
 greeting, press 4 for prices, "no that's all", goodbye: four webhooks with the status
-callback) against both servers, and reports requests/s and p50/p95/p99 latency of each, the
-p99 ratio, and the CPU each server used per request. `--saturate C` adds a run where C callers
-call back to back without thinking: the most requests/s this machine answers.
+callback) against each server, and reports requests/s and p50/p95/p99 latency of each, the
+CPU each server used per request, and voicebot's ratios to both baselines. `--saturate C`
+adds a run where C callers call back to back without thinking: the most requests/s this
+machine answers. Before the runs, the database round trips of each webhook are counted
+in-process (bench.roundtrips).
 
 It creates a PostgreSQL database of its own next to --database-url's and drops it at the end;
-it starts both servers on 127.0.0.1 and always stops them. Everything stays on loopback.
+it starts the servers on 127.0.0.1 and always stops them. Everything stays on loopback.
 """
 
 from __future__ import annotations
@@ -36,8 +40,18 @@ from typing import Any
 
 from sqlalchemy import make_url
 
-from bench import loadgen
-from bench.common import DEFAULT_DB, REPO, machine, say, scratch_database, server_version
+from bench import loadgen, roundtrips
+from bench.common import (
+    DEFAULT_DB,
+    REPO,
+    interrupt,
+    machine,
+    run_main,
+    say,
+    scratch_database,
+    server_version,
+)
+from voicebot import create_app
 from voicebot.compiler.loader import load_flow
 from voicebot.config import SETTINGS
 from voicebot.devtools.scripted_call import Script, load_script
@@ -192,12 +206,37 @@ def play(target: Target, to: str, token: str, *, callers: int, think: float, rep
     return result
 
 
-def compare(voicebot: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
-    if not (voicebot["p99_ms"] and bare["p99_ms"]):
-        return {}
-    return {"p99_ratio": round(voicebot["p99_ms"] / bare["p99_ms"], 2),
-            "p50_ratio": round(voicebot["p50_ms"] / bare["p50_ms"], 2),
-            "flow_engine_adds_p99_ms": round(voicebot["p99_ms"] - bare["p99_ms"], 2)}
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
+def compare(row: dict[str, Any]) -> dict[str, Any]:
+    """voicebot against the bare endpoint (issue 7) and the hand-written handler (issue 15)."""
+    voicebot, bare, hand = row["voicebot"], row["bare"], row["handwritten"]
+    out = {"p99_ratio": ratio(voicebot["p99_ms"], bare["p99_ms"]),
+           "p50_ratio": ratio(voicebot["p50_ms"], bare["p50_ms"]),
+           "flow_engine_adds_p99_ms": round(voicebot["p99_ms"] - bare["p99_ms"], 2)
+           if voicebot["p99_ms"] and bare["p99_ms"] else None,
+           "p99_ratio_vs_handwritten": ratio(voicebot["p99_ms"], hand["p99_ms"]),
+           "p50_ratio_vs_handwritten": ratio(voicebot["p50_ms"], hand["p50_ms"]),
+           "cpu_ratio_vs_handwritten": ratio(voicebot["server_cpu_ms_per_request"],
+                                             hand["server_cpu_ms_per_request"])}
+    if row["mode"] == "saturated":
+        out["throughput_ratio_vs_handwritten"] = ratio(voicebot["requests_per_s"],
+                                                       hand["requests_per_s"])
+        out["throughput_ratio_vs_bare"] = ratio(voicebot["requests_per_s"], bare["requests_per_s"])
+    return out
+
+
+def count_round_trips(database: str, env: dict[str, str], script: Script, to: str) -> dict[str, Any]:
+    """The database work of each webhook, counted in-process on the run's own database."""
+    config = {k.removeprefix("VOICEBOT_"): v for k, v in env.items() if k.startswith("VOICEBOT_")}
+    app = create_app({**config, "DATABASE_URL": database, "DRY_RUN": True, "AUTO_MIGRATE": False,
+                      "LOG_LEVEL": "WARNING"})
+    try:
+        return roundtrips.count_calls(app, script, to)
+    finally:
+        app.extensions["voicebot.db"].kw["bind"].dispose()
 
 
 # -- the whole benchmark --------------------------------------------------------------------
@@ -220,6 +259,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("VOICEBOT_BENCH_DATABASE_URL", DEFAULT_DB),
                         help="a PostgreSQL server on this machine; the benchmark makes its own "
                              "database there")
+    parser.add_argument("--no-synchronous-commit", action="store_true",
+                        help="voicebot and the hand-written handler commit without waiting for "
+                             "the disk flush (VOICEBOT_DB_SYNCHRONOUS_COMMIT=false)")
     parser.add_argument("--script", type=Path, default=DEFAULT_SCRIPT, help="the scripted call to play")
     parser.add_argument("--max-seconds", type=float, default=900.0,
                         help="deadline for each run; calls still open then are cut")
@@ -234,10 +276,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     script = load_script(args.script)
@@ -246,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     bare_script = loadgen.without_expectations(script)
     token = secrets.token_hex(16)
     # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the servers and database go too.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
 
     report: dict[str, Any] = {"bench": "webhooks", "machine": machine(), "script": script.name}
     with ExitStack() as stack:
@@ -259,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
             "VOICEBOT_DRY_RUN": "true", "VOICEBOT_LOG_FORMAT": "json", "VOICEBOT_LOG_LEVEL": "INFO",
             "VOICEBOT_RECORDINGS_DIR": str(tmp / "recordings"),
         })
+        if args.no_synchronous_commit:
+            env["VOICEBOT_DB_SYNCHRONOUS_COMMIT"] = "false"
         workers = args.workers or int(os.environ.get("VOICEBOT_WEB_WORKERS") or 0) or \
             len(os.sched_getaffinity(0))
         threads = args.threads or int(os.environ.get("VOICEBOT_WEB_THREADS") or 0) or \
@@ -266,11 +306,19 @@ def main(argv: list[str] | None = None) -> None:
         env.update(VOICEBOT_WEB_WORKERS=str(workers), VOICEBOT_WEB_THREADS=str(threads))
         report["server"] = {"workers": workers, "threads": threads, "worker_class": "gthread",
                             "log": "json lines at INFO, one per request",
-                            "database": f"PostgreSQL {server_version(database)} on loopback"}
+                            "database": f"PostgreSQL {server_version(database)} on loopback",
+                            "synchronous_commit": not args.no_synchronous_commit}
         say(f"servers: gunicorn {workers} worker(s) x {threads} thread(s); "
             f"database {make_url(database).database}")
         servers = (stack.enter_context(server("bare", env, tmp / "bare.log", None, bare_script)),
+                   stack.enter_context(server("handwritten", env, tmp / "handwritten.log", None,
+                                              bare_script)),
                    stack.enter_context(server("voicebot", env, tmp / "voicebot.log", at, script)))
+        # After the voicebot server migrated the database, before anything is timed.
+        report["round_trips"] = count_round_trips(database, env, script, to)
+        say(f"database round trips per webhook (counted): {report['round_trips']['per_webhook']}")
+        for path, counts in report["round_trips"]["by_path"].items():
+            say(f"  {path:24} {counts}")
 
         # Unmeasured: every worker thread opens its database connection and psycopg prepares
         # its statements, as on a server that has been up a while.
@@ -286,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
             for target in servers:
                 row[target.name] = play(target, to, token, callers=calls, think=args.think,
                                         repeat=1, deadline=args.max_seconds)
-            row.update(compare(row["voicebot"], row["bare"]))
+            row.update(compare(row))
             runs.append(row)
         if args.saturate:
             repeat = max(1, args.saturate_calls // args.saturate)
@@ -295,33 +343,44 @@ def main(argv: list[str] | None = None) -> None:
             for target in servers:
                 row[target.name] = play(target, to, token, callers=args.saturate, think=0.0,
                                         repeat=repeat, deadline=args.max_seconds)
-            row.update(compare(row["voicebot"], row["bare"]))
+            row.update(compare(row))
             runs.append(row)
         report["runs"] = runs
-    report["targets"] = targets(runs)
+    report["targets"] = targets(runs, report["round_trips"])
     print(json.dumps(report, ensure_ascii=False), flush=True)
 
 
-def targets(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Where we stand against issue 7's targets, from the paced runs."""
-    paced = [r for r in runs if r["mode"] == "paced" and "p99_ratio" in r]
-    if not paced:
-        return {}
-    largest = max(paced, key=lambda r: r["calls"])
-    return {
-        "flow_engine_p99_over_bare_pct": {
-            "target_max": 30,
-            "measured": {str(r["calls"]): round((r["p99_ratio"] - 1) * 100) for r in paced}},
-        "p99_ms_at_most_calls": {"target_max": 50, "calls": largest["calls"],
-                                 "measured": largest["voicebot"]["p99_ms"]},
-    }
+def targets(runs: list[dict[str, Any]], round_trips: dict[str, Any]) -> dict[str, Any]:
+    """Where we stand against issue 7's and issue 15's targets."""
+    paced = [r for r in runs if r["mode"] == "paced" and r.get("p99_ratio")]
+    saturated = [r for r in runs if r["mode"] == "saturated"]
+    out: dict[str, Any] = {"round_trips_per_webhook": {
+        "target_max": 5.5, "measured": round_trips["per_webhook"]["round_trips"]}}
+    if paced:
+        largest = max(paced, key=lambda r: r["calls"])
+        out.update({
+            "flow_engine_p99_over_bare_pct": {
+                "target_max": 30,
+                "measured": {str(r["calls"]): round((r["p99_ratio"] - 1) * 100) for r in paced}},
+            "p99_ms_at_most_calls": {"target_max": 50, "calls": largest["calls"],
+                                     "measured": largest["voicebot"]["p99_ms"]},
+        })
+    every = paced + saturated
+    if every:
+        out["p99_ratio_vs_handwritten"] = {
+            "target_max": 1.3, "measured": {_run_name(r): r["p99_ratio_vs_handwritten"] for r in paced}}
+        out["cpu_ratio_vs_handwritten"] = {
+            "target_max": 1.5, "measured": {_run_name(r): r["cpu_ratio_vs_handwritten"] for r in every}}
+    if saturated:
+        out["throughput_ratio_vs_handwritten"] = {
+            "target_min": 0.7,
+            "measured": {_run_name(r): r["throughput_ratio_vs_handwritten"] for r in saturated}}
+    return out
+
+
+def _run_name(run: dict[str, Any]) -> str:
+    return f"{run['calls']} calls" if run["mode"] == "paced" else f"saturated {run['callers']}"
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except loadgen.NotLoopback as refused:
-        sys.exit(str(refused))
-    except KeyboardInterrupt:
-        say("interrupted: servers stopped, database dropped")
-        sys.exit(130)
+    run_main(main, "servers stopped, database dropped")

@@ -11,9 +11,9 @@ from voicebot.engine.steps import KINDS
 from voicebot.models import EventKind
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voicebot"
-WRITERS = {"event": 0, "add_event": 3}
+WRITERS = {"event": 0, "add_event": 2}
 """Functions that write a journal event, and where their kind argument is: `turn.event(kind,
-...)`, `calls.event(session, call, at, kind, ...)`, `add_event(call, flow, at, kind, ...)`."""
+...)`, `calls.event(session, call, at, kind, ...)`, `add_event(call, at, kind, ...)`."""
 
 
 def written_kinds(source: str, filename: str) -> dict[str, str]:

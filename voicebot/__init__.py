@@ -66,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     admin.init_app(app)
+    db.answer_again_if_dropped(app)
     return app
 
 

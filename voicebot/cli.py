@@ -48,6 +48,11 @@ def _settings(**overrides: Any) -> dict[str, Any]:
         raise click.ClickException(str(exc)) from None
 
 
+DURABLE_JOBS = {"DB_SYNCHRONOUS_COMMIT": True}
+"""Jobs claim callbacks and send SMS and calls: a claim lost to a PostgreSQL crash would place
+the call again, so VOICEBOT_DB_SYNCHRONOUS_COMMIT=off applies to the web tier only."""
+
+
 def _app(**overrides: Any) -> Flask:
     try:
         return create_app(overrides or None)
@@ -103,9 +108,10 @@ def serve(host: str, port: int, threads: int | None, production: bool | None,
     overrides = {name: value for name, value in (("WEB_THREADS", threads), ("WEB_WORKERS", workers))
                  if value is not None}
     _flows_dir()  # a server without its flows would answer every call with an error
-    app = _app(**overrides)
     if production is None:
-        production = bool(app.config["PRODUCTION"])
+        production = bool(_settings()["PRODUCTION"])
+    # The embedded server runs jobs in its process, on the same connections: they stay durable.
+    app = _app(**overrides) if production else _app(**overrides, **DURABLE_JOBS)
     if production and run_jobs:
         raise click.UsageError("the production web tier runs no jobs: run `voicebot worker` beside it")
     if not production and workers is not None:
@@ -189,7 +195,7 @@ def worker(once: bool) -> None:
     from voicebot.jobs.worker import Worker
 
     _flows_dir()  # the jobs run the flows' rules: without them, this is the wrong folder
-    app = _app()
+    app = _app(**DURABLE_JOBS)
     runner = Worker(app)
     if once:
         ran = runner.run_once()
@@ -635,7 +641,8 @@ def _process_voicemails(app: Flask, call_sid: str) -> None:
     click.echo("Transcribing the message...")
     run_due(app)
     with database.session_scope(app) as session:
-        rows = [r for r in journal_.entries(session, limit=5) if r["call_sid"] == call_sid]
+        rows = [r for r in journal_.entries(session, app.extensions["voicebot.flows"], limit=5)
+                if r["call_sid"] == call_sid]
     for row in rows:
         for voicemail in row["voicemails"]:
             heard = voicemail["transcript"]
@@ -1001,8 +1008,8 @@ def journal(since: str | None, number: str | None, flow_id: str | None, limit: i
 
     app = _existing_app()
     with database.session_scope(app) as session:
-        rows = journal_.entries(session, since=_since(since), number=number, flow_id=flow_id,
-                                limit=limit)
+        rows = journal_.entries(session, app.extensions["voicebot.flows"], since=_since(since),
+                                number=number, flow_id=flow_id, limit=limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -98,6 +98,11 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "DB_MAX_OVERFLOW": (None, int, "Connections a process may open beyond the pool while busy; "
                                    "default: JOB_THREADS + 2"),
     "DB_POOL_TIMEOUT": (10.0, float, "Seconds a request waits for a free database connection"),
+    "DB_POOL_RECYCLE": (1800.0, float, "Seconds after which a pooled connection is replaced (keep "
+                                       "it under any idle timeout between voicebot and the database)"),
+    "DB_SYNCHRONOUS_COMMIT": (True, bool, "PostgreSQL, web tier: a webhook's commit waits for its "
+                              "disk flush; off answers sooner, and a PostgreSQL crash may lose "
+                              "the last ~0.6 s of turns (README, Durability)"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import fcntl
+import functools
+import logging
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import (
     Connection,
     CursorResult,
@@ -25,11 +27,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("voicebot.db")
+T = TypeVar("T")
 
 
 # A database host that does not answer fails the request (and /healthz) in time for Twilio,
@@ -52,10 +56,16 @@ def pool_options(config: Mapping[str, Any]) -> dict[str, Any]:
     if overflow is None:
         overflow = int(config["JOB_THREADS"]) + 2
     return {"pool_size": int(size), "max_overflow": int(overflow),
-            "pool_timeout": float(config["DB_POOL_TIMEOUT"])}
+            "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
+            "pool_recycle": float(config["DB_POOL_RECYCLE"])}
 
 
-def make_engine(url: str, **pool: Any) -> Engine:
+def make_engine(url: str, *, synchronous_commit: bool = True, **pool: Any) -> Engine:
+    """No liveness ping on checkout: it cost every webhook a round trip to guard against a
+    rare event. Instead connections are replaced after `pool_recycle` seconds (before a
+    firewall or the server's idle timeout cuts them), a disconnect invalidates every
+    connection the pool held before it (SQLAlchemy's default), and a request that meets a
+    dropped connection is answered once more on a new one (`answer_again_if_dropped`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
@@ -68,8 +78,12 @@ def make_engine(url: str, **pool: Any) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool, connect_args={
-        "connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": TCP_USER_TIMEOUT})
+    connect: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT,
+                               "tcp_user_timeout": TCP_USER_TIMEOUT}
+    if not synchronous_commit:
+        # A commit returns before PostgreSQL has flushed it to disk (see README, "Durability").
+        connect["options"] = "-c synchronous_commit=off"
+    return create_engine(url, **pool, connect_args=connect)
 
 
 SERIAL = "voicebot.serial"
@@ -99,8 +113,23 @@ def insert_once(session: Session, model: type[Any], key: str, **values: Any) -> 
     """INSERT ... ON CONFLICT (key) DO NOTHING, on SQLite and PostgreSQL alike: a row that
     copies of one request all create at the same moment is stored once, and no copy fails
     (a unique-key error would abort its transaction, and Twilio would see a 500)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+    session.execute(_insert(session, model).values(**values).on_conflict_do_nothing(
+        index_elements=[key]))
+
+
+def create_once(session: Session, model: type[T], key: str, **values: Any) -> T | None:
+    """The row `values` describe, created in the session's transaction and returned as a
+    persistent object (INSERT ... ON CONFLICT (key) DO NOTHING RETURNING: one round trip);
+    None when a row with that key exists (a copy of the request got there first: a copy
+    running at the same moment waits here until the first one's transaction ends)."""
+    return session.scalars(_insert(session, model).values(**values).on_conflict_do_nothing(
+        index_elements=[key]).returning(model)).one_or_none()
+
+
+def _insert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 class MissingDatabase(RuntimeError):
@@ -184,9 +213,11 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url, **pool_options(app.config))
+    engine = make_engine(url, synchronous_commit=bool(app.config["DB_SYNCHRONOUS_COMMIT"]),
+                         **pool_options(app.config))
     factory = sessionmaker(engine, expire_on_commit=False)
     event.listen(factory, "after_begin", _begin_serial)
+    event.listen(factory, "after_commit", _committed)
     app.extensions["voicebot.db"] = factory
     if app.config.get("AUTO_MIGRATE", True):
         upgrade(url)
@@ -196,6 +227,44 @@ def init_app(app: Flask) -> None:
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+_COMMITTED = "db_committed"
+"""`g` key: the request has committed something, so answering it again could do it twice."""
+
+
+def _committed(_session: Session) -> None:
+    if has_request_context():
+        g.setdefault(_COMMITTED, True)
+
+
+def answer_again_if_dropped(app: Flask) -> None:
+    """Every view of `app` that meets a dropped database connection (PostgreSQL restarted, a
+    failover, an idle connection cut) before it committed anything is run once more, on a
+    new connection: the caller hears the answer, not Twilio's error. The pool has already
+    discarded the dropped connection and every one older. A second failure is the
+    database being down, answered as such (webhooks._database_down). Call after every
+    blueprint is registered."""
+    for endpoint, view in list(app.view_functions.items()):
+        app.view_functions[endpoint] = _once_more_if_dropped(view)
+
+
+def _once_more_if_dropped(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or g.get(_COMMITTED):
+                raise
+            log.warning("database connection dropped (%s); answering again on a new one",
+                        str(exc.orig).strip().splitlines()[0] if exc.orig else "no detail")
+        dropped: Session | None = g.pop("db_session", None)
+        if dropped is not None:
+            dropped.close()
+        return view(*args, **kwargs)
+
+    return answer
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -9,17 +9,25 @@ from sqlalchemy import ColumnElement, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot import notes
-from voicebot.flows.model import Flow
+from voicebot.compiler.registry import FlowRegistry
+from voicebot.flows.errors import FlowNotFound
 from voicebot.language import failures
 from voicebot.models import Call, Message, QueueEntry, Quote, Ticket, Voicemail
 
 
-def compose_note(call: Call, flow: Flow | None) -> str:
-    """The note stored with the call, for `voicebot journal`: sentences in the line's language
-    (its `labels:` and `roles:` are written in that language, and so are the words its callers
-    say, so one language reads whole), times in the line's zone; English for a call no flow
-    answers. The desk writes the note again in the desk's language (voicebot.notes); both come
-    from the call's events and variables, already loaded with the call."""
+def note(call: Call, flows: FlowRegistry) -> str:
+    """The note for `voicebot journal`: sentences in the line's language (its `labels:` and
+    `roles:` are written in that language, and so are the words its callers say, so one
+    language reads whole), times in the line's zone; English for a call no flow answers.
+    Written from the call's events and variables when read, by the readers that load them
+    anyway (the desk writes it in its own language, voicebot.admin.naming): no webhook loads a
+    call's whole journal (issue 15). A call stored without events keeps its stored note."""
+    if not call.events and call.note:
+        return call.note
+    try:
+        flow = flows.get(call.flow_id) if call.flow_id else None
+    except FlowNotFound:
+        flow = None
     return notes.compose(call, flow, flow.language if flow else "en")
 
 
@@ -38,8 +46,8 @@ def by_number(id_column: InstrumentedAttribute[int],
     return id_column.in_(union(*(select(id_column).where(column == number) for column in columns)))
 
 
-def entries(session: Session, *, since: dt.datetime | None = None, number: str | None = None,
-            flow_id: str | None = None, outcome: str | None = None,
+def entries(session: Session, flows: FlowRegistry, *, since: dt.datetime | None = None,
+            number: str | None = None, flow_id: str | None = None, outcome: str | None = None,
             before: tuple[dt.datetime, int] | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """The journal, newest first, as plain data for the CLI and the desk. `before` is the
     (started_at, id) of the last entry of the previous page: paging by key reads only the
@@ -74,7 +82,7 @@ def entries(session: Session, *, since: dt.datetime | None = None, number: str |
             "started_at": c.started_at.isoformat(),
             "ended_at": c.ended_at.isoformat() if c.ended_at else None,
             "duration": c.duration, "status": c.status, "outcome": c.outcome,
-            "flagged": c.flagged or None, "note": c.note,
+            "flagged": c.flagged or None, "note": note(c, flows),
             "variables": {k: v for k, v in c.vars.items() if not k.startswith("_")},
             "recording_url": c.recording_url or None,
             "path": _dedupe_runs([e.state for e in c.events if e.kind == "enter"]),

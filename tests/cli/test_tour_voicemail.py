@@ -118,7 +118,7 @@ def test_a_dry_run_voicemail_whose_audio_nobody_handed_over_goes_to_a_person_at_
     assert (row.status, row.error, row.fetch_attempts) == ("failed", "fetch_failed", 0)
     assert job_key(row.id) not in pending(app)
     with db.session_scope(app) as session:
-        (entry,) = entries(session)
+        (entry,) = entries(session, app.extensions["voicebot.flows"])
     assert "The voicemail needs a person." in entry["note"]
 
 

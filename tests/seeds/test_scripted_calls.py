@@ -39,7 +39,7 @@ def run(app: Flask, script: Script) -> ScriptResult:
 
 def only_call(app: Flask) -> dict[str, Any]:
     with db.session_scope(app) as session:
-        (entry,) = journal.entries(session)
+        (entry,) = journal.entries(session, app.extensions["voicebot.flows"])
     return entry
 
 

@@ -23,11 +23,11 @@ from voicebot.engine.conditions import CallerFacts, holds
 from voicebot.engine.steps.route import Route
 from voicebot.flows.model import Flow
 from voicebot.jobs import run_due
-from voicebot.models import Call, Callback, CallbackAttempt, Ticket, Visit
+from voicebot.models import Callback, CallbackAttempt, Ticket, Visit
 from voicebot.services.visits import VisitError, book
 
 from support.outbound import Placed, answer, placed_calls
-from support.records import stored
+from support.records import noted, stored
 from support.twilio_double import TwilioDouble
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
@@ -186,7 +186,7 @@ def test_rt2_only_a_child_at_home_means_the_technician_must_not_go_in(
     warned = sms_to(app, twilio_double, TECHNICIAN)
     assert warned == sms_to(app, twilio_double, DISPATCHER)
     assert len(warned) == 1 and "в квартиру не входить" in warned[0]
-    (journal_call,) = stored(app, Call)
+    journal_call = noted(app)
     assert "Дома только ребёнок младше 14 лет: мастеру нельзя входить." in journal_call.note
 
 

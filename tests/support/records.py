@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from voicebot import db
+from voicebot import db, journal
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.models import Call
 
@@ -27,5 +28,15 @@ def stored(app: Flask, model: type, **where: object) -> list[Any]:
 
 
 def the_call(app: Flask, emulator: CallEmulator) -> Call:
-    (call,) = stored(app, Call, sid=emulator.call_sid)
+    """The call's row, detached, with its note as `voicebot journal` shows it (written from
+    the call's events when read)."""
+    return noted(app, Call.sid == emulator.call_sid)
+
+
+def noted(app: Flask, *where: Any) -> Call:
+    """The one call matching `where`, detached, its note as `voicebot journal` shows it."""
+    with db.session_scope(app) as s:
+        call = s.scalars(select(Call).options(selectinload(Call.events)).where(*where)).one()
+        s.expunge_all()
+    call.note = journal.note(call, app.extensions["voicebot.flows"])
     return call

@@ -112,7 +112,7 @@ def test_om4_om9_yes_approves_the_quote_the_voicemail_got_and_the_dispatcher_is_
     (reply,) = stored(app, Message, direction="in")
     assert reply.call_id is not None and quote.reply_message_id == reply.id
     with db.session_scope(app) as session:
-        (entry,) = entries(session)
+        (entry,) = entries(session, app.extensions["voicebot.flows"])
     assert entry["call_sid"] == caller.call_sid
     assert "The caller approved the quote by SMS." in entry["note"]
     assert entry["voicemails"][0]["quote"]["status"] == "approved"

@@ -25,11 +25,11 @@ from flask.testing import FlaskClient
 from voicebot import db
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.jobs import run_due
-from voicebot.models import Call, Email, Quote, Voicemail
+from voicebot.models import Email, Quote, Voicemail
 from voicebot.voicemail import mailing
 
 from support.desk import PASSWORD_HASH, add, login
-from support.records import stored
+from support.records import noted, stored
 from support.speech import spoken, tone_or_silence
 from support.twilio_double import TEST_ACCOUNT_SID, TwilioDouble
 from support.voicemails import OMEGA, SATURDAY_EVENING, leave_voicemail, the_voicemail
@@ -100,8 +100,7 @@ def run_jobs(app: Flask, now: dt.datetime) -> None:
 
 
 def call_note(app: Flask) -> str:
-    (call,) = stored(app, Call)
-    return str(call.note)
+    return noted(app).note
 
 
 def test_a_voicemail_is_mailed_once_with_transcript_service_quote_and_the_wav(

@@ -22,7 +22,7 @@ from voicebot.services.calls import add_event
 from voicebot.voicemail import pipeline
 
 from support.desk import PASSWORD_HASH, login
-from support.records import Dial, the_call
+from support.records import Dial, noted, the_call
 
 CALLER = "+15035550161"
 # What the worker stored before the codes: Python's exception text with Twilio's long URL.
@@ -69,13 +69,12 @@ def failed_voicemail(app: Flask, dial: Dial, set_clock: Any, stored: str) -> Cal
     caller.start()
     caller.record(duration=14, finish="#")
     call_id = the_call(app, caller).id
-    flow = app.extensions["voicebot.flows"].get("omega")
     with db.session_scope(app) as session:
         vm = session.scalars(select(Voicemail).where(Voicemail.call_id == call_id)).one()
         vm.status, vm.error = pipeline.FAILED, stored
         call = session.get(Call, call_id)
         assert call is not None
-        add_event(call, flow, dt.datetime(2026, 11, 23, 23, 20, tzinfo=dt.UTC), "for-person",
+        add_event(call, dt.datetime(2026, 11, 23, 23, 20, tzinfo=dt.UTC), "for-person",
                   stored, status=pipeline.FAILED, voicemail_id=vm.id)
     return call
 
@@ -98,10 +97,7 @@ def test_the_desk_card_and_the_note_say_a_sentence_never_the_exception(
     assert f"{russian}" in russian_page.replace("&#39;", "'")
     assert "api.twilio.com" not in russian_page
 
-    with db.session_scope(app) as session:
-        stored_call = session.get(Call, call.id)
-        assert stored_call is not None
-        note = stored_call.note
+    note = noted(app, Call.id == call.id).note
     assert f"The voicemail needs a person. {english}" in note
     assert "api.twilio.com" not in note and "(failed)" not in note
 

@@ -143,7 +143,7 @@ def test_om4_om7_a_spoken_voicemail_gets_one_quote_sms_whatever_twilio_repeats(
     assert pending(app) == {}
 
     with db.session_scope(app) as session:
-        (entry,) = entries(session)
+        (entry,) = entries(session, app.extensions["voicebot.flows"])
     assert entry["voicemails"][0]["status"] == "quoted"
     assert entry["voicemails"][0]["quote"]["status"] == "sent"
     assert "The voicemail says: \u201c" in entry["note"]

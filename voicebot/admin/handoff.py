@@ -98,7 +98,8 @@ def collect(session: Session, f: Filters) -> dict[str, Any]:
     if f.before is not None:
         at = session.scalar(select(Call.started_at).where(Call.id == f.before))
         cursor = (at, f.before) if at is not None else None
-    calls = journal.entries(session, since=since, number=f.number or None, flow_id=f.line or None,
+    calls = journal.entries(session, current_app.extensions["voicebot.flows"], since=since,
+                            number=f.number or None, flow_id=f.line or None,
                             outcome=f.outcome or None, before=cursor, limit=PAGE + 1)
     shown = calls[:PAGE]
     return {

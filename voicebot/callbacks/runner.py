@@ -85,9 +85,14 @@ def run_callback(app: Flask, callback_id: int) -> None:
     if not claimed:
         return
     with db.session_scope(app) as session:
+        # This is the worker already: the attempt's SMS go out from here, right after its
+        # commit, rather than as one more job.
+        messages.send_here(session)
         callback = session.get(Callback, callback_id)
         assert callback is not None
         _attempt(app, session, callback, now)
+        session.commit()
+        messages.send_now(app, session)
 
 
 def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:

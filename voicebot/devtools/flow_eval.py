@@ -312,6 +312,7 @@ def _answer(session: Session, flow: Flow, case: Case, now: dt.datetime, n: int) 
     line = flow.numbers[0] if flow.numbers else "+10000000000"
     call = calls.open(session, flow, sid=f"EVAL{n:06d}", from_="+10005550199", to=line,
                       now=now, direction=flow.direction)
+    assert call is not None  # each case is rolled back: its SID is new
     call.state = case.at
     turn = runner.Turn(flow=flow, call=call, effects=Effects(session), now=now, urls=_Urls())
     try:
@@ -319,6 +320,7 @@ def _answer(session: Session, flow: Flow, case: Case, now: dt.datetime, n: int) 
         # stops the run; where the answer led is known by then.
         with contextlib.suppress(FlowRuntimeError):
             runner.resume(turn, "gather", Reply(speech=case.say.strip()))
+        turn.effects.write()
         session.flush()
         events = session.scalars(select(CallEvent).where(CallEvent.call_id == call.id)
                                  .order_by(CallEvent.id)).all()

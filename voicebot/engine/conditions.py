@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,21 @@ spelling of it; a route cannot ask the caller to confirm, so it does not follow 
 `confirm_below`."""
 
 
+HISTORY_GROUPS = frozenset({"known", "new"})
+"""The `caller:` groups that need the caller's earlier calls to this line."""
+
+
 @dataclass(frozen=True)
 class CallerFacts:
     number: str
-    previous_calls: int
+    calls_before: int | Callable[[], int]
+    """The caller's earlier calls to this line, or how to count them: a query, made only when
+    a rule reads them (most routes ask who is calling, not how often they called)."""
     variables: Mapping[str, Any]
+
+    @functools.cached_property
+    def previous_calls(self) -> int:
+        return self.calls_before if isinstance(self.calls_before, int) else self.calls_before()
 
 
 def available(member: StaffMember, now: dt.datetime) -> bool:
@@ -32,12 +43,14 @@ def available_members(flow: Flow, role: str, now: dt.datetime) -> tuple[StaffMem
     return tuple(m for m in flow.members(role) if available(m, now))
 
 
-def caller_groups(flow: Flow, caller: CallerFacts) -> set[str]:
+def caller_groups(flow: Flow, caller: CallerFacts, wanted: frozenset[str] = HISTORY_GROUPS) -> set[str]:
+    """The groups the caller is in, of those `wanted`: "known" and "new" only when wanted."""
     groups = {name for name, phones in flow.callers.items() if caller.number in phones}
     roles = {m.role for m in flow.staff if m.phone == caller.number}
     if roles:
         groups |= roles | {"staff"}
-    groups.add("known" if caller.previous_calls > 0 else "new")
+    if wanted & HISTORY_GROUPS:
+        groups.add("known" if caller.previous_calls > 0 else "new")
     return groups
 
 
@@ -49,14 +62,15 @@ def says(test: VarTest, value: str) -> bool:
     return verdict.best is not None and verdict.confidence >= SAYS_BELOW
 
 
-def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:  # noqa: PLR0911  one return per condition of `when`
-    if when.caller is not None and not (when.caller & caller_groups(flow, caller)):
-        return False
+def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:  # noqa: PLR0911  one return per condition
+    # Tests that need no query first: a rule that fails on them never counts earlier calls.
     if when.open is not None and is_open(flow.hours, now) != when.open:
         return False
     if when.available is not None and not available_members(flow, when.available, now):
         return False
     if when.from_prefix and not caller.number.startswith(when.from_prefix):
+        return False
+    if when.caller is not None and not (when.caller & caller_groups(flow, caller, when.caller)):
         return False
     if when.min_previous_calls is not None and caller.previous_calls < when.min_previous_calls:
         return False

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,15 +24,26 @@ class Effects:
     """`voicebot.engine.turn.Effects` on one database session."""
 
     session: Session
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    """The turn's journal lines, not yet written (`write`)."""
 
     def event(self, call: Call, at: dt.datetime, state: str, kind: str, text: str,
               data: dict[str, Any]) -> None:
-        calls.event(self.session, call, at, kind, text, state, **data)
+        # Kept as rows for one multi-row INSERT (calls.events) rather than an ORM object each.
+        self.pending.append({"call_id": call.id, "at": at, "state": state, "kind": kind,
+                             "text": text, "data": data})
+
+    def write(self) -> None:
+        """The turn's journal lines, written before the turn commits and before anything
+        reads the call's events."""
+        calls.events(self.session, self.pending)
+        self.pending = []
 
     def previous_calls(self, call: Call, flow_id: str) -> int:
         return calls.previous_calls(self.session, call, flow_id)
 
     def states_entered(self, call: Call) -> Collection[str]:
+        self.write()  # this turn's own entries count
         return set(calls.states_entered(self.session, call))
 
     def join_queue(self, call: Call, flow_id: str, queue_name: str, priority: int,

@@ -98,6 +98,8 @@ class Effects(Protocol):
 
     def states_entered(self, call: Call) -> Collection[str]: ...
 
+    def write(self) -> None: ...
+
     def join_queue(self, call: Call, flow_id: str, queue: str, priority: int,
                    now: dt.datetime) -> None: ...
 
@@ -172,11 +174,15 @@ class Turn:
 
     # -- caller facts ---------------------------------------------------------------------
     def caller(self) -> CallerFacts:
+        return CallerFacts(self.call.party, self._count_previous_calls, self.call.vars)
+
+    def _count_previous_calls(self) -> int:
         # "Known" means known to this line: a call to another business served by the same
-        # voicebot says nothing about this caller here.
+        # voicebot says nothing about this caller here. Asked only by a rule that reads it
+        # (conditions.holds), once a turn.
         if self._previous_calls is None:
             self._previous_calls = self.effects.previous_calls(self.call, self.flow.id)
-        return CallerFacts(self.call.party, self._previous_calls, self.call.vars)
+        return self._previous_calls
 
     def set_var(self, name: str, value: str) -> None:
         # JSON columns only notice reassignment, not in-place edits.

@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voicebot.db import rowcount
-from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import CallbackRule, Flow, Trigger
 from voicebot.language import spoken_time
 from voicebot.models import Call, Callback, CallbackAttempt, CallbackStatus, Quote, Ticket, Visit
@@ -57,15 +56,15 @@ def local_time(flow: Flow, moment: dt.datetime) -> str:
 
 def journal(session: Session, callback: Callback, text: str, at: dt.datetime,
             **data: Any) -> None:
-    """Write a line into the journal of the call that caused the callback, and refresh its
-    note, so the next dispatcher reading that call sees what was done about it."""
+    """Write a line into the journal of the call that caused the callback, so the next
+    dispatcher reading that call's note sees what was done about it."""
     if callback.call_id is None:
         return
     call = session.get(Call, callback.call_id)
     if call is None:
         return
-    calls.add_event(call, flow_or_none(call.flow_id), at, "callback", text,
-                    callback_id=callback.id, rule=callback.rule_id, **data)
+    calls.add_event(call, at, "callback", text, callback_id=callback.id, rule=callback.rule_id,
+                    **data)
 
 
 def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit | None,

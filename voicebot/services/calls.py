@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session, object_session
 
+from voicebot import db
 from voicebot.flows.model import Flow
-from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent, CallOutcome, CallStatus, Dial, EventKind
 from voicebot.telephony import CALL_ORDER, forward
 
@@ -27,14 +27,16 @@ def of(session: Session, call_id: int | None) -> Call | None:
 
 
 def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt.datetime,
-         direction: str = "inbound", variables: dict[str, Any] | None = None) -> Call:
-    """A call the flow answers (or, outbound, that it placed and was answered). Flushed, not
-    committed: the caller decides whether it commits on its own before the first turn."""
-    call = Call(sid=sid, flow_id=flow.id, flow_digest=flow.digest, direction=direction,
-                from_number=from_, to_number=to, started_at=now, vars=dict(variables or {}))
-    session.add(call)
-    session.flush()
-    return call
+         direction: str = "inbound", variables: dict[str, Any] | None = None) -> Call | None:
+    """A call the flow answers (or, outbound, that it placed and was answered), created in
+    the session's transaction with INSERT ... ON CONFLICT (sid) DO NOTHING RETURNING (one
+    round trip), for its first turn to commit with everything else it writes: one commit per
+    webhook, each a disk flush the caller waits through (issue 15). None when a row with
+    this SID exists: a copy of the webhook, which replays the first delivery's answer (a copy
+    at the same moment waits on the unique index until the first commits)."""
+    return db.create_once(session, Call, "sid", sid=sid, flow_id=flow.id,
+                          flow_digest=flow.digest, direction=direction, from_number=from_,
+                          to_number=to, started_at=now, vars=dict(variables or {}))
 
 
 def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str,  # noqa: PLR0913  a call row's fields, by keyword
@@ -45,7 +47,7 @@ def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str,
                 started_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
     session.add(call)
     session.flush()
-    close(call, flow, now, status=None)
+    close(call, now, status=None)
     return call
 
 
@@ -58,15 +60,28 @@ def event(session: Session, call: Call, at: dt.datetime, kind: str, text: str = 
                           kind=kind, text=text, data=data))
 
 
-def add_event(call: Call, flow: Flow | None, at: dt.datetime, kind: str, text: str,
-              **data: Any) -> None:
-    """Something that happened after the call (its voicemail transcribed, a quote answered):
-    a line in its journal, and its note written again for the next dispatcher."""
-    call.events.append(CallEvent(at=at, state=call.state, kind=kind, text=text, data=data))
-    call.note = compose_note(call, flow)
+EVENTS = cast(Table, CallEvent.__table__)
+"""The journal's table, for turns that write their lines as rows (`events`)."""
 
 
-def close(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None,
+def events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """A turn's journal lines (`call_id`, `at`, `state`, `kind`, `text`, `data`) in one
+    multi-row INSERT on SQLAlchemy Core: a turn writes six or so, and an ORM object each cost
+    more than the rest of the turn's SQLAlchemy work (issue 15)."""
+    if rows:
+        session.execute(insert(EVENTS), rows)
+
+
+def add_event(call: Call, at: dt.datetime, kind: str, text: str, **data: Any) -> None:
+    """Something that happened after the call (its voicemail transcribed, a quote answered)
+    or a callback's line: added without loading the lines before it. The note the next
+    dispatcher reads is written from the lines when it is read (journal.note)."""
+    session = object_session(call)
+    assert session is not None, "the call is not in a session"
+    event(session, call, at, kind, text, **data)
+
+
+def close(call: Call, now: dt.datetime, *, status: str | None,
           duration: int | None = None) -> None:
     """End the call's journal entry. Safe to call again (a status callback after the flow
     hung up): the later call only adds what it knows, such as the duration."""
@@ -78,29 +93,28 @@ def close(call: Call, flow: Flow | None, now: dt.datetime, *, status: str | None
         call.ended_at = now
         if call.outcome in (CallOutcome.IN_PROGRESS, CallOutcome.QUEUED):
             call.outcome = CallOutcome.ABANDONED
-            call.events.append(CallEvent(at=now, state=call.state, kind=EventKind.END,
-                                         text=f"caller hung up in {call.state or 'the greeting'}"))
-    call.note = compose_note(call, flow)
+            add_event(call, now, EventKind.END, f"caller hung up in {call.state or 'the greeting'}")
 
 
-def status_reported(call: Call, flow: Flow | None, status: str, now: dt.datetime, *,
-                    final: bool, duration: int | None) -> None:
+def status_reported(call: Call, status: str, now: dt.datetime, *, final: bool,
+                    duration: int | None) -> None:
     """Twilio's status callback for the call: a line in its journal; a final status ends it."""
-    call.events.append(CallEvent(at=now, state=call.state, kind=EventKind.STATUS, text=status))
+    add_event(call, now, EventKind.STATUS, status)
     if final:
-        close(call, flow, now, status=status, duration=duration)
+        close(call, now, status=status, duration=duration)
     elif call.ended_at is None:
         call.status = status
 
 
-def recorded(call: Call, flow: Flow | None, recording_sid: str, url: str, duration: int,
+def recorded(session: Session, call: Call, recording_sid: str, url: str, duration: int,
              now: dt.datetime) -> None:
-    """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails."""
+    """A whole-call recording (TS-10) belongs to the call's record, not to the voicemails.
+    Its line is written once, found by kind (not by loading the call's whole journal)."""
     call.recording_sid, call.recording_url = recording_sid, url
-    if not any(e.kind == EventKind.CALL_RECORDED for e in call.events):
-        call.events.append(CallEvent(at=now, state=call.state, kind=EventKind.CALL_RECORDED,
-                                     text=f"{duration} s", data={"recording_sid": recording_sid}))
-    call.note = compose_note(call, flow)
+    if session.scalar(select(CallEvent.id).where(CallEvent.call_id == call.id,
+                                                 CallEvent.kind == EventKind.CALL_RECORDED)
+                      .limit(1)) is None:
+        add_event(call, now, EventKind.CALL_RECORDED, f"{duration} s", recording_sid=recording_sid)
 
 
 def states_entered(session: Session, call: Call) -> list[str]:
@@ -108,6 +122,13 @@ def states_entered(session: Session, call: Call) -> list[str]:
     return list(session.scalars(
         select(CallEvent.state).where(CallEvent.call_id == call.id,
                                       CallEvent.kind == EventKind.ENTER).distinct()))
+
+
+def states_of(session: Session, call: Call, kind: str) -> list[str]:
+    """The states of the call's `kind` lines, newest first: asked of the database, so a
+    webhook never loads the call's whole journal."""
+    return list(session.scalars(select(CallEvent.state).where(
+        CallEvent.call_id == call.id, CallEvent.kind == kind).order_by(CallEvent.id.desc())))
 
 
 def previous_calls(session: Session, call: Call, flow_id: str) -> int:

@@ -124,7 +124,7 @@ def voicemail_finished(app: Flask, session: Session, row: Voicemail) -> None:
         return
     call = session.get(Call, row.call_id) if row.call_id else None
     if not ready and call is not None:
-        add_event(call, flow, now, "email-failed", mail.NOT_SET_UP, email_id=email.id)
+        add_event(call, now, "email-failed", mail.NOT_SET_UP, email_id=email.id)
     session.commit()
     if ready:
         enqueue(app, send_voicemail_email, email.id, key=job_key(email.id))
@@ -160,7 +160,7 @@ def send_voicemail_email(app: Flask, email_id: int) -> None:
             email.status, email.error = "pending", str(exc)
             email.next_at = now + dt.timedelta(seconds=delay)
             if call is not None and email.attempts == 1:
-                add_event(call, flow, now, "email-failed", str(exc), email_id=email.id)
+                add_event(call, now, "email-failed", str(exc), email_id=email.id)
             session.commit()
             log.warning("voicemail e-mail %s (try %d) not sent: %s; trying again in %g s",
                         email.id, email.attempts, exc, delay)
@@ -169,7 +169,7 @@ def send_voicemail_email(app: Flask, email_id: int) -> None:
         email.attempts += 1
         email.status, email.error, email.sent_at, email.next_at = "sent", "", now, None
         if call is not None:
-            add_event(call, flow, now, "email", ", ".join(email.to), email_id=email.id)
+            add_event(call, now, "email", ", ".join(email.to), email_id=email.id)
         session.commit()
         log.info("voicemail %s from %s e-mailed to %d address(es)", vm.id, mask(vm.from_number),
                  len(email.to))

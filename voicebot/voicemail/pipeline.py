@@ -29,7 +29,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
 from voicebot.clock import clock
@@ -83,11 +83,12 @@ def job_key(voicemail_id: int) -> str:
 
 def voicemail_step(call: Call | None, flow: Flow | None) -> RecordsVoicemail | None:
     """The voicemail step the call recorded in: the last one the journal shows it entering."""
-    if call is None or flow is None:
+    session = object_session(call) if call is not None else None
+    if call is None or flow is None or session is None:
         return None
-    for event in reversed(call.events):
-        step = flow.states.get(event.state)
-        if event.kind == EventKind.VOICEMAIL and isinstance(step, RecordsVoicemail):
+    for state in calls.states_of(session, call, EventKind.VOICEMAIL):
+        step = flow.states.get(state)
+        if isinstance(step, RecordsVoicemail):
             return step
     return None
 
@@ -377,5 +378,4 @@ class Processing:
 
     def event(self, kind: str, text: str, **data: Any) -> None:
         if self.call is not None:
-            calls.add_event(self.call, self.flow, self.now, kind, text, voicemail_id=self.row.id,
-                            **data)
+            calls.add_event(self.call, self.now, kind, text, voicemail_id=self.row.id, **data)

@@ -125,7 +125,7 @@ def handle(session: Session, message: Message, flow: Flow | None,
     quote.status = "approved" if answer == "yes" else "declined"
     quote.reply_message_id, quote.decided_at = message.id, now
     if call is not None:
-        calls.add_event(call, flow, now, EventKind.QUOTE_ANSWER, quote.status, quote_id=quote.id)
+        calls.add_event(call, now, EventKind.QUOTE_ANSWER, quote.status, quote_id=quote.id)
     log.info("quote %s %s by SMS from %s", quote.id, quote.status, mask(message.from_number))
     if quote.status == "approved":
         caller_name = _caller_name(session, quote)

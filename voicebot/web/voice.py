@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, g, request, url_for
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
@@ -69,10 +69,13 @@ def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
 
 
-def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response:
+def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None],
+             reload: Callable[[], Call | None] | None = None) -> Response:
     """One webhook, one transaction: the turn's changes, its journal lines, its outbox (the
     worker sends its SMS after the commit) and its callbacks commit together, or, when a
-    step fails, are rolled back for the apology and the fallback."""
+    step fails, are rolled back for the apology and the fallback, on the call's row as it
+    was before (committed by an earlier webhook; or, for a call this webhook created and
+    the rollback took with it, made again by `reload`)."""
     session = db.session()
     now = clock().now()
 
@@ -86,13 +89,14 @@ def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None]) -> Response
     except Exception as exc:
         log.error("%s", exc, exc_info=not hasattr(exc, "where"))
         session.rollback()
-        fresh = calls.of(session, call.id)
+        fresh = reload() if reload is not None else calls.of(session, call.id)
         assert fresh is not None
         turn = new_turn(fresh)
         runner.recover(turn, exc)
     turn.call.last_twiml = str(turn.response)
     if turn.ended:
-        calls.close(turn.call, flow, now, status=None)
+        calls.close(turn.call, now, status=None)
+    turn.effects.write()
     session.commit()
     return twiml(turn.call.last_twiml)
 
@@ -108,40 +112,40 @@ def flow_for(to: str) -> Flow | None:
 
 
 def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound",
-             variables: dict[str, str] | None = None) -> Call:
-    session = db.session()
-    call = calls.open(session, flow, sid=sid, from_=from_, to=to, now=clock().now(),
+             variables: dict[str, str] | None = None) -> Call | None:
+    """The call's row in the request's transaction, committed by its first turn; None for
+    a copy of the webhook (`services.calls.open`)."""
+    return calls.open(db.session(), flow, sid=sid, from_=from_, to=to, now=clock().now(),
                       direction=direction, variables=variables)
-    # Committed on its own so that a failing first step rolls back to a call that exists.
-    session.commit()
-    return call
+
+
+def _first(sid: str) -> Call:
+    """The call a copy of this webhook created first."""
+    first = calls.find(db.session(), sid)
+    assert first is not None
+    return first
 
 
 @bp.post("/voice")
 @takes(IncomingCall.parse)
 def voice(params: IncomingCall) -> Response:
     sid, from_, to = params.call_sid, params.from_, params.to
-    session = db.session()
-    existing = calls.find(session, sid)
-    if existing is not None:
-        return _replay_start(existing)
     flow = flow_for(to)
     if flow is None:
+        existing = calls.find(db.session(), sid)
+        if existing is not None:
+            return _replay_start(existing)
         log.warning("call to %s: no flow answers this number and no default flow is set", mask(to))
         reply = VoiceResponse()
         reply.say(phrase("unknown_number", "en"), language="en-US")
         reply.hangup()
         _journal_closed(sid, from_, to, None, CallOutcome.UNKNOWN_NUMBER, answer=str(reply))
         return twiml(reply)
+    call = new_call(flow, sid, from_, to)
+    if call is None:  # the same webhook again
+        return _replay_start(_first(sid))
     log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
-    try:
-        call = new_call(flow, sid, from_, to)
-    except IntegrityError:  # the same webhook, delivered twice at once
-        session.rollback()
-        first = calls.find(session, sid)
-        assert first is not None
-        return _replay_start(first)
-    return run_turn(flow, call, runner.start)
+    return run_turn(flow, call, runner.start, reload=lambda: new_call(flow, sid, from_, to))
 
 
 def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: str, *,
@@ -218,7 +222,10 @@ def _start_over(params: Continuation) -> Response:
                           language=flow.language)
         runner.start(turn)
 
-    return run_turn(flow, new_call(flow, sid, from_, to), start_again)
+    call = new_call(flow, sid, from_, to)
+    if call is None:  # a copy of this continuation started it over first
+        return twiml(_first(sid).last_twiml)
+    return run_turn(flow, call, start_again, reload=lambda: new_call(flow, sid, from_, to))
 
 
 def _fallback_recorded(call: Call, params: Continuation) -> Response:
@@ -271,14 +278,17 @@ def voice_status(params: CallStatus) -> Response:
     session = db.session()
     now = clock().now()
     call = _load_call(sid)
-    dial = calls.dial_of(session, sid)
+    # Only calls we placed have a dial (telephony stores its call SID): an inbound call's
+    # status asks nothing about dials.
+    dial = None if call is not None and call.direction == "inbound" else \
+        calls.dial_of(session, sid)
     if call is None and dial is None:
         log.info("status %s for unknown call %s: ignored", status, sid)
         return Response(status=204)
     final = status in FINAL_CALL_STATUSES
     if call is not None:
         flow = flow_or_none(call.flow_id)
-        calls.status_reported(call, flow, status, now, final=final, duration=params.duration)
+        calls.status_reported(call, status, now, final=final, duration=params.duration)
         if final and flow is not None:
             callbacks.call_ended(session, flow, call, now)
     if dial is not None:
@@ -318,15 +328,16 @@ def outbound(params: Answered) -> Response:
         reply.hangup()
         return twiml(reply)
     session.commit()
-    try:
-        call = new_call(flow, sid, dial.from_number, to, direction="outbound",
+    entry = dial.entry
+
+    def create() -> Call | None:
+        return new_call(flow, sid, dial.from_number, to, direction="outbound",
                         variables=dict(dial.vars))
-    except IntegrityError:  # the same webhook twice at once
-        session.rollback()
-        first = calls.find(session, sid)
-        assert first is not None
-        return twiml(first.last_twiml)
-    return run_turn(flow, call, lambda t: runner.start(t, entry=dial.entry))
+
+    call = create()
+    if call is None:  # the same webhook twice at once
+        return twiml(_first(sid).last_twiml)
+    return run_turn(flow, call, lambda t: runner.start(t, entry=entry), reload=create)
 
 
 @bp.post("/recording")
@@ -432,7 +443,7 @@ def _call_recorded(call: Call | None, params: Recording) -> Response:
     if call is None:
         log.warning("call recording %s for an unknown call: ignored", rec_sid)
         return Response(status=204)
-    calls.recorded(call, flow_or_none(call.flow_id), rec_sid, params.url, duration, clock().now())
+    calls.recorded(db.session(), call, rec_sid, params.url, duration, clock().now())
     db.session().commit()
     return Response(status=204)
 
