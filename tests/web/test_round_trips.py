@@ -25,7 +25,7 @@ from voicebot.engine import runner
 from support.records import the_call
 from support.twilio_double import TEST_AUTH_TOKEN
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PRICES = load_script(REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml")  # OM-7
 
 ROUND_TRIPS_PER_WEBHOOK = 5.0
