@@ -17,8 +17,8 @@ from voicebot import db, notes
 from voicebot.compiler.graph import to_mermaid
 from voicebot.compiler.loader import load_flow
 from voicebot.devtools.emulator import CallEmulator
-from voicebot.journal import compose_note
 from voicebot.models import Call, CallEvent
+from voicebot.notes import compose
 
 LINE = "+15555550177"
 FLOW = f"""\
@@ -92,7 +92,7 @@ def test_the_caller_hears_a_silence_between_two_sentences(
 
     with db.session_scope(app) as session:
         stored = session.scalars(select(Call).where(Call.sid == call.call_sid)).one()
-        note = compose_note(stored, load_flow(flow_file))
+        note = compose(stored, load_flow(flow_file))  # English: the line is en-US
     assert note.count("The caller was given 3 s of silence.") == 2
     assert "Outcome: the flow finished the call" in note
 
