@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from voicebot import db
+from voicebot import db, journal
 from voicebot.compiler.registry import registry
 from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent
@@ -32,9 +32,9 @@ def test_a_caller_hanging_up_mid_flow_is_journaled_as_abandoned_once(
         call = calls.open(session, omega, sid="CA1", from_=CALLER, to=omega.numbers[0], now=NOW)
         call.state = "menu"
         calls.event(session, call, NOW, "enter", "ask", state="menu")
-        calls.close(call, omega, NOW + dt.timedelta(seconds=20), status=None)
+        calls.close(call, NOW + dt.timedelta(seconds=20), status=None)
         # Twilio's final status arrives after: it adds the duration, not a second ending.
-        calls.status_reported(call, omega, "completed", NOW + dt.timedelta(seconds=21),
+        calls.status_reported(call, "completed", NOW + dt.timedelta(seconds=21),
                               final=True, duration=21)
     with db.session_scope(app) as session:
         call = session.scalars(select(Call)).one()
@@ -42,7 +42,10 @@ def test_a_caller_hanging_up_mid_flow_is_journaled_as_abandoned_once(
         ends = [e.text for e in call.events if e.kind == "end"]
         assert ends == ["caller hung up in menu"]
         assert calls.states_entered(session, call) == ["menu"]
-        assert call.note  # the desk's sentence about the call, written from its events
+        # What `voicebot journal` prints for it, written from those events when read.
+        note = journal.note(call, registry(app))
+        assert "Outcome: the caller hung up" in note
+        assert "the call lasted 21 s." in note
 
 
 def test_a_call_to_a_number_no_flow_answers_still_leaves_a_record(app: Flask) -> None:
