@@ -31,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from voicebot.config import load_settings
     from voicebot.flows.catalog import EXTENSION
     from voicebot.language import forms
-    from voicebot.web import voice
+    from voicebot.web import audio, voice
 
     settings = load_settings(test_config)
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], instance_relative_config=True)
@@ -63,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if any(flow.stem_language == "russian" for flow in registry(app).flows()):
         forms.warm_in_background()  # Russian names and cases: not in the first caller's turn
     app.register_blueprint(voice.bp)
+    app.register_blueprint(audio.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     admin.init_app(app)

@@ -404,9 +404,12 @@ def flows_test(scripts: tuple[Path, ...], as_json: bool) -> None:
 @flows.command("eval")
 @click.argument("flow_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document.")
-def flows_eval(flow_id: str | None, as_json: bool) -> None:
-    """How well flows understand callers: accuracy on flows/eval/FLOW.yaml, the confusions,
-    and the answers it was unsure of; exit 1 below the pass mark (95%) or on a bad case."""
+@click.option("--show-held-out", is_flag=True,
+              help="Also show the failures of cases marked held_out (kept apart from tuning).")
+def flows_eval(flow_id: str | None, as_json: bool, show_held_out: bool) -> None:
+    """How well flows understand callers: accuracy on flows/eval/FLOW.yaml (and on its
+    held-out cases apart), the confusions, and the answers it was unsure of; exit 1 below the
+    pass mark (95%) or on a bad case."""
     from voicebot.devtools.flow_eval import EvalError, eval_files, evaluate, load_cases
     from voicebot.devtools.flow_tests import scratch_app
 
@@ -428,11 +431,11 @@ def flows_eval(flow_id: str | None, as_json: bool) -> None:
                 continue
             reports.append(evaluate(app, flow, cases))
     if as_json:
-        click.echo(json.dumps({"reports": [r.as_dict() for r in reports]}, ensure_ascii=False,
-                              indent=2))
+        click.echo(json.dumps({"reports": [r.as_dict(show_held_out) for r in reports]},
+                              ensure_ascii=False, indent=2))
     else:
         for report in reports:
-            _show_eval(report)
+            _show_eval(report, show_held_out)
     sys.exit(1 if broken or not all(r.passed for r in reports) else 0)
 
 
@@ -443,21 +446,27 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _show_eval(report: Report) -> None:
+def _show_eval(report: Report, show_held_out: bool) -> None:
     mark = "PASS" if report.passed else "FAIL"
     click.echo(f"{mark} {report.flow}: {report.right}/{len(report.outcomes)} right "
                f"({report.accuracy:.1%})")
-    for expected, got, count in report.confusions():
+    kept_right, kept = report.split(True)
+    if kept:
+        tuned_right, tuned = report.split(False)
+        click.echo(f"  tuned {tuned_right}/{tuned} ({tuned_right / tuned:.1%}), held out "
+                   f"{kept_right}/{kept} ({kept_right / kept:.1%})"
+                   + ("" if show_held_out else ": their failures are not shown"))
+    for expected, got, count in report.confusions(show_held_out):
         click.echo(f"  expected {expected}  got {got}" + (f"  x{count}" if count > 1 else ""))
-    for outcome in report.outcomes:
+    for outcome in report.shown(show_held_out):
         if not outcome.ok:
             click.echo(f"    line {outcome.case.line}: {outcome.case.say!r}")
-    unsure = report.unsure()
+    unsure = report.unsure(show_held_out)
     if unsure:
         click.echo(f"  below confidence ({len(unsure)}): the flow asked the caller to confirm")
         for outcome in unsure:
             click.echo(f"    line {outcome.case.line}: {outcome.case.say!r} -> {outcome.guess}")
-    for outcome in report.outcomes:
+    for outcome in report.shown(show_held_out):
         for note in outcome.notes:
             click.echo(f"  note, line {outcome.case.line} (not counted): {note}")
 

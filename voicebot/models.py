@@ -135,6 +135,11 @@ class EventKind(StrEnum):
     EMAIL = "email"
     EMAIL_FAILED = "email-failed"
     PAUSE = "pause"
+    HTTP = "http"
+    HTTP_FAILED = "http-failed"
+    WHISPER = "whisper"
+    QUEUE_TOLD = "queue-told"
+    QUEUE_MESSAGE = "queue-message"
 
 
 class MessageDirection(StrEnum):

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
 SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
-FLOOR = {"car_service": 0.83, "field_visit": 0.82, "hotline": 0.83, "omega": 0.78, "telesputnik": 0.89}
+FLOOR = {"car_service": 0.87, "field_visit": 0.83, "hotline": 0.88, "omega": 0.84, "telesputnik": 0.92}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
 it as the flows learn; a flow at the pass mark leaves this table)."""
 
@@ -88,3 +88,22 @@ def test_the_command_prints_accuracy_confusions_and_guesses(tmp_path: Path) -> N
     assert result.exit_code == 1, result.output
     assert "FAIL omega: 1/2 right (50.0%)" in result.output
     assert "expected parts_info  got price_info > anything_else" in result.output
+
+
+def test_held_out_cases_count_but_their_failures_stay_hidden(tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    (flows / "eval").mkdir(parents=True)
+    (flows / "omega.yaml").write_text((REPO / "flows" / "omega.yaml").read_text("utf-8"), "utf-8")
+    (flows / "eval" / "omega.yaml").write_text(
+        "flow: omega\ncases:\n"
+        "  - at: menu\n    say: \"my insurer sent me\"\n    expect: insurance_queue\n"
+        "  - at: menu\n    held_out: true\n    say: \"what do you charge\"\n"
+        "    expect: parts_info\n", "utf-8")
+    env = {"VOICEBOT_FLOWS_DIR": str(flows)}
+    hidden = CliRunner().invoke(main, ["flows", "eval", "omega"], env=env)
+    assert "FAIL omega: 1/2 right (50.0%)" in hidden.output
+    assert "tuned 1/1 (100.0%), held out 0/1 (0.0%): their failures are not shown" \
+        in hidden.output
+    assert "what do you charge" not in hidden.output
+    shown = CliRunner().invoke(main, ["flows", "eval", "omega", "--show-held-out"], env=env)
+    assert "expected parts_info  got price_info > anything_else" in shown.output

@@ -113,8 +113,9 @@ def test_every_step_kind_compiles(omega: Flow) -> None:
         Route, Say, Ask, SetVars, Sms, Notify, Ticket, Queue, AnswerQueue, Transfer, Voicemail, Hangup,
     }
     # `visit` records a visit confirmation (outbound visit flows), `book` books a slot: the
-    # field-visit and car-service flows have them; no shipped flow has a `pause` step.
-    assert kinds == {KINDS[k].step for k in KINDS if k not in ("visit", "book", "pause")}
+    # field-visit and car-service flows have them; no shipped flow has a `pause` step, nor an
+    # `http` one (none of the five lines has another system to ask).
+    assert kinds == {KINDS[k].step for k in KINDS if k not in ("visit", "book", "pause", "http")}
     assert list(omega.states)[:3] == ["route_caller", "greeting", "menu"]
 
 

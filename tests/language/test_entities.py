@@ -169,3 +169,25 @@ def test_names_are_read_from_tokens_with_catalogue_words_taken() -> None:
 ])
 def test_the_name_in_an_answer_to_whats_your_name(answer: str, language: str, name: str | None) -> None:
     assert entities.answered_name(answer, language) == name
+
+
+@pytest.mark.parametrize(("said", "codes"), [
+    ("стиралка пишет е двадцать один", ["Е21"]),
+    ("на дисплее эф ноль семь", ["ЭФ07"]),
+    ("the dryer is flashing an h 3 code", ["H3"]),
+    ("it shows E24", ["E24"]),
+    ("код 5C на экране", ["5C"]),
+    # Letters that are words, and numbers said alone, are not codes.
+    ("приду с двенадцати до трёх", []),
+    ("и сорок минут ждала", []),
+    ("я в 15 часов буду дома", []),
+])
+def test_error_codes_however_said(said: str, codes: list[str]) -> None:
+    assert entities.error_codes(said) == codes
+
+
+def test_an_error_code_means_the_word_for_an_error() -> None:
+    """HL-3: "выдаёт е двадцать один" is a fault even though no word says "ошибка"."""
+    assert entities.with_error_word("машинка выдаёт е двадцать один", "ru").endswith(", ошибка")
+    assert entities.with_error_word("the oven shows F9", "en").endswith(", error")
+    assert entities.with_error_word("машинка не сливает", "ru") == "машинка не сливает"

@@ -103,6 +103,45 @@ def test_examples_count_by_their_meaningful_words() -> None:
     assert claims.hear("my company").best is None           # a coincidence of common words
 
 
+def test_the_words_of_all_examples_together_are_a_profile() -> None:
+    """No single example is half heard, yet the answer's words are the parts choice's own:
+    "replacement" and "motor" come from two different examples."""
+    parts = Menu([
+        ("parts", [pattern("has the replacement part been shipped to you yet", "en", "example"),
+                   pattern("the technician ordered a new motor for my washing machine", "en",
+                           "example")]),
+        ("price", [pattern("how much does a visit from your technician cost", "en", "example")]),
+    ], "en")
+    best = parts.hear("any word about my replacement motor").best
+    assert best is not None and best.key == "parts"
+    # One word of a profile alone is still a coincidence.
+    assert parts.hear("motor").best is None
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("ищу подработку на лето", "job"),          # под + работка: the root of "работа"
+    ("сосед перезвонит позже", None),            # пере + звонит: no root the menu knows
+    ("мастер всё починил", "fixed"),
+    ("подождите минутку", None),                 # no root the menu knows
+])
+def test_a_prefixed_russian_word_counts_as_its_root(said: str, expected: str | None) -> None:
+    prefixed = menu("ru", job=["работа", "вакансия"], fixed=["функционирует", "починили"])
+    best = prefixed.hear(said).best
+    assert (best.key if best else None) == expected
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("я по своей заявочке", "request"),      # guessed "заявочко": no near spelling of "заявка"
+    ("звоню насчёт справочки", "certificate"),
+    ("у меня справка", "certificate"),       # the plain word as before
+    ("дочка дома", None),                    # "дочка" is no diminutive of a word here
+])
+def test_a_russian_diminutive_counts_as_its_plain_word(said: str, expected: str | None) -> None:
+    warm = menu("ru", request=["заявка"], certificate=["справка"])
+    best = warm.hear(said).best
+    assert (best.key if best else None) == expected
+
+
 @pytest.mark.parametrize(("said", "family", "expected"), [
     ("ну давайте, если дешевле выйдет", "ru", "yes"),
     ("да нет, не надо", "ru", "no"),                # "no" wins a tie

@@ -19,7 +19,7 @@ from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, l
 REPO = Path(__file__).resolve().parents[2]
 CALLS = REPO / "flows" / "calls"
 SCRIPTS = sorted(CALLS.glob("*.yaml"))
-RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-7", "OM-11", "TS-1", "TS-4", "TS-6", "TS-7", "TS-8", "TS-9",
+RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-7", "OM-8", "OM-11", "TS-1", "TS-4", "TS-6", "TS-7", "TS-8", "TS-9",
                      "HL-1", "HL-7"}
 RULE = r"\b(?:OM|TS|HL|RT|CS)-\d+\b"
 
@@ -99,7 +99,14 @@ def _outage_in_other_words(entry: dict[str, Any]) -> None:
     assert [(t["kind"], t["urgent"]) for t in entry["tickets"]] == [("outage", True)]
 
 
+def _noted_for_the_supervisor(entry: dict[str, Any]) -> None:
+    """OM-8: the insisting caller's request is noted for the supervisor, then put through."""
+    assert [(t["kind"], t["assign_role"]) for t in entry["tickets"]] == [("note", "supervisor")]
+    assert entry["outcome"] == "transferred"
+
+
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "omega_om8_another_technician": _noted_for_the_supervisor,
     "telesputnik_ts6_work_is_not_disability": _no_home_visit,
     "telesputnik_ts7_not_urgent_message": _ordinary_message,
     "telesputnik_ts8_money_in_other_words": _social_not_disconnect,

@@ -74,6 +74,12 @@ def plausible(draw: Any, endpoint: str) -> tuple[str, dict[str, str], Params]:  
         case "twilio.queue_wait":
             return endpoint, {"s": draw(st.sampled_from(["insurance_queue", "general_queue"]))}, {
                 **call, "QueueTime": str(draw(st.integers(0, 900)))}
+        case "twilio.whisper":  # the staff member's leg of a transfer with a whisper
+            return endpoint, {"c": sid, "s": "to_dispatcher", "t": turn, "m": "dispatcher-1",
+                              "e": draw(st.sampled_from(["ask", "answer"]))}, {
+                "CallSid": draw(st.sampled_from(CALL_SIDS)), "ParentCallSid": sid,
+                "From": call["From"], "To": "+15035550111", "CallStatus": "in-progress",
+                "Digits": draw(st.sampled_from(["1", "2", ""]))}
         case "twilio.voice_status":
             return endpoint, {}, {**call, "CallDuration": str(draw(st.integers(0, 900))),
                                   "CallStatus": draw(st.sampled_from(

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from voicebot.compiler import callbacks, checks, labels, quotes, voicemail_email
+from voicebot.compiler import callbacks, checks, http_hosts, labels, quotes, voicemail_email
 from voicebot.compiler.graph import BUILTIN_TARGETS
 from voicebot.engine.steps import compile_state, kind_of
 from voicebot.engine.steps.ask import choices
@@ -116,6 +116,7 @@ TOP = {
     "callbacks": Key(callbacks.rules, default=()),
     "voicemail_email": Key(voicemail_email.section),
     **labels.KEYS,
+    **http_hosts.KEYS,
     "states": Key(lambda n: n.value, required=True),
 }
 
@@ -278,6 +279,7 @@ def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
             ids.setdefault(member["id"], line)
     voicemail_email.check_recipients(ctx, mapping, top)
     labels.check_labels(ctx, mapping, top)
+    http_hosts.check_urls(ctx, mapping, top)
     for group in top.get("callers") or ():
         if group in checks.BUILTIN_GROUPS:
             ctx.report(

@@ -143,8 +143,10 @@ def catalogue(node: Node) -> QuoteCatalogue:
         # and only then by the symptom (issue 13): "my dryer's drum won't turn" is a dryer.
         services_heard=Menu([(s.id, [p.pattern for p in s.words + s.examples])
                              for s in services], family, things_first=True),
+        # Reasons are weighed apart from the services, so a word no other reason uses ("кузов"
+        # in a job seeker's example) is not specific to its reason at all: no profiles here.
         reasons_heard=Menu([(k, [p.pattern for p in found]) for k, found in reasons.items()],
-                           family),
+                           family, profiles=False),
         urgent_heard=Menu([("urgent", [*builtin_urgent(family),
                                        *(p.pattern for p in v["urgent"])])], family),
     )

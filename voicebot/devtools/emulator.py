@@ -178,6 +178,16 @@ class DialSpec:
     numbers: tuple[str, ...]  # Number/Client/Sip targets, or the bare text of <Dial>
     queue: str | None  # dequeuing: <Dial><Queue>
     conference: str | None
+    whispers: tuple[str | None, ...] = ()  # each target's <Number url>, resolved
+
+
+@dataclass(frozen=True)
+class StaffLeg:
+    """What the staff member who answered a dial heard (`<Number url>`), and whether the
+    caller was then connected to them."""
+
+    heard: list[str]
+    connected: bool
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,7 @@ class CallEmulator:
         self._status_sent = False
         self._turn = Turn()
         self._requests_this_turn = 0
+        self._wait_gather: str | None = None
         # Where the call resumes if the caller gives no input / the blocking verb falls through.
         self._rest: list[ET.Element] = []
         self._rest_url = ""
@@ -492,6 +503,56 @@ class CallEmulator:
         self._follow(self._post("dial", spec.action, params, method=spec.method))
         return self._finish()
 
+    def staff_answers(self, press: str | None = None) -> tuple[StaffLeg, Turn]:
+        """The first dialled person answers: Twilio runs their `<Number url>` on their leg
+        (they hear it, and press `press` or nothing), then connects the caller if that TwiML
+        ends without hanging up. Twilio reports the dial as completed either way: the person
+        did answer. Returns what the staff member heard, and the caller's next turn."""
+        spec = self._turn.dial
+        if self._turn.waiting != "dial" or spec is None or not spec.numbers:
+            raise CallStateError(f"nobody is being dialled; the call waits for {self._turn.waiting}")
+        url = spec.whispers[0] if spec.whispers else None
+        leg = StaffLeg([], True)
+        if url is not None:
+            leg = self._whisper_leg(url, spec.numbers[0], press)
+        return leg, self.dial_result("completed", duration=60 if leg.connected else 8)
+
+    def _whisper_leg(self, url: str, number: str, press: str | None) -> StaffLeg:
+        params = {"AccountSid": self.account_sid, "CallSid": new_sid("CA"),
+                  "ParentCallSid": self.call_sid, "From": self.from_, "To": number,
+                  "CallStatus": "in-progress", "Direction": "outbound-dial",
+                  "ApiVersion": "2010-04-01"}
+        heard: list[str] = []
+        pressed: dict[str, str] = {}
+        for _ in range(_MAX_REQUESTS_PER_TURN):
+            exchange = self._post("whisper", url, {**params, **pressed}, base=False)
+            problem = self._failure(exchange)
+            if problem:
+                self._turn.errors.append(problem)
+                return StaffLeg(heard, False)
+            root = ET.fromstring(exchange.body)
+            following: str | None = None
+            for verb in root:
+                if verb.tag == "Say":
+                    heard.append(_text(verb))
+                elif verb.tag == "Gather":
+                    heard += [_text(c) for c in verb if c.tag == "Say"]
+                    if press:
+                        following = urllib.parse.urljoin(url, verb.get("action") or url)
+                        pressed = {"Digits": press}
+                        break
+                elif verb.tag == "Redirect":  # nothing pressed: Twilio moves past the Gather
+                    following = urllib.parse.urljoin(url, _text(verb) or url)
+                    pressed = {}
+                    break
+                elif verb.tag == "Hangup":
+                    return StaffLeg(heard, False)
+            if following is None:
+                return StaffLeg(heard, True)
+            url = following
+        self._turn.errors.append("emulator: the whisper redirected too often")
+        return StaffLeg(heard, False)
+
     def queue_result(self, result: str = "bridged") -> Turn:
         """How the caller left the queue. "hangup" means the caller hung up while waiting."""
         spec = self._expect_queue()
@@ -518,6 +579,26 @@ class CallEmulator:
             position=position,
         )
         self._wait_in_queue(moved)
+        return self._finish()
+
+    def press_while_waiting(self, digits: str) -> Turn:
+        """The caller presses keys in the queue: Twilio posts them to the wait loop's
+        `<Gather>` action, whose TwiML (a `<Leave>`, more music) plays on."""
+        spec = self._expect_queue()
+        if self._wait_gather is None:
+            raise CallStateError("the hold music does not listen for keys (no <Gather>)")
+        self._begin()
+        params = {"QueuePosition": str(spec.position), "QueueSid": spec.queue_sid,
+                  "QueueTime": str(int(self.clock - self._enqueued_at)), "Digits": digits}
+        url, self._wait_gather = self._wait_gather, None
+        self._turn.waiting, self._turn.queue = "queue", spec
+        verbs = self._parse(self._post("wait", url, params))
+        for verb in verbs or ():
+            if verb.tag == "Leave":
+                self._leave_queue(spec, "leave")
+                break
+            if verb.tag in ("Say", "Play", "Pause"):
+                self._hear(verb)
         return self._finish()
 
     def hangup(self) -> Turn:
@@ -778,7 +859,10 @@ class CallEmulator:
         )
 
     def _start_dial(self, verb: ET.Element, doc_url: str) -> None:
-        targets = [_text(c) for c in verb if c.tag in ("Number", "Client", "Sip", "Sim")]
+        legs = [c for c in verb if c.tag in ("Number", "Client", "Sip", "Sim")]
+        targets = [_text(c) for c in legs]
+        whispers = tuple(urllib.parse.urljoin(doc_url, c.get("url", "")) if c.get("url") else None
+                         for c in legs)
         if not len(verb) and _text(verb):
             targets.append(_text(verb))
         queue = next((_text(c) for c in verb if c.tag == "Queue"), None)
@@ -793,6 +877,7 @@ class CallEmulator:
             numbers=tuple(targets),
             queue=queue,
             conference=conference,
+            whispers=whispers,
         )
 
     def _start_enqueue(self, verb: ET.Element, doc_url: str) -> None:
@@ -835,7 +920,8 @@ class CallEmulator:
                 elif verb.tag == "Gather":
                     for child in verb:
                         self._hear(child)
-                    self._turn.notes.append("<Gather> in a waitUrl is not emulated; heard only")
+                    action = verb.get("action")
+                    self._wait_gather = urllib.parse.urljoin(url, action) if action else url
                 elif verb.tag == "Leave":
                     self._leave_queue(spec, "leave")
                     return

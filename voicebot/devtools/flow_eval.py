@@ -7,6 +7,10 @@ caller, so a `route … says` after a capture is measured too. Nothing is commit
 
 An utterance the flow itself lists among its words or examples proves nothing about
 understanding, so it is refused (FILE:LINE), like any other malformed case.
+
+A case marked `held_out: true` is counted like any other, but its failures are not shown unless
+asked for (`--show-held-out`): whoever tunes the flows against the shown failures can still read
+on the held-out share whether the change generalises or only learned the cases it was shown.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import itertools
 import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,6 +76,8 @@ class Case:
     name: str | None = None
     phone: str | None = None
     tags: tuple[str, ...] = ()
+    held_out: bool = False
+    """Kept apart from tuning: its failures are hidden unless asked for."""
 
     @property
     def expected(self) -> str:
@@ -114,24 +120,37 @@ class Report:
     def passed(self) -> bool:
         return self.accuracy >= PASS_MARK
 
-    def confusions(self) -> list[tuple[str, str, int]]:
-        counted = Counter((o.case.expected, o.got) for o in self.outcomes if not o.ok)
+    def split(self, held_out: bool) -> tuple[int, int]:
+        """Right and total among the held-out cases, or among the others."""
+        part = [o for o in self.outcomes if o.case.held_out == held_out]
+        return sum(o.ok for o in part), len(part)
+
+    def shown(self, held_out: bool) -> list[Outcome]:
+        """The outcomes whose details may be shown: the held-out ones only when asked."""
+        return [o for o in self.outcomes if held_out or not o.case.held_out]
+
+    def confusions(self, held_out: bool = True) -> list[tuple[str, str, int]]:
+        counted = Counter((o.case.expected, o.got) for o in self.shown(held_out) if not o.ok)
         return [(e, g, n) for (e, g), n in counted.most_common()]
 
-    def unsure(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.guess is not None]
+    def unsure(self, held_out: bool = True) -> list[Outcome]:
+        return [o for o in self.shown(held_out) if o.guess is not None]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, held_out: bool = True) -> dict[str, Any]:
+        shown = self.shown(held_out)
+        kept_right, kept = self.split(True)
         return {
             "flow": self.flow, "file": self.file, "cases": len(self.outcomes),
             "right": self.right, "accuracy": round(self.accuracy, 4), "passed": self.passed,
-            "confusions": [{"expected": e, "got": g, "count": n} for e, g, n in self.confusions()],
+            "held_out": {"cases": kept, "right": kept_right},
+            "confusions": [{"expected": e, "got": g, "count": n}
+                           for e, g, n in self.confusions(held_out)],
             "below_confidence": [{"line": o.case.line, "say": o.case.say, "guess": o.guess,
-                                  "expected": o.case.expected} for o in self.unsure()],
+                                  "expected": o.case.expected} for o in self.unsure(held_out)],
             "failures": [{"line": o.case.line, "say": o.case.say, "expected": o.case.expected,
                           "got": o.got, "tags": list(o.case.tags)}
-                         for o in self.outcomes if not o.ok],
-            "notes": [{"line": o.case.line, "note": n} for o in self.outcomes for n in o.notes],
+                         for o in shown if not o.ok],
+            "notes": [{"line": o.case.line, "note": n} for o in shown for n in o.notes],
         }
 
 
@@ -193,11 +212,11 @@ def load_cases(path: Path, flow: Flow, display: str | None = None) -> list[Case]
     return cases
 
 
-def _case(raw: Any, line: int, where: str, flow: Flow, problems: list[str]) -> Case | None:  # noqa: PLR0911  one return per problem found
+def _case(raw: Any, line: int, where: str, flow: Flow, problems: list[str]) -> Case | None:
     if not isinstance(raw, CommentedMap):
         problems.append(f"{where}: expected a mapping with at, say and expect")
         return None
-    unknown = set(raw) - {"at", "say", "voicemail", "expect", "avoid", "tags"}
+    unknown = set(raw) - {"at", "say", "voicemail", "expect", "avoid", "tags", "held_out"}
     if unknown:
         problems.append(f"{where}: unknown key(s): {', '.join(sorted(map(str, unknown)))}")
         return None
@@ -205,9 +224,19 @@ def _case(raw: Any, line: int, where: str, flow: Flow, problems: list[str]) -> C
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         problems.append(f"{where}.tags: expected a list of words")
         return None
+    held_out = raw.get("held_out", False)
+    if not isinstance(held_out, bool):
+        problems.append(f"{where}.held_out: expected true or false")
+        return None
+    case = _heard_case(raw, line, where, flow, tuple(tags), problems)
+    return None if case is None else replace(case, held_out=held_out)
+
+
+def _heard_case(raw: CommentedMap, line: int, where: str, flow: Flow, tags: tuple[str, ...],
+                problems: list[str]) -> Case | None:
     expect = raw.get("expect")
     if "voicemail" in raw:
-        return _voicemail_case(raw, line, where, flow, expect, tuple(tags), problems)
+        return _voicemail_case(raw, line, where, flow, expect, tags, problems)
     at, say = raw.get("at"), raw.get("say")
     if not isinstance(say, str) or not say.strip():
         problems.append(f"{where}.say: expected what the caller says")
@@ -233,7 +262,7 @@ def _case(raw: Any, line: int, where: str, flow: Flow, problems: list[str]) -> C
             problems.append(f"{where}.{key}: flow {flow.id} has no state {value!r}")
             return None
     return Case(line, say, at=at, state=state, vars={str(k): str(v) for k, v in variables.items()},
-                avoid=tuple(avoid), tags=tuple(tags))
+                avoid=tuple(avoid), tags=tags)
 
 
 def _voicemail_case(raw: CommentedMap, line: int, where: str, flow: Flow, expect: Any,
@@ -271,6 +300,9 @@ class _Urls:
 
     def queue_wait(self, state: str) -> str:
         return f"/eval/queue/{state}"
+
+    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:  # noqa: ARG002  the Urls protocol
+        return f"/eval/whisper/{state}/{turn}/{member}"
 
     def recording_status(self) -> str:
         return "/eval/recording"

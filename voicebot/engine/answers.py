@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from voicebot.flows.model import CaptureKind, Choice, Flow
-from voicebot.language import entities, numbers, polarity
+from voicebot.language import entities, numbers, places, polarity
 from voicebot.language.scorer import Menu, Verdict
 
+PLACE_CONFIDENCE = 0.9
+"""How sure a town named within a choice's radius is: a name, not a phrase that may mean two
+things."""
 GUESS_FLOOR = 0.3
 """Below this confidence the best choice is not even worth asking about."""
 
@@ -67,17 +70,34 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
                 return Heard(choice, 1.0, "sure")
     if not speech:
         return None
-    verdict: Verdict[int] = menu(flow, step).hear(speech)
+    verdict: Verdict[int] = menu(flow, step).hear(entities.with_error_word(speech, flow.family))
     best = verdict.best
+    threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below
+    if best is not None and verdict.confidence >= threshold:
+        return Heard(choices[best.key], verdict.confidence, "sure")
+    # A town the choices do not list by name, near a place one of them serves ("Щёлково" for
+    # the Moscow centre), is as clear an answer as the name itself.
+    nearby = near(flow, choices, speech)
+    if nearby is not None:
+        return Heard(nearby, PLACE_CONFIDENCE, "sure")
     if best is None:
         return None
     choice = choices[best.key]
-    confidence = verdict.confidence
-    threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below
-    if confidence >= threshold:
-        return Heard(choice, confidence, "sure")
-    if confidence >= GUESS_FLOOR and confirmable(choice):
-        return Heard(choice, confidence, "guess")
+    if verdict.confidence >= GUESS_FLOOR and confirmable(choice):
+        return Heard(choice, verdict.confidence, "guess")
+    return None
+
+
+def near(flow: Flow, choices: tuple[Choice, ...], speech: str) -> Choice | None:
+    """The choice serving the first town named, by the nearest of the places choices are
+    `near`, within its radius."""
+    if not any(c.near for c in choices):
+        return None
+    for town in places.named(speech, flow.family):
+        served = [(town.km_to(n.place), c) for c in choices for n in c.near
+                  if town.km_to(n.place) <= n.km]
+        if served:
+            return min(served, key=lambda s: s[0])[1]
     return None
 
 

@@ -42,6 +42,12 @@ class Effects:
     def previous_calls(self, call: Call, flow_id: str) -> int:
         return calls.previous_calls(self.session, call, flow_id)
 
+    def last_event_data(self, call: Call, kind: str) -> dict[str, Any] | None:
+        return calls.last_event_data(self.session, call, kind)
+
+    def whisper_taken(self, call: Call, turn: int) -> bool:
+        return calls.whisper_taken(self.session, call, turn)
+
     def states_entered(self, call: Call) -> Collection[str]:
         self.write()  # this turn's own entries count
         return set(calls.states_entered(self.session, call))
@@ -52,6 +58,9 @@ class Effects:
 
     def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None:
         queue.left(self.session, call.id, result, now)
+
+    def chose_message(self, call: Call) -> bool:
+        return queue.left_for_message(self.session, call.id)
 
     def take_waiting(self, flow_id: str, queue_name: str, now: dt.datetime) -> Waiting | None:
         entry = queue.take_next(self.session, flow_id, queue_name, now)

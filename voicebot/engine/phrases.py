@@ -9,6 +9,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "You are number {position} in line.",
         "ru": "Ваш номер в очереди: {position}.",
     },
+    # The wait loop's estimate, from how fast the queue moved recently ("about 3 minutes").
+    "queue_estimate": {
+        "en": "The wait is about {minutes}.",
+        "ru": "Ждать примерно {minutes}.",
+    },
+    "queue_message_key": {
+        "en": "To leave a message instead, press {digit} at any time.",
+        "ru": "Чтобы не ждать и оставить сообщение, нажмите {digit} в любой момент.",
+    },
     "start_over": {
         "en": "Sorry, we lost track of your call. Let's start again.",
         "ru": "Извините, мы потеряли ход разговора. Давайте начнём сначала.",
@@ -39,6 +48,20 @@ PHRASES: dict[str, dict[str, str]] = {
     "unanswered": {
         "en": "Sorry, nobody is free to take your call right now.",
         "ru": "Извините, сейчас никто не может ответить на ваш звонок.",
+    },
+    # A transfer with a whisper: the caller, when the member who answered passed the call on.
+    "still_trying": {
+        "en": "Please hold, I am trying someone else.",
+        "ru": "Пожалуйста, не кладите трубку: я соединяю вас с другим сотрудником.",
+    },
+    # The staff member who answered a transfer with a whisper, after the flow's `whisper:`.
+    "whisper_keys": {
+        "en": "Press 1 to take the call, or 2 to pass it on.",
+        "ru": "Нажмите 1, чтобы принять звонок, или 2, чтобы передать его дальше.",
+    },
+    "whisper_passed": {
+        "en": "Passing the call on. Goodbye.",
+        "ru": "Передаю звонок дальше. До свидания.",
     },
     # A retry of a question the flow gives no `reprompt:` for.
     "not_caught": {

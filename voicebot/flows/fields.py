@@ -6,8 +6,10 @@ import datetime as dt
 import itertools
 import re
 import string as stringlib
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from voicebot.flows import words
@@ -360,3 +362,51 @@ def speech_timeout(node: Node) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return str(value)
     raise Invalid("expected auto or a whole number of seconds >= 1")
+
+
+AUDIO_FILE = re.compile(r"^audio/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(mp3|wav)$")
+
+
+def audio(node: Node) -> str:
+    """Something for Twilio to `<Play>`: an http(s) URL, or a file in the `audio/` folder
+    beside the flows folder (served at /audio/NAME), which must be there."""
+    value = node.value
+    if isinstance(value, str) and urlsplit(value).scheme in ("http", "https"):
+        if not urlsplit(value).hostname:
+            raise Invalid("expected an absolute http(s) URL")
+        return value
+    if not isinstance(value, str) or not AUDIO_FILE.match(value):
+        raise Invalid("expected an http(s) URL or audio/NAME.mp3 (or .wav)")
+    if not (Path(node.ctx.file).parent.parent / value).is_file():
+        raise Invalid(f"no file {value} beside the flows folder")
+    return value
+
+
+# --- other systems ------------------------------------------------------------------------
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url(node: Node) -> str:
+    """The URL of an `http` step: absolute http(s), with the host noted for the allow-list
+    check. Placeholders are not allowed in it (call data goes in `send:`, where it is encoded
+    for the wire; a placeholder in the host could point anywhere)."""
+    value = node.value
+    if not isinstance(value, str):
+        raise Invalid("expected a URL")
+    if "{" in value or "}" in value:
+        raise Invalid("placeholders are not allowed in the URL: put call variables in send:")
+    parts = urlsplit(value)
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise Invalid("expected an absolute http:// or https:// URL")
+    if parts.username or parts.password:
+        raise Invalid("credentials do not belong in the URL: sign the request with sign_with:")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise Invalid("the URL's port is not a number from 1 to 65535") from exc
+    # The scheme's usual port written out is the same place as no port.
+    shown = port is not None and port != DEFAULT_PORTS[parts.scheme]
+    where = parts.hostname.lower() + (f":{port}" if shown else "")
+    node.ctx.http_hosts.append((where, Ref(where, node.line, node.path)))
+    return value

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from voicebot.language.places import Place
 from voicebot.language.scorer import Menu, Pattern
 from voicebot.language.tags import language_family
 
@@ -57,6 +58,15 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Near:
+    """`near: {place: Москва, km: 120}`: every town that close to the place."""
+
+    name: str
+    place: Place
+    km: float
+
+
+@dataclass(frozen=True)
 class Choice:
     """One way out of an `ask`: by keypad digits and/or spoken phrases."""
 
@@ -73,6 +83,8 @@ class Choice:
     addressed: bool = False
     """Its words count only in a sentence said to us ("you are useless", "вы издеваетесь"),
     not about a thing ("this useless washer"): OM-10 abuse is aimed at a person."""
+    near: tuple[Near, ...] = ()
+    """Towns it stands for by distance: any town within `km` of the place named."""
 
     @property
     def patterns(self) -> tuple[Pattern, ...]:

@@ -90,6 +90,9 @@ class Context:
     variables: dict[str, Ref] = field(default_factory=dict)
     default_fallback: str = ""
     """The flow's `fallback`, used by steps that may leave out their own."""
+    http_hosts: list[tuple[str, Ref]] = field(default_factory=list)
+    """Hosts `http` steps send to (host[:port], where the URL is): each must be on the
+    flow's `http_hosts` allow-list."""
 
     def report(self, line: int, path: str, message: str, got: str | None = None) -> None:
         self.problems.append(Problem(self.file, line, path, message, got))

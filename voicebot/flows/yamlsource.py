@@ -255,4 +255,7 @@ def value_line(mapping: CommentedMap, key: Any) -> int:
 
 
 def item_line(seq: CommentedSeq, index: int) -> int:
-    return int(seq.lc.item(index)[0]) + 1
+    """Line of item `index`. A sequence reached through an alias (`*base`) may carry no
+    position for its items; its own line is then the best a reader can be told."""
+    position = seq.lc.item(index) if seq.lc.data is not None else None
+    return int(position[0]) + 1 if position is not None else node_line(seq)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 
 from voicebot.language import forms, numbers
+from voicebot.language.lemmas import Family
 
 _WORD = re.compile(r"[^\W_]+")
 """Words as `voicebot.flows.words.tokens` finds them."""
@@ -314,3 +315,40 @@ def answered_name(text: str, language: str) -> str | None:
             return _capitalised([forms.name_nominative(written[p]) if russian else written[p]
                                  for p in parts])
     return None
+
+
+# -- error codes --------------------------------------------------------------------------
+_CODE_LETTERS = frozenset({"e", "f", "h", "c", "d", "l", "е", "э", "эф", "аш", "це", "дэ",
+                           "эль", "эл", "ф", "ер", "er", "err"})
+"""Letters appliance and car error codes start with, as written or as named aloud. Not the
+Russian prepositions and conjunctions that are letters too ("с", "и", "у", "в", "о", "а")."""
+_CODE_TOKEN = re.compile(r"^(?:[a-zа-я]{1,2}\d{1,3}|\d{1,2}[a-zа-я])$")
+"""An error code written as one token: "e15", "е15", "f05", "4e", "p0300"-like short ones."""
+CODE_WORD: dict[Family, str] = {"en": "error", "ru": "ошибка"}
+"""What a said error code means, in each language: the word a flow lists for it."""
+
+
+def error_codes(text: str) -> list[str]:
+    """Error codes said or written in `text`: "E15", "е пятнадцать", "эф ноль пять", "4E".
+    A letter said alone is not one; a letter followed by a number is."""
+    said = numbers.tokens(text)
+    found: list[str] = []
+    for i, token in enumerate(said):
+        if _CODE_TOKEN.match(token) and any(ch.isdigit() for ch in token):
+            found.append(token.upper())
+            continue
+        if token in _CODE_LETTERS and i + 1 < len(said):
+            digits, end = "", 0
+            for number in numbers.spoken_numbers(said[i + 1:i + 4]):
+                if number.start != end:
+                    break
+                digits, end = digits + number.digits, number.end
+            if digits:
+                found.append(f"{token.upper()}{digits}")
+    return found
+
+
+def with_error_word(text: str, family: Family) -> str:
+    """`text` with the language's word for an error after it when it names an error code: "E15"
+    or "е пятнадцать" says "error" whatever the appliance, and flows list that word."""
+    return f"{text}, {CODE_WORD[family]}" if error_codes(text) else text

@@ -15,14 +15,22 @@ words must be said, in any order). Each pattern that is heard scores in [0, 1]:
 - a pattern whose words were said under a negation ("не срочно") does not count, unless the
   pattern carries the negation itself ("не работает").
 
-A candidate's score combines its best two patterns; the verdict ranks candidates and gives the
-best a confidence: its score, less a quarter of the runner-up's (two strong candidates mean
-the caller may have meant either).
+A candidate's score combines its best two patterns. A candidate with examples also has a
+**profile**: every word its words and examples use, each weighted by how specific it is to the
+candidate within the question (a word no other candidate uses weighs 1, one every candidate
+uses 0). The words of an answer that are in a profile add up, whatever sentence they came
+from: "where's my new compressor" says "compressor" (an example of the parts choice) and
+"new", though no single example is half heard. A profile alone is weaker than a keyword (one
+specific word 0.45, two 0.7, three 0.83), and it adds to the patterns' score when both speak.
+
+The verdict ranks candidates and gives the best a confidence: its score, less a quarter of the
+runner-up's (two strong candidates mean the caller may have meant either).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
@@ -50,6 +58,18 @@ FLOOR = 0.3
 ANSWER_INSIDE = 0.6
 """The share an example counts for when every meaningful word of a short answer is in it."""
 """Below this a candidate was not heard at all."""
+DIMINUTIVE = re.compile(r"(?<=[а-я]{3})[оеё]чк(?=[а-я])")
+"""The Russian diminutive suffix -очк-/-ечк- of a noun in -к- ("заяв-оч-ка" for "заяв-ка")."""
+DIMINISHED = 0.9
+"""How well a diminutive matches its plain word: the same thing, said warmly."""
+RU_PREFIXES = ("под", "пере", "за", "от", "при", "вы", "до", "раз", "рас", "по", "на")
+"""Verb and noun prefixes that leave a word's root (and most of its meaning) alone."""
+PREFIXED = 0.7
+"""How well a prefixed word matches its root's word."""
+PROFILE_RATE = 0.6
+"""How fast a profile's evidence grows with the specific words heard: 1 - exp(-rate * sum)."""
+PROFILE_SHARE = 0.3
+"""How much the weaker of profile and patterns adds to the stronger when both are heard."""
 SYMPTOM_WEIGHT = 0.75
 """With `things_first`: a phrase that describes what is wrong weighs this much against one
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
@@ -58,6 +78,12 @@ that names the appliance or part ("my dryer's drum won't turn" is about the drye
 MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
 """Words after which a verb says what is (not) needed: "не надо переносить" is "don't move
 it", not "(the visit is) not needed"."""
+
+
+WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could"})
+"""Words of wanting, needing and being able: they say that the caller asks, not what about,
+so they are no part of a choice's profile ("можно ли перенести розетку" is not about the
+channels because an example of theirs asks "нужна ли приставка")."""
 
 
 def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
@@ -182,12 +208,16 @@ class Menu(Generic[K]):
     """The candidates of one question, compiled together once (at flow load time)."""
 
     def __init__(self, candidates: Sequence[tuple[K, Sequence[Pattern]]], family: Family, *,
-                 things_first: bool = False, addressed: Collection[K] = ()) -> None:
+                 things_first: bool = False, addressed: Collection[K] = (),
+                 profiles: bool = True) -> None:
         self.family = family
         self.things_first = things_first
         self.addressed = frozenset(addressed)
         """Candidates whose words count only in a clause said to the listener ("you are
         useless", not "this useless washer"): who a word is about."""
+        # `profiles`: only when the candidates are all the answers there are; a menu judged
+        # beside another one (a voicemail's reasons beside its services) cannot tell what is
+        # specific to a candidate.
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
@@ -221,6 +251,7 @@ class Menu(Generic[K]):
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        self._profile = self._profiles() if profiles else {}
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
         self._by_stem: dict[str, set[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
@@ -229,6 +260,56 @@ class Menu(Generic[K]):
                 self._by_stem.setdefault(form, set()).add(lemma)
                 for k in range(PREFIX_MIN, len(form)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    def _profiles(self) -> dict[str, dict[int, float]]:
+        """Lemma -> {candidate index: how specific the lemma is to it}, over the candidates
+        that have examples (keyword-only and keypad answers have no sentence to learn from)
+        and whose words count anywhere (not `addressed` ones)."""
+        vocab: list[set[str]] = []
+        for _key, patterns in self.candidates:
+            vocab.append({t.lemma for p in patterns if p.weight >= 1.0 for t in p.terms
+                          if t.content and not t.lexeme.pronoun and not t.negation
+                          and t.lemma not in WISHES})
+        count = len(self.candidates)
+        df: dict[str, int] = {}
+        for mine in vocab:
+            for lemma in mine:
+                df[lemma] = df.get(lemma, 0) + 1
+        profile: dict[str, dict[int, float]] = {}
+        for i, (key, patterns) in enumerate(self.candidates):
+            if key in self.addressed or not any(p.kind == "example" for p in patterns):
+                continue
+            for lemma in vocab[i]:
+                specific = 1.0 if count < 2 else math.log(count / df[lemma]) / math.log(count)
+                if specific > 0:
+                    profile.setdefault(lemma, {})[i] = specific
+        return profile
+
+    def _profile_scores(self, slots: list[_Slot], terms: tuple[Term, ...]) -> dict[int, float]:
+        """Each candidate's profile evidence from the answer's words (one vote a word, not
+        under a negation, not a pronoun)."""
+        if not self._profile:
+            return {}
+        best: dict[tuple[int, int], float] = {}
+        for slot in slots:
+            if slot.negated or NEG in slot.quality or slot.end - slot.start != 1:
+                continue
+            term = terms[slot.start]
+            if not term.content or term.lexeme.pronoun:
+                continue
+            for lemma, q in slot.quality.items():
+                for i, specific in self._profile.get(lemma, {}).items():
+                    vote = q * specific
+                    if vote > best.get((i, slot.start), 0.0):
+                        best[(i, slot.start)] = vote
+        total: dict[int, float] = {}
+        words: dict[int, int] = {}
+        for (i, _word), vote in best.items():
+            total[i] = total.get(i, 0.0) + vote
+            words[i] = words.get(i, 0) + 1
+        # One word alone is a coincidence ("my company"); the words of an answer together are
+        # what it says.
+        return {i: 1.0 - math.exp(-PROFILE_RATE * s) for i, s in total.items() if words[i] > 1}
 
     # -- hearing ------------------------------------------------------------------------
     def _quality(self, term: Term) -> dict[str, float]:
@@ -254,6 +335,8 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
+        if not found and self.family == "ru":
+            found = self._undiminished(term) or self._unprefixed(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -262,6 +345,37 @@ class Menu(Generic[K]):
                 term.lemma[:START], [])
             for lemma, q in fuzzy.near(term.lemma, near):
                 found[lemma] = max(q, found.get(lemma, 0.0))
+        return found
+
+    def _undiminished(self, term: Term) -> dict[str, float]:
+        """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is
+        "заявку" (the dictionary guesses "заявочко", too far from "заявка" to be a near
+        spelling)."""
+        plain = DIMINUTIVE.sub("к", term.text)
+        if plain == term.text:
+            return {}
+        bare = lexeme(plain, self.family)
+        return dict.fromkeys(({bare.lemma} & self._lemmas)
+                             | self._by_stem.get(bare.stem, set()), DIMINISHED)
+
+    def _unprefixed(self, term: Term) -> dict[str, float]:
+        """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
+        "подработка" from "работа", "перезвоните" from "звонить"): the same root, a shade of
+        meaning apart, so it counts less than the word itself."""
+        found: dict[str, float] = {}
+        for prefix in RU_PREFIXES:
+            rest = term.text[len(prefix):]
+            # The dictionary is asked only about a rest that starts like a flow's word: most
+            # words a caller says start like none, and a first hearing stays cheap.
+            if not term.text.startswith(prefix) or len(rest) < PREFIX_MIN - 1 \
+                    or rest[:START] not in self._by_start:
+                continue
+            bare = lexeme(rest, self.family)
+            same = {bare.lemma} & self._lemmas | self._by_stem.get(bare.stem, set())
+            for k in range(PREFIX_MIN, len(bare.stem)):
+                same |= self._by_stem.get(bare.stem[:k], set())
+            for lemma in same:
+                found[lemma] = PREFIXED
         return found
 
     def _slots(self, terms: tuple[Term, ...]) -> list[_Slot]:
@@ -438,6 +552,7 @@ class Menu(Generic[K]):
         said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
                          and not t.negation)
         joined = self._joined_words(terms) if self._joined else []
+        profiles = self._profile_scores(slots, terms)
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
@@ -458,15 +573,18 @@ class Menu(Generic[K]):
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
             evidence = [e for e in evidence if e.score >= FLOOR / 2]
-            if not evidence:
+            profile = profiles.get(order, 0.0)
+            if not evidence and not profile:
                 continue
             evidence.sort(key=lambda e: -e.score)
-            top = evidence[0].score
+            top = evidence[0].score if evidence else 0.0
             # Corroboration counts only from other words: "срочное" is one word, even though
             # both "срочно" and "срочный" are listed.
             second = next((e.score for e in evidence[1:]
                            if e.end <= evidence[0].start or e.start >= evidence[0].end), 0.0)
             score = top + (1.0 - top) * 0.5 * second
+            strong, weak = max(score, profile), min(score, profile)
+            score = strong + (1.0 - strong) * PROFILE_SHARE * weak
             if score >= FLOOR:
                 ranking.append((-score, order, Scored(key, score, tuple(evidence))))
                 negated.discard(key)

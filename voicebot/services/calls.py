@@ -51,6 +51,38 @@ def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str,
     return call
 
 
+def last_event_data(session: Session, call: Call, kind: str) -> dict[str, Any] | None:
+    """The data of the call's latest journal line of `kind` (this turn's included)."""
+    session.flush()
+    data = session.scalar(select(CallEvent.data).where(CallEvent.call_id == call.id,
+                                                       CallEvent.kind == kind)
+                          .order_by(CallEvent.id.desc()).limit(1))
+    return dict(data) if data is not None else None
+
+
+def whisper_answered(session: Session, call: Call, now: dt.datetime, *, state: str, turn: int,
+                     member: str, taken: bool) -> None:
+    """A staff member who heard a transfer's whisper took the call (1) or passed it on.
+    Written for the dial of exchange `turn`, which the dial's result then reads; once, however
+    often Twilio repeats the webhook."""
+    said = {"turn": turn, "member": member, "taken": taken}
+    if said in _whispers(session, call):
+        return
+    session.add(CallEvent(call=call, at=now, state=state, kind=EventKind.WHISPER,
+                          text="taken" if taken else "passed",
+                          data=said))
+
+
+def whisper_taken(session: Session, call: Call, turn: int) -> bool:
+    """Whether someone pressed 1 on the whisper of exchange `turn`'s dial."""
+    return any(d.get("turn") == turn and d.get("taken") for d in _whispers(session, call))
+
+
+def _whispers(session: Session, call: Call) -> list[dict[str, Any]]:
+    return [dict(d) for d in session.scalars(select(CallEvent.data).where(
+        CallEvent.call_id == call.id, CallEvent.kind == EventKind.WHISPER))]
+
+
 def event(session: Session, call: Call, at: dt.datetime, kind: str, text: str = "",
           state: str | None = None, **data: Any) -> None:
     """One line of the call's path, written during a turn. Set from the event's side, the

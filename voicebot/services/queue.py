@@ -63,3 +63,37 @@ def position(session: Session, entry: QueueEntry) -> int:
         )
     ) or 0
     return ahead + 1
+
+
+def chose_message(session: Session, call_id: int, now: dt.datetime) -> bool:
+    """The caller pressed the queue's message key: they leave it for the voicemail. False
+    when they are no longer waiting (a staff member took them a moment before)."""
+    entry = place_of(session, call_id)
+    if entry is None or entry.left_at is not None:
+        return False
+    entry.left_at, entry.result = now, "message"
+    return True
+
+
+def left_for_message(session: Session, call_id: int) -> bool:
+    entry = place_of(session, call_id)
+    return entry is not None and entry.result == "message"
+
+
+RECENT = dt.timedelta(hours=2)
+"""How far back the estimate looks: the pace of the last two hours, not of last Tuesday."""
+
+
+def estimated_wait(session: Session, entry: QueueEntry, now: dt.datetime) -> dt.timedelta | None:
+    """How long the caller still has to wait, from how fast the queue moved recently: the
+    time between the recent callers staff took, times the caller's place. None without two
+    such callers to measure the pace by (better silence than a made-up figure)."""
+    q = QueueEntry
+    taken = sorted(t for t in session.scalars(
+        select(q.left_at).where(q.flow_id == entry.flow_id, q.queue == entry.queue,
+                                q.result.in_(("answering", "bridged")),
+                                q.left_at >= now - RECENT, q.left_at <= now)) if t is not None)
+    if len(taken) < 2:
+        return None
+    pace = (taken[-1] - taken[0]) / (len(taken) - 1)
+    return pace * position(session, entry)

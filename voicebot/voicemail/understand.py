@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from voicebot.flows.model import Flow, NotServiceReason, Service
+from voicebot.language import entities
 from voicebot.language.lemmas import Term, analyse
 from voicebot.language.scorer import FLOOR, Evidence, Menu, Verdict
 from voicebot.language.urgency import builtin_urgent
@@ -85,8 +86,9 @@ def understand(transcript: str, flow: Flow) -> Understanding:
     else:
         # Every reason and service is scored; the strongest reason wins over any service
         # (precision first: a supplier naming a fridge part gets no quote).
-        reasons = catalogue.reasons_heard.hear_terms(terms)
-        services = catalogue.services_heard.hear_terms(terms)
+        meaning = analyse(entities.with_error_word(transcript, flow.family), flow.family)
+        reasons = catalogue.reasons_heard.hear_terms(meaning)
+        services = catalogue.services_heard.hear_terms(meaning)
         best_reason = reasons.best
         best_service = services.best
         found += _found(reasons) + _found(services)

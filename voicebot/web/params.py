@@ -197,11 +197,38 @@ class QueueWait:
     call_sid: str
     state: str
     waited: int
+    digits: str = ""
+    """A key the caller pressed during the wait (the wait loop's `<Gather>` action)."""
 
     @classmethod
     def parse(cls) -> QueueWait:
         f = form()
-        return cls(f.required("CallSid", SID), url_text("s"), f.integer("QueueTime") or 0)
+        return cls(f.required("CallSid", SID), url_text("s"), f.integer("QueueTime") or 0,
+                   f.text("Digits").strip())
+
+
+@dataclass(frozen=True)
+class Whisper:
+    """/twilio/voice/whisper: the staff member's leg of a transfer with a whisper (Twilio's
+    `<Number url>`), then the key they pressed. The URL voicebot wrote names the caller's call
+    (`c`), the transfer's state and exchange and the member; Twilio signs it."""
+
+    call_sid: str
+    parent_sid: str
+    state: str
+    turn: int
+    member: str
+    event: str
+    digits: str
+
+    @classmethod
+    def parse(cls) -> Whisper:
+        f = form()
+        parent = request.args.get("c", "")
+        if not SID.match(parent):
+            raise BadRequest("malformed c")
+        return cls(f.required("CallSid", SID), parent, url_text("s"), url_number("t"),
+                   url_text("m"), url_text("e"), f.text("Digits").strip())
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ class Urls:
     def queue_wait(self, state: str) -> str:
         return url_for("twilio.queue_wait", s=state)
 
+    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:
+        # Absolute: Twilio fetches it on the staff member's leg, not the caller's document.
+        return absolute(url_for("twilio.whisper", c=call_sid, s=state, t=turn, m=member,
+                                e="ask"))
+
     def recording_status(self) -> str:
         return absolute(url_for("twilio.recording"))
 

@@ -8,8 +8,9 @@ Stable, documented URLs (paste them into the Twilio console):
   POST /twilio/sms/status       message status callback
   POST /twilio/transcription    Twilio's transcription of a voicemail (transcribeCallback)
   POST /twilio/fallback         the number's fallback URL: an apology and a message, no database
-The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/fallback/done`) are
-continuation URLs that voicebot writes into its own TwiML. Every field is read through
+The rest (`/twilio/voice/step`, `/twilio/voice/queue-wait`, `/twilio/voice/whisper`,
+`/twilio/fallback/done`) are continuation URLs that voicebot writes into its own TwiML. Hold
+music from `audio/` is served, unsigned, by voicebot.web.audio. Every field is read through
 voicebot.web.params.
 """
 
@@ -33,11 +34,13 @@ from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
-from voicebot.engine.steps.queue import Queue
+from voicebot.engine.steps.queue import Queue, spoken_minutes
+from voicebot.engine.steps.transfer import Transfer
 from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.models import Call, CallOutcome
+from voicebot.language.tags import language_family
+from voicebot.models import Call, CallOutcome, EventKind
 from voicebot.phones import mask
 from voicebot.services import callbacks, calls, messages, voicemails
 from voicebot.services import queue as queues
@@ -53,10 +56,11 @@ from voicebot.web.params import (
     Recording,
     SmsStatus,
     Transcription,
+    Whisper,
     takes,
 )
 from voicebot.web.security import check_signature, signed_url
-from voicebot.web.urls import Urls
+from voicebot.web.urls import Urls, absolute
 
 log = logging.getLogger("voicebot.webhooks")
 
@@ -258,12 +262,79 @@ def queue_wait(params: QueueWait) -> Response:
     if params.waited >= step.max_wait:
         reply.leave()
         return twiml(reply)
-    reply.say(phrase("queue_position", flow.language, position=queues.position(session, entry)),
-              voice=flow.voice, language=flow.language)
-    vals = texts.values(flow, call.vars, call.from_number, clock().now())
-    for line in step.hold:
-        reply.say(texts.render(line, vals), voice=flow.voice, language=flow.language)
-    reply.pause(length=10)
+    now = clock().now()
+    if step.message_key and params.digits == step.message_key:
+        if queues.chose_message(session, call.id, now):
+            calls.event(session, call, now, EventKind.QUEUE_MESSAGE, step.message_key)
+            session.commit()
+        reply.leave()  # the Enqueue's action then takes them to the step's `message`
+        return twiml(reply)
+    say = {"voice": flow.voice, "language": flow.language}
+    told = calls.last_event_data(session, call, EventKind.QUEUE_TOLD)
+    if told is None or told.get("entered") != entry.enqueued_at.isoformat() or (
+            params.waited - int(told.get("waited", 0)) >= step.announce_every):
+        position = queues.position(session, entry)
+        reply.say(phrase("queue_position", flow.language, position=position), **say)
+        wait = queues.estimated_wait(session, entry, now)
+        minutes = max(1, round(wait.total_seconds() / 60)) if wait is not None else None
+        if minutes is not None:
+            reply.say(phrase("queue_estimate", flow.language,
+                             minutes=spoken_minutes(minutes, language_family(flow.language))),
+                      **say)
+        if step.message_key:
+            reply.say(phrase("queue_message_key", flow.language, digit=step.message_key), **say)
+        calls.event(session, call, now, EventKind.QUEUE_TOLD, str(position), position=position,
+                    minutes=minutes, waited=params.waited, entered=entry.enqueued_at.isoformat())
+        vals = texts.values(flow, call.vars, call.from_number, now)
+        for line in step.hold:
+            reply.say(texts.render(line, vals), **say)
+        session.commit()
+    # The music (or a pause) inside a Gather, so the message key works at any moment.
+    holder = (reply.gather(input="dtmf", num_digits=1, timeout=1, method="POST",
+                           action=url_for("twilio.queue_wait", s=params.state))
+              if step.message_key else reply)
+    if step.music:
+        holder.play(step.music if "://" in step.music
+                    else absolute(url_for("audio.audio", name=step.music.removeprefix("audio/"))))
+    else:
+        holder.pause(length=10)
+    return twiml(reply)
+
+
+@bp.post("/voice/whisper")
+@takes(Whisper.parse)
+def whisper(params: Whisper) -> Response:
+    """The staff member who answered a transfer hears who is calling and why, and takes the
+    call with 1 (the caller is connected when this TwiML ends) or passes it on with 2 or by
+    pressing nothing (their leg hangs up; the dial's result sends the caller on)."""
+    session = db.session()
+    call = calls.find(session, params.parent_sid)
+    flow = flow_or_none(call.flow_id) if call is not None else None
+    step = flow.states.get(params.state) if flow is not None else None
+    reply = VoiceResponse()
+    if (call is None or flow is None or not isinstance(step, Transfer) or not step.whisper
+            or call.ended_at is not None):
+        reply.hangup()  # the caller is gone (or the flow changed): nobody to connect
+        return twiml(reply)
+    say = {"voice": flow.voice, "language": flow.language}
+    answer = url_for("twilio.whisper", c=params.parent_sid, s=params.state, t=params.turn,
+                     m=params.member, e="answer")
+    if params.event == "ask":
+        gather = reply.gather(input="dtmf", num_digits=1, timeout=6, action=answer,
+                              method="POST")
+        vals = texts.values(flow, call.vars, call.from_number, clock().now())
+        for line in step.whisper:
+            gather.say(texts.render(line, vals), **say)
+        gather.say(phrase("whisper_keys", flow.language), **say)
+        reply.redirect(answer, method="POST")  # nothing pressed: passed on
+        return twiml(reply)
+    taken = params.digits == "1"
+    calls.whisper_answered(session, call, clock().now(), state=params.state, turn=params.turn,
+                           member=params.member, taken=taken)
+    session.commit()
+    if not taken:
+        reply.say(phrase("whisper_passed", flow.language), **say)
+        reply.hangup()
     return twiml(reply)
 
 

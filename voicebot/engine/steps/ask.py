@@ -15,7 +15,7 @@ from voicebot.engine.answers import capture_value
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
-from voicebot.flows.model import CaptureKind, Choice, InputMode, Source, StepBase, Text
+from voicebot.flows.model import CaptureKind, Choice, InputMode, Near, Source, StepBase, Text
 from voicebot.flows.schema import (
     Key,
     Node,
@@ -24,12 +24,16 @@ from voicebot.flows.schema import (
     boolean,
     check_mapping,
     integer,
+    join,
     list_of,
     one_of,
     pattern,
+    positive_number,
     string,
 )
+from voicebot.flows.words import FAMILY
 from voicebot.flows.yamlsource import key_line
+from voicebot.language import places
 from voicebot.language.keys import spoken_key
 from voicebot.language.scorer import Menu
 
@@ -67,6 +71,21 @@ class Ask(StepBase):
 
 # --- choices (also the flow's `anywhere:`) ----------------------------------------------------
 
+NEAR: Schema = {"place": Key(string, required=True), "km": Key(positive_number, required=True)}
+
+
+def near(node: Node) -> Near:
+    """`near: {place: Москва, km: 120}`: a town the gazetteer knows, and a radius."""
+    values = check_mapping(node, NEAR, what="a mapping with place and km")
+    place = places.resolve(values["place"], FAMILY[node.ctx.stem_language])
+    if place is None:
+        node.ctx.report(node.line, join(node.path, "place"),
+                        f"unknown town {values['place']!r}: name a town of 15,000 people or "
+                        "more, as it is written in the flow's language")
+        raise Reported
+    return Near(values["place"], place, values["km"])
+
+
 CHOICE: Schema = {
     "digits": Key(list_of(fields.digits, min_items=1), default=()),
     "words": Key(list_of(fields.phrase, min_items=1), default=()),
@@ -74,6 +93,7 @@ CHOICE: Schema = {
     "confirm": Key(fields.text),
     "label": Key(string),
     "addressed": Key(boolean, default=False),
+    "near": Key(list_of(near, min_items=1), default=()),
     "goto": Key(fields.target, required=True),
 }
 
@@ -81,8 +101,8 @@ CHOICE: Schema = {
 def choice(node: Node) -> Choice:
     values = check_mapping(node, CHOICE,
                            what="a choice with digits, words and/or examples, and goto")
-    if not values["digits"] and not values["words"] and not values["examples"]:
-        node.ctx.report(node.line, node.path, "a choice needs digits, words or examples")
+    if not (values["digits"] or values["words"] or values["examples"] or values["near"]):
+        node.ctx.report(node.line, node.path, "a choice needs digits, words, examples or near")
         raise Reported
     return Choice(
         goto=values["goto"],
@@ -93,6 +113,7 @@ def choice(node: Node) -> Choice:
         confirm=values["confirm"],
         label=values["label"],
         addressed=values["addressed"],
+        near=values["near"],
     )
 
 
@@ -112,6 +133,8 @@ def choice_label(c: Choice) -> str:
         parts.append(", ".join(p.text for p in c.words))
     elif c.examples:
         parts.append(f"«{c.examples[0].text}»")
+    elif c.near:
+        parts.append(", ".join(f"near {n.name} ({n.km:g} km)" for n in c.near))
     return " / ".join(parts)
 
 

