@@ -24,9 +24,9 @@ from typing import Any
 
 from bench.common import REPO, interrupt, machine, run_main, say
 from bench.webhooks import DEFAULT_SCRIPT, play, server
+from voicebot.compiler.loader import load_flow
 from voicebot.config import SETTINGS
 from voicebot.devtools.scripted_call import load_script
-from voicebot.flows.loader import load_flow
 from voicebot.logs import SLOW_REQUEST_SECONDS
 
 

@@ -27,9 +27,9 @@ from bench import roundtrips
 from bench.common import DEFAULT_DB, REPO, machine, say, scratch_database, server_version
 from bench.loadgen import NotLoopback
 from voicebot import create_app, db
+from voicebot.compiler.loader import load_flow
 from voicebot.devtools.emulator import CallEmulator, WsgiTransport
 from voicebot.devtools.scripted_call import Script, load_script, run_script
-from voicebot.flows.loader import load_flow
 
 DEFAULT_SCRIPT = REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml"
 TOKEN = "bench-token"

@@ -48,7 +48,7 @@ def moment(conn: Connection, epoch_expr: str) -> str:
     return f"(strftime('%Y-%m-%d %H:%M:%S', {epoch_expr}, 'unixepoch') || '.000000')"
 
 
-def pick(conn: Connection, values: tuple[str, ...], index_expr: str) -> str:
+def pick(values: tuple[str, ...], index_expr: str) -> str:
     cases = " ".join(f"WHEN {k} THEN '{v}'" for k, v in enumerate(values))
     return f"(CASE ({index_expr}) % {len(values)} {cases} END)"
 
@@ -69,9 +69,9 @@ def fill(conn: Connection, start: int, stop: int, now: int) -> None:
         INSERT INTO calls (id, sid, flow_id, flow_digest, direction, from_number, to_number,
             status, state, turn, retries, inputs, vars, last_twiml, outcome, note, flagged,
             started_at, ended_at, duration, recording_url)
-        SELECT i, 'CA' || {hex_sid}, {pick(conn, LINES, 'i')}, '', 'inbound', {phone},
+        SELECT i, 'CA' || {hex_sid}, {pick(LINES, 'i')}, '', 'inbound', {phone},
             '+15035550100', 'completed', 'goodbye', 3, 0, 2, '{{}}', '',
-            {pick(conn, OUTCOMES, 'i / 3')}, {note}, '', {moment(conn, started)},
+            {pick(OUTCOMES, 'i / 3')}, {note}, '', {moment(conn, started)},
             {moment(conn, started + ' + 60')}, 30 + i % 200, ''
         FROM {numbers(conn, start, stop)} AS n"""))
     for k, (kind, state) in enumerate((("enter", "greeting"), ("input", "menu"), ("end", "goodbye"))):

@@ -1,6 +1,6 @@
 """Round trips to the database per webhook, counted (not estimated) with SQLAlchemy's events,
 while scripted calls are played in-process through the app. Used by bench.webhooks and
-bench.hotpath to print the breakdown, and by tests/test_round_trips.py to hold the figure.
+bench.hotpath to print the breakdown, and by tests/web/test_round_trips.py to hold the figure.
 
 What is one round trip on PostgreSQL with psycopg 3 (not in pipeline mode), and so what is
 counted: every statement; the `BEGIN` psycopg sends before a transaction's first statement;

@@ -25,10 +25,10 @@ from functools import partial
 from pathlib import Path
 
 from bench.common import REPO, machine, say
+from voicebot.compiler.loader import load_flows
 from voicebot.engine import answers
 from voicebot.engine.steps.ask import Ask
 from voicebot.flows import words
-from voicebot.flows.loader import load_flows
 from voicebot.flows.model import Choice, Flow
 from voicebot.flows.yamlsource import parse_yaml
 from voicebot.language import lemmas

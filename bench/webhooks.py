@@ -52,9 +52,9 @@ from bench.common import (
     server_version,
 )
 from voicebot import create_app
+from voicebot.compiler.loader import load_flow
 from voicebot.config import SETTINGS
 from voicebot.devtools.scripted_call import Script, load_script
-from voicebot.flows.loader import load_flow
 
 DEFAULT_SCRIPT = REPO / "flows" / "calls" / "omega_prices_by_keypad.yaml"
 

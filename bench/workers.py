@@ -42,7 +42,7 @@ from sqlalchemy import func, insert, select, text
 
 from bench.common import DEFAULT_DB, machine, say, scratch_database
 from voicebot import close_app, create_app, db
-from voicebot.flows.registry import registry
+from voicebot.compiler.registry import registry
 from voicebot.jobs import enqueue_many
 from voicebot.jobs.leadership import leader
 from voicebot.models import Call, Callback, Voicemail

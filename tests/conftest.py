@@ -36,6 +36,7 @@ from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 pytest_plugins = ["support.fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
 FLOWS = REPO / "flows"
 PG_URL = os.environ.get("VOICEBOT_TEST_DATABASE_URL")
 
@@ -220,34 +221,34 @@ def dial_inprocess(app: Flask) -> Callable[..., CallEmulator]:
 # Tests that take more than a few seconds each: real speech (espeak-ng, Vosk, pocketsphinx),
 # real processes (servers, workers killed mid-job), a real browser, model downloads. They
 # run in the full suite (`bash .ci/run`); `pytest -m "not slow"` leaves them out while
-# developing. A module name alone marks the whole module. Measured with --durations on the
-# 2-core CI machine; see README "Developing".
+# developing. Keys are paths under tests/; a module alone marks the whole module. Measured
+# with --durations on the 2-core CI machine; see README "Developing".
 SLOW: dict[str, frozenset[str] | None] = {
-    "test_speech.py": None,
-    "test_worker_processes.py": None,
-    "test_desk_browser.py": None,
-    "test_models_download.py": frozenset({"test_a_good_model_is_installed_and_the_setting_printed"}),
-    "test_serving.py": frozenset({
+    "speech/test_speech.py": None,
+    "jobs/test_worker_processes.py": None,
+    "desk/test_desk_browser.py": None,
+    "speech/test_models_download.py": frozenset({"test_a_good_model_is_installed_and_the_setting_printed"}),
+    "web/test_serving.py": frozenset({
         "test_production_server_answers_logs_json_and_finishes_a_webhook_in_flight_on_sigterm"}),
-    "test_cli.py": frozenset({"test_serve_then_call_over_http"}),
-    "test_voicemail_cli.py": frozenset({"test_a_recording_is_transcribed_and_analyzed"}),
-    "test_voicemail_pipeline.py": frozenset({
+    "cli/test_cli.py": frozenset({"test_serve_then_call_over_http"}),
+    "voicemail/test_voicemail_cli.py": frozenset({"test_a_recording_is_transcribed_and_analyzed"}),
+    "voicemail/test_voicemail_pipeline.py": frozenset({
         "test_om4_om7_a_spoken_voicemail_gets_one_quote_sms_whatever_twilio_repeats",
         "test_om4_om9_a_job_seeker_gets_no_quote_and_the_dispatcher_is_told",
         "test_the_sweep_restarts_a_voicemail_a_crash_left_half_done",
         "test_twilio_transcription_is_used_when_the_step_asks_for_it",
         "test_the_quote_waits_no_longer_than_the_setting_for_twilio_text",
     }),
-    "test_quote_replies.py": frozenset({
+    "voicemail/test_quote_replies.py": frozenset({
         "test_om4_om9_yes_approves_the_quote_the_voicemail_got_and_the_dispatcher_is_told"}),
-    "test_desk.py": frozenset({"test_flows_page_shows_a_refused_edit_and_a_failing_script",
+    "desk/test_desk.py": frozenset({"test_flows_page_shows_a_refused_edit_and_a_failing_script",
                                "test_flows_page_shows_status_numbers_picture_and_scripted_calls"}),
 }
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        module = item.path.name
+        module = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
         if module not in SLOW:
             continue
         names = SLOW[module]

@@ -42,7 +42,7 @@ def test_a_run_against_another_host_is_refused_before_any_request() -> None:
         loadgen.run(load)
 
 
-def test_the_benchmark_refuses_a_database_on_another_host(tmp_path: Path) -> None:
+def test_the_benchmark_refuses_a_database_on_another_host() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bench.webhooks", "--calls", "1", "--saturate", "0",
          "--database-url", "postgresql+psycopg://postgres@10.0.0.7:5432/test"],
@@ -66,7 +66,8 @@ def open_for_business(set_clock: Callable[[str], Any]) -> None:
     set_clock(PRICES.at.isoformat())
 
 
-def test_callers_play_the_scripted_call_over_http(live_server: str, open_for_business: None) -> None:
+@pytest.mark.usefixtures("open_for_business")
+def test_callers_play_the_scripted_call_over_http(live_server: str) -> None:
     """OM-7 through the load generator: every caller hears the price and the goodbye (the
     script's expectations), four webhooks each, all answered."""
     load = loadgen.Load(url=live_server, script=PRICES, to="+15035550100", auth_token=TEST_AUTH_TOKEN,
@@ -77,7 +78,8 @@ def test_callers_play_the_scripted_call_over_http(live_server: str, open_for_bus
     assert all(s.status in (200, 204) and s.seconds > 0 for s in outcome.samples)
 
 
-def test_the_run_stops_by_itself_at_its_deadline(live_server: str, open_for_business: None) -> None:
+@pytest.mark.usefixtures("open_for_business")
+def test_the_run_stops_by_itself_at_its_deadline(live_server: str) -> None:
     load = loadgen.Load(url=live_server, script=PRICES, to="+15035550100", auth_token=TEST_AUTH_TOKEN,
                         callers=4, think=60, ramp=0.01, deadline=1)
     started = time.monotonic()

@@ -4,11 +4,8 @@ without its entry in conftest.SLOW would silently join the fast loop and slow it
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from conftest import SLOW
-
-TESTS = Path(__file__).resolve().parent
+from conftest import SLOW, TESTS
 
 
 def test_every_slow_entry_names_a_test_that_exists() -> None:

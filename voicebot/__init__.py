@@ -26,8 +26,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         spool,
         telephony,
     )
+    from voicebot.compiler.registry import FlowRegistry, registry
     from voicebot.config import load_settings
-    from voicebot.flows.registry import FlowRegistry, registry
+    from voicebot.flows.catalog import EXTENSION
     from voicebot.language import forms
     from voicebot.web import audio, voice
 
@@ -54,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     services.init_app(app)
     spool.init_app(app)
-    app.extensions["voicebot.flows"] = FlowRegistry(
+    app.extensions[EXTENSION] = FlowRegistry(
         Path(settings["FLOWS_DIR"]), check_interval=float(settings["FLOW_CHECK_INTERVAL"])
     )
     if any(flow.stem_language == "russian" for flow in registry(app).flows()):
@@ -73,7 +74,7 @@ def close_app(app: Flask) -> None:
     test, a scratch app, a benchmark, the production master before it forks): the job
     store's adder thread, the flow watcher and the database pool."""
     from voicebot import db
-    from voicebot.flows.registry import registry
+    from voicebot.compiler.registry import registry
 
     app.extensions["voicebot.jobs"].close()
     registry(app).close()

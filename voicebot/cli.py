@@ -20,9 +20,9 @@ from flask import Flask
 
 from voicebot import close_app, create_app
 from voicebot import db as database
+from voicebot.compiler.registry import registry
 from voicebot.flows.errors import Problem
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import registry
 from voicebot.language.tags import language_family
 from voicebot.speech import synthesis
 
@@ -334,7 +334,7 @@ def _flows_dir() -> Path:
 
 
 def _load(paths: tuple[str, ...]) -> tuple[dict[str, Flow], list[Problem]]:
-    from voicebot.flows.loader import load_flows
+    from voicebot.compiler.loader import load_flows
 
     if not paths:
         return load_flows(_flows_dir())
@@ -348,8 +348,8 @@ def _load(paths: tuple[str, ...]) -> tuple[dict[str, Flow], list[Problem]]:
 
 
 def _load_file(path: Path) -> tuple[dict[str, Flow], list[Problem]]:
+    from voicebot.compiler.loader import load_flow
     from voicebot.flows.errors import FlowLoadError
-    from voicebot.flows.loader import load_flow
 
     if not path.exists():
         return {}, [Problem(str(path), 0, "", "no such file")]
@@ -404,7 +404,7 @@ def flows_list(as_json: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def flows_graph(flow_id: str, fmt: str, output: Path | None) -> None:
     """Draw a flow: Mermaid or Graphviz source, or an SVG/PNG where Graphviz is installed."""
-    from voicebot.flows import graph
+    from voicebot.compiler import graph
 
     flow = _one_flow(flow_id)
     if fmt in ("svg", "png"):

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from voicebot import db
-from voicebot.flows.registry import registry
+from voicebot.compiler.registry import registry
 from voicebot.speech import coverage
 
 bp = Blueprint("health", __name__)

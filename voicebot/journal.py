@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from voicebot import notes
+from voicebot.compiler.registry import FlowRegistry
 from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.registry import FlowRegistry
 from voicebot.language import failures
 from voicebot.models import Call, Message, QueueEntry, Quote, Ticket, Voicemail
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from typing_extensions import override
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -32,6 +33,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
@@ -39,6 +41,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             raise ValueError("naive datetime stored; use an aware one")
         return value.astimezone(dt.UTC)
 
+    @override
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None

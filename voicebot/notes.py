@@ -163,7 +163,7 @@ def _heard(e: CallEvent, lang: str) -> str:
     return ("«{}»" if lang == "ru" else "\u201c{}\u201d").format(e.text)
 
 
-def _event(e: CallEvent, flow: Flow | None, lang: str) -> str:
+def _event(e: CallEvent, flow: Flow | None, lang: str) -> str:  # noqa: PLR0911  one sentence per event kind
     """The sentence one event adds to the note; "" for events a dispatcher need not read."""
     w = WORDS[lang]
     d = e.data

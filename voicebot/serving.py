@@ -53,7 +53,7 @@ def options(config: Mapping[str, Any], host: str, port: int) -> dict[str, Any]:
     }
 
 
-class SharedLogger(Logger):
+class SharedLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
     """Gunicorn's own messages go through the app's log handler, so they come out in the same
     format (text or JSON lines) as the app's."""
 
@@ -64,7 +64,7 @@ class SharedLogger(Logger):
         self.error_log.propagate = True
 
 
-class Server(BaseApplication):
+class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     """Gunicorn running `factory()` in each worker process."""
 
     def __init__(self, factory: Callable[[], Flask], settings: Mapping[str, Any]) -> None:

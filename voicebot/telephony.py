@@ -97,7 +97,7 @@ def forward(current: str, new: str, order: dict[str, int]) -> str:
     return new if order.get(new, 0) >= order.get(current, 0) else current
 
 
-class RebasingHttpClient(TwilioHttpClient):
+class RebasingHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
     """Sends requests meant for `*.twilio.com` to the configured base URL instead."""
 
     def __init__(self, base_url: str, timeout: float = 15.0) -> None:
@@ -341,7 +341,7 @@ class Telephony:
         return None
 
 
-def sweep(app: Flask, now: dt.datetime) -> None:
+def sweep(app: Flask, now: dt.datetime) -> None:  # noqa: ARG001  every sweep job takes (app, now)
     """The worker's outbox sweep: SMS a crash left unsent or half-sent."""
     tel = telephony(app)
     tel.reconcile_messages(app, stuck=dt.timedelta(seconds=float(app.config["STUCK_AFTER"])))

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from typing_extensions import override
 
+from voicebot.compiler.loader import load_flow
 from voicebot.engine import steps
 from voicebot.engine.steps import KINDS, kind_of, worded_by
 from voicebot.engine.steps.base import StepKind, register
 from voicebot.engine.steps.say import Say
 from voicebot.flows.errors import FlowError
-from voicebot.flows.loader import load_flow
 from voicebot.flows.model import Source, StepBase
 from voicebot.flows.schema import Key, Node, Schema
 
@@ -89,6 +90,7 @@ def test_the_registry_refuses_a_kind_that_takes_another_kinds_key_or_events() ->
         schema: ClassVar[Schema] = {}
         notes = ("ticket",)
 
+        @override
         def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Echo:
             raise AssertionError("never compiled")
 

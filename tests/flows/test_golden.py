@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from voicebot.compiler.loader import load_flow, load_flows
 from voicebot.flows.errors import FlowLoadError
-from voicebot.flows.loader import load_flow, load_flows
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

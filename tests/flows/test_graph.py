@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from voicebot.flows.graph import edges, render, to_dot, to_mermaid
-from voicebot.flows.loader import load_flow
+from voicebot.compiler.graph import edges, render, to_dot, to_mermaid
+from voicebot.compiler.loader import load_flow
 from voicebot.flows.model import Flow
 
 FLOW = """\
@@ -114,7 +114,7 @@ def test_dot(flow: Flow) -> None:
 
 
 def test_quotes_are_escaped() -> None:
-    from voicebot.flows.graph import _dot_text, _mermaid_text
+    from voicebot.compiler.graph import _dot_text, _mermaid_text
 
     assert _dot_text('say "hi"\\') == '"say \\"hi\\"\\\\"'
     assert _mermaid_text('say "hi"') == "say #quot;hi#quot;"

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from voicebot.cli import main
+from voicebot.compiler.loader import load_flow, load_flows
 from voicebot.flows import yamlsource
 from voicebot.flows.errors import FlowLoadError
-from voicebot.flows.loader import load_flow, load_flows
 
 from support.hostile_flows import HEAD, merge_keys, nested
 

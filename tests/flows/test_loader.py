@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from voicebot.compiler.loader import load_flow, load_flows
 from voicebot.engine.steps import KINDS
 from voicebot.engine.steps.answer_queue import AnswerQueue
 from voicebot.engine.steps.ask import Ask
@@ -25,7 +26,6 @@ from voicebot.engine.steps.visit import RecordVisit
 from voicebot.engine.steps.voicemail import Voicemail
 from voicebot.flows import words
 from voicebot.flows.errors import FlowLoadError
-from voicebot.flows.loader import load_flow, load_flows
 from voicebot.flows.model import Flow
 
 VALID = Path(__file__).parent / "valid"

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from voicebot.compiler.loader import LoadedFile, read_flow
 from voicebot.flows.errors import FlowLoadError
-from voicebot.flows.loader import LoadedFile, read_flow
 
 VALID = Path(__file__).parent / "valid" / "omega.yaml"
 SOURCE = VALID.read_text()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from voicebot.compiler.loader import load_flow
 from voicebot.flows.errors import FlowLoadError
-from voicebot.flows.loader import load_flow
 from voicebot.flows.model import QuoteCatalogue
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

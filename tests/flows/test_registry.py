@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from voicebot.compiler import registry as registry_module
+from voicebot.compiler.loader import LoadedFile
+from voicebot.compiler.registry import FlowRegistry
 from voicebot.engine.steps.hangup import Hangup
-from voicebot.flows import registry as registry_module
 from voicebot.flows.errors import FlowNotFound
-from voicebot.flows.loader import LoadedFile
-from voicebot.flows.registry import FlowRegistry
 
 FLOW = """\
 flow: {id}
@@ -230,7 +230,7 @@ def test_a_file_that_crashes_the_loader_is_reported_and_the_watcher_carries_on(
     registry = open_registry(tmp_path, 0.05)
     real_read = registry_module.read_flow
 
-    def crash(path: Path, **kwargs: object) -> LoadedFile:
+    def crash(_path: Path, **_kwargs: object) -> LoadedFile:
         raise RuntimeError("a loader bug")
 
     monkeypatch.setattr(registry_module, "read_flow", crash)

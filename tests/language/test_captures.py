@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from voicebot.compiler.loader import load_flow
 from voicebot.engine.answers import capture_value
-from voicebot.flows.loader import load_flow
 from voicebot.flows.model import CaptureKind, Flow
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from voicebot.flows.loader import load_flow
+from voicebot.compiler.loader import load_flow
 from voicebot.language import entities
 from voicebot.language.numbers import tokens
 from voicebot.voicemail.understand import understand

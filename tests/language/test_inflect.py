@@ -1,7 +1,7 @@
 """Generated Russian is grammatical: slot values take the case their template needs.
 
 A real call that hears "Могу записать вас на среду, 25 ноября, в 10:00" is in
-tests/test_seed_car_service.py; here the phrases a flow puts into templates (weekdays,
+tests/seeds/test_seed_car_service.py; here the phrases a flow puts into templates (weekdays,
 months, services, staff titles and names) are checked case by case."""
 
 from __future__ import annotations

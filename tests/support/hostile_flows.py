@@ -1,6 +1,6 @@
 """Hostile flow files as the attack run on issue 12 wrote them: small on the page, ruinous
 for a YAML parser that is not careful (tests/flows/test_hostile.py, and the live tests in
-tests/test_flow_edits_and_faults.py)."""
+tests/engine/test_flow_edits_and_faults.py)."""
 
 from __future__ import annotations
 

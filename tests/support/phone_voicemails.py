@@ -5,7 +5,7 @@ mixed with line noise (`support.speech.phone_call`).
 Written as callers speak, not from the flow's keyword lists: greetings, hesitations, the
 appliance named once among other words, names in the forms people use and callback numbers
 read digit by digit. The benchmark (`python -m bench.pipeline`) and the end-to-end test
-(tests/test_phone_voicemails.py) both use this set.
+(tests/voicemail/test_phone_voicemails.py) both use this set.
 """
 
 from __future__ import annotations

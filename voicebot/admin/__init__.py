@@ -86,14 +86,14 @@ def desk_headers(response: Response) -> Response:
 
 
 @bp.errorhandler(CSRFError)
-def csrf_refused(error: CSRFError) -> ResponseReturnValue:
+def csrf_refused(error: CSRFError) -> ResponseReturnValue:  # noqa: ARG001  Flask passes it
     return render_template("admin/message.html", message="The form has expired or was not sent "
                            "by this desk. Reload the page and try again.", status=400), 400
 
 
 @bp.app_template_global("csrf_token")
 def _csrf_token() -> str:
-    return generate_csrf()
+    return str(generate_csrf())
 
 
 @bp.app_context_processor

@@ -31,10 +31,10 @@ from flask.typing import ResponseReturnValue
 
 from voicebot.admin.blueprint import bp
 from voicebot.clock import clock
-from voicebot.flows import graph
+from voicebot.compiler import graph
+from voicebot.compiler.registry import FlowRegistry, registry
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import FlowRegistry, registry
 
 log = logging.getLogger("voicebot.admin")
 

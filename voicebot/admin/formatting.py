@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
-from voicebot.flows.registry import registry
+from voicebot.flows.catalog import catalog
 from voicebot.phones import is_e164
 
 
@@ -23,7 +23,7 @@ def choose_zone(app: Flask) -> dt.tzinfo:
     one zone for every time on the desk, named in its header."""
     name = app.config.get("DESK_TIMEZONE")
     if not name:
-        zones = Counter(flow.timezone for flow in registry(app).flows())
+        zones = Counter(flow.timezone for flow in catalog(app).flows())
         name = min(zones, key=lambda zone: (-zones[zone], zone)) if zones else "UTC"
     try:
         return ZoneInfo(name)

@@ -23,7 +23,7 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
-from voicebot.flows.registry import registry
+from voicebot.compiler.registry import registry
 from voicebot.language import failures
 from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
 from voicebot.phones import mask

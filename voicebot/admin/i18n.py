@@ -2,7 +2,7 @@
 
 Strings are written in English in the templates and code (`_("Open tickets")`) and looked up
 here; a dictionary, because a desk of a few pages needs no message catalogues to compile.
-tests/test_desk.py checks that every string the desk uses has its Russian form.
+tests/desk/test_desk.py checks that every string the desk uses has its Russian form.
 """
 
 from __future__ import annotations

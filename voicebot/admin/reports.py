@@ -21,7 +21,7 @@ from voicebot.admin.formatting import desk_zone
 from voicebot.admin.i18n import gettext as _
 from voicebot.admin.i18n import language
 from voicebot.clock import clock
-from voicebot.flows.registry import registry
+from voicebot.flows.catalog import catalog
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -178,7 +178,7 @@ def reports() -> ResponseReturnValue:
         "admin/reports.html", c=choice, rows=rows, by_line=by_line, total=total,
         shown=[r for r in rows if r.figures.calls or r.figures.voicemails or r.figures.quotes_sent
                or r.figures.quotes_approved or r.figures.callbacks_made],
-        charts=draw(rows, choice.unit), lines=[flow.id for flow in registry().flows()],
+        charts=draw(rows, choice.unit), lines=[flow.id for flow in catalog().flows()],
         label=lambda r: long_label(r.start, choice.unit), percent=percent, seconds=seconds,
         level_seconds=stats.SERVICE_LEVEL_SECONDS)
 

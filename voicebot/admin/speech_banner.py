@@ -8,7 +8,7 @@ from flask import current_app, g, request
 
 from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
-from voicebot.flows.registry import registry
+from voicebot.flows.catalog import catalog
 from voicebot.speech import coverage
 
 TEXT = {
@@ -31,7 +31,7 @@ def _untranscribed() -> dict[str, object]:
     if request.blueprint != "admin" or not g.get("desk_user"):
         return {}
     shown = i18n.language()
-    flows = registry().flows()
+    flows = catalog().flows()
     banners = []
     for gap in coverage.missing(current_app.config, flows):
         name = LANGUAGES[shown].get(gap.language, gap.language)

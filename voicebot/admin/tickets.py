@@ -19,8 +19,8 @@ from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.i18n import gettext as _
 from voicebot.clock import clock
+from voicebot.compiler.registry import registry
 from voicebot.flows.catalog import flow_or_none
-from voicebot.flows.registry import registry
 from voicebot.models import Ticket
 from voicebot.services import tickets as ticket_work
 from voicebot.services.tickets import TicketError

@@ -21,10 +21,9 @@ from voicebot import db
 from voicebot.clock import clock
 from voicebot.db import rowcount
 from voicebot.flows import texts
-from voicebot.flows.callbacks import ASSIGNEE
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.hours import is_open, next_open
-from voicebot.flows.model import CallbackAction, CallbackRule, Flow
+from voicebot.flows.model import ASSIGNEE, CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job
 from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
 from voicebot.services import calls, messages, tickets
@@ -133,7 +132,7 @@ def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime)
     callback.attempts_made = number
     attempt(session, callback, number, now, "done", rule.action.kind)
     if rule.repeat is not None and number < callback.max_attempts:
-        _again(session, callback, now + rule.repeat, now, f"{rule.action.kind} sent")
+        _again(callback, now + rule.repeat, now, f"{rule.action.kind} sent")
     else:
         _finish(session, callback, "done", now, f"{rule.action.kind} sent")
 
@@ -201,11 +200,11 @@ def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback
     if placed.status in ("failed", "dry-run"):
         # No status callback will ever come: what Twilio refused counts as not reached;
         # a dry run counts as done, nothing having been sent.
-        dial_finished(app, session, placed, "failed" if placed.status == "failed" else "dry-run", now)
+        dial_finished(session, placed, "failed" if placed.status == "failed" else "dry-run", now)
 
 
 # -- outcomes -----------------------------------------------------------------------------
-def dial_finished(app: Flask, session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
+def dial_finished(session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
     """An outbound call of a callback ended: reached, try again, or give up (RT-3, HL-9).
     Safe to call for every copy of every status callback: only the first final one counts."""
     if dial.callback_id is None:
@@ -243,7 +242,7 @@ def dial_finished(app: Flask, session: Session, dial: Dial, status: str, now: dt
                 "reached" if result == "reached" else "dry-run: the call was not placed")
     elif following == "scheduled":
         assert rule is not None
-        _again(session, callback, now + rule.spacing, now, f"attempt {dial.attempt}: {result}")
+        _again(callback, now + rule.spacing, now, f"attempt {dial.attempt}: {result}")
     else:
         _give_up(session, flow, rule, callback, now, result)
     # The SMS its follow-ups wrote go out from the worker after this commit: this runs on
@@ -270,7 +269,7 @@ def _finish(session: Session, callback: Callback, status: str, now: dt.datetime,
     journal(session, callback, f"{callback.rule_id}: {status} ({outcome})", now, result=status)
 
 
-def _again(session: Session, callback: Callback, when: dt.datetime, now: dt.datetime,
+def _again(callback: Callback, when: dt.datetime, now: dt.datetime,
            outcome: str) -> None:
     callback.status, callback.outcome = "scheduled", outcome
     callback.next_at = callback.planned_at = when
@@ -290,7 +289,7 @@ def _defer(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
                  f"outside hours; moved to {local_time(flow, opening)}")
     journal(session, callback, f"{rule.id}: outside hours, moved to {local_time(flow, opening)}",
             now, result="deferred")
-    _again(session, callback, opening, now, "waiting for business hours")
+    _again(callback, opening, now, "waiting for business hours")
 
 
 def _replace_with_ticket(session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
@@ -362,12 +361,12 @@ def _reconcile(app: Flask, session: Session, tel: Telephony, dial: Dial, now: dt
     if dial.status == "pending":
         placed = tel.place_call(app, session, dial.id)
         if placed.status in ("failed", "dry-run"):
-            dial_finished(app, session, placed, placed.status, now)
+            dial_finished(session, placed, placed.status, now)
         return
     if dial.call_sid:
         status = tel.call_status(dial.call_sid)
         dial.status = forward(dial.status, status, CALL_ORDER)
         session.commit()
         if status in FINAL_CALL_STATUSES:
-            dial_finished(app, session, dial, status, now)
+            dial_finished(session, dial, status, now)
 

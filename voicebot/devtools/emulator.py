@@ -276,7 +276,7 @@ def _invalid_nesting(el: ET.Element, top: bool = True) -> str | None:
 class CallEmulator:
     """One inbound call, driven step by step. See the module docstring."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  a call's every Twilio field, by keyword
         self,
         transport: Transport,
         *,

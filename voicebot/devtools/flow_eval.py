@@ -301,7 +301,7 @@ class _Urls:
     def queue_wait(self, state: str) -> str:
         return f"/eval/queue/{state}"
 
-    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:
+    def whisper(self, call_sid: str, state: str, turn: int, member: str) -> str:  # noqa: ARG002  the Urls protocol
         return f"/eval/whisper/{state}/{turn}/{member}"
 
     def recording_status(self) -> str:
@@ -330,7 +330,7 @@ def evaluate(app: Flask, flow: Flow, cases: list[Case]) -> Report:
         session = db.session()
         try:
             for n, case in zip(itertools.count(), cases, strict=False):
-                outcomes.append(_answer(app, session, flow, case, now, n) if case.at is not None
+                outcomes.append(_answer(session, flow, case, now, n) if case.at is not None
                                 else _voicemail(flow, case))
         finally:
             session.rollback()
@@ -339,8 +339,7 @@ def evaluate(app: Flask, flow: Flow, cases: list[Case]) -> Report:
     return Report(flow.id, flow.file, outcomes)
 
 
-def _answer(app: Flask, session: Session, flow: Flow, case: Case, now: dt.datetime,
-            n: int) -> Outcome:
+def _answer(session: Session, flow: Flow, case: Case, now: dt.datetime, n: int) -> Outcome:
     assert case.at is not None
     line = flow.numbers[0] if flow.numbers else "+10000000000"
     call = calls.open(session, flow, sid=f"EVAL{n:06d}", from_="+10005550199", to=line,

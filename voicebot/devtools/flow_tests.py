@@ -15,11 +15,11 @@ from typing import Any
 from flask import Flask
 
 from voicebot import close_app, create_app
+from voicebot.compiler.registry import FlowRegistry
 from voicebot.devtools.emulator import CallEmulator, WsgiTransport
 from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, load_script, run_script
 from voicebot.flows.errors import FlowNotFound
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import FlowRegistry
 
 
 @dataclass

@@ -276,56 +276,74 @@ def _options(value: Any, allowed: set[str]) -> dict[str, Any]:
 
 
 def _build_step(kind: StepKind, value: Any, number: int, line: int) -> Step:
-    if kind in ("expect", "expect_not"):
-        return Step(number, line, kind, texts=_text_list(value))
-    if kind in ("silence", "hangup"):
-        return Step(number, line, kind, flag=_flag(value))
-    if kind == "expect_end":
-        if not isinstance(value, bool):
-            raise ValueError("write `true` or `false`")
-        return Step(number, line, kind, flag=value)
-    if kind == "expect_waiting":
-        if value not in _WAITING:
-            raise ValueError(f"one of {', '.join(_WAITING)}")
+    """One checked step of a script; ValueError says what the value should be."""
+    return _BUILDERS[kind](kind, value, number, line)
+
+
+def _texts_step(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    return Step(number, line, kind, texts=_text_list(value))
+
+
+def _flag_step(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    return Step(number, line, kind, flag=_flag(value))
+
+
+def _expect_end(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    if not isinstance(value, bool):
+        raise ValueError("write `true` or `false`")
+    return Step(number, line, kind, flag=value)
+
+
+def _one_of(allowed: tuple[str, ...]) -> Callable[[StepKind, Any, int, int], Step]:
+    def build(kind: StepKind, value: Any, number: int, line: int) -> Step:
+        if value not in allowed:
+            raise ValueError(f"one of {', '.join(allowed)}")
         return Step(number, line, kind, texts=(value,))
-    if kind == "press":
-        # An unquoted 007 is read as the number 7; ScalarInt marks such reformatted ints.
-        if isinstance(value, int) and not isinstance(value, bool | ScalarInt) and value >= 0:
-            value = str(value)
-        if not isinstance(value, str) or not re.fullmatch(r"[0-9*#]+", value):
-            raise ValueError('keys are 0-9, * and #, quoted: press: "1#"')
-        return Step(number, line, kind, texts=(value,))
-    if kind == "say":
-        if isinstance(value, dict):
-            options = _options(value, {"text", "confidence"})
-            text, confidence = options.get("text"), options.get("confidence", 0.92)
-            if not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
-                raise ValueError("confidence is a number from 0 to 1")
-        else:
-            text, confidence = value, 0.92
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError("say what? give the caller's words")
-        return Step(number, line, kind, texts=(text,), confidence=float(confidence))
-    if kind == "dial":
-        duration = 30
-        if isinstance(value, dict):
-            options = _options(value, {"status", "duration"})
-            value = options.get("status", "completed")
-            duration = _int(options.get("duration", 30), "duration")
-        status = "completed" if value == "answered" else value
-        if status not in DIAL_STATUSES:
-            raise ValueError(f"one of answered, {', '.join(DIAL_STATUSES)}")
-        return Step(number, line, kind, texts=(status,), seconds=duration)
-    if kind == "queue":
-        if value not in QUEUE_RESULTS:
-            raise ValueError(f"one of {', '.join(QUEUE_RESULTS)}")
-        return Step(number, line, kind, texts=(value,))
-    if kind == "queue_position":
-        position = _int(value, "position")
-        if position < 1:
-            raise ValueError("positions start at 1")
-        return Step(number, line, kind, seconds=position)
-    # record
+    return build
+
+
+def _press(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    # An unquoted 007 is read as the number 7; ScalarInt marks such reformatted ints.
+    if isinstance(value, int) and not isinstance(value, bool | ScalarInt) and value >= 0:
+        value = str(value)
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9*#]+", value):
+        raise ValueError('keys are 0-9, * and #, quoted: press: "1#"')
+    return Step(number, line, kind, texts=(value,))
+
+
+def _say(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    if isinstance(value, dict):
+        options = _options(value, {"text", "confidence"})
+        text, confidence = options.get("text"), options.get("confidence", 0.92)
+        if not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+            raise ValueError("confidence is a number from 0 to 1")
+    else:
+        text, confidence = value, 0.92
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("say what? give the caller's words")
+    return Step(number, line, kind, texts=(text,), confidence=float(confidence))
+
+
+def _dial(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    duration = 30
+    if isinstance(value, dict):
+        options = _options(value, {"status", "duration"})
+        value = options.get("status", "completed")
+        duration = _int(options.get("duration", 30), "duration")
+    status = "completed" if value == "answered" else value
+    if status not in DIAL_STATUSES:
+        raise ValueError(f"one of answered, {', '.join(DIAL_STATUSES)}")
+    return Step(number, line, kind, texts=(status,), seconds=duration)
+
+
+def _queue_position(kind: StepKind, value: Any, number: int, line: int) -> Step:
+    position = _int(value, "position")
+    if position < 1:
+        raise ValueError("positions start at 1")
+    return Step(number, line, kind, seconds=position)
+
+
+def _record(kind: StepKind, value: Any, number: int, line: int) -> Step:
     finish = "hangup"
     if value is True:
         seconds = 12
@@ -338,6 +356,21 @@ def _build_step(kind: StepKind, value: Any, number: int, line: int) -> Step:
     else:
         seconds = _int(value, "seconds")
     return Step(number, line, kind, seconds=seconds, finish=finish)
+
+
+_BUILDERS: dict[str, Callable[[StepKind, Any, int, int], Step]] = {
+    "expect": _texts_step, "expect_not": _texts_step,
+    "silence": _flag_step, "hangup": _flag_step,
+    "expect_end": _expect_end,
+    "expect_waiting": _one_of(_WAITING),
+    "press": _press,
+    "say": _say,
+    "dial": _dial,
+    "queue": _one_of(QUEUE_RESULTS),
+    "queue_position": _queue_position,
+    "record": _record,
+}
+"""How each kind of script step is read: one function per kind (the keys are StepKind's)."""
 
 
 # -------------------------------------------------------------------- running

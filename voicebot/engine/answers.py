@@ -109,7 +109,7 @@ def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
     raw = digits or speech
     if spoken_only and not speech and kind in ("text", "date", "name"):
         return None
-    if kind == "text" or kind == "date":
+    if kind in ("text", "date"):
         return raw.strip() or None
     if kind in ("digits", "number"):
         # Said in words too: "двадцать девять пятьсот..." or "nine seven two oh five".

@@ -62,7 +62,7 @@ def says(test: VarTest, value: str) -> bool:
     return verdict.best is not None and verdict.confidence >= SAYS_BELOW
 
 
-def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:
+def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool:  # noqa: PLR0911  one return per condition
     # Tests that need no query first: a rule that fails on them never counts earlier calls.
     if when.open is not None and is_open(flow.hours, now) != when.open:
         return False

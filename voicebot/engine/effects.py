@@ -71,7 +71,7 @@ class Effects:
         return messages.queue(self.session, flow, to=to, body=body, purpose=purpose, call=call,
                               key=key).id
 
-    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,
+    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,  # noqa: PLR0913  a ticket's fields, by keyword
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
                       due_at: dt.datetime | None) -> Made | None:
         row = tickets.open(self.session, flow, key=key, call_id=call.id, kind=kind, text=text,

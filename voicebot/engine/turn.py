@@ -117,7 +117,7 @@ class Effects(Protocol):
     def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int: ...
 
-    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,
+    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,  # noqa: PLR0913  a ticket's fields, by keyword
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
                       due_at: dt.datetime | None) -> Made | None: ...
 

@@ -1,6 +1,6 @@
 """The flows in service, as the code below the flow compiler reads them: by id or by number.
 
-The app keeps its registry of loaded flows (`voicebot.flows.registry`, which compiles them
+The app keeps its registry of loaded flows (`voicebot.compiler.registry`, which compiles them
 with the step kinds) under `app.extensions["voicebot.flows"]`; this is the one typed way to
 read it for code the compiler sits above (the services, the callback runner, the voicemail
 pipeline), so none of them imports the compiler.
@@ -18,7 +18,7 @@ EXTENSION = "voicebot.flows"
 
 
 class Catalog(Protocol):
-    """What `voicebot.flows.registry.FlowRegistry` offers to read."""
+    """What `voicebot.compiler.registry.FlowRegistry` offers to read."""
 
     def find(self, flow_id: str) -> Flow | None: ...
     def for_number(self, number: str) -> Flow | None: ...

@@ -1,6 +1,6 @@
 """The compiled form of a flow file: frozen, typed, built once at load time.
 
-The loader (`voicebot.flows.loader`) turns YAML into these objects after checking every
+The loader (`voicebot.compiler.loader`) turns YAML into these objects after checking every
 node; the engine only ever reads them. Every object that came from the file keeps its
 `Source`, so a runtime error can still name `flows/x.yaml:LINE`.
 """
@@ -249,6 +249,9 @@ TRIGGERS: tuple[Trigger, ...] = (
 least one question, outside the rule's `except_in` states (HL-9); `dropped_early`: hung up
 before answering anything; the others when a ticket is created or answered, a quote approved
 or a visit booked."""
+ASSIGNEE = "assignee"
+"""In `notify` of a ticket rule: whoever the ticket is assigned to (a role per ticket)."""
+
 ActionKind = Literal["call", "sms", "notify", "ticket"]
 
 

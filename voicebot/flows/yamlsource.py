@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml as pyyaml
@@ -70,68 +70,91 @@ class _Open:
 def check_shape(events: Iterable[Any], file: str) -> None:
     """Count `events` (PyYAML's or ruamel's, which share names and fields) and raise
     FlowLoadError at the first limit exceeded; the file is never composed then."""
-    stack: list[_Open] = []
-    anchored: dict[str, int] = {}
-    total = aliases = anchors = merge_keys = 0
-
-    def refuse(line: int, message: str) -> FlowLoadError:
-        return FlowLoadError([Problem(file, line, "", message)])
-
-    def done(values: int) -> None:
-        """A node of `values` values is complete inside the innermost open collection."""
-        if stack:
-            stack[-1].values += values
-            stack[-1].key_next = not stack[-1].key_next if stack[-1].mapping else True
-
+    shape = _Shape(file)
     for event in events:
+        shape.see(event)
+
+
+@dataclass
+class _Shape:
+    """The counts `check_shape` keeps while the events go by."""
+
+    file: str
+    stack: list[_Open] = field(default_factory=list)
+    anchored: dict[str, int] = field(default_factory=dict)
+    """Values each anchor stands for, so an alias counts as all of them."""
+    total: int = 0
+    aliases: int = 0
+    anchors: int = 0
+    merge_keys: int = 0
+
+    def see(self, event: Any) -> None:
         kind = type(event).__name__
         line = event.start_mark.line + 1
         # An alias names its anchor in the same field; only other nodes define one.
         anchor = None if kind == "AliasEvent" else getattr(event, "anchor", None)
         if anchor is not None:
-            anchors += 1
-            if anchors > MAX_ANCHORS:
-                raise refuse(line, f"too many anchors (&name): a flow file may define at most "
-                                   f"{MAX_ANCHORS}")
+            self.anchors += 1
+            self._limit(self.anchors, MAX_ANCHORS, line, "too many anchors (&name): a flow "
+                        f"file may define at most {MAX_ANCHORS}")
         if kind == "AliasEvent":
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise refuse(line, f"too many aliases (*name): a flow file may use at most "
-                                   f"{MAX_ALIASES}")
-            if any(o.anchor == event.anchor for o in stack):
-                # ruamel would build a value that contains itself (and fails on some).
-                raise refuse(line, f"alias *{event.anchor} is inside the value it names")
-            values = anchored.get(event.anchor, 1)
+            values = self._alias(event, line)
         elif kind == "ScalarEvent":
-            values = 1
-            if (event.value == "<<" and event.style in (None, "") and stack
-                    and stack[-1].mapping and stack[-1].key_next):
-                merge_keys += 1
-                if merge_keys > MAX_MERGE_KEYS:
-                    raise refuse(line, f"too many merge keys (<<): a flow file may use at most "
-                                       f"{MAX_MERGE_KEYS}")
+            values = self._scalar(event, line)
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-            stack.append(_Open(anchor, kind == "MappingStartEvent"))
-            if len(stack) > MAX_DEPTH:
-                raise refuse(line, TOO_DEEP)
+            self._start(anchor, kind == "MappingStartEvent", line)
             values = 0  # counted when it ends, with everything inside it
-            total += 1
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-            closed = stack.pop()
-            if closed.anchor is not None:
-                anchored[closed.anchor] = closed.values
-            done(closed.values)
-            continue
+            self._end()
+            return
         else:
-            continue  # stream and document boundaries
+            return  # stream and document boundaries
         if values:
             if anchor is not None:
-                anchored[anchor] = values
-            total += values
-            done(values)
-        if total > MAX_VALUES:
-            raise refuse(line, f"too large: a flow file may hold at most {MAX_VALUES} values, "
-                               "counting each alias as the values it stands for")
+                self.anchored[anchor] = values
+            self.total += values
+            self._done(values)
+        self._limit(self.total, MAX_VALUES, line, f"too large: a flow file may hold at most "
+                    f"{MAX_VALUES} values, counting each alias as the values it stands for")
+
+    def _limit(self, count: int, limit: int, line: int, message: str) -> None:
+        if count > limit:
+            raise FlowLoadError([Problem(self.file, line, "", message)])
+
+    def _alias(self, event: Any, line: int) -> int:
+        self.aliases += 1
+        self._limit(self.aliases, MAX_ALIASES, line, "too many aliases (*name): a flow file "
+                    f"may use at most {MAX_ALIASES}")
+        if any(o.anchor == event.anchor for o in self.stack):
+            # ruamel would build a value that contains itself (and fails on some).
+            raise FlowLoadError([Problem(self.file, line, "",
+                                         f"alias *{event.anchor} is inside the value it names")])
+        return self.anchored.get(event.anchor, 1)
+
+    def _scalar(self, event: Any, line: int) -> int:
+        if (event.value == "<<" and event.style in (None, "") and self.stack
+                and self.stack[-1].mapping and self.stack[-1].key_next):
+            self.merge_keys += 1
+            self._limit(self.merge_keys, MAX_MERGE_KEYS, line, "too many merge keys (<<): a "
+                        f"flow file may use at most {MAX_MERGE_KEYS}")
+        return 1
+
+    def _start(self, anchor: str | None, mapping: bool, line: int) -> None:
+        self.stack.append(_Open(anchor, mapping))
+        self._limit(len(self.stack), MAX_DEPTH, line, TOO_DEEP)
+        self.total += 1
+
+    def _end(self) -> None:
+        closed = self.stack.pop()
+        if closed.anchor is not None:
+            self.anchored[closed.anchor] = closed.values
+        self._done(closed.values)
+
+    def _done(self, values: int) -> None:
+        """A node of `values` values is complete inside the innermost open collection."""
+        if self.stack:
+            self.stack[-1].values += values
+            self.stack[-1].key_next = not self.stack[-1].key_next if self.stack[-1].mapping else True
 
 
 def _fast_events(text: str) -> Iterator[Any]:

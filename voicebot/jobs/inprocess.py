@@ -41,7 +41,7 @@ TRACKED = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
 KEPT_FAILURES = 200
 
 
-class StoreOnly(BackgroundScheduler):
+class StoreOnly(BackgroundScheduler):  # type: ignore[misc]  # APScheduler 3 ships no type hints
     """Stores jobs and never runs one: what every process but the runner adds jobs with.
 
     Started paused, a plain scheduler would still make one pass over the due jobs when it
@@ -53,7 +53,7 @@ class StoreOnly(BackgroundScheduler):
         return None
 
 
-class Runner(BackgroundScheduler):
+class Runner(BackgroundScheduler):  # type: ignore[misc]  # APScheduler 3 ships no type hints
     """The runner's scheduler: a job another process removed first is already gone, not an
     error, and no failure while reading the store ends the thread every job runs from."""
 

@@ -126,7 +126,7 @@ class Procrastinate:
                 "AND status IN ('todo', 'doing')", keys=chunk))
         return found
 
-    def run_due(self, now: dt.datetime, *, raise_errors: bool, limit: int) -> int:
+    def run_due(self, now: dt.datetime, *, raise_errors: bool, limit: int) -> int:  # noqa: ARG002  the engine interface; PostgreSQL's clock decides what is due
         """Run, in this thread, what is due by PostgreSQL's clock (Procrastinate reads no
         other): `voicebot worker --once`."""
         due = self._rows("SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'todo' "
@@ -215,7 +215,7 @@ class Workers:
                                      name=f"{self.name}-{queue}", wait=wait, **self.options)
             self._running.append(running)
             try:
-                await running.run()
+                await running.run()  # type: ignore[no-untyped-call]  # Procrastinate's worker is untyped
                 return
             except Exception:
                 log.exception("the %s worker failed; starting it again", queue)

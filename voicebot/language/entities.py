@@ -50,7 +50,7 @@ def line_country(line_numbers: Iterable[str], language: str) -> str:
     return "7" if language.startswith("ru") else "1"  # "russian", "ru-RU"
 
 
-def to_e164(digits: str, plus: bool, country: str) -> str | None:
+def to_e164(digits: str, plus: bool, country: str) -> str | None:  # noqa: PLR0911  one return per numbering plan's rule
     """E.164 when `digits` make a whole number of `country` as its people dictate it, or
     carry a '+' (then any country); None otherwise."""
     if plus:

@@ -47,7 +47,7 @@ NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 def name_score(word: str, kinds: frozenset[str] = NAME_GRAMMEMES) -> float:
     """How likely `word` is a person's name of `kinds` (first name, surname, patronymic):
     the summed probability of those readings. "анна" 1.0, "петров" 0.9, "брала" 0."""
-    return sum(p.score for p in parses(word) if kinds & p.tag.grammemes)
+    return float(sum(p.score for p in parses(word) if kinds & p.tag.grammemes))
 
 
 def inflect(word: str, case: str) -> str | None:

@@ -108,7 +108,7 @@ class Spoken:
     """Index of the token after the number."""
 
 
-def _group(said: Sequence[str], i: int) -> tuple[str, int] | None:
+def _group(said: Sequence[str], i: int) -> tuple[str, int] | None:  # noqa: PLR0911  one return per way a group is said
     """The digits of one dictated group starting at `i` ("пятьсот пятьдесят пять" is 555,
     "ноль один" is two groups), and the index after it."""
     token = said[i]

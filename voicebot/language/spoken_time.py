@@ -52,7 +52,7 @@ _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 WORKDAY_START, WORKDAY_END = 8, 20
 
 
-def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:
+def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:  # noqa: PLR0911  one return per form of delay
     """'через час', 'через двадцать пять минут', 'через полтора часа', 'через полчаса',
     'in an hour', 'in forty five minutes', 'in half an hour'."""
     rest = tokens[at + 1 : at + 6]
@@ -195,15 +195,41 @@ def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
         return None
     zone = ZoneInfo(timezone)
     here = now.astimezone(zone)
-    day: dt.date | None = None
+    soon, day = _after_a_while(tokens, here)
+    if soon is not None:
+        return soon.astimezone(dt.UTC)
+    day, in_date = _day_named(tokens, here, day)
+    time = _time_named(tokens, in_date)
+    if day is None and time is None:
+        return None
+    if time is None:
+        time = WORKDAY_START + 1, 0  # a day alone: first thing in the morning
+    hour, minute = time
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    moment = dt.datetime.combine(day or here.date(), dt.time(hour, minute), zone)
+    if day is None and moment <= here:
+        moment += dt.timedelta(days=1)  # "after three" said at five means tomorrow
+    return max(moment, here).astimezone(dt.UTC)
+
+
+def _after_a_while(tokens: list[str],
+                   here: dt.datetime) -> tuple[dt.datetime | None, dt.date | None]:
+    """"через 20 минут": the moment itself; "через неделю": only its day (a time of that day
+    may be said apart, "через неделю, после шести")."""
     for i, token in enumerate(tokens):
         if token in _IN:
             delay = _delay(tokens, i)
             if delay is not None and delay < dt.timedelta(days=1):
-                return (here + delay).astimezone(dt.UTC)
-            if delay is not None:  # "через неделю, после шести": a day, its time said apart
-                day = (here + delay).date()
-                break
+                return here + delay, None
+            if delay is not None:
+                return None, (here + delay).date()
+    return None, None
+
+
+def _day_named(tokens: list[str], here: dt.datetime,
+               day: dt.date | None) -> tuple[dt.date | None, set[int]]:
+    """The day said ("завтра", "в пятницу", "двадцать пятого"), and which tokens a date took."""
     in_date: set[int] = set()
     for i, token in enumerate(tokens):
         if token in _DAYS:
@@ -216,6 +242,11 @@ def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
             if named is not None:
                 day = _date(named[0], named[1], here.date()) or day
                 in_date.update(range(i, named[2]))
+    return day, in_date
+
+
+def _time_named(tokens: list[str], in_date: set[int]) -> tuple[int, int] | None:
+    """The hour and minute said ("после трёх", "10:30"), else a part of the day ("утром")."""
     time: tuple[int, int] | None = None
     for i, token in enumerate(tokens):
         if i in in_date:
@@ -232,14 +263,4 @@ def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
         part = next((_PARTS[t] for t in tokens if t in _PARTS), None)
         if part is not None:
             time = part, 0
-    if day is None and time is None:
-        return None
-    if time is None:
-        time = WORKDAY_START + 1, 0  # a day alone: first thing in the morning
-    hour, minute = time
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    moment = dt.datetime.combine(day or here.date(), dt.time(hour, minute), zone)
-    if day is None and moment <= here:
-        moment += dt.timedelta(days=1)  # "after three" said at five means tomorrow
-    return max(moment, here).astimezone(dt.UTC)
+    return time

@@ -86,7 +86,7 @@ def _hours(day: dt.date, start: dt.time, end: dt.time, zone: ZoneInfo) -> float:
     return (closed - opened).total_seconds() / 3600
 
 
-def book(session: Session, flow: Flow, step: Slot, slot: dt.datetime, now: dt.datetime, *,
+def book(session: Session, flow: Flow, step: Slot, slot: dt.datetime, now: dt.datetime, *,  # noqa: PLR0913  a booking's fields, by keyword
          key: str, call_id: int | None, phone: str, client_name: str) -> Booking | None:
     """Book `slot` if it is still free; None when someone took it meanwhile."""
     existing = session.scalar(select(Booking).where(Booking.dedupe_key == key))

@@ -57,7 +57,7 @@ def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit |
     return now + rule.delay
 
 
-def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, phone: str,
+def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, phone: str,  # noqa: PLR0913  what a trigger is about, by keyword
          subject: str, call: Call | None = None, ticket: Ticket | None = None,
          visit: Visit | None = None, values: Mapping[str, Any] | None = None) -> list[Callback]:
     """Create a callback for each rule of `flow` on `trigger` that applies. `subject` names

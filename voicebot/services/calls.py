@@ -39,7 +39,7 @@ def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt
                           to_number=to, started_at=now, vars=dict(variables or {}))
 
 
-def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str,
+def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str,  # noqa: PLR0913  a call row's fields, by keyword
                    outcome: str, now: dt.datetime, answer: str = "", flagged: str = "") -> Call:
     """Every call leaves a record, even one no flow ran: to a number the line is not set up
     for (the dispatcher should see people dial it), or answered by the fallback URL."""
@@ -176,7 +176,7 @@ def previous_calls(session: Session, call: Call, flow_id: str) -> int:
 
 
 # -- calls we place -------------------------------------------------------------------------
-def dial(session: Session, *, key: str, flow: Flow, entry: str, to: str, from_: str,
+def dial(session: Session, *, key: str, flow: Flow, entry: str, to: str, from_: str,  # noqa: PLR0913  a dial row's fields, by keyword
          callback_id: int | None, attempt: int, variables: dict[str, Any]) -> Dial:
     """An outbound call, written once per `key` before it is placed: the row is the outbox."""
     row = session.scalar(select(Dial).where(Dial.dedupe_key == key))

@@ -26,7 +26,7 @@ class TicketError(ValueError):
     """A change that cannot be made, with the reason to show the person."""
 
 
-def open(session: Session, flow: Flow | None, *, kind: str, text: str, now: dt.datetime,
+def open(session: Session, flow: Flow | None, *, kind: str, text: str, now: dt.datetime,  # noqa: PLR0913  a ticket row's fields, by keyword
          flow_id: str = "", phone: str = "", call_id: int | None = None, key: str | None = None,
          assign_role: str | None = None, assigned_to: str = "", urgent: bool = False,
          fields: dict[str, Any] | None = None, due_at: dt.datetime | None = None,

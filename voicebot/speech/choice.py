@@ -20,7 +20,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicebot.language.tags import language_family
 from voicebot.speech import alphabet, model_download, sphinx_recognizer, twilio_text, whisper_recognizer
@@ -37,6 +37,11 @@ from voicebot.speech.transcript import (
 from voicebot.speech.twilio_text import TwilioTranscriber
 from voicebot.speech.vosk_recognizer import VoskTranscriber
 from voicebot.speech.whisper_recognizer import WhisperTranscriber
+
+if TYPE_CHECKING:
+    # Only for the annotation: importing pydub at run time is speech.audio's job (it
+    # silences pydub's warning about ffmpeg).
+    from pydub import AudioSegment
 
 log = logging.getLogger("voicebot.speech")
 
@@ -158,7 +163,7 @@ def choose(config: Mapping[str, Any], language: str, twilio: TwilioText,
     return choice
 
 
-def first_transcript(choice: Choice, audio: speech_audio.AudioSegment, language: str,
+def first_transcript(choice: Choice, audio: AudioSegment, language: str,
                      what: str) -> Transcript | None:
     """The first transcript of `audio` (checked) by the chosen recognizers, best first, in
     the alphabet of `language`; None when none gave one (`choice` then says why, each)."""

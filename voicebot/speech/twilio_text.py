@@ -22,6 +22,6 @@ class TwilioTranscriber:
     def __init__(self, text: str) -> None:
         self.text = text.strip()
 
-    def transcribe(self, audio: Prepared) -> Transcript:
+    def transcribe(self, audio: Prepared) -> Transcript:  # noqa: ARG002  the Transcriber protocol's
         found = tuple(Word(w, None, None, None) for w in tokenizer.tokens(self.text))
         return Transcript(self.text, found, self.name)

@@ -117,7 +117,7 @@ def process_voicemail(app: Flask, voicemail_id: int) -> None:
             mailing.voicemail_finished(app, session, row)
 
 
-def sweep(app: Flask, now: dt.datetime) -> None:
+def sweep(app: Flask, now: dt.datetime) -> None:  # noqa: ARG001  every sweep job takes (app, now)
     """Queue again the voicemails a crash left half-done: still working, untouched for
     VOICEBOT_STUCK_AFTER seconds, and with no job pending for them."""
     stuck_after = dt.timedelta(seconds=float(app.config["STUCK_AFTER"]))

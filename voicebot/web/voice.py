@@ -29,6 +29,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from voicebot import db, spool
 from voicebot.callbacks.runner import dial_finished
 from voicebot.clock import clock
+from voicebot.compiler.registry import registry
 from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
@@ -38,7 +39,6 @@ from voicebot.engine.steps.transfer import Transfer
 from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
-from voicebot.flows.registry import registry
 from voicebot.language.tags import language_family
 from voicebot.models import Call, CallOutcome, EventKind
 from voicebot.phones import mask
@@ -366,7 +366,7 @@ def voice_status(params: CallStatus) -> Response:
         calls.dial_reported(dial, status, params.answered_by)
     session.commit()
     if dial is not None and status in FINAL_CALL_STATUSES:
-        dial_finished(current_app, session, dial, status, now)
+        dial_finished(session, dial, status, now)
     return Response(status=204)
 
 
@@ -527,18 +527,18 @@ def sms(params: IncomingSms) -> Response:
     flow = flow_for(to)
     message = messages.by_sid(session, sid)
     if message is not None:  # Twilio delivered it again: the same answer, nothing done twice
-        return _sms_reply(replies.replayed(session, message, flow), flow)
+        return _sms_reply(replies.replayed(session, message, flow))
     message = messages.received(session, flow, sid=sid, from_=from_, to=to, body=body,
                                 now=clock().now())
     if message is None:  # the same webhook, delivered twice at once
-        return _sms_reply(None, flow)
+        return _sms_reply(None)
     answer = replies.handle(session, message, flow, clock().now())
     session.commit()  # what it tells staff goes out from the worker
     log.info("SMS %s from %s stored", sid, mask(from_))
-    return _sms_reply(answer, flow)
+    return _sms_reply(answer)
 
 
-def _sms_reply(text: str | None, flow: Flow | None) -> Response:
+def _sms_reply(text: str | None) -> Response:
     reply = MessagingResponse()
     if text:
         reply.message(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.steps.queue import twilio_queue
 from voicebot.engine.turn import Reply, Turn
@@ -37,6 +39,7 @@ class AnswerQueueKind(StepKind[AnswerQueue]):
     waits = True
     resumes_on = frozenset({"dial"})
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> AnswerQueue:
         return AnswerQueue(sid, src, queue=values["answer_queue"], next=values["next"],
                            empty=values["empty"])
@@ -53,6 +56,7 @@ class AnswerQueueKind(StepKind[AnswerQueue]):
                    call_id=waiting.call_id)
         return None
 
+    @override
     def resume(self, turn: Turn, step: AnswerQueue, event: str,
                reply: Reply) -> str | None:
         turn.event("dial-result", reply.dial_status)

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, get_args
 
+from typing_extensions import override
+
 from voicebot.engine import answers
 from voicebot.engine.answers import capture_value
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
@@ -251,6 +253,7 @@ class AskKind(StepKind[Ask]):
         gather(turn, step, step.prompt)
         return None
 
+    @override
     def resume(self, turn: Turn, step: Ask, event: str, reply: Reply) -> str | None:
         return _answer(turn, step, reply)
 

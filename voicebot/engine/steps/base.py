@@ -21,7 +21,12 @@ from voicebot.flows import fields
 from voicebot.flows.errors import FlowError, FlowRuntimeError
 from voicebot.flows.model import Choice, Flow, Source, StepBase
 from voicebot.flows.schema import Key, Node, Schema
-from voicebot.flows.wording import Event, file_wording, sentence, worded_by
+
+# Event and sentence are part of what a step kind module imports from here (explicit
+# re-exports: mypy --strict reads no implicit one).
+from voicebot.flows.wording import Event as Event
+from voicebot.flows.wording import file_wording, worded_by
+from voicebot.flows.wording import sentence as sentence
 
 S = TypeVar("S", bound=StepBase)
 
@@ -66,8 +71,8 @@ class StepKind(Generic[S]):
         """The checked values of one state (`values`, by key of `schema`) as a step."""
         raise NotImplementedError
 
-    def link(self, step: S, anywhere: tuple[Choice, ...],
-             family: Literal["en", "ru"]) -> S:
+    def link(self, step: S, anywhere: tuple[Choice, ...],  # noqa: ARG002  ask links them;
+             family: Literal["en", "ru"]) -> S:  # noqa: ARG002  the default needs neither
         """Finish a compiled step once the flow's `anywhere` choices and language are known;
         most kinds need nothing."""
         return step
@@ -76,7 +81,8 @@ class StepKind(Generic[S]):
         """Enter the step: the next state, or None when it waits for Twilio (or ended)."""
         raise NotImplementedError
 
-    def resume(self, turn: Turn, step: S, event: str, reply: Reply) -> str | None:
+    def resume(self, turn: Turn, step: S, event: str,
+               reply: Reply) -> str | None:  # noqa: ARG002  a kind that waits reads it
         """Twilio's report on the step (`event` is one of `resumes_on`): the next state, or
         None when the call waits again or is over."""
         raise FlowRuntimeError(f"unexpected {event!r} event for a {self.key} step",
@@ -86,7 +92,8 @@ class StepKind(Generic[S]):
         """Every way out of the step, in the order the file gives them."""
         raise NotImplementedError
 
-    def note(self, event: Event, flow: Flow | None, lang: str) -> str:
+    def note(self, event: Event, flow: Flow | None,  # noqa: ARG002  kinds naming roles read it
+             lang: str) -> str:
         """The note's sentence for one of the events in `notes`; "" to leave it out."""
         return sentence(self.words[lang][event.kind].format(text=event.text))
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from typing_extensions import override
+
 from voicebot.engine.answers import capture_value
 from voicebot.engine.steps.ask import Ask, gather
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
@@ -109,6 +111,7 @@ class BookKind(StepKind[Book]):
         return _offer(turn, step, spoken_time.parse(said, turn.now, turn.flow.timezone)
                       or turn.now)
 
+    @override
     def resume(self, turn: Turn, step: Book, event: str, reply: Reply) -> str | None:
         digits, speech = reply.digits, reply.speech
         offered = dt.datetime.fromisoformat(str(turn.call.vars.get(_offer_key(step))))

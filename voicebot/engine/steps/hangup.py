@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields
@@ -34,6 +36,7 @@ class HangupKind(StepKind[Hangup]):
     schema: ClassVar[Schema] = {"hangup": Key(goodbye, required=True)}
     waits = True
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Hangup:
         return Hangup(sid, src, text=values["hangup"])
 
@@ -41,5 +44,6 @@ class HangupKind(StepKind[Hangup]):
         turn.hangup(step.text)
         return None
 
+    @override
     def edges(self, step: Hangup) -> list[Edge]:
         return []

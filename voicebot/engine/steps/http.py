@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields, texts
@@ -156,6 +158,7 @@ class HttpKind(StepKind[Http]):
     def edges(self, step: Http) -> list[Edge]:
         return [Edge(step.id, step.next, "next"), Edge(step.id, step.on_error, "on error")]
 
+    @override
     def note(self, event: Event, flow: Flow | None, lang: str) -> str:
         w, d = self.words[lang], event.data
         if event.kind == "http":

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import (
     Edge,
     Event,
@@ -46,6 +48,7 @@ class NotifyKind(StepKind[Notify]):
         "ru": {"notify": "Сотрудники уведомлены ({to}): {text}"},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Notify:
         return Notify(sid, src, roles=values["notify"], text=values["text"], next=values["next"])
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows.model import Flow, Source, StepBase
@@ -43,6 +45,7 @@ class PauseKind(StepKind[Pause]):
         "ru": {"pause": "Абоненту дали паузу {seconds} с."},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Pause:
         return Pause(sid, src, seconds=values["pause"], next=values["next"])
 
@@ -54,5 +57,6 @@ class PauseKind(StepKind[Pause]):
     def edges(self, step: Pause) -> list[Edge]:
         return [Edge(step.id, step.next, "next")]
 
+    @override
     def note(self, event: Event, flow: Flow | None, lang: str) -> str:
         return self.words[lang]["pause"].format(seconds=event.data.get("seconds"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import HANGUP, Reply, Turn
 from voicebot.flows import fields
@@ -91,6 +93,7 @@ class QueueKind(StepKind[Queue]):
                "queue-message": "Абонент не стал ждать и решил оставить сообщение."},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Queue:
         message = values["message"]
         return Queue(sid, src, name=values["queue"], priority=values["priority"],
@@ -110,6 +113,7 @@ class QueueKind(StepKind[Queue]):
         turn.event("queue", step.name, priority=step.priority)
         return None
 
+    @override
     def resume(self, turn: Turn, step: Queue, event: str,
                reply: Reply) -> str | None:
         result = reply.queue_result
@@ -134,6 +138,7 @@ class QueueKind(StepKind[Queue]):
             edges.append(Edge(step.id, step.message, f"key {step.message_key}"))
         return edges
 
+    @override
     def note(self, event: Event, flow: Flow | None, lang: str) -> str:
         w, d = self.words[lang], event.data
         if event.kind == "queue-told":

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.conditions import holds
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.turn import Turn
@@ -126,6 +128,7 @@ class RouteKind(StepKind[Route]):
         "otherwise": next_key(),
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Route:
         return Route(sid, src, rules=values["route"], otherwise=values["otherwise"])
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields
@@ -30,6 +32,7 @@ class SayKind(StepKind[Say]):
         "pause": Key(integer(0), default=0),
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Say:
         return Say(sid, src, text=values["say"], next=values["next"], pause=values["pause"])
 

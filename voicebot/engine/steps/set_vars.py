@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields, texts
@@ -28,6 +30,7 @@ class SetKind(StepKind[SetVars]):
         "next": next_key(),
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> SetVars:
         return SetVars(sid, src, values=tuple(values["set"].items()), next=values["next"])
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields
@@ -51,6 +53,7 @@ class SmsKind(StepKind[Sms]):
         "ru": {"sms": "Абоненту отправлено SMS: {text}"},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Sms:
         return Sms(sid, src, to=values["to"], text=values["sms"], next=values["next"])
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register, sentence
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields, texts
@@ -67,6 +69,7 @@ class TicketKind(StepKind[Ticket]):
         "ru": {"ticket": "Создана заявка №{id} ({kind}{urgent}): {text}", "urgent": ", срочно"},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Ticket:
         return Ticket(sid, src, kind=values["ticket"], text=values["text"], next=values["next"],
                       assign=values["assign"], urgent=values["urgent"],
@@ -88,6 +91,7 @@ class TicketKind(StepKind[Ticket]):
     def edges(self, step: Ticket) -> list[Edge]:
         return [Edge(step.id, step.next, "next")]
 
+    @override
     def note(self, event: Event, flow: Flow | None, lang: str) -> str:
         w, d = self.words[lang], event.data
         kind = str(d.get("ticket_kind"))

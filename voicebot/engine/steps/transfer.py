@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from twilio.twiml.voice_response import Dial
+from typing_extensions import override
 
 from voicebot.engine.conditions import available_members
 from voicebot.engine.steps.base import Edge, StepKind, Words, next_key, register
@@ -122,6 +123,7 @@ class TransferKind(StepKind[Transfer]):
                    whisper=True)
         return None
 
+    @override
     def resume(self, turn: Turn, step: Transfer, event: str,
                reply: Reply) -> str | None:
         status = reply.dial_status

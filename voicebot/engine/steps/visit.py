@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
 from voicebot.engine.turn import Turn
 from voicebot.flows import fields, texts
@@ -58,6 +60,7 @@ class VisitKind(StepKind[RecordVisit]):
         # Only a call placed about a visit can record one: the loader checks the flow has one.
         node.ctx.visit_steps.append(node.line)
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> RecordVisit:
         return RecordVisit(sid, src, status=values["visit"], next=values["next"],
                            note=values["note"], adult_contact=values["adult_contact"],
@@ -83,6 +86,7 @@ class VisitKind(StepKind[RecordVisit]):
     def edges(self, step: RecordVisit) -> list[Edge]:
         return [Edge(step.id, step.next, "next")]
 
+    @override
     def note(self, event: Event, flow: Flow | None, lang: str) -> str:
         w, d = self.words[lang], event.data
         parts = [w["visit"].format(id=d.get("visit_id"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from voicebot.engine.steps.base import Edge, Event, StepKind, Words, next_key, register
 from voicebot.engine.turn import Reply, Turn
 from voicebot.flows import fields
@@ -43,6 +45,7 @@ class VoicemailKind(StepKind[Voicemail]):
         "ru": {"recorded": "Абонент оставил голосовое сообщение ({seconds} с)."},
     }
 
+    @override
     def compile(self, sid: str, src: Source, values: dict[str, Any], node: Node) -> Voicemail:
         return Voicemail(sid, src, prompt=values["voicemail"], next=values["next"],
                          max_length=values["max_length"], transcribe=values["transcribe"],
@@ -62,6 +65,7 @@ class VoicemailKind(StepKind[Voicemail]):
         turn.event("voicemail", "recording")
         return None
 
+    @override
     def resume(self, turn: Turn, step: Voicemail, event: str,
                reply: Reply) -> str | None:
         sid, duration = reply.recording_sid, reply.recording_duration
@@ -77,6 +81,7 @@ class VoicemailKind(StepKind[Voicemail]):
     def edges(self, step: Voicemail) -> list[Edge]:
         return [Edge(step.id, step.next, "next")]
 
+    @override
     def note(self, event: Event, flow: Flow | None, lang: str) -> str:
         if not event.data.get("recording_sid"):
             return ""
