@@ -41,7 +41,10 @@ def test_each_kind_words_its_journal_events_in_english_and_russian(key: str) -> 
     for event in kind.notes:
         assert worded_by(event) is kind
         for lang in ("en", "ru"):
-            assert event in kind.words[lang], (key, event, lang)
+            # A kind may word an event under other keys (a whisper's answer is "accepted" or
+            # "declined", a failed request names its reason): its own note() says how.
+            assert event in kind.words[lang] or type(kind).note is not StepKind.note, \
+                (key, event, lang)
     assert set(kind.words.get("en", {})) == set(kind.words.get("ru", {})), key
 
 
