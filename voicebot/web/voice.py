@@ -145,10 +145,11 @@ def voice(params: IncomingCall) -> Response:
         reply.hangup()
         _journal_closed(sid, from_, to, None, CallOutcome.UNKNOWN_NUMBER, answer=str(reply))
         return twiml(reply)
+    # Logged on arrival, before the row is written: a webhook stuck on the database shows.
+    log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
     call = new_call(flow, sid, from_, to)
     if call is None:  # the same webhook again
         return _replay_start(_first(sid))
-    log.info("call %s from %s to %s: flow %s", sid, mask(from_), mask(to), flow.id)
     return run_turn(flow, call, runner.start, reload=lambda: new_call(flow, sid, from_, to))
 
 
