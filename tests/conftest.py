@@ -109,6 +109,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture
+def postgresql_url(request: pytest.FixtureRequest) -> str:
+    """A migrated, empty PostgreSQL database, for what only a server shows (a dropped
+    connection, a lost server, Procrastinate): such tests have no SQLite variant to skip."""
+    if not PG_URL:
+        pytest.skip("needs PostgreSQL: set VOICEBOT_TEST_DATABASE_URL (.ci/run does)")
+    url: str = request.getfixturevalue("pg_url")
+    _fresh_postgresql(url)
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def unmigrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database with no schema at all, for the tests of the migrations themselves."""
@@ -137,7 +148,7 @@ def settings(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "RECORDINGS_DIR": str(tmp_path / "recordings"),
         # Tests that move the app's clock need a job runner that reads that clock: the
         # in-process engine does; Procrastinate reads PostgreSQL's now(). Its own tests
-        # (tests/test_job_engine.py) run it in real worker processes on the real clock.
+        # (tests/jobs/test_job_engine.py) run it in real worker processes on the real clock.
         "JOBS": "inprocess",
     }
 

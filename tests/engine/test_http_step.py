@@ -26,6 +26,7 @@ from sqlalchemy import select
 from voicebot import db, notes
 from voicebot.compiler.graph import to_mermaid
 from voicebot.compiler.loader import load_flow
+from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.engine.steps.http import Http
 from voicebot.flows.errors import FlowLoadError
@@ -285,6 +286,7 @@ def test_an_answer_without_the_needed_field_is_a_failure(
 ) -> None:
     flow_file.write_text(flow_text(orders.address).replace("order.eta.spoken", "order.eta.text"),
                          encoding="utf-8")
+    registry(app).check_now()  # the app loaded the file before this edit: the call gets the new one
     call = dial_inprocess(LINE, from_=CALLER)
     call.start()
     turn = call.press("4271")

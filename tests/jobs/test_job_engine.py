@@ -78,11 +78,13 @@ FINAL = ("quoted", "for-person", "needs-transcription", "unusable", "failed")
 
 
 @pytest.fixture
-def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: Path,
-             database_url: str) -> dict[str, Any]:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("Procrastinate runs on PostgreSQL: this test runs in its postgresql variant, "
-                    "which needs VOICEBOT_TEST_DATABASE_URL (.ci/run sets it)")
+def database_url(postgresql_url: str) -> str:
+    """PostgreSQL only: Procrastinate runs on PostgreSQL."""
+    return postgresql_url
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: Path) -> dict[str, Any]:
     flows = tmp_path / "flows"
     flows.mkdir()
     shutil.copy(FLOWS / "omega.yaml", flows / "omega.yaml")

@@ -31,9 +31,13 @@ APOLOGY = "We're sorry, something went wrong on our side. Please leave us a mess
 
 
 @pytest.fixture
+def database_url(postgresql_url: str) -> str:
+    """PostgreSQL only: SQLite is a file in the process, with no server to lose."""
+    return postgresql_url
+
+
+@pytest.fixture
 def link(database_url: str) -> Iterator[CutLink]:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite is a file in the process: there is no server to lose")
     url = make_url(database_url)
     link = CutLink(url.host or "127.0.0.1", url.port or 5432)
     yield link

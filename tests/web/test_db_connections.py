@@ -26,9 +26,13 @@ from support.twilio_double import TEST_AUTH_TOKEN
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], database_url: str) -> Flask:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite is a file in the process: there is no connection to drop")
+def database_url(postgresql_url: str) -> str:
+    """PostgreSQL only: SQLite is a file in the process, with no connection to drop."""
+    return postgresql_url
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
     return make_app()
 
 

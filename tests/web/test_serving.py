@@ -174,9 +174,10 @@ def test_json_log_format_is_checked() -> None:
 
 
 def test_pool_is_sized_from_the_thread_settings(make_app: Callable[..., Flask]) -> None:
-    engine = db.engine(make_app(WEB_THREADS=3, JOB_THREADS=2))
+    engine = db.engine(make_app(WEB_THREADS=3, JOB_THREADS=2, TRANSCRIPTION_THREADS=1))
     assert engine.pool.size() == 3
-    assert engine.pool._max_overflow == 4  # job threads + scheduler + lease
+    # Quick job threads + transcription threads + the clock and its leadership lock.
+    assert engine.pool._max_overflow == 5
 
 
 def test_a_request_waits_at_most_the_pool_timeout_for_a_connection(
