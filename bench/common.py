@@ -129,3 +129,31 @@ def fix_sequences(conn: Connection) -> None:
     """Rows written with their own ids leave PostgreSQL's sequence behind them."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT setval('calls_id_seq', (SELECT max(id) FROM calls))"))
+
+
+def bench_flow(states: str, start: str) -> str:
+    """The line bench.scheduler and bench.workers both run: one dispatcher, reminded of each
+    ticket; `states` (YAML at two spaces) is what a call hears, from `start`."""
+    return ('''\
+flow: bench
+language: en-US
+numbers: ["+15555550100"]
+timezone: UTC
+staff:
+  - {id: dispatcher, role: dispatcher, phone: "+15555550111"}
+callbacks:
+  - id: remind
+    on: ticket_created
+    notify: [dispatcher]
+    text: "Ticket {ticket_id} is waiting."
+start: {start}
+fallback: {start}
+states:
+'''.replace("{start}", start)) + states
+
+
+# Callback lateness and recovery, measured alike by bench.scheduler and bench.workers:
+# PROBES callbacks due over PROBE_SPREAD seconds, then BACKLOG overdue ones at once.
+PROBES = 40
+PROBE_SPREAD = 10.0
+BACKLOG = 1000

@@ -34,32 +34,15 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bench.common import machine, scratch_database
+from bench.common import BACKLOG, PROBE_SPREAD, PROBES, bench_flow, machine, scratch_database
 from voicebot import close_app, create_app, db
 from voicebot.jobs.worker import Worker
 from voicebot.models import Callback
 
-FLOW = """\
-flow: bench
-language: en-US
-numbers: ["+15555550100"]
-timezone: UTC
-staff:
-  - {id: dispatcher, role: dispatcher, phone: "+15555550111"}
-callbacks:
-  - id: remind
-    on: ticket_created
-    notify: [dispatcher]
-    text: "Ticket {ticket_id} is waiting."
-start: bye
-fallback: bye
-states:
+FLOW = bench_flow("""\
   bye:
     hangup: "Goodbye."
-"""
-PROBES = 40
-PROBE_SPREAD = 10.0
-BACKLOG = 1000
+""", start="bye")
 
 
 @contextlib.contextmanager

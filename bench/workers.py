@@ -40,7 +40,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, insert, select, text
 
-from bench.common import DEFAULT_DB, machine, say, scratch_database
+from bench.common import BACKLOG, DEFAULT_DB, PROBE_SPREAD, PROBES, bench_flow, machine, say, scratch_database
 from voicebot import close_app, create_app, db
 from voicebot.compiler.registry import registry
 from voicebot.jobs import enqueue_many
@@ -50,33 +50,16 @@ from voicebot.services import voicemails
 from voicebot.speech import synthesis
 from voicebot.voicemail import pipeline
 
-FLOW = """\
-flow: bench
-language: en-US
-numbers: ["+15555550100"]
-timezone: UTC
-staff:
-  - {id: dispatcher, role: dispatcher, phone: "+15555550111"}
-callbacks:
-  - id: remind
-    on: ticket_created
-    notify: [dispatcher]
-    text: "Ticket {ticket_id} is waiting."
-start: voicemail
-fallback: voicemail
-states:
+FLOW = bench_flow("""\
   voicemail:
     voicemail: "Please leave a message after the beep."
     next: bye
   bye:
     hangup: "Goodbye."
-"""
+""", start="voicemail")
 MESSAGE = "Hello, my dishwasher is broken and leaking. Please send a technician tomorrow."
 FINAL = ("quoted", "for-person", "needs-transcription", "unusable", "failed")
 ACCOUNT = "AC" + "0" * 32
-PROBES = 40
-PROBE_SPREAD = 10.0
-BACKLOG = 1000
 
 
 def new_sid(prefix: str) -> str:
