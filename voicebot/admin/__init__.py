@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from voicebot import db
-
 from voicebot.admin import (
     auth,
     callbacks,
@@ -38,8 +37,8 @@ SESSION_HOURS = 12
 
 csrf = CSRFProtect()
 
-__all__ = ["bp", "callbacks", "conversations", "flows", "handoff", "init_app", "jobs", "recordings", "reports",
-           "speech_banner", "tickets"]
+__all__ = ["bp", "callbacks", "conversations", "flows", "handoff", "init_app", "jobs", "recordings",
+           "reports", "speech_banner", "tickets"]
 
 
 def init_app(app: Flask) -> None:

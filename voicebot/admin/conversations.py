@@ -72,13 +72,12 @@ def delivery(message: Message) -> str:
     """What became of an SMS, with Twilio's reason for a failure when it gave one."""
     if message.status not in work.FAILED:
         return ""
-    code = message.error.strip()
+    error = message.error.strip()
+    found = re.match(r"(\d{5})\b", error)  # Twilio's code: all of a status report's error
+    code = found.group(1) if found else ""
     if code in TWILIO_ERRORS:
-        return _(TWILIO_ERRORS[code]) + f" ({_('Twilio error {code}', code=code)})"
-    found = re.search(r"\b(2\d{4}|3\d{4})\b", code)
-    if found and found.group(1) in TWILIO_ERRORS:
-        return _(TWILIO_ERRORS[found.group(1)]) + f" ({_('Twilio error {code}', code=found.group(1))})"
-    return _("Twilio error {code}", code=code) if code.isdigit() else _("Not delivered.")
+        return f"{_(TWILIO_ERRORS[code])} ({_('Twilio error {code}', code=code)})"
+    return _("Twilio error {code}", code=code) if code else _("Not delivered.")
 
 
 def segments_note(body: str) -> str:

@@ -348,7 +348,7 @@ RU: dict[str, str] = {
     "replied": "отвечено",
     "Texts with {phone}": "Переписка с {phone}",
     "Open conversations": "Открытые",
-    "Closed": "Закрытые",
+    "Closed conversations": "Закрытые",
     "All conversations": "Все",
     "No conversation waits for staff.": "Нет переписки, которая ждёт сотрудника.",
     "No conversations.": "Переписки нет.",

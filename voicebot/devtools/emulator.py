@@ -1056,7 +1056,7 @@ class TextEmulator:
 
     def send(self, body: str, sid: str | None = None) -> TextReply:
         sid = sid or new_sid("SM")
-        segments = max(1, math.ceil(len(body) / 153)) if len(body) > 160 else 1  # noqa: PLR2004  GSM sizes
+        segments = max(1, math.ceil(len(body) / 153)) if len(body) > 160 else 1
         params = {
             "MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": self.account_sid,
             "From": self.from_, "To": self.to, "Body": body, "NumMedia": "0",
@@ -1078,7 +1078,7 @@ class TextEmulator:
             status, body = self.transport.post(self.sms_path, params, headers)
         except OSError as error:
             return TextReply(0, "", (), f"could not reach the server: {error}")
-        if not 200 <= status < 300:  # noqa: PLR2004  HTTP's success range
+        if not 200 <= status < 300:
             return TextReply(status, body, (), f"POST {self.sms_path} -> {status}")
         try:
             root = ET.fromstring(body)

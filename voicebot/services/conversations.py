@@ -62,7 +62,10 @@ def of(session: Session, flow: Flow, line: str, phone: str) -> Conversation:
     db.insert_once(session, Conversation, "dedupe_key", dedupe_key=key(line, phone),
                    flow_id=flow.id, line=line, phone=phone,
                    status=ConversationStatus.DONE, unread=0, done_by="")
-    found = session.scalar(select(Conversation).where(Conversation.dedupe_key == key(line, phone)))
+    # Locked (PostgreSQL; SQLite's writers already queue): two texts at once must not both
+    # find it without an open ticket and open one each.
+    found = session.scalar(select(Conversation).where(
+        Conversation.dedupe_key == key(line, phone)).with_for_update())
     assert found is not None
     return found
 

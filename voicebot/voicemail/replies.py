@@ -139,7 +139,7 @@ def _handle(session: Session, message: Message, flow: Flow | None,
         return wording.text(answer, flow.language) if keyword in OURS else None
     if flow is None or conversation is None:
         return None
-    if answer == "yes" and words.tokens(message.body) == ["yes"]:
+    if answer == "yes" and words.tokens(message.body) == ("yes",):
         conversations.opted_in(conversation)  # Twilio's opt-in keyword too
     quote = open_quote(session, flow, message.from_number, now)
     call = _quote_call(session, quote) if quote else None
