@@ -127,7 +127,7 @@ def _call_back(session: Session, flow: Flow, entry: QueueEntry, keep_place: Keep
                       attempt=number, variables={PLACE_VAR: str(entry.id)})
     if caller is not None:
         _journal(caller, now, "calling", attempt=number, of=keep_place.attempts,
-                 at=now.isoformat())
+                 when=now.isoformat())
     session.info.setdefault(DIALS_KEY, []).append(dial.id)
     return dial
 

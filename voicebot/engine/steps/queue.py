@@ -326,7 +326,7 @@ def kept_call_note(data: dict[str, Any], flow: Flow | None, lang: str) -> str:
     if what not in w:
         return ""
     zone = ZoneInfo(flow.timezone) if flow is not None else dt.UTC
-    at = data.get("at")
+    at = data.get("when")
     nxt = data.get("next")
     status = str(data.get("status", ""))
     return w[what].format(
