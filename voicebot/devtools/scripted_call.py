@@ -392,9 +392,9 @@ def _show_heard(turn: Turn) -> str:
 def _act(emulator: CallEmulator, step: Step) -> tuple[str, Turn]:
     """Performs a caller step; returns the transcript line and the new turn."""
     value = step.texts[0] if step.texts else ""
-    if step.kind == "press" and emulator.turn.waiting == "queue":  # keys over the music
-        return f"CALLER: presses {value} while waiting", emulator.press_while_waiting(value)
     if step.kind == "press":
+        if emulator.turn.waiting == "queue":  # keys over the hold music (the wait loop's)
+            return f"CALLER: presses {value} while waiting", emulator.press_while_waiting(value)
         return f"CALLER: presses {value}", emulator.press(value)
     if step.kind == "say":
         return f"CALLER: says {value!r}", emulator.say(value, step.confidence)
