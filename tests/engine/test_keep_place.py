@@ -11,6 +11,7 @@ the quiet hours, then a ticket; duplicate and late status callbacks dial nobody 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from voicebot.jobs import run_due
 from voicebot.models import Call, QueueEntry, Ticket
 from voicebot.services import calls, kept_places
 
+from support.desk import PASSWORD_HASH, login
 from support.outbound import Placed, answer, placed_calls
 from support.records import Dial as DialFn
 from support.records import stored, the_call
@@ -96,7 +98,17 @@ def flow_file(tmp_path: Path) -> Path:
 def settings(settings: dict[str, Any], flow_file: Path,
              twilio_double: TwilioDouble) -> dict[str, Any]:
     return {**settings, "FLOWS_DIR": str(flow_file.parent), "DRY_RUN": False,
-            "TWILIO_API_URL": twilio_double.base_url}
+            "TWILIO_API_URL": twilio_double.base_url, "ADMIN_PASSWORD_HASH": PASSWORD_HASH,
+            "DESK_TIMEZONE": "UTC"}
+
+
+def desk_card(app: Flask, entry: QueueEntry, show: str = "pending") -> str:
+    """The kept place as the dispatcher reads it on the desk's callbacks page."""
+    desk = login(app.test_client())
+    html = desk.get(f"/admin/callbacks?show={show}").text
+    found = re.search(rf'<article[^>]*id="kept-place-{entry.id}".*?</article>', html, re.S)
+    assert found, f"kept place {entry.id} is not on the desk ({show})"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))).strip()
 
 
 @pytest.fixture
@@ -144,6 +156,9 @@ def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
     later = dial(LINE, from_=LATER)
     assert "You are number 2 in line." in later.start().heard
     assert placed_calls(twilio_double) == []  # nobody is free yet
+    waiting = desk_card(app, the_place(app, caller))
+    assert "place kept" in waiting and CALLER in waiting
+    assert "number 1 in line (desk)" in waiting and "calls made: 0 of 2" in waiting
 
     staff, heard = dispatcher_takes(dial)
     assert HELD in heard
@@ -161,6 +176,8 @@ def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
     assert back.ended and staff.ended
 
     assert the_place(app, caller).result == "called-back"
+    done = desk_card(app, the_place(app, caller), "finished")
+    assert "called back, put through" in done and "calls made: 1 of 2" in done
     note = the_call(app, caller).note
     assert "The caller kept their place in line and hung up; we are to call them back at " \
            f"{CALLER}." in note
@@ -195,6 +212,7 @@ def test_not_answered_twice_means_a_ticket_and_duplicates_dial_nobody(
     assert "They did not answer. We will try again after 10:05 AM." in turn.heard
     assert "Nobody is waiting right now." in turn.heard
     assert (the_place(app, caller).result, the_place(app, caller).attempts) == ("kept", 1)
+    assert "next try 2026-11-23 10:05" in desk_card(app, the_place(app, caller))
 
     clock_at(minutes(3))  # not due yet: the place waits, nobody is called
     _, heard = dispatcher_takes(dial)
@@ -216,6 +234,7 @@ def test_not_answered_twice_means_a_ticket_and_duplicates_dial_nobody(
     assert ticket.text == (f"Call back {CALLER}: they kept their place in the queue and did "
                            "not answer our 2 calls.")
     assert the_place(app, caller).result == "not-reached"
+    assert "not reached: ticket" in desk_card(app, the_place(app, caller), "finished")
     note = the_call(app, caller).note
     assert "Kept place: not reached (no answer); the next call is due after 10:05 AM." in note
     assert f"Kept place: not reached after 2 calls (busy); ticket #{ticket.id} for a person " \

@@ -29,7 +29,7 @@ from voicebot.flows.model import Flow, KeepPlace
 from voicebot.jobs import enqueue, job
 from voicebot.language import inflect
 from voicebot.models import Call, Dial, EventKind, QueueEntry, Ticket
-from voicebot.services import calls, messages, tickets
+from voicebot.services import calls, messages, queue, tickets
 from voicebot.telephony import telephony
 
 log = logging.getLogger("voicebot.kept_places")
@@ -257,6 +257,31 @@ def _journal(caller: Call, now: dt.datetime, what: str, **data: object) -> None:
     """A line in the journal of the call that kept the place: the dispatcher reading it
     sees when it was called back and how that went."""
     calls.add_event(caller, now, EventKind.KEPT_CALL, what, what=what, **data)
+
+
+# -- the desk -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Listed:
+    entry: QueueEntry
+    position: int | None
+    """Its place in line while it waits; None once it is over."""
+    attempts_allowed: int
+
+
+def listing(session: Session, *, pending: bool, limit: int = 50) -> list[Listed]:
+    """Kept places for the desk: those still waiting for their call back, by place, or the
+    finished ones, newest first."""
+    q = QueueEntry
+    query = select(q).where(q.kept_at.is_not(None))
+    query = (query.where(q.left_at.is_(None)).order_by(q.flow_id, q.queue, q.priority.desc(),
+                                                       q.enqueued_at)
+             if pending else query.where(q.left_at.is_not(None)).order_by(q.left_at.desc()))
+    rows = []
+    for entry in session.scalars(query.limit(limit)):
+        keep_place = settings(flow_or_none(entry.flow_id), entry)
+        rows.append(Listed(entry, queue.position(session, entry) if pending else None,
+                           keep_place.attempts if keep_place else entry.attempts))
+    return rows
 
 
 # -- placing the calls ----------------------------------------------------------------------
