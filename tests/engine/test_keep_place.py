@@ -85,10 +85,31 @@ HELLO = ("Hello, this is Service desk calling you back. You kept your place in l
          "your turn now. Please hold while I put you through.")
 
 
+RU_LINE = "+74955550183"
+RU_FLOW = f"""\
+flow: stol
+name: Сервисный центр
+language: ru-RU
+numbers: ["{RU_LINE}"]
+timezone: Europe/Moscow
+start: wait
+fallback: message
+states:
+  wait:
+    queue: stol
+    keep_place: {{key: "2"}}
+    next: message
+  message:
+    voicemail: "Оставьте сообщение после сигнала."
+    next: hangup
+"""
+
+
 @pytest.fixture
 def flow_file(tmp_path: Path) -> Path:
     folder = tmp_path / "flows"
     folder.mkdir()
+    (folder / "stol.yaml").write_text(RU_FLOW, encoding="utf-8")
     path = folder / "desk.yaml"
     path.write_text(FLOW, encoding="utf-8")
     return path
@@ -148,8 +169,10 @@ def the_place(app: Flask, caller: CallEmulator) -> QueueEntry:
 
 
 @pytest.mark.usefixtures("clock_at")
+@pytest.mark.parametrize("staff_reports_first", [False, True])
 def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
     app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+    staff_reports_first: bool,
 ) -> None:
     caller = keep_place(dial)
     # Someone who calls later waits behind the kept place.
@@ -171,8 +194,12 @@ def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
     assert back.turn.heard == [HELLO]
     # The staff member is on hold until the call back dequeues them.
     assert staff.queue_position(1, waited=10).heard == []
+    # The conversation ends: both legs report it, in either order.
+    if staff_reports_first:
+        staff.queue_result("bridged")
     back.dial_result("completed", duration=95)
-    staff.queue_result("bridged")
+    if not staff_reports_first:
+        staff.queue_result("bridged")
     assert back.ended and staff.ended
 
     assert the_place(app, caller).result == "called-back"
@@ -306,6 +333,21 @@ def test_two_dispatchers_at_once_call_the_place_back_once(
 
 def test_the_flow_picture_draws_the_key(flow_file: Path) -> None:
     assert '|"key 1: keeps place, called back"| b_hangup' in to_mermaid(load_flow(flow_file))
+
+
+@pytest.mark.usefixtures("clock_at")
+def test_a_russian_caller_hears_the_offer_and_the_number_in_russian(
+    app: Flask, dial: DialFn,
+) -> None:
+    caller = dial(RU_LINE, from_="+79005550177")
+    assert "Чтобы сохранить место в очереди и дождаться нашего звонка, нажмите 2." \
+        in caller.start().heard
+    assert caller.press_while_waiting("2").heard == [
+        "Спасибо. Ваше место в очереди сохранено, и мы перезвоним вам по номеру "
+        "9 0 0, 5 5 5, 0 1, 7 7, когда подойдёт ваша очередь. До свидания."]
+    note = the_call(app, caller).note
+    assert "Абонент сохранил место в очереди и положил трубку; мы перезвоним ему по номеру " \
+           "+79005550177." in note
 
 
 def test_russian_wording_of_the_number_the_calls_and_the_note() -> None:

@@ -96,7 +96,9 @@ class Effects:
 
     def kept_outcome(self, staff: Call) -> KeptOutcome | None:
         entry = kept_places.last_held(self.session, staff.id)
-        return KeptOutcome(entry.kept_number, entry.result, entry.next_try_at) if entry else None
+        if entry is None:
+            return None
+        return KeptOutcome(entry.id, entry.kept_number, entry.result, entry.next_try_at)
 
     def kept_staff_left(self, staff: Call) -> None:
         kept_places.staff_left(self.session, staff.id)

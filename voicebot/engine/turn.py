@@ -80,6 +80,7 @@ class Waiting:
 class KeptOutcome:
     """How the call back a staff member was held for went, as their hold ends."""
 
+    place: int
     number: str
     result: str
     """"called-back", "kept" (not reached, tried again at `next_try_at`), "not-reached"

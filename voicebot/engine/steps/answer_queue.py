@@ -85,7 +85,10 @@ class AnswerQueueKind(StepKind[AnswerQueue]):
             turn.event("queue-result", "hangup")
             return None
         outcome = turn.effects.kept_outcome(turn.call)
-        turn.event("queue-result", outcome.result if outcome else reply.queue_result)
+        if outcome is not None and reply.queue_result == "bridged":
+            # Put through: whichever leg reports it first marks the place served.
+            turn.effects.kept_connected(outcome.place, turn.now)
+        turn.event("queue-result", reply.queue_result)
         if outcome is None or outcome.result == "called-back" or reply.queue_result == "bridged":
             return step.next
         if outcome.result == "kept" and outcome.next_try_at is not None:
