@@ -20,9 +20,10 @@ import pytest
 from flask import Flask
 
 from voicebot import db
-from voicebot.compiler.graph import to_mermaid
+from voicebot.compiler.graph import to_dot, to_mermaid
 from voicebot.compiler.loader import load_flow
 from voicebot.devtools.emulator import CallEmulator
+from voicebot.devtools.repl import interactive
 from voicebot.engine.steps.queue import calls_said, kept_call_note, spoken_number
 from voicebot.jobs import run_due
 from voicebot.models import Call, QueueEntry, Ticket
@@ -331,8 +332,27 @@ def test_two_dispatchers_at_once_call_the_place_back_once(
     assert len(placed_calls(twilio_double)) == 1
 
 
+def test_at_the_keyboard_a_key_over_the_hold_music_keeps_the_place(
+    dial_inprocess: Callable[..., CallEmulator], set_clock: Callable[[str], dt.datetime],
+) -> None:
+    set_clock(TEN.isoformat())
+    prompts: list[str] = []
+    printed: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return "1"
+
+    last = interactive(dial_inprocess(LINE, from_=CALLER), input_fn=ask, print_fn=printed.append)
+    assert last.ended
+    assert prompts[0].startswith("[queue] keys (over the music)")
+    assert f"  bot: {CONFIRMED}" in printed
+
+
 def test_the_flow_picture_draws_the_key(flow_file: Path) -> None:
-    assert '|"key 1: keeps place, called back"| b_hangup' in to_mermaid(load_flow(flow_file))
+    flow = load_flow(flow_file)
+    assert '|"key 1: keeps place, called back"| b_hangup' in to_mermaid(flow)
+    assert 'label="key 1: keeps place, called back"' in to_dot(flow)
 
 
 @pytest.mark.usefixtures("clock_at")
