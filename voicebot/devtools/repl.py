@@ -121,6 +121,10 @@ def _act(emulator: CallEmulator, turn: Turn, answer: str, record_seconds: int,
         return emulator.record(seconds, finish=finish, audio=audio)
     if turn.waiting == "dial":
         return emulator.dial_result(answer or "completed")
+    return _in_queue(emulator, answer)
+
+
+def _in_queue(emulator: CallEmulator, answer: str) -> Turn:
     if _DIGITS.fullmatch(answer):  # a message key or keep_place key over the hold music
         return emulator.press_while_waiting(answer)
     position = re.fullmatch(r"position\s+(\d+)", answer)
