@@ -121,10 +121,11 @@ def take_next(session: Session, flow: Flow, queue: str, now: dt.datetime,
 def _call_back(session: Session, flow: Flow, entry: QueueEntry, keep_place: KeepPlace,
                number: int, now: dt.datetime) -> Dial:
     caller = calls.of(session, entry.call_id)
-    dial = calls.dial(session, key=f"kept{entry.id}:call{number}", flow=flow,
-                      entry=entry.kept_state, to=entry.kept_number,
-                      from_=messages.line_number(flow, caller), callback_id=None,
-                      attempt=number, variables={PLACE_VAR: str(entry.id)})
+    [dial] = calls.dials(session, [{
+        "dedupe_key": f"kept{entry.id}:call{number}", "flow_id": flow.id,
+        "entry": entry.kept_state, "to_number": entry.kept_number,
+        "from_number": messages.line_number(flow, caller), "callback_id": None,
+        "attempt": number, "vars": {PLACE_VAR: str(entry.id)}}])
     if caller is not None:
         _journal(caller, now, "calling", attempt=number, of=keep_place.attempts,
                  when=now.isoformat())
