@@ -182,6 +182,8 @@ class Verdict(Generic[K]):
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
 
+_NOT_PREFIX = "\0not "
+"""Marks a profile word said under a negation ("не приезжайте")."""
 NEG = "\0negation"
 """The index key under which every negation word of an utterance is found."""
 ALONE = "\0alone"
@@ -267,7 +269,10 @@ class Menu(Generic[K]):
         and whose words count anywhere (not `addressed` ones)."""
         vocab: list[set[str]] = []
         for _key, patterns in self.candidates:
-            vocab.append({t.lemma for p in patterns if p.weight >= 1.0 for t in p.terms
+            # A word an example negates is evidence of its negation only: "не приезжайте"
+            # (a cancellation) says nothing for "приезжайте" (a confirmation).
+            vocab.append({_NOT_PREFIX + t.lemma if n in self._own_negation(p) else t.lemma
+                          for p in patterns if p.weight >= 1.0 for n, t in enumerate(p.terms)
                           if t.content and not t.lexeme.pronoun and not t.negation
                           and t.lemma not in WISHES})
         count = len(self.candidates)
@@ -286,19 +291,20 @@ class Menu(Generic[K]):
         return profile
 
     def _profile_scores(self, slots: list[_Slot], terms: tuple[Term, ...]) -> dict[int, float]:
-        """Each candidate's profile evidence from the answer's words (one vote a word, not
-        under a negation, not a pronoun)."""
+        """Each candidate's profile evidence from the answer's words (one vote a word, not a
+        pronoun; a word under a negation votes for the candidates that negate it)."""
         if not self._profile:
             return {}
         best: dict[tuple[int, int], float] = {}
         for slot in slots:
-            if slot.negated or NEG in slot.quality or slot.end - slot.start != 1:
+            if NEG in slot.quality or slot.end - slot.start != 1:
                 continue
             term = terms[slot.start]
             if not term.content or term.lexeme.pronoun:
                 continue
             for lemma, q in slot.quality.items():
-                for i, specific in self._profile.get(lemma, {}).items():
+                said = _NOT_PREFIX + lemma if slot.negated else lemma
+                for i, specific in self._profile.get(said, {}).items():
                     vote = q * specific
                     if vote > best.get((i, slot.start), 0.0):
                         best[(i, slot.start)] = vote
