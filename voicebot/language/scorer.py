@@ -35,7 +35,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import fuzzy, negation
+from voicebot.language import fuzzy, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -44,6 +44,8 @@ PatternKind = Literal["words", "example"]
 
 MAX_GAP = 4
 """Words allowed between two words of a `words` phrase."""
+SAME_STEM = 0.95
+"""How well a word matches another of the same stem; a stem extending another matches less."""
 PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
 EXAMPLE_SHARE = 0.45
@@ -334,7 +336,7 @@ class Menu(Generic[K]):
             found[term.lemma] = 1.0
         for form in {term.lexeme.stem, term.text}:
             for lemma in self._by_stem.get(form, ()):
-                found.setdefault(lemma, 0.95)
+                found.setdefault(lemma, SAME_STEM)
             if len(form) >= PREFIX_MIN:
                 for lemma in self._by_prefix.get(form, ()):
                     found.setdefault(lemma, 0.9)
@@ -388,6 +390,7 @@ class Menu(Generic[K]):
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
+        himself = speaker.described(terms) if self.family == "ru" else frozenset()
         slots: list[_Slot] = []
         for i, term in enumerate(terms):
             if not term.content:
@@ -401,6 +404,9 @@ class Menu(Generic[K]):
                 slots.append(_Slot(i, i + 1, quality, False))
                 continue
             quality = self._quality(term)
+            if i in himself:
+                # "я монтажник": who the caller is counts as itself, not as "монтаж".
+                quality = {lemma: q for lemma, q in quality.items() if q >= SAME_STEM}
             if quality:
                 slots.append(_Slot(i, i + 1, quality, i in covered))
         for i in range(len(terms) - 1):
