@@ -223,7 +223,8 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
             continue
         if piece in CLAUSE_WORDS[family]:
             clause += 1
-        standard = colloquial.standard(piece) if family == "ru" else None
+        standard = None if family != "ru" else colloquial.standard(piece) \
+            or colloquial.standard(lexeme(piece, family).lemma)
         if standard is not None:
             # "стиралка" is "стиральная машина": the words a flow lists for it.
             found.extend(Term(w, lexeme(w, family), clause) for w in standard)
