@@ -226,6 +226,7 @@ class Menu(Generic[K]):
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
+        self._governed_in: dict[tuple[Pattern, int], frozenset[int]] = {}
         lemmas: set[str] = set()
         df: dict[str, int] = {}
         for _key, patterns in self.candidates:
@@ -514,6 +515,13 @@ class Menu(Generic[K]):
             self._negated_in[p] = negation.scope(p.terms, self.family)
         return self._negated_in[p]
 
+    def _negates(self, p: Pattern, n: int) -> frozenset[int]:
+        """The words of example `p` that its negation at `n` covers (computed once)."""
+        if (p, n) not in self._governed_in:
+            self._governed_in[(p, n)] = negation.governed(p.terms, self.family).get(
+                n, frozenset())
+        return self._governed_in[(p, n)]
+
     def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
                  ) -> Evidence | None:
         """`said`: where the answer's own meaningful words stand; a short answer said wholly
@@ -527,12 +535,17 @@ class Menu(Generic[K]):
         specific = 0.0
         acts = False
         own = self._own_negation(p)
+        heard_negated = {n for n in own if self._where(p.terms[n], heard, True)}
         for n, term in enumerate(p.terms):
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
             # An example's words count only where the caller did not negate them, unless the
-            # example negates them too ("I don't want the same technician again").
+            # example negates them too ("I don't want the same technician again"); its
+            # negation counts only with a word it negates: "не могу подключить" says nothing
+            # of "не греет".
             options = self._where(term, heard, n in own)
+            if term.negation and not heard_negated & self._negates(p, n):
+                options = []
             if options:
                 where, q = max(options, key=lambda o: o[1])
                 total += w * q
