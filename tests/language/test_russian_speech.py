@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from voicebot.language import negation
 from voicebot.language.lemmas import analyse
 from voicebot.language.scorer import Menu, pattern
 
@@ -72,3 +73,14 @@ def test_a_word_an_example_negates_votes_only_when_the_caller_negates_it() -> No
     "приезжайте" is no vote for cancelling when it is said without the negation."""
     assert best(VISIT, "я передумала, не приезжайте") == "cancel"
     assert best(VISIT, "приезжайте, я на месте, дома") == "waiting"
+
+
+def test_a_negated_verb_denies_its_whole_clause_in_russian() -> None:
+    """RT-1: "меня дома не будет" denies being at home; "я дома" is no vote for it."""
+    terms = analyse("меня дома не будет, я на работе", "ru")
+    assert {terms[i].text for i in negation.denied(terms, "ru")} == {"меня", "дома", "будет"}
+    away = menu({"away": ["на работе"], "waiting": ["жду"]},
+                {"away": ["меня дома не будет", "я весь день на работе"],
+                 "waiting": ["да, я дома, приезжайте", "весь день буду дома"]})
+    assert best(away, "в это время я дома") == "waiting"
+    assert best(away, "дома никого не будет, все на работе") == "away"

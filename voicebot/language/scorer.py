@@ -227,6 +227,7 @@ class Menu(Generic[K]):
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
         self._governed_in: dict[tuple[Pattern, int], frozenset[int]] = {}
+        self._denied_in: dict[Pattern, frozenset[int]] = {}
         lemmas: set[str] = set()
         df: dict[str, int] = {}
         for _key, patterns in self.candidates:
@@ -274,7 +275,7 @@ class Menu(Generic[K]):
         for _key, patterns in self.candidates:
             # A word an example negates is evidence of its negation only: "не приезжайте"
             # (a cancellation) says nothing for "приезжайте" (a confirmation).
-            vocab.append({_NOT_PREFIX + t.lemma if n in self._own_negation(p) else t.lemma
+            vocab.append({_NOT_PREFIX + t.lemma if n in self._denied(p) else t.lemma
                           for p in patterns if p.weight >= 1.0 for n, t in enumerate(p.terms)
                           if t.content and not t.lexeme.pronoun and not t.negation
                           and t.lemma not in WISHES})
@@ -299,6 +300,7 @@ class Menu(Generic[K]):
         if not self._profile:
             return {}
         best: dict[tuple[int, int], float] = {}
+        denied = negation.denied(terms, self.family)
         for slot in slots:
             if NEG in slot.quality or slot.end - slot.start != 1:
                 continue
@@ -306,7 +308,7 @@ class Menu(Generic[K]):
             if not term.content or term.lexeme.pronoun:
                 continue
             for lemma, q in slot.quality.items():
-                said = _NOT_PREFIX + lemma if slot.negated else lemma
+                said = _NOT_PREFIX + lemma if slot.negated or slot.start in denied else lemma
                 for i, specific in self._profile.get(said, {}).items():
                     vote = q * specific
                     if vote > best.get((i, slot.start), 0.0):
@@ -514,6 +516,12 @@ class Menu(Generic[K]):
         if p not in self._negated_in:
             self._negated_in[p] = negation.scope(p.terms, self.family)
         return self._negated_in[p]
+
+    def _denied(self, p: Pattern) -> frozenset[int]:
+        """The words of `p` its negations deny, clause-wide in Russian (`negation.denied`)."""
+        if p not in self._denied_in:
+            self._denied_in[p] = negation.denied(p.terms, self.family)
+        return self._denied_in[p]
 
     def _negates(self, p: Pattern, n: int) -> frozenset[int]:
         """The words of example `p` that its negation at `n` covers (computed once)."""
