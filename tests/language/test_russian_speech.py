@@ -80,7 +80,7 @@ def test_a_negated_verb_denies_its_whole_clause_in_russian() -> None:
     terms = analyse("меня дома не будет, я на работе", "ru")
     assert {terms[i].text for i in negation.denied(terms, "ru")} == {"меня", "дома", "будет"}
     away = menu({"away": ["на работе"], "waiting": ["жду"]},
-                {"away": ["меня дома не будет", "я весь день на работе"],
+                {"away": ["в это время меня дома не будет", "я весь день на работе"],
                  "waiting": ["да, я дома, приезжайте", "весь день буду дома"]})
-    assert best(away, "в это время я дома") == "waiting"
+    assert best(away, "в это время я дома") != "away"
     assert best(away, "дома никого не будет, все на работе") == "away"

@@ -530,11 +530,13 @@ class Menu(Generic[K]):
                 n, frozenset())
         return self._governed_in[(p, n)]
 
-    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
-                 ) -> Evidence | None:
+    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset(),
+                 denied: frozenset[int] = frozenset()) -> Evidence | None:
         """`said`: where the answer's own meaningful words stand; a short answer said wholly
         inside an example ("подтверждаю" in "да, подтверждаю визит") is that example's
-        meaning, even though it says less than half of it."""
+        meaning, even though it says less than half of it. `denied`: the answer's words
+        under a negation (`negation.denied`): a word the example denies counts only there,
+        one it affirms only elsewhere."""
         total = 0.0
         weight = 0.0
         start, end = 10**9, -1
@@ -542,16 +544,25 @@ class Menu(Generic[K]):
         inside: set[int] = set()
         specific = 0.0
         acts = False
-        own = self._own_negation(p)
-        heard_negated = {n for n in own if self._where(p.terms[n], heard, True)}
+        mine = self._denied(p)
+
+        def heard_at(n: int) -> list[tuple[_Slot, float]]:
+            # An example's words count only where the caller did not negate them, and the
+            # words it negates only where the caller negated them too ("I don't want the
+            # same technician again"; "меня дома не будет" is no "я дома").
+            term = p.terms[n]
+            if term.negation:
+                return self._where(term, heard, True)
+            return [(s, q) for s, q in self._where(term, heard, True)
+                    if (s.negated or s.start in denied) == (n in mine)]
+
+        heard_negated = {n for n in mine if heard_at(n)}
         for n, term in enumerate(p.terms):
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
-            # An example's words count only where the caller did not negate them, unless the
-            # example negates them too ("I don't want the same technician again"); its
-            # negation counts only with a word it negates: "не могу подключить" says nothing
-            # of "не греет".
-            options = self._where(term, heard, n in own)
+            # Its negation counts only with a word it negates: "не могу подключить" says
+            # nothing of "не греет".
+            options = heard_at(n)
             if term.negation and not heard_negated & self._negates(p, n):
                 options = []
             if options:
@@ -584,6 +595,7 @@ class Menu(Generic[K]):
         any_negated = any(s.negated for s in slots)
         said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
                          and not t.negation)
+        denied = negation.denied(terms, self.family)
         joined = self._joined_words(terms) if self._joined else []
         profiles = self._profile_scores(slots, terms)
         ranking: list[tuple[float, int, Scored[K]]] = []
@@ -592,7 +604,7 @@ class Menu(Generic[K]):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
-                         else self._example(p, heard, said))
+                         else self._example(p, heard, said, denied))
                 if found is not None:
                     evidence.append(found)
                 elif any_negated and p.kind == "words" \
