@@ -593,9 +593,10 @@ class Menu(Generic[K]):
         slots = self._slots(terms)
         heard = self._index(slots)
         any_negated = any(s.negated for s in slots)
-        said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
-                         and not t.negation)
         denied = negation.denied(terms, self.family)
+        # What the answer affirms: "я передумал, не приезжайте" affirms only "передумал".
+        said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
+                         and not t.negation and i not in denied)
         joined = self._joined_words(terms) if self._joined else []
         profiles = self._profile_scores(slots, terms)
         ranking: list[tuple[float, int, Scored[K]]] = []
