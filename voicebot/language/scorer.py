@@ -82,10 +82,13 @@ MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "�
 it", not "(the visit is) not needed"."""
 
 
-WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could"})
-"""Words of wanting, needing and being able: they say that the caller asks, not what about,
-so they are no part of a choice's profile ("можно ли перенести розетку" is not about the
-channels because an example of theirs asks "нужна ли приставка")."""
+WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could",
+                             "кто", "что", "где", "куда", "откуда", "когда", "как", "какой",
+                             "чей", "зачем", "почему", "сколько"})
+"""Words of wanting, needing and being able, and the question words: they say that the
+caller asks, not what about, so they are no part of a choice's profile ("можно ли перенести
+розетку" is not about the channels because an example of theirs asks "нужна ли приставка";
+"с кем поговорить" is not an installation because one asks "кто подключит")."""
 
 
 def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
