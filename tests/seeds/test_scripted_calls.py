@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 CALLS = REPO / "flows" / "calls"
 SCRIPTS = sorted(CALLS.glob("*.yaml"))
 RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-7", "OM-8", "OM-11", "TS-1", "TS-4", "TS-6", "TS-7", "TS-8", "TS-9",
-                     "HL-1", "HL-7"}
+                     "HL-1", "HL-7", "HL-8"}
 RULE = r"\b(?:OM|TS|HL|RT|CS)-\d+\b"
 
 
@@ -105,7 +105,14 @@ def _noted_for_the_supervisor(entry: dict[str, Any]) -> None:
     assert entry["outcome"] == "transferred"
 
 
+def _pointed_elsewhere_without_rating(entry: dict[str, Any]) -> None:
+    """HL-8: a question about a job is pointed to the office, and nobody asks for a rating."""
+    assert "nontypical_info" in entry["path"]
+    assert not {"farewell_rating", "rating"} & set(entry["path"])
+
+
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "hotline_hl8_job_question": _pointed_elsewhere_without_rating,
     "omega_om8_another_technician": _noted_for_the_supervisor,
     "telesputnik_ts6_work_is_not_disability": _no_home_visit,
     "telesputnik_ts7_not_urgent_message": _ordinary_message,
