@@ -168,7 +168,9 @@ class Telephony:
                 **({"status_callback": status_callback} if status_callback else {}),
             )
         except TWILIO_ERRORS as exc:
-            message.error = str(exc)[:2000]
+            # Twilio's error code first: the desk words the common ones for staff.
+            code = getattr(exc, "code", None)
+            message.error = (f"{code}: {exc}" if code else str(exc))[:2000]
             if refused(exc):
                 message.status = "failed"
                 log.error("SMS to %s failed: %s", mask(message.to_number), exc)
