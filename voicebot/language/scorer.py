@@ -29,6 +29,7 @@ runner-up's (two strong candidates mean the caller may have meant either).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Collection, Hashable, Sequence
@@ -194,6 +195,12 @@ ALONE = "\0alone"
 """Marks a negation that covers no word after it: the answer "no" itself."""
 _ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
 """Negations whose two-word phrases read the same either way: "нет сигнала", "сигнала нет"."""
+
+
+_REORDERED: dict[int, tuple[tuple[int, ...], ...]] = {
+    n: tuple(o for o in itertools.permutations(range(n)) if list(o) != sorted(o))
+    for n in (2, 3)}
+"""The other orders a phrase of two or three words may be said in."""
 
 
 @dataclass(frozen=True)
@@ -478,12 +485,18 @@ class Menu(Generic[K]):
             return Evidence(p, slot.start, slot.end, 0.75 * q)
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
-        if found is None and len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD):
+        if found is None and (len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD)
+                              or len(p.terms) == 3 and self.family == "ru" and not p.negated):
             # Another word order, within one clause: "случай у меня страховой", "сигнала
-            # нет". It counts a little less.
-            turned = self._in_order(p, p.terms[::-1], heard, negated_ok, terms)
-            if turned is not None and terms[turned.start].clause == terms[turned.end - 1].clause:
-                found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
+            # нет", "у вас поработать" (Russian orders three words freely too). It counts a
+            # little less.
+            for order in _REORDERED[len(p.terms)]:
+                turned = self._in_order(p, tuple(p.terms[i] for i in order), heard, negated_ok,
+                                        terms)
+                if turned is not None \
+                        and terms[turned.start].clause == terms[turned.end - 1].clause \
+                        and (found is None or turned.score * 0.9 > found.score):
+                    found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
         if found is not None and p.negated and _governs_a_verb(p, found, terms):
             return None
         return found
