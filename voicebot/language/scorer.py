@@ -485,8 +485,7 @@ class Menu(Generic[K]):
             return Evidence(p, slot.start, slot.end, 0.75 * q)
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
-        if found is None and (len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD)
-                              or len(p.terms) == 3 and self.family == "ru" and not p.negated):
+        if found is None and self._reorderable(p):
             # Another word order, within one clause: "случай у меня страховой", "сигнала
             # нет", "у вас поработать" (Russian orders three words freely too). It counts a
             # little less.
@@ -500,6 +499,11 @@ class Menu(Generic[K]):
         if found is not None and p.negated and _governs_a_verb(p, found, terms):
             return None
         return found
+
+    def _reorderable(self, p: Pattern) -> bool:
+        if len(p.terms) == 2:
+            return not p.negated or p.terms[0].text in _ONE_WORD
+        return len(p.terms) == 3 and self.family == "ru" and not p.negated
 
     def _in_order(self, p: Pattern, wanted: tuple[Term, ...], heard: _Heard,
                   negated_ok: bool, said: tuple[Term, ...]) -> Evidence | None:
