@@ -210,7 +210,9 @@ class Telephony:
             {"to": m.to_number, "from_": m.from_number, "body": m.body, **extra} for m in rows])
         for message, sent in zip(rows, answers, strict=True):
             if isinstance(sent, Exception):
-                message.error = str(sent)[:2000]
+                # Twilio's error code first: the desk words the common ones for staff.
+                code = getattr(sent, "code", None)
+                message.error = (f"{code}: {sent}" if code else str(sent))[:2000]
                 if refused(sent):
                     message.status = "failed"
                     log.error("SMS to %s failed: %s", mask(message.to_number), sent)

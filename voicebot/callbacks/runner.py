@@ -26,7 +26,7 @@ from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import ASSIGNEE, CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job
 from voicebot.models import Call, Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
-from voicebot.services import calls, messages, tickets
+from voicebot.services import calls, kept_places, messages, tickets
 from voicebot.services.callbacks import attempt, bring_forward, journal, local_time
 from voicebot.telephony import (
     CALL_ORDER,
@@ -245,7 +245,8 @@ def _call(session: Session, flow: Flow, rule: CallbackRule, callback: Callback, 
 def dial_finished(session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
     """An outbound call of a callback ended: reached, try again, or give up (RT-3, HL-9).
     Safe to call for every copy of every status callback: only the first final one counts."""
-    if dial.callback_id is None:
+    if dial.callback_id is None:  # not a rule's call: a kept place's call back, or nothing
+        kept_places.dial_finished(session, dial, status, now)
         return
     callback = session.get(Callback, dial.callback_id)
     if callback is None or callback.status != "waiting" or callback.attempts_made != dial.attempt:
