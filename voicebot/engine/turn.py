@@ -21,9 +21,10 @@ from voicebot.engine.conditions import CallerFacts
 from voicebot.engine.phrases import phrase
 from voicebot.flows import texts
 from voicebot.flows.model import Flow, Text
-from voicebot.models import Call, MessagePurpose
+from voicebot.models import MessagePurpose
 from voicebot.services import messages
 from voicebot.services.bookings import Slot
+from voicebot.services.calls import CallRow
 
 HANGUP = "hangup"
 RESTART = "restart"
@@ -92,39 +93,39 @@ class VisitRecord:
 class Effects(Protocol):
     """Everything a step changes outside the call row and the TwiML."""
 
-    def event(self, call: Call, at: dt.datetime, state: str, kind: str, text: str,
+    def event(self, call: CallRow, at: dt.datetime, state: str, kind: str, text: str,
               data: dict[str, Any]) -> None: ...
 
-    def previous_calls(self, call: Call, flow_id: str) -> int: ...
+    def previous_calls(self, call: CallRow, flow_id: str) -> int: ...
 
-    def last_event_data(self, call: Call, kind: str) -> dict[str, Any] | None: ...
+    def last_event_data(self, call: CallRow, kind: str) -> dict[str, Any] | None: ...
 
-    def whisper_taken(self, call: Call, turn: int) -> bool: ...
+    def whisper_taken(self, call: CallRow, turn: int) -> bool: ...
 
-    def states_entered(self, call: Call) -> Collection[str]: ...
+    def states_entered(self, call: CallRow) -> Collection[str]: ...
 
     def write(self) -> None: ...
 
-    def join_queue(self, call: Call, flow_id: str, queue: str, priority: int,
+    def join_queue(self, call: CallRow, flow_id: str, queue: str, priority: int,
                    now: dt.datetime) -> None: ...
 
-    def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None: ...
+    def leave_queue(self, call: CallRow, result: str, now: dt.datetime) -> None: ...
 
-    def chose_message(self, call: Call) -> bool: ...
+    def chose_message(self, call: CallRow) -> bool: ...
 
     def take_waiting(self, flow_id: str, queue: str, now: dt.datetime) -> Waiting | None: ...
 
-    def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
+    def queue_sms(self, flow: Flow, call: CallRow, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int: ...
 
-    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,  # noqa: PLR0913  a ticket's fields, by keyword
+    def create_ticket(self, flow: Flow, call: CallRow, now: dt.datetime, *, key: str, kind: str,  # noqa: PLR0913  a ticket's fields, by keyword
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
                       due_at: dt.datetime | None) -> Made | None: ...
 
     def record_visit(self, visit_id: int, *, status: str, note: str | None,
                      adult_contact: str | None, no_entry: bool | None) -> VisitRecord | None: ...
 
-    def store_voicemail(self, call: Call, flow_id: str, recording_sid: str, url: str,
+    def store_voicemail(self, call: CallRow, flow_id: str, recording_sid: str, url: str,
                         duration: int, now: dt.datetime) -> None: ...
 
     def free_slot(self, flow: Flow, calendar: Slot, now: dt.datetime,
@@ -137,7 +138,7 @@ class Effects(Protocol):
 @dataclass
 class Turn:
     flow: Flow
-    call: Call
+    call: CallRow
     effects: Effects
     now: dt.datetime
     urls: Urls

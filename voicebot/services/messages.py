@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job
-from voicebot.models import Call, Message, MessageDirection, MessagePurpose, MessageStatus
+from voicebot.models import Message, MessageDirection, MessagePurpose, MessageStatus
+from voicebot.services import calls
 from voicebot.telephony import telephony
 
 log = logging.getLogger("voicebot.messages")
@@ -39,7 +40,7 @@ ORDER: dict[str, int] = {MessageStatus.PENDING: 0, MessageStatus.SENDING: 1, Mes
 """Message statuses only move forward; a late 'sent' must not overwrite 'delivered'."""
 
 
-def line_number(flow: Flow | None, call: Call | None = None) -> str:
+def line_number(flow: Flow | None, call: calls.CallView | None = None) -> str:
     """The number of ours a conversation is on, which every SMS about it comes from: the
     number the caller dialled (or, outbound, that we called from) while it is still the
     flow's; else the flow's first number; else the call's own line (a default flow with no
@@ -54,7 +55,7 @@ def line_number(flow: Flow | None, call: Call | None = None) -> str:
 
 
 def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessagePurpose,
-          key: str, call: Call | None = None, call_id: int | None = None) -> Message:
+          key: str, call: calls.CallView | None = None, call_id: int | None = None) -> Message:
     """Store an outbound SMS once per `key` (however often the step, job or webhook that
     sends it runs); it goes out after the commit. `call` (or `call_id`) is the conversation
     it belongs to: its journal lists it, and its line is the number it is sent from."""
@@ -62,7 +63,7 @@ def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessageP
     if existing is not None:
         return existing
     if call is None and call_id is not None:
-        call = session.get(Call, call_id)  # the conversation's line: one rule for all
+        call = calls.current(session, call_id)  # the conversation's line: one rule for all
     message = Message(
         direction=MessageDirection.OUT, purpose=purpose, flow_id=flow.id, to_number=to,
         from_number=line_number(flow, call), body=body, call_id=call.id if call else None,
