@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
@@ -35,6 +35,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("voicebot.db")
+T = TypeVar("T")
 
 
 # A database host that does not answer fails the request (and /healthz) in time for Twilio,
@@ -120,12 +121,19 @@ def insert_once(session: Session, model: type[Any], key: str, **values: Any) -> 
         index_elements=[key]))
 
 
+def create_once(session: Session, model: type[T], key: str, **values: Any) -> T | None:
+    """The row `values` describe, created in the session's transaction and returned as a
+    persistent object (INSERT ... ON CONFLICT (key) DO NOTHING RETURNING: one round trip);
+    None when a row with that key exists (a copy of the request got there first: a copy
+    running at the same moment waits here until the first one's transaction ends)."""
+    return session.scalars(_insert(session, model).values(**values).on_conflict_do_nothing(
+        index_elements=[key]).returning(model)).one_or_none()
+
+
 def insert_returning(session: Session, table: Table, key: str,
                      **values: Any) -> ReturningInsert[Any]:
-    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING every column, on SQLite and
-    PostgreSQL alike: the new row in one round trip, or no row when one with that key exists
-    (a copy of the request got there first: a copy running at the same moment waits here
-    until the first one's transaction ends)."""
+    """`create_once` on SQLAlchemy Core: the statement whose result is the new row (every
+    column), or no row when one with that key exists."""
     return _insert(session, table).values(**values).on_conflict_do_nothing(
         index_elements=[key]).returning(*table.columns)
 
