@@ -219,6 +219,26 @@ def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
     assert len(placed_calls(twilio_double)) == 1
 
 
+@pytest.mark.usefixtures("clock_at")
+def test_a_caller_who_answers_and_hangs_up_before_being_put_through_is_not_called_again(
+    app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    caller = keep_place(dial)
+    staff, _ = dispatcher_takes(dial)
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(twilio_double)
+    back = answer(placed, live_server)
+    assert back.turn.heard == [HELLO]
+    back.hangup()  # Twilio reports the call completed; the dial never ends
+    turn = staff.queue_position(1, waited=10)
+    assert turn.heard[0] == "They answered, but hung up before you were put through."
+    assert the_place(app, caller).result == "called-back"
+    assert "Kept place: the caller answered the call back but hung up before being put " \
+           "through." in the_call(app, caller).note
+    run_due(app, raise_errors=True)
+    assert len(placed_calls(twilio_double)) == 1
+
+
 def not_answered(app: Flask, double: TwilioDouble, placed: Placed, status: str) -> None:
     assert double.deliver_call_status(placed.sid, status).status == 204
     run_due(app, raise_errors=True)

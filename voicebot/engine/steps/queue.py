@@ -292,6 +292,8 @@ KEPT_WORDS: Words = {
     "en": {"calling": "Kept place: called back at {time} (call {attempt} of {of}).",
            "connected": "Kept place: the caller answered the call back and was put through "
                         "to staff.",
+           "answered": "Kept place: the caller answered the call back but hung up before "
+                       "being put through.",
            "retry": "Kept place: not reached ({status}); the next call is due after {next}.",
            "ticket": "Kept place: not reached after {calls} ({status}); ticket #{ticket} for "
                      "a person to call them back.",
@@ -305,6 +307,8 @@ KEPT_WORDS: Words = {
     "ru": {"calling": "Сохранённое место: перезвонили в {time} (звонок {attempt} из {of}).",
            "connected": "Сохранённое место: абонент ответил на обратный звонок и был соединён "
                         "с сотрудником.",
+           "answered": "Сохранённое место: абонент ответил на обратный звонок, но положил "
+                       "трубку до соединения с сотрудником.",
            "retry": "Сохранённое место: не дозвонились ({status}); следующий звонок — после "
                     "{next}.",
            "ticket": "Сохранённое место: не дозвонились за {calls} ({status}); создана заявка "
