@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from voicebot.devtools.repl import interactive
 from voicebot.engine.steps.queue import calls_said, kept_call_note, spoken_number
 from voicebot.jobs import run_due
 from voicebot.models import Call, QueueEntry, Ticket
+from voicebot.models import Dial as DialRow
 from voicebot.services import calls, kept_places
 
 from support.desk import PASSWORD_HASH, login
@@ -367,6 +369,40 @@ def test_at_the_keyboard_a_key_over_the_hold_music_keeps_the_place(
     assert last.ended
     assert prompts[0].startswith("[queue] keys (over the music)")
     assert f"  bot: {CONFIRMED}" in printed
+
+
+@pytest.mark.usefixtures("clock_at")
+def test_two_dispatchers_taking_at_the_same_moment_get_one_call_back_between_them(
+    app: Flask, dial: DialFn, flow_file: Path,
+) -> None:
+    """The first one's claim is not committed yet when the second one looks: the second
+    waits for it, then finds the place taken and goes on (nobody else is waiting)."""
+    keep_place(dial)
+    flow = load_flow(flow_file)
+    with db.session_scope(app) as session:
+        staff = [calls.open(session, flow, sid=f"CA{n + 10:032d}", from_=DISPATCHER, to=LINE,
+                            now=TEN) for n in range(2)]
+        session.commit()
+        staff_ids = [s.id for s in staff if s is not None]
+    second: list[object] = []
+    with db.session_scope(app) as one:
+        first = kept_places.take_next(one, flow, "desk", TEN, one.get(Call, staff_ids[0]))
+        assert first is not None and first.dial is not None
+
+        def other_dispatcher() -> None:
+            with db.session_scope(app) as two:
+                took = kept_places.take_next(two, flow, "desk", TEN, two.get(Call, staff_ids[1]))
+                second.append(took)
+                two.commit()
+
+        thread = threading.Thread(target=other_dispatcher)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second claim should wait for the first"
+        one.commit()
+        thread.join(10)
+    assert second == [None]
+    assert len(stored(app, DialRow)) == 1
 
 
 def test_the_flow_picture_draws_the_key(flow_file: Path) -> None:
