@@ -241,6 +241,27 @@ def test_a_caller_who_answers_and_hangs_up_before_being_put_through_is_not_calle
     assert len(placed_calls(twilio_double)) == 1
 
 
+@pytest.mark.usefixtures("clock_at")
+def test_a_dispatcher_who_hangs_up_on_hold_leaves_the_caller_an_apology_and_a_next_call(
+    app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    caller = keep_place(dial)
+    staff, _ = dispatcher_takes(dial)
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(twilio_double)
+    back = answer(placed, live_server)
+    assert back.turn.heard == [HELLO]
+    staff.hangup()  # while the caller hears why we call
+    turn = back.dial_result("failed", duration=0)
+    assert turn.heard == ["Sorry, the person who was free a moment ago has just been taken. "
+                          "You keep your place, and we will call you again. Goodbye."]
+    assert back.ended
+    entry = the_place(app, caller)
+    assert (entry.result, entry.attempts, entry.left_at) == ("kept", 1, None)
+    assert "Kept place: not reached (the call ended before they were put through); the next " \
+           "call is due after 10:05 AM." in the_call(app, caller).note
+
+
 def not_answered(app: Flask, double: TwilioDouble, placed: Placed, status: str) -> None:
     assert double.deliver_call_status(placed.sid, status).status == 204
     run_due(app, raise_errors=True)

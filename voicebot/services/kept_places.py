@@ -181,6 +181,14 @@ def connected(session: Session, entry_id: int, now: dt.datetime, *,
             _journal(caller, now, "connected" if put_through else "answered")
 
 
+def not_put_through(session: Session, entry_id: int) -> None:
+    """The caller answered, but nobody was there to put them through (the staff member hung
+    up on hold): the call counts as not reaching them, so they are called again."""
+    session.execute(update(QueueEntry).where(QueueEntry.id == entry_id,
+                                             QueueEntry.result == CONNECTING)
+                    .values(result=CALLING))
+
+
 # -- how a call back ended ------------------------------------------------------------------
 def dial_finished(session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
     """A call back ended. Reached means answered by a person who heard why we call (put
