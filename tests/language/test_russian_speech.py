@@ -84,3 +84,14 @@ def test_a_negated_verb_denies_its_whole_clause_in_russian() -> None:
                  "waiting": ["да, я дома, приезжайте", "весь день буду дома"]})
     assert best(away, "в это время я дома") != "away"
     assert best(away, "дома никого не будет, все на работе") == "away"
+
+
+def test_a_known_verb_is_not_the_noun_its_stem_extends() -> None:
+    """HL-8 vs HL-3: "как работает режим" asks how a mode works, not for a job (работа);
+    TS-2: "вы проводите интернет?" is no "провод"."""
+    hotline = menu({"job": ["работа", "вакансия"], "consultation": ["режим"]})
+    assert best(hotline, "подскажите, как работает этот режим") == "consultation"
+    assert best(hotline, "ищу работу") == "job"
+    cable = menu({"cable": ["провод"]})
+    assert best(cable, "а интернет вы тоже проводите?") is None
+    assert best(cable, "провода у нас старые") == "cable"

@@ -349,6 +349,11 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
+        if self.family == "ru" and term.lexeme.known and term.lexeme.verb:
+            # A Russian verb the dictionary knows is not the noun its stem extends: "как
+            # работает" is not "работа", "проводите" is not "провод".
+            found = {lemma: q for lemma, q in found.items()
+                     if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
             found = self._undiminished(term) or self._unprefixed(term)
         if not found:
