@@ -70,6 +70,7 @@ class CallOutcome(StrEnum):
     ABANDONED = "abandoned"
     TRANSFERRED = "transferred"
     SERVED = "served"
+    KEPT_PLACE = "kept-place"
     VOICEMAIL = "voicemail"
     UNKNOWN_NUMBER = "unknown-number"
 
@@ -140,6 +141,8 @@ class EventKind(StrEnum):
     WHISPER = "whisper"
     QUEUE_TOLD = "queue-told"
     QUEUE_MESSAGE = "queue-message"
+    QUEUE_KEPT = "queue-kept"
+    KEPT_CALL = "kept-call"
 
 
 class MessageDirection(StrEnum):
@@ -156,6 +159,11 @@ class MessagePurpose(StrEnum):
     REPLY = "reply"
     OPT_OUT = "opt-out"
     OPT_IN = "opt-in"
+    DESK = "desk"
+    """Typed by staff on the desk, in a conversation (`sent_by` says who)."""
+    AUTO_REPLY = "auto-reply"
+    """Our TwiML answer to an incoming SMS (a quote approved, declined, an opt-out noted):
+    Twilio sends it as the webhook's reply, so it never passes through the outbox."""
 
 
 class MessageStatus(StrEnum):
@@ -286,7 +294,48 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str] = mapped_column(Text, default="")
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), default=None, index=True)
+    sent_by: Mapped[str] = mapped_column(String(64), default="")
+    """The desk login that typed it (staff replies); empty for what voicebot sends itself."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ConversationStatus(StrEnum):
+    """Where a caller's SMS conversation stands for staff (`Conversation.status`)."""
+
+    NEEDS_REPLY = "needs-reply"
+    REPLIED = "replied"
+    DONE = "done"
+
+
+class Conversation(Base):
+    """A caller's texts with one of our numbers, as staff work on them (issue 18 item 5). The
+    thread itself is the `Message` rows between the two numbers, in and out, whatever sent
+    them (quotes, flow SMS, staff replies); this row holds only what staff need on top: whether
+    it waits for a reply, what is unread, the caller's opt-out, the ticket it opened."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_status_last_in", "status", "last_in_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    """`line:phone`: one conversation per caller and number, whatever copies of a webhook do."""
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    line: Mapped[str] = mapped_column(String(32))
+    """Our number the caller texted, which staff replies go out from."""
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="needs-reply")
+    unread: Mapped[int] = mapped_column(Integer, default=0)
+    """Texts needing a person that no one has opened yet."""
+    last_in_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    opted_out_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """The caller texted STOP (or СТОП) to this number and has not texted START since."""
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None,
+                                                 index=True)
+    """The ticket the conversation's open question made (kind `sms`)."""
+    done_by: Mapped[str] = mapped_column(String(64), default="")
+    done_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -350,6 +399,20 @@ class QueueEntry(Base):
     """Indexed for the reports, which count queue entries by when they joined."""
     left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     result: Mapped[str] = mapped_column(String(16), default="")
+    """Waiting: "", or for a kept place "kept", "calling", "connecting". Left: "answering",
+    "bridged", "hangup", "message", "leave", and for a kept place "called-back",
+    "not-reached" or "dry-run"."""
+    # A kept place (the queue step's `keep_place`): the caller hung up, the row keeps their
+    # place (left_at stays empty, so nobody who came later goes ahead), and voicebot calls
+    # them back when a staff member takes it (voicebot.services.kept_places).
+    kept_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    kept_number: Mapped[str] = mapped_column(String(32), default="")
+    kept_state: Mapped[str] = mapped_column(String(64), default="")
+    """The queue state whose `keep_place` says how to call back."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    held_by: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    """The staff member's call on hold for this callback (their leg waits to be connected)."""
 
 
 class Voicemail(Base):

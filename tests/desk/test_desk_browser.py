@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,14 +14,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import update
+from werkzeug.serving import make_server
 
 from voicebot import db
 from voicebot.admin.i18n import RU
-from voicebot.models import Call, Callback, Message, Ticket, Voicemail
+from voicebot.devtools.emulator import HttpTransport, TextEmulator
+from voicebot.jobs import run_due
+from voicebot.models import Call, Callback, Conversation, Message, Ticket, Voicemail
 
 from support.desk import PASSWORD, PASSWORD_HASH, add, callback, ticket, wav
 from support.records import Dial, stored, the_call
 from support.reports import known_calls
+from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -259,10 +264,66 @@ def test_reports_show_charts_with_tables_and_fit_a_phone(
     shot(browser, "reports-phone-ru-charts.png")
 
 
+@pytest.fixture
+def texting_server(make_app: Callable[..., Flask], twilio_double: TwilioDouble
+                   ) -> Iterator[tuple[Flask, str]]:
+    """A desk that sends SMS for real, to the Twilio double, behind a live HTTP server."""
+    app = make_app(DRY_RUN=False, TWILIO_API_URL=twilio_double.base_url)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_staff_answer_a_text_from_the_menu_and_see_it_delivered(
+    texting_server: tuple[Flask, str], twilio_double: TwilioDouble, browser: Any
+) -> None:
+    """Issue 18 item 5: a caller's question by SMS counts in the menu; the dispatcher opens
+    it, replies, and sees the reply delivered, beside the caller's text."""
+    from selenium.webdriver.common.by import By
+
+    app, server = texting_server
+    caller = TextEmulator(HttpTransport(server), auth_token=TEST_AUTH_TOKEN, public_url=server,
+                          to="+15035550100", from_=CALLER, account_sid=TEST_ACCOUNT_SID)
+    caller.send("Hello, my fridge is buzzing loudly. Can someone look at it this week?")
+    log_in(browser, server)
+    menu = browser.find_element(By.ID, "nav-texts")
+    assert menu.text == "Texts 1"
+    go(browser, menu.click, "Texts")
+    (talk,) = stored(app, Conversation)
+    card = browser.find_element(By.ID, f"conversation-{talk.id}").text
+    assert "waiting for a reply" in card and "fridge is buzzing" in card
+    go(browser, browser.find_element(By.LINK_TEXT, CALLER).click, f"Texts with {CALLER}")
+    reply = ("Hello! Yes, a technician can come on Thursday between 10 and 12. The visit is "
+             "$85, parts extra. Reply YES to book it or suggest another time.")
+    browser.find_element(By.NAME, "body").send_keys(reply)
+    go(browser, browser.find_element(By.ID, "send-reply").click, f"Texts with {CALLER}")
+    assert ("Reply queued from +15035550100: Fits in one SMS."
+            in browser.find_element(By.CSS_SELECTOR, "p.flash").text)
+    assert "nav-count" not in browser.find_element(By.ID, "nav-texts").get_attribute("innerHTML")
+
+    run_due(app, raise_errors=True)  # the worker sends it
+    (sent,) = twilio_double.messages
+    assert (sent["from"], sent["to"], sent["body"]) == ("+15035550100", CALLER, reply)
+    twilio_double.deliver_message_status(sent["sid"], "delivered")
+    browser.refresh()
+    (ours,) = browser.find_elements(By.CSS_SELECTOR, "li.sms.out")
+    assert "reply by Dana" in ours.text and "delivered" in ours.text and reply in ours.text
+    assert "fridge is buzzing" in browser.find_element(By.CSS_SELECTOR, "li.sms.in").text
+    shot(browser, "texts-thread.png")
+
+    browser.set_window_size(390, 844)
+    browser.refresh()
+    assert wider_than_the_screen(browser) == []
+    shot(browser, "texts-thread-phone.png")
+
+
 CAR_SERVICE = "+74955550100"
 TELESPUTNIK = "+375295550100"
 RU_PAGES = {"handoff": "/admin/", "tickets": "/admin/tickets", "callbacks": "/admin/callbacks",
-            "flows": "/admin/flows", "reports": "/admin/reports"}
+            "flows": "/admin/flows", "reports": "/admin/reports", "texts": "/admin/texts"}
 PROPER_NAMES = ("Omega Tech Service", "voicebot", "English", "Europe/Moscow", "Twilio")
 """Latin words a Russian page may show: a line's own name, the product, the language switch
 (a language named in itself), the time zone's name."""

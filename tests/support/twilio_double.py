@@ -148,6 +148,9 @@ class TwilioDouble:
         self.calls: list[Resource] = []
         self.recordings: dict[str, _Recording] = {}
         self._status_callbacks: dict[str, str] = {}
+        self.refuse_messages: list[TwilioError] = []
+        """Errors the next message creations answer, one each, in order (then they work
+        again): e.g. ``TwilioError(400, 21610, ...)`` for a number that texted STOP."""
         self.slow: dict[str, float] = {}
         """Path regex -> seconds to wait before answering (after recording the request), as a
         slow Twilio does: a client killed meanwhile never learns that its request worked."""
@@ -167,7 +170,7 @@ class TwilioDouble:
 
     def start(self) -> TwilioDouble:
         require_spec()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server = _Server(("127.0.0.1", 0), _handler_for(self))
         # Non-daemon handler threads are joined by server_close(), so none outlives stop().
         server.daemon_threads = False
         server.block_on_close = True
@@ -276,23 +279,29 @@ class TwilioDouble:
 
     # -- status callbacks, delivered only when a test asks -----------------------------------
 
-    def deliver_message_status(self, sid: str, status: str) -> CallbackResponse:
+    def deliver_message_status(
+        self, sid: str, status: str, error_code: int | None = None
+    ) -> CallbackResponse:
+        """Report a status, as Twilio does; `error_code` with failed or undelivered (30003:
+        the handset was unreachable), in the message and in the callback's ErrorCode."""
         with self._lock:
             message = self.message(sid)
             message.update(status=status, date_updated=_now())
-        return self._callback(
-            sid,
-            {
-                "MessageSid": sid,
-                "SmsSid": sid,
-                "AccountSid": self.account_sid,
-                "From": message["from"] or "",
-                "To": message["to"],
-                "MessageStatus": status,
-                "SmsStatus": status,
-                "ApiVersion": API_VERSION,
-            },
-        )
+            if error_code is not None:
+                message.update(error_code=error_code, error_message=None)
+        params = {
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "AccountSid": self.account_sid,
+            "From": message["from"] or "",
+            "To": message["to"],
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "ApiVersion": API_VERSION,
+        }
+        if error_code is not None:
+            params["ErrorCode"] = str(error_code)
+        return self._callback(sid, params)
 
     def deliver_call_status(
         self, sid: str, status: str, answered_by: str | None = None
@@ -413,6 +422,8 @@ class TwilioDouble:
             raise TwilioError(400, 21603, "A 'From' phone number is required.")
         if not (p.get("Body") or p.get("MediaUrl") or p.get("ContentSid")):
             raise TwilioError(400, 21602, "Message body is required.")
+        if self.refuse_messages:
+            raise self.refuse_messages.pop(0)
         sid = new_sid("SM")
         uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}"
         message = {
@@ -556,6 +567,13 @@ def _wav_shape(data: bytes) -> tuple[int, int]:
             return wav.getnchannels(), round(wav.getnframes() / wav.getframerate())
     except (wave.Error, EOFError, ZeroDivisionError):
         return 1, 0
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops the connections of a client sending more
+    # requests at once (a worker placing a batch of calls in parallel), which then wait a
+    # second for the kernel to retry: the double would be slow where Twilio is not.
+    request_queue_size = 128
 
 
 def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:

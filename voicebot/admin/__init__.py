@@ -13,9 +13,11 @@ from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from voicebot import db
 from voicebot.admin import (
     auth,
     callbacks,
+    conversations,
     flows,
     formatting,
     handoff,
@@ -28,14 +30,15 @@ from voicebot.admin import (
     tickets,
 )
 from voicebot.admin.blueprint import bp
+from voicebot.services import conversations as text_work
 
 SESSION_HOURS = 12
 """A working shift: a desk left logged in overnight asks for the password again."""
 
 csrf = CSRFProtect()
 
-__all__ = ["bp", "callbacks", "flows", "handoff", "init_app", "jobs", "recordings", "reports",
-           "speech_banner", "tickets"]
+__all__ = ["bp", "callbacks", "conversations", "flows", "handoff", "init_app", "jobs", "recordings",
+           "reports", "speech_banner", "tickets"]
 
 
 def init_app(app: Flask) -> None:
@@ -104,4 +107,5 @@ def _desk_context() -> dict[str, object]:
             "user": g.get("desk_user"), "is_official": tickets.is_official,
             "when": formatting.when, "zone": str(formatting.desk_zone()),
             "line_name": naming.line_name, "role_name": naming.role_name,
-            "shown_fields": naming.shown_fields, "stored_text": naming.stored_text}
+            "shown_fields": naming.shown_fields, "stored_text": naming.stored_text,
+            "texts_waiting": lambda: text_work.waiting(db.session())}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
 from voicebot import db, journal, notes
+from voicebot.admin import conversations as desk_texts
 from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
@@ -25,9 +26,21 @@ from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
 from voicebot.compiler.registry import registry
 from voicebot.language import failures
-from voicebot.models import Call, Callback, Email, Message, Quote, Ticket, Visit, Voicemail
+from voicebot.models import (
+    Call,
+    Callback,
+    Conversation,
+    Email,
+    Message,
+    Quote,
+    Ticket,
+    Visit,
+    Voicemail,
+)
 from voicebot.phones import mask
 from voicebot.services import callbacks as callback_rules
+from voicebot.services import conversations as text_work
+from voicebot.services import messages as message_work
 
 PAGE = 50
 LIST_LIMIT = 100
@@ -112,7 +125,14 @@ def collect(session: Session, f: Filters) -> dict[str, Any]:
         "voicemails": _voicemails(session, f, since),
         "messages": _messages(session, f, since),
         "visits": _visits(session, f) if f.history else [],
+        "conversations": _conversations(session, f) if f.history else [],
     }
+
+
+def _conversations(session: Session, f: Filters) -> list[tuple[Conversation, list[Message]]]:
+    """A caller's SMS conversations, each with its thread, in their history."""
+    found = text_work.listing(session, status="all", line=f.line, phone=f.number)
+    return [(c, text_work.thread(session, c)) for c, _last in found]
 
 
 def _notes(session: Session, ids: list[int]) -> dict[int, str]:
@@ -198,7 +218,8 @@ def handoff() -> ResponseReturnValue:
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
                            lines=[flow.id for flow in registry().flows()],
-                           outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble, **data)
+                           outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble,
+                           delivery=desk_texts.delivery, segments=message_work.segments, **data)
 
 
 def _trouble(vm: Voicemail) -> str:

@@ -126,11 +126,24 @@ RU: dict[str, str] = {
     "next try {when}": "следующая попытка {when}",
     "attempt {n} of {of}": "попытка {n} из {of}",
     "history": "история",
+    "Kept places in the queue": "Сохранённые места в очереди",
+    "Callback rules": "Перезвоны по правилам",
+    "place kept": "место сохранено",
+    "calling back": "перезваниваем",
+    "putting through": "соединяем",
+    "called back, put through": "перезвонили и соединили",
+    "not reached: ticket": "не дозвонились: заявка",
+    "dry run: not called": "пробный режим: не звонили",
+    "number {n} in line ({queue})": "номер {n} в очереди ({queue})",
+    "kept at {when}": "место сохранено {when}",
+    "calls made: {n} of {of}": "звонков: {n} из {of}",
+    "ended {when}": "завершено {when}",
     "{n} s": "{n} с",
     # outcomes
     "completed": "завершён",
     "transferred": "соединён с сотрудником",
     "served": "обслужен из очереди",
+    "kept-place": "сохранил место в очереди",
     "voicemail": "голосовое сообщение",
     "abandoned": "абонент положил трубку",
     "queued": "в очереди",
@@ -342,4 +355,73 @@ RU: dict[str, str] = {
     # voicemail e-mails
     "E-mailed to {to} at {when}": "Отправлено на почту {to} в {when}",
     "Not e-mailed yet ({to})": "Ещё не отправлено на почту ({to})",
+    # texts (SMS conversations)
+    "Texts": "SMS",
+    "waiting for a reply": "ждёт ответа",
+    "replied": "отвечено",
+    "Texts with {phone}": "Переписка с {phone}",
+    "Open conversations": "Открытые",
+    "Closed conversations": "Закрытые",
+    "All conversations": "Все",
+    "No conversation waits for staff.": "Нет переписки, которая ждёт сотрудника.",
+    "No conversations.": "Переписки нет.",
+    "Mark done": "Завершить",
+    "Conversation marked done.": "Переписка завершена.",
+    "Conversation reopened.": "Переписка снова открыта.",
+    "{n} new": "новых: {n}",
+    "opted out": "отказался от SMS",
+    "asked for no more texts": "отказ от SMS",
+    "takes texts again": "снова принимает SMS",
+    "from the caller": "от абонента",
+    "reply by {name}": "ответ: {name}",
+    "quote": "расчёт",
+    "automatic answer": "автоответ",
+    "sent by the line": "отправлено линией",
+    "{n} SMS": "{n} SMS",
+    "on {line}": "на номер {line}",
+    "marked done by {name} at {when}": "завершил(а) {name}, {when}",
+    "Whole history": "Вся история",
+    "Reply": "Ответ",
+    "Reply by SMS": "Ответить по SMS",
+    "SMS to {phone}, from {line}": "SMS для {phone} с номера {line}",
+    "One SMS holds 160 Latin characters, or 70 when the text has Cyrillic or emoji; a longer "
+    "reply goes as several, each billed.":
+        "В одно SMS помещается 160 латинских символов или 70, если в тексте есть кириллица или "
+        "эмодзи; более длинный ответ уходит несколькими SMS, и каждое оплачивается.",
+    "Send SMS": "Отправить SMS",
+    "Count SMS": "Посчитать SMS",
+    "Fits in one SMS.": "Помещается в одно SMS.",
+    "Goes as {n} SMS, each billed.": "Уйдёт как {n} SMS, каждое оплачивается.",
+    "Reply queued from {line}: {note}": "Ответ поставлен в очередь с номера {line}. {note}",
+    "Send again": "Отправить снова",
+    "Sent again below.": "Отправлено повторно, см. ниже.",
+    "The SMS is queued to be sent again.": "SMS поставлено в очередь на повторную отправку.",
+    "That SMS has already been sent again.": "Это SMS уже отправлено повторно.",
+    "Only an SMS that failed can be sent again.":
+        "Повторно можно отправить только SMS, которое не дошло.",
+    "Write the reply first: an empty SMS is not sent.":
+        "Сначала напишите ответ: пустое SMS не отправляется.",
+    "The reply has {n} characters; an SMS can carry at most {max}. Shorten it or send it in "
+    "two replies.":
+        "В ответе {n} символов, а в SMS помещается не больше {max}. Сократите его или "
+        "отправьте двумя ответами.",
+    "The line {line} is no longer loaded, so there is no number to reply from.":
+        "Линия {line} больше не загружена, поэтому ответить не с какого номера.",
+    "{phone} asked for no more texts from {line} ({when}): nothing can be sent until they "
+    "text START. Call them instead.":
+        "Абонент {phone} отказался от SMS с номера {line} ({when}): отправить ничего нельзя, "
+        "пока он не пришлёт START или СТАРТ. Позвоните ему.",
+    "Twilio error {code}": "ошибка Twilio {code}",
+    "The caller has opted out of texts from this number (they texted STOP).":
+        "Абонент отказался от SMS с этого номера (прислал STOP).",
+    "The number is not a valid phone number.": "Такого телефонного номера не бывает.",
+    "The number is not a mobile number.": "Это не мобильный номер.",
+    "This account may not text that country.": "С этого аккаунта нельзя отправлять SMS в эту страну.",
+    "The phone was off or out of reach.": "Телефон был выключен или вне сети.",
+    "The number does not exist or is no longer in service.":
+        "Номер не существует или больше не обслуживается.",
+    "The number is a landline or its carrier takes no texts.":
+        "Это городской номер, или оператор не принимает SMS.",
+    "The carrier filtered the text as spam.": "Оператор отфильтровал SMS как спам.",
+    "The carrier did not say why.": "Оператор не сообщил причину.",
 }

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from voicebot import db, ticket_language
+from voicebot.admin import conversations as desk_texts
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import desk_zone, normalise_number
 from voicebot.admin.i18n import gettext as _
@@ -22,6 +23,8 @@ from voicebot.clock import clock
 from voicebot.compiler.registry import registry
 from voicebot.flows.catalog import flow_or_none
 from voicebot.models import Ticket
+from voicebot.services import conversations as text_work
+from voicebot.services import messages
 from voicebot.services import tickets as ticket_work
 from voicebot.services.tickets import TicketError
 
@@ -162,9 +165,13 @@ def new_ticket() -> ResponseReturnValue:
 
 @bp.get("/tickets/<int:ticket_id>")
 def ticket(ticket_id: int, refused: Typed | None = None, status: int = 200) -> ResponseReturnValue:
-    item = _ticket(db.session(), ticket_id)
-    return render_template("admin/ticket.html", ticket=item, refused=refused,
-                           now=clock().now()), status
+    session = db.session()
+    item = _ticket(session, ticket_id)
+    conversation = text_work.for_ticket(session, item)
+    return render_template("admin/ticket.html", ticket=item, refused=refused, now=clock().now(),
+                           conversation=conversation,
+                           thread=text_work.thread(session, conversation) if conversation else [],
+                           delivery=desk_texts.delivery, segments=messages.segments), status
 
 
 @bp.post("/tickets/<int:ticket_id>/assign")
@@ -226,6 +233,9 @@ def close(ticket_id: int) -> ResponseReturnValue:
     except TicketError as exc:
         flash(str(exc))
     else:
+        # The SMS conversation the ticket stands for is answered too.
+        text_work.ticket_closed(db.session(), ticket_id, by=g.desk_user, now=clock().now())
+        db.session().commit()
         current_app.logger.info("desk: %s closed ticket #%s", g.desk_user, ticket_id)
         flash(_("Ticket closed."))
     return _back_to(ticket_id)

@@ -1024,3 +1024,70 @@ def wav_seconds(data: bytes) -> int:
     """A WAV's length in whole seconds, rounded up; 1 at least (Twilio's RecordingDuration)."""
     with wave.open(io.BytesIO(data)) as audio:
         return max(1, math.ceil(int(audio.getnframes()) / int(audio.getframerate())))
+
+
+# ------------------------------------------------------------------------- texts (SMS)
+SMS_PATH = "/twilio/sms"
+
+
+@dataclass(frozen=True)
+class TextReply:
+    """What the server answered to one incoming SMS: the texts Twilio would send back."""
+
+    status: int
+    body: str
+    replies: tuple[str, ...]
+    problem: str | None = None
+
+
+class TextEmulator:
+    """A phone texting one of the server's numbers: each `send` posts the signed webhook
+    Twilio posts for an incoming SMS and reads the TwiML `<Message>` replies; `resend`
+    delivers the last one again, as Twilio does when it got no answer in time."""
+
+    def __init__(self, transport: Transport, *, auth_token: str, public_url: str, to: str,
+                 from_: str = "+15555550123", account_sid: str = "AC" + "0" * 32,
+                 sms_path: str = SMS_PATH) -> None:
+        self.transport = transport
+        self.validator = RequestValidator(auth_token)
+        self.public_url = public_url.rstrip("/")
+        self.to, self.from_, self.account_sid, self.sms_path = to, from_, account_sid, sms_path
+        self.sent: list[dict[str, str]] = []
+
+    def send(self, body: str, sid: str | None = None) -> TextReply:
+        sid = sid or new_sid("SM")
+        segments = max(1, math.ceil(len(body) / 153)) if len(body) > 160 else 1
+        params = {
+            "MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": self.account_sid,
+            "From": self.from_, "To": self.to, "Body": body, "NumMedia": "0",
+            "NumSegments": str(segments), "SmsStatus": "received", "ApiVersion": "2010-04-01",
+        }
+        self.sent.append(params)
+        return self._post(params)
+
+    def resend(self) -> TextReply:
+        if not self.sent:
+            raise CallStateError("nothing was texted yet")
+        return self._post(self.sent[-1])
+
+    def _post(self, params: dict[str, str]) -> TextReply:
+        url = self.public_url + self.sms_path
+        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params),
+                   "User-Agent": "TwilioProxy/1.1 (voicebot emulator)"}
+        try:
+            status, body = self.transport.post(self.sms_path, params, headers)
+        except OSError as error:
+            return TextReply(0, "", (), f"could not reach the server: {error}")
+        if not 200 <= status < 300:
+            return TextReply(status, body, (), f"POST {self.sms_path} -> {status}")
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError as error:
+            return TextReply(status, body, (), f"the answer is not TwiML: {error}")
+        if root.tag != "Response":
+            return TextReply(status, body, (), f"the answer's root is <{root.tag}>, not <Response>")
+        replies = []
+        for message in root.iter("Message"):
+            inner = message.find("Body")
+            replies.append(_text(inner if inner is not None else message))
+        return TextReply(status, body, tuple(replies))

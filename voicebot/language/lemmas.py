@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, Literal
 
 import snowballstemmer
+from lemminflect import getAllLemmas
 
 from voicebot.language import colloquial, forms
 
@@ -156,12 +157,27 @@ def _russian(word: str) -> Lexeme:
                   pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
 
 
+def _english_base(word: str) -> str:
+    """The dictionary form of an English word: the word itself when it is one ("range",
+    "left", "broke"), else a verb's infinitive ("rang" -> "ring"), else a noun's singular."""
+    found = getAllLemmas(word)
+    if not found or any(word in forms for forms in found.values()):
+        return word
+    for pos in ("VERB", "AUX", "NOUN"):
+        if pos in found:
+            return str(found[pos][0])
+    return str(next(iter(found.values()))[0])
+
+
 def _english(word: str) -> Lexeme:
     if word in NEGATIONS["en"]:
         return Lexeme(word, word, False, False, True, False)
     base = _EN_IRREGULAR.get(word, word)
-    root = stem(base, "en")
-    return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False,
+    irregular = _english_base(base)
+    root = stem(irregular, "en")
+    # An irregular form's stem is its lemma's: "rang" must not stem-match "range".
+    return Lexeme(root, root if irregular != base else stem(word, "en"), base in _EN_FUNCTION,
+                  base in _EN_PRONOUNS, False, False,
                   base in _EN_YOU, False, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
                   and base not in _EN_ANSWERS)
 

@@ -29,13 +29,14 @@ runner-up's (two strong candidates mean the caller may have meant either).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import fuzzy, negation, speaker
+from voicebot.language import fuzzy, idioms, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -105,6 +106,12 @@ def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> boo
         if not (term.negation or term.lexeme.function or term.lexeme.pronoun):
             return False
     return False
+
+
+def _specificity(words: int) -> float:
+    """What a phrase of this many meaningful words scores when heard whole: a longer phrase
+    is more specific ("сколько стоит подключение" is about the price, not the contract)."""
+    return 0.75 if words <= 1 else 0.85 if words == 2 else 0.9
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,12 @@ _ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
 """Negations whose two-word phrases read the same either way: "нет сигнала", "сигнала нет"."""
 
 
+_REORDERED: dict[int, tuple[tuple[int, ...], ...]] = {
+    n: tuple(o for o in itertools.permutations(range(n)) if list(o) != sorted(o))
+    for n in (2, 3)}
+"""The other orders a phrase of two or three words may be said in."""
+
+
 @dataclass(frozen=True)
 class _Slot:
     """One utterance word, or two written apart that a phrase writes together."""
@@ -261,14 +274,37 @@ class Menu(Generic[K]):
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
         self._profile = self._profiles() if profiles else {}
+        self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
         self._by_stem: dict[str, set[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
         for lemma in lemmas:
-            for form in {lexeme(lemma, family).stem, lemma}:
+            # An English lemma is a stem already (and "rang", the stem of "range", read again
+            # as a word is "ring").
+            for form in {lemma} if family == "en" else {lexeme(lemma, family).stem, lemma}:
                 self._by_stem.setdefault(form, set()).add(lemma)
                 for k in range(PREFIX_MIN, len(form)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
+        """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
+        reading of it stands for (its one-word members this menu uses), and the menu's phrases
+        that are members ("wrapped up", "that's it")."""
+        lemmas: dict[str, dict[str, float]] = {}
+        phrases: dict[str, list[Pattern]] = {}
+        by_first = idioms.members(self.family)
+        for first, said in by_first.items():
+            for key, member_of in said.items():
+                if len(key) == 1 and first in self._lemmas:
+                    lemmas.setdefault(member_of, {})[first] = idioms.EQUIVALENT
+        for _key, patterns in self.candidates:
+            for p in patterns:
+                if p.kind != "words":
+                    continue
+                phrase_of = by_first.get(p.terms[0].lemma, {}).get(tuple(t.lemma for t in p.terms))
+                if phrase_of is not None:
+                    phrases.setdefault(phrase_of, []).append(p)
+        return lemmas, phrases
 
     def _profiles(self) -> dict[str, dict[int, float]]:
         """Lemma -> {candidate index: how specific the lemma is to it}, over the candidates
@@ -340,7 +376,9 @@ class Menu(Generic[K]):
         found: dict[str, float] = {}
         if term.lemma in self._lemmas:
             found[term.lemma] = 1.0
-        for form in {term.lexeme.stem, term.text}:
+        # An English word's written form says nothing its lemma does not ("rang" is "ring",
+        # though it is spelled as the stem of "range").
+        for form in {term.lexeme.stem} if self.family == "en" else {term.lexeme.stem, term.text}:
             for lemma in self._by_stem.get(form, ()):
                 found.setdefault(lemma, SAME_STEM)
             if len(form) >= PREFIX_MIN:
@@ -397,7 +435,7 @@ class Menu(Generic[K]):
                 found[lemma] = PREFIXED
         return found
 
-    def _slots(self, terms: tuple[Term, ...]) -> list[_Slot]:
+    def _slots(self, terms: tuple[Term, ...], said: list[idioms.Reading]) -> list[_Slot]:
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
@@ -420,6 +458,11 @@ class Menu(Generic[K]):
                 quality = {lemma: q for lemma, q in quality.items() if q >= SAME_STEM}
             if quality:
                 slots.append(_Slot(i, i + 1, quality, i in covered))
+        for r in said:
+            means = self._idioms[0].get(r.cls)
+            if means:
+                negated = r.negated_here and any(i in covered for i in range(r.start, r.end))
+                slots.append(_Slot(r.start, r.end, means, negated))
         for i in range(len(terms) - 1):
             a, b = terms[i], terms[i + 1]
             if not a.negation and not b.negation and (a.content or b.content):
@@ -465,15 +508,25 @@ class Menu(Generic[K]):
             return Evidence(p, slot.start, slot.end, 0.75 * q)
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
-        if found is None and len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD):
+        if found is None and self._reorderable(p):
             # Another word order, within one clause: "случай у меня страховой", "сигнала
-            # нет". It counts a little less.
-            turned = self._in_order(p, p.terms[::-1], heard, negated_ok, terms)
-            if turned is not None and terms[turned.start].clause == terms[turned.end - 1].clause:
-                found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
+            # нет", "у вас поработать" (Russian orders three words freely too). It counts a
+            # little less.
+            for order in _REORDERED[len(p.terms)]:
+                turned = self._in_order(p, tuple(p.terms[i] for i in order), heard, negated_ok,
+                                        terms)
+                if turned is not None \
+                        and terms[turned.start].clause == terms[turned.end - 1].clause \
+                        and (found is None or turned.score * 0.9 > found.score):
+                    found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
         if found is not None and p.negated and _governs_a_verb(p, found, terms):
             return None
         return found
+
+    def _reorderable(self, p: Pattern) -> bool:
+        if len(p.terms) == 2:
+            return not p.negated or p.terms[0].text in _ONE_WORD
+        return len(p.terms) == 3 and self.family == "ru" and not p.negated
 
     def _in_order(self, p: Pattern, wanted: tuple[Term, ...], heard: _Heard,
                   negated_ok: bool, said: tuple[Term, ...]) -> Evidence | None:
@@ -481,8 +534,7 @@ class Menu(Generic[K]):
         clause: "не надо ничего переносить, я буду" does not say "не буду"."""
         best: Evidence | None = None
         n = len(wanted)
-        weight = max(1, sum(1 for t in wanted if t.content))
-        base = 0.75 if weight == 1 else 0.85 if weight == 2 else 0.9
+        base = _specificity(sum(1 for t in wanted if t.content))
         for first, q0 in self._where(wanted[0], heard, negated_ok):
             total, end = q0, first.end
             for term in wanted[1:]:
@@ -515,6 +567,26 @@ class Menu(Generic[K]):
                 if abs(len(lemma) - len(term.lemma)) <= JOIN_SLACK]
             for lemma, q in near:
                 found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
+        return found
+
+    def _idiom_phrases(self, terms: tuple[Term, ...], said: list[idioms.Reading]
+                       ) -> list[Evidence]:
+        """The menu's phrases that belong to a class the caller said another member of:
+        "that'll be all" for "that's it"."""
+        phrases = self._idioms[1]
+        if not phrases or not said:
+            return []
+        covered = negation.scope(terms, self.family)
+        found: list[Evidence] = []
+        for r in said:
+            if r.negated_here and any(i in covered for i in range(r.start, r.end)):
+                continue
+            # As specific as the longer of the two: "good to go" is a phrase, though the
+            # menu's word for it is "finished".
+            found.extend(Evidence(p, r.start, r.end, idioms.EQUIVALENT * p.weight
+                                  * _specificity(max(len(p.terms), r.end - r.start)))
+                         for p in phrases.get(r.cls, ()) if not p.negated
+                         and (len(p.terms) > 1 or r.end - r.start > 1))
         return found
 
     def _own_negation(self, p: Pattern) -> frozenset[int]:
@@ -598,7 +670,8 @@ class Menu(Generic[K]):
         return self.hear_terms(analyse(text, self.family))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
-        slots = self._slots(terms)
+        said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
+        slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
         any_negated = any(s.negated for s in slots)
         denied = negation.denied(terms, self.family)
@@ -606,7 +679,9 @@ class Menu(Generic[K]):
         said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
                          and not t.negation and i not in denied)
         joined = self._joined_words(terms) if self._joined else []
+        joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
+        granted = idioms.conceded(terms, self.family)
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
@@ -622,6 +697,9 @@ class Menu(Generic[K]):
             if key in self.addressed:
                 spoken_to = {t.clause for t in terms if t.lexeme.addressee}
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
+            if granted:
+                evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
+                            if terms[e.start].clause in granted else e for e in evidence]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)

@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job
-from voicebot.models import Call, Message, MessageDirection, MessagePurpose, MessageStatus
+from voicebot.models import (
+    Call,
+    Message,
+    MessageDirection,
+    MessagePurpose,
+    MessageStatus,
+    utcnow,
+)
 from voicebot.telephony import telephony
 
 log = logging.getLogger("voicebot.messages")
@@ -39,12 +46,12 @@ ORDER: dict[str, int] = {MessageStatus.PENDING: 0, MessageStatus.SENDING: 1, Mes
 """Message statuses only move forward; a late 'sent' must not overwrite 'delivered'."""
 
 
-def line_number(flow: Flow | None, call: Call | None = None) -> str:
+def line_number(flow: Flow | None, call: Call | None = None, texted: str = "") -> str:
     """The number of ours a conversation is on, which every SMS about it comes from: the
-    number the caller dialled (or, outbound, that we called from) while it is still the
-    flow's; else the flow's first number; else the call's own line (a default flow with no
-    numbers of its own)."""
-    own = ""
+    number the caller dialled (or, outbound, that we called from; or, for a conversation by
+    SMS, the one they `texted`) while it is still the flow's; else the flow's first number;
+    else the call's own line (a default flow with no numbers of its own)."""
+    own = texted
     if call is not None:
         own = call.to_number if call.direction == "inbound" else call.from_number
     numbers = flow.numbers if flow is not None else ()
@@ -53,25 +60,64 @@ def line_number(flow: Flow | None, call: Call | None = None) -> str:
     return numbers[0] if numbers else own
 
 
-def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessagePurpose,
-          key: str, call: Call | None = None, call_id: int | None = None) -> Message:
-    """Store an outbound SMS once per `key` (however often the step, job or webhook that
-    sends it runs); it goes out after the commit. `call` (or `call_id`) is the conversation
-    it belongs to: its journal lists it, and its line is the number it is sent from."""
+def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessagePurpose,  # noqa: PLR0913  an SMS's fields, by keyword
+          key: str, call: Call | None = None, call_id: int | None = None, texted: str = "",
+          sent_by: str = "", now: dt.datetime | None = None) -> Message:
+    """Store an outbound SMS once per `key` (however often the step, job, webhook or desk
+    form that sends it runs, even at the same moment); it goes out after the commit. `call`
+    (or `call_id`) is the conversation it belongs to: its journal lists it, and its line is
+    the number it is sent from; `texted` is that line for a conversation by SMS alone. `now`:
+    the engine's clock, where the SMS joins a thread shown with the texts it answers."""
     existing = session.scalar(select(Message).where(Message.dedupe_key == key))
     if existing is not None:
         return existing
     if call is None and call_id is not None:
         call = session.get(Call, call_id)  # the conversation's line: one rule for all
-    message = Message(
-        direction=MessageDirection.OUT, purpose=purpose, flow_id=flow.id, to_number=to,
-        from_number=line_number(flow, call), body=body, call_id=call.id if call else None,
-        dedupe_key=key, status=MessageStatus.PENDING,
-    )
-    session.add(message)
-    session.flush()
+    message = db.create_once(
+        session, Message, "dedupe_key", direction=MessageDirection.OUT, purpose=purpose,
+        flow_id=flow.id, to_number=to, from_number=line_number(flow, call, texted), body=body,
+        call_id=call.id if call else None, dedupe_key=key, status=MessageStatus.PENDING,
+        sent_by=sent_by, created_at=now or utcnow(), updated_at=utcnow())
+    if message is None:  # a copy of the request stored it meanwhile: that copy sends it
+        found = session.scalar(select(Message).where(Message.dedupe_key == key))
+        assert found is not None
+        return found
     session.info.setdefault(OUTBOX_KEY, []).append(message.id)
     return message
+
+
+def auto_reply(session: Session, flow: Flow, incoming: Message, body: str) -> None:
+    """Keep the TwiML answer to `incoming` on its conversation. Twilio sends it with the
+    webhook's reply, so it is stored as handed over, never queued; once per incoming SMS."""
+    db.insert_once(session, Message, "dedupe_key", direction=MessageDirection.OUT,
+                   purpose=MessagePurpose.AUTO_REPLY, flow_id=flow.id,
+                   to_number=incoming.from_number, from_number=incoming.to_number, body=body,
+                   call_id=incoming.call_id, dedupe_key=auto_reply_key(incoming),
+                   status=MessageStatus.ACCEPTED, created_at=incoming.created_at or utcnow(),
+                   updated_at=utcnow())
+
+
+def auto_reply_key(incoming: Message) -> str:
+    return f"auto-reply-{incoming.sid}"
+
+
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
+"""GSM 03.38: the alphabet of a plain SMS; an extended character takes two places."""
+MAX_BODY = 1600
+"""Twilio's limit for one message's body."""
+
+
+def segments(body: str) -> int:
+    """How many SMS a text goes as, each billed: 160 GSM characters in one (153 a part when
+    split), or 70 UTF-16 units (67 a part) once a character outside GSM (Cyrillic) is in it."""
+    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in body):
+        units, one, part = len(body) + sum(c in GSM_EXTENDED for c in body), 160, 153
+    else:
+        units, one, part = len(body.encode("utf-16-le")) // 2, 70, 67
+    return 1 if units <= one else -(-units // part)
 
 
 def received(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str, body: str,

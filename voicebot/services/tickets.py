@@ -80,9 +80,13 @@ def answer(app: Flask, ticket_id: int, text: str, by: str) -> list[Callback]:
 def close(app: Flask, ticket_id: int, by: str, note: str = "") -> None:
     now = clock(app).now()
     with db.session_scope(app) as session:
-        ticket = _open_ticket(session, ticket_id)
-        ticket.closed_at, ticket.status = now, TicketStatus.CLOSED
-        ticket.comments.append(TicketComment(at=now, author=by, text=note.strip() or "Closed."))
+        close_in(_open_ticket(session, ticket_id), by, now, note)
+
+
+def close_in(ticket: Ticket, by: str, now: dt.datetime, note: str = "") -> None:
+    """Close a ticket in the caller's transaction (`close` opens its own)."""
+    ticket.closed_at, ticket.status = now, TicketStatus.CLOSED
+    ticket.comments.append(TicketComment(at=now, author=by, text=note.strip() or "Closed."))
 
 
 def comment(app: Flask, ticket_id: int, text: str, by: str) -> None:

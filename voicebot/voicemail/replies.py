@@ -1,7 +1,9 @@
 """A caller's SMS answer to a quote (OM-4): YES approves their latest open quote, NO declines
-it, anything else is kept on the conversation for a person. STOP, START and the other
-carrier keywords are Twilio's to act on (it blocks or unblocks the number itself); we only
-record them.
+it, anything else waits for a person in the caller's conversation on the desk
+(voicebot.services.conversations). STOP, START and the other carrier keywords are Twilio's to
+act on (it blocks or unblocks the number itself, and tells the caller); we record them, so the
+desk does not write to a caller who opted out. Twilio knows no Russian keywords: СТОП and
+СТАРТ are ours alone, so we confirm them to the caller ourselves.
 
 Only a plain answer counts: "yes", "Yes please!", "да, подтверждаю". "Yes but not on Monday"
 is a question for a person, not an approval.
@@ -20,7 +22,7 @@ from voicebot.flows import words
 from voicebot.flows.model import Flow
 from voicebot.models import Call, EventKind, Message, MessagePurpose, Quote, Voicemail
 from voicebot.phones import mask
-from voicebot.services import callbacks, calls, messages, tickets
+from voicebot.services import callbacks, calls, conversations, messages, tickets
 from voicebot.voicemail import staff, wording
 
 log = logging.getLogger("voicebot.voicemail")
@@ -49,8 +51,10 @@ NO_TAIL = frozenset({
 })
 """Words a plain no may carry: "no thanks", "не надо", "нет, спасибо"."""
 OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "стоп"})
-OPT_IN = frozenset({"start", "unstop"})
-"""Twilio's default keywords; it also treats YES as opt-in, and we read it as approval."""
+OPT_IN = frozenset({"start", "unstop", "старт"})
+"""Twilio's default keywords, and the Russian ones we keep ourselves (OURS); Twilio also
+treats a plain YES as opt-in, and we read it as approval too."""
+OURS = frozenset({"стоп", "старт"})
 OPEN_FOR = dt.timedelta(days=30)
 """A quote older than this is no longer open: a YES then goes to a person."""
 
@@ -97,6 +101,10 @@ def _quote_call(session: Session, quote: Quote) -> Call | None:
 
 def replayed(session: Session, message: Message, flow: Flow | None) -> str | None:
     """The answer already given to this SMS, for a webhook Twilio delivers again."""
+    kept = session.scalar(select(Message.body).where(
+        Message.dedupe_key == messages.auto_reply_key(message)))
+    if kept is not None:
+        return kept
     quote = session.scalar(select(Quote).where(Quote.reply_message_id == message.id))
     if quote is None or flow is None:
         return None
@@ -106,21 +114,42 @@ def replayed(session: Session, message: Message, flow: Flow | None) -> str | Non
 def handle(session: Session, message: Message, flow: Flow | None,
            now: dt.datetime) -> str | None:
     """Act on a new incoming SMS: the reply to send back, or None. What it tells staff goes
-    to the outbox, sent by the worker after the commit."""
+    to the outbox, sent by the worker after the commit; the text joins the caller's
+    conversation, and so does the reply."""
+    answer = _handle(session, message, flow, now)
+    if answer and flow is not None:
+        messages.auto_reply(session, flow, message, answer)
+    return answer
+
+
+def _handle(session: Session, message: Message, flow: Flow | None,
+            now: dt.datetime) -> str | None:
     answer = classify(message.body)
+    conversation = conversations.received(session, flow, message) if flow else None
     if answer in ("opt-out", "opt-in"):
         message.purpose = MessagePurpose(answer)
-        log.info("SMS %s from %s: %s keyword, left to Twilio", message.sid,
-                 mask(message.from_number), answer)
+        log.info("SMS %s from %s: %s keyword", message.sid, mask(message.from_number), answer)
+        if conversation is None or flow is None:
+            return None
+        if answer == "opt-out":
+            conversations.opted_out(conversation, now)
+        else:
+            conversations.opted_in(conversation)
+        keyword = words.tokens(message.body)[0]
+        return wording.text(answer, flow.language) if keyword in OURS else None
+    if flow is None or conversation is None:
         return None
-    if flow is None:
-        return None
+    if answer == "yes" and words.tokens(message.body) == ("yes",):
+        conversations.opted_in(conversation)  # Twilio's opt-in keyword too
     quote = open_quote(session, flow, message.from_number, now)
     call = _quote_call(session, quote) if quote else None
     if call is not None:
         message.call_id = call.id  # on the conversation the quote belongs to
     if quote is None or answer is None:
-        _for_person(session, message, flow, call, now)
+        conversations.needs_person(
+            session, flow, conversation, message, call, now,
+            assign_role=flow.quotes.notify[0] if flow.quotes and flow.quotes.notify else None)
+        log.info("SMS %s from %s kept for a person", message.sid, mask(message.from_number))
         return None
     quote.status = "approved" if answer == "yes" else "declined"
     quote.reply_message_id, quote.decided_at = message.id, now
@@ -148,13 +177,3 @@ def _caller_name(session: Session, quote: Quote) -> str | None:
     voicemail = session.get(Voicemail, quote.voicemail_id)
     name = voicemail.understanding.get("caller_name") if voicemail else None
     return str(name) if name else None
-
-
-def _for_person(session: Session, message: Message, flow: Flow, call: Call | None,
-                now: dt.datetime) -> None:
-    tickets.open(session, flow, key=f"sms-{message.sid}", call_id=call.id if call else None,
-                 kind="sms", text=f"SMS from {message.from_number}: {message.body}",
-                 phone=message.from_number, now=message.created_at or now,
-                 assign_role=flow.quotes.notify[0] if flow.quotes and flow.quotes.notify
-                 else None)
-    log.info("SMS %s from %s kept for a person", message.sid, mask(message.from_number))

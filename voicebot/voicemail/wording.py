@@ -29,6 +29,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "{urgent}Сообщение от {caller}{name} требует человека ({why}): {said}",
     },
     "urgent": {"en": "URGENT. ", "ru": "СРОЧНО. "},
+    # Answers to СТОП and СТАРТ, which Twilio does not confirm (it knows only English ones).
+    "opt-out": {
+        "en": "You will get no more texts from this number. Text START to receive them again.",
+        "ru": "Хорошо, мы больше не будем присылать вам SMS с этого номера. Чтобы снова "
+              "получать их, отправьте СТАРТ.",
+    },
+    "opt-in": {
+        "en": "You will get texts from this number again. Text STOP to stop them.",
+        "ru": "Вы снова будете получать SMS с этого номера. Чтобы отказаться, отправьте СТОП.",
+    },
     "unheard": {"en": "not transcribed", "ru": "не расшифровано"},
 }
 
