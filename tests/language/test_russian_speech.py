@@ -95,3 +95,17 @@ def test_a_known_verb_is_not_the_noun_its_stem_extends() -> None:
     cable = menu({"cable": ["провод"]})
     assert best(cable, "вы и телефонную линию проводите?") is None
     assert best(cable, "провода у нас старые") == "cable"
+
+
+@pytest.mark.parametrize(("said", "away"), [
+    ("я до ночи на дежурстве", True),
+    ("мы с мужем в санатории", True),
+    ("я буду на месте", False),
+    ("давайте лучше на следующей неделе", False),
+    ("я не на работе, я дома", False),
+])
+def test_a_caller_somewhere_else_is_not_at_home(said: str, away: bool) -> None:
+    """RT-1: "will you be home?" answered with where the caller is instead: a flow lists
+    "не дома" for it, not every place a client may be."""
+    visit = menu({"away": ["не дома"], "waiting": ["буду на месте", "дома"]})
+    assert (best(visit, said) == "away") is away

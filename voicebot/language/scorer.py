@@ -273,6 +273,9 @@ class Menu(Generic[K]):
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        # Only a Russian question some answer of which is "не дома" hears where the caller is.
+        self._elsewhere = family == "ru" and any(
+            p.text == "не дома" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
@@ -670,6 +673,8 @@ class Menu(Generic[K]):
         return self.hear_terms(analyse(text, self.family))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+        if self._elsewhere:
+            terms = speaker.with_whereabouts(terms)
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
