@@ -57,6 +57,13 @@ def test_a_formula_of_not_knowing_is_not_knowing() -> None:
     assert best(NOT_KNOWN, "знает мастер, его спросите") is None
 
 
+def test_a_school_mark_rates_the_conversation() -> None:
+    """HL-8: the caller who asks to give a rating goes to it, in the words of a school mark."""
+    rating = menu({"rating": ["поставить оценку"], "more": ["вопрос"]})
+    assert best(rating, "ну поставлю вам четвёрку") == "rating"
+    assert best(rating, "ставлю пятерочку") == "rating"
+
+
 def test_who_is_speaking_in_a_formula() -> None:
     """HL-1: "с кем имею честь?" asks the agent's name."""
     assert best(WHO, "простите, с кем имею честь?") == "agent_name"
