@@ -21,7 +21,7 @@ from typing import Any, Literal
 import snowballstemmer
 from lemminflect import getAllLemmas
 
-from voicebot.language import forms
+from voicebot.language import colloquial, forms
 
 Family = Literal["en", "ru"]
 
@@ -225,19 +225,26 @@ def _split_not(piece: str) -> str | None:
 
 
 def analyse(text: str, family: Family) -> tuple[Term, ...]:
-    """The words of `text` in order, each analysed; in Russian "что-то" is one word and a
-    verb with "не" written onto it two ("небудет" is "не будет")."""
+    """The words of `text` in order, each analysed; in Russian "что-то" is one word, a
+    verb with "не" written onto it two ("небудет" is "не будет"), and everyday words and
+    formulas are read as the standard words they stand for (`colloquial`)."""
     found: list[Term] = []
     clause = 0
     text = normalise(text)
     if family == "ru":
-        text = _RU_HYPHENATED.sub("", text)
+        text = colloquial.rewrite(_RU_HYPHENATED.sub("", text))
     for piece in _PIECE.findall(text):
         if not piece[0].isalnum():
             clause += 1
             continue
         if piece in CLAUSE_WORDS[family]:
             clause += 1
+        standard = None if family != "ru" else colloquial.standard(piece) \
+            or colloquial.standard(lexeme(piece, family).lemma)
+        if standard is not None:
+            # "стиралка" is "стиральная машина": the words a flow lists for it.
+            found.extend(Term(w, lexeme(w, family), clause) for w in standard)
+            continue
         verb = _split_not(piece) if family == "ru" else None
         if verb is not None:
             found.append(Term(_RU_NOT, lexeme(_RU_NOT, family), clause))

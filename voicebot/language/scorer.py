@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import fuzzy, idioms, negation
+from voicebot.language import fuzzy, idioms, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -45,6 +45,8 @@ PatternKind = Literal["words", "example"]
 
 MAX_GAP = 4
 """Words allowed between two words of a `words` phrase."""
+SAME_STEM = 0.95
+"""How well a word matches another of the same stem; a stem extending another matches less."""
 PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
 EXAMPLE_SHARE = 0.45
@@ -81,10 +83,13 @@ MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "�
 it", not "(the visit is) not needed"."""
 
 
-WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could"})
-"""Words of wanting, needing and being able: they say that the caller asks, not what about,
-so they are no part of a choice's profile ("можно ли перенести розетку" is not about the
-channels because an example of theirs asks "нужна ли приставка")."""
+WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could",
+                             "кто", "что", "где", "куда", "откуда", "когда", "как", "какой",
+                             "чей", "зачем", "почему", "сколько"})
+"""Words of wanting, needing and being able, and the question words: they say that the
+caller asks, not what about, so they are no part of a choice's profile ("можно ли перенести
+розетку" is not about the channels because an example of theirs asks "нужна ли приставка";
+"с кем поговорить" is not an installation because one asks "кто подключит")."""
 
 
 def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
@@ -189,6 +194,8 @@ class Verdict(Generic[K]):
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
 
+_NOT_PREFIX = "\0not "
+"""Marks a profile word said under a negation ("не приезжайте")."""
 NEG = "\0negation"
 """The index key under which every negation word of an utterance is found."""
 ALONE = "\0alone"
@@ -235,6 +242,8 @@ class Menu(Generic[K]):
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
+        self._governed_in: dict[tuple[Pattern, int], frozenset[int]] = {}
+        self._denied_in: dict[Pattern, frozenset[int]] = {}
         lemmas: set[str] = set()
         df: dict[str, int] = {}
         for _key, patterns in self.candidates:
@@ -303,7 +312,10 @@ class Menu(Generic[K]):
         and whose words count anywhere (not `addressed` ones)."""
         vocab: list[set[str]] = []
         for _key, patterns in self.candidates:
-            vocab.append({t.lemma for p in patterns if p.weight >= 1.0 for t in p.terms
+            # A word an example negates is evidence of its negation only: "не приезжайте"
+            # (a cancellation) says nothing for "приезжайте" (a confirmation).
+            vocab.append({_NOT_PREFIX + t.lemma if n in self._denied(p) else t.lemma
+                          for p in patterns if p.weight >= 1.0 for n, t in enumerate(p.terms)
                           if t.content and not t.lexeme.pronoun and not t.negation
                           and t.lemma not in WISHES})
         count = len(self.candidates)
@@ -322,19 +334,21 @@ class Menu(Generic[K]):
         return profile
 
     def _profile_scores(self, slots: list[_Slot], terms: tuple[Term, ...]) -> dict[int, float]:
-        """Each candidate's profile evidence from the answer's words (one vote a word, not
-        under a negation, not a pronoun)."""
+        """Each candidate's profile evidence from the answer's words (one vote a word, not a
+        pronoun; a word under a negation votes for the candidates that negate it)."""
         if not self._profile:
             return {}
         best: dict[tuple[int, int], float] = {}
+        denied = negation.denied(terms, self.family)
         for slot in slots:
-            if slot.negated or NEG in slot.quality or slot.end - slot.start != 1:
+            if NEG in slot.quality or slot.end - slot.start != 1:
                 continue
             term = terms[slot.start]
             if not term.content or term.lexeme.pronoun:
                 continue
             for lemma, q in slot.quality.items():
-                for i, specific in self._profile.get(lemma, {}).items():
+                said = _NOT_PREFIX + lemma if slot.negated or slot.start in denied else lemma
+                for i, specific in self._profile.get(said, {}).items():
                     vote = q * specific
                     if vote > best.get((i, slot.start), 0.0):
                         best[(i, slot.start)] = vote
@@ -366,7 +380,7 @@ class Menu(Generic[K]):
         # though it is spelled as the stem of "range").
         for form in {term.lexeme.stem} if self.family == "en" else {term.lexeme.stem, term.text}:
             for lemma in self._by_stem.get(form, ()):
-                found.setdefault(lemma, 0.95)
+                found.setdefault(lemma, SAME_STEM)
             if len(form) >= PREFIX_MIN:
                 for lemma in self._by_prefix.get(form, ()):
                     found.setdefault(lemma, 0.9)
@@ -420,6 +434,7 @@ class Menu(Generic[K]):
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
+        himself = speaker.described(terms) if self.family == "ru" else frozenset()
         slots: list[_Slot] = []
         for i, term in enumerate(terms):
             if not term.content:
@@ -433,6 +448,9 @@ class Menu(Generic[K]):
                 slots.append(_Slot(i, i + 1, quality, False))
                 continue
             quality = self._quality(term)
+            if i in himself:
+                # "я монтажник": who the caller is counts as itself, not as "монтаж".
+                quality = {lemma: q for lemma, q in quality.items() if q >= SAME_STEM}
             if quality:
                 slots.append(_Slot(i, i + 1, quality, i in covered))
         for r in said:
@@ -578,11 +596,26 @@ class Menu(Generic[K]):
             self._negated_in[p] = negation.scope(p.terms, self.family)
         return self._negated_in[p]
 
-    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
-                 ) -> Evidence | None:
+    def _denied(self, p: Pattern) -> frozenset[int]:
+        """The words of `p` its negations deny, clause-wide in Russian (`negation.denied`)."""
+        if p not in self._denied_in:
+            self._denied_in[p] = negation.denied(p.terms, self.family)
+        return self._denied_in[p]
+
+    def _negates(self, p: Pattern, n: int) -> frozenset[int]:
+        """The words of example `p` that its negation at `n` covers (computed once)."""
+        if (p, n) not in self._governed_in:
+            self._governed_in[(p, n)] = negation.governed(p.terms, self.family).get(
+                n, frozenset())
+        return self._governed_in[(p, n)]
+
+    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset(),
+                 denied: frozenset[int] = frozenset()) -> Evidence | None:
         """`said`: where the answer's own meaningful words stand; a short answer said wholly
         inside an example ("подтверждаю" in "да, подтверждаю визит") is that example's
-        meaning, even though it says less than half of it."""
+        meaning, even though it says less than half of it. `denied`: the answer's words
+        under a negation (`negation.denied`): a word the example denies counts only there,
+        one it affirms only elsewhere."""
         total = 0.0
         weight = 0.0
         start, end = 10**9, -1
@@ -590,13 +623,27 @@ class Menu(Generic[K]):
         inside: set[int] = set()
         specific = 0.0
         acts = False
-        own = self._own_negation(p)
+        mine = self._denied(p)
+
+        def heard_at(n: int) -> list[tuple[_Slot, float]]:
+            # An example's words count only where the caller did not negate them, and the
+            # words it negates only where the caller negated them too ("I don't want the
+            # same technician again"; "меня дома не будет" is no "я дома").
+            term = p.terms[n]
+            if term.negation:
+                return self._where(term, heard, True)
+            return [(s, q) for s, q in self._where(term, heard, True)
+                    if (s.negated or s.start in denied) == (n in mine)]
+
+        heard_negated = {n for n in mine if heard_at(n)}
         for n, term in enumerate(p.terms):
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
-            # An example's words count only where the caller did not negate them, unless the
-            # example negates them too ("I don't want the same technician again").
-            options = self._where(term, heard, n in own)
+            # Its negation counts only with a word it negates: "не могу подключить" says
+            # nothing of "не греет".
+            options = heard_at(n)
+            if term.negation and not heard_negated & self._negates(p, n):
+                options = []
             if options:
                 where, q = max(options, key=lambda o: o[1])
                 total += w * q
@@ -626,8 +673,10 @@ class Menu(Generic[K]):
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
         any_negated = any(s.negated for s in slots)
+        denied = negation.denied(terms, self.family)
+        # What the answer affirms: "я передумал, не приезжайте" affirms only "передумал".
         said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
-                         and not t.negation)
+                         and not t.negation and i not in denied)
         joined = self._joined_words(terms) if self._joined else []
         joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
@@ -638,7 +687,7 @@ class Menu(Generic[K]):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
-                         else self._example(p, heard, said))
+                         else self._example(p, heard, said, denied))
                 if found is not None:
                     evidence.append(found)
                 elif any_negated and p.kind == "words" \
