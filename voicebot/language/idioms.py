@@ -37,7 +37,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "are over", "was over", "over with", "be through", "is through", "are through",
             "through with", "wrapped up", "good to go", "ready to use", "squared away",
             "taken care of", "fixed up", "sorted out", "all fixed", "back in working order",
-            "up and running", "finished up", "be fixed", "be repaired",
+            "up and running", "finished up", "be fixed", "be repaired", "good to use",
+            "safe to use", "okay to use", "ok to use",
         ),
         # What something costs the caller.
         "price": (
