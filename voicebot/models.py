@@ -70,6 +70,7 @@ class CallOutcome(StrEnum):
     ABANDONED = "abandoned"
     TRANSFERRED = "transferred"
     SERVED = "served"
+    KEPT_PLACE = "kept-place"
     VOICEMAIL = "voicemail"
     UNKNOWN_NUMBER = "unknown-number"
 
@@ -140,6 +141,8 @@ class EventKind(StrEnum):
     WHISPER = "whisper"
     QUEUE_TOLD = "queue-told"
     QUEUE_MESSAGE = "queue-message"
+    QUEUE_KEPT = "queue-kept"
+    KEPT_CALL = "kept-call"
 
 
 class MessageDirection(StrEnum):
@@ -396,6 +399,20 @@ class QueueEntry(Base):
     """Indexed for the reports, which count queue entries by when they joined."""
     left_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     result: Mapped[str] = mapped_column(String(16), default="")
+    """Waiting: "", or for a kept place "kept", "calling", "connecting". Left: "answering",
+    "bridged", "hangup", "message", "leave", and for a kept place "called-back",
+    "not-reached" or "dry-run"."""
+    # A kept place (the queue step's `keep_place`): the caller hung up, the row keeps their
+    # place (left_at stays empty, so nobody who came later goes ahead), and voicebot calls
+    # them back when a staff member takes it (voicebot.services.kept_places).
+    kept_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    kept_number: Mapped[str] = mapped_column(String(32), default="")
+    kept_state: Mapped[str] = mapped_column(String(64), default="")
+    """The queue state whose `keep_place` says how to call back."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    held_by: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    """The staff member's call on hold for this callback (their leg waits to be connected)."""
 
 
 class Voicemail(Base):

@@ -17,6 +17,7 @@ from voicebot.jobs import run_due
 from voicebot.models import Callback, Ticket
 from voicebot.services.tickets import close
 
+from support.outbound import answer, placed_calls
 from support.records import Dial, stored, the_call
 from support.twilio_double import TwilioDouble
 
@@ -134,3 +135,43 @@ def test_om8_another_technician_only_in_exceptional_cases(app: Flask, dial: Dial
     turn = content.say("no, that's fine")
     assert "Is there anything else?" in turn.text
     assert len(stored(app, Ticket)) == 1
+
+
+def test_om12_a_caller_keeps_their_place_and_the_dispatcher_is_put_through_to_them(
+    app: Flask, dial: Dial, set_clock, live: TwilioDouble, live_server: str,
+) -> None:
+    """Issue 18's keep my place on the shipped line: after a minute in the dispatch queue the
+    caller is offered a call back, presses 1, hears the number and hangs up; the dispatcher
+    calling in to take the next caller is held while Omega calls them back from its own
+    number, and they are put through. OM-12: the journal says the place was kept, when the
+    caller was called back and that they were put through."""
+    set_clock(MONDAY_9AM)
+    caller = dial(OMEGA, from_=CALLER)
+    caller.start()
+    turn = caller.press("0")
+    assert "To keep your place in line and have us call you back, press 1." not in turn.heard
+    caller.queue_position(1, waited=30)
+    turn = caller.queue_position(1, waited=30)
+    assert "To keep your place in line and have us call you back, press 1." in turn.heard
+    assert caller.press_while_waiting("1").heard == [
+        "Thank you. You keep your place in line, and we will call you back at "
+        "5 0 3, 5 5 5, 0 1 7 7 when your turn comes. Goodbye."]
+
+    dispatcher = dial(OMEGA, from_="+15035550111")
+    assert ("The next caller kept their place in line. We are calling them back at "
+            "5 0 3, 5 5 5, 0 1 7 7 now; please hold, and you will be put through when they "
+            "answer.") in dispatcher.start().heard
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(live)
+    assert (placed.params["To"], placed.params["From"]) == (CALLER, OMEGA)
+    back = answer(placed, live_server)
+    assert back.turn.heard == [
+        "Hello, this is Omega Tech Service calling you back. You kept your place in line, and "
+        "it is your turn now. Please hold while I put you through."]
+    back.dial_result("completed", duration=120)
+    dispatcher.queue_result("bridged")
+    note = the_call(app, caller).note
+    assert "The caller kept their place in line and hung up; we are to call them back at " \
+           f"{CALLER}." in note
+    assert "Kept place: called back at 9:00 AM (call 1 of 2)." in note
+    assert "Kept place: the caller answered the call back and was put through to staff." in note

@@ -1,5 +1,7 @@
 """Callbacks on the desk: the promised call backs still to run, and the finished ones with
-every attempt; staff can cancel one, or run it now instead of at its time."""
+every attempt; staff can cancel one, or run it now instead of at its time. Kept places
+(callers who hung up keeping their place in a queue) are listed with them: their place in
+line, the calls made, and how it went."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from voicebot.callbacks.runner import run_now
 from voicebot.clock import clock
 from voicebot.models import Callback
 from voicebot.services import callbacks as callback_rules
+from voicebot.services import kept_places
 
 PAGE = 50
 
@@ -34,7 +37,9 @@ def callbacks() -> ResponseReturnValue:
             query = query.where(Callback.id < int(before))
     rows = list(db.session().scalars(query.limit(PAGE + 1)))
     older = rows[PAGE - 1].id if show == "finished" and len(rows) > PAGE else None
-    return render_template("admin/callbacks.html", callbacks=rows[:PAGE], show=show, older=older)
+    kept = kept_places.listing(db.session(), pending=show == "pending")
+    return render_template("admin/callbacks.html", callbacks=rows[:PAGE], show=show, older=older,
+                           kept=kept)
 
 
 def _back() -> ResponseReturnValue:

@@ -65,7 +65,7 @@ def _prompt(turn: Turn, record_seconds: int, messages: Messages) -> str:
         )
     if turn.waiting == "dial":
         return "[dial] answered (Enter) / no-answer / busy / failed, /hangup > "
-    return "[queue] bridged / leave / position N, /hangup > "
+    return "[queue] keys (over the music) / bridged / leave / position N, /hangup > "
 
 
 def interactive(
@@ -121,6 +121,12 @@ def _act(emulator: CallEmulator, turn: Turn, answer: str, record_seconds: int,
         return emulator.record(seconds, finish=finish, audio=audio)
     if turn.waiting == "dial":
         return emulator.dial_result(answer or "completed")
+    return _in_queue(emulator, answer)
+
+
+def _in_queue(emulator: CallEmulator, answer: str) -> Turn:
+    if _DIGITS.fullmatch(answer):  # a message key or keep_place key over the hold music
+        return emulator.press_while_waiting(answer)
     position = re.fullmatch(r"position\s+(\d+)", answer)
     if position:
         return emulator.queue_position(int(position.group(1)))

@@ -393,7 +393,9 @@ def _act(emulator: CallEmulator, step: Step) -> tuple[str, Turn]:
     """Performs a caller step; returns the transcript line and the new turn."""
     value = step.texts[0] if step.texts else ""
     if step.kind == "press":
-        return f"CALLER: presses {value}", emulator.press(value)
+        queued = emulator.turn.waiting == "queue"  # keys over the hold music (the wait loop's)
+        press = emulator.press_while_waiting if queued else emulator.press
+        return f"CALLER: presses {value}{' while waiting' if queued else ''}", press(value)
     if step.kind == "say":
         return f"CALLER: says {value!r}", emulator.say(value, step.confidence)
     if step.kind == "silence":

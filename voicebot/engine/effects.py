@@ -12,10 +12,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from voicebot.engine.turn import Made, VisitRecord, Waiting
+from voicebot.engine.turn import KeptOutcome, Made, VisitRecord, Waiting
 from voicebot.flows.model import Flow
 from voicebot.models import Call, MessagePurpose
-from voicebot.services import bookings, calls, messages, queue, tickets, visits, voicemails
+from voicebot.services import (
+    bookings,
+    calls,
+    kept_places,
+    messages,
+    queue,
+    tickets,
+    visits,
+    voicemails,
+)
 from voicebot.services.bookings import Slot
 
 
@@ -62,9 +71,37 @@ class Effects:
     def chose_message(self, call: Call) -> bool:
         return queue.left_for_message(self.session, call.id)
 
-    def take_waiting(self, flow_id: str, queue_name: str, now: dt.datetime) -> Waiting | None:
-        entry = queue.take_next(self.session, flow_id, queue_name, now)
-        return Waiting(entry.queue, entry.priority, entry.call_id) if entry else None
+    def take_waiting(self, flow: Flow, queue_name: str, now: dt.datetime,
+                     staff: Call) -> Waiting | None:
+        taken = kept_places.take_next(self.session, flow, queue_name, now, staff)
+        if taken is None:
+            return None
+        entry = taken.entry
+        if taken.dial is None:
+            return Waiting(entry.queue, entry.priority, entry.call_id)
+        return Waiting(entry.queue, entry.priority, entry.call_id, kept_number=entry.kept_number,
+                       hold=kept_places.hold_queue(entry))
+
+    def keep_place(self, call: Call, state: str, now: dt.datetime) -> bool:
+        return kept_places.keep(self.session, call, state, now)
+
+    def kept_number(self, call: Call) -> str | None:
+        return kept_places.kept_number(self.session, call.id)
+
+    def kept_answered(self, entry_id: int) -> str | None:
+        return kept_places.answered(self.session, entry_id)
+
+    def kept_connected(self, entry_id: int, now: dt.datetime) -> None:
+        kept_places.connected(self.session, entry_id, now)
+
+    def kept_outcome(self, staff: Call) -> KeptOutcome | None:
+        entry = kept_places.last_held(self.session, staff.id)
+        if entry is None:
+            return None
+        return KeptOutcome(entry.id, entry.kept_number, entry.result, entry.next_try_at)
+
+    def kept_staff_left(self, staff: Call) -> None:
+        kept_places.staff_left(self.session, staff.id)
 
     def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int:

@@ -18,6 +18,51 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "To leave a message instead, press {digit} at any time.",
         "ru": "Чтобы не ждать и оставить сообщение, нажмите {digit} в любой момент.",
     },
+    # A queue step's `keep_place` (issue 18): the offer in the wait loop and its answers.
+    "kept_offer": {
+        "en": "To keep your place in line and have us call you back, press {digit}.",
+        "ru": "Чтобы сохранить место в очереди и дождаться нашего звонка, нажмите {digit}.",
+    },
+    "kept_withheld": {
+        "en": "Sorry, your number is withheld, so we cannot call you back. Please stay on the "
+              "line.",
+        "ru": "Извините, ваш номер скрыт, поэтому мы не сможем вам перезвонить. Пожалуйста, "
+              "оставайтесь на линии.",
+    },
+    "kept_confirm": {
+        "en": "Thank you. You keep your place in line, and we will call you back at {number} "
+              "when your turn comes. Goodbye.",
+        "ru": "Спасибо. Ваше место в очереди сохранено, и мы перезвоним вам по номеру "
+              "{number}, когда подойдёт ваша очередь. До свидания.",
+    },
+    "kept_hello": {
+        "en": "Hello, this is {name} calling you back. You kept your place in line, and it "
+              "is your turn now. Please hold while I put you through.",
+        "ru": "Здравствуйте, это {name}, мы вам перезваниваем. Вы сохраняли место в очереди, "
+              "и ваша очередь подошла. Пожалуйста, не кладите трубку, я соединяю вас с "
+              "сотрудником.",
+    },
+    "kept_staff_gone": {
+        "en": "Sorry, the person who was free a moment ago has just been taken. You keep your "
+              "place, and we will call you again. Goodbye.",
+        "ru": "Извините, сотрудник, который только что освободился, уже занят. Ваше место "
+              "сохранено, и мы перезвоним вам ещё раз. До свидания.",
+    },
+    # The staff member who takes a kept place from the queue (`answer_queue`).
+    "kept_staff_hold": {
+        "en": "The next caller kept their place in line. We are calling them back at {number} "
+              "now; please hold, and you will be put through when they answer.",
+        "ru": "Следующий абонент сохранил место в очереди. Мы перезваниваем ему по номеру "
+              "{number}; пожалуйста, не кладите трубку, соединим, как только он ответит.",
+    },
+    "kept_staff_retry": {
+        "en": "They did not answer. We will try again after {when}.",
+        "ru": "Абонент не ответил. Следующая попытка: {when}.",
+    },
+    "kept_staff_ticket": {
+        "en": "They did not answer, so there is now a ticket on the desk to call them back.",
+        "ru": "Абонент не ответил; на пульте создана заявка, чтобы ему перезвонили.",
+    },
     "start_over": {
         "en": "Sorry, we lost track of your call. Let's start again.",
         "ru": "Извините, мы потеряли ход разговора. Давайте начнём сначала.",

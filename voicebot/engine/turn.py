@@ -70,6 +70,22 @@ class Waiting:
     queue: str
     priority: int
     call_id: int
+    kept_number: str = ""
+    """A kept place: the number being called back (the caller is not on the line)."""
+    hold: str = ""
+    """A kept place: the Twilio queue the staff member waits in until the caller answers."""
+
+
+@dataclass(frozen=True)
+class KeptOutcome:
+    """How the call back a staff member was held for went, as their hold ends."""
+
+    place: int
+    number: str
+    result: str
+    """"called-back", "kept" (not reached, tried again at `next_try_at`), "not-reached"
+    (a ticket for a person), "dry-run"; or still "calling"/"connecting"."""
+    next_try_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -112,7 +128,20 @@ class Effects(Protocol):
 
     def chose_message(self, call: Call) -> bool: ...
 
-    def take_waiting(self, flow_id: str, queue: str, now: dt.datetime) -> Waiting | None: ...
+    def take_waiting(self, flow: Flow, queue: str, now: dt.datetime,
+                     staff: Call) -> Waiting | None: ...
+
+    def keep_place(self, call: Call, state: str, now: dt.datetime) -> bool: ...
+
+    def kept_number(self, call: Call) -> str | None: ...
+
+    def kept_answered(self, entry_id: int) -> str | None: ...
+
+    def kept_connected(self, entry_id: int, now: dt.datetime) -> None: ...
+
+    def kept_outcome(self, staff: Call) -> KeptOutcome | None: ...
+
+    def kept_staff_left(self, staff: Call) -> None: ...
 
     def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int: ...

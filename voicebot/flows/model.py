@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from voicebot.language.places import Place
 from voicebot.language.scorer import Menu, Pattern
@@ -162,6 +163,46 @@ VISIT_STATUSES: tuple[VisitStatus, ...] = ("planned", "confirmed", "moved", "tim
 class TimeRange:
     start: dt.time
     end: dt.time
+
+
+@dataclass(frozen=True)
+class KeepPlace:
+    """A `queue` step's offer to keep the caller's place and call them back (issue 18):
+    read by the wait loop, by the step, and by the service that retries the call, which
+    sits below the step kinds and so finds it here."""
+
+    key: str
+    offer_after: int = 0
+    """Seconds the caller has waited before the offer is made."""
+    min_wait: int = 0
+    """Minutes of estimated wait below which the offer is not made (0: always)."""
+    attempts: int = 2
+    spacing: dt.timedelta = dt.timedelta(minutes=5)
+    quiet_hours: TimeRange | None = None
+    """A daily span in the flow's zone (it may run past midnight) when nobody is called."""
+    offer: tuple[Text, ...] = ()
+    say: tuple[Text, ...] = ()
+    """Said to the caller when we call them back, before they are connected."""
+    assign: str = ""
+    """The role whose ticket follows the last unanswered attempt ("" : nobody in particular)."""
+
+    def quiet(self, timezone: str, moment: dt.datetime) -> bool:
+        """Whether `moment` falls in the quiet hours, in the line's zone."""
+        if self.quiet_hours is None:
+            return False
+        t = moment.astimezone(ZoneInfo(timezone)).time()
+        start, end = self.quiet_hours.start, self.quiet_hours.end
+        return start <= t < end if start < end else (t >= start or t < end)
+
+    def after_quiet(self, timezone: str, moment: dt.datetime) -> dt.datetime:
+        """`moment`, or the end of the quiet hours it falls in."""
+        if self.quiet_hours is None or not self.quiet(timezone, moment):
+            return moment
+        here = moment.astimezone(ZoneInfo(timezone))
+        end = dt.datetime.combine(here.date(), self.quiet_hours.end, here.tzinfo)
+        if end <= here:
+            end += dt.timedelta(days=1)
+        return end.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ JOB_MODULES = (
     "voicebot.voicemail.pipeline",
     "voicebot.voicemail.mailing",
     "voicebot.services.messages",
+    "voicebot.services.kept_places",
     "voicebot.jobs.scheduler",
 )
 """Modules whose jobs a worker must know before it takes any."""

@@ -133,3 +133,12 @@ class _Grammar(string.Formatter):
 
 
 _FORMATTER = _Grammar()
+
+
+def count_form(count: int, one: str, few: str, many: str) -> str:
+    """The Russian noun form a number takes: 1, 21 -> `one`; 2-4, 22-24 -> `few`; the rest
+    (5-20, 11-14 included) -> `many`: "1 звонок", "3 звонка", "11 звонков"."""
+    last, tens = count % 10, count % 100
+    if last == 1 and tens != 11:
+        return one
+    return few if 2 <= last <= 4 and not 12 <= tens <= 14 else many

@@ -71,3 +71,16 @@ def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:
 
 
 _EN_LINKS = frozenset({"about", "for", "regarding", "with", "to", "because", "over"})
+
+
+def denied(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """Words a negation covers, and in Russian every word of a clause whose verb is negated:
+    "меня дома не будет" denies being at home as much as "не дома" does, though "не" stands
+    after "дома" (Russian negates the predicate, and the clause with it)."""
+    found = set(scope(terms, family))
+    if family == "ru":
+        negated = {terms[i].clause for i, covers in governed(terms, family).items()
+                   if terms[i].text == "не" and any(terms[j].lexeme.verb for j in covers)}
+        found.update(i for i, t in enumerate(terms)
+                     if t.clause in negated and t.content and not t.negation)
+    return frozenset(found)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from voicebot.services import messages
+from voicebot.services import kept_places, messages
 
 
 def init_app(app: Flask) -> None:
     messages.init_app(app)
+    kept_places.init_app(app)

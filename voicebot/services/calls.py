@@ -176,16 +176,20 @@ def previous_calls(session: Session, call: Call, flow_id: str) -> int:
 
 
 # -- calls we place -------------------------------------------------------------------------
-def dial(session: Session, *, key: str, flow: Flow, entry: str, to: str, from_: str,  # noqa: PLR0913  a dial row's fields, by keyword
-         callback_id: int | None, attempt: int, variables: dict[str, Any]) -> Dial:
-    """An outbound call, written once per `key` before it is placed: the row is the outbox."""
-    row = session.scalar(select(Dial).where(Dial.dedupe_key == key))
-    if row is None:
-        row = Dial(dedupe_key=key, flow_id=flow.id, entry=entry, to_number=to, from_number=from_,
-                   callback_id=callback_id, attempt=attempt, vars=variables)
-        session.add(row)
-        session.flush()
-    return row
+def dials(session: Session, wanted: list[dict[str, Any]]) -> list[Dial]:
+    """Outbound calls, each written once per its `dedupe_key` before it is placed: the rows
+    are the outbox. `wanted` holds a dial's fields (`dedupe_key`, `flow_id`, `entry`,
+    `to_number`, `from_number`, `callback_id`, `attempt`, `vars`); a batch of callbacks
+    writes its calls with one query for the keys already there and one multi-row INSERT."""
+    if not wanted:
+        return []
+    keys = [w["dedupe_key"] for w in wanted]
+    found = {d.dedupe_key: d for d in session.scalars(select(Dial).where(Dial.dedupe_key.in_(keys)))}
+    new = [Dial(**w) for w in wanted if w["dedupe_key"] not in found]
+    session.add_all(new)
+    session.flush()
+    found.update((d.dedupe_key, d) for d in new)
+    return [found[key] for key in keys]
 
 
 def dial_of(session: Session, call_sid: str) -> Dial | None:

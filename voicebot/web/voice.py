@@ -34,15 +34,16 @@ from voicebot.engine import runner
 from voicebot.engine.effects import Effects
 from voicebot.engine.phrases import phrase
 from voicebot.engine.runner import Turn
+from voicebot.engine.steps.answer_queue import AnswerQueue
 from voicebot.engine.steps.queue import Queue, spoken_minutes
 from voicebot.engine.steps.transfer import Transfer
 from voicebot.flows import texts
 from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.model import Flow
 from voicebot.language.tags import language_family
-from voicebot.models import Call, CallOutcome, EventKind
-from voicebot.phones import mask
-from voicebot.services import callbacks, calls, messages, voicemails
+from voicebot.models import Call, CallOutcome, EventKind, QueueEntry
+from voicebot.phones import is_e164, mask
+from voicebot.services import callbacks, calls, kept_places, messages, voicemails
 from voicebot.services import queue as queues
 from voicebot.telephony import FINAL_CALL_STATUSES
 from voicebot.voicemail import pipeline, replies
@@ -256,6 +257,8 @@ def queue_wait(params: QueueWait) -> Response:
         return twiml(reply)
     flow = flow_or_none(call.flow_id)  # gone, or a call no flow ever answered
     step = flow.states.get(params.state) if flow is not None else None
+    if isinstance(step, AnswerQueue):
+        return _held_for_call_back(call)
     entry = queues.place_of(session, call.id)
     if flow is None or not isinstance(step, Queue) or entry is None:
         reply.leave()
@@ -271,34 +274,69 @@ def queue_wait(params: QueueWait) -> Response:
         reply.leave()  # the Enqueue's action then takes them to the step's `message`
         return twiml(reply)
     say = {"voice": flow.voice, "language": flow.language}
+    kept = step.keep_place
+    offered = kept is not None and params.waited >= kept.offer_after
+    if kept is not None and offered and params.digits == kept.key:
+        if not is_e164(call.from_number):  # withheld: nobody to call back; they wait on
+            reply.say(phrase("kept_withheld", flow.language), **say)
+        elif kept_places.keep(session, call, step.id, now):
+            session.commit()
+            reply.leave()  # the Enqueue's action confirms the number and says goodbye
+            return twiml(reply)
     told = calls.last_event_data(session, call, EventKind.QUEUE_TOLD)
     if told is None or told.get("entered") != entry.enqueued_at.isoformat() or (
             params.waited - int(told.get("waited", 0)) >= step.announce_every):
-        position = queues.position(session, entry)
-        reply.say(phrase("queue_position", flow.language, position=position), **say)
-        wait = queues.estimated_wait(session, entry, now)
-        minutes = max(1, round(wait.total_seconds() / 60)) if wait is not None else None
-        if minutes is not None:
-            reply.say(phrase("queue_estimate", flow.language,
-                             minutes=spoken_minutes(minutes, language_family(flow.language))),
-                      **say)
-        if step.message_key:
-            reply.say(phrase("queue_message_key", flow.language, digit=step.message_key), **say)
-        calls.event(session, call, now, EventKind.QUEUE_TOLD, str(position), position=position,
-                    minutes=minutes, waited=params.waited, entered=entry.enqueued_at.isoformat())
-        vals = texts.values(flow, call.vars, call.from_number, now)
-        for line in step.hold:
-            reply.say(texts.render(line, vals), **say)
+        _announce(reply, flow, step, call, entry, params.waited, offered=offered)
         session.commit()
     # The music (or a pause) inside a Gather, so the message key works at any moment.
     holder = (reply.gather(input="dtmf", num_digits=1, timeout=1, method="POST",
                            action=url_for("twilio.queue_wait", s=params.state))
-              if step.message_key else reply)
+              if step.message_key or offered else reply)
     if step.music:
         holder.play(step.music if "://" in step.music
                     else absolute(url_for("audio.audio", name=step.music.removeprefix("audio/"))))
     else:
         holder.pause(length=10)
+    return twiml(reply)
+
+
+def _announce(reply: VoiceResponse, flow: Flow, step: Queue, call: Call,
+              entry: QueueEntry, waited: int, *, offered: bool) -> None:
+    """The caller's place, the estimated wait, their keys and the step's hold lines."""
+    session, now = db.session(), clock().now()
+    say = {"voice": flow.voice, "language": flow.language}
+    position = queues.position(session, entry)
+    reply.say(phrase("queue_position", flow.language, position=position), **say)
+    wait = queues.estimated_wait(session, entry, now)
+    minutes = max(1, round(wait.total_seconds() / 60)) if wait is not None else None
+    if minutes is not None:
+        reply.say(phrase("queue_estimate", flow.language,
+                         minutes=spoken_minutes(minutes, language_family(flow.language))),
+                  **say)
+    if step.message_key:
+        reply.say(phrase("queue_message_key", flow.language, digit=step.message_key), **say)
+    vals = texts.values(flow, call.vars, call.from_number, now)
+    kept = step.keep_place
+    if kept is not None and offered and (minutes is None or minutes >= kept.min_wait):
+        for line in kept.offer:
+            reply.say(texts.render(line, vals), **say)
+        if not kept.offer:
+            reply.say(phrase("kept_offer", flow.language, digit=kept.key), **say)
+    calls.event(session, call, now, EventKind.QUEUE_TOLD, str(position), position=position,
+                minutes=minutes, waited=waited, entered=entry.enqueued_at.isoformat())
+    for line in step.hold:
+        reply.say(texts.render(line, vals), **say)
+
+
+def _held_for_call_back(staff: Call) -> Response:
+    """The wait loop of a staff member on hold while a kept place is called back: they wait
+    while the call rings; a call back that reached nobody releases them (`<Leave>`), and the
+    step's action tells them what happens next."""
+    reply = VoiceResponse()
+    if kept_places.held_for(db.session(), staff.id) is None:
+        reply.leave()
+    else:
+        reply.pause(length=5)
     return twiml(reply)
 
 
