@@ -95,6 +95,9 @@ class Effects:
     def kept_connected(self, entry_id: int, now: dt.datetime) -> None:
         kept_places.connected(self.session, entry_id, now)
 
+    def kept_not_put_through(self, entry_id: int) -> None:
+        kept_places.not_put_through(self.session, entry_id)
+
     def kept_outcome(self, staff: CallRow) -> KeptOutcome | None:
         entry = kept_places.last_held(self.session, staff.id)
         if entry is None:
