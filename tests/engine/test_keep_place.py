@@ -34,7 +34,7 @@ from voicebot.services import calls, kept_places
 from support.desk import PASSWORD_HASH, login
 from support.outbound import Placed, answer, placed_calls
 from support.records import Dial as DialFn
-from support.records import stored, the_call
+from support.records import noted, stored, the_call
 from support.twilio_double import TwilioDouble
 
 LINE = "+15555550183"
@@ -260,6 +260,8 @@ def test_a_dispatcher_who_hangs_up_on_hold_leaves_the_caller_an_apology_and_a_ne
     assert (entry.result, entry.attempts, entry.left_at) == ("kept", 1, None)
     assert "Kept place: not reached (the call ended before they were put through); the next " \
            "call is due after 10:05 AM." in the_call(app, caller).note
+    assert "The staff member on hold had hung up; the caller heard an apology." \
+        in noted(app, Call.sid == placed.sid).note
 
 
 def not_answered(app: Flask, double: TwilioDouble, placed: Placed, status: str) -> None:
