@@ -72,10 +72,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def close_app(app: Flask) -> None:
     """Release what `create_app` started, for an app that ends before its process does (a
     test, a scratch app, a benchmark, the production master before it forks): the job
-    store's adder thread, the flow watcher and the database pool."""
+    store's adder thread, Twilio's request threads, the flow watcher and the database pool."""
     from voicebot import db
     from voicebot.compiler.registry import registry
 
     app.extensions["voicebot.jobs"].close()
+    app.extensions["voicebot.telephony"].close()
     registry(app).close()
     db.engine(app).dispose()

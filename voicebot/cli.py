@@ -644,19 +644,59 @@ def _remote_caller(settings: dict[str, Any], url: str, signed: str, to: str, fro
     """Signs as Twilio would for the server at `url`: with this installation's auth token (set,
     or the one the server generated into the instance folder) and account SID. Nothing is
     generated here: a new token could only be refused."""
-    from voicebot.config import PLACEHOLDER_ACCOUNT_SID, existing_secret
     from voicebot.devtools.emulator import CallEmulator, HttpTransport
+
+    token, account = _signing(settings, "call")
+    return CallEmulator(HttpTransport(url), auth_token=token, account_sid=account,
+                        public_url=signed, to=to, from_=from_)
+
+
+def _signing(settings: dict[str, Any], what: str) -> tuple[str, str]:
+    """The auth token and account SID a server here checks Twilio's signature with."""
+    from voicebot.config import PLACEHOLDER_ACCOUNT_SID, existing_secret
 
     token = settings["TWILIO_AUTH_TOKEN"] or existing_secret(Path(settings["INSTANCE_DIR"]),
                                                               "dev-auth-token")
     if not token:
         raise click.ClickException(
-            f"no auth token to sign the call with: neither VOICEBOT_TWILIO_AUTH_TOKEN nor "
+            f"no auth token to sign the {what} with: neither VOICEBOT_TWILIO_AUTH_TOKEN nor "
             f"{Path(settings['INSTANCE_DIR']) / 'dev-auth-token'} (made by the server's first "
             f"start) is here; {WHERE}")
-    return CallEmulator(HttpTransport(url), auth_token=token,
-                        account_sid=settings["TWILIO_ACCOUNT_SID"] or PLACEHOLDER_ACCOUNT_SID,
-                        public_url=signed, to=to, from_=from_)
+    return token, settings["TWILIO_ACCOUNT_SID"] or PLACEHOLDER_ACCOUNT_SID
+
+
+@main.command()
+@click.argument("flow_or_number")
+@click.argument("body")
+@click.option("--from", "from_", default="+15555550123", show_default=True,
+              help="The number the text comes from.")
+@click.option("--url", help="A running voicebot, texted over HTTP (default: in-process, on this "
+                            "installation's database).")
+@click.option("--public-url", help="The URL Twilio would sign (default: --url).")
+def text(flow_or_number: str, body: str, from_: str, url: str | None,
+         public_url: str | None) -> None:
+    """Text a line as Twilio delivers a caller's SMS, and print what the caller gets back. A
+    text that is not an answer to a quote waits for staff on the desk (Texts)."""
+    from voicebot.devtools.emulator import HttpTransport, TextEmulator, WsgiTransport
+
+    to, _language = _resolve_number(flow_or_number)
+    if url:
+        token, account = _signing(_settings(), "text")
+        phone = TextEmulator(HttpTransport(url), auth_token=token, account_sid=account,
+                             public_url=public_url or url, to=to, from_=from_)
+    else:
+        app = _quiet_app()
+        signed = public_url or "http://localhost"
+        phone = TextEmulator(WsgiTransport(app, base_url=signed), public_url=signed, to=to,
+                             from_=from_, auth_token=app.config["TWILIO_AUTH_TOKEN"],
+                             account_sid=app.config["TWILIO_ACCOUNT_SID"])
+    answer = phone.send(body)
+    if answer.problem:
+        raise click.ClickException(f"the server did not take the text: {answer.problem}")
+    for reply in answer.replies:
+        click.echo(f"<< {reply}")
+    if not answer.replies:
+        click.echo(f"Stored (no automatic answer): the desk shows it under Texts, from {from_}.")
 
 
 def _voicemail_file(path: Path) -> bytes:

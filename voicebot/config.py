@@ -37,6 +37,8 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "TWILIO_AUTH_TOKEN": (None, str, "Twilio auth token: signs webhooks and authenticates REST calls"),
     "TWILIO_API_URL": (TWILIO_API_URL, str, "Twilio REST base URL (a compatible provider or a test double)"),
     "TWILIO_TIMEOUT": (15.0, float, "Seconds to wait for an answer from Twilio's REST API"),
+    "TWILIO_CONCURRENCY": (8, int, "REST requests to Twilio a process makes at once (a batch of "
+                           "callbacks' calls, a job's SMS)"),
     "DRY_RUN": (None, bool, "Store and log SMS and calls without sending; default: on without credentials"),
     "INSECURE_SKIP_SIGNATURE": (False, bool, "Accept unsigned webhooks (logs a warning on every request)"),
     "DEFAULT_FLOW": (None, str, "Flow id that answers numbers no flow declares"),

@@ -15,7 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -32,6 +35,7 @@ from voicebot.models import Dial, Message, utcnow
 from voicebot.phones import mask
 
 log = logging.getLogger("voicebot.telephony")
+T = TypeVar("T")
 
 TWILIO_API_HOST = "api.twilio.com"
 _RECORDING_PATH = re.compile(
@@ -117,13 +121,53 @@ class RebasingHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ship
 
 class Telephony:
     def __init__(self, *, account_sid: str, auth_token: str, api_url: str, dry_run: bool,
-                 timeout: float = 15.0) -> None:
+                 timeout: float = 15.0, concurrency: int = 8) -> None:
         self.account_sid = account_sid
         self.dry_run = dry_run
         self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.concurrency = max(1, concurrency)
         self._credentials = (account_sid, auth_token)
-        self.http = RebasingHttpClient(api_url, timeout=timeout)
-        self.client = Client(account_sid, auth_token, http_client=self.http)
+        self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def client(self) -> Client:
+        """This thread's Twilio client. One each: twilio's HTTP client keeps every answer on
+        itself and returns it from there, so two threads sharing one could each get the
+        other's answer (the SID of someone else's call)."""
+        client: Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = Client(
+                *self._credentials, http_client=RebasingHttpClient(self.api_url, self.timeout))
+        return client
+
+    def _each(self, request: Callable[[dict[str, Any]], T],
+              params: Sequence[dict[str, Any]]) -> list[T | Exception]:
+        """`request(p)` for each of `params`, up to `concurrency` at once (threads of this
+        process, kept with their connections): a batch of a hundred calls waits about as
+        long as its slowest request, not as long as all of them together. Each result, or the
+        Twilio error it raised."""
+        def one(p: dict[str, Any]) -> T | Exception:
+            try:
+                return request(p)
+            except (*TWILIO_ERRORS, NoPublicUrl) as exc:
+                return exc
+
+        if len(params) <= 1:
+            return [one(p) for p in params]
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="voicebot-twilio")
+            pool = self._pool
+        return list(pool.map(one, params))
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def deliver(
         self, session: Session, message_ids: list[int], status_callback: str | None
@@ -148,40 +192,39 @@ class Telephony:
 
     def send_claimed(self, session: Session, message_ids: list[int],
                      status_callback: str | None) -> None:
-        """Send messages this worker claimed (and committed as `sending`)."""
-        for message_id in message_ids:
-            message = session.get(Message, message_id)
-            assert message is not None
-            self._send(message, status_callback)
-            if not self.dry_run:
-                session.commit()  # its SID at once: a crash before the next loses nothing
-        session.commit()
-
-    def _send(self, message: Message, status_callback: str | None) -> None:
+        """Send messages this worker claimed (and committed as `sending`), all at once (see
+        `_each`), and write what Twilio answered in one commit. A crash before that commit
+        leaves them `sending`: the sweep asks Twilio about each before sending it again."""
+        if not message_ids:
+            return
+        rows = list(session.scalars(select(Message).where(Message.id.in_(message_ids))
+                                    .order_by(Message.id)))
         if self.dry_run:
-            message.status = "dry-run"
-            log.info("dry-run SMS to %s: %s", mask(message.to_number), message.body)
+            for message in rows:
+                message.status = "dry-run"
+                log.info("dry-run SMS to %s: %s", mask(message.to_number), message.body)
+            session.commit()
             return
-        try:
-            sent = self.client.messages.create(
-                to=message.to_number, from_=message.from_number, body=message.body,
-                **({"status_callback": status_callback} if status_callback else {}),
-            )
-        except TWILIO_ERRORS as exc:
-            # Twilio's error code first: the desk words the common ones for staff.
-            code = getattr(exc, "code", None)
-            message.error = (f"{code}: {exc}" if code else str(exc))[:2000]
-            if refused(exc):
-                message.status = "failed"
-                log.error("SMS to %s failed: %s", mask(message.to_number), exc)
-            else:
-                log.warning("SMS to %s: no answer from Twilio (%s); whether it went out is "
-                            "checked with Twilio before it is sent again", mask(message.to_number), exc)
-            return
-        message.sid = sent.sid
-        message.status = sent.status or "queued"
-        log.info("SMS %s to %s: %s", sent.sid, mask(message.to_number), message.status)
-
+        extra = {"status_callback": status_callback} if status_callback else {}
+        answers = self._each(lambda p: self.client.messages.create(**p), [
+            {"to": m.to_number, "from_": m.from_number, "body": m.body, **extra} for m in rows])
+        for message, sent in zip(rows, answers, strict=True):
+            if isinstance(sent, Exception):
+                # Twilio's error code first: the desk words the common ones for staff.
+                code = getattr(sent, "code", None)
+                message.error = (f"{code}: {sent}" if code else str(sent))[:2000]
+                if refused(sent):
+                    message.status = "failed"
+                    log.error("SMS to %s failed: %s", mask(message.to_number), sent)
+                else:
+                    log.warning("SMS to %s: no answer from Twilio (%s); whether it went out is "
+                                "checked with Twilio before it is sent again",
+                                mask(message.to_number), sent)
+                continue
+            message.sid = sent.sid
+            message.status = sent.status or "queued"
+            log.info("SMS %s to %s: %s", sent.sid, mask(message.to_number), message.status)
+        session.commit()
 
     # -- recordings ---------------------------------------------------------------------
     def recording_media_url(self, recording_url: str, recording_sid: str) -> str:
@@ -238,56 +281,79 @@ class Telephony:
 
     # -- outbound calls ------------------------------------------------------------------
     def place_call(self, app: Flask, session: Session, dial_id: int, timeout: int = 30) -> Dial:
-        """Place the dial's call, once: claimed first, so two workers never both place it.
-
-        Twilio fetches the call's TwiML from our public URL when the callee answers, with
-        answering-machine detection so a machine counts as not reached, and reports every
-        change of the call to the status callback.
-        """
-        claimed = db.rowcount(session.execute(
-            update(Dial).where(Dial.id == dial_id, Dial.status == "pending")
-            .values(status="dialing", updated_at=utcnow())
-        ))
+        """Place the dial's call, once: claimed first, so two workers never both place it."""
+        claimed = self.claim_dials(session, [dial_id])
         session.commit()
-        dial = session.get(Dial, dial_id)
+        if claimed:
+            return self.place_claimed(app, session, claimed, timeout)[0]
+        dial = session.get(Dial, dial_id, populate_existing=True)
         assert dial is not None
-        session.refresh(dial)
-        if not claimed:
-            return dial
-        if self.dry_run:
-            dial.status = "dry-run"
-            log.info("dry-run call to %s into %s/%s", mask(dial.to_number), dial.flow_id, dial.entry)
-            session.commit()
-            return dial
-        try:
-            call = self.client.calls.create(
-                to=dial.to_number, from_=dial.from_number,
-                url=public_url(app, "twilio.outbound", d=dial.id), method="POST",
-                status_callback=public_url(app, "twilio.voice_status"),
-                status_callback_method="POST",
-                status_callback_event=["initiated", "ringing", "answered", "completed"],
-                machine_detection="Enable", timeout=timeout,
-            )
-        except (*TWILIO_ERRORS, NoPublicUrl) as exc:
-            session.refresh(dial)
-            dial.error = str(exc)[:2000]
-            if isinstance(exc, NoPublicUrl) or refused(exc):
-                dial.status = "failed"
-                log.error("call to %s failed: %s", mask(dial.to_number), exc)
-            else:
-                # Left `dialing`: the sweep asks Twilio whether the call exists before
-                # placing it again, so a slow answer never becomes a second call.
-                log.warning("call to %s: no answer from Twilio (%s); checking later",
-                            mask(dial.to_number), exc)
-            session.commit()
-            return dial
-        # The answer webhook may have come first and already recorded the call.
-        session.refresh(dial)
-        dial.call_sid = dial.call_sid or call.sid
-        dial.status = forward(dial.status, call.status or "queued", CALL_ORDER)
-        session.commit()
-        log.info("call %s to %s placed", call.sid, mask(dial.to_number))
         return dial
+
+    def claim_dials(self, session: Session, dial_ids: list[int]) -> list[int]:
+        """Mark pending dials `dialing`, in the session's transaction; the ids taken. Once that
+        commits this worker places them; one it dies before placing, the sweep asks Twilio
+        about before placing it again."""
+        if not dial_ids:
+            return []
+        taken = session.execute(
+            update(Dial).where(Dial.id.in_(dial_ids), Dial.status == "pending")
+            .values(status="dialing", updated_at=utcnow()).returning(Dial.id)
+            .execution_options(synchronize_session=False))
+        return sorted(taken.scalars())
+
+    def place_claimed(self, app: Flask, session: Session, dial_ids: list[int],
+                      timeout: int = 30) -> list[Dial]:
+        """Place the calls of dials this worker claimed (and committed as `dialing`), all at
+        once (see `_each`), and write what Twilio answered in one commit; the dials.
+
+        Twilio fetches each call's TwiML from our public URL when the callee answers, with
+        answering-machine detection so a machine counts as not reached, and reports every
+        change of the call to the status callback. A dial Twilio refused (or that has no
+        public URL to give it) is `failed`; one Twilio did not answer about stays `dialing`:
+        the sweep asks Twilio whether the call exists before placing it again, so a slow
+        answer never becomes a second call.
+        """
+        if not dial_ids:
+            return []
+        query = select(Dial).where(Dial.id.in_(dial_ids)).order_by(Dial.id)
+        dials = list(session.scalars(query))
+        if self.dry_run:
+            for dial in dials:
+                dial.status = "dry-run"
+                log.info("dry-run call to %s into %s/%s", mask(dial.to_number), dial.flow_id,
+                         dial.entry)
+            session.commit()
+            return dials
+        try:
+            status_url = public_url(app, "twilio.voice_status")
+            params = [{"to": d.to_number, "from_": d.from_number, "method": "POST",
+                       "url": public_url(app, "twilio.outbound", d=d.id),
+                       "status_callback": status_url, "status_callback_method": "POST",
+                       "status_callback_event": ["initiated", "ringing", "answered", "completed"],
+                       "machine_detection": "Enable", "timeout": timeout} for d in dials]
+        except NoPublicUrl as exc:
+            answers: list[Any] = [exc] * len(dials)
+        else:
+            answers = self._each(lambda p: self.client.calls.create(**p), params)
+        # The answer webhook may have come first and already recorded a call: its row, locked.
+        dials = list(session.scalars(query.with_for_update(),
+                                     execution_options={"populate_existing": True}))
+        for dial, call in zip(dials, answers, strict=True):
+            if isinstance(call, Exception):
+                dial.error = str(call)[:2000]
+                if isinstance(call, NoPublicUrl) or refused(call):
+                    dial.status = "failed"
+                    log.error("call to %s failed: %s", mask(dial.to_number), call)
+                else:
+                    log.warning("call to %s: no answer from Twilio (%s); checking later",
+                                mask(dial.to_number), call)
+                continue
+            dial.call_sid = dial.call_sid or call.sid
+            dial.status = forward(dial.status, call.status or "queued", CALL_ORDER)
+            log.info("call %s to %s placed", call.sid, mask(dial.to_number))
+        session.commit()
+        return dials
 
     def find_call(self, dial: Dial) -> tuple[str, str] | None:
         """(sid, status) of the call Twilio placed for `dial`, if it placed one: what a crash
@@ -355,6 +421,7 @@ def init_app(app: Flask) -> None:
     app.extensions["voicebot.telephony"] = Telephony(
         account_sid=cfg["TWILIO_ACCOUNT_SID"], auth_token=cfg["TWILIO_AUTH_TOKEN"],
         api_url=cfg["TWILIO_API_URL"], dry_run=cfg["DRY_RUN"], timeout=cfg["TWILIO_TIMEOUT"],
+        concurrency=cfg["TWILIO_CONCURRENCY"],
     )
     if cfg["DRY_RUN"]:
         app.logger.info("telephony is in dry-run mode: SMS and calls are stored, not sent")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from voicebot import db
 from voicebot.cli import main
-from voicebot.models import Call, Voicemail
+from voicebot.models import Call, Conversation, Voicemail
 
 from support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 
@@ -191,3 +191,24 @@ def test_live_and_at_are_for_in_process_calls(install: Path, monkeypatch: pytest
     monkeypatch.chdir(install)
     remote = voicebot("call", "omega", "--live", "--url", "http://127.0.0.1:9")
     assert remote.exit_code == 2 and "--live is for in-process calls" in remote.output
+
+
+def test_text_url_delivers_a_signed_sms_that_waits_on_the_desk(
+    after_hours_server: str, app: Flask, install: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`voicebot text` plays the caller's phone for issue 18 item 5: the server takes the
+    signed SMS and keeps it for staff; СТОП is answered in the line's language."""
+    (install / ".env").write_text(f"VOICEBOT_TWILIO_ACCOUNT_SID={TEST_ACCOUNT_SID}\n"
+                                  f"VOICEBOT_TWILIO_AUTH_TOKEN={TEST_AUTH_TOKEN}\n")
+    monkeypatch.chdir(install)
+    result = voicebot("text", "omega", "Do you fix ice makers?", "--url", after_hours_server,
+                      "--from", "+15035550177")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == ("Stored (no automatic answer): the desk shows it under "
+                                     "Texts, from +15035550177.")
+    with db.session_scope(app) as session:
+        (talk,) = session.scalars(select(Conversation)).all()
+        assert (talk.phone, talk.status, talk.unread) == ("+15035550177", "needs-reply", 1)
+    stop = voicebot("text", "car_service", "СТОП", "--url", after_hours_server)
+    assert stop.stdout.strip() == ("<< Хорошо, мы больше не будем присылать вам SMS с этого "
+                                   "номера. Чтобы снова получать их, отправьте СТАРТ.")

@@ -19,8 +19,8 @@ from voicebot.devtools.scripted_call import Script, ScriptError, ScriptResult, l
 REPO = Path(__file__).resolve().parents[2]
 CALLS = REPO / "flows" / "calls"
 SCRIPTS = sorted(CALLS.glob("*.yaml"))
-RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-7", "OM-8", "OM-11", "TS-1", "TS-4", "TS-6", "TS-7", "TS-8", "TS-9",
-                     "HL-1", "HL-7"}
+RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-6", "OM-7", "OM-8", "OM-10", "OM-11", "TS-1", "TS-4",
+                     "TS-6", "TS-7", "TS-8", "TS-9", "HL-1", "HL-7", "HL-8"}
 RULE = r"\b(?:OM|TS|HL|RT|CS)-\d+\b"
 
 
@@ -105,7 +105,31 @@ def _noted_for_the_supervisor(entry: dict[str, Any]) -> None:
     assert entry["outcome"] == "transferred"
 
 
+def _pointed_elsewhere_without_rating(entry: dict[str, Any]) -> None:
+    """HL-8: a question about a job is pointed to the office, and nobody asks for a rating."""
+    assert "nontypical_info" in entry["path"]
+    assert not {"farewell_rating", "rating"} & set(entry["path"])
+
+
+def _review_for_the_supervisor(entry: dict[str, Any]) -> None:
+    """OM-6: asked in the caller's own words ("good to go"), the completion review is filed
+    for the supervisor, due within 24 hours."""
+    assert [(t["kind"], t["assign_role"]) for t in entry["tickets"]] == [("review", "supervisor")]
+    assert "within 24 hours" in entry["tickets"][0]["text"]
+
+
+def _warned_once_then_served(entry: dict[str, Any]) -> None:
+    """OM-10: the insult was warned about (and remembered); cursing the fridge afterwards
+    was no second offence: no abuse note, the caller reached the dispatch queue."""
+    assert entry["variables"]["warned"] == "yes"
+    assert entry["path"].count("abuse_warning") == 1 and "abuse_note" not in entry["path"]
+    assert entry["path"][-1] == "general_queue" and not entry["tickets"]
+
+
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "omega_om6_is_my_repair_done": _review_for_the_supervisor,
+    "omega_om10_abuse_vs_swearing": _warned_once_then_served,
+    "hotline_hl8_job_question": _pointed_elsewhere_without_rating,
     "omega_om8_another_technician": _noted_for_the_supervisor,
     "telesputnik_ts6_work_is_not_disability": _no_home_visit,
     "telesputnik_ts7_not_urgent_message": _ordinary_message,

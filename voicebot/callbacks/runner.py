@@ -25,7 +25,7 @@ from voicebot.flows.catalog import flow_or_none
 from voicebot.flows.hours import is_open, next_open
 from voicebot.flows.model import ASSIGNEE, CallbackAction, CallbackRule, Flow
 from voicebot.jobs import job
-from voicebot.models import Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
+from voicebot.models import Call, Callback, CallbackStatus, Dial, MessagePurpose, Ticket, utcnow
 from voicebot.services import calls, kept_places, messages, tickets
 from voicebot.services.callbacks import attempt, bring_forward, journal, local_time
 from voicebot.telephony import (
@@ -50,83 +50,128 @@ def run_now(app: Flask, callback_id: int) -> bool:
 
 EARLY_TOLERANCE = dt.timedelta(seconds=1)
 NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
-CHUNK = 25
-"""Callbacks one job runs: a backlog after downtime is forty jobs per thousand, shared by every
-worker's threads, and no job waits long behind another's."""
 
 
 @job
 def run_callbacks(app: Flask, callback_ids: list[int]) -> None:
-    """Make the next attempt of each callback that is still due.
+    """Make the next attempt of each callback of the batch that is still due.
 
-    Each callback is claimed and its attempt made in one transaction: a worker that dies
-    mid-attempt leaves nothing committed, the callback stays `queued`, and the engine runs the
-    job again. A callback another job has already moved on is not claimed (the claim is a
-    conditional update, and its row lock makes a concurrent one wait for the answer). The
-    SMS of the batch are claimed in their attempts' transactions and sent after them; an
-    attempt that raises is rolled back alone, and the job fails after the others so the
-    engine runs it again (those done by then are skipped)."""
+    The batch is claimed with one statement and its attempts made in one transaction, which
+    also claims the calls and SMS they wrote (`dialing`, `sending`): once it commits they are
+    this worker's to send, and a worker that dies before it leaves every callback `queued`
+    for the engine to run the job again. Then Twilio gets the batch's calls and SMS at once
+    (`Telephony.place_claimed`, `send_claimed`) and its answers are written in one more
+    commit; a crash in between leaves dials `dialing` and SMS `sending`, which the sweep asks
+    Twilio about before placing or sending anything again. A callback another job has moved
+    on is not claimed. An attempt that raises rolls the batch back, and the batch is made
+    again one callback a transaction: the others go ahead, and the job fails after them so
+    the engine runs it again (those done by then are not claimed again)."""
     now = clock(app).now()
     tel = telephony(app)
-    outbox: list[int] = []
     failed: list[int] = []
     with db.session_scope(app) as session:
         messages.send_here(session)
-        for callback_id in callback_ids:
-            try:
-                callback = _claim(session, callback_id, now)
-                if callback is not None:
-                    _attempt(app, session, callback, now)
-                    outbox += tel.claim(session, session.info.pop(messages.OUTBOX_KEY, []))
-                session.commit()
-            except Exception:
-                session.rollback()
-                session.info.pop(messages.OUTBOX_KEY, None)
-                log.exception("callback %s: the attempt failed", callback_id)
-                failed.append(callback_id)
-        # This batch's own SMS, here: a backlog run by many workers at once needs no job per
-        # message (what a crash leaves, the sweep sends).
+        try:
+            dials, outbox = _attempts(app, session, callback_ids, now)
+        except Exception:
+            session.rollback()
+            log.warning("callbacks %s: an attempt failed; making them one at a time", callback_ids)
+            dials, outbox = [], []
+            for callback_id in callback_ids:
+                try:
+                    one = _attempts(app, session, [callback_id], now)
+                except Exception:
+                    session.rollback()
+                    log.exception("callback %s: the attempt failed", callback_id)
+                    failed.append(callback_id)
+                    continue
+                dials += one[0]
+                outbox += one[1]
+        for dial in tel.place_claimed(app, session, dials):
+            if dial.status in ("failed", "dry-run"):
+                # No status callback will ever come: what Twilio refused counts as not
+                # reached; a dry run counts as done, nothing having been sent.
+                dial_finished(session, dial, dial.status, now)
         tel.send_claimed(session, outbox, public_url_or_none(app, "twilio.sms_status"))
     if failed:
         raise RuntimeError(f"callbacks {failed}: the attempt failed (see above); the job runs again")
 
 
-def _claim(session: Session, callback_id: int, now: dt.datetime) -> Callback | None:
-    """The callback, claimed (one statement: the update returns the row), or None."""
-    return session.scalars(
+def _attempts(app: Flask, session: Session, callback_ids: list[int],
+              now: dt.datetime) -> tuple[list[int], list[int]]:
+    """Claim those of `callback_ids` still due, make their attempts, claim the dials and SMS
+    they wrote, and commit: the dials and SMS this worker now sends."""
+    claimed = _claim(session, callback_ids, now)
+    # The calls and tickets the attempts read, in two queries rather than one each; `held`
+    # keeps them in the session's identity map (it holds rows weakly) for the attempts.
+    held: list[Any] = []
+    for model, ids in ((Call, {c.call_id for c in claimed}), (Ticket, {c.ticket_id for c in claimed})):
+        present = [i for i in ids if i is not None]
+        if present:
+            held += session.scalars(select(model).where(model.id.in_(present))).all()
+    calling = [wanted for callback in claimed if (wanted := _attempt(session, callback, now))]
+    written = calls.dials(session, [fields for _, _, fields in calling])
+    for (callback, rule, _), dial in zip(calling, written, strict=True):
+        journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {dial.attempt} "
+                                   f"of {callback.max_attempts})", now, result="calling",
+                dial_id=dial.id)
+    tel = telephony(app)
+    dials = tel.claim_dials(session, [dial.id for dial in written])
+    outbox = tel.claim(session, session.info.pop(messages.OUTBOX_KEY, []))
+    session.commit()
+    return dials, outbox
+
+
+def _claim(session: Session, callback_ids: list[int], now: dt.datetime) -> list[Callback]:
+    """The callbacks of `callback_ids` still due, claimed with one statement that returns
+    their rows. The rows are locked in id order (FOR UPDATE), so two jobs claiming
+    overlapping batches never deadlock, and the second waits for the first's commit and
+    then finds them claimed. Not SKIP LOCKED: the ids are this job's to run, and a row a
+    moment's other writer holds (the clock marking it queued, the desk cancelling it) would
+    be skipped with no job left to run it."""
+    due = (select(Callback.id)
+           .where(Callback.id.in_(callback_ids),
+                  Callback.status.in_((CallbackStatus.SCHEDULED, CallbackStatus.QUEUED)),
+                  Callback.next_at <= now + EARLY_TOLERANCE)
+           .order_by(Callback.id).with_for_update())
+    return list(session.scalars(
         update(Callback)
-        .where(Callback.id == callback_id,
-               Callback.status.in_((CallbackStatus.SCHEDULED, CallbackStatus.QUEUED)),
-               Callback.next_at <= now + EARLY_TOLERANCE)
+        .where(Callback.id.in_(due),
+               Callback.status.in_((CallbackStatus.SCHEDULED, CallbackStatus.QUEUED)))
         .values(status=CallbackStatus.RUNNING, updated_at=now).returning(Callback),
         execution_options={"synchronize_session": False, "populate_existing": True},
-    ).one_or_none()
+    ))
 
 
-def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime) -> None:
+Calling = tuple[Callback, CallbackRule, dict[str, Any]]
+"""A callback whose attempt is a call, its rule, and the dial's fields (`calls.dials`)."""
+
+
+def _attempt(session: Session, callback: Callback, now: dt.datetime) -> Calling | None:
+    """The callback's next attempt, in the session's transaction; when it is a call, the
+    dial to write (the batch writes its dials together)."""
     flow = flow_or_none(callback.flow_id)
     rule = next((r for r in flow.callbacks if r.id == callback.rule_id), None) if flow else None
     if flow is None or rule is None:
         _finish(session, callback, "skipped", now,
                 f"rule {callback.rule_id!r} is no longer in flow {callback.flow_id!r}")
-        return
+        return None
     ticket = session.get(Ticket, callback.ticket_id) if callback.ticket_id else None
     if rule.until is not None and ticket is not None and _ticket_done(ticket, rule.until):
         _finish(session, callback, "done" if callback.attempts_made else "skipped", now,
                 f"the ticket is {rule.until}")
-        return
+        return None
     assert callback.planned_at is not None
     late = now - callback.planned_at
     if rule.max_late is not None and late > rule.max_late:
         _replace_with_ticket(session, flow, rule, callback, now, late)
-        return
+        return None
     if rule.within is not None and not is_open(rule.within, now):
         _defer(session, flow, rule, callback, now)
-        return
+        return None
     number = callback.attempts_made + 1
     if rule.action.kind == "call":
-        _call(app, session, flow, rule, callback, number, now)
-        return
+        return callback, rule, _call(session, flow, rule, callback, number, now)
     _act(session, flow, rule.action, callback, f"callback{callback.id}:{number}", now,
          ticket=ticket)
     callback.attempts_made = number
@@ -135,6 +180,7 @@ def _attempt(app: Flask, session: Session, callback: Callback, now: dt.datetime)
         _again(callback, now + rule.repeat, now, f"{rule.action.kind} sent")
     else:
         _finish(session, callback, "done", now, f"{rule.action.kind} sent")
+    return None
 
 
 def _ticket_done(ticket: Ticket, until: str) -> bool:
@@ -183,24 +229,16 @@ def _act(session: Session, flow: Flow, action: CallbackAction, callback: Callbac
                                        f"{body}", now, result="ticket", ticket_id=row.id)
 
 
-def _call(app: Flask, session: Session, flow: Flow, rule: CallbackRule, callback: Callback,
-          number: int, now: dt.datetime) -> None:
-    dial = calls.dial(session, key=f"callback{callback.id}:call{number}", flow=flow,
-                      entry=rule.action.state, to=callback.phone,
-                      from_=messages.line_number(flow, calls.of(session, callback.call_id)),
-                      callback_id=callback.id,
-                      attempt=number, variables={**callback.vars, "attempt": str(number)})
+def _call(session: Session, flow: Flow, rule: CallbackRule, callback: Callback, number: int,
+          now: dt.datetime) -> dict[str, Any]:
+    """The attempt is a call: the callback waits for its end; the dial's fields."""
     callback.attempts_made = number
     callback.status, callback.updated_at = CallbackStatus.WAITING, now
-    session.flush()
-    journal(session, callback, f"{rule.id}: calling {callback.phone} (attempt {number} of "
-                               f"{callback.max_attempts})", now, result="calling", dial_id=dial.id)
-    session.commit()
-    placed = telephony(app).place_call(app, session, dial.id)
-    if placed.status in ("failed", "dry-run"):
-        # No status callback will ever come: what Twilio refused counts as not reached;
-        # a dry run counts as done, nothing having been sent.
-        dial_finished(session, placed, "failed" if placed.status == "failed" else "dry-run", now)
+    return {"dedupe_key": f"callback{callback.id}:call{number}", "flow_id": flow.id,
+            "entry": rule.action.state, "to_number": callback.phone,
+            "from_number": messages.line_number(flow, calls.of(session, callback.call_id)),
+            "callback_id": callback.id, "attempt": number,
+            "vars": {**callback.vars, "attempt": str(number)}}
 
 
 # -- outcomes -----------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from functools import cache
 from typing import Any, Literal
 
 import snowballstemmer
+from lemminflect import getAllLemmas
 
-from voicebot.language import forms
+from voicebot.language import colloquial, forms
 
 Family = Literal["en", "ru"]
 
@@ -156,12 +157,27 @@ def _russian(word: str) -> Lexeme:
                   pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
 
 
+def _english_base(word: str) -> str:
+    """The dictionary form of an English word: the word itself when it is one ("range",
+    "left", "broke"), else a verb's infinitive ("rang" -> "ring"), else a noun's singular."""
+    found = getAllLemmas(word)
+    if not found or any(word in forms for forms in found.values()):
+        return word
+    for pos in ("VERB", "AUX", "NOUN"):
+        if pos in found:
+            return str(found[pos][0])
+    return str(next(iter(found.values()))[0])
+
+
 def _english(word: str) -> Lexeme:
     if word in NEGATIONS["en"]:
         return Lexeme(word, word, False, False, True, False)
     base = _EN_IRREGULAR.get(word, word)
-    root = stem(base, "en")
-    return Lexeme(root, stem(word, "en"), base in _EN_FUNCTION, base in _EN_PRONOUNS, False, False,
+    irregular = _english_base(base)
+    root = stem(irregular, "en")
+    # An irregular form's stem is its lemma's: "rang" must not stem-match "range".
+    return Lexeme(root, root if irregular != base else stem(word, "en"), base in _EN_FUNCTION,
+                  base in _EN_PRONOUNS, False, False,
                   base in _EN_YOU, False, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
                   and base not in _EN_ANSWERS)
 
@@ -209,19 +225,26 @@ def _split_not(piece: str) -> str | None:
 
 
 def analyse(text: str, family: Family) -> tuple[Term, ...]:
-    """The words of `text` in order, each analysed; in Russian "что-то" is one word and a
-    verb with "не" written onto it two ("небудет" is "не будет")."""
+    """The words of `text` in order, each analysed; in Russian "что-то" is one word, a
+    verb with "не" written onto it two ("небудет" is "не будет"), and everyday words and
+    formulas are read as the standard words they stand for (`colloquial`)."""
     found: list[Term] = []
     clause = 0
     text = normalise(text)
     if family == "ru":
-        text = _RU_HYPHENATED.sub("", text)
+        text = colloquial.rewrite(_RU_HYPHENATED.sub("", text))
     for piece in _PIECE.findall(text):
         if not piece[0].isalnum():
             clause += 1
             continue
         if piece in CLAUSE_WORDS[family]:
             clause += 1
+        standard = None if family != "ru" else colloquial.standard(piece) \
+            or colloquial.standard(lexeme(piece, family).lemma)
+        if standard is not None:
+            # "стиралка" is "стиральная машина": the words a flow lists for it.
+            found.extend(Term(w, lexeme(w, family), clause) for w in standard)
+            continue
         verb = _split_not(piece) if family == "ru" else None
         if verb is not None:
             found.append(Term(_RU_NOT, lexeme(_RU_NOT, family), clause))

@@ -32,7 +32,36 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
     for i, term in enumerate(terms):
         if term.negation:
             found[i] = _covered(terms, i, family)
+        elif family == "en" and _ends_what_came_before(terms, i):
+            found[i] = _before(terms, i)
     return found
+
+
+_EN_ENDED = frozenset({"expir", "laps", "end"})
+"""English verbs (as lemmas) that say what was named before them is no more: "my warranty
+expired", "the coverage lapsed" say "no warranty", "no coverage"."""
+
+
+def _ends_what_came_before(terms: tuple[Term, ...], i: int) -> bool:
+    term = terms[i]
+    if term.lemma in _EN_ENDED:
+        return True
+    # "ran out", "has run out".
+    return term.lemma == "run" and i + 1 < len(terms) and terms[i + 1].text == "out"
+
+
+def _before(terms: tuple[Term, ...], i: int) -> frozenset[int]:
+    """The content word (and the one before it: "home warranty") said just before `i`, in its
+    clause."""
+    covered: list[int] = []
+    for j in range(i - 1, -1, -1):
+        if terms[j].clause != terms[i].clause or terms[j].negation or len(covered) == 2:
+            break
+        if terms[j].content and not terms[j].lexeme.pronoun:
+            covered.append(j)
+        elif covered:
+            break
+    return frozenset(covered)
 
 
 def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
@@ -71,3 +100,16 @@ def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:
 
 
 _EN_LINKS = frozenset({"about", "for", "regarding", "with", "to", "because", "over"})
+
+
+def denied(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """Words a negation covers, and in Russian every word of a clause whose verb is negated:
+    "меня дома не будет" denies being at home as much as "не дома" does, though "не" stands
+    after "дома" (Russian negates the predicate, and the clause with it)."""
+    found = set(scope(terms, family))
+    if family == "ru":
+        negated = {terms[i].clause for i, covers in governed(terms, family).items()
+                   if terms[i].text == "не" and any(terms[j].lexeme.verb for j in covers)}
+        found.update(i for i, t in enumerate(terms)
+                     if t.clause in negated and t.content and not t.negation)
+    return frozenset(found)

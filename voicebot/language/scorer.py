@@ -29,13 +29,14 @@ runner-up's (two strong candidates mean the caller may have meant either).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import fuzzy, negation
+from voicebot.language import fuzzy, idioms, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -44,6 +45,8 @@ PatternKind = Literal["words", "example"]
 
 MAX_GAP = 4
 """Words allowed between two words of a `words` phrase."""
+SAME_STEM = 0.95
+"""How well a word matches another of the same stem; a stem extending another matches less."""
 PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
 EXAMPLE_SHARE = 0.45
@@ -80,10 +83,13 @@ MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "�
 it", not "(the visit is) not needed"."""
 
 
-WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could"})
-"""Words of wanting, needing and being able: they say that the caller asks, not what about,
-so they are no part of a choice's profile ("можно ли перенести розетку" is not about the
-channels because an example of theirs asks "нужна ли приставка")."""
+WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could",
+                             "кто", "что", "где", "куда", "откуда", "когда", "как", "какой",
+                             "чей", "зачем", "почему", "сколько"})
+"""Words of wanting, needing and being able, and the question words: they say that the
+caller asks, not what about, so they are no part of a choice's profile ("можно ли перенести
+розетку" is not about the channels because an example of theirs asks "нужна ли приставка";
+"с кем поговорить" is not an installation because one asks "кто подключит")."""
 
 
 def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
@@ -100,6 +106,12 @@ def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> boo
         if not (term.negation or term.lexeme.function or term.lexeme.pronoun):
             return False
     return False
+
+
+def _specificity(words: int) -> float:
+    """What a phrase of this many meaningful words scores when heard whole: a longer phrase
+    is more specific ("сколько стоит подключение" is about the price, not the contract)."""
+    return 0.75 if words <= 1 else 0.85 if words == 2 else 0.9
 
 
 @dataclass(frozen=True)
@@ -182,12 +194,20 @@ class Verdict(Generic[K]):
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
 
+_NOT_PREFIX = "\0not "
+"""Marks a profile word said under a negation ("не приезжайте")."""
 NEG = "\0negation"
 """The index key under which every negation word of an utterance is found."""
 ALONE = "\0alone"
 """Marks a negation that covers no word after it: the answer "no" itself."""
 _ONE_WORD = frozenset({"нет", "нету", "no", "без", "without"})
 """Negations whose two-word phrases read the same either way: "нет сигнала", "сигнала нет"."""
+
+
+_REORDERED: dict[int, tuple[tuple[int, ...], ...]] = {
+    n: tuple(o for o in itertools.permutations(range(n)) if list(o) != sorted(o))
+    for n in (2, 3)}
+"""The other orders a phrase of two or three words may be said in."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +242,8 @@ class Menu(Generic[K]):
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
+        self._governed_in: dict[tuple[Pattern, int], frozenset[int]] = {}
+        self._denied_in: dict[Pattern, frozenset[int]] = {}
         lemmas: set[str] = set()
         df: dict[str, int] = {}
         for _key, patterns in self.candidates:
@@ -251,15 +273,41 @@ class Menu(Generic[K]):
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        # Only a Russian question some answer of which is "не дома" hears where the caller is.
+        self._elsewhere = family == "ru" and any(
+            p.text == "не дома" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
+        self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
         self._by_stem: dict[str, set[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
         for lemma in lemmas:
-            for form in {lexeme(lemma, family).stem, lemma}:
+            # An English lemma is a stem already (and "rang", the stem of "range", read again
+            # as a word is "ring").
+            for form in {lemma} if family == "en" else {lexeme(lemma, family).stem, lemma}:
                 self._by_stem.setdefault(form, set()).add(lemma)
                 for k in range(PREFIX_MIN, len(form)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
+        """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
+        reading of it stands for (its one-word members this menu uses), and the menu's phrases
+        that are members ("wrapped up", "that's it")."""
+        lemmas: dict[str, dict[str, float]] = {}
+        phrases: dict[str, list[Pattern]] = {}
+        by_first = idioms.members(self.family)
+        for first, said in by_first.items():
+            for key, member_of in said.items():
+                if len(key) == 1 and first in self._lemmas:
+                    lemmas.setdefault(member_of, {})[first] = idioms.EQUIVALENT
+        for _key, patterns in self.candidates:
+            for p in patterns:
+                if p.kind != "words":
+                    continue
+                phrase_of = by_first.get(p.terms[0].lemma, {}).get(tuple(t.lemma for t in p.terms))
+                if phrase_of is not None:
+                    phrases.setdefault(phrase_of, []).append(p)
+        return lemmas, phrases
 
     def _profiles(self) -> dict[str, dict[int, float]]:
         """Lemma -> {candidate index: how specific the lemma is to it}, over the candidates
@@ -267,7 +315,10 @@ class Menu(Generic[K]):
         and whose words count anywhere (not `addressed` ones)."""
         vocab: list[set[str]] = []
         for _key, patterns in self.candidates:
-            vocab.append({t.lemma for p in patterns if p.weight >= 1.0 for t in p.terms
+            # A word an example negates is evidence of its negation only: "не приезжайте"
+            # (a cancellation) says nothing for "приезжайте" (a confirmation).
+            vocab.append({_NOT_PREFIX + t.lemma if n in self._denied(p) else t.lemma
+                          for p in patterns if p.weight >= 1.0 for n, t in enumerate(p.terms)
                           if t.content and not t.lexeme.pronoun and not t.negation
                           and t.lemma not in WISHES})
         count = len(self.candidates)
@@ -286,19 +337,21 @@ class Menu(Generic[K]):
         return profile
 
     def _profile_scores(self, slots: list[_Slot], terms: tuple[Term, ...]) -> dict[int, float]:
-        """Each candidate's profile evidence from the answer's words (one vote a word, not
-        under a negation, not a pronoun)."""
+        """Each candidate's profile evidence from the answer's words (one vote a word, not a
+        pronoun; a word under a negation votes for the candidates that negate it)."""
         if not self._profile:
             return {}
         best: dict[tuple[int, int], float] = {}
+        denied = negation.denied(terms, self.family)
         for slot in slots:
-            if slot.negated or NEG in slot.quality or slot.end - slot.start != 1:
+            if NEG in slot.quality or slot.end - slot.start != 1:
                 continue
             term = terms[slot.start]
             if not term.content or term.lexeme.pronoun:
                 continue
             for lemma, q in slot.quality.items():
-                for i, specific in self._profile.get(lemma, {}).items():
+                said = _NOT_PREFIX + lemma if slot.negated or slot.start in denied else lemma
+                for i, specific in self._profile.get(said, {}).items():
                     vote = q * specific
                     if vote > best.get((i, slot.start), 0.0):
                         best[(i, slot.start)] = vote
@@ -326,15 +379,22 @@ class Menu(Generic[K]):
         found: dict[str, float] = {}
         if term.lemma in self._lemmas:
             found[term.lemma] = 1.0
-        for form in {term.lexeme.stem, term.text}:
+        # An English word's written form says nothing its lemma does not ("rang" is "ring",
+        # though it is spelled as the stem of "range").
+        for form in {term.lexeme.stem} if self.family == "en" else {term.lexeme.stem, term.text}:
             for lemma in self._by_stem.get(form, ()):
-                found.setdefault(lemma, 0.95)
+                found.setdefault(lemma, SAME_STEM)
             if len(form) >= PREFIX_MIN:
                 for lemma in self._by_prefix.get(form, ()):
                     found.setdefault(lemma, 0.9)
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
+        if self.family == "ru" and term.lexeme.known and term.lexeme.verb:
+            # A Russian verb the dictionary knows is not the noun its stem extends: "как
+            # работает" is not "работа", "проводите" is not "провод".
+            found = {lemma: q for lemma, q in found.items()
+                     if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
             found = self._undiminished(term) or self._unprefixed(term)
         if not found:
@@ -378,10 +438,11 @@ class Menu(Generic[K]):
                 found[lemma] = PREFIXED
         return found
 
-    def _slots(self, terms: tuple[Term, ...]) -> list[_Slot]:
+    def _slots(self, terms: tuple[Term, ...], said: list[idioms.Reading]) -> list[_Slot]:
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
+        himself = speaker.described(terms) if self.family == "ru" else frozenset()
         slots: list[_Slot] = []
         for i, term in enumerate(terms):
             if not term.content:
@@ -395,8 +456,16 @@ class Menu(Generic[K]):
                 slots.append(_Slot(i, i + 1, quality, False))
                 continue
             quality = self._quality(term)
+            if i in himself:
+                # "я монтажник": who the caller is counts as itself, not as "монтаж".
+                quality = {lemma: q for lemma, q in quality.items() if q >= SAME_STEM}
             if quality:
                 slots.append(_Slot(i, i + 1, quality, i in covered))
+        for r in said:
+            means = self._idioms[0].get(r.cls)
+            if means:
+                negated = r.negated_here and any(i in covered for i in range(r.start, r.end))
+                slots.append(_Slot(r.start, r.end, means, negated))
         for i in range(len(terms) - 1):
             a, b = terms[i], terms[i + 1]
             if not a.negation and not b.negation and (a.content or b.content):
@@ -440,17 +509,31 @@ class Menu(Generic[K]):
                 return None
             slot, q = max(alone, key=lambda o: o[1])
             return Evidence(p, slot.start, slot.end, 0.75 * q)
+        # A phrase with a word not heard at all is not said in any order: most of a menu's
+        # phrases stop here, before their words are looked for in order.
+        if any((NEG if t.negation else t.lemma) not in heard for t in p.terms):
+            return None
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
-        if found is None and len(p.terms) == 2 and (not p.negated or p.terms[0].text in _ONE_WORD):
+        if found is None and self._reorderable(p):
             # Another word order, within one clause: "случай у меня страховой", "сигнала
-            # нет". It counts a little less.
-            turned = self._in_order(p, p.terms[::-1], heard, negated_ok, terms)
-            if turned is not None and terms[turned.start].clause == terms[turned.end - 1].clause:
-                found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
+            # нет", "у вас поработать" (Russian orders three words freely too). It counts a
+            # little less.
+            for order in _REORDERED[len(p.terms)]:
+                turned = self._in_order(p, tuple(p.terms[i] for i in order), heard, negated_ok,
+                                        terms)
+                if turned is not None \
+                        and terms[turned.start].clause == terms[turned.end - 1].clause \
+                        and (found is None or turned.score * 0.9 > found.score):
+                    found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
         if found is not None and p.negated and _governs_a_verb(p, found, terms):
             return None
         return found
+
+    def _reorderable(self, p: Pattern) -> bool:
+        if len(p.terms) == 2:
+            return not p.negated or p.terms[0].text in _ONE_WORD
+        return len(p.terms) == 3 and self.family == "ru" and not p.negated
 
     def _in_order(self, p: Pattern, wanted: tuple[Term, ...], heard: _Heard,
                   negated_ok: bool, said: tuple[Term, ...]) -> Evidence | None:
@@ -458,8 +541,7 @@ class Menu(Generic[K]):
         clause: "не надо ничего переносить, я буду" does not say "не буду"."""
         best: Evidence | None = None
         n = len(wanted)
-        weight = max(1, sum(1 for t in wanted if t.content))
-        base = 0.75 if weight == 1 else 0.85 if weight == 2 else 0.9
+        base = _specificity(sum(1 for t in wanted if t.content))
         for first, q0 in self._where(wanted[0], heard, negated_ok):
             total, end = q0, first.end
             for term in wanted[1:]:
@@ -494,6 +576,26 @@ class Menu(Generic[K]):
                 found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
         return found
 
+    def _idiom_phrases(self, terms: tuple[Term, ...], said: list[idioms.Reading]
+                       ) -> list[Evidence]:
+        """The menu's phrases that belong to a class the caller said another member of:
+        "that'll be all" for "that's it"."""
+        phrases = self._idioms[1]
+        if not phrases or not said:
+            return []
+        covered = negation.scope(terms, self.family)
+        found: list[Evidence] = []
+        for r in said:
+            if r.negated_here and any(i in covered for i in range(r.start, r.end)):
+                continue
+            # As specific as the longer of the two: "good to go" is a phrase, though the
+            # menu's word for it is "finished".
+            found.extend(Evidence(p, r.start, r.end, idioms.EQUIVALENT * p.weight
+                                  * _specificity(max(len(p.terms), r.end - r.start)))
+                         for p in phrases.get(r.cls, ()) if not p.negated
+                         and (len(p.terms) > 1 or r.end - r.start > 1))
+        return found
+
     def _own_negation(self, p: Pattern) -> frozenset[int]:
         """The example's words under its own negation (computed once per example)."""
         if not p.negated:
@@ -502,11 +604,26 @@ class Menu(Generic[K]):
             self._negated_in[p] = negation.scope(p.terms, self.family)
         return self._negated_in[p]
 
-    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset()
-                 ) -> Evidence | None:
+    def _denied(self, p: Pattern) -> frozenset[int]:
+        """The words of `p` its negations deny, clause-wide in Russian (`negation.denied`)."""
+        if p not in self._denied_in:
+            self._denied_in[p] = negation.denied(p.terms, self.family)
+        return self._denied_in[p]
+
+    def _negates(self, p: Pattern, n: int) -> frozenset[int]:
+        """The words of example `p` that its negation at `n` covers (computed once)."""
+        if (p, n) not in self._governed_in:
+            self._governed_in[(p, n)] = negation.governed(p.terms, self.family).get(
+                n, frozenset())
+        return self._governed_in[(p, n)]
+
+    def _example(self, p: Pattern, heard: _Heard, said: frozenset[int] = frozenset(),
+                 denied: frozenset[int] = frozenset()) -> Evidence | None:
         """`said`: where the answer's own meaningful words stand; a short answer said wholly
         inside an example ("подтверждаю" in "да, подтверждаю визит") is that example's
-        meaning, even though it says less than half of it."""
+        meaning, even though it says less than half of it. `denied`: the answer's words
+        under a negation (`negation.denied`): a word the example denies counts only there,
+        one it affirms only elsewhere."""
         total = 0.0
         weight = 0.0
         start, end = 10**9, -1
@@ -514,13 +631,27 @@ class Menu(Generic[K]):
         inside: set[int] = set()
         specific = 0.0
         acts = False
-        own = self._own_negation(p)
+        mine = self._denied(p)
+
+        def heard_at(n: int) -> list[tuple[_Slot, float]]:
+            # An example's words count only where the caller did not negate them, and the
+            # words it negates only where the caller negated them too ("I don't want the
+            # same technician again"; "меня дома не будет" is no "я дома").
+            term = p.terms[n]
+            if term.negation:
+                return self._where(term, heard, True)
+            return [(s, q) for s, q in self._where(term, heard, True)
+                    if (s.negated or s.start in denied) == (n in mine)]
+
+        heard_negated = {n for n in mine if heard_at(n)}
         for n, term in enumerate(p.terms):
             w = self._weight.get(term.lemma, 1.0) * (0.5 if term.lexeme.pronoun else 1.0)
             weight += w
-            # An example's words count only where the caller did not negate them, unless the
-            # example negates them too ("I don't want the same technician again").
-            options = self._where(term, heard, n in own)
+            # Its negation counts only with a word it negates: "не могу подключить" says
+            # nothing of "не греет".
+            options = heard_at(n)
+            if term.negation and not heard_negated & self._negates(p, n):
+                options = []
             if options:
                 where, q = max(options, key=lambda o: o[1])
                 total += w * q
@@ -546,20 +677,27 @@ class Menu(Generic[K]):
         return self.hear_terms(analyse(text, self.family))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
-        slots = self._slots(terms)
+        if self._elsewhere:
+            terms = speaker.with_whereabouts(terms)
+        said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
+        slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
         any_negated = any(s.negated for s in slots)
+        denied = negation.denied(terms, self.family)
+        # What the answer affirms: "я передумал, не приезжайте" affirms only "передумал".
         said = frozenset(i for i, t in enumerate(terms) if t.content and not t.lexeme.pronoun
-                         and not t.negation)
+                         and not t.negation and i not in denied)
         joined = self._joined_words(terms) if self._joined else []
+        joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
+        granted = idioms.conceded(terms, self.family)
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
-                         else self._example(p, heard, said))
+                         else self._example(p, heard, said, denied))
                 if found is not None:
                     evidence.append(found)
                 elif any_negated and p.kind == "words" \
@@ -568,6 +706,9 @@ class Menu(Generic[K]):
             if key in self.addressed:
                 spoken_to = {t.clause for t in terms if t.lexeme.addressee}
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
+            if granted:
+                evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
+                            if terms[e.start].clause in granted else e for e in evidence]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)

@@ -56,7 +56,7 @@ def hold_queue(entry: QueueEntry) -> str:
 
 
 # -- the caller keeps their place ------------------------------------------------------------
-def keep(session: Session, call: Call, state: str, now: dt.datetime) -> bool:
+def keep(session: Session, call: calls.CallView, state: str, now: dt.datetime) -> bool:
     """The caller pressed the key: their place is kept for a call back to their number.
     False when they are no longer waiting (a staff member took them a moment before)."""
     kept = rowcount(session.execute(
@@ -67,7 +67,8 @@ def keep(session: Session, call: Call, state: str, now: dt.datetime) -> bool:
                 attempts=0)
     ))
     if kept:
-        calls.event(session, call, now, EventKind.QUEUE_KEPT, call.from_number, state=state)
+        calls.events(session, [calls.line(call, now, EventKind.QUEUE_KEPT, call.from_number,
+                                          state=state)])
     return bool(kept)
 
 
@@ -86,7 +87,7 @@ class Taken:
 
 
 def take_next(session: Session, flow: Flow, queue: str, now: dt.datetime,
-              staff: Call) -> Taken | None:
+              staff: calls.CallView) -> Taken | None:
     """The caller a staff member takes next: highest priority, then arrival, whether on the
     line or a kept place. A kept place is passed over while its next call is not due or the
     quiet hours hold; taking it claims it (one statement, so a second staff member taking at
@@ -121,10 +122,11 @@ def take_next(session: Session, flow: Flow, queue: str, now: dt.datetime,
 def _call_back(session: Session, flow: Flow, entry: QueueEntry, keep_place: KeepPlace,
                number: int, now: dt.datetime) -> Dial:
     caller = calls.of(session, entry.call_id)
-    dial = calls.dial(session, key=f"kept{entry.id}:call{number}", flow=flow,
-                      entry=entry.kept_state, to=entry.kept_number,
-                      from_=messages.line_number(flow, caller), callback_id=None,
-                      attempt=number, variables={PLACE_VAR: str(entry.id)})
+    [dial] = calls.dials(session, [{
+        "dedupe_key": f"kept{entry.id}:call{number}", "flow_id": flow.id,
+        "entry": entry.kept_state, "to_number": entry.kept_number,
+        "from_number": messages.line_number(flow, caller), "callback_id": None,
+        "attempt": number, "vars": {PLACE_VAR: str(entry.id)}}])
     if caller is not None:
         _journal(caller, now, "calling", attempt=number, of=keep_place.attempts,
                  when=now.isoformat())

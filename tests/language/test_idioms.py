@@ -1,0 +1,118 @@
+"""English as callers speak it: dictionary forms (lemminflect) and classes of expressions that
+mean the same (voicebot.language.idioms), proven on small menus in words none of them lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.language import idioms, polarity
+from voicebot.language.lemmas import Family, analyse, lexeme
+from voicebot.language.scorer import Menu, pattern
+
+
+def menu(family: Family, addressed: tuple[str, ...] = (), **choices: list[str]) -> Menu[str]:
+    return Menu([(key, [pattern(w, family) for w in said]) for key, said in choices.items()],
+                family, addressed=addressed)
+
+
+def test_irregular_forms_meet_their_lemma_and_a_past_tense_is_not_a_noun() -> None:
+    assert lexeme("came", "en").lemma == lexeme("come", "en").lemma
+    assert lexeme("sent", "en").lemma == lexeme("sending", "en").lemma
+    assert lexeme("rang", "en").lemma != lexeme("range", "en").lemma
+    assert lexeme("ranges", "en").lemma == lexeme("range", "en").lemma
+    oven = menu("en", oven=["range", "oven"])
+    assert oven.hear("I rang you yesterday about my bill").best is None
+    assert (best := oven.hear("the gas ranges won't light").best) is not None and best.key == "oven"
+
+
+REPAIR = menu(
+    "en",
+    done=["finished", "completed"],
+    price=["price", "cost"],
+    tech=["different technician", "another technician"],
+    person=["dispatcher", "oven", "washer"],
+)
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    # OM-6: whether the repair is finished, in idioms the menu does not list.
+    ("is my oven good to go now", "done"),
+    ("are you guys through with the washer", "done"),
+    ("is the job on my washer over with", "done"),
+    # OM-7: the price, said as callers say it.
+    ("what's a visit gonna set me back", "price"),
+    ("and what do you charge for the oven", "price"),
+    # OM-8: the person who comes, by any of his names; "not the same one again" is another one.
+    ("could a different repairman come out", "tech"),
+    ("I don't want the same fella in my kitchen", "tech"),
+])
+def test_an_expression_is_heard_as_every_member_of_its_class(said: str, expected: str) -> None:
+    heard = REPAIR.hear(said)
+    assert heard.best is not None and heard.best.key == expected, heard.ranking
+
+
+def test_a_class_member_under_negation_does_not_vote() -> None:
+    assert REPAIR.hear("it's not good to go").best is None
+    # "same" without a negation says nothing of another technician.
+    heard = REPAIR.hear("the same repairman came to my washer")
+    assert heard.best is not None and heard.best.key == "person"
+
+
+def test_an_insult_is_any_insult_but_only_when_said_to_the_listener() -> None:
+    """OM-10: "crooks", "clueless" are insults like the flow's "idiot"; said of the fridge
+    they are the caller's anger at the fridge."""
+    abuse = menu("en", addressed=("abuse",), abuse=["idiot"], person=["fridge"])
+    assert (best := abuse.hear("you people are a bunch of crooks").best) is not None \
+        and best.key == "abuse"
+    assert (best := abuse.hear("you are clueless").best) is not None and best.key == "abuse"
+    heard = abuse.hear("this brainless fridge quit again")
+    assert heard.best is not None and heard.best.key == "person"
+
+
+def test_a_phrase_the_menu_lists_is_heard_in_another_member_of_its_class() -> None:
+    """HL-7's English twin: a closing in the caller's words ends the call."""
+    closing = menu("en", bye=["that's it", "goodbye"], more=["question", "dispatcher"])
+    heard = closing.hear("that'll be all for today, have a good one")
+    assert heard.best is not None and heard.best.key == "bye"
+
+
+def test_what_is_granted_before_but_counts_less_than_what_follows() -> None:
+    follow_up = menu("en", praise=["working great"], dryer=["dryer"], damp=["damp"])
+    heard = follow_up.hear("the washer runs perfectly but the clothes come out damp")
+    assert heard.best is not None and heard.best.key == "damp"
+    assert idioms.conceded(analyse("it runs fine, but it leaks", "en"), "en") == {0}
+
+
+@pytest.mark.parametrize("said", ["my home warranty expired in May, I just need a repair",
+                                  "the warranty ran out, so I need a repair",
+                                  "our coverage lapsed last year, I need a repair"])
+def test_what_has_ended_is_not_there(said: str) -> None:
+    """OM-3: an expired warranty is no warranty: the caller is not an insurance case."""
+    claims = menu("en", insurance=["warranty", "home warranty", "coverage"], repair=["repair"])
+    heard = claims.hear(said)
+    assert heard.best is not None and heard.best.key == "repair"
+    assert "insurance" in heard.negated
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("has the dryer been fixed", "done"),
+    ("when will the washer be repaired", "done"),
+])
+def test_being_fixed_is_being_finished(said: str, expected: str) -> None:
+    heard = REPAIR.hear(said)
+    assert heard.best is not None and heard.best.key == expected, heard.ranking
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("I do, please connect me", "yes"), ("I insist", "yes"), ("please do it", "yes"),
+    ("never mind", "no"), ("forget it", "no"), ("no need", "no"),
+    ("that's fine, leave it", "no"), ("I don't", "no"),
+])
+def test_english_yes_and_no_in_a_callers_words(said: str, expected: str) -> None:
+    """OM-8: "If you still want a different technician, say yes" is answered in many ways."""
+    assert polarity.answer(said, "en") == expected
+
+
+def test_is_it_good_to_use_asks_whether_the_work_is_finished() -> None:
+    heard = REPAIR.hear("is my oven safe to use now")
+    assert heard.best is not None and heard.best.key == "done"

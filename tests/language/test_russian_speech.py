@@ -1,0 +1,118 @@
+"""Russian as callers speak it: everyday words for a flow's standard ones, fixed formulas of
+conversation, and examples that negate a word (issue 11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.language import negation
+from voicebot.language.lemmas import analyse
+from voicebot.language.scorer import Menu, pattern
+
+
+def menu(words: dict[str, list[str]], examples: dict[str, list[str]] | None = None) -> Menu[str]:
+    examples = examples or {}
+    return Menu([(key, [pattern(w, "ru") for w in said]
+                  + [pattern(e, "ru", "example") for e in examples.get(key, [])])
+                 for key, said in words.items()], "ru")
+
+
+def best(m: Menu[str], said: str) -> str | None:
+    found = m.hear(said).best
+    return None if found is None else found.key
+
+
+HOTLINE = menu({"repair": ["стиральная машина", "посудомоечная машина", "кондиционер"],
+                "consultation": ["инструкция"]})
+
+
+@pytest.mark.parametrize("said", ["стиралка не отжимает", "у посудомойки горит лампочка",
+                                  "кондей капает"])
+def test_an_everyday_word_is_the_flows_standard_one(said: str) -> None:
+    """HL-3: callers name the appliance as they do at home, the flow as the catalogue does."""
+    assert best(HOTLINE, said) == "repair"
+
+
+def test_a_word_that_is_not_colloquial_is_left_alone() -> None:
+    assert [t.text for t in analyse("стиральная машина", "ru")] == ["стиральная", "машина"]
+    assert [t.lemma for t in analyse("стиралку", "ru")] == ["стиральный", "машина"]
+    assert [t.lemma for t in analyse("телик", "ru")] == ["телевизор"]
+
+
+FAREWELL = menu({"goodbye": ["до свидания"], "more": ["вопрос"]})
+NOT_KNOWN = menu({"unsure": ["не знаю"]})
+WHO = menu({"agent_name": ["с кем я говорю"], "repair": ["ремонт"]})
+
+
+@pytest.mark.parametrize("said", ["договорились, всего доброго", "ну всё, счастливо",
+                                  "спасибо, всех благ", "всего вам наилучшего"])
+def test_any_formula_of_leave_taking_closes_the_call(said: str) -> None:
+    """HL-7: the caller closes the conversation in words of their own."""
+    assert best(FAREWELL, said) == "goodbye"
+
+
+def test_a_formula_of_not_knowing_is_not_knowing() -> None:
+    assert best(NOT_KNOWN, "да бог его знает") == "unsure"
+    assert best(NOT_KNOWN, "хз, не смотрел") == "unsure"
+    assert best(NOT_KNOWN, "знает мастер, его спросите") is None
+
+
+def test_a_school_mark_rates_the_conversation() -> None:
+    """HL-8: the caller who asks to give a rating goes to it, in the words of a school mark."""
+    rating = menu({"rating": ["поставить оценку"], "more": ["вопрос"]})
+    assert best(rating, "ну поставлю вам четвёрку") == "rating"
+    assert best(rating, "ставлю пятерочку") == "rating"
+
+
+def test_who_is_speaking_in_a_formula() -> None:
+    """HL-1: "с кем имею честь?" asks the agent's name."""
+    assert best(WHO, "простите, с кем имею честь?") == "agent_name"
+
+
+VISIT = menu(
+    {"cancel": ["отменить"], "waiting": ["жду"]},
+    {"cancel": ["не приезжайте, всё уже наладилось", "мы передумали, ремонт не нужен"],
+     "waiting": ["да, приезжайте, я дома", "буду ждать мастера"]})
+
+
+def test_a_word_an_example_negates_votes_only_when_the_caller_negates_it() -> None:
+    """RT-4: "не приезжайте" cancels the visit, "приезжайте" confirms it; the cancel example's
+    "приезжайте" is no vote for cancelling when it is said without the negation."""
+    assert best(VISIT, "я передумала, не приезжайте") == "cancel"
+    assert best(VISIT, "приезжайте, я на месте, дома") == "waiting"
+
+
+def test_a_negated_verb_denies_its_whole_clause_in_russian() -> None:
+    """RT-1: "меня дома не будет" denies being at home; "я дома" is no vote for it."""
+    terms = analyse("меня дома не будет, я на работе", "ru")
+    assert {terms[i].text for i in negation.denied(terms, "ru")} == {"меня", "дома", "будет"}
+    away = menu({"away": ["на работе"], "waiting": ["жду"]},
+                {"away": ["в это время меня дома не будет", "я весь день на работе"],
+                 "waiting": ["да, я дома, приезжайте", "весь день буду дома"]})
+    assert best(away, "в это время я дома") != "away"
+    assert best(away, "дома никого не будет, все на работе") == "away"
+
+
+def test_a_known_verb_is_not_the_noun_its_stem_extends() -> None:
+    """HL-8 vs HL-3: "как работает режим" asks how a mode works, not for a job (работа);
+    TS-2: "вы проводите интернет?" is no "провод"."""
+    hotline = menu({"job": ["работа", "вакансия"], "consultation": ["режим"]})
+    assert best(hotline, "подскажите, как работает этот режим") == "consultation"
+    assert best(hotline, "ищу работу") == "job"
+    cable = menu({"cable": ["провод"]})
+    assert best(cable, "вы и телефонную линию проводите?") is None
+    assert best(cable, "провода у нас старые") == "cable"
+
+
+@pytest.mark.parametrize(("said", "away"), [
+    ("я до ночи на дежурстве", True),
+    ("мы с мужем в санатории", True),
+    ("я буду на месте", False),
+    ("давайте лучше на следующей неделе", False),
+    ("я не на работе, я дома", False),
+])
+def test_a_caller_somewhere_else_is_not_at_home(said: str, away: bool) -> None:
+    """RT-1: "will you be home?" answered with where the caller is instead: a flow lists
+    "не дома" for it, not every place a client may be."""
+    visit = menu({"away": ["не дома"], "waiting": ["буду на месте", "дома"]})
+    assert (best(visit, said) == "away") is away

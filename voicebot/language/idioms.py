@@ -1,0 +1,160 @@
+"""Expressions that mean the same thing to a phone line, however a caller puts it.
+
+A flow lists "finished" and "price"; callers say "is it good to go", "what will that set me
+back", "the repairman" for "the technician", "you crooks" for an insult. No lexical resource
+that ships in a wheel knows these (WordNet's data is a download; lemminflect and the
+dictionaries know forms, not meanings), so they are listed here once, per language, as classes
+of interchangeable expressions. The scorer reads an expression of a class, said by a caller, as
+every other member of its class (a little less well than the word itself, `EQUIVALENT`): any
+flow that lists one member hears them all, so a flow author writes "finished" and gets "all
+done" and "over with" too.
+
+The classes are everyday English of a service call (what is asked, who is meant, how a call is
+closed), written from the meaning, not from any flow's evaluation set. Members are matched by
+lemma, word for word ("sets me back" is "set me back"); words a polysemous member may also mean
+are kept out, or written with the word that pins them ("is over", not "over": "came over").
+
+A few words turn into their opposite under a negation: "I don't want the same man again" asks
+for a different one (`NEGATED_MEANS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from voicebot.language.lemmas import FILLERS, Family, Term, analyse
+
+EQUIVALENT = 0.95
+"""How well a member of a class matches another member: as well as another form of the same
+word ("claims" for "claim"), a little less than the word itself."""
+
+CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
+    "en": {
+        # Work that has ended.
+        "finished": (
+            "finished", "done", "completed", "complete", "all done", "is over", "be over",
+            "are over", "was over", "over with", "be through", "is through", "are through",
+            "through with", "wrapped up", "good to go", "ready to use", "squared away",
+            "taken care of", "fixed up", "sorted out", "all fixed", "back in working order",
+            "up and running", "finished up", "be fixed", "be repaired", "good to use",
+            "safe to use", "okay to use", "ok to use",
+        ),
+        # What something costs the caller.
+        "price": (
+            "price", "cost", "charge", "fee", "rate", "how much", "run me", "set me back",
+            "cost me", "bucks", "dollars", "pricing", "ballpark", "what do you charge",
+            "what does it cost",
+        ),
+        # The person who comes to fix it.
+        "technician": (
+            "technician", "tech", "repairman", "repair man", "repair guy", "repair person",
+            "service man", "serviceman", "service guy", "service tech", "mechanic",
+            "handyman", "fella", "fellow", "the guy", "the man", "the worker", "worker",
+        ),
+        # Someone other than the one the caller had.
+        "other": ("different", "another", "other", "someone else", "somebody else",
+                  "a new one", "replacement", "someone new", "somebody new", "new person"),
+        # A machine that works as it should.
+        "working": ("working", "running", "functioning", "works", "runs"),
+        "great": ("great", "perfect", "perfectly", "fine", "excellent", "awesome",
+                  "like new", "like a charm", "flawless", "flawlessly"),
+        # Said to a person to belittle them: an insult.
+        "insult": (
+            "idiot", "idiots", "stupid", "moron", "imbecile", "dumb", "dummy", "fool",
+            "jerk", "clown", "crook", "liar", "thief", "scammer", "con artist", "fraud",
+            "cheat", "incompetent", "useless", "worthless", "pathetic", "clueless",
+            "brainless", "brain dead", "halfwit", "dimwit", "numbskull", "loser",
+            "amateur", "bastard", "asshole", "jackass", "dipshit", "prick", "ignorant",
+            "good for nothing", "waste of space", "morons", "nitwit", "buffoon", "idiotic",
+        ),
+        # Closing the call: nothing more is wanted.
+        "goodbye": (
+            "bye", "goodbye", "bye bye", "have a good one", "have a nice day",
+            "have a good day", "have a great day", "take care", "cheers", "see ya",
+            "see you", "talk later", "so long", "that will be it", "that will be all",
+            "that is all", "that is it", "that is everything", "that does it",
+            "that'll be it", "that'll be all", "that's all", "that's it", "that's everything",
+            "i am done", "we are done", "i am all set", "nothing else", "nothing more",
+            "all set", "i am good", "we are good", "i'm good", "we're good", "i'm done",
+        ),
+    },
+    "ru": {},
+}
+
+NEGATED_MEANS: dict[Family, dict[str, str]] = {
+    # "I don't want the same technician", "please don't send him again": someone else.
+    "en": {"same": "other", "again": "other"},
+    "ru": {},
+}
+
+CONCESSIONS: dict[Family, frozenset[str]] = {
+    # "the dryer runs fine but the clothes come out damp": what comes after "but" is the
+    # point; what comes before is granted, and counts less (`CONCEDED`).
+    "en": frozenset({"but", "however"}),
+    "ru": frozenset(),
+}
+CONCEDED = 0.8
+"""How much what a caller grants before a "but" counts."""
+
+
+def conceded(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """The clauses said before a "but": granted, not asked about."""
+    words = CONCESSIONS[family]
+    return frozenset(terms[i - 1].clause for i, t in enumerate(terms) if i and t.text in words)
+
+
+_ANSWERS = frozenset({"no", "nor"})
+"""Negations that do not turn a clause around: "no" alone is an answer."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An expression of a class, said at words [start, end) of an utterance."""
+
+    start: int
+    end: int
+    cls: str
+    negated_here: bool = True
+    """Whether a negation over these words turns the reading off (a reading that came from
+    a negation itself stands)."""
+
+
+def key(text: str, family: Family) -> tuple[str, ...]:
+    """An expression as the lemmas of its words (fillers dropped): what members match by."""
+    return tuple(t.lemma for t in analyse(text, family) if t.text not in FILLERS)
+
+
+@cache
+def members(family: Family) -> dict[str, dict[tuple[str, ...], str]]:
+    """First lemma -> {a member's lemmas: its class}."""
+    found: dict[str, dict[tuple[str, ...], str]] = {}
+    for cls, said in CLASSES[family].items():
+        for member in said:
+            lemmas = key(member, family)
+            if lemmas:
+                found.setdefault(lemmas[0], {})[lemmas] = cls
+    return found
+
+
+def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
+    """The class expressions said in `terms`, longest first where they start alike."""
+    by_first = members(family)
+    found: list[Reading] = []
+    if by_first:
+        for i, term in enumerate(terms):
+            for lemmas, said in by_first.get(term.lemma, {}).items():
+                n = len(lemmas)
+                if tuple(t.lemma for t in terms[i:i + n]) == lemmas \
+                        and term.clause == terms[i + n - 1].clause:
+                    found.append(Reading(i, i + n, said))
+    turned = NEGATED_MEANS[family]
+    if turned:
+        negated_clauses: set[int] = set()
+        for i, term in enumerate(terms):
+            if term.negation and term.text not in _ANSWERS:
+                negated_clauses.add(term.clause)
+            opposite = turned.get(term.text)
+            if opposite is not None and term.clause in negated_clauses:
+                found.append(Reading(i, i + 1, opposite, False))
+    return found
