@@ -3,8 +3,12 @@ conversation, and examples that negate a word (issue 11)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from voicebot.compiler.loader import load_flow
+from voicebot.engine import answers
 from voicebot.language import negation
 from voicebot.language.lemmas import analyse
 from voicebot.language.scorer import Menu, pattern
@@ -116,3 +120,27 @@ def test_a_caller_somewhere_else_is_not_at_home(said: str, away: bool) -> None:
     "не дома" for it, not every place a client may be."""
     visit = menu({"away": ["не дома"], "waiting": ["буду на месте", "дома"]})
     assert (best(visit, said) == "away") is away
+
+
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
+
+
+@pytest.mark.parametrize(("flow_id", "at", "said", "goto"), [
+    # TS-6: the disability is what was denied: no home visit.
+    ("telesputnik", "home_visit_question", "инвалидности у меня нет", "more_questions"),
+    # HL-7: "no questions" is the answer no to "any more questions?".
+    ("hotline", "more_questions", "вопросов нет", "closing"),
+    ("hotline", "more_questions", "неа", "closing"),
+])
+def test_an_answer_that_only_negates_a_choice_is_the_answer_no(
+        flow_id: str, at: str, said: str, goto: str) -> None:
+    flow = load_flow(FLOWS / f"{flow_id}.yaml")
+    heard = answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
+    assert heard is not None and heard.certainty == "sure" and heard.choice.goto == goto
+
+
+def test_a_russian_no_after_what_is_missing_negates_it() -> None:
+    terms = analyse("инвалидности у меня нет", "ru")
+    assert negation.scope(terms, "ru") == {0}
+    assert negation.scope(analyse("вопросов больше нет", "ru"), "ru") == {0}
+    assert negation.scope(analyse("да нет", "ru"), "ru") == set()
