@@ -509,6 +509,10 @@ class Menu(Generic[K]):
                 return None
             slot, q = max(alone, key=lambda o: o[1])
             return Evidence(p, slot.start, slot.end, 0.75 * q)
+        # A phrase with a word not heard at all is not said in any order: most of a menu's
+        # phrases stop here, before their words are looked for in order.
+        if any((NEG if t.negation else t.lemma) not in heard for t in p.terms):
+            return None
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
         if found is None and self._reorderable(p):
