@@ -144,3 +144,10 @@ def test_a_russian_no_after_what_is_missing_negates_it() -> None:
     assert negation.scope(terms, "ru") == {0}
     assert negation.scope(analyse("вопросов больше нет", "ru"), "ru") == {0}
     assert negation.scope(analyse("да нет", "ru"), "ru") == set()
+
+
+@pytest.mark.parametrize("said", ["не очень срочно, по договору аренды", "не так уж срочно",
+                                  "не слишком срочное дело"])
+def test_a_word_of_degree_does_not_stop_the_negation(said: str) -> None:
+    """TS-7: "не очень срочно" is not urgent: the director is not alarmed."""
+    assert menu({"urgent": ["срочно", "срочный"]}).hear(said).best is None

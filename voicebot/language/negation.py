@@ -82,7 +82,7 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
         if nxt.clause != term.clause or nxt.negation:
             break
         covered.add(j)
-        if not nxt.content or nxt.lexeme.pronoun:
+        if not nxt.content or nxt.lexeme.pronoun or nxt.text in _DEGREE:
             continue
         if budget == 1 and _carries_on(terms, j, family):
             budget += 1
@@ -134,3 +134,9 @@ def _lacking_before(terms: tuple[Term, ...], i: int) -> set[int]:
 
 _BETWEEN = frozenset({"больше", "уже", "совсем", "вообще", "точно", "тоже", "там", "тут"})
 """Words that may stand between a missing thing and its "нет": "вопросов больше нет"."""
+
+
+_DEGREE = frozenset({"очень", "так", "слишком", "особо", "особенно", "сильно", "совсем",
+                     "настолько", "чтобы", "уж", "прям", "прямо"})
+"""Russian words of degree between "не" and what it negates: "не очень срочно", "не так уж
+важно", "не чтобы срочно" (English ones, "not very urgent", are function words already)."""
