@@ -151,3 +151,15 @@ def test_a_russian_no_after_what_is_missing_negates_it() -> None:
 def test_a_word_of_degree_does_not_stop_the_negation(said: str) -> None:
     """TS-7: "не очень срочно" is not urgent: the director is not alarmed."""
     assert menu({"urgent": ["срочно", "срочный"]}).hear(said).best is None
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("а можно завтра?", "move"),
+    ("я смогу только после шести", "move"),
+    ("я до вечера на дежурстве", "away"),
+])
+def test_a_day_or_time_named_asks_for_another_time(said: str, expected: str) -> None:
+    """RT-4: asked whether they will be home in the window, a client who names a day or a time
+    asks to move the visit; one who says where they are instead will not be home (RT-1)."""
+    visit = menu({"away": ["не дома"], "move": ["другое время"], "waiting": ["да", "буду"]})
+    assert best(visit, said) == expected
