@@ -163,3 +163,11 @@ def test_a_day_or_time_named_asks_for_another_time(said: str, expected: str) -> 
     asks to move the visit; one who says where they are instead will not be home (RT-1)."""
     visit = menu({"away": ["не дома"], "move": ["другое время"], "waiting": ["да", "буду"]})
     assert best(visit, said) == expected
+
+
+def test_a_question_inside_the_sentence_is_not_negated() -> None:
+    """HL-3: "не знаю, как включить" asks how to switch it on (a consultation)."""
+    terms = analyse("не знаю как включить духовку", "ru")
+    assert {terms[i].text for i in negation.scope(terms, "ru")} == {"знаю"}
+    consult = menu({"consultation": ["как включить"], "repair": ["не включается"]})
+    assert best(consult, "не знаю как включить духовку") == "consultation"

@@ -79,7 +79,7 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
     budget = 1
     for j in range(i + 1, len(terms)):
         nxt = terms[j]
-        if nxt.clause != term.clause or nxt.negation:
+        if nxt.clause != term.clause or nxt.negation or nxt.text in _ASKS:
             break
         covered.add(j)
         if not nxt.content or nxt.lexeme.pronoun or nxt.text in _DEGREE:
@@ -140,3 +140,10 @@ _DEGREE = frozenset({"очень", "так", "слишком", "особо", "о
                      "настолько", "чтобы", "уж", "прям", "прямо"})
 """Russian words of degree between "не" and what it negates: "не очень срочно", "не так уж
 важно", "не чтобы срочно" (English ones, "not very urgent", are function words already)."""
+
+
+_ASKS = frozenset({"как", "что", "где", "куда", "откуда", "когда", "какой", "какая", "какое",
+                   "какие", "почему", "зачем", "сколько", "ли", "how", "what", "where", "when",
+                   "which", "why", "whether", "if"})
+"""Words that open a question inside the sentence: "не знаю, как включить духовку", "I don't
+know how to set the timer" negate the knowing, not what is asked about."""
