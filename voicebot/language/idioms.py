@@ -94,14 +94,25 @@ CONCESSIONS: dict[Family, frozenset[str]] = {
     "en": frozenset({"but", "however"}),
     "ru": frozenset(),
 }
-CONCEDED = 0.8
-"""How much what a caller grants before a "but" counts."""
+CONCEDED = 0.5
+"""How much what a caller grants before a "but" counts ("runs fine"): half; the thing it is
+granted of ("the dryer") counts in full."""
 
 
 def conceded(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
     """The clauses said before a "but": granted, not asked about."""
     words = CONCESSIONS[family]
     return frozenset(terms[i - 1].clause for i, t in enumerate(terms) if i and t.text in words)
+
+
+def subjects(terms: tuple[Term, ...], clauses: frozenset[int]) -> frozenset[int]:
+    """The first meaningful word of each of `clauses`: what a granted clause is about ("the
+    dryer runs fine")."""
+    first: dict[int, int] = {}
+    for i, t in enumerate(terms):
+        if t.clause in clauses and t.content and not t.lexeme.pronoun:
+            first.setdefault(t.clause, i)
+    return frozenset(first.values())
 
 
 _ANSWERS = frozenset({"no", "nor"})
