@@ -680,8 +680,7 @@ class Menu(Generic[K]):
         joined = self._joined_words(terms) if self._joined else []
         joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
-        granted = idioms.conceded(terms, self.family)
-        granted_of = idioms.subjects(terms, granted)
+        granted = idioms.granted(terms, self.family)
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
@@ -698,12 +697,9 @@ class Menu(Generic[K]):
                 spoken_to = {t.clause for t in terms if t.lexeme.addressee}
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
             if granted:
-                # What is granted about a thing, not the thing (the clause's first word):
-                # in "the dryer runs fine but the clothes come out damp" the dryer is still
-                # what the message is about.
                 evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
-                            if terms[e.start].clause in granted and e.start not in granted_of
-                            else e for e in evidence]
+                            if granted.intersection(range(e.start, e.end)) else e
+                            for e in evidence]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
