@@ -272,15 +272,20 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
     if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
         return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
     if russian:
-        # "Павел беспокоит", "Ирина Петровна звонит": the name first, then the verb.
-        found_at = _russian_name(said, at, taken, business_words, strong=False)
-        if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
+        found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
+        if found_at:
             return _capitalised([forms.name_nominative(written[p]) for p in found_at])
-        if breaks:
-            found_at = _signed_russian_name(said, taken, business_words, breaks)
-            if found_at:
-                return _capitalised([forms.name_nominative(written[p]) for p in found_at])
     return None
+
+
+def _russian_name_uncued(said: Sequence[str], at: int, taken: Collection[int],
+                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+    """A Russian name without a cue before it: "Павел беспокоит", "Ирина Петровна звонит"
+    (the name first, then the verb), or a message signed in its middle or end."""
+    found_at = _russian_name(said, at, taken, business, strong=False)
+    if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
+        return found_at
+    return _signed_russian_name(said, taken, business, breaks) if breaks else []
 
 
 SET_APART_NAME_SCORE = 0.5
