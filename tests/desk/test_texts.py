@@ -17,9 +17,12 @@ import pytest
 import requests
 from flask import Flask
 
+from voicebot import db
 from voicebot.devtools.emulator import HttpTransport, TextEmulator, new_sid
+from voicebot.flows.catalog import flow_or_none
 from voicebot.jobs import run_due
-from voicebot.models import Conversation, Message, Ticket
+from voicebot.models import Conversation, Message, MessagePurpose, Ticket
+from voicebot.services import messages
 from voicebot.services.messages import segments
 
 from support.desk import PASSWORD, PASSWORD_HASH, csrf_token
@@ -247,11 +250,26 @@ def test_russian_stop_is_confirmed_politely_and_respected(
     assert caller.send("СТОП").replies == confirmed
     assert caller.resend().replies == confirmed  # Twilio retrying gets the same answer
     talk = conversation(app, RU_CALLER)
+
+    # Nor does the line text them by itself (a flow's SMS, a callback rule's, a quote): the
+    # SMS is kept as not sent, and a quote so goes to a person.
+    line = flow_or_none("car_service", app)
+    assert line is not None
+    with db.session_scope(app) as session:
+        kept = messages.queue(session, line, to=RU_CALLER,
+                              body="Напоминаем о записи на завтра, 10:00.",
+                              purpose=MessagePurpose.CALLER, key="reminder-1")
+        kept_id = kept.id
+    run_due(app, raise_errors=True)
+    (reminder,) = stored(app, Message, id=kept_id)
+    assert (reminder.status, reminder.from_number) == ("failed", CAR_SERVICE)
+
     desk = Desk(live_server)
     desk.http.get(f"{live_server}/admin/?lang=ru")
     page = shown(desk.page(f"/admin/texts/{talk.id}"))
     assert f"Абонент {RU_CALLER} отказался от SMS с номера {CAR_SERVICE}" in page
     assert "пока он не пришлёт START или СТАРТ" in page
+    assert "Не отправлено: абонент отказался от SMS с этого номера." in page
     assert caller.send("старт").replies == (
         "Вы снова будете получать SMS с этого номера. Чтобы отказаться, отправьте СТОП.",)
     assert conversation(app, RU_CALLER).opted_out_at is None

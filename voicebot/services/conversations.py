@@ -52,7 +52,7 @@ class ConversationError(ValueError):
 
 
 def key(line: str, phone: str) -> str:
-    return f"{line}:{phone}"
+    return f"{line}:{phone}"  # messages.opted_out reads it too
 
 
 def of(session: Session, flow: Flow, line: str, phone: str) -> Conversation:
