@@ -250,6 +250,8 @@ def test_russian_stop_is_confirmed_politely_and_respected(
     assert caller.send("СТОП").replies == confirmed
     assert caller.resend().replies == confirmed  # Twilio retrying gets the same answer
     talk = conversation(app, RU_CALLER)
+    (ticket,) = stored(app, Ticket, phone=RU_CALLER)
+    assert ticket.text == f"SMS от абонента {RU_CALLER}: Здравствуйте, а вы меняете масло в субботу?"
 
     # Nor does the line text them by itself (a flow's SMS, a callback rule's, a quote): the
     # SMS is kept as not sent, and a quote so goes to a person.
