@@ -379,3 +379,28 @@ def test_a_plain_yes_after_stop_lets_the_desk_text_again_as_it_does_twilio(
     caller.send("Yes")
     talk = conversation(app)
     assert talk.opted_out_at is None and talk.status == "needs-reply"
+
+
+def test_one_reply_form_posted_four_times_at_once_sends_one_sms(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    phone(live_server).send(QUESTION)
+    talk = conversation(app)
+    desk = Desk(live_server)
+    form = desk.reply_form(talk.id)
+    barrier = threading.Barrier(4)
+    answers: list[int] = []
+
+    def press() -> None:
+        barrier.wait()
+        answers.append(desk.send(talk.id, "We do; a visit is $85.", form).status_code)
+
+    presses = [threading.Thread(target=press) for _ in range(4)]
+    for t in presses:
+        t.start()
+    for t in presses:
+        t.join(timeout=30)
+    assert answers == [200] * 4
+    run_due(app, raise_errors=True)
+    assert len(stored(app, Message, purpose="desk")) == 1
+    assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["We do; a visit is $85."]
