@@ -29,8 +29,7 @@ def _serve(conn: Connection, delay: float) -> None:
     # request, not while it is timed.
     check_request("GET", "/2010-04-01/Accounts.json", {})
     double = TwilioDouble()
-    if delay:
-        double.slow[""] = delay  # every path
+    double.slow[""] = delay  # every path
     double.start()
     conn.send((double.base_url, double.account_sid, double.auth_token))
     try:
@@ -38,6 +37,10 @@ def _serve(conn: Connection, delay: float) -> None:
             asked = conn.recv()
             if asked == "stop":
                 break
+            if isinstance(asked, float):
+                double.slow[""] = asked
+                conn.send([])
+                continue
             with double._lock:
                 conn.send({"calls": [dict(c) for c in double.calls],
                            "messages": [dict(m) for m in double.messages],
@@ -87,7 +90,12 @@ class RemoteDouble:
                 "TWILIO_ACCOUNT_SID": self.account_sid, "TWILIO_AUTH_TOKEN": self.auth_token,
                 "PUBLIC_URL": "http://127.0.0.1:9"}
 
-    def _ask(self, what: str) -> list[Any]:
+    def set_delay(self, seconds: float) -> None:
+        """From now on, answer every REST request `seconds` late."""
+        self.delay = seconds
+        self._ask(float(seconds))
+
+    def _ask(self, what: str | float) -> list[Any]:
         assert self._conn is not None, "the double is not running"
         self._conn.send(what)
         answer: list[Any] = self._conn.recv()

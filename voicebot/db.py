@@ -20,6 +20,7 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Result,
+    Table,
     create_engine,
     event,
     inspect,
@@ -30,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.dml import ReturningInsert
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("voicebot.db")
@@ -128,7 +130,15 @@ def create_once(session: Session, model: type[T], key: str, **values: Any) -> T 
         index_elements=[key]).returning(model)).one_or_none()
 
 
-def _insert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+def insert_returning(session: Session, table: Table, key: str,
+                     **values: Any) -> ReturningInsert[Any]:
+    """`create_once` on SQLAlchemy Core: the statement whose result is the new row (every
+    column), or no row when one with that key exists."""
+    return _insert(session, table).values(**values).on_conflict_do_nothing(
+        index_elements=[key]).returning(*table.columns)
+
+
+def _insert(session: Session, model: type[Any] | Table) -> postgresql.Insert | sqlite.Insert:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)

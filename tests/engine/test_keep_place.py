@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from voicebot.devtools.repl import interactive
 from voicebot.engine.steps.queue import calls_said, kept_call_note, spoken_number
 from voicebot.jobs import run_due
 from voicebot.models import Call, QueueEntry, Ticket
+from voicebot.models import Dial as DialRow
 from voicebot.services import calls, kept_places
 
 from support.desk import PASSWORD_HASH, login
@@ -219,6 +221,47 @@ def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
     assert len(placed_calls(twilio_double)) == 1
 
 
+@pytest.mark.usefixtures("clock_at")
+def test_a_caller_who_answers_and_hangs_up_before_being_put_through_is_not_called_again(
+    app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    caller = keep_place(dial)
+    staff, _ = dispatcher_takes(dial)
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(twilio_double)
+    back = answer(placed, live_server)
+    assert back.turn.heard == [HELLO]
+    back.hangup()  # Twilio reports the call completed; the dial never ends
+    turn = staff.queue_position(1, waited=10)
+    assert turn.heard[0] == "They answered, but hung up before you were put through."
+    assert the_place(app, caller).result == "called-back"
+    assert "Kept place: the caller answered the call back but hung up before being put " \
+           "through." in the_call(app, caller).note
+    run_due(app, raise_errors=True)
+    assert len(placed_calls(twilio_double)) == 1
+
+
+@pytest.mark.usefixtures("clock_at")
+def test_a_dispatcher_who_hangs_up_on_hold_leaves_the_caller_an_apology_and_a_next_call(
+    app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+) -> None:
+    caller = keep_place(dial)
+    staff, _ = dispatcher_takes(dial)
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(twilio_double)
+    back = answer(placed, live_server)
+    assert back.turn.heard == [HELLO]
+    staff.hangup()  # while the caller hears why we call
+    turn = back.dial_result("failed", duration=0)
+    assert turn.heard == ["Sorry, the person who was free a moment ago has just been taken. "
+                          "You keep your place, and we will call you again. Goodbye."]
+    assert back.ended
+    entry = the_place(app, caller)
+    assert (entry.result, entry.attempts, entry.left_at) == ("kept", 1, None)
+    assert "Kept place: not reached (the call ended before they were put through); the next " \
+           "call is due after 10:05 AM." in the_call(app, caller).note
+
+
 def not_answered(app: Flask, double: TwilioDouble, placed: Placed, status: str) -> None:
     assert double.deliver_call_status(placed.sid, status).status == 204
     run_due(app, raise_errors=True)
@@ -347,6 +390,40 @@ def test_at_the_keyboard_a_key_over_the_hold_music_keeps_the_place(
     assert last.ended
     assert prompts[0].startswith("[queue] keys (over the music)")
     assert f"  bot: {CONFIRMED}" in printed
+
+
+@pytest.mark.usefixtures("clock_at")
+def test_two_dispatchers_taking_at_the_same_moment_get_one_call_back_between_them(
+    app: Flask, dial: DialFn, flow_file: Path,
+) -> None:
+    """The first one's claim is not committed yet when the second one looks: the second
+    waits for it, then finds the place taken and goes on (nobody else is waiting)."""
+    keep_place(dial)
+    flow = load_flow(flow_file)
+    with db.session_scope(app) as session:
+        staff = [calls.open(session, flow, sid=f"CA{n + 10:032d}", from_=DISPATCHER, to=LINE,
+                            now=TEN) for n in range(2)]
+        session.commit()
+        staff_ids = [s.id for s in staff if s is not None]
+    second: list[object] = []
+    with db.session_scope(app) as one:
+        first = kept_places.take_next(one, flow, "desk", TEN, one.get(Call, staff_ids[0]))
+        assert first is not None and first.dial is not None
+
+        def other_dispatcher() -> None:
+            with db.session_scope(app) as two:
+                took = kept_places.take_next(two, flow, "desk", TEN, two.get(Call, staff_ids[1]))
+                second.append(took)
+                two.commit()
+
+        thread = threading.Thread(target=other_dispatcher)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second claim should wait for the first"
+        one.commit()
+        thread.join(10)
+    assert second == [None]
+    assert len(stored(app, DialRow)) == 1
 
 
 def test_the_flow_picture_draws_the_key(flow_file: Path) -> None:

@@ -23,8 +23,9 @@ from voicebot.engine import runner
 from voicebot.engine.turn import Effects, Made, Reply, Turn, VisitRecord, Waiting
 from voicebot.flows.errors import FlowRuntimeError
 from voicebot.flows.model import Flow
-from voicebot.models import Call, MessagePurpose
+from voicebot.models import MessagePurpose
 from voicebot.services.bookings import Slot
+from voicebot.services.calls import CallRow
 
 LINE = "+15550000001"
 CALLER = "+15550009999"
@@ -95,25 +96,25 @@ class RecordingEffects(Effects):
         return [args for called, args in self.calls if called == name]
 
     @override
-    def event(self, call: Call, at: dt.datetime, state: str, kind: str, text: str,
+    def event(self, call: CallRow, at: dt.datetime, state: str, kind: str, text: str,
               data: dict[str, Any]) -> None:
         self.events.append((state, kind, text))
 
     @override
-    def previous_calls(self, call: Call, flow_id: str) -> int:
+    def previous_calls(self, call: CallRow, flow_id: str) -> int:
         return 0
 
     @override
-    def states_entered(self, call: Call) -> Collection[str]:
+    def states_entered(self, call: CallRow) -> Collection[str]:
         return {state for state, kind, _ in self.events if kind == "enter"}
 
     @override
-    def join_queue(self, call: Call, flow_id: str, queue: str, priority: int,
+    def join_queue(self, call: CallRow, flow_id: str, queue: str, priority: int,
                    now: dt.datetime) -> None:
         self._record("join_queue", queue=queue, priority=priority)
 
     @override
-    def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None:
+    def leave_queue(self, call: CallRow, result: str, now: dt.datetime) -> None:
         self._record("leave_queue", result=result)
 
     @override
@@ -122,13 +123,13 @@ class RecordingEffects(Effects):
         return None
 
     @override
-    def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
+    def queue_sms(self, flow: Flow, call: CallRow, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int:
         self._record("queue_sms", to=to, body=body, purpose=purpose, key=key)
         return len(self.calls)
 
     @override
-    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,
+    def create_ticket(self, flow: Flow, call: CallRow, now: dt.datetime, *, key: str, kind: str,
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
                       due_at: dt.datetime | None) -> Made | None:
         self._record("create_ticket", key=key, kind=kind, text=text, assign=assign,
@@ -142,7 +143,7 @@ class RecordingEffects(Effects):
         return None
 
     @override
-    def store_voicemail(self, call: Call, flow_id: str, recording_sid: str, url: str,
+    def store_voicemail(self, call: CallRow, flow_id: str, recording_sid: str, url: str,
                         duration: int, now: dt.datetime) -> None:
         self._record("store_voicemail", recording_sid=recording_sid, url=url, duration=duration)
 
@@ -186,14 +187,16 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
     return load_flow(path)
 
 
-def new_call() -> Call:
-    # A transient row: column defaults apply only on flush, so the engine's fields are set.
-    return Call(sid="CA0001", flow_id="tiny", direction="inbound", from_number=CALLER,
-                to_number=LINE, state="", turn=1, retries=0, inputs=0, vars={},
-                outcome="in-progress", flagged="")
+def new_call() -> CallRow:
+    # The call's row as a turn gets it from the database (services.calls.lock).
+    return CallRow(id=1, sid="CA0001", flow_id="tiny", flow_digest="", direction="inbound",
+                   from_number=CALLER, to_number=LINE, status="in-progress", state="", turn=1,
+                   retries=0, inputs=0, vars={}, last_twiml="", outcome="in-progress", note="",
+                   flagged="", started_at=NOW, ended_at=None, duration=None,
+                   recording_sid=None, recording_url="")
 
 
-def turn_for(flow: Flow, call: Call, effects: RecordingEffects) -> Turn:
+def turn_for(flow: Flow, call: CallRow, effects: RecordingEffects) -> Turn:
     return Turn(flow=flow, call=call, effects=effects, now=NOW, urls=Urls())
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voicebot.compiler.loader import load_flow
-from voicebot.engine.answers import capture_value
+from voicebot.engine.answers import capture_value, hear
 from voicebot.flows.model import CaptureKind, Flow
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
@@ -58,3 +58,23 @@ def test_a_keypress_is_no_name(car_service: Flow) -> None:
 def test_shipped_flows_capture_phones_and_names_as_such(car_service: Flow) -> None:
     assert car_service.states["callback_phone_ask"].capture_kind == "phone"
     assert car_service.states["ask_name"].capture_kind == "name"
+
+
+@pytest.mark.parametrize(("speech", "state"), [
+    ("два", "to_body"), ("три", "question_topic"), ("один", "repair_fault"),
+    # A cardinal inside a sentence is no keypress: "один вопрос" is a question.
+    ("один вопрос", "question_topic"),
+])
+def test_a_number_that_is_the_whole_answer_is_a_keypress(car_service: Flow, speech: str,
+                                                        state: str) -> None:
+    """CS-1: "press 2 for body work" is answered "два" as often as with the key."""
+    heard = hear(car_service, car_service.states["purpose"], "", speech)
+    assert heard is not None and heard.choice.goto == state
+
+
+def test_a_lone_number_in_english_is_a_keypress_too(omega: Flow) -> None:
+    """OM-5, OM-7: "two" is the parts status, "um, four" the prices."""
+    menu = omega.states["menu"]
+    assert (heard := hear(omega, menu, "", "two")) is not None and heard.choice.goto == "parts_info"
+    assert (heard := hear(omega, menu, "", "um, four")) is not None \
+        and heard.choice.goto == "price_info"

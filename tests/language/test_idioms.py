@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.language import idioms
+from voicebot.language import idioms, polarity
 from voicebot.language.lemmas import Family, analyse, lexeme
 from voicebot.language.scorer import Menu, pattern
 
@@ -81,3 +81,38 @@ def test_what_is_granted_before_but_counts_less_than_what_follows() -> None:
     heard = follow_up.hear("the washer runs perfectly but the clothes come out damp")
     assert heard.best is not None and heard.best.key == "damp"
     assert idioms.conceded(analyse("it runs fine, but it leaks", "en"), "en") == {0}
+
+
+@pytest.mark.parametrize("said", ["my home warranty expired in May, I just need a repair",
+                                  "the warranty ran out, so I need a repair",
+                                  "our coverage lapsed last year, I need a repair"])
+def test_what_has_ended_is_not_there(said: str) -> None:
+    """OM-3: an expired warranty is no warranty: the caller is not an insurance case."""
+    claims = menu("en", insurance=["warranty", "home warranty", "coverage"], repair=["repair"])
+    heard = claims.hear(said)
+    assert heard.best is not None and heard.best.key == "repair"
+    assert "insurance" in heard.negated
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("has the dryer been fixed", "done"),
+    ("when will the washer be repaired", "done"),
+])
+def test_being_fixed_is_being_finished(said: str, expected: str) -> None:
+    heard = REPAIR.hear(said)
+    assert heard.best is not None and heard.best.key == expected, heard.ranking
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("I do, please connect me", "yes"), ("I insist", "yes"), ("please do it", "yes"),
+    ("never mind", "no"), ("forget it", "no"), ("no need", "no"),
+    ("that's fine, leave it", "no"), ("I don't", "no"),
+])
+def test_english_yes_and_no_in_a_callers_words(said: str, expected: str) -> None:
+    """OM-8: "If you still want a different technician, say yes" is answered in many ways."""
+    assert polarity.answer(said, "en") == expected
+
+
+def test_is_it_good_to_use_asks_whether_the_work_is_finished() -> None:
+    heard = REPAIR.hear("is my oven safe to use now")
+    assert heard.best is not None and heard.best.key == "done"

@@ -57,6 +57,13 @@ def test_a_formula_of_not_knowing_is_not_knowing() -> None:
     assert best(NOT_KNOWN, "знает мастер, его спросите") is None
 
 
+def test_a_school_mark_rates_the_conversation() -> None:
+    """HL-8: the caller who asks to give a rating goes to it, in the words of a school mark."""
+    rating = menu({"rating": ["поставить оценку"], "more": ["вопрос"]})
+    assert best(rating, "ну поставлю вам четвёрку") == "rating"
+    assert best(rating, "ставлю пятерочку") == "rating"
+
+
 def test_who_is_speaking_in_a_formula() -> None:
     """HL-1: "с кем имею честь?" asks the agent's name."""
     assert best(WHO, "простите, с кем имею честь?") == "agent_name"
@@ -84,3 +91,28 @@ def test_a_negated_verb_denies_its_whole_clause_in_russian() -> None:
                  "waiting": ["да, я дома, приезжайте", "весь день буду дома"]})
     assert best(away, "в это время я дома") != "away"
     assert best(away, "дома никого не будет, все на работе") == "away"
+
+
+def test_a_known_verb_is_not_the_noun_its_stem_extends() -> None:
+    """HL-8 vs HL-3: "как работает режим" asks how a mode works, not for a job (работа);
+    TS-2: "вы проводите интернет?" is no "провод"."""
+    hotline = menu({"job": ["работа", "вакансия"], "consultation": ["режим"]})
+    assert best(hotline, "подскажите, как работает этот режим") == "consultation"
+    assert best(hotline, "ищу работу") == "job"
+    cable = menu({"cable": ["провод"]})
+    assert best(cable, "вы и телефонную линию проводите?") is None
+    assert best(cable, "провода у нас старые") == "cable"
+
+
+@pytest.mark.parametrize(("said", "away"), [
+    ("я до ночи на дежурстве", True),
+    ("мы с мужем в санатории", True),
+    ("я буду на месте", False),
+    ("давайте лучше на следующей неделе", False),
+    ("я не на работе, я дома", False),
+])
+def test_a_caller_somewhere_else_is_not_at_home(said: str, away: bool) -> None:
+    """RT-1: "will you be home?" answered with where the caller is instead: a flow lists
+    "не дома" for it, not every place a client may be."""
+    visit = menu({"away": ["не дома"], "waiting": ["буду на месте", "дома"]})
+    assert (best(visit, said) == "away") is away

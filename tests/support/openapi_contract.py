@@ -19,6 +19,7 @@ import binascii
 import functools
 import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,18 @@ def require_spec() -> None:
                 "`bash .ci/twilio-openapi` fetches it.", pytrace=False)
 
 
-@functools.cache
+_LOADING = threading.RLock()
+"""The double's first requests come at once (a worker places a batch of calls in parallel):
+one of them reads the 1.5 MB description, the others wait for it instead of each reading it."""
+
+
 def spec() -> dict[str, Any]:
+    with _LOADING:
+        return _spec()
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
     path = spec_path()
     if path is None:
         raise SpecUnavailable(f"no {SPEC_NAME} in {', '.join(map(str, spec_candidates()))}")
@@ -104,8 +115,13 @@ def spec() -> dict[str, Any]:
     return loaded
 
 
-@functools.cache
 def _routes() -> tuple[_Route, ...]:
+    with _LOADING:
+        return _routes_of_spec()
+
+
+@functools.cache
+def _routes_of_spec() -> tuple[_Route, ...]:
     routes = []
     for template in spec()["paths"]:
         parts = re.split(r"(\{[^}]+\})", template)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from voicebot.flows.model import CaptureKind, Choice, Flow
-from voicebot.language import entities, numbers, places, polarity
+from voicebot.language import entities, keys, numbers, places, polarity
 from voicebot.language.scorer import Menu, Verdict
 
 PLACE_CONFIDENCE = 0.9
@@ -70,6 +70,11 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
                 return Heard(choice, 1.0, "sure")
     if not speech:
         return None
+    said_key = keys.lone_key(speech, flow.family)
+    if said_key is not None:
+        for choice in choices:
+            if said_key in choice.digits:
+                return Heard(choice, 1.0, "sure")
     verdict: Verdict[int] = menu(flow, step).hear(entities.with_error_word(speech, flow.family))
     best = verdict.best
     threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from voicebot.engine.turn import KeptOutcome, Made, VisitRecord, Waiting
 from voicebot.flows.model import Flow
-from voicebot.models import Call, MessagePurpose
+from voicebot.models import MessagePurpose
 from voicebot.services import (
     bookings,
     calls,
@@ -26,6 +26,7 @@ from voicebot.services import (
     voicemails,
 )
 from voicebot.services.bookings import Slot
+from voicebot.services.calls import CallRow
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Effects:
     pending: list[dict[str, Any]] = field(default_factory=list)
     """The turn's journal lines, not yet written (`write`)."""
 
-    def event(self, call: Call, at: dt.datetime, state: str, kind: str, text: str,
+    def event(self, call: CallRow, at: dt.datetime, state: str, kind: str, text: str,
               data: dict[str, Any]) -> None:
         # Kept as rows for one multi-row INSERT (calls.events) rather than an ORM object each.
         self.pending.append({"call_id": call.id, "at": at, "state": state, "kind": kind,
@@ -48,31 +49,31 @@ class Effects:
         calls.events(self.session, self.pending)
         self.pending = []
 
-    def previous_calls(self, call: Call, flow_id: str) -> int:
+    def previous_calls(self, call: CallRow, flow_id: str) -> int:
         return calls.previous_calls(self.session, call, flow_id)
 
-    def last_event_data(self, call: Call, kind: str) -> dict[str, Any] | None:
+    def last_event_data(self, call: CallRow, kind: str) -> dict[str, Any] | None:
         return calls.last_event_data(self.session, call, kind)
 
-    def whisper_taken(self, call: Call, turn: int) -> bool:
+    def whisper_taken(self, call: CallRow, turn: int) -> bool:
         return calls.whisper_taken(self.session, call, turn)
 
-    def states_entered(self, call: Call) -> Collection[str]:
+    def states_entered(self, call: CallRow) -> Collection[str]:
         self.write()  # this turn's own entries count
         return set(calls.states_entered(self.session, call))
 
-    def join_queue(self, call: Call, flow_id: str, queue_name: str, priority: int,
+    def join_queue(self, call: CallRow, flow_id: str, queue_name: str, priority: int,
                    now: dt.datetime) -> None:
         queue.join(self.session, call, flow_id, queue_name, priority, now)
 
-    def leave_queue(self, call: Call, result: str, now: dt.datetime) -> None:
+    def leave_queue(self, call: CallRow, result: str, now: dt.datetime) -> None:
         queue.left(self.session, call.id, result, now)
 
-    def chose_message(self, call: Call) -> bool:
+    def chose_message(self, call: CallRow) -> bool:
         return queue.left_for_message(self.session, call.id)
 
     def take_waiting(self, flow: Flow, queue_name: str, now: dt.datetime,
-                     staff: Call) -> Waiting | None:
+                     staff: CallRow) -> Waiting | None:
         taken = kept_places.take_next(self.session, flow, queue_name, now, staff)
         if taken is None:
             return None
@@ -82,10 +83,10 @@ class Effects:
         return Waiting(entry.queue, entry.priority, entry.call_id, kept_number=entry.kept_number,
                        hold=kept_places.hold_queue(entry))
 
-    def keep_place(self, call: Call, state: str, now: dt.datetime) -> bool:
+    def keep_place(self, call: CallRow, state: str, now: dt.datetime) -> bool:
         return kept_places.keep(self.session, call, state, now)
 
-    def kept_number(self, call: Call) -> str | None:
+    def kept_number(self, call: CallRow) -> str | None:
         return kept_places.kept_number(self.session, call.id)
 
     def kept_answered(self, entry_id: int) -> str | None:
@@ -94,21 +95,24 @@ class Effects:
     def kept_connected(self, entry_id: int, now: dt.datetime) -> None:
         kept_places.connected(self.session, entry_id, now)
 
-    def kept_outcome(self, staff: Call) -> KeptOutcome | None:
+    def kept_not_put_through(self, entry_id: int) -> None:
+        kept_places.not_put_through(self.session, entry_id)
+
+    def kept_outcome(self, staff: CallRow) -> KeptOutcome | None:
         entry = kept_places.last_held(self.session, staff.id)
         if entry is None:
             return None
         return KeptOutcome(entry.id, entry.kept_number, entry.result, entry.next_try_at)
 
-    def kept_staff_left(self, staff: Call) -> None:
+    def kept_staff_left(self, staff: CallRow) -> None:
         kept_places.staff_left(self.session, staff.id)
 
-    def queue_sms(self, flow: Flow, call: Call, *, to: str, body: str, purpose: MessagePurpose,
+    def queue_sms(self, flow: Flow, call: CallRow, *, to: str, body: str, purpose: MessagePurpose,
                   key: str) -> int:
         return messages.queue(self.session, flow, to=to, body=body, purpose=purpose, call=call,
                               key=key).id
 
-    def create_ticket(self, flow: Flow, call: Call, now: dt.datetime, *, key: str, kind: str,  # noqa: PLR0913  a ticket's fields, by keyword
+    def create_ticket(self, flow: Flow, call: CallRow, now: dt.datetime, *, key: str, kind: str,  # noqa: PLR0913  a ticket's fields, by keyword
                       text: str, assign: str | None, urgent: bool, fields: dict[str, str],
                       due_at: dt.datetime | None) -> Made | None:
         row = tickets.open(self.session, flow, key=key, call_id=call.id, kind=kind, text=text,
@@ -125,7 +129,7 @@ class Effects:
                               no_entry=no_entry)
         return VisitRecord(visit.id, visit.no_entry, visit.adult_contact)
 
-    def store_voicemail(self, call: Call, flow_id: str, recording_sid: str, url: str,
+    def store_voicemail(self, call: CallRow, flow_id: str, recording_sid: str, url: str,
                         duration: int, now: dt.datetime) -> None:
         voicemails.store(self.session, call, flow_id, recording_sid, url, duration, now)
 

@@ -59,6 +59,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "They did not answer. We will try again after {when}.",
         "ru": "Абонент не ответил. Следующая попытка: {when}.",
     },
+    "kept_staff_hung_up": {
+        "en": "They answered, but hung up before you were put through.",
+        "ru": "Абонент ответил, но положил трубку до соединения с вами.",
+    },
     "kept_staff_ticket": {
         "en": "They did not answer, so there is now a ticket on the desk to call them back.",
         "ru": "Абонент не ответил; на пульте создана заявка, чтобы ему перезвонили.",

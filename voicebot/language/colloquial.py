@@ -6,8 +6,8 @@ the clipped and suffixed words of speech (it guesses "телик" as a word of i
 spelling rule joins "стиралка" to a phrase of two words, so a small lexicon of the general
 vocabulary (appliances, media, money, family, time; not one business's terms) says what each
 stands for. Fixed formulas of conversation are read the same way: "всего доброго", "счастливо"
-take leave like "до свидания"; "фиг его знает", "хз" say "не знаю"; "с кем имею честь" asks
-who is speaking.
+take leave like "до свидания"; "фиг его знает", "хз" say "не знаю"; "поставлю вам пятёрку"
+gives a mark; "с кем имею честь" asks who is speaking.
 
 Both the flow's words and the caller's go through this (`lemmas.analyse`), so a flow that
 lists the colloquial word itself still hears it.
@@ -59,6 +59,10 @@ FORMULAS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Not knowing.
         (r"(?:фиг|бог|черт|хрен|шут|леший|кто) (?:его|ее|их) (?:знает|разберет)", "не знаю"),
         (r"хз", "не знаю"),
+        # Giving a mark as at school: "поставлю вам пятёрку" rates the conversation.
+        (r"(?:поставлю|поставить|ставлю|поставим|ставим) (?:вам |тебе |вашей \w+ )?"
+         r"(?:пятерку|пятерочку|четверку|тройку|двойку|единицу|кол)",
+         "поставить оценку"),
         # Asking who is speaking.
         (r"с кем (?:я )?имею честь", "с кем я говорю"),
         (r"кто (?:у аппарата|на проводе)", "с кем я говорю"),

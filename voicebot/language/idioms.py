@@ -37,7 +37,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "are over", "was over", "over with", "be through", "is through", "are through",
             "through with", "wrapped up", "good to go", "ready to use", "squared away",
             "taken care of", "fixed up", "sorted out", "all fixed", "back in working order",
-            "up and running", "finished up",
+            "up and running", "finished up", "be fixed", "be repaired", "good to use",
+            "safe to use", "okay to use", "ok to use",
         ),
         # What something costs the caller.
         "price": (
@@ -53,7 +54,7 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         ),
         # Someone other than the one the caller had.
         "other": ("different", "another", "other", "someone else", "somebody else",
-                  "a new one", "replacement"),
+                  "a new one", "replacement", "someone new", "somebody new", "new person"),
         # A machine that works as it should.
         "working": ("working", "running", "functioning", "works", "runs"),
         "great": ("great", "perfect", "perfectly", "fine", "excellent", "awesome",

@@ -1,16 +1,18 @@
 """Keypad options said aloud: "давайте первое", "по третьему", "четвёрочка", "option two".
 
-A menu that says "press 3" hears callers who answer with the number instead. Cardinals alone
-("один", "one") are left out: "у меня один вопрос" and "one more thing" are not keypresses.
-These weigh less than a choice's own words, so "по третьему вопросу, про оплату" is still
-about payment.
+A menu that says "press 3" hears callers who answer with the number instead. Cardinals in a
+sentence ("один", "one") are left out: "у меня один вопрос" and "one more thing" are not
+keypresses; a cardinal that is the whole answer ("два", "three", "um, four") is one
+(`lone_key`). These weigh less than a choice's own words, so "по третьему вопросу, про
+оплату" is still about payment.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from voicebot.language.lemmas import Family
+from voicebot.language import numbers
+from voicebot.language.lemmas import Family, analyse
 from voicebot.language.scorer import Pattern, pattern
 
 KEY_WEIGHT = 0.8
@@ -42,3 +44,13 @@ def spoken_key(digit: str, family: Family) -> tuple[Pattern, ...]:
         number = _EN_NUMBERS[int(digit)]
         said = tuple(f"{w} {number}" for w in ("option", "number", "press", "button"))
     return tuple(pattern(w, family, weight=KEY_WEIGHT) for w in said)
+
+
+def lone_key(speech: str, family: Family) -> str | None:
+    """The key a caller said when a single digit is all the answer says ("два", "three");
+    None for anything more ("один вопрос")."""
+    said = [t.text for t in analyse(speech, family) if t.content]
+    if not said or not all(numbers.is_number_word(w) for w in said):
+        return None
+    key = numbers.digits(speech)
+    return key if len(key) == 1 else None

@@ -32,7 +32,36 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
     for i, term in enumerate(terms):
         if term.negation:
             found[i] = _covered(terms, i, family)
+        elif family == "en" and _ends_what_came_before(terms, i):
+            found[i] = _before(terms, i)
     return found
+
+
+_EN_ENDED = frozenset({"expir", "laps", "end"})
+"""English verbs (as lemmas) that say what was named before them is no more: "my warranty
+expired", "the coverage lapsed" say "no warranty", "no coverage"."""
+
+
+def _ends_what_came_before(terms: tuple[Term, ...], i: int) -> bool:
+    term = terms[i]
+    if term.lemma in _EN_ENDED:
+        return True
+    # "ran out", "has run out".
+    return term.lemma == "run" and i + 1 < len(terms) and terms[i + 1].text == "out"
+
+
+def _before(terms: tuple[Term, ...], i: int) -> frozenset[int]:
+    """The content word (and the one before it: "home warranty") said just before `i`, in its
+    clause."""
+    covered: list[int] = []
+    for j in range(i - 1, -1, -1):
+        if terms[j].clause != terms[i].clause or terms[j].negation or len(covered) == 2:
+            break
+        if terms[j].content and not terms[j].lexeme.pronoun:
+            covered.append(j)
+        elif covered:
+            break
+    return frozenset(covered)
 
 
 def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:

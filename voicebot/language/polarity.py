@@ -19,7 +19,8 @@ YES: dict[Family, tuple[str, ...]] = {
            "go ahead", "of course", "absolutely", "definitely", "sounds good",
            "no problem", "i want", "that works", "fine", "alright", "let's do it", "why not",
            "go for it", "sign me up",
-           "certainly", "agreed", "uh huh", "still valid", "still good"),
+           "certainly", "agreed", "uh huh", "still valid", "still good", "i do", "i insist",
+           "do it", "yes please"),
     "ru": ("да", "ага", "угу", "конечно", "верно", "правильно", "хорошо", "давайте", "давай",
            "согласен", "согласна", "ладно", "можно", "не против", "не откажусь", "подходит",
            "устраивает", "хочу", "естественно", "разумеется", "пожалуй", "именно", "точно",
@@ -30,7 +31,8 @@ YES: dict[Family, tuple[str, ...]] = {
 }
 NO: dict[Family, tuple[str, ...]] = {
     "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really",
-           "i'd rather not", "no way",
+           "i'd rather not", "no way", "never mind", "nevermind", "forget it", "no need",
+           "not necessary", "don't bother", "leave it", "leave it as is",
            # "Is it still under warranty?" - "it expired": the state asked about has ended.
            "expired", "ran out", "run out"),
     "ru": ("нет", "неа", "не", "не надо", "не нужно", "не хочу", "не подходит", "не согласен",

@@ -273,6 +273,9 @@ class Menu(Generic[K]):
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        # Only a Russian question some answer of which is "не дома" hears where the caller is.
+        self._elsewhere = family == "ru" and any(
+            p.text == "не дома" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
@@ -387,6 +390,11 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, len(form)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
+        if self.family == "ru" and term.lexeme.known and term.lexeme.verb:
+            # A Russian verb the dictionary knows is not the noun its stem extends: "как
+            # работает" is not "работа", "проводите" is not "провод".
+            found = {lemma: q for lemma, q in found.items()
+                     if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
             found = self._undiminished(term) or self._unprefixed(term)
         if not found:
@@ -501,6 +509,10 @@ class Menu(Generic[K]):
                 return None
             slot, q = max(alone, key=lambda o: o[1])
             return Evidence(p, slot.start, slot.end, 0.75 * q)
+        # A phrase with a word not heard at all is not said in any order: most of a menu's
+        # phrases stop here, before their words are looked for in order.
+        if any((NEG if t.negation else t.lemma) not in heard for t in p.terms):
+            return None
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
         if found is None and self._reorderable(p):
@@ -665,6 +677,8 @@ class Menu(Generic[K]):
         return self.hear_terms(analyse(text, self.family))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+        if self._elsewhere:
+            terms = speaker.with_whereabouts(terms)
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)

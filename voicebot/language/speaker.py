@@ -1,4 +1,5 @@
-"""Words in which a Russian caller says who they are: "я монтажник", "мы магазин".
+"""Words in which a Russian caller says who they are ("я монтажник", "мы магазин") and where
+they are ("я на смене", "мы в отпуске").
 
 "Я монтажник кондиционеров, ищу подработку" asks for work, not for an installation: the
 person noun describes the speaker. Such a noun counts for a flow's word only as itself ("я
@@ -10,7 +11,7 @@ they name the person they need ("нужен кузовщик").
 from __future__ import annotations
 
 from voicebot.language import forms
-from voicebot.language.lemmas import Term
+from voicebot.language.lemmas import Term, lexeme
 
 _SPEAKERS = frozenset({"я", "мы"})
 
@@ -35,3 +36,56 @@ def described(terms: tuple[Term, ...]) -> frozenset[int]:
             if tag.POS != "ADJF":
                 break
     return frozenset(found)
+
+
+_SPEAKER_FORMS = frozenset({"я", "мы", "меня", "нас"})
+_AT = frozenset({"в", "во", "на"})
+_HOME = frozenset({"дом", "квартира", "место", "адрес", "связь"})
+"""Where the caller is at home or reachable: "буду на месте", "мы в квартире"."""
+_NOT_A_PLACE = frozenset({
+    "неделя", "месяц", "год", "день", "выходной", "праздник", "время", "час", "минута",
+    "утро", "вечер", "ночь", "обед", "конец", "начало", "середина", "раз", "случай",
+    "порядок", "сила", "курс", "очередь", "итог", "смысл", "принцип", "результат", "слово",
+    "возраст", "класс", "сад", "садик", "школа",
+})
+"""Nouns that follow "в"/"на" in the locative without saying where someone is: times ("на
+следующей неделе"), idioms ("в порядке", "в силе", "в курсе"), a child's class or school
+(a child's age, RT-2, is read by its own rule)."""
+_ELSEWHERE = (Term("не", lexeme("не", "ru"), 0), Term("дома", lexeme("дома", "ru"), 0))
+
+
+def _located(word: str) -> bool:
+    return any(p.tag.case in ("loct", "loc2") for p in forms.parses(word))
+
+
+def elsewhere(terms: tuple[Term, ...]) -> bool:
+    """The caller says they are somewhere that is not their home: "я до вечера на смене",
+    "меня в городе нет", "мы в отпуске" (a place in the locative after "в"/"на", in a clause
+    about the speaker, not negated)."""
+    for i, term in enumerate(terms):
+        if term.text not in _AT:
+            continue
+        clause = [t for t in terms if t.clause == term.clause]
+        if not any(t.text in _SPEAKER_FORMS for t in clause) \
+                or any(t.text == "не" for t in clause):
+            continue
+        for nxt in terms[i + 1:i + 4]:
+            if nxt.clause != term.clause:
+                break
+            tag = forms.parses(nxt.text)[0].tag
+            if tag.POS in ("ADJF", "PRTF", "NPRO") and nxt.text not in _SPEAKER_FORMS:
+                continue
+            if tag.POS == "NOUN" and nxt.lemma not in _HOME | _NOT_A_PLACE \
+                    and _located(nxt.text):
+                return True
+            break
+    return False
+
+
+def with_whereabouts(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "не дома" when the caller says they are
+    elsewhere: a flow that asks "will you be home?" lists "не дома", not every place."""
+    if not elsewhere(terms):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _ELSEWHERE)

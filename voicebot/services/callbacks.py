@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from voicebot.db import rowcount
 from voicebot.flows.model import CallbackRule, Flow, Trigger
 from voicebot.language import spoken_time
-from voicebot.models import Call, Callback, CallbackAttempt, CallbackStatus, Quote, Ticket, Visit
+from voicebot.models import Callback, CallbackAttempt, CallbackStatus, Quote, Ticket, Visit
 from voicebot.services import calls
 
 log = logging.getLogger("voicebot.callbacks")
@@ -39,11 +39,11 @@ def journal(session: Session, callback: Callback, text: str, at: dt.datetime,
     dispatcher reading that call's note sees what was done about it."""
     if callback.call_id is None:
         return
-    call = session.get(Call, callback.call_id)
+    call = calls.current(session, callback.call_id)
     if call is None:
         return
-    calls.add_event(call, at, "callback", text, callback_id=callback.id, rule=callback.rule_id,
-                    **data)
+    calls.events(session, [calls.line(call, at, "callback", text, callback_id=callback.id,
+                                      rule=callback.rule_id, **data)])
 
 
 def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit | None,
@@ -58,7 +58,7 @@ def _first_time(rule: CallbackRule, flow: Flow, now: dt.datetime, visit: Visit |
 
 
 def fire(session: Session, flow: Flow, trigger: Trigger, *, now: dt.datetime, phone: str,  # noqa: PLR0913  what a trigger is about, by keyword
-         subject: str, call: Call | None = None, ticket: Ticket | None = None,
+         subject: str, call: calls.CallView | None = None, ticket: Ticket | None = None,
          visit: Visit | None = None, values: Mapping[str, Any] | None = None) -> list[Callback]:
     """Create a callback for each rule of `flow` on `trigger` that applies. `subject` names
     what the event is about ("call12", "ticket3"): a rule fires once per subject, however
@@ -99,7 +99,7 @@ def attempt(session: Session, callback: Callback, number: int, now: dt.datetime,
 
 
 # -- the events ---------------------------------------------------------------------------
-def call_ended(session: Session, flow: Flow, call: Call, now: dt.datetime) -> list[Callback]:
+def call_ended(session: Session, flow: Flow, call: calls.CallView, now: dt.datetime) -> list[Callback]:
     """An inbound call ended by the caller before the flow finished it: dropped while active
     (the caller had answered something) or early (during the greeting). HL-9. Outbound calls
     never fire these, so a redial that drops is not redialled again."""
@@ -110,21 +110,21 @@ def call_ended(session: Session, flow: Flow, call: Call, now: dt.datetime) -> li
                 call=call, values=call.vars)
 
 
-def _ticket_values(ticket: Ticket, call: Call | None) -> dict[str, Any]:
+def _ticket_values(ticket: Ticket, call: calls.CallView | None) -> dict[str, Any]:
     return {**(call.vars if call else {}), **ticket.fields, "ticket_id": ticket.id,
             "ticket_text": ticket.text, "ticket_kind": ticket.kind, "answer": ticket.answer}
 
 
 def ticket_created(session: Session, flow: Flow, ticket: Ticket, now: dt.datetime) -> list[Callback]:
     """Called by `services.tickets.open` for every new ticket, whatever made it."""
-    call = session.get(Call, ticket.call_id) if ticket.call_id else None
+    call = calls.current(session, ticket.call_id) if ticket.call_id else None
     return fire(session, flow, "ticket_created", now=now, phone=ticket.phone,
                 subject=f"ticket{ticket.id}", ticket=ticket, values=_ticket_values(ticket, call))
 
 
 def ticket_answered(session: Session, flow: Flow, ticket: Ticket, now: dt.datetime) -> list[Callback]:
     """Management answered a caller's question (TS-4): the call back can now be made."""
-    call = session.get(Call, ticket.call_id) if ticket.call_id else None
+    call = calls.current(session, ticket.call_id) if ticket.call_id else None
     return fire(session, flow, "ticket_answered", now=now, phone=ticket.phone,
                 subject=f"ticket{ticket.id}-answer", ticket=ticket,
                 values=_ticket_values(ticket, call))

@@ -1,13 +1,19 @@
 """Calls and their journal: the call row a webhook turn works on, each line of its path
 (`CallEvent`), its end, and the outbound dials voicebot places (`Dial`, the outbox of calls).
+
+A turn works on its call as a `CallRow` on SQLAlchemy Core (issue 15): read (or created) with
+one statement, changed in memory, written back with one UPDATE of what changed (`save`), its
+journal lines in one multi-row INSERT (`events`). No ORM object, identity map or unit of work
+on the webhook path; the desk, the CLI and the jobs keep the ORM (`find`, `Call`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
@@ -15,28 +21,153 @@ from voicebot.flows.model import Flow
 from voicebot.models import Call, CallEvent, CallOutcome, CallStatus, Dial, EventKind
 from voicebot.telephony import CALL_ORDER, forward
 
-
-def find(session: Session, sid: str, *, lock: bool = False) -> Call | None:
-    """The call Twilio names `sid`; `lock` holds its row until the commit (a turn)."""
-    query = select(Call).where(Call.sid == sid)
-    return session.scalar(query.with_for_update() if lock else query)
+CALLS = cast(Table, Call.__table__)
+EVENTS = cast(Table, CallEvent.__table__)
+"""The journal's table, for turns that write their lines as rows (`events`)."""
 
 
-def of(session: Session, call_id: int | None) -> Call | None:
-    return session.get(Call, call_id) if call_id is not None else None
+class CallView(Protocol):
+    """What the services read of a call, from a turn's `CallRow` or an ORM `Call` alike."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def sid(self) -> str: ...
+    @property
+    def flow_id(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def from_number(self) -> str: ...
+    @property
+    def to_number(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def inputs(self) -> int: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def vars(self) -> dict[str, Any]: ...
+    @property
+    def last_twiml(self) -> str: ...
+    @property
+    def party(self) -> str: ...
+
+
+@dataclasses.dataclass(eq=False, slots=True)
+class CallRow:
+    """A call's row as a turn works on it: the columns of `Call`, plain attributes."""
+
+    id: int
+    sid: str
+    flow_id: str
+    flow_digest: str
+    direction: str
+    from_number: str
+    to_number: str
+    status: str
+    state: str
+    turn: int
+    retries: int
+    inputs: int
+    vars: dict[str, Any]
+    last_twiml: str
+    outcome: str
+    note: str
+    flagged: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    duration: int | None
+    recording_sid: str | None
+    recording_url: str
+    saved: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    """The columns as the database holds them, so `save` writes only what the turn changed
+    (a column it did not touch, such as the note, is never written back stale)."""
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def party(self) -> str:
+        """The client's number: who called us, or whom we called."""
+        return self.from_number if self.direction == "inbound" else self.to_number
+
+    def columns(self) -> dict[str, Any]:
+        # `vars` copied: a JSON value changed in place must still count as changed.
+        return {name: dict(value) if name == "vars" else value
+                for name, value in ((n, getattr(self, n)) for n in COLUMNS)}
+
+
+COLUMNS = tuple(column.name for column in CALLS.columns)
+assert set(COLUMNS) == {f.name for f in dataclasses.fields(CallRow)} - {"saved"}, \
+    "CallRow must have exactly the columns of calls"
+
+ROWS = "voicebot.call_rows"
+"""`Session.info` key: the calls this transaction's turn holds as rows, by id."""
+
+
+def _row(session: Session, found: Row[Any] | None) -> CallRow | None:
+    if found is None:
+        return None
+    row = CallRow(**found._mapping)
+    row.saved = row.columns()
+    session.info.setdefault(ROWS, {})[row.id] = row
+    return row
+
+
+def lock(session: Session, sid: str) -> CallRow | None:
+    """The call Twilio names `sid`, as a row locked until the commit (SELECT ... FOR UPDATE;
+    on SQLite the webhook's BEGIN IMMEDIATE, `db.serialise`): a turn's one read."""
+    return _row(session, session.execute(
+        select(CALLS).where(CALLS.c.sid == sid).with_for_update()).one_or_none())
 
 
 def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt.datetime,
-         direction: str = "inbound", variables: dict[str, Any] | None = None) -> Call | None:
+         direction: str = "inbound", variables: dict[str, Any] | None = None) -> CallRow | None:
     """A call the flow answers (or, outbound, that it placed and was answered), created in
     the session's transaction with INSERT ... ON CONFLICT (sid) DO NOTHING RETURNING (one
     round trip), for its first turn to commit with everything else it writes: one commit per
     webhook, each a disk flush the caller waits through (issue 15). None when a row with
     this SID exists: a copy of the webhook, which replays the first delivery's answer (a copy
     at the same moment waits on the unique index until the first commits)."""
-    return db.create_once(session, Call, "sid", sid=sid, flow_id=flow.id,
-                          flow_digest=flow.digest, direction=direction, from_number=from_,
-                          to_number=to, started_at=now, vars=dict(variables or {}))
+    return _row(session, session.execute(db.insert_returning(
+        session, CALLS, "sid", sid=sid, flow_id=flow.id, flow_digest=flow.digest,
+        direction=direction, from_number=from_, to_number=to, started_at=now,
+        vars=dict(variables or {}))).one_or_none())
+
+
+def save(session: Session, call: CallRow) -> None:
+    """Write what the turn changed of the call: one UPDATE, or nothing."""
+    now = call.columns()
+    changed = {name: value for name, value in now.items() if value != call.saved[name]}
+    if changed:
+        session.execute(update(CALLS).where(CALLS.c.id == call.id).values(**changed))
+        call.saved = now
+
+
+def left_message(session: Session, call_id: int) -> None:
+    """A caller left a message after the apology (the fallback's recording): the call's
+    outcome, whichever way it was loaded."""
+    session.execute(update(CALLS).where(CALLS.c.id == call_id)
+                    .values(outcome=CallOutcome.VOICEMAIL))
+
+
+def current(session: Session, call_id: int) -> CallView | None:
+    """The call as this transaction sees it: the turn's own row, with what the turn has
+    changed so far, when a turn holds it; else as the database has it."""
+    held: CallRow | None = session.info.get(ROWS, {}).get(call_id)
+    return held if held is not None else session.get(Call, call_id)
+
+
+def find(session: Session, sid: str) -> Call | None:
+    """The call Twilio names `sid`, to read (or, off the turn path, to change by the ORM)."""
+    return session.scalar(select(Call).where(Call.sid == sid))
+
+
+def of(session: Session, call_id: int | None) -> Call | None:
+    return session.get(Call, call_id) if call_id is not None else None
 
 
 def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str, to: str,  # noqa: PLR0913  a call row's fields, by keyword
@@ -44,14 +175,13 @@ def journal_closed(session: Session, flow: Flow | None, *, sid: str, from_: str,
     """Every call leaves a record, even one no flow ran: to a number the line is not set up
     for (the dispatcher should see people dial it), or answered by the fallback URL."""
     call = Call(sid=sid, flow_id=flow.id if flow else "", from_number=from_, to_number=to,
-                started_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
+                started_at=now, ended_at=now, outcome=outcome, last_twiml=answer, flagged=flagged)
     session.add(call)
     session.flush()
-    close(call, now, status=None)
     return call
 
 
-def last_event_data(session: Session, call: Call, kind: str) -> dict[str, Any] | None:
+def last_event_data(session: Session, call: CallView, kind: str) -> dict[str, Any] | None:
     """The data of the call's latest journal line of `kind` (this turn's included)."""
     session.flush()
     data = session.scalar(select(CallEvent.data).where(CallEvent.call_id == call.id,
@@ -60,25 +190,24 @@ def last_event_data(session: Session, call: Call, kind: str) -> dict[str, Any] |
     return dict(data) if data is not None else None
 
 
-def whisper_answered(session: Session, call: Call, now: dt.datetime, *, state: str, turn: int,
-                     member: str, taken: bool) -> None:
+def whisper_answered(session: Session, call: CallView, now: dt.datetime, *, state: str,
+                     turn: int, member: str, taken: bool) -> None:
     """A staff member who heard a transfer's whisper took the call (1) or passed it on.
     Written for the dial of exchange `turn`, which the dial's result then reads; once, however
     often Twilio repeats the webhook."""
     said = {"turn": turn, "member": member, "taken": taken}
     if said in _whispers(session, call):
         return
-    session.add(CallEvent(call=call, at=now, state=state, kind=EventKind.WHISPER,
-                          text="taken" if taken else "passed",
-                          data=said))
+    events(session, [line(call, now, EventKind.WHISPER, "taken" if taken else "passed",
+                          state=state, **said)])
 
 
-def whisper_taken(session: Session, call: Call, turn: int) -> bool:
+def whisper_taken(session: Session, call: CallView, turn: int) -> bool:
     """Whether someone pressed 1 on the whisper of exchange `turn`'s dial."""
     return any(d.get("turn") == turn and d.get("taken") for d in _whispers(session, call))
 
 
-def _whispers(session: Session, call: Call) -> list[dict[str, Any]]:
+def _whispers(session: Session, call: CallView) -> list[dict[str, Any]]:
     return [dict(d) for d in session.scalars(select(CallEvent.data).where(
         CallEvent.call_id == call.id, CallEvent.kind == EventKind.WHISPER))]
 
@@ -92,8 +221,11 @@ def event(session: Session, call: Call, at: dt.datetime, kind: str, text: str = 
                           kind=kind, text=text, data=data))
 
 
-EVENTS = cast(Table, CallEvent.__table__)
-"""The journal's table, for turns that write their lines as rows (`events`)."""
+def line(call: CallView, at: dt.datetime, kind: str, text: str = "", state: str | None = None,
+         **data: Any) -> dict[str, Any]:
+    """One line of the call's path as a row for `events`."""
+    return {"call_id": call.id, "at": at, "state": call.state if state is None else state,
+            "kind": kind, "text": text, "data": data}
 
 
 def events(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -113,29 +245,33 @@ def add_event(call: Call, at: dt.datetime, kind: str, text: str, **data: Any) ->
     event(session, call, at, kind, text, **data)
 
 
-def close(call: Call, now: dt.datetime, *, status: str | None,
-          duration: int | None = None) -> None:
-    """End the call's journal entry. Safe to call again (a status callback after the flow
-    hung up): the later call only adds what it knows, such as the duration."""
+def close(call: CallRow, now: dt.datetime, *, status: str | None,
+          duration: int | None = None) -> list[dict[str, Any]]:
+    """End the call's journal entry; the line it adds, for `events` (with the turn's). Safe
+    to call again (a status callback after the flow hung up): the later call only adds what
+    it knows, such as the duration."""
     if status is not None:
         call.status = status
     if duration is not None:
         call.duration = duration
-    if call.ended_at is None:
-        call.ended_at = now
-        if call.outcome in (CallOutcome.IN_PROGRESS, CallOutcome.QUEUED):
-            call.outcome = CallOutcome.ABANDONED
-            add_event(call, now, EventKind.END, f"caller hung up in {call.state or 'the greeting'}")
+    if call.ended_at is not None:
+        return []
+    call.ended_at = now
+    if call.outcome not in (CallOutcome.IN_PROGRESS, CallOutcome.QUEUED):
+        return []
+    call.outcome = CallOutcome.ABANDONED
+    return [line(call, now, EventKind.END, f"caller hung up in {call.state or 'the greeting'}")]
 
 
-def status_reported(call: Call, status: str, now: dt.datetime, *, final: bool,
-                    duration: int | None) -> None:
+def status_reported(session: Session, call: CallRow, status: str, now: dt.datetime, *,
+                    final: bool, duration: int | None) -> None:
     """Twilio's status callback for the call: a line in its journal; a final status ends it."""
-    add_event(call, now, EventKind.STATUS, status)
+    lines = [line(call, now, EventKind.STATUS, status)]
     if final:
-        close(call, now, status=status, duration=duration)
+        lines += close(call, now, status=status, duration=duration)
     elif call.ended_at is None:
         call.status = status
+    events(session, lines)
 
 
 def recorded(session: Session, call: Call, recording_sid: str, url: str, duration: int,
@@ -149,21 +285,21 @@ def recorded(session: Session, call: Call, recording_sid: str, url: str, duratio
         add_event(call, now, EventKind.CALL_RECORDED, f"{duration} s", recording_sid=recording_sid)
 
 
-def states_entered(session: Session, call: Call) -> list[str]:
+def states_entered(session: Session, call: CallView) -> list[str]:
     """The flow states the call has been in so far (this turn's included)."""
     return list(session.scalars(
         select(CallEvent.state).where(CallEvent.call_id == call.id,
                                       CallEvent.kind == EventKind.ENTER).distinct()))
 
 
-def states_of(session: Session, call: Call, kind: str) -> list[str]:
+def states_of(session: Session, call: CallView, kind: str) -> list[str]:
     """The states of the call's `kind` lines, newest first: asked of the database, so a
     webhook never loads the call's whole journal."""
     return list(session.scalars(select(CallEvent.state).where(
         CallEvent.call_id == call.id, CallEvent.kind == kind).order_by(CallEvent.id.desc())))
 
 
-def previous_calls(session: Session, call: Call, flow_id: str) -> int:
+def previous_calls(session: Session, call: CallView, flow_id: str) -> int:
     """The caller's other calls to this line. "Known" means known to this line: a call to
     another business served by the same voicebot says nothing about this caller here."""
     # Other calls are all the count looks at: this turn's pending changes need not be

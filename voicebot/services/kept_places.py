@@ -56,7 +56,7 @@ def hold_queue(entry: QueueEntry) -> str:
 
 
 # -- the caller keeps their place ------------------------------------------------------------
-def keep(session: Session, call: Call, state: str, now: dt.datetime) -> bool:
+def keep(session: Session, call: calls.CallView, state: str, now: dt.datetime) -> bool:
     """The caller pressed the key: their place is kept for a call back to their number.
     False when they are no longer waiting (a staff member took them a moment before)."""
     kept = rowcount(session.execute(
@@ -67,7 +67,8 @@ def keep(session: Session, call: Call, state: str, now: dt.datetime) -> bool:
                 attempts=0)
     ))
     if kept:
-        calls.event(session, call, now, EventKind.QUEUE_KEPT, call.from_number, state=state)
+        calls.events(session, [calls.line(call, now, EventKind.QUEUE_KEPT, call.from_number,
+                                          state=state)])
     return bool(kept)
 
 
@@ -86,7 +87,7 @@ class Taken:
 
 
 def take_next(session: Session, flow: Flow, queue: str, now: dt.datetime,
-              staff: Call) -> Taken | None:
+              staff: calls.CallView) -> Taken | None:
     """The caller a staff member takes next: highest priority, then arrival, whether on the
     line or a kept place. A kept place is passed over while its next call is not due or the
     quiet hours hold; taking it claims it (one statement, so a second staff member taking at
@@ -168,9 +169,10 @@ def answered(session: Session, entry_id: int) -> str | None:
     return hold_queue(entry)
 
 
-def connected(session: Session, entry_id: int, now: dt.datetime) -> None:
-    """Caller and staff member were put through: the place is served. Once, whichever leg
-    reports it first."""
+def connected(session: Session, entry_id: int, now: dt.datetime, *,
+              put_through: bool = True) -> None:
+    """Caller and staff member were put through (or the caller answered and hung up before
+    that): the place is served. Once, whichever leg reports it first."""
     if rowcount(session.execute(
             update(QueueEntry).where(QueueEntry.id == entry_id,
                                      QueueEntry.result.in_((CALLING, CONNECTING)))
@@ -178,13 +180,22 @@ def connected(session: Session, entry_id: int, now: dt.datetime) -> None:
         entry = session.get(QueueEntry, entry_id)
         caller = calls.of(session, entry.call_id) if entry is not None else None
         if caller is not None:
-            _journal(caller, now, "connected")
+            _journal(caller, now, "connected" if put_through else "answered")
+
+
+def not_put_through(session: Session, entry_id: int) -> None:
+    """The caller answered, but nobody was there to put them through (the staff member hung
+    up on hold): the call counts as not reaching them, so they are called again."""
+    session.execute(update(QueueEntry).where(QueueEntry.id == entry_id,
+                                             QueueEntry.result == CONNECTING)
+                    .values(result=CALLING))
 
 
 # -- how a call back ended ------------------------------------------------------------------
 def dial_finished(session: Session, dial: Dial, status: str, now: dt.datetime) -> None:
-    """A call back ended. Reached means put through (`connected`, reported by the call
-    itself); anything else is a try that did not reach them: the next one `spacing` later,
+    """A call back ended. Reached means answered by a person who heard why we call (put
+    through, `connected`, as the call itself reports); anything else is a try that did not
+    reach them: the next one `spacing` later,
     out of the quiet hours, or after the last a ticket. Acts once per attempt, whatever
     Twilio repeats or reports late."""
     place = dial.vars.get(PLACE_VAR)
@@ -192,10 +203,16 @@ def dial_finished(session: Session, dial: Dial, status: str, now: dt.datetime) -
     if entry is None or entry.result not in (CALLING, CONNECTING) \
             or entry.attempts != dial.attempt:
         return
+    machine = dial.answered_by.startswith(("machine", "fax"))
+    if status == "completed" and not machine and entry.result == CONNECTING:
+        # They answered and heard why we call: reached, even if they hung up before the
+        # staff member was on (and even if this report overtook the call's own).
+        connected(session, entry.id, now, put_through=False)
+        session.commit()
+        return
     flow = flow_or_none(entry.flow_id)
     keep_place = settings(flow, entry)
     caller = calls.of(session, entry.call_id)
-    machine = dial.answered_by.startswith(("machine", "fax"))
     why = "machine" if machine else status
     if status == DRY_RUN:
         result, following = DRY_RUN, None

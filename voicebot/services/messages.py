@@ -23,7 +23,6 @@ from voicebot import db
 from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job
 from voicebot.models import (
-    Call,
     Conversation,
     Message,
     MessageDirection,
@@ -32,6 +31,7 @@ from voicebot.models import (
     utcnow,
 )
 from voicebot.phones import mask
+from voicebot.services import calls
 from voicebot.telephony import telephony
 
 log = logging.getLogger("voicebot.messages")
@@ -48,7 +48,7 @@ ORDER: dict[str, int] = {MessageStatus.PENDING: 0, MessageStatus.SENDING: 1, Mes
 """Message statuses only move forward; a late 'sent' must not overwrite 'delivered'."""
 
 
-def line_number(flow: Flow | None, call: Call | None = None, texted: str = "") -> str:
+def line_number(flow: Flow | None, call: calls.CallView | None = None, texted: str = "") -> str:
     """The number of ours a conversation is on, which every SMS about it comes from: the
     number the caller dialled (or, outbound, that we called from; or, for a conversation by
     SMS, the one they `texted`) while it is still the flow's; else the flow's first number;
@@ -63,7 +63,7 @@ def line_number(flow: Flow | None, call: Call | None = None, texted: str = "") -
 
 
 def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessagePurpose,  # noqa: PLR0913  an SMS's fields, by keyword
-          key: str, call: Call | None = None, call_id: int | None = None, texted: str = "",
+          key: str, call: calls.CallView | None = None, call_id: int | None = None, texted: str = "",
           sent_by: str = "", now: dt.datetime | None = None) -> Message:
     """Store an outbound SMS once per `key` (however often the step, job, webhook or desk
     form that sends it runs, even at the same moment); it goes out after the commit. `call`
@@ -74,7 +74,7 @@ def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessageP
     if existing is not None:
         return existing
     if call is None and call_id is not None:
-        call = session.get(Call, call_id)  # the conversation's line: one rule for all
+        call = calls.current(session, call_id)  # the conversation's line: one rule for all
     sender = line_number(flow, call, texted)
     stopped = opted_out(session, sender, to)
     message = db.create_once(

@@ -7,14 +7,15 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from voicebot.models import Call, QueueEntry
+from voicebot.models import QueueEntry
+from voicebot.services.calls import CallView
 
 
 def place_of(session: Session, call_id: int) -> QueueEntry | None:
     return session.scalar(select(QueueEntry).where(QueueEntry.call_id == call_id))
 
 
-def join(session: Session, call: Call, flow_id: str, queue: str, priority: int,
+def join(session: Session, call: CallView, flow_id: str, queue: str, priority: int,
          now: dt.datetime) -> QueueEntry:
     """The caller's place in `queue`; a call that queues again (after a timeout) keeps one
     row, moved to the back of its new queue."""

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from voicebot import db
 from voicebot.flows.model import Flow
 from voicebot.models import Call, Voicemail, VoicemailStatus
+from voicebot.services.calls import CallView
 
 
-def store(session: Session, call: Call | None, flow_id: str, recording_sid: str, url: str,
+def store(session: Session, call: CallView | None, flow_id: str, recording_sid: str, url: str,
           duration: int, now: dt.datetime) -> Voicemail:
     """Both the Record action and the recording status callback report a recording, in
     either order and maybe twice: whichever comes first creates the row."""
@@ -29,7 +30,7 @@ def store(session: Session, call: Call | None, flow_id: str, recording_sid: str,
     return row
 
 
-def recorded(session: Session, call: Call | None, flow: Flow | None, recording_sid: str,
+def recorded(session: Session, call: CallView | None, flow: Flow | None, recording_sid: str,
              url: str, duration: int, now: dt.datetime, *,
              quote_wanted: bool) -> tuple[Voicemail, bool]:
     """Store what a recording callback reports; True when the pipeline should be started

@@ -45,6 +45,7 @@ from voicebot.models import Call, CallOutcome, EventKind, QueueEntry
 from voicebot.phones import is_e164, mask
 from voicebot.services import callbacks, calls, kept_places, messages, voicemails
 from voicebot.services import queue as queues
+from voicebot.services.calls import CallRow, CallView
 from voicebot.telephony import FINAL_CALL_STATUSES
 from voicebot.voicemail import pipeline, replies
 from voicebot.web.params import (
@@ -74,34 +75,37 @@ def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
     return Response(str(body), mimetype="application/xml")
 
 
-def run_turn(flow: Flow, call: Call, action: Callable[[Turn], None],
-             reload: Callable[[], Call | None] | None = None) -> Response:
-    """One webhook, one transaction: the turn's changes, its journal lines, its outbox (the
-    worker sends its SMS after the commit) and its callbacks commit together, or, when a
-    step fails, are rolled back for the apology and the fallback, on the call's row as it
-    was before (committed by an earlier webhook; or, for a call this webhook created and
-    the rollback took with it, made again by `reload`)."""
+def run_turn(flow: Flow, call: CallRow, action: Callable[[Turn], None],
+             reload: Callable[[], CallRow | None] | None = None) -> Response:
+    """One webhook, one transaction: the turn's changes to the call's row (one UPDATE), its
+    journal lines (one INSERT), its outbox (the worker sends its SMS after the commit) and
+    its callbacks commit together, or, when a step fails, are rolled back for the apology
+    and the fallback, on the call's row as it was before (committed by an earlier webhook
+    and locked again; or, for a call this webhook created and the rollback took with it,
+    made again by `reload`)."""
     session = db.session()
     now = clock().now()
 
-    def new_turn(c: Call) -> Turn:
+    def new_turn(c: CallRow) -> tuple[Turn, Effects]:
         c.turn += 1
-        return Turn(flow=flow, call=c, effects=Effects(session), now=now, urls=Urls())
+        effects = Effects(session)
+        return Turn(flow=flow, call=c, effects=effects, now=now, urls=Urls()), effects
 
-    turn = new_turn(call)
+    turn, effects = new_turn(call)
     try:
         action(turn)
     except Exception as exc:
         log.error("%s", exc, exc_info=not hasattr(exc, "where"))
         session.rollback()
-        fresh = reload() if reload is not None else calls.of(session, call.id)
+        fresh = reload() if reload is not None else calls.lock(session, call.sid)
         assert fresh is not None
-        turn = new_turn(fresh)
+        turn, effects = new_turn(fresh)
         runner.recover(turn, exc)
     turn.call.last_twiml = str(turn.response)
     if turn.ended:
-        calls.close(turn.call, now, status=None)
-    turn.effects.write()
+        effects.pending += calls.close(turn.call, now, status=None)
+    effects.write()
+    calls.save(session, turn.call)
     session.commit()
     return twiml(turn.call.last_twiml)
 
@@ -117,7 +121,7 @@ def flow_for(to: str) -> Flow | None:
 
 
 def new_call(flow: Flow, sid: str, from_: str, to: str, direction: str = "inbound",
-             variables: dict[str, str] | None = None) -> Call | None:
+             variables: dict[str, str] | None = None) -> CallRow | None:
     """The call's row in the request's transaction, committed by its first turn; None for
     a copy of the webhook (`services.calls.open`)."""
     return calls.open(db.session(), flow, sid=sid, from_=from_, to=to, now=clock().now(),
@@ -164,7 +168,7 @@ def _journal_closed(sid: str, from_: str, to: str, flow: Flow | None, outcome: s
     return call
 
 
-def _replay_start(call: Call) -> Response:
+def _replay_start(call: CallView) -> Response:
     log.info("duplicate incoming-call webhook for %s: replayed", call.sid)
     if call.last_twiml:
         return twiml(call.last_twiml)
@@ -183,8 +187,8 @@ def _one_at_a_time() -> None:
     db.serialise(db.session())
 
 
-def _load_call(sid: str) -> Call | None:
-    return calls.find(db.session(), sid, lock=True)
+def _load_call(sid: str) -> CallRow | None:
+    return calls.lock(db.session(), sid)
 
 
 @bp.post("/voice/step")
@@ -194,11 +198,12 @@ def step(params: Continuation) -> Response:
     _one_at_a_time()
     call = _load_call(sid)
     if state == "__fallback__":  # a message after the apology: kept, whatever we know
-        if call is None:
-            from_, to = params.caller()
-            call = _journal_closed(sid, from_, to, flow_for(to), CallOutcome.VOICEMAIL,
-                                   flagged="message left after an error")
-        return _fallback_recorded(call, params)
+        if call is not None:
+            return _fallback_recorded(call, params)
+        from_, to = params.caller()
+        return _fallback_recorded(_journal_closed(sid, from_, to, flow_for(to),
+                                                  CallOutcome.VOICEMAIL,
+                                                  flagged="message left after an error"), params)
     if call is None:
         return _start_over(params)
     if call.ended_at is not None or turn_no != call.turn or state != call.state:
@@ -234,13 +239,14 @@ def _start_over(params: Continuation) -> Response:
     return run_turn(flow, call, start_again, reload=lambda: new_call(flow, sid, from_, to))
 
 
-def _fallback_recorded(call: Call, params: Continuation) -> Response:
+def _fallback_recorded(call: CallView, params: Continuation) -> Response:
     recorded = params.reply
     if recorded.recording_sid:
-        voicemails.store(db.session(), call, call.flow_id, recorded.recording_sid,
+        session = db.session()
+        voicemails.store(session, call, call.flow_id, recorded.recording_sid,
                          recorded.recording_url, recorded.recording_duration, clock().now())
-        call.outcome = CallOutcome.VOICEMAIL
-        db.session().commit()
+        calls.left_message(session, call.id)
+        session.commit()
     reply = VoiceResponse()
     reply.hangup()
     return twiml(reply)
@@ -398,9 +404,10 @@ def voice_status(params: CallStatus) -> Response:
     final = status in FINAL_CALL_STATUSES
     if call is not None:
         flow = flow_or_none(call.flow_id)
-        calls.status_reported(call, status, now, final=final, duration=params.duration)
+        calls.status_reported(session, call, status, now, final=final, duration=params.duration)
         if final and flow is not None:
             callbacks.call_ended(session, flow, call, now)
+        calls.save(session, call)
     if dial is not None:
         calls.dial_reported(dial, status, params.answered_by)
     session.commit()
@@ -440,7 +447,7 @@ def outbound(params: Answered) -> Response:
     session.commit()
     entry = dial.entry
 
-    def create() -> Call | None:
+    def create() -> CallRow | None:
         return new_call(flow, sid, dial.from_number, to, direction="outbound",
                         variables=dict(dial.vars))
 

@@ -89,12 +89,14 @@ class AnswerQueueKind(StepKind[AnswerQueue]):
             # Put through: whichever leg reports it first marks the place served.
             turn.effects.kept_connected(outcome.place, turn.now)
         turn.event("queue-result", reply.queue_result)
-        if outcome is None or outcome.result == "called-back" or reply.queue_result == "bridged":
+        if outcome is None or reply.queue_result == "bridged":
             return step.next
         if outcome.result == "kept" and outcome.next_try_at is not None:
             turn.speak(turn.phrase("kept_staff_retry", when=_when(turn, outcome.next_try_at)))
         elif outcome.result == "not-reached":
             turn.speak(turn.phrase("kept_staff_ticket"))
+        elif outcome.result == "called-back":
+            turn.speak(turn.phrase("kept_staff_hung_up"))
         return step.id  # still free: the next caller
 
 

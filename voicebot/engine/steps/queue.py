@@ -231,6 +231,7 @@ class QueueKind(StepKind[Queue]):
                 turn.effects.kept_connected(place, turn.now)
                 turn.call.outcome = "served"
             else:
+                turn.effects.kept_not_put_through(place)
                 turn.speak(turn.phrase("kept_staff_gone"))
             turn.hangup(())
             return None
@@ -292,6 +293,8 @@ KEPT_WORDS: Words = {
     "en": {"calling": "Kept place: called back at {time} (call {attempt} of {of}).",
            "connected": "Kept place: the caller answered the call back and was put through "
                         "to staff.",
+           "answered": "Kept place: the caller answered the call back but hung up before "
+                       "being put through.",
            "retry": "Kept place: not reached ({status}); the next call is due after {next}.",
            "ticket": "Kept place: not reached after {calls} ({status}); ticket #{ticket} for "
                      "a person to call them back.",
@@ -301,10 +304,12 @@ KEPT_WORDS: Words = {
            "connecting": "The caller who kept their place answered and heard why we called.",
            "no-answer": "no answer", "busy": "busy", "failed": "the call failed",
            "canceled": "the call was canceled", "machine": "an answering machine",
-           "completed": "they hung up before being put through"},
+           "completed": "the call ended before they were put through"},
     "ru": {"calling": "Сохранённое место: перезвонили в {time} (звонок {attempt} из {of}).",
            "connected": "Сохранённое место: абонент ответил на обратный звонок и был соединён "
                         "с сотрудником.",
+           "answered": "Сохранённое место: абонент ответил на обратный звонок, но положил "
+                       "трубку до соединения с сотрудником.",
            "retry": "Сохранённое место: не дозвонились ({status}); следующий звонок — после "
                     "{next}.",
            "ticket": "Сохранённое место: не дозвонились за {calls} ({status}); создана заявка "
@@ -315,7 +320,7 @@ KEPT_WORDS: Words = {
            "connecting": "Абонент, сохранивший место, ответил и услышал, почему мы звоним.",
            "no-answer": "нет ответа", "busy": "занято", "failed": "вызов не прошёл",
            "canceled": "вызов отменён", "machine": "ответил автоответчик",
-           "completed": "абонент положил трубку до соединения"},
+           "completed": "звонок закончился до соединения"},
 }
 
 
