@@ -171,3 +171,11 @@ def test_a_question_inside_the_sentence_is_not_negated() -> None:
     assert {terms[i].text for i in negation.scope(terms, "ru")} == {"знаю"}
     consult = menu({"consultation": ["как включить"], "repair": ["не включается"]})
     assert best(consult, "не знаю как включить духовку") == "consultation"
+
+
+def test_a_noun_of_action_is_the_verb_it_is_made_from() -> None:
+    """HL-3: "подключение варочной панели" asks for what "подключить" lists."""
+    install = menu({"installation": ["подключить", "установить"], "repair": ["сломался"]})
+    assert best(install, "подключение варочной панели") == "installation"
+    assert best(install, "нужна установка духового шкафа") == "installation"
+    assert best(install, "нужна панель") is None

@@ -78,6 +78,28 @@ SYMPTOM_WEIGHT = 0.75
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
 
 
+DEVERBAL = 0.8
+"""How well a Russian noun of action matches the verb it is made from."""
+_NOUN_SUFFIXES = ("ение", "ание", "ка", "а")
+_VERB_SUFFIXES = ("иться", "аться", "ить", "ать", "ять", "еть")
+ROOT_MIN = 5
+"""Roots shorter than this say too little to join a noun to a verb ("плата" and "платить")."""
+
+
+def _noun_root(lemma: str) -> str | None:
+    for suffix in _NOUN_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
+            return lemma[:-len(suffix)]
+    return None
+
+
+def _verb_root(lemma: str) -> str | None:
+    for suffix in _VERB_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
+            return lemma[:-len(suffix)]
+    return None
+
+
 MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
 """Words after which a verb says what is (not) needed: "не надо переносить" is "don't move
 it", not "(the visit is) not needed"."""
@@ -273,6 +295,12 @@ class Menu(Generic[K]):
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        self._verb_roots: dict[str, list[str]] = {}
+        if family == "ru":
+            for lemma in self._lemmas:
+                root = _verb_root(lemma) if lexeme(lemma, family).verb else None
+                if root:
+                    self._verb_roots.setdefault(root, []).append(lemma)
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
@@ -398,7 +426,7 @@ class Menu(Generic[K]):
             found = {lemma: q for lemma, q in found.items()
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
-            found = self._undiminished(term) or self._unprefixed(term)
+            found = self._undiminished(term) or self._unprefixed(term) or self._deverbal(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -408,6 +436,14 @@ class Menu(Generic[K]):
             for lemma, q in fuzzy.near(term.lemma, near):
                 found[lemma] = max(q, found.get(lemma, 0.0))
         return found
+
+    def _deverbal(self, term: Term) -> dict[str, float]:
+        """A Russian noun made from a flow's verb: "подключение" for "подключить", "установка"
+        for "установить", "оплата" for "оплатить" (the action named, the same request)."""
+        if term.lexeme.verb or not term.lexeme.known:
+            return {}
+        root = _noun_root(term.lemma)
+        return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
 
     def _undiminished(self, term: Term) -> dict[str, float]:
         """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is
