@@ -179,3 +179,11 @@ def test_a_noun_of_action_is_the_verb_it_is_made_from() -> None:
     assert best(install, "подключение варочной панели") == "installation"
     assert best(install, "нужна установка духового шкафа") == "installation"
     assert best(install, "нужна панель") is None
+
+
+def test_a_word_written_as_it_sounds_is_the_flows_word() -> None:
+    """A recognizer writes unstressed "о" as "а" and "е" as "и": "халадильник не марозит"."""
+    repair = menu({"repair": ["холодильник", "не морозит"], "install": ["установка"]})
+    assert best(repair, "халадильник не марозит") == "repair"
+    assert best(repair, "халадильник") == "repair"
+    assert best(repair, "халат") is None
