@@ -81,6 +81,11 @@ def test_what_is_granted_before_but_counts_less_than_what_follows() -> None:
     heard = follow_up.hear("the washer runs perfectly but the clothes come out damp")
     assert heard.best is not None and heard.best.key == "damp"
     assert idioms.conceded(analyse("it runs fine, but it leaks", "en"), "en") == {0}
+    assert idioms.conceded(analyse("it hums but not turning", "en"), "en") == set()
+    # OM-4: what is granted is about the dryer, which the message is still about.
+    about = menu("en", praise=["working great"], dryer=["dryer"])
+    heard = about.hear("the dryer runs perfectly but the clothes come out wet")
+    assert heard.best is not None and heard.best.key == "dryer"
 
 
 @pytest.mark.parametrize("said", ["my home warranty expired in May, I just need a repair",

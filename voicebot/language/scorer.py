@@ -67,6 +67,10 @@ DIMINISHED = 0.9
 """How well a diminutive matches its plain word: the same thing, said warmly."""
 RU_PREFIXES = ("под", "пере", "за", "от", "при", "вы", "до", "раз", "рас", "по", "на")
 """Verb and noun prefixes that leave a word's root (and most of its meaning) alone."""
+AGENT = re.compile(r"(?<=[а-я]{4})(?:щик|чик|ник)$")
+"""The Russian suffix of a person who does a thing: "жестян-щик", "шиномонтаж-ник"."""
+AGENT_QUALITY = 0.85
+"""How well the doer matches the thing done: asking for the body man is asking for body work."""
 PREFIXED = 0.7
 """How well a prefixed word matches its root's word."""
 PROFILE_RATE = 0.6
@@ -445,8 +449,8 @@ class Menu(Generic[K]):
             found = {lemma: q for lemma, q in found.items()
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
-            found = self._undiminished(term) or self._unprefixed(term) or self._deverbal(term) \
-                or self._as_heard(term)
+            found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
+                or self._deverbal(term) or self._as_heard(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -483,6 +487,16 @@ class Menu(Generic[K]):
         bare = lexeme(plain, self.family)
         return dict.fromkeys(({bare.lemma} & self._lemmas)
                              | self._by_stem.get(bare.stem, set()), DIMINISHED)
+
+    def _agent(self, term: Term) -> dict[str, float]:
+        """The one who does a flow's thing, named for it: "жестянщик" for "жестянка",
+        "шиномонтажник" for "шиномонтаж" (who the caller is, "я жестянщик", counts only as
+        itself: `speaker`)."""
+        root = AGENT.sub("", term.lemma)
+        if root == term.lemma or len(root) < PREFIX_MIN:
+            return {}
+        return dict.fromkeys(self._by_prefix.get(root, set()) | self._by_stem.get(root, set()),
+                             AGENT_QUALITY)
 
     def _unprefixed(self, term: Term) -> dict[str, float]:
         """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
@@ -761,7 +775,7 @@ class Menu(Generic[K]):
         joined = self._joined_words(terms) if self._joined else []
         joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
-        granted = idioms.conceded(terms, self.family)
+        granted = idioms.granted(terms, self.family)
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
@@ -779,7 +793,8 @@ class Menu(Generic[K]):
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
             if granted:
                 evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
-                            if terms[e.start].clause in granted else e for e in evidence]
+                            if granted.intersection(range(e.start, e.end)) else e
+                            for e in evidence]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
