@@ -280,6 +280,8 @@ class Menu(Generic[K]):
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
+        self._other_time = family == "ru" and any(
+            p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
@@ -694,7 +696,12 @@ class Menu(Generic[K]):
         return Evidence(p, start, end, 0.9 * share)
 
     def hear(self, text: str) -> Verdict[K]:
-        return self.hear_terms(analyse(text, self.family))
+        terms = analyse(text, self.family)
+        # A caller who says where they are ("до вечера на смене") says why they cannot be
+        # home, not which time they ask for.
+        if self._other_time and not (self._elsewhere and speaker.elsewhere(terms)):
+            terms = speaker.with_time_named(text, terms)
+        return self.hear_terms(terms)
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         if self._elsewhere:
