@@ -151,15 +151,44 @@ def tree_cpu(pid: int) -> float:
     return sum(_cpu(f) for p, _, f in _processes() if p == pid or int(f[1]) == pid)
 
 
+def tree_waits(pid: int) -> float:
+    """Seconds the threads of a process and its children (the gunicorn workers' request
+    threads) have so far spent ready to run but waiting for a core (the kernel's run-queue
+    wait, /proc/PID/task/TID/schedstat). Beside the CPU they used, it tells a server starved
+    of cores (long waits) from one whose threads wait on something else (a lock, the
+    database, the GIL held by a thread that is itself running)."""
+    tree = [p for p, _, f in _processes() if p == pid or int(f[1]) == pid]
+    waited = 0
+    for process in tree:
+        for stat in Path(f"/proc/{process}/task").glob("*/schedstat"):
+            try:
+                waited += int(stat.read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # a thread that ended meanwhile
+    return waited / 1e9
+
+
 def postgres_cpu() -> float:
     """CPU seconds used so far by this machine's PostgreSQL processes (all databases: other
     users of the server count too, so this is an upper bound)."""
     return sum(_cpu(f) for _, name, f in _processes() if name.startswith("postgres"))
 
 
+def machine_times() -> tuple[int, int]:
+    """(idle, total) clock ticks of every core so far (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])  # idle and iowait; up to steal
+
+
+def idle_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Percent of the machine's cores left idle between two readings."""
+    total = after[1] - before[1]
+    return 100 * (after[0] - before[0]) / total if total else 0.0
+
+
 # -- one run --------------------------------------------------------------------------------
 def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float,
-            app: list[float]) -> dict[str, Any]:
+            app: list[float], server_waits: float, machine_idle: float) -> dict[str, Any]:
     times = sorted(s.seconds for s in outcome.samples)
     errors = sum(1 for s in outcome.samples if not 200 <= s.status < 300)
     count = len(times)
@@ -186,6 +215,12 @@ def figures(outcome: loadgen.Outcome, server_cpu: float, db_cpu: float,
         "seconds": round(outcome.seconds, 1),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / count, 2) if count else None,
         "postgres_cpu_ms_per_request": round(db_cpu * 1000 / count, 2) if count else None,
+        # Waiting for a core while ready to run: on a machine with every core busy (other
+        # users, the load generator, PostgreSQL), this grows where CPU per request does.
+        "server_runqueue_wait_ms_per_request": round(server_waits * 1000 / count, 2)
+        if count else None,
+        "server_cores_used": round(server_cpu / outcome.seconds, 2) if outcome.seconds else None,
+        "machine_idle_pct": round(machine_idle, 1),
         "client_cpu_s": round(outcome.client_cpu, 1),
     }
 
@@ -195,12 +230,18 @@ def play(target: Target, to: str, token: str, *, callers: int, think: float, rep
     load = loadgen.Load(url=target.url, script=target.script, to=to, auth_token=token,
                         callers=callers, think=think, ramp=think, deadline=deadline, repeat=repeat)
     before, db_before, log_at = tree_cpu(target.pid), postgres_cpu(), target.log.stat().st_size
+    waits_before, idle_before = tree_waits(target.pid), machine_times()
     outcome = loadgen.run(load)
     server_cpu, db_cpu = tree_cpu(target.pid) - before, postgres_cpu() - db_before
-    result = figures(outcome, server_cpu, db_cpu, target.app_durations(log_at)[0])
+    idle = idle_share(idle_before, machine_times())
+    result = figures(outcome, server_cpu, db_cpu, target.app_durations(log_at)[0],
+                     tree_waits(target.pid) - waits_before, idle)
     say(f"  {target.name:8} {result['requests']:6} requests  {result['requests_per_s']:7} req/s  "
         f"p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  "
-        f"errors {result['errors']}  calls ok {result['calls_ok']}/{callers * repeat}")
+        f"errors {result['errors']}  calls ok {result['calls_ok']}/{callers * repeat}  "
+        f"cpu {result['server_cpu_ms_per_request']} ms/req on {result['server_cores_used']} "
+        f"cores, run-queue wait {result['server_runqueue_wait_ms_per_request']} ms/req, "
+        f"machine idle {result['machine_idle_pct']}%")
     for failure in outcome.failures[:3]:
         say(f"    FAILED CALL: {failure}")
     return result

@@ -130,15 +130,16 @@ def create_once(session: Session, model: type[T], key: str, **values: Any) -> T 
         index_elements=[key]).returning(model)).one_or_none()
 
 
-def insert_returning(session: Session, table: Table, key: str,
-                     **values: Any) -> ReturningInsert[Any]:
-    """`create_once` on SQLAlchemy Core: the statement whose result is the new row (every
-    column), or no row when one with that key exists."""
-    return _insert(session, table).values(**values).on_conflict_do_nothing(
-        index_elements=[key]).returning(*table.columns)
+@functools.cache
+def insert_returning(dialect: str, table: Table, key: str) -> ReturningInsert[Any]:
+    """`create_once` on SQLAlchemy Core, built once per table and database kind: INSERT ...
+    ON CONFLICT (key) DO NOTHING RETURNING every column, its values given as it is executed;
+    no row when one with that key exists."""
+    made = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return made.on_conflict_do_nothing(index_elements=[key]).returning(*table.columns)
 
 
-def _insert(session: Session, model: type[Any] | Table) -> postgresql.Insert | sqlite.Insert:
+def _insert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)

@@ -134,6 +134,20 @@ def test_a_voicemail_name_ends_where_the_transcript_ends_a_sentence() -> None:
     assert understand("Hi, it's broken. The oven won't heat.", omega).caller_name is None
 
 
+@pytest.mark.parametrize(("said", "name"), [
+    ("глушитель прогорел, ревёт на всю улицу, это Антон", "Антон"),
+    ("амортизаторы стучат, надо менять, Светлана, 8 926 555 01 33", "Светлана"),
+    ("пора менять масло, пробег десять тысяч, Дмитрий", "Дмитрий"),
+    # A car said alone is no caller.
+    ("стучит спереди, машина лада, перезвоните 8 926 555 01 33", None),
+    ("колодки скрипят, лада веста, 8 926 555 01 33", None),
+])
+def test_a_voicemail_signed_in_its_middle_or_end(said: str, name: str | None) -> None:
+    """A car owner's message is often signed last: "..., это Антон", "..., Светлана, 8 926..."."""
+    car = load_flow(FLOWS / "car_service.yaml")
+    assert understand(said, car).caller_name == name
+
+
 def test_a_belarusian_voicemail_gets_a_belarusian_number() -> None:
     """The +375 line reads "29 555 01 23" as a Belarusian mobile, not a broken +7 one."""
     telesputnik = load_flow(FLOWS / "telesputnik.yaml")

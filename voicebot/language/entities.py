@@ -272,11 +272,46 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
     if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
         return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
     if russian:
-        # "Павел беспокоит", "Ирина Петровна звонит": the name first, then the verb.
-        found_at = _russian_name(said, at, taken, business_words, strong=False)
-        if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
+        found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
+        if found_at:
             return _capitalised([forms.name_nominative(written[p]) for p in found_at])
     return None
+
+
+def _russian_name_uncued(said: Sequence[str], at: int, taken: Collection[int],
+                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+    """A Russian name without a cue before it: "Павел беспокоит", "Ирина Петровна звонит"
+    (the name first, then the verb), or a message signed in its middle or end."""
+    found_at = _russian_name(said, at, taken, business, strong=False)
+    if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
+        return found_at
+    return _signed_russian_name(said, taken, business, breaks) if breaks else []
+
+
+SET_APART_NAME_SCORE = 0.5
+"""How surely a word set apart by commas must be a first name to be taken as the caller's
+("..., Наталья, 8 903 ..." 1.0; a car model said alone, "веста" 0.67, is rarer than a name
+there, "мазда" 0.8 the price of it)."""
+
+
+def _signed_russian_name(said: Sequence[str], taken: Collection[int],
+                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+    """A message signed in its middle or at its end: "это Игорь, 8 903 ...", "..., Наталья,
+    8 903 ...", "... после прошлого раза, Дмитрий": a first name after "это", or set apart as
+    a clause of its own, before the end, a pause or the number."""
+    for i in range(len(said)):
+        after_cue = i > 0 and said[i - 1] == "это"
+        if not (after_cue or i == 0 or (i - 1) in breaks):
+            continue
+        parts = _russian_name(said, i, taken, business, strong=False)
+        if not parts:
+            continue
+        end = parts[-1]
+        if not (end == len(said) - 1 or end in breaks or numbers.is_number_word(said[end + 1])):
+            continue
+        if after_cue or forms.name_score(said[i], frozenset({"Name"})) >= SET_APART_NAME_SCORE:
+            return parts
+    return []
 
 
 def _written(text: str) -> tuple[str, ...]:

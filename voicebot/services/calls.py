@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
@@ -117,11 +117,19 @@ def _row(session: Session, found: Row[Any] | None) -> CallRow | None:
     return row
 
 
+# A turn's statements, built once and run on the session's connection: building and caching
+# a statement, and the ORM session's execute around it, cost more than the driver's round
+# trip on this path (issue 15). Values are given as they run.
+_LOCK = select(CALLS).where(CALLS.c.sid == bindparam("call_sid")).with_for_update()
+_UPDATE = update(CALLS).where(CALLS.c.id == bindparam("call_id"))
+"""Its SET clause is made of the columns the values name."""
+_INSERT_EVENTS = insert(EVENTS)
+
+
 def lock(session: Session, sid: str) -> CallRow | None:
     """The call Twilio names `sid`, as a row locked until the commit (SELECT ... FOR UPDATE;
     on SQLite the webhook's BEGIN IMMEDIATE, `db.serialise`): a turn's one read."""
-    return _row(session, session.execute(
-        select(CALLS).where(CALLS.c.sid == sid).with_for_update()).one_or_none())
+    return _row(session, session.connection().execute(_LOCK, {"call_sid": sid}).one_or_none())
 
 
 def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt.datetime,
@@ -132,10 +140,12 @@ def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt
     webhook, each a disk flush the caller waits through (issue 15). None when a row with
     this SID exists: a copy of the webhook, which replays the first delivery's answer (a copy
     at the same moment waits on the unique index until the first commits)."""
-    return _row(session, session.execute(db.insert_returning(
-        session, CALLS, "sid", sid=sid, flow_id=flow.id, flow_digest=flow.digest,
-        direction=direction, from_number=from_, to_number=to, started_at=now,
-        vars=dict(variables or {}))).one_or_none())
+    connection = session.connection()
+    return _row(session, connection.execute(
+        db.insert_returning(connection.dialect.name, CALLS, "sid"),
+        {"sid": sid, "flow_id": flow.id, "flow_digest": flow.digest, "direction": direction,
+         "from_number": from_, "to_number": to, "started_at": now,
+         "vars": dict(variables or {})}).one_or_none())
 
 
 def save(session: Session, call: CallRow) -> None:
@@ -143,7 +153,7 @@ def save(session: Session, call: CallRow) -> None:
     now = call.columns()
     changed = {name: value for name, value in now.items() if value != call.saved[name]}
     if changed:
-        session.execute(update(CALLS).where(CALLS.c.id == call.id).values(**changed))
+        session.connection().execute(_UPDATE, {"call_id": call.id, **changed})
         call.saved = now
 
 
@@ -233,7 +243,7 @@ def events(session: Session, rows: list[dict[str, Any]]) -> None:
     multi-row INSERT on SQLAlchemy Core: a turn writes six or so, and an ORM object each cost
     more than the rest of the turn's SQLAlchemy work (issue 15)."""
     if rows:
-        session.execute(insert(EVENTS), rows)
+        session.connection().execute(_INSERT_EVENTS, rows)
 
 
 def add_event(call: Call, at: dt.datetime, kind: str, text: str, **data: Any) -> None:
