@@ -121,3 +121,23 @@ def test_english_yes_and_no_in_a_callers_words(said: str, expected: str) -> None
 def test_is_it_good_to_use_asks_whether_the_work_is_finished() -> None:
     heard = REPAIR.hear("is my oven safe to use now")
     assert heard.best is not None and heard.best.key == "done"
+
+
+def test_contractions_written_without_their_apostrophe() -> None:
+    """A recognizer's "dont", "thats", "im" are "don't", "that's", "I'm": the negation
+    counts ("I dont want insurance" is no insurance claim, OM-3), the closing closes."""
+    assert [t.negation for t in analyse("I dont want it", "en")] == [False, False, True, False,
+                                                                  False]
+    claims = menu("en", insurance=["insurance"], repair=["repair"])
+    heard = claims.hear("I dont have insurance, I need a repair")
+    assert heard.best is not None and heard.best.key == "repair"
+    closing = menu("en", bye=["that's it"], more=["question"])
+    assert (best := closing.hear("no thats all").best) is not None and best.key == "bye"
+    # "its" is a word of its own.
+    assert [t.text for t in analyse("its door", "en")] == ["its", "door"]
+
+
+def test_a_misspelt_english_word_is_compared_as_written() -> None:
+    """"diffrent" is one letter from "different", though far from its stem "differ"."""
+    tech = menu("en", tech=["different technician"], parts=["parts"])
+    assert (best := tech.hear("diffrent technician").best) is not None and best.key == "tech"

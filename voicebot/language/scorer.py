@@ -487,6 +487,12 @@ class Menu(Generic[K]):
                 term.lemma[:START], [])
             for lemma, q in fuzzy.near(term.lemma, near):
                 found[lemma] = max(q, found.get(lemma, 0.0))
+            if self.family == "en":
+                # An English lemma is a stem, which cuts a misspelt word where it cuts no
+                # real one ("diffrent" and "differ" are far apart): compared as written too.
+                for surface, q in fuzzy.near(term.text, self._surface_list):
+                    for lemma in self._surfaces[surface]:
+                        found[lemma] = max(q, found.get(lemma, 0.0))
         return found
 
     def _as_heard(self, term: Term) -> dict[str, float]:
