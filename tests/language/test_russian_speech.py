@@ -187,3 +187,14 @@ def test_a_word_written_as_it_sounds_is_the_flows_word() -> None:
     assert best(repair, "халадильник не марозит") == "repair"
     assert best(repair, "халадильник") == "repair"
     assert best(repair, "халат") is None
+
+
+def test_any_how_to_question_is_the_choice_that_lists_several() -> None:
+    """HL-3: a consultation lists "как настроить", "как включить", "как пользоваться"; "как
+    выставить часы" is one too, though the flow does not list it."""
+    hotline = menu({"consultation": ["как настроить", "как включить", "как пользоваться"],
+                    "repair": ["не работает"]})
+    assert best(hotline, "а как выставить часы на плите") == "consultation"
+    assert best(hotline, "как быть, плита не работает") == "repair"
+    fewer = menu({"consultation": ["как настроить"], "repair": ["не работает"]})
+    assert best(fewer, "а как выставить часы на плите") is None

@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import fuzzy, idioms, negation, speaker
+from voicebot.language import forms, fuzzy, idioms, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -80,6 +80,16 @@ PROFILE_SHARE = 0.3
 SYMPTOM_WEIGHT = 0.75
 """With `things_first`: a phrase that describes what is wrong weighs this much against one
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
+
+
+HOW_TO = 0.6
+"""A how-to question ("как" and any infinitive) for a candidate that lists several."""
+HOW_TO_SHOWN = 3
+"""How many how-to phrases a candidate lists before any other counts for it."""
+
+
+def _infinitive(word: str) -> bool:
+    return bool(forms.parses(word)[0].tag.POS == "INFN")
 
 
 AS_HEARD = 0.85
@@ -312,6 +322,7 @@ class Menu(Generic[K]):
         self._lemmas = frozenset(lemmas)
         self._by_sound: dict[str, set[str]] = {}
         self._verb_roots: dict[str, list[str]] = {}
+        self._how_to_patterns: dict[int, Pattern] = {}
         if family == "ru":
             self._russian_indexes()
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
@@ -352,8 +363,25 @@ class Menu(Generic[K]):
                     phrases.setdefault(phrase_of, []).append(p)
         return lemmas, phrases
 
+    def _how_to(self, order: int, terms: tuple[Term, ...]) -> list[Evidence]:
+        """"как" and an infinitive, where the candidate lists several such phrases ("как
+        настроить", "как включить"): the flow shows that any how-to question is its own
+        ("как выставить часы", "как отключить звук"); a little less than its own phrases."""
+        p = self._how_to_patterns.get(order)
+        if p is None:
+            return []
+        return [Evidence(p, i, i + 2, HOW_TO) for i in range(len(terms) - 1)
+                if terms[i].text == p.terms[0].text and _infinitive(terms[i + 1].text)
+                and terms[i + 1].clause == terms[i].clause]
+
     def _russian_indexes(self) -> None:
-        """The flow's words by sound (`_as_heard`) and its verbs by root (`_deverbal`)."""
+        """The flow's words by sound (`_as_heard`), its verbs by root (`_deverbal`) and its
+        candidates that list how-to questions (`_how_to`)."""
+        for order, (_key, patterns) in enumerate(self.candidates):
+            how = [p for p in patterns if p.kind == "words" and len(p.terms) == 2
+                   and p.terms[0].text == "как" and _infinitive(p.terms[1].text)]
+            if len(how) >= HOW_TO_SHOWN:
+                self._how_to_patterns[order] = how[0]
         for surface, of in self._surfaces.items():
             if len(surface) >= fuzzy.MIN_LENGTH:
                 self._by_sound.setdefault(_sound(surface), set()).update(of)
@@ -786,6 +814,7 @@ class Menu(Generic[K]):
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
+            evidence.extend(self._how_to(order, terms))
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
                          else self._example(p, heard, said, denied))
