@@ -171,3 +171,19 @@ def test_a_question_inside_the_sentence_is_not_negated() -> None:
     assert {terms[i].text for i in negation.scope(terms, "ru")} == {"знаю"}
     consult = menu({"consultation": ["как включить"], "repair": ["не включается"]})
     assert best(consult, "не знаю как включить духовку") == "consultation"
+
+
+def test_a_noun_of_action_is_the_verb_it_is_made_from() -> None:
+    """HL-3: "подключение варочной панели" asks for what "подключить" lists."""
+    install = menu({"installation": ["подключить", "установить"], "repair": ["сломался"]})
+    assert best(install, "подключение варочной панели") == "installation"
+    assert best(install, "нужна установка духового шкафа") == "installation"
+    assert best(install, "нужна панель") is None
+
+
+def test_a_word_written_as_it_sounds_is_the_flows_word() -> None:
+    """A recognizer writes unstressed "о" as "а" and "е" as "и": "халадильник не марозит"."""
+    repair = menu({"repair": ["холодильник", "не морозит"], "install": ["установка"]})
+    assert best(repair, "халадильник не марозит") == "repair"
+    assert best(repair, "халадильник") == "repair"
+    assert best(repair, "халат") is None

@@ -82,6 +82,38 @@ SYMPTOM_WEIGHT = 0.75
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
 
 
+AS_HEARD = 0.85
+"""How well a Russian word written as it sounds matches the flow's word that sounds so."""
+_UNSTRESSED = str.maketrans({"о": "а", "е": "и", "я": "и"})
+
+
+def _sound(word: str) -> str:
+    """A Russian word as it sounds unstressed: "холодильник" and "халадильник" alike."""
+    return word.translate(_UNSTRESSED)
+
+
+DEVERBAL = 0.8
+"""How well a Russian noun of action matches the verb it is made from."""
+_NOUN_SUFFIXES = ("ение", "ание", "ка", "а")
+_VERB_SUFFIXES = ("иться", "аться", "ить", "ать", "ять", "еть")
+ROOT_MIN = 5
+"""Roots shorter than this say too little to join a noun to a verb ("плата" and "платить")."""
+
+
+def _noun_root(lemma: str) -> str | None:
+    for suffix in _NOUN_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
+            return lemma[:-len(suffix)]
+    return None
+
+
+def _verb_root(lemma: str) -> str | None:
+    for suffix in _VERB_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
+            return lemma[:-len(suffix)]
+    return None
+
+
 MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
 """Words after which a verb says what is (not) needed: "не надо переносить" is "don't move
 it", not "(the visit is) not needed"."""
@@ -274,9 +306,14 @@ class Menu(Generic[K]):
                 for t in p.terms:
                     self._surfaces.setdefault(t.text, set()).add(t.lemma)
         self._surface_list = sorted(w for w in self._surfaces if len(w) >= fuzzy.MIN_LENGTH)
+
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        self._by_sound: dict[str, set[str]] = {}
+        self._verb_roots: dict[str, list[str]] = {}
+        if family == "ru":
+            self._russian_indexes()
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
@@ -314,6 +351,16 @@ class Menu(Generic[K]):
                 if phrase_of is not None:
                     phrases.setdefault(phrase_of, []).append(p)
         return lemmas, phrases
+
+    def _russian_indexes(self) -> None:
+        """The flow's words by sound (`_as_heard`) and its verbs by root (`_deverbal`)."""
+        for surface, of in self._surfaces.items():
+            if len(surface) >= fuzzy.MIN_LENGTH:
+                self._by_sound.setdefault(_sound(surface), set()).update(of)
+        for lemma in self._lemmas:
+            root = _verb_root(lemma) if lexeme(lemma, self.family).verb else None
+            if root:
+                self._verb_roots.setdefault(root, []).append(lemma)
 
     def _profiles(self) -> dict[str, dict[int, float]]:
         """Lemma -> {candidate index: how specific the lemma is to it}, over the candidates
@@ -402,7 +449,8 @@ class Menu(Generic[K]):
             found = {lemma: q for lemma, q in found.items()
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
-            found = self._undiminished(term) or self._unprefixed(term) or self._agent(term)
+            found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
+                or self._deverbal(term) or self._as_heard(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -418,6 +466,22 @@ class Menu(Generic[K]):
                     for lemma in self._surfaces[surface]:
                         found[lemma] = max(q, found.get(lemma, 0.0))
         return found
+
+    def _as_heard(self, term: Term) -> dict[str, float]:
+        """A word a recognizer wrote as it sounds ("халадильник", "марозит", "сливаит"):
+        unstressed "о" and "а", "е" and "и" sound alike in Russian, so a word the dictionary
+        does not know is compared with the flow's words by sound."""
+        if term.lexeme.known:
+            return {}
+        return dict.fromkeys(self._by_sound.get(_sound(term.text), ()), AS_HEARD)
+
+    def _deverbal(self, term: Term) -> dict[str, float]:
+        """A Russian noun made from a flow's verb: "подключение" for "подключить", "установка"
+        for "установить", "оплата" for "оплатить" (the action named, the same request)."""
+        if term.lexeme.verb or not term.lexeme.known:
+            return {}
+        root = _noun_root(term.lemma)
+        return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
 
     def _undiminished(self, term: Term) -> dict[str, float]:
         """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is
