@@ -141,3 +141,11 @@ def test_a_misspelt_english_word_is_compared_as_written() -> None:
     """"diffrent" is one letter from "different", though far from its stem "differ"."""
     tech = menu("en", tech=["different technician"], parts=["parts"])
     assert (best := tech.hear("diffrent technician").best) is not None and best.key == "tech"
+
+
+def test_a_negated_wish_is_no_negated_symptom() -> None:
+    """"I don't want him working on my stuff" is about him, not a washer "not working"."""
+    broken = menu("en", broken=["not working"], parts=["parts"])
+    assert broken.hear("I don't want him working on my stuff anymore").best is None
+    assert (best := broken.hear("my dryer is not working").best) is not None \
+        and best.key == "broken"

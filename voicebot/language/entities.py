@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 
-from voicebot.language import forms, numbers
+from voicebot.language import forms, lemmas, numbers
 from voicebot.language.lemmas import Family
 
 _WORD = re.compile(r"[^\W_]+")
@@ -269,12 +269,32 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
             found = name_at(at + len(cue), strong=False, weak=cue in WEAK_EN)
             if found:
                 return found
-    if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
-        return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
-    if russian:
-        found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
-        if found_at:
-            return _capitalised([forms.name_nominative(written[p]) for p in found_at])
+    if not russian:
+        if at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
+            return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
+        signed = _signed_english_name(said, taken, business_words, breaks)
+        return _capitalised([written[signed]]) if signed is not None else None
+    found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
+    return _capitalised([forms.name_nominative(written[p]) for p in found_at]) if found_at else None
+
+
+def _signed_english_name(said: Sequence[str], taken: Collection[int], business: Collection[str],
+                         breaks: Collection[int]) -> int | None:
+    """A message signed in its middle: "..., this is Ann, 503 555 0111", "..., this is Ray at
+    503 ...": a cue, one word, then a pause or "at", then the number. After "it's" or "I'm"
+    the word must be no verb, adjective or adverb ("it's jammed, 503 ..." names nobody; so
+    "it's Frank" is missed, "frank" being an adjective too)."""
+    for at in range(1, len(said)):
+        for cue in AT_START["english"]:
+            i = at + len(cue)
+            if not _starts(said, at, cue) or i >= len(said) or said[i] in NOT_NAMES \
+                    or not _plain_word(said[i], i, taken, business) \
+                    or (cue in WEAK_EN and lemmas.describes(said[i])):
+                continue
+            rest = [w for w in said[i + 1:i + 3] if w != "at"]
+            if (i in breaks or (i + 1 < len(said) and said[i + 1] == "at")) and rest \
+                    and numbers.is_number_word(rest[0]):
+                return i
     return None
 
 

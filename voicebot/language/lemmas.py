@@ -183,6 +183,12 @@ def _english_base(word: str) -> str:
     return str(next(iter(found.values()))[0])
 
 
+def describes(word: str) -> bool:
+    """An English word that can be a verb, adjective or adverb ("jammed", "broken", "frank"):
+    what follows "it's" as a state, not as a name."""
+    return bool({"VERB", "ADJ", "ADV"} & set(getAllLemmas(word)))
+
+
 def _english(word: str) -> Lexeme:
     if word in NEGATIONS["en"]:
         return Lexeme(word, word, False, False, True, False)

@@ -160,6 +160,16 @@ def _specificity(words: int) -> float:
     return 0.75 if words <= 1 else 0.85 if words == 2 else 0.9
 
 
+_EN_WISHES = frozenset({"want", "need", "like", "wish"})
+"""English verbs of wanting, as lemmas: a negation before one is about the wanting."""
+
+
+def _negates_a_wish(found: Evidence, terms: tuple[Term, ...]) -> bool:
+    """A negated English phrase heard across a verb of wanting: "I don't want him working on
+    it" does not say "not working"."""
+    return any(t.lemma in _EN_WISHES for t in terms[found.start + 1:found.end - 1])
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A flow's phrase or example, analysed once when the flow is loaded."""
@@ -640,7 +650,8 @@ class Menu(Generic[K]):
                         and terms[turned.start].clause == terms[turned.end - 1].clause \
                         and (found is None or turned.score * 0.9 > found.score):
                     found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
-        if found is not None and p.negated and _governs_a_verb(p, found, terms):
+        if found is not None and p.negated and (_governs_a_verb(p, found, terms)
+                                                or _negates_a_wish(found, terms)):
             return None
         return found
 
