@@ -816,8 +816,9 @@ class Menu(Generic[K]):
             return heard_by
 
         def hears(evidence: list[Evidence], where: frozenset[int]) -> bool:
-            # A word of the pattern itself, not one its span (an example's, wide) passes over.
-            return any(i in where and terms[i].lemma in {t.lemma for t in e.pattern.terms}
+            # An example's span is wide: it hears a word only if it has that word itself.
+            return any(i in where and (e.pattern.kind == "words"
+                                       or terms[i].lemma in {t.lemma for t in e.pattern.terms})
                        for e in evidence for i in range(e.start, e.end))
 
         requested = focus.requested(terms, self.family, denied)
