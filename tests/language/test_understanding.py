@@ -228,7 +228,8 @@ def test_this_number_or_another(said: str, expected: str) -> None:
 
 
 # The questions first: a tie goes to the candidate listed first.
-SHOP_EN = menu("en", price=["cost", "how much", "price"], done=["finished", "ready"],
+SHOP_EN = menu("en", price=["cost", "how much", "price", "repair cost"],
+               done=["finished", "ready"],
                book=["repair", "book", "washer", "dishwasher", "broken"])
 SHOP_RU = menu("ru", ask=["сколько стоит", "цена", "готова"],
                book=["ремонт", "записаться", "сцепление"], body=["покраска", "кузов"])
@@ -243,6 +244,8 @@ SHOP_RU = menu("ru", ask=["сколько стоит", "цена", "готова
     # ... unless the caller asks for the job to be done: then the price is an aside.
     (SHOP_EN, "book me a washer repair, I don't mind the price", "book"),
     (SHOP_EN, "book it for me, at any price", "book"),
+    # The price said beside a booking is an aside even where it names the job as well.
+    (SHOP_EN, "please book it, what would the repair cost", "book"),
     (SHOP_RU, "запишите, цена любая", "book"),
     (SHOP_RU, "хочу записаться на ремонт, сколько бы ни стоило", "book"),
 ])

@@ -810,7 +810,7 @@ class Menu(Generic[K]):
         """What the caller asks outranks what it is about (`focus`). A price or completion
         asked without a request ("is my washer repair finished"): a candidate that did not
         hear the question scores as context. A request beside one ("book a repair, whatever
-        it costs"): a candidate that heard nothing but the question does."""
+        it costs"): what any candidate heard of the question does."""
         asked = focus.asked(terms, self.family, denied)
         if not asked:
             return heard_by
@@ -823,19 +823,18 @@ class Menu(Generic[K]):
 
         requested = focus.requested(terms, self.family, denied)
         if requested:
-            # Only when some candidate hears the request: then it is a menu with a booking.
+            # Only when some candidate hears the request: then it is a menu with a booking,
+            # and what the caller says of the price is an aside to it, whoever hears it.
             if not any(hears(ev, requested) for _o, _k, ev, _p in heard_by):
                 return heard_by
-            about = frozenset(i for i, t in enumerate(terms)
-                              if t.content and not t.lexeme.pronoun and i not in asked
-                              and t.lemma not in WISHES)
-            context = [not hears(ev, about) and hears(ev, asked) for _o, _k, ev, _p in heard_by]
-        else:
-            # Only when some candidate hears the question: a menu that asks nothing about
-            # prices has every candidate judged alike.
-            context = [not hears(ev, asked) for _o, _k, ev, _p in heard_by]
-            if all(context):
-                return heard_by
+            return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                            if hears([e], asked) else e for e in ev], p)
+                    for o, k, ev, p in heard_by]
+        # Only when some candidate hears the question: a menu that asks nothing about prices
+        # has every candidate judged alike.
+        context = [not hears(ev, asked) for _o, _k, ev, _p in heard_by]
+        if all(context):
+            return heard_by
         return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev]
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
