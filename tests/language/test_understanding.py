@@ -229,8 +229,8 @@ def test_this_number_or_another(said: str, expected: str) -> None:
 
 # The questions first: a tie goes to the candidate listed first.
 SHOP_EN = menu("en", price=["cost", "how much", "price", "repair cost"],
-               done=["finished", "ready"],
-               book=["repair", "book", "washer", "dishwasher", "broken"])
+               done=["finished", "ready", "done"],
+               book=["repair", "book", "fix", "washer", "dishwasher", "broken"])
 SHOP_RU = menu("ru", ask=["сколько стоит", "цена", "готова"],
                book=["ремонт", "записаться", "сцепление"], body=["покраска", "кузов"])
 
@@ -246,6 +246,10 @@ SHOP_RU = menu("ru", ask=["сколько стоит", "цена", "готова
     (SHOP_EN, "book it for me, at any price", "book"),
     # The price said beside a booking is an aside even where it names the job as well.
     (SHOP_EN, "please book it, what would the repair cost", "book"),
+    (SHOP_EN, "I need someone to fix my dishwasher, the price is no object", "book"),
+    # Words of completion that ask nothing: weary of it, willing.
+    (SHOP_EN, "I'm done with this washer, it's broken again", "book"),
+    (SHOP_EN, "my dishwasher is broken, I'm ready to pay for a repair", "book"),
     (SHOP_RU, "запишите, цена любая", "book"),
     (SHOP_RU, "хочу записаться на ремонт, сколько бы ни стоило", "book"),
 ])

@@ -31,15 +31,30 @@ _AFTER_QUESTION: dict[Family, tuple[str, frozenset[str]]] = {
 платить", "сколько берёте" ("much" alone thanks a lot, "платить" alone pays a bill)."""
 
 REQUEST: dict[Family, frozenset[str]] = {
-    "en": frozenset({"book", "schedul", "appoint", "appointment"}),
+    "en": frozenset({"book", "schedul", "appoint", "appointment", "send"}),
     "ru": frozenset({"записать", "записаться", "запись"}),
 }
 """Words of asking for the job to be booked."""
 
+_EN_WANTING = frozenset({"want", "need", "like", "wish"})
+_EN_ASKING = frozenset({"know", "ask", "find", "check", "see", "hear", "learn"})
+"""After "I want (someone) to": a verb of being told is a question, any other a request."""
 _RU_WANTING = frozenset({"хотеть", "нужно", "надо", "хотеться"})
 _RU_ASKING = frozenset({"сказать", "подсказать", "уточнить", "объяснить", "назвать", "узнать",
                         "спросить", "понять", "посчитать", "рассчитать", "знать"})
 """Verbs that ask to be told, not to have something done: "скажите, сколько стоит"."""
+
+
+_EN_ASIDE = {"done": frozenset({"with", "for"}), "finish": frozenset({"with"}),
+             "readi": frozenset({"to"})}
+""""done with this fridge", "done for", "finished with it" (weary of it), "ready to pay"
+(willing): no question of completion."""
+
+
+def _not_asked_en(terms: tuple[Term, ...], i: int) -> bool:
+    # "someone else to finish it": a job wanted done, not a question.
+    return (i > 0 and terms[i - 1].text == "to") or (
+        i + 1 < len(terms) and terms[i + 1].text in _EN_ASIDE.get(terms[i].lemma, ()))
 
 
 def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> frozenset[int]:
@@ -50,8 +65,7 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
         if i in unsaid or t.negation:
             continue
         if t.lemma in FOCUS[family]:
-            # "I want someone else to finish it": a job wanted done, not a question.
-            if not (family == "en" and i and terms[i - 1].text == "to"):
+            if not (family == "en" and _not_asked_en(terms, i)):
                 found.add(i)
         # The question word itself is no focus: "сколько каналов" asks about channels.
         elif t.lemma in after[1] and i and terms[i - 1].lemma == after[0]:
@@ -76,6 +90,12 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -
             continue
         if t.lemma in REQUEST[family]:
             found.add(i)
+        elif family == "en" and t.text == "to" and i + 1 < len(terms) \
+                and terms[i + 1].lemma not in _EN_ASKING and terms[i + 1].content \
+                and any(w.lemma in _EN_WANTING and w.clause == t.clause
+                        for w in terms[max(0, i - 3):i]):
+            # "I need someone to fix it", "I'd like to have it looked at".
+            found.add(i + 1)
         elif family == "ru" and t.lexeme.verb and t.lemma not in _RU_ASKING \
                 and t.lemma not in _RU_WANTING:
             wanted = any(w.lemma in _RU_WANTING and w.clause == t.clause and not w.negation
