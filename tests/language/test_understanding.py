@@ -252,6 +252,8 @@ SHOP_RU = menu("ru", ask=["сколько стоит", "цена", "готова
     (SHOP_EN, "my dishwasher is broken, I'm ready to pay for a repair", "book"),
     (SHOP_RU, "запишите, цена любая", "book"),
     (SHOP_RU, "хочу записаться на ремонт, сколько бы ни стоило", "book"),
+    # A booking the price question is about is no request.
+    (SHOP_RU, "сколько стоит записаться на ремонт сцепления", "ask"),
 ])
 def test_what_is_asked_outranks_what_it_is_about(shop: Menu[str], said: str,
                                                  expected: str) -> None:

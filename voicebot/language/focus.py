@@ -85,8 +85,12 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -
     request ("подключите") or after a verb of wanting ("хочу подключиться"), unless it only
     asks to be told ("подскажите", "хочу узнать")."""
     found: set[int] = set()
+    price_of = FOCUS[family] | _AFTER_QUESTION[family][1]
     for i, t in enumerate(terms):
         if i in unsaid or t.negation:
+            continue
+        if any(w.lemma in price_of for w in terms[max(0, i - 2):i]):
+            # What the question is about: "сколько стоит записаться на ТО", "how much to book".
             continue
         if t.lemma in REQUEST[family]:
             found.add(i)
