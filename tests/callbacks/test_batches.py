@@ -18,7 +18,7 @@ from flask import Flask
 
 from voicebot.callbacks import runner
 from voicebot.compiler.registry import registry
-from voicebot.models import Callback, Dial
+from voicebot.models import Callback, Dial, Message
 from voicebot.services.visits import book
 
 from support.records import stored
@@ -91,10 +91,12 @@ def assert_each_client_called_and_texted_once(app: Flask, double: TwilioDouble) 
     texted = Counter(m["to"] for m in double.messages)
     assert texted == dict.fromkeys(CLIENTS, 1)
     assert len({m["body"] for m in double.messages}) == VISITS
-    # What the desk shows: each redial waits for its call's end, under the SID Twilio gave.
+    # What the desk shows: each redial waits for its call's end under the SID Twilio gave
+    # that very call (the batch's answers come back together; none may land on another's row).
     dials = stored(app, Dial)
-    assert sorted(d.to_number for d in dials) == CLIENTS
-    assert {d.call_sid for d in dials} == {c["sid"] for c in double.calls}
+    assert {d.to_number: d.call_sid for d in dials} == {c["to"]: c["sid"] for c in double.calls}
+    sms = [m for m in stored(app, Message) if m.direction == "out"]
+    assert {m.to_number: m.sid for m in sms} == {m["to"]: m["sid"] for m in double.messages}
     statuses = {(c.rule_id, c.status) for c in stored(app, Callback)}
     assert statuses == {("confirm", "waiting"), ("note", "done")}
 

@@ -17,9 +17,12 @@ import pytest
 import requests
 from flask import Flask
 
+from voicebot import db
 from voicebot.devtools.emulator import HttpTransport, TextEmulator, new_sid
+from voicebot.flows.catalog import flow_or_none
 from voicebot.jobs import run_due
-from voicebot.models import Conversation, Message, Ticket
+from voicebot.models import Conversation, Message, MessagePurpose, Ticket
+from voicebot.services import messages
 from voicebot.services.messages import segments
 
 from support.desk import PASSWORD, PASSWORD_HASH, csrf_token
@@ -247,11 +250,28 @@ def test_russian_stop_is_confirmed_politely_and_respected(
     assert caller.send("СТОП").replies == confirmed
     assert caller.resend().replies == confirmed  # Twilio retrying gets the same answer
     talk = conversation(app, RU_CALLER)
+    (ticket,) = stored(app, Ticket, phone=RU_CALLER)
+    assert ticket.text == f"SMS от абонента {RU_CALLER}: Здравствуйте, а вы меняете масло в субботу?"
+
+    # Nor does the line text them by itself (a flow's SMS, a callback rule's, a quote): the
+    # SMS is kept as not sent, and a quote so goes to a person.
+    line = flow_or_none("car_service", app)
+    assert line is not None
+    with db.session_scope(app) as session:
+        kept = messages.queue(session, line, to=RU_CALLER,
+                              body="Напоминаем о записи на завтра, 10:00.",
+                              purpose=MessagePurpose.CALLER, key="reminder-1")
+        kept_id = kept.id
+    run_due(app, raise_errors=True)
+    (reminder,) = stored(app, Message, id=kept_id)
+    assert (reminder.status, reminder.from_number) == ("failed", CAR_SERVICE)
+
     desk = Desk(live_server)
     desk.http.get(f"{live_server}/admin/?lang=ru")
     page = shown(desk.page(f"/admin/texts/{talk.id}"))
     assert f"Абонент {RU_CALLER} отказался от SMS с номера {CAR_SERVICE}" in page
     assert "пока он не пришлёт START или СТАРТ" in page
+    assert "Не отправлено: абонент отказался от SMS с этого номера." in page
     assert caller.send("старт").replies == (
         "Вы снова будете получать SMS с этого номера. Чтобы отказаться, отправьте СТОП.",)
     assert conversation(app, RU_CALLER).opted_out_at is None
@@ -359,3 +379,28 @@ def test_a_plain_yes_after_stop_lets_the_desk_text_again_as_it_does_twilio(
     caller.send("Yes")
     talk = conversation(app)
     assert talk.opted_out_at is None and talk.status == "needs-reply"
+
+
+def test_one_reply_form_posted_four_times_at_once_sends_one_sms(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    phone(live_server).send(QUESTION)
+    talk = conversation(app)
+    desk = Desk(live_server)
+    form = desk.reply_form(talk.id)
+    barrier = threading.Barrier(4)
+    answers: list[int] = []
+
+    def press() -> None:
+        barrier.wait()
+        answers.append(desk.send(talk.id, "We do; a visit is $85.", form).status_code)
+
+    presses = [threading.Thread(target=press) for _ in range(4)]
+    for t in presses:
+        t.start()
+    for t in presses:
+        t.join(timeout=30)
+    assert answers == [200] * 4
+    run_due(app, raise_errors=True)
+    assert len(stored(app, Message, purpose="desk")) == 1
+    assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["We do; a visit is $85."]

@@ -29,12 +29,12 @@ from voicebot.engine.steps.queue import calls_said, kept_call_note, spoken_numbe
 from voicebot.jobs import run_due
 from voicebot.models import Call, QueueEntry, Ticket
 from voicebot.models import Dial as DialRow
-from voicebot.services import calls, kept_places
+from voicebot.services import calls, kept_places, queue
 
 from support.desk import PASSWORD_HASH, login
 from support.outbound import Placed, answer, placed_calls
 from support.records import Dial as DialFn
-from support.records import stored, the_call
+from support.records import noted, stored, the_call
 from support.twilio_double import TwilioDouble
 
 LINE = "+15555550183"
@@ -260,6 +260,8 @@ def test_a_dispatcher_who_hangs_up_on_hold_leaves_the_caller_an_apology_and_a_ne
     assert (entry.result, entry.attempts, entry.left_at) == ("kept", 1, None)
     assert "Kept place: not reached (the call ended before they were put through); the next " \
            "call is due after 10:05 AM." in the_call(app, caller).note
+    assert "The staff member on hold had hung up; the caller heard an apology." \
+        in noted(app, Call.sid == placed.sid).note
 
 
 def not_answered(app: Flask, double: TwilioDouble, placed: Placed, status: str) -> None:
@@ -424,6 +426,34 @@ def test_two_dispatchers_taking_at_the_same_moment_get_one_call_back_between_the
         thread.join(10)
     assert second == [None]
     assert len(stored(app, DialRow)) == 1
+
+
+@pytest.mark.parametrize(("pace_minutes", "offered"), [(1, False), (4, True)])
+def test_min_wait_offers_a_call_back_only_in_a_long_queue(
+    app: Flask, flow_file: Path, dial_inprocess: Callable[..., CallEmulator],
+    set_clock: Callable[[str], dt.datetime], pace_minutes: int, offered: bool,
+) -> None:
+    """With `min_wait: 3`, a caller whose estimated wait is 2 minutes is not offered a call
+    back; one whose wait is 8 minutes is."""
+    flow_file.write_text(FLOW.replace('key: "1"', 'key: "1"\n      min_wait: 3'),
+                         encoding="utf-8")
+    set_clock(TEN.isoformat())
+    flow = load_flow(flow_file)
+    with db.session_scope(app) as session:  # staff took a caller every `pace_minutes` lately
+        for n in range(3):
+            at = TEN - dt.timedelta(minutes=pace_minutes * (3 - n))
+            call = calls.open(session, flow, sid=f"CA{n + 20:032d}", from_=LATER, to=LINE,
+                              now=at - dt.timedelta(minutes=1))
+            assert call is not None
+            queue.join(session, call, flow.id, "desk", 0, at - dt.timedelta(minutes=1))
+            queue.take_next(session, flow.id, "desk", at)
+        waiting = calls.open(session, flow, sid=f"CA{30:032d}", from_=LATER, to=LINE, now=TEN)
+        assert waiting is not None
+        queue.join(session, waiting, flow.id, "desk", 0, TEN - dt.timedelta(seconds=1))
+        session.commit()
+    heard = dial_inprocess(LINE, from_=CALLER).start().heard
+    assert f"The wait is about {2 * pace_minutes} minutes." in heard
+    assert ("To keep your place in line and have us call you back, press 1." in heard) is offered
 
 
 def test_the_flow_picture_draws_the_key(flow_file: Path) -> None:

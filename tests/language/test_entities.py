@@ -134,6 +134,32 @@ def test_a_voicemail_name_ends_where_the_transcript_ends_a_sentence() -> None:
     assert understand("Hi, it's broken. The oven won't heat.", omega).caller_name is None
 
 
+@pytest.mark.parametrize(("said", "name"), [
+    ("глушитель прогорел, ревёт на всю улицу, это Антон", "Антон"),
+    ("амортизаторы стучат, надо менять, Светлана, 8 926 555 01 33", "Светлана"),
+    ("пора менять масло, пробег десять тысяч, Дмитрий", "Дмитрий"),
+    # A car said alone is no caller.
+    ("стучит спереди, машина лада, перезвоните 8 926 555 01 33", None),
+    ("колодки скрипят, лада веста, 8 926 555 01 33", None),
+])
+def test_a_voicemail_signed_in_its_middle_or_end(said: str, name: str | None) -> None:
+    """A car owner's message is often signed last: "..., это Антон", "..., Светлана, 8 926..."."""
+    car = load_flow(FLOWS / "car_service.yaml")
+    assert understand(said, car).caller_name == name
+
+
+@pytest.mark.parametrize(("said", "name"), [
+    ("my washer bangs on the spin cycle, this is Ann, 503-555-0111", "Ann"),
+    ("the disposal is jammed, this is Ray at 503 555 0116", "Ray"),
+    # A symptom after "it's" is nobody, even before the number.
+    ("the disposal, it's jammed, 503 555 0116", None),
+])
+def test_an_english_voicemail_signed_in_its_middle(said: str, name: str | None) -> None:
+    """OM-4: the quote SMS greets the caller by the name they signed with."""
+    omega = load_flow(FLOWS / "omega.yaml")
+    assert understand(said, omega).caller_name == name
+
+
 def test_a_belarusian_voicemail_gets_a_belarusian_number() -> None:
     """The +375 line reads "29 555 01 23" as a Belarusian mobile, not a broken +7 one."""
     telesputnik = load_flow(FLOWS / "telesputnik.yaml")

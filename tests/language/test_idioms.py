@@ -81,6 +81,11 @@ def test_what_is_granted_before_but_counts_less_than_what_follows() -> None:
     heard = follow_up.hear("the washer runs perfectly but the clothes come out damp")
     assert heard.best is not None and heard.best.key == "damp"
     assert idioms.conceded(analyse("it runs fine, but it leaks", "en"), "en") == {0}
+    assert idioms.conceded(analyse("it hums but not turning", "en"), "en") == set()
+    # OM-4: what is granted is about the dryer, which the message is still about.
+    about = menu("en", praise=["working great"], dryer=["dryer"])
+    heard = about.hear("the dryer runs perfectly but the clothes come out wet")
+    assert heard.best is not None and heard.best.key == "dryer"
 
 
 @pytest.mark.parametrize("said", ["my home warranty expired in May, I just need a repair",
@@ -116,3 +121,31 @@ def test_english_yes_and_no_in_a_callers_words(said: str, expected: str) -> None
 def test_is_it_good_to_use_asks_whether_the_work_is_finished() -> None:
     heard = REPAIR.hear("is my oven safe to use now")
     assert heard.best is not None and heard.best.key == "done"
+
+
+def test_contractions_written_without_their_apostrophe() -> None:
+    """A recognizer's "dont", "thats", "im" are "don't", "that's", "I'm": the negation
+    counts ("I dont want insurance" is no insurance claim, OM-3), the closing closes."""
+    assert [t.negation for t in analyse("I dont want it", "en")] == [False, False, True, False,
+                                                                  False]
+    claims = menu("en", insurance=["insurance"], repair=["repair"])
+    heard = claims.hear("I dont have insurance, I need a repair")
+    assert heard.best is not None and heard.best.key == "repair"
+    closing = menu("en", bye=["that's it"], more=["question"])
+    assert (best := closing.hear("no thats all").best) is not None and best.key == "bye"
+    # "its" is a word of its own.
+    assert [t.text for t in analyse("its door", "en")] == ["its", "door"]
+
+
+def test_a_misspelt_english_word_is_compared_as_written() -> None:
+    """"diffrent" is one letter from "different", though far from its stem "differ"."""
+    tech = menu("en", tech=["different technician"], parts=["parts"])
+    assert (best := tech.hear("diffrent technician").best) is not None and best.key == "tech"
+
+
+def test_a_negated_wish_is_no_negated_symptom() -> None:
+    """"I don't want him working on my stuff" is about him, not a washer "not working"."""
+    broken = menu("en", broken=["not working"], parts=["parts"])
+    assert broken.hear("I don't want him working on my stuff anymore").best is None
+    assert (best := broken.hear("my dryer is not working").best) is not None \
+        and best.key == "broken"

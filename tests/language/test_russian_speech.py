@@ -3,8 +3,12 @@ conversation, and examples that negate a word (issue 11)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from voicebot.compiler.loader import load_flow
+from voicebot.engine import answers
 from voicebot.language import negation
 from voicebot.language.lemmas import analyse
 from voicebot.language.scorer import Menu, pattern
@@ -116,3 +120,81 @@ def test_a_caller_somewhere_else_is_not_at_home(said: str, away: bool) -> None:
     "не дома" for it, not every place a client may be."""
     visit = menu({"away": ["не дома"], "waiting": ["буду на месте", "дома"]})
     assert (best(visit, said) == "away") is away
+
+
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
+
+
+@pytest.mark.parametrize(("flow_id", "at", "said", "goto"), [
+    # TS-6: the disability is what was denied: no home visit.
+    ("telesputnik", "home_visit_question", "инвалидности у меня нет", "more_questions"),
+    # HL-7: "no questions" is the answer no to "any more questions?".
+    ("hotline", "more_questions", "вопросов нет", "closing"),
+    ("hotline", "more_questions", "неа", "closing"),
+])
+def test_an_answer_that_only_negates_a_choice_is_the_answer_no(
+        flow_id: str, at: str, said: str, goto: str) -> None:
+    flow = load_flow(FLOWS / f"{flow_id}.yaml")
+    heard = answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
+    assert heard is not None and heard.certainty == "sure" and heard.choice.goto == goto
+
+
+def test_a_russian_no_after_what_is_missing_negates_it() -> None:
+    terms = analyse("инвалидности у меня нет", "ru")
+    assert negation.scope(terms, "ru") == {0}
+    assert negation.scope(analyse("вопросов больше нет", "ru"), "ru") == {0}
+    assert negation.scope(analyse("да нет", "ru"), "ru") == set()
+
+
+@pytest.mark.parametrize("said", ["не очень срочно, по договору аренды", "не так уж срочно",
+                                  "не слишком срочное дело"])
+def test_a_word_of_degree_does_not_stop_the_negation(said: str) -> None:
+    """TS-7: "не очень срочно" is not urgent: the director is not alarmed."""
+    assert menu({"urgent": ["срочно", "срочный"]}).hear(said).best is None
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("а можно завтра?", "move"),
+    ("я смогу только после шести", "move"),
+    ("я до вечера на дежурстве", "away"),
+])
+def test_a_day_or_time_named_asks_for_another_time(said: str, expected: str) -> None:
+    """RT-4: asked whether they will be home in the window, a client who names a day or a time
+    asks to move the visit; one who says where they are instead will not be home (RT-1)."""
+    visit = menu({"away": ["не дома"], "move": ["другое время"], "waiting": ["да", "буду"]})
+    assert best(visit, said) == expected
+
+
+def test_a_question_inside_the_sentence_is_not_negated() -> None:
+    """HL-3: "не знаю, как включить" asks how to switch it on (a consultation)."""
+    terms = analyse("не знаю как включить духовку", "ru")
+    assert {terms[i].text for i in negation.scope(terms, "ru")} == {"знаю"}
+    consult = menu({"consultation": ["как включить"], "repair": ["не включается"]})
+    assert best(consult, "не знаю как включить духовку") == "consultation"
+
+
+def test_a_noun_of_action_is_the_verb_it_is_made_from() -> None:
+    """HL-3: "подключение варочной панели" asks for what "подключить" lists."""
+    install = menu({"installation": ["подключить", "установить"], "repair": ["сломался"]})
+    assert best(install, "подключение варочной панели") == "installation"
+    assert best(install, "нужна установка духового шкафа") == "installation"
+    assert best(install, "нужна панель") is None
+
+
+def test_a_word_written_as_it_sounds_is_the_flows_word() -> None:
+    """A recognizer writes unstressed "о" as "а" and "е" as "и": "халадильник не марозит"."""
+    repair = menu({"repair": ["холодильник", "не морозит"], "install": ["установка"]})
+    assert best(repair, "халадильник не марозит") == "repair"
+    assert best(repair, "халадильник") == "repair"
+    assert best(repair, "халат") is None
+
+
+def test_any_how_to_question_is_the_choice_that_lists_several() -> None:
+    """HL-3: a consultation lists "как настроить", "как включить", "как пользоваться"; "как
+    выставить часы" is one too, though the flow does not list it."""
+    hotline = menu({"consultation": ["как настроить", "как включить", "как пользоваться"],
+                    "repair": ["не работает"]})
+    assert best(hotline, "а как выставить часы на плите") == "consultation"
+    assert best(hotline, "как быть, плита не работает") == "repair"
+    fewer = menu({"consultation": ["как настроить"], "repair": ["не работает"]})
+    assert best(fewer, "а как выставить часы на плите") is None

@@ -208,3 +208,20 @@ def test_an_example_that_negates_matches_the_same_negation() -> None:
                   "en")
     assert (best := change.hear("I don't want that same technician back").best) is not None
     assert best.score >= 0.7
+
+
+def test_the_one_who_does_a_thing_is_asked_for_by_it() -> None:
+    """CS-2: "нужен жестянщик" asks for body work ("жестянка"); "я жестянщик" says who the
+    caller is and asks for nothing of the sort."""
+    body = Menu([("body", [pattern("жестянка", "ru")]), ("job", [pattern("работа", "ru")])], "ru")
+    assert (best := body.hear("мне нужен жестянщик").best) is not None and best.key == "body"
+    assert body.hear("я жестянщик").best is None
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("конечно, на этот", "yes"), ("на этот же", "yes"),
+    ("лучше на другой", "no"), ("другой номер запишите", "no"), ("нет, не на этот", "no"),
+])
+def test_this_number_or_another(said: str, expected: str) -> None:
+    """CS-6: "Перезвонить вам на номер, с которого вы звоните?" is answered with the number."""
+    assert polarity.answer(said, "ru") == expected

@@ -72,6 +72,8 @@ def delivery(message: Message) -> str:
     """What became of an SMS, with Twilio's reason for a failure when it gave one."""
     if message.status not in work.FAILED:
         return ""
+    if message.error == messages.NOT_SENT_OPTED_OUT:
+        return _(messages.NOT_SENT_OPTED_OUT)
     error = message.error.strip()
     found = re.match(r"(\d{5})\b", error)  # Twilio's code: all of a status report's error
     code = found.group(1) if found else ""

@@ -412,6 +412,8 @@ RU: dict[str, str] = {
         "Абонент {phone} отказался от SMS с номера {line} ({when}): отправить ничего нельзя, "
         "пока он не пришлёт START или СТАРТ. Позвоните ему.",
     "Twilio error {code}": "ошибка Twilio {code}",
+    "Not sent: the caller asked for no more texts from this number.":
+        "Не отправлено: абонент отказался от SMS с этого номера.",
     "The caller has opted out of texts from this number (they texted STOP).":
         "Абонент отказался от SMS с этого номера (прислал STOP).",
     "The number is not a valid phone number.": "Такого телефонного номера не бывает.",

@@ -20,6 +20,11 @@ things."""
 GUESS_FLOOR = 0.3
 """Below this confidence the best choice is not even worth asking about."""
 
+REFUSAL_CONFIDENCE = 0.75
+"""How sure an answer that only negates a choice is the answer no: as sure as the word "нет"."""
+BARE_NO = frozenset({"нет", "no"})
+"""A choice listing one of these alone is the answer no."""
+
 Certainty = Literal["sure", "guess"]
 
 
@@ -86,10 +91,22 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
     if nearby is not None:
         return Heard(nearby, PLACE_CONFIDENCE, "sure")
     if best is None:
-        return None
+        refusal = _refusal(choices, verdict)
+        return None if refusal is None else Heard(refusal, REFUSAL_CONFIDENCE, "sure")
     choice = choices[best.key]
     if verdict.confidence >= GUESS_FLOOR and confirmable(choice):
         return Heard(choice, verdict.confidence, "guess")
+    return None
+
+
+def _refusal(choices: tuple[Choice, ...], verdict: Verdict[int]) -> Choice | None:
+    """The choice that is the answer no, when all the answer did was negate another choice:
+    "Остались ли вопросы?" - "нет вопросов", "инвалидности нет" (TS-6), "no more questions"."""
+    if not verdict.negated:
+        return None
+    for i, choice in enumerate(choices):
+        if i not in verdict.negated and any(w.text.lower() in BARE_NO for w in choice.words):
+            return choice
     return None
 
 

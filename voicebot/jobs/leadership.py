@@ -144,10 +144,13 @@ def leadership(app: Flask, holder: str) -> Leadership:
 
 
 def leader(app: Flask) -> str | None:
-    """Who holds the clock lock on PostgreSQL, as its connection names it."""
+    """Who holds the clock lock on PostgreSQL, as its connection names it. Advisory locks
+    belong to a database: another installation on the same server holds its own."""
     with db.engine(app).connect() as conn:
         found = conn.execute(text(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :a AND l.objid = :b "
-            "AND l.objsubid = 2"), {"a": LOCK_KEY[0], "b": LOCK_KEY[1]}).scalar()
+            "AND l.objsubid = 2 AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"),
+            {"a": LOCK_KEY[0], "b": LOCK_KEY[1]}).scalar()
     return str(found).removeprefix("voicebot-clock ") if found else None

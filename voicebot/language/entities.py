@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 
-from voicebot.language import forms, numbers
+from voicebot.language import forms, lemmas, numbers
 from voicebot.language.lemmas import Family
 
 _WORD = re.compile(r"[^\W_]+")
@@ -269,14 +269,69 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
             found = name_at(at + len(cue), strong=False, weak=cue in WEAK_EN)
             if found:
                 return found
-    if not russian and at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
-        return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
-    if russian:
-        # "Павел беспокоит", "Ирина Петровна звонит": the name first, then the verb.
-        found_at = _russian_name(said, at, taken, business_words, strong=False)
-        if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
-            return _capitalised([forms.name_nominative(written[p]) for p in found_at])
+    if not russian:
+        if at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
+            return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
+        signed = _signed_english_name(said, taken, business_words, breaks)
+        return _capitalised([written[signed]]) if signed is not None else None
+    found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
+    return _capitalised([forms.name_nominative(written[p]) for p in found_at]) if found_at else None
+
+
+def _signed_english_name(said: Sequence[str], taken: Collection[int], business: Collection[str],
+                         breaks: Collection[int]) -> int | None:
+    """A message signed in its middle: "..., this is Ann, 503 555 0111", "..., this is Ray at
+    503 ...": a cue, one word, then a pause or "at", then the number. After "it's" or "I'm"
+    the word must be no verb, adjective or adverb ("it's jammed, 503 ..." names nobody; so
+    "it's Frank" is missed, "frank" being an adjective too)."""
+    for at in range(1, len(said)):
+        for cue in AT_START["english"]:
+            i = at + len(cue)
+            if not _starts(said, at, cue) or i >= len(said) or said[i] in NOT_NAMES \
+                    or not _plain_word(said[i], i, taken, business) \
+                    or (cue in WEAK_EN and lemmas.describes(said[i])):
+                continue
+            rest = [w for w in said[i + 1:i + 3] if w != "at"]
+            if (i in breaks or (i + 1 < len(said) and said[i + 1] == "at")) and rest \
+                    and numbers.is_number_word(rest[0]):
+                return i
     return None
+
+
+def _russian_name_uncued(said: Sequence[str], at: int, taken: Collection[int],
+                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+    """A Russian name without a cue before it: "Павел беспокоит", "Ирина Петровна звонит"
+    (the name first, then the verb), or a message signed in its middle or end."""
+    found_at = _russian_name(said, at, taken, business, strong=False)
+    if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
+        return found_at
+    return _signed_russian_name(said, taken, business, breaks) if breaks else []
+
+
+SET_APART_NAME_SCORE = 0.5
+"""How surely a word set apart by commas must be a first name to be taken as the caller's
+("..., Наталья, 8 903 ..." 1.0; a car model said alone, "веста" 0.67, is rarer than a name
+there, "мазда" 0.8 the price of it)."""
+
+
+def _signed_russian_name(said: Sequence[str], taken: Collection[int],
+                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+    """A message signed in its middle or at its end: "это Игорь, 8 903 ...", "..., Наталья,
+    8 903 ...", "... после прошлого раза, Дмитрий": a first name after "это", or set apart as
+    a clause of its own, before the end, a pause or the number."""
+    for i in range(len(said)):
+        after_cue = i > 0 and said[i - 1] == "это"
+        if not (after_cue or i == 0 or (i - 1) in breaks):
+            continue
+        parts = _russian_name(said, i, taken, business, strong=False)
+        if not parts:
+            continue
+        end = parts[-1]
+        if not (end == len(said) - 1 or end in breaks or numbers.is_number_word(said[end + 1])):
+            continue
+        if after_cue or forms.name_score(said[i], frozenset({"Name"})) >= SET_APART_NAME_SCORE:
+            return parts
+    return []
 
 
 def _written(text: str) -> tuple[str, ...]:

@@ -90,18 +90,34 @@ NEGATED_MEANS: dict[Family, dict[str, str]] = {
 
 CONCESSIONS: dict[Family, frozenset[str]] = {
     # "the dryer runs fine but the clothes come out damp": what comes after "but" is the
-    # point; what comes before is granted, and counts less (`CONCEDED`).
+    # point; that something works, said before it, is granted and counts less (`CONCEDED`).
     "en": frozenset({"but", "however"}),
     "ru": frozenset(),
 }
-CONCEDED = 0.8
-"""How much what a caller grants before a "but" counts."""
+GRANTING = frozenset({"working", "great"})
+"""The classes that say all is well: what a caller grants before a "but"."""
+CONCEDED = 0.5
+"""How much "runs fine" counts, said before a "but": half (the dryer it is said of is still
+what the message is about, and counts in full)."""
 
 
 def conceded(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
-    """The clauses said before a "but": granted, not asked about."""
+    """The clauses said before a "but" (not "but not": "humming but not turning" adds a
+    symptom, it grants nothing)."""
     words = CONCESSIONS[family]
-    return frozenset(terms[i - 1].clause for i, t in enumerate(terms) if i and t.text in words)
+    return frozenset(terms[i - 1].clause for i, t in enumerate(terms)
+                     if i and t.text in words
+                     and not (i + 1 < len(terms) and terms[i + 1].negation))
+
+
+def granted(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """The words that grant, before a "but", that something is well ("runs fine")."""
+    clauses = conceded(terms, family)
+    if not clauses:
+        return frozenset()
+    return frozenset(i for r in readings(terms, family)
+                     if r.cls in GRANTING and terms[r.start].clause in clauses
+                     for i in range(r.start, r.end))
 
 
 _ANSWERS = frozenset({"no", "nor"})

@@ -83,6 +83,20 @@ _EN_IRREGULAR = {"won": "will", "isn": "is", "aren": "are", "wasn": "was", "were
 _CONTRACTED = frozenset({"won", "isn", "aren", "wasn", "weren", "don", "doesn", "didn", "hasn",
                          "haven", "hadn", "couldn", "wouldn", "shouldn", "can", "ain"})
 
+_EN_UNAPOSTROPHED: dict[str, tuple[str, ...]] = {
+    written: (written[:-len(tail)], tail)
+    for written, tail in (
+        ("dont", "t"), ("doesnt", "t"), ("didnt", "t"), ("isnt", "t"), ("arent", "t"),
+        ("wasnt", "t"), ("werent", "t"), ("hasnt", "t"), ("havent", "t"), ("hadnt", "t"),
+        ("couldnt", "t"), ("wouldnt", "t"), ("shouldnt", "t"), ("wont", "t"), ("cant", "t"),
+        ("aint", "t"), ("thats", "s"), ("whats", "s"), ("theres", "s"), ("heres", "s"),
+        ("wheres", "s"), ("hows", "s"), ("im", "m"), ("youre", "re"), ("theyre", "re"),
+        ("ive", "ve"), ("youve", "ve"), ("weve", "ve"), ("theyve", "ve"), ("thatll", "ll"),
+        ("itll", "ll"), ("youll", "ll"), ("hes", "s"), ("shes", "s"))}
+"""Contractions a recognizer writes without their apostrophe, as the words written with it
+split into: "dont" is "don" + "t" (a negation), "thats" is "that" + "s". Left out where the
+word without an apostrophe is a word of its own: "its", "well", "were", "ill", "id", "hell"."""
+
 _RU_ENDING = re.compile(r"[аеиоуыэюяйь]+$")
 """A dictionary form's ending: what is left is the stem the prefix rule compares
 ("страховой" -> "страхов", a prefix of "страховк"); Snowball on every word heard costs a
@@ -169,6 +183,12 @@ def _english_base(word: str) -> str:
     return str(next(iter(found.values()))[0])
 
 
+def describes(word: str) -> bool:
+    """An English word that can be a verb, adjective or adverb ("jammed", "broken", "frank"):
+    what follows "it's" as a state, not as a name."""
+    return bool({"VERB", "ADJ", "ADV"} & set(getAllLemmas(word)))
+
+
 def _english(word: str) -> Lexeme:
     if word in NEGATIONS["en"]:
         return Lexeme(word, word, False, False, True, False)
@@ -233,7 +253,10 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
     text = normalise(text)
     if family == "ru":
         text = colloquial.rewrite(_RU_HYPHENATED.sub("", text))
-    for piece in _PIECE.findall(text):
+    pieces = _PIECE.findall(text)
+    if family == "en":
+        pieces = [p for piece in pieces for p in _EN_UNAPOSTROPHED.get(piece, (piece,))]
+    for piece in pieces:
         if not piece[0].isalnum():
             clause += 1
             continue

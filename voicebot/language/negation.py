@@ -7,7 +7,8 @@ the choice it names (`scorer`), unless the phrase that names it carries the nega
 
 Scope, kept simple and predictable: it never crosses a clause boundary (punctuation, "but",
 "но", "а"); "no"/"нет"/"без" cover only the next word ("нет сигнала", "no ice": "Нет, я по
-оплате" is an answer, then a new thought); "не"/"not" cover the next content words: one in
+оплате" is an answer, then a new thought), and a Russian "нет" with nothing after it the noun
+in the genitive before it ("инвалидности нет"); "не"/"not" cover the next content words: one in
 Russian, where "не" binds to the word after it, two when that word is a verb ("не могу
 прийти", "не звоню по поводу ремонта"); in English two when a preposition links them ("not
 calling about a repair").
@@ -72,14 +73,16 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
                 and terms[i + 1].content and not terms[i + 1].negation \
                 and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
             covered.add(i + 1)
+        elif term.text in ("нет", "нету"):
+            covered.update(_lacking_before(terms, i))
         return frozenset(covered)
     budget = 1
     for j in range(i + 1, len(terms)):
         nxt = terms[j]
-        if nxt.clause != term.clause or nxt.negation:
+        if nxt.clause != term.clause or nxt.negation or nxt.text in _ASKS:
             break
         covered.add(j)
-        if not nxt.content or nxt.lexeme.pronoun:
+        if not nxt.content or nxt.lexeme.pronoun or nxt.text in _DEGREE:
             continue
         if budget == 1 and _carries_on(terms, j, family):
             budget += 1
@@ -113,3 +116,34 @@ def denied(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
         found.update(i for i, t in enumerate(terms)
                      if t.clause in negated and t.content and not t.negation)
     return frozenset(found)
+
+
+def _lacking_before(terms: tuple[Term, ...], i: int) -> set[int]:
+    """Russian "нет" after what is missing: "инвалидности у меня нет", "вопросов больше нет"
+    (the noun in the genitive before it, in its clause, small words and pronouns between)."""
+    for j in range(i - 1, -1, -1):
+        before = terms[j]
+        if before.clause != terms[i].clause or before.negation:
+            return set()
+        if before.lexeme.lacking:
+            return {j}
+        if before.content and not before.lexeme.pronoun and before.text not in _BETWEEN:
+            return set()
+    return set()
+
+
+_BETWEEN = frozenset({"больше", "уже", "совсем", "вообще", "точно", "тоже", "там", "тут"})
+"""Words that may stand between a missing thing and its "нет": "вопросов больше нет"."""
+
+
+_DEGREE = frozenset({"очень", "так", "слишком", "особо", "особенно", "сильно", "совсем",
+                     "настолько", "чтобы", "уж", "прям", "прямо"})
+"""Russian words of degree between "не" and what it negates: "не очень срочно", "не так уж
+важно", "не чтобы срочно" (English ones, "not very urgent", are function words already)."""
+
+
+_ASKS = frozenset({"как", "что", "где", "куда", "откуда", "когда", "какой", "какая", "какое",
+                   "какие", "почему", "зачем", "сколько", "ли", "how", "what", "where", "when",
+                   "which", "why", "whether", "if"})
+"""Words that open a question inside the sentence: "не знаю, как включить духовку", "I don't
+know how to set the timer" negate the knowing, not what is asked about."""

@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import fuzzy, idioms, negation, speaker
+from voicebot.language import forms, fuzzy, idioms, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -67,6 +67,10 @@ DIMINISHED = 0.9
 """How well a diminutive matches its plain word: the same thing, said warmly."""
 RU_PREFIXES = ("под", "пере", "за", "от", "при", "вы", "до", "раз", "рас", "по", "на")
 """Verb and noun prefixes that leave a word's root (and most of its meaning) alone."""
+AGENT = re.compile(r"(?<=[а-я]{4})(?:щик|чик|ник)$")
+"""The Russian suffix of a person who does a thing: "жестян-щик", "шиномонтаж-ник"."""
+AGENT_QUALITY = 0.85
+"""How well the doer matches the thing done: asking for the body man is asking for body work."""
 PREFIXED = 0.7
 """How well a prefixed word matches its root's word."""
 PROFILE_RATE = 0.6
@@ -76,6 +80,48 @@ PROFILE_SHARE = 0.3
 SYMPTOM_WEIGHT = 0.75
 """With `things_first`: a phrase that describes what is wrong weighs this much against one
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
+
+
+HOW_TO = 0.6
+"""A how-to question ("как" and any infinitive) for a candidate that lists several."""
+HOW_TO_SHOWN = 3
+"""How many how-to phrases a candidate lists before any other counts for it."""
+
+
+def _infinitive(word: str) -> bool:
+    return bool(forms.parses(word)[0].tag.POS == "INFN")
+
+
+AS_HEARD = 0.85
+"""How well a Russian word written as it sounds matches the flow's word that sounds so."""
+_UNSTRESSED = str.maketrans({"о": "а", "е": "и", "я": "и"})
+
+
+def _sound(word: str) -> str:
+    """A Russian word as it sounds unstressed: "холодильник" and "халадильник" alike."""
+    return word.translate(_UNSTRESSED)
+
+
+DEVERBAL = 0.8
+"""How well a Russian noun of action matches the verb it is made from."""
+_NOUN_SUFFIXES = ("ение", "ание", "ка", "а")
+_VERB_SUFFIXES = ("иться", "аться", "ить", "ать", "ять", "еть")
+ROOT_MIN = 5
+"""Roots shorter than this say too little to join a noun to a verb ("плата" and "платить")."""
+
+
+def _noun_root(lemma: str) -> str | None:
+    for suffix in _NOUN_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
+            return lemma[:-len(suffix)]
+    return None
+
+
+def _verb_root(lemma: str) -> str | None:
+    for suffix in _VERB_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
+            return lemma[:-len(suffix)]
+    return None
 
 
 MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
@@ -112,6 +158,16 @@ def _specificity(words: int) -> float:
     """What a phrase of this many meaningful words scores when heard whole: a longer phrase
     is more specific ("сколько стоит подключение" is about the price, not the contract)."""
     return 0.75 if words <= 1 else 0.85 if words == 2 else 0.9
+
+
+_EN_WISHES = frozenset({"want", "need", "like", "wish"})
+"""English verbs of wanting, as lemmas: a negation before one is about the wanting."""
+
+
+def _negates_a_wish(found: Evidence, terms: tuple[Term, ...]) -> bool:
+    """A negated English phrase heard across a verb of wanting: "I don't want him working on
+    it" does not say "not working"."""
+    return any(t.lemma in _EN_WISHES for t in terms[found.start + 1:found.end - 1])
 
 
 @dataclass(frozen=True)
@@ -270,12 +326,20 @@ class Menu(Generic[K]):
                 for t in p.terms:
                     self._surfaces.setdefault(t.text, set()).add(t.lemma)
         self._surface_list = sorted(w for w in self._surfaces if len(w) >= fuzzy.MIN_LENGTH)
+
         self._joined_vocabulary = sorted(self._joined)
         self._seen: dict[str, dict[str, float]] = {}
         self._lemmas = frozenset(lemmas)
+        self._by_sound: dict[str, set[str]] = {}
+        self._verb_roots: dict[str, list[str]] = {}
+        self._how_to_patterns: dict[int, Pattern] = {}
+        if family == "ru":
+            self._russian_indexes()
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
+        self._other_time = family == "ru" and any(
+            p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
@@ -308,6 +372,33 @@ class Menu(Generic[K]):
                 if phrase_of is not None:
                     phrases.setdefault(phrase_of, []).append(p)
         return lemmas, phrases
+
+    def _how_to(self, order: int, terms: tuple[Term, ...]) -> list[Evidence]:
+        """"как" and an infinitive, where the candidate lists several such phrases ("как
+        настроить", "как включить"): the flow shows that any how-to question is its own
+        ("как выставить часы", "как отключить звук"); a little less than its own phrases."""
+        p = self._how_to_patterns.get(order)
+        if p is None:
+            return []
+        return [Evidence(p, i, i + 2, HOW_TO) for i in range(len(terms) - 1)
+                if terms[i].text == p.terms[0].text and _infinitive(terms[i + 1].text)
+                and terms[i + 1].clause == terms[i].clause]
+
+    def _russian_indexes(self) -> None:
+        """The flow's words by sound (`_as_heard`), its verbs by root (`_deverbal`) and its
+        candidates that list how-to questions (`_how_to`)."""
+        for order, (_key, patterns) in enumerate(self.candidates):
+            how = [p for p in patterns if p.kind == "words" and len(p.terms) == 2
+                   and p.terms[0].text == "как" and _infinitive(p.terms[1].text)]
+            if len(how) >= HOW_TO_SHOWN:
+                self._how_to_patterns[order] = how[0]
+        for surface, of in self._surfaces.items():
+            if len(surface) >= fuzzy.MIN_LENGTH:
+                self._by_sound.setdefault(_sound(surface), set()).update(of)
+        for lemma in self._lemmas:
+            root = _verb_root(lemma) if lexeme(lemma, self.family).verb else None
+            if root:
+                self._verb_roots.setdefault(root, []).append(lemma)
 
     def _profiles(self) -> dict[str, dict[int, float]]:
         """Lemma -> {candidate index: how specific the lemma is to it}, over the candidates
@@ -396,7 +487,8 @@ class Menu(Generic[K]):
             found = {lemma: q for lemma, q in found.items()
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
-            found = self._undiminished(term) or self._unprefixed(term)
+            found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
+                or self._deverbal(term) or self._as_heard(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -405,7 +497,29 @@ class Menu(Generic[K]):
                 term.lemma[:START], [])
             for lemma, q in fuzzy.near(term.lemma, near):
                 found[lemma] = max(q, found.get(lemma, 0.0))
+            if self.family == "en":
+                # An English lemma is a stem, which cuts a misspelt word where it cuts no
+                # real one ("diffrent" and "differ" are far apart): compared as written too.
+                for surface, q in fuzzy.near(term.text, self._surface_list):
+                    for lemma in self._surfaces[surface]:
+                        found[lemma] = max(q, found.get(lemma, 0.0))
         return found
+
+    def _as_heard(self, term: Term) -> dict[str, float]:
+        """A word a recognizer wrote as it sounds ("халадильник", "марозит", "сливаит"):
+        unstressed "о" and "а", "е" and "и" sound alike in Russian, so a word the dictionary
+        does not know is compared with the flow's words by sound."""
+        if term.lexeme.known:
+            return {}
+        return dict.fromkeys(self._by_sound.get(_sound(term.text), ()), AS_HEARD)
+
+    def _deverbal(self, term: Term) -> dict[str, float]:
+        """A Russian noun made from a flow's verb: "подключение" for "подключить", "установка"
+        for "установить", "оплата" for "оплатить" (the action named, the same request)."""
+        if term.lexeme.verb or not term.lexeme.known:
+            return {}
+        root = _noun_root(term.lemma)
+        return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
 
     def _undiminished(self, term: Term) -> dict[str, float]:
         """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is
@@ -417,6 +531,16 @@ class Menu(Generic[K]):
         bare = lexeme(plain, self.family)
         return dict.fromkeys(({bare.lemma} & self._lemmas)
                              | self._by_stem.get(bare.stem, set()), DIMINISHED)
+
+    def _agent(self, term: Term) -> dict[str, float]:
+        """The one who does a flow's thing, named for it: "жестянщик" for "жестянка",
+        "шиномонтажник" for "шиномонтаж" (who the caller is, "я жестянщик", counts only as
+        itself: `speaker`)."""
+        root = AGENT.sub("", term.lemma)
+        if root == term.lemma or len(root) < PREFIX_MIN:
+            return {}
+        return dict.fromkeys(self._by_prefix.get(root, set()) | self._by_stem.get(root, set()),
+                             AGENT_QUALITY)
 
     def _unprefixed(self, term: Term) -> dict[str, float]:
         """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
@@ -526,7 +650,8 @@ class Menu(Generic[K]):
                         and terms[turned.start].clause == terms[turned.end - 1].clause \
                         and (found is None or turned.score * 0.9 > found.score):
                     found = Evidence(p, turned.start, turned.end, turned.score * 0.9)
-        if found is not None and p.negated and _governs_a_verb(p, found, terms):
+        if found is not None and p.negated and (_governs_a_verb(p, found, terms)
+                                                or _negates_a_wish(found, terms)):
             return None
         return found
 
@@ -674,7 +799,12 @@ class Menu(Generic[K]):
         return Evidence(p, start, end, 0.9 * share)
 
     def hear(self, text: str) -> Verdict[K]:
-        return self.hear_terms(analyse(text, self.family))
+        terms = analyse(text, self.family)
+        # A caller who says where they are ("до вечера на смене") says why they cannot be
+        # home, not which time they ask for.
+        if self._other_time and not (self._elsewhere and speaker.elsewhere(terms)):
+            terms = speaker.with_time_named(text, terms)
+        return self.hear_terms(terms)
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         if self._elsewhere:
@@ -690,11 +820,12 @@ class Menu(Generic[K]):
         joined = self._joined_words(terms) if self._joined else []
         joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
-        granted = idioms.conceded(terms, self.family)
+        granted = idioms.granted(terms, self.family)
         ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
+            evidence.extend(self._how_to(order, terms))
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
                          else self._example(p, heard, said, denied))
@@ -708,7 +839,8 @@ class Menu(Generic[K]):
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
             if granted:
                 evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
-                            if terms[e.start].clause in granted else e for e in evidence]
+                            if granted.intersection(range(e.start, e.end)) else e
+                            for e in evidence]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)

@@ -10,7 +10,9 @@ they name the person they need ("нужен кузовщик").
 
 from __future__ import annotations
 
-from voicebot.language import forms
+import datetime as dt
+
+from voicebot.language import forms, spoken_time
 from voicebot.language.lemmas import Term, lexeme
 
 _SPEAKERS = frozenset({"я", "мы"})
@@ -89,3 +91,17 @@ def with_whereabouts(terms: tuple[Term, ...]) -> tuple[Term, ...]:
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _ELSEWHERE)
+
+
+_SOME_DAY = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+_OTHER_TIME = (Term("другое", lexeme("другое", "ru"), 0), Term("время", lexeme("время", "ru"), 0))
+
+
+def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "другое время" when the caller names a
+    day or a time ("а можно завтра?", "только после шести"): asked whether they can be there
+    at the time offered, a caller who names one asks for it instead."""
+    if spoken_time.parse(text, _SOME_DAY, "UTC") is None:
+        return terms
+    clause = terms[-1].clause + 1 if terms else 0
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from voicebot import db
 from voicebot.flows.model import Flow
+from voicebot.language.tags import language_family
 from voicebot.models import (
     Call,
     Conversation,
@@ -39,6 +40,8 @@ from voicebot.services import messages, tickets
 
 Refusal = Literal["opted-out", "empty", "too-long", "no-line", "not-failed", "retried"]
 FAILED = frozenset({MessageStatus.FAILED, MessageStatus.UNDELIVERED})
+TICKET_TEXT = {"en": "SMS from {phone}: {body}", "ru": "SMS от абонента {phone}: {body}"}
+"""The ticket a text opens, in the line's language, as its other tickets are."""
 THREAD_LIMIT = 500
 """The newest texts a thread shows; a conversation longer than that is a correspondence."""
 
@@ -52,7 +55,7 @@ class ConversationError(ValueError):
 
 
 def key(line: str, phone: str) -> str:
-    return f"{line}:{phone}"
+    return f"{line}:{phone}"  # messages.opted_out reads it too
 
 
 def of(session: Session, flow: Flow, line: str, phone: str) -> Conversation:
@@ -93,7 +96,8 @@ def needs_person(session: Session, flow: Flow, conversation: Conversation, messa
         return
     opened = tickets.open(session, flow, key=f"sms-{message.sid}",
                           call_id=call.id if call else None, kind="sms",
-                          text=f"SMS from {message.from_number}: {message.body}",
+                          text=TICKET_TEXT[language_family(flow.language)].format(
+                              phone=message.from_number, body=message.body),
                           phone=message.from_number, now=message.created_at or now,
                           assign_role=assign_role)
     if opened is not None:

@@ -23,12 +23,14 @@ from voicebot import db
 from voicebot.flows.model import Flow
 from voicebot.jobs import enqueue, job
 from voicebot.models import (
+    Conversation,
     Message,
     MessageDirection,
     MessagePurpose,
     MessageStatus,
     utcnow,
 )
+from voicebot.phones import mask
 from voicebot.services import calls
 from voicebot.telephony import telephony
 
@@ -73,17 +75,37 @@ def queue(session: Session, flow: Flow, *, to: str, body: str, purpose: MessageP
         return existing
     if call is None and call_id is not None:
         call = calls.current(session, call_id)  # the conversation's line: one rule for all
+    sender = line_number(flow, call, texted)
+    stopped = opted_out(session, sender, to)
     message = db.create_once(
         session, Message, "dedupe_key", direction=MessageDirection.OUT, purpose=purpose,
-        flow_id=flow.id, to_number=to, from_number=line_number(flow, call, texted), body=body,
-        call_id=call.id if call else None, dedupe_key=key, status=MessageStatus.PENDING,
-        sent_by=sent_by, created_at=now or utcnow(), updated_at=utcnow())
+        flow_id=flow.id, to_number=to, from_number=sender, body=body,
+        call_id=call.id if call else None, dedupe_key=key, sent_by=sent_by,
+        status=MessageStatus.FAILED if stopped else MessageStatus.PENDING,
+        error=NOT_SENT_OPTED_OUT if stopped else "", created_at=now or utcnow(),
+        updated_at=utcnow())
     if message is None:  # a copy of the request stored it meanwhile: that copy sends it
         found = session.scalar(select(Message).where(Message.dedupe_key == key))
         assert found is not None
         return found
-    session.info.setdefault(OUTBOX_KEY, []).append(message.id)
+    if stopped:
+        log.info("SMS %s to %s not sent: they texted STOP to %s", message.id, mask(to), sender)
+    else:
+        session.info.setdefault(OUTBOX_KEY, []).append(message.id)
     return message
+
+
+NOT_SENT_OPTED_OUT = "Not sent: the caller asked for no more texts from this number."
+"""The error of an SMS kept from a number that texted STOP or СТОП to ours (a quote that
+fails so goes to a person, as any failed quote does)."""
+
+
+def opted_out(session: Session, ours: str, theirs: str) -> bool:
+    """Whether `theirs` texted STOP (or СТОП) to our number `ours` and not START since: Twilio
+    would refuse the English keywords' numbers (error 21610) and knows nothing of the Russian
+    ones, so nothing is sent to either (voicebot.services.conversations keeps the flag)."""
+    return session.scalar(select(Conversation.opted_out_at).where(
+        Conversation.dedupe_key == f"{ours}:{theirs}")) is not None
 
 
 def auto_reply(session: Session, flow: Flow, incoming: Message, body: str) -> None:

@@ -161,15 +161,13 @@ class QueueKind(StepKind[Queue]):
                "wait": ", about {minutes} to wait",
                "queue-message": "The caller chose to leave a message instead of waiting.",
                "queue-kept": "The caller kept their place in line and hung up; we are to call "
-                             "them back at {text}.",
-               "kept-call": "Kept place: {text}."},
+                             "them back at {text}."},
         "ru": {"queue": "Абонент ждал в очереди {text}.",
                "queue-told": "Абоненту сообщили его номер в очереди: {position}{wait}.",
                "wait": ", ждать примерно {minutes}",
                "queue-message": "Абонент не стал ждать и решил оставить сообщение.",
                "queue-kept": "Абонент сохранил место в очереди и положил трубку; мы "
-                             "перезвоним ему по номеру {text}.",
-               "kept-call": "Сохранённое место: {text}."},
+                             "перезвоним ему по номеру {text}."},
     }
 
     @override
@@ -207,7 +205,7 @@ class QueueKind(StepKind[Queue]):
         staff member on hold for them (`answer_queue`)."""
         hold = turn.effects.kept_answered(place)
         if hold is None:
-            turn.event("kept-call", "staff-gone")
+            turn.event("kept-call", "staff-gone", what="staff-gone")
             turn.speak(turn.phrase("kept_staff_gone"))
             turn.hangup(())
             return None
@@ -218,7 +216,7 @@ class QueueKind(StepKind[Queue]):
             turn.speak(turn.phrase("kept_hello", name=turn.flow.name))
         turn.response.dial(action=turn.urls.step(step.id, turn.call.turn, "dial"),
                            method="POST").queue(hold)
-        turn.event("kept-call", "connecting")
+        turn.event("kept-call", "connecting", what="connecting")
         return None
 
     @override
@@ -232,6 +230,7 @@ class QueueKind(StepKind[Queue]):
                 turn.call.outcome = "served"
             else:
                 turn.effects.kept_not_put_through(place)
+                turn.event("kept-call", "staff-gone", what="staff-gone")
                 turn.speak(turn.phrase("kept_staff_gone"))
             turn.hangup(())
             return None
@@ -299,8 +298,7 @@ KEPT_WORDS: Words = {
            "ticket": "Kept place: not reached after {calls} ({status}); ticket #{ticket} for "
                      "a person to call them back.",
            "dry-run": "Kept place: dry run, the call back was not placed.",
-           "staff-gone": "The staff member on hold had hung up; the caller will be called "
-                         "again.",
+           "staff-gone": "The staff member on hold had hung up; the caller heard an apology.",
            "connecting": "The caller who kept their place answered and heard why we called.",
            "no-answer": "no answer", "busy": "busy", "failed": "the call failed",
            "canceled": "the call was canceled", "machine": "an answering machine",
@@ -315,8 +313,8 @@ KEPT_WORDS: Words = {
            "ticket": "Сохранённое место: не дозвонились за {calls} ({status}); создана заявка "
                      "№{ticket}, чтобы абоненту перезвонил сотрудник.",
            "dry-run": "Сохранённое место: пробный режим, обратный звонок не совершался.",
-           "staff-gone": "Сотрудник, ожидавший на линии, положил трубку; абоненту перезвонят "
-                         "ещё раз.",
+           "staff-gone": "Сотрудник, ожидавший на линии, положил трубку; абонент услышал "
+                         "извинение.",
            "connecting": "Абонент, сохранивший место, ответил и услышал, почему мы звоним.",
            "no-answer": "нет ответа", "busy": "занято", "failed": "вызов не прошёл",
            "canceled": "вызов отменён", "machine": "ответил автоответчик",
