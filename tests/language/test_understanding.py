@@ -225,3 +225,39 @@ def test_the_one_who_does_a_thing_is_asked_for_by_it() -> None:
 def test_this_number_or_another(said: str, expected: str) -> None:
     """CS-6: "Перезвонить вам на номер, с которого вы звоните?" is answered with the number."""
     assert polarity.answer(said, "ru") == expected
+
+
+# The questions first: a tie goes to the candidate listed first.
+SHOP_EN = menu("en", price=["cost", "how much", "price", "repair cost"],
+               done=["finished", "ready"],
+               book=["repair", "book", "washer", "dishwasher", "broken"])
+SHOP_RU = menu("ru", ask=["сколько стоит", "цена", "готова"],
+               book=["ремонт", "записаться", "сцепление"], body=["покраска", "кузов"])
+
+
+@pytest.mark.parametrize(("shop", "said", "expected"), [
+    # What is asked decides, though the thing and the job are the booking's words (OM-6, OM-7,
+    # CS-4) ...
+    (SHOP_EN, "how much would a dishwasher repair set me back", "price"),
+    (SHOP_EN, "is the washer repair ready", "done"),
+    (SHOP_RU, "какая цена ремонта сцепления", "ask"),
+    # ... unless the caller asks for the job to be done: then the price is an aside.
+    (SHOP_EN, "book me a washer repair, I don't mind the price", "book"),
+    (SHOP_EN, "book it for me, at any price", "book"),
+    # The price said beside a booking is an aside even where it names the job as well.
+    (SHOP_EN, "please book it, what would the repair cost", "book"),
+    (SHOP_RU, "запишите, цена любая", "book"),
+    (SHOP_RU, "хочу записаться на ремонт, сколько бы ни стоило", "book"),
+])
+def test_what_is_asked_outranks_what_it_is_about(shop: Menu[str], said: str,
+                                                 expected: str) -> None:
+    best = shop.hear(said).best
+    assert best is not None and best.key == expected
+
+
+def test_a_question_is_no_focus_where_no_answer_hears_it() -> None:
+    """A menu without a price answer judges "сколько стоит ремонт" as "ремонт": the question
+    makes every candidate context alike, so it changes nothing."""
+    shop = menu("ru", book=["ремонт"], body=["кузов"])
+    assert shop.hear("сколько стоит ремонт").score_of("book") \
+        == shop.hear("ремонт").score_of("book")

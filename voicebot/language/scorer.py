@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import forms, fuzzy, idioms, negation, speaker
+from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -80,6 +80,11 @@ PROFILE_SHARE = 0.3
 SYMPTOM_WEIGHT = 0.75
 """With `things_first`: a phrase that describes what is wrong weighs this much against one
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
+
+
+CONTEXT = 0.8
+"""How much a candidate counts that heard only what the caller's question is about, not what
+it asks ("what does a dryer repair cost" for booking a repair)."""
 
 
 HOW_TO = 0.6
@@ -278,6 +283,8 @@ class _Slot:
 
 
 _Heard = dict[str, list[tuple[_Slot, float]]]
+_Candidate = tuple[int, K, list[Evidence], float]
+"""A candidate's order, key, evidence heard and profile score, before they are ranked."""
 
 
 class Menu(Generic[K]):
@@ -798,6 +805,40 @@ class Menu(Generic[K]):
             return None
         return Evidence(p, start, end, 0.9 * share)
 
+    def _asked_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                     denied: frozenset[int]) -> list[_Candidate[K]]:
+        """What the caller asks outranks what it is about (`focus`). A price or completion
+        asked without a request ("is my washer repair finished"): a candidate that did not
+        hear the question scores as context. A request beside one ("book a repair, whatever
+        it costs"): what any candidate heard of the question does."""
+        asked = focus.asked(terms, self.family, denied)
+        if not asked:
+            return heard_by
+
+        def hears(evidence: list[Evidence], where: frozenset[int]) -> bool:
+            # An example's span is wide: it hears a word only if it has that word itself.
+            return any(i in where and (e.pattern.kind == "words"
+                                       or terms[i].lemma in {t.lemma for t in e.pattern.terms})
+                       for e in evidence for i in range(e.start, e.end))
+
+        requested = focus.requested(terms, self.family, denied)
+        if requested:
+            # Only when some candidate hears the request: then it is a menu with a booking,
+            # and what the caller says of the price is an aside to it, whoever hears it.
+            if not any(hears(ev, requested) for _o, _k, ev, _p in heard_by):
+                return heard_by
+            return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                            if hears([e], asked) else e for e in ev], p)
+                    for o, k, ev, p in heard_by]
+        # Only when some candidate hears the question: a menu that asks nothing about prices
+        # has every candidate judged alike.
+        context = [not hears(ev, asked) for _o, _k, ev, _p in heard_by]
+        if all(context):
+            return heard_by
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev]
+                 if aside else ev, p * CONTEXT if aside else p)
+                for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
+
     def hear(self, text: str) -> Verdict[K]:
         terms = analyse(text, self.family)
         # A caller who says where they are ("до вечера на смене") says why they cannot be
@@ -821,8 +862,8 @@ class Menu(Generic[K]):
         joined += self._idiom_phrases(terms, said_idioms)
         profiles = self._profile_scores(slots, terms)
         granted = idioms.granted(terms, self.family)
-        ranking: list[tuple[float, int, Scored[K]]] = []
         negated: set[K] = set()
+        heard_by: list[_Candidate[K]] = []
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
             evidence.extend(self._how_to(order, terms))
@@ -845,8 +886,11 @@ class Menu(Generic[K]):
                 evidence = [e if e.pattern.names_a_thing else
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
+            heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
+        heard_by = self._asked_first(heard_by, terms, denied)
+        ranking: list[tuple[float, int, Scored[K]]] = []
+        for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]
-            profile = profiles.get(order, 0.0)
             if not evidence and not profile:
                 continue
             evidence.sort(key=lambda e: -e.score)
