@@ -446,7 +446,7 @@ def test_min_wait_offers_a_call_back_only_in_a_long_queue(
                               now=at - dt.timedelta(minutes=1))
             assert call is not None
             queue.join(session, call, flow.id, "desk", 0, at - dt.timedelta(minutes=1))
-            queue.take_next(session, flow.id, "desk", at)
+            queue.left(session, call.id, "bridged", at)  # staff took them
         waiting = calls.open(session, flow, sid=f"CA{30:032d}", from_=LATER, to=LINE, now=TEN)
         assert waiting is not None
         queue.join(session, waiting, flow.id, "desk", 0, TEN - dt.timedelta(seconds=1))

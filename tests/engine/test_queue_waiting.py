@@ -94,7 +94,7 @@ def history(app: Flask, flow_file: Path, now: dt.datetime, *, served_minutes_ago
             call = calls.open(session, flow, sid=f"CA{n:032d}", from_="+15035550100", to=LINE,
                               now=at - dt.timedelta(minutes=5))
             queue.join(session, call, flow.id, "desk", 0, at - dt.timedelta(minutes=5))
-            queue.take_next(session, flow.id, "desk", at)
+            queue.left(session, call.id, "bridged", at)  # staff took them
         for n in range(waiting):
             call = calls.open(session, flow, sid=f"CA{n + 50:032d}", from_="+15035550101",
                               to=LINE, now=now - dt.timedelta(minutes=1))

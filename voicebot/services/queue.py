@@ -36,20 +36,6 @@ def left(session: Session, call_id: int, result: str, now: dt.datetime) -> None:
         entry.result = result
 
 
-def take_next(session: Session, flow_id: str, queue: str, now: dt.datetime) -> QueueEntry | None:
-    """The caller staff answer next: highest priority, then longest waiting."""
-    entry = session.scalar(
-        select(QueueEntry)
-        .where(QueueEntry.flow_id == flow_id, QueueEntry.queue == queue,
-               QueueEntry.left_at.is_(None))
-        .order_by(QueueEntry.priority.desc(), QueueEntry.enqueued_at, QueueEntry.id)
-        .limit(1)
-    )
-    if entry is not None:
-        entry.left_at, entry.result = now, "answering"
-    return entry
-
-
 def position(session: Session, entry: QueueEntry) -> int:
     """Callers with a higher priority, or the same priority and an earlier arrival, go first."""
     q = QueueEntry
