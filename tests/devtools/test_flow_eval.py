@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
 SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
-FLOOR = {"car_service": 0.92, "hotline": 0.92}
+FLOOR = {"car_service": 0.92, "hotline": 0.94}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
 it as the flows learn; a flow at the pass mark leaves this table)."""
 

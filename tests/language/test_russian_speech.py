@@ -9,7 +9,7 @@ import pytest
 
 from voicebot.compiler.loader import load_flow
 from voicebot.engine import answers
-from voicebot.language import negation
+from voicebot.language import negation, polarity
 from voicebot.language.lemmas import analyse
 from voicebot.language.scorer import Menu, pattern
 
@@ -59,6 +59,17 @@ def test_a_formula_of_not_knowing_is_not_knowing() -> None:
     assert best(NOT_KNOWN, "да бог его знает") == "unsure"
     assert best(NOT_KNOWN, "хз, не смотрел") == "unsure"
     assert best(NOT_KNOWN, "знает мастер, его спросите") is None
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("холодильнику лет десять, какая уж тут гарантия", "no"),
+    ("ну какой ремонт, проще новый купить", "no"),
+    ("какая гарантия у этой модели, два года?", None),
+])
+def test_a_rhetorical_which_denies_what_it_names(said: str, expected: str | None) -> None:
+    """HL-3: "какая там гарантия" after the appliance's age is an answer no (out of warranty);
+    "какая гарантия у ..." is a real question and is not."""
+    assert polarity.answer(said, "ru") == expected
 
 
 def test_a_school_mark_rates_the_conversation() -> None:

@@ -330,6 +330,24 @@ def test_hl8_no_rating_for_a_non_typical_question(dial: Dial, set_clock) -> None
     assert turn.heard == ["Всего доброго, до свидания!"] and turn.ended
 
 
+@pytest.mark.parametrize(("said", "non_typical"), [
+    ("девушка, а где у вас можно забрать документы для бухгалтерии", True),
+    ("не знаете, кому предложить аренду склада", True),
+    ("я вот по объявлению в газете", False),
+])
+def test_hl8_any_question_about_nothing_the_line_serves_is_non_typical(
+    dial: Dial, set_clock, said: str, non_typical: bool
+) -> None:
+    """HL-8: any non-typical question gets the non-typical answer (the office number), not the
+    menu; words that ask nothing and name nothing the line does are asked about again."""
+    set_clock(MONDAY_NOON)
+    caller = dial(HOTLINE, from_=RU_CALLER)
+    caller.start()
+    turn = caller.say(said)
+    assert ("позвоните, пожалуйста, в офис: +7 900 555-01 30" in turn.text) is non_typical
+    assert ("по какому вы вопросу" in turn.text) is not non_typical
+
+
 def test_hl3_hl8_consultation_goes_to_the_specialist_then_to_the_rating(
     app: Flask, dial: Dial, set_clock
 ) -> None:

@@ -3,7 +3,7 @@
 
 A turn works on its call as a `CallRow` on SQLAlchemy Core (issue 15): read (or created) with
 one statement, changed in memory, written back with one UPDATE of what changed (`save`), its
-journal lines in one multi-row INSERT (`events`). No ORM object, identity map or unit of work
+journal lines in one INSERT run for all of them (`events`). No ORM object, identity map or unit of work
 on the webhook path; the desk, the CLI and the jobs keep the ORM (`find`, `Call`).
 """
 
@@ -239,9 +239,10 @@ def line(call: CallView, at: dt.datetime, kind: str, text: str = "", state: str 
 
 
 def events(session: Session, rows: list[dict[str, Any]]) -> None:
-    """A turn's journal lines (`call_id`, `at`, `state`, `kind`, `text`, `data`) in one
-    multi-row INSERT on SQLAlchemy Core: a turn writes six or so, and an ORM object each cost
-    more than the rest of the turn's SQLAlchemy work (issue 15)."""
+    """A turn's journal lines (`call_id`, `at`, `state`, `kind`, `text`, `data`): one Core
+    INSERT run for all of them, which psycopg pipelines in one round trip (a multi-row VALUES
+    cost more CPU to build and cache). A turn writes six or so; an ORM object each cost more
+    than the rest of the turn's SQLAlchemy work (issue 15)."""
     if rows:
         session.connection().execute(_INSERT_EVENTS, rows)
 

@@ -33,7 +33,7 @@ from voicebot.flows.schema import (
 )
 from voicebot.flows.words import FAMILY
 from voicebot.flows.yamlsource import key_line
-from voicebot.language import places
+from voicebot.language import places, questions
 from voicebot.language.keys import spoken_key
 from voicebot.language.scorer import Menu
 
@@ -60,6 +60,9 @@ class Ask(StepBase):
     """Variable that stores the answer; with `capture`, `next` is where a captured answer goes."""
     capture_kind: CaptureKind = "text"
     next: str | None = None
+    questions: str | None = None
+    """Where an answer put as a question goes when it matches no choice (HL-8: a question
+    about something the line does not serve); None: such answers are a no-match."""
     use_anywhere: bool = True
     """Whether the flow's `anywhere` choices (abuse, operator, ...) apply to this ask."""
     confirm_below: float | None = None
@@ -200,6 +203,7 @@ class AskKind(StepKind[Ask]):
         "capture": Key(fields.variable_definition),
         "capture_as": Key(one_of(*get_args(CaptureKind)), default="text"),
         "next": next_key(required=False),
+        "questions": next_key(required=False),
         "anywhere": Key(boolean, default=True),
         "confirm_below": Key(fields.confidence),
     }
@@ -233,6 +237,7 @@ class AskKind(StepKind[Ask]):
             capture=v["capture"],
             capture_kind=v["capture_as"],
             next=v["next"],
+            questions=v["questions"],
             use_anywhere=v["anywhere"],
             confirm_below=v["confirm_below"],
         )
@@ -261,6 +266,8 @@ class AskKind(StepKind[Ask]):
         out = [Edge(step.id, c.goto, choice_label(c)) for c in step.choices]
         if step.next is not None:
             out.append(Edge(step.id, step.next, "next"))
+        if step.questions is not None:
+            out.append(Edge(step.id, step.questions, "a question"))
         out.append(Edge(step.id, step.no_input, "no input"))
         out.append(Edge(step.id, step.no_match, "no match"))
         return out
@@ -330,6 +337,10 @@ def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> str | None:
             turn.event("capture", value, name=step.capture)
             turn.call.retries = 0
             return step.next
+    if step.questions is not None and speech and questions.asks(speech, turn.flow.family):
+        turn.event("question", speech)
+        turn.call.retries = 0
+        return _passed_on(turn, step.questions, speech)
     turn.event("no-match", digits or speech)
     # "Any more questions?" answered with the next question ("what channels are there?"):
     # the menu the caller is sent to answers it instead of being read again.
