@@ -23,6 +23,7 @@ from flask import Flask
 from voicebot import db
 from voicebot.compiler.graph import to_dot, to_mermaid
 from voicebot.compiler.loader import load_flow
+from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator
 from voicebot.devtools.repl import interactive
 from voicebot.engine.steps.queue import calls_said, kept_call_note, spoken_number
@@ -437,6 +438,7 @@ def test_min_wait_offers_a_call_back_only_in_a_long_queue(
     back; one whose wait is 8 minutes is."""
     flow_file.write_text(FLOW.replace('key: "1"', 'key: "1"\n      min_wait: 3'),
                          encoding="utf-8")
+    registry(app).check_now()  # the call must meet the edited flow, not the watcher's last look
     set_clock(TEN.isoformat())
     flow = load_flow(flow_file)
     with db.session_scope(app) as session:  # staff took a caller every `pace_minutes` lately

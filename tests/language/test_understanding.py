@@ -158,6 +158,28 @@ def test_yes_or_no_however_said(said: str, family: Family, expected: str | None)
     assert polarity.answer(said, family) == expected
 
 
+WARRANTY_RU = "Техника ещё на гарантии? Скажите «да» или «нет»."
+WARRANTY_EN = "Is the appliance still under warranty? Say yes or no."
+
+
+@pytest.mark.parametrize(("said", "family", "expected"), [
+    # HL-3: the question's own words, negated or not, answer it.
+    ("она уже не на гарантии, к сожалению", "ru", "no"),
+    ("на гарантии пока", "ru", "yes"),
+    ("not under warranty anymore", "en", "no"),
+    ("under warranty, bought it in May", "en", "yes"),
+    # A story of its own is no echo: left for the flow to ask again, not guessed.
+    ("гарантия была на год, а купили мы её три года назад", "ru", None),
+    # Words in common that name nothing ("ещё", "still") decide nothing.
+    ("ещё не знаю", "ru", None),
+])
+def test_an_answer_in_the_questions_words(said: str, family: Family,
+                                          expected: str | None) -> None:
+    question = WARRANTY_RU if family == "ru" else WARRANTY_EN
+    assert polarity.answer(said, family, question) == expected
+    assert polarity.answer(said, family) in (expected, None)  # the echo is what decided
+
+
 def test_keypad_options_said_aloud() -> None:
     keyed = Menu([("repair", [*spoken_key("1", "ru"), pattern("ремонт", "ru")]),
                   ("consult", [*spoken_key("3", "ru"), pattern("консультация", "ru")])], "ru")

@@ -124,10 +124,11 @@ def near(flow: Flow, choices: tuple[Choice, ...], speech: str) -> Choice | None:
 
 
 def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
-                  spoken_only: bool = False) -> str | None:
+                  spoken_only: bool = False, question: str = "") -> str | None:
     """The answer as the variable stores it, or None when it is not an answer of that kind.
     `spoken_only`: a keypress is not an answer to a question the caller can speak (a stray
-    "0" must not become someone's question for management)."""
+    "0" must not become someone's question for management). `question`: what was asked, so
+    a yes or no said in its words ("не на гарантии") is heard."""
     raw = digits or speech
     if spoken_only and not speech and kind in ("text", "date", "name"):
         return None
@@ -146,4 +147,4 @@ def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
         return entities.answered_name(speech, flow.stem_language) or speech.strip() or None
     if digits in ("1", "2"):
         return "yes" if digits == "1" else "no"
-    return polarity.answer(speech, flow.family) if speech else None
+    return polarity.answer(speech, flow.family, question) if speech else None

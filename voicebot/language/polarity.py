@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
+from voicebot.language import negation
 from voicebot.language.lemmas import Family, Term, analyse
 from voicebot.language.scorer import Menu, pattern
 
@@ -56,8 +57,13 @@ def _menu(family: Family) -> Menu[Answer]:
                  ("yes", [pattern(w, family) for w in YES[family]])], family)
 
 
-def answer(text: str, family: Family) -> Answer | None:
-    return answer_terms(analyse(text, family), family)
+def answer(text: str, family: Family, question: str = "") -> Answer | None:
+    """Yes, no, or None when the answer says neither. `question`: what the caller was asked,
+    so an answer that only repeats it says yes or no by its negation (see `echo`)."""
+    found = answer_terms(analyse(text, family), family)
+    if found is None and question:
+        return echo(analyse(text, family), analyse(question, family), family)
+    return found
 
 
 def answer_terms(terms: tuple[Term, ...], family: Family) -> Answer | None:
@@ -68,3 +74,37 @@ def answer_terms(terms: tuple[Term, ...], family: Family) -> Answer | None:
     if best.key == "yes" and "yes" in verdict.negated and verdict.score_of("yes") < 0.8:
         return "no"
     return best.key
+
+
+def echo(terms: tuple[Term, ...], question: tuple[Term, ...], family: Family) -> Answer | None:
+    """An answer made of the question's own words: "Техника ещё на гарантии?" answered "давно
+    уже не на гарантии" is a no, "ещё на гарантии" a yes; "Is it still under warranty?",
+    "still under warranty" a yes. Only the words that name something count (the question's
+    words, not adverbs such as "ещё" or "still"), so a stray word in common decides
+    nothing; a named word under a negation turns the whole answer into a no."""
+    asked = {t.lemma for t in question if _names(t)}
+    named = [i for i, t in enumerate(terms) if _names(t)]
+    echoed = [i for i in named if terms[i].lemma in asked]
+    if not echoed or len(named) - len(echoed) > MAX_OWN_WORDS:
+        return None
+    covered = negation.scope(terms, family)
+    return "no" if any(i in covered for i in echoed) else "yes"
+
+
+MAX_OWN_WORDS = 1
+"""Words of its own an echo may add ("давно уже не на гарантии"); an answer that says more
+("гарантия была на год, купили три года назад") tells its own story, which a yes or no read
+off the question's words would get wrong: it stays unanswered, for the flow to ask again."""
+
+
+def _names(term: Term) -> bool:
+    return term.content and not term.negation and not term.lexeme.pronoun \
+        and term.lemma not in _NOT_NAMING
+
+
+_NOT_NAMING = frozenset({
+    "еще", "уже", "сейчас", "тоже", "также", "только", "очень", "так", "вообще", "вот",
+    "still", "already", "yet", "again", "now", "also", "too", "just", "only", "very", "really",
+})
+"""Adverbs a question and its answer share without naming anything ("ещё на гарантии?" -
+"уже нет"): they decide nothing."""

@@ -4,6 +4,7 @@ into a variable; silence and answers not understood are asked again, then handed
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, get_args
@@ -327,11 +328,19 @@ def _take(turn: Turn, step: Ask, heard: answers.Heard, speech: str) -> str:
     return _passed_on(turn, heard.choice.goto, speech)
 
 
+def _question_words(step: Ask) -> str:
+    """The question's words, placeholders left out (their values are the caller's own)."""
+    return " ".join(PLACEHOLDER.sub(" ", t.template) for t in step.prompt)
+
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
 def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> str | None:
     """No choice: the answer is captured when the ask captures, else it is a no-match."""
     if step.capture and step.next:
         value = capture_value(step.capture_kind, digits, speech, turn.flow,
-                              spoken_only="speech" in step.input)
+                              spoken_only="speech" in step.input, question=_question_words(step))
         if value is not None:
             turn.set_var(step.capture, value)
             turn.event("capture", value, name=step.capture)
