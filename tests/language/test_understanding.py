@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.language import negation, polarity
+from voicebot.language import focus, negation, polarity
 from voicebot.language.keys import spoken_key
 from voicebot.language.lemmas import Family, analyse
 from voicebot.language.scorer import Menu, pattern
@@ -289,3 +289,22 @@ def test_a_question_is_no_focus_where_no_answer_hears_it() -> None:
     shop = menu("ru", book=["ремонт"], body=["кузов"])
     assert shop.hear("сколько стоит ремонт").score_of("book") \
         == shop.hear("ремонт").score_of("book")
+
+
+@pytest.mark.parametrize(("family", "said", "expected"), [
+    # Whether a job is finished, asked of a job the business has (a voicemail's follow_up).
+    ("en", "is the dryer done yet", True),
+    ("en", "hey, have you sorted out my oven yet", True),
+    ("en", "is my fridge repair completed", True),
+    ("ru", "холодильник уже готов?", True),
+    ("ru", "вы доделали мою стиральную машину?", True),
+    # A "yet" that tells, a price, a completion wanted done or beside a booking: not asked.
+    ("en", "I haven't called anyone yet, my washer leaks", False),
+    ("en", "how much to fix a dryer", False),
+    ("en", "I need someone to finish the install", False),
+    ("ru", "хочу записаться на ремонт, когда будет готово?", False),
+    ("ru", "сколько стоит замена колодок", False),
+])
+def test_a_question_whether_a_job_is_done(family: Family, said: str, expected: bool) -> None:
+    terms = analyse(said, family)
+    assert focus.done_asked(terms, family, negation.denied(terms, family)) is expected

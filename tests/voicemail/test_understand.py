@@ -150,6 +150,20 @@ CASES = [
        None, reason="spam"),
     ru("машину вчера забрал а тормоза опять скрипят", False, None, reason="follow_up"),
     ru("это мастер из сервиса по поводу вашей машины", False, None, reason="no_service_named"),
+    # --- What is asked outranks what it is about: whether a job left with the business is done
+    # is a question for a person; a quote for that job would be false. A new job booked or
+    # priced is still a quote (OM-4, CS-4).
+    en("hey is my dishwasher fixed yet you took it apart on wednesday", False, None,
+       reason="follow_up"),
+    en("hi just checking whether the oven repair is completed the part was due friday", False,
+       None, reason="follow_up"),
+    en("i have not found anyone yet my dryer will not heat please call 503 555 0190", True,
+       "dryer", number="+15035550190"),
+    en("how much do you charge to fix a washer that will not spin", True, "washer"),
+    ru("а мой автомобиль уже готов вы меняли мне амортизаторы", False, None, reason="follow_up"),
+    ru("закончили с тормозами или нет забирать сегодня можно", False, None, reason="follow_up"),
+    ru("можно на завтра записаться на замену масла сколько стоит", True, "oil_change"),
+    ru("хочу записаться на покраску крыла и сколько это стоит", True, "body"),
 ]
 
 

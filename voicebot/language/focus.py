@@ -14,12 +14,17 @@ from __future__ import annotations
 from voicebot.language import forms
 from voicebot.language.lemmas import Family, Term
 
-FOCUS: dict[Family, frozenset[str]] = {
+DONE: dict[Family, frozenset[str]] = {
     # English lemmas are stems ("completed" -> "complet").
-    "en": frozenset({"cost", "price", "charg", "fee", "estim", "quot", "expens", "cheap",
-                     "finish", "done", "complet", "readi"}),
-    "ru": frozenset({"стоить", "стоимость", "цена", "почем", "почём", "обойтись", "расценка",
-                     "прайс", "готовый", "закончить", "доделать"}),
+    "en": frozenset({"finish", "done", "complet", "readi"}),
+    "ru": frozenset({"готовый", "закончить", "доделать"}),
+}
+"""Words of a job's completion: asked about a job the business already has."""
+
+FOCUS: dict[Family, frozenset[str]] = {
+    "en": DONE["en"] | {"cost", "price", "charg", "fee", "estim", "quot", "expens", "cheap"},
+    "ru": DONE["ru"] | {"стоить", "стоимость", "цена", "почем", "почём", "обойтись", "расценка",
+                        "прайс"},
 }
 """Words of a price or of a job's completion: what a question about a repair asks."""
 
@@ -35,6 +40,11 @@ REQUEST: dict[Family, frozenset[str]] = {
     "ru": frozenset({"записать", "записаться", "запись"}),
 }
 """Words of asking for the job to be booked."""
+
+_EN_AUXILIARY = frozenset({"is", "are", "was", "were", "has", "have", "had", "did", "do", "does"})
+"""A clause opened by one of these asks yes or no: "is it fixed yet", "have you finished"."""
+_EN_OPENING = frozenset({"hi", "hey", "hello", "so", "um", "uh", "yeah", "oh", "and", "just"})
+"""Words before a question that leave it a question: "hey, is it fixed yet"."""
 
 _EN_WANTING = frozenset({"want", "need", "like", "wish"})
 _EN_ASKING = frozenset({"know", "ask", "find", "check", "see", "hear", "learn"})
@@ -68,9 +78,30 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
             if not (family == "en" and _not_asked_en(terms, i)):
                 found.add(i)
         # The question word itself is no focus: "сколько каналов" asks about channels.
-        elif t.lemma in after[1] and i and terms[i - 1].lemma == after[0]:
+        elif (t.lemma in after[1] and i and terms[i - 1].lemma == after[0]) \
+                or (family == "en" and _yet_asked(terms, i)):
             found.add(i)
     return frozenset(found)
+
+
+def _yet_asked(terms: tuple[Term, ...], i: int) -> bool:
+    """"is my washer fixed yet", "have you got to my dryer yet": "yet" in a yes-or-no
+    question asks whether the job is done whatever the verb ("I haven't called anyone yet"
+    tells, it does not ask)."""
+    if terms[i].text != "yet":
+        return False
+    opener = next((t for t in terms[:i]
+                   if t.clause == terms[i].clause and t.text not in _EN_OPENING), None)
+    return opener is not None and opener.text in _EN_AUXILIARY and not any(
+        t.negation for t in terms if t.clause == terms[i].clause)
+
+
+def done_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
+    """Whether the caller asks if a job is finished ("а машина уже готова?", "is it done
+    yet") and asks for no new one: a question about a job the business already has."""
+    return any(terms[i].lemma in DONE[family] or terms[i].text == "yet"
+               for i in asked(terms, family, unsaid)) \
+        and not requested(terms, family, unsaid)
 
 
 def _imperative(terms: tuple[Term, ...], i: int) -> bool:

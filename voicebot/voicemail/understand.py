@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from voicebot.flows.model import Flow, NotServiceReason, Service
-from voicebot.language import entities
+from voicebot.language import entities, focus, negation
 from voicebot.language.lemmas import Term, analyse
-from voicebot.language.scorer import FLOOR, Evidence, Menu, Verdict
+from voicebot.language.scorer import CONTEXT, FLOOR, Evidence, Menu, Verdict
 from voicebot.language.urgency import builtin_urgent
 from voicebot.voicemail import names, numbers
 
@@ -92,7 +92,15 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         best_reason = reasons.best
         best_service = services.best
         found += _found(reasons) + _found(services)
-        if best_reason is not None and best_reason.score >= HEARD:
+        # What the caller asks outranks what it is about (`focus`): "а машина уже готова? я
+        # оставлял её на ремонт подвески" names a repair the business already has; a quote
+        # for it would be false, so a person calls back. Another reason must be heard
+        # beyond the question to win ("is it ready yet? we sell parts" is a supplier).
+        done = focus.done_asked(meaning, flow.family, negation.denied(meaning, flow.family))
+        if done and not (best_reason is not None and best_reason.key != "follow_up"
+                         and best_reason.score * CONTEXT >= HEARD):
+            reason = "follow_up"
+        elif best_reason is not None and best_reason.score >= HEARD:
             reason = best_reason.key
         elif best_service is not None and best_service.score >= max(FLOOR, HEARD):
             reason = None
