@@ -104,6 +104,8 @@ class EventKind(StrEnum):
     INPUT = "input"
     NO_INPUT = "no-input"
     NO_MATCH = "no-match"
+    QUESTION = "question"
+    """An answer put as a question that no choice took, sent where the ask's `questions:` says."""
     UNDERSTOOD = "understood"
     GUESS = "guess"
     CONFIRMED = "confirmed"

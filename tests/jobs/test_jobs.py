@@ -57,7 +57,8 @@ def test_the_worker_runs_jobs_another_process_stored(app: Flask, other_app: Flas
     finally:
         worker.stop()
     assert ran(app) == [("from-the-web", os.getpid())]
-    assert pending(app) == {}
+    # Nothing left but, maybe, the clock's own recovery sweep, queued again every few ticks.
+    assert set(pending(app)) <= {"sweep"}
 
 
 def test_a_second_worker_waits_and_takes_over_when_the_first_stops(app: Flask,
