@@ -167,6 +167,20 @@ def dispatcher_takes(dial: DialFn) -> tuple[CallEmulator, list[str]]:
     return staff, staff.start().heard
 
 
+def called_back(app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+                ) -> tuple[CallEmulator, CallEmulator, Placed, CallEmulator]:
+    """A caller kept their place, a dispatcher took it, and the caller answered our call
+    back and heard why we call: the caller's first call, the dispatcher's, the call placed
+    and the call back."""
+    caller = keep_place(dial)
+    staff, _ = dispatcher_takes(dial)
+    run_due(app, raise_errors=True)
+    (placed,) = placed_calls(twilio_double)
+    back = answer(placed, live_server)
+    assert back.turn.heard == [HELLO]
+    return caller, staff, placed, back
+
+
 def the_place(app: Flask, caller: CallEmulator) -> QueueEntry:
     (entry,) = stored(app, QueueEntry, call_id=the_call(app, caller).id)
     return entry
@@ -226,12 +240,7 @@ def test_a_kept_place_is_called_back_and_put_through_to_the_dispatcher(
 def test_a_caller_who_answers_and_hangs_up_before_being_put_through_is_not_called_again(
     app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
 ) -> None:
-    caller = keep_place(dial)
-    staff, _ = dispatcher_takes(dial)
-    run_due(app, raise_errors=True)
-    (placed,) = placed_calls(twilio_double)
-    back = answer(placed, live_server)
-    assert back.turn.heard == [HELLO]
+    caller, staff, _, back = called_back(app, dial, twilio_double, live_server)
     back.hangup()  # Twilio reports the call completed; the dial never ends
     turn = staff.queue_position(1, waited=10)
     assert turn.heard[0] == "They answered, but hung up before you were put through."
@@ -246,12 +255,7 @@ def test_a_caller_who_answers_and_hangs_up_before_being_put_through_is_not_calle
 def test_a_dispatcher_who_hangs_up_on_hold_leaves_the_caller_an_apology_and_a_next_call(
     app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
 ) -> None:
-    caller = keep_place(dial)
-    staff, _ = dispatcher_takes(dial)
-    run_due(app, raise_errors=True)
-    (placed,) = placed_calls(twilio_double)
-    back = answer(placed, live_server)
-    assert back.turn.heard == [HELLO]
+    caller, staff, placed, back = called_back(app, dial, twilio_double, live_server)
     staff.hangup()  # while the caller hears why we call
     turn = back.dial_result("failed", duration=0)
     assert turn.heard == ["Sorry, the person who was free a moment ago has just been taken. "
