@@ -153,6 +153,13 @@ def test_a_russian_diminutive_counts_as_its_plain_word(said: str, expected: str 
     ("absolutely, I'm not having him back", "en", "yes"),
     ("I don't think so", "en", "no"),
     ("nope", "en", "no"),
+    # A hedge is neither: asked again, never a guessed yes ("not sure" is no "not").
+    ("hmm, not sure really", "en", None),
+    ("I suppose so, yeah", "en", None),
+    ("maybe, I'd have to ask my wife", "en", None),
+    ("no idea honestly", "en", None),
+    ("probably not, he did fine", "en", "no"),
+    ("I guess not", "en", "no"),
 ])
 def test_yes_or_no_however_said(said: str, family: Family, expected: str | None) -> None:
     assert polarity.answer(said, family) == expected

@@ -112,6 +112,18 @@ CASES = [
     en("do you guys repair air conditioners", False, None, reason="no_service_named"),
     en("hi i need to reschedule my dishwasher appointment for thursday", False, None,
        reason="follow_up"),
+    # OM-4: a wait on a job we already have is said in a supplier's words (parts, orders);
+    # a person calls back, no supplier, no quote. A supplier's own order stays a supplier's.
+    en("checking in on the range you folks are repairing, the tech told me the knob was on "
+       "back order, any news", False, None, reason="follow_up"),
+    en("hey the guy you sent took my freezer's fan out and said a new one is coming, still "
+       "waiting on it", False, None, reason="follow_up"),
+    en("you ordered a heating element for my dryer two weeks ago has it shipped", False, None,
+       reason="follow_up"),
+    en("calling from the parts warehouse, the igniters you ordered are on back order and will "
+       "ship friday", False, None, reason="supplier"),
+    en("your tech sorted out a leak for us last spring, now the dryer won't heat", True,
+       "dryer"),
     # --- Russian, car_service: service requests ------------------------------------------------
     ru("здравствуйте меня зовут иван петров нужна диагностика машина стучит перезвоните восемь "
        "девятьсот пятнадцать сто двадцать три сорок пять шестьдесят семь", True, "diagnostics",

@@ -11,7 +11,7 @@ beside it context for the choice that hears the request.
 
 from __future__ import annotations
 
-from voicebot.language import forms
+from voicebot.language import forms, idioms
 from voicebot.language.lemmas import Family, Term
 
 DONE: dict[Family, frozenset[str]] = {
@@ -138,3 +138,75 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -
             if wanted or _imperative(terms, i):
                 found.add(i)
     return frozenset(found)
+
+
+_EN_DID = frozenset({"say", "order", "send", "come", "look", "fix", "take", "replac", "repair",
+                     "diagnos", "instal", "bring", "promis", "tell", "work", "check", "start",
+                     "remov", "put", "left", "leav", "pull", "swap"})
+"""What the business's people do on a job, as lemmas: "the tech said", "you guys looked at"."""
+_EN_PAST = frozenset({"said", "came", "took", "brought", "told", "left", "put", "sent", "got",
+                      "did", "gave", "made", "ran", "went"})
+"""Irregular past forms (regular ones end in -ed)."""
+_EN_PROGRESSIVE = frozenset({"are", "were", "is", "was", "been", "re"})
+_EN_YOU = frozenset({"you", "y'all", "yall"})
+_EN_YOUR_LOT = frozenset({"guys", "folks", "people", "all", "lot"})
+_EN_MINE = frozenset({"my", "our", "me", "us"})
+_EN_WAITED = frozenset({"wait", "arriv", "ship", "deliv", "suppos", "updat", "news"})
+"""Lemmas of a wait for what was promised: "still waiting", "has it arrived", "any news"."""
+
+
+def awaited(terms: tuple[Term, ...], family: Family) -> bool:
+    """Whether an English message waits on a job the business already has: its people did
+    something on it ("the tech said", "you guys are fixing", "the part you ordered for my
+    washer") and the caller waits for what was to follow ("still waiting", "on back order",
+    "when it comes in", "nobody showed up"). Such a message is about our own job, however
+    much it says of parts and orders (a supplier's words), so a person calls back: no quote,
+    no supplier. A supplier's "the belts you ordered are ready" is their customer's order,
+    not the caller's job."""
+    if family != "en":
+        return False
+    return _ours(terms) and _waits(terms)
+
+
+def _ours(terms: tuple[Term, ...]) -> bool:
+    technicians = idioms.spans(terms, "en", "technician")
+    for i, t in enumerate(terms):
+        if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
+            if _did(terms, i + 1, t.clause):
+                return True
+        elif t.text in _EN_YOU:
+            j = i + 1
+            while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
+                j += 1
+            k = _did(terms, j, t.clause)
+            # "you ordered" is a supplier's customer, unless it was for the caller's job.
+            if k is not None and (terms[k].lemma != "order" or any(
+                    w.text in _EN_MINE for w in terms[k + 1:k + 7])):
+                return True
+    return False
+
+
+def _did(terms: tuple[Term, ...], start: int, clause: int) -> int | None:
+    """Where a verb of work done (or under way) stands at `start` or after "had", "are"..."""
+    for j in range(start, min(start + 3, len(terms))):
+        w = terms[j]
+        if w.clause != clause or w.negation:
+            return None
+        if w.lemma in _EN_DID and (w.text in _EN_PAST or w.text.endswith("ed") or (
+                w.text.endswith("ing") and terms[j - 1].text in _EN_PROGRESSIVE)):
+            return j
+        if w.content and w.text not in _EN_PROGRESSIVE and w.text not in ("has", "have", "had"):
+            return None
+    return None
+
+
+def _waits(terms: tuple[Term, ...]) -> bool:
+    for i, t in enumerate(terms):
+        nxt = terms[i + 1].text if i + 1 < len(terms) else ""
+        before = terms[i - 1].text if i else ""
+        if t.lemma in _EN_WAITED \
+                or (t.lemma == "order" and before in ("on", "back")) \
+                or (t.lemma == "come" and nxt == "in") \
+                or (t.lemma == "show" and nxt == "up"):
+            return True
+    return False

@@ -68,6 +68,16 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "amateur", "bastard", "asshole", "jackass", "dipshit", "prick", "ignorant",
             "good for nothing", "waste of space", "morons", "nitwit", "buffoon", "idiotic",
         ),
+        # Not deciding: neither a yes nor a no ("I'm not sure", "I guess so", "maybe"). A
+        # yes/no question answered so is asked again, never taken as a yes (`polarity`).
+        "unsure": (
+            "not sure", "unsure", "not certain", "uncertain", "maybe", "perhaps", "possibly",
+            "probably", "i guess", "i suppose", "i think so", "think so", "don't know",
+            "do not know", "dunno", "idk", "no idea", "not decided", "undecided",
+            "can't decide", "can't say", "hard to say", "who knows", "let me think",
+            "think about it", "think it over", "it depends", "depends", "could be",
+            "on the fence", "no clue",
+        ),
         # Closing the call: nothing more is wanted.
         "goodbye": (
             "bye", "goodbye", "bye bye", "have a good one", "have a nice day",
@@ -134,6 +144,12 @@ class Reading:
     negated_here: bool = True
     """Whether a negation over these words turns the reading off (a reading that came from
     a negation itself stands)."""
+
+
+def spans(terms: tuple[Term, ...], family: Family, cls: str) -> frozenset[int]:
+    """The words of `terms` that say an expression of class `cls`."""
+    return frozenset(i for r in readings(terms, family) if r.cls == cls
+                     for i in range(r.start, r.end))
 
 
 def key(text: str, family: Family) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from voicebot.language import negation
+from voicebot.language import idioms, negation
 from voicebot.language.lemmas import Family, Term, analyse
 from voicebot.language.scorer import Menu, pattern
 
@@ -60,13 +60,25 @@ def _menu(family: Family) -> Menu[Answer]:
 def answer(text: str, family: Family, question: str = "") -> Answer | None:
     """Yes, no, or None when the answer says neither. `question`: what the caller was asked,
     so an answer that only repeats it says yes or no by its negation (see `echo`)."""
-    found = answer_terms(analyse(text, family), family)
-    if found is None and question:
-        return echo(analyse(text, family), analyse(question, family), family)
+    terms = analyse(text, family)
+    found = answer_terms(terms, family)
+    if found is None and question and not idioms.spans(terms, family, "unsure"):
+        return echo(terms, analyse(question, family), family)
     return found
 
 
 def answer_terms(terms: tuple[Term, ...], family: Family) -> Answer | None:
+    """A hedge ("not sure", "I guess so", "maybe") decides nothing: its words are no vote
+    ("not sure" is no "not"), and a yes said with one is no yes, for the flow to ask again;
+    a no said with one ("I guess not", "probably not") declines all the same."""
+    unsure = idioms.spans(terms, family, "unsure")
+    if unsure:
+        found = _decided(tuple(t for i, t in enumerate(terms) if i not in unsure), family)
+        return "no" if found == "no" else None
+    return _decided(terms, family)
+
+
+def _decided(terms: tuple[Term, ...], family: Family) -> Answer | None:
     verdict = _menu(family).hear_terms(terms)
     best = verdict.best
     if best is None:

@@ -97,8 +97,16 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         # for it would be false, so a person calls back. Another reason must be heard
         # beyond the question to win ("is it ready yet? we sell parts" is a supplier).
         done = focus.done_asked(meaning, flow.family, negation.denied(meaning, flow.family))
-        if done and not (best_reason is not None and best_reason.key != "follow_up"
-                         and best_reason.score * CONTEXT >= HEARD):
+        # A wait on our own job ("the part you ordered for my washer, has it come in?") is
+        # said in a supplier's words, parts and orders, and outranks them; any other reason
+        # (an insurer's job, OM-3) still wins.
+        asked_done = done and not (best_reason is not None
+                                   and best_reason.key != "follow_up"
+                                   and best_reason.score * CONTEXT >= HEARD)
+        awaited = focus.awaited(meaning, flow.family) and not (
+            best_reason is not None and best_reason.key not in ("follow_up", "supplier")
+            and best_reason.score >= HEARD)
+        if asked_done or awaited:
             reason = "follow_up"
         elif best_reason is not None and best_reason.score >= HEARD:
             reason = best_reason.key
