@@ -160,6 +160,11 @@ def test_a_russian_diminutive_counts_as_its_plain_word(said: str, expected: str 
     ("no idea honestly", "en", None),
     ("probably not, he did fine", "en", "no"),
     ("I guess not", "en", "no"),
+    # Spoken forms are the words they stand for; "no" before a verb is a bare answer.
+    ("nah, leave him on it", "en", "no"),
+    ("naw skip it", "en", "no"),
+    ("yup", "en", "yes"),
+    ("dunno", "en", None),
 ])
 def test_yes_or_no_however_said(said: str, family: Family, expected: str | None) -> None:
     assert polarity.answer(said, family) == expected

@@ -97,6 +97,17 @@ _EN_UNAPOSTROPHED: dict[str, tuple[str, ...]] = {
 split into: "dont" is "don" + "t" (a negation), "thats" is "that" + "s". Left out where the
 word without an apostrophe is a word of its own: "its", "well", "were", "ill", "id", "hell"."""
 
+_EN_SPOKEN: dict[str, tuple[str, ...]] = {
+    "nope": ("no",), "nah": ("no",), "naw": ("no",), "yep": ("yes",), "yup": ("yes",),
+    "wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("got", "to"),
+    "hafta": ("have", "to"), "lemme": ("let", "me"), "gimme": ("give", "me"),
+    "kinda": ("kind", "of"), "sorta": ("sort", "of"), "dunno": ("don", "t", "know"),
+    "cuz": ("because",), "coz": ("because",), "cos": ("because",), "thx": ("thanks",),
+    "pls": ("please",), "plz": ("please",), "ya": ("you",), "u": ("you",), "ur": ("your",),
+}
+"""Spoken English as a recognizer writes it, as the words it stands for: "nah" is the "no" a
+flow lists, "wanna fix" is "want to fix" (a request, `focus`), "dunno" is "don't know"."""
+
 _RU_ENDING = re.compile(r"[аеиоуыэюяйь]+$")
 """A dictionary form's ending: what is left is the stem the prefix rule compares
 ("страховой" -> "страхов", a prefix of "страховк"); Snowball on every word heard costs a
@@ -199,7 +210,15 @@ def _english(word: str) -> Lexeme:
     return Lexeme(root, root if irregular != base else stem(word, "en"), base in _EN_FUNCTION,
                   base in _EN_PRONOUNS, False, False,
                   base in _EN_YOU, False, base not in _EN_FUNCTION and base not in _EN_PRONOUNS
-                  and base not in _EN_ANSWERS)
+                  and base not in _EN_ANSWERS and _nameable(base))
+
+
+def _nameable(word: str) -> bool:
+    """A word "no" can say is missing: one that can be a noun or adjective ("no ice", "no
+    good"), or one the dictionary does not know; a verb only is said after the answer "no"
+    ("no, forget it", "no send someone else")."""
+    found = getAllLemmas(word)
+    return not found or bool({"NOUN", "ADJ", "PROPN"} & set(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +274,8 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
         text = colloquial.rewrite(_RU_HYPHENATED.sub("", text))
     pieces = _PIECE.findall(text)
     if family == "en":
-        pieces = [p for piece in pieces for p in _EN_UNAPOSTROPHED.get(piece, (piece,))]
+        pieces = [p for piece in pieces
+                  for p in _EN_UNAPOSTROPHED.get(piece, _EN_SPOKEN.get(piece, (piece,)))]
     for piece in pieces:
         if not piece[0].isalnum():
             clause += 1
