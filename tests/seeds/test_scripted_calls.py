@@ -105,6 +105,14 @@ def _noted_for_the_supervisor(entry: dict[str, Any]) -> None:
     assert entry["outcome"] == "transferred"
 
 
+def _not_taken_as_insisting(entry: dict[str, Any]) -> None:
+    """OM-8: a hedge was asked again, not taken for a yes: nothing noted for the supervisor,
+    nobody put through, and the caller's clear no is what the call kept."""
+    assert not entry["tickets"] and "to_supervisor" not in entry["path"]
+    assert entry["path"].count("tech_change_insist") == 1
+    assert entry["variables"]["insists"] == "no"
+
+
 def _pointed_elsewhere_without_rating(entry: dict[str, Any]) -> None:
     """HL-8: a question about a job is pointed to the office, and nobody asks for a rating."""
     assert "nontypical_info" in entry["path"]
@@ -131,6 +139,7 @@ AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
     "omega_om10_abuse_vs_swearing": _warned_once_then_served,
     "hotline_hl8_job_question": _pointed_elsewhere_without_rating,
     "omega_om8_another_technician": _noted_for_the_supervisor,
+    "omega_om8_hedged_answer_is_asked_again": _not_taken_as_insisting,
     "telesputnik_ts6_work_is_not_disability": _no_home_visit,
     "telesputnik_ts7_not_urgent_message": _ordinary_message,
     "telesputnik_ts8_money_in_other_words": _social_not_disconnect,
