@@ -124,6 +124,11 @@ CASES = [
        "ship friday", False, None, reason="supplier"),
     en("your tech sorted out a leak for us last spring, now the dryer won't heat", True,
        "dryer"),
+    # A seller's pitch speaks of "your business"; a customer's "we" names their appliance.
+    en("we noticed your company website loads slowly, our team can fix that, call us", False,
+       None, reason="spam"),
+    en("we need our washer looked at, does your company come out on saturdays", True,
+       "washer"),
     # --- Russian, car_service: service requests ------------------------------------------------
     ru("здравствуйте меня зовут иван петров нужна диагностика машина стучит перезвоните восемь "
        "девятьсот пятнадцать сто двадцать три сорок пять шестьдесят семь", True, "diagnostics",

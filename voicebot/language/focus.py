@@ -210,3 +210,26 @@ def _waits(terms: tuple[Term, ...]) -> bool:
                 or (t.lemma == "show" and nxt == "up"):
             return True
     return False
+
+
+_EN_TRADE = frozenset({"busi", "compani", "shop", "store", "websit", "site", "list", "rank",
+                       "review", "profil", "page", "brand", "storefront", "lead", "payrol"})
+"""Stems of what a business has as a business ("your company", "your listing"): a caller who
+wants a repair speaks of their appliance, a seller of the business they call."""
+_EN_SELLERS = frozenset({"we", "us", "our"})
+_EN_OWNER = frozenset({"i", "my", "me", "mine"})
+
+
+def pitched(terms: tuple[Term, ...], family: Family) -> bool:
+    """Whether an English message may be a sales pitch to the business: a "we" who speak of
+    "your business", "your website", "your listing", and no "I" or "my" of a customer. (A
+    customer's "we need our stove looked at, does your company..." names an appliance of
+    theirs: the caller weighs that.)"""
+    if family != "en":
+        return False
+    texts = {t.text for t in terms}
+    if not texts & _EN_SELLERS or texts & _EN_OWNER:
+        return False
+    return any(t.text == "your" and any(w.lemma in _EN_TRADE and w.clause == t.clause
+                                        for w in terms[i + 1:i + 4])
+               for i, t in enumerate(terms))

@@ -108,6 +108,11 @@ def understand(transcript: str, flow: Flow) -> Understanding:
             and best_reason.score >= HEARD)
         if asked_done or awaited:
             reason = "follow_up"
+        elif focus.pitched(meaning, flow.family) \
+                and (best_reason is None or best_reason.score < HEARD) \
+                and (best_service is None or best_service.score < HEARD):
+            # A seller speaking of "your business" and of no appliance of theirs: a pitch.
+            reason = "spam"
         elif best_reason is not None and best_reason.score >= HEARD:
             reason = best_reason.key
         elif best_service is not None and best_service.score >= max(FLOOR, HEARD):
