@@ -142,6 +142,20 @@ def test_a_russian_diminutive_counts_as_its_plain_word(said: str, expected: str 
     assert (best.key if best else None) == expected
 
 
+@pytest.mark.parametrize(("said", "expected"), [
+    # OM-6: a repair's participle asked about is whether the job is finished ...
+    ("is my microwave repaired", "done"),
+    ("has the dryer been serviced", "done"),
+    # ... not a repair wanted done.
+    ("is there someone who can get my dryer fixed", "book"),
+    ("is it possible to have my oven repaired tomorrow", "book"),
+])
+def test_a_repairs_participle_in_a_question_asks_if_it_is_done(said: str, expected: str) -> None:
+    desk = menu("en", done=["finished"], book=["repair", "fix", "someone", "dryer", "oven"])
+    best = desk.hear(said).best
+    assert best is not None and best.key == expected
+
+
 @pytest.mark.parametrize(("said", "family", "expected"), [
     ("ну давайте, если дешевле выйдет", "ru", "yes"),
     ("да нет, не надо", "ru", "no"),                # "no" wins a tie

@@ -16,7 +16,7 @@ from voicebot.language.lemmas import Family, Term
 
 DONE: dict[Family, frozenset[str]] = {
     # English lemmas are stems ("completed" -> "complet").
-    "en": frozenset({"finish", "done", "complet", "readi"}),
+    "en": frozenset({"finish", "done", "complet", "readi", "status"}),
     "ru": frozenset({"готовый", "закончить", "доделать"}),
 }
 """Words of a job's completion: asked about a job the business already has."""
@@ -79,7 +79,8 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
                 found.add(i)
         # The question word itself is no focus: "сколько каналов" asks about channels.
         elif (t.lemma in after[1] and i and terms[i - 1].lemma == after[0]) \
-                or (family == "en" and _yet_asked(terms, i)):
+                or (family == "en" and (_yet_asked(terms, i)
+                                        or idioms.done_participle(terms, i))):
             found.add(i)
     return frozenset(found)
 
@@ -100,6 +101,7 @@ def done_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) 
     """Whether the caller asks if a job is finished ("а машина уже готова?", "is it done
     yet") and asks for no new one: a question about a job the business already has."""
     return any(terms[i].lemma in DONE[family] or terms[i].text == "yet"
+               or (family == "en" and idioms.done_participle(terms, i))
                for i in asked(terms, family, unsaid)) \
         and not requested(terms, family, unsaid)
 

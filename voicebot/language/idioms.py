@@ -152,6 +152,29 @@ def spans(terms: tuple[Term, ...], family: Family, cls: str) -> frozenset[int]:
                      for i in range(r.start, r.end))
 
 
+_WORK = frozenset({"fix", "repair", "servic", "sort", "mend", "replac", "instal", "finish",
+                   "complet"})
+"""English verbs of a repair (as lemmas): their participle asked about is the job done."""
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "s", "isn"})
+_OPENINGS = frozenset({"hi", "hey", "hello", "so", "um", "uh", "yeah", "oh", "and", "just",
+                       "ok", "okay", "well"})
+_WANTED = frozenset({"to", "can", "could", "get", "need", "want", "someone", "somebody",
+                     "anyone", "anybody", "would", "will"})
+"""Words that make a participle a job wanted done ("is there someone to get it fixed")."""
+
+
+def done_participle(terms: tuple[Term, ...], i: int) -> bool:
+    """A participle of a repair in an English yes-or-no question: "is my microwave repaired",
+    "has the dryer been serviced", "are we all fixed": whether the job is finished, said
+    as the flow's "finished" is; not in a request ("can someone get it fixed")."""
+    t = terms[i]
+    if t.lemma not in _WORK or not (t.text.endswith("ed") or t.text == "done"):
+        return False
+    clause = [w for w in terms[:i] if w.clause == t.clause and w.text not in _OPENINGS]
+    return bool(clause) and clause[0].text in _AUXILIARIES \
+        and not any(w.text in _WANTED or w.negation for w in clause)
+
+
 def key(text: str, family: Family) -> tuple[str, ...]:
     """An expression as the lemmas of its words (fillers dropped): what members match by."""
     return tuple(t.lemma for t in analyse(text, family) if t.text not in FILLERS)
@@ -180,6 +203,9 @@ def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
                 if tuple(t.lemma for t in terms[i:i + n]) == lemmas \
                         and term.clause == terms[i + n - 1].clause:
                     found.append(Reading(i, i + n, said))
+    if family == "en":
+        found.extend(Reading(i, i + 1, "finished") for i in range(len(terms))
+                     if done_participle(terms, i))
     turned = NEGATED_MEANS[family]
     if turned:
         negated_clauses: set[int] = set()

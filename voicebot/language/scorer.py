@@ -574,8 +574,15 @@ class Menu(Generic[K]):
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
         himself = speaker.described(terms) if self.family == "ru" else frozenset()
+        # "is my microwave repaired" asks whether the job is finished: where the menu hears
+        # "finished", the participle is that and not the repair it is made from.
+        finished = frozenset(r.start for r in said if r.cls == "finished"
+                             and idioms.done_participle(terms, r.start)) \
+            if self._idioms[0].get("finished") else frozenset()
         slots: list[_Slot] = []
         for i, term in enumerate(terms):
+            if i in finished:
+                continue
             if not term.content:
                 if term.lemma in self._lemmas:
                     slots.append(_Slot(i, i + 1, {term.lemma: 1.0}, i in covered))
