@@ -54,6 +54,7 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         ),
         # Someone other than the one the caller had.
         "other": ("different", "another", "other", "someone else", "somebody else",
+                  "anyone else", "anybody else", "someone different", "somebody different",
                   "a new one", "replacement", "someone new", "somebody new", "new person"),
         # A machine that works as it should.
         "working": ("working", "running", "functioning", "works", "runs"),
@@ -76,7 +77,23 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "do not know", "dunno", "idk", "no idea", "not decided", "undecided",
             "can't decide", "can't say", "hard to say", "who knows", "let me think",
             "think about it", "think it over", "it depends", "depends", "could be",
-            "on the fence", "no clue",
+            "on the fence", "no clue", "either way", "doesn't matter", "does not matter",
+            "don't care", "do not care",
+        ),
+        # Telling the listener off: said to a person, never of an appliance.
+        "telling off": (
+            "shut up", "shut your mouth", "shut your trap", "shut it", "screw you",
+            "screw off", "go to hell", "to hell with you", "damn you", "piss off", "get lost",
+            "buzz off", "bugger off", "sod off", "get stuffed", "stuff it", "bite me",
+            "up yours", "drop dead", "kiss my ass", "f you", "f off", "eff you", "eff off",
+            "fuck you", "fuck off", "go screw yourself", "go to the devil",
+        ),
+        # A contract that pays for repairs: an insurer's or warranty company's job (OM-3).
+        "contract": (
+            "service contract", "service agreement", "service plan", "protection plan",
+            "maintenance plan", "maintenance agreement", "maintenance contract",
+            "home warranty", "warranty plan", "warranty company", "warranty provider",
+            "home protection", "coverage plan", "appliance plan", "appliance insurance",
         ),
         # Closing the call: nothing more is wanted.
         "goodbye": (
