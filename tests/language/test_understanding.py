@@ -143,6 +143,19 @@ def test_a_russian_diminutive_counts_as_its_plain_word(said: str, expected: str 
 
 
 @pytest.mark.parametrize(("said", "expected"), [
+    # OM-5: "how long" asks a time of whatever it is about: the part that is to come in ...
+    ("how long till the motor comes in", "parts"),
+    ("when is my part getting delivered", "parts"),
+    # ... or the repair.
+    ("how long before you guys are finished", "done"),
+])
+def test_how_long_is_about_what_it_asks_about(said: str, expected: str) -> None:
+    desk = menu("en", parts=["part", "motor", "arrive"], done=["finished", "how long"])
+    best = desk.hear(said).best
+    assert best is not None and best.key == expected
+
+
+@pytest.mark.parametrize(("said", "expected"), [
     # OM-6: a repair's participle asked about is whether the job is finished ...
     ("is my microwave repaired", "done"),
     ("has the dryer been serviced", "done"),

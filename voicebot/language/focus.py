@@ -29,10 +29,10 @@ FOCUS: dict[Family, frozenset[str]] = {
 """Words of a price or of a job's completion: what a question about a repair asks."""
 
 _AFTER_QUESTION: dict[Family, tuple[str, frozenset[str]]] = {
-    "en": ("how", frozenset({"much", "long"})),
+    "en": ("how", frozenset({"much"})),
     "ru": ("сколько", frozenset({"платить", "заплатить", "брать", "взять", "отдать", "выйти"})),
 }
-"""Words that are a focus after a question word only: "how much", "how long", "сколько
+"""Words that are a focus after a question word only: "how much", "сколько
 платить", "сколько берёте" ("much" alone thanks a lot, "платить" alone pays a bill)."""
 
 REQUEST: dict[Family, frozenset[str]] = {

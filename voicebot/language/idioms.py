@@ -80,6 +80,9 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "on the fence", "no clue", "either way", "doesn't matter", "does not matter",
             "don't care", "do not care",
         ),
+        # Something sent for that reaches the caller (a part, a delivery).
+        "arrive": ("arrive", "come in", "came in", "be delivered", "been delivered",
+                   "was delivered", "got delivered", "be shipped", "been shipped"),
         # Telling the listener off: said to a person, never of an appliance.
         "telling off": (
             "shut up", "shut your mouth", "shut your trap", "shut it", "screw you",
