@@ -124,6 +124,11 @@ CASES = [
        "ship friday", False, None, reason="supplier"),
     en("your tech sorted out a leak for us last spring, now the dryer won't heat", True,
        "dryer"),
+    # A question inside the sentence asks as much: whether a job we have is done.
+    en("hi just wondering whether my dryer is repaired yet, you took it to the shop on monday",
+       False, None, reason="follow_up"),
+    en("checking if my range is fixed, it has been a week", False, None, reason="follow_up"),
+    en("could you check if someone can get my range fixed this week", True, "oven"),
     # A seller's pitch speaks of "your business"; a customer's "we" names their appliance.
     en("we noticed your company website loads slowly, our team can fix that, call us", False,
        None, reason="spam"),

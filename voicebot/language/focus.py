@@ -91,9 +91,9 @@ def _yet_asked(terms: tuple[Term, ...], i: int) -> bool:
     tells, it does not ask)."""
     if terms[i].text != "yet":
         return False
-    opener = next((t for t in terms[:i]
-                   if t.clause == terms[i].clause and t.text not in _EN_OPENING), None)
-    return opener is not None and opener.text in _EN_AUXILIARY and not any(
+    clause = [t for t in terms[:i] if t.clause == terms[i].clause and t.text not in _EN_OPENING]
+    return bool(clause) and (clause[0].text in _EN_AUXILIARY
+                             or any(t.text in idioms.EMBEDDED for t in clause)) and not any(
         t.negation for t in terms if t.clause == terms[i].clause)
 
 

@@ -191,8 +191,18 @@ def done_participle(terms: tuple[Term, ...], i: int) -> bool:
     if t.lemma not in _WORK or not (t.text.endswith("ed") or t.text == "done"):
         return False
     clause = [w for w in terms[:i] if w.clause == t.clause and w.text not in _OPENINGS]
-    return bool(clause) and clause[0].text in _AUXILIARIES \
+    return bool(clause) and asks_yes_or_no(clause) \
         and not any(w.text in _WANTED or w.negation for w in clause)
+
+
+EMBEDDED = frozenset({"if", "whether"})
+"""Open a yes-or-no question inside a sentence: "just checking if my oven is fixed"."""
+
+
+def asks_yes_or_no(clause: list[Term]) -> bool:
+    """Whether English words (a clause up to some word, openers dropped) ask yes or no:
+    opened by an auxiliary ("is it fixed"), or with an "if"/"whether" ("checking if")."""
+    return clause[0].text in _AUXILIARIES or any(w.text in EMBEDDED for w in clause)
 
 
 def key(text: str, family: Family) -> tuple[str, ...]:
