@@ -124,6 +124,11 @@ CASES = [
        "ship friday", False, None, reason="supplier"),
     en("your tech sorted out a leak for us last spring, now the dryer won't heat", True,
        "dryer"),
+    # OM-3: an insurer's message in the menu's insurance words; a customer's own order waits.
+    en("good afternoon, claims desk here, one of our insured has a dishwasher that floods",
+       False, None, reason="insurance"),
+    en("our oven part has been on back order since october, any word", False, None,
+       reason="follow_up"),
     # A question inside the sentence asks as much: whether a job we have is done.
     en("hi just wondering whether my dryer is repaired yet, you took it to the shop on monday",
        False, None, reason="follow_up"),

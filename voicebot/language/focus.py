@@ -167,7 +167,15 @@ def awaited(terms: tuple[Term, ...], family: Family) -> bool:
     not the caller's job."""
     if family != "en":
         return False
-    return _ours(terms) and _waits(terms)
+    return (_ours(terms) or _mine_on_order(terms)) and _waits(terms)
+
+
+def _mine_on_order(terms: tuple[Term, ...]) -> bool:
+    """"my washer's been on order", "our part is on back order": the caller's own thing
+    waits on an order (a supplier says "your order")."""
+    return any(t.lemma == "order" and i and terms[i - 1].text in ("on", "back")
+               and any(w.text in _EN_MINE and w.clause == t.clause for w in terms[:i])
+               for i, t in enumerate(terms))
 
 
 def _ours(terms: tuple[Term, ...]) -> bool:
