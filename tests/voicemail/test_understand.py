@@ -125,7 +125,7 @@ CASES = [
     en("your tech sorted out a leak for us last spring, now the dryer won't heat", True,
        "dryer"),
     # OM-3: an insurer's message in the menu's insurance words; a customer's own order waits.
-    en("good afternoon, claims desk here, one of our insured has a dishwasher that floods",
+    en("good afternoon, claims desk here, one of our insured has a dishwasher that will not drain",
        False, None, reason="insurance"),
     en("our oven part has been on back order since october, any word", False, None,
        reason="follow_up"),
