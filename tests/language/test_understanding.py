@@ -156,6 +156,20 @@ def test_how_long_is_about_what_it_asks_about(said: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(("said", "expected"), [
+    # OM-6: any words of "finished", asked yes or no, outrank the repair they are about.
+    ("is the repair on my washer squared away", "done"),
+    # OM-8 vs a broken appliance: "not ... again" asks for someone else only of a person.
+    ("please don't have that guy come again", "other"),
+    ("this rusty old dryer won't start again", "book"),
+])
+def test_what_is_asked_about_a_job(said: str, expected: str) -> None:
+    desk = menu("en", done=["finished"], other=["someone else"],
+                book=["repair", "washer", "dryer"])
+    best = desk.hear(said).best
+    assert best is not None and best.key == expected
+
+
+@pytest.mark.parametrize(("said", "expected"), [
     # OM-6: a repair's participle asked about is whether the job is finished ...
     ("is my microwave repaired", "done"),
     ("has the dryer been serviced", "done"),

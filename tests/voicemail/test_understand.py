@@ -129,6 +129,10 @@ CASES = [
        False, None, reason="insurance"),
     en("our oven part has been on back order since october, any word", False, None,
        reason="follow_up"),
+    en("you folks have had my dryer since the ninth, is it done, the belt was on order", False,
+       None, reason="follow_up"),
+    en("the tech who came said a thermostat would have to be ordered for my fridge, any word",
+       False, None, reason="follow_up"),
     # A question inside the sentence asks as much: whether a job we have is done.
     en("hi just wondering whether my dryer is repaired yet, you took it to the shop on monday",
        False, None, reason="follow_up"),

@@ -71,10 +71,13 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
     """Where a focus word stands, outside `unsaid` (the words a negation denies)."""
     found: set[int] = set()
     after = _AFTER_QUESTION[family]
+    finished = _finished_asked(terms) if family == "en" else frozenset()
     for i, t in enumerate(terms):
         if i in unsaid or t.negation:
             continue
-        if t.lemma in FOCUS[family]:
+        if i in finished:
+            found.add(i)
+        elif t.lemma in FOCUS[family]:
             if not (family == "en" and _not_asked_en(terms, i)):
                 found.add(i)
         # The question word itself is no focus: "сколько каналов" asks about channels.
@@ -82,6 +85,20 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
                 or (family == "en" and (_yet_asked(terms, i)
                                         or idioms.done_participle(terms, i))):
             found.add(i)
+    return frozenset(found)
+
+
+def _finished_asked(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where an English yes-or-no question says the job is finished in any words of the
+    class ("is the repair on my dryer over with", "are we all squared away")."""
+    found: set[int] = set()
+    for r in idioms.readings(terms, "en"):
+        if r.cls != "finished":
+            continue
+        clause = [t for t in terms[:r.start]
+                  if t.clause == terms[r.start].clause and t.text not in _EN_OPENING]
+        if clause and idioms.asks_yes_or_no(clause) and not any(t.negation for t in clause):
+            found.update(range(r.start, r.end))
     return frozenset(found)
 
 
@@ -142,12 +159,12 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -
     return frozenset(found)
 
 
-_EN_DID = frozenset({"say", "order", "send", "come", "look", "fix", "take", "replac", "repair",
+_EN_DID = frozenset({"say", "order", "send", "come", "have", "look", "fix", "take", "replac", "repair",
                      "diagnos", "instal", "bring", "promis", "tell", "work", "check", "start",
                      "remov", "put", "left", "leav", "pull", "swap"})
 """What the business's people do on a job, as lemmas: "the tech said", "you guys looked at"."""
 _EN_PAST = frozenset({"said", "came", "took", "brought", "told", "left", "put", "sent", "got",
-                      "did", "gave", "made", "ran", "went"})
+                      "did", "gave", "made", "ran", "went", "had"})
 """Irregular past forms (regular ones end in -ed)."""
 _EN_PROGRESSIVE = frozenset({"are", "were", "is", "was", "been", "re"})
 _EN_YOU = frozenset({"you", "y'all", "yall"})
@@ -215,7 +232,8 @@ def _waits(terms: tuple[Term, ...]) -> bool:
         nxt = terms[i + 1].text if i + 1 < len(terms) else ""
         before = terms[i - 1].text if i else ""
         if t.lemma in _EN_WAITED \
-                or (t.lemma == "order" and before in ("on", "back")) \
+                or (t.lemma == "order" and before in ("on", "back", "be", "to")) \
+                or (t.text == "word" and before == "any") \
                 or (t.lemma == "come" and nxt == "in") \
                 or (t.lemma == "show" and nxt == "up"):
             return True

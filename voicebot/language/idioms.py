@@ -154,6 +154,18 @@ _ANSWERS = frozenset({"no", "nor"})
 """Negations that do not turn a clause around: "no" alone is an answer."""
 
 
+_PERSON_VERBS = frozenset({"send", "want", "come", "have", "let", "need", "see", "allow", "get"})
+_PERSONS = frozenset({"him", "her", "them", "he", "she", "they", "guy", "man", "woman",
+                      "technician", "tech", "repairman", "person", "fella", "fellow"})
+
+
+def _of_a_person(terms: tuple[Term, ...], clause: int) -> bool:
+    """A negated clause about someone sent or had ("don't send Kevin again", "I don't want
+    the same man"), not about an appliance ("this stove won't light again")."""
+    return any(t.clause == clause and (t.lemma in _PERSON_VERBS or t.text in _PERSONS)
+               for t in terms)
+
+
 @dataclass(frozen=True)
 class Reading:
     """An expression of a class, said at words [start, end) of an utterance."""
@@ -243,6 +255,7 @@ def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
             if term.negation and term.text not in _ANSWERS:
                 negated_clauses.add(term.clause)
             opposite = turned.get(term.text)
-            if opposite is not None and term.clause in negated_clauses:
+            if opposite is not None and term.clause in negated_clauses \
+                    and _of_a_person(terms, term.clause):
                 found.append(Reading(i, i + 1, opposite, False))
     return found

@@ -16,6 +16,9 @@ from voicebot.language.lemmas import Family, analyse
 from voicebot.language.scorer import Pattern, pattern
 
 KEY_WEIGHT = 0.8
+KEY_GAP = 1
+"""Words allowed inside a key said aloud ("option, um, four"); a number said later in the
+sentence ("a claim number for you, it's four four seven") is no key."""
 
 _RU = {
     "0": ("ноль", "нолик", "нулевой"),
@@ -43,7 +46,7 @@ def spoken_key(digit: str, family: Family) -> tuple[Pattern, ...]:
     else:
         number = _EN_NUMBERS[int(digit)]
         said = tuple(f"{w} {number}" for w in ("option", "number", "press", "button"))
-    return tuple(pattern(w, family, weight=KEY_WEIGHT) for w in said)
+    return tuple(pattern(w, family, weight=KEY_WEIGHT, gap=KEY_GAP) for w in said)
 
 
 def lone_key(speech: str, family: Family) -> str | None:

@@ -186,6 +186,9 @@ class Pattern:
     family: Family
     weight: float = 1.0
     """How much a match counts against a plain keyword (a menu number said aloud: less)."""
+    gap: int = MAX_GAP
+    """Words allowed between two of its words (a key said aloud, "option four": one, so a
+    claim number said after "number" is no "number four")."""
 
     @property
     def meaningful(self) -> bool:
@@ -203,7 +206,8 @@ class Pattern:
             t.text.endswith("ing") for t in self.terms if self.family == "en")
 
 
-def pattern(text: str, family: Family, kind: PatternKind = "words", weight: float = 1.0) -> Pattern:
+def pattern(text: str, family: Family, kind: PatternKind = "words", weight: float = 1.0,
+            gap: int = MAX_GAP) -> Pattern:
     every = analyse(text, family)
     if kind == "words":
         # A flow's keyword phrase is taken as written, small words too ("как можно скорее",
@@ -214,7 +218,7 @@ def pattern(text: str, family: Family, kind: PatternKind = "words", weight: floa
         terms = tuple(t for t in every if t.content)
     if not terms:
         terms = tuple(every)
-    return Pattern(text, kind, terms, family, weight)
+    return Pattern(text, kind, terms, family, weight, gap)
 
 
 @dataclass(frozen=True)
@@ -685,7 +689,7 @@ class Menu(Generic[K]):
             total, end = q0, first.end
             for term in wanted[1:]:
                 q, slot = max(((q, s) for s, q in self._where(term, heard, negated_ok)
-                               if end <= s.start <= end + MAX_GAP
+                               if end <= s.start <= end + p.gap
                                and (not p.negated
                                     or said[s.start].clause == said[first.start].clause)),
                               key=lambda o: o[0], default=(0.0, first))
@@ -712,7 +716,9 @@ class Menu(Generic[K]):
                 # 83% like "techniciancame", yet says nothing of "came".
                 if abs(len(lemma) - len(term.lemma)) <= JOIN_SLACK]
             for lemma, q in near:
-                found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma])
+                # Longer than either word of the pair: "option" is not "option one" joined.
+                found.extend(Evidence(p, i, i + 1, 0.85 * q) for p in self._joined[lemma]
+                             if len(term.text) > max(len(t.text) for t in p.terms) + 1)
         return found
 
     def _idiom_phrases(self, terms: tuple[Term, ...], said: list[idioms.Reading]
