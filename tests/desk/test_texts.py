@@ -184,6 +184,7 @@ def test_a_failed_reply_is_shown_with_its_reason_and_sent_again_once(
     assert refused.status == "failed"
     page = shown(desk.page(f"/admin/texts/{talk.id}"))
     assert "The number is not a valid phone number. (Twilio error 21211)" in page
+    assert conversation(app).opted_out_at is None  # only 21610 says they want no texts
 
     # Send again: one new SMS however often the button is pressed; the failed one stays.
     for _press in range(2):
@@ -237,6 +238,52 @@ def test_stop_keeps_the_desk_from_texting_and_start_lets_it_again(
     run_due(app, raise_errors=True)
     assert [m["body"] for m in sent_to(twilio_double, CALLER)] == [
         "Thank you. We repair ice makers."]
+
+
+def test_a_number_twilio_refuses_as_unsubscribed_is_opted_out_here_too(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    """The caller replied STOP to Twilio, not to us (error 21610 on our SMS): we stop trying
+    that number from that line, and the desk says why, as if the STOP had reached us."""
+    line = flow_or_none("omega", app)
+    assert line is not None
+
+    def reminder(key: str) -> int:
+        with db.session_scope(app) as session:
+            return messages.queue(session, line, to=CALLER, body="Your visit is tomorrow at 10.",
+                                  purpose=MessagePurpose.CALLER, key=key).id
+
+    twilio_double.refuse_messages.append(
+        TwilioError(400, 21610, "Attempt to send to unsubscribed recipient"))
+    first = reminder("reminder-1")
+    run_due(app, raise_errors=True)
+    (refused,) = stored(app, Message, id=first)
+    assert refused.status == "failed" and refused.error.startswith("21610")
+    talk = conversation(app)
+    assert (talk.line, talk.opted_out_at is not None) == (OMEGA, True)
+
+    desk = Desk(live_server)
+    listing = desk.page("/admin/texts?status=all")
+    assert re.search(rf'id="conversation-{talk.id}">.*?opted out', listing, re.S)
+    page = desk.page(f"/admin/texts/{talk.id}")
+    assert f"{CALLER} asked for no more texts from {OMEGA}" in shown(page)
+    assert "The caller has opted out of texts from this number (they texted STOP). " \
+           "(Twilio error 21610)" in shown(page)
+    assert 'name="body"' not in page  # no reply form
+
+    # The next SMS to them from that line is kept, not tried: Twilio hears nothing more.
+    tried = len(twilio_double.requests_for("POST", r"/Messages\.json$"))
+    second = reminder("reminder-2")
+    run_due(app, raise_errors=True)
+    assert stored(app, Message, id=second)[0].error == messages.NOT_SENT_OPTED_OUT
+    assert len(twilio_double.requests_for("POST", r"/Messages\.json$")) == tried
+
+    # Texting START (to Twilio, which passes it on) lets the desk text them again.
+    phone(live_server).send("START")
+    assert conversation(app).opted_out_at is None
+    assert desk.send(talk.id, "Thank you. See you tomorrow.").status_code == 200
+    run_due(app, raise_errors=True)
+    assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["Thank you. See you tomorrow."]
 
 
 def test_russian_stop_is_confirmed_politely_and_respected(
