@@ -451,3 +451,92 @@ def test_one_reply_form_posted_four_times_at_once_sends_one_sms(
     run_due(app, raise_errors=True)
     assert len(stored(app, Message, purpose="desk")) == 1
     assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["We do; a visit is $85."]
+
+
+NEW_TEXT_KEY = re.compile(r'action="/admin/texts/new".*?name="form_key" value="([0-9a-f]{32})"',
+                          re.S)
+
+
+def new_text_form(desk: Desk) -> dict[str, str]:
+    """The Texts page's new-text form's hidden fields, as drawn."""
+    page = desk.page("/admin/texts")
+    found = NEW_TEXT_KEY.search(page)
+    assert found, "the Texts page has no new-text form"
+    return {"csrf_token": csrf_token(page), "form_key": found.group(1)}
+
+
+def test_staff_text_a_number_first_from_the_line_they_choose(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    """The number is read as the chosen line's country writes it; the SMS goes out through
+    the outbox and the worker, from that line, once however often the form is sent; the
+    conversation opens on the page."""
+    desk = Desk(live_server)
+    page = desk.page("/admin/texts")
+    assert f'<option value="{OMEGA}"' in page and f'<option value="{CAR_SERVICE}"' in page
+    form = new_text_form(desk)
+    body = "Hello from Omega Appliance: your new filter is in. Reply to set a time."
+    sent = [desk.http.post(f"{live_server}/admin/texts/new", data={
+        **form, "line": OMEGA, "phone": "(503) 555-0177", "body": body}) for _ in range(2)]
+    assert [a.status_code for a in sent] == [200, 200]
+    thread = shown(sent[0].text)
+    assert f"Texts with {CALLER}" in thread and body in thread
+    assert f"SMS to {CALLER} queued from {OMEGA}: Fits in one SMS." in thread
+    (queued,) = stored(app, Message, purpose="desk")
+    assert (queued.to_number, queued.from_number, queued.sent_by, queued.status) == (
+        CALLER, OMEGA, "Dana", "pending")
+    assert twilio_double.messages == []  # the worker sends it, not the desk's request
+    run_due(app, raise_errors=True)
+    (out,) = sent_to(twilio_double, CALLER)
+    assert (out["from"], out["body"]) == (OMEGA, body)
+    talk = conversation(app)
+    assert (talk.line, talk.flow_id, talk.status) == (OMEGA, "omega", "replied")
+
+    # The caller answers: the same conversation, waiting for staff.
+    phone(live_server).send("Thursday morning, please.")
+    assert conversation(app).id == talk.id and conversation(app).status == "needs-reply"
+
+    # A Russian line reads a Russian number as written there, with its trunk prefix 8.
+    answer = desk.http.post(f"{live_server}/admin/texts/new", data={
+        **new_text_form(desk), "line": CAR_SERVICE, "phone": "8 (916) 555-01-77",
+        "body": "Ваш автомобиль готов, можно забирать."})
+    assert f"Texts with {RU_CALLER}" in shown(answer.text)
+    assert conversation(app, RU_CALLER).line == CAR_SERVICE
+
+
+@pytest.mark.parametrize(("line", "typed", "said"), [
+    (OMEGA, "555-01", "555-01 is not a phone number: type it as numbers are written where "
+                      f"{OMEGA} is, or with the country code (+...)."),
+    (OMEGA, "8 916 555-01-77", "8 916 555-01-77 is not a phone number"),  # Russian, on a US line
+    ("+15035550199", "(503) 555-0177", "Choose the line the SMS goes from."),  # not ours
+])
+def test_a_new_text_to_a_bad_number_or_from_no_line_of_ours_is_refused(
+    app: Flask, live_server: str, twilio_double: TwilioDouble, line: str, typed: str, said: str,
+) -> None:
+    desk = Desk(live_server)
+    answer = desk.http.post(f"{live_server}/admin/texts/new", data={
+        **new_text_form(desk), "line": line, "phone": typed, "body": "Your part is in."})
+    assert answer.status_code == 400 and said in shown(answer.text)
+    assert 'value="Your part is in."' not in answer.text and "Your part is in." in answer.text
+    run_due(app, raise_errors=True)
+    assert stored(app, Message) == [] and stored(app, Conversation) == []
+    assert twilio_double.messages == []
+
+
+def test_a_new_text_to_an_opted_out_number_is_refused_and_a_forged_form_is_not_taken(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    phone(live_server).send("STOP")
+    desk = Desk(live_server)
+    refused = desk.http.post(f"{live_server}/admin/texts/new", data={
+        **new_text_form(desk), "line": OMEGA, "phone": "503 555 0177", "body": "Still there?"})
+    assert refused.status_code == 400
+    assert f"{CALLER} asked for no more texts from {OMEGA}" in shown(refused.text)
+
+    # Without the page's CSRF token (another site's form posting with the desk's cookie).
+    forged = desk.http.post(f"{live_server}/admin/texts/new", data={
+        "form_key": "0" * 32, "line": CAR_SERVICE, "phone": "+79165550177", "body": "Hi"})
+    assert forged.status_code == 400 and "The form has expired" in shown(forged.text)
+    run_due(app, raise_errors=True)
+    assert stored(app, Message, purpose="desk") == [] and twilio_double.messages == []
+    assert [c.phone for c in stored(app, Conversation)] == [CALLER]

@@ -393,6 +393,19 @@ RU: dict[str, str] = {
     "Fits in one SMS.": "Помещается в одно SMS.",
     "Goes as {n} SMS, each billed.": "Уйдёт {n} SMS, каждое оплачивается отдельно.",
     "Reply queued from {line}: {note}": "Ответ будет отправлен с номера {line}. {note}",
+    "New text": "Новое SMS",
+    "From our line": "С нашего номера",
+    "To number": "На номер",
+    "Message": "Текст",
+    "Type the number as it is written in the line's country, or with the country code.":
+        "Наберите номер так, как его пишут в стране линии, или с кодом страны.",
+    "Choose the line the SMS goes from.": "Выберите номер, с которого уйдёт SMS.",
+    "{typed} is not a phone number: type it as numbers are written where {line} is, or with "
+    "the country code (+...).":
+        "{typed} — не номер телефона: наберите его так, как пишут номера в стране линии "
+        "{line}, или с кодом страны (+...).",
+    "SMS to {phone} queued from {line}: {note}":
+        "SMS на номер {phone} будет отправлено с номера {line}. {note}",
     "Send again": "Отправить снова",
     "Sent again below.": "Отправлено повторно, см. ниже.",
     "The SMS is queued to be sent again.": "SMS поставлено в очередь на повторную отправку.",

@@ -151,6 +151,15 @@ def reply(session: Session, flow: Flow | None, conversation: Conversation, body:
     return message
 
 
+def start(session: Session, flow: Flow, line: str, phone: str, body: str, *, by: str,
+          form_key: str, now: dt.datetime) -> tuple[Conversation, Message]:
+    """Staff text `phone` first, from our number `line` of `flow`: the conversation between
+    them (new, or the one they had) and the SMS, refused and sent as a reply is (`reply`)."""
+    conversation = of(session, flow.id, line, phone)
+    return conversation, reply(session, flow, conversation, body, by=by, form_key=form_key,
+                               now=now)
+
+
 def retry(session: Session, flow: Flow | None, conversation: Conversation, message_id: int, *,
           by: str, now: dt.datetime) -> Message:
     """Send again an SMS of the thread that failed; once, however often the button is
