@@ -289,6 +289,13 @@ RU: dict[str, str] = {
     "Service level ({n} s)": "Уровень обслуживания ({n} с)",
     "Quotes sent / approved": "Расценки отправлено / одобрено",
     "Callbacks made / reached": "Перезвонов сделано / дозвонились",
+    "Places kept for a call back: offered / kept / reached / not reached, ticket":
+        "Место в очереди с обратным звонком: предложено / сохранили / дозвонились / "
+        "не дозвонились, заявка",
+    "place kept: offered": "место в очереди: предложено",
+    "kept": "сохранили",
+    "not reached, ticket": "не дозвонились, заявка",
+    "places kept": "места сохранены",
     "No calls in this period.": "За этот период звонков нет.",
     "Calls per period": "Звонки по периодам",
     "Period": "Период",
@@ -307,8 +314,10 @@ RU: dict[str, str] = {
     "average wait, s": "среднее ожидание, с",
     "90% within, s": "90% не дольше, с",
     "Voicemails, quotes and callbacks": "Сообщения, расценки и перезвоны",
-    "Voicemails, quotes sent and approved, callbacks made and reached.":
-        "Голосовые сообщения, отправленные и одобренные расценки, сделанные и удачные перезвоны.",
+    "Voicemails, quotes sent and approved, callbacks made and reached, places kept in the "
+    "queue for a call back.":
+        "Голосовые сообщения, отправленные и одобренные расценки, сделанные и удачные перезвоны, "
+        "места в очереди, сохранённые для обратного звонка.",
     "voicemails": "сообщения",
     "quotes sent": "расценки",
     "approved": "одобрено",

@@ -139,12 +139,14 @@ def draw(rows: list[Row], unit: str) -> dict[str, Markup]:
         chart_id="chart-level")
     work = charts.bars(
         _("Voicemails, quotes and callbacks"),
-        _("Voicemails, quotes sent and approved, callbacks made and reached."), labels,
+        _("Voicemails, quotes sent and approved, callbacks made and reached, places kept in "
+          "the queue for a call back."), labels,
         [charts.Series(_("voicemails"), "series-accent", [x.voicemails for x in f]),
          charts.Series(_("quotes sent"), "series-warn", [x.quotes_sent for x in f]),
          charts.Series(_("approved"), "series-ok", [x.quotes_approved for x in f]),
          charts.Series(_("callbacks"), "series-muted", [x.callbacks_made for x in f]),
-         charts.Series(_("reached"), "series-dark", [x.callbacks_reached for x in f])],
+         charts.Series(_("reached"), "series-dark", [x.callbacks_reached for x in f]),
+         charts.Series(_("places kept"), "series-bad", [x.kept_taken for x in f])],
         stacked=False, chart_id="chart-work")
     return {"calls": calls, "level": level, "work": work}
 
@@ -152,7 +154,8 @@ def draw(rows: list[Row], unit: str) -> dict[str, Markup]:
 CSV_COLUMNS = ("line", "period_start", "time_zone", "calls", "answered", "abandoned",
                "average_abandon_seconds", "average_wait_seconds", "p90_wait_seconds",
                "service_level_percent", "voicemails", "quotes_sent", "quotes_approved",
-               "callbacks_made", "callbacks_reached")
+               "callbacks_made", "callbacks_reached", "kept_places_offered", "kept_places_taken",
+               "kept_places_reached", "kept_places_not_reached")
 
 
 def csv_rows(choice: Choice) -> list[list[str | int]]:
@@ -165,7 +168,8 @@ def csv_rows(choice: Choice) -> list[list[str | int]]:
                     seconds(f.average_abandon), seconds(f.average_wait), seconds(f.p90_wait),
                     "" if f.service_level is None else f"{100 * f.service_level:.1f}",
                     f.voicemails, f.quotes_sent, f.quotes_approved, f.callbacks_made,
-                    f.callbacks_reached])
+                    f.callbacks_reached, f.kept_offered, f.kept_taken, f.kept_reached,
+                    f.kept_not_reached])
     return out
 
 
@@ -177,7 +181,8 @@ def reports() -> ResponseReturnValue:
     return render_template(
         "admin/reports.html", c=choice, rows=rows, by_line=by_line, total=total,
         shown=[r for r in rows if r.figures.calls or r.figures.voicemails or r.figures.quotes_sent
-               or r.figures.quotes_approved or r.figures.callbacks_made],
+               or r.figures.quotes_approved or r.figures.callbacks_made
+               or r.figures.kept_offered or r.figures.kept_reached or r.figures.kept_not_reached],
         charts=draw(rows, choice.unit), lines=[flow.id for flow in catalog().flows()],
         label=lambda r: long_label(r.start, choice.unit), percent=percent, seconds=seconds,
         level_seconds=stats.SERVICE_LEVEL_SECONDS)
