@@ -295,7 +295,6 @@ RU: dict[str, str] = {
     "place kept: offered": "место в очереди: предложено",
     "kept": "сохранили",
     "not reached, ticket": "не дозвонились, заявка",
-    "places kept": "места сохранены",
     "No calls in this period.": "За этот период звонков нет.",
     "Calls per period": "Звонки по периодам",
     "Period": "Период",
@@ -314,10 +313,8 @@ RU: dict[str, str] = {
     "average wait, s": "среднее ожидание, с",
     "90% within, s": "90% не дольше, с",
     "Voicemails, quotes and callbacks": "Сообщения, расценки и перезвоны",
-    "Voicemails, quotes sent and approved, callbacks made and reached, places kept in the "
-    "queue for a call back.":
-        "Голосовые сообщения, отправленные и одобренные расценки, сделанные и удачные перезвоны, "
-        "места в очереди, сохранённые для обратного звонка.",
+    "Voicemails, quotes sent and approved, callbacks made and reached.":
+        "Голосовые сообщения, отправленные и одобренные расценки, сделанные и удачные перезвоны.",
     "voicemails": "сообщения",
     "quotes sent": "расценки",
     "approved": "одобрено",

@@ -139,14 +139,12 @@ def draw(rows: list[Row], unit: str) -> dict[str, Markup]:
         chart_id="chart-level")
     work = charts.bars(
         _("Voicemails, quotes and callbacks"),
-        _("Voicemails, quotes sent and approved, callbacks made and reached, places kept in "
-          "the queue for a call back."), labels,
+        _("Voicemails, quotes sent and approved, callbacks made and reached."), labels,
         [charts.Series(_("voicemails"), "series-accent", [x.voicemails for x in f]),
          charts.Series(_("quotes sent"), "series-warn", [x.quotes_sent for x in f]),
          charts.Series(_("approved"), "series-ok", [x.quotes_approved for x in f]),
          charts.Series(_("callbacks"), "series-muted", [x.callbacks_made for x in f]),
-         charts.Series(_("reached"), "series-dark", [x.callbacks_reached for x in f]),
-         charts.Series(_("places kept"), "series-bad", [x.kept_taken for x in f])],
+         charts.Series(_("reached"), "series-dark", [x.callbacks_reached for x in f])],
         stacked=False, chart_id="chart-work")
     return {"calls": calls, "level": level, "work": work}
 
