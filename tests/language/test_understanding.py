@@ -206,6 +206,7 @@ def test_a_repairs_participle_in_a_question_asks_if_it_is_done(said: str, expect
     ("naw I will pass", "en", "no"),
     ("yup", "en", "yes"),
     ("dunno", "en", None),
+    ("not at all, he was fine", "en", "no"),
 ])
 def test_yes_or_no_however_said(said: str, family: Family, expected: str | None) -> None:
     assert polarity.answer(said, family) == expected

@@ -133,6 +133,11 @@ CASES = [
        None, reason="follow_up"),
     en("the tech who came said a thermostat would have to be ordered for my fridge, any word",
        False, None, reason="follow_up"),
+    # "my statement" is a customer's account; a supplier's is "your statement".
+    en("no repair needed, I have a question about my statement from march", False, None,
+       reason="follow_up"),
+    en("this is the billing office at a parts distributor about your statement", False, None,
+       reason="supplier"),
     # A question inside the sentence asks as much: whether a job we have is done.
     en("hi just wondering whether my dryer is repaired yet, you took it to the shop on monday",
        False, None, reason="follow_up"),

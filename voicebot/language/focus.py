@@ -261,3 +261,9 @@ def pitched(terms: tuple[Term, ...], family: Family) -> bool:
     return any(t.text == "your" and any(w.lemma in _EN_TRADE and w.clause == t.clause
                                         for w in terms[i + 1:i + 4])
                for i, t in enumerate(terms))
+
+
+def owned(terms: tuple[Term, ...], start: int, family: Family) -> bool:
+    """Whether the English word at `start` is the caller's own ("my invoice", "our bill"):
+    a customer's account, where a supplier speaks of "your invoice"."""
+    return family == "en" and any(t.text in _EN_MINE for t in terms[max(0, start - 2):start])

@@ -83,6 +83,10 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         # Something sent for that reaches the caller (a part, a delivery).
         "arrive": ("arrive", "come in", "came in", "be delivered", "been delivered",
                    "was delivered", "got delivered", "be shipped", "been shipped"),
+        # Time lost on the listener: said to a person, a complaint about them.
+        "waste of time": ("waste of time", "waste of my time", "wasting my time",
+                          "wasting our time", "wasted my time", "wasted our time",
+                          "waste my time"),
         # Telling the listener off: said to a person, never of an appliance.
         "telling off": (
             "shut up", "shut your mouth", "shut your trap", "shut it", "screw you",

@@ -35,7 +35,7 @@ YES: dict[Family, tuple[str, ...]] = {
            "на этот", "этот же", "тот же", "на него же"),
 }
 NO: dict[Family, tuple[str, ...]] = {
-    "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really",
+    "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really", "not at all",
            "i'd rather not", "no way", "never mind", "nevermind", "forget it", "no need",
            "not necessary", "don't bother", "leave it", "leave it as is",
            # "Is it still under warranty?" - "it expired": the state asked about has ended.

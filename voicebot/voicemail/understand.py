@@ -106,7 +106,10 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         awaited = focus.awaited(meaning, flow.family) and not (
             best_reason is not None and best_reason.key not in ("follow_up", "supplier")
             and best_reason.score >= HEARD)
-        if asked_done or awaited:
+        # "my invoice": a customer's account; a supplier's is "your invoice".
+        own_account = best_reason is not None and best_reason.key == "supplier" and all(
+            focus.owned(meaning, e.start, flow.family) for e in best_reason.evidence)
+        if asked_done or awaited or own_account:
             reason = "follow_up"
         elif focus.pitched(meaning, flow.family) \
                 and (best_reason is None or best_reason.score < HEARD) \
