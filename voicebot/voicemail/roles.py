@@ -131,9 +131,9 @@ _RU_NEEDED = frozenset({"нужный", "требоваться", "нужно", 
 _RU_YEARS = frozenset({"год", "лето"})
 """pymorphy3 reads "лет" as the genitive plural of "лето" as often as of "год"."""
 
-_RU_INSURER = re.compile(r"страхов|страхован|.{3,}страх(?:а|у|ом|е)?$")
+_RU_INSURER = re.compile(r"страхов|страхован|.{2,}страх(?:а|у|ом|е)?$")
 """Insurers by kind ("страховая", "страхование") or by a brand built on it ("Северстрах",
-"Волгастрахование"): "страх" alone, and "страшно", are fear."""
+"Волгастрахование", "Южстрах"): "страх" alone, and "страшно", are fear."""
 _RU_CLAIM = frozenset({"убыток", "урегулирование", "страхователь", "полис", "калькуляция"})
 """A claim's own words: an insurer agrees the estimate of a loss for its policyholder."""
 _RU_CLIENT = frozenset({"клиент", "клиентка", "страхователь"})
@@ -149,6 +149,7 @@ _EN_STATUS = frozenset({"status", "news", "update", "progress", "word"})
 """What a caller asks about a job under way: "any news on my fridge", "the status of it"."""
 _EN_RETURN = frozenset({"back", "return", "returning"})
 _EN_FINISH = frozenset({"finish", "complete", "fix", "install", "done"})
+_FINISH_LEMMAS = frozenset(lexeme(w, "en").lemma for w in _EN_FINISH)
 _EN_ORDERED = frozenset({"ordered", "ordering", "order"})
 _EN_STAFF = frozenset({"you", "tech", "technician", "guy", "guys", "man", "he", "they", "she"})
 """Who works on a caller's job: "your tech ordered a compressor for it"."""
@@ -156,6 +157,7 @@ _EN_MINE = frozenset({"my", "mine", "our"})
 
 _EN_WE = frozenset({"we", "our"})
 _EN_OFFER = frozenset({"offer", "sell", "supply", "carry", "distribute", "stock", "provide", "wholesale"})
+_OFFER_LEMMAS = frozenset(lexeme(w, "en").lemma for w in _EN_OFFER)
 _EN_SELLERS = re.compile(r"^(?:distributor|wholesaler|supplier|manufacturer|vendor)s?$")
 
 _EN_WORK_DONE = frozenset({"repaired", "worked", "fixed", "serviced", "been", "done"})
@@ -266,7 +268,7 @@ def _with_us_en(terms: Sequence[Term]) -> bool:
             return True
         if w == "stand" and "things" in said[max(0, i - 3) : i]:
             return True
-        if w in _EN_RETURN and any(lexeme(x, "en").lemma in _EN_FINISH for x in window):
+        if w in _EN_RETURN and any(lexeme(x, "en").lemma in _FINISH_LEMMAS for x in window):
             return True
         # "you've had the part on order since Monday", "you guys have my washer".
         if (
@@ -313,7 +315,7 @@ def _offers_en(terms: Sequence[Term]) -> bool:
         if _EN_SELLERS.match(w):
             return True
         if (
-            lexeme(w, "en").lemma in {lexeme(o, "en").lemma for o in _EN_OFFER}
+            lexeme(w, "en").lemma in _OFFER_LEMMAS
             and any(x in _EN_WE for x in said[max(0, i - 4) : i])
             and not any(t.negation for t in terms[max(0, i - 3) : i])
         ):

@@ -117,7 +117,7 @@ def understand(transcript: str, flow: Flow) -> Understanding:
             reason = "follow_up"
         elif best_reason is not None and best_reason.score >= HEARD:
             reason = best_reason.key
-        elif best_service is not None and best_service.score >= max(FLOOR, HEARD):
+        elif best_service is not None and services.confidence >= max(FLOOR, HEARD):
             reason = None
             service = next(s for s in catalogue.services if s.id == best_service.key)
         else:
