@@ -106,6 +106,13 @@ def test_english_names(said: str, name: str | None) -> None:
     ("это срочно, не заводится", None),
     ("вера в вас у меня пропала", None),
     ("это опять я", None),
+    # The name in the instrumental around a verb of naming comes back in the nominative.
+    ("добрый день меня дмитрием зовут у меня глохнет мотор", "Дмитрий"),
+    ("Называйте меня Светланой, перезвоните вечером.", "Светлана"),
+    ("меня Тимуром звать пробило колесо", "Тимур"),
+    ("меня так зовут", None),
+    # Unpunctuated, a name after "это" at the end still signs the message.
+    ("тормоза скрипят посмотрите пожалуйста это ксения", "Ксения"),
 ])
 def test_russian_names(said: str, name: str | None) -> None:
     assert entities.name_in(said, "russian") == name
