@@ -27,7 +27,9 @@ SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 FLOOR = {"hotline": 0.94, "omega": 0.94}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
 it as the flows learn; a flow at the pass mark leaves this table). car_service left it when
-voicemails learnt who speaks (`voicemail.roles`) and its services got examples."""
+voicemails learnt who speaks (`voicemail.roles`) and its services got examples; omega stays,
+its held-out voicemails still missing faults told without the appliance ("the plates come
+out with food caked on")."""
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from voicebot.flows.model import NotServiceReason
-from voicebot.language import focus, forms
+from voicebot.language import forms
 from voicebot.language.lemmas import Family, Term, lexeme
 
 # --- Russian --------------------------------------------------------------------------------
@@ -156,7 +156,8 @@ _EN_STAFF = frozenset({"you", "tech", "technician", "guy", "guys", "man", "he", 
 _EN_MINE = frozenset({"my", "mine", "our"})
 
 _EN_WE = frozenset({"we", "our"})
-_EN_OFFER = frozenset({"offer", "sell", "supply", "carry", "distribute", "stock", "provide", "wholesale"})
+_EN_OFFER = frozenset({"offer", "sell", "supply", "carry", "distribute", "stock", "provide", "wholesale",
+                       "manufacture", "ship", "produce"})
 _OFFER_LEMMAS = frozenset(lexeme(w, "en").lemma for w in _EN_OFFER)
 _EN_SELLERS = re.compile(r"^(?:distributor|wholesaler|supplier|manufacturer|vendor)s?$")
 
@@ -256,7 +257,10 @@ def _with_us_en(terms: Sequence[Term]) -> bool:
     mine = any(w in _EN_MINE for w in said)
     for i, w in enumerate(said):
         window = said[i + 1 : i + 5]
-        if w in _EN_TAKEN and any(x in _EN_MINE for x in window):
+        # "you hauled it away", "your tech took the board out of my oven": the business took
+        # the caller's thing (the caller's own, or whatever the business's people took).
+        if w in _EN_TAKEN and (any(x in _EN_MINE for x in said[i + 1:i + 7])
+                               or (i and said[i - 1] in _EN_STAFF)):
             return True
         if w in _EN_SHOP and i and said[i - 1] in ("your", "the") and mine:
             return True
@@ -447,6 +451,14 @@ def role(terms: tuple[Term, ...], family: Family) -> NotServiceReason | None:
     return None
 
 
+_BOOKING: dict[Family, frozenset[str]] = {
+    "en": frozenset({"book", "schedul", "appoint", "appointment"}),
+    "ru": frozenset({"записать", "записаться", "запись"}),
+}
+"""Words of booking (English as stems): "send" asks for a visit in `focus`, but "to send it
+off" is what the business does with a part of the caller's job."""
+
+
 def _books_new(terms: tuple[Term, ...], family: Family) -> bool:
     """A booking word beside the job we have ("записаться", "schedule") asks for a new one."""
-    return any(t.lemma in focus.REQUEST[family] and not t.negation for t in terms)
+    return any(t.lemma in _BOOKING[family] and not t.negation for t in terms)
