@@ -91,3 +91,19 @@ def test_om4_cs3_a_fault_described_without_the_part_gets_its_quote(said: str, fl
 def test_om4_a_new_request_still_gets_a_quote(said: str, flow: object) -> None:
     heard = understand(said, flow)  # type: ignore[arg-type]
     assert heard.is_service_request
+
+
+@pytest.mark.parametrize(("said", "service"), [
+    # The brake pedal, taught by the brakes' examples, said as the subject of its fault.
+    ("у меня педаль стала уходить в пол еле остановился", "brakes"),
+    ("Педаль почти сразу проседает до упора, перезвоните.", "brakes"),
+    # The pedal of something the catalogue does not quote is no brake pedal: a person reads it.
+    ("педаль сцепления проваливается и не возвращается", None),
+    ("педаль газа залипает", None),
+    # Named, not the subject of a fault: nothing to go on.
+    ("жму на педаль а машина не едет", None),
+])
+def test_cs3_om4_a_part_said_doing_something_is_its_services_fault(said: str,
+                                                                   service: str | None) -> None:
+    heard = understand(said, CAR)
+    assert (heard.service.id if heard.service else None) == service

@@ -16,7 +16,7 @@ from voicebot.language import entities, focus, negation
 from voicebot.language.lemmas import Term, analyse
 from voicebot.language.scorer import CONTEXT, FLOOR, Evidence, Menu, Verdict
 from voicebot.language.urgency import builtin_urgent
-from voicebot.voicemail import names, numbers, roles
+from voicebot.voicemail import names, numbers, roles, symptoms
 
 Reason = NotServiceReason | Literal["no_service_named", "empty", "no_catalogue"]
 Urgency = Literal["urgent", "normal"]
@@ -121,7 +121,10 @@ def understand(transcript: str, flow: Flow) -> Understanding:
             reason = None
             service = next(s for s in catalogue.services if s.id == best_service.key)
         else:
-            reason = "no_service_named"
+            # One part of one service, said doing something ("педаль проваливается").
+            named = symptoms.at_fault(meaning, catalogue, flow.family)
+            service = next((s for s in catalogue.services if s.id == named), None)
+            reason = None if service is not None else "no_service_named"
     taken = {i for e in found for i in range(e.start, e.end)}
     breaks = {i for i in range(len(terms) - 1) if terms[i].clause != terms[i + 1].clause}
     name = names.caller_name(said, flow.stem_language, taken, flow.name, breaks)
