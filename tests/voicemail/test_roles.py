@@ -87,6 +87,12 @@ def test_om4_cs3_a_fault_described_without_the_part_gets_its_quote(said: str, fl
     ("хочу записаться на шиномонтаж, машина у вас на стоянке стоит", CAR),
     # A customer who once had something picked up now asks for a new visit, naming it.
     ("my oven won't heat up please send someone out", OMEGA),
+    # Words a role is read from, said by a customer about a new job: pads fitted elsewhere,
+    # years of owning a car or a credential wanted, a dryer taken apart at home.
+    ("поставил новые колодки теперь скрипят перезвоните", CAR),
+    ("i need a certified technician to look at my oven", OMEGA),
+    ("could you have someone look at my dryer it won't start", OMEGA),
+    ("i took my dryer apart and the belt is broken can you come fix it", OMEGA),
 ])
 def test_om4_a_new_request_still_gets_a_quote(said: str, flow: object) -> None:
     heard = understand(said, flow)  # type: ignore[arg-type]

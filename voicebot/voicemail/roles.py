@@ -128,6 +128,10 @@ _RU_HIRE = frozenset(
     {"взять", "брать", "принять", "устроиться", "устраиваться", "выйти", "пригласить", "трудоустроить"}
 )
 _RU_NEEDED = frozenset({"нужный", "требоваться", "нужно", "надо"})
+_RU_WORKPLACE = frozenset({"работать", "работа", "сервис", "автосервис", "дилер", "дилерский",
+                           "дилерка", "стаж", "опыт", "станция", "мастерская", "цех"})
+"""Where years are years of work: "пять лет на дилерском сервисе", not "машине пять лет на
+газу"."""
 _RU_YEARS = frozenset({"год", "лето"})
 """pymorphy3 reads "лет" as the genitive plural of "лето" as often as of "год"."""
 
@@ -161,7 +165,9 @@ _EN_OFFER = frozenset({"offer", "sell", "supply", "carry", "distribute", "stock"
 _OFFER_LEMMAS = frozenset(lexeme(w, "en").lemma for w in _EN_OFFER)
 _EN_SELLERS = re.compile(r"^(?:distributor|wholesaler|supplier|manufacturer|vendor)s?$")
 
-_EN_WORK_DONE = frozenset({"repaired", "worked", "fixed", "serviced", "been", "done"})
+_EN_WORK_DONE = frozenset({"repaired", "worked", "fixed", "serviced"})
+_EN_FIRST_PERSON = frozenset({"i", "ive", "ve", "im", "m"})
+""""I've repaired", "I'm certified" (the recognizer splits "i've" into "i" and "ve")."""
 _EN_JOB = frozenset({"opening", "position", "job", "role", "vacancy", "posting"})
 _EN_JOB_CUE = frozenset({"interested", "apply", "applying", "posted", "saw", "advertised"})
 _EN_CREDENTIAL = re.compile(r"^(?:certification|certified|certificate|licensed|license)s?$")
@@ -216,7 +222,9 @@ def _with_us_ru(terms: Sequence[Term]) -> bool:
             )
         ):
             return True
-        if t.lemma in _RU_LEFT and _past(t.text):
+        if t.lemma in _RU_LEFT and _past(t.text) and any(
+                n.text in ("вам", "вас") for n in terms[max(0, i - 4):i + 5]):
+            # Left with us, not anywhere: "поставил новые колодки" is no car at our place.
             return True
         if t.lemma in _RU_FETCH:
             return True
@@ -259,8 +267,12 @@ def _with_us_en(terms: Sequence[Term]) -> bool:
         window = said[i + 1 : i + 5]
         # "you hauled it away", "your tech took the board out of my oven": the business took
         # the caller's thing (the caller's own, or whatever the business's people took).
-        if w in _EN_TAKEN and (any(x in _EN_MINE for x in said[i + 1:i + 7])
-                               or (i and said[i - 1] in _EN_STAFF)):
+        if w in _EN_TAKEN and ((i and said[i - 1] in _EN_STAFF) or (
+                any(x in _EN_MINE for x in said[i + 1:i + 7])
+                # "I took my dryer apart" is the caller's own doing; "I dropped my microwave
+                # off with you" leaves it with us.
+                and (i == 0 or said[i - 1] not in ("i", "we")
+                     or any(x in ("you", "your", "off") for x in said[i + 1:i + 8])))):
             return True
         if w in _EN_SHOP and i and said[i - 1] in ("your", "the") and mine:
             return True
@@ -274,9 +286,10 @@ def _with_us_en(terms: Sequence[Term]) -> bool:
             return True
         if w in _EN_RETURN and any(lexeme(x, "en").lemma in _FINISH_LEMMAS for x in window):
             return True
-        # "you've had the part on order since Monday", "you guys have my washer".
+        # "you've had the part on order since Monday" ("could you have someone look at my
+        # dryer" asks for a visit).
         if (
-            w in ("had", "have")
+            w == "had"
             and "you" in said[max(0, i - 3) : i]
             and any(x in ("it", "my", "part", "parts") for x in window)
         ):
@@ -351,6 +364,7 @@ def _seeks_work_ru(terms: Sequence[Term]) -> bool:
             and _number(terms[i - 1])
             and i + 1 < len(terms)
             and terms[i + 1].text in ("на", "в", "работаю", "работал", "работала")
+            and any(c.lemma in _RU_WORKPLACE for c in _clause(terms, i))
         ):
             return True
         if t.lemma in _RU_HIRE and any(
@@ -378,21 +392,29 @@ def _seeks_work_ru(terms: Sequence[Term]) -> bool:
 
 def _seeks_work_en(terms: Sequence[Term]) -> bool:
     said = [t.text for t in terms]
-    first_person = {"i", "im", "ive", "me"}
     for i, w in enumerate(said):
-        if _EN_CREDENTIAL.match(w):
+        before = said[max(0, i - 4):i]
+        # "I'm certified", "I have my EPA certification"; not "I need a certified tech".
+        if _EN_CREDENTIAL.match(w) and any(x in _EN_FIRST_PERSON for x in before) \
+                and not any(x in ("need", "want", "send") for x in before):
             return True
-        if w in _EN_JOB and any(x in _EN_JOB_CUE for x in said[max(0, i - 6) : i + 3]):
+        if w in _EN_JOB and any(x in _EN_JOB_CUE for x in said[max(0, i - 6):i + 3]):
             return True
-        if (
-            w == "years"
-            and i
-            and (said[i - 1].isdigit() or said[i - 1] in _NUMBER_WORDS)
-            and any(x in first_person for x in said[max(0, i - 8) : i])
-            and any(x in _EN_WORK_DONE or x == "experience" for x in said[max(0, i - 8) : i + 3])
-        ):
+        if w == "years" and i and (said[i - 1].isdigit() or said[i - 1] in _NUMBER_WORDS) \
+                and _worked(said, i):
             return True
     return False
+
+
+def _worked(said: list[str], i: int) -> bool:
+    """Years of work, not of owning a dryer: "ten years experience", "fifteen years in the
+    field", "I've repaired dryers for six years" (not "it worked fine for ten years")."""
+    after = said[i + 1:i + 4]
+    if "experience" in after or "experience" in said[max(0, i - 3):i] \
+            or ("in" in after and any(x in ("field", "trade", "business") for x in after)):
+        return True
+    return any(said[j] in _EN_WORK_DONE and said[j - 1] in _EN_FIRST_PERSON
+               for j in range(max(1, i - 8), i))
 
 
 _NUMBER_WORDS = frozenset(
