@@ -90,6 +90,8 @@ def test_om4_cs3_a_fault_described_without_the_part_gets_its_quote(said: str, fl
     # Words a role is read from, said by a customer about a new job: pads fitted elsewhere,
     # years of owning a car or a credential wanted, a dryer taken apart at home.
     ("поставил новые колодки теперь скрипят перезвоните", CAR),
+    ("у вас в субботу можно переобуться перезвоните", CAR),
+    ("у вас с утра можно поменять масло", CAR),
     ("i need a certified technician to look at my oven", OMEGA),
     ("could you have someone look at my dryer it won't start", OMEGA),
     ("i took my dryer apart and the belt is broken can you come fix it", OMEGA),

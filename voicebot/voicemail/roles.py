@@ -14,6 +14,7 @@ catches the same roles said in words the author did not list.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -100,7 +101,6 @@ _RU_SINCE = frozenset(
         "пятница",
         "суббота",
         "воскресенье",
-        "утро",
         "вчера",
         "неделя",
         "прошлый",
@@ -216,7 +216,9 @@ def _with_us_ru(terms: Sequence[Term]) -> bool:
             and terms[i + 1].text == "вас"
             and (
                 lemmas & _RU_STAYS
-                or lemmas & _RU_SINCE
+                # "с понедельника", "со вчерашнего утра": since when ("в субботу" asks when).
+                or any(c.text in ("с", "со") and n.lemma in _RU_SINCE
+                       for c, n in itertools.pairwise(clause))
                 or any(_at_work(terms, j) for j in range(len(terms)) if terms[j].clause == t.clause)
                 or lemmas & {"она", "он"}
             )
