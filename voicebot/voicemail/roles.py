@@ -251,12 +251,13 @@ def _with_us_ru(terms: Sequence[Term]) -> bool:
 
 
 def _at_work(terms: Sequence[Term], j: int) -> bool:
-    """ "на ремонте", "в работе": a job's place in the locative (not "на ремонт", a request)."""
+    """ "на ремонте", "в работе": a job's place in the locative (not "на ремонт", a request);
+    after "в"/"на" a form read first as a dative ("покраске") is the locative."""
     return (
         j > 0
         and terms[j - 1].text in ("в", "на")
         and terms[j].lemma in _RU_AT_WORK
-        and getattr(_tag(terms[j].text), "case", None) in ("loct", "loc2")
+        and any(p.tag.case in ("loct", "loc2") for p in forms.parses(terms[j].text)[:2])
     )
 
 
