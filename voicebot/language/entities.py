@@ -305,7 +305,8 @@ def _named_by(said: Sequence[str]) -> Iterator[int]:
 def _signed_english_name(said: Sequence[str], taken: Collection[int], business: Collection[str],
                          breaks: Collection[int]) -> int | None:
     """A message signed in its middle: "..., this is Ann, 503 555 0111", "..., this is Ray at
-    503 ...": a cue, one word, then a pause or "at", then the number. After "it's" or "I'm"
+    503 ...", "..., this is Luis, call me back at 503 ...": a cue, one word, then a pause or
+    "at", then the number (a few words of giving it allowed). After "it's" or "I'm"
     the word must be no verb, adjective or adverb ("it's jammed, 503 ..." names nobody; so
     "it's Frank" is missed, "frank" being an adjective too)."""
     for at in range(1, len(said)):
@@ -315,9 +316,13 @@ def _signed_english_name(said: Sequence[str], taken: Collection[int], business: 
                     or not _plain_word(said[i], i, taken, business) \
                     or (cue in WEAK_EN and lemmas.describes(said[i])):
                 continue
-            rest = [w for w in said[i + 1:i + 3] if w != "at"]
+            rest = [w for w in said[i + 1:i + 6] if w not in BEFORE_NUMBER_EN]
+            # With words before the number ("..., this is Luis, call me at 503"), the word must
+            # be no state either, whatever the cue: "this is ridiculous, my number is 503".
+            direct = i + 1 < len(said) and said[i + 1] in ("at", rest[0] if rest else "")
             if (i in breaks or (i + 1 < len(said) and said[i + 1] == "at")) and rest \
-                    and numbers.is_number_word(rest[0]):
+                    and numbers.is_number_word(rest[0]) \
+                    and (direct or not lemmas.describes(said[i])):
                 return i
     return None
 
@@ -333,6 +338,9 @@ def _russian_name_uncued(said: Sequence[str], at: int, taken: Collection[int],
     return _signed_russian_name(said, taken, business, breaks)
 
 
+BEFORE_NUMBER_EN = frozenset({"at", "call", "me", "on", "my", "number", "is", "s", "back",
+                              "reach", "you", "can"})
+"""Words between a signature and the number it gives: "this is Luis, call me back at 503..."."""
 SET_APART_NAME_SCORE = 0.5
 """How surely a word set apart by commas must be a first name to be taken as the caller's
 ("..., Наталья, 8 903 ..." 1.0; a car model said alone, "веста" 0.67, is rarer than a name
