@@ -316,7 +316,7 @@ def _signed_english_name(said: Sequence[str], taken: Collection[int], business: 
                     or not _plain_word(said[i], i, taken, business) \
                     or (cue in WEAK_EN and lemmas.describes(said[i])):
                 continue
-            rest = [w for w in said[i + 1:i + 6] if w not in BEFORE_NUMBER_EN]
+            rest = [w for w in said[i + 1:i + 8] if w not in BEFORE_NUMBER_EN]
             # With words before the number ("..., this is Luis, call me at 503"), the word must
             # be no state either, whatever the cue: "this is ridiculous, my number is 503".
             direct = i + 1 < len(said) and said[i + 1] in ("at", rest[0] if rest else "")
