@@ -34,7 +34,7 @@ from voicebot.flows.schema import (
 )
 from voicebot.flows.words import FAMILY
 from voicebot.flows.yamlsource import key_line
-from voicebot.language import places, questions
+from voicebot.language import places, polarity, questions
 from voicebot.language.keys import spoken_key
 from voicebot.language.scorer import Menu
 
@@ -346,6 +346,13 @@ def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> str | None:
             turn.event("capture", value, name=step.capture)
             turn.call.retries = 0
             return step.next
+    if step.capture_kind == "yes_no" and speech and polarity.hedges(speech, turn.flow.family):
+        # "точно не скажу", "наверное нет": the caller answered that they cannot say; asking
+        # the same question again would get the same answer, so the flow's own path for an
+        # answer that is neither yes nor no is taken (HL-2's "проверим по чеку").
+        turn.event("hedged", speech)
+        turn.call.retries = 0
+        return step.no_match
     if step.questions is not None and speech and questions.asks(speech, turn.flow.family):
         turn.event("question", speech)
         turn.call.retries = 0
