@@ -12,7 +12,7 @@ beside it context for the choice that hears the request.
 from __future__ import annotations
 
 from voicebot.language import forms
-from voicebot.language.lemmas import Family, Term
+from voicebot.language.lemmas import Family, Term, lexeme
 
 DONE: dict[Family, frozenset[str]] = {
     # English lemmas are stems ("completed" -> "complet").
@@ -99,9 +99,55 @@ def _yet_asked(terms: tuple[Term, ...], i: int) -> bool:
 def done_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
     """Whether the caller asks if a job is finished ("а машина уже готова?", "is it done
     yet") and asks for no new one: a question about a job the business already has."""
-    return any(terms[i].lemma in DONE[family] or terms[i].text == "yet"
-               for i in asked(terms, family, unsaid)) \
+    return (still_asked(terms, family, unsaid)
+            or any(terms[i].lemma in DONE[family] or terms[i].text == "yet"
+                   for i in asked(terms, family, unsaid))) \
         and not requested(terms, family, unsaid)
+
+
+_STILL: dict[str, frozenset[str]] = {
+    "долго": frozenset({"еще", "ли", "ждать"}),
+    "сколько": frozenset({"еще"}),
+    "когда": frozenset({"уже", "наконец", "наконецто"}),
+    "скоро": frozenset({"ли", "уже"}),
+}
+"""Russian ways of asking how long a job still takes, or when at last it is done ("долго ещё
+ремонтировать", "сколько ещё ждать", "когда уже доделаете", "скоро ли"): each question word
+with the words that make it about a wait already under way (said next to it)."""
+
+
+def still_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
+    """Whether a Russian caller asks how much longer a job takes, or when at last it is
+    done: a question about a job the business already has, like "а машина уже готова?"."""
+    if family != "ru":
+        return False
+    for i, t in enumerate(terms):
+        partners = _STILL.get(t.lemma)
+        if partners is None or i in unsaid:
+            continue
+        near = terms[max(0, i - 1):i + 3]
+        if any(w.lemma in partners and w.clause == t.clause and not w.negation for w in near):
+            return True
+    return False
+
+
+_READY = tuple(Term(w, lexeme(w, "ru"), 0) for w in ("когда", "будет", "готова"))
+
+
+def with_status_asked(terms: tuple[Term, ...], family: Family,
+                      unsaid: frozenset[int]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "когда будет готова" when a Russian
+    caller asks after a job already in hand in other words ("долго ещё?", "когда уже
+    доделаете", "закончили с моей?") and asks for no new one: a flow lists the plain question
+    once, not every way of asking it."""
+    if family != "ru" or not terms or requested(terms, family, unsaid):
+        return terms
+    said_ready = any(t.lemma == "готовый" for t in terms)
+    if said_ready or not (still_asked(terms, family, unsaid)
+                          or done_asked(terms, family, unsaid)):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _READY)
 
 
 def _imperative(terms: tuple[Term, ...], i: int) -> bool:

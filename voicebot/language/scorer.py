@@ -345,6 +345,11 @@ class Menu(Generic[K]):
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
+        # Only a Russian question one answer of which asks whether the job is ready hears
+        # other ways of asking after a job in hand (`focus.with_status_asked`).
+        self._status_asked = family == "ru" and "готовый" in lemmas
+        # ... and only one an answer of which is a complaint hears harm the business did.
+        self._complaints = family == "ru" and "жалоба" in lemmas
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -839,6 +844,22 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
+    @staticmethod
+    def _complaint_first(heard_by: list[_Candidate[K]],
+                         blamed_at: frozenset[int]) -> list[_Candidate[K]]:
+        """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
+        and the harm they name are what the complaint is about, so a candidate that did not
+        hear the complaint scores them as context (a body job, a fault to book)."""
+        def hears(evidence: list[Evidence]) -> bool:
+            return any(e.start in blamed_at for e in evidence)
+
+        if not any(hears(ev) for _o, _k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, ev, p) if hears(ev) else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
+                 p * CONTEXT)
+                for o, k, ev, p in heard_by]
+
     def hear(self, text: str) -> Verdict[K]:
         terms = analyse(text, self.family)
         # A caller who says where they are ("до вечера на смене") says why they cannot be
@@ -850,6 +871,13 @@ class Menu(Generic[K]):
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
+        blamed = len(terms)
+        if self._complaints:
+            terms = speaker.with_complaint(terms)
+        blamed_at = frozenset(range(blamed, len(terms)))
+        if self._status_asked:
+            terms = focus.with_status_asked(terms, self.family,
+                                            negation.denied(terms, self.family))
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
@@ -888,6 +916,8 @@ class Menu(Generic[K]):
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._asked_first(heard_by, terms, denied)
+        if blamed_at:
+            heard_by = self._complaint_first(heard_by, blamed_at)
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

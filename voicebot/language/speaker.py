@@ -105,3 +105,45 @@ def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
+
+
+HARM: frozenset[str] = frozenset({
+    "испортить", "поцарапать", "помять", "сломать", "поломать", "разбить", "повредить",
+    "угробить", "запороть", "испачкать", "загубить", "ободрать", "покоцать", "уронить",
+    "стукнуть", "ударить", "накосячить", "напортачить", "напортить", "потерять", "обмануть",
+    "обсчитать", "нахамить", "нагрубить", "надуть", "развести", "содрать", "недолить",
+    "перепутать", "забыть", "снять", "украсть", "пропасть",
+})
+"""Russian verbs (lemmas) of harm done to a client's thing or to the client: said of the
+business, a complaint about it."""
+_BUSINESS = frozenset({"вы", "ваш", "вами", "вас"})
+"""Words naming the business the caller speaks to (the mechanic "ваш мастер" is it too)."""
+
+
+def blamed(terms: tuple[Term, ...]) -> bool:
+    """The caller says the business harmed them or their thing ("вы мне машину испортили",
+    "ваш мастер поцарапал дверь", "ваши ребята помяли крыло"): a complaint, whatever part it
+    names. The business is named in the clause of the harm verb, which is not negated ("вы
+    ничего не сломали" is no complaint) nor a question put to it in the future ("вы
+    поцарапаете?")."""
+    for i, term in enumerate(terms):
+        if term.lemma not in HARM or (i and terms[i - 1].negation):
+            continue
+        clause = [t for t in terms if t.clause == term.clause]
+        if not any(t.lemma in _BUSINESS or t.text in _BUSINESS for t in clause):
+            continue
+        if any(p.tag.tense == "past" for p in forms.parses(term.text)[:1]):
+            return True
+    return False
+
+
+_COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
+
+
+def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "жалоба" when the caller blames the
+    business (`blamed`): a flow lists the word for a complaint, not every harm."""
+    if not terms or not blamed(terms):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _COMPLAINT)
