@@ -129,6 +129,29 @@ def _verb_root(lemma: str) -> str | None:
     return None
 
 
+KINDRED = 0.7
+"""How well a Russian word matches another of its family, a prefix or a suffix of making
+apart ("проконсультироваться" and "консультация", "жаловаться" and "пожаловаться")."""
+_KIN_PREFIXES = ("про", "по", "за", "от", "при", "вы", "до", "раз", "рас", "под", "пере",
+                 "на", "об", "о", "у", "с")
+_KIN_SUFFIXES = ("ироваться", "ировать", "ация", "ение", "ание", "ика", "иться", "аться",
+                 "яться", "еться", "ить", "ать", "ять", "еть", "ция", "ка")
+
+
+def _kin_roots(lemma: str) -> set[str]:
+    """The roots of a Russian lemma with its suffix of making (and any one prefix) taken off,
+    at least ROOT_MIN letters long: "консульт" of "проконсультироваться" and "консультация"."""
+    bare = {lemma} | {lemma[len(p):] for p in _KIN_PREFIXES
+                      if lemma.startswith(p) and len(lemma) - len(p) > ROOT_MIN}
+    roots: set[str] = set()
+    for word in bare:
+        for suffix in _KIN_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= ROOT_MIN:
+                roots.add(word[:-len(suffix)])
+                break
+    return roots
+
+
 MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
 """Words after which a verb says what is (not) needed: "не надо переносить" is "don't move
 it", not "(the visit is) not needed"."""
@@ -339,6 +362,7 @@ class Menu(Generic[K]):
         self._lemmas = frozenset(lemmas)
         self._by_sound: dict[str, set[str]] = {}
         self._verb_roots: dict[str, list[str]] = {}
+        self._kin: dict[str, set[str]] = {}
         self._how_to_patterns: dict[int, Pattern] = {}
         if family == "ru":
             self._russian_indexes()
@@ -407,6 +431,9 @@ class Menu(Generic[K]):
         for surface, of in self._surfaces.items():
             if len(surface) >= fuzzy.MIN_LENGTH:
                 self._by_sound.setdefault(_sound(surface), set()).update(of)
+        for lemma in self._lemmas:
+            for kin in _kin_roots(lemma):
+                self._kin.setdefault(kin, set()).add(lemma)
         for lemma in self._lemmas:
             root = _verb_root(lemma) if lexeme(lemma, self.family).verb else None
             if root:
@@ -500,7 +527,7 @@ class Menu(Generic[K]):
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
             found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
-                or self._deverbal(term) or self._as_heard(term)
+                or self._deverbal(term) or self._kindred(term) or self._as_heard(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -532,6 +559,18 @@ class Menu(Generic[K]):
             return {}
         root = _noun_root(term.lemma)
         return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
+
+    def _kindred(self, term: Term) -> dict[str, float]:
+        """A Russian word of a flow's word's family (`_kin_roots`), which the dictionary knows:
+        "проконсультироваться" for "консультация", "жаловаться" for "пожаловаться"."""
+        if not term.lexeme.known:
+            return {}
+        found: dict[str, float] = {}
+        for root in _kin_roots(term.lemma):
+            for lemma in self._kin.get(root, ()):
+                if lemma != term.lemma:
+                    found[lemma] = KINDRED
+        return found
 
     def _undiminished(self, term: Term) -> dict[str, float]:
         """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is

@@ -110,25 +110,33 @@ def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
 HARM: frozenset[str] = frozenset({
     "испортить", "поцарапать", "помять", "сломать", "поломать", "разбить", "повредить",
     "угробить", "запороть", "испачкать", "загубить", "ободрать", "покоцать", "уронить",
-    "стукнуть", "ударить", "накосячить", "напортачить", "напортить", "потерять", "обмануть",
-    "обсчитать", "нахамить", "нагрубить", "надуть", "развести", "содрать", "недолить",
-    "перепутать", "забыть", "снять", "украсть", "пропасть",
+    "стукнуть", "ударить", "накосячить", "напортачить", "напортить", "потерять", "недолить",
+    "перепутать", "забыть", "украсть",
 })
-"""Russian verbs (lemmas) of harm done to a client's thing or to the client: said of the
-business, a complaint about it."""
+"""Russian verbs (lemmas) of harm done to a client's thing: said of the business, a
+complaint about it ("мне помяли дверь на стоянке", said of nobody, is a job for the body
+shop)."""
+WRONGED: frozenset[str] = frozenset({
+    "обмануть", "обсчитать", "нахамить", "нагрубить", "надуть", "развести", "содрать",
+    "накрутить", "облапошить", "кинуть", "обидеть",
+})
+"""Russian verbs (lemmas) of wrong done to the caller in dealing with them: only whoever they
+dealt with could have ("меня обманули с ценой"), so a complaint even when nobody is named."""
 _BUSINESS = frozenset({"вы", "ваш", "вами", "вас"})
 """Words naming the business the caller speaks to (the mechanic "ваш мастер" is it too)."""
 
 
 def blamed(terms: tuple[Term, ...]) -> bool:
     """The caller says the business harmed them or their thing ("вы мне машину испортили",
-    "ваш мастер поцарапал дверь", "ваши ребята помяли крыло"): a complaint, whatever part it
-    names. The business is named in the clause of the harm verb, which is not negated ("вы
-    ничего не сломали" is no complaint) nor a question put to it in the future ("вы
-    поцарапаете?")."""
+    "ваш мастер поцарапал дверь", "ваши ребята помяли крыло", "меня обсчитали"): a
+    complaint, whatever part or price it names. A harm to a thing counts when the business
+    is named in the clause of its verb, which is not negated ("вы ничего не сломали" is no
+    complaint) and in the past ("вы поцарапаете?" asks)."""
     for i, term in enumerate(terms):
-        if term.lemma not in HARM or (i and terms[i - 1].negation):
+        if term.lemma not in HARM | WRONGED or (i and terms[i - 1].negation):
             continue
+        if term.lemma in WRONGED:
+            return True
         clause = [t for t in terms if t.clause == term.clause]
         if not any(t.lemma in _BUSINESS or t.text in _BUSINESS for t in clause):
             continue
