@@ -129,6 +129,10 @@ def _verb_root(lemma: str) -> str | None:
     return None
 
 
+CLIPPED = 0.8
+"""How well a clipped everyday word matches the long word it is clipped from."""
+_CLIPPED = re.compile(r"^([а-я]{6,}?)[оеё]?к(?:а|и|у|е|ой|ою)$")
+
 KINDRED = 0.7
 """How well a Russian word matches another of its family, a prefix or a suffix of making
 apart ("проконсультироваться" and "консультация", "жаловаться" and "пожаловаться")."""
@@ -374,6 +378,8 @@ class Menu(Generic[K]):
         self._status_asked = family == "ru" and "готовый" in lemmas
         # ... and only one an answer of which is a complaint hears harm the business did.
         self._complaints = family == "ru" and "жалоба" in lemmas
+        # ... and one for suppliers hears a firm that offers its goods.
+        self._sellers = family == "ru" and "поставщик" in lemmas
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -527,7 +533,8 @@ class Menu(Generic[K]):
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
             found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
-                or self._deverbal(term) or self._kindred(term) or self._as_heard(term)
+                or self._deverbal(term) or self._kindred(term) or self._clipped(term) \
+                or self._as_heard(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -571,6 +578,15 @@ class Menu(Generic[K]):
                 if lemma != term.lemma:
                     found[lemma] = KINDRED
         return found
+
+    def _clipped(self, term: Term) -> dict[str, float]:
+        """A long Russian word said short with -к(а) ("техобслужка" for "техобслуживание",
+        "маршрутка" for "маршрутное такси"): the word's start, six letters at least, is how a
+        flow's word starts."""
+        found = _CLIPPED.match(term.text)
+        if found is None:
+            return {}
+        return dict.fromkeys(self._by_prefix.get(found.group(1), ()), CLIPPED)
 
     def _undiminished(self, term: Term) -> dict[str, float]:
         """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is
@@ -907,16 +923,25 @@ class Menu(Generic[K]):
             terms = speaker.with_time_named(text, terms)
         return self.hear_terms(terms)
 
-    def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+    def _implied(self, terms: tuple[Term, ...]) -> tuple[tuple[Term, ...], frozenset[int]]:
+        """`terms` with the plain words a Russian caller implies in other words added (where
+        they are, a complaint, a seller, a question after a job in hand), and where the
+        added complaint stands."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
         blamed_at = frozenset(range(blamed, len(terms)))
+        if self._sellers:
+            terms = speaker.with_seller(terms)
         if self._status_asked:
             terms = focus.with_status_asked(terms, self.family,
                                             negation.denied(terms, self.family))
+        return terms, blamed_at
+
+    def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+        terms, blamed_at = self._implied(terms)
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)

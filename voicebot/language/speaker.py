@@ -155,3 +155,35 @@ def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _COMPLAINT)
+
+
+_OFFER = frozenset({"предлагать", "предложить"})
+_WE_CAN = frozenset({"хотеть", "мочь", "готовый", "рад"})
+
+
+def offering(terms: tuple[Term, ...]) -> bool:
+    """A Russian caller who offers the business something, as a firm ("предлагаем масла",
+    "мы хотим предложить поставки", "можем предложить"): a seller, whatever goods they name.
+    "Что вы можете предложить?" asks, and "предложите" (to the business) requests."""
+    for i, term in enumerate(terms):
+        if term.lemma not in _OFFER or (i and terms[i - 1].negation):
+            continue
+        if term.text.endswith(("ем", "им")):
+            return True
+        before = terms[max(0, i - 2):i]
+        if any(t.lemma in _WE_CAN and t.text.endswith(("им", "ем", "ы")) for t in before) \
+                or any(t.text == "мы" and t.clause == term.clause for t in terms):
+            return True
+    return False
+
+
+_SELLER = (Term("поставщик", lexeme("поставщик", "ru"), 0),)
+
+
+def with_seller(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "поставщик" when the caller offers the
+    business goods or services (`offering`): a flow lists the word for a supplier."""
+    if not terms or not offering(terms):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _SELLER)
