@@ -865,6 +865,33 @@ class Menu(Generic[K]):
             return None
         return Evidence(p, start, end, 0.9 * share)
 
+    def _request_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                       denied: frozenset[int]) -> list[_Candidate[K]]:
+        """What a Russian caller asks to have done outranks why ("надоело платить за то, что
+        не смотрю, хочу отключиться" asks to disconnect, not how to pay): when a candidate
+        hears the request ("хочу отключиться", "подключите"), a candidate heard only in
+        other clauses scores as context."""
+        if self.family != "ru":
+            return heard_by
+        requested = focus.requested(terms, self.family, denied)
+        if not requested:
+            return heard_by
+        clauses = {terms[i].clause for i in requested}
+
+        def hears(evidence: list[Evidence]) -> bool:
+            return any(e.pattern.kind == "words" and i in requested
+                       for e in evidence for i in range(e.start, e.end))
+
+        def aside(evidence: list[Evidence]) -> bool:
+            return bool(evidence) and all(
+                terms[i].clause not in clauses for e in evidence for i in range(e.start, e.end))
+
+        if not any(hears(ev) for _o, _k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
+                 p * CONTEXT) if not hears(ev) and aside(ev) else (o, k, ev, p)
+                for o, k, ev, p in heard_by]
+
     def _asked_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
                      denied: frozenset[int]) -> list[_Candidate[K]]:
         """What the caller asks outranks what it is about (`focus`). A price or completion
@@ -873,7 +900,7 @@ class Menu(Generic[K]):
         it costs"): what any candidate heard of the question does."""
         asked = focus.asked(terms, self.family, denied)
         if not asked:
-            return heard_by
+            return self._request_first(heard_by, terms, denied)
 
         def hears(evidence: list[Evidence], where: frozenset[int]) -> bool:
             # An example's span is wide: it hears a word only if it has that word itself.
