@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -85,9 +86,25 @@ def resolve(name: str, family: Family) -> Place | None:
 def named(text: str, family: Family) -> list[Place]:
     """The towns named in what the caller said, as written or in any case form ("в Химках",
     "из Балашихи"), longest names first."""
+    return [place for place, _said in named_as(text, family)]
+
+
+def town_said(text: str, family: Family, besides: Collection[Place] = ()) -> str | None:
+    """The first town the caller named, as its name is written in their language and in the
+    nominative ("в Ногинске" -> "Ногинск", "из Сергиева Посада" -> "Сергиев Посад"): what a
+    ticket records, rather than the service centre's city. None for one of `besides` (the
+    centre's own city, which the flow names in its own spelling, not "Питер")."""
+    found = named_as(text, family)
+    if not found or found[0][0] in besides:
+        return None
+    return found[0][1]
+
+
+def named_as(text: str, family: Family) -> list[tuple[Place, str]]:
+    """`named`, each town with its name in the nominative as the caller's words give it."""
     towns = gazetteer(family)
     terms = [t for t in analyse(text, family) if t.content and not t.lexeme.pronoun]
-    found: list[Place] = []
+    found: list[tuple[int, Place, str]] = []
     taken: set[int] = set()
     for size in range(min(LONGEST, len(terms)), 0, -1):
         for start in range(len(terms) - size + 1):
@@ -98,7 +115,12 @@ def named(text: str, family: Family) -> list[Place]:
             for key in (" ".join(t.text for t in words), " ".join(t.lemma for t in words)):
                 place = towns.get(_key(key))
                 if place is not None:
-                    found.append(place)
+                    found.append((start, place, _title(key)))
                     taken.update(span)
                     break
-    return found
+    # Longest names first, and among them in the order said.
+    return [(place, said) for _start, place, said in found]
+
+
+def _title(key: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in key.split())
