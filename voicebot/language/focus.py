@@ -150,6 +150,9 @@ def with_status_asked(terms: tuple[Term, ...], family: Family,
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _READY)
 
 
+_RU_QUESTION = frozenset({"ли", "когда", "скоро", "долго", "сколько", "почему", "зачем"})
+
+
 def _imperative(terms: tuple[Term, ...], i: int) -> bool:
     """A verb said as a request: "подключите" can be that or "(вы) подключите" (you will)."""
     if i and terms[i - 1].text == "вы":
@@ -181,6 +184,9 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -
                 and t.lemma not in _RU_WANTING:
             wanted = any(w.lemma in _RU_WANTING and w.clause == t.clause and not w.negation
                          for w in terms[max(0, i - 2):i])
-            if wanted or _imperative(terms, i):
+            # "скоро ли закончите?", "когда доделаете?": a question to the business, not a
+            # request, though the verb reads as an imperative too.
+            asking = any(w.text in _RU_QUESTION and w.clause == t.clause for w in terms[:i])
+            if wanted or (_imperative(terms, i) and not asking):
                 found.add(i)
     return frozenset(found)

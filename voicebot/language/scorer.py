@@ -570,13 +570,22 @@ class Menu(Generic[K]):
     def _kindred(self, term: Term) -> dict[str, float]:
         """A Russian word of a flow's word's family (`_kin_roots`), which the dictionary knows:
         "проконсультироваться" for "консультация", "жаловаться" for "пожаловаться"."""
+        lemma = term.lemma
         if not term.lexeme.known:
-            return {}
+            # The commonest slip of written Russian, "-тся" for "-ться" ("проконсультироватся").
+            if not term.text.endswith("тся"):
+                return {}
+            fixed = lexeme(term.text[:-3] + "ться", self.family)
+            if not fixed.known:
+                return {}
+            lemma = fixed.lemma
         found: dict[str, float] = {}
-        for root in _kin_roots(term.lemma):
-            for lemma in self._kin.get(root, ()):
-                if lemma != term.lemma:
-                    found[lemma] = KINDRED
+        if lemma in self._lemmas:
+            found[lemma] = SAME_STEM
+        for root in _kin_roots(lemma):
+            for kin in self._kin.get(root, ()):
+                if kin != lemma:
+                    found.setdefault(kin, KINDRED)
         return found
 
     def _clipped(self, term: Term) -> dict[str, float]:
