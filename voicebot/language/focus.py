@@ -140,11 +140,12 @@ def with_status_asked(terms: tuple[Term, ...], family: Family,
     caller asks after a job already in hand in other words ("долго ещё?", "когда уже
     доделаете", "закончили с моей?") and asks for no new one: a flow lists the plain question
     once, not every way of asking it."""
-    if family != "ru" or not terms or requested(terms, family, unsaid):
+    # The cheap tests first: most answers have no word of a wait or of a job done.
+    if family != "ru" or not terms or any(t.lemma == "готовый" for t in terms) \
+            or not any(t.lemma in _STILL or t.lemma in DONE[family] for t in terms):
         return terms
-    said_ready = any(t.lemma == "готовый" for t in terms)
-    if said_ready or not (still_asked(terms, family, unsaid)
-                          or done_asked(terms, family, unsaid)):
+    if not (still_asked(terms, family, unsaid) or done_asked(terms, family, unsaid)) \
+            or requested(terms, family, unsaid):
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _READY)

@@ -880,7 +880,8 @@ class Menu(Generic[K]):
         не смотрю, хочу отключиться" asks to disconnect, not how to pay): when a candidate
         hears the request ("хочу отключиться", "подключите"), a candidate heard only in
         other clauses scores as context."""
-        if self.family != "ru":
+        # Only where two candidates were heard is there anything to rank.
+        if self.family != "ru" or sum(1 for _o, _k, ev, p in heard_by if ev or p) < 2:
             return heard_by
         requested = focus.requested(terms, self.family, denied)
         if not requested:
