@@ -75,6 +75,8 @@ PREFIXED = 0.7
 """How well a prefixed word matches its root's word."""
 PROFILE_RATE = 0.6
 """How fast a profile's evidence grows with the specific words heard: 1 - exp(-rate * sum)."""
+PROFILE_ALONE = 0.85
+"""What a Russian candidate's profile counts for when none of its patterns was heard."""
 PROFILE_SHARE = 0.3
 """How much the weaker of profile and patterns adds to the stronger when both are heard."""
 SYMPTOM_WEIGHT = 0.75
@@ -1031,6 +1033,11 @@ class Menu(Generic[K]):
             second = next((e.score for e in evidence[1:]
                            if e.end <= evidence[0].start or e.start >= evidence[0].end), 0.0)
             score = top + (1.0 - top) * 0.5 * second
+            if not evidence and self.family == "ru":
+                # Words that only resemble a candidate's sentences, none of its phrases nor
+                # half an example ("посудомойка" and "вода" of an installation example), are
+                # weaker than a phrase another candidate heard ("горит ошибка").
+                profile *= PROFILE_ALONE
             strong, weak = max(score, profile), min(score, profile)
             score = strong + (1.0 - strong) * PROFILE_SHARE * weak
             if score >= FLOOR:
