@@ -941,9 +941,10 @@ class Menu(Generic[K]):
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]],
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
-        """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
-        and the harm they name are what the complaint is about, so a candidate that did not
-        hear the complaint scores them as context (a body job, a fault to book)."""
+        """A caller who blames the business ("ваш мастер поцарапал дверь") complains, and a
+        firm that offers goods ("предлагаем масла и фильтры") sells; the part, the harm or
+        the goods they name are what that is about, so a candidate that did not hear the
+        complaint or the seller scores them as context (a body job, an oil change)."""
         def hears(evidence: list[Evidence]) -> bool:
             return any(e.start in blamed_at for e in evidence)
 
@@ -965,15 +966,15 @@ class Menu(Generic[K]):
     def _implied(self, terms: tuple[Term, ...]) -> tuple[tuple[Term, ...], frozenset[int]]:
         """`terms` with the plain words a Russian caller implies in other words added (where
         they are, a complaint, a seller, a question after a job in hand), and where the
-        added complaint stands."""
+        added complaint or seller stands: what the call is, beside what it names."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
-        blamed_at = frozenset(range(blamed, len(terms)))
         if self._sellers:
             terms = speaker.with_seller(terms)
+        blamed_at = frozenset(range(blamed, len(terms)))
         if self._status_asked:
             terms = focus.with_status_asked(terms, self.family,
                                             negation.denied(terms, self.family))
