@@ -131,6 +131,9 @@ def _verb_root(lemma: str) -> str | None:
     return None
 
 
+IMPLIED = 0.9
+"""How much a word the caller implies (a seller, from "предлагаем") counts against the same
+word said."""
 CLIPPED = 0.8
 """How well a clipped everyday word matches the long word it is clipped from."""
 _CLIPPED = re.compile(r"^([а-я]{6,}?)[оеё]?к(?:а|и|у|е|ой|ою)$")
@@ -941,10 +944,9 @@ class Menu(Generic[K]):
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]],
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
-        """A caller who blames the business ("ваш мастер поцарапал дверь") complains, and a
-        firm that offers goods ("предлагаем масла и фильтры") sells; the part, the harm or
-        the goods they name are what that is about, so a candidate that did not hear the
-        complaint or the seller scores them as context (a body job, an oil change)."""
+        """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
+        and the harm they name are what the complaint is about, so a candidate that did not
+        hear the complaint scores them as context (a body job, a fault to book)."""
         def hears(evidence: list[Evidence]) -> bool:
             return any(e.start in blamed_at for e in evidence)
 
@@ -963,25 +965,28 @@ class Menu(Generic[K]):
             terms = speaker.with_time_named(text, terms)
         return self.hear_terms(terms)
 
-    def _implied(self, terms: tuple[Term, ...]) -> tuple[tuple[Term, ...], frozenset[int]]:
+    def _implied(self, terms: tuple[Term, ...]
+                 ) -> tuple[tuple[Term, ...], frozenset[int], frozenset[int]]:
         """`terms` with the plain words a Russian caller implies in other words added (where
         they are, a complaint, a seller, a question after a job in hand), and where the
-        added complaint or seller stands: what the call is, beside what it names."""
+        added complaint and seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
+        blamed_at = frozenset(range(blamed, len(terms)))
+        sold = len(terms)
         if self._sellers:
             terms = speaker.with_seller(terms)
-        blamed_at = frozenset(range(blamed, len(terms)))
+        sold_at = frozenset(range(sold, len(terms)))
         if self._status_asked:
             terms = focus.with_status_asked(terms, self.family,
                                             negation.denied(terms, self.family))
-        return terms, blamed_at
+        return terms, blamed_at, sold_at
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
-        terms, blamed_at = self._implied(terms)
+        terms, blamed_at, sold_at = self._implied(terms)
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
@@ -1010,6 +1015,11 @@ class Menu(Generic[K]):
             if key in self.addressed:
                 spoken_to = {t.clause for t in terms if t.lexeme.addressee}
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
+            if sold_at:
+                # A seller implied, not said: a reason the caller names in words of its own
+                # ("хотим предложить вам рекламу" is spam) is more specific.
+                evidence = [Evidence(e.pattern, e.start, e.end, e.score * IMPLIED)
+                            if e.start in sold_at else e for e in evidence]
             if granted:
                 evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
                             if granted.intersection(range(e.start, e.end)) else e

@@ -182,7 +182,9 @@ _SELLER = (Term("поставщик", lexeme("поставщик", "ru"), 0),)
 
 def with_seller(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "поставщик" when the caller offers the
-    business goods or services (`offering`): a flow lists the word for a supplier."""
+    business goods or services (`offering`): a flow lists the word for a supplier. (What they
+    offer may be a reason of its own: "хотим предложить вам рекламу" is the flow's word for
+    spam, which wins when it is listed first or more specifically.)"""
     if not terms or not offering(terms):
         return terms
     clause = terms[-1].clause + 1
