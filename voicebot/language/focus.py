@@ -161,14 +161,16 @@ def _imperative(terms: tuple[Term, ...], i: int) -> bool:
     return any(p.tag.mood == "impr" for p in forms.parses(terms[i].text)[:2])
 
 
-def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> frozenset[int]:
+def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
+              only: frozenset[int] | None = None) -> frozenset[int]:
     """Where a request to do the job stands: a booking word, and in Russian a verb said as a
     request ("подключите") or after a verb of wanting ("хочу подключиться"), unless it only
     asks to be told ("подскажите", "хочу узнать")."""
     found: set[int] = set()
     price_of = FOCUS[family] | _AFTER_QUESTION[family][1]
     for i, t in enumerate(terms):
-        if i in unsaid or t.negation:
+        # `only`: the words worth asking the dictionary about (a verb's mood costs a parse).
+        if i in unsaid or t.negation or (only is not None and i not in only):
             continue
         if any(w.lemma in price_of for w in terms[max(0, i - 2):i]):
             # What the question is about: "сколько стоит записаться на ТО", "how much to book".

@@ -888,7 +888,11 @@ class Menu(Generic[K]):
         # Only where two candidates were heard is there anything to rank.
         if self.family != "ru" or sum(1 for _o, _k, ev, p in heard_by if ev or p) < 2:
             return heard_by
-        requested = focus.requested(terms, self.family, denied)
+        # Only a request some candidate's phrase heard matters: the words of the phrases heard
+        # are all that is looked at.
+        spans = frozenset(i for _o, _k, ev, _p in heard_by for e in ev
+                          if e.pattern.kind == "words" for i in range(e.start, e.end))
+        requested = focus.requested(terms, self.family, denied, spans)
         if not requested:
             return heard_by
         clauses = {terms[i].clause for i in requested}
