@@ -26,10 +26,11 @@ SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
 FLOOR = {"omega": 0.94}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
-it as the flows learn; a flow at the pass mark leaves this table: car_service and hotline
-left it when the Russian lines learnt complaints, status questions, hedges and towns). omega
-came back when held-out voicemails on asking vs asking about were added: "is the fridge job
-finished, you have had the part on order" is still heard as a parts supplier."""
+it as the flows learn; a flow at the pass mark leaves this table). car_service left it when
+voicemails learnt who speaks (`voicemail.roles`) and its services got examples, hotline when
+the Russian lines learnt complaints, status questions, hedges and towns; omega stays, its
+held-out voicemails still missing faults told without the appliance ("the plates come out
+with food caked on")."""
 
 
 @pytest.fixture(scope="module")

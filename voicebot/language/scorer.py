@@ -76,7 +76,8 @@ PREFIXED = 0.7
 PROFILE_RATE = 0.6
 """How fast a profile's evidence grows with the specific words heard: 1 - exp(-rate * sum)."""
 PROFILE_ALONE = 0.85
-"""What a Russian candidate's profile counts for when none of its patterns was heard."""
+"""What a Russian candidate's profile counts for when none of its patterns was heard (in an
+ask's choices; a voicemail's services, judged by their confidence, keep their profiles)."""
 PROFILE_SHARE = 0.3
 """How much the weaker of profile and patterns adds to the stronger when both are heard."""
 SYMPTOM_WEIGHT = 0.75
@@ -1048,7 +1049,7 @@ class Menu(Generic[K]):
             second = next((e.score for e in evidence[1:]
                            if e.end <= evidence[0].start or e.start >= evidence[0].end), 0.0)
             score = top + (1.0 - top) * 0.5 * second
-            if not evidence and self.family == "ru":
+            if not evidence and self.family == "ru" and not self.things_first:
                 # Words that only resemble a candidate's sentences, none of its phrases nor
                 # half an example ("посудомойка" and "вода" of an installation example), are
                 # weaker than a phrase another candidate heard ("горит ошибка").
