@@ -151,8 +151,10 @@ _KIN_SUFFIXES = ("ироваться", "ировать", "ация", "ение",
 def _kin_roots(lemma: str) -> set[str]:
     """The roots of a Russian lemma with its suffix of making (and any one prefix) taken off,
     at least ROOT_MIN letters long: "консульт" of "проконсультироваться" and "консультация"."""
-    bare = {lemma} | {lemma[len(p):] for p in _KIN_PREFIXES
-                      if lemma.startswith(p) and len(lemma) - len(p) > ROOT_MIN}
+    # A word that starts with a prefix has its root after it: "по-став-ить" and "по-став-ка"
+    # share a short root ("поставил колодки" is no supply), so nothing of it counts.
+    bare = {lemma[len(p):] for p in _KIN_PREFIXES
+            if lemma.startswith(p) and len(lemma) - len(p) > ROOT_MIN} or {lemma}
     roots: set[str] = set()
     for word in bare:
         for suffix in _KIN_SUFFIXES:
