@@ -107,6 +107,9 @@ class EventKind(StrEnum):
     QUESTION = "question"
     """An answer put as a question that no choice took, sent where the ask's `questions:` says."""
     UNDERSTOOD = "understood"
+    HEDGED = "hedged"
+    """A yes-or-no answer that says the caller cannot tell ("точно не скажу"): the ask's
+    `no_match` is taken at once, not asked again."""
     GUESS = "guess"
     CONFIRMED = "confirmed"
     NOT_CONFIRMED = "not-confirmed"

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 CALLS = REPO / "flows" / "calls"
 SCRIPTS = sorted(CALLS.glob("*.yaml"))
 RULES_PROVEN_HERE = {"OM-1", "OM-3", "OM-6", "OM-7", "OM-8", "OM-10", "OM-11", "TS-1", "TS-4",
-                     "TS-6", "TS-7", "TS-8", "TS-9", "HL-1", "HL-7", "HL-8"}
+                     "TS-6", "TS-7", "TS-8", "TS-9", "HL-1", "HL-5", "HL-7", "HL-8", "CS-4"}
 RULE = r"\b(?:OM|TS|HL|RT|CS)-\d+\b"
 
 
@@ -134,7 +134,39 @@ def _warned_once_then_served(entry: dict[str, Any]) -> None:
     assert entry["path"][-1] == "general_queue" and not entry["tickets"]
 
 
+def _town_as_named(entry: dict[str, Any]) -> None:
+    """HL-5: the request and its SMS name the town the caller named, served by the Moscow
+    centre; the hedged warranty answer left the warranty to be checked by the receipt."""
+    assert entry["variables"]["city"] == "Ногинск"
+    assert entry["variables"]["in_warranty"] == "проверить по чеку"
+    (ticket,) = entry["tickets"]
+    assert "Ногинск" in ticket["text"] and "Москва" not in ticket["text"]
+    assert any("Ногинск" in m["body"] for m in entry["messages"])
+
+
+def _set_fault_noted(entry: dict[str, Any]) -> None:
+    """TS-4, TS-9: the own set's fault is a question for management in the caller's words;
+    no outage ticket, nobody texted."""
+    (ticket,) = entry["tickets"]
+    assert ticket["kind"] == "question" and "тюнер" in ticket["text"]
+    assert not entry["messages"]
+
+
+def _complaint_to_the_manager(entry: dict[str, Any]) -> None:
+    """CS-4: the complaint reached the service manager's transfer, never the body shop."""
+    assert "to_manager" in entry["path"] and "to_body" not in entry["path"]
+
+
+def _status_to_the_consultant(entry: dict[str, Any]) -> None:
+    """CS-4: "how much longer" went to the master-consultant; no repair booking was begun."""
+    assert "to_consultant" in entry["path"] and "repair_fault" not in entry["path"]
+
+
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "telesputnik_ts4_own_set_is_not_an_outage": _set_fault_noted,
+    "car_service_cs4_complaint_not_body_work": _complaint_to_the_manager,
+    "car_service_cs4_how_long_still": _status_to_the_consultant,
+    "hotline_hl5_town_near_moscow": _town_as_named,
     "omega_om6_is_my_repair_done": _review_for_the_supervisor,
     "omega_om10_abuse_vs_swearing": _warned_once_then_served,
     "hotline_hl8_job_question": _pointed_elsewhere_without_rating,

@@ -205,6 +205,24 @@ def test_rt2_a_child_named_without_an_age_is_asked_about_never_taken_for_an_adul
     assert the_visit(app).no_entry is True
 
 
+@pytest.mark.parametrize("at_home", ["с внуком шести лет посидит его дед",
+                                     "останется соседка, присмотрит за моими, им пять и восемь"])
+def test_rt2_a_grown_up_with_a_young_child_may_let_the_technician_in(
+    app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
+    at_home: str,
+) -> None:
+    """RT-2 (issue 11): a grown-up named beside a child under 14 is someone over 14 at home,
+    though only the child's age is said: the client is asked the grown-up's name, the visit
+    is not flagged and nobody is told to stay out."""
+    client = confirmation_call(app, at, twilio_double, live_server)
+    client.say("меня не будет, я на смене")
+    turn = client.say(at_home)
+    assert "Как зовут этого человека" in turn.text
+    assert "Техник не может войти" not in turn.text
+    assert the_visit(app).no_entry is False
+    assert not sms_to(app, twilio_double, TECHNICIAN)
+
+
 def test_rt1_an_older_teenager_named_by_age_may_let_the_technician_in(
     app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
 ) -> None:

@@ -130,7 +130,7 @@ def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
     "0" must not become someone's question for management). `question`: what was asked, so
     a yes or no said in its words ("не на гарантии") is heard."""
     raw = digits or speech
-    if spoken_only and not speech and kind in ("text", "date", "name"):
+    if spoken_only and not speech and kind in ("text", "date", "name", "place"):
         return None
     if kind in ("text", "date"):
         return raw.strip() or None
@@ -141,6 +141,9 @@ def capture_value(kind: CaptureKind, digits: str, speech: str, flow: Flow,
         # Said without a country code, a number belongs to the line's own country (+375 29 ...
         # on a Belarusian line); typed on the keypad it is read the same way.
         return entities.phone_in(raw, entities.line_country(flow.numbers, flow.stem_language))
+    if kind == "place":
+        # The town named ("мы в Ногинске" -> "Ногинск"), else the answer as said.
+        return places.town_said(speech, flow.family) or speech.strip() or None
     if kind == "name":
         # "Андрей меня зовут", "да просто Саша", "зовите меня Лёша" keep only the name; an
         # answer with no recognisable name is kept as said, for a person to read.

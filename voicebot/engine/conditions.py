@@ -10,7 +10,7 @@ from typing import Any
 
 from voicebot.flows.hours import is_open
 from voicebot.flows.model import Flow, StaffMember, VarTest, When
-from voicebot.language import numbers
+from voicebot.language import entities, numbers
 
 SAYS_BELOW = 0.5
 """A `says` test holds from this confidence: a single keyword said plainly (0.75) or a near
@@ -89,11 +89,15 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
 
 def _ages_hold(test: VarTest, value: str) -> bool:
     """RT-2: `age_below` holds when the answer names ages and every one is below the limit
-    (a 16-year-old at home with an 8-year-old is someone over 14); `age_at_least` when some
+    (a 16-year-old at home with an 8-year-old is someone over 14), and names no grown-up
+    without an age (a grandfather with a 7-year-old); `age_at_least` when some
     age named reaches it. An answer that names no age satisfies neither."""
     if test.age_below is None and test.age_at_least is None:
         return True
     named = numbers.ages(value)
     if test.age_below is not None and not (named and max(named) < test.age_below):
+        return False
+    # "с дочкой семи лет останется дедушка": the child's age is named, the grown-up's is not.
+    if test.age_below is not None and entities.names_an_adult(value):
         return False
     return test.age_at_least is None or any(age >= test.age_at_least for age in named)

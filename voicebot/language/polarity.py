@@ -61,10 +61,57 @@ def answer(text: str, family: Family, question: str = "") -> Answer | None:
     """Yes, no, or None when the answer says neither. `question`: what the caller was asked,
     so an answer that only repeats it says yes or no by its negation (see `echo`)."""
     terms = analyse(text, family)
+    # Russian hedges ("точно не скажу") are read by grammar here, English ones ("not sure",
+    # "I guess") by the idioms' "unsure" class in answer_terms: neither is a yes.
+    if hedged(terms, family):
+        return None
     found = answer_terms(terms, family)
     if found is None and question and not idioms.spans(terms, family, "unsure"):
         return echo(terms, analyse(question, family), family)
     return found
+
+
+HEDGE_VERBS: dict[Family, frozenset[str]] = {
+    "en": frozenset(),
+    "ru": frozenset({"сказать", "знать", "помнить", "уверенный", "уверен", "понять",
+                     "вспомнить", "ручаться", "поручиться", "гарантировать", "понятие"}),
+}
+"""Russian verbs of knowing and telling (as lemmas): negated ("точно не скажу", "даже не
+знаю", "не уверена", "не вспомню"), the caller says they cannot answer, whatever "точно" or
+"да" the sentence also has."""
+HEDGE_WORDS: dict[Family, frozenset[str]] = {
+    "en": frozenset(),
+    "ru": frozenset({"наверное", "наверно", "вроде", "кажется", "возможно", "видимо",
+                     "вероятно", "похоже", "навряд", "вряд", "затрудняться"}),
+}
+"""Russian words that hedge ("наверное нет", "вроде бы да", "затрудняюсь ответить", "сложно
+сказать"): a guess, not an answer, so the flow asks again or confirms rather than act on it."""
+
+
+def hedges(text: str, family: Family) -> bool:
+    return hedged(analyse(text, family), family)
+
+
+def hedged(terms: tuple[Term, ...], family: Family) -> bool:
+    """Whether the answer is a guess or a "can't say" rather than a yes or a no. (English is
+    left as it was: its hedges are the English line's to measure.)"""
+    if not HEDGE_WORDS[family]:
+        return False
+    covered = negation.scope(terms, family)
+    # A hedge beside a plain "да" or "нет" leans that way ("так что наверное да", "да нет,
+    # наверное, не надо"): the answer stands. Not knowing ("не скажу") stays a non-answer.
+    plain = any(t.text in _PLAIN for t in terms)
+    return any((not plain and (t.lemma in HEDGE_WORDS[family] or t.text in HEDGE_WORDS[family]))
+               or (i in covered and t.lemma in HEDGE_VERBS[family])
+               # "сложно сказать", "трудно ответить" (not "да, мне трудно прийти").
+               or (t.lemma in _HARD and i + 1 < len(terms)
+                   and terms[i + 1].lemma in _TELL)
+               for i, t in enumerate(terms))
+
+
+_PLAIN = frozenset({"да", "нет", "неа", "ага", "угу"})
+_HARD = frozenset({"сложно", "трудно", "сложный", "трудный"})
+_TELL = frozenset({"сказать", "ответить"})
 
 
 def answer_terms(terms: tuple[Term, ...], family: Family) -> Answer | None:

@@ -75,6 +75,9 @@ PREFIXED = 0.7
 """How well a prefixed word matches its root's word."""
 PROFILE_RATE = 0.6
 """How fast a profile's evidence grows with the specific words heard: 1 - exp(-rate * sum)."""
+PROFILE_ALONE = 0.85
+"""What a Russian candidate's profile counts for when none of its patterns was heard (in an
+ask's choices; a voicemail's services, judged by their confidence, keep their profiles)."""
 PROFILE_SHARE = 0.3
 """How much the weaker of profile and patterns adds to the stronger when both are heard."""
 SYMPTOM_WEIGHT = 0.75
@@ -127,6 +130,38 @@ def _verb_root(lemma: str) -> str | None:
         if lemma.endswith(suffix) and len(lemma) - len(suffix) >= ROOT_MIN:
             return lemma[:-len(suffix)]
     return None
+
+
+IMPLIED = 0.9
+"""How much a word the caller implies (a seller, from "предлагаем") counts against the same
+word said."""
+CLIPPED = 0.8
+"""How well a clipped everyday word matches the long word it is clipped from."""
+_CLIPPED = re.compile(r"^([а-я]{6,}?)[оеё]?к(?:а|и|у|е|ой|ою)$")
+
+KINDRED = 0.7
+"""How well a Russian word matches another of its family, a prefix or a suffix of making
+apart ("проконсультироваться" and "консультация", "жаловаться" and "пожаловаться")."""
+_KIN_PREFIXES = ("про", "по", "за", "от", "при", "вы", "до", "раз", "рас", "под", "пере",
+                 "на", "об", "о", "у", "с")
+_KIN_SUFFIXES = ("ироваться", "ировать", "ация", "ение", "ание", "ика", "иться", "аться",
+                 "яться", "еться", "ить", "ать", "ять", "еть", "ция", "ка")
+
+
+def _kin_roots(lemma: str) -> set[str]:
+    """The roots of a Russian lemma with its suffix of making (and any one prefix) taken off,
+    at least ROOT_MIN letters long: "консульт" of "проконсультироваться" and "консультация"."""
+    # A word that starts with a prefix has its root after it: "по-став-ить" and "по-став-ка"
+    # share a short root ("поставил колодки" is no supply), so nothing of it counts.
+    bare = {lemma[len(p):] for p in _KIN_PREFIXES
+            if lemma.startswith(p) and len(lemma) - len(p) > ROOT_MIN} or {lemma}
+    roots: set[str] = set()
+    for word in bare:
+        for suffix in _KIN_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= ROOT_MIN:
+                roots.add(word[:-len(suffix)])
+                break
+    return roots
 
 
 MODALS = frozenset({"надо", "нужно", "нужный", "need", "want", "хотеть"})
@@ -343,12 +378,20 @@ class Menu(Generic[K]):
         self._lemmas = frozenset(lemmas)
         self._by_sound: dict[str, set[str]] = {}
         self._verb_roots: dict[str, list[str]] = {}
+        self._kin: dict[str, set[str]] = {}
         self._how_to_patterns: dict[int, Pattern] = {}
         if family == "ru":
             self._russian_indexes()
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
+        # Only a Russian question one answer of which asks whether the job is ready hears
+        # other ways of asking after a job in hand (`focus.with_status_asked`).
+        self._status_asked = family == "ru" and "готовый" in lemmas
+        # ... and only one an answer of which is a complaint hears harm the business did.
+        self._complaints = family == "ru" and "жалоба" in lemmas
+        # ... and one for suppliers hears a firm that offers its goods.
+        self._sellers = family == "ru" and "поставщик" in lemmas
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -406,6 +449,9 @@ class Menu(Generic[K]):
         for surface, of in self._surfaces.items():
             if len(surface) >= fuzzy.MIN_LENGTH:
                 self._by_sound.setdefault(_sound(surface), set()).update(of)
+        for lemma in self._lemmas:
+            for kin in _kin_roots(lemma):
+                self._kin.setdefault(kin, set()).add(lemma)
         for lemma in self._lemmas:
             root = _verb_root(lemma) if lexeme(lemma, self.family).verb else None
             if root:
@@ -499,7 +545,8 @@ class Menu(Generic[K]):
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
             found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
-                or self._deverbal(term) or self._as_heard(term)
+                or self._deverbal(term) or self._kindred(term) or self._clipped(term) \
+                or self._as_heard(term)
         if not found:
             # A word the dictionary does not know may be any misspelling; a known one is
             # compared only with words that start alike ("заявочка" for "заявка"), which
@@ -531,6 +578,36 @@ class Menu(Generic[K]):
             return {}
         root = _noun_root(term.lemma)
         return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
+
+    def _kindred(self, term: Term) -> dict[str, float]:
+        """A Russian word of a flow's word's family (`_kin_roots`), which the dictionary knows:
+        "проконсультироваться" for "консультация", "жаловаться" for "пожаловаться"."""
+        lemma = term.lemma
+        if not term.lexeme.known:
+            # The commonest slip of written Russian, "-тся" for "-ться" ("проконсультироватся").
+            if not term.text.endswith("тся"):
+                return {}
+            fixed = lexeme(term.text[:-3] + "ться", self.family)
+            if not fixed.known:
+                return {}
+            lemma = fixed.lemma
+        found: dict[str, float] = {}
+        if lemma in self._lemmas:
+            found[lemma] = SAME_STEM
+        for root in _kin_roots(lemma):
+            for kin in self._kin.get(root, ()):
+                if kin != lemma:
+                    found.setdefault(kin, KINDRED)
+        return found
+
+    def _clipped(self, term: Term) -> dict[str, float]:
+        """A long Russian word said short with -к(а) ("техобслужка" for "техобслуживание",
+        "маршрутка" for "маршрутное такси"): the word's start, six letters at least, is how a
+        flow's word starts."""
+        found = _CLIPPED.match(term.text)
+        if found is None:
+            return {}
+        return dict.fromkeys(self._by_prefix.get(found.group(1), ()), CLIPPED)
 
     def _undiminished(self, term: Term) -> dict[str, float]:
         """A Russian diminutive in -очк-/-ечк- said for a flow's word in -к-: "заявочку" is
@@ -818,6 +895,38 @@ class Menu(Generic[K]):
             return None
         return Evidence(p, start, end, 0.9 * share)
 
+    def _request_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                       denied: frozenset[int]) -> list[_Candidate[K]]:
+        """What a Russian caller asks to have done outranks why ("надоело платить за то, что
+        не смотрю, хочу отключиться" asks to disconnect, not how to pay): when a candidate
+        hears the request ("хочу отключиться", "подключите"), a candidate heard only in
+        other clauses scores as context."""
+        # Only where two candidates were heard is there anything to rank.
+        if self.family != "ru" or sum(1 for _o, _k, ev, p in heard_by if ev or p) < 2:
+            return heard_by
+        # Only a request some candidate's phrase heard matters: the words of the phrases heard
+        # are all that is looked at.
+        spans = frozenset(i for _o, _k, ev, _p in heard_by for e in ev
+                          if e.pattern.kind == "words" for i in range(e.start, e.end))
+        requested = focus.requested(terms, self.family, denied, spans)
+        if not requested:
+            return heard_by
+        clauses = {terms[i].clause for i in requested}
+
+        def hears(evidence: list[Evidence]) -> bool:
+            return any(e.pattern.kind == "words" and i in requested
+                       for e in evidence for i in range(e.start, e.end))
+
+        def aside(evidence: list[Evidence]) -> bool:
+            return bool(evidence) and all(
+                terms[i].clause not in clauses for e in evidence for i in range(e.start, e.end))
+
+        if not any(hears(ev) for _o, _k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
+                 p * CONTEXT) if not hears(ev) and aside(ev) else (o, k, ev, p)
+                for o, k, ev, p in heard_by]
+
     def _asked_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
                      denied: frozenset[int]) -> list[_Candidate[K]]:
         """What the caller asks outranks what it is about (`focus`). A price or completion
@@ -826,7 +935,7 @@ class Menu(Generic[K]):
         it costs"): what any candidate heard of the question does."""
         asked = focus.asked(terms, self.family, denied)
         if not asked:
-            return heard_by
+            return self._request_first(heard_by, terms, denied)
 
         def hears(evidence: list[Evidence], where: frozenset[int]) -> bool:
             # An example's span is wide: it hears a word only if it has that word itself.
@@ -852,6 +961,22 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
+    @staticmethod
+    def _complaint_first(heard_by: list[_Candidate[K]],
+                         blamed_at: frozenset[int]) -> list[_Candidate[K]]:
+        """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
+        and the harm they name are what the complaint is about, so a candidate that did not
+        hear the complaint scores them as context (a body job, a fault to book)."""
+        def hears(evidence: list[Evidence]) -> bool:
+            return any(e.start in blamed_at for e in evidence)
+
+        if not any(hears(ev) for _o, _k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, ev, p) if hears(ev) else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
+                 p * CONTEXT)
+                for o, k, ev, p in heard_by]
+
     def hear(self, text: str) -> Verdict[K]:
         terms = analyse(text, self.family)
         # A caller who says where they are ("до вечера на смене") says why they cannot be
@@ -860,9 +985,28 @@ class Menu(Generic[K]):
             terms = speaker.with_time_named(text, terms)
         return self.hear_terms(terms)
 
-    def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+    def _implied(self, terms: tuple[Term, ...]
+                 ) -> tuple[tuple[Term, ...], frozenset[int], frozenset[int]]:
+        """`terms` with the plain words a Russian caller implies in other words added (where
+        they are, a complaint, a seller, a question after a job in hand), and where the
+        added complaint and seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
+        blamed = len(terms)
+        if self._complaints:
+            terms = speaker.with_complaint(terms)
+        blamed_at = frozenset(range(blamed, len(terms)))
+        sold = len(terms)
+        if self._sellers:
+            terms = speaker.with_seller(terms)
+        sold_at = frozenset(range(sold, len(terms)))
+        if self._status_asked:
+            terms = focus.with_status_asked(terms, self.family,
+                                            negation.denied(terms, self.family))
+        return terms, blamed_at, sold_at
+
+    def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+        terms, blamed_at, sold_at = self._implied(terms)
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)
@@ -891,6 +1035,11 @@ class Menu(Generic[K]):
             if key in self.addressed:
                 spoken_to = {t.clause for t in terms if t.lexeme.addressee}
                 evidence = [e for e in evidence if terms[e.start].clause in spoken_to]
+            if sold_at:
+                # A seller implied, not said: a reason the caller names in words of its own
+                # ("хотим предложить вам рекламу" is spam) is more specific.
+                evidence = [Evidence(e.pattern, e.start, e.end, e.score * IMPLIED)
+                            if e.start in sold_at else e for e in evidence]
             if granted:
                 evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
                             if granted.intersection(range(e.start, e.end)) else e
@@ -901,6 +1050,8 @@ class Menu(Generic[K]):
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._asked_first(heard_by, terms, denied)
+        if blamed_at:
+            heard_by = self._complaint_first(heard_by, blamed_at)
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]
@@ -913,6 +1064,11 @@ class Menu(Generic[K]):
             second = next((e.score for e in evidence[1:]
                            if e.end <= evidence[0].start or e.start >= evidence[0].end), 0.0)
             score = top + (1.0 - top) * 0.5 * second
+            if not evidence and self.family == "ru" and not self.things_first:
+                # Words that only resemble a candidate's sentences, none of its phrases nor
+                # half an example ("посудомойка" and "вода" of an installation example), are
+                # weaker than a phrase another candidate heard ("горит ошибка").
+                profile *= PROFILE_ALONE
             strong, weak = max(score, profile), min(score, profile)
             score = strong + (1.0 - strong) * PROFILE_SHARE * weak
             if score >= FLOOR:

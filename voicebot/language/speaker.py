@@ -105,3 +105,87 @@ def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
+
+
+HARM: frozenset[str] = frozenset({
+    "испортить", "поцарапать", "помять", "сломать", "поломать", "разбить", "повредить",
+    "угробить", "запороть", "испачкать", "загубить", "ободрать", "покоцать", "уронить",
+    "стукнуть", "ударить", "накосячить", "напортачить", "напортить", "потерять", "недолить",
+    "перепутать", "забыть", "украсть",
+})
+"""Russian verbs (lemmas) of harm done to a client's thing: said of the business, a
+complaint about it ("мне помяли дверь на стоянке", said of nobody, is a job for the body
+shop)."""
+WRONGED: frozenset[str] = frozenset({
+    "обмануть", "обсчитать", "нахамить", "нагрубить", "надуть", "развести", "содрать",
+    "накрутить", "облапошить", "кинуть", "обидеть",
+})
+"""Russian verbs (lemmas) of wrong done to the caller in dealing with them: only whoever they
+dealt with could have ("меня обманули с ценой"), so a complaint even when nobody is named."""
+_BUSINESS = frozenset({"вы", "ваш", "вами", "вас"})
+"""Words naming the business the caller speaks to (the mechanic "ваш мастер" is it too)."""
+
+
+def blamed(terms: tuple[Term, ...]) -> bool:
+    """The caller says the business harmed them or their thing ("вы мне машину испортили",
+    "ваш мастер поцарапал дверь", "ваши ребята помяли крыло", "меня обсчитали"): a
+    complaint, whatever part or price it names. A harm to a thing counts when the business
+    is named in the clause of its verb, which is not negated ("вы ничего не сломали" is no
+    complaint) and in the past ("вы поцарапаете?" asks)."""
+    for i, term in enumerate(terms):
+        if term.lemma not in HARM | WRONGED or (i and terms[i - 1].negation):
+            continue
+        if term.lemma in WRONGED:
+            return True
+        clause = [t for t in terms if t.clause == term.clause]
+        if not any(t.lemma in _BUSINESS or t.text in _BUSINESS for t in clause):
+            continue
+        if any(p.tag.tense == "past" for p in forms.parses(term.text)[:1]):
+            return True
+    return False
+
+
+_COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
+
+
+def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "жалоба" when the caller blames the
+    business (`blamed`): a flow lists the word for a complaint, not every harm."""
+    if not terms or not blamed(terms):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _COMPLAINT)
+
+
+_OFFER = frozenset({"предлагать", "предложить"})
+_WE_CAN = frozenset({"хотеть", "мочь", "готовый", "рад"})
+
+
+def offering(terms: tuple[Term, ...]) -> bool:
+    """A Russian caller who offers the business something, as a firm ("предлагаем масла",
+    "мы хотим предложить поставки", "можем предложить"): a seller, whatever goods they name.
+    "Что вы можете предложить?" asks, and "предложите" (to the business) requests."""
+    for i, term in enumerate(terms):
+        if term.lemma not in _OFFER or (i and terms[i - 1].negation):
+            continue
+        if term.text.endswith(("ем", "им")):
+            return True
+        before = terms[max(0, i - 2):i]
+        if any(t.lemma in _WE_CAN and t.text.endswith(("им", "ем", "ы")) for t in before) \
+                or any(t.text == "мы" and t.clause == term.clause for t in terms):
+            return True
+    return False
+
+
+_SELLER = (Term("поставщик", lexeme("поставщик", "ru"), 0),)
+
+
+def with_seller(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """`terms`, followed in a clause of their own by "поставщик" when the caller offers the
+    business goods or services (`offering`): a flow lists the word for a supplier. (What they
+    offer may be a reason of its own: "хотим предложить вам рекламу" is the flow's word for
+    spam, which wins when it is listed first or more specifically.)"""
+    if not terms or not offering(terms):
+        return terms
+    clause = terms[-1].clause + 1
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _SELLER)

@@ -34,7 +34,7 @@ from voicebot.flows.schema import (
 )
 from voicebot.flows.words import FAMILY
 from voicebot.flows.yamlsource import key_line
-from voicebot.language import places, questions
+from voicebot.language import places, polarity, questions
 from voicebot.language.keys import spoken_key
 from voicebot.language.scorer import Menu
 
@@ -324,7 +324,7 @@ def _answer(turn: Turn, step: Ask, reply: Reply) -> str | None:
 def _take(turn: Turn, step: Ask, heard: answers.Heard, speech: str) -> str:
     turn.event("understood", heard.choice.goto, confidence=round(heard.confidence, 2))
     turn.call.retries = 0
-    _keep_words(turn, step, speech)
+    _keep_words(turn, step, speech, heard.choice)
     return _passed_on(turn, heard.choice.goto, speech)
 
 
@@ -346,6 +346,13 @@ def _unmatched(turn: Turn, step: Ask, digits: str, speech: str) -> str | None:
             turn.event("capture", value, name=step.capture)
             turn.call.retries = 0
             return step.next
+    if step.capture_kind == "yes_no" and speech and polarity.hedges(speech, turn.flow.family):
+        # "точно не скажу", "наверное нет": the caller answered that they cannot say; asking
+        # the same question again would get the same answer, so the flow's own path for an
+        # answer that is neither yes nor no is taken (HL-2's "проверим по чеку").
+        turn.event("hedged", speech)
+        turn.call.retries = 0
+        return step.no_match
     if step.questions is not None and speech and questions.asks(speech, turn.flow.family):
         turn.event("question", speech)
         turn.call.retries = 0
@@ -385,7 +392,9 @@ def _confirmed(turn: Turn, step: Ask, pending: Mapping[str, Any], digits: str,
     if said == "yes":
         turn.event("confirmed", str(pending["goto"]))
         turn.call.retries = 0
-        _keep_words(turn, step, str(pending.get("speech", "")))
+        guessed = next((c for c in answers.offered(turn.flow, step)
+                        if c.goto == pending["goto"]), None)
+        _keep_words(turn, step, str(pending.get("speech", "")), guessed)
         return _passed_on(turn, str(pending["goto"]), str(pending.get("speech", "")))
     heard = answers.hear(turn.flow, step, "" if said == "no" else digits, speech)
     if heard is not None and heard.choice.goto != pending["goto"]:
@@ -417,7 +426,7 @@ def _passed_on(turn: Turn, target: str, speech: str) -> str:
     if heard is None or heard.certainty != "sure":
         return target
     turn.event("passed-on", speech, state=step.id)
-    _keep_words(turn, step, speech)
+    _keep_words(turn, step, speech, heard.choice)
     return heard.choice.goto
 
 
@@ -429,11 +438,19 @@ def _asked(turn: Turn, menu: Ask) -> bool:
                for state in turn.effects.states_entered(turn.call))
 
 
-def _keep_words(turn: Turn, step: Ask, speech: str) -> None:
+def _keep_words(turn: Turn, step: Ask, speech: str, choice: Choice | None = None) -> None:
     """The caller's own words are kept even when a choice steers the call: "too expensive
     for my pension" is the reason on the disconnect ticket written later."""
     if step.capture and step.capture_kind == "text" and speech:
         turn.set_var(step.capture, speech)
+    elif step.capture and step.capture_kind == "place" and speech:
+        # "мы в Ногинске живём" picks the Moscow centre and records Ногинск; an answer that
+        # names no other town than the centre's own ("мск", "из Питера") leaves the variable
+        # to the flow.
+        own = [n.place for n in choice.near] if choice is not None else []
+        town = places.town_said(speech, turn.flow.family, own)
+        if town is not None:
+            turn.set_var(step.capture, town)
 
 
 def _retry(turn: Turn, step: Ask, give_up: str) -> str | None:

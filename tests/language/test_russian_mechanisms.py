@@ -1,0 +1,129 @@
+"""The Russian mechanisms of issue 11's later round, each on menus of our own words (not a
+flow's): who is blamed, what is asked after a job in hand, hedged yes/no answers, a word's
+family and clipped words, a seller, a request over its reason, and a grown-up beside a child
+(CS-4, HL-2, HL-5, RT-2, TS-4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicebot.language import entities, places, polarity
+from voicebot.language.scorer import Menu, pattern
+
+
+def menu(words: dict[str, list[str]], examples: dict[str, list[str]] | None = None) -> Menu[str]:
+    examples = examples or {}
+    return Menu([(key, [pattern(w, "ru") for w in said]
+                  + [pattern(e, "ru", "example") for e in examples.get(key, [])])
+                 for key, said in words.items()], "ru")
+
+
+def best(m: Menu[str], said: str) -> str | None:
+    found = m.hear(said).best
+    return None if found is None else found.key
+
+
+WORKSHOP = menu({"body": ["кузов", "крыло", "бампер", "поцарапать"],
+                 "booking": ["записаться", "ремонт", "не заводится"],
+                 "status": ["когда будет готова", "стоимость"],
+                 "complaint": ["жалоба", "претензия"]})
+
+
+@pytest.mark.parametrize("said", ["ваш механик поцарапал мне бампер",
+                                  "вы мне крыло помяли, пока машина стояла у вас",
+                                  "меня у вас обсчитали"])
+def test_harm_the_business_did_is_a_complaint_whatever_part_it_names(said: str) -> None:
+    """CS-4: the part named is what the complaint is about, not body work to book."""
+    assert best(WORKSHOP, said) == "complaint"
+
+
+@pytest.mark.parametrize("said", ["мне на парковке поцарапали бампер",
+                                  "вы сможете выправить крыло?"])
+def test_harm_nobody_blames_the_business_for_is_the_job(said: str) -> None:
+    assert best(WORKSHOP, said) == "body"
+
+
+@pytest.mark.parametrize("said", ["долго ещё ремонт будет идти", "сколько ещё ждать ремонта",
+                                  "когда уже доделаете ремонт", "скоро ли закончите ремонт"])
+def test_how_much_longer_asks_after_the_job_in_hand(said: str) -> None:
+    """CS-4: "how much longer" is the status question, though it names a repair."""
+    assert best(WORKSHOP, said) == "status"
+
+
+def test_a_booking_that_asks_when_stays_a_booking() -> None:
+    assert best(WORKSHOP, "хочу записаться на ремонт, когда уже можно приехать") == "booking"
+
+
+@pytest.mark.parametrize("said", ["точно не скажу", "даже не знаю", "не уверена",
+                                  "наверное", "затрудняюсь ответить", "сложно сказать",
+                                  "вряд ли"])
+def test_a_hedge_is_neither_yes_nor_no(said: str) -> None:
+    """HL-2: "точно не скажу" is no yes because it says "точно"."""
+    assert polarity.answer(said, "ru") is None
+
+
+@pytest.mark.parametrize(("said", "meant"), [("так что наверное да", "yes"),
+                                             ("да нет, наверное, не надо", "no"),
+                                             ("да, мне трудно прийти", "yes"),
+                                             ("да, пожалуй", "yes")])
+def test_a_hedge_beside_a_plain_answer_leans_that_way(said: str, meant: str) -> None:
+    assert polarity.answer(said, "ru") == meant
+
+
+FAMILY = menu({"consult": ["консультация"], "complain": ["пожаловаться"],
+               "service": ["техобслуживание"], "other": ["адрес"]})
+
+
+@pytest.mark.parametrize(("said", "meant"), [("хочу проконсультироваться", "consult"),
+                                             ("мне бы проконсультироватся", "consult"),
+                                             ("буду жаловаться", "complain"),
+                                             ("пора на техобслужку", "service")])
+def test_a_word_of_the_same_family_or_clipped_is_heard(said: str, meant: str) -> None:
+    assert best(FAMILY, said) == meant
+
+
+SUPPLY = menu({"spam": ["реклама", "рекламный"], "supplier": ["поставщик"],
+               "wrong_number": ["не туда"]})
+
+
+def test_a_firm_that_offers_goods_is_a_supplier_whatever_goods_it_names() -> None:
+    """A voicemail's reasons outrank its services: a firm selling oils gets no oil quote."""
+    assert best(SUPPLY, "мы предлагаем масла и фильтры по хорошим ценам") == "supplier"
+    assert best(SUPPLY, "хотим предложить вам рекламу на радио") == "spam"
+
+
+LEAVING = menu({"disconnect": ["отключить"], "payment": ["платить", "оплата"]})
+
+
+def test_what_is_asked_for_outranks_why() -> None:
+    """TS-8: the reason ("платить") is context beside the request ("хочу отключиться")."""
+    assert best(LEAVING, "надоело платить за то, что не смотрю, хочу отключиться") \
+        == "disconnect"
+    assert best(LEAVING, "где платить за прошлый месяц") == "payment"
+
+
+HELP = menu({"consultation": ["настройка", "режим"], "repair": ["не работает"]})
+
+
+def test_not_coping_with_a_thing_asks_about_it() -> None:
+    """"не могу разобраться с настройками": the settings are affirmed, not denied."""
+    assert best(HELP, "не могу разобраться с настройками") == "consultation"
+
+
+@pytest.mark.parametrize(("said", "town"), [("мы в Ногинске живём", "Ногинск"),
+                                            ("из Сергиева Посада", "Сергиев Посад"),
+                                            ("живу в Щёлкове", "Щёлково"),
+                                            ("из Орехово-Зуево", "Орехово-Зуево"),
+                                            ("живём в деревне у леса", None)])
+def test_the_town_named_is_kept_in_the_nominative(said: str, town: str | None) -> None:
+    """HL-5: the ticket records the caller's town, not the centre's city."""
+    assert places.town_said(said, "ru") == town
+
+
+@pytest.mark.parametrize(("said", "adult"), [("с дочкой семи лет останется дедушка", True),
+                                             ("будет няня с ребёнком", True),
+                                             ("бабушки не будет, только сын, ему девять", False),
+                                             ("только дочка, ей восемь", False)])
+def test_a_grown_up_named_beside_a_child(said: str, adult: bool) -> None:
+    """RT-2: a grown-up named without an age still means someone over 14 is home."""
+    assert entities.names_an_adult(said) is adult
