@@ -127,3 +127,37 @@ def test_the_town_named_is_kept_in_the_nominative(said: str, town: str | None) -
 def test_a_grown_up_named_beside_a_child(said: str, adult: bool) -> None:
     """RT-2: a grown-up named without an age still means someone over 14 is home."""
     assert entities.names_an_adult(said) is adult
+
+
+CABLE = menu({"disconnect": ["отказаться", "отключить"], "connect": ["подключиться"],
+              "booking": ["записаться"]})
+
+
+@pytest.mark.parametrize(("said", "meant"), [("мы отказываемся от кабельного", "disconnect"),
+                                             ("отключаем, больше не смотрим", "disconnect"),
+                                             ("подключаемся к вам с нового года", "connect"),
+                                             ("записываюсь к вам на среду", "booking")])
+def test_a_verb_in_its_other_aspect_is_the_same_request(said: str, meant: str) -> None:
+    """TS-8: "отказываемся" (imperfective) is the flow's "отказаться" (perfective)."""
+    assert best(CABLE, said) == meant
+
+
+def test_an_irregular_aspect_pair_is_not_made_up() -> None:
+    # "спрашивать"/"спросить" is no -ать/-ить pair: nothing invents "спрашить".
+    assert best(menu({"ask": ["спросить"]}), "я спрашиваю") is None
+
+
+@pytest.mark.parametrize(("said", "meant"), [("не, этот служебный, давайте другой", "no"),
+                                             ("не, не надо", "no"),
+                                             ("да, звоните на него", "yes"),
+                                             ("нет, лучше на рабочий", "no")])
+def test_a_plain_answer_said_first_on_its_own_decides(said: str, meant: str) -> None:
+    """A leading "не"/"нет"/"да" is the answer; "давайте другой" after it explains the no."""
+    assert polarity.answer(said, "ru") == meant
+
+
+def test_a_lone_ne_is_the_colloquial_no_in_a_menu() -> None:
+    done = menu({"done": ["нет", "это всё"], "more": ["да", "ещё вопрос"]})
+    assert best(done, "не, всё понятно") == "done"
+    # A "не" that negates a word of its clause stays a negation.
+    assert best(done, "не всё понятно, ещё вопрос") == "more"

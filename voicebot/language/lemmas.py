@@ -297,4 +297,10 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
         if family == "en" and piece == "t" and found and found[-1].text in _CONTRACTED:
             lex = _NOT
         found.append(Term(piece, lex, clause))
+    if family == "ru":
+        # "Не, всё понятно": a "не" that is a clause of its own negates nothing; it is the
+        # colloquial "нет".
+        found = [Term("нет", lexeme("нет", family), t.clause)
+                 if t.text == _RU_NOT and not any(o.clause == t.clause for o in found if o is not t)
+                 else t for t in found]
     return tuple(found)

@@ -109,6 +109,12 @@ def hedged(terms: tuple[Term, ...], family: Family) -> bool:
                for i, t in enumerate(terms))
 
 
+_LEADING: dict[Family, dict[str, Answer]] = {
+    "en": {"no": "no", "nope": "no", "nah": "no", "yes": "yes", "yeah": "yes", "yep": "yes"},
+    "ru": {"нет": "no", "неа": "no", "да": "yes", "ага": "yes", "угу": "yes"},
+}
+"""Words that answer a yes-or-no question by themselves when said first, as a clause of
+their own."""
 _PLAIN = frozenset({"да", "нет", "неа", "ага", "угу"})
 _HARD = frozenset({"сложно", "трудно", "сложный", "трудный"})
 _TELL = frozenset({"сказать", "ответить"})
@@ -126,6 +132,11 @@ def answer_terms(terms: tuple[Term, ...], family: Family) -> Answer | None:
 
 
 def _decided(terms: tuple[Term, ...], family: Family) -> Answer | None:
+    # A plain "нет"/"не"/"да" said on its own first ("не, этот служебный, давайте другой")
+    # is the answer; what follows explains it, whatever words of the other side it has.
+    if len(terms) > 1 and terms[0].text in _LEADING[family] \
+            and terms[1].clause != terms[0].clause:
+        return _LEADING[family][terms[0].text]
     verdict = _menu(family).hear_terms(terms)
     best = verdict.best
     if best is None:

@@ -72,6 +72,10 @@ AGENT = re.compile(r"(?<=[а-я]{4})(?:щик|чик|ник)$")
 AGENT_QUALITY = 0.85
 """How well the doer matches the thing done: asking for the body man is asking for body work."""
 PREFIXED = 0.7
+ASPECT = re.compile(r"([а-я]{3,}?)(ывать|ивать|ать)(ся|сь)?")
+"""A Russian imperfective infinitive: its root, its suffix, and "-ся" if it has one."""
+ASPECT_QUALITY = 0.9
+"""How well a verb matches its other aspect: the same act, seen as under way or as done."""
 """How well a prefixed word matches its root's word."""
 PROFILE_RATE = 0.6
 """How fast a profile's evidence grows with the specific words heard: 1 - exp(-rate * sum)."""
@@ -544,7 +548,8 @@ class Menu(Generic[K]):
             found = {lemma: q for lemma, q in found.items()
                      if q >= SAME_STEM or lexeme(lemma, self.family).verb}
         if not found and self.family == "ru":
-            found = self._undiminished(term) or self._unprefixed(term) or self._agent(term) \
+            found = self._aspect(term) or self._undiminished(term) or self._unprefixed(term) \
+                or self._agent(term) \
                 or self._deverbal(term) or self._kindred(term) or self._clipped(term) \
                 or self._as_heard(term)
         if not found:
@@ -629,6 +634,22 @@ class Menu(Generic[K]):
             return {}
         return dict.fromkeys(self._by_prefix.get(root, set()) | self._by_stem.get(root, set()),
                              AGENT_QUALITY)
+
+    def _aspect(self, term: Term) -> dict[str, float]:
+        """A Russian verb in the other aspect of a flow's verb: "отказываемся" for
+        "отказаться", "подключаем" for "подключить", "отключаюсь" for "отключиться". The
+        dictionary gives each aspect a lemma of its own, but a caller who is cancelling says it
+        in either. Only the regular pairs (-ывать/-ивать and -ать beside -ать/-ить) are made;
+        an irregular one ("спрашивать", "спросить") stays apart."""
+        if not term.lexeme.verb:
+            return {}
+        found = ASPECT.fullmatch(term.lemma)
+        if found is None:
+            return {}
+        root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
+        pairs = ([root + "ать" + reflexive] if suffix in ("ывать", "ивать")
+                 else [root + "ить" + reflexive])
+        return {lemma: ASPECT_QUALITY for lemma in pairs if lemma in self._lemmas}
 
     def _unprefixed(self, term: Term) -> dict[str, float]:
         """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
