@@ -14,8 +14,9 @@ gunicorn's own HTTP work (the same for all three) is not in it, so the ratio her
 higher than bench.webhooks' end to end.
 
 Both apps log one JSON line per request as in production (voicebot.logs), to /dev/null.
-`--profile N` then plays N more voicebot calls under cProfile (inside the WSGI call only) and
-prints the CPU by part and the functions that cost most.
+`--profile N` then plays N more calls of one server (`--profile-server`, voicebot by default)
+under cProfile (inside the WSGI call only) and prints the CPU by part and the functions that
+cost most (`--pstats FILE` keeps the whole profile).
 
 Prints one JSON line: CPU ms per webhook of each server (median of `--rounds` rounds, and each
 round's), voicebot's ratio to each baseline, and the profile.
@@ -147,6 +148,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300, help="calls per server and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0, help="voicebot calls to profile")
+    parser.add_argument("--profile-server", choices=["voicebot", "handwritten", "bare"],
+                        default="voicebot", help="the server --profile profiles")
     parser.add_argument("--pstats", type=Path, help="also write the profile here (pstats)")
     parser.add_argument("--script", type=Path, default=DEFAULT_SCRIPT)
     parser.add_argument("--database-url", default=os.environ.get("VOICEBOT_BENCH_DATABASE_URL", DEFAULT_DB))
@@ -173,13 +176,14 @@ def main() -> None:
         servers = [Server("voicebot", app, script),
                    Server("handwritten", handwritten_app(dsn, TOKEN), plain),
                    Server("bare", bare_app(), plain)]
-        report = measure(servers, to, args.calls, args.rounds, args.profile, args.pstats)
+        report = measure(servers, to, args.calls, args.rounds, args.profile, args.pstats,
+                         args.profile_server)
         report["database"] = f"PostgreSQL {server_version(database)} on loopback"
     print(json.dumps(report, ensure_ascii=False), flush=True)
 
 
 def measure(servers: list[Server], to: str, calls: int, rounds: int, profile: int,
-            dump: Path | None = None) -> dict[str, Any]:
+            dump: Path | None = None, profiled: str = "voicebot") -> dict[str, Any]:
     number = 0
     for server in servers:  # imports, prepared statements, flows loaded, connections opened
         for _ in range(WARM_CALLS):
@@ -211,16 +215,16 @@ def measure(servers: list[Server], to: str, calls: int, rounds: int, profile: in
         "load_average_during": [round(x, 2) for x in load],
     }
     if profile:
-        voicebot = servers[0]
-        voicebot.start_round()
-        voicebot.meter.profiler = cProfile.Profile(time.thread_time)
+        server = next(s for s in servers if s.name == profiled)
+        server.start_round()
+        server.meter.profiler = cProfile.Profile(time.thread_time)
         for _ in range(profile):
             number += 1
-            voicebot.play(to, number)
-        report["voicebot_profile"] = profile_shares(voicebot.meter.profiler, voicebot.meter.requests)
+            server.play(to, number)
+        report[f"{profiled}_profile"] = profile_shares(server.meter.profiler, server.meter.requests)
         if dump is not None:
-            voicebot.meter.profiler.dump_stats(dump)
-        voicebot.meter.profiler = None
+            server.meter.profiler.dump_stats(dump)
+        server.meter.profiler = None
     return report
 
 
