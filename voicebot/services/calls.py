@@ -96,9 +96,10 @@ class CallRow:
         return self.from_number if self.direction == "inbound" else self.to_number
 
     def columns(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in COLUMNS}
         # `vars` copied: a JSON value changed in place must still count as changed.
-        return {name: dict(value) if name == "vars" else value
-                for name, value in ((n, getattr(self, n)) for n in COLUMNS)}
+        values["vars"] = dict(self.vars)
+        return values
 
 
 COLUMNS = tuple(column.name for column in CALLS.columns)
