@@ -167,10 +167,12 @@ class DriverStatement:
                           for name in order}
             defaults = [(c.key, c.default) for c in (*compiled.insert_prefetch,
                                                      *compiled.update_prefetch)]
-            results = tuple(c.type._cached_result_processor(dialect, None) for c in self.returns)
+            results = tuple((index, process) for index, process in enumerate(
+                c.type._cached_result_processor(dialect, None) for c in self.returns)
+                if process is not None)
             found = self._by_dialect[key] = _Compiled(
                 compiled.string, compiled.positional, tuple(processors.items()),
-                tuple(defaults), results, any(results))
+                tuple(defaults), results)
         return found
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -203,10 +205,12 @@ class DriverStatement:
             connection._handle_dbapi_exception(exc, sql, params, cursor, None)
         finally:
             cursor.close()
-        if row is None or not compiled.processed:
+        if row is None or not compiled.results:
             return cast(tuple[Any, ...] | None, row)
-        return tuple(value if process is None else process(value)
-                     for process, value in zip(compiled.results, row, strict=True))
+        values = list(row)
+        for index, process in compiled.results:
+            values[index] = process(values[index])
+        return tuple(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +219,8 @@ class _Compiled:
     positional: bool
     binds: tuple[tuple[str, Callable[[Any], Any] | None], ...]
     defaults: tuple[tuple[str, Any], ...]
-    results: tuple[Callable[[Any], Any] | None, ...]
-    processed: bool
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The returned columns that need processing (a UTC time made aware), by position."""
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         if self.defaults:
