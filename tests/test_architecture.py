@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from voicebot import models
+
 PACKAGE = Path(__file__).resolve().parents[1] / "voicebot"
 
 # What may import voicebot.devtools: the command line, and the tools themselves.
@@ -384,3 +386,61 @@ def test_a_served_app_loads_no_developer_tool(tmp_path: Path) -> None:
                           timeout=120, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"loaded by a served app: {done.stdout}"
+
+
+# -- one home for each effect ---------------------------------------------------------------
+ROW_MAKERS = ("voicebot.services", "voicebot.models")
+"""Where a row of voicebot.models is constructed: the services (voicebot/services/__init__.py),
+so each effect has one home and one rule, whoever asks for it."""
+
+
+def rows_made(source: str, importer: str, filename: str) -> list[str]:
+    """Each construction of a model in `source` (`Quote(...)`, `models.Email(...)`), found by
+    what the module imported from voicebot.models, so a step class of the same name is not."""
+    tree = ast.parse(source, filename)
+    names: dict[str, str] = {}  # as the module calls it: its name in voicebot.models
+    modules_as: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "voicebot.models":
+            names |= {a.asname or a.name: a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "voicebot":
+            modules_as |= {a.asname or a.name for a in node.names if a.name == "models"}
+    made = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = names[func.id] if isinstance(func, ast.Name) and func.id in names else (
+            func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id in modules_as else None)
+        if called is not None and called[:1].isupper() and hasattr(models, called) \
+                and isinstance(getattr(models, called), type) \
+                and issubclass(getattr(models, called), models.Base):
+            made.append(f"{filename}:{node.lineno}: {importer} makes a {called}")
+    return made
+
+
+def test_only_the_services_make_rows() -> None:
+    """Quotes, e-mails, login failures, like tickets, SMS and dials: one function in a
+    service makes each kind of row, and every caller asks it."""
+    offending = []
+    for name, path in modules().items():
+        if not within(name, ROW_MAKERS):
+            offending += rows_made(path.read_text(encoding="utf-8"), name,
+                                   str(path.relative_to(PACKAGE.parent)))
+    assert not offending, "a row made outside voicebot.services:\n" + "\n".join(offending)
+
+
+@pytest.mark.parametrize("source", [
+    "from voicebot.models import Quote\ndef f(s):\n    s.add(Quote(body='x'))\n",
+    "from voicebot import models\ndef f(s):\n    s.add(models.LoginFailure(name='x'))\n",
+    "from voicebot.models import Email as Outbox\nrow = Outbox(to=[])\n",
+])
+def test_the_row_rule_catches_a_row_made_elsewhere(source: str) -> None:
+    assert rows_made(source, "voicebot.voicemail.pipeline", "voicebot/voicemail/pipeline.py")
+
+
+def test_the_row_rule_leaves_a_step_class_of_a_models_name_alone() -> None:
+    """The flow's `ticket` step class is called Ticket too, and is no row."""
+    source = "from voicebot.flows.model import Ticket\nstep = Ticket('s', None)\n"
+    assert not rows_made(source, "voicebot.engine.steps.ticket", "voicebot/engine/steps/ticket.py")

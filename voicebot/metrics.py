@@ -29,6 +29,14 @@ COUNTERS = (
     ("voicemails_total", "Voicemails left", "voicemails"),
     ("quotes_sent_total", "Price quotes sent by SMS", "quotes_sent"),
     ("quotes_approved_total", "Price quotes the caller approved", "quotes_approved"),
+    ("kept_places_offered_total", "Queued callers offered to keep their place for a call back",
+     "kept_offered"),
+    ("kept_places_taken_total", "Queued callers who kept their place for a call back",
+     "kept_taken"),
+    ("kept_places_reached_total", "Kept places called back and reached", "kept_reached"),
+    ("kept_places_not_reached_total",
+     "Kept places not reached after the last call back, each left as a ticket",
+     "kept_not_reached"),
 )
 
 

@@ -1,6 +1,6 @@
 """The office's figures per line and per day or hour: calls, answered, abandoned in the queue,
-waits, service level, voicemails, quotes and callbacks. The desk's reports page and the
-`/metrics` endpoint read them from here.
+waits, service level, voicemails, quotes, callbacks and kept places. The desk's reports page
+and the `/metrics` endpoint read them from here.
 
 Everything is counted in SQL, grouped by line and period: a query returns one row per line
 and day (or hour), never one per call. Waits are grouped by the whole second, so the 90th
@@ -17,13 +17,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from voicebot.models import Call, Callback, CallbackAttempt, QueueEntry, Quote, Voicemail
+from voicebot.models import (
+    Call,
+    Callback,
+    CallbackAttempt,
+    CallEvent,
+    EventKind,
+    QueueEntry,
+    Quote,
+    Voicemail,
+)
+from voicebot.services.kept_places import CALLED_BACK, NOT_REACHED
 
 SERVICE_LEVEL_SECONDS = 20
 """Answered within this many seconds of joining the queue counts towards the service level."""
@@ -67,6 +77,14 @@ class Figures:
     quotes_approved: int = 0
     callbacks_made: int = 0
     callbacks_reached: int = 0
+    kept_offered: int = 0
+    """Queued callers told they could keep their place and be called back (or who did)."""
+    kept_taken: int = 0
+    """Of those, the callers who kept their place (both counted by when they joined the queue)."""
+    kept_reached: int = 0
+    """Kept places called back and reached (counted by when that ended)."""
+    kept_not_reached: int = 0
+    """Kept places not reached after the last call, each a ticket for a person."""
     waits: Counter[int] = field(default_factory=Counter)
     """Seconds answered callers waited in the queue -> how many waited that long."""
 
@@ -196,9 +214,6 @@ def collect(session: Session, *, start: dt.datetime | None = None, end: dt.datet
             figures = out.setdefault((row[0], row[1]), Figures())
             yield figures, row[2:]
 
-    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.sum(case((condition, 1), else_=0))
-
     for figures, (calls, answered) in grouped(
             Call.flow_id, Call.started_at, func.count(),
             count_if(Call.outcome.in_(ANSWERED_OUTCOMES)), where=[Call.direction == "inbound"]):
@@ -236,7 +251,38 @@ def collect(session: Session, *, start: dt.datetime | None = None, end: dt.datet
             where=[CallbackAttempt.result.in_(("calling", "reached"))]):
         figures.callbacks_made += int(made or 0)
         figures.callbacks_reached += int(reached or 0)
+    _kept_places(grouped)
     return out
+
+
+Grouped = Callable[..., Iterable[tuple[Figures, Any]]]
+"""`collect`'s query of one table: its Figures per (line, period), and the values asked."""
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _kept_places(grouped: Grouped) -> None:
+    """Kept places (voicebot.services.kept_places): offered and taken by when the caller
+    joined the queue, once each however often the offer was said; reached, or not reached
+    and so a ticket, by when the last call back ended."""
+    heard_offer = exists().where(CallEvent.call_id == QueueEntry.call_id,
+                                 CallEvent.kind == EventKind.QUEUE_TOLD,
+                                 CallEvent.data["offered"].as_boolean())
+    for figures, (offered, taken) in grouped(
+            QueueEntry.flow_id, QueueEntry.enqueued_at, func.count(),
+            count_if(QueueEntry.kept_at.is_not(None)),
+            where=[QueueEntry.kept_at.is_not(None) | heard_offer]):
+        figures.kept_offered += offered
+        figures.kept_taken += int(taken or 0)
+    for figures, (reached, not_reached) in grouped(
+            QueueEntry.flow_id, QueueEntry.left_at, count_if(QueueEntry.result == CALLED_BACK),
+            count_if(QueueEntry.result == NOT_REACHED),
+            where=[QueueEntry.kept_at.is_not(None),
+                   QueueEntry.result.in_((CALLED_BACK, NOT_REACHED))]):
+        figures.kept_reached += int(reached or 0)
+        figures.kept_not_reached += int(not_reached or 0)
 
 
 def callback_outcomes(session: Session) -> dict[tuple[str, str], int]:

@@ -89,6 +89,10 @@ CALL_ORDER = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing"
               "in-progress": 5, **{s: 6 for s in FINAL_CALL_STATUSES}, "dry-run": 6}
 """Call statuses only move forward: a late 'ringing' must not reopen a 'completed' call."""
 TWILIO_ERRORS = (TwilioRestException, TwilioException, OSError)
+UNSUBSCRIBED = 21610
+"""Twilio's refusal to text a number that is unsubscribed from ours (it replied STOP to it)."""
+Unsubscribed = Callable[[Session, Message, dt.datetime], None]
+"""What is done, in the sending transaction, with an SMS Twilio refused as `UNSUBSCRIBED`."""
 
 
 def refused(exc: BaseException) -> bool:
@@ -131,6 +135,8 @@ class Telephony:
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self.on_unsubscribed: Unsubscribed | None = None
+        """Set by voicebot.services, which keeps the opt-outs (this module is below it)."""
 
     @property
     def client(self) -> Client:
@@ -216,6 +222,8 @@ class Telephony:
                 if refused(sent):
                     message.status = "failed"
                     log.error("SMS to %s failed: %s", mask(message.to_number), sent)
+                    if code == UNSUBSCRIBED and self.on_unsubscribed is not None:
+                        self.on_unsubscribed(session, message, utcnow())
                 else:
                     log.warning("SMS to %s: no answer from Twilio (%s); whether it went out is "
                                 "checked with Twilio before it is sent again",

@@ -17,54 +17,19 @@ import pytest
 from flask import Flask
 
 from voicebot.callbacks import runner
-from voicebot.compiler.registry import registry
 from voicebot.models import Callback, Dial, Message
-from voicebot.services.visits import book
 
+from support import reminders
 from support.records import stored
 from support.twilio_double import TwilioDouble
 
-FLOW = """\
-flow: reminders
-language: en-US
-direction: outbound
-numbers: ["+15035550200"]
-timezone: UTC
-callbacks:
-  - id: confirm
-    on: visit_scheduled
-    call: confirm
-    delay: 1m
-    within: always
-  - id: note
-    on: visit_scheduled
-    sms: "Visit {visit_id}: {visit_date} at {visit_start}."
-    delay: 1m
-    within: always
-start: confirm
-fallback: bye
-states:
-  confirm:
-    ask: "Will you be home? Say yes or no."
-    choices:
-      - words: ["yes"]
-        goto: bye
-    no_input: bye
-    no_match: bye
-  bye:
-    hangup: "Goodbye."
-"""
 VISITS = 12
-CLIENTS = [f"+1503555{n:04d}" for n in range(700, 700 + VISITS)]
+CLIENTS = reminders.clients(700, VISITS)
 
 
 @pytest.fixture
 def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: Path) -> dict[str, Any]:
-    flows = tmp_path / "flows"
-    flows.mkdir()
-    (flows / "reminders.yaml").write_text(FLOW)
-    return {**settings, "FLOWS_DIR": str(flows), "DRY_RUN": False,
-            "TWILIO_API_URL": twilio_double.base_url, "PUBLIC_URL": "http://127.0.0.1:9"}
+    return reminders.settings(settings, twilio_double, tmp_path, delay="1m")
 
 
 def overdue_batch(app: Flask) -> list[int]:
@@ -73,9 +38,7 @@ def overdue_batch(app: Flask) -> list[int]:
     clock = app.extensions["voicebot.clock"]
     booked = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
     clock.set(booked)
-    flow = registry(app).get("reminders")
-    for phone in CLIENTS:
-        book(app, flow, phone=phone, window=f"{dt.date.today() + dt.timedelta(days=2)} 10:00-12:00")
+    reminders.book_visits(app, CLIENTS, days_ahead=2)
     clock.set(None)
     return sorted(c.id for c in stored(app, Callback))
 

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from voicebot import db
 from voicebot.devtools.emulator import new_sid
 from voicebot.jobs import run_due
-from voicebot.models import Callback, Message, Quote, Voicemail
+from voicebot.models import Callback, Message, Voicemail
+from voicebot.services import quotes
 
 from support.records import stored
 from support.twilio_double import TEST_ACCOUNT_SID
@@ -52,9 +53,8 @@ def test_om4_an_approved_quote_sets_off_the_flows_rules(app: Flask, client: Flas
                               status="quoted", understanding={"caller_name": "Ann"})
         session.add(voicemail)
         session.flush()
-        session.add(Quote(voicemail_id=voicemail.id, flow_id="omega", phone=CALLER,
-                          service_id="dryer", service_name="dryer repair", body="...",
-                          created_at=now))
+        quotes.store(session, voicemail, flow_id="omega", service_id="dryer",
+                     service_name="dryer repair", body="...", now=now)
     answer = post_signed(client, "/twilio/sms", {"MessageSid": new_sid("SM"),
                                                  "AccountSid": TEST_ACCOUNT_SID, "From": CALLER,
                                                  "To": OMEGA, "Body": "YES"})

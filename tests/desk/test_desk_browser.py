@@ -320,6 +320,36 @@ def test_staff_answer_a_text_from_the_menu_and_see_it_delivered(
     shot(browser, "texts-thread-phone.png")
 
 
+def test_staff_text_a_number_first_from_the_texts_page_on_a_phone(
+    texting_server: tuple[Flask, str], twilio_double: TwilioDouble, browser: Any
+) -> None:
+    """The new-text form on the Texts page, on a phone's screen: the number typed as it is
+    written in the line's country, the SMS sent by the worker, the conversation opened."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    app, server = texting_server
+    browser.set_window_size(390, 844)
+    log_in(browser, server)
+    browser.get(f"{server}/admin/texts")
+    browser.find_element(By.CSS_SELECTOR, "#new-text summary").click()
+    assert wider_than_the_screen(browser) == []
+    Select(browser.find_element(By.NAME, "line")).select_by_value("+15035550100")
+    browser.find_element(By.NAME, "phone").send_keys("(503) 555-0143")
+    body = "Hello from Omega: the part for your dryer is in. When may we come?"
+    browser.find_element(By.NAME, "body").send_keys(body)
+    go(browser, browser.find_element(By.ID, "send-new-text").click, f"Texts with {CALLER}")
+    assert (f"SMS to {CALLER} queued from +15035550100: Fits in one SMS."
+            in browser.find_element(By.CSS_SELECTOR, "p.flash").text)
+    run_due(app, raise_errors=True)
+    (sent,) = twilio_double.messages
+    assert (sent["from"], sent["to"], sent["body"]) == ("+15035550100", CALLER, body)
+    browser.refresh()
+    (ours,) = browser.find_elements(By.CSS_SELECTOR, "li.sms.out")
+    assert "reply by Dana" in ours.text and body in ours.text
+    shot(browser, "texts-new-phone.png")
+
+
 CAR_SERVICE = "+74955550100"
 TELESPUTNIK = "+375295550100"
 RU_PAGES = {"handoff": "/admin/", "tickets": "/admin/tickets", "callbacks": "/admin/callbacks",

@@ -184,6 +184,7 @@ def test_a_failed_reply_is_shown_with_its_reason_and_sent_again_once(
     assert refused.status == "failed"
     page = shown(desk.page(f"/admin/texts/{talk.id}"))
     assert "The number is not a valid phone number. (Twilio error 21211)" in page
+    assert conversation(app).opted_out_at is None  # only 21610 says they want no texts
 
     # Send again: one new SMS however often the button is pressed; the failed one stays.
     for _press in range(2):
@@ -237,6 +238,52 @@ def test_stop_keeps_the_desk_from_texting_and_start_lets_it_again(
     run_due(app, raise_errors=True)
     assert [m["body"] for m in sent_to(twilio_double, CALLER)] == [
         "Thank you. We repair ice makers."]
+
+
+def test_a_number_twilio_refuses_as_unsubscribed_is_opted_out_here_too(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    """The caller replied STOP to Twilio, not to us (error 21610 on our SMS): we stop trying
+    that number from that line, and the desk says why, as if the STOP had reached us."""
+    line = flow_or_none("omega", app)
+    assert line is not None
+
+    def reminder(key: str) -> int:
+        with db.session_scope(app) as session:
+            return messages.queue(session, line, to=CALLER, body="Your visit is tomorrow at 10.",
+                                  purpose=MessagePurpose.CALLER, key=key).id
+
+    twilio_double.refuse_messages.append(
+        TwilioError(400, 21610, "Attempt to send to unsubscribed recipient"))
+    first = reminder("reminder-1")
+    run_due(app, raise_errors=True)
+    (refused,) = stored(app, Message, id=first)
+    assert refused.status == "failed" and refused.error.startswith("21610")
+    talk = conversation(app)
+    assert (talk.line, talk.opted_out_at is not None) == (OMEGA, True)
+
+    desk = Desk(live_server)
+    listing = desk.page("/admin/texts?status=all")
+    assert re.search(rf'id="conversation-{talk.id}">.*?opted out', listing, re.S)
+    page = desk.page(f"/admin/texts/{talk.id}")
+    assert f"{CALLER} asked for no more texts from {OMEGA}" in shown(page)
+    assert "The caller has opted out of texts from this number (they texted STOP). " \
+           "(Twilio error 21610)" in shown(page)
+    assert 'name="body"' not in page  # no reply form
+
+    # The next SMS to them from that line is kept, not tried: Twilio hears nothing more.
+    tried = len(twilio_double.requests_for("POST", r"/Messages\.json$"))
+    second = reminder("reminder-2")
+    run_due(app, raise_errors=True)
+    assert stored(app, Message, id=second)[0].error == messages.NOT_SENT_OPTED_OUT
+    assert len(twilio_double.requests_for("POST", r"/Messages\.json$")) == tried
+
+    # Texting START (to Twilio, which passes it on) lets the desk text them again.
+    phone(live_server).send("START")
+    assert conversation(app).opted_out_at is None
+    assert desk.send(talk.id, "Thank you. See you tomorrow.").status_code == 200
+    run_due(app, raise_errors=True)
+    assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["Thank you. See you tomorrow."]
 
 
 def test_russian_stop_is_confirmed_politely_and_respected(
@@ -404,3 +451,92 @@ def test_one_reply_form_posted_four_times_at_once_sends_one_sms(
     run_due(app, raise_errors=True)
     assert len(stored(app, Message, purpose="desk")) == 1
     assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["We do; a visit is $85."]
+
+
+NEW_TEXT_KEY = re.compile(r'action="/admin/texts/new".*?name="form_key" value="([0-9a-f]{32})"',
+                          re.S)
+
+
+def new_text_form(desk: Desk) -> dict[str, str]:
+    """The Texts page's new-text form's hidden fields, as drawn."""
+    page = desk.page("/admin/texts")
+    found = NEW_TEXT_KEY.search(page)
+    assert found, "the Texts page has no new-text form"
+    return {"csrf_token": csrf_token(page), "form_key": found.group(1)}
+
+
+def test_staff_text_a_number_first_from_the_line_they_choose(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    """The number is read as the chosen line's country writes it; the SMS goes out through
+    the outbox and the worker, from that line, once however often the form is sent; the
+    conversation opens on the page."""
+    desk = Desk(live_server)
+    page = desk.page("/admin/texts")
+    assert f'<option value="{OMEGA}"' in page and f'<option value="{CAR_SERVICE}"' in page
+    form = new_text_form(desk)
+    body = "Hello from Omega Appliance: your new filter is in. Reply to set a time."
+    sent = [desk.http.post(f"{live_server}/admin/texts/new", data={
+        **form, "line": OMEGA, "phone": "(503) 555-0177", "body": body}) for _ in range(2)]
+    assert [a.status_code for a in sent] == [200, 200]
+    thread = shown(sent[0].text)
+    assert f"Texts with {CALLER}" in thread and body in thread
+    assert f"SMS to {CALLER} queued from {OMEGA}: Fits in one SMS." in thread
+    (queued,) = stored(app, Message, purpose="desk")
+    assert (queued.to_number, queued.from_number, queued.sent_by, queued.status) == (
+        CALLER, OMEGA, "Dana", "pending")
+    assert twilio_double.messages == []  # the worker sends it, not the desk's request
+    run_due(app, raise_errors=True)
+    (out,) = sent_to(twilio_double, CALLER)
+    assert (out["from"], out["body"]) == (OMEGA, body)
+    talk = conversation(app)
+    assert (talk.line, talk.flow_id, talk.status) == (OMEGA, "omega", "replied")
+
+    # The caller answers: the same conversation, waiting for staff.
+    phone(live_server).send("Thursday morning, please.")
+    assert conversation(app).id == talk.id and conversation(app).status == "needs-reply"
+
+    # A Russian line reads a Russian number as written there, with its trunk prefix 8.
+    answer = desk.http.post(f"{live_server}/admin/texts/new", data={
+        **new_text_form(desk), "line": CAR_SERVICE, "phone": "8 (916) 555-01-77",
+        "body": "Ваш автомобиль готов, можно забирать."})
+    assert f"Texts with {RU_CALLER}" in shown(answer.text)
+    assert conversation(app, RU_CALLER).line == CAR_SERVICE
+
+
+@pytest.mark.parametrize(("line", "typed", "said"), [
+    (OMEGA, "555-01", "555-01 is not a phone number: type it as numbers are written where "
+                      f"{OMEGA} is, or with the country code (+...)."),
+    (OMEGA, "8 916 555-01-77", "8 916 555-01-77 is not a phone number"),  # Russian, on a US line
+    ("+15035550199", "(503) 555-0177", "Choose the line the SMS goes from."),  # not ours
+])
+def test_a_new_text_to_a_bad_number_or_from_no_line_of_ours_is_refused(
+    app: Flask, live_server: str, twilio_double: TwilioDouble, line: str, typed: str, said: str,
+) -> None:
+    desk = Desk(live_server)
+    answer = desk.http.post(f"{live_server}/admin/texts/new", data={
+        **new_text_form(desk), "line": line, "phone": typed, "body": "Your part is in."})
+    assert answer.status_code == 400 and said in shown(answer.text)
+    assert 'value="Your part is in."' not in answer.text and "Your part is in." in answer.text
+    run_due(app, raise_errors=True)
+    assert stored(app, Message) == [] and stored(app, Conversation) == []
+    assert twilio_double.messages == []
+
+
+def test_a_new_text_to_an_opted_out_number_is_refused_and_a_forged_form_is_not_taken(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    phone(live_server).send("STOP")
+    desk = Desk(live_server)
+    refused = desk.http.post(f"{live_server}/admin/texts/new", data={
+        **new_text_form(desk), "line": OMEGA, "phone": "503 555 0177", "body": "Still there?"})
+    assert refused.status_code == 400
+    assert f"{CALLER} asked for no more texts from {OMEGA}" in shown(refused.text)
+
+    # Without the page's CSRF token (another site's form posting with the desk's cookie).
+    forged = desk.http.post(f"{live_server}/admin/texts/new", data={
+        "form_key": "0" * 32, "line": CAR_SERVICE, "phone": "+79165550177", "body": "Hi"})
+    assert forged.status_code == 400 and "The form has expired" in shown(forged.text)
+    run_due(app, raise_errors=True)
+    assert stored(app, Message, purpose="desk") == [] and twilio_double.messages == []
+    assert [c.phone for c in stored(app, Conversation)] == [CALLER]

@@ -10,7 +10,9 @@ the quiet hours, then a ticket; duplicate and late status callbacks dial nobody 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from voicebot import db
+from voicebot import db, stats
 from voicebot.compiler.graph import to_dot, to_mermaid
 from voicebot.compiler.loader import load_flow
 from voicebot.compiler.registry import registry
@@ -460,6 +462,50 @@ def test_min_wait_offers_a_call_back_only_in_a_long_queue(
     heard = dial_inprocess(LINE, from_=CALLER).start().heard
     assert f"The wait is about {2 * pace_minutes} minutes." in heard
     assert ("To keep your place in line and have us call you back, press 1." in heard) is offered
+    with db.session_scope(app) as session:  # the reports count only a caller who heard it
+        assert stats.collect(session)[("desk", None)].kept_offered == int(offered)
+
+
+def test_the_reports_count_kept_places_offered_kept_reached_and_left_as_tickets(
+    app: Flask, dial: DialFn, twilio_double: TwilioDouble, live_server: str,
+    clock_at: Callable[[dt.datetime], None],
+) -> None:
+    """Three callers hear the offer: one keeps their place and is reached, one keeps it and
+    is not reached twice (a ticket), one hangs up instead. The dispatcher's own calls, never
+    queued, are not counted."""
+    reached = keep_place(dial)
+    missed = keep_place(dial, LATER)
+    declined = dial(LINE, from_="+15035550179")
+    assert "To keep your place in line and have us call you back, press 1." in \
+        declined.start().heard
+    declined.queue_result("hangup")
+
+    staff, _ = dispatcher_takes(dial)
+    run_due(app, raise_errors=True)
+    back = answer(placed_calls(twilio_double)[0], live_server)
+    back.dial_result("completed", duration=60)
+    staff.queue_result("bridged")
+    for attempt, at in ((1, minutes(1)), (2, minutes(7))):
+        clock_at(at)
+        dispatcher_takes(dial)
+        run_due(app, raise_errors=True)
+        not_answered(app, twilio_double, placed_calls(twilio_double)[attempt], "no-answer")
+    assert (the_place(app, reached).result, the_place(app, missed).result) == (
+        "called-back", "not-reached")
+    assert len(stored(app, Ticket)) == 1
+
+    desk = login(app.test_client())
+    page = desk.get("/admin/reports?from=2026-11-23&to=2026-11-23&unit=day").text
+    totals = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="totals"')[1]))
+    assert "Places kept for a call back: offered / kept / reached / not reached, ticket " \
+           "3 / 2 / 1 / 1" in totals
+    work = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="table-work"')[1]
+                                       .split("</table>")[0]))
+    assert "2026-11-23 0 0 0 0 0 3 2 1 1" in work
+    exported = desk.get("/admin/reports.csv?from=2026-11-23&to=2026-11-23&unit=day").text
+    (row,) = csv.DictReader(io.StringIO(exported))
+    assert (row["kept_places_offered"], row["kept_places_taken"], row["kept_places_reached"],
+            row["kept_places_not_reached"]) == ("3", "2", "1", "1")
 
 
 def test_the_flow_picture_draws_the_key(flow_file: Path) -> None:

@@ -396,6 +396,15 @@ def test_every_problem_is_reported_in_line_order(tmp_path: Path) -> None:
     ]
 
 
+def test_a_time_zone_too_long_for_a_file_name_is_reported_not_raised(tmp_path: Path) -> None:
+    # Found by test_loader_fuzz: the OS refuses such a lookup with OSError, not "not found".
+    text = MINIMAL.replace("timezone: UTC", "timezone: " + "Europe/" + "x" * 300)
+    assert problems(write(tmp_path, text)) == [
+        "f.yaml:4: timezone: unknown time zone; expected one like America/Los_Angeles "
+        f"(got 'Europe/{'x' * 300}')",
+    ]
+
+
 def test_a_bad_fact_does_not_make_roles_look_undefined(tmp_path: Path) -> None:
     text = MINIMAL.replace(
         "start: hello",

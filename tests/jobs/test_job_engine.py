@@ -32,9 +32,9 @@ from voicebot.jobs.leadership import leader
 from voicebot.jobs.scheduler import due_callbacks
 from voicebot.models import Call, Callback, CallEvent, Dial, Message, Voicemail
 from voicebot.services import voicemails
-from voicebot.services.visits import book
 from voicebot.voicemail import pipeline
 
+from support import reminders
 from support.processes import start_worker
 from support.records import stored
 from support.speech import spoken
@@ -44,36 +44,6 @@ from support.waiting import wait_for
 COUNT = int(os.environ.get("VOICEBOT_TEST_JOB_COUNT", "300"))
 FLOWS = Path(__file__).parents[1] / "flows" / "valid"
 OMEGA = "+15555550100"
-REMINDERS = """\
-flow: reminders
-language: en-US
-direction: outbound
-numbers: ["+15035550200"]
-timezone: UTC
-callbacks:
-  - id: confirm
-    on: visit_scheduled
-    call: confirm
-    delay: 1s
-    within: always
-  - id: note
-    on: visit_scheduled
-    sms: "Visit {visit_id}: {visit_date} at {visit_start}."
-    delay: 1s
-    within: always
-start: confirm
-fallback: bye
-states:
-  confirm:
-    ask: "Will you be home? Say yes or no."
-    choices:
-      - words: ["yes"]
-        goto: bye
-    no_input: bye
-    no_match: bye
-  bye:
-    hangup: "Goodbye."
-"""
 FINAL = ("quoted", "for-person", "needs-transcription", "unusable", "failed")
 
 
@@ -85,12 +55,10 @@ def database_url(postgresql_url: str) -> str:
 
 @pytest.fixture
 def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: Path) -> dict[str, Any]:
-    flows = tmp_path / "flows"
-    flows.mkdir()
-    shutil.copy(FLOWS / "omega.yaml", flows / "omega.yaml")
-    (flows / "reminders.yaml").write_text(REMINDERS)
-    return {**settings, "JOBS": "procrastinate", "FLOWS_DIR": str(flows), "DRY_RUN": False,
-            "TWILIO_API_URL": twilio_double.base_url, "PUBLIC_URL": "http://127.0.0.1:9"}
+    # Due a second on: the racing clocks below look while the callbacks fall due.
+    with_line = reminders.settings(settings, twilio_double, tmp_path, delay="1s")
+    shutil.copy(FLOWS / "omega.yaml", Path(with_line["FLOWS_DIR"]) / "omega.yaml")
+    return {**with_line, "JOBS": "procrastinate"}
 
 
 @pytest.fixture
@@ -136,14 +104,6 @@ def leave_voicemails(app: Flask, double: TwilioDouble, audio: bytes, count: int)
     return ids
 
 
-def book_visits(app: Flask, count: int, first: int) -> None:
-    """`count` visits tomorrow: each a confirmation call and an SMS, due a second on."""
-    flow = registry(app).get("reminders")
-    for i in range(count):
-        book(app, flow, phone=f"+1503555{first + i:04d}",
-             window=f"{dt.date.today() + dt.timedelta(days=1)} 10:00-12:00")
-
-
 def doing(app: Flask) -> int:
     with db.engine(app).connect() as conn:
         return int(conn.execute(text(
@@ -155,7 +115,7 @@ def test_workers_killed_and_added_transcribe_each_voicemail_once_and_send_everyt
 ) -> None:
     audio = spoken("My dishwasher is broken.")
     voicemails = leave_voicemails(app, twilio_double, audio, COUNT)
-    book_visits(app, COUNT // 2, first=1000)  # a call and an SMS each: COUNT callbacks
+    reminders.book_visits(app, reminders.clients(1000, COUNT // 2))  # a call and an SMS each: COUNT callbacks
     assert len(stored(app, Callback)) == 2 * (COUNT // 2)
 
     workers = [spawn(f"w{n}") for n in range(3)]
@@ -222,7 +182,7 @@ def test_two_clocks_started_at_once_fire_each_callback_once(
     """Two workers start together: one leads the clock, the other stands by. And were two
     clocks ever to look at once (a leader cut off, its successor already up), queueing is
     keyed: this process runs `due_callbacks` on four threads at once beside them."""
-    book_visits(app, 50, first=2000)
+    reminders.book_visits(app, reminders.clients(2000, 50))
     first, second = spawn("a"), spawn("b")
     racing = [threading.Thread(target=lambda: [due_callbacks(app, dt.datetime.now(dt.UTC))
                                                for _ in range(20)]) for _ in range(4)]

@@ -8,7 +8,6 @@ through the product's own API, whose callback rules are due a few seconds later.
 
 from __future__ import annotations
 
-import datetime as dt
 import signal
 import subprocess
 import time
@@ -19,59 +18,18 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from voicebot.compiler.registry import registry
 from voicebot.models import Callback, Dial
-from voicebot.services.visits import book
 
+from support import reminders
 from support.processes import start_worker
 from support.records import stored
 from support.twilio_double import TwilioDouble
 from support.waiting import wait_for
 
-FLOW = """\
-flow: reminders
-language: en-US
-direction: outbound
-numbers: ["+15035550200"]
-timezone: UTC
-callbacks:
-  - id: confirm
-    on: visit_scheduled
-    call: confirm
-    delay: 2s
-    within: always
-  - id: note
-    on: visit_scheduled
-    sms: "Visit {visit_id}: {visit_date} at {visit_start}."
-    delay: 2s
-    within: always
-start: confirm
-fallback: bye
-states:
-  confirm:
-    ask: "Will you be home? Say yes or no."
-    choices:
-      - words: ["yes"]
-        goto: ok
-    no_input: bye
-    no_match: bye
-  ok:
-    visit: confirmed
-    next: bye
-  bye:
-    hangup: "Goodbye."
-"""
-
 
 @pytest.fixture
 def settings(settings: dict[str, Any], twilio_double: TwilioDouble, tmp_path: Path) -> dict[str, Any]:
-    flows = tmp_path / "flows"
-    flows.mkdir()
-    (flows / "reminders.yaml").write_text(FLOW)
-    return {**settings, "FLOWS_DIR": str(flows), "DRY_RUN": False,
-            "TWILIO_API_URL": twilio_double.base_url,
-            # Twilio never calls this in these tests; a live call needs some public URL.
-            "PUBLIC_URL": "http://127.0.0.1:9"}
+    return reminders.settings(settings, twilio_double, tmp_path, delay="2s")
 
 
 @pytest.fixture
@@ -94,14 +52,6 @@ def log_of(tmp_path: Path, name: str) -> str:
     return (tmp_path / f"{name}.log").read_text(errors="replace")
 
 
-def book_visits(app: Flask, count: int, first: int) -> None:
-    """`count` visits tomorrow; their confirmation call and SMS fall due two seconds on."""
-    flow = registry(app).get("reminders")
-    for i in range(count):
-        book(app, flow, phone=f"+1503555{first + i:04d}",
-             window=f"{dt.date.today() + dt.timedelta(days=1)} 10:00-12:00")
-
-
 def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     app: Flask, spawn: Callable[[str], subprocess.Popen[bytes]], twilio_double: TwilioDouble,
 ) -> None:
@@ -110,14 +60,14 @@ def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     it is down. The restarted worker asks Twilio about the batch it finds half sent (adopting
     every call and SMS Twilio has), makes the rest of the schedule, and repeats nothing."""
     twilio_double.slow[r"/(Calls|Messages)\.json$"] = 1.5
-    book_visits(app, 8, first=301)
+    reminders.book_visits(app, reminders.clients(301, 8))
     first = spawn("first")
     wait_for(lambda: len(twilio_double.calls) + len(twilio_double.messages) >= 1, 30,
              "the first worker sent its batch")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     assert {d.call_sid for d in stored(app, Dial)} <= {None}, "killed too late to prove anything"
-    book_visits(app, 8, first=309)
+    reminders.book_visits(app, reminders.clients(309, 8))
 
     spawn("second")
     wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16, 60,

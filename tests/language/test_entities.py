@@ -106,6 +106,13 @@ def test_english_names(said: str, name: str | None) -> None:
     ("это срочно, не заводится", None),
     ("вера в вас у меня пропала", None),
     ("это опять я", None),
+    # The name in the instrumental around a verb of naming comes back in the nominative.
+    ("добрый день меня дмитрием зовут у меня глохнет мотор", "Дмитрий"),
+    ("Называйте меня Светланой, перезвоните вечером.", "Светлана"),
+    ("меня Тимуром звать пробило колесо", "Тимур"),
+    ("меня так зовут", None),
+    # Unpunctuated, a name after "это" at the end still signs the message.
+    ("тормоза скрипят посмотрите пожалуйста это ксения", "Ксения"),
 ])
 def test_russian_names(said: str, name: str | None) -> None:
     assert entities.name_in(said, "russian") == name
@@ -153,6 +160,11 @@ def test_a_voicemail_signed_in_its_middle_or_end(said: str, name: str | None) ->
     ("the disposal is jammed, this is Ray at 503 555 0116", "Ray"),
     # A symptom after "it's" is nobody, even before the number.
     ("the disposal, it's jammed, 503 555 0116", None),
+    # A few words of giving the number between the name and it.
+    ("the stove won't light, this is Nadia, call me back at 503 555 0117", "Nadia"),
+    ("ice maker's dead, it's Theo, you can reach me at 503 555 0118", "Theo"),
+    # ... but then a state is nobody, whatever the cue.
+    ("the dishwasher is dead, this is ridiculous, my number is 503 555 0119", None),
 ])
 def test_an_english_voicemail_signed_in_its_middle(said: str, name: str | None) -> None:
     """OM-4: the quote SMS greets the caller by the name they signed with."""

@@ -14,7 +14,8 @@ from pydub.generators import Sine
 from werkzeug.security import generate_password_hash
 
 from voicebot import db
-from voicebot.models import Callback, CallbackAttempt, Message, Quote, Ticket, Voicemail
+from voicebot.models import Callback, CallbackAttempt, Message, Ticket, Voicemail
+from voicebot.services import quotes
 
 PASSWORD = "desk-password-for-tests"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
@@ -65,9 +66,13 @@ def voicemail(app: Flask, *, phone: str, at: dt.datetime, audio: str = "", trans
         message_id, = add(app, Message(direction="out", purpose="quote", flow_id=flow,
                                        from_number="+15035550100", to_number=phone,
                                        body=quote["body"], status="delivered", created_at=at))
-        add(app, Quote(voicemail_id=vm_id, flow_id=flow, phone=phone, service_id=quote["service"],
-                       service_name=quote["name"], body=quote["body"], message_id=message_id,
-                       status=quote.get("status", "sent"), created_at=at))
+        with db.session_scope(app) as session:
+            row = session.get(Voicemail, vm_id)
+            assert row is not None
+            stored = quotes.store(session, row, flow_id=flow, service_id=quote["service"],
+                                  service_name=quote["name"], body=quote["body"], now=at)
+            assert stored is not None
+            stored.message_id, stored.status = message_id, quote.get("status", "sent")
     return vm_id
 
 

@@ -17,6 +17,7 @@ from voicebot.devtools.emulator import CallEmulator, new_sid
 from voicebot.jobs import run_due
 from voicebot.journal import entries
 from voicebot.models import Message, Quote, Ticket, Voicemail
+from voicebot.services import quotes
 from voicebot.voicemail.replies import classify
 
 from support.records import stored
@@ -47,10 +48,9 @@ def quote_for(app: Flask, flow_id: str, phone: str, service: str, at: dt.datetim
                               status="quoted", understanding={"caller_name": "Ann"})
         s.add(voicemail)
         s.flush()
-        quote = Quote(voicemail_id=voicemail.id, flow_id=flow_id, phone=phone,
-                      service_id=service, service_name=service, body="...", created_at=at)
-        s.add(quote)
-        s.flush()
+        quote = quotes.store(s, voicemail, flow_id=flow_id, service_id=service,
+                             service_name=service, body="...", now=at)
+        assert quote is not None
         return quote.id
 
 

@@ -78,9 +78,9 @@ CASES = [
        "dishwasher", number="+15035550123"),
     en("my washer and dryer both stopped working this is not an emergency", True, "washer"),
     en("hello this is ray my range top has one burner out", True, "oven", "Ray"),
-    # A known miss: the caller never names the appliance. Kept to make recall honest.
-    en("the thing that keeps my food cold stopped working please send someone", True, None,
-       reason="no_service_named"),
+    # The caller never names the appliance; the refrigerator's examples (food kept cold) do.
+    en("the thing that keeps my food cold stopped working please send someone", True,
+       "refrigerator"),
     # --- English, omega: not for a quote -------------------------------------------------------
     en("hi this is acme appliance parts supply calling about invoice four four two for the "
        "refrigerator compressor you ordered please call our billing department", False, None,

@@ -21,12 +21,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from voicebot import db
 from voicebot.admin.blueprint import PUBLIC_ENDPOINTS, bp
-from voicebot.models import LoginFailure, utcnow
+from voicebot.models import utcnow
+from voicebot.services import logins
 
 log = logging.getLogger("voicebot.desk")
 
@@ -80,27 +80,19 @@ def current_user() -> str | None:
 def _recent_failures(name: str, address: str) -> tuple[int, int]:
     """Wrong passwords in the last FAILURE_WINDOW: for this name from this address, and from
     this address under any name. In the database, so every web process counts the same."""
-    since = utcnow() - dt.timedelta(seconds=FAILURE_WINDOW)
-    session = db.session()
-    recent = (LoginFailure.address == address) & (LoginFailure.at >= since)
-    by_address = session.scalar(select(func.count()).where(recent)) or 0
-    by_name = session.scalar(select(func.count()).where(recent, LoginFailure.name == name)) or 0
-    return by_name, by_address
+    return logins.recent(db.session(), name, address,
+                         utcnow() - dt.timedelta(seconds=FAILURE_WINDOW))
 
 
 def _failed(name: str, address: str) -> None:
     session = db.session()
-    now = utcnow()
-    session.execute(delete(LoginFailure).where(
-        LoginFailure.at < now - dt.timedelta(seconds=FAILURE_WINDOW)))
-    session.add(LoginFailure(name=name, address=address, at=now))
+    logins.failed(session, name, address, utcnow(), dt.timedelta(seconds=FAILURE_WINDOW))
     session.commit()
 
 
 def _forget(name: str, address: str) -> None:
     session = db.session()
-    session.execute(delete(LoginFailure).where(LoginFailure.name == name,
-                                               LoginFailure.address == address))
+    logins.forget(session, name, address)
     session.commit()
 
 

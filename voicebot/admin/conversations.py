@@ -1,7 +1,8 @@
 """Texts on the desk (issue 18 item 5): the callers' SMS conversations, those waiting for a
 reply first; one conversation's thread, in and out, with each SMS's delivery as Twilio
-reported it; the reply form (sent from the number the caller texted, by the worker); sending
-a failed SMS again; marking a conversation done.
+reported it; the reply form (sent from the number the caller texted, by the worker); a new
+text to a number, from a line staff choose; sending a failed SMS again; marking a
+conversation done.
 
 A reply form carries a key of its own, made when the page is drawn: the same form posted twice
 (a double click, a browser resending) stores one SMS (`services.conversations.reply`).
@@ -16,7 +17,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from voicebot import db
+from voicebot import db, phones
 from voicebot.admin.blueprint import bp
 from voicebot.admin.formatting import when
 from voicebot.admin.i18n import gettext as _
@@ -97,13 +98,50 @@ def _conversation(session: Session, conversation_id: int) -> Conversation:
 
 
 @bp.get("/texts")
-def texts() -> ResponseReturnValue:
-    status = request.args.get("status", "open")
-    status = status if status in STATUSES else "open"
+def texts(typed: dict[str, str] | None = None, problem: str = "",
+          status: int = 200) -> ResponseReturnValue:
+    shown = request.args.get("status", "open")
+    shown = shown if shown in STATUSES else "open"
     line = request.args.get("line", "")
-    rows = work.listing(db.session(), status=status, line=line)
-    return render_template("admin/texts.html", rows=rows, status=status, statuses=STATUSES,
-                           line=line, lines=[flow.id for flow in registry().flows()])
+    rows = work.listing(db.session(), status=shown, line=line)
+    flows = registry().flows()
+    return render_template("admin/texts.html", rows=rows, status=shown, statuses=STATUSES,
+                           line=line, lines=[flow.id for flow in flows],
+                           senders=[(flow, number) for flow in flows for number in flow.numbers],
+                           typed=typed or {}, problem=problem,
+                           form_key=secrets.token_hex(16)), status
+
+
+@bp.post("/texts/new")
+def new_text() -> ResponseReturnValue:
+    """Staff text a number first: read as the chosen line's country writes numbers, sent from
+    that line through the outbox like any reply; the conversation opens."""
+    typed = {k: request.form.get(k, "") for k in ("line", "phone", "body")}
+    form_key = request.form.get("form_key", "")
+    if not FORM_KEY.fullmatch(form_key):
+        abort(400)
+    flow = registry().for_number(typed["line"])
+    if flow is None or typed["line"] not in flow.numbers:
+        return texts(typed, _("Choose the line the SMS goes from."), 400)
+    phone = phones.read(typed["phone"], typed["line"])
+    if not phone:
+        return texts(typed, _("{typed} is not a phone number: type it as numbers are written "
+                              "where {line} is, or with the country code (+...).",
+                              typed=typed["phone"].strip() or "—", line=typed["line"]), 400)
+    session = db.session()
+    try:
+        conversation, message = work.start(session, flow, typed["line"], phone, typed["body"],
+                                           by=g.desk_user, form_key=form_key, now=clock().now())
+    except ConversationError as exc:
+        problem = refusal(exc, work.of(session, flow.id, typed["line"], phone), typed["body"])
+        session.rollback()
+        return texts(typed, problem, 400)
+    session.commit()  # the worker sends it once this commits
+    current_app.logger.info("desk: %s texted %s first (message %s)", g.desk_user, mask(phone),
+                            message.id)
+    flash(_("SMS to {phone} queued from {line}: {note}", phone=phone, line=message.from_number,
+            note=segments_note(message.body)))
+    return redirect(url_for("admin.text_thread", conversation_id=conversation.id))
 
 
 @bp.get("/texts/<int:conversation_id>")

@@ -1,16 +1,14 @@
-"""How the desk shows times and reads the phone numbers staff type."""
+"""How the desk shows times (voicebot.phones reads the numbers staff type)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
 from voicebot.flows.catalog import catalog
-from voicebot.phones import is_e164
 
 
 def desk_zone() -> dt.tzinfo:
@@ -37,12 +35,3 @@ def when(value: dt.datetime | str | None, with_date: bool = True) -> str:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     local = moment.astimezone(desk_zone())
     return local.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
-
-
-def normalise_number(typed: str) -> str:
-    """'+1 (503) 555-0100' or '15035550100' as the E.164 the journal stores; '' if it is no
-    phone number."""
-    digits = re.sub(r"[\s().-]", "", typed)
-    if not digits.startswith("+"):
-        digits = "+" + digits
-    return digits if is_e164(digits) else ""

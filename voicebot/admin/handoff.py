@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from voicebot import db, journal, notes
+from voicebot import db, journal, notes, phones
 from voicebot.admin import conversations as desk_texts
 from voicebot.admin import i18n, naming
 from voicebot.admin.blueprint import bp
-from voicebot.admin.formatting import desk_zone, normalise_number
+from voicebot.admin.formatting import desk_zone
 from voicebot.admin.tickets import NOT_CLOSED
 from voicebot.clock import clock
 from voicebot.compiler.registry import registry
@@ -95,7 +95,7 @@ def parse_filters(args: MultiDict[str, str], now: dt.datetime) -> Filters:
         hours = max(1, int(args["hours"]))
         since = now - dt.timedelta(hours=hours)
     typed = args.get("number", "").strip()
-    number = normalise_number(typed) if typed else ""
+    number = phones.read(typed) if typed else ""
     if typed and not number:
         problem = "number"
     before = args.get("before", "")

@@ -289,6 +289,12 @@ RU: dict[str, str] = {
     "Service level ({n} s)": "Уровень обслуживания ({n} с)",
     "Quotes sent / approved": "Расценки отправлено / одобрено",
     "Callbacks made / reached": "Перезвонов сделано / дозвонились",
+    "Places kept for a call back: offered / kept / reached / not reached, ticket":
+        "Место в очереди с обратным звонком: предложено / сохранили / дозвонились / "
+        "не дозвонились, заявка",
+    "place kept: offered": "место в очереди: предложено",
+    "kept": "сохранили",
+    "not reached, ticket": "не дозвонились, заявка",
     "No calls in this period.": "За этот период звонков нет.",
     "Calls per period": "Звонки по периодам",
     "Period": "Период",
@@ -393,6 +399,19 @@ RU: dict[str, str] = {
     "Fits in one SMS.": "Помещается в одно SMS.",
     "Goes as {n} SMS, each billed.": "Уйдёт {n} SMS, каждое оплачивается отдельно.",
     "Reply queued from {line}: {note}": "Ответ будет отправлен с номера {line}. {note}",
+    "New text": "Новое SMS",
+    "From our line": "С нашего номера",
+    "To number": "На номер",
+    "Message": "Текст",
+    "Type the number as it is written in the line's country, or with the country code.":
+        "Наберите номер так, как его пишут в стране линии, или с кодом страны.",
+    "Choose the line the SMS goes from.": "Выберите номер, с которого уйдёт SMS.",
+    "{typed} is not a phone number: type it as numbers are written where {line} is, or with "
+    "the country code (+...).":
+        "{typed} — не номер телефона: наберите его так, как пишут номера в стране линии "
+        "{line}, или с кодом страны (+...).",
+    "SMS to {phone} queued from {line}: {note}":
+        "SMS на номер {phone} будет отправлено с номера {line}. {note}",
     "Send again": "Отправить снова",
     "Sent again below.": "Отправлено повторно, см. ниже.",
     "The SMS is queued to be sent again.": "SMS поставлено в очередь на повторную отправку.",

@@ -152,7 +152,8 @@ def draw(rows: list[Row], unit: str) -> dict[str, Markup]:
 CSV_COLUMNS = ("line", "period_start", "time_zone", "calls", "answered", "abandoned",
                "average_abandon_seconds", "average_wait_seconds", "p90_wait_seconds",
                "service_level_percent", "voicemails", "quotes_sent", "quotes_approved",
-               "callbacks_made", "callbacks_reached")
+               "callbacks_made", "callbacks_reached", "kept_places_offered", "kept_places_taken",
+               "kept_places_reached", "kept_places_not_reached")
 
 
 def csv_rows(choice: Choice) -> list[list[str | int]]:
@@ -165,7 +166,8 @@ def csv_rows(choice: Choice) -> list[list[str | int]]:
                     seconds(f.average_abandon), seconds(f.average_wait), seconds(f.p90_wait),
                     "" if f.service_level is None else f"{100 * f.service_level:.1f}",
                     f.voicemails, f.quotes_sent, f.quotes_approved, f.callbacks_made,
-                    f.callbacks_reached])
+                    f.callbacks_reached, f.kept_offered, f.kept_taken, f.kept_reached,
+                    f.kept_not_reached])
     return out
 
 
@@ -177,7 +179,8 @@ def reports() -> ResponseReturnValue:
     return render_template(
         "admin/reports.html", c=choice, rows=rows, by_line=by_line, total=total,
         shown=[r for r in rows if r.figures.calls or r.figures.voicemails or r.figures.quotes_sent
-               or r.figures.quotes_approved or r.figures.callbacks_made],
+               or r.figures.quotes_approved or r.figures.callbacks_made
+               or r.figures.kept_offered or r.figures.kept_reached or r.figures.kept_not_reached],
         charts=draw(rows, choice.unit), lines=[flow.id for flow in catalog().flows()],
         label=lambda r: long_label(r.start, choice.unit), percent=percent, seconds=seconds,
         level_seconds=stats.SERVICE_LEVEL_SECONDS)

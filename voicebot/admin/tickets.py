@@ -14,10 +14,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from voicebot import db, ticket_language
+from voicebot import db, phones, ticket_language
 from voicebot.admin import conversations as desk_texts
 from voicebot.admin.blueprint import bp
-from voicebot.admin.formatting import desk_zone, normalise_number
+from voicebot.admin.formatting import desk_zone
 from voicebot.admin.i18n import gettext as _
 from voicebot.clock import clock
 from voicebot.compiler.registry import registry
@@ -130,7 +130,7 @@ def new_ticket() -> ResponseReturnValue:
         form["urgent"] = bool(request.form.get("urgent"))
         form["official"] = bool(request.form.get("official"))
         text = dry_text("text")
-        phone = normalise_number(form["phone"]) if form["phone"] else ""
+        phone = phones.read(form["phone"]) if form["phone"] else ""
         due = None
         if form["line"] not in _lines():
             errors.append(_("Choose a line."))

@@ -228,7 +228,9 @@ def timezone(node: Node) -> str:
         raise Invalid("expected a time zone like America/Los_Angeles")
     try:
         ZoneInfo(node.value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # A name too long for a file name makes the OS refuse the lookup (OSError): still just an
+    # unknown zone to the author, never a crash of the loader.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise Invalid("unknown time zone; expected one like America/Los_Angeles") from exc
     return node.value
 

@@ -22,7 +22,7 @@ the gap is an upper bound; the lower-case misses are not.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from voicebot.language import forms, lemmas, numbers
 from voicebot.language.lemmas import Family
@@ -114,9 +114,14 @@ def phone_in(text: str, country: str) -> str | None:
 
 ANYWHERE: dict[str, tuple[tuple[str, ...], ...]] = {
     "english": (("my", "name", "is"), ("my", "name", "s"), ("name", "is"), ("name", "s")),
-    "russian": (("меня", "зовут"), ("зовут", "меня"), ("мое", "имя"), ("мое", "имя", "это")),
+    "russian": (("меня", "зовут"), ("зовут", "меня"), ("мое", "имя"), ("мое", "имя", "это"),
+                ("меня", "звать")),
 }
 """Cues that introduce a name wherever they stand."""
+NAMED_BY = frozenset({"зовут", "звать"})
+"""Russian verbs of being called, after the name: "меня Виталием зовут"."""
+CALL_ME = frozenset({"зовите", "называйте", "обращайтесь"})
+"""Russian requests to be called something: "зовите (меня) Мариной"."""
 AT_START: dict[str, tuple[tuple[str, ...], ...]] = {
     # "it's" only before a name that "here", "from" or "again" follows: "it's leaking" is not one.
     "english": (("this", "is"), ("it", "s"), ("its",), ("i", "m"), ("im",), ("i", "am")),
@@ -255,12 +260,10 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
         parts = _english_name(said, i, taken, business_words, weak, breaks)
         return _capitalised([written[p] for p in parts]) if parts else None
 
-    for at in range(len(said)):
-        for cue in ANYWHERE[language]:
-            if _starts(said, at, cue):
-                found = name_at(at + len(cue), strong=True)
-                if found:
-                    return found
+    for at in _cued_anywhere(said, language):
+        found = name_at(at, strong=True)
+        if found:
+            return found
     at = 0
     while at < len(said) and said[at] in GREETINGS:
         at += 1
@@ -278,10 +281,32 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
     return _capitalised([forms.name_nominative(written[p]) for p in found_at]) if found_at else None
 
 
+def _cued_anywhere(said: Sequence[str], language: str) -> Iterator[int]:
+    """Where a name a cue introduces wherever it stands may begin: after "my name is", "меня
+    зовут", and in Russian around a verb of naming (`_named_by`)."""
+    for at in range(len(said)):
+        for cue in ANYWHERE[language]:
+            if _starts(said, at, cue):
+                yield at + len(cue)
+    if language == "russian":
+        yield from _named_by(said)
+
+
+def _named_by(said: Sequence[str]) -> Iterator[int]:
+    """Where a Russian name said around a verb of naming stands, in the instrumental: "меня
+    Виталием зовут", "меня Ильёй звать", "зовите (меня) Мариной"."""
+    for at in range(1, len(said)):
+        if said[at] in NAMED_BY and at > 1 and said[at - 2] == "меня":
+            yield at - 1
+        if said[at - 1] in CALL_ME:
+            yield at + (said[at] == "меня")
+
+
 def _signed_english_name(said: Sequence[str], taken: Collection[int], business: Collection[str],
                          breaks: Collection[int]) -> int | None:
     """A message signed in its middle: "..., this is Ann, 503 555 0111", "..., this is Ray at
-    503 ...": a cue, one word, then a pause or "at", then the number. After "it's" or "I'm"
+    503 ...", "..., this is Luis, call me back at 503 ...": a cue, one word, then a pause or
+    "at", then the number (a few words of giving it allowed). After "it's" or "I'm"
     the word must be no verb, adjective or adverb ("it's jammed, 503 ..." names nobody; so
     "it's Frank" is missed, "frank" being an adjective too)."""
     for at in range(1, len(said)):
@@ -291,9 +316,13 @@ def _signed_english_name(said: Sequence[str], taken: Collection[int], business: 
                     or not _plain_word(said[i], i, taken, business) \
                     or (cue in WEAK_EN and lemmas.describes(said[i])):
                 continue
-            rest = [w for w in said[i + 1:i + 3] if w != "at"]
+            rest = [w for w in said[i + 1:i + 8] if w not in BEFORE_NUMBER_EN]
+            # With words before the number ("..., this is Luis, call me at 503"), the word must
+            # be no state either, whatever the cue: "this is ridiculous, my number is 503".
+            direct = i + 1 < len(said) and said[i + 1] in ("at", rest[0] if rest else "")
             if (i in breaks or (i + 1 < len(said) and said[i + 1] == "at")) and rest \
-                    and numbers.is_number_word(rest[0]):
+                    and numbers.is_number_word(rest[0]) \
+                    and (direct or not lemmas.describes(said[i])):
                 return i
     return None
 
@@ -305,9 +334,13 @@ def _russian_name_uncued(said: Sequence[str], at: int, taken: Collection[int],
     found_at = _russian_name(said, at, taken, business, strong=False)
     if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
         return found_at
-    return _signed_russian_name(said, taken, business, breaks) if breaks else []
+    # Unpunctuated ("... посмотрите пожалуйста это олег"), only a name after "это" signs it.
+    return _signed_russian_name(said, taken, business, breaks)
 
 
+BEFORE_NUMBER_EN = frozenset({"at", "call", "me", "on", "my", "number", "is", "s", "back",
+                              "reach", "you", "can"})
+"""Words between a signature and the number it gives: "this is Luis, call me back at 503..."."""
 SET_APART_NAME_SCORE = 0.5
 """How surely a word set apart by commas must be a first name to be taken as the caller's
 ("..., Наталья, 8 903 ..." 1.0; a car model said alone, "веста" 0.67, is rarer than a name

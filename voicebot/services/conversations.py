@@ -11,7 +11,9 @@ form, so a double submit stores it once.
 
 Opt-out: a caller who texts STOP (or СТОП) to a number gets nothing more from the desk on it
 until they text START (or СТАРТ, or Twilio's YES): Twilio would refuse the English ones
-anyway (error 21610), and keeps no list of the Russian words, so we keep our own.
+anyway (error 21610), and keeps no list of the Russian words, so we keep our own. An SMS
+Twilio refuses with 21610 sets the same flag (`unsubscribed`): the STOP reached Twilio and
+not us (sent before this service, or to Twilio's number while ours was elsewhere).
 """
 
 from __future__ import annotations
@@ -58,12 +60,12 @@ def key(line: str, phone: str) -> str:
     return f"{line}:{phone}"  # messages.opted_out reads it too
 
 
-def of(session: Session, flow: Flow, line: str, phone: str) -> Conversation:
+def of(session: Session, flow_id: str, line: str, phone: str) -> Conversation:
     """The conversation between `phone` and our number `line`, made once however many
     copies of a webhook (or texts of one new caller) arrive at the same moment. A new one has
     nothing for staff to do (done) until a text needs a person."""
     db.insert_once(session, Conversation, "dedupe_key", dedupe_key=key(line, phone),
-                   flow_id=flow.id, line=line, phone=phone,
+                   flow_id=flow_id, line=line, phone=phone,
                    status=ConversationStatus.DONE, unread=0, done_by="")
     # Locked (PostgreSQL; SQLite's writers already queue): two texts at once must not both
     # find it without an open ticket and open one each.
@@ -75,7 +77,7 @@ def of(session: Session, flow: Flow, line: str, phone: str) -> Conversation:
 
 def received(session: Session, flow: Flow, message: Message) -> Conversation:
     """An incoming text joins its conversation (which it may open)."""
-    conversation = of(session, flow, message.to_number, message.from_number)
+    conversation = of(session, flow.id, message.to_number, message.from_number)
     conversation.flow_id = flow.id  # the number may have moved to another line
     conversation.last_in_at = message.created_at
     return conversation
@@ -106,6 +108,13 @@ def needs_person(session: Session, flow: Flow, conversation: Conversation, messa
 
 def opted_out(conversation: Conversation, now: dt.datetime) -> None:
     conversation.opted_out_at = conversation.opted_out_at or now
+
+
+def unsubscribed(session: Session, message: Message, now: dt.datetime) -> None:
+    """Twilio refused our SMS because its number is unsubscribed from our line (error
+    21610): opted out here too, so nothing more is tried on that line and the desk shows it,
+    until the caller texts START."""
+    opted_out(of(session, message.flow_id, message.from_number, message.to_number), now)
 
 
 def opted_in(conversation: Conversation) -> None:
@@ -140,6 +149,15 @@ def reply(session: Session, flow: Flow | None, conversation: Conversation, body:
     conversation.status = ConversationStatus.REPLIED
     conversation.unread = 0
     return message
+
+
+def start(session: Session, flow: Flow, line: str, phone: str, body: str, *, by: str,
+          form_key: str, now: dt.datetime) -> tuple[Conversation, Message]:
+    """Staff text `phone` first, from our number `line` of `flow`: the conversation between
+    them (new, or the one they had) and the SMS, refused and sent as a reply is (`reply`)."""
+    conversation = of(session, flow.id, line, phone)
+    return conversation, reply(session, flow, conversation, body, by=by, form_key=form_key,
+                               now=now)
 
 
 def retry(session: Session, flow: Flow | None, conversation: Conversation, message_id: int, *,

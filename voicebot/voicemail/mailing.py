@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voicebot import db, mail
@@ -37,6 +36,7 @@ from voicebot.jobs import enqueue, job, known
 from voicebot.language.tags import language_family
 from voicebot.models import Call, Email, Quote, Voicemail, utcnow
 from voicebot.phones import mask
+from voicebot.services import emails
 from voicebot.services.calls import add_event
 from voicebot.telephony import public_url_or_none
 
@@ -85,10 +85,6 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def dedupe_key(voicemail_id: int) -> str:
-    return f"voicemail-email-{voicemail_id}"
-
-
 def job_key(email_id: int) -> str:
     return f"email-{email_id}"
 
@@ -110,17 +106,10 @@ def voicemail_finished(app: Flask, session: Session, row: Voicemail) -> None:
     to = recipients(flow) if flow is not None else []
     if not to:
         return
-    if session.scalar(select(Email.id).where(Email.dedupe_key == dedupe_key(row.id))) is not None:
-        return
     now = clock(app).now()
     ready = mail.configured(app.config)
-    email = Email(dedupe_key=dedupe_key(row.id), voicemail_id=row.id, flow_id=row.flow_id, to=to,
-                  next_at=now, error="" if ready else mail.NOT_SET_UP)
-    session.add(email)
-    try:
-        session.flush()
-    except IntegrityError:  # another run wrote it first; that run queues it
-        session.rollback()
+    email = emails.write(session, row, to, now=now, error="" if ready else mail.NOT_SET_UP)
+    if email is None:  # written already: the run that wrote it queues it
         return
     call = session.get(Call, row.call_id) if row.call_id else None
     if not ready and call is not None:

@@ -28,7 +28,6 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from voicebot import db
@@ -41,13 +40,12 @@ from voicebot.models import (
     EventKind,
     Message,
     MessagePurpose,
-    Quote,
     Voicemail,
     VoicemailStatus,
     utcnow,
 )
 from voicebot.phones import mask
-from voicebot.services import calls, messages, tickets
+from voicebot.services import calls, messages, quotes, tickets
 from voicebot.speech import audio as speech_audio
 from voicebot.speech.choice import TwilioText, choose, first_transcript
 from voicebot.speech.transcript import NO_RECOGNIZER, TRANSCRIPTION_FAILED
@@ -306,18 +304,11 @@ class Processing:
     def send_quote(self, found: Understanding, body: str) -> None:
         row, flow, service = self.row, self.flow, found.service
         assert flow is not None and service is not None
-        quote = self.session.scalar(select(Quote).where(Quote.voicemail_id == row.id))
-        if quote is None:
-            quote = Quote(voicemail_id=row.id, flow_id=flow.id, phone=row.from_number,
-                          service_id=service.id, service_name=service.name, body=body,
-                          created_at=self.now)
-            self.session.add(quote)
-            try:
-                self.session.flush()
-            except IntegrityError:  # another run of this voicemail stored its quote first
-                self.session.rollback()
-                log.info("voicemail %s: its quote was already stored", row.id)
-                return
+        quote = quotes.store(self.session, row, flow_id=flow.id, service_id=service.id,
+                             service_name=service.name, body=body, now=self.now)
+        if quote is None:  # another run of this voicemail stored its quote first
+            log.info("voicemail %s: its quote was already stored", row.id)
+            return
         message = messages.queue(self.session, flow, to=row.from_number, body=body,
                                  purpose=MessagePurpose.QUOTE, call=self.call,
                                  key=f"quote-{row.id}")

@@ -16,7 +16,7 @@ from voicebot.language import entities, focus, negation
 from voicebot.language.lemmas import Term, analyse
 from voicebot.language.scorer import CONTEXT, FLOOR, Evidence, Menu, Verdict
 from voicebot.language.urgency import builtin_urgent
-from voicebot.voicemail import names, numbers
+from voicebot.voicemail import names, numbers, roles, symptoms
 
 Reason = NotServiceReason | Literal["no_service_named", "empty", "no_catalogue"]
 Urgency = Literal["urgent", "normal"]
@@ -45,6 +45,9 @@ class Understanding:
     matched_words: tuple[str, ...]
     """Catalogue phrases found in the message, as written in the flow file."""
 
+
+_ANYONES: frozenset[Reason | None] = frozenset({"spam", "wrong_number"})
+"""Reasons any speaker may have: heard in the catalogue's words, they outrank a role."""
 
 _GENERIC_URGENT: dict[str, Menu[str]] = {}
 
@@ -97,16 +100,31 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         # for it would be false, so a person calls back. Another reason must be heard
         # beyond the question to win ("is it ready yet? we sell parts" is a supplier).
         done = focus.done_asked(meaning, flow.family, negation.denied(meaning, flow.family))
-        if done and not (best_reason is not None and best_reason.key != "follow_up"
-                         and best_reason.score * CONTEXT >= HEARD):
+        # Who speaks outranks what they name (`roles`): an insurer about a customer's claim,
+        # a seller offering brake pads, a mechanic looking for work, a customer whose car is
+        # already with us.
+        speaker = roles.role(meaning, flow.family)
+        heard = best_reason.key if best_reason is not None \
+            and best_reason.score >= HEARD else None
+        if speaker == "insurance":
+            reason = speaker
+        elif speaker is not None:
+            # The catalogue's own words win over a role only for what anyone may say (spam,
+            # a wrong number) and for an insurer, whoever else's words it uses.
+            reason = heard if heard in _ANYONES or heard == "insurance" else speaker
+        elif done and not (best_reason is not None and best_reason.key != "follow_up"
+                           and best_reason.score * CONTEXT >= HEARD):
             reason = "follow_up"
         elif best_reason is not None and best_reason.score >= HEARD:
             reason = best_reason.key
-        elif best_service is not None and best_service.score >= max(FLOOR, HEARD):
+        elif best_service is not None and services.confidence >= max(FLOOR, HEARD):
             reason = None
             service = next(s for s in catalogue.services if s.id == best_service.key)
         else:
-            reason = "no_service_named"
+            # One part of one service, said doing something ("педаль проваливается").
+            named = symptoms.at_fault(meaning, catalogue, flow.family)
+            service = next((s for s in catalogue.services if s.id == named), None)
+            reason = None if service is not None else "no_service_named"
     taken = {i for e in found for i in range(e.start, e.end)}
     breaks = {i for i in range(len(terms) - 1) if terms[i].clause != terms[i + 1].clause}
     name = names.caller_name(said, flow.stem_language, taken, flow.name, breaks)

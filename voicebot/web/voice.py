@@ -323,13 +323,16 @@ def _announce(reply: VoiceResponse, flow: Flow, step: Queue, call: Call,
         reply.say(phrase("queue_message_key", flow.language, digit=step.message_key), **say)
     vals = texts.values(flow, call.vars, call.from_number, now)
     kept = step.keep_place
+    offer_said = False  # the reports count the callers who heard it (voicebot.stats)
     if kept is not None and offered and (minutes is None or minutes >= kept.min_wait):
+        offer_said = True
         for line in kept.offer:
             reply.say(texts.render(line, vals), **say)
         if not kept.offer:
             reply.say(phrase("kept_offer", flow.language, digit=kept.key), **say)
     calls.event(session, call, now, EventKind.QUEUE_TOLD, str(position), position=position,
-                minutes=minutes, waited=waited, entered=entry.enqueued_at.isoformat())
+                minutes=minutes, waited=waited, entered=entry.enqueued_at.isoformat(),
+                offered=offer_said)
     for line in step.hold:
         reply.say(texts.render(line, vals), **say)
 
