@@ -87,6 +87,28 @@ def test_public_url_is_what_the_signature_covers(make_app: Callable[..., Flask])
                        headers={"X-Twilio-Signature": public}).status_code == 200
 
 
+def test_a_signature_over_the_url_with_its_port_is_still_accepted(
+        make_app: Callable[..., Flask]) -> None:
+    """The check tries the URL as it came first (one HMAC); Twilio's signer has also signed
+    the URL with its default port, which twilio's own check accepts: so do we."""
+    app = make_app(PUBLIC_URL="https://line.example.ngrok.app")
+    client = app.test_client()
+    with_port = sign("https://line.example.ngrok.app:443/twilio/voice", CALL)
+    assert client.post("/twilio/voice", data=CALL,
+                       headers={"X-Twilio-Signature": with_port}).status_code == 200
+    other_port = sign("https://line.example.ngrok.app:8443/twilio/voice", CALL)
+    assert client.post("/twilio/voice", data={**CALL, "CallSid": "CA" + "4" * 32},
+                       headers={"X-Twilio-Signature": other_port}).status_code == 403
+
+
+def test_a_signature_header_that_is_not_base64_is_refused_not_a_crash(app: Flask,
+                                                                     client: FlaskClient) -> None:
+    response = client.post("/twilio/voice", data=CALL,
+                           headers={"X-Twilio-Signature": "подпись"})
+    assert response.status_code == 403
+    assert rows(app) == 0
+
+
 def test_signature_check_off_only_by_explicit_setting(make_app: Callable[..., Flask],
                                                       caplog: pytest.LogCaptureFixture) -> None:
     app = make_app(INSECURE_SKIP_SIGNATURE=True)
