@@ -7,21 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.menus import best, menu
 from voicebot.language import entities, places, polarity
-from voicebot.language.scorer import Menu, pattern
-
-
-def menu(words: dict[str, list[str]], examples: dict[str, list[str]] | None = None) -> Menu[str]:
-    examples = examples or {}
-    return Menu([(key, [pattern(w, "ru") for w in said]
-                  + [pattern(e, "ru", "example") for e in examples.get(key, [])])
-                 for key, said in words.items()], "ru")
-
-
-def best(m: Menu[str], said: str) -> str | None:
-    found = m.hear(said).best
-    return None if found is None else found.key
-
 
 WORKSHOP = menu({"body": ["кузов", "крыло", "бампер", "поцарапать"],
                  "booking": ["записаться", "ремонт", "не заводится"],

@@ -7,24 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.menus import best, menu
 from voicebot.compiler.loader import load_flow
 from voicebot.engine import answers
 from voicebot.language import negation, polarity
 from voicebot.language.lemmas import analyse
-from voicebot.language.scorer import Menu, pattern
-
-
-def menu(words: dict[str, list[str]], examples: dict[str, list[str]] | None = None) -> Menu[str]:
-    examples = examples or {}
-    return Menu([(key, [pattern(w, "ru") for w in said]
-                  + [pattern(e, "ru", "example") for e in examples.get(key, [])])
-                 for key, said in words.items()], "ru")
-
-
-def best(m: Menu[str], said: str) -> str | None:
-    found = m.hear(said).best
-    return None if found is None else found.key
-
 
 HOTLINE = menu({"repair": ["стиральная машина", "посудомоечная машина", "кондиционер"],
                 "consultation": ["инструкция"]})
