@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from voicebot.compiler.loader import load_flow
+from voicebot.engine.answers import menu
 from voicebot.flows.errors import FlowLoadError
 from voicebot.flows.model import QuoteCatalogue
 
@@ -88,3 +89,62 @@ def test_shipped_flows_carry_the_seed_prices() -> None:
     assert car.quotes is not None
     assert all(s.price is not None for s in car.quotes.services)
     assert load_flow(FLOWS / "telesputnik.yaml").quotes is None
+
+
+BOOKING = """\
+flow: mini
+language: en-US
+numbers: ["+15555550100"]
+timezone: UTC
+facts: {{price: "$85"}}
+{quotes}
+start: menu
+fallback: menu
+states:
+  menu:
+    ask: "What can we do for you?"
+    choices:
+      - words: [book, schedule]
+        services: [{services}]
+        goto: booked
+      - words: [price, cost]
+        goto: prices
+    no_match: menu
+    no_input: menu
+  booked:
+    hangup: "Booked."
+  prices:
+    hangup: "Prices."
+"""
+
+
+def booking_menu(tmp_path: Path, services: str, quotes: str = QUOTES) -> Path:
+    path = tmp_path / "f.yaml"
+    path.write_text(BOOKING.format(quotes=quotes, services=services), encoding="utf-8")
+    return path
+
+
+def test_a_choice_hears_the_catalogue_services_it_names(tmp_path: Path) -> None:
+    flow = load_flow(booking_menu(tmp_path, "fridge"))
+    heard = menu(flow, flow.states["menu"])
+    # "my ice maker quit" names no word of the choice, only the fridge service's.
+    best = heard.hear("my ice maker quit on me").best
+    assert best is not None and flow.states["menu"].choices[best.key].goto == "booked"
+    # A service the choice does not name is not heard; a question about a named one goes to
+    # the question's choice ("what does a fridge repair cost" is about the price).
+    assert heard.hear("the oven is dead").best is None
+    best = heard.hear("what does a fridge repair cost").best
+    assert best is not None and flow.states["menu"].choices[best.key].goto == "prices"
+
+
+def test_a_choice_naming_an_unknown_service_is_reported_with_its_line(tmp_path: Path) -> None:
+    with pytest.raises(FlowLoadError) as caught:
+        load_flow(booking_menu(tmp_path, "fridge, dryer"), display_name="f.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "f.yaml:27: states.menu.choices[0].services: unknown service: name services of the "
+        "flow's quotes: section (fridge, oven) (got 'dryer')"]
+    with pytest.raises(FlowLoadError) as caught:
+        load_flow(booking_menu(tmp_path, "fridge", quotes=""), display_name="f.yaml")
+    assert [p.message for p in caught.value.problems] == [
+        "unknown service: name services of the flow's quotes: section, which this flow does "
+        "not have"]

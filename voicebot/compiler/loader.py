@@ -34,6 +34,7 @@ from voicebot.flows.model import (
     Choice,
     Flow,
     Hours,
+    QuoteCatalogue,
     Source,
     StaffMember,
     StepBase,
@@ -58,6 +59,7 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+from voicebot.language.scorer import CONTEXT
 from voicebot.language.tags import language_family
 
 __all__ = [
@@ -209,6 +211,7 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
         facts=top.get("facts"),
     )
     _check_together(ctx, node, top)
+    _check_services_named(ctx, states, top)
     targets_resolve = all(
         lines is not None and (ref.name in lines or ref.name in BUILTIN_TARGETS)
         for _state, ref in ctx.targets
@@ -244,6 +247,20 @@ def _callback_variables(ctx: Context, drafts: Iterable[callbacks.DraftRule]) -> 
         for line in ctx.visit_steps:
             ctx.report(line, "states", "a visit step records how a visit confirmation went: the "
                                        "flow needs a callbacks rule on visit_scheduled that calls")
+
+
+def _check_services_named(ctx: Context, states: dict[str, StepBase], top: dict[str, Any]) -> None:
+    """A choice's `services` name services of the flow's `quotes:` catalogue."""
+    quotes = top.get("quotes")
+    known = {s.id for s in quotes.services} if quotes is not None else set()
+    for sid, step in states.items():
+        for n, choice in enumerate(getattr(step, "choices", ())):
+            for service in choice.services:
+                if service not in known:
+                    ctx.report(choice.source.line, f"states.{sid}.choices[{n}].services",
+                               "unknown service: name services of the flow's quotes: section"
+                               + (f" ({', '.join(sorted(known))})" if known else
+                                  ", which this flow does not have"), repr(service))
 
 
 def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
@@ -324,7 +341,7 @@ def _build(
         timezone=timezone,
         numbers=numbers,
         start=top["start"],
-        states=MappingProxyType(_with_menus(states, top["anywhere"], lang)),
+        states=MappingProxyType(_with_menus(states, top["anywhere"], lang, top["quotes"])),
         apology=apology,
         fallback=top["fallback"],
         hours=hours,
@@ -352,10 +369,16 @@ def _build(
 
 
 def _with_menus(states: dict[str, StepBase], anywhere: tuple[Choice, ...],
-                family: Literal["en", "ru"]) -> dict[str, StepBase]:
-    """Each step finished by its kind once the flow's `anywhere` choices and language are
-    known (an `ask` compiles its menu for the understanding layer)."""
-    return {sid: kind_of(step).link(step, anywhere, family) for sid, step in states.items()}
+                family: Literal["en", "ru"], quotes: QuoteCatalogue | None) -> dict[str, StepBase]:
+    """Each step finished by its kind once the flow's `anywhere` choices, language and
+    services are known (an `ask` compiles its menu for the understanding layer)."""
+    # A service a caller names is what the job is about: beside a question asked of it
+    # ("какие цены на диагностику") it must not outweigh the question's own choice.
+    catalogue = {s.id: tuple(dataclasses.replace(p.pattern, weight=CONTEXT)
+                             for p in s.words + s.examples)
+                 for s in (quotes.services if quotes is not None else ())}
+    return {sid: kind_of(step).link(step, anywhere, family, catalogue)
+            for sid, step in states.items()}
 
 
 DEFAULT_MAX_LATE = dt.timedelta(minutes=30)

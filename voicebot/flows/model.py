@@ -86,6 +86,9 @@ class Choice:
     not about a thing ("this useless washer"): OM-10 abuse is aimed at a person."""
     near: tuple[Near, ...] = ()
     """Towns it stands for by distance: any town within `km` of the place named."""
+    services: tuple[str, ...] = ()
+    """Services of the flow's `quotes:` catalogue (by id) it also hears, by their words and
+    examples: a booking choice of a business that lists its services once, there."""
 
     @property
     def patterns(self) -> tuple[Pattern, ...]:

@@ -914,7 +914,7 @@ class Menu(Generic[K]):
         # Less than about half an example is a coincidence of common words ("моя машина").
         if share < EXAMPLE_SHARE:
             return None
-        return Evidence(p, start, end, 0.9 * share)
+        return Evidence(p, start, end, 0.9 * share * p.weight)
 
     def _request_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
                        denied: frozenset[int]) -> list[_Candidate[K]]:

@@ -7,6 +7,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Literal, get_args
 
 from typing_extensions import override
@@ -36,7 +37,7 @@ from voicebot.flows.words import FAMILY
 from voicebot.flows.yamlsource import key_line
 from voicebot.language import places, polarity, questions
 from voicebot.language.keys import spoken_key
-from voicebot.language.scorer import Menu
+from voicebot.language.scorer import Menu, Pattern
 
 CONFIRMING = "_confirming"
 """Call variable holding the guess an `ask` is confirming: the state, the choice's target,
@@ -98,6 +99,7 @@ CHOICE: Schema = {
     "label": Key(string),
     "addressed": Key(boolean, default=False),
     "near": Key(list_of(near, min_items=1), default=()),
+    "services": Key(list_of(string, min_items=1), default=()),
     "goto": Key(fields.target, required=True),
 }
 
@@ -105,8 +107,10 @@ CHOICE: Schema = {
 def choice(node: Node) -> Choice:
     values = check_mapping(node, CHOICE,
                            what="a choice with digits, words and/or examples, and goto")
-    if not (values["digits"] or values["words"] or values["examples"] or values["near"]):
-        node.ctx.report(node.line, node.path, "a choice needs digits, words, examples or near")
+    if not (values["digits"] or values["words"] or values["examples"] or values["near"]
+            or values["services"]):
+        node.ctx.report(node.line, node.path,
+                        "a choice needs digits, words, examples, near or services")
         raise Reported
     return Choice(
         goto=values["goto"],
@@ -118,6 +122,7 @@ def choice(node: Node) -> Choice:
         label=values["label"],
         addressed=values["addressed"],
         near=values["near"],
+        services=values["services"],
     )
 
 
@@ -243,14 +248,16 @@ class AskKind(StepKind[Ask]):
             confirm_below=v["confirm_below"],
         )
 
-    def link(self, step: Ask, anywhere: tuple[Choice, ...], family: Literal["en", "ru"]) -> Ask:
+    def link(self, step: Ask, anywhere: tuple[Choice, ...], family: Literal["en", "ru"],
+             catalogue: Mapping[str, tuple[Pattern, ...]] = MappingProxyType({})) -> Ask:
         """The ask's choices (after the flow's `anywhere` ones, where they apply) compiled once
-        for the understanding layer; a key can be said too ("one", "два")."""
+        for the understanding layer; a key can be said too ("one", "два"), and a choice's
+        `services` are heard by the `catalogue`'s words and examples for them."""
         offered = (anywhere if step.use_anywhere else ()) + step.choices
         keyed = "dtmf" in step.input
         return dataclasses.replace(step, menu=Menu(
-            [(i, c.patterns + (tuple(p for d in c.digits for p in spoken_key(d, family))
-                               if keyed else ()))
+            [(i, c.patterns + tuple(p for s in c.services for p in catalogue.get(s, ()))
+              + (tuple(p for d in c.digits for p in spoken_key(d, family)) if keyed else ()))
              for i, c in enumerate(offered)], family,
             addressed=[i for i, c in enumerate(offered) if c.addressed]))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from voicebot.engine.turn import Reply, Turn
@@ -27,6 +28,7 @@ from voicebot.flows.schema import Key, Node, Schema
 from voicebot.flows.wording import Event as Event
 from voicebot.flows.wording import file_wording, worded_by
 from voicebot.flows.wording import sentence as sentence
+from voicebot.language.scorer import Pattern
 
 S = TypeVar("S", bound=StepBase)
 
@@ -72,7 +74,9 @@ class StepKind(Generic[S]):
         raise NotImplementedError
 
     def link(self, step: S, anywhere: tuple[Choice, ...],  # noqa: ARG002  ask links them;
-             family: Literal["en", "ru"]) -> S:  # noqa: ARG002  the default needs neither
+             family: Literal["en", "ru"],  # noqa: ARG002  the default needs none of them
+             catalogue: Mapping[str, tuple[Pattern, ...]] = MappingProxyType({}),  # noqa: ARG002
+             ) -> S:
         """Finish a compiled step once the flow's `anywhere` choices and language are known;
         most kinds need nothing."""
         return step
