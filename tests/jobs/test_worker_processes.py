@@ -70,7 +70,10 @@ def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     reminders.book_visits(app, reminders.clients(309, 8))
 
     spawn("second")
-    wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16, 60,
+    # What is proved is that nothing is left undone or done twice, not how fast: each REST
+    # call takes the double 1.5 s, and under a loaded CI (the other xdist worker's suite on
+    # the same two cores) the restarted worker's adoption and sends took over 60 s once.
+    wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16, 150,
              "the restarted worker finished the schedule")
     wait_for(lambda: None not in {d.call_sid for d in stored(app, Dial)}, 30,
              "every call found at Twilio")
