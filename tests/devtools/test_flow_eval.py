@@ -24,13 +24,12 @@ REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
 SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
-FLOOR: dict[str, float] = {}
+FLOOR = {"hotline": 0.94, "telesputnik": 0.94}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
-it as the flows learn; a flow at the pass mark leaves this table). Every shipped line is at
-the pass mark now: car_service left it when voicemails learnt who speaks (`voicemail.roles`)
-and its services got examples; omega when a wait on a job we already have stopped being heard
-as a supplier and hedged yes/no answers were asked again; hotline when the Russian lines
-learnt complaints, status questions, hedges and towns."""
+it as the flows learn; a flow at the pass mark leaves this table). hotline and telesputnik
+were at the mark only through words lifted from their own eval cases ("как правильно",
+"чем лучше", "какое средство", "набираете", "свободные места", "пульт", "сгорел"); with
+those taken out of the flows they are at 94.7%, which is what they understand."""
 
 
 @pytest.fixture(scope="module")

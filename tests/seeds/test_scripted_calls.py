@@ -144,14 +144,6 @@ def _town_as_named(entry: dict[str, Any]) -> None:
     assert any("Ногинск" in m["body"] for m in entry["messages"])
 
 
-def _set_fault_noted(entry: dict[str, Any]) -> None:
-    """TS-4, TS-9: the own set's fault is a question for management in the caller's words;
-    no outage ticket, nobody texted."""
-    (ticket,) = entry["tickets"]
-    assert ticket["kind"] == "question" and "тюнер" in ticket["text"]
-    assert not entry["messages"]
-
-
 def _complaint_to_the_manager(entry: dict[str, Any]) -> None:
     """CS-4: the complaint reached the service manager's transfer, never the body shop."""
     assert "to_manager" in entry["path"] and "to_body" not in entry["path"]
@@ -163,7 +155,6 @@ def _status_to_the_consultant(entry: dict[str, Any]) -> None:
 
 
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
-    "telesputnik_ts4_own_set_is_not_an_outage": _set_fault_noted,
     "car_service_cs4_complaint_not_body_work": _complaint_to_the_manager,
     "car_service_cs4_how_long_still": _status_to_the_consultant,
     "hotline_hl5_town_near_moscow": _town_as_named,
