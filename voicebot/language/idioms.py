@@ -243,10 +243,11 @@ def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
     by_first = members(family)
     found: list[Reading] = []
     if by_first:
+        every = tuple(t.lemma for t in terms)
         for i, term in enumerate(terms):
             for lemmas, said in by_first.get(term.lemma, {}).items():
                 n = len(lemmas)
-                if tuple(t.lemma for t in terms[i:i + n]) == lemmas \
+                if every[i:i + n] == lemmas \
                         and term.clause == terms[i + n - 1].clause:
                     found.append(Reading(i, i + n, said))
     if family == "en":

@@ -34,6 +34,7 @@ import math
 import re
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
 from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker
@@ -229,12 +230,34 @@ class Pattern:
     """Words allowed between two of its words (a key said aloud, "option four": one, so a
     claim number said after "number" is no "number four")."""
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # A pattern keys its menu's memos on every hearing: the hash of its fields (every
+        # term's lexeme) is worked out once, the same as the dataclass's own.
+        return hash((self.text, self.kind, self.terms, self.family, self.weight, self.gap))
+
+    @cached_property
+    def looked_up(self) -> frozenset[str]:
+        """What each word is found under in a hearing's index (`Menu._where`): a phrase one
+        of these was not heard under is not heard."""
+        return frozenset(NEG if t.negation else t.lemma for t in self.terms)
+
+    @cached_property
+    def saying(self) -> frozenset[str]:
+        """The lemmas of its words that say something (no pronoun, no negation): an example
+        none of which was heard is not heard at all (`Menu._example`)."""
+        return frozenset(t.lemma for t in self.terms
+                         if not t.lexeme.pronoun and not t.negation)
+
     @property
     def meaningful(self) -> bool:
         """Says something beyond pronouns: "I do" alone cannot tell choices apart."""
         return any(not t.lexeme.pronoun for t in self.terms)
 
-    @property
+    @cached_property
     def negated(self) -> bool:
         return any(t.negation for t in self.terms)
 
@@ -346,6 +369,8 @@ class Menu(Generic[K]):
         # specific to a candidate.
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
+        self._own = tuple(frozenset(patterns) for _key, patterns in self.candidates)
+        """Each candidate's patterns, to tell whose a phrase heard by another route is."""
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
         self._governed_in: dict[tuple[Pattern, int], frozenset[int]] = {}
@@ -741,6 +766,10 @@ class Menu(Generic[K]):
 
     def _words(self, p: Pattern, heard: _Heard, terms: tuple[Term, ...],
                negated_ok: bool = False) -> Evidence | None:
+        # A phrase with a word not heard at all is not said in any order: most of a menu's
+        # phrases stop here, before their words are looked for in order.
+        if not heard.keys() >= p.looked_up:
+            return None
         if len(p.terms) == 1 and p.terms[0].negation:
             # A bare "no"/"нет" choice is the answer no: a negation that says nothing about a
             # word after it. "No warranty on it" and "нет сигнала" are not that answer.
@@ -749,10 +778,6 @@ class Menu(Generic[K]):
                 return None
             slot, q = max(alone, key=lambda o: o[1])
             return Evidence(p, slot.start, slot.end, 0.75 * q)
-        # A phrase with a word not heard at all is not said in any order: most of a menu's
-        # phrases stop here, before their words are looked for in order.
-        if any((NEG if t.negation else t.lemma) not in heard for t in p.terms):
-            return None
         negated_ok = negated_ok or p.negated
         found = self._in_order(p, p.terms, heard, negated_ok, terms)
         if found is None and self._reorderable(p):
@@ -867,6 +892,9 @@ class Menu(Generic[K]):
         meaning, even though it says less than half of it. `denied`: the answer's words
         under a negation (`negation.denied`): a word the example denies counts only there,
         one it affirms only elsewhere."""
+        # Most of a menu's examples share no meaningful word with the answer: they stop here.
+        if heard.keys().isdisjoint(p.saying):
+            return None
         total = 0.0
         weight = 0.0
         start, end = 10**9, -1
@@ -1043,7 +1071,7 @@ class Menu(Generic[K]):
         negated: set[K] = set()
         heard_by: list[_Candidate[K]] = []
         for order, (key, patterns) in enumerate(self.candidates):
-            evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
+            evidence: list[Evidence] = [e for e in joined if e.pattern in self._own[order]]
             evidence.extend(self._how_to(order, terms))
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
