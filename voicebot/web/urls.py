@@ -5,9 +5,13 @@ web edge builds them without importing it."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import current_app, request, url_for
+
+QUERY_SAFE = "!$'()*,/:;?@"
+"""What werkzeug leaves unquoted in a URL's query (`url_for`): the step URL's query is
+encoded as url_for encodes it."""
 
 
 class Urls:
@@ -15,7 +19,12 @@ class Urls:
     which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute."""
 
     def step(self, state: str, turn: int, event: str) -> str:
-        return url_for("twilio.step", s=state, t=turn, e=event)
+        # Every turn writes two or three of these (the gather's action, the silence's
+        # redirect): url_for's routing cost a webhook more than the rest of its URLs. The
+        # path is routed once per app and script root, and the query encoded as url_for
+        # encodes it (issue 15).
+        return (f"{_step_path()}?s={quote_plus(state, safe=QUERY_SAFE)}&t={turn:d}"
+                f"&e={quote_plus(event, safe=QUERY_SAFE)}")
 
     def queue_wait(self, state: str) -> str:
         return url_for("twilio.queue_wait", s=state)
@@ -42,6 +51,15 @@ class Urls:
         recording callback's URL, which Twilio signs."""
         return absolute(url_for("twilio.recording") + "?" + urlencode(
             {"via": "fallback", "from": from_, "to": to}))
+
+
+def _step_path() -> str:
+    paths: dict[str, str] = current_app.extensions.setdefault("voicebot.step_paths", {})
+    root = request.script_root
+    path = paths.get(root)
+    if path is None:
+        path = paths[root] = url_for("twilio.step")
+    return path
 
 
 def absolute(path: str) -> str:
