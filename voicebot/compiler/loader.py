@@ -35,6 +35,7 @@ from voicebot.flows.model import (
     Flow,
     Hours,
     QuoteCatalogue,
+    Service,
     Source,
     StaffMember,
     StepBase,
@@ -59,6 +60,7 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+from voicebot.language.lemmas import analyse
 from voicebot.language.scorer import CONTEXT
 from voicebot.language.tags import language_family
 
@@ -374,11 +376,23 @@ def _with_menus(states: dict[str, StepBase], anywhere: tuple[Choice, ...],
     services are known (an `ask` compiles its menu for the understanding layer)."""
     # A service a caller names is what the job is about: beside a question asked of it
     # ("какие цены на диагностику") it must not outweigh the question's own choice.
+    services = quotes.services if quotes is not None else ()
     catalogue = {s.id: tuple(dataclasses.replace(p.pattern, weight=CONTEXT)
                              for p in s.words + s.examples)
-                 for s in (quotes.services if quotes is not None else ())}
-    return {sid: kind_of(step).link(step, anywhere, family, catalogue)
+                 for s in services}
+    return {sid: kind_of(step).link(step, anywhere, family, catalogue, _things(services, family))
             for sid, step in states.items()}
+
+
+def _things(services: tuple[Service, ...], family: Literal["en", "ru"]
+            ) -> dict[str, frozenset[tuple[str, ...]]]:
+    """What each service is about, as lemmas: its words that name a thing (no verb, no
+    negation: "dryer", "ice maker", not "won't spin") and each word of its name ("dryer
+    repair": the repair is the service too)."""
+    return {s.id: frozenset({tuple(t.lemma for t in p.pattern.terms)
+                             for p in s.words if p.pattern.names_a_thing}
+                            | {(t.lemma,) for t in analyse(s.name, family) if t.content})
+            for s in services}
 
 
 DEFAULT_MAX_LATE = dt.timedelta(minutes=30)

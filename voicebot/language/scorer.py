@@ -32,8 +32,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
 from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker
@@ -335,12 +336,17 @@ class Menu(Generic[K]):
 
     def __init__(self, candidates: Sequence[tuple[K, Sequence[Pattern]]], family: Family, *,
                  things_first: bool = False, addressed: Collection[K] = (),
-                 profiles: bool = True) -> None:
+                 profiles: bool = True,
+                 context: Mapping[K, Collection[tuple[str, ...]]] = MappingProxyType({})
+                 ) -> None:
         self.family = family
         self.things_first = things_first
         self.addressed = frozenset(addressed)
         """Candidates whose words count only in a clause said to the listener ("you are
         useless", not "this useless washer"): who a word is about."""
+        self.context = {key: frozenset(phrases) for key, phrases in context.items()}
+        """Per candidate, its phrases (as lemmas) that name only what a call is about, not
+        what it wants ("dryer" in a dispatcher's choice): `_wanted_first`."""
         # `profiles`: only when the candidates are all the answers there are; a menu judged
         # beside another one (a voicemail's reasons beside its services) cannot tell what is
         # specific to a candidate.
@@ -482,7 +488,10 @@ class Menu(Generic[K]):
         for i, (key, patterns) in enumerate(self.candidates):
             if key in self.addressed or not any(p.kind == "example" for p in patterns):
                 continue
-            for lemma in vocab[i]:
+            # Its `context` words are what a call is about, never a sign of this candidate
+            # (they still make another's examples that say them less specific).
+            about = {lemma for phrase in self.context.get(key, ()) for lemma in phrase}
+            for lemma in vocab[i] - about:
                 specific = 1.0 if count < 2 else math.log(count / df[lemma]) / math.log(count)
                 if specific > 0:
                     profile.setdefault(lemma, {})[i] = specific
@@ -982,6 +991,22 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
+    def _wanted_first(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
+        """What the caller wants outranks the thing it is about (`context`): where a
+        candidate heard a phrase or an example of its own, another's phrases that only name
+        the thing count as CONTEXT. Alone, the thing still decides ("my dryer quit again")."""
+        if not self.context:
+            return heard_by
+
+        def about(key: K, e: Evidence) -> bool:
+            return e.pattern.kind == "words" \
+                and tuple(t.lemma for t in e.pattern.terms) in self.context.get(key, ())
+
+        wanting = {k for _o, k, ev, _p in heard_by if any(not about(k, e) for e in ev)}
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if about(k, e) and wanting - {k} else e for e in ev], p)
+                for o, k, ev, p in heard_by]
+
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]],
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
@@ -1070,6 +1095,7 @@ class Menu(Generic[K]):
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
+        heard_by = self._wanted_first(heard_by)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
             heard_by = self._complaint_first(heard_by, blamed_at)
