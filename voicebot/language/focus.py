@@ -11,7 +11,7 @@ beside it context for the choice that hears the request.
 
 from __future__ import annotations
 
-from voicebot.language import forms, idioms
+from voicebot.language import forms, idioms, questions
 from voicebot.language.lemmas import Family, Term, lexeme
 
 DONE: dict[Family, frozenset[str]] = {
@@ -293,6 +293,35 @@ def _waits(terms: tuple[Term, ...]) -> bool:
                 or (t.lemma == "show" and nxt == "up"):
             return True
     return False
+
+
+_EN_PAYING = frozenset({"pay", "cover"})
+"""Verbs (as lemmas) of paying for a job."""
+_EN_CALLER = frozenset({"i", "we"})
+_EN_CALLER_AFTER = frozenset({"myself", "ourselves"})
+
+
+def payment_told(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """Where an English caller says who pays rather than asks what: "I'll pay myself", "my
+    insurance is paying for it", "we're covering it ourselves". A verb of paying in a clause
+    that asks nothing (no question word before it, no auxiliary or "if" opening it) is no
+    price question; the caller's own cover ("I" or "we" its subject, or "myself" after it) is
+    no insurer's either, while an insurer covering the job is one."""
+    if family != "en" or not any(t.lemma in _EN_PAYING for t in terms):
+        return frozenset()
+    found: set[int] = set()
+    for i, t in enumerate(terms):
+        if t.lemma not in _EN_PAYING or t.negation:
+            continue
+        before = [w for w in terms[:i] if w.clause == t.clause and w.text not in _EN_OPENING]
+        if (before and idioms.asks_yes_or_no(before)) \
+                or any(w.text in questions.QUESTION_WORDS[family] for w in before):
+            continue
+        near = [w.text for w in terms[max(0, i - 3):i + 4] if w.clause == t.clause]
+        if t.lemma == "pay" or any(w in _EN_CALLER for w in near[:near.index(t.text)]) \
+                or any(w in _EN_CALLER_AFTER for w in near):
+            found.add(i)
+    return frozenset(found)
 
 
 _EN_TRADE = frozenset({"busi", "compani", "shop", "store", "websit", "site", "list", "rank",

@@ -33,6 +33,8 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
     for i, term in enumerate(terms):
         if term.negation:
             found[i] = _covered(terms, i, family)
+            if family == "en" and _denies_taking_part(terms, i):
+                found[i] |= _before(terms, i - 1)
         elif family == "en" and _ends_what_came_before(terms, i):
             found[i] = _before(terms, i)
     return found
@@ -41,6 +43,19 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
 _EN_ENDED = frozenset({"expir", "laps", "end"})
 """English verbs (as lemmas) that say what was named before them is no more: "my warranty
 expired", "the coverage lapsed" say "no warranty", "no coverage"."""
+
+
+_EN_TAKING_PART = frozenset({"involv", "cover", "pay", "appli", "handl", "includ"})
+"""English verbs (as lemmas) of taking part in a job: negated after what was named, they deny
+it as "no" before it does ("insurance isn't involved", "the warranty doesn't cover it",
+"insurance won't pay")."""
+
+
+def _denies_taking_part(terms: tuple[Term, ...], i: int) -> bool:
+    """A negation between an auxiliary and a verb of taking part: "isn't involved"."""
+    return 0 < i < len(terms) - 1 and not terms[i - 1].content \
+        and terms[i - 1].clause == terms[i].clause \
+        and terms[i + 1].lemma in _EN_TAKING_PART and terms[i + 1].clause == terms[i].clause
 
 
 def _ends_what_came_before(terms: tuple[Term, ...], i: int) -> bool:
@@ -73,6 +88,11 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
                 and terms[i + 1].content and not terms[i + 1].negation \
                 and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
             covered.add(i + 1)
+            # An English compound noun is one thing: "no home warranty", "no claim number"
+            # deny the warranty and the number.
+            if family == "en" and i + 2 < len(terms) and terms[i + 2].clause == term.clause \
+                    and terms[i + 1].lexeme.lacking and terms[i + 2].lexeme.lacking:
+                covered.add(i + 2)
         elif term.text in ("нет", "нету"):
             covered.update(_lacking_before(terms, i))
         return frozenset(covered)

@@ -991,20 +991,28 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
-    def _wanted_first(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
-        """What the caller wants outranks the thing it is about (`context`): where a
-        candidate heard a phrase or an example of its own, another's phrases that only name
-        the thing count as CONTEXT. Alone, the thing still decides ("my dryer quit again")."""
-        if not self.context:
+    def _wanted_first(self, heard_by: list[_Candidate[K]],
+                      terms: tuple[Term, ...]) -> list[_Candidate[K]]:
+        """What the caller wants outranks what it is about. Phrases heard where the caller
+        says who pays (`focus.payment_told`: "I'll pay myself" asks no price) count as
+        CONTEXT; a candidate's phrases that only name the thing (`context`) do where another
+        candidate heard a phrase or an example of its own, and alone they still decide ("my
+        dryer quit again")."""
+        told = focus.payment_told(terms, self.family)
+        if not self.context and not told:
             return heard_by
 
-        def about(key: K, e: Evidence) -> bool:
+        def paid(e: Evidence) -> bool:
+            return e.pattern.kind == "words" and all(i in told for i in range(e.start, e.end))
+
+        def thing(key: K, e: Evidence) -> bool:
             return e.pattern.kind == "words" \
                 and tuple(t.lemma for t in e.pattern.terms) in self.context.get(key, ())
 
-        wanting = {k for _o, k, ev, _p in heard_by if any(not about(k, e) for e in ev)}
+        wanting = {k for _o, k, ev, _p in heard_by
+                   if any(not thing(k, e) and not paid(e) for e in ev)}
         return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
-                        if about(k, e) and wanting - {k} else e for e in ev], p)
+                        if paid(e) or (thing(k, e) and wanting - {k}) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
     @staticmethod
@@ -1095,7 +1103,7 @@ class Menu(Generic[K]):
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
-        heard_by = self._wanted_first(heard_by)
+        heard_by = self._wanted_first(heard_by, terms)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
             heard_by = self._complaint_first(heard_by, blamed_at)
