@@ -150,24 +150,56 @@ def still_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int])
     return False
 
 
-_READY = tuple(Term(w, lexeme(w, "ru"), 0) for w in ("когда", "будет", "готова"))
+_STATUS: dict[Family, tuple[Term, ...]] = {
+    "ru": tuple(Term(w, lexeme(w, "ru"), 0) for w in ("когда", "будет", "готова")),
+    "en": tuple(Term(w, lexeme(w, "en"), 0) for w in ("repair", "completed")),
+}
+"""The plain words of a job in hand whose completion the caller asks about."""
+STATUS_WORD: dict[Family, str] = {"ru": "готовый", "en": "complet"}
+"""The lemma of `_STATUS` a menu must know for the implied words to mean anything to it."""
 
 
 def with_status_asked(terms: tuple[Term, ...], family: Family,
                       unsaid: frozenset[int]) -> tuple[Term, ...]:
-    """`terms`, followed in a clause of their own by "когда будет готова" when a Russian
-    caller asks after a job already in hand in other words ("долго ещё?", "когда уже
-    доделаете", "закончили с моей?") and asks for no new one: a flow lists the plain question
-    once, not every way of asking it."""
+    """`terms`, followed in a clause of their own by "когда будет готова" ("repair
+    completed") when a caller asks after a job already in hand in other words ("долго ещё?",
+    "когда уже доделаете", "закончили с моей?"), or tells of work our people did on it
+    (`finished_told`), and asks for no new one: a flow lists the plain question once, not
+    every way of asking it."""
+    if family == "en":
+        if not finished_told(terms, unsaid):
+            return terms
     # The cheap tests first: most answers have no word of a wait or of a job done.
-    if family != "ru" or not terms or any(t.lemma == "готовый" for t in terms) \
-            or not any(t.lemma in _STILL or t.lemma in DONE[family] for t in terms):
-        return terms
-    if not (still_asked(terms, family, unsaid) or done_asked(terms, family, unsaid)) \
+    elif not terms or any(t.lemma == "готовый" for t in terms) \
+            or not any(t.lemma in _STILL or t.lemma in DONE[family] for t in terms) \
+            or not (still_asked(terms, family, unsaid) or done_asked(terms, family, unsaid)) \
             or requested(terms, family, unsaid):
         return terms
     clause = terms[-1].clause + 1
-    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _READY)
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _STATUS[family])
+
+
+_EN_REPAIRED = frozenset({"fix", "repair", "replac", "instal", "work", "swap", "finish",
+                          "servic"})
+"""What the business's people do when they do the job itself (not "said", "ordered")."""
+
+
+def finished_told(terms: tuple[Term, ...], unsaid: frozenset[int]) -> bool:
+    """Whether an English caller tells of a job our people did ("your technician repaired my
+    oven on Tuesday and I have a question", "you guys replaced the pump") and neither waits
+    for anything to follow (a part: `awaited`) nor asks for a new job: a question about
+    finished work, however it is put."""
+    return _ours(terms, _EN_REPAIRED) and not _waits(terms) \
+        and not requested(terms, "en", unsaid) and not _wishes(terms)
+
+
+def _wishes(terms: tuple[Term, ...]) -> bool:
+    """An English wish for something new: "I need someone for the dryer", "we want a
+    visit" (not "I want to know", which asks to be told)."""
+    return any(t.lemma in _EN_WANTING and not t.negation
+               and not (i + 2 < len(terms) and terms[i + 1].text == "to"
+                        and terms[i + 2].lemma in _EN_ASKING)
+               for i, t in enumerate(terms))
 
 
 _RU_QUESTION = frozenset({"ли", "когда", "скоро", "долго", "сколько", "почему", "зачем"})
@@ -250,17 +282,18 @@ def _mine_on_order(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
-def _ours(terms: tuple[Term, ...]) -> bool:
+def _ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
+    """Whether the business's people did (or are doing) something of `did` on a job."""
     technicians = idioms.spans(terms, "en", "technician")
     for i, t in enumerate(terms):
         if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
-            if _did(terms, i + 1, t.clause):
+            if _did(terms, i + 1, t.clause, did):
                 return True
         elif t.text in _EN_YOU:
             j = i + 1
             while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
                 j += 1
-            k = _did(terms, j, t.clause)
+            k = _did(terms, j, t.clause, did)
             # "you ordered" is a supplier's customer, unless it was for the caller's job.
             if k is not None and (terms[k].lemma != "order" or any(
                     w.text in _EN_MINE for w in terms[k + 1:k + 7])):
@@ -268,13 +301,14 @@ def _ours(terms: tuple[Term, ...]) -> bool:
     return False
 
 
-def _did(terms: tuple[Term, ...], start: int, clause: int) -> int | None:
+def _did(terms: tuple[Term, ...], start: int, clause: int,
+         did: frozenset[str] = _EN_DID) -> int | None:
     """Where a verb of work done (or under way) stands at `start` or after "had", "are"..."""
     for j in range(start, min(start + 3, len(terms))):
         w = terms[j]
         if w.clause != clause or w.negation:
             return None
-        if w.lemma in _EN_DID and (w.text in _EN_PAST or w.text.endswith("ed") or (
+        if w.lemma in did and (w.text in _EN_PAST or w.text.endswith("ed") or (
                 w.text.endswith("ing") and terms[j - 1].text in _EN_PROGRESSIVE)):
             return j
         if w.content and w.text not in _EN_PROGRESSIVE and w.text not in ("has", "have", "had"):

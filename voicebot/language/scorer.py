@@ -395,9 +395,9 @@ class Menu(Generic[K]):
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
-        # Only a Russian question one answer of which asks whether the job is ready hears
+        # Only a question one answer of which asks whether the job is ready (finished) hears
         # other ways of asking after a job in hand (`focus.with_status_asked`).
-        self._status_asked = family == "ru" and "готовый" in lemmas
+        self._status_asked = focus.STATUS_WORD[family] in lemmas
         # ... and only one an answer of which is a complaint hears harm the business did.
         self._complaints = family == "ru" and "жалоба" in lemmas
         # ... and one for suppliers hears a firm that offers its goods.
