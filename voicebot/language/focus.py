@@ -348,7 +348,7 @@ def payment_told(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
         if t.lemma not in _EN_PAYING or t.negation:
             continue
         before = [w for w in terms[:i] if w.clause == t.clause and w.text not in _EN_OPENING]
-        if (before and idioms.asks_yes_or_no(before)) \
+        if (before and (before[0].text in _EN_AUXILIARY or idioms.asks_yes_or_no(before))) \
                 or any(w.text in questions.QUESTION_WORDS[family] for w in before):
             continue
         near = [w.text for w in terms[max(0, i - 3):i + 4] if w.clause == t.clause]
