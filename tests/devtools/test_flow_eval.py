@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
 SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
-FLOOR = {"hotline": 0.94, "telesputnik": 0.94}
+FLOOR = {"hotline": 0.94}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
 it as the flows learn; a flow at the pass mark leaves this table). hotline and telesputnik
 were at the mark only through words lifted from their own eval cases ("как правильно",
