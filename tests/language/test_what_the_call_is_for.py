@@ -154,6 +154,7 @@ def test_a_caller_who_says_who_pays(said: str, expected: str) -> None:
 @pytest.mark.parametrize(("said", "finished"), [
     ("the tech fixed our dishwasher last week and something came up", True),
     ("you guys replaced the pump in my washer and I have a question", True),
+    ("the tech came out and swapped the belt, there's one thing I'd ask", True),
     ("the tech ordered a part for my washer and I'm still waiting", False),
     ("your technician fixed my oven, now I need someone for the dryer", False),
 ])

@@ -311,9 +311,20 @@ def _did(terms: tuple[Term, ...], start: int, clause: int,
         if w.lemma in did and (w.text in _EN_PAST or w.text.endswith("ed") or (
                 w.text.endswith("ing") and terms[j - 1].text in _EN_PROGRESSIVE)):
             return j
+        if w.text in _EN_VISITED and w.lemma not in did:
+            # "came out and fixed it": the visit, then the work done on it.
+            k = j + 1
+            while k < len(terms) and terms[k].text in _EN_VISIT_PARTICLES:
+                k += 1
+            return _did(terms, k, clause, did) if terms[k - 1].text == "and" else None
         if w.content and w.text not in _EN_PROGRESSIVE and w.text not in ("has", "have", "had"):
             return None
     return None
+
+
+_EN_VISITED = frozenset({"came", "stopped", "swung"})
+"""Past verbs of a visit that the work done may follow: "came out and replaced the pump"."""
+_EN_VISIT_PARTICLES = frozenset({"out", "over", "by", "round", "around", "and"})
 
 
 def _waits(terms: tuple[Term, ...]) -> bool:
