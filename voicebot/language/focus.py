@@ -187,9 +187,9 @@ _EN_REPAIRED = frozenset({"fix", "repair", "replac", "instal", "work", "swap", "
 def finished_told(terms: tuple[Term, ...], unsaid: frozenset[int]) -> bool:
     """Whether an English caller tells of a job our people did ("your technician repaired my
     oven on Tuesday and I have a question", "you guys replaced the pump") and neither waits
-    for anything to follow (a part: `awaited`) nor asks for a new job: a question about
+    for anything to follow (a part: `waits`) nor asks for a new job: a question about
     finished work, however it is put."""
-    return _ours(terms, _EN_REPAIRED) and not _waits(terms) \
+    return ours(terms, _EN_REPAIRED) and not waits(terms) \
         and not requested(terms, "en", unsaid) and not _wishes(terms)
 
 
@@ -261,20 +261,7 @@ _EN_WAITED = frozenset({"wait", "arriv", "ship", "deliv", "suppos", "updat", "ne
 """Lemmas of a wait for what was promised: "still waiting", "has it arrived", "any news"."""
 
 
-def awaited(terms: tuple[Term, ...], family: Family) -> bool:
-    """Whether an English message waits on a job the business already has: its people did
-    something on it ("the tech said", "you guys are fixing", "the part you ordered for my
-    washer") and the caller waits for what was to follow ("still waiting", "on back order",
-    "when it comes in", "nobody showed up"). Such a message is about our own job, however
-    much it says of parts and orders (a supplier's words), so a person calls back: no quote,
-    no supplier. A supplier's "the belts you ordered are ready" is their customer's order,
-    not the caller's job."""
-    if family != "en":
-        return False
-    return (_ours(terms) or _mine_on_order(terms)) and _waits(terms)
-
-
-def _mine_on_order(terms: tuple[Term, ...]) -> bool:
+def mine_on_order(terms: tuple[Term, ...]) -> bool:
     """"my washer's been on order", "our part is on back order": the caller's own thing
     waits on an order (a supplier says "your order")."""
     return any(t.lemma == "order" and i and terms[i - 1].text in ("on", "back")
@@ -282,8 +269,10 @@ def _mine_on_order(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
-def _ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
-    """Whether the business's people did (or are doing) something of `did` on a job."""
+def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
+    """Whether the business's people did (or are doing) something of `did` on a job ("the
+    tech said", "you guys are fixing", "the part you ordered for my washer"): the grammar a
+    menu (`finished_told`) and a voicemail's roles (`roles.awaited`) both read."""
     technicians = idioms.spans(terms, "en", "technician")
     for i, t in enumerate(terms):
         if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
@@ -327,7 +316,9 @@ _EN_VISITED = frozenset({"came", "stopped", "swung"})
 _EN_VISIT_PARTICLES = frozenset({"out", "over", "by", "round", "around", "and"})
 
 
-def _waits(terms: tuple[Term, ...]) -> bool:
+def waits(terms: tuple[Term, ...]) -> bool:
+    """Whether an English caller waits for what was to follow: "still waiting", "on back
+    order", "when it comes in", "nobody showed up"."""
     for i, t in enumerate(terms):
         nxt = terms[i + 1].text if i + 1 < len(terms) else ""
         before = terms[i - 1].text if i else ""
