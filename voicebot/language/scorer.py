@@ -50,6 +50,9 @@ SAME_STEM = 0.95
 """How well a word matches another of the same stem; a stem extending another matches less."""
 PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
+PREFIX_MAX = 32
+"""Longer than any word a caller says: a stem's starts are indexed up to this length, so a
+flow file's (or a recognizer's) absurdly long "word" costs linear time, not quadratic."""
 EXAMPLE_SHARE = 0.45
 """The weighted share of an example's meaningful words that must be heard for it to count."""
 START = 3
@@ -414,7 +417,7 @@ class Menu(Generic[K]):
             # as a word is "ring").
             for form in {lemma} if family == "en" else {lexeme(lemma, family).stem, lemma}:
                 self._by_stem.setdefault(form, set()).add(lemma)
-                for k in range(PREFIX_MIN, len(form)):
+                for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
 
     def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
@@ -548,7 +551,7 @@ class Menu(Generic[K]):
             if len(form) >= PREFIX_MIN:
                 for lemma in self._by_prefix.get(form, ()):
                     found.setdefault(lemma, 0.9)
-                for k in range(PREFIX_MIN, len(form)):
+                for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
         if self.family == "ru" and term.lexeme.known and term.lexeme.verb:
