@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker
+from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -431,16 +431,32 @@ class Menu(Generic[K]):
                     phrases.setdefault(phrase_of, []).append(p)
         return lemmas, phrases
 
-    def _how_to(self, order: int, terms: tuple[Term, ...]) -> list[Evidence]:
-        """"как" and an infinitive, where the candidate lists several such phrases ("как
-        настроить", "как включить"): the flow shows that any how-to question is its own
-        ("как выставить часы", "как отключить звук"); a little less than its own phrases."""
+    def _how_to(self, order: int, used: list[tuple[int, int]]) -> list[Evidence]:
+        """A question about using a thing (`used`, from `usage.asked`: "как на плите таймер
+        выставить", "можно ли в духовке сушить", "какой объём у морозилки"), where the
+        candidate lists several how-to phrases ("как настроить", "как включить"): the flow
+        shows that any such question is its own; a little less than its own phrases."""
         p = self._how_to_patterns.get(order)
         if p is None:
             return []
-        return [Evidence(p, i, i + 2, HOW_TO) for i in range(len(terms) - 1)
-                if terms[i].text == p.terms[0].text and _infinitive(terms[i + 1].text)
-                and terms[i + 1].clause == terms[i].clause]
+        return [Evidence(p, start, end, HOW_TO) for start, end in used]
+
+    def _use_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                   used: list[tuple[int, int]]) -> list[_Candidate[K]]:
+        """A question about using a thing is about the thing, not its fault nor its
+        installation: what another candidate heard of the thing inside the question ("можно
+        ли в стиралке стирать пуховик" names the washer of a repair example) is context, unless
+        it heard the very act asked ("как починить" is the repair's own verb)."""
+        clauses = {terms[start].clause for start, _end in used}
+        acts = {end - 1 for _start, end in used}
+
+        def aside(e: Evidence) -> bool:
+            return terms[e.start].clause in clauses and not acts & set(range(e.start, e.end))
+
+        return [(o, k, ev, p) if o in self._how_to_patterns else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) if aside(e) else e
+                        for e in ev], p * CONTEXT if ev and all(aside(e) for e in ev) else p)
+                for o, k, ev, p in heard_by]
 
     def _russian_indexes(self) -> None:
         """The flow's words by sound (`_as_heard`), its verbs by root (`_deverbal`) and its
@@ -675,7 +691,8 @@ class Menu(Generic[K]):
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
-        himself = speaker.described(terms) if self.family == "ru" else frozenset()
+        himself = speaker.described(terms) | speaker.for_whom(terms) if self.family == "ru" \
+            else frozenset()
         # "is my microwave repaired" asks whether the job is finished: where the menu hears
         # "finished", the participle is that and not the repair it is made from.
         finished = frozenset(r.start for r in said if r.cls == "finished"
@@ -1042,9 +1059,10 @@ class Menu(Generic[K]):
         granted = idioms.granted(terms, self.family)
         negated: set[K] = set()
         heard_by: list[_Candidate[K]] = []
+        used = usage.asked(terms) if self._how_to_patterns else []
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
-            evidence.extend(self._how_to(order, terms))
+            evidence.extend(self._how_to(order, used))
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
                          else self._example(p, heard, said, denied))
@@ -1070,6 +1088,8 @@ class Menu(Generic[K]):
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
+        if used:
+            heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
             heard_by = self._complaint_first(heard_by, blamed_at)

@@ -40,6 +40,21 @@ def described(terms: tuple[Term, ...]) -> frozenset[int]:
     return frozenset(found)
 
 
+def for_whom(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Indices of the people something is for ("места для монтажников", "работа для
+    мастера"): staff a caller asks about, not a trade they ask for ("нужен кузовщик"), so they
+    too count only as themselves (an animate noun in the genitive right after "для")."""
+    found: set[int] = set()
+    for i, term in enumerate(terms[:-1]):
+        if term.text != "для":
+            continue
+        tag = next((p.tag for p in forms.parses(terms[i + 1].text)
+                    if p.tag.POS == "NOUN" and p.tag.case == "gent"), None)
+        if tag is not None and tag.animacy == "anim":
+            found.add(i + 1)
+    return frozenset(found)
+
+
 _SPEAKER_FORMS = frozenset({"я", "мы", "меня", "нас"})
 _AT = frozenset({"в", "во", "на"})
 _HOME = frozenset({"дом", "квартира", "место", "адрес", "связь"})
