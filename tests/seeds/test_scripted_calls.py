@@ -99,6 +99,15 @@ def _outage_in_other_words(entry: dict[str, Any]) -> None:
     assert [(t["kind"], t["urgent"]) for t in entry["tickets"]] == [("outage", True)]
 
 
+def _own_set_question(entry: dict[str, Any]) -> None:
+    """TS-4: the subscriber's own set-top box is no outage in the house: its fault is one
+    question for management in the caller's words; no outage ticket, nobody texted."""
+    (ticket,) = entry["tickets"]
+    assert ticket["kind"] == "question" and ticket["assign_role"] == "management"
+    assert "тюнер" in ticket["text"]
+    assert not entry["messages"]
+
+
 def _noted_for_the_supervisor(entry: dict[str, Any]) -> None:
     """OM-8: the insisting caller's request is noted for the supervisor, then put through."""
     assert [(t["kind"], t["assign_role"]) for t in entry["tickets"]] == [("note", "supervisor")]
@@ -163,6 +172,7 @@ AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
     "hotline_hl8_job_question": _pointed_elsewhere_without_rating,
     "omega_om8_another_technician": _noted_for_the_supervisor,
     "omega_om8_hedged_answer_is_asked_again": _not_taken_as_insisting,
+    "telesputnik_ts4_own_set_is_not_an_outage": _own_set_question,
     "telesputnik_ts6_work_is_not_disability": _no_home_visit,
     "telesputnik_ts7_not_urgent_message": _ordinary_message,
     "telesputnik_ts8_money_in_other_words": _social_not_disconnect,

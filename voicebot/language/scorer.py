@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker, usage
+from voicebot.language import breakdown, focus, forms, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -88,6 +88,10 @@ SYMPTOM_WEIGHT = 0.75
 """With `things_first`: a phrase that describes what is wrong weighs this much against one
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
 
+
+BREAKDOWN = ("поломка", "неисправность")
+"""A flow's words for a breakdown of the caller's thing, the first a menu lists being the one
+a breakdown said in other words is heard as."""
 
 CONTEXT = 0.8
 """How much a candidate counts that heard only what the caller's question is about, not what
@@ -396,6 +400,14 @@ class Menu(Generic[K]):
         self._complaints = family == "ru" and "жалоба" in lemmas
         # ... and one for suppliers hears a firm that offers its goods.
         self._sellers = family == "ru" and "поставщик" in lemmas
+        # ... and one that lists a breakdown hears a thing said not to work, unless the thing
+        # is one another fault's words name ("сигнал", "картинка" of an outage).
+        self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
+            if family == "ru" else None
+        self._other_faults = frozenset(
+            t.lemma for _k, ps in self.candidates if any(p.negated for p in ps)
+            and not any(t.lemma == self._broken for p in ps for t in p.terms)
+            for p in ps for t in p.terms)
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -455,7 +467,7 @@ class Menu(Generic[K]):
 
         return [(o, k, ev, p) if o in self._how_to_patterns else
                 (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) if aside(e) else e
-                        for e in ev], p * CONTEXT if ev and all(aside(e) for e in ev) else p)
+                        for e in ev], p * CONTEXT if all(aside(e) for e in ev) else p)
                 for o, k, ev, p in heard_by]
 
     def _russian_indexes(self) -> None:
@@ -1033,6 +1045,9 @@ class Menu(Generic[K]):
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
+        if self._broken is not None:
+            terms = self._with_breakdown(terms)
+        # A complaint or a breakdown implied is what the caller says is the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
         sold = len(terms)
         if self._sellers:
@@ -1042,6 +1057,16 @@ class Menu(Generic[K]):
             terms = focus.with_status_asked(terms, self.family,
                                             negation.denied(terms, self.family))
         return terms, blamed_at, sold_at
+
+    def _with_breakdown(self, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+        """`terms`, followed in a clause of their own by the flow's word for a breakdown
+        ("поломка") when the caller says a thing of theirs does not work (`breakdown`) and the
+        thing is none another fault of the menu names."""
+        if not any(t.text == "не" for t in terms) or not any(
+                terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
+            return terms
+        word = str(self._broken)
+        return terms + (Term(word, lexeme(word, self.family), terms[-1].clause + 1),)
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         terms, blamed_at, sold_at = self._implied(terms)
