@@ -113,7 +113,11 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "all set", "i am good", "we are good", "i'm good", "we're good", "i'm done",
         ),
     },
-    "ru": {},
+    "ru": {
+        # Taking back what was asked for: a request, a visit, a call-out withdrawn.
+        "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
+                   "аннулироваться", "аннулирование"),
+    },
 }
 
 NEGATED_MEANS: dict[Family, dict[str, str]] = {

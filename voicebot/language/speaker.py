@@ -112,11 +112,25 @@ _SOME_DAY = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 _OTHER_TIME = (Term("другое", lexeme("другое", "ru"), 0), Term("время", lexeme("время", "ru"), 0))
 
 
+_PERIODS = frozenset({"неделя", "неделька", "месяц", "выходной", "выходные"})
+_WHICH_PERIOD = frozenset({"следующий", "будущий", "другой", "этот", "через", "конец",
+                           "начало", "середина"})
+"""A period a caller names ("на следующую неделю", "через неделю", "в конце месяца"): no day
+or time a parser can place, but another time all the same."""
+
+
+def period_named(terms: tuple[Term, ...]) -> bool:
+    return any(t.lemma in _PERIODS and any(w.lemma in _WHICH_PERIOD or w.text in _WHICH_PERIOD
+                                           for w in terms[max(0, i - 2):i])
+               for i, t in enumerate(terms))
+
+
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "другое время" when the caller names a
-    day or a time ("а можно завтра?", "только после шести"): asked whether they can be there
-    at the time offered, a caller who names one asks for it instead."""
-    if spoken_time.parse(text, _SOME_DAY, "UTC") is None:
+    day, a time or a period ("а можно завтра?", "только после шести", "давайте на следующую
+    неделю"): asked whether they can be there at the time offered, a caller who names one
+    asks for it instead."""
+    if not period_named(terms) and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
@@ -139,6 +153,68 @@ WRONGED: frozenset[str] = frozenset({
 dealt with could have ("меня обманули с ценой"), so a complaint even when nobody is named."""
 _BUSINESS = frozenset({"вы", "ваш", "вами", "вас"})
 """Words naming the business the caller speaks to (the mechanic "ваш мастер" is it too)."""
+
+
+AGAIN: frozenset[str] = frozenset({"опять", "снова", "вновь", "обратно", "опятьтаки"})
+"""Words that say a fault is back."""
+_PERSONS = frozenset({"я", "мы", "он", "она", "они", "сам", "сама", "сами"})
+"""Who else may have done a job: "мы сами поменяли" is nobody's complaint."""
+
+
+def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether `clause` says the business did a job: "после вашего ремонта", "у вас
+    меняли", "вы поставили", or a past verb in the plural with nobody named as its doer
+    ("поменяли колодки": Russian says what a business did so)."""
+    words = [t for t in terms if t.clause == clause]
+    if any(t.text == "после" for t in words) and any(t.lemma in _BUSINESS for t in words):
+        return True
+    for t in words:
+        if not t.lexeme.verb or t.negation:
+            continue
+        tag = forms.parses(t.text)[0].tag
+        if tag.tense != "past" or tag.number != "plur":
+            continue
+        if any(w.lemma in _BUSINESS or w.text in _BUSINESS for w in words):
+            return True
+        if not any(w.text in _PERSONS for w in words):
+            return True
+    return False
+
+
+def redone(terms: tuple[Term, ...]) -> bool:
+    """The caller says a fault is back after the business's job on it ("поменяли колодки, а
+    они опять свистят", "после вашего ремонта снова стучит"): a complaint about the work for
+    the service manager, not a new repair to book (CS-4)."""
+    for i, term in enumerate(terms):
+        if term.lemma in AGAIN and not (i and terms[i - 1].negation) \
+                and any(_our_work(terms, c) for c in range(term.clause + 1)):
+            return True
+    return False
+
+
+_MORE = frozenset({"большой", "дорогой", "высокий", "выше", "много"})
+"""Comparatives of an amount (as lemmas: "больше" is "большой", "дороже" "дорогой")."""
+AGREED: frozenset[str] = frozenset({
+    "договориться", "договариваться", "обещать", "пообещать", "говорить", "сказать",
+    "называть", "назвать", "озвучить", "озвучивать", "согласовать", "согласовывать",
+    "считать", "посчитать", "насчитать", "объявить",
+})
+"""Russian verbs (lemmas) of a price agreed, promised or quoted."""
+
+
+def overcharged(terms: tuple[Term, ...]) -> bool:
+    """The caller says they were charged more than was agreed ("счёт больше, чем
+    договаривались", "вышло дороже, чем называли"): a comparative of an amount, then a past
+    verb of agreeing or quoting: a complaint about the bill (CS-4)."""
+    for i, term in enumerate(terms):
+        if term.lemma not in _MORE or (i and terms[i - 1].negation):
+            continue
+        if forms.parses(term.text)[0].tag.POS not in ("COMP", "ADVB"):
+            continue
+        if any(t.lemma in AGREED and forms.parses(t.text)[0].tag.tense == "past"
+               for t in terms[i + 1:i + 5]):
+            return True
+    return False
 
 
 def blamed(terms: tuple[Term, ...]) -> bool:
@@ -165,8 +241,9 @@ _COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
 
 def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "жалоба" when the caller blames the
-    business (`blamed`): a flow lists the word for a complaint, not every harm."""
-    if not terms or not blamed(terms):
+    business (`blamed`), says a fault is back after its job (`redone`) or a bill is above
+    what was agreed (`overcharged`): a flow lists the word for a complaint, not every harm."""
+    if not terms or not (blamed(terms) or redone(terms) or overcharged(terms)):
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _COMPLAINT)
