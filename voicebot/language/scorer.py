@@ -1038,8 +1038,8 @@ class Menu(Generic[K]):
     def _implied(self, terms: tuple[Term, ...]
                  ) -> tuple[tuple[Term, ...], frozenset[int], frozenset[int]]:
         """`terms` with the plain words a Russian caller implies in other words added (where
-        they are, a complaint, a seller, a question after a job in hand), and where the
-        added complaint and seller stand."""
+        they are, a complaint, a breakdown, a seller, a question after a job in hand), and
+        where the added complaint or breakdown and the seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
         blamed = len(terms)
@@ -1066,7 +1066,7 @@ class Menu(Generic[K]):
                 terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
             return terms
         word = str(self._broken)
-        return terms + (Term(word, lexeme(word, self.family), terms[-1].clause + 1),)
+        return (*terms, Term(word, lexeme(word, self.family), terms[-1].clause + 1))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         terms, blamed_at, sold_at = self._implied(terms)
