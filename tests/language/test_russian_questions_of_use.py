@@ -19,7 +19,9 @@ DESK = menu({"repair": ["сломался", "ремонт", "не работае
                                   "можно ли в мультиварке варить варенье",
                                   "нельзя ли в микроволновке греть яйца",
                                   "какой объём у этого холодильника",
-                                  "сколько скоростей у миксера"])
+                                  "сколько скоростей у миксера",
+                                  "чем оттереть накипь в чайнике",
+                                  "какой режим нужен для шерстяных вещей"])
 def test_a_question_about_using_a_thing_is_advice(said: str) -> None:
     """HL-3: how to use a thing, what it can do, what it has: a consultation, whatever the
     act or the property (none of these words is the menu's)."""

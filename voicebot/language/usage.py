@@ -4,9 +4,9 @@
 A line that answers how-to questions (hotline's consultation lists "как настроить", "как
 включить", "как пользоваться"...) cannot list every act a caller wants to do with every
 appliance, nor every property they ask after. What such questions share is their grammar:
-"как" or "можно"/"нельзя" and an infinitive in the same clause, whatever words stand between;
-or "какой"/"сколько" and a thing asked about with "у", "в" or "на" ("мощность у плиты",
-"программ в машинке"). A clause that names the business ("у вас", "к вам", "ваш") asks about
+"как", "чем" or "можно"/"нельзя" and an infinitive in the same clause, whatever words stand
+between; or "какой"/"сколько" and a thing asked about with "у", "в", "на" or "для" ("мощность
+у плиты", "программ в машинке", "режим для пуховика"). A clause that names the business ("у вас", "к вам", "ваш") asks about
 the business (a job, its office, its warranty terms), not about a thing, and is left out.
 """
 
@@ -15,10 +15,12 @@ from __future__ import annotations
 from voicebot.language import forms
 from voicebot.language.lemmas import Term
 
-_HOW = frozenset({"как"})
+_HOW = frozenset({"как", "чем"})
+"""How, and with what ("чем отмыть решётку"): "чем" with an infinitive only, which leaves
+the "чем" of a comparison alone."""
 _MAY = frozenset({"можно", "нельзя"})
 _WHICH = frozenset({"какой", "сколько", "каков"})
-_OF = frozenset({"у", "в", "во", "на"})
+_OF = frozenset({"у", "в", "во", "на", "для"})
 _BUSINESS = frozenset({"вы", "ваш", "ты", "твой"})
 WINDOW = 6
 """Words the infinitive (or the thing asked about) may stand after the question's word."""
@@ -31,6 +33,12 @@ def _infinitive(word: str) -> bool:
 
 def _noun(term: Term) -> bool:
     return term.content and forms.parses(term.text)[0].tag.POS == "NOUN"
+
+
+def _thing(term: Term) -> bool:
+    """A noun that is no person: "для пуховика", not "для монтажников" (staff)."""
+    tag = forms.parses(term.text)[0].tag
+    return term.content and tag.POS == "NOUN" and tag.animacy != "anim"
 
 
 def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
@@ -53,11 +61,12 @@ def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
 
 
 def _thing_asked(clause: list[Term]) -> int | None:
-    """How many words of `clause` (after "какой"/"сколько") say what a thing has: a noun,
-    and "у"/"в"/"на" with a noun ("мощность у плиты", "у плиты мощность")."""
+    """How many words of `clause` (after "какой"/"сколько") say what a thing has or needs: a
+    noun, and "у"/"в"/"на"/"для" with a thing ("мощность у плиты", "у плиты мощность",
+    "режим для пуховика")."""
     nouns = [n for n, t in enumerate(clause) if _noun(t)]
     places = [n for n, t in enumerate(clause) if t.text in _OF
-              and any(m > n for m in nouns)]
+              and any(_thing(w) for w in clause[n + 1:n + 3])]
     if not places or len(nouns) < 2:
         return None
     return max(nouns) + 1
