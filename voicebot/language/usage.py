@@ -6,8 +6,9 @@ A line that answers how-to questions (hotline's consultation lists "как на�
 appliance, nor every property they ask after. What such questions share is their grammar:
 "как", "чем" or "можно"/"нельзя" and an infinitive in the same clause, whatever words stand
 between; or "какой"/"сколько" and a thing asked about with "у", "в", "на" or "для" ("мощность
-у плиты", "программ в машинке", "режим для пуховика"). A clause that names the business ("у вас", "к вам", "ваш") asks about
-the business (a job, its office, its warranty terms), not about a thing, and is left out.
+у плиты", "программ в машинке", "режим для пуховика"). A clause that names the business ("у
+вас", "к вам", "ваш") asks about the business (a job, its office, its warranty terms), not
+about a thing, and is left out.
 """
 
 from __future__ import annotations
