@@ -1,5 +1,5 @@
-"""A Russian caller's thing that does not work: "пульт от телевизора не работает", "лампочка
-на приставке не светится", "плита не греет".
+"""A Russian caller's thing that does not work: "у телевизора пульт не слушается", "индикатор
+на ресивере не загорается", "чайник не греет".
 
 A flow lists its words for a breakdown ("поломка", "неисправность") and some faults, not every
 verb a thing can fail with, nor every thing. What a breakdown says, whatever the words, is a

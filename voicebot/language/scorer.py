@@ -444,8 +444,8 @@ class Menu(Generic[K]):
         return lemmas, phrases
 
     def _how_to(self, order: int, used: list[tuple[int, int]]) -> list[Evidence]:
-        """A question about using a thing (`used`, from `usage.asked`: "как на плите таймер
-        выставить", "можно ли в духовке сушить", "какой объём у морозилки"), where the
+        """A question about using a thing (`used`, from `usage.asked`: "как на чайнике
+        подсветку убрать", "можно ли в духовке сушить", "какой объём у морозилки"), where the
         candidate lists several how-to phrases ("как настроить", "как включить"): the flow
         shows that any such question is its own; a little less than its own phrases."""
         p = self._how_to_patterns.get(order)

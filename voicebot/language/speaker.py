@@ -115,7 +115,7 @@ _OTHER_TIME = (Term("другое", lexeme("другое", "ru"), 0), Term("вр
 _PERIODS = frozenset({"неделя", "неделька", "месяц", "выходной", "выходные"})
 _WHICH_PERIOD = frozenset({"следующий", "будущий", "другой", "этот", "через", "конец",
                            "начало", "середина"})
-"""A period a caller names ("на следующую неделю", "через неделю", "в конце месяца"): no day
+"""A period a caller names ("на будущей неделе", "через месяц", "в конце месяца"): no day
 or time a parser can place, but another time all the same."""
 
 
@@ -127,8 +127,8 @@ def period_named(terms: tuple[Term, ...]) -> bool:
 
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "другое время" when the caller names a
-    day, a time or a period ("а можно завтра?", "только после шести", "давайте на следующую
-    неделю"): asked whether they can be there at the time offered, a caller who names one
+    day, a time or a period ("а можно завтра?", "только после шести", "давайте ближе к концу
+    месяца"): asked whether they can be there at the time offered, a caller who names one
     asks for it instead."""
     if not period_named(terms) and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
         return terms
@@ -162,9 +162,9 @@ _PERSONS = frozenset({"я", "мы", "он", "она", "они", "сам", "са�
 
 
 def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
-    """Whether `clause` says the business did a job: "после вашего ремонта", "у вас
+    """Whether `clause` says the business did a job: "после вашего ТО", "у вас
     меняли", "вы поставили", or a past verb in the plural with nobody named as its doer
-    ("поменяли колодки": Russian says what a business did so)."""
+    ("заменили свечи": Russian says what a business did so)."""
     words = [t for t in terms if t.clause == clause]
     if any(t.text == "после" for t in words) and any(t.lemma in _BUSINESS for t in words):
         return True
@@ -182,8 +182,8 @@ def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
 
 
 def redone(terms: tuple[Term, ...]) -> bool:
-    """The caller says a fault is back after the business's job on it ("поменяли колодки, а
-    они опять свистят", "после вашего ремонта снова стучит"): a complaint about the work for
+    """The caller says a fault is back after the business's job on it ("заменили свечи, а
+    мотор опять троит", "после вашего ТО снова горит чек"): a complaint about the work for
     the service manager, not a new repair to book (CS-4)."""
     for i, term in enumerate(terms):
         if term.lemma in AGAIN and not (i and terms[i - 1].negation) \
@@ -203,8 +203,8 @@ AGREED: frozenset[str] = frozenset({
 
 
 def overcharged(terms: tuple[Term, ...]) -> bool:
-    """The caller says they were charged more than was agreed ("счёт больше, чем
-    договаривались", "вышло дороже, чем называли"): a comparative of an amount, then a past
+    """The caller says they were charged more than was agreed ("отдал больше, чем
+    обещали", "вышло дороже, чем согласовали"): a comparative of an amount, then a past
     verb of agreeing or quoting: a complaint about the bill (CS-4)."""
     for i, term in enumerate(terms):
         if term.lemma not in _MORE or (i and terms[i - 1].negation):

@@ -1,12 +1,12 @@
-"""Russian questions about using a thing or what it has: "как на плите таймер выставить",
+"""Russian questions about using a thing or what it has: "как на чайнике подсветку убрать",
 "можно ли в духовке сушить грибы", "какой объём у этой морозилки".
 
 A line that answers how-to questions (hotline's consultation lists "как настроить", "как
 включить", "как пользоваться"...) cannot list every act a caller wants to do with every
 appliance, nor every property they ask after. What such questions share is their grammar:
 "как", "чем" or "можно"/"нельзя" and an infinitive in the same clause, whatever words stand
-between; or "какой"/"сколько" and a thing asked about with "у", "в", "на" or "для" ("мощность
-у плиты", "программ в машинке", "режим для пуховика"). A clause that names the business ("у
+between; or "какой"/"сколько" and a thing asked about with "у", "в", "на" or "для" ("объём
+у морозилки", "программ в машинке", "режим для пуховика"). A clause that names the business ("у
 вас", "к вам", "ваш") asks about the business (a job, its office, its warranty terms), not
 about a thing, and is left out.
 """
@@ -63,7 +63,7 @@ def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
 
 def _thing_asked(clause: list[Term]) -> int | None:
     """How many words of `clause` (after "какой"/"сколько") say what a thing has or needs: a
-    noun, and "у"/"в"/"на"/"для" with a thing ("мощность у плиты", "у плиты мощность",
+    noun, and "у"/"в"/"на"/"для" with a thing ("объём у морозилки", "у морозилки объём",
     "режим для пуховика")."""
     nouns = [n for n, t in enumerate(clause) if _noun(t)]
     places = [n for n, t in enumerate(clause) if t.text in _OF
