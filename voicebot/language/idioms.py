@@ -10,7 +10,8 @@ flow that lists one member hears them all, so a flow author writes "finished" an
 done" and "over with" too.
 
 The classes are everyday English of a service call (what is asked, who is meant, how a call is
-closed), written from the meaning, not from any flow's evaluation set. Members are matched by
+closed), and in Russian the verbs of taking a request back (both aspects, since the dictionary
+gives each its own lemma), written from the meaning, not from any flow's evaluation set. Members are matched by
 lemma, word for word ("sets me back" is "set me back"); words a polysemous member may also mean
 are kept out, or written with the word that pins them ("is over", not "over": "came over").
 
