@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.menus import best, menu
+from voicebot.language import breakdown
+from voicebot.language.lemmas import analyse
 
 DESK = menu({"repair": ["сломался", "ремонт", "не работает"],
              "fitting": ["установка", "монтаж", "подключить"],
@@ -62,3 +64,17 @@ def test_a_thing_of_the_callers_that_does_not_work_is_their_own_breakdown(said: 
 def test_the_service_said_not_to_work_stays_an_outage(said: str) -> None:
     """TS-9: what fails is the picture or the service, which the outage's words name."""
     assert best(SET_TOP, said) in ("outage", None)
+
+
+@pytest.mark.parametrize("said", ["ответ от мастера так и не пришёл", "деньги нам не вернули",
+                                  "договор не могу найти"])
+def test_what_did_not_arrive_or_was_not_done_is_no_breakdown(said: str) -> None:
+    """A thing that did not come, was not done for the caller, or that the caller cannot do:
+    no thing of theirs failing."""
+    assert breakdown.failing(analyse(said, "ru")) == []
+
+
+def test_a_thing_said_not_to_work_is_read_with_its_verb() -> None:
+    terms = analyse("у приставки индикатор не загорается", "ru")
+    assert [(terms[s].text, terms[v].text) for s, v in breakdown.failing(terms)] == [
+        ("индикатор", "загорается")]

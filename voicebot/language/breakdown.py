@@ -15,10 +15,16 @@ from __future__ import annotations
 from voicebot.language import forms
 from voicebot.language.lemmas import Term
 
-_NOT_A_BREAKDOWN = frozenset({"мочь", "хотеть", "знать", "понимать", "надо", "нужно", "быть",
-                              "стать", "получаться", "получиться"})
-"""Verbs that say what someone can, wants, knows, not what a thing does: "сеть не может
-найти", "не знаю", "не получается подключить" (the caller's own act)."""
+_NOT_A_BREAKDOWN = frozenset({
+    "мочь", "хотеть", "знать", "понимать", "надо", "нужно", "быть", "стать", "получаться",
+    "получиться",
+    "прийти", "приходить", "дойти", "доходить", "поступить", "поступать", "приехать",
+    "приезжать", "вернуть", "вернуться", "возвращать", "позвонить", "перезвонить",
+    "ответить", "отвечать", "прислать", "присылать",
+})
+"""Verbs that say what someone can, wants, knows ("не получается подключить": the caller's
+own act), and what did not arrive or was not done for the caller ("ответ не пришёл", "деньги
+не вернули", "никто не перезвонил"): not what a thing does."""
 
 
 def _subject(term: Term) -> bool:
@@ -39,6 +45,9 @@ def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
             continue
         tag = forms.parses(verb.text)[0].tag
         if tag.POS != "VERB" or tag.person not in (None, "3per"):
+            continue
+        if tag.tense == "past" and tag.number == "plur" and "tran" in tag:
+            # "(они) не поменяли фильтр": someone's act on the thing, not the thing failing.
             continue
         candidates = [j for j, t in enumerate(terms) if t.clause == term.clause and j != i + 1
                       and t.content and not t.lexeme.pronoun
