@@ -22,7 +22,9 @@ def test_a_fault_back_after_our_job_is_a_complaint(said: str) -> None:
     assert best(WORKSHOP, said) == "complaint"
 
 
-@pytest.mark.parametrize("said", ["опять свистят колодки", "мы сами меняли колодки, а они снова свистят"])
+@pytest.mark.parametrize("said", ["опять свистят колодки",
+                                  "мы сами меняли колодки, а они снова свистят",
+                                  "в прошлый раз у вас меняли колодки, пора снова менять"])
 def test_a_fault_back_after_nobodys_job_of_ours_is_a_repair(said: str) -> None:
     assert best(WORKSHOP, said) == "booking"
 

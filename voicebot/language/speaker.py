@@ -187,9 +187,26 @@ def redone(terms: tuple[Term, ...]) -> bool:
     the service manager, not a new repair to book (CS-4)."""
     for i, term in enumerate(terms):
         if term.lemma in AGAIN and not (i and terms[i - 1].negation) \
+                and _happens(terms, term.clause) \
                 and any(_our_work(terms, c) for c in range(term.clause + 1)):
             return True
     return False
+
+
+_WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
+
+
+def _happens(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether `clause` says something happens or happened, not what is to be done ("пора
+    снова менять", "хочу снова записаться"): a finite verb of the third person or the past."""
+    for t in terms:
+        if t.clause != clause or not t.lexeme.verb:
+            continue
+        tag = forms.parses(t.text)[0].tag
+        if tag.POS == "VERB" and tag.person in (None, "3per") and t.lemma not in _WANT:
+            return True
+    return False
+
 
 
 _MORE = frozenset({"большой", "дорогой", "высокий", "выше", "много"})
