@@ -211,6 +211,7 @@ def _happens(terms: tuple[Term, ...], clause: int) -> bool:
 
 _MORE = frozenset({"большой", "дорогой", "высокий", "выше", "много"})
 """Comparatives of an amount (as lemmas: "больше" is "большой", "дороже" "дорогой")."""
+_IF = frozenset({"если", "вдруг", "ежели"})
 AGREED: frozenset[str] = frozenset({
     "договориться", "договариваться", "обещать", "пообещать", "говорить", "сказать",
     "называть", "назвать", "озвучить", "озвучивать", "согласовать", "согласовывать",
@@ -225,6 +226,9 @@ def overcharged(terms: tuple[Term, ...]) -> bool:
     verb of agreeing or quoting: a complaint about the bill (CS-4)."""
     for i, term in enumerate(terms):
         if term.lemma not in _MORE or (i and terms[i - 1].negation):
+            continue
+        if any(t.text in _IF and t.clause == term.clause for t in terms[:i]):
+            # "если выйдет дороже, чем сказали, позвоните": a condition, not a bill.
             continue
         if forms.parses(term.text)[0].tag.POS not in ("COMP", "ADVB"):
             continue
