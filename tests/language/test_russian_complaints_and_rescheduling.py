@@ -58,3 +58,15 @@ def test_withdrawing_the_request_cancels_it(said: str) -> None:
 def test_a_period_named_asks_for_another_time(said: str) -> None:
     """RT-1: a caller who names a week or a month asks to move the visit there."""
     assert best(VISIT, said) == "move"
+
+
+MESSAGE = menu({"urgent": ["срочно", "срочный", "срочность"], "ordinary": ["сообщение", "передайте"]})
+
+
+@pytest.mark.parametrize("said", ["срочности никакой, передайте директору сообщение",
+                                  "передайте сообщение, срочности там никакой"])
+def test_none_of_it_said_after_the_noun_negates_it(said: str) -> None:
+    """TS-7: "срочности никакой" is no urgency, as "срочности нет" is: it does not vote
+    for the urgent answer at all."""
+    assert MESSAGE.hear(said).score_of("urgent") == 0.0
+    assert best(MESSAGE, said) == "ordinary"
