@@ -31,7 +31,8 @@ def test_a_question_about_using_a_thing_is_advice(said: str) -> None:
 
 
 @pytest.mark.parametrize("said", ["как починить стиральную машину",
-                                  "а какие у вас вакансии есть"])
+                                  "а какие у вас вакансии есть",
+                                  "можно сразу перейти к оплате"])
 def test_a_question_about_the_business_or_the_repair_itself_is_not_advice(said: str) -> None:
     """"как починить" asks for the repair's own act; "у вас" asks about the business."""
     assert best(DESK, said) != "advice"
@@ -78,3 +79,9 @@ def test_a_thing_said_not_to_work_is_read_with_its_verb() -> None:
     terms = analyse("у приставки индикатор не загорается", "ru")
     assert [(terms[s].text, terms[v].text) for s, v in breakdown.failing(terms)] == [
         ("индикатор", "загорается")]
+
+
+def test_a_noun_of_the_other_aspect_is_the_flows_verb() -> None:
+    """"оценивание" is made from "оценивать", the other aspect of a flow's "оценить"."""
+    rating = menu({"rating": ["оценить"], "repair": ["ремонт"]})
+    assert best(rating, "хочу перейти к оцениванию") == "rating"

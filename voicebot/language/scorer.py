@@ -108,6 +108,18 @@ def _infinitive(word: str) -> bool:
     return bool(forms.parses(word)[0].tag.POS == "INFN")
 
 
+def _other_aspect(lemma: str) -> list[str]:
+    """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
+    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить"."""
+    found = ASPECT.fullmatch(lemma)
+    if found is None:
+        return []
+    root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
+    if suffix in ("ывать", "ивать"):
+        return [root + "ать" + reflexive, root + "ить" + reflexive]
+    return [root + "ить" + reflexive]
+
+
 AS_HEARD = 0.85
 """How well a Russian word written as it sounds matches the flow's word that sounds so."""
 _UNSTRESSED = str.maketrans({"о": "а", "е": "и", "я": "и"})
@@ -610,7 +622,14 @@ class Menu(Generic[K]):
         if term.lexeme.verb or not term.lexeme.known:
             return {}
         root = _noun_root(term.lemma)
-        return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
+        if root is None:
+            return {}
+        found = dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL)
+        if not found and term.lemma.endswith("ание"):
+            # "оценивание" is made from "оценивать", the other aspect of the flow's "оценить".
+            found = {lemma: DEVERBAL * ASPECT_QUALITY for lemma in _other_aspect(root + "ать")
+                     if lemma in self._lemmas}
+        return found
 
     def _kindred(self, term: Term) -> dict[str, float]:
         """A Russian word of a flow's word's family (`_kin_roots`), which the dictionary knows:
@@ -671,13 +690,8 @@ class Menu(Generic[K]):
         an irregular one ("спрашивать", "спросить") stays apart."""
         if not term.lexeme.verb:
             return {}
-        found = ASPECT.fullmatch(term.lemma)
-        if found is None:
-            return {}
-        root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
-        pairs = ([root + "ать" + reflexive] if suffix in ("ывать", "ивать")
-                 else [root + "ить" + reflexive])
-        return {lemma: ASPECT_QUALITY for lemma in pairs if lemma in self._lemmas}
+        return {lemma: ASPECT_QUALITY for lemma in _other_aspect(term.lemma)
+                if lemma in self._lemmas}
 
     def _unprefixed(self, term: Term) -> dict[str, float]:
         """A Russian word made from a flow's word by a prefix ("заработало" from "работает",

@@ -4,11 +4,12 @@
 A line that answers how-to questions (hotline's consultation lists "как настроить", "как
 включить", "как пользоваться"...) cannot list every act a caller wants to do with every
 appliance, nor every property they ask after. What such questions share is their grammar:
-"как", "чем" or "можно"/"нельзя" and an infinitive in the same clause, whatever words stand
-between; or "какой"/"сколько" and a thing asked about with "у", "в", "на" or "для" ("объём
-у морозилки", "программ в машинке", "режим для пуховика"). A clause that names the business ("у
-вас", "к вам", "ваш") asks about the business (a job, its office, its warranty terms), not
-about a thing, and is left out.
+"как" or "чем" and an infinitive in the same clause, whatever words stand between, or
+"можно"/"нельзя" and an infinitive with the thing it is done in or on ("в мультиварке"); or
+"какой"/"сколько" and a thing asked about with "у", "в", "на" or "для" ("объём у
+морозилки", "программ в машинке", "режим для пуховика"). A clause that names the business
+("у вас", "к вам", "ваш") asks about the business (a job, its office, its warranty terms),
+not about a thing, and is left out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ the "чем" of a comparison alone."""
 _MAY = frozenset({"можно", "нельзя"})
 _WHICH = frozenset({"какой", "сколько", "каков"})
 _OF = frozenset({"у", "в", "во", "на", "для"})
+_PLACES = frozenset({"у", "в", "во", "на"})
 _BUSINESS = frozenset({"вы", "ваш", "ты", "твой"})
 WINDOW = 6
 """Words the infinitive (or the thing asked about) may stand after the question's word."""
@@ -42,6 +44,13 @@ def _thing(term: Term) -> bool:
     return term.content and tag.POS == "NOUN" and tag.animacy != "anim"
 
 
+def _in_a_thing(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether `clause` says in, on or at what thing: "в духовке", "на панели"."""
+    words = [t for t in terms if t.clause == clause]
+    return any(t.text in _PLACES and n + 1 < len(words) and any(
+        _thing(w) for w in words[n + 1:n + 3]) for n, t in enumerate(words))
+
+
 def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
     """The spans [start, end) of `terms` that ask how to use a thing, whether it can do
     something, or what it has, in clauses that do not name the business."""
@@ -54,6 +63,10 @@ def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
             continue
         if term.lemma in _WHICH:
             end = _thing_asked(clause)
+        elif term.lemma in _MAY and not _in_a_thing(terms, term.clause):
+            # "можно перейти к оценке", "можно записаться" ask leave to do something, not
+            # what a thing can do: "можно ли в мультиварке печь" names where.
+            continue
         else:
             end = next((n for n, t in enumerate(clause, 1) if _infinitive(t.text)), None)
         if end is not None:
