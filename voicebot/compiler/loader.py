@@ -209,9 +209,9 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
         roles={m["role"] for m in top["staff"]} if "staff" in top else None,
         groups=top.get("callers"),
         facts=top.get("facts"),
+        services=_service_ids(mapping, top),
     )
     _check_together(ctx, node, top)
-    _check_services_named(ctx, states, top)
     targets_resolve = all(
         lines is not None and (ref.name in lines or ref.name in BUILTIN_TARGETS)
         for _state, ref in ctx.targets
@@ -249,18 +249,13 @@ def _callback_variables(ctx: Context, drafts: Iterable[callbacks.DraftRule]) -> 
                                        "flow needs a callbacks rule on visit_scheduled that calls")
 
 
-def _check_services_named(ctx: Context, states: dict[str, StepBase], top: dict[str, Any]) -> None:
-    """A choice's `services` name services of the flow's `quotes:` catalogue."""
-    quotes = top.get("quotes")
-    known = {s.id for s in quotes.services} if quotes is not None else set()
-    for sid, step in states.items():
-        for n, choice in enumerate(getattr(step, "choices", ())):
-            for service in choice.services:
-                if service not in known:
-                    ctx.report(choice.source.line, f"states.{sid}.choices[{n}].services",
-                               "unknown service: name services of the flow's quotes: section"
-                               + (f" ({', '.join(sorted(known))})" if known else
-                                  ", which this flow does not have"), repr(service))
+def _service_ids(mapping: CommentedMap, top: dict[str, Any]) -> set[str] | None:
+    """The ids of the flow's `quotes:` services: none when it has no catalogue, None when
+    its catalogue could not be read (already reported)."""
+    if "quotes" not in mapping:
+        return set()
+    catalogue: QuoteCatalogue | None = top.get("quotes")
+    return {s.id for s in catalogue.services} if catalogue is not None else None
 
 
 def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:

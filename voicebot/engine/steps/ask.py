@@ -99,7 +99,7 @@ CHOICE: Schema = {
     "label": Key(string),
     "addressed": Key(boolean, default=False),
     "near": Key(list_of(near, min_items=1), default=()),
-    "services": Key(list_of(string, min_items=1), default=()),
+    "services": Key(list_of(fields.service_use, min_items=1), default=()),
     "goto": Key(fields.target, required=True),
 }
 
