@@ -158,6 +158,12 @@ def _complaint_to_the_manager(entry: dict[str, Any]) -> None:
     assert "to_manager" in entry["path"] and "to_body" not in entry["path"]
 
 
+def _fault_back_to_the_manager(entry: dict[str, Any]) -> None:
+    """CS-4: a fault back after our job reached the service manager; no repair booking was
+    begun for it."""
+    assert "to_manager" in entry["path"] and "repair_fault" not in entry["path"]
+
+
 def _status_to_the_consultant(entry: dict[str, Any]) -> None:
     """CS-4: "how much longer" went to the master-consultant; no repair booking was begun."""
     assert "to_consultant" in entry["path"] and "repair_fault" not in entry["path"]
@@ -166,6 +172,7 @@ def _status_to_the_consultant(entry: dict[str, Any]) -> None:
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
     "car_service_cs4_complaint_not_body_work": _complaint_to_the_manager,
     "car_service_cs4_how_long_still": _status_to_the_consultant,
+    "car_service_cs4_fault_back_after_our_job": _fault_back_to_the_manager,
     "hotline_hl5_town_near_moscow": _town_as_named,
     "omega_om6_is_my_repair_done": _review_for_the_supervisor,
     "omega_om10_abuse_vs_swearing": _warned_once_then_served,
