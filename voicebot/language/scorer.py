@@ -36,7 +36,7 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import breakdown, focus, forms, fuzzy, idioms, negation, speaker, usage
+from voicebot.language import breakdown, focus, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -102,10 +102,6 @@ HOW_TO = 0.6
 """A how-to question ("как" and any infinitive) for a candidate that lists several."""
 HOW_TO_SHOWN = 3
 """How many how-to phrases a candidate lists before any other counts for it."""
-
-
-def _infinitive(word: str) -> bool:
-    return bool(forms.parses(word)[0].tag.POS == "INFN")
 
 
 def _other_aspect(lemma: str) -> list[str]:
@@ -416,10 +412,7 @@ class Menu(Generic[K]):
         # is one another fault's words name ("сигнал", "картинка" of an outage).
         self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
             if family == "ru" else None
-        self._other_faults = frozenset(
-            t.lemma for _k, ps in self.candidates if any(p.negated for p in ps)
-            and not any(t.lemma == self._broken for p in ps for t in p.terms)
-            for p in ps for t in p.terms)
+        self._other_faults = self._fault_words(self._broken)
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -434,6 +427,16 @@ class Menu(Generic[K]):
                 self._by_stem.setdefault(form, set()).add(lemma)
                 for k in range(PREFIX_MIN, len(form)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    def _fault_words(self, broken: str | None) -> frozenset[str]:
+        """The lemmas of the candidates that are faults of another kind than a breakdown:
+        those with a negated phrase ("нет сигнала") that do not list `broken`."""
+        found: set[str] = set()
+        for _key, patterns in self.candidates:
+            lemmas = {t.lemma for p in patterns for t in p.terms}
+            if broken is not None and broken not in lemmas and any(p.negated for p in patterns):
+                found |= lemmas
+        return frozenset(found)
 
     def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
         """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
@@ -487,7 +490,7 @@ class Menu(Generic[K]):
         candidates that list how-to questions (`_how_to`)."""
         for order, (_key, patterns) in enumerate(self.candidates):
             how = [p for p in patterns if p.kind == "words" and len(p.terms) == 2
-                   and p.terms[0].text == "как" and _infinitive(p.terms[1].text)]
+                   and p.terms[0].text == "как" and usage.infinitive(p.terms[1].text)]
             if len(how) >= HOW_TO_SHOWN:
                 self._how_to_patterns[order] = how[0]
         for surface, of in self._surfaces.items():

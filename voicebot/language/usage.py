@@ -29,8 +29,9 @@ WINDOW = 6
 """Words the infinitive (or the thing asked about) may stand after the question's word."""
 
 
-def _infinitive(word: str) -> bool:
-    # "печь" is a noun first and a verb too: any of its likelier readings will do.
+def infinitive(word: str) -> bool:
+    """Whether a Russian word can be an infinitive: "печь" is a noun first and a verb too,
+    so any of its likelier readings will do."""
     return any(p.tag.POS == "INFN" for p in forms.parses(word)[:3])
 
 
@@ -68,7 +69,7 @@ def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
             # what a thing can do: "можно ли в мультиварке печь" names where.
             continue
         else:
-            end = next((n for n, t in enumerate(clause, 1) if _infinitive(t.text)), None)
+            end = next((n for n, t in enumerate(clause, 1) if infinitive(t.text)), None)
         if end is not None:
             found.append((i, i + 1 + end))
     return found
