@@ -120,6 +120,8 @@ or time a parser can place, but another time all the same."""
 
 
 def period_named(terms: tuple[Term, ...]) -> bool:
+    """Whether the caller names a week or a month to come (`_PERIODS` after one of
+    `_WHICH_PERIOD`, two words apart at most)."""
     return any(t.lemma in _PERIODS and any(w.lemma in _WHICH_PERIOD or w.text in _WHICH_PERIOD
                                            for w in terms[max(0, i - 2):i])
                for i, t in enumerate(terms))
@@ -194,6 +196,7 @@ def redone(terms: tuple[Term, ...]) -> bool:
 
 
 _WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
+"""Verbs of wanting and needing: "снова хочется" is no fault back."""
 
 
 def _happens(terms: tuple[Term, ...], clause: int) -> bool:
@@ -206,7 +209,6 @@ def _happens(terms: tuple[Term, ...], clause: int) -> bool:
         if tag.POS == "VERB" and tag.person in (None, "3per") and t.lemma not in _WANT:
             return True
     return False
-
 
 
 _MORE = frozenset({"большой", "дорогой", "высокий", "выше", "много"})
