@@ -24,12 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
 SETS = sorted((REPO / "flows" / "eval").glob("*.yaml"))
 
-FLOOR = {"hotline": 0.94}
+FLOOR: dict[str, float] = {}
 """Flows not yet at the pass mark, with the share they must not fall below (a ratchet: raise
-it as the flows learn; a flow at the pass mark leaves this table). hotline and telesputnik
-were at the mark only through words lifted from their own eval cases ("как правильно",
-"чем лучше", "какое средство", "набираете", "свободные места", "пульт", "сгорел"); with
-those taken out of the flows they are at 94.7%, which is what they understand."""
+it as the flows learn; a flow at the pass mark leaves this table). Empty: every shipped line
+is at the mark without words lifted from its own eval cases."""
 
 
 @pytest.fixture(scope="module")

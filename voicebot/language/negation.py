@@ -7,11 +7,11 @@ the choice it names (`scorer`), unless the phrase that names it carries the nega
 
 Scope, kept simple and predictable: it never crosses a clause boundary (punctuation, "but",
 "но", "а"); "no"/"нет"/"без" cover only the next word ("нет сигнала", "no ice": "Нет, я по
-оплате" is an answer, then a new thought), and a Russian "нет" with nothing after it the noun
-in the genitive before it ("инвалидности нет"); "не"/"not" cover the next content words: one in
-Russian, where "не" binds to the word after it, two when that word is a verb ("не могу
-прийти", "не звоню по поводу ремонта"); in English two when a preposition links them ("not
-calling about a repair").
+оплате" is an answer, then a new thought), and a Russian "нет" or "никакой" with nothing after
+it the noun in the genitive before it ("инвалидности нет", "срочности никакой"); "не"/"not"
+cover the next content words: one in Russian, where "не" binds to the word after it, two
+when that word is a verb ("не могу прийти", "не звоню по поводу ремонта"); in English two
+when a preposition links them ("not calling about a repair").
 """
 
 from __future__ import annotations
@@ -96,6 +96,10 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
         elif term.text in ("нет", "нету"):
             covered.update(_lacking_before(terms, i))
         return frozenset(covered)
+    if term.text in _NONE_OF and not any(
+            t.clause == term.clause and t.content for t in terms[i + 1:i + 2]):
+        # "срочности никакой", "претензий никаких": like "нет", what is none is before it.
+        return frozenset(_lacking_before(terms, i))
     budget = 1
     for j in range(i + 1, len(terms)):
         nxt = terms[j]
@@ -155,6 +159,10 @@ def _lacking_before(terms: tuple[Term, ...], i: int) -> set[int]:
         if before.content and not before.lexeme.pronoun and before.text not in _BETWEEN:
             return set()
     return set()
+
+
+_NONE_OF = frozenset({"никакой", "никакого", "никакая", "никакие", "никаких"})
+"""Russian "никакой" in its forms: said after a noun in the genitive, it is none of it."""
 
 
 _BETWEEN = frozenset({"больше", "уже", "совсем", "вообще", "точно", "тоже", "там", "тут"})

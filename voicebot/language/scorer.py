@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker
+from voicebot.language import breakdown, focus, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -93,6 +93,10 @@ SYMPTOM_WEIGHT = 0.75
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
 
 
+BREAKDOWN = ("поломка", "неисправность")
+"""A flow's words for a breakdown of the caller's thing, the first a menu lists being the one
+a breakdown said in other words is heard as."""
+
 CONTEXT = 0.8
 """How much a candidate counts that heard only what the caller's question is about, not what
 it asks ("what does a dryer repair cost" for booking a repair)."""
@@ -104,8 +108,16 @@ HOW_TO_SHOWN = 3
 """How many how-to phrases a candidate lists before any other counts for it."""
 
 
-def _infinitive(word: str) -> bool:
-    return bool(forms.parses(word)[0].tag.POS == "INFN")
+def _other_aspect(lemma: str) -> list[str]:
+    """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
+    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить"."""
+    found = ASPECT.fullmatch(lemma)
+    if found is None:
+        return []
+    root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
+    if suffix in ("ывать", "ивать"):
+        return [root + "ать" + reflexive, root + "ить" + reflexive]
+    return [root + "ить" + reflexive]
 
 
 AS_HEARD = 0.85
@@ -405,6 +417,11 @@ class Menu(Generic[K]):
         self._complaints = family == "ru" and "жалоба" in lemmas
         # ... and one for suppliers hears a firm that offers its goods.
         self._sellers = family == "ru" and "поставщик" in lemmas
+        # ... and one that lists a breakdown hears a thing said not to work, unless the thing
+        # is one another fault's words name ("сигнал", "картинка" of an outage).
+        self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
+            if family == "ru" else None
+        self._other_faults = self._fault_words(self._broken)
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -419,6 +436,16 @@ class Menu(Generic[K]):
                 self._by_stem.setdefault(form, set()).add(lemma)
                 for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    def _fault_words(self, broken: str | None) -> frozenset[str]:
+        """The lemmas of the candidates that are faults of another kind than a breakdown:
+        those with a negated phrase ("нет сигнала") that do not list `broken`."""
+        found: set[str] = set()
+        for _key, patterns in self.candidates:
+            lemmas = {t.lemma for p in patterns for t in p.terms}
+            if broken is not None and broken not in lemmas and any(p.negated for p in patterns):
+                found |= lemmas
+        return frozenset(found)
 
     def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
         """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
@@ -440,23 +467,39 @@ class Menu(Generic[K]):
                     phrases.setdefault(phrase_of, []).append(p)
         return lemmas, phrases
 
-    def _how_to(self, order: int, terms: tuple[Term, ...]) -> list[Evidence]:
-        """"как" and an infinitive, where the candidate lists several such phrases ("как
-        настроить", "как включить"): the flow shows that any how-to question is its own
-        ("как выставить часы", "как отключить звук"); a little less than its own phrases."""
+    def _how_to(self, order: int, used: list[tuple[int, int]]) -> list[Evidence]:
+        """A question about using a thing (`used`, from `usage.asked`: "как на чайнике
+        подсветку убрать", "можно ли в духовке сушить", "какой объём у морозилки"), where the
+        candidate lists several how-to phrases ("как настроить", "как включить"): the flow
+        shows that any such question is its own; a little less than its own phrases."""
         p = self._how_to_patterns.get(order)
         if p is None:
             return []
-        return [Evidence(p, i, i + 2, HOW_TO) for i in range(len(terms) - 1)
-                if terms[i].text == p.terms[0].text and _infinitive(terms[i + 1].text)
-                and terms[i + 1].clause == terms[i].clause]
+        return [Evidence(p, start, end, HOW_TO) for start, end in used]
+
+    def _use_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                   used: list[tuple[int, int]]) -> list[_Candidate[K]]:
+        """A question about using a thing is about the thing, not its fault nor its
+        installation: what another candidate heard of the thing inside the question ("можно
+        ли в стиралке стирать пуховик" names the washer of a repair example) is context, unless
+        it heard the very act asked ("как починить" is the repair's own verb)."""
+        clauses = {terms[start].clause for start, _end in used}
+        acts = {end - 1 for _start, end in used}
+
+        def aside(e: Evidence) -> bool:
+            return terms[e.start].clause in clauses and not acts & set(range(e.start, e.end))
+
+        return [(o, k, ev, p) if o in self._how_to_patterns else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) if aside(e) else e
+                        for e in ev], p * CONTEXT if all(aside(e) for e in ev) else p)
+                for o, k, ev, p in heard_by]
 
     def _russian_indexes(self) -> None:
         """The flow's words by sound (`_as_heard`), its verbs by root (`_deverbal`) and its
         candidates that list how-to questions (`_how_to`)."""
         for order, (_key, patterns) in enumerate(self.candidates):
             how = [p for p in patterns if p.kind == "words" and len(p.terms) == 2
-                   and p.terms[0].text == "как" and _infinitive(p.terms[1].text)]
+                   and p.terms[0].text == "как" and usage.infinitive(p.terms[1].text)]
             if len(how) >= HOW_TO_SHOWN:
                 self._how_to_patterns[order] = how[0]
         for surface, of in self._surfaces.items():
@@ -594,7 +637,14 @@ class Menu(Generic[K]):
         if term.lexeme.verb or not term.lexeme.known:
             return {}
         root = _noun_root(term.lemma)
-        return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
+        if root is None:
+            return {}
+        found = dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL)
+        if not found and term.lemma.endswith("ание"):
+            # "оценивание" is made from "оценивать", the other aspect of the flow's "оценить".
+            found = {lemma: DEVERBAL * ASPECT_QUALITY for lemma in _other_aspect(root + "ать")
+                     if lemma in self._lemmas}
+        return found
 
     def _kindred(self, term: Term) -> dict[str, float]:
         """A Russian word of a flow's word's family (`_kin_roots`), which the dictionary knows:
@@ -655,13 +705,8 @@ class Menu(Generic[K]):
         an irregular one ("спрашивать", "спросить") stays apart."""
         if not term.lexeme.verb:
             return {}
-        found = ASPECT.fullmatch(term.lemma)
-        if found is None:
-            return {}
-        root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
-        pairs = ([root + "ать" + reflexive] if suffix in ("ывать", "ивать")
-                 else [root + "ить" + reflexive])
-        return {lemma: ASPECT_QUALITY for lemma in pairs if lemma in self._lemmas}
+        return {lemma: ASPECT_QUALITY for lemma in _other_aspect(term.lemma)
+                if lemma in self._lemmas}
 
     def _unprefixed(self, term: Term) -> dict[str, float]:
         """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
@@ -687,7 +732,8 @@ class Menu(Generic[K]):
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
-        himself = speaker.described(terms) if self.family == "ru" else frozenset()
+        himself = speaker.described(terms) | speaker.for_whom(terms) if self.family == "ru" \
+            else frozenset()
         # "is my microwave repaired" asks whether the job is finished: where the menu hears
         # "finished", the participle is that and not the repair it is made from.
         finished = frozenset(r.start for r in said if r.cls == "finished"
@@ -1045,13 +1091,16 @@ class Menu(Generic[K]):
     def _implied(self, terms: tuple[Term, ...]
                  ) -> tuple[tuple[Term, ...], frozenset[int], frozenset[int]]:
         """`terms` with the plain words a Russian caller implies in other words added (where
-        they are, a complaint, a seller, a question after a job in hand), and where the
-        added complaint and seller stand."""
+        they are, a complaint, a breakdown, a seller, a question after a job in hand), and
+        where the added complaint or breakdown and the seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
+        if self._broken is not None:
+            terms = self._with_breakdown(terms)
+        # A complaint or a breakdown implied is what the caller says is the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
         sold = len(terms)
         if self._sellers:
@@ -1061,6 +1110,16 @@ class Menu(Generic[K]):
             terms = focus.with_status_asked(terms, self.family,
                                             negation.denied(terms, self.family))
         return terms, blamed_at, sold_at
+
+    def _with_breakdown(self, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+        """`terms`, followed in a clause of their own by the flow's word for a breakdown
+        ("поломка") when the caller says a thing of theirs does not work (`breakdown`) and the
+        thing is none another fault of the menu names."""
+        if not any(t.text == "не" for t in terms) or not any(
+                terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
+            return terms
+        word = str(self._broken)
+        return (*terms, Term(word, lexeme(word, self.family), terms[-1].clause + 1))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         terms, blamed_at, sold_at = self._implied(terms)
@@ -1078,9 +1137,10 @@ class Menu(Generic[K]):
         granted = idioms.granted(terms, self.family)
         negated: set[K] = set()
         heard_by: list[_Candidate[K]] = []
+        used = usage.asked(terms) if self._how_to_patterns else []
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in patterns]
-            evidence.extend(self._how_to(order, terms))
+            evidence.extend(self._how_to(order, used))
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
                          else self._example(p, heard, said, denied))
@@ -1107,6 +1167,8 @@ class Menu(Generic[K]):
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._wanted_first(heard_by, terms)
+        if used:
+            heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
             heard_by = self._complaint_first(heard_by, blamed_at)
