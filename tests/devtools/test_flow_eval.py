@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
+from voicebot import close_app, create_app
 from voicebot.cli import main
 from voicebot.compiler.loader import load_flows
 from voicebot.devtools.flow_eval import PASS_MARK, EvalError, Report, evaluate, load_cases
-from voicebot.devtools.flow_tests import scratch_app
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
@@ -31,9 +31,16 @@ is at the mark without words lifted from its own eval cases."""
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    with scratch_app() as made:
+def app(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The cases run the real engine on each database CI runs (the issue's "on both
+    databases' runs"): a turn that stores differently there must not hear differently."""
+    tmp = tmp_path_factory.mktemp("eval")
+    made = create_app({"DATABASE_URL": module_database_url, "INSTANCE_DIR": str(tmp),
+                       "DRY_RUN": True, "RECORDINGS_DIR": str(tmp / "recordings")})
+    try:
         yield made
+    finally:
+        close_app(made)
 
 
 @pytest.fixture(scope="module")
