@@ -109,6 +109,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database shared by one module's tests (on each backend), for a
+    module that runs many calls as one measurement (`flows eval`)."""
+    if request.param == "sqlite":
+        target = tmp_path_factory.mktemp("module-db") / "voicebot.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("pg_url")
+    _fresh_postgresql(url)
+    return url
+
+
 @pytest.fixture
 def postgresql_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty PostgreSQL database, for what only a server shows (a dropped

@@ -23,8 +23,8 @@ WAIT_BUCKETS = (5, 10, 20, 30, 60, 120, 300, 600)
 
 COUNTERS = (
     ("calls_total", "Inbound calls", "calls"),
-    ("calls_answered_total", "Inbound calls a person answered (from the queue or a transfer)",
-     "answered"),
+    ("calls_answered_total", "Inbound calls a person answered (from the queue, a transfer or "
+     "a kept place's call back)", "answered"),
     ("calls_abandoned_total", "Callers who hung up while waiting in a queue", "abandoned"),
     ("voicemails_total", "Voicemails left", "voicemails"),
     ("quotes_sent_total", "Price quotes sent by SMS", "quotes_sent"),

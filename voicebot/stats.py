@@ -33,7 +33,7 @@ from voicebot.models import (
     Quote,
     Voicemail,
 )
-from voicebot.services.kept_places import CALLED_BACK, NOT_REACHED
+from voicebot.services.kept_places import CALLED_BACK, CONNECTED, NOT_REACHED
 
 SERVICE_LEVEL_SECONDS = 20
 """Answered within this many seconds of joining the queue counts towards the service level."""
@@ -215,8 +215,8 @@ def collect(session: Session, *, start: dt.datetime | None = None, end: dt.datet
             yield figures, row[2:]
 
     for figures, (calls, answered) in grouped(
-            Call.flow_id, Call.started_at, func.count(),
-            count_if(Call.outcome.in_(ANSWERED_OUTCOMES)), where=[Call.direction == "inbound"]):
+            Call.flow_id, Call.started_at, func.count(), count_if(answered_by_person()),
+            where=[Call.direction == "inbound"]):
         figures.calls += calls
         figures.answered += int(answered or 0)
 
@@ -261,6 +261,16 @@ Grouped = Callable[..., Iterable[tuple[Figures, Any]]]
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
+
+
+def answered_by_person() -> ColumnElement[bool]:
+    """A person took the inbound call: from the queue or by a transfer, or, when the caller
+    kept their place and hung up (issue 18), by our call back putting them through to the
+    staff member waiting for them: that call is the caller's own, its journal says so."""
+    put_through = exists().where(CallEvent.call_id == Call.id,
+                                 CallEvent.kind == EventKind.KEPT_CALL,
+                                 CallEvent.data["what"].as_string() == CONNECTED)
+    return Call.outcome.in_(ANSWERED_OUTCOMES) | put_through
 
 
 def _kept_places(grouped: Grouped) -> None:

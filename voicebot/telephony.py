@@ -91,8 +91,8 @@ CALL_ORDER = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing"
 TWILIO_ERRORS = (TwilioRestException, TwilioException, OSError)
 UNSUBSCRIBED = 21610
 """Twilio's refusal to text a number that is unsubscribed from ours (it replied STOP to it)."""
-Unsubscribed = Callable[[Session, Message, dt.datetime], None]
-"""What is done, in the sending transaction, with an SMS Twilio refused as `UNSUBSCRIBED`."""
+Refused = Callable[[Session, Message, str, dt.datetime], None]
+"""What is done, in the sending transaction, with an SMS Twilio refused, given its error code."""
 
 
 def refused(exc: BaseException) -> bool:
@@ -135,7 +135,7 @@ class Telephony:
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
-        self.on_unsubscribed: Unsubscribed | None = None
+        self.on_refused: Refused | None = None
         """Set by voicebot.services, which keeps the opt-outs (this module is below it)."""
 
     @property
@@ -222,8 +222,8 @@ class Telephony:
                 if refused(sent):
                     message.status = "failed"
                     log.error("SMS to %s failed: %s", mask(message.to_number), sent)
-                    if code == UNSUBSCRIBED and self.on_unsubscribed is not None:
-                        self.on_unsubscribed(session, message, utcnow())
+                    if self.on_refused is not None:
+                        self.on_refused(session, message, str(code or ""), utcnow())
                 else:
                     log.warning("SMS to %s: no answer from Twilio (%s); whether it went out is "
                                 "checked with Twilio before it is sent again",

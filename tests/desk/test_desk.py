@@ -258,6 +258,27 @@ def test_new_ticket_form_keeps_what_was_typed_when_a_field_is_wrong(desk: FlaskC
     assert "Проверить качество связи.</textarea>" in reply.text and 'value="call me"' in reply.text
 
 
+def test_new_ticket_reads_the_phone_as_the_lines_country_writes_numbers(
+    app: Flask, desk: FlaskClient
+) -> None:
+    """A dispatcher types the caller's number as it is written at home: nationally on the
+    line's own country's numbers, with the country code for others."""
+    for line, typed, stored_as in (("car_service", "8 916 555-01-23", "+79165550123"),
+                                   ("omega", "(503) 555-0137", "+15035550137"),
+                                   ("omega", "+7 916 555-01-24", "+79165550124")):
+        saved = post_form(desk, "/admin/tickets/new", "/admin/tickets/new", line=line,
+                          kind="callback", text="Перезвонить клиенту.", phone=typed)
+        assert saved.status_code == 302, text_of(saved.text)
+        assert [t.flow_id for t in stored(app, Ticket, phone=stored_as)] == [line]
+    refused = post_form(desk, "/admin/tickets/new", "/admin/tickets/new", line="car_service",
+                        kind="callback", text="Перезвонить клиенту.", phone="8 916 555-01")
+    assert refused.status_code == 400
+    assert ("8 916 555-01 is not a phone number: type it as numbers are written where "
+            "+74955550100 is, or with the country code (+...).") in text_of(refused.text)
+    assert 'value="8 916 555-01"' in refused.text
+    assert len(stored(app, Ticket)) == 3
+
+
 def test_callbacks_page_lists_pending_and_finished_with_attempts(app: Flask, desk: FlaskClient) -> None:
     now = dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.UTC)
     callback(app, phone="+15035550171", next_at=now + dt.timedelta(hours=2))

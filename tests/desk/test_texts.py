@@ -286,6 +286,35 @@ def test_a_number_twilio_refuses_as_unsubscribed_is_opted_out_here_too(
     assert [m["body"] for m in sent_to(twilio_double, CALLER)] == ["Thank you. See you tomorrow."]
 
 
+def test_an_unsubscribed_number_reported_in_the_delivery_callback_is_opted_out_once(
+    app: Flask, live_server: str, twilio_double: TwilioDouble,
+) -> None:
+    """Twilio took our SMS and only later, in its status callback, says the number is
+    unsubscribed from our line (error 21610): opted out as when Twilio refuses at once. Twilio
+    repeating that callback changes nothing, not even after the caller has texted START."""
+    phone(live_server).send(QUESTION)
+    desk = Desk(live_server)
+    talk = conversation(app)
+    assert desk.send(talk.id, "Yes, we repair ice makers.").status_code == 200
+    run_due(app, raise_errors=True)
+    (out,) = sent_to(twilio_double, CALLER)
+    assert conversation(app).opted_out_at is None
+
+    assert twilio_double.deliver_message_status(out["sid"], "failed", 21610).status == 204
+    opted_out_at = conversation(app).opted_out_at
+    assert opted_out_at is not None
+    page = desk.page(f"/admin/texts/{talk.id}")
+    assert f"{CALLER} asked for no more texts from {OMEGA}" in shown(page)
+    assert 'name="body"' not in page  # no reply form
+    assert twilio_double.deliver_message_status(out["sid"], "failed", 21610).status == 204
+    assert conversation(app).opted_out_at == opted_out_at
+
+    phone(live_server).send("START")
+    assert twilio_double.deliver_message_status(out["sid"], "failed", 21610).status == 204
+    assert conversation(app).opted_out_at is None
+    assert desk.send(talk.id, "See you tomorrow.").status_code == 200
+
+
 def test_russian_stop_is_confirmed_politely_and_respected(
     app: Flask, live_server: str, twilio_double: TwilioDouble,
 ) -> None:

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import shutil
-import statistics
 import subprocess
 import threading
 import time
@@ -22,6 +21,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from voicebot import db
+from voicebot.compiler import registry as registry_module
+from voicebot.compiler.loader import LoadedFile
 from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator, HttpTransport, WsgiTransport
 from voicebot.models import Call
@@ -125,73 +126,81 @@ def test_default_flow_answers_numbers_no_flow_declares(make_app: Callable[..., F
     assert "Thank you for calling Omega Tech Service." in caller.start().heard
 
 
-def save_slowly(path: Path, text: str, chunks: int = 20, pause: float = 0.05) -> None:
-    """Write a file in pieces, as a slow upload or an editor saving a big file does: the
-    watcher sees it half-written too."""
+def save_in_pieces(path: Path, text: str, between: Callable[[], None], pieces: int = 10) -> None:
+    """Write a file in pieces, as a slow upload or an editor saving a big file does, and
+    `between` them (a call): the watcher sees it half-written too."""
     data = text.encode()
-    step = len(data) // chunks + 1
+    step = len(data) // pieces + 1
     with path.open("wb") as out:
         for start in range(0, len(data), step):
             out.write(data[start:start + step])
             out.flush()
-            time.sleep(pause)
+            between()
 
 
 @pytest.mark.e2e
-def test_calls_keep_their_latency_while_hostile_flow_files_are_written(
+def test_calls_are_answered_while_hostile_flow_files_are_written(
     app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any], flows_dir: Path,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 12 (done when): while a file with 100,000 merge keys and one nested 10,000 deep
     are written into flows/, another line's file is replaced by a hostile one, and a big
-    valid flow is added, calls to omega over real HTTP are answered as quickly as before,
-    with the right TwiML, and the replaced line keeps serving its last good version.
+    valid flow is added, every call to omega over real HTTP is answered, with the right
+    TwiML, and the replaced line keeps serving its last good version.
 
     Before, the first call after each save parsed the file inside its request, under a lock
-    every other call waited on: minutes for the merge keys, then a RecursionError. The bound
-    per call (2 s) is far above the usual answer (tens of milliseconds on an idle machine; the
-    figures are printed) and far below what a parse used to cost, so it holds on a loaded CI
-    machine and still fails on the old code."""
+    every other call waited on: minutes for the merge keys, then a RecursionError. Nothing
+    here is timed (how fast calls are answered meanwhile is `python -m bench.hostile_flows`'
+    figure): the watcher is held inside a load for as long as the test likes, and calls still
+    answered prove that none waits for one. A call may take the emulator's 10 s before it
+    fails, which only a stall reaches."""
     set_clock(MONDAY_9AM_PACIFIC)
     shutil.copy(FLOWS / "telesputnik.yaml", flows_dir / "telesputnik.yaml")
     registry(app).check_now()
     russian = dial(TELESPUTNIK, from_="+375295550177").start().heard
+    answered: list[str] = []
 
-    def answer_omega() -> float:
-        started = time.monotonic()
-        turn = dial(OMEGA).start()
-        seconds = time.monotonic() - started
+    def answer_omega() -> None:
+        caller = dial(OMEGA)
+        turn = caller.start()
         assert "Thank you for calling Omega Tech Service." in turn.heard
         assert turn.waiting == "gather"
-        return seconds
+        answered.append(caller.call_sid)
 
-    before = [answer_omega() for _ in range(5)]
+    # The watcher is held inside the load of the first hostile file until released.
+    loading, release = threading.Event(), threading.Event()
+    real_read = registry_module.read_flow
 
-    def write_hostile_files() -> None:
-        save_slowly(flows_dir / "merges.yaml", merge_keys(100_000))
-        save_slowly(flows_dir / "deep.yaml", nested(10_000))
-        save_slowly(flows_dir / "telesputnik.yaml", merge_keys(100_000, "telesputnik"))
+    def held_read(path: Path, **kwargs: Any) -> LoadedFile:
+        loading.set()
+        release.wait(60)
+        return real_read(path, **kwargs)
+
+    monkeypatch.setattr(registry_module, "read_flow", held_read)
+    with caplog.at_level(logging.ERROR, logger="voicebot.flows"):
+        try:
+            (flows_dir / "merges.yaml").write_text(merge_keys(100_000))
+            assert loading.wait(30), "the watcher did not pick up the new file"
+            for _ in range(3):
+                answer_omega()
+            assert dial(TELESPUTNIK, from_="+375295550178").start().heard == russian
+            assert not release.is_set()  # all of that while the load was still held
+        finally:
+            release.set()
+        monkeypatch.setattr(registry_module, "read_flow", real_read)
+        # Now saved in pieces, a call between each two; the watcher reads as it likes.
+        save_in_pieces(flows_dir / "deep.yaml", nested(10_000), answer_omega)
+        save_in_pieces(flows_dir / "telesputnik.yaml", merge_keys(100_000, "telesputnik"),
+                       answer_omega)
         # Within every limit, but the most a file may make the watcher do (about a second).
         (flows_dir / "big.yaml").write_text(many_states(800))
+        answer_omega()
         registry(app).check_now()
+        answer_omega()
 
-    writer = threading.Thread(target=write_hostile_files)
-    with caplog.at_level(logging.ERROR, logger="voicebot.flows"):
-        writer.start()
-        during = []
-        while writer.is_alive() and len(during) < 200:
-            during.append(answer_omega())
-        writer.join()
-        registry(app).check_now()
-        after = [answer_omega() for _ in range(5)]
-
-    print(f"\nanswer to omega's first webhook, s: before median {statistics.median(before):.3f} "
-          f"max {max(before):.3f}; while writing ({len(during)} calls) median "
-          f"{statistics.median(during):.3f} max {max(during):.3f}; after max {max(after):.3f}")
-    assert len(during) >= 5
-    assert max(during + after) < 2
+    assert len(set(answered)) == len(answered) > 3 + 2  # a call between each two pieces
     # The replaced line still answers, with its last good version.
-    assert dial(TELESPUTNIK, from_="+375295550178").start().heard == russian
+    assert dial(TELESPUTNIK, from_="+375295550179").start().heard == russian
     problems = [str(p) for p in registry(app).problems()]
     assert any(p.endswith("deep.yaml:8: nested too deeply: a flow file may nest at most 20 levels")
                for p in problems), problems
@@ -237,11 +246,10 @@ def test_each_production_worker_watches_the_flows_and_the_master_does_not(
                                                  'say: "Good morning, this is {name}."'))
         (flows_dir / "merges.yaml").write_text(merge_keys(100_000))
         # Each call lands on either worker; twenty new greetings in a row mean both serve it.
+        # Each call is answered within the emulator's 5 s (only a stall takes that long).
         deadline, in_a_row = time.monotonic() + 20, 0
         while in_a_row < 20 and time.monotonic() < deadline:
-            started = time.monotonic()
             heard = greeting()
-            assert time.monotonic() - started < 2  # see the test above for this bound
             in_a_row = in_a_row + 1 if heard == "Good morning, this is Omega Tech Service." else 0
         assert in_a_row == 20
         # Each worker's watcher reads the files on its own clock, and one may still be

@@ -499,6 +499,9 @@ def test_the_reports_count_kept_places_offered_kept_reached_and_left_as_tickets(
     totals = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="totals"')[1]))
     assert "Places kept for a call back: offered / kept / reached / not reached, ticket " \
            "3 / 2 / 1 / 1" in totals
+    # The caller put through by the call back was answered by a person, as if they had
+    # waited on the line; the one never reached and the one who hung up were not.
+    assert "Calls 6 Answered by a person 1 " in totals  # the dispatcher's three calls too
     work = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="table-work"')[1]
                                        .split("</table>")[0]))
     assert "2026-11-23 0 0 0 0 0 3 2 1 1" in work

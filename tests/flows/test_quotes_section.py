@@ -141,7 +141,7 @@ def test_a_choice_naming_an_unknown_service_is_reported_with_its_line(tmp_path: 
     with pytest.raises(FlowLoadError) as caught:
         load_flow(booking_menu(tmp_path, "fridge, dryer"), display_name="f.yaml")
     assert [str(p) for p in caught.value.problems] == [
-        "f.yaml:27: states.menu.choices[0].services: unknown service: name services of the "
+        "f.yaml:28: states.menu.choices[0].services[1]: unknown service: name services of the "
         "flow's quotes: section (fridge, oven) (got 'dryer')"]
     with pytest.raises(FlowLoadError) as caught:
         load_flow(booking_menu(tmp_path, "fridge", quotes=""), display_name="f.yaml")

@@ -203,18 +203,16 @@ def test_a_read_never_waits_for_a_file_being_loaded(
     try:
         write(tmp_path, "shop.yaml", goodbye="Slowly.")
         assert loading.wait(10), "the watcher did not pick up the edit"
-        answers: list[tuple[str, float]] = []
+        answers: list[str] = []
 
         def read() -> None:
-            started = time.monotonic()
             flow = registry.for_number("+15555550199")
-            answers.append((flow.id if flow else "", time.monotonic() - started))
+            answers.append(flow.id if flow else "")
 
         reader = threading.Thread(target=read)
         reader.start()
-        reader.join(5)
-        assert [flow_id for flow_id, _seconds in answers] == ["other"]
-        assert answers[0][1] < 1  # in fact microseconds: a read takes no lock a load holds
+        reader.join(5)  # in fact microseconds: a read takes no lock a load holds
+        assert answers == ["other"]  # read while the load is still held
         assert goodbye(registry) == "Bye."  # the file being loaded still serves its last version
     finally:
         release.set()

@@ -16,6 +16,10 @@ from voicebot.language.questions import asks
     "мы поставщик упаковки, с кем обсудить условия",
     "вы работаете в субботу?",
     "девушка, а во сколько вы открываетесь",
+    # Intonation alone, which a recognizer does not write down (HL-8's "any question").
+    "у вас есть места на парковке",
+    "принимаете оплату картой",
+    "а вы работаете без выходных",
     "where do I send an invoice",
 ])
 def test_a_question_is_heard_as_one(text: str) -> None:
@@ -27,6 +31,8 @@ def test_a_question_is_heard_as_one(text: str) -> None:
     "я думаю, что это из-за фильтра",
     "холодильник шумит как трактор",
     "что-то сломалось в духовке",
+    "перезвоните мне попозже",
+    "вы мне вчера звонили по поводу заказа",
     "I need a plumber at home",
 ])
 def test_a_statement_is_not(text: str) -> None:

@@ -148,3 +148,20 @@ def test_a_lone_ne_is_the_colloquial_no_in_a_menu() -> None:
     assert best(done, "не, всё понятно") == "done"
     # A "не" that negates a word of its clause stays a negation.
     assert best(done, "не всё понятно, ещё вопрос") == "more"
+
+
+@pytest.mark.parametrize(("said", "meant"), [("да не, не надо", "no"), ("да нет, не нужно", "no"),
+                                             ("да нет же", "no"),
+                                             ("да кто ж его знает", None),
+                                             ("да, приезжайте", "yes")])
+def test_a_da_said_straight_into_a_no_or_an_exclamation_is_no_yes(said: str,
+                                                                   meant: str | None) -> None:
+    """HL-3 (the warranty question): "да нет" and "да не" are the colloquial no, "да кто ж
+    его знает" does not know; only a "да" on its own or before other words says yes."""
+    assert polarity.answer(said, "ru") == meant
+
+
+def test_da_before_a_no_in_a_menu_closes() -> None:
+    done = menu({"done": ["нет", "это всё"], "more": ["да", "ещё вопрос"]})
+    assert best(done, "да не, всё") == "done"
+    assert best(done, "да, ещё вопрос") == "more"

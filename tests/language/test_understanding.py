@@ -8,7 +8,7 @@ import pytest
 from voicebot.language import focus, negation, polarity
 from voicebot.language.keys import spoken_key
 from voicebot.language.lemmas import Family, analyse
-from voicebot.language.scorer import Menu, pattern
+from voicebot.language.scorer import PREFIX_MAX, Menu, pattern
 
 
 def menu(family: Family, **choices: list[str]) -> Menu[str]:
@@ -362,3 +362,18 @@ def test_a_question_is_no_focus_where_no_answer_hears_it() -> None:
 def test_a_question_whether_a_job_is_done(family: Family, said: str, expected: bool) -> None:
     terms = analyse(said, family)
     assert focus.done_asked(terms, family, negation.denied(terms, family)) is expected
+
+
+@pytest.mark.parametrize("family", ["en", "ru"])
+def test_an_absurdly_long_word_costs_its_length_not_its_square(family: Family) -> None:
+    """A hostile flow file (the loader fuzzer wrote one) or a recognizer may give a "word" of
+    tens of thousands of letters: the index of stem starts keeps a bounded number of keys per
+    word, so compiling its menu is linear (it was quadratic: 7 s for 100,000 letters), while
+    a long real word is still heard by its start."""
+    word = "x" * 20_000
+    menu = Menu([("junk", [pattern(word, family)]),
+                 ("insurance", [pattern("страхование" if family == "ru" else "insurance",
+                                        family)])], family)
+    assert sum(len(k) for k in menu._by_prefix) < 40 * PREFIX_MAX ** 2
+    said = "страховой" if family == "ru" else "insurances"
+    assert menu.hear(said).best is not None

@@ -99,6 +99,15 @@ def _outage_in_other_words(entry: dict[str, Any]) -> None:
     assert [(t["kind"], t["urgent"]) for t in entry["tickets"]] == [("outage", True)]
 
 
+def _own_set_question(entry: dict[str, Any]) -> None:
+    """TS-4: the subscriber's own set-top box is no outage in the house: its fault is one
+    question for management in the caller's words; no outage ticket, nobody texted."""
+    (ticket,) = entry["tickets"]
+    assert ticket["kind"] == "question" and ticket["assign_role"] == "management"
+    assert "тюнер" in ticket["text"]
+    assert not entry["messages"]
+
+
 def _noted_for_the_supervisor(entry: dict[str, Any]) -> None:
     """OM-8: the insisting caller's request is noted for the supervisor, then put through."""
     assert [(t["kind"], t["assign_role"]) for t in entry["tickets"]] == [("note", "supervisor")]
@@ -149,6 +158,12 @@ def _complaint_to_the_manager(entry: dict[str, Any]) -> None:
     assert "to_manager" in entry["path"] and "to_body" not in entry["path"]
 
 
+def _fault_back_to_the_manager(entry: dict[str, Any]) -> None:
+    """CS-4: a fault back after our job reached the service manager; no repair booking was
+    begun for it."""
+    assert "to_manager" in entry["path"] and "repair_fault" not in entry["path"]
+
+
 def _status_to_the_consultant(entry: dict[str, Any]) -> None:
     """CS-4: "how much longer" went to the master-consultant; no repair booking was begun."""
     assert "to_consultant" in entry["path"] and "repair_fault" not in entry["path"]
@@ -157,12 +172,14 @@ def _status_to_the_consultant(entry: dict[str, Any]) -> None:
 AFTERWARDS: dict[str, Callable[[dict[str, Any]], None]] = {
     "car_service_cs4_complaint_not_body_work": _complaint_to_the_manager,
     "car_service_cs4_how_long_still": _status_to_the_consultant,
+    "car_service_cs4_fault_back_after_our_job": _fault_back_to_the_manager,
     "hotline_hl5_town_near_moscow": _town_as_named,
     "omega_om6_is_my_repair_done": _review_for_the_supervisor,
     "omega_om10_abuse_vs_swearing": _warned_once_then_served,
     "hotline_hl8_job_question": _pointed_elsewhere_without_rating,
     "omega_om8_another_technician": _noted_for_the_supervisor,
     "omega_om8_hedged_answer_is_asked_again": _not_taken_as_insisting,
+    "telesputnik_ts4_own_set_is_not_an_outage": _own_set_question,
     "telesputnik_ts6_work_is_not_disability": _no_home_visit,
     "telesputnik_ts7_not_urgent_message": _ordinary_message,
     "telesputnik_ts8_money_in_other_words": _social_not_disconnect,

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from voicebot.compiler.loader import load_flow
+from voicebot.language.lemmas import analyse
+from voicebot.voicemail import roles
 from voicebot.voicemail.understand import understand
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
@@ -115,3 +117,24 @@ def test_cs3_om4_a_part_said_doing_something_is_its_services_fault(said: str,
                                                                    service: str | None) -> None:
     heard = understand(said, CAR)
     assert (heard.service.id if heard.service else None) == service
+
+
+@pytest.mark.parametrize(("said", "awaited", "with_us"), [
+    # Our people did something and the caller waits: `roles.awaited` alone.
+    ("the technician said he'd order a new pump for my dishwasher and I'm still waiting on it",
+     True, False),
+    ("my dryer part is on back order and I'm still waiting, call me at 503 555 0188",
+     True, False),
+    # The caller's thing is with us: `roles.with_us` alone.
+    ("you guys picked up my microwave on monday, what's the status", False, True),
+])
+def test_om4_both_ways_an_english_follow_up_is_heard_live_in_roles(
+        said: str, awaited: bool, with_us: bool) -> None:
+    """roles.py is the one home of what makes an English voicemail a follow-up on a job we
+    already have (the grammar of who did what is `focus.ours` and `focus.waits`): each way
+    alone reaches a person as a follow-up, never a quote."""
+    terms = analyse(said, "en")
+    assert roles.awaited(terms, "en") is awaited
+    assert roles.with_us(terms, "en") is with_us
+    understood = understand(said, OMEGA)
+    assert understood.reason == "follow_up" and not understood.is_service_request

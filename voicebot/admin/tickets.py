@@ -130,13 +130,18 @@ def new_ticket() -> ResponseReturnValue:
         form["urgent"] = bool(request.form.get("urgent"))
         form["official"] = bool(request.form.get("official"))
         text = dry_text("text")
-        phone = phones.read(form["phone"]) if form["phone"] else ""
+        # Read as the line's country writes numbers: '8 916 555-01-23' on a Russian line.
+        own = messages.line_number(flow_or_none(form["line"]))
+        phone = phones.read(form["phone"], own) if form["phone"] else ""
         due = None
         if form["line"] not in _lines():
             errors.append(_("Choose a line."))
         if form["phone"] and not phone:
-            errors.append(_("{typed} is not a phone number; give it with the country code, "
-                            "e.g. +15035550100.", typed=form["phone"]))
+            errors.append(
+                _("{typed} is not a phone number: type it as numbers are written where {line} "
+                  "is, or with the country code (+...).", typed=form["phone"], line=own) if own
+                else _("{typed} is not a phone number; give it with the country code, "
+                       "e.g. +15035550100.", typed=form["phone"]))
         if form["due"]:
             try:
                 due = dt.datetime.fromisoformat(form["due"]).replace(tzinfo=desk_zone())

@@ -28,13 +28,14 @@ def check_names(
     roles: Collection[str] | None,
     groups: Collection[str] | None,
     facts: Collection[str] | None,
+    services: Collection[str] | None,
 ) -> None:
-    """Every target, role, caller group, placeholder and tested variable is defined.
+    """Every target, role, caller group, service, placeholder and tested variable is defined.
 
     None means the definitions could not be read (already reported): names of that kind are
     then not checked, rather than all reported as unknown.
     """
-    _check_defined(ctx, states=states, roles=roles, groups=groups)
+    _check_defined(ctx, states=states, roles=roles, groups=groups, services=services)
     if facts is None:
         return
     # `{dispatcher_name}`: the name of the role's first member in `staff`.
@@ -55,8 +56,10 @@ def _check_defined(
     states: Collection[str] | None,
     roles: Collection[str] | None,
     groups: Collection[str] | None,
+    services: Collection[str] | None,
 ) -> None:
-    """Queues, targets, roles and caller groups named in steps are defined in the file."""
+    """Queues, targets, roles, caller groups and catalogue services named in steps are
+    defined in the file."""
     for ref in ctx.queue_uses:
         if ref.name not in ctx.queues:
             _unknown(ctx, ref, "queue", ctx.queues, ": no queue step puts callers in it")
@@ -75,6 +78,13 @@ def _check_defined(
         for ref in ctx.groups:
             if ref.name not in known_groups:
                 _unknown(ctx, ref, "caller group", known_groups)
+    if services is not None:
+        for ref in ctx.service_uses:
+            if ref.name not in services:
+                ctx.report(ref.line, ref.path,
+                           "unknown service: name services of the flow's quotes: section"
+                           + (f" ({', '.join(sorted(services))})" if services else
+                              ", which this flow does not have"), repr(ref.name))
 
 
 def _unknown_placeholder(ctx: Context, ref: Ref, why: str, guess: str | None) -> None:

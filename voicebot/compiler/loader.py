@@ -35,6 +35,7 @@ from voicebot.flows.model import (
     Flow,
     Hours,
     QuoteCatalogue,
+    Service,
     Source,
     StaffMember,
     StepBase,
@@ -59,6 +60,7 @@ from voicebot.flows.schema import (
     string,
 )
 from voicebot.flows.yamlsource import CommentedMap, key_line, node_line, parse_yaml
+from voicebot.language.lemmas import analyse
 from voicebot.language.scorer import CONTEXT
 from voicebot.language.tags import language_family
 
@@ -209,9 +211,9 @@ def _compile(ctx: Context, root: Any, raw: bytes) -> LoadedFile:
         roles={m["role"] for m in top["staff"]} if "staff" in top else None,
         groups=top.get("callers"),
         facts=top.get("facts"),
+        services=_service_ids(mapping, top),
     )
     _check_together(ctx, node, top)
-    _check_services_named(ctx, states, top)
     targets_resolve = all(
         lines is not None and (ref.name in lines or ref.name in BUILTIN_TARGETS)
         for _state, ref in ctx.targets
@@ -249,18 +251,13 @@ def _callback_variables(ctx: Context, drafts: Iterable[callbacks.DraftRule]) -> 
                                        "flow needs a callbacks rule on visit_scheduled that calls")
 
 
-def _check_services_named(ctx: Context, states: dict[str, StepBase], top: dict[str, Any]) -> None:
-    """A choice's `services` name services of the flow's `quotes:` catalogue."""
-    quotes = top.get("quotes")
-    known = {s.id for s in quotes.services} if quotes is not None else set()
-    for sid, step in states.items():
-        for n, choice in enumerate(getattr(step, "choices", ())):
-            for service in choice.services:
-                if service not in known:
-                    ctx.report(choice.source.line, f"states.{sid}.choices[{n}].services",
-                               "unknown service: name services of the flow's quotes: section"
-                               + (f" ({', '.join(sorted(known))})" if known else
-                                  ", which this flow does not have"), repr(service))
+def _service_ids(mapping: CommentedMap, top: dict[str, Any]) -> set[str] | None:
+    """The ids of the flow's `quotes:` services: none when it has no catalogue, None when
+    its catalogue could not be read (already reported)."""
+    if "quotes" not in mapping:
+        return set()
+    catalogue: QuoteCatalogue | None = top.get("quotes")
+    return {s.id for s in catalogue.services} if catalogue is not None else None
 
 
 def _check_together(ctx: Context, node: Node, top: dict[str, Any]) -> None:
@@ -374,11 +371,23 @@ def _with_menus(states: dict[str, StepBase], anywhere: tuple[Choice, ...],
     services are known (an `ask` compiles its menu for the understanding layer)."""
     # A service a caller names is what the job is about: beside a question asked of it
     # ("какие цены на диагностику") it must not outweigh the question's own choice.
+    services = quotes.services if quotes is not None else ()
     catalogue = {s.id: tuple(dataclasses.replace(p.pattern, weight=CONTEXT)
                              for p in s.words + s.examples)
-                 for s in (quotes.services if quotes is not None else ())}
-    return {sid: kind_of(step).link(step, anywhere, family, catalogue)
+                 for s in services}
+    return {sid: kind_of(step).link(step, anywhere, family, catalogue, _things(services, family))
             for sid, step in states.items()}
+
+
+def _things(services: tuple[Service, ...], family: Literal["en", "ru"]
+            ) -> dict[str, frozenset[tuple[str, ...]]]:
+    """What each service is about, as lemmas: its words that name a thing (no verb, no
+    negation: "dryer", "ice maker", not "won't spin") and each word of its name ("dryer
+    repair": the repair is the service too)."""
+    return {s.id: frozenset({tuple(t.lemma for t in p.pattern.terms)
+                             for p in s.words if p.pattern.names_a_thing}
+                            | {(t.lemma,) for t in analyse(s.name, family) if t.content})
+            for s in services}
 
 
 DEFAULT_MAX_LATE = dt.timedelta(minutes=30)

@@ -183,6 +183,14 @@ def queue_use(node: Node) -> str:
     return node.value
 
 
+def service_use(node: Node) -> str:
+    """A service of the flow's `quotes:` catalogue named by its id (a choice's `services`)."""
+    if not isinstance(node.value, str) or not node.value:
+        raise Invalid("expected a service id")
+    node.ctx.service_uses.append(Ref(node.value, node.line, node.path))
+    return node.value
+
+
 def role(node: Node) -> str:
     if not isinstance(node.value, str) or not node.value:
         raise Invalid("expected a role name")

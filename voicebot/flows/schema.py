@@ -87,6 +87,8 @@ class Context:
     """Lines of `visit` steps: they need a rule that calls about a visit."""
     queues: set[str] = field(default_factory=set)
     queue_uses: list[Ref] = field(default_factory=list)
+    service_uses: list[Ref] = field(default_factory=list)
+    """Services of the `quotes:` catalogue named by choices, each where it is written."""
     variables: dict[str, Ref] = field(default_factory=dict)
     default_fallback: str = ""
     """The flow's `fallback`, used by steps that may leave out their own."""

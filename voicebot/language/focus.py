@@ -11,7 +11,7 @@ beside it context for the choice that hears the request.
 
 from __future__ import annotations
 
-from voicebot.language import forms, idioms
+from voicebot.language import forms, idioms, questions
 from voicebot.language.lemmas import Family, Term, lexeme
 
 DONE: dict[Family, frozenset[str]] = {
@@ -150,24 +150,56 @@ def still_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int])
     return False
 
 
-_READY = tuple(Term(w, lexeme(w, "ru"), 0) for w in ("когда", "будет", "готова"))
+_STATUS: dict[Family, tuple[Term, ...]] = {
+    "ru": tuple(Term(w, lexeme(w, "ru"), 0) for w in ("когда", "будет", "готова")),
+    "en": tuple(Term(w, lexeme(w, "en"), 0) for w in ("repair", "completed")),
+}
+"""The plain words of a job in hand whose completion the caller asks about."""
+STATUS_WORD: dict[Family, str] = {"ru": "готовый", "en": "complet"}
+"""The lemma of `_STATUS` a menu must know for the implied words to mean anything to it."""
 
 
 def with_status_asked(terms: tuple[Term, ...], family: Family,
                       unsaid: frozenset[int]) -> tuple[Term, ...]:
-    """`terms`, followed in a clause of their own by "когда будет готова" when a Russian
-    caller asks after a job already in hand in other words ("долго ещё?", "когда уже
-    доделаете", "закончили с моей?") and asks for no new one: a flow lists the plain question
-    once, not every way of asking it."""
+    """`terms`, followed in a clause of their own by "когда будет готова" ("repair
+    completed") when a caller asks after a job already in hand in other words ("долго ещё?",
+    "когда уже доделаете", "закончили с моей?"), or tells of work our people did on it
+    (`finished_told`), and asks for no new one: a flow lists the plain question once, not
+    every way of asking it."""
+    if family == "en":
+        if not finished_told(terms, unsaid):
+            return terms
     # The cheap tests first: most answers have no word of a wait or of a job done.
-    if family != "ru" or not terms or any(t.lemma == "готовый" for t in terms) \
-            or not any(t.lemma in _STILL or t.lemma in DONE[family] for t in terms):
-        return terms
-    if not (still_asked(terms, family, unsaid) or done_asked(terms, family, unsaid)) \
+    elif not terms or any(t.lemma == "готовый" for t in terms) \
+            or not any(t.lemma in _STILL or t.lemma in DONE[family] for t in terms) \
+            or not (still_asked(terms, family, unsaid) or done_asked(terms, family, unsaid)) \
             or requested(terms, family, unsaid):
         return terms
     clause = terms[-1].clause + 1
-    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _READY)
+    return terms + tuple(Term(t.text, t.lexeme, clause) for t in _STATUS[family])
+
+
+_EN_REPAIRED = frozenset({"fix", "repair", "replac", "instal", "work", "swap", "finish",
+                          "servic"})
+"""What the business's people do when they do the job itself (not "said", "ordered")."""
+
+
+def finished_told(terms: tuple[Term, ...], unsaid: frozenset[int]) -> bool:
+    """Whether an English caller tells of a job our people did ("your technician repaired my
+    oven on Tuesday and I have a question", "you guys replaced the pump") and neither waits
+    for anything to follow (a part: `waits`) nor asks for a new job: a question about
+    finished work, however it is put."""
+    return ours(terms, _EN_REPAIRED) and not waits(terms) \
+        and not requested(terms, "en", unsaid) and not _wishes(terms)
+
+
+def _wishes(terms: tuple[Term, ...]) -> bool:
+    """An English wish for something new: "I need someone for the dryer", "we want a
+    visit" (not "I want to know", which asks to be told)."""
+    return any(t.lemma in _EN_WANTING and not t.negation
+               and not (i + 2 < len(terms) and terms[i + 1].text == "to"
+                        and terms[i + 2].lemma in _EN_ASKING)
+               for i, t in enumerate(terms))
 
 
 _RU_QUESTION = frozenset({"ли", "когда", "скоро", "долго", "сколько", "почему", "зачем"})
@@ -229,20 +261,7 @@ _EN_WAITED = frozenset({"wait", "arriv", "ship", "deliv", "suppos", "updat", "ne
 """Lemmas of a wait for what was promised: "still waiting", "has it arrived", "any news"."""
 
 
-def awaited(terms: tuple[Term, ...], family: Family) -> bool:
-    """Whether an English message waits on a job the business already has: its people did
-    something on it ("the tech said", "you guys are fixing", "the part you ordered for my
-    washer") and the caller waits for what was to follow ("still waiting", "on back order",
-    "when it comes in", "nobody showed up"). Such a message is about our own job, however
-    much it says of parts and orders (a supplier's words), so a person calls back: no quote,
-    no supplier. A supplier's "the belts you ordered are ready" is their customer's order,
-    not the caller's job."""
-    if family != "en":
-        return False
-    return (_ours(terms) or _mine_on_order(terms)) and _waits(terms)
-
-
-def _mine_on_order(terms: tuple[Term, ...]) -> bool:
+def mine_on_order(terms: tuple[Term, ...]) -> bool:
     """"my washer's been on order", "our part is on back order": the caller's own thing
     waits on an order (a supplier says "your order")."""
     return any(t.lemma == "order" and i and terms[i - 1].text in ("on", "back")
@@ -250,17 +269,20 @@ def _mine_on_order(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
-def _ours(terms: tuple[Term, ...]) -> bool:
+def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
+    """Whether the business's people did (or are doing) something of `did` on a job ("the
+    tech said", "you guys are fixing", "the part you ordered for my washer"): the grammar a
+    menu (`finished_told`) and a voicemail's roles (`roles.awaited`) both read."""
     technicians = idioms.spans(terms, "en", "technician")
     for i, t in enumerate(terms):
         if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
-            if _did(terms, i + 1, t.clause):
+            if _did(terms, i + 1, t.clause, did):
                 return True
         elif t.text in _EN_YOU:
             j = i + 1
             while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
                 j += 1
-            k = _did(terms, j, t.clause)
+            k = _did(terms, j, t.clause, did)
             # "you ordered" is a supplier's customer, unless it was for the caller's job.
             if k is not None and (terms[k].lemma != "order" or any(
                     w.text in _EN_MINE for w in terms[k + 1:k + 7])):
@@ -268,21 +290,35 @@ def _ours(terms: tuple[Term, ...]) -> bool:
     return False
 
 
-def _did(terms: tuple[Term, ...], start: int, clause: int) -> int | None:
+def _did(terms: tuple[Term, ...], start: int, clause: int,
+         did: frozenset[str] = _EN_DID) -> int | None:
     """Where a verb of work done (or under way) stands at `start` or after "had", "are"..."""
     for j in range(start, min(start + 3, len(terms))):
         w = terms[j]
         if w.clause != clause or w.negation:
             return None
-        if w.lemma in _EN_DID and (w.text in _EN_PAST or w.text.endswith("ed") or (
+        if w.lemma in did and (w.text in _EN_PAST or w.text.endswith("ed") or (
                 w.text.endswith("ing") and terms[j - 1].text in _EN_PROGRESSIVE)):
             return j
+        if w.text in _EN_VISITED and w.lemma not in did:
+            # "came out and fixed it": the visit, then the work done on it.
+            k = j + 1
+            while k < len(terms) and terms[k].text in _EN_VISIT_PARTICLES:
+                k += 1
+            return _did(terms, k, clause, did) if terms[k - 1].text == "and" else None
         if w.content and w.text not in _EN_PROGRESSIVE and w.text not in ("has", "have", "had"):
             return None
     return None
 
 
-def _waits(terms: tuple[Term, ...]) -> bool:
+_EN_VISITED = frozenset({"came", "stopped", "swung"})
+"""Past verbs of a visit that the work done may follow: "came out and replaced the pump"."""
+_EN_VISIT_PARTICLES = frozenset({"out", "over", "by", "round", "around", "and"})
+
+
+def waits(terms: tuple[Term, ...]) -> bool:
+    """Whether an English caller waits for what was to follow: "still waiting", "on back
+    order", "when it comes in", "nobody showed up"."""
     for i, t in enumerate(terms):
         nxt = terms[i + 1].text if i + 1 < len(terms) else ""
         before = terms[i - 1].text if i else ""
@@ -293,6 +329,35 @@ def _waits(terms: tuple[Term, ...]) -> bool:
                 or (t.lemma == "show" and nxt == "up"):
             return True
     return False
+
+
+_EN_PAYING = frozenset({"pay", "cover"})
+"""Verbs (as lemmas) of paying for a job."""
+_EN_CALLER = frozenset({"i", "we"})
+_EN_CALLER_AFTER = frozenset({"myself", "ourselves"})
+
+
+def payment_told(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
+    """Where an English caller says who pays rather than asks what: "I'll pay myself", "my
+    insurance is paying for it", "we're covering it ourselves". A verb of paying in a clause
+    that asks nothing (no question word before it, no auxiliary or "if" opening it) is no
+    price question; the caller's own cover ("I" or "we" its subject, or "myself" after it) is
+    no insurer's either, while an insurer covering the job is one."""
+    if family != "en" or not any(t.lemma in _EN_PAYING for t in terms):
+        return frozenset()
+    found: set[int] = set()
+    for i, t in enumerate(terms):
+        if t.lemma not in _EN_PAYING or t.negation:
+            continue
+        before = [w for w in terms[:i] if w.clause == t.clause and w.text not in _EN_OPENING]
+        if (before and (before[0].text in _EN_AUXILIARY or idioms.asks_yes_or_no(before))) \
+                or any(w.text in questions.QUESTION_WORDS[family] for w in before):
+            continue
+        near = [w.text for w in terms[max(0, i - 3):i + 4] if w.clause == t.clause]
+        if t.lemma == "pay" or any(w in _EN_CALLER for w in near[:near.index(t.text)]) \
+                or any(w in _EN_CALLER_AFTER for w in near):
+            found.add(i)
+    return frozenset(found)
 
 
 _EN_TRADE = frozenset({"busi", "compani", "shop", "store", "websit", "site", "list", "rank",

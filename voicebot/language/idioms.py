@@ -10,9 +10,11 @@ flow that lists one member hears them all, so a flow author writes "finished" an
 done" and "over with" too.
 
 The classes are everyday English of a service call (what is asked, who is meant, how a call is
-closed), written from the meaning, not from any flow's evaluation set. Members are matched by
-lemma, word for word ("sets me back" is "set me back"); words a polysemous member may also mean
-are kept out, or written with the word that pins them ("is over", not "over": "came over").
+closed), and in Russian the verbs of taking a request back (both aspects, since the dictionary
+gives each its own lemma), written from the meaning, not from any flow's evaluation set.
+Members are matched by lemma, word for word ("sets me back" is "set me back"); words a
+polysemous member may also mean are kept out, or written with the word that pins them ("is
+over", not "over": "came over").
 
 A few words turn into their opposite under a negation: "I don't want the same man again" asks
 for a different one (`NEGATED_MEANS`).
@@ -113,7 +115,11 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "all set", "i am good", "we are good", "i'm good", "we're good", "i'm done",
         ),
     },
-    "ru": {},
+    "ru": {
+        # Taking back what was asked for: a request, a visit, a call-out withdrawn.
+        "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
+                   "аннулироваться", "аннулирование"),
+    },
 }
 
 NEGATED_MEANS: dict[Family, dict[str, str]] = {

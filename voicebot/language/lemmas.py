@@ -298,9 +298,28 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
             lex = _NOT
         found.append(Term(piece, lex, clause))
     if family == "ru":
+        found = _ru_particles(found)
         # "Не, всё понятно": a "не" that is a clause of its own negates nothing; it is the
         # colloquial "нет".
         found = [Term("нет", lexeme("нет", family), t.clause)
                  if t.text == _RU_NOT and not any(o.clause == t.clause for o in found if o is not t)
                  else t for t in found]
     return tuple(found)
+
+
+_RU_QUESTION_WORDS = frozenset({"кто", "что", "как", "какой", "откуда", "куда", "где", "зачем",
+                                "почему", "ладно"})
+
+
+def _ru_particles(found: list[Term]) -> list[Term]:
+    """A "да" said straight into a negation or an exclamation is a particle, not a yes: "да
+    нет, всё", "да не, не надо" answer no, "да кто ж его знает", "да ладно" say nothing.
+    Only a "да" with a pause after it (its own clause) or before other words answers yes."""
+    kept: list[Term] = []
+    for i, t in enumerate(found):
+        after = found[i + 1] if i + 1 < len(found) else None
+        if t.text == "да" and after is not None and after.clause == t.clause \
+                and (after.text in (_RU_NOT, "нет") or after.lemma in _RU_QUESTION_WORDS):
+            continue
+        kept.append(t)
+    return kept

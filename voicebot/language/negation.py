@@ -7,11 +7,11 @@ the choice it names (`scorer`), unless the phrase that names it carries the nega
 
 Scope, kept simple and predictable: it never crosses a clause boundary (punctuation, "but",
 "но", "а"); "no"/"нет"/"без" cover only the next word ("нет сигнала", "no ice": "Нет, я по
-оплате" is an answer, then a new thought), and a Russian "нет" with nothing after it the noun
-in the genitive before it ("инвалидности нет"); "не"/"not" cover the next content words: one in
-Russian, where "не" binds to the word after it, two when that word is a verb ("не могу
-прийти", "не звоню по поводу ремонта"); in English two when a preposition links them ("not
-calling about a repair").
+оплате" is an answer, then a new thought), and a Russian "нет" or "никакой" with nothing after
+it the noun in the genitive before it ("инвалидности нет", "срочности никакой"); "не"/"not"
+cover the next content words: one in Russian, where "не" binds to the word after it, two
+when that word is a verb ("не могу прийти", "не звоню по поводу ремонта"); in English two
+when a preposition links them ("not calling about a repair").
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
     for i, term in enumerate(terms):
         if term.negation:
             found[i] = _covered(terms, i, family)
+            if family == "en" and _denies_taking_part(terms, i):
+                found[i] |= _before(terms, i - 1)
         elif family == "en" and _ends_what_came_before(terms, i):
             found[i] = _before(terms, i)
     return found
@@ -41,6 +43,19 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
 _EN_ENDED = frozenset({"expir", "laps", "end"})
 """English verbs (as lemmas) that say what was named before them is no more: "my warranty
 expired", "the coverage lapsed" say "no warranty", "no coverage"."""
+
+
+_EN_TAKING_PART = frozenset({"involv", "cover", "pay", "appli", "handl", "includ"})
+"""English verbs (as lemmas) of taking part in a job: negated after what was named, they deny
+it as "no" before it does ("insurance isn't involved", "the warranty doesn't cover it",
+"insurance won't pay")."""
+
+
+def _denies_taking_part(terms: tuple[Term, ...], i: int) -> bool:
+    """A negation between an auxiliary and a verb of taking part: "isn't involved"."""
+    return 0 < i < len(terms) - 1 and not terms[i - 1].content \
+        and terms[i - 1].clause == terms[i].clause \
+        and terms[i + 1].lemma in _EN_TAKING_PART and terms[i + 1].clause == terms[i].clause
 
 
 def _ends_what_came_before(terms: tuple[Term, ...], i: int) -> bool:
@@ -73,9 +88,18 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
                 and terms[i + 1].content and not terms[i + 1].negation \
                 and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
             covered.add(i + 1)
+            # An English compound noun is one thing: "no home warranty", "no claim number"
+            # deny the warranty and the number.
+            if family == "en" and i + 2 < len(terms) and terms[i + 2].clause == term.clause \
+                    and terms[i + 1].lexeme.lacking and terms[i + 2].lexeme.lacking:
+                covered.add(i + 2)
         elif term.text in ("нет", "нету"):
             covered.update(_lacking_before(terms, i))
         return frozenset(covered)
+    if term.text in _NONE_OF and not any(
+            t.clause == term.clause and t.content for t in terms[i + 1:i + 2]):
+        # "срочности никакой", "претензий никаких": like "нет", what is none is before it.
+        return frozenset(_lacking_before(terms, i))
     budget = 1
     for j in range(i + 1, len(terms)):
         nxt = terms[j]
@@ -135,6 +159,10 @@ def _lacking_before(terms: tuple[Term, ...], i: int) -> set[int]:
         if before.content and not before.lexeme.pronoun and before.text not in _BETWEEN:
             return set()
     return set()
+
+
+_NONE_OF = frozenset({"никакой", "никакого", "никакая", "никакие", "никаких"})
+"""Russian "никакой" in its forms: said after a noun in the genitive, it is none of it."""
 
 
 _BETWEEN = frozenset({"больше", "уже", "совсем", "вообще", "точно", "тоже", "там", "тут"})

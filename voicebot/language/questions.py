@@ -7,7 +7,8 @@ any non-typical question gets the non-typical answer), not the menu read again. 
 is judged here, never the topic: what the question is about is the choices' business.
 
 A question is a question mark, a polite opener ("подскажите", "не знаете", "can you tell me"),
-"ли" ("можно ли", "есть ли"), or a question word opening a clause ("во сколько", "с кем").
+"ли" ("можно ли", "есть ли"), a question word opening a clause ("во сколько", "с кем"), or
+in Russian a clause that asks by intonation alone ("у вас есть ...", "берёте стажёров").
 "что" counts only at the start of the answer: after a comma it joins clauses ("думаю, что").
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from voicebot.language import forms
 from voicebot.language.lemmas import Family, normalise
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -69,6 +71,29 @@ def _opens(words: tuple[str, ...], family: Family, first: bool) -> bool:
     return False
 
 
+_HAVE_YOU = (("у", "вас", "есть"), ("есть", "у", "вас"), ("у", "тебя", "есть"),
+             ("есть", "у", "тебя"))
+"""Russian "do you have": "у вас есть свободные места", said without a question mark."""
+
+
+def _asks_the_listener(words: tuple[str, ...]) -> bool:
+    """A Russian clause put to the listener as a question by its intonation alone, which a
+    recognizer does not write: "у вас есть ...", or a clause that opens with a verb of the
+    second person in the indicative ("берёте стажёров?", "вы работаете по субботам"). A verb
+    that may be an imperative ("перезвоните") requests rather than asks."""
+    if any(_has(words, have) for have in _HAVE_YOU):
+        return True
+    rest = [w for w in words if w not in LEADING["ru"]]
+    if rest[:1] == ["вы"]:
+        rest = rest[1:]
+    if not rest:
+        return False
+    readings = forms.parses(rest[0])[:3]
+    first = readings[0].tag
+    return first.POS == "VERB" and first.person == "2per" and first.mood == "indc" \
+        and not any(p.tag.mood == "impr" for p in readings)
+
+
 def asks(text: str, family: Family) -> bool:
     """Whether `text` is put as a question."""
     if "?" in text:
@@ -79,5 +104,7 @@ def asks(text: str, family: Family) -> bool:
     if any(_has(everything, opener) for opener in OPENERS[family]):
         return True
     if family == "ru" and "ли" in everything[1:]:
+        return True
+    if family == "ru" and any(_asks_the_listener(clause) for clause in clauses):
         return True
     return any(_opens(clause, family, first=(i == 0)) for i, clause in enumerate(clauses))

@@ -32,12 +32,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import focus, forms, fuzzy, idioms, negation, speaker
+from voicebot.language import breakdown, focus, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -50,6 +51,9 @@ SAME_STEM = 0.95
 """How well a word matches another of the same stem; a stem extending another matches less."""
 PREFIX_MIN = 5
 """Stems this long or longer match a longer stem they start ("страхов" and "страховк")."""
+PREFIX_MAX = 32
+"""Longer than any word a caller says: a stem's starts are indexed up to this length, so a
+flow file's (or a recognizer's) absurdly long "word" costs linear time, not quadratic."""
 EXAMPLE_SHARE = 0.45
 """The weighted share of an example's meaningful words that must be heard for it to count."""
 START = 3
@@ -90,6 +94,10 @@ SYMPTOM_WEIGHT = 0.75
 that names the appliance or part ("my dryer's drum won't turn" is about the dryer)."""
 
 
+BREAKDOWN = ("поломка", "неисправность")
+"""A flow's words for a breakdown of the caller's thing, the first a menu lists being the one
+a breakdown said in other words is heard as."""
+
 CONTEXT = 0.8
 """How much a candidate counts that heard only what the caller's question is about, not what
 it asks ("what does a dryer repair cost" for booking a repair)."""
@@ -101,8 +109,16 @@ HOW_TO_SHOWN = 3
 """How many how-to phrases a candidate lists before any other counts for it."""
 
 
-def _infinitive(word: str) -> bool:
-    return bool(forms.parses(word)[0].tag.POS == "INFN")
+def _other_aspect(lemma: str) -> list[str]:
+    """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
+    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить"."""
+    found = ASPECT.fullmatch(lemma)
+    if found is None:
+        return []
+    root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
+    if suffix in ("ывать", "ивать"):
+        return [root + "ать" + reflexive, root + "ить" + reflexive]
+    return [root + "ить" + reflexive]
 
 
 AS_HEARD = 0.85
@@ -358,12 +374,17 @@ class Menu(Generic[K]):
 
     def __init__(self, candidates: Sequence[tuple[K, Sequence[Pattern]]], family: Family, *,
                  things_first: bool = False, addressed: Collection[K] = (),
-                 profiles: bool = True) -> None:
+                 profiles: bool = True,
+                 context: Mapping[K, Collection[tuple[str, ...]]] = MappingProxyType({})
+                 ) -> None:
         self.family = family
         self.things_first = things_first
         self.addressed = frozenset(addressed)
         """Candidates whose words count only in a clause said to the listener ("you are
         useless", not "this useless washer"): who a word is about."""
+        self.context = {key: frozenset(phrases) for key, phrases in context.items()}
+        """Per candidate, its phrases (as lemmas) that name only what a call is about, not
+        what it wants ("dryer" in a dispatcher's choice): `_wanted_first`."""
         # `profiles`: only when the candidates are all the answers there are; a menu judged
         # beside another one (a voicemail's reasons beside its services) cannot tell what is
         # specific to a candidate.
@@ -414,13 +435,18 @@ class Menu(Generic[K]):
         # Only a Russian question some answer of which is "не дома" hears where the caller is.
         self._elsewhere = family == "ru" and any(
             p.text == "не дома" for _k, ps in self.candidates for p in ps)
-        # Only a Russian question one answer of which asks whether the job is ready hears
+        # Only a question one answer of which asks whether the job is ready (finished) hears
         # other ways of asking after a job in hand (`focus.with_status_asked`).
-        self._status_asked = family == "ru" and "готовый" in lemmas
+        self._status_asked = focus.STATUS_WORD[family] in lemmas
         # ... and only one an answer of which is a complaint hears harm the business did.
         self._complaints = family == "ru" and "жалоба" in lemmas
         # ... and one for suppliers hears a firm that offers its goods.
         self._sellers = family == "ru" and "поставщик" in lemmas
+        # ... and one that lists a breakdown hears a thing said not to work, unless the thing
+        # is one another fault's words name ("сигнал", "картинка" of an outage).
+        self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
+            if family == "ru" else None
+        self._other_faults = self._fault_words(self._broken)
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -433,8 +459,18 @@ class Menu(Generic[K]):
             # as a word is "ring").
             for form in {lemma} if family == "en" else {lexeme(lemma, family).stem, lemma}:
                 self._by_stem.setdefault(form, set()).add(lemma)
-                for k in range(PREFIX_MIN, len(form)):
+                for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
+
+    def _fault_words(self, broken: str | None) -> frozenset[str]:
+        """The lemmas of the candidates that are faults of another kind than a breakdown:
+        those with a negated phrase ("нет сигнала") that do not list `broken`."""
+        found: set[str] = set()
+        for _key, patterns in self.candidates:
+            lemmas = {t.lemma for p in patterns for t in p.terms}
+            if broken is not None and broken not in lemmas and any(p.negated for p in patterns):
+                found |= lemmas
+        return frozenset(found)
 
     def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
         """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
@@ -456,23 +492,39 @@ class Menu(Generic[K]):
                     phrases.setdefault(phrase_of, []).append(p)
         return lemmas, phrases
 
-    def _how_to(self, order: int, terms: tuple[Term, ...]) -> list[Evidence]:
-        """"как" and an infinitive, where the candidate lists several such phrases ("как
-        настроить", "как включить"): the flow shows that any how-to question is its own
-        ("как выставить часы", "как отключить звук"); a little less than its own phrases."""
+    def _how_to(self, order: int, used: list[tuple[int, int]]) -> list[Evidence]:
+        """A question about using a thing (`used`, from `usage.asked`: "как на чайнике
+        подсветку убрать", "можно ли в духовке сушить", "какой объём у морозилки"), where the
+        candidate lists several how-to phrases ("как настроить", "как включить"): the flow
+        shows that any such question is its own; a little less than its own phrases."""
         p = self._how_to_patterns.get(order)
         if p is None:
             return []
-        return [Evidence(p, i, i + 2, HOW_TO) for i in range(len(terms) - 1)
-                if terms[i].text == p.terms[0].text and _infinitive(terms[i + 1].text)
-                and terms[i + 1].clause == terms[i].clause]
+        return [Evidence(p, start, end, HOW_TO) for start, end in used]
+
+    def _use_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                   used: list[tuple[int, int]]) -> list[_Candidate[K]]:
+        """A question about using a thing is about the thing, not its fault nor its
+        installation: what another candidate heard of the thing inside the question ("можно
+        ли в стиралке стирать пуховик" names the washer of a repair example) is context, unless
+        it heard the very act asked ("как починить" is the repair's own verb)."""
+        clauses = {terms[start].clause for start, _end in used}
+        acts = {end - 1 for _start, end in used}
+
+        def aside(e: Evidence) -> bool:
+            return terms[e.start].clause in clauses and not acts & set(range(e.start, e.end))
+
+        return [(o, k, ev, p) if o in self._how_to_patterns else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) if aside(e) else e
+                        for e in ev], p * CONTEXT if all(aside(e) for e in ev) else p)
+                for o, k, ev, p in heard_by]
 
     def _russian_indexes(self) -> None:
         """The flow's words by sound (`_as_heard`), its verbs by root (`_deverbal`) and its
         candidates that list how-to questions (`_how_to`)."""
         for order, (_key, patterns) in enumerate(self.candidates):
             how = [p for p in patterns if p.kind == "words" and len(p.terms) == 2
-                   and p.terms[0].text == "как" and _infinitive(p.terms[1].text)]
+                   and p.terms[0].text == "как" and usage.infinitive(p.terms[1].text)]
             if len(how) >= HOW_TO_SHOWN:
                 self._how_to_patterns[order] = how[0]
         for surface, of in self._surfaces.items():
@@ -507,7 +559,10 @@ class Menu(Generic[K]):
         for i, (key, patterns) in enumerate(self.candidates):
             if key in self.addressed or not any(p.kind == "example" for p in patterns):
                 continue
-            for lemma in vocab[i]:
+            # Its `context` words are what a call is about, never a sign of this candidate
+            # (they still make another's examples that say them less specific).
+            about = {lemma for phrase in self.context.get(key, ()) for lemma in phrase}
+            for lemma in vocab[i] - about:
                 specific = 1.0 if count < 2 else math.log(count / df[lemma]) / math.log(count)
                 if specific > 0:
                     profile.setdefault(lemma, {})[i] = specific
@@ -564,7 +619,7 @@ class Menu(Generic[K]):
             if len(form) >= PREFIX_MIN:
                 for lemma in self._by_prefix.get(form, ()):
                     found.setdefault(lemma, 0.9)
-                for k in range(PREFIX_MIN, len(form)):
+                for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     for lemma in self._by_stem.get(form[:k], ()):
                         found.setdefault(lemma, 0.9)
         if self.family == "ru" and term.lexeme.known and term.lexeme.verb:
@@ -607,7 +662,14 @@ class Menu(Generic[K]):
         if term.lexeme.verb or not term.lexeme.known:
             return {}
         root = _noun_root(term.lemma)
-        return dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL) if root else {}
+        if root is None:
+            return {}
+        found = dict.fromkeys(self._verb_roots.get(root, ()), DEVERBAL)
+        if not found and term.lemma.endswith("ание"):
+            # "оценивание" is made from "оценивать", the other aspect of the flow's "оценить".
+            found = {lemma: DEVERBAL * ASPECT_QUALITY for lemma in _other_aspect(root + "ать")
+                     if lemma in self._lemmas}
+        return found
 
     def _kindred(self, term: Term) -> dict[str, float]:
         """A Russian word of a flow's word's family (`_kin_roots`), which the dictionary knows:
@@ -668,13 +730,8 @@ class Menu(Generic[K]):
         an irregular one ("спрашивать", "спросить") stays apart."""
         if not term.lexeme.verb:
             return {}
-        found = ASPECT.fullmatch(term.lemma)
-        if found is None:
-            return {}
-        root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
-        pairs = ([root + "ать" + reflexive] if suffix in ("ывать", "ивать")
-                 else [root + "ить" + reflexive])
-        return {lemma: ASPECT_QUALITY for lemma in pairs if lemma in self._lemmas}
+        return {lemma: ASPECT_QUALITY for lemma in _other_aspect(term.lemma)
+                if lemma in self._lemmas}
 
     def _unprefixed(self, term: Term) -> dict[str, float]:
         """A Russian word made from a flow's word by a prefix ("заработало" from "работает",
@@ -700,7 +757,8 @@ class Menu(Generic[K]):
         """What each word (and each pair written apart) of the utterance may be."""
         governs = negation.governed(terms, self.family)
         covered = frozenset().union(*governs.values())
-        himself = speaker.described(terms) if self.family == "ru" else frozenset()
+        himself = speaker.described(terms) | speaker.for_whom(terms) if self.family == "ru" \
+            else frozenset()
         # "is my microwave repaired" asks whether the job is finished: where the menu hears
         # "finished", the participle is that and not the repair it is made from.
         finished = frozenset(r.start for r in said if r.cls == "finished"
@@ -1010,6 +1068,30 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
+    def _wanted_first(self, heard_by: list[_Candidate[K]],
+                      terms: tuple[Term, ...]) -> list[_Candidate[K]]:
+        """What the caller wants outranks what it is about. Phrases heard where the caller
+        says who pays (`focus.payment_told`: "I'll pay myself" asks no price) count as
+        CONTEXT; a candidate's phrases that only name the thing (`context`) do where another
+        candidate heard a phrase or an example of its own, and alone they still decide ("my
+        dryer quit again")."""
+        told = focus.payment_told(terms, self.family)
+        if not self.context and not told:
+            return heard_by
+
+        def paid(e: Evidence) -> bool:
+            return e.pattern.kind == "words" and all(i in told for i in range(e.start, e.end))
+
+        def thing(key: K, e: Evidence) -> bool:
+            return e.pattern.kind == "words" \
+                and tuple(t.lemma for t in e.pattern.terms) in self.context.get(key, ())
+
+        wanting = {k for _o, k, ev, _p in heard_by
+                   if any(not thing(k, e) and not paid(e) for e in ev)}
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if paid(e) or (thing(k, e) and wanting - {k}) else e for e in ev], p)
+                for o, k, ev, p in heard_by]
+
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]],
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
@@ -1037,13 +1119,16 @@ class Menu(Generic[K]):
     def _implied(self, terms: tuple[Term, ...]
                  ) -> tuple[tuple[Term, ...], frozenset[int], frozenset[int]]:
         """`terms` with the plain words a Russian caller implies in other words added (where
-        they are, a complaint, a seller, a question after a job in hand), and where the
-        added complaint and seller stand."""
+        they are, a complaint, a breakdown, a seller, a question after a job in hand), and
+        where the added complaint or breakdown and the seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
+        if self._broken is not None:
+            terms = self._with_breakdown(terms)
+        # A complaint or a breakdown implied is what the caller says is the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
         sold = len(terms)
         if self._sellers:
@@ -1053,6 +1138,16 @@ class Menu(Generic[K]):
             terms = focus.with_status_asked(terms, self.family,
                                             negation.denied(terms, self.family))
         return terms, blamed_at, sold_at
+
+    def _with_breakdown(self, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+        """`terms`, followed in a clause of their own by the flow's word for a breakdown
+        ("поломка") when the caller says a thing of theirs does not work (`breakdown`) and the
+        thing is none another fault of the menu names."""
+        if not any(t.text == "не" for t in terms) or not any(
+                terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
+            return terms
+        word = str(self._broken)
+        return (*terms, Term(word, lexeme(word, self.family), terms[-1].clause + 1))
 
     def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
         terms, blamed_at, sold_at = self._implied(terms)
@@ -1070,9 +1165,10 @@ class Menu(Generic[K]):
         granted = idioms.granted(terms, self.family)
         negated: set[K] = set()
         heard_by: list[_Candidate[K]] = []
+        used = usage.asked(terms) if self._how_to_patterns else []
         for order, (key, patterns) in enumerate(self.candidates):
             evidence: list[Evidence] = [e for e in joined if e.pattern in self._own[order]]
-            evidence.extend(self._how_to(order, terms))
+            evidence.extend(self._how_to(order, used))
             for p in patterns:
                 found = (self._words(p, heard, terms) if p.kind == "words"
                          else self._example(p, heard, said, denied))
@@ -1098,6 +1194,9 @@ class Menu(Generic[K]):
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
+        heard_by = self._wanted_first(heard_by, terms)
+        if used:
+            heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
             heard_by = self._complaint_first(heard_by, blamed_at)

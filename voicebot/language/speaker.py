@@ -40,6 +40,21 @@ def described(terms: tuple[Term, ...]) -> frozenset[int]:
     return frozenset(found)
 
 
+def for_whom(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Indices of the people something is for ("места для монтажников", "работа для
+    мастера"): staff a caller asks about, not a trade they ask for ("нужен кузовщик"), so they
+    too count only as themselves (an animate noun in the genitive right after "для")."""
+    found: set[int] = set()
+    for i, term in enumerate(terms[:-1]):
+        if term.text != "для":
+            continue
+        tag = next((p.tag for p in forms.parses(terms[i + 1].text)
+                    if p.tag.POS == "NOUN" and p.tag.case == "gent"), None)
+        if tag is not None and tag.animacy == "anim":
+            found.add(i + 1)
+    return frozenset(found)
+
+
 _SPEAKER_FORMS = frozenset({"я", "мы", "меня", "нас"})
 _AT = frozenset({"в", "во", "на"})
 _HOME = frozenset({"дом", "квартира", "место", "адрес", "связь"})
@@ -97,11 +112,27 @@ _SOME_DAY = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 _OTHER_TIME = (Term("другое", lexeme("другое", "ru"), 0), Term("время", lexeme("время", "ru"), 0))
 
 
+_PERIODS = frozenset({"неделя", "неделька", "месяц", "выходной", "выходные"})
+_WHICH_PERIOD = frozenset({"следующий", "будущий", "другой", "этот", "через", "конец",
+                           "начало", "середина"})
+"""A period a caller names ("на будущей неделе", "через месяц", "в конце месяца"): no day
+or time a parser can place, but another time all the same."""
+
+
+def period_named(terms: tuple[Term, ...]) -> bool:
+    """Whether the caller names a week or a month to come (`_PERIODS` after one of
+    `_WHICH_PERIOD`, two words apart at most)."""
+    return any(t.lemma in _PERIODS and any(w.lemma in _WHICH_PERIOD or w.text in _WHICH_PERIOD
+                                           for w in terms[max(0, i - 2):i])
+               for i, t in enumerate(terms))
+
+
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "другое время" when the caller names a
-    day or a time ("а можно завтра?", "только после шести"): asked whether they can be there
-    at the time offered, a caller who names one asks for it instead."""
-    if spoken_time.parse(text, _SOME_DAY, "UTC") is None:
+    day, a time or a period ("а можно завтра?", "только после шести", "давайте ближе к концу
+    месяца"): asked whether they can be there at the time offered, a caller who names one
+    asks for it instead."""
+    if not period_named(terms) and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
@@ -124,6 +155,89 @@ WRONGED: frozenset[str] = frozenset({
 dealt with could have ("меня обманули с ценой"), so a complaint even when nobody is named."""
 _BUSINESS = frozenset({"вы", "ваш", "вами", "вас"})
 """Words naming the business the caller speaks to (the mechanic "ваш мастер" is it too)."""
+
+
+AGAIN: frozenset[str] = frozenset({"опять", "снова", "вновь", "обратно", "опятьтаки"})
+"""Words that say a fault is back."""
+_PERSONS = frozenset({"я", "мы", "он", "она", "они", "сам", "сама", "сами"})
+"""Who else may have done a job: "мы сами поменяли" is nobody's complaint."""
+
+
+def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether `clause` says the business did a job: "после вашего ТО", "у вас
+    меняли", "вы поставили", or a past verb in the plural with nobody named as its doer
+    ("заменили свечи": Russian says what a business did so)."""
+    words = [t for t in terms if t.clause == clause]
+    if any(t.text == "после" for t in words) and any(t.lemma in _BUSINESS for t in words):
+        return True
+    for t in words:
+        if not t.lexeme.verb or t.negation:
+            continue
+        tag = forms.parses(t.text)[0].tag
+        if tag.tense != "past" or tag.number != "plur":
+            continue
+        if any(w.lemma in _BUSINESS or w.text in _BUSINESS for w in words):
+            return True
+        if not any(w.text in _PERSONS for w in words):
+            return True
+    return False
+
+
+def redone(terms: tuple[Term, ...]) -> bool:
+    """The caller says a fault is back after the business's job on it ("заменили свечи, а
+    мотор опять троит", "после вашего ТО снова горит чек"): a complaint about the work for
+    the service manager, not a new repair to book (CS-4)."""
+    for i, term in enumerate(terms):
+        if term.lemma in AGAIN and not (i and terms[i - 1].negation) \
+                and _happens(terms, term.clause) \
+                and any(_our_work(terms, c) for c in range(term.clause + 1)):
+            return True
+    return False
+
+
+_WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
+"""Verbs of wanting and needing: "снова хочется" is no fault back."""
+
+
+def _happens(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether `clause` says something happens or happened, not what is to be done ("пора
+    снова менять", "хочу снова записаться"): a finite verb of the third person or the past."""
+    for t in terms:
+        if t.clause != clause or not t.lexeme.verb:
+            continue
+        tag = forms.parses(t.text)[0].tag
+        if tag.POS == "VERB" and tag.person in (None, "3per") and t.lemma not in _WANT:
+            return True
+    return False
+
+
+_MORE = frozenset({"большой", "дорогой", "высокий", "выше", "много"})
+"""Comparatives of an amount (as lemmas: "больше" is "большой", "дороже" "дорогой")."""
+_IF = frozenset({"если", "вдруг", "ежели"})
+AGREED: frozenset[str] = frozenset({
+    "договориться", "договариваться", "обещать", "пообещать", "говорить", "сказать",
+    "называть", "назвать", "озвучить", "озвучивать", "согласовать", "согласовывать",
+    "считать", "посчитать", "насчитать", "объявить",
+})
+"""Russian verbs (lemmas) of a price agreed, promised or quoted."""
+
+
+def overcharged(terms: tuple[Term, ...]) -> bool:
+    """The caller says they were charged more than was agreed ("отдал больше, чем
+    обещали", "вышло дороже, чем согласовали"): a comparative of an amount, then a past
+    verb of agreeing or quoting: a complaint about the bill (CS-4)."""
+    for i, term in enumerate(terms):
+        if term.lemma not in _MORE or (i and terms[i - 1].negation):
+            continue
+        if any(t.text in _IF and t.clause == term.clause for t in terms[:i]):
+            # "если выйдет дороже, чем сказали, позвоните": a condition, not a bill.
+            continue
+        if forms.parses(term.text)[0].tag.POS not in ("COMP", "ADVB"):
+            continue
+        if any(t.lemma in AGREED and forms.parses(t.text)[0].tag.tense == "past"
+               for t in terms[i + 1:i + 5]):
+            return True
+    return False
 
 
 def blamed(terms: tuple[Term, ...]) -> bool:
@@ -150,8 +264,9 @@ _COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
 
 def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "жалоба" when the caller blames the
-    business (`blamed`): a flow lists the word for a complaint, not every harm."""
-    if not terms or not blamed(terms):
+    business (`blamed`), says a fault is back after its job (`redone`) or a bill is above
+    what was agreed (`overcharged`): a flow lists the word for a complaint, not every harm."""
+    if not terms or not (blamed(terms) or redone(terms) or overcharged(terms)):
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _COMPLAINT)

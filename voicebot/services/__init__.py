@@ -24,4 +24,4 @@ from voicebot.telephony import telephony
 def init_app(app: Flask) -> None:
     messages.init_app(app)
     kept_places.init_app(app)
-    telephony(app).on_unsubscribed = conversations.unsubscribed
+    telephony(app).on_refused = conversations.refused

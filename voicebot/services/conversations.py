@@ -12,8 +12,9 @@ form, so a double submit stores it once.
 Opt-out: a caller who texts STOP (or СТОП) to a number gets nothing more from the desk on it
 until they text START (or СТАРТ, or Twilio's YES): Twilio would refuse the English ones
 anyway (error 21610), and keeps no list of the Russian words, so we keep our own. An SMS
-Twilio refuses with 21610 sets the same flag (`unsubscribed`): the STOP reached Twilio and
-not us (sent before this service, or to Twilio's number while ours was elsewhere).
+Twilio refuses with 21610, when asked to send it or later in its status callback, sets the
+same flag (`refused`): the STOP reached Twilio and not us (sent before this service, or to
+Twilio's number while ours was elsewhere).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from voicebot.models import (
     TicketStatus,
 )
 from voicebot.services import messages, tickets
+from voicebot.telephony import UNSUBSCRIBED
 
 Refusal = Literal["opted-out", "empty", "too-long", "no-line", "not-failed", "retried"]
 FAILED = frozenset({MessageStatus.FAILED, MessageStatus.UNDELIVERED})
@@ -110,11 +112,13 @@ def opted_out(conversation: Conversation, now: dt.datetime) -> None:
     conversation.opted_out_at = conversation.opted_out_at or now
 
 
-def unsubscribed(session: Session, message: Message, now: dt.datetime) -> None:
-    """Twilio refused our SMS because its number is unsubscribed from our line (error
-    21610): opted out here too, so nothing more is tried on that line and the desk shows it,
+def refused(session: Session, message: Message, error_code: str, now: dt.datetime) -> None:
+    """Twilio refused our SMS with `error_code`, answering the request to send it or in its
+    status callback (call once per refusal). Its number unsubscribed from our line (error
+    21610) is opted out here too, so nothing more is tried on that line and the desk shows it,
     until the caller texts START."""
-    opted_out(of(session, message.flow_id, message.from_number, message.to_number), now)
+    if error_code == str(UNSUBSCRIBED):
+        opted_out(of(session, message.flow_id, message.from_number, message.to_number), now)
 
 
 def opted_in(conversation: Conversation) -> None:

@@ -38,6 +38,9 @@ KEPT, CALLING, CONNECTING = "kept", "calling", "connecting"
 CALLED_BACK, NOT_REACHED, DRY_RUN = "called-back", "not-reached", "dry-run"
 PLACE_VAR = "kept_place"
 """The variable an outbound call back carries: the id of the place it is for."""
+CONNECTED = "connected"
+"""The journal line (`KEPT_CALL`, `what`) of a caller put through to the staff member by the
+call back; one who answered and hung up before that is `answered`. The reports read it."""
 DIALS_KEY = "voicebot.kept_places.dials"
 """Session info key: call backs written in the open transaction, placed once it commits."""
 
@@ -180,7 +183,7 @@ def connected(session: Session, entry_id: int, now: dt.datetime, *,
         entry = session.get(QueueEntry, entry_id)
         caller = calls.of(session, entry.call_id) if entry is not None else None
         if caller is not None:
-            _journal(caller, now, "connected" if put_through else "answered")
+            _journal(caller, now, CONNECTED if put_through else "answered")
 
 
 def not_put_through(session: Session, entry_id: int) -> None:

@@ -163,12 +163,14 @@ def by_sid(session: Session, sid: str) -> Message | None:
 
 
 def status_reported(message: Message, status: str, error: str) -> bool:
-    """Twilio's delivery status; False when it is older news than what the row says."""
+    """Twilio's delivery status; False when it is older news than what the row says, or the
+    same news again (Twilio repeats a callback it thinks was lost)."""
     if ORDER.get(status, 0) < ORDER.get(message.status, 0):
         return False
+    before = (message.status, message.error)
     message.status = status
     message.error = error or message.error
-    return True
+    return (message.status, message.error) != before
 
 
 # -- handing the outbox to the worker --------------------------------------------------------

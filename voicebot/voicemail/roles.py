@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from voicebot.flows.model import NotServiceReason
-from voicebot.language import forms
+from voicebot.language import focus, forms
 from voicebot.language.lemmas import Family, Term, lexeme
 
 # --- Russian --------------------------------------------------------------------------------
@@ -311,6 +311,21 @@ def with_us(terms: Sequence[Term], family: Family) -> bool:
     """The message is about a job the business already has: the caller's own car or
     appliance, left with us, picked up by us, or waited on."""
     return _with_us_ru(terms) if family == "ru" else _with_us_en(terms)
+
+
+def awaited(terms: tuple[Term, ...], family: Family) -> bool:
+    """Whether an English message waits on a job the business already has: its people did
+    something on it (`focus.ours`: "the tech said", "you guys are fixing", "the part you
+    ordered for my washer"), or the caller's own thing is on order, and the caller waits for
+    what was to follow (`focus.waits`). Such a message is about our own job, however much it
+    says of parts and orders (a supplier's words), so a person calls back: no quote, no
+    supplier. A supplier's "the belts you ordered are ready" is their customer's order, not
+    the caller's job. Beside `with_us` (whose thing is with us), this is the other way a
+    message is a follow-up; `understand` weighs it below an insurer's or any other reason's
+    own words, where `role` puts `with_us` above them."""
+    if family != "en":
+        return False
+    return (focus.ours(terms) or focus.mine_on_order(terms)) and focus.waits(terms)
 
 
 def _offers_ru(terms: Sequence[Term]) -> bool:

@@ -112,7 +112,7 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         asked_done = done and not (best_reason is not None
                                    and best_reason.key != "follow_up"
                                    and best_reason.score * CONTEXT >= HEARD)
-        awaited = focus.awaited(meaning, flow.family) and not (
+        awaited = roles.awaited(meaning, flow.family) and not (
             best_reason is not None and best_reason.key not in ("follow_up", "supplier")
             and best_reason.score >= HEARD)
         # "my invoice": a customer's account; a supplier's is "your invoice".

@@ -43,7 +43,7 @@ from voicebot.flows.model import Flow
 from voicebot.language.tags import language_family
 from voicebot.models import Call, CallOutcome, EventKind, QueueEntry
 from voicebot.phones import is_e164, mask
-from voicebot.services import callbacks, calls, kept_places, messages, voicemails
+from voicebot.services import callbacks, calls, conversations, kept_places, messages, voicemails
 from voicebot.services import queue as queues
 from voicebot.services.calls import CallRow, CallView
 from voicebot.telephony import FINAL_CALL_STATUSES
@@ -604,6 +604,8 @@ def sms_status(params: SmsStatus) -> Response:
         log.info("status %s for unknown message %s: ignored", status, sid)
         return Response(status=204)
     if messages.status_reported(message, status, params.error_code):
+        if params.error_code:
+            conversations.refused(session, message, params.error_code, clock().now())
         session.commit()
     return Response(status=204)
 

@@ -99,7 +99,7 @@ CHOICE: Schema = {
     "label": Key(string),
     "addressed": Key(boolean, default=False),
     "near": Key(list_of(near, min_items=1), default=()),
-    "services": Key(list_of(string, min_items=1), default=()),
+    "services": Key(list_of(fields.service_use, min_items=1), default=()),
     "goto": Key(fields.target, required=True),
 }
 
@@ -249,17 +249,21 @@ class AskKind(StepKind[Ask]):
         )
 
     def link(self, step: Ask, anywhere: tuple[Choice, ...], family: Literal["en", "ru"],
-             catalogue: Mapping[str, tuple[Pattern, ...]] = MappingProxyType({})) -> Ask:
+             catalogue: Mapping[str, tuple[Pattern, ...]] = MappingProxyType({}),
+             things: Mapping[str, frozenset[tuple[str, ...]]] = MappingProxyType({})) -> Ask:
         """The ask's choices (after the flow's `anywhere` ones, where they apply) compiled once
-        for the understanding layer; a key can be said too ("one", "два"), and a choice's
-        `services` are heard by the `catalogue`'s words and examples for them."""
+        for the understanding layer; a key can be said too ("one", "два"), a choice's
+        `services` are heard by the `catalogue`'s words and examples for them, and its own
+        words that name `things` of several services are what a call is about, not what it
+        wants (`_things_of_several`)."""
         offered = (anywhere if step.use_anywhere else ()) + step.choices
         keyed = "dtmf" in step.input
         return dataclasses.replace(step, menu=Menu(
             [(i, c.patterns + tuple(p for s in c.services for p in catalogue.get(s, ()))
               + (tuple(p for d in c.digits for p in spoken_key(d, family)) if keyed else ()))
              for i, c in enumerate(offered)], family,
-            addressed=[i for i, c in enumerate(offered) if c.addressed]))
+            addressed=[i for i, c in enumerate(offered) if c.addressed],
+            context={i: _things_of_several(c, things) for i, c in enumerate(offered)}))
 
     def run(self, turn: Turn, step: Ask) -> str | None:
         turn.call.retries = 0
@@ -279,6 +283,17 @@ class AskKind(StepKind[Ask]):
         out.append(Edge(step.id, step.no_input, "no input"))
         out.append(Edge(step.id, step.no_match, "no match"))
         return out
+
+
+def _things_of_several(c: Choice, things: Mapping[str, frozenset[tuple[str, ...]]]
+                       ) -> frozenset[tuple[str, ...]]:
+    """The choice's own words (as lemmas) that are `things` of the catalogue's services, when
+    they name things of two services or more: a choice for every appliance (a dispatcher's)
+    is not about an appliance, while one that names a single service's thing is about that
+    service (body work)."""
+    own = {tuple(t.lemma for t in p.pattern.terms) for p in c.words}
+    named = [own & mine for mine in things.values() if own & mine]
+    return frozenset().union(*named) if len(named) > 1 else frozenset()
 
 
 def gather(turn: Turn, step: Ask, prompt: tuple[Text, ...], then: str = "") -> None:

@@ -76,6 +76,7 @@ class StepKind(Generic[S]):
     def link(self, step: S, anywhere: tuple[Choice, ...],  # noqa: ARG002  ask links them;
              family: Literal["en", "ru"],  # noqa: ARG002  the default needs none of them
              catalogue: Mapping[str, tuple[Pattern, ...]] = MappingProxyType({}),  # noqa: ARG002
+             things: Mapping[str, frozenset[tuple[str, ...]]] = MappingProxyType({}),  # noqa: ARG002
              ) -> S:
         """Finish a compiled step once the flow's `anywhere` choices and language are known;
         most kinds need nothing."""

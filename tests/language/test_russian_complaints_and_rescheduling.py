@@ -1,0 +1,72 @@
+"""Russian mechanisms of issue 11's held-out classes for the workshop and the field visit, on
+menus of our own words (not a flow's): a fault back after the business's job and a bill above
+what was agreed are complaints (CS-4); withdrawing a request cancels it, and a period named is
+another time (RT-1's confirmation)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.menus import best, menu
+
+WORKSHOP = menu({"booking": ["ремонт", "записаться", "стучит", "свистит", "колодки"],
+                 "complaint": ["жалоба", "претензия"],
+                 "prices": ["стоимость", "цена"]})
+
+
+@pytest.mark.parametrize("said", ["заменили сцепление, а оно снова пробуксовывает",
+                                  "после вашего ТО опять загорелся чек",
+                                  "вы мне ставили колодки, они вновь свистят"])
+def test_a_fault_back_after_our_job_is_a_complaint(said: str) -> None:
+    """CS-4: the fault named is what the complaint is about, not a repair to book."""
+    assert best(WORKSHOP, said) == "complaint"
+
+
+@pytest.mark.parametrize("said", ["опять свистят колодки",
+                                  "мы сами меняли колодки, а они снова свистят",
+                                  "в прошлый раз у вас меняли колодки, пора снова менять"])
+def test_a_fault_back_after_nobodys_job_of_ours_is_a_repair(said: str) -> None:
+    assert best(WORKSHOP, said) == "booking"
+
+
+@pytest.mark.parametrize("said", ["с меня взяли дороже, чем мастер назвал",
+                                  "итог вышел больше, чем согласовали"])
+def test_a_bill_above_what_was_agreed_is_a_complaint(said: str) -> None:
+    """CS-4: a price compared with the one agreed is a dispute, not a price question."""
+    assert best(WORKSHOP, said) == "complaint"
+
+
+@pytest.mark.parametrize("said", ["а цена больше не станет?",
+                                  "если цена выйдет больше, чем назвали, предупредите"])
+def test_a_price_compared_with_nothing_agreed_is_no_complaint(said: str) -> None:
+    assert best(WORKSHOP, said) == "prices"
+
+
+VISIT = menu({"cancel": ["отменить", "отмена"],
+              "move": ["перенести", "другое время"],
+              "home": ["буду дома", "да"]},
+             {"cancel": ["техник больше не нужен"], "move": ["давайте в другой день"]})
+
+
+@pytest.mark.parametrize("said", ["я отзываю свой вызов", "аннулируйте визит"])
+def test_withdrawing_the_request_cancels_it(said: str) -> None:
+    assert best(VISIT, said) == "cancel"
+
+
+@pytest.mark.parametrize("said", ["давайте через месяц", "лучше в начале недели",
+                                  "на будущей неделе удобнее"])
+def test_a_period_named_asks_for_another_time(said: str) -> None:
+    """RT-1: a caller who names a week or a month asks to move the visit there."""
+    assert best(VISIT, said) == "move"
+
+
+MESSAGE = menu({"urgent": ["срочно", "срочный", "срочность"], "ordinary": ["сообщение", "передайте"]})
+
+
+@pytest.mark.parametrize("said", ["срочности никакой, передайте директору сообщение",
+                                  "передайте сообщение, срочности там никакой"])
+def test_none_of_it_said_after_the_noun_negates_it(said: str) -> None:
+    """TS-7: "срочности никакой" is no urgency, as "срочности нет" is: it does not vote
+    for the urgent answer at all."""
+    assert MESSAGE.hear(said).score_of("urgent") == 0.0
+    assert best(MESSAGE, said) == "ordinary"
