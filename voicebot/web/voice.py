@@ -48,7 +48,6 @@ from voicebot.services import queue as queues
 from voicebot.services.calls import CallRow, CallView
 from voicebot.telephony import FINAL_CALL_STATUSES
 from voicebot.voicemail import pipeline, replies
-from voicebot.web import twiml_text
 from voicebot.web.params import (
     Answered,
     CallStatus,
@@ -73,8 +72,7 @@ bp.before_request(check_signature)
 
 
 def twiml(body: VoiceResponse | MessagingResponse | str) -> Response:
-    return Response(body if isinstance(body, str) else twiml_text.text(body),
-                    mimetype="application/xml")
+    return Response(str(body), mimetype="application/xml")
 
 
 def run_turn(flow: Flow, call: CallRow, action: Callable[[Turn], None],
@@ -103,7 +101,7 @@ def run_turn(flow: Flow, call: CallRow, action: Callable[[Turn], None],
         assert fresh is not None
         turn, effects = new_turn(fresh)
         runner.recover(turn, exc)
-    turn.call.last_twiml = twiml_text.text(turn.response)
+    turn.call.last_twiml = str(turn.response)
     if turn.ended:
         effects.pending += calls.close(turn.call, now, status=None)
     effects.write()
