@@ -171,6 +171,31 @@ def test_a_number_search_gives_one_callers_whole_history(app: Flask, desk: Flask
     assert "Someone else's call." not in seen and "Another customer's ticket." not in seen
 
 
+def test_a_number_search_reads_the_number_as_the_lines_countries_write_them(
+        app: Flask, desk: FlaskClient) -> None:
+    """A dispatcher looks a caller up as the number is written at home: '8 916 555-01-23' on
+    a desk with Russian lines, '(503) 555-0137' for omega's US callers; the country code
+    still works. A number the lines' countries cannot have is refused, as before."""
+    old = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
+    add(app, Call(sid="CA" + "3" * 32, flow_id="car_service", from_number="+79165550123",
+                  to_number="+74955550100", outcome="completed", note="Стартер меняли.",
+                  started_at=old),
+        Call(sid="CA" + "4" * 32, flow_id="omega", from_number="+15035550137",
+             to_number=OMEGA, outcome="completed", note="Dryer belt.", started_at=old))
+    for typed, found, other in (("8 916 555-01-23", "Стартер меняли.", "Dryer belt."),
+                                ("8 (916) 5550123", "Стартер меняли.", "Dryer belt."),
+                                ("(503) 555-0137", "Dryer belt.", "Стартер меняли."),
+                                ("+1 503 555 0137", "Dryer belt.", "Стартер меняли.")):
+        seen = text_of(desk.get("/admin/", query_string={"number": typed}).text)
+        assert found in seen and other not in seen, typed
+    # With a line chosen, its country reads the number.
+    seen = text_of(desk.get("/admin/", query_string={"number": "(503) 555-0137",
+                                                     "line": "omega"}).text)
+    assert "Whole history of +15035550137" in seen
+    refused = text_of(desk.get("/admin/", query_string={"number": "555-01"}).text)
+    assert "555-01 is not a phone number" in refused
+
+
 def test_calls_page_by_key_newest_first(app: Flask, desk: FlaskClient) -> None:
     now = dt.datetime.now(dt.UTC)
     same = now - dt.timedelta(minutes=30)  # ties on the time are ordered by id

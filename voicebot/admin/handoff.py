@@ -8,6 +8,7 @@ them; the calls page by key (`before`), so the view costs the same with 10,000 c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,10 @@ class Filters:
         return {k: v for k, v in out.items() if v not in ("", None)}
 
 
-def parse_filters(args: MultiDict[str, str], now: dt.datetime) -> Filters:
+def parse_filters(args: MultiDict[str, str], now: dt.datetime,
+                  ours: Sequence[str] = ()) -> Filters:
+    """The page's filters from its query. `ours`: numbers of the desk's lines, by whose
+    countries a number typed without its country code is read."""
     problem = None
     hours: int | None = DEFAULT_HOURS
     since = now - dt.timedelta(hours=DEFAULT_HOURS)
@@ -95,13 +99,24 @@ def parse_filters(args: MultiDict[str, str], now: dt.datetime) -> Filters:
         hours = max(1, int(args["hours"]))
         since = now - dt.timedelta(hours=hours)
     typed = args.get("number", "").strip()
-    number = phones.read(typed) if typed else ""
+    number = _searched(typed, ours) if typed else ""
     if typed and not number:
         problem = "number"
     before = args.get("before", "")
     return Filters(since=since, hours=hours, line=args.get("line", "").strip(),
                    outcome=args.get("outcome", "").strip(), number=number, typed_number=typed,
                    before=int(before) if before.isdigit() else None, problem=problem)
+
+
+def _searched(typed: str, ours: Sequence[str]) -> str:
+    """The caller a dispatcher looks up, as the journal stores numbers: '8 916 555-01-23' on
+    a desk of Russian lines, '(503) 555-0137' on a US one. A national number that would be a
+    different caller in two of the lines' countries is refused (the page asks for the
+    country code) rather than shown as one of them."""
+    readings = {phones.read(typed, line) for line in ours} - {""}
+    if not ours:
+        readings = {phones.read(typed)} - {""}
+    return readings.pop() if len(readings) == 1 else ""
 
 
 def collect(session: Session, f: Filters) -> dict[str, Any]:
@@ -212,12 +227,15 @@ def _visits(session: Session, f: Filters) -> list[Visit]:
 @bp.get("/")
 def handoff() -> ResponseReturnValue:
     now = clock().now()
-    filters = parse_filters(request.args, now)
+    flows = registry().flows()
+    chosen = request.args.get("line", "").strip()
+    ours = [message_work.line_number(flow) for flow in flows if not chosen or flow.id == chosen]
+    filters = parse_filters(request.args, now, [n for n in ours if n])
     if filters.number:
         current_app.logger.info("desk: %s looked up %s", g.desk_user, mask(filters.number))
     data = collect(db.session(), filters)
     return render_template("admin/handoff.html", f=filters, now=now, quick_hours=QUICK_HOURS,
-                           lines=[flow.id for flow in registry().flows()],
+                           lines=[flow.id for flow in flows],
                            outcome_names=sorted(notes.OUTCOMES["en"]), trouble=_trouble,
                            delivery=desk_texts.delivery, segments=message_work.segments, **data)
 
