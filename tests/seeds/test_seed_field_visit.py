@@ -267,6 +267,11 @@ def _route(flow: Flow, state: str, answer: str) -> str:
     ("сын 16 и дочка 8", "ask_adult_name"),
     ("да, будет жена", "ask_adult_name"),
     ("свекровь будет дома весь день", "ask_adult_name"),
+    # RT-2: a grown-up named beside a child is someone over 14, however young the child.
+    ("с сынишкой посидит свёкор", "ask_adult_name"),
+    ("с дочкой пяти лет побудет домработница", "ask_adult_name"),
+    # ... unless the grown-up is said not to be there.
+    ("дедушки не будет, только внук", "ask_child_age"),
     # Nobody.
     ("нет, там никого", "time_open"),
     ("дома пусто будет", "time_open"),

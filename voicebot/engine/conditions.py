@@ -87,17 +87,22 @@ def holds(when: When, flow: Flow, caller: CallerFacts, now: dt.datetime) -> bool
     return True
 
 
+ADULT_AGE = 18
+"""A grown-up named without an age ("останется дедушка") is at least this old."""
+
+
 def _ages_hold(test: VarTest, value: str) -> bool:
     """RT-2: `age_below` holds when the answer names ages and every one is below the limit
     (a 16-year-old at home with an 8-year-old is someone over 14), and names no grown-up
-    without an age (a grandfather with a 7-year-old); `age_at_least` when some
-    age named reaches it. An answer that names no age satisfies neither."""
+    without an age (a grandfather with a 7-year-old); `age_at_least` when some age named
+    reaches it, or a grown-up is named and the limit is an adult's age at most. An answer
+    that names neither an age nor a grown-up satisfies neither."""
     if test.age_below is None and test.age_at_least is None:
         return True
     named = numbers.ages(value)
-    if test.age_below is not None and not (named and max(named) < test.age_below):
-        return False
     # "с дочкой семи лет останется дедушка": the child's age is named, the grown-up's is not.
-    if test.age_below is not None and entities.names_an_adult(value):
+    adult = entities.names_an_adult(value)
+    if test.age_below is not None and (adult or not (named and max(named) < test.age_below)):
         return False
-    return test.age_at_least is None or any(age >= test.age_at_least for age in named)
+    return test.age_at_least is None or any(age >= test.age_at_least for age in named) \
+        or (adult and test.age_at_least <= ADULT_AGE)
