@@ -14,13 +14,17 @@ from voicebot.flows.model import QuoteCatalogue
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
-FLOW = """\
+HEADER = """\
 flow: mini
 language: en-US
 numbers: ["+15555550100"]
 timezone: UTC
 facts: {{price: "$85"}}
 {quotes}
+"""
+"""A small English flow's top keys, with its `quotes:` section to fill in."""
+
+FLOW = HEADER + """\
 start: hello
 fallback: hello
 states:
@@ -91,13 +95,7 @@ def test_shipped_flows_carry_the_seed_prices() -> None:
     assert load_flow(FLOWS / "telesputnik.yaml").quotes is None
 
 
-BOOKING = """\
-flow: mini
-language: en-US
-numbers: ["+15555550100"]
-timezone: UTC
-facts: {{price: "$85"}}
-{quotes}
+BOOKING = HEADER + """\
 start: menu
 fallback: menu
 states:
