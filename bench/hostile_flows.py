@@ -40,7 +40,7 @@ from voicebot.devtools.scripted_call import load_script
 
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.hostile_flows import many_states, merge_keys, nested
+from support.hostile_flows import many_states, merge_keys, nested, save_in_pieces
 
 OMEGA = "+15035550100"
 MONDAY_9AM_PACIFIC = "2026-11-23T09:00:00-08:00"
@@ -64,24 +64,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def save_slowly(path: Path, text: str, chunks: int = 20, pause: float = 0.05) -> None:
-    """Write a file in pieces, as a slow upload does: the watcher sees it half-written too."""
-    data = text.encode()
-    step = len(data) // chunks + 1
-    with path.open("wb") as out:
-        for start in range(0, len(data), step):
-            out.write(data[start:start + step])
-            out.flush()
-            time.sleep(pause)
+def _slowly() -> None:
+    """Between two pieces of a file: a slow upload's pause."""
+    time.sleep(0.05)
 
 
 def write_hostile_files(folder: Path, rounds: int, done: threading.Event) -> None:
     """The files of issue 12's attack, saved `rounds` times; telesputnik's good file is put
     back after each round, so the next round replaces it again."""
     for _ in range(rounds):
-        save_slowly(folder / "merges.yaml", merge_keys(100_000))
-        save_slowly(folder / "deep.yaml", nested(10_000))
-        save_slowly(folder / "telesputnik.yaml", merge_keys(100_000, "telesputnik"))
+        save_in_pieces(folder / "merges.yaml", merge_keys(100_000), _slowly, pieces=20)
+        save_in_pieces(folder / "deep.yaml", nested(10_000), _slowly, pieces=20)
+        save_in_pieces(folder / "telesputnik.yaml", merge_keys(100_000, "telesputnik"), _slowly, pieces=20)
         # Within every limit, but the most a file may make the watcher do (about a second).
         (folder / "big.yaml").write_text(many_states(800))
         shutil.copy(REPO / "flows" / "telesputnik.yaml", folder / "telesputnik.yaml")

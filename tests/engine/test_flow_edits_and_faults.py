@@ -27,7 +27,7 @@ from voicebot.compiler.registry import registry
 from voicebot.devtools.emulator import CallEmulator, HttpTransport, WsgiTransport
 from voicebot.models import Call
 
-from support.hostile_flows import many_states, merge_keys, nested
+from support.hostile_flows import many_states, merge_keys, nested, save_in_pieces
 from support.processes import free_port, stop, voicebot_command, wait_healthy
 from support.twilio_double import TEST_AUTH_TOKEN
 
@@ -124,18 +124,6 @@ def test_default_flow_answers_numbers_no_flow_declares(make_app: Callable[..., F
     caller = CallEmulator(WsgiTransport(app), auth_token=TEST_AUTH_TOKEN,
                           public_url="http://localhost", to="+15035550999")
     assert "Thank you for calling Omega Tech Service." in caller.start().heard
-
-
-def save_in_pieces(path: Path, text: str, between: Callable[[], None], pieces: int = 10) -> None:
-    """Write a file in pieces, as a slow upload or an editor saving a big file does, and
-    `between` them (a call): the watcher sees it half-written too."""
-    data = text.encode()
-    step = len(data) // pieces + 1
-    with path.open("wb") as out:
-        for start in range(0, len(data), step):
-            out.write(data[start:start + step])
-            out.flush()
-            between()
 
 
 @pytest.mark.e2e

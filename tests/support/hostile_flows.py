@@ -4,6 +4,9 @@ tests/engine/test_flow_edits_and_faults.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 HEAD = """\
 flow: {id}
 language: en-US
@@ -35,3 +38,15 @@ def many_states(count: int) -> str:
     return (HEAD.format(id="big", number="+15555550103")
             + "states:\n  hello:\n    say: \"Hello.\"\n    next: s0\n" + states
             + f'  s{count}:\n    hangup: "Bye."\n')
+
+
+def save_in_pieces(path: Path, text: str, between: Callable[[], None], pieces: int = 10) -> None:
+    """Write a file in pieces, as a slow upload or an editor saving a big file does, and
+    `between` them (a call): the watcher sees it half-written too."""
+    data = text.encode()
+    step = len(data) // pieces + 1
+    with path.open("wb") as out:
+        for start in range(0, len(data), step):
+            out.write(data[start:start + step])
+            out.flush()
+            between()
