@@ -7,6 +7,11 @@ thing (the subject: an inanimate noun in the nominative) and a verb it fails at,
 Whose breakdown it is depends on the thing: "сигнал не идёт", "картинка не двигается" is the
 service failing (telesputnik's outage lists "сигнал", "картинка" among its fault's words);
 "пульт не работает" is the caller's own set (TS-4), though "не работает" is the outage's too.
+
+A thing also fails without a negation, in the verbs a caller says of a broken thing
+(`FAILING`): "тюнер умер", "приставка сдохла", "аккумулятор садится", "двигатель троит",
+"обороты плавают". They are verbs of a thing only, so the same subject rule holds ("я сел" is
+a person, "пульт сел" a flat battery).
 The scorer (`Menu`) decides that with the flow's words; this module reads the grammar.
 """
 
@@ -27,21 +32,48 @@ own act), and what did not arrive or was not done for the caller ("ответ н
 не вернули", "никто не перезвонил"): not what a thing does."""
 
 
+FAILING = frozenset({
+    # Broken, in everyday and slangy words.
+    "сломаться", "поломаться", "умереть", "сдохнуть", "подохнуть", "накрыться", "гикнуться",
+    "навернуться", "полететь", "сгореть", "перегореть", "отказать", "отвалиться", "треснуть",
+    "лопнуть", "заклинить", "рассыпаться", "развалиться",
+    # Working badly.
+    "барахлить", "глючить", "зависать", "зависнуть", "тормозить", "заедать", "капризничать",
+    "садиться", "сесть", "разрядиться", "разряжаться", "троить", "глохнуть", "заглохнуть",
+    "плавать", "прыгать", "стучать", "постукивать", "течь", "протекать", "подтекать",
+    "потечь", "греться", "перегреваться", "перегреться", "дымить", "искрить", "коротить",
+    "гудеть", "шуметь", "пищать", "скрипеть", "свистеть", "трещать", "вибрировать",
+    "дёргаться", "дергаться", "мигать", "моргать", "гореть", "тарахтеть", "вонять",
+})
+"""Verbs that say, without a negation, that a thing is broken or working badly, as lemmas:
+what a caller says of their set, car or appliance ("сдох", "накрылся", "садится", "троит")."""
+
+
 def _subject(term: Term) -> bool:
     # Any reading: "кнопки" is a genitive singular first, and a nominative plural too.
     return any(p.tag.POS == "NOUN" and p.tag.case == "nomn" and p.tag.animacy == "inan"
                for p in forms.parses(term.text))
 
 
+def _failing_verb(terms: tuple[Term, ...], i: int) -> bool:
+    """Whether the verb at `i` says its thing fails: negated ("не работает"), or one of the
+    `FAILING` verbs said without a negation ("сдох", not "не сломался")."""
+    verb = terms[i]
+    if not verb.lexeme.verb or verb.lemma in _NOT_A_BREAKDOWN:
+        return False
+    before = terms[i - 1] if i else None
+    negated = before is not None and before.text == "не" and before.clause == verb.clause
+    return negated or (verb.lemma in FAILING and not (before is not None and before.negation))
+
+
 def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
-    """(thing, verb) indices of each thing said not to work: "не" and a finite verb of the
-    third person or the past ("не работает", "не включилась"), and the nearest noun of its
-    clause that can be its subject (no preposition before it: "от телевизора" is not)."""
+    """(thing, verb) indices of each thing said not to work: a finite verb of the third
+    person or the past that says so (`_failing_verb`: "не работает", "не включилась",
+    "сдохла"), and the nearest noun of its clause that can be its subject (no preposition
+    before it: "от телевизора" is not)."""
     found: list[tuple[int, int]] = []
-    for i, term in enumerate(terms[:-1]):
-        verb = terms[i + 1]
-        if term.text != "не" or verb.clause != term.clause or not verb.lexeme.verb \
-                or verb.lemma in _NOT_A_BREAKDOWN:
+    for v, verb in enumerate(terms):
+        if not _failing_verb(terms, v):
             continue
         tag = forms.parses(verb.text)[0].tag
         if tag.POS != "VERB" or tag.person not in (None, "3per"):
@@ -49,10 +81,10 @@ def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
         if tag.tense == "past" and tag.number == "plur" and "tran" in tag:
             # "(они) не поменяли фильтр": someone's act on the thing, not the thing failing.
             continue
-        candidates = [j for j, t in enumerate(terms) if t.clause == term.clause and j != i + 1
+        candidates = [j for j, t in enumerate(terms) if t.clause == verb.clause and j != v
                       and t.content and not t.lexeme.pronoun
                       and not (j and forms.parses(terms[j - 1].text)[0].tag.POS == "PREP")
                       and _subject(t)]
         if candidates:
-            found.append((min(candidates, key=lambda j: abs(j - i)), i + 1))
+            found.append((min(candidates, key=lambda j: abs(j - v)), v))
     return found

@@ -31,6 +31,9 @@ EQUIVALENT = 0.95
 """How well a member of a class matches another member: as well as another form of the same
 word ("claims" for "claim"), a little less than the word itself."""
 
+COLLISION = "collision"
+"""The Russian class of a vehicle hitting or hit (`scorer.Menu._with_breakdown`)."""
+
 CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
     "en": {
         # Work that has ended.
@@ -119,6 +122,11 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         # Taking back what was asked for: a request, a visit, a call-out withdrawn.
         "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
                    "аннулироваться", "аннулирование"),
+        # A collision: a vehicle hit, or hitting something. What it damaged is body work,
+        # however it fails since ("дверь не закрывается после того как в меня въехали").
+        COLLISION: ("авария", "дтп", "въехать", "врезаться", "столкнуться", "столкновение",
+                    "стукнуть", "притереться", "протаранить", "тюкнуть", "долбануть",
+                    "разбить машину", "попасть в аварию", "помять"),
     },
 }
 

@@ -1097,7 +1097,9 @@ class Menu(Generic[K]):
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
         """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
         and the harm they name are what the complaint is about, so a candidate that did not
-        hear the complaint scores them as context (a body job, a fault to book)."""
+        hear the complaint scores them as context (a body job, a fault to book). So does one
+        that did not hear another time the caller proposes (`hear`): "я не успею, давайте
+        попозже" gives a reason and asks to move the visit."""
         def hears(evidence: list[Evidence]) -> bool:
             return any(e.start in blamed_at for e in evidence)
 
@@ -1110,10 +1112,20 @@ class Menu(Generic[K]):
 
     def hear(self, text: str) -> Verdict[K]:
         terms = analyse(text, self.family)
+        if not self._other_time:
+            return self.hear_terms(terms)
+        # A caller who proposes another time ("давайте попозже", "приходите завтра") asks for
+        # it, whatever reason they give (CONTEXT for the reason): the proposal is the matter.
+        proposal = speaker.proposed(terms)
         # A caller who says where they are ("до вечера на смене") says why they cannot be
-        # home, not which time they ask for.
-        if self._other_time and not (self._elsewhere and speaker.elsewhere(terms)):
-            terms = speaker.with_time_named(text, terms)
+        # home, not which time they ask for, unless they propose one.
+        if proposal or not (self._elsewhere and speaker.elsewhere(terms)):
+            named = speaker.with_time_named(text, terms)
+            if proposal and len(named) > len(terms):
+                return self.hear_terms(named, frozenset(
+                    [i for i, t in enumerate(terms) if t.clause in proposal]
+                    + list(range(len(terms), len(named)))))
+            terms = named
         return self.hear_terms(terms)
 
     def _implied(self, terms: tuple[Term, ...]
@@ -1142,15 +1154,21 @@ class Menu(Generic[K]):
     def _with_breakdown(self, terms: tuple[Term, ...]) -> tuple[Term, ...]:
         """`terms`, followed in a clause of their own by the flow's word for a breakdown
         ("поломка") when the caller says a thing of theirs does not work (`breakdown`) and the
-        thing is none another fault of the menu names."""
-        if not any(t.text == "не" for t in terms) or not any(
+        thing is none another fault of the menu names. A thing that fails after a collision
+        (`idioms.COLLISION`: "въехали", "после ДТП") was damaged, not broken down: the
+        collision is what the caller says is the matter."""
+        if idioms.spans(terms, self.family, idioms.COLLISION) or not any(
                 terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
             return terms
         word = str(self._broken)
         return (*terms, Term(word, lexeme(word, self.family), terms[-1].clause + 1))
 
-    def hear_terms(self, terms: tuple[Term, ...]) -> Verdict[K]:
+    def hear_terms(self, terms: tuple[Term, ...],
+                   proposed_at: frozenset[int] = frozenset()) -> Verdict[K]:
+        """The verdict on `terms`; `proposed_at`: where a caller proposes another time, and
+        the words that say so added (`hear`), which outrank a reason as a complaint does."""
         terms, blamed_at, sold_at = self._implied(terms)
+        blamed_at |= proposed_at
         said_idioms = idioms.readings(terms, self.family) if any(self._idioms) else []
         slots = self._slots(terms, said_idioms)
         heard = self._index(slots)

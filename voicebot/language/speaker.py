@@ -127,12 +127,47 @@ def period_named(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
+_LATER = frozenset({"позже", "попозже", "позднее", "попозднее", "пораньше"})
+"""Another time said without a date: "давайте попозже"."""
+_ANOTHER_TIME = (frozenset({"другой", "следующий"}), frozenset({"раз"}))
+"""Another time as "в другой раз", "в следующий раз"."""
+_PROPOSING = frozenset({"давайте", "давай", "лучше", "можно", "пусть"})
+"""Words that put forward what the caller would rather have: "давайте завтра"."""
+
+
+def _proposes(clause: list[Term]) -> bool:
+    """Whether a clause puts something forward: a word of proposing or a verb said as a
+    request ("приходите завтра"), not negated."""
+    return any(t.text in _PROPOSING or (t.lexeme.verb and t.text not in _SPEAKER_FORMS and any(
+        p.tag.mood == "impr" for p in forms.parses(t.text)[:2])) for t in clause) \
+        and not any(t.negation for t in clause)
+
+
+def proposed(terms: tuple[Term, ...]) -> frozenset[int]:
+    """The clauses in which the caller proposes another time for a visit: "давайте
+    попозже", "в другой раз", "приходите завтра", "лучше на следующей неделе". A clause
+    that says when without proposing it ("меня не будет до вечера") proposes nothing."""
+    found: set[int] = set()
+    for c in {t.clause for t in terms}:
+        clause = [t for t in terms if t.clause == c]
+        if any(t.text in _LATER for t in clause) or any(
+                t.lemma in _ANOTHER_TIME[0] and n + 1 < len(clause)
+                and clause[n + 1].lemma in _ANOTHER_TIME[1] for n, t in enumerate(clause)):
+            found.add(c)
+        elif _proposes(clause) and (period_named(tuple(clause)) or spoken_time.parse(
+                " ".join(t.text for t in clause), _SOME_DAY, "UTC") is not None):
+            found.add(c)
+    return frozenset(found)
+
+
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "другое время" when the caller names a
     day, a time or a period ("а можно завтра?", "только после шести", "давайте ближе к концу
-    месяца"): asked whether they can be there at the time offered, a caller who names one
-    asks for it instead."""
-    if not period_named(terms) and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
+    месяца") or proposes another time without one ("давайте попозже", `proposed`): asked
+    whether they can be there at the time offered, a caller who names one asks for it
+    instead."""
+    if not period_named(terms) and not proposed(terms) \
+            and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
