@@ -38,7 +38,16 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import breakdown, focus, fuzzy, idioms, negation, speaker, usage
+from voicebot.language import (
+    breakdown,
+    focus,
+    fuzzy,
+    idioms,
+    installing,
+    negation,
+    speaker,
+    usage,
+)
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -98,12 +107,20 @@ BREAKDOWN = ("поломка", "неисправность")
 """A flow's words for a breakdown of the caller's thing, the first a menu lists being the one
 a breakdown said in other words is heard as."""
 
+INSTALLATION = ("установка", "монтаж")
+"""A flow's words for installing an appliance, the first a menu lists being the one a request
+to put one in, in other words ("поставить варочную панель"), is heard as."""
+
+JOB = ("трудоустройство", "вакансия", "работа")
+"""A flow's words for a job a caller asks for, the first a menu lists being the one a job
+question in other words ("кем к вам устроиться") is heard as."""
+
 CONTEXT = 0.8
 """How much a candidate counts that heard only what the caller's question is about, not what
 it asks ("what does a dryer repair cost" for booking a repair)."""
 
 
-HOW_TO = 0.6
+HOW_TO = 0.7
 """A how-to question ("как" and any infinitive) for a candidate that lists several."""
 HOW_TO_SHOWN = 3
 """How many how-to phrases a candidate lists before any other counts for it."""
@@ -197,6 +214,10 @@ WISHES = MODALS | frozenset({"можно", "нельзя", "can", "could",
 caller asks, not what about, so they are no part of a choice's profile ("можно ли перенести
 розетку" is not about the channels because an example of theirs asks "нужна ли приставка";
 "с кем поговорить" is not an installation because one asks "кто подключит")."""
+
+
+_SUBJECTS = frozenset({"кто", "я", "ты", "вы", "мы", "он", "она", "они"})
+"""Russian pronouns whose nominative (a phrase's subject) is a role of its own (`_same_role`)."""
 
 
 def _governs_a_verb(p: Pattern, found: Evidence, terms: tuple[Term, ...]) -> bool:
@@ -447,6 +468,11 @@ class Menu(Generic[K]):
         self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
             if family == "ru" else None
         self._other_faults = self._fault_words(self._broken)
+        # ... and one that lists an installation hears an appliance asked to be put in.
+        self._installs = next((w for w in INSTALLATION if w in lemmas), None) \
+            if family == "ru" else None
+        # ... and one that lists a job hears a question about which job there is.
+        self._job = next((w for w in JOB if w in lemmas), None) if family == "ru" else None
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._profile = self._profiles() if profiles else {}
@@ -867,10 +893,13 @@ class Menu(Generic[K]):
         n = len(wanted)
         base = _specificity(sum(1 for t in wanted if t.content))
         for first, q0 in self._where(wanted[0], heard, negated_ok):
+            if not self._same_role(wanted[0], said[first.start]):
+                continue
             total, end = q0, first.end
             for term in wanted[1:]:
                 q, slot = max(((q, s) for s, q in self._where(term, heard, negated_ok)
                                if end <= s.start <= end + p.gap
+                               and self._same_role(term, said[s.start])
                                and (not p.negated
                                     or said[s.start].clause == said[first.start].clause)),
                               key=lambda o: o[0], default=(0.0, first))
@@ -882,6 +911,13 @@ class Menu(Generic[K]):
                 if best is None or score > best.score:
                     best = Evidence(p, first.start, end, score)
         return best
+
+    def _same_role(self, wanted: Term, said: Term) -> bool:
+        """Whether a Russian pronoun of a phrase is said in its role: one written as the
+        subject ("кто вы": who you are) is not an object or a complement ("кем можно к вам
+        устроиться" asks what job, "кто у вас ставит" who does a job)."""
+        return self.family != "ru" or wanted.lemma not in _SUBJECTS \
+            or wanted.text != wanted.lemma or said.text == said.lemma
 
     def _joined_words(self, terms: tuple[Term, ...]) -> list[Evidence]:
         """Two-word phrases said as one word ("icemaker" for "ice maker"); compared whole,
@@ -1140,6 +1176,10 @@ class Menu(Generic[K]):
             terms = speaker.with_complaint(terms)
         if self._broken is not None:
             terms = self._with_breakdown(terms)
+        if self._installs is not None and installing.asked(terms):
+            terms = self._with_word(terms, self._installs)
+        if self._job is not None and speaker.job_asked(terms):
+            terms = self._with_word(terms, self._job)
         # A complaint or a breakdown implied is what the caller says is the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
         sold = len(terms)
@@ -1160,7 +1200,10 @@ class Menu(Generic[K]):
         if idioms.spans(terms, self.family, idioms.COLLISION) or not any(
                 terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
             return terms
-        word = str(self._broken)
+        return self._with_word(terms, str(self._broken))
+
+    def _with_word(self, terms: tuple[Term, ...], word: str) -> tuple[Term, ...]:
+        """`terms` followed by a flow's `word` the caller implies, in a clause of its own."""
         return (*terms, Term(word, lexeme(word, self.family), terms[-1].clause + 1))
 
     def hear_terms(self, terms: tuple[Term, ...],

@@ -108,6 +108,25 @@ def with_whereabouts(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _ELSEWHERE)
 
 
+_AS_WHOM = frozenset({"кем"})
+""""Who as": the complement of a verb of working or being taken on ("кем работать")."""
+_TAKEN_ON = frozenset({
+    "работать", "поработать", "устроиться", "устраиваться", "пойти", "идти", "стать",
+    "становиться", "взять", "брать", "принять", "принимать", "требоваться", "искать",
+    "трудоустроиться", "быть",
+})
+"""Verbs (lemmas) of working somewhere or being taken on: with "кем", the job asked for."""
+
+
+def job_asked(terms: tuple[Term, ...]) -> bool:
+    """Whether the caller asks what job they can have: "кем" and a verb of working or of
+    being taken on in its clause ("кем можно к вам устроиться", "кем у вас работать",
+    "кем вы берёте"), not who someone is ("кто вы")."""
+    return any(t.text in _AS_WHOM and any(w.lemma in _TAKEN_ON and w.clause == t.clause
+                                          and not w.negation for w in terms)
+               for t in terms)
+
+
 _SOME_DAY = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 _OTHER_TIME = (Term("другое", lexeme("другое", "ru"), 0), Term("время", lexeme("время", "ru"), 0))
 
@@ -135,7 +154,7 @@ _PROPOSING = frozenset({"давайте", "давай", "лучше", "можн�
 """Words that put forward what the caller would rather have: "давайте завтра"."""
 
 
-def _proposes(clause: list[Term]) -> bool:
+def _proposes(clause: tuple[Term, ...]) -> bool:
     """Whether a clause puts something forward: a word of proposing or a verb said as a
     request ("приходите завтра"), not negated."""
     return any(t.text in _PROPOSING or (t.lexeme.verb and t.text not in _SPEAKER_FORMS and any(
@@ -147,17 +166,19 @@ def proposed(terms: tuple[Term, ...]) -> frozenset[int]:
     """The clauses in which the caller proposes another time for a visit: "давайте
     попозже", "в другой раз", "приходите завтра", "лучше на следующей неделе". A clause
     that says when without proposing it ("меня не будет до вечера") proposes nothing."""
-    found: set[int] = set()
-    for c in {t.clause for t in terms}:
-        clause = [t for t in terms if t.clause == c]
-        if any(t.text in _LATER for t in clause) or any(
-                t.lemma in _ANOTHER_TIME[0] and n + 1 < len(clause)
-                and clause[n + 1].lemma in _ANOTHER_TIME[1] for n, t in enumerate(clause)):
-            found.add(c)
-        elif _proposes(clause) and (period_named(tuple(clause)) or spoken_time.parse(
-                " ".join(t.text for t in clause), _SOME_DAY, "UTC") is not None):
-            found.add(c)
-    return frozenset(found)
+    return frozenset(c for c in {t.clause for t in terms}
+                     if _another_time(tuple(t for t in terms if t.clause == c)))
+
+
+def _another_time(clause: tuple[Term, ...]) -> bool:
+    """Whether a clause proposes another time: a later or earlier one, "в другой раз", or a
+    day, time or period named with a word of proposing."""
+    if any(t.text in _LATER for t in clause) or any(
+            t.lemma in _ANOTHER_TIME[0] and n + 1 < len(clause)
+            and clause[n + 1].lemma in _ANOTHER_TIME[1] for n, t in enumerate(clause)):
+        return True
+    return _proposes(clause) and (period_named(clause) or spoken_time.parse(
+        " ".join(t.text for t in clause), _SOME_DAY, "UTC") is not None)
 
 
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:

@@ -1,0 +1,54 @@
+"""A Russian caller who asks to have an appliance put in: "нужно поставить варочную панель",
+"кто у вас ставит водонагреватели", "повесить кондиционер".
+
+A line that installs appliances lists its words for it ("установка", "монтаж", "установить",
+"повесить") and some examples, not every verb a caller puts it in with, nor every appliance.
+"Поставить" alone says little ("поставить в очередь", "как поставить таймер"); with an
+appliance as the thing put, it is an installation, whatever the verb's aspect. What such a
+request says is its grammar: a verb of putting in (`INSTALL`) and an appliance (`APPLIANCES`)
+in one clause, not asked how to ("как поставить программу" is a question of use, `usage`).
+"""
+
+from __future__ import annotations
+
+from voicebot.language.lemmas import Term
+
+INSTALL = frozenset({
+    "установить", "устанавливать", "поставить", "ставить", "повесить", "вешать", "навесить",
+    "подключить", "подключать", "встроить", "встраивать", "вмонтировать", "смонтировать",
+    "монтировать", "подсоединить", "подсоединять", "врезать", "прикрутить",
+    "перевесить", "переставить", "переустановить", "перенести",
+})
+"""Verbs (lemmas, both aspects) of putting a thing in place and connecting it."""
+
+APPLIANCES = frozenset({
+    "холодильник", "морозильник", "морозилка", "плита", "варочный", "панель", "поверхность",
+    "духовка", "шкаф", "вытяжка", "посудомоечный", "стиральный", "машина", "машинка",
+    "сушилка", "сушильный", "кондиционер", "сплит", "система", "водонагреватель", "бойлер",
+    "колонка", "котёл", "котел", "печь", "микроволновка", "микроволновый", "телевизор",
+    "кофемашина", "мультиварка", "кронштейн", "антенна", "тарелка", "полотенцесушитель",
+    "радиатор", "батарея", "обогреватель", "конвектор", "фильтр", "смеситель", "розетка",
+    "люстра", "светильник", "вентилятор", "рекуператор", "увлажнитель", "холодос",
+    "стиралка", "посудомойка", "кондей", "техника", "прибор",
+})
+"""Household appliances and the words that name one ("варочная панель", "стиральная
+машина", "техника"), as lemmas: what a caller has put in."""
+
+_HOW = frozenset({"как", "чем"})
+WINDOW = 4
+"""Words an appliance may stand from the verb, either side: "варочную панель поставить"."""
+
+
+def asked(terms: tuple[Term, ...]) -> bool:
+    """Whether the caller asks to have an appliance installed: a verb of putting in and an
+    appliance near it in one clause, the verb not negated, the clause not asking how."""
+    for i, term in enumerate(terms):
+        if term.lemma not in INSTALL or (i and terms[i - 1].negation):
+            continue
+        clause = [t for t in terms if t.clause == term.clause]
+        if any(t.text in _HOW for t in clause):
+            continue
+        near = terms[max(0, i - WINDOW):i + 1 + WINDOW]
+        if any(t.lemma in APPLIANCES and t.clause == term.clause for t in near):
+            return True
+    return False
