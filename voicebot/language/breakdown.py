@@ -9,7 +9,7 @@ service failing (telesputnik's outage lists "сигнал", "картинка" a
 "пульт не работает" is the caller's own set (TS-4), though "не работает" is the outage's too.
 
 A thing also fails without a negation, in the verbs a caller says of a broken thing
-(`FAILING`): "тюнер умер", "приставка сдохла", "аккумулятор садится", "двигатель троит",
+(`FAILING`, `SYMPTOMS`): "тюнер умер", "приставка сдохла", "аккумулятор садится", "двигатель троит",
 "обороты плавают". They are verbs of a thing only, so the same subject rule holds ("я сел" is
 a person, "пульт сел" a flat battery).
 The scorer (`Menu`) decides that with the flow's words; this module reads the grammar.
@@ -38,15 +38,21 @@ FAILING = frozenset({
     "навернуться", "полететь", "сгореть", "перегореть", "отказать", "отвалиться", "треснуть",
     "лопнуть", "заклинить", "рассыпаться", "развалиться",
     # Working badly.
-    "барахлить", "глючить", "зависать", "зависнуть", "тормозить", "заедать", "капризничать",
-    "садиться", "сесть", "разрядиться", "разряжаться", "троить", "глохнуть", "заглохнуть",
-    "плавать", "прыгать", "стучать", "постукивать", "течь", "протекать", "подтекать",
-    "потечь", "греться", "перегреваться", "перегреться", "дымить", "искрить", "коротить",
-    "гудеть", "шуметь", "пищать", "скрипеть", "свистеть", "трещать", "вибрировать",
-    "дёргаться", "дергаться", "мигать", "моргать", "гореть", "тарахтеть", "вонять",
+    "барахлить", "глючить", "зависать", "зависнуть", "заедать", "капризничать", "садиться",
+    "сесть", "разрядиться", "разряжаться", "троить", "глохнуть", "заглохнуть", "течь",
+    "протекать", "подтекать", "потечь", "перегреваться", "перегреться", "дымить", "искрить",
+    "коротить", "вонять",
 })
 """Verbs that say, without a negation, that a thing is broken or working badly, as lemmas:
-what a caller says of their set, car or appliance ("сдох", "накрылся", "садится", "троит")."""
+what a caller says of their set, car or appliance ("сдох", "накрылся", "садится", "троит").
+Negated, they say it is fine ("не сломалась")."""
+SYMPTOMS = frozenset({
+    "гореть", "мигать", "моргать", "греться", "плавать", "прыгать", "стучать", "постукивать",
+    "гудеть", "шуметь", "пищать", "скрипеть", "свистеть", "трещать", "вибрировать",
+    "дёргаться", "дергаться", "тарахтеть",
+})
+"""Verbs of what a thing shows or sounds, as lemmas: said of a thing, a symptom either way
+("горит чек" and "индикатор не горит", "обороты плавают", "стучит")."""
 
 
 def _subject(term: Term) -> bool:
@@ -56,14 +62,17 @@ def _subject(term: Term) -> bool:
 
 
 def _failing_verb(terms: tuple[Term, ...], i: int) -> bool:
-    """Whether the verb at `i` says its thing fails: negated ("не работает"), or one of the
-    `FAILING` verbs said without a negation ("сдох", not "не сломался")."""
+    """Whether the verb at `i` says its thing fails: negated ("не работает", "не горит"),
+    or one of the `FAILING` or `SYMPTOMS` verbs said without a negation ("сдох", "троит";
+    not "не сломался")."""
     verb = terms[i]
     if not verb.lexeme.verb or verb.lemma in _NOT_A_BREAKDOWN:
         return False
     before = terms[i - 1] if i else None
-    negated = before is not None and before.text == "не" and before.clause == verb.clause
-    return negated or (verb.lemma in FAILING and not (before is not None and before.negation))
+    if before is None or not before.negation or before.clause != verb.clause:
+        return verb.lemma in FAILING or verb.lemma in SYMPTOMS
+    # "не сломалась" says the thing is fine: a verb of failing turns around under "не".
+    return verb.lemma not in FAILING and before.text == "не"
 
 
 def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:

@@ -41,12 +41,13 @@ WINDOW = 4
 
 def asked(terms: tuple[Term, ...]) -> bool:
     """Whether the caller asks to have an appliance installed: a verb of putting in and an
-    appliance near it in one clause, the verb not negated, the clause not asking how."""
+    appliance near it in one clause, which neither negates nor asks how."""
     for i, term in enumerate(terms):
-        if term.lemma not in INSTALL or (i and terms[i - 1].negation):
+        if term.lemma not in INSTALL:
             continue
         clause = [t for t in terms if t.clause == term.clause]
-        if any(t.text in _HOW for t in clause):
+        # "не надо ставить", "как поставить таймер": no request to put a thing in.
+        if any(t.text in _HOW or t.negation for t in clause):
             continue
         near = terms[max(0, i - WINDOW):i + 1 + WINDOW]
         if any(t.lemma in APPLIANCES and t.clause == term.clause for t in near):

@@ -122,9 +122,14 @@ def job_asked(terms: tuple[Term, ...]) -> bool:
     """Whether the caller asks what job they can have: "кем" and a verb of working or of
     being taken on in its clause ("кем можно к вам устроиться", "кем у вас работать",
     "кем вы берёте"), not who someone is ("кто вы")."""
-    return any(t.text in _AS_WHOM and any(w.lemma in _TAKEN_ON and w.clause == t.clause
-                                          and not w.negation for w in terms)
+    return any(t.text in _AS_WHOM and any(w.clause == t.clause and _taken_on(w) for w in terms)
                for t in terms)
+
+
+def _taken_on(term: Term) -> bool:
+    # Any likely reading: "берете" is a beret first, and "(вы) берёте" too.
+    return term.lemma in _TAKEN_ON or any(p.normal_form in _TAKEN_ON
+                                          for p in forms.parses(term.text)[:3])
 
 
 _SOME_DAY = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

@@ -25,6 +25,10 @@ _WHICH = frozenset({"какой", "сколько", "каков"})
 _OF = frozenset({"у", "в", "во", "на", "для"})
 _PLACES = frozenset({"у", "в", "во", "на"})
 _BUSINESS = frozenset({"вы", "ваш", "ты", "твой"})
+_MENDING = frozenset({"починить", "чинить", "отремонтировать", "ремонтировать", "исправить",
+                      "исправлять", "наладить", "налаживать", "отладить"})
+"""Verbs of mending (lemmas): "как починить стиралку" asks for the repair's own act, not
+how to use the thing."""
 WINDOW = 6
 """Words the infinitive (or the thing asked about) may stand after the question's word."""
 
@@ -70,6 +74,8 @@ def asked(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
             continue
         else:
             end = next((n for n, t in enumerate(clause, 1) if infinitive(t.text)), None)
+            if end is not None and clause[end - 1].lemma in _MENDING:
+                continue
         if end is not None:
             found.append((i, i + 1 + end))
     return found
