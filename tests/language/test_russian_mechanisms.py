@@ -165,3 +165,26 @@ def test_da_before_a_no_in_a_menu_closes() -> None:
     done = menu({"done": ["нет", "это всё"], "more": ["да", "ещё вопрос"]})
     assert best(done, "да не, всё") == "done"
     assert best(done, "да, ещё вопрос") == "more"
+
+
+DEPARTMENTS = menu({"any": ["вопрос", "специалист"],
+                    "engineer": ["электрика", "двигатель"],
+                    "consultant": ["стоимость", "почём", "сроки"]})
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("у меня вопрос по проводке и электрике", "engineer"),
+    ("вопросик насчёт стоимости замены", "consultant"),
+    # A question without its topic is still the choice for any question.
+    ("у меня вопрос, соедините со специалистом", "any"),
+])
+def test_a_question_with_its_topic_is_about_the_topic(said: str, expected: str) -> None:
+    """CS-3: "вопрос по ..." asks the specialist of what follows, not any specialist."""
+    assert best(DEPARTMENTS, said) == expected
+
+
+def test_why_is_not_how_much() -> None:
+    """"почему" and "почём" share a stem by spelling only: a question word is heard as
+    itself, so asking why the battery dies is no price question."""
+    assert best(DEPARTMENTS, "почему двигатель глохнет") == "engineer"
+    assert best(menu({"price": ["почём"], "other": ["когда"]}), "почему так") is None

@@ -387,3 +387,29 @@ def owned(terms: tuple[Term, ...], start: int, family: Family) -> bool:
     """Whether the English word at `start` is the caller's own ("my invoice", "our bill"):
     a customer's account, where a supplier speaks of "your invoice"."""
     return family == "en" and any(t.text in _EN_MINE for t in terms[max(0, start - 2):start])
+
+
+_FRAMES: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"вопрос", "вопросик", "консультация", "разговор"}),
+    "en": frozenset({"question", "query", "inquiry", "enquiry"}),
+}
+"""Nouns that only frame what the caller wants to talk about: "вопрос по электрике" is a
+question about electrics, "a question about my bill" one about the bill."""
+_ABOUT: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"по", "насчет", "насчёт", "про", "о", "об", "касательно", "относительно"}),
+    "en": frozenset({"about", "regarding", "concerning", "on", "re"}),
+}
+"""Prepositions that open the topic of a framing noun."""
+
+
+def framed(terms: tuple[Term, ...], family: Family) -> tuple[frozenset[int], frozenset[int]]:
+    """The framing nouns said with a topic ("вопрос по ..."), and the words of their topics
+    (to the end of the clause). A frame said alone ("у меня вопрос") has no topic."""
+    frames: set[int] = set()
+    topics: set[int] = set()
+    for i, term in enumerate(terms[:-2]):
+        if term.lemma in _FRAMES[family] and terms[i + 1].text in _ABOUT[family] \
+                and terms[i + 2].clause == term.clause:
+            frames.add(i)
+            topics.update(j for j in range(i + 2, len(terms)) if terms[j].clause == term.clause)
+    return frozenset(frames), frozenset(topics)

@@ -157,6 +157,9 @@ class Lexeme:
     lacking: bool = False
     """Can be what "нет"/"no" says is missing: a noun ("нет сигнала", "no ice"), not a verb
     or pronoun after an answer ("нет, запишите другой", "no I want prices")."""
+    asking: bool = False
+    """A question word ("почему", "где", "зачем"): a closed class, matched by itself only,
+    never by a shared stem or spelling ("почему" is not "почём")."""
 
 
 @cache
@@ -176,10 +179,14 @@ def _russian(word: str) -> Lexeme:
         or lemma in _RU_EXTRA_FUNCTION or word in _RU_EXTRA_FUNCTION or word in _RU_PARTICLES
     addressee = lemma in ("ты", "вы", "твой", "ваш") or parse.tag.mood == "impr" \
         or (pos == "VERB" and parse.tag.person == "2per")
-    return Lexeme(lemma, _RU_ENDING.sub("", lemma) or lemma, function, lemma in _RU_PRONOUNS,
+    # A question word does not inflect: its last letters are no ending, and stripped,
+    # "почему" (why) would have the stem of "почём" (how much).
+    asking = "Ques" in parse.tag
+    root = lemma if asking else _RU_ENDING.sub("", lemma) or lemma
+    return Lexeme(lemma, root, function, lemma in _RU_PRONOUNS,
                   False, pos in ("VERB", "INFN", "PRED"), addressee,
                   parse.is_known,
-                  pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
+                  pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent", asking)
 
 
 def _english_base(word: str) -> str:

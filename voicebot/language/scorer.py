@@ -602,7 +602,9 @@ class Menu(Generic[K]):
         word (callers' vocabulary repeats), up to a bound."""
         known = self._seen.get(term.text)
         if known is None:
-            known = self._match(term)
+            # A question word is a closed class: it matches only itself.
+            known = ({term.lemma: 1.0} if term.lemma in self._lemmas else {}) \
+                if term.lexeme.asking else self._match(term)
             if len(self._seen) < SEEN_LIMIT:
                 self._seen[term.text] = known
         return known
@@ -1092,6 +1094,25 @@ class Menu(Generic[K]):
                         if paid(e) or (thing(k, e) and wanting - {k}) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
+    def _topic_first(self, heard_by: list[_Candidate[K]],
+                     terms: tuple[Term, ...]) -> list[_Candidate[K]]:
+        """A question with its topic ("вопрос по электрике", "a question about my bill") is
+        about the topic: where a candidate heard a word of it, a candidate that heard only the
+        framing noun ("вопрос" of a choice for any question) scores it as CONTEXT."""
+        frames, topics = focus.framed(terms, self.family)
+        if not frames:
+            return heard_by
+
+        def only_frame(e: Evidence) -> bool:
+            return e.pattern.kind == "words" and all(i in frames for i in range(e.start, e.end))
+
+        if not any(e.pattern.kind == "words" and e.start in topics
+                   for _o, _k, ev, _p in heard_by for e in ev):
+            return heard_by
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if only_frame(e) else e for e in ev], p)
+                for o, k, ev, p in heard_by]
+
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]],
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
@@ -1195,6 +1216,7 @@ class Menu(Generic[K]):
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._wanted_first(heard_by, terms)
+        heard_by = self._topic_first(heard_by, terms)
         if used:
             heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)
