@@ -22,6 +22,20 @@ def test_a_fault_back_after_our_job_is_a_complaint(said: str) -> None:
     assert best(WORKSHOP, said) == "complaint"
 
 
+@pytest.mark.parametrize("said", ["после вашего шиномонтажа колесо стало спускать и застучало",
+                                  "у вас меняли масло, после вас потекло под машиной"])
+def test_a_fault_that_set_in_after_our_job_is_a_complaint(said: str) -> None:
+    """CS-4: not "again", but new since the business's job: still about its work."""
+    assert best(WORKSHOP, said) == "complaint"
+
+
+@pytest.mark.parametrize("said", ["после вашего ремонта ничего не застучало, спасибо, хочу "
+                                  "записаться на колодки",
+                                  "запишите после обеда, у меня застучало колесо"])
+def test_no_fault_after_our_job_is_no_complaint(said: str) -> None:
+    assert best(WORKSHOP, said) == "booking"
+
+
 @pytest.mark.parametrize("said", ["опять свистят колодки",
                                   "мы сами меняли колодки, а они снова свистят",
                                   "в прошлый раз у вас меняли колодки, пора снова менять"])

@@ -196,3 +196,10 @@ def test_any_how_to_question_is_the_choice_that_lists_several() -> None:
     assert best(hotline, "как быть, плита не работает") == "repair"
     fewer = menu({"consultation": ["как настроить"], "repair": ["не работает"]})
     assert best(fewer, "а как выставить часы на плите") is None
+
+
+@pytest.mark.parametrize("said", ["девушка, а вас как величать", "как тебя звать-то"])
+def test_asking_the_listeners_name_the_old_way_asks_it(said: str) -> None:
+    """HL-1: "как вас величать" asks the operator's name like "как вас зовут"."""
+    names = menu({"agent_name": ["как вас зовут"], "repair": ["ремонт"]})
+    assert best(names, said) == "agent_name"

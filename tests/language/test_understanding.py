@@ -189,6 +189,8 @@ def test_a_repairs_participle_in_a_question_asks_if_it_is_done(said: str, expect
     ("не хочу", "ru", "no"),                        # a negated yes is a no
     ("не откажусь", "ru", "yes"),
     ("почему бы и нет", "ru", "yes"),
+    ("мне это не интересно", "ru", "no"),           # an offer declined
+    ("not interested, thanks", "en", "no"),
     ("да нет, запишите другой", "ru", "no"),
     ("не знаю", "ru", None),
     ("absolutely, I'm not having him back", "en", "yes"),

@@ -37,12 +37,16 @@ YES: dict[Family, tuple[str, ...]] = {
 NO: dict[Family, tuple[str, ...]] = {
     "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really", "not at all",
            "i'd rather not", "no way", "never mind", "nevermind", "forget it", "no need",
+           # An offer declined: "Would you switch to the social package?" - "not interested".
+           "not interested", "not for me",
            "not necessary", "don't bother", "leave it", "leave it as is",
            # "Is it still under warranty?" - "it expired": the state asked about has ended.
            "expired", "ran out", "run out"),
     "ru": ("нет", "неа", "не", "не надо", "не нужно", "не хочу", "не подходит", "не согласен",
            "не согласна", "откажусь", "отказываюсь", "никак", "не стоит", "ни за что",
            "не буду", "не устраивает",
+           # An offer declined: "Хотите перейти на социальный пакет?" - "не интересно".
+           "не интересно", "неинтересно", "не интересует", "не для меня",
            # "Ещё на гарантии?" - "кончилась", "истекла": the state asked about has ended.
            "кончилась", "закончилась", "истекла", "истёк", "закончился", "кончился",
            # "Перезвонить на этот номер?" - "лучше на другой": another than the one asked about.
