@@ -188,3 +188,36 @@ def test_why_is_not_how_much() -> None:
     itself, so asking why the battery dies is no price question."""
     assert best(DEPARTMENTS, "почему двигатель глохнет") == "engineer"
     assert best(menu({"price": ["почём"], "other": ["когда"]}), "почему так") is None
+
+
+SIGNAL = menu({"outage": ["нет сигнала", "у соседей", "весь дом"],
+              "leave": ["отключить", "уходим"],
+              "channels": ["каналы"]})
+
+
+@pytest.mark.parametrize("said", ["сигнала нету ни у нас, ни у соседей",
+                                  "ни у меня ни у соседей ничего нет"])
+def test_neither_mine_nor_the_neighbours_names_where_it_is_missing(said: str) -> None:
+    """TS-9: "ни у соседей" beside the clause's own negation stresses it; the neighbours
+    have no signal either, which is an outage, not a denial of the neighbours."""
+    assert best(SIGNAL, said) == "outage"
+
+
+@pytest.mark.parametrize("said", ["всё, мы от вас уйдём", "решили уйти к другому провайдеру"])
+def test_a_verb_of_going_is_heard_in_either_aspect(said: str) -> None:
+    """TS-8: "уйти" is the other aspect of the flow's "уходим" (their roots differ)."""
+    assert best(SIGNAL, said) == "leave"
+
+
+VISIT = menu({"waiting": ["буду", "дома"], "other_time": ["другое время", "перенести"],
+              "away": ["не буду", "на работе"]})
+
+
+@pytest.mark.parametrize("said", ["да я сегодня целый день дома", "сегодня весь день буду"])
+def test_a_span_that_holds_any_window_is_no_other_time(said: str) -> None:
+    """RT-1: "весь день", "в любое время" hold the window offered: no reschedule."""
+    assert best(VISIT, said) == "waiting"
+
+
+def test_a_day_named_is_still_another_time() -> None:
+    assert best(VISIT, "а можно в пятницу") == "other_time"

@@ -79,6 +79,8 @@ AGENT_QUALITY = 0.85
 PREFIXED = 0.7
 ASPECT = re.compile(r"([а-я]{3,}?)(ывать|ивать|ать)(ся|сь)?")
 """A Russian imperfective infinitive: its root, its suffix, and "-ся" if it has one."""
+GOING = re.compile(r"([а-я]{1,5}?)(о?йти|ходить)(сь|ся)?")
+"""A prefixed Russian verb of going, "у-йти" / "у-ходить", "по-дойти" / "под-ходить"."""
 ASPECT_QUALITY = 0.9
 """How well a verb matches its other aspect: the same act, seen as under way or as done."""
 """How well a prefixed word matches its root's word."""
@@ -111,7 +113,17 @@ HOW_TO_SHOWN = 3
 
 def _other_aspect(lemma: str) -> list[str]:
     """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
-    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить"."""
+    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить";
+    and the prefixed verbs of going, whose aspects differ in root: "уйти" -> "уходить",
+    "перейти" -> "переходить" (and back)."""
+    going = GOING.fullmatch(lemma)
+    if going is not None:
+        prefix, root, reflexive = going.group(1), going.group(2), going.group(3)
+        if root.endswith("йти"):
+            return [prefix + "ходить" + ("ся" if reflexive else "")]
+        # "под-ходить" -> "подо-йти", "у-ходить" -> "у-йти".
+        joint = "" if prefix[-1] in "аеиоуыэюя" else "о"
+        return [prefix + joint + "йти" + ("сь" if reflexive else "")]
     found = ASPECT.fullmatch(lemma)
     if found is None:
         return []

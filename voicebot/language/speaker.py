@@ -11,6 +11,7 @@ they name the person they need ("нужен кузовщик").
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from voicebot.language import forms, spoken_time
 from voicebot.language.lemmas import Term, lexeme
@@ -127,12 +128,21 @@ def period_named(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
+_WHOLE_DAY = frozenset({("весь", "день"), ("целый", "день"), ("любой", "время"),
+                        ("весь", "время"), ("целый", "сутки"), ("весь", "сутки")})
+"""Spans that hold any visit window offered (as lemma pairs)."""
+
+
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "другое время" when the caller names a
     day, a time or a period ("а можно завтра?", "только после шести", "давайте ближе к концу
     месяца"): asked whether they can be there at the time offered, a caller who names one
     asks for it instead."""
     if not period_named(terms) and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
+        return terms
+    if any((t.lemma, n.lemma) in _WHOLE_DAY for t, n in itertools.pairwise(terms)):
+        # "я весь день сегодня дома", "в любое время приходите": a span that holds any
+        # window offered is no other time.
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
