@@ -135,12 +135,36 @@ _STILL: dict[str, frozenset[str]] = {
 with the words that make it about a wait already under way (said next to it)."""
 
 
+_FINISHING = frozenset({"сделать", "починить", "отремонтировать", "закончить", "доделать",
+                        "исправить", "собрать", "освободить"})
+"""Russian verbs (lemmas) of finishing the job itself, not of taking it on."""
+_IN_HAND = frozenset({"мой", "наш", "он", "она", "оно"})
+"""Words that point at a thing the business already has: "мою машину", "её"."""
+
+
+def _when_finished(terms: tuple[Term, ...], i: int) -> bool:
+    """"когда мою машину сделают", "когда её починят": "когда" asks when the business will
+    finish (a perfective future of finishing) a thing it already has (pointed at with "мою",
+    "её"): the status of a job in hand, not a booking ("когда можно сделать ТО")."""
+    clause = [t for t in terms[i + 1:i + 5] if t.clause == terms[i].clause]
+    if not any(t.lemma in _IN_HAND for t in clause):
+        return False
+    for t in clause:
+        if t.lemma in _FINISHING:
+            tag = forms.parses(t.text)[0].tag
+            if tag.tense == "futr" and tag.aspect == "perf" and tag.number == "plur":
+                return True
+    return False
+
+
 def still_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
     """Whether a Russian caller asks how much longer a job takes, or when at last it is
     done: a question about a job the business already has, like "а машина уже готова?"."""
     if family != "ru":
         return False
     for i, t in enumerate(terms):
+        if t.lemma == "когда" and i not in unsaid and _when_finished(terms, i):
+            return True
         partners = _STILL.get(t.lemma)
         if partners is None or i in unsaid:
             continue
