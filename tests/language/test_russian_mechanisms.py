@@ -209,6 +209,16 @@ def test_a_verb_of_going_is_heard_in_either_aspect(said: str) -> None:
     assert best(SIGNAL, said) == "leave"
 
 
+@pytest.mark.parametrize(("said", "expected"), [
+    ("куда можно вносить оплату", "pay"),           # "внести оплату" listed
+    ("можно переносить визит", "move"),             # "перенести" listed
+])
+def test_a_verb_of_carrying_is_heard_in_either_aspect(said: str, expected: str) -> None:
+    """TS-2, RT-1: "вносить" / "внести", "переносить" / "перенести" differ in root."""
+    carrying = menu({"pay": ["внести оплату"], "move": ["перенести"], "other": ["договор"]})
+    assert best(carrying, said) == expected
+
+
 VISIT = menu({"waiting": ["буду", "дома"], "other_time": ["другое время", "перенести"],
               "away": ["не буду", "на работе"]})
 

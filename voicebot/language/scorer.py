@@ -81,6 +81,9 @@ ASPECT = re.compile(r"([а-я]{3,}?)(ывать|ивать|ать)(ся|сь)?")
 """A Russian imperfective infinitive: its root, its suffix, and "-ся" if it has one."""
 GOING = re.compile(r"([а-я]{1,5}?)(о?йти|ходить)(сь|ся)?")
 """A prefixed Russian verb of going, "у-йти" / "у-ходить", "по-дойти" / "под-ходить"."""
+CARRYING = re.compile(r"([а-я]{1,5}?)(нести|носить|вести|водить)(сь|ся)?")
+"""A prefixed Russian verb of carrying or leading, "в-нести" / "в-носить", "пере-нести" /
+"пере-носить", "про-вести" / "про-водить": its aspects differ in root too."""
 ASPECT_QUALITY = 0.9
 """How well a verb matches its other aspect: the same act, seen as under way or as done."""
 """How well a prefixed word matches its root's word."""
@@ -124,6 +127,13 @@ def _other_aspect(lemma: str) -> list[str]:
         # "под-ходить" -> "подо-йти", "у-ходить" -> "у-йти".
         joint = "" if prefix[-1] in "аеиоуыэюя" else "о"
         return [prefix + joint + "йти" + ("сь" if reflexive else "")]
+    carrying = CARRYING.fullmatch(lemma)
+    if carrying is not None:
+        prefix, root, reflexive = carrying.group(1), carrying.group(2), carrying.group(3)
+        other = {"нести": "носить", "носить": "нести", "вести": "водить", "водить": "вести"}
+        turned = other[root]
+        return [prefix + turned + (("ся" if turned.endswith("ть") else "сь") if reflexive
+                                   else "")]
     found = ASPECT.fullmatch(lemma)
     if found is None:
         return []
