@@ -42,6 +42,8 @@ REPAIR = menu(
     # OM-7: the price, said as callers say it.
     ("what's a visit gonna set me back", "price"),
     ("and what do you charge for the oven", "price"),
+    # ... and asked as a rate, beside the words of a visit to book (OM-7, not OM-2).
+    ("what's your rate to come out and look at the oven", "price"),
     # OM-8: the person who comes, by any of his names; "not the same one again" is another one.
     ("could a different repairman come out", "tech"),
     ("I don't want the same fella in my kitchen", "tech"),

@@ -22,7 +22,8 @@ DONE: dict[Family, frozenset[str]] = {
 """Words of a job's completion: asked about a job the business already has."""
 
 FOCUS: dict[Family, frozenset[str]] = {
-    "en": DONE["en"] | {"cost", "price", "charg", "fee", "estim", "quot", "expens", "cheap"},
+    "en": DONE["en"] | {"cost", "price", "charg", "fee", "estim", "quot", "expens", "cheap",
+                        "rate"},
     "ru": DONE["ru"] | {"стоить", "стоимость", "цена", "почем", "почём", "обойтись", "расценка",
                         "прайс"},
 }
