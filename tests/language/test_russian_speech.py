@@ -203,3 +203,18 @@ def test_asking_the_listeners_name_the_old_way_asks_it(said: str) -> None:
     """HL-1: "как вас величать" asks the operator's name like "как вас зовут"."""
     names = menu({"agent_name": ["как вас зовут"], "repair": ["ремонт"]})
     assert best(names, said) == "agent_name"
+
+
+def test_a_short_word_written_as_it_sounds_is_heard() -> None:
+    """"завут" for "зовут": only the unstressed vowels differ, so even a five-letter word is
+    found by sound (spelling is compared only from six letters)."""
+    names = menu({"agent_name": ["зовут"], "repair": ["ремонт"]})
+    assert best(names, "девушка, а как вас завут") == "agent_name"
+
+
+def test_where_the_car_goes_is_not_where_it_is() -> None:
+    """CS-1 / CS-4: "на ремонт" (to be repaired) is not "на ремонте" (being repaired): the
+    phrase heard in the noun's other case counts less than the booking's own word."""
+    workshop = menu({"status": ["на ремонте", "когда заберу"], "booking": ["записать"]})
+    assert best(workshop, "записатся на ремонт") == "booking"
+    assert best(workshop, "машина у вас на ремонте уже неделю") == "status"

@@ -38,7 +38,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import breakdown, focus, fuzzy, idioms, negation, speaker, usage
+from voicebot.language import breakdown, focus, forms, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -114,6 +114,28 @@ HOW_TO_SHOWN = 3
 """How many how-to phrases a candidate lists before any other counts for it."""
 
 
+OTHER_CASE = 0.8
+"""How much a phrase "в/на" + noun counts said in the noun's other case: "на ремонт" (where
+the car goes) is not "на ремонте" (where it is), though a recognizer may write either."""
+_WHERE_OR_WHITHER = frozenset({"в", "во", "на"})
+
+
+def _cases(word: str) -> set[str]:
+    return {str(p.tag.case) for p in forms.parses(word) if p.tag.case}
+
+
+def _other_case(p: Pattern, found: Evidence, said: tuple[Term, ...]) -> bool:
+    """Whether a two-word phrase of "в"/"на" and a noun was heard with the noun in its other
+    case: the location (prepositional) for the direction (accusative), or back."""
+    if len(p.terms) != 2 or p.terms[0].text not in _WHERE_OR_WHITHER \
+            or said[found.start].text not in _WHERE_OR_WHITHER:
+        return False
+    wanted, heard = _cases(p.terms[1].text), _cases(said[found.end - 1].text)
+    located = {"loct", "loc2"}
+    return bool(wanted and heard) and not wanted & heard and "accs" in wanted | heard \
+        and bool(located & (wanted | heard))
+
+
 def _other_aspect(lemma: str) -> list[str]:
     """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
     "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить";
@@ -143,6 +165,8 @@ def _other_aspect(lemma: str) -> list[str]:
     return [root + "ить" + reflexive]
 
 
+SOUND_MIN_LENGTH = 4
+"""Flow words this long or longer are found by sound (`_as_heard`)."""
 AS_HEARD = 0.85
 """How well a Russian word written as it sounds matches the flow's word that sounds so."""
 _UNSTRESSED = str.maketrans({"о": "а", "е": "и", "я": "и"})
@@ -550,7 +574,9 @@ class Menu(Generic[K]):
             if len(how) >= HOW_TO_SHOWN:
                 self._how_to_patterns[order] = how[0]
         for surface, of in self._surfaces.items():
-            if len(surface) >= fuzzy.MIN_LENGTH:
+            # Shorter words than spelling is compared for: only the vowels that sound alike
+            # may differ, which leaves a short word ("зовут", "завут") little to mistake.
+            if len(surface) >= SOUND_MIN_LENGTH:
                 self._by_sound.setdefault(_sound(surface), set()).update(of)
         for lemma in self._lemmas:
             for kin in _kin_roots(lemma):
@@ -876,6 +902,8 @@ class Menu(Generic[K]):
         if found is not None and p.negated and (_governs_a_verb(p, found, terms)
                                                 or _negates_a_wish(found, terms)):
             return None
+        if found is not None and self.family == "ru" and _other_case(p, found, terms):
+            return Evidence(p, found.start, found.end, found.score * OTHER_CASE)
         return found
 
     def _reorderable(self, p: Pattern) -> bool:
