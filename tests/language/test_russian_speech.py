@@ -218,3 +218,22 @@ def test_where_the_car_goes_is_not_where_it_is() -> None:
     workshop = menu({"status": ["на ремонте", "когда заберу"], "booking": ["записать"]})
     assert best(workshop, "записатся на ремонт") == "booking"
     assert best(workshop, "машина у вас на ремонте уже неделю") == "status"
+
+
+@pytest.mark.parametrize(("said", "lemma"), [("отключица", "отключиться"),
+                                             ("записатся", "записаться"),
+                                             ("улица", "улица")])
+def test_a_reflexive_verb_written_as_it_sounds_is_that_verb(said: str, lemma: str) -> None:
+    """TS-8: "хочу отключица" is "отключиться" ("-ться" sounds "-цца"); a noun in "-ца" the
+    dictionary knows stays itself."""
+    assert analyse(said, "ru")[0].lemma == lemma
+
+
+@pytest.mark.parametrize(("said", "words"), [
+    ("меня ни будет", ["меня", "не", "будет"]),
+    ("ни туда ни сюда", ["ни", "туда", "ни", "сюда"]),
+    ("как ни звоню, не берут", ["как", "ни", "звоню", "не", "берут"]),
+])
+def test_ni_before_a_verb_is_the_recognizers_ne(said: str, words: list[str]) -> None:
+    """RT-1: "меня ни будет" says "не будет"; "ни ... ни" and a conceding "ни" stay."""
+    assert [t.text for t in analyse(said, "ru")] == words
