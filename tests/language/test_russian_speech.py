@@ -69,6 +69,7 @@ def test_a_school_mark_rates_the_conversation() -> None:
 def test_who_is_speaking_in_a_formula() -> None:
     """HL-1: "с кем имею честь?" asks the agent's name."""
     assert best(WHO, "простите, с кем имею честь?") == "agent_name"
+    assert best(WHO, "а с кем я имею дело?") == "agent_name"
 
 
 VISIT = menu(
