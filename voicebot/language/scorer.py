@@ -405,6 +405,12 @@ class Verdict(Generic[K]):
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
 
+_PARTICLES: dict[Family, frozenset[str]] = {
+    "en": frozenset({"up", "back", "out", "down", "off", "over", "away", "around", "in", "on"}),
+    "ru": frozenset(),
+}
+"""English particles of phrasal verbs: "drain backs up" and "following up ... call me back"
+share "up" and "back" and nothing else, so alone they are no evidence of a profile."""
 _NOT_PREFIX = "\0not "
 """Marks a profile word said under a negation ("не приезжайте")."""
 NEG = "\0negation"
@@ -654,7 +660,7 @@ class Menu(Generic[K]):
             if NEG in slot.quality or slot.end - slot.start != 1:
                 continue
             term = terms[slot.start]
-            if not term.content or term.lexeme.pronoun:
+            if not term.content or term.lexeme.pronoun or term.text in _PARTICLES[self.family]:
                 continue
             for lemma, q in slot.quality.items():
                 said = _NOT_PREFIX + lemma if slot.negated or slot.start in denied else lemma
