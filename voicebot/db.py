@@ -189,7 +189,7 @@ class DriverStatement:
     def _run(self, connection: Connection, compiled: _Compiled, params: Any, *,
              many: bool) -> tuple[Any, ...] | None:
         sql, dispatch = compiled.sql, connection.dispatch
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor, kept = _cursor(connection)
         try:
             if dispatch.before_cursor_execute:
                 dispatch.before_cursor_execute(connection, cursor, sql, params, None, many)
@@ -202,15 +202,40 @@ class DriverStatement:
             if dispatch.after_cursor_execute:
                 dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)
         except BaseException as exc:  # as SQLAlchemy: wrapped (or the connection dropped) and raised
+            connection.connection.info.pop(_CURSOR, None)
+            kept = False
             connection._handle_dbapi_exception(exc, sql, params, cursor, None)
         finally:
-            cursor.close()
+            if not kept:
+                cursor.close()
         if row is None or not compiled.results:
             return cast(tuple[Any, ...] | None, row)
         values = list(row)
         for index, process in compiled.results:
             values[index] = process(values[index])
         return tuple(values)
+
+
+_CURSOR = "voicebot.cursor"
+"""The pooled connection's `info` key: the driver's cursor `DriverStatement` runs on."""
+
+
+def _cursor(connection: Connection) -> tuple[Any, bool]:
+    """The driver cursor to run a statement on, and whether it is kept. On PostgreSQL one per
+    DBAPI connection, made once and kept with it: a new psycopg cursor per statement (its
+    adapters and transformer) cost a webhook about 20k instructions each, three or four
+    times; its results are in memory, nothing stays open on the server. The pool clears
+    `info` when it replaces the DBAPI connection (a reconnect, a recycle), and the cursor
+    is dropped after an error. SQLite's cursor is closed after each statement, as before: a
+    statement not stepped to its end would hold its read snapshot open."""
+    pooled = connection.connection
+    dbapi = pooled.dbapi_connection
+    if connection.dialect.name != "postgresql":
+        return dbapi.cursor(), False  # type: ignore[union-attr]
+    held = pooled.info.get(_CURSOR)
+    if held is None or held[0] is not dbapi:
+        held = pooled.info[_CURSOR] = (dbapi, dbapi.cursor())  # type: ignore[union-attr]
+    return held[1], True
 
 
 @dataclass(frozen=True, slots=True)
