@@ -112,6 +112,23 @@ def serialise(session: Session) -> None:
     session.info[SERIAL] = True
 
 
+_CONNECTION = "voicebot.connection"
+"""`Session.info` key: the connection of the session's transaction (`connection`)."""
+
+
+def connection(session: Session) -> Connection:
+    """`session.connection()`, for the statements a webhook runs on the driver
+    (`DriverStatement`), kept in the session's `info` while its transaction lasts: after the
+    first, each `session.connection()` still went through the session's transaction states
+    and cost a webhook about 25k instructions, three times (issue 15). The session closes
+    the connection when its transaction ends (commit, rollback, close), so a closed one, or
+    one out of its transaction, is asked for again."""
+    held: Connection | None = session.info.get(_CONNECTION)
+    if held is None or held.closed or not held.in_transaction():
+        held = session.info[_CONNECTION] = session.connection()
+    return held
+
+
 def _begin_serial(session: Session, _transaction: Any, connection: Connection) -> None:
     if session.info.get(SERIAL) and connection.dialect.name == "sqlite":
         # pysqlite has not begun one yet (it waits for the first write): begin it ourselves.
