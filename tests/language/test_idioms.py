@@ -42,6 +42,8 @@ REPAIR = menu(
     # OM-7: the price, said as callers say it.
     ("what's a visit gonna set me back", "price"),
     ("and what do you charge for the oven", "price"),
+    # ... and asked as a rate, beside the words of a visit to book (OM-7, not OM-2).
+    ("what's your rate to come out and look at the oven", "price"),
     # OM-8: the person who comes, by any of his names; "not the same one again" is another one.
     ("could a different repairman come out", "tech"),
     ("I don't want the same fella in my kitchen", "tech"),
@@ -149,3 +151,22 @@ def test_a_negated_wish_is_no_negated_symptom() -> None:
     assert broken.hear("I don't want him working on my stuff anymore").best is None
     assert (best := broken.hear("my dryer is not working").best) is not None \
         and best.key == "broken"
+
+
+SHOP = menu("ru", price=["цена", "стоимость"], supplier=["поставщик", "прайс"],
+            booking=["записаться"])
+
+
+@pytest.mark.parametrize("said", ["какие у вас расценки на шиномонтаж",
+                                  "подскажите по расценкам, пожалуйста"])
+def test_russian_price_words_ask_the_price(said: str) -> None:
+    # TS-2 / CS-4: "расценки" asks what "цена" asks, in a menu that lists neither it.
+    heard = SHOP.hear(said)
+    assert heard.best is not None and heard.best.key == "price", heard.ranking
+
+
+def test_a_suppliers_price_list_is_not_the_callers_price() -> None:
+    # A supplier sends its "прайс": that word is not in the price class, or a firm offering
+    # its goods would be heard as a caller asking what we charge.
+    heard = SHOP.hear("хотим отправить вам наш прайс")
+    assert heard.best is not None and heard.best.key == "supplier", heard.ranking

@@ -22,6 +22,20 @@ def test_a_fault_back_after_our_job_is_a_complaint(said: str) -> None:
     assert best(WORKSHOP, said) == "complaint"
 
 
+@pytest.mark.parametrize("said", ["после вашего шиномонтажа колесо стало спускать и застучало",
+                                  "у вас меняли масло, после вас потекло под машиной"])
+def test_a_fault_that_set_in_after_our_job_is_a_complaint(said: str) -> None:
+    """CS-4: not "again", but new since the business's job: still about its work."""
+    assert best(WORKSHOP, said) == "complaint"
+
+
+@pytest.mark.parametrize("said", ["после вашего ремонта ничего не застучало, спасибо, хочу "
+                                  "записаться на колодки",
+                                  "запишите после обеда, у меня застучало колесо"])
+def test_no_fault_after_our_job_is_no_complaint(said: str) -> None:
+    assert best(WORKSHOP, said) == "booking"
+
+
 @pytest.mark.parametrize("said", ["опять свистят колодки",
                                   "мы сами меняли колодки, а они снова свистят",
                                   "в прошлый раз у вас меняли колодки, пора снова менять"])
@@ -70,3 +84,17 @@ def test_none_of_it_said_after_the_noun_negates_it(said: str) -> None:
     for the urgent answer at all."""
     assert MESSAGE.hear(said).score_of("urgent") == 0.0
     assert best(MESSAGE, said) == "ordinary"
+
+
+@pytest.mark.parametrize("said", ["когда мою машину починят, уже неделю стоит",
+                                  "скажите, когда её сделают"])
+def test_when_the_business_will_finish_a_thing_it_has_is_its_status(said: str) -> None:
+    """CS-4: "когда мою машину сделают" asks after a job in hand (the consultant)."""
+    status = menu({"booking": ["записаться", "ремонт"], "status": ["когда будет готова"]})
+    assert best(status, said) == "status"
+
+
+def test_when_a_job_can_be_done_is_a_booking() -> None:
+    status = menu({"booking": ["записаться", "ремонт", "сделать"],
+                   "status": ["когда будет готова"]})
+    assert best(status, "когда можно сделать ремонт") == "booking"

@@ -165,3 +165,69 @@ def test_da_before_a_no_in_a_menu_closes() -> None:
     done = menu({"done": ["нет", "это всё"], "more": ["да", "ещё вопрос"]})
     assert best(done, "да не, всё") == "done"
     assert best(done, "да, ещё вопрос") == "more"
+
+
+DEPARTMENTS = menu({"any": ["вопрос", "специалист"],
+                    "engineer": ["электрика", "двигатель"],
+                    "consultant": ["стоимость", "почём", "сроки"]})
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("у меня вопрос по проводке и электрике", "engineer"),
+    ("вопросик насчёт стоимости замены", "consultant"),
+    # A question without its topic is still the choice for any question.
+    ("у меня вопрос, соедините со специалистом", "any"),
+])
+def test_a_question_with_its_topic_is_about_the_topic(said: str, expected: str) -> None:
+    """CS-3: "вопрос по ..." asks the specialist of what follows, not any specialist."""
+    assert best(DEPARTMENTS, said) == expected
+
+
+def test_why_is_not_how_much() -> None:
+    """"почему" and "почём" share a stem by spelling only: a question word is heard as
+    itself, so asking why the battery dies is no price question."""
+    assert best(DEPARTMENTS, "почему двигатель глохнет") == "engineer"
+    assert best(menu({"price": ["почём"], "other": ["когда"]}), "почему так") is None
+
+
+SIGNAL = menu({"outage": ["нет сигнала", "у соседей", "весь дом"],
+              "leave": ["отключить", "уходим"],
+              "channels": ["каналы"]})
+
+
+@pytest.mark.parametrize("said", ["сигнала нету ни у нас, ни у соседей",
+                                  "ни у меня ни у соседей ничего нет"])
+def test_neither_mine_nor_the_neighbours_names_where_it_is_missing(said: str) -> None:
+    """TS-9: "ни у соседей" beside the clause's own negation stresses it; the neighbours
+    have no signal either, which is an outage, not a denial of the neighbours."""
+    assert best(SIGNAL, said) == "outage"
+
+
+@pytest.mark.parametrize("said", ["всё, мы от вас уйдём", "решили уйти к другому провайдеру"])
+def test_a_verb_of_going_is_heard_in_either_aspect(said: str) -> None:
+    """TS-8: "уйти" is the other aspect of the flow's "уходим" (their roots differ)."""
+    assert best(SIGNAL, said) == "leave"
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("куда можно вносить оплату", "pay"),           # "внести оплату" listed
+    ("можно переносить визит", "move"),             # "перенести" listed
+])
+def test_a_verb_of_carrying_is_heard_in_either_aspect(said: str, expected: str) -> None:
+    """TS-2, RT-1: "вносить" / "внести", "переносить" / "перенести" differ in root."""
+    carrying = menu({"pay": ["внести оплату"], "move": ["перенести"], "other": ["договор"]})
+    assert best(carrying, said) == expected
+
+
+VISIT = menu({"waiting": ["буду", "дома"], "other_time": ["другое время", "перенести"],
+              "away": ["не буду", "на работе"]})
+
+
+@pytest.mark.parametrize("said", ["да я сегодня целый день дома", "сегодня весь день буду"])
+def test_a_span_that_holds_any_window_is_no_other_time(said: str) -> None:
+    """RT-1: "весь день", "в любое время" hold the window offered: no reschedule."""
+    assert best(VISIT, said) == "waiting"
+
+
+def test_a_day_named_is_still_another_time() -> None:
+    assert best(VISIT, "а можно в пятницу") == "other_time"

@@ -69,6 +69,7 @@ def test_a_school_mark_rates_the_conversation() -> None:
 def test_who_is_speaking_in_a_formula() -> None:
     """HL-1: "с кем имею честь?" asks the agent's name."""
     assert best(WHO, "простите, с кем имею честь?") == "agent_name"
+    assert best(WHO, "а с кем я имею дело?") == "agent_name"
 
 
 VISIT = menu(
@@ -196,3 +197,44 @@ def test_any_how_to_question_is_the_choice_that_lists_several() -> None:
     assert best(hotline, "как быть, плита не работает") == "repair"
     fewer = menu({"consultation": ["как настроить"], "repair": ["не работает"]})
     assert best(fewer, "а как выставить часы на плите") is None
+
+
+@pytest.mark.parametrize("said", ["девушка, а вас как величать", "как тебя звать-то"])
+def test_asking_the_listeners_name_the_old_way_asks_it(said: str) -> None:
+    """HL-1: "как вас величать" asks the operator's name like "как вас зовут"."""
+    names = menu({"agent_name": ["как вас зовут"], "repair": ["ремонт"]})
+    assert best(names, said) == "agent_name"
+
+
+def test_a_short_word_written_as_it_sounds_is_heard() -> None:
+    """"завут" for "зовут": only the unstressed vowels differ, so even a five-letter word is
+    found by sound (spelling is compared only from six letters)."""
+    names = menu({"agent_name": ["зовут"], "repair": ["ремонт"]})
+    assert best(names, "девушка, а как вас завут") == "agent_name"
+
+
+def test_where_the_car_goes_is_not_where_it_is() -> None:
+    """CS-1 / CS-4: "на ремонт" (to be repaired) is not "на ремонте" (being repaired): the
+    phrase heard in the noun's other case counts less than the booking's own word."""
+    workshop = menu({"status": ["на ремонте", "когда заберу"], "booking": ["записать"]})
+    assert best(workshop, "записатся на ремонт") == "booking"
+    assert best(workshop, "машина у вас на ремонте уже неделю") == "status"
+
+
+@pytest.mark.parametrize(("said", "lemma"), [("отключица", "отключиться"),
+                                             ("записатся", "записаться"),
+                                             ("улица", "улица")])
+def test_a_reflexive_verb_written_as_it_sounds_is_that_verb(said: str, lemma: str) -> None:
+    """TS-8: "хочу отключица" is "отключиться" ("-ться" sounds "-цца"); a noun in "-ца" the
+    dictionary knows stays itself."""
+    assert analyse(said, "ru")[0].lemma == lemma
+
+
+@pytest.mark.parametrize(("said", "words"), [
+    ("меня ни будет", ["меня", "не", "будет"]),
+    ("ни туда ни сюда", ["ни", "туда", "ни", "сюда"]),
+    ("как ни звоню, не берут", ["как", "ни", "звоню", "не", "берут"]),
+])
+def test_ni_before_a_verb_is_the_recognizers_ne(said: str, words: list[str]) -> None:
+    """RT-1: "меня ни будет" says "не будет"; "ни ... ни" and a conceding "ни" stay."""
+    assert [t.text for t in analyse(said, "ru")] == words

@@ -189,6 +189,15 @@ def test_a_repairs_participle_in_a_question_asks_if_it_is_done(said: str, expect
     ("не хочу", "ru", "no"),                        # a negated yes is a no
     ("не откажусь", "ru", "yes"),
     ("почему бы и нет", "ru", "yes"),
+    ("мне это не интересно", "ru", "no"),           # an offer declined
+    ("гарантия у неё уже вышла", "ru", "no"),        # the state asked about has ended
+    ("лучше на домашний", "ru", "no"),             # something else preferred
+    ("лучше на этот же", "ru", "yes"),             # ... or the very thing proposed
+    ("так будет лучше", "ru", "yes"),              # "лучше" preferring nothing else
+    ("а можно на мобильный мужа", "ru", "no"),      # asking for another thing
+    ("можно", "ru", "yes"),                        # ... "можно" alone allows
+    ("I'd rather you texted me instead", "en", "no"),
+    ("not interested, thanks", "en", "no"),
     ("да нет, запишите другой", "ru", "no"),
     ("не знаю", "ru", None),
     ("absolutely, I'm not having him back", "en", "yes"),

@@ -142,6 +142,12 @@ CASES = [
     en("hi just wondering whether my dryer is repaired yet, you took it to the shop on monday",
        False, None, reason="follow_up"),
     en("checking if my range is fixed, it has been a week", False, None, reason="follow_up"),
+    # A caller chasing something under way gets a call, never a quote: "following up ... call
+    # me back" shares only the particles "up" and "back" with "the drain backs up".
+    en("hey just following up on my repair from last week, call me back", False, None,
+       reason="follow_up"),
+    en("hi, it's Dan calling back about the estimate your guy gave me", False, None, "Dan",
+       reason="follow_up"),
     en("could you check if someone can get my range fixed this week", True, "oven"),
     # A seller's pitch speaks of "your business"; a customer's "we" names their appliance.
     en("we noticed your company website loads slowly, our team can fix that, call us", False,
@@ -162,6 +168,9 @@ CASES = [
     ru("скрипят тормоза надо поменять колодки перезвоните пожалуйста плюс семь девять ноль ноль "
        "пять пять пять ноль один пять пять", True, "brakes", number="+79005550155"),
     ru("хочу переобуть машину на зимнюю резину в субботу", True, "tyres"),
+    # A caller whom nobody called back: a person calls, no quote.
+    ru("я вчера звонил насчёт записи на ремонт, мне так и не перезвонили", False, None,
+       reason="follow_up"),
     ru("здравствуйте это ольга у меня не заводится машина это срочно", True, "diagnostics",
        "Ольга", urgency="urgent"),
     ru("нужна диогностика ходовой", True, "diagnostics"),  # misheard: one letter off

@@ -69,8 +69,12 @@ FORMULAS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:(?:да|ну) )?как(?:ая|ой|ое|ие) (?:там|уж|тут) \w+", "нет"),
         (r"(?:да|ну) как(?:ая|ой|ое|ие) \w+(?= *(?:,|$))", "нет"),
         # Asking who is speaking.
-        (r"с кем (?:я )?имею честь", "с кем я говорю"),
+        (r"с кем (?:я )?имею (?:честь|дело)", "с кем я говорю"),
         (r"кто (?:у аппарата|на проводе)", "с кем я говорю"),
+        # Asking the listener's name in the old polite way: "как вас величать" ("звать-то"
+        # reaches here as one word, its particle written on).
+        (r"(?:как (?:вас|тебя)|(?:вас|тебя) как) (?:величать|звать|по имени)(?:то)?",
+         "как вас зовут"),
     ))
 """Fixed formulas of conversation (lower case, ё as е) -> the plain words they mean."""
 

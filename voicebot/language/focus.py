@@ -22,7 +22,8 @@ DONE: dict[Family, frozenset[str]] = {
 """Words of a job's completion: asked about a job the business already has."""
 
 FOCUS: dict[Family, frozenset[str]] = {
-    "en": DONE["en"] | {"cost", "price", "charg", "fee", "estim", "quot", "expens", "cheap"},
+    "en": DONE["en"] | {"cost", "price", "charg", "fee", "estim", "quot", "expens", "cheap",
+                        "rate"},
     "ru": DONE["ru"] | {"стоить", "стоимость", "цена", "почем", "почём", "обойтись", "расценка",
                         "прайс"},
 }
@@ -135,12 +136,36 @@ _STILL: dict[str, frozenset[str]] = {
 with the words that make it about a wait already under way (said next to it)."""
 
 
+_FINISHING = frozenset({"сделать", "починить", "отремонтировать", "закончить", "доделать",
+                        "исправить", "собрать", "освободить"})
+"""Russian verbs (lemmas) of finishing the job itself, not of taking it on."""
+_IN_HAND = frozenset({"мой", "наш", "он", "она", "оно"})
+"""Words that point at a thing the business already has: "мою машину", "её"."""
+
+
+def _when_finished(terms: tuple[Term, ...], i: int) -> bool:
+    """"когда мою машину сделают", "когда её починят": "когда" asks when the business will
+    finish (a perfective future of finishing) a thing it already has (pointed at with "мою",
+    "её"): the status of a job in hand, not a booking ("когда можно сделать ТО")."""
+    clause = [t for t in terms[i + 1:i + 5] if t.clause == terms[i].clause]
+    if not any(t.lemma in _IN_HAND for t in clause):
+        return False
+    for t in clause:
+        if t.lemma in _FINISHING:
+            tag = forms.parses(t.text)[0].tag
+            if tag.tense == "futr" and tag.aspect == "perf" and tag.number == "plur":
+                return True
+    return False
+
+
 def still_asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> bool:
     """Whether a Russian caller asks how much longer a job takes, or when at last it is
     done: a question about a job the business already has, like "а машина уже готова?"."""
     if family != "ru":
         return False
     for i, t in enumerate(terms):
+        if t.lemma == "когда" and i not in unsaid and _when_finished(terms, i):
+            return True
         partners = _STILL.get(t.lemma)
         if partners is None or i in unsaid:
             continue
@@ -387,3 +412,29 @@ def owned(terms: tuple[Term, ...], start: int, family: Family) -> bool:
     """Whether the English word at `start` is the caller's own ("my invoice", "our bill"):
     a customer's account, where a supplier speaks of "your invoice"."""
     return family == "en" and any(t.text in _EN_MINE for t in terms[max(0, start - 2):start])
+
+
+_FRAMES: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"вопрос", "вопросик", "консультация", "разговор"}),
+    "en": frozenset({"question", "query", "inquiry", "enquiry"}),
+}
+"""Nouns that only frame what the caller wants to talk about: "вопрос по электрике" is a
+question about electrics, "a question about my bill" one about the bill."""
+_ABOUT: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"по", "насчет", "насчёт", "про", "о", "об", "касательно", "относительно"}),
+    "en": frozenset({"about", "regarding", "concerning", "on", "re"}),
+}
+"""Prepositions that open the topic of a framing noun."""
+
+
+def framed(terms: tuple[Term, ...], family: Family) -> tuple[frozenset[int], frozenset[int]]:
+    """The framing nouns said with a topic ("вопрос по ..."), and the words of their topics
+    (to the end of the clause). A frame said alone ("у меня вопрос") has no topic."""
+    frames: set[int] = set()
+    topics: set[int] = set()
+    for i, term in enumerate(terms[:-2]):
+        if term.lemma in _FRAMES[family] and terms[i + 1].text in _ABOUT[family] \
+                and terms[i + 2].clause == term.clause:
+            frames.add(i)
+            topics.update(j for j in range(i + 2, len(terms)) if terms[j].clause == term.clause)
+    return frozenset(frames), frozenset(topics)

@@ -157,6 +157,9 @@ class Lexeme:
     lacking: bool = False
     """Can be what "нет"/"no" says is missing: a noun ("нет сигнала", "no ice"), not a verb
     or pronoun after an answer ("нет, запишите другой", "no I want prices")."""
+    asking: bool = False
+    """A question word ("почему", "где", "зачем"): a closed class, matched by itself only,
+    never by a shared stem or spelling ("почему" is not "почём")."""
 
 
 @cache
@@ -166,20 +169,41 @@ def lexeme(word: str, family: Family) -> Lexeme:
     return _english(word)
 
 
+_SPOKEN_REFLEXIVE = re.compile(r"(?:ться|тся|цца|ца)$")
+
+
+def _reflexive_as_spoken(word: str) -> Any:
+    """The dictionary's reading of a reflexive verb a recognizer wrote as it sounds:
+    "отключица", "записатся" for "отключиться", "записаться" ("-ться" and "-тся" both sound
+    "-цца"). None for a word the dictionary knows, or one no such spelling makes a verb."""
+    if _SPOKEN_REFLEXIVE.search(word) is None or forms.parses(word)[0].is_known:
+        return None
+    stem = _SPOKEN_REFLEXIVE.sub("", word)
+    for ending in ("ться", "тся"):
+        parse = forms.parses(stem + ending)[0]
+        if parse.is_known and parse.tag.POS in ("VERB", "INFN"):
+            return parse
+    return None
+
+
 def _russian(word: str) -> Lexeme:
     if word in NEGATIONS["ru"]:
         return Lexeme("нет" if word == "нету" else word, word, False, False, True, False)
-    parse = forms.parses(word)[0]
+    parse = _reflexive_as_spoken(word) or forms.parses(word)[0]
     lemma = parse.normal_form.replace("ё", "е")
     pos = parse.tag.POS
     function = (pos in _RU_FUNCTION_POS and lemma not in _RU_KEEP and word not in _RU_KEEP) \
         or lemma in _RU_EXTRA_FUNCTION or word in _RU_EXTRA_FUNCTION or word in _RU_PARTICLES
     addressee = lemma in ("ты", "вы", "твой", "ваш") or parse.tag.mood == "impr" \
         or (pos == "VERB" and parse.tag.person == "2per")
-    return Lexeme(lemma, _RU_ENDING.sub("", lemma) or lemma, function, lemma in _RU_PRONOUNS,
+    # A question word does not inflect: its last letters are no ending, and stripped,
+    # "почему" (why) would have the stem of "почём" (how much).
+    asking = "Ques" in parse.tag
+    root = lemma if asking else _RU_ENDING.sub("", lemma) or lemma
+    return Lexeme(lemma, root, function, lemma in _RU_PRONOUNS,
                   False, pos in ("VERB", "INFN", "PRED"), addressee,
                   parse.is_known,
-                  pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent")
+                  pos in ("NOUN", "ADJF", "NUMR") and parse.tag.case == "gent", asking)
 
 
 def _english_base(word: str) -> str:
@@ -304,7 +328,27 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
         found = [Term("нет", lexeme("нет", family), t.clause)
                  if t.text == _RU_NOT and not any(o.clause == t.clause for o in found if o is not t)
                  else t for t in found]
+        found = _ni_as_not(found)
     return tuple(found)
+
+
+_RU_CONCESSIVE = frozenset({"что", "как", "кто", "где", "куда", "сколько", "когда", "чего"})
+"""Words after which "ни" concedes ("как ни звоню" - however often I call)."""
+
+
+def _ni_as_not(found: list[Term]) -> list[Term]:
+    """"меня ни будет", "ни работает": a recognizer writes the unstressed "не" before a
+    verb as "ни"; "ни" before a verb with no second "ни" in the clause (not "ни туда ни
+    сюда", "ни за что", "ни у кого", nor the "ни" of "что ни делаю", "как ни звоню") is
+    that "не"."""
+    turned = list(found)
+    for i, t in enumerate(found[:-1]):
+        nxt = found[i + 1]
+        if t.text == "ни" and nxt.clause == t.clause and nxt.lexeme.verb \
+                and not (i and found[i - 1].text in _RU_CONCESSIVE) \
+                and sum(1 for o in found if o.text == "ни" and o.clause == t.clause) == 1:
+            turned[i] = Term(_RU_NOT, lexeme(_RU_NOT, "ru"), t.clause)
+    return turned
 
 
 _RU_QUESTION_WORDS = frozenset({"кто", "что", "как", "какой", "откуда", "куда", "где", "зачем",

@@ -83,6 +83,12 @@ def _before(terms: tuple[Term, ...], i: int) -> frozenset[int]:
 def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
     term = terms[i]
     covered: set[int] = set()
+    if term.text == "ни" and i + 1 < len(terms) and terms[i + 1].text == "у" \
+            and _stresses(terms, i):
+        # "каналов нету ни у меня, ни у соседей": beside a negation of its clause, "ни у"
+        # names whose the missing thing is (the neighbours have no channels either), it does
+        # not deny the neighbours. ("ни одного канала" denies as before.)
+        return frozenset()
     if term.text in _NEXT_WORD_ONLY:
         if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
                 and terms[i + 1].content and not terms[i + 1].negation \
@@ -120,6 +126,16 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
     # Only what the negation says something about counts: "не хочу" covers "хочу", but
     # "not, um, really" covers nothing a choice could name.
     return frozenset(j for j in covered if terms[j].content)
+
+
+def _stresses(terms: tuple[Term, ...], i: int) -> bool:
+    """Whether the "ни" at `i` stands beside a negation of its clause, or of the clause of the
+    "ни" it pairs with ("нету ни у меня, ни у соседей": the pair is split by its comma)."""
+    clauses = {terms[i].clause}
+    for j in range(i - 1, -1, -1):
+        if terms[j].text == "ни" and terms[j].clause == min(clauses) - 1:
+            clauses.add(terms[j].clause)
+    return any(t.negation and t.text != "ни" and t.clause in clauses for t in terms)
 
 
 def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:

@@ -37,14 +37,19 @@ YES: dict[Family, tuple[str, ...]] = {
 NO: dict[Family, tuple[str, ...]] = {
     "en": ("no", "nope", "nah", "not", "never", "no thanks", "don't", "not really", "not at all",
            "i'd rather not", "no way", "never mind", "nevermind", "forget it", "no need",
+           # An offer declined: "Would you switch to the social package?" - "not interested".
+           "not interested", "not for me",
            "not necessary", "don't bother", "leave it", "leave it as is",
            # "Is it still under warranty?" - "it expired": the state asked about has ended.
            "expired", "ran out", "run out"),
     "ru": ("нет", "неа", "не", "не надо", "не нужно", "не хочу", "не подходит", "не согласен",
            "не согласна", "откажусь", "отказываюсь", "никак", "не стоит", "ни за что",
            "не буду", "не устраивает",
+           # An offer declined: "Хотите перейти на социальный пакет?" - "не интересно".
+           "не интересно", "неинтересно", "не интересует", "не для меня",
            # "Ещё на гарантии?" - "кончилась", "истекла": the state asked about has ended.
            "кончилась", "закончилась", "истекла", "истёк", "закончился", "кончился",
+           "уже вышла", "уже вышел", "срок вышел", "уже прошла", "уже прошел",
            # "Перезвонить на этот номер?" - "лучше на другой": another than the one asked about.
            "на другой", "другой номер", "на другой номер"),
 }
@@ -57,6 +62,18 @@ def _menu(family: Family) -> Menu[Answer]:
                  ("yes", [pattern(w, family) for w in YES[family]])], family)
 
 
+_RATHER: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"лучше", "вместо", "предпочтительно", "предпочту", "предпочитаю",
+                     # "а можно на телефон жены": asking for something, not allowing.
+                     "можно"}),
+    "en": frozenset({"rather", "instead", "prefer", "preferably"}),
+}
+"""Words of preferring: an answer that neither agrees nor refuses but prefers something
+("Перезвонить на этот номер?" - "лучше на рабочий"; "I'd rather you text me") declines what
+was proposed, so the flow takes the other way (asks for the number) instead of acting on it;
+"лучше на этот" still agrees, and "можно" said alone allows."""
+
+
 def answer(text: str, family: Family, question: str = "") -> Answer | None:
     """Yes, no, or None when the answer says neither. `question`: what the caller was asked,
     so an answer that only repeats it says yes or no by its negation (see `echo`)."""
@@ -65,10 +82,18 @@ def answer(text: str, family: Family, question: str = "") -> Answer | None:
     # "I guess") by the idioms' "unsure" class in answer_terms: neither is a yes.
     if hedged(terms, family):
         return None
+    # "лучше" is "хорошо" by its lemma, but "лучше на рабочий" prefers, it does not agree:
+    # what the answer says beside the preference decides. A preference with nothing after
+    # it in its clause ("так будет лучше") prefers nothing else.
+    preferring = any(t.text in _RATHER[family]
+                     and any(w.clause == t.clause and w.content for w in terms[i + 1:])
+                     for i, t in enumerate(terms))
+    if preferring:
+        terms = tuple(t for t in terms if t.text not in _RATHER[family])
     found = answer_terms(terms, family)
     if found is None and question and not idioms.spans(terms, family, "unsure"):
-        return echo(terms, analyse(question, family), family)
-    return found
+        found = echo(terms, analyse(question, family), family)
+    return "no" if found is None and preferring else found
 
 
 HEDGE_VERBS: dict[Family, frozenset[str]] = {

@@ -38,7 +38,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
-from voicebot.language import breakdown, focus, fuzzy, idioms, negation, speaker, usage
+from voicebot.language import breakdown, focus, forms, fuzzy, idioms, negation, speaker, usage
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse, lexeme
 
 K = TypeVar("K", bound=Hashable)
@@ -79,6 +79,11 @@ AGENT_QUALITY = 0.85
 PREFIXED = 0.7
 ASPECT = re.compile(r"([а-я]{3,}?)(ывать|ивать|ать)(ся|сь)?")
 """A Russian imperfective infinitive: its root, its suffix, and "-ся" if it has one."""
+GOING = re.compile(r"([а-я]{1,5}?)(о?йти|ходить)(сь|ся)?")
+"""A prefixed Russian verb of going, "у-йти" / "у-ходить", "по-дойти" / "под-ходить"."""
+CARRYING = re.compile(r"([а-я]{1,5}?)(нести|носить|вести|водить)(сь|ся)?")
+"""A prefixed Russian verb of carrying or leading, "в-нести" / "в-носить", "пере-нести" /
+"пере-носить", "про-вести" / "про-водить": its aspects differ in root too."""
 ASPECT_QUALITY = 0.9
 """How well a verb matches its other aspect: the same act, seen as under way or as done."""
 """How well a prefixed word matches its root's word."""
@@ -109,9 +114,48 @@ HOW_TO_SHOWN = 3
 """How many how-to phrases a candidate lists before any other counts for it."""
 
 
+OTHER_CASE = 0.8
+"""How much a phrase "в/на" + noun counts said in the noun's other case: "на ремонт" (where
+the car goes) is not "на ремонте" (where it is), though a recognizer may write either."""
+_WHERE_OR_WHITHER = frozenset({"в", "во", "на"})
+
+
+def _cases(word: str) -> set[str]:
+    return {str(p.tag.case) for p in forms.parses(word) if p.tag.case}
+
+
+def _other_case(p: Pattern, found: Evidence, said: tuple[Term, ...]) -> bool:
+    """Whether a two-word phrase of "в"/"на" and a noun was heard with the noun in its other
+    case: the location (prepositional) for the direction (accusative), or back."""
+    if len(p.terms) != 2 or p.terms[0].text not in _WHERE_OR_WHITHER \
+            or said[found.start].text not in _WHERE_OR_WHITHER:
+        return False
+    wanted, heard = _cases(p.terms[1].text), _cases(said[found.end - 1].text)
+    located = {"loct", "loc2"}
+    return bool(wanted and heard) and not wanted & heard and "accs" in wanted | heard \
+        and bool(located & (wanted | heard))
+
+
 def _other_aspect(lemma: str) -> list[str]:
     """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
-    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить"."""
+    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить";
+    and the prefixed verbs of going, whose aspects differ in root: "уйти" -> "уходить",
+    "перейти" -> "переходить" (and back)."""
+    going = GOING.fullmatch(lemma)
+    if going is not None:
+        prefix, root, reflexive = going.group(1), going.group(2), going.group(3)
+        if root.endswith("йти"):
+            return [prefix + "ходить" + ("ся" if reflexive else "")]
+        # "под-ходить" -> "подо-йти", "у-ходить" -> "у-йти".
+        joint = "" if prefix[-1] in "аеиоуыэюя" else "о"
+        return [prefix + joint + "йти" + ("сь" if reflexive else "")]
+    carrying = CARRYING.fullmatch(lemma)
+    if carrying is not None:
+        prefix, root, reflexive = carrying.group(1), carrying.group(2), carrying.group(3)
+        other = {"нести": "носить", "носить": "нести", "вести": "водить", "водить": "вести"}
+        turned = other[root]
+        return [prefix + turned + (("ся" if turned.endswith("ть") else "сь") if reflexive
+                                   else "")]
     found = ASPECT.fullmatch(lemma)
     if found is None:
         return []
@@ -121,6 +165,8 @@ def _other_aspect(lemma: str) -> list[str]:
     return [root + "ить" + reflexive]
 
 
+SOUND_MIN_LENGTH = 4
+"""Flow words this long or longer are found by sound (`_as_heard`)."""
 AS_HEARD = 0.85
 """How well a Russian word written as it sounds matches the flow's word that sounds so."""
 _UNSTRESSED = str.maketrans({"о": "а", "е": "и", "я": "и"})
@@ -337,6 +383,12 @@ class Verdict(Generic[K]):
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
 
+_PARTICLES: dict[Family, frozenset[str]] = {
+    "en": frozenset({"up", "back", "out", "down", "off", "over", "away", "around", "in", "on"}),
+    "ru": frozenset(),
+}
+"""English particles of phrasal verbs: "drain backs up" and "following up ... call me back"
+share "up" and "back" and nothing else, so alone they are no evidence of a profile."""
 _NOT_PREFIX = "\0not "
 """Marks a profile word said under a negation ("не приезжайте")."""
 NEG = "\0negation"
@@ -528,7 +580,9 @@ class Menu(Generic[K]):
             if len(how) >= HOW_TO_SHOWN:
                 self._how_to_patterns[order] = how[0]
         for surface, of in self._surfaces.items():
-            if len(surface) >= fuzzy.MIN_LENGTH:
+            # Shorter words than spelling is compared for: only the vowels that sound alike
+            # may differ, which leaves a short word ("зовут", "завут") little to mistake.
+            if len(surface) >= SOUND_MIN_LENGTH:
                 self._by_sound.setdefault(_sound(surface), set()).update(of)
         for lemma in self._lemmas:
             for kin in _kin_roots(lemma):
@@ -579,7 +633,7 @@ class Menu(Generic[K]):
             if NEG in slot.quality or slot.end - slot.start != 1:
                 continue
             term = terms[slot.start]
-            if not term.content or term.lexeme.pronoun:
+            if not term.content or term.lexeme.pronoun or term.text in _PARTICLES[self.family]:
                 continue
             for lemma, q in slot.quality.items():
                 said = _NOT_PREFIX + lemma if slot.negated or slot.start in denied else lemma
@@ -602,7 +656,9 @@ class Menu(Generic[K]):
         word (callers' vocabulary repeats), up to a bound."""
         known = self._seen.get(term.text)
         if known is None:
-            known = self._match(term)
+            # A question word is a closed class: it matches only itself.
+            known = ({term.lemma: 1.0} if term.lemma in self._lemmas else {}) \
+                if term.lexeme.asking else self._match(term)
             if len(self._seen) < SEEN_LIMIT:
                 self._seen[term.text] = known
         return known
@@ -852,6 +908,8 @@ class Menu(Generic[K]):
         if found is not None and p.negated and (_governs_a_verb(p, found, terms)
                                                 or _negates_a_wish(found, terms)):
             return None
+        if found is not None and self.family == "ru" and _other_case(p, found, terms):
+            return Evidence(p, found.start, found.end, found.score * OTHER_CASE)
         return found
 
     def _reorderable(self, p: Pattern) -> bool:
@@ -1092,6 +1150,25 @@ class Menu(Generic[K]):
                         if paid(e) or (thing(k, e) and wanting - {k}) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
+    def _topic_first(self, heard_by: list[_Candidate[K]],
+                     terms: tuple[Term, ...]) -> list[_Candidate[K]]:
+        """A question with its topic ("вопрос по электрике", "a question about my bill") is
+        about the topic: where a candidate heard a word of it, a candidate that heard only the
+        framing noun ("вопрос" of a choice for any question) scores it as CONTEXT."""
+        frames, topics = focus.framed(terms, self.family)
+        if not frames:
+            return heard_by
+
+        def only_frame(e: Evidence) -> bool:
+            return e.pattern.kind == "words" and all(i in frames for i in range(e.start, e.end))
+
+        if not any(e.pattern.kind == "words" and e.start in topics
+                   for _o, _k, ev, _p in heard_by for e in ev):
+            return heard_by
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if only_frame(e) else e for e in ev], p)
+                for o, k, ev, p in heard_by]
+
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]],
                          blamed_at: frozenset[int]) -> list[_Candidate[K]]:
@@ -1195,6 +1272,7 @@ class Menu(Generic[K]):
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._wanted_first(heard_by, terms)
+        heard_by = self._topic_first(heard_by, terms)
         if used:
             heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)

@@ -11,6 +11,7 @@ they name the person they need ("нужен кузовщик").
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from voicebot.language import forms, spoken_time
 from voicebot.language.lemmas import Term, lexeme
@@ -127,12 +128,21 @@ def period_named(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
+_WHOLE_DAY = frozenset({("весь", "день"), ("целый", "день"), ("любой", "время"),
+                        ("весь", "время"), ("целый", "сутки"), ("весь", "сутки")})
+"""Spans that hold any visit window offered (as lemma pairs)."""
+
+
 def with_time_named(text: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "другое время" when the caller names a
     day, a time or a period ("а можно завтра?", "только после шести", "давайте ближе к концу
     месяца"): asked whether they can be there at the time offered, a caller who names one
     asks for it instead."""
     if not period_named(terms) and spoken_time.parse(text, _SOME_DAY, "UTC") is None:
+        return terms
+    if any((t.lemma, n.lemma) in _WHOLE_DAY for t, n in itertools.pairwise(terms)):
+        # "я весь день сегодня дома", "в любое время приходите": a span that holds any
+        # window offered is no other time.
         return terms
     clause = terms[-1].clause + 1 if terms else 0
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _OTHER_TIME)
@@ -193,6 +203,30 @@ def redone(terms: tuple[Term, ...]) -> bool:
                 and any(_our_work(terms, c) for c in range(term.clause + 1)):
             return True
     return False
+
+
+ONSET: frozenset[str] = frozenset({
+    "загореться", "появиться", "потечь", "застучать", "заглохнуть", "сломаться", "перестать",
+    "пропасть", "отвалиться", "загудеть", "засвистеть", "зашуметь", "задымить", "заскрипеть",
+    "забарахлить", "вылезти", "выскочить", "отказать", "затроить", "задергаться",
+    "закапать", "подтекать", "начать",
+})
+"""Russian verbs (lemmas) of a fault setting in: "загорелся чек", "потекло масло", "начало
+стучать"."""
+
+
+def broke_after_us(terms: tuple[Term, ...]) -> bool:
+    """The caller says a fault set in after the business's job ("после вашего ТО загорелся
+    чек", "после вас потекло масло"), in the past and not negated: a complaint about the
+    work (CS-4), like a fault back (`redone`), though nothing is said to be "again"."""
+    after = [t.clause for t in terms if t.text == "после"
+             and any(w.clause == t.clause and (w.lemma in _BUSINESS or w.text in _BUSINESS)
+                     for w in terms)]
+    if not after:
+        return False
+    return any(t.lemma in ONSET and t.clause >= after[0] and not (i and terms[i - 1].negation)
+               and forms.parses(t.text)[0].tag.tense == "past"
+               for i, t in enumerate(terms))
 
 
 _WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
@@ -264,9 +298,11 @@ _COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
 
 def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "жалоба" when the caller blames the
-    business (`blamed`), says a fault is back after its job (`redone`) or a bill is above
+    business (`blamed`), says a fault is back or set in after its job (`redone`,
+    `broke_after_us`) or a bill is above
     what was agreed (`overcharged`): a flow lists the word for a complaint, not every harm."""
-    if not terms or not (blamed(terms) or redone(terms) or overcharged(terms)):
+    if not terms or not (blamed(terms) or redone(terms) or broke_after_us(terms)
+                         or overcharged(terms)):
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _COMPLAINT)
