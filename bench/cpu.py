@@ -36,7 +36,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -156,41 +156,58 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.calls <= 5000 or not 1 <= args.rounds <= 20:
         parser.error("--calls: 1 to 5000; --rounds: 1 to 20")
-    script = load_script(args.script)
+    with in_process(args.database_url, args.script) as (servers, to, version):
+        report = measure(servers, to, args.calls, args.rounds, args.profile, args.pstats,
+                         args.profile_server)
+        report["database"] = f"PostgreSQL {version} on loopback"
+    print(json.dumps(report, ensure_ascii=False), flush=True)
+
+
+@contextmanager
+def in_process(database_url: str, script_path: Path,
+               settings: dict[str, Any] | None = None) -> Iterator[tuple[list[Server], str, str]]:
+    """The three servers in this process on a scratch database, each logging its JSON line
+    per request to /dev/null as in production: the servers, the number the script calls,
+    and PostgreSQL's version. `settings` adds to voicebot's (bench.instructions')."""
+    script = load_script(script_path)
     to = script.to or load_flow(REPO / "flows" / f"{script.flow}.yaml").numbers[0]
     # As in production: a JSON line per request at INFO, formatted, then thrown away.
     handler = logging.FileHandler(os.devnull)
     handler.setFormatter(logs.formatter("json"))
     logging.basicConfig(level="INFO", handlers=[handler])
-    with scratch_database(args.database_url) as database, ExitStack() as stack:
+    with scratch_database(database_url) as database, ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="voicebot-cpu-"))
         app = create_app({"DATABASE_URL": database, "INSTANCE_DIR": tmp,
                           "FLOWS_DIR": str(REPO / "flows"), "TWILIO_AUTH_TOKEN": TOKEN,
                           "DRY_RUN": True, "LOG_FORMAT": "json",
-                          "RECORDINGS_DIR": f"{tmp}/recordings"})
+                          "RECORDINGS_DIR": f"{tmp}/recordings", **(settings or {})})
         stack.callback(close_app, app)
         app.extensions["voicebot.clock"].set(script.at)
         dsn = make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
         create_schema(dsn)
         plain = loadgen.without_expectations(script)
-        servers = [Server("voicebot", app, script),
-                   Server("handwritten", handwritten_app(dsn, TOKEN), plain),
-                   Server("bare", bare_app(), plain)]
-        report = measure(servers, to, args.calls, args.rounds, args.profile, args.pstats,
-                         args.profile_server)
-        report["database"] = f"PostgreSQL {server_version(database)} on loopback"
-    print(json.dumps(report, ensure_ascii=False), flush=True)
+        yield ([Server("voicebot", app, script),
+                Server("handwritten", handwritten_app(dsn, TOKEN), plain),
+                Server("bare", bare_app(), plain)], to, server_version(database))
 
 
-def measure(servers: list[Server], to: str, calls: int, rounds: int, profile: int,
-            dump: Path | None = None, profiled: str = "voicebot") -> dict[str, Any]:
+def warm_up(servers: list[Server], to: str) -> int:
+    """Imports, prepared statements, flows loaded, connections opened: WARM_CALLS calls of
+    each server, then the heap frozen as each gunicorn worker freezes it after loading the
+    app (voicebot.serving). The last caller number used."""
     number = 0
-    for server in servers:  # imports, prepared statements, flows loaded, connections opened
+    for server in servers:
         for _ in range(WARM_CALLS):
             number += 1
             server.play(to, number)
     gc.collect()
-    gc.freeze()  # as each gunicorn worker does after loading the app (voicebot.serving)
+    gc.freeze()
+    return number
+
+
+def measure(servers: list[Server], to: str, calls: int, rounds: int, profile: int,
+            dump: Path | None = None, profiled: str = "voicebot") -> dict[str, Any]:
+    number = warm_up(servers, to)
     load = [os.getloadavg()[0]]
     for round_no in range(rounds):
         say(f"round {round_no + 1} of {rounds}: {calls} calls per server, taking turns")

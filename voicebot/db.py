@@ -112,6 +112,23 @@ def serialise(session: Session) -> None:
     session.info[SERIAL] = True
 
 
+_CONNECTION = "voicebot.connection"
+"""`Session.info` key: the connection of the session's transaction (`connection`)."""
+
+
+def connection(session: Session) -> Connection:
+    """`session.connection()`, for the statements a webhook runs on the driver
+    (`DriverStatement`), kept in the session's `info` while its transaction lasts: after the
+    first, each `session.connection()` still went through the session's transaction states
+    and cost a webhook about 25k instructions, three times (issue 15). The session closes
+    the connection when its transaction ends (commit, rollback, close), so a closed one, or
+    one out of its transaction, is asked for again."""
+    held: Connection | None = session.info.get(_CONNECTION)
+    if held is None or held.closed or not held.in_transaction():
+        held = session.info[_CONNECTION] = session.connection()
+    return held
+
+
 def _begin_serial(session: Session, _transaction: Any, connection: Connection) -> None:
     if session.info.get(SERIAL) and connection.dialect.name == "sqlite":
         # pysqlite has not begun one yet (it waits for the first write): begin it ourselves.
@@ -189,7 +206,7 @@ class DriverStatement:
     def _run(self, connection: Connection, compiled: _Compiled, params: Any, *,
              many: bool) -> tuple[Any, ...] | None:
         sql, dispatch = compiled.sql, connection.dispatch
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor, kept = _cursor(connection)
         try:
             if dispatch.before_cursor_execute:
                 dispatch.before_cursor_execute(connection, cursor, sql, params, None, many)
@@ -202,15 +219,40 @@ class DriverStatement:
             if dispatch.after_cursor_execute:
                 dispatch.after_cursor_execute(connection, cursor, sql, params, None, many)
         except BaseException as exc:  # as SQLAlchemy: wrapped (or the connection dropped) and raised
+            connection.connection.info.pop(_CURSOR, None)
+            kept = False
             connection._handle_dbapi_exception(exc, sql, params, cursor, None)
         finally:
-            cursor.close()
+            if not kept:
+                cursor.close()
         if row is None or not compiled.results:
             return cast(tuple[Any, ...] | None, row)
         values = list(row)
         for index, process in compiled.results:
             values[index] = process(values[index])
         return tuple(values)
+
+
+_CURSOR = "voicebot.cursor"
+"""The pooled connection's `info` key: the driver's cursor `DriverStatement` runs on."""
+
+
+def _cursor(connection: Connection) -> tuple[Any, bool]:
+    """The driver cursor to run a statement on, and whether it is kept. On PostgreSQL one per
+    DBAPI connection, made once and kept with it: a new psycopg cursor per statement (its
+    adapters and transformer) cost a webhook about 20k instructions each, three or four
+    times; its results are in memory, nothing stays open on the server. The pool clears
+    `info` when it replaces the DBAPI connection (a reconnect, a recycle), and the cursor
+    is dropped after an error. SQLite's cursor is closed after each statement, as before: a
+    statement not stepped to its end would hold its read snapshot open."""
+    pooled = connection.connection
+    dbapi = pooled.dbapi_connection
+    if connection.dialect.name != "postgresql":
+        return dbapi.cursor(), False  # type: ignore[union-attr]
+    held = pooled.info.get(_CURSOR)
+    if held is None or held[0] is not dbapi:
+        held = pooled.info[_CURSOR] = (dbapi, dbapi.cursor())  # type: ignore[union-attr]
+    return held[1], True
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,8 +383,16 @@ def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
         session: Session | None = g.pop("db_session", None)
-        if session is not None:
+        if session is not None and not idle(session):
             session.close()
+
+
+def idle(session: Session) -> bool:
+    """Nothing for `close` to end or let go of: no transaction, no object (a webhook's
+    session after its commit, when the turn worked on rows). Closing it anyway cost every
+    webhook about 45k instructions for a session that is then dropped (issue 15)."""
+    return (not session.in_transaction() and not session.identity_map
+            and not session.new and not session.deleted)
 
 
 _COMMITTED = "db_committed"

@@ -155,7 +155,7 @@ def _update(changed: frozenset[str]) -> db.DriverStatement:
 def lock(session: Session, sid: str) -> CallRow | None:
     """The call Twilio names `sid`, as a row locked until the commit (SELECT ... FOR UPDATE;
     on SQLite the webhook's BEGIN IMMEDIATE, `db.serialise`): a turn's one read."""
-    return _row(session, _LOCK.execute(session.connection(), {"call_sid": sid}))
+    return _row(session, _LOCK.execute(db.connection(session), {"call_sid": sid}))
 
 
 def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt.datetime,
@@ -166,7 +166,7 @@ def open(session: Session, flow: Flow, *, sid: str, from_: str, to: str, now: dt
     webhook, each a disk flush the caller waits through (issue 15). None when a row with
     this SID exists: a copy of the webhook, which replays the first delivery's answer (a copy
     at the same moment waits on the unique index until the first commits)."""
-    connection = session.connection()
+    connection = db.connection(session)
     return _row(session, _OPEN[connection.dialect.name].execute(
         connection,
         {"sid": sid, "flow_id": flow.id, "flow_digest": flow.digest, "direction": direction,
@@ -179,7 +179,7 @@ def save(session: Session, call: CallRow) -> None:
     now = call.columns()
     changed = {name: value for name, value in now.items() if value != call.saved[name]}
     if changed:
-        _update(frozenset(changed)).execute(session.connection(), {"call_id": call.id, **changed})
+        _update(frozenset(changed)).execute(db.connection(session), {"call_id": call.id, **changed})
         call.saved = now
 
 
@@ -273,7 +273,7 @@ def events(session: Session, rows: list[dict[str, Any]]) -> None:
     the turn's SQLAlchemy work."""
     if not rows:
         return
-    connection = session.connection()
+    connection = db.connection(session)
     if connection.dialect.name == "postgresql":
         stamp = _AT.process_bind_param
         _INSERT_EVENTS_FROM_JSON.execute(connection, {"lines": [
