@@ -72,8 +72,10 @@ def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     spawn("second")
     # What is proved is that nothing is left undone or done twice, not how fast: each REST
     # call takes the double 1.5 s, and under a loaded CI (the other xdist worker's suite on
-    # the same two cores) the restarted worker's adoption and sends took over 60 s once.
-    wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16, 150,
+    # the same two cores) the restarted worker's adoption and sends took over 60 s once, and
+    # over 150 s once (2026-12-02, CI on both databases; 40 s alone on the same machine). The
+    # bound only stops a stuck test.
+    wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16, 300,
              "the restarted worker finished the schedule")
     wait_for(lambda: None not in {d.call_sid for d in stored(app, Dial)}, 30,
              "every call found at Twilio")
