@@ -143,11 +143,12 @@ CASES = [
        False, None, reason="follow_up"),
     en("checking if my range is fixed, it has been a week", False, None, reason="follow_up"),
     # A caller chasing something under way gets a call, never a quote: "following up ... call
-    # me back" shares only the particles "up" and "back" with "the drain backs up".
+    # me back" shares only the particles "up" and "back" with "the drain backs up". ("following
+    # up" is the follow-up reason's own name; in other words the message is still no request.)
     en("hey just following up on my repair from last week, call me back", False, None,
        reason="follow_up"),
     en("hi, it's Dan calling back about the estimate your guy gave me", False, None, "Dan",
-       reason="follow_up"),
+       reason="no_service_named"),
     en("could you check if someone can get my range fixed this week", True, "oven"),
     # A seller's pitch speaks of "your business"; a customer's "we" names their appliance.
     en("we noticed your company website loads slowly, our team can fix that, call us", False,
@@ -170,7 +171,7 @@ CASES = [
     ru("хочу переобуть машину на зимнюю резину в субботу", True, "tyres"),
     # A caller whom nobody called back: a person calls, no quote.
     ru("я вчера звонил насчёт записи на ремонт, мне так и не перезвонили", False, None,
-       reason="follow_up"),
+       reason="no_service_named"),
     ru("здравствуйте это ольга у меня не заводится машина это срочно", True, "diagnostics",
        "Ольга", urgency="urgent"),
     ru("нужна диогностика ходовой", True, "diagnostics"),  # misheard: one letter off
