@@ -61,6 +61,18 @@ StartResponse = Callable[..., Any]
 Wsgi = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+def consume(app: Wsgi, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    """Call a WSGI app and read its whole body, closing it as a server does: the work a
+    request costs ends only there."""
+    body = app(environ, start_response)
+    try:
+        return list(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
 class Metered:
     """A WSGI app's CPU time (this thread's), from the call until its body is consumed."""
 
@@ -75,13 +87,7 @@ class Metered:
         if self.profiler is not None:
             self.profiler.enable()
         try:
-            body = self.app(environ, start_response)
-            try:
-                chunks = list(body)
-            finally:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
+            chunks = consume(self.app, environ, start_response)
         finally:
             if self.profiler is not None:
                 self.profiler.disable()

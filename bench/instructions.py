@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import DEFAULT_DB, machine, run_main, say
-from bench.cpu import DEFAULT_SCRIPT, StartResponse, Wsgi, in_process, warm_up
+from bench.cpu import DEFAULT_SCRIPT, StartResponse, Wsgi, consume, in_process, warm_up
 
 HELPER = r"""
 #include <valgrind/callgrind.h>
@@ -105,13 +105,7 @@ class Counted:
         if self.whole:
             self.switch.toggle()
         try:
-            body = self.app(environ, start_response)
-            try:
-                chunks = list(body)
-            finally:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
+            chunks = consume(self.app, environ, start_response)
         finally:
             if self.whole:
                 self.switch.toggle()
