@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.language import idioms, polarity
+from voicebot.language import idioms, negation, polarity
 from voicebot.language.lemmas import Family, analyse, lexeme
 from voicebot.language.scorer import Menu, pattern
 
@@ -170,3 +170,18 @@ def test_a_suppliers_price_list_is_not_the_callers_price() -> None:
     # its goods would be heard as a caller asking what we charge.
     heard = SHOP.hear("хотим отправить вам наш прайс")
     assert heard.best is not None and heard.best.key == "supplier", heard.ranking
+
+
+
+@pytest.mark.parametrize(("said", "person"), [
+    ("I'm not comfortable with the repairman you sent", "repairman"),
+    ("honestly not happy with that technician", "technician"),
+    ("we weren't satisfied with the tech", "tech"),
+])
+def test_a_feeling_denied_about_a_person_still_names_the_person(said: str, person: str) -> None:
+    """OM-8: "not happy with the technician" denies the feeling, not the technician: the
+    caller means the technician, where "not calling about a repair" denies the repair."""
+    terms = analyse(said, "en")
+    assert not any(terms[i].text == person for i in negation.scope(terms, "en"))
+    terms = analyse("I'm not calling about the technician", "en")
+    assert any(terms[i].text == "technician" for i in negation.scope(terms, "en"))

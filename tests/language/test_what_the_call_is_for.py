@@ -164,6 +164,26 @@ def test_work_our_people_did_told_as_a_statement(said: str, finished: bool) -> N
     assert focus.finished_told(terms, negation.denied(terms, "en")) is finished
 
 
+@pytest.mark.parametrize(("said", "finished"), [
+    ("our repairman stopped by on friday, so is the dryer sorted or not", True),
+    ("you folks were out here monday; are you done with the fridge?", True),
+    ("the technician was over yesterday, I was wondering whether he's finished", True),
+    ("the tech came out and said a part is on order, has it arrived", False),
+    ("the tech came by last week", False),
+])
+def test_a_visit_our_people_made_then_a_question_asks_what_is_left(said: str,
+                                                                    finished: bool) -> None:
+    """OM-6: "your tech came out, is that it?" asks after the job in hand; a visit told with
+    no question, or a wait for a part (OM-5), does not."""
+    terms = analyse(said, "en")
+    assert focus.finished_told(terms, negation.denied(terms, "en")) is finished
+
+
+def test_a_menu_hears_a_visit_then_a_question_as_a_finished_job() -> None:
+    said = "the guy came out to look at the ice maker, is there more to do on it"
+    assert _best(_desk(THINGS), said) == "finished"
+
+
 def test_a_menu_hears_work_done_as_a_finished_job() -> None:
     said = "your technician worked on my dryer yesterday and I've got a question about it"
     assert _best(_desk(THINGS), said) == "finished"

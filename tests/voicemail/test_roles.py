@@ -50,6 +50,21 @@ def test_cs3_om4_russian_speaker_outranks_the_parts_named(said: str, reason: str
     assert heard.reason == reason
 
 
+@pytest.mark.parametrize(("said", "follow_up"), [
+    ("hi, you replaced the pump in my dishwasher in may and it's making that noise again, "
+     "Carl, 503 555 0104", True),
+    ("your technician serviced the range last month and the burner still won't light", True),
+    ("my range burner won't light again, please send someone, 503 555 0104", False),
+    ("the dryer still won't heat after I cleaned the vent myself, call 503 555 0104", False),
+])
+def test_om4_om6_a_fault_back_after_our_job_gets_no_quote(said: str, follow_up: bool) -> None:
+    """A customer whose repair by us failed is called back by a person, not sent a price for
+    fixing it again; a fault with no job of ours behind it still gets its quote."""
+    heard = understand(said, OMEGA)
+    assert (heard.reason == "follow_up") is follow_up
+    assert heard.is_service_request is not follow_up
+
+
 @pytest.mark.parametrize(("said", "reason"), [
     ("hey your technician hauled my oven back to the shop on friday any update", "follow_up"),
     ("Hi, I dropped my microwave off with you Tuesday; where are things on it?", "follow_up"),

@@ -214,8 +214,47 @@ def finished_told(terms: tuple[Term, ...], unsaid: frozenset[int]) -> bool:
     oven on Tuesday and I have a question", "you guys replaced the pump") and neither waits
     for anything to follow (a part: `waits`) nor asks for a new job: a question about
     finished work, however it is put."""
-    return ours(terms, _EN_REPAIRED) and not waits(terms) \
+    return (ours(terms, _EN_REPAIRED) or _visit_asked(terms)) and not waits(terms) \
         and not requested(terms, "en", unsaid) and not _wishes(terms)
+
+
+_EN_BACK = frozenset({"again", "still", "anymore", "already"})
+"""Words of a fault back or never gone: "leaking again", "still not heating"."""
+
+
+def redone(terms: tuple[Term, ...]) -> bool:
+    """Whether an English caller says a fault is back after a job our people did ("the washer
+    you repaired is leaking again", "your tech fixed the oven and it still won't heat"): the
+    business's own job, for a person to take up, not a new repair to quote (OM-4, OM-6)."""
+    return any(t.text in _EN_BACK for t in terms) and ours(terms, _EN_REPAIRED)
+
+
+_EN_HERE = frozenset({"here", "out", "over", "by", "round", "around"})
+
+
+def _visit_asked(terms: tuple[Term, ...]) -> bool:
+    """Whether an English caller tells of a visit our people made ("your tech came out
+    yesterday", "the technician was here on Tuesday") and then asks something of it ("is that
+    it", "anything left to do", "if he's coming back"): what is left of a job in hand."""
+    technicians = idioms.spans(terms, "en", "technician")
+    for i, t in enumerate(terms):
+        if i in technicians and i + 1 not in technicians:
+            j = i + 1
+        elif t.text in _EN_YOU:
+            j = i + 1
+            while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
+                j += 1
+        else:
+            continue
+        if j + 1 >= len(terms) or terms[j].clause != t.clause:
+            continue
+        came = terms[j].text in _EN_VISITED or (terms[j].text in ("was", "were")
+                                                and terms[j + 1].text in _EN_HERE)
+        later = [w for w in terms[j + 1:] if w.text not in _EN_OPENING]
+        if came and any(idioms.asks_yes_or_no([w for w in later if w.clause == c])
+                        for c in {w.clause for w in later}):
+            return True
+    return False
 
 
 def _wishes(terms: tuple[Term, ...]) -> bool:

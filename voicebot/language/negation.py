@@ -143,7 +143,15 @@ def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:
     по поводу ремонта", "not calling about a repair" (but not "not cooling thank you")."""
     if family == "ru":
         return terms[j].lexeme.verb
-    return j + 1 < len(terms) and terms[j + 1].text in _EN_LINKS
+    return j + 1 < len(terms) and terms[j + 1].text in _EN_LINKS \
+        and terms[j].text not in _EN_ATTITUDES
+
+
+_EN_ATTITUDES = frozenset({"happy", "comfortable", "satisfied", "pleased", "thrilled", "glad",
+                           "impressed", "content", "okay", "ok", "fine", "cool", "crazy"})
+"""English words of how the caller feels about something: negated, they deny the feeling, not
+its object. "I'm not happy with the technician" is about the technician (a complaint); "not
+calling about a repair" denies the repair."""
 
 
 _EN_LINKS = frozenset({"about", "for", "regarding", "with", "to", "because", "over"})

@@ -310,7 +310,8 @@ def _with_us_en(terms: Sequence[Term]) -> bool:
 def with_us(terms: Sequence[Term], family: Family) -> bool:
     """The message is about a job the business already has: the caller's own car or
     appliance, left with us, picked up by us, or waited on."""
-    return _with_us_ru(terms) if family == "ru" else _with_us_en(terms)
+    return _with_us_ru(terms) if family == "ru" else (_with_us_en(terms)
+                                                      or focus.redone(tuple(terms)))
 
 
 def awaited(terms: tuple[Term, ...], family: Family) -> bool:
