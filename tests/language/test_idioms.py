@@ -185,3 +185,20 @@ def test_a_feeling_denied_about_a_person_still_names_the_person(said: str, perso
     assert not any(terms[i].text == person for i in negation.scope(terms, "en"))
     terms = analyse("I'm not calling about the technician", "en")
     assert any(terms[i].text == "technician" for i in negation.scope(terms, "en"))
+
+
+@pytest.mark.parametrize("said", ["can we swap technicians", "please switch out the tech"])
+def test_changing_the_person_is_said_in_any_verb_of_changing(said: str) -> None:
+    """OM-8: a flow that lists "change technician" hears "swap" and "switch out" too."""
+    desk = menu("en", tech=["change technician"], person=["dispatcher", "oven"])
+    heard = desk.hear(said)
+    assert heard.best is not None and heard.best.key == "tech", heard.ranking
+
+
+def test_an_insult_in_an_irregular_plural_is_still_an_insult() -> None:
+    """OM-10: "thieves" is the plural of "thief", not a form of the rare verb "to thieve"."""
+    assert lexeme("thieves", "en").lemma == lexeme("thief", "en").lemma
+    assert lexeme("leaves", "en").lemma == lexeme("leave", "en").lemma
+    abuse = menu("en", addressed=("abuse",), abuse=["thief"], person=["fridge"])
+    assert (best := abuse.hear("you are a pack of thieves").best) is not None \
+        and best.key == "abuse"

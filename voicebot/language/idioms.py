@@ -61,6 +61,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         "other": ("different", "another", "other", "someone else", "somebody else",
                   "anyone else", "anybody else", "someone different", "somebody different",
                   "a new one", "replacement", "someone new", "somebody new", "new person"),
+        # Putting one in another's place: "swap technicians", "switch the tech".
+        "change": ("change", "switch", "swap", "switch out", "swap out"),
         # A machine that works as it should.
         "working": ("working", "running", "functioning", "works", "runs"),
         "great": ("great", "perfect", "perfectly", "fine", "excellent", "awesome",

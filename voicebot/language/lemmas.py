@@ -212,6 +212,10 @@ def _english_base(word: str) -> str:
     found = getAllLemmas(word)
     if not found or any(word in forms for forms in found.values()):
         return word
+    # A plural of -f/-fe is that noun's, not a rare verb's: "thieves" are thieves, though
+    # "to thieve" exists ("knives", "shelves" alike; "leaves" stays the verb).
+    if word.endswith("ves") and "NOUN" in found and found["NOUN"][0].endswith(("f", "fe")):
+        return str(found["NOUN"][0])
     for pos in ("VERB", "AUX", "NOUN"):
         if pos in found:
             return str(found[pos][0])
