@@ -202,3 +202,20 @@ def test_an_insult_in_an_irregular_plural_is_still_an_insult() -> None:
     abuse = menu("en", addressed=("abuse",), abuse=["thief"], person=["fridge"])
     assert (best := abuse.hear("you are a pack of thieves").best) is not None \
         and best.key == "abuse"
+
+
+@pytest.mark.parametrize(("said", "denied"), [
+    ("I don't have any warranty on it", "warranty"),
+    ("we haven't got a home warranty", "warranty"),
+    ("I do not carry insurance", "insurance"),
+])
+def test_a_verb_of_having_negated_denies_what_is_had(said: str, denied: str) -> None:
+    """OM-3: "I don't have any warranty" is no warranty call."""
+    terms = analyse(said, "en")
+    assert any(terms[i].text == denied for i in negation.scope(terms, "en"))
+
+
+def test_a_caller_without_a_warranty_is_no_insurance_call() -> None:
+    desk = menu("en", insurance=["warranty", "insurance"], person=["dispatcher", "stove"])
+    heard = desk.hear("I don't have any warranty, I just need my stove fixed")
+    assert heard.best is not None and heard.best.key == "person", heard.ranking

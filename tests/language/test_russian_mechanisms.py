@@ -231,3 +231,17 @@ def test_a_span_that_holds_any_window_is_no_other_time(said: str) -> None:
 
 def test_a_day_named_is_still_another_time() -> None:
     assert best(VISIT, "а можно в пятницу") == "other_time"
+
+
+@pytest.mark.parametrize(("said", "meant"), [
+    ("гарантия ещё есть, брали этой весной", "yes"),
+    ("на гарантии, покупали в январе", "yes"),
+    ("гарантии больше нет, брали давно", "no"),
+    # One clause telling its own story stays unanswered.
+    ("гарантия была на два года, брали три года назад", None),
+])
+def test_hl3_a_clause_that_echoes_the_question_answers_it_beside_a_reason(
+        said: str, meant: str | None) -> None:
+    """HL-3: "Техника ещё на гарантии?" answered with the question's words in one clause and
+    the why in another is that answer."""
+    assert polarity.answer(said, "ru", "Техника ещё на гарантии?") == meant

@@ -65,6 +65,16 @@ def test_om4_om6_a_fault_back_after_our_job_gets_no_quote(said: str, follow_up: 
     assert heard.is_service_request is not follow_up
 
 
+def test_om4_a_question_about_the_bill_for_our_job_is_a_follow_up() -> None:
+    """An invoice after work our people did is the caller's own account, not a supplier's."""
+    heard = understand("hi it's Sam, your tech replaced the belt in my dryer last week, I "
+                       "have a question about the invoice, 503 555 0109", OMEGA)
+    assert heard.reason == "follow_up" and not heard.is_service_request
+    heard = understand("this is Coast Parts, the belts you ordered shipped, the invoice is "
+                       "attached", OMEGA)
+    assert heard.reason == "supplier"
+
+
 @pytest.mark.parametrize(("said", "reason"), [
     ("hey your technician hauled my oven back to the shop on friday any update", "follow_up"),
     ("Hi, I dropped my microwave off with you Tuesday; where are things on it?", "follow_up"),

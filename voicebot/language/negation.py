@@ -116,12 +116,21 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
             # "не могу разобраться с настройками": the caller cannot cope; the settings are
             # what they need help with, not what they deny.
             break
+        if family == "en" and not nxt.content and nxt.lemma in _EN_HAVING:
+            # "don't have any warranty": the auxiliary "have" as a verb of having.
+            budget = 2
         if not nxt.content or nxt.lexeme.pronoun or nxt.text in _DEGREE:
             continue
         if budget == 1 and _carries_on(terms, j, family):
             budget += 1
         budget -= 1
         if budget == 0:
+            # An English compound noun is one thing: "haven't got a home warranty" (the object
+            # of the negated verb, not the verb: "don't want same ...").
+            if family == "en" and j + 1 < len(terms) and terms[j + 1].clause == term.clause \
+                    and nxt.lexeme.lacking and terms[j + 1].lexeme.lacking \
+                    and any(terms[k].content for k in covered if k < j):
+                covered.add(j + 1)
             break
     # Only what the negation says something about counts: "не хочу" covers "хочу", but
     # "not, um, really" covers nothing a choice could name.
@@ -143,8 +152,15 @@ def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:
     по поводу ремонта", "not calling about a repair" (but not "not cooling thank you")."""
     if family == "ru":
         return terms[j].lexeme.verb
+    if terms[j].lemma in _EN_HAVING:
+        return True
     return j + 1 < len(terms) and terms[j + 1].text in _EN_LINKS \
         and terms[j].text not in _EN_ATTITUDES
+
+
+_EN_HAVING = frozenset({"have", "got", "get", "own", "hold", "carri"})
+"""English verbs (as lemmas) of having: negated, they deny what is had ("I don't have any
+warranty", "we haven't got a claim number")."""
 
 
 _EN_ATTITUDES = frozenset({"happy", "comfortable", "satisfied", "pleased", "thrilled", "glad",

@@ -178,8 +178,11 @@ def echo(terms: tuple[Term, ...], question: tuple[Term, ...], family: Family) ->
     words, not adverbs such as "ещё" or "still"), so a stray word in common decides
     nothing; a named word under a negation turns the whole answer into a no."""
     asked = {t.lemma for t in question if _names(t)}
-    named = [i for i, t in enumerate(terms) if _names(t)]
-    echoed = [i for i in named if terms[i].lemma in asked]
+    echoed = [i for i, t in enumerate(terms) if _names(t) and t.lemma in asked]
+    # The clauses that echo the question answer it; another clause may say why ("гарантия
+    # ещё есть, купили недавно").
+    clauses = {terms[i].clause for i in echoed}
+    named = [i for i, t in enumerate(terms) if _names(t) and t.clause in clauses]
     if not echoed or len(named) - len(echoed) > MAX_OWN_WORDS:
         return None
     covered = negation.scope(terms, family)

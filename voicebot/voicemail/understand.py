@@ -115,9 +115,13 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         awaited = roles.awaited(meaning, flow.family) and not (
             best_reason is not None and best_reason.key not in ("follow_up", "supplier")
             and best_reason.score >= HEARD)
-        # "my invoice": a customer's account; a supplier's is "your invoice".
-        own_account = best_reason is not None and best_reason.key == "supplier" and all(
+        # "my invoice": a customer's account; a supplier's is "your invoice". A caller who
+        # tells of work our people did for them ("you fixed my washer, a question about the
+        # invoice") speaks of their own account too.
+        own_account = best_reason is not None and best_reason.key == "supplier" and (all(
             focus.owned(meaning, e.start, flow.family) for e in best_reason.evidence)
+            or (flow.family == "en"
+                and focus.finished_told(meaning, negation.denied(meaning, flow.family))))
         if speaker == "insurance":
             reason = speaker
         elif speaker is not None:
