@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
@@ -44,10 +45,25 @@ def mask_numbers(text: str) -> str:
     return _PHONE.sub(lambda m: mask(m.group()), text)
 
 
-def request_fields() -> dict[str, Any]:
-    """What identifies the request being answered, if any (empty outside one)."""
+def request_fields() -> Mapping[str, Any]:
+    """What identifies the request being answered, if any (empty outside one). Worked out
+    once a request: every line of it carries them, and reading them through Flask's proxies
+    each time cost a line about as much as formatting it (issue 15)."""
     if not has_request_context():
         return {}
+    fields: dict[str, Any] | None = g.get(_FIELDS)
+    if fields is None:
+        fields = _fields_now()
+        if "request_id" in g:  # `_start` has run: nothing in them changes from here on
+            setattr(g, _FIELDS, fields)
+    return fields
+
+
+_FIELDS = "log_fields"
+"""`g` key of the request's fields."""
+
+
+def _fields_now() -> dict[str, Any]:
     fields: dict[str, Any] = {"request_id": g.get("request_id", ""), "method": request.method,
                               "path": request.path}
     if request.mimetype == "application/x-www-form-urlencoded":
@@ -57,6 +73,10 @@ def request_fields() -> dict[str, Any]:
         if caller := request.form.get("From"):
             fields["from"] = mask(caller)
     return fields
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""`json.dumps(entry, ensure_ascii=False)`'s encoder, made once rather than for each line."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,11 +90,14 @@ class JsonFormatter(logging.Formatter):
             "message": mask_numbers(record.getMessage()),
         }
         fields = request_fields()
-        fields.update({k: getattr(record, k) for k in FIELDS if hasattr(record, k)})
-        entry.update((k, fields[k]) for k in FIELDS if k in fields)
+        for k in FIELDS:  # the record's own (from `extra=`) over the request's
+            if k in record.__dict__:
+                entry[k] = record.__dict__[k]
+            elif k in fields:
+                entry[k] = fields[k]
         if record.exc_info:
             entry["error"] = mask_numbers(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False)
+        return _ENCODER.encode(entry)
 
 
 def formatter(fmt: str) -> logging.Formatter:

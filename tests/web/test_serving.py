@@ -7,6 +7,7 @@ PostgreSQL when VOICEBOT_TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -24,7 +25,7 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import create_engine, text
 
-from voicebot import create_app, db
+from voicebot import create_app, db, logs
 from voicebot.cli import main
 from voicebot.devtools.emulator import CallEmulator, HttpTransport
 from voicebot.logs import JsonFormatter, mask_numbers
@@ -159,6 +160,43 @@ def test_json_request_line_carries_its_fields(dial_inprocess: Any,
     assert line["message"].startswith("POST /twilio/voice 200 ")
     assert line["call_sid"] == call.call_sid and line["from"] == "+15*****0177"
     assert line["status"] == 200 and line["path"] == "/twilio/voice" and line["request_id"]
+
+
+@pytest.mark.usefixtures("app")
+def test_every_line_of_a_webhook_carries_its_fields_worked_out_once(
+        dial_inprocess: Any, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The incoming call logs two lines (which flow answers, then the request line); both carry
+    the same request fields, read from the request once (issue 15: each read cost a line as
+    much as the rest of its formatting)."""
+    worked_out: list[dict[str, Any]] = []
+    fields_now = logs._fields_now
+
+    def counted() -> dict[str, Any]:
+        worked_out.append(fields_now())
+        return worked_out[-1]
+
+    monkeypatch.setattr(logs, "_fields_now", counted)
+    written: list[str] = []
+    handler = logging.Handler(logging.INFO)
+    handler.setFormatter(JsonFormatter())
+    handler.emit = lambda record: written.append(handler.format(record))  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)  # formats as the line is logged, as production does
+    try:
+        with caplog.at_level("INFO"):
+            call = dial_inprocess(OMEGA, from_=CALLER)
+            call.start()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [line for line in map(json.loads, written)
+             if line["logger"] in ("voicebot.request", "voicebot.webhooks")]
+    assert [line["logger"] for line in lines] == ["voicebot.webhooks", "voicebot.request"]
+    for line in lines:
+        assert line["call_sid"] == call.call_sid and line["from"] == "+15*****0177"
+        assert line["path"] == "/twilio/voice" and line["method"] == "POST"
+    assert lines[0]["request_id"] == lines[1]["request_id"] != ""
+    assert "status" not in lines[0] and lines[1]["status"] == 200
+    assert len(worked_out) == 1
 
 
 def test_numbers_in_log_messages_are_masked_but_sids_are_not() -> None:
