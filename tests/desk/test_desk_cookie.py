@@ -12,7 +12,10 @@ import pytest
 import requests
 from flask import Flask
 
+from voicebot.admin import DeskSessions
+
 from support.desk import PASSWORD, PASSWORD_HASH, csrf_token
+from support.signed import CALLER, OMEGA, post
 
 
 @pytest.fixture
@@ -62,3 +65,28 @@ def test_behind_an_https_public_url_the_cookie_is_secure(make_app: Callable[...,
     assert answer.status_code == 302, answer.text
     flags = attributes(answer.headers["Set-Cookie"])
     assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags
+
+
+def test_a_webhook_touches_no_part_of_the_desk_session(app: Flask,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twilio sends no cookie: its webhooks get an empty session, never read and never saved
+    (no Set-Cookie, no Vary), without the cookie settings or signer (issue 15: that work cost
+    a webhook more than its signature check)."""
+    def untouchable(*_: object) -> None:
+        raise AssertionError("the desk session's machinery ran for a webhook")
+
+    for name in ("get_signing_serializer", "get_cookie_domain", "get_cookie_path"):
+        monkeypatch.setattr(DeskSessions, name, untouchable)
+    status, body = post(app.test_client(), "/twilio/voice",
+                        {"CallSid": "CA" + "7" * 32, "From": CALLER, "To": OMEGA})
+    assert status == 200 and "<Response>" in body
+    reply = app.test_client().get("/healthz")
+    assert "Set-Cookie" not in reply.headers and "Vary" not in reply.headers
+
+
+def test_other_cookies_without_the_session_get_a_new_one(app: Flask) -> None:
+    browser = app.test_client()
+    browser.set_cookie("analytics", "x1")
+    page = browser.get("/admin/login")
+    assert page.status_code == 200 and csrf_token(page.get_data(as_text=True))
+    assert "session=" in page.headers["Set-Cookie"]  # the form's CSRF token lives in it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, Request, Response, g, render_template, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from typing_extensions import override
@@ -66,13 +66,23 @@ def init_app(app: Flask) -> None:
 class DeskSessions(SecureCookieSessionInterface):
     """The desk's signed cookie session, as Flask's. A request without the cookie (every
     Twilio webhook) gets the same new empty session without the cookie signer being built
-    first, which cost each webhook more than its signature check (issue 15)."""
+    first, which cost each webhook more than its signature check (issue 15); a request with
+    no Cookie header at all without its cookies being parsed either; and a session nobody
+    read or wrote is not saved, which sets no cookie and no header either way."""
 
     @override
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        if app.secret_key and ("HTTP_COOKIE" not in request.environ
+                               or not request.cookies.get(self.get_cookie_name(app))):
             return self.session_class()
         return super().open_session(app, request)
+
+    @override
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Flask's would read seven settings, then return: no Vary (never accessed), no cookie
+        # to delete (never modified), none to set (empty).
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 @bp.before_request
