@@ -31,9 +31,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from voicebot.flows.catalog import EXTENSION
     from voicebot.language import forms
     from voicebot.web import audio, voice
+    from voicebot.web.forms import WebhookRequest
 
     settings = load_settings(test_config)
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], instance_relative_config=True)
+    app.request_class = WebhookRequest
     app.config.from_mapping(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
     logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
