@@ -123,7 +123,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
     "ru": {
         # What something costs the caller: "расценки" ask what "цена" and "стоимость" ask.
         # Not "прайс": a supplier sends its "прайс", a price list of what it sells.
-        "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем"),
+        "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем",
+                  "сколько будет стоить", "во сколько обойдётся", "во что обойдётся"),
         # Taking back what was asked for: a request, a visit, a call-out withdrawn.
         "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
                    "аннулироваться", "аннулирование"),
