@@ -1259,10 +1259,17 @@ class Menu(Generic[K]):
         a job in hand), and where the added complaint or breakdown and the seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
+        # The neighbours' set works ("а у соседей всё показывает"): what the caller says of
+        # them only says where the fault is not, and the fault they name is their own.
+        fine = speaker.others_fine(terms) if self._broken is not None else frozenset()
+        if fine and len({t.clause for t in terms}) > len(fine):
+            terms = tuple(t for t in terms if t.clause not in fine)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
-        if self._broken is not None:
+        if fine:
+            terms = self._with_word(terms, str(self._broken))
+        elif self._broken is not None:
             terms = self._with_breakdown(terms)
         # A complaint or a breakdown implied is what the caller says is the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
