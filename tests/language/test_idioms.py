@@ -47,6 +47,7 @@ REPAIR = menu(
     # OM-8: the person who comes, by any of his names; "not the same one again" is another one.
     ("could a different repairman come out", "tech"),
     ("I don't want the same fella in my kitchen", "tech"),
+    ("could someone besides the last repairman come", "tech"),
 ])
 def test_an_expression_is_heard_as_every_member_of_its_class(said: str, expected: str) -> None:
     heard = REPAIR.hear(said)
@@ -67,6 +68,9 @@ def test_an_insult_is_any_insult_but_only_when_said_to_the_listener() -> None:
     assert (best := abuse.hear("you people are a bunch of crooks").best) is not None \
         and best.key == "abuse"
     assert (best := abuse.hear("you are clueless").best) is not None and best.key == "abuse"
+    assert (best := abuse.hear("you lot are a disgrace").best) is not None and best.key == "abuse"
+    assert (best := abuse.hear("you people are a ripoff").best) is not None \
+        and best.key == "abuse"
     heard = abuse.hear("this brainless fridge quit again")
     assert heard.best is not None and heard.best.key == "person"
 

@@ -60,7 +60,9 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         # Someone other than the one the caller had.
         "other": ("different", "another", "other", "someone else", "somebody else",
                   "anyone else", "anybody else", "someone different", "somebody different",
-                  "a new one", "replacement", "someone new", "somebody new", "new person"),
+                  "a new one", "replacement", "someone new", "somebody new", "new person",
+                  "someone besides", "somebody besides", "anyone besides", "anybody besides",
+                  "someone other than", "somebody other than", "anyone but", "anybody but"),
         # Putting one in another's place: "swap technicians", "switch the tech".
         "change": ("change", "switch", "swap", "switch out", "swap out"),
         # A machine that works as it should.
@@ -75,6 +77,7 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "brainless", "brain dead", "halfwit", "dimwit", "numbskull", "loser",
             "amateur", "bastard", "asshole", "jackass", "dipshit", "prick", "ignorant",
             "good for nothing", "waste of space", "morons", "nitwit", "buffoon", "idiotic",
+            "disgrace", "disgraceful", "rip off", "ripoff", "scam", "crooked", "shady",
         ),
         # Not deciding: neither a yes nor a no ("I'm not sure", "I guess so", "maybe"). A
         # yes/no question answered so is asked again, never taken as a yes (`polarity`).
@@ -123,7 +126,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
     "ru": {
         # What something costs the caller: "расценки" ask what "цена" and "стоимость" ask.
         # Not "прайс": a supplier sends its "прайс", a price list of what it sells.
-        "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем"),
+        "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем",
+                  "сколько будет стоить", "во сколько обойдётся", "во что обойдётся"),
         # Taking back what was asked for: a request, a visit, a call-out withdrawn.
         "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
                    "аннулироваться", "аннулирование"),
