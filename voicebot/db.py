@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g, has_request_context
+from flask.ctx import _AppCtxGlobals
 from sqlalchemy import (
     ClauseElement,
     ColumnElement,
@@ -450,9 +451,11 @@ def sessions(app: Flask | None = None) -> sessionmaker[Session]:
 
 def session() -> Session:
     """The request's session, closed when the app context ends."""
-    if "db_session" not in g:
-        g.db_session = sessions()()
-    s: Session = g.db_session
+    # Flask's `g` proxy looked up once, not three times on each of a webhook's calls (issue 15).
+    app_globals: _AppCtxGlobals = g._get_current_object()
+    s: Session | None = app_globals.get("db_session")
+    if s is None:
+        s = app_globals.db_session = sessions()()
     return s
 
 

@@ -64,13 +64,15 @@ _FIELDS = "log_fields"
 
 
 def _fields_now() -> dict[str, Any]:
-    fields: dict[str, Any] = {"request_id": g.get("request_id", ""), "method": request.method,
-                              "path": request.path}
-    if request.mimetype == "application/x-www-form-urlencoded":
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
+    fields: dict[str, Any] = {"request_id": g.get("request_id", ""), "method": req.method,
+                              "path": req.path}
+    if req.mimetype == "application/x-www-form-urlencoded":
         # Twilio's webhooks: the form is parsed anyway, for the signature check.
-        if call_sid := request.form.get("CallSid"):
+        form = req.form
+        if call_sid := form.get("CallSid"):
             fields["call_sid"] = call_sid
-        if caller := request.form.get("From"):
+        if caller := form.get("From"):
             fields["from"] = mask(caller)
     return fields
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Response, g, request
+from flask.ctx import _AppCtxGlobals
 from werkzeug.exceptions import BadRequest
 
 from voicebot.engine.turn import Reply
@@ -114,9 +115,10 @@ class TwilioForm:
 
 def form() -> TwilioForm:
     """The current webhook's parameters, parsed once per request."""
-    if "twilio_form" not in g:
-        g.twilio_form = TwilioForm(request.form)
-    parsed: TwilioForm = g.twilio_form
+    app_globals: _AppCtxGlobals = g._get_current_object()
+    parsed: TwilioForm | None = app_globals.get("twilio_form")
+    if parsed is None:
+        parsed = app_globals.twilio_form = TwilioForm(request.form)
     return parsed
 
 

@@ -620,8 +620,9 @@ def bad_request(exc: BadRequest) -> tuple[str, int]:
 def _apply_kept(response: Response) -> Response:
     """A webhook answered without a database error: callbacks kept while the database was
     down are applied now, in a thread (voicebot.spool)."""
-    if response.status_code < 500 and request.endpoint not in NO_DATABASE \
-            and not g.get("database_down") and not spool.replaying(request.environ):
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
+    if response.status_code < 500 and req.endpoint not in NO_DATABASE \
+            and not g.get("database_down") and not spool.replaying(req.environ):
         spool.spool(current_app).replay_soon()
     return response
 
