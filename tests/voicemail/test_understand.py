@@ -294,3 +294,20 @@ def test_seven_digits_without_a_country_fit_are_kept_as_digits() -> None:
 ])
 def test_near_spellings(said: str, listed: str, expected: bool) -> None:
     assert bool(fuzzy.near(said, [listed])) is expected
+
+
+@pytest.mark.parametrize(("transcript", "name"), [
+    # OM-4, OM-12: the name beside the callback number, with no "this is" / "my name is".
+    ("the oven won't heat up. call Nadia at five oh three five five five zero one four one",
+     "Nadia"),
+    ("washer is stuck full of water, please call Omar back at 503 555 0142", "Omar"),
+    ("Bryce, 971 555 0143. the dishwasher smells burnt", "Bryce"),
+    ("fridge is warm inside, 503 555 0144, Ines", "Ines"),
+    # A time, a pronoun or a thank-you there names nobody.
+    ("the dryer squeaks, call tomorrow at 503 555 0145", None),
+    ("the dryer squeaks, call me back at 503 555 0146", None),
+    ("the dryer squeaks, 503 555 0147, thanks", None),
+])
+def test_a_name_beside_the_callback_number_is_the_callers(transcript: str,
+                                                          name: str | None) -> None:
+    assert understand(transcript, OMEGA).caller_name == name
