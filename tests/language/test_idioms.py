@@ -53,6 +53,19 @@ def test_an_expression_is_heard_as_every_member_of_its_class(said: str, expected
     assert heard.best is not None and heard.best.key == expected, heard.ranking
 
 
+@pytest.mark.parametrize(("said", "expected"), [
+    # OM-8: displeasure with the person sent, negated or in one word, asks for someone else.
+    ("to be honest we were not pleased with the repairman", "tech"),
+    ("I feel uneasy about that fella coming to my place", "tech"),
+    # ... displeasure with a thing, or a thing not wanted back, is not about a person.
+    ("I'm not happy with the oven, it still smokes", "person"),
+    ("I don't want the washer back in this state", "person"),
+])
+def test_displeasure_with_the_person_sent_asks_for_another(said: str, expected: str) -> None:
+    heard = REPAIR.hear(said)
+    assert heard.best is not None and heard.best.key == expected, heard.ranking
+
+
 def test_a_class_member_under_negation_does_not_vote() -> None:
     assert REPAIR.hear("it's not good to go").best is None
     # "same" without a negation says nothing of another technician.

@@ -137,7 +137,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
 
 NEGATED_MEANS: dict[Family, dict[str, str]] = {
     # "I don't want the same technician", "please don't send him again": someone else.
-    "en": {"same": "other", "again": "other"},
+    # "I don't want him back": someone else too.
+    "en": {"same": "other", "again": "other", "back": "other"},
     "ru": {},
 }
 
@@ -182,11 +183,39 @@ _PERSONS = frozenset({"him", "her", "them", "he", "she", "they", "guy", "man", "
                       "technician", "tech", "repairman", "person", "fella", "fellow"})
 
 
-def _of_a_person(terms: tuple[Term, ...], clause: int) -> bool:
+_SAID_OF_A_PERSON = frozenset({"back"})
+"""Turned words that need the person named: "I don't want him back" asks for someone else,
+"I don't want my fridge back like this" does not."""
+
+
+def _of_a_person(terms: tuple[Term, ...], clause: int, named: bool = False) -> bool:
     """A negated clause about someone sent or had ("don't send Kevin again", "I don't want
-    the same man"), not about an appliance ("this stove won't light again")."""
-    return any(t.clause == clause and (t.lemma in _PERSON_VERBS or t.text in _PERSONS)
+    the same man"), not about an appliance ("this stove won't light again"); `named`: only
+    a word for a person counts, not a verb of sending or having."""
+    return any(t.clause == clause and ((t.lemma in _PERSON_VERBS and not named)
+                                       or t.text in _PERSONS)
                for t in terms)
+
+
+_PLEASED = frozenset({"happy", "comfortable", "satisfied", "pleased", "thrilled", "glad",
+                      "impressed", "content", "okay", "ok", "fine", "cool"})
+"""How a caller may feel about someone: negated ("not happy with the tech"), displeasure."""
+_DISPLEASED = frozenset({"unhappy", "uncomfortable", "dissatisfied", "displeased",
+                         "disappointed", "upset", "annoyed", "frustrated", "nervous", "uneasy"})
+"""Displeasure said in one word: "uncomfortable with that repairman"."""
+
+
+def _displeased_with_a_person(terms: tuple[Term, ...], i: int,
+                              negated_clauses: set[int], persons: frozenset[int]) -> bool:
+    """Whether the caller says at `i` they are displeased with a person named after it in the
+    clause ("I wasn't happy with the guy you sent", "uncomfortable having that repairman in my
+    house"): a complaint about who was sent asks, on a phone line, for someone else (OM-8).
+    Displeasure with a thing ("not happy with the repair") is not about a person."""
+    t = terms[i]
+    displeased = t.text in _DISPLEASED or (t.text in _PLEASED and t.clause in negated_clauses)
+    return displeased and any(j in persons or terms[j].text in _PERSONS
+                              for j in range(i + 1, len(terms))
+                              if terms[j].clause == t.clause)
 
 
 @dataclass(frozen=True)
@@ -275,11 +304,16 @@ def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
     turned = NEGATED_MEANS[family]
     if turned:
         negated_clauses: set[int] = set()
+        persons = frozenset(j for r in found if r.cls == "technician"
+                            for j in range(r.start, r.end))
         for i, term in enumerate(terms):
             if term.negation and term.text not in _ANSWERS:
                 negated_clauses.add(term.clause)
             opposite = turned.get(term.text)
             if opposite is not None and term.clause in negated_clauses \
-                    and _of_a_person(terms, term.clause):
+                    and _of_a_person(terms, term.clause, term.text in _SAID_OF_A_PERSON):
                 found.append(Reading(i, i + 1, opposite, False))
+            elif family == "en" and _displeased_with_a_person(terms, i, negated_clauses,
+                                                              persons):
+                found.append(Reading(i, i + 1, "other", False))
     return found
