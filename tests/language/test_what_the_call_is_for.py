@@ -197,3 +197,29 @@ def test_omega_hears_a_finished_job_told_as_a_statement() -> None:
     heard = answers.hear(flow, step, "", "your repairman serviced our fridge on monday "
                                          "and I'd like to ask about that")
     assert heard is not None and heard.choice.goto == "completion_info"
+
+
+@pytest.mark.parametrize(("said", "goto"), [
+    # OM-6, not OM-3: the warranty on work our people did is the business's own promise.
+    ("that belt your crew installed last week, is it guaranteed", "completion_info"),
+    ("the job you did on the cooktop, what kind of warranty comes with that", "completion_info"),
+    ("your man swapped the pump, any guarantee on the work?", "completion_info"),
+    # A contract named stays the insurer's, whoever did the work (OM-3).
+    ("you repaired our range, the warranty company needs your report", "insurance_queue"),
+])
+def test_a_warranty_on_our_own_work_is_a_question_about_it(said: str, goto: str) -> None:
+    flow = load_flow(Path(__file__).resolve().parents[2] / "flows" / "omega.yaml")
+    step = flow.states["menu"]
+    assert isinstance(step, Ask)
+    heard = answers.hear(flow, step, "", said)
+    assert heard is not None and heard.choice.goto == goto
+
+
+@pytest.mark.parametrize("said", [
+    "your guy came by on monday, is that the end of it",
+    "your crew was out here yesterday; is the fridge finished?",
+])
+def test_your_guy_is_our_technician(said: str) -> None:
+    """OM-6: "your guy", "your crew" are the business's people as "the technician" is."""
+    terms = analyse(said, "en")
+    assert focus.finished_told(terms, negation.denied(terms, "en"))

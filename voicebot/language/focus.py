@@ -205,7 +205,7 @@ def with_status_asked(terms: tuple[Term, ...], family: Family,
 
 
 _EN_REPAIRED = frozenset({"fix", "repair", "replac", "instal", "work", "swap", "finish",
-                          "servic"})
+                          "servic", "do"})
 """What the business's people do when they do the job itself (not "said", "ordered")."""
 
 
@@ -236,7 +236,7 @@ def _visit_asked(terms: tuple[Term, ...]) -> bool:
     """Whether an English caller tells of a visit our people made ("your tech came out
     yesterday", "the technician was here on Tuesday") and then asks something of it ("is that
     it", "anything left to do", "if he's coming back"): what is left of a job in hand."""
-    technicians = idioms.spans(terms, "en", "technician")
+    technicians = _our_people(terms)
     for i, t in enumerate(terms):
         if i in technicians and i + 1 not in technicians:
             j = i + 1
@@ -333,11 +333,40 @@ def mine_on_order(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
+_EN_OUR_PEOPLE = frozenset({"guy", "guys", "man", "men", "people", "folks", "crew", "team",
+                            "worker", "workers", "tech", "techs", "fella", "fellas", "boys",
+                            "person", "employee", "repairman"})
+"""Words for people that, after "your", are the business's own: "your guy", "your crew"."""
+
+
+def _our_people(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where a caller names the business's people: a technician in any of his names, or a
+    person who is "your" ("your guy came", "your crew fixed it")."""
+    return idioms.spans(terms, "en", "technician") | frozenset(
+        i for i, t in enumerate(terms)
+        if i and t.text in _EN_OUR_PEOPLE and terms[i - 1].text == "your")
+
+
+GUARANTEE = frozenset({"warranti", "guarante"})
+"""Lemmas of a warranty: of the business's own work, a promise it keeps itself."""
+
+
+def own_guarantee(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where an English caller asks after the warranty on work our people did ("the repair
+    you did, is there a warranty on it", "you replaced the belt, is that guaranteed"): a
+    question about finished work, not an insurer's or a home-warranty company's job (OM-3,
+    OM-6). A contract named ("home warranty", "warranty company") stays the insurer's."""
+    found = frozenset(i for i, t in enumerate(terms) if t.lemma in GUARANTEE)
+    if not found or not ours(terms, _EN_REPAIRED):
+        return frozenset()
+    return found - idioms.spans(terms, "en", "contract")
+
+
 def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
     """Whether the business's people did (or are doing) something of `did` on a job ("the
     tech said", "you guys are fixing", "the part you ordered for my washer"): the grammar a
     menu (`finished_told`) and a voicemail's roles (`roles.awaited`) both read."""
-    technicians = idioms.spans(terms, "en", "technician")
+    technicians = _our_people(terms)
     for i, t in enumerate(terms):
         if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
             if _did(terms, i + 1, t.clause, did):
