@@ -223,3 +223,15 @@ def test_your_guy_is_our_technician(said: str) -> None:
     """OM-6: "your guy", "your crew" are the business's people as "the technician" is."""
     terms = analyse(said, "en")
     assert focus.finished_told(terms, negation.denied(terms, "en"))
+
+
+@pytest.mark.parametrize(("said", "finished"), [
+    # OM-6: "you sent" names the man; the verb after it is what he did, not a request.
+    ("the fella you folks sent swapped the hose, are we good now", True),
+    ("the repairman that you had out serviced the range, one question about it", True),
+    # ... and a request stays one: "send" in its own form, asked.
+    ("the guy you sent fixed the fridge, now please send someone for the oven", False),
+])
+def test_a_person_named_by_who_sent_him_did_the_work(said: str, finished: bool) -> None:
+    terms = analyse(said, "en")
+    assert focus.finished_told(terms, negation.denied(terms, "en")) is finished

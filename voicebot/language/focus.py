@@ -291,7 +291,8 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
             # What the question is about: "сколько стоит записаться на ТО", "how much to book".
             continue
         if t.lemma in REQUEST[family]:
-            found.add(i)
+            if family != "en" or not _told_done(terms, i):
+                found.add(i)
         elif family == "en" and t.text == "to" and i + 1 < len(terms) \
                 and terms[i + 1].lemma not in _EN_ASKING and terms[i + 1].content \
                 and any(w.lemma in _EN_WANTING and w.clause == t.clause
@@ -308,6 +309,21 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
             if wanted or (_imperative(terms, i) and not asking):
                 found.add(i)
     return frozenset(found)
+
+
+_EN_SUBJECTS = frozenset({"i", "we", "he", "she", "they"})
+
+
+def _told_done(terms: tuple[Term, ...], i: int) -> bool:
+    """An English verb of booking in the past after its subject ("the guy you sent", "we
+    booked it last week"): what was done, told, not a request for it."""
+    t = terms[i]
+    if not (t.text in _EN_PAST or t.text.endswith("ed")):
+        return False
+    j = i - 1
+    while j >= 0 and terms[j].text in _EN_YOUR_LOT:
+        j -= 1
+    return j >= 0 and (terms[j].text in _EN_YOU or terms[j].text in _EN_SUBJECTS)
 
 
 _EN_DID = frozenset({"say", "order", "send", "come", "have", "look", "fix", "take", "replac", "repair",
@@ -369,7 +385,7 @@ def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
     technicians = _our_people(terms)
     for i, t in enumerate(terms):
         if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
-            if _did(terms, i + 1, t.clause, did):
+            if _did(terms, _after_relative(terms, i + 1), t.clause, did):
                 return True
         elif t.text in _EN_YOU:
             j = i + 1
@@ -381,6 +397,27 @@ def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
                     w.text in _EN_MINE for w in terms[k + 1:k + 7])):
                 return True
     return False
+
+
+_EN_RELATIVE = frozenset({"that", "who", "whom"})
+
+
+def _after_relative(terms: tuple[Term, ...], start: int) -> int:
+    """Where the verb of a person named stands past a relative clause that says who he is
+    ("the fella [you folks sent] replaced the pump", "the guy [that you had out] fixed it"):
+    the clause names the person, the verb after it is what he did."""
+    j = start + (start < len(terms) and terms[start].text in _EN_RELATIVE)
+    if j >= len(terms) or terms[j].text not in _EN_YOU:
+        return start
+    j += 1
+    while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
+        j += 1
+    if j < len(terms) and terms[j].text in _EN_PAST and terms[j].clause == terms[start].clause:
+        j += 1
+        while j < len(terms) and terms[j].text in _EN_VISIT_PARTICLES - {"and"}:
+            j += 1
+        return j
+    return start
 
 
 def _did(terms: tuple[Term, ...], start: int, clause: int,
@@ -409,6 +446,10 @@ _EN_VISITED = frozenset({"came", "stopped", "swung"})
 _EN_VISIT_PARTICLES = frozenset({"out", "over", "by", "round", "around", "and"})
 
 
+_EN_AWAITED = frozenset({"part", "parts", "order", "motor", "pump", "board", "piece"})
+"""What comes to a job in hand: "when's the part coming", "is the motor coming"."""
+
+
 def waits(terms: tuple[Term, ...]) -> bool:
     """Whether an English caller waits for what was to follow: "still waiting", "on back
     order", "when it comes in", "nobody showed up"."""
@@ -419,6 +460,7 @@ def waits(terms: tuple[Term, ...]) -> bool:
                 or (t.lemma == "order" and before in ("on", "back", "be", "to")) \
                 or (t.text == "word" and before == "any") \
                 or (t.lemma == "come" and nxt == "in") \
+                or (t.lemma == "come" and before in _EN_AWAITED) \
                 or (t.lemma == "show" and nxt == "up"):
             return True
     return False

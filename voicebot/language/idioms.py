@@ -57,10 +57,12 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "service man", "serviceman", "service guy", "service tech", "mechanic",
             "handyman", "fella", "fellow", "the guy", "the man", "the worker", "worker",
         ),
-        # Someone other than the one the caller had.
+        # Someone other than the one the caller had. Not "replacement": by lemma it is also
+        # "replaced", the work done ("the fella you sent replaced the pump", OM-6), and a
+        # "replacement motor" is a part.
         "other": ("different", "another", "other", "someone else", "somebody else",
                   "anyone else", "anybody else", "someone different", "somebody different",
-                  "a new one", "replacement", "someone new", "somebody new", "new person"),
+                  "a new one", "someone new", "somebody new", "new person"),
         # Putting one in another's place: "swap technicians", "switch the tech".
         "change": ("change", "switch", "swap", "switch out", "swap out"),
         # A machine that works as it should.
@@ -109,6 +111,9 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "home warranty", "warranty plan", "warranty company", "warranty provider",
             "home protection", "coverage plan", "appliance plan", "appliance insurance",
         ),
+        # Taking back what was booked: "call off the appointment" cancels it.
+        "cancel": ("cancel", "call off", "called off", "calling off", "cancellation",
+                   "cancelation"),
         # Closing the call: nothing more is wanted.
         "goodbye": (
             "bye", "goodbye", "bye bye", "have a good one", "have a nice day",
