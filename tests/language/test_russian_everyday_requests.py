@@ -104,3 +104,38 @@ def test_an_appliance_to_put_in_is_an_installation(said: str) -> None:
                                   "не надо ставить холодильник"])
 def test_putting_without_an_appliance_or_asked_how_is_no_installation(said: str) -> None:
     assert not installing.asked(analyse(said, "ru"))
+
+
+WORKSHOP = menu({"booking": ["поломка", "записаться"],
+                 "engineer": ["технический вопрос", "электрика", "инженер"],
+                 "body": ["покраска", "кузов", "капот"],
+                 "price": ["стоимость", "сколько стоит"]},
+                {"body": ["сколько стоит покрасить крыло"]})
+
+
+@pytest.mark.parametrize("said", ["вопрос по электрике: почему генератор не заряжает",
+                                  "технический вопрос, отчего стартер не крутит"])
+def test_cs4_a_fault_asked_why_is_a_question_not_a_breakdown_to_book(said: str) -> None:
+    """CS-4: "почему ... не заряжает" asks for an explanation (the engineer), where the same
+    fault told ("генератор не заряжает") is a breakdown to book (CS-3)."""
+    assert best(WORKSHOP, said) == "engineer"
+    assert best(WORKSHOP, "генератор не заряжает, электрика барахлит") == "booking"
+
+
+def test_cs2_a_price_asked_of_what_a_choice_examples_price_is_that_choice() -> None:
+    """CS-2: body work's own example asks its price, so the price of painting is for the body
+    master; the price of anything else is the price's."""
+    assert best(WORKSHOP, "во что обойдётся покраска капота") == "body"
+    assert best(WORKSHOP, "во что обойдётся замена ремня") == "price"
+    without = menu({"body": ["покраска", "кузов", "капот"],
+                    "price": ["стоимость", "сколько стоит"]})
+    assert best(without, "во что обойдётся покраска капота") == "price"
+
+
+@pytest.mark.parametrize("said", ["картинка пропала, а у соседей всё показывает",
+                                  "сигнала нет, хотя у соседки нормально"])
+def test_ts4_ts9_a_fault_the_neighbours_do_not_share_is_no_outage(said: str) -> None:
+    """TS-9 alarms the director about a house without signal; a caller whose neighbours'
+    sets work has a fault of their own (TS-4), whatever outage words they use."""
+    assert best(SET_TOP, said) == "own_set"
+    assert best(SET_TOP, "картинка пропала, и у соседей тоже не показывает") == "outage"

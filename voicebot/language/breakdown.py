@@ -75,6 +75,20 @@ def _failing_verb(terms: tuple[Term, ...], i: int) -> bool:
     return verb.lemma not in FAILING and before.text == "не"
 
 
+WHY = frozenset({"почему", "отчего", "зачем"})
+"""Russian words that ask the cause of what follows them in their clause."""
+
+
+def why_asked(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether `clause` asks why ("почему ...", "из-за чего ...", "с чего вдруг ...")."""
+    for i, t in enumerate(terms):
+        if t.clause != clause:
+            continue
+        if t.text in WHY or (t.text == "чего" and i and terms[i - 1].text in ("из-за", "с")):
+            return True
+    return False
+
+
 def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
     """(thing, verb) indices of each thing said not to work: a finite verb of the third
     person or the past that says so (`_failing_verb`: "не работает", "не включилась",

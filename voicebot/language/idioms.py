@@ -77,6 +77,7 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "brainless", "brain dead", "halfwit", "dimwit", "numbskull", "loser",
             "amateur", "bastard", "asshole", "jackass", "dipshit", "prick", "ignorant",
             "good for nothing", "waste of space", "morons", "nitwit", "buffoon", "idiotic",
+            "disgrace", "disgraceful", "rip off", "ripoff", "scam", "crooked", "shady",
         ),
         # Not deciding: neither a yes nor a no ("I'm not sure", "I guess so", "maybe"). A
         # yes/no question answered so is asked again, never taken as a yes (`polarity`).
@@ -128,7 +129,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
     "ru": {
         # What something costs the caller: "расценки" ask what "цена" and "стоимость" ask.
         # Not "прайс": a supplier sends its "прайс", a price list of what it sells.
-        "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем"),
+        "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем",
+                  "сколько будет стоить", "во сколько обойдётся", "во что обойдётся"),
         # Taking back what was asked for: a request, a visit, a call-out withdrawn.
         "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
                    "аннулироваться", "аннулирование"),

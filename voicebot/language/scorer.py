@@ -528,6 +528,12 @@ class Menu(Generic[K]):
         self._job = next((w for w in JOB if w in lemmas), None) if family == "ru" else None
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
+        self._takes = tuple(
+            frozenset(r.cls for p in ps if p.kind == "example"
+                      for r in idioms.readings(p.terms, family))
+            for _k, ps in self.candidates)
+        """Per candidate, the classes of question its examples ask about its own matter
+        ("сколько будет стоить покраска бампера": body work takes its price question)."""
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
@@ -1155,8 +1161,12 @@ class Menu(Generic[K]):
                             if hears([e], asked) else e for e in ev], p)
                     for o, k, ev, p in heard_by]
         # Only when some candidate hears the question: a menu that asks nothing about prices
-        # has every candidate judged alike.
-        context = [not hears(ev, asked) for _o, _k, ev, _p in heard_by]
+        # has every candidate judged alike. A candidate whose examples ask that very question
+        # of its own matter takes it too: the flow's author says so.
+        classes = {r.cls for r in idioms.readings(terms, self.family)
+                   if asked.intersection(range(r.start, r.end))}
+        context = [not hears(ev, asked) and not (ev and classes & self._takes[o])
+                   for o, _k, ev, _p in heard_by]
         if all(context):
             return heard_by
         return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev]
@@ -1270,10 +1280,17 @@ class Menu(Generic[K]):
         a job in hand), and where the added complaint or breakdown and the seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
+        # The neighbours' set works ("а у соседей всё показывает"): what the caller says of
+        # them only says where the fault is not, and the fault they name is their own.
+        fine = speaker.others_fine(terms) if self._broken is not None else frozenset()
+        if fine and len({t.clause for t in terms}) > len(fine):
+            terms = tuple(t for t in terms if t.clause not in fine)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
-        if self._broken is not None:
+        if fine:
+            terms = self._with_word(terms, str(self._broken))
+        elif self._broken is not None:
             terms = self._with_breakdown(terms)
         # A complaint or a breakdown implied is what the caller says is the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
@@ -1299,7 +1316,9 @@ class Menu(Generic[K]):
         (`idioms.COLLISION`: "въехали", "после ДТП") was damaged, not broken down: the
         collision is what the caller says is the matter."""
         if idioms.spans(terms, self.family, idioms.COLLISION) or not any(
-                terms[s].lemma not in self._other_faults for s, _v in breakdown.failing(terms)):
+                terms[s].lemma not in self._other_faults
+                and not breakdown.why_asked(terms, terms[v].clause)
+                for s, v in breakdown.failing(terms)):
             return terms
         return self._with_word(terms, str(self._broken))
 
