@@ -347,7 +347,8 @@ def _english_name_by_number(said: Sequence[str], taken: Collection[int],
     503 555 0190, Ana"). Where a number says who answers it, a word beside it in a clause of
     its own can only be that person (a verb or state there would need a subject)."""
     for i, word in enumerate(said):
-        if word in NOT_NAMES or word in CLOSINGS_EN or word in WHEN_EN or not _plain_word(word, i, taken, business):
+        if word in NOT_NAMES or word in CLOSINGS_EN or word in WHEN_EN \
+                or not _plain_word(word, i, taken, business):
             continue
         before = said[i - 1] if i else ""
         after = [w for w in said[i + 1:i + 4] if w != "back"][:2]
