@@ -57,8 +57,10 @@ def test_an_expression_is_heard_as_every_member_of_its_class(said: str, expected
     # OM-8: displeasure with the person sent, negated or in one word, asks for someone else.
     ("to be honest we were not pleased with the repairman", "tech"),
     ("I feel uneasy about that fella coming to my place", "tech"),
+    ("not too thrilled about the dude that showed up", "tech"),
     # ... displeasure with a thing, or a thing not wanted back, is not about a person.
     ("I'm not happy with the oven, it still smokes", "person"),
+    ("we were not pleased with the cost the repairman quoted", "price"),
     ("I don't want the washer back in this state", "person"),
 ])
 def test_displeasure_with_the_person_sent_asks_for_another(said: str, expected: str) -> None:

@@ -170,6 +170,9 @@ def test_work_our_people_did_told_as_a_statement(said: str, finished: bool) -> N
     ("the technician was over yesterday, I was wondering whether he's finished", True),
     ("the tech came out and said a part is on order, has it arrived", False),
     ("the tech came by last week", False),
+    # A question whether the job needs more is no wish for a new one.
+    ("your repairman was over on friday, does the washer need anything more", True),
+    ("the tech came by friday, I need someone for the oven now", False),
 ])
 def test_a_visit_our_people_made_then_a_question_asks_what_is_left(said: str,
                                                                     finished: bool) -> None:

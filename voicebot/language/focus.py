@@ -213,9 +213,11 @@ def finished_told(terms: tuple[Term, ...], unsaid: frozenset[int]) -> bool:
     """Whether an English caller tells of a job our people did ("your technician repaired my
     oven on Tuesday and I have a question", "you guys replaced the pump") and neither waits
     for anything to follow (a part: `waits`) nor asks for a new job: a question about
-    finished work, however it is put."""
+    finished work, however it is put. A contract named ("the warranty company needs your
+    report") makes it the contract's job, served first (OM-3)."""
     return (ours(terms, _EN_REPAIRED) or _visit_asked(terms)) and not waits(terms) \
-        and not requested(terms, "en", unsaid) and not _wishes(terms)
+        and not requested(terms, "en", unsaid) and not _wishes(terms) \
+        and not idioms.spans(terms, "en", "contract")
 
 
 _EN_BACK = frozenset({"again", "still", "anymore", "already"})
@@ -257,10 +259,25 @@ def _visit_asked(terms: tuple[Term, ...]) -> bool:
     return False
 
 
+_EN_BEFORE_WISH = frozenset({"d", "would", "really", "just", "also", "still", "do", "kinda",
+                             "sorta", "so", "now", "and"})
+"""Words between the caller and their wish: "I'd really like", "we just need"."""
+
+
+def _callers_wish(terms: tuple[Term, ...], i: int) -> bool:
+    """Whether the wanting verb at `i` is the caller's: "I need", "we'd like", or opening its
+    clause ("need someone out here"); not "does the fridge need anything else"."""
+    j = i - 1
+    while j >= 0 and terms[j].clause == terms[i].clause and terms[j].text in _EN_BEFORE_WISH:
+        j -= 1
+    return j < 0 or terms[j].clause != terms[i].clause or terms[j].text in _EN_CALLER
+
+
 def _wishes(terms: tuple[Term, ...]) -> bool:
     """An English wish for something new: "I need someone for the dryer", "we want a
-    visit" (not "I want to know", which asks to be told)."""
-    return any(t.lemma in _EN_WANTING and not t.negation
+    visit" (not "I want to know", which asks to be told, nor a question whether the job
+    needs more: "does the fridge need anything else")."""
+    return any(t.lemma in _EN_WANTING and not t.negation and _callers_wish(terms, i)
                and not (i + 2 < len(terms) and terms[i + 1].text == "to"
                         and terms[i + 2].lemma in _EN_ASKING)
                for i, t in enumerate(terms))

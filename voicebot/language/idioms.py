@@ -56,6 +56,7 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "technician", "tech", "repairman", "repair man", "repair guy", "repair person",
             "service man", "serviceman", "service guy", "service tech", "mechanic",
             "handyman", "fella", "fellow", "the guy", "the man", "the worker", "worker",
+            "the dude", "the lady", "the woman", "the gal",
         ),
         # Someone other than the one the caller had. Not "replacement": by lemma it is also
         # "replaced", the work done ("the fella you sent replaced the pump", OM-6), and a
@@ -187,7 +188,8 @@ _ANSWERS = frozenset({"no", "nor"})
 
 _PERSON_VERBS = frozenset({"send", "want", "come", "have", "let", "need", "see", "allow", "get"})
 _PERSONS = frozenset({"him", "her", "them", "he", "she", "they", "guy", "man", "woman",
-                      "technician", "tech", "repairman", "person", "fella", "fellow"})
+                      "technician", "tech", "repairman", "person", "fella", "fellow", "dude",
+                      "lady", "gal", "guys", "techs", "technicians"})
 
 
 _SAID_OF_A_PERSON = frozenset({"back"})
@@ -212,6 +214,11 @@ _DISPLEASED = frozenset({"unhappy", "uncomfortable", "dissatisfied", "displeased
 """Displeasure said in one word: "uncomfortable with that repairman"."""
 
 
+_ABOUT = frozenset({"with", "about", "of", "having", "at", "the", "a", "that", "this", "your",
+                    "those", "these", "all", "one", "new", "last"})
+"""Words between a feeling and what it is about: "uncomfortable having that repairman"."""
+
+
 def _displeased_with_a_person(terms: tuple[Term, ...], i: int,
                               negated_clauses: set[int], persons: frozenset[int]) -> bool:
     """Whether the caller says at `i` they are displeased with a person named after it in the
@@ -219,10 +226,15 @@ def _displeased_with_a_person(terms: tuple[Term, ...], i: int,
     house"): a complaint about who was sent asks, on a phone line, for someone else (OM-8).
     Displeasure with a thing ("not happy with the repair") is not about a person."""
     t = terms[i]
-    displeased = t.text in _DISPLEASED or (t.text in _PLEASED and t.clause in negated_clauses)
-    return displeased and any(j in persons or terms[j].text in _PERSONS
-                              for j in range(i + 1, len(terms))
-                              if terms[j].clause == t.clause)
+    if not (t.text in _DISPLEASED or (t.text in _PLEASED and t.clause in negated_clauses)):
+        return False
+    # What the feeling is about: the first word past the link and its determiner ("with the
+    # price the tech gave me" is about the price).
+    j = i + 1
+    while j < len(terms) and terms[j].clause == t.clause and terms[j].text in _ABOUT:
+        j += 1
+    return j < len(terms) and terms[j].clause == t.clause \
+        and (j in persons or terms[j].text in _PERSONS)
 
 
 @dataclass(frozen=True)
@@ -246,7 +258,8 @@ def spans(terms: tuple[Term, ...], family: Family, cls: str) -> frozenset[int]:
 _WORK = frozenset({"fix", "repair", "servic", "sort", "mend", "replac", "instal", "finish",
                    "complet"})
 """English verbs of a repair (as lemmas): their participle asked about is the job done."""
-_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "s", "isn"})
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "s", "isn",
+                          "does", "do", "did"})
 _OPENINGS = frozenset({"hi", "hey", "hello", "so", "um", "uh", "yeah", "oh", "and", "just",
                        "ok", "okay", "well"})
 _WANTED = frozenset({"to", "can", "could", "get", "need", "want", "someone", "somebody",
