@@ -47,6 +47,7 @@ REPAIR = menu(
     # OM-8: the person who comes, by any of his names; "not the same one again" is another one.
     ("could a different repairman come out", "tech"),
     ("I don't want the same fella in my kitchen", "tech"),
+    ("could someone besides the last repairman come", "tech"),
 ])
 def test_an_expression_is_heard_as_every_member_of_its_class(said: str, expected: str) -> None:
     heard = REPAIR.hear(said)

@@ -63,7 +63,9 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         # "replacement motor" is a part.
         "other": ("different", "another", "other", "someone else", "somebody else",
                   "anyone else", "anybody else", "someone different", "somebody different",
-                  "a new one", "someone new", "somebody new", "new person"),
+                  "a new one", "someone new", "somebody new", "new person",
+                  "someone besides", "somebody besides", "anyone besides", "anybody besides",
+                  "someone other than", "somebody other than", "anyone but", "anybody but"),
         # Putting one in another's place: "swap technicians", "switch the tech".
         "change": ("change", "switch", "swap", "switch out", "swap out"),
         # A machine that works as it should.
