@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from voicebot.language import negation
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse
 
 EQUIVALENT = 0.95
@@ -208,8 +209,7 @@ def _of_a_person(terms: tuple[Term, ...], clause: int, named: bool = False) -> b
                for t in terms)
 
 
-_PLEASED = frozenset({"happy", "comfortable", "satisfied", "pleased", "thrilled", "glad",
-                      "impressed", "content", "okay", "ok", "fine", "cool"})
+_PLEASED = negation.EN_ATTITUDES
 """How a caller may feel about someone: negated ("not happy with the tech"), displeasure."""
 _DISPLEASED = frozenset({"unhappy", "uncomfortable", "dissatisfied", "displeased",
                          "disappointed", "upset", "annoyed", "frustrated", "nervous", "uneasy"})
