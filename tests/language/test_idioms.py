@@ -214,6 +214,16 @@ def test_changing_the_person_is_said_in_any_verb_of_changing(said: str) -> None:
     assert heard.best is not None and heard.best.key == "tech", heard.ranking
 
 
+def test_a_person_replaced_is_someone_else_but_a_part_replaced_is_work_done() -> None:
+    """OM-8 against OM-6: "I want him replaced" asks for someone else; "he replaced the pump"
+    tells of the work."""
+    desk = menu("en", tech=["someone else"], done=["finished"], person=["dispatcher", "oven"])
+    heard = desk.hear("the repairman was rude, I want him replaced")
+    assert heard.best is not None and heard.best.key == "tech", heard.ranking
+    work = desk.hear("he replaced the pump in the oven").best
+    assert work is None or work.key != "tech"
+
+
 def test_an_insult_in_an_irregular_plural_is_still_an_insult() -> None:
     """OM-10: "thieves" is the plural of "thief", not a form of the rare verb "to thieve"."""
     assert lexeme("thieves", "en").lemma == lexeme("thief", "en").lemma

@@ -66,7 +66,9 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
                   "anyone else", "anybody else", "someone different", "somebody different",
                   "a new one", "someone new", "somebody new", "new person",
                   "someone besides", "somebody besides", "anyone besides", "anybody besides",
-                  "someone other than", "somebody other than", "anyone but", "anybody but"),
+                  "someone other than", "somebody other than", "anyone but", "anybody but",
+                  # A person replaced (not "replaced the pump": the work done).
+                  "him replaced", "her replaced", "replace him", "replace her"),
         # Putting one in another's place: "swap technicians", "switch the tech".
         "change": ("change", "switch", "swap", "switch out", "swap out"),
         # A machine that works as it should.
