@@ -131,7 +131,7 @@ def connection(session: Session) -> Connection:
 
 
 def _begin_serial(session: Session, _transaction: Any, connection: Connection) -> None:
-    if session.info.get(SERIAL) and connection.dialect.name == "sqlite":
+    if session.info.get(SERIAL):
         # pysqlite has not begun one yet (it waits for the first write): begin it ourselves.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -375,7 +375,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(url, synchronous_commit=bool(app.config["DB_SYNCHRONOUS_COMMIT"]),
                          **pool_options(app.config))
     factory = sessionmaker(engine, expire_on_commit=False)
-    event.listen(factory, "after_begin", _begin_serial)
+    if engine.dialect.name == "sqlite":  # PostgreSQL locks the rows: no event for each begin
+        event.listen(factory, "after_begin", _begin_serial)
     event.listen(factory, "after_commit", _committed)
     app.extensions["voicebot.db"] = factory
     if app.config.get("AUTO_MIGRATE", True):

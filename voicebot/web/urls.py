@@ -16,14 +16,19 @@ encoded as url_for encodes it."""
 
 class Urls:
     """Continuation URLs are relative: Twilio resolves them against the URL it just called,
-    which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute."""
+    which keeps them right behind ngrok or a proxy. Callbacks Twilio stores are absolute.
+    One is made per turn, inside its request."""
+
+    def __init__(self) -> None:
+        self._step_path: str | None = None
 
     def step(self, state: str, turn: int, event: str) -> str:
         # Every turn writes two or three of these (the gather's action, the silence's
         # redirect): url_for's routing cost a webhook more than the rest of its URLs. The
         # path is routed once per app and script root, and the query encoded as url_for
-        # encodes it (issue 15).
-        return (f"{_step_path()}?s={quote_plus(state, safe=QUERY_SAFE)}&t={turn:d}"
+        # encodes it (issue 15); the turn looks the path up once (through Flask's proxies).
+        path = self._step_path = self._step_path or _step_path()
+        return (f"{path}?s={quote_plus(state, safe=QUERY_SAFE)}&t={turn:d}"
                 f"&e={quote_plus(event, safe=QUERY_SAFE)}")
 
     def queue_wait(self, state: str) -> str:
