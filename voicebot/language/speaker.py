@@ -84,8 +84,7 @@ def elsewhere(terms: tuple[Term, ...]) -> bool:
         if term.text not in _AT:
             continue
         clause = [t for t in terms if t.clause == term.clause]
-        if not any(t.text in _SPEAKER_FORMS for t in clause) \
-                or any(t.text == "не" for t in clause):
+        if not _of_the_speaker(clause) or any(t.text == "не" for t in clause):
             continue
         for nxt in terms[i + 1:i + 4]:
             if nxt.clause != term.clause:
@@ -100,10 +99,43 @@ def elsewhere(terms: tuple[Term, ...]) -> bool:
     return False
 
 
+def _of_the_speaker(clause: list[Term]) -> bool:
+    """A clause about the speaker: "я"/"мы" in it, or a verb in the first person ("на работе
+    буду", "уезжаем")."""
+    return any(t.text in _SPEAKER_FORMS for t in clause) or any(
+        t.lexeme.verb and forms.parses(t.text)[0].tag.person == "1per" for t in clause)
+
+
+def others_home(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where the caller says someone else is at home ("но дома мама", "дома будет муж"): the
+    "дома" of a clause with a person in the nominative who is not the speaker. Someone else
+    at home is no answer that the caller will be there (RT-1): who it is, is asked next."""
+    found = set()
+    for i, term in enumerate(terms):
+        if term.text != "дома":
+            continue
+        clause = [t for t in terms if t.clause == term.clause]
+        if any(t.text in _SPEAKER_FORMS or t.negation for t in clause):
+            continue
+        if any(t is not term and _a_person(t) for t in clause):
+            found.add(i)
+    return frozenset(found)
+
+
+def _a_person(term: Term) -> bool:
+    """A noun for a person in the nominative: "мама", "муж", "сын"."""
+    tag = forms.parses(term.text)[0].tag
+    return bool(tag.POS == "NOUN" and tag.animacy == "anim" and tag.case == "nomn")
+
+
 def with_whereabouts(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "не дома" when the caller says they are
-    elsewhere: a flow that asks "will you be home?" lists "не дома", not every place."""
-    if not elsewhere(terms):
+    elsewhere, or that someone else is at home (`others_home`, whose "дома" is dropped): a
+    flow that asks "will you be home?" lists "не дома", not every place."""
+    others = others_home(terms)
+    if others:
+        terms = tuple(t for i, t in enumerate(terms) if i not in others)
+    elif not elsewhere(terms):
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _ELSEWHERE)
