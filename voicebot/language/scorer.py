@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -46,6 +46,7 @@ from voicebot.language import (
     idioms,
     installing,
     negation,
+    numbers,
     speaker,
     usage,
 )
@@ -399,6 +400,15 @@ class Verdict(Generic[K]):
         if not self.ranking:
             return 0.0
         runner_up = self.ranking[1].score if len(self.ranking) > 1 else 0.0
+        return max(0.0, self.ranking[0].score - 0.25 * runner_up)
+
+    def confidence_by(self, outcome: Callable[[K], Hashable]) -> float:
+        """The confidence with the candidates of one `outcome` taken as one: a runner-up that
+        leads where the best does (two choices of a menu for one booking) is no rival."""
+        if not self.ranking:
+            return 0.0
+        best = outcome(self.ranking[0].key)
+        runner_up = next((s.score for s in self.ranking[1:] if outcome(s.key) != best), 0.0)
         return max(0.0, self.ranking[0].score - 0.25 * runner_up)
 
     def score_of(self, key: K) -> float:
@@ -941,6 +951,10 @@ class Menu(Generic[K]):
         if found is not None and p.negated and (_governs_a_verb(p, found, terms)
                                                 or _negates_a_wish(found, terms)):
             return None
+        if found is not None and self.family == "ru" and len(p.terms) == 1 \
+                and numbers.names_which(terms, found.start):
+            # "во втором классе" says which class, not the second option of a menu.
+            return None
         if found is not None and self.family == "ru" and _other_case(p, found, terms):
             return Evidence(p, found.start, found.end, found.score * OTHER_CASE)
         return found
@@ -1165,7 +1179,13 @@ class Menu(Generic[K]):
         # of its own matter takes it too: the flow's author says so.
         classes = {r.cls for r in idioms.readings(terms, self.family)
                    if asked.intersection(range(r.start, r.end))}
-        context = [not hears(ev, asked) and not (ev and classes & self._takes[o])
+        # Such a candidate that hears its matter beside the question ("сколько стоит
+        # отрихтовать крыло") is asked it: a candidate that heard the question alone hears an
+        # aside.
+        matter_asked = any(classes & self._takes[o] and not all(hears([e], asked) for e in ev)
+                           for o, _k, ev, _p in heard_by)
+        context = [(matter_asked and all(hears([e], asked) for e in ev))
+                   or (not hears(ev, asked) and not (ev and classes & self._takes[o]))
                    for o, _k, ev, _p in heard_by]
         if all(context):
             return heard_by

@@ -1,0 +1,71 @@
+"""Russian answers at the shipped lines' asks (issue 11, ru4), in wording the flow files do not
+contain: where the answer takes the call is what the caller notices."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from voicebot.compiler.loader import load_flow
+from voicebot.engine import answers
+from voicebot.engine.steps.ask import Ask
+from voicebot.flows.model import Flow
+
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
+
+
+@cache
+def flow(name: str) -> Flow:
+    return load_flow(FLOWS / f"{name}.yaml")
+
+
+def goes(name: str, state: str, said: str) -> str | None:
+    """Where a sure answer `said` at `state` goes; None when no choice is taken (the answer is
+    captured, or confirmed first)."""
+    f = flow(name)
+    assert said.casefold() not in (FLOWS / f"{name}.yaml").read_text(encoding="utf-8").casefold()
+    step = f.states[state]
+    assert isinstance(step, Ask)
+    heard = answers.hear(f, step, "", said)
+    return heard.choice.goto if heard is not None and heard.certainty == "sure" else None
+
+
+@pytest.mark.parametrize("said", ["только дочка будет, она во втором классе",
+                                  "внук будет, второй день как из лагеря вернулся",
+                                  "внучка будет, она на первом этаже у соседки играет"])
+def test_rt2_an_ordinal_of_a_noun_is_no_key_said_aloud(said: str) -> None:
+    """RT-2: "во втором классе" says which class the child is in; it is not "2" (no one over
+    14) pressed aloud, so the answer is kept and routed by what it says of the child."""
+    assert goes("field_visit", "ask_adult", said) is None
+
+
+@pytest.mark.parametrize(("said", "key"), [("второй", "time_open"), ("давайте второй вариант",
+                                                                      "time_open"),
+                                           ("первое", "ask_adult_name")])
+def test_an_option_said_by_its_number_is_still_a_key(said: str, key: str) -> None:
+    assert goes("field_visit", "ask_adult", said) == key
+
+
+@pytest.mark.parametrize("said", ["сколько стоит отрихтовать крыло",
+                                  "сколько выйдет выправить порог",
+                                  "какая цена, чтобы закрасить скол на капоте"])
+def test_cs2_the_price_of_body_work_is_the_body_masters(said: str) -> None:
+    """CS-2: body work goes to the body master, the price of it asked too."""
+    assert goes("car_service", "purpose", said) == "to_body"
+
+
+@pytest.mark.parametrize("said", ["сколько стоит поменять сцепление",
+                                  "а сколько по деньгам выйдет замена ремня"])
+def test_cs4_the_price_of_other_work_is_the_consultants(said: str) -> None:
+    """CS-4: what a job costs is the master-consultant's answer; only body work's price is not."""
+    assert goes("car_service", "purpose", said) == "to_consultant"
+
+
+@pytest.mark.parametrize("said", ["стекло не опускается, хочу записаться",
+                                  "хочу записаться, печка не дует"])
+def test_cs3_two_choices_for_one_booking_do_not_make_it_a_guess(said: str) -> None:
+    """CS-3: a fault and a wish to book, each heard by another choice for the booking, is a
+    sure booking: the two are no rivals."""
+    assert goes("car_service", "purpose", said) == "repair_fault"
