@@ -12,6 +12,8 @@ from voicebot.compiler.loader import load_flow
 from voicebot.engine import answers
 from voicebot.engine.steps.ask import Ask
 from voicebot.flows.model import Flow
+from voicebot.language import breakdown, speaker
+from voicebot.language.lemmas import analyse
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
@@ -69,3 +71,46 @@ def test_cs3_two_choices_for_one_booking_do_not_make_it_a_guess(said: str) -> No
     """CS-3: a fault and a wish to book, each heard by another choice for the booking, is a
     sure booking: the two are no rivals."""
     assert goes("car_service", "purpose", said) == "repair_fault"
+
+
+@pytest.mark.parametrize(("said", "asked"), [
+    ("кем работает ваш мастер", False), ("а вы сами кем работаете", False),
+    ("кем он у вас работал раньше", False),
+    ("кем у вас можно поработать", True), ("кем бы я мог у вас работать", True),
+    ("а кем вы берёте людей", True)])
+def test_hl8_what_someone_else_works_as_is_no_job_asked_for(said: str, asked: bool) -> None:
+    """HL-8: "кем" and a verb of working ask for a job only when the caller is the one to
+    work; what the line's own people work as is another question."""
+    assert speaker.job_asked(analyse(said, "ru")) is asked
+
+
+@pytest.mark.parametrize("said", ["вопрос по тормозам: почему педаль проваливается",
+                                  "отчего коробка пинается при переключении",
+                                  "почему у меня кондиционер не холодит, это к инженеру"])
+def test_cs4_why_a_thing_does_what_it_does_is_a_question_for_the_engineer(said: str) -> None:
+    """CS-4: asked why the car does something, the operator cannot answer: the shop engineer
+    answers technical questions. The same fault told is a repair to book (CS-3)."""
+    assert goes("car_service", "purpose", said) == "to_engineer"
+
+
+@pytest.mark.parametrize("said", ["коробка пинается при переключении, запишите меня",
+                                  "почему-то педаль проваливается, хочу записаться"])
+def test_cs3_a_fault_with_a_request_to_book_is_booked(said: str) -> None:
+    assert goes("car_service", "purpose", said) == "repair_fault"
+
+
+def test_why_a_person_did_something_is_not_a_technical_question() -> None:
+    assert not breakdown.why_of_a_thing(analyse("почему мастер мне не перезвонил", "ru"))
+    assert not breakdown.why_of_a_thing(analyse("почему так дорого", "ru"))
+
+
+@pytest.mark.parametrize("said", ["стиралка на отжиме грохочет", "у духовки вентилятор дребезжит"])
+def test_hl3_an_appliance_that_sounds_wrong_is_a_repair(said: str) -> None:
+    """HL-3: noises a thing makes are symptoms, as "шумит" and "гудит" are."""
+    assert goes("hotline", "greeting", said) == "repair"
+
+
+@pytest.mark.parametrize("said", ["купили вытяжку, кто её будет вешать",
+                                  "бойлер уже привезли, надо его поставить"])
+def test_an_appliance_named_before_and_put_in_by_pronoun_is_an_installation(said: str) -> None:
+    assert goes("hotline", "greeting", said) == "installation"

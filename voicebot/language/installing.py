@@ -35,6 +35,8 @@ APPLIANCES = frozenset({
 машина", "техника"), as lemmas: what a caller has put in."""
 
 _HOW = frozenset({"как", "чем"})
+_IT = frozenset({"его", "её", "ее", "их", "он", "она", "оно", "они"})
+"""Third-person pronouns: the thing a verb of putting in is about, named before."""
 WINDOW = 4
 """Words an appliance may stand from the verb, either side: "варочную панель поставить"."""
 
@@ -51,5 +53,10 @@ def asked(terms: tuple[Term, ...]) -> bool:
             continue
         near = terms[max(0, i - WINDOW):i + 1 + WINDOW]
         if any(t.lemma in APPLIANCES and t.clause == term.clause for t in near):
+            return True
+        # "плита новая, кто её ставить будет": the thing put in is named in the clause
+        # before and meant by a pronoun in this one.
+        if any(t.text in _IT for t in clause) and any(
+                t.lemma in APPLIANCES and t.clause == term.clause - 1 for t in terms):
             return True
     return False

@@ -118,6 +118,10 @@ INSTALLATION = ("установка", "монтаж")
 """A flow's words for installing an appliance, the first a menu lists being the one a request
 to put one in, in other words ("поставить варочную панель"), is heard as."""
 
+TECHNICAL = "технический"
+"""A flow's word for a technical question: one that asks why a thing does what it does
+("почему педаль проваливается") is heard as it."""
+
 JOB = ("трудоустройство", "вакансия", "работа")
 """A flow's words for a job a caller asks for, the first a menu lists being the one a job
 question in other words ("кем к вам устроиться") is heard as."""
@@ -536,6 +540,8 @@ class Menu(Generic[K]):
             if family == "ru" else None
         # ... and one that lists a job hears a question about which job there is.
         self._job = next((w for w in JOB if w in lemmas), None) if family == "ru" else None
+        # ... and one that lists a technical question hears why a thing does what it does.
+        self._technical = family == "ru" and TECHNICAL in lemmas
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._takes = tuple(
@@ -1284,7 +1290,13 @@ class Menu(Generic[K]):
             terms = speaker.with_complaint(terms)
         if self._broken is not None:
             terms = self._with_breakdown(terms)
-        # A complaint or a breakdown implied is what the caller says is the matter.
+        if self._technical and breakdown.why_of_a_thing(terms) and not focus.requested(
+                terms, self.family, negation.denied(terms, self.family)):
+            # "почему педаль проваливается" asks for an explanation; a caller who asks to
+            # have the thing seen to as well ("..., запишите меня") books it.
+            terms = self._with_word(terms, TECHNICAL)
+        # A complaint, a breakdown or a technical question implied is what the caller says is
+        # the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
         # An installation or a job asked for in other words is heard as the flow's word for
         # it, among the rest of what was said.

@@ -119,12 +119,33 @@ _TAKEN_ON = frozenset({
 """Verbs (lemmas) of working somewhere or being taken on: with "кем", the job asked for."""
 
 
+_WORKING = frozenset({"работать", "поработать", "трудиться", "быть", "стать", "становиться"})
+"""Verbs of `_TAKEN_ON` whose subject is the one who works (not the one who takes on)."""
+
+
 def job_asked(terms: tuple[Term, ...]) -> bool:
     """Whether the caller asks what job they can have: "кем" and a verb of working or of
     being taken on in its clause ("кем можно к вам устроиться", "кем у вас работать",
-    "кем вы берёте"), not who someone is ("кто вы")."""
-    return any(t.text in _AS_WHOM and any(w.clause == t.clause and _taken_on(w) for w in terms)
+    "кем вы берёте"), not who someone is ("кто вы") nor what someone else works as ("кем
+    работает ваш мастер", "кем вы работаете")."""
+    return any(t.text in _AS_WHOM and any(w.clause == t.clause and _taken_on(w)
+                                          and not _someone_elses_work(terms, w) for w in terms)
                for t in terms)
+
+
+def _someone_elses_work(terms: tuple[Term, ...], verb: Term) -> bool:
+    """Whether `verb` says that someone other than the caller works: a verb of working
+    (`_WORKING`) in a finite form not of the first person, with its subject in the clause (a
+    noun or a pronoun in the nominative: "ваш мастер", "вы", "он")."""
+    reading = forms.parses(verb.text)[0]
+    if reading.normal_form not in _WORKING or reading.tag.POS != "VERB" \
+            or reading.tag.person == "1per":
+        return False
+    return any(w.clause == verb.clause and w is not verb and w.text not in _SPEAKER_FORMS
+               and w.text not in _AS_WHOM
+               and any(p.tag.POS in ("NOUN", "NPRO") and p.tag.case == "nomn"
+                       for p in forms.parses(w.text)[:1])
+               for w in terms)
 
 
 def _taken_on(term: Term) -> bool:
