@@ -67,6 +67,9 @@ def test_an_insult_is_any_insult_but_only_when_said_to_the_listener() -> None:
     assert (best := abuse.hear("you people are a bunch of crooks").best) is not None \
         and best.key == "abuse"
     assert (best := abuse.hear("you are clueless").best) is not None and best.key == "abuse"
+    assert (best := abuse.hear("you lot are a disgrace").best) is not None and best.key == "abuse"
+    assert (best := abuse.hear("you people are a ripoff").best) is not None \
+        and best.key == "abuse"
     heard = abuse.hear("this brainless fridge quit again")
     assert heard.best is not None and heard.best.key == "person"
 

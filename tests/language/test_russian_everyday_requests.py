@@ -130,3 +130,12 @@ def test_cs2_a_price_asked_of_what_a_choice_examples_price_is_that_choice() -> N
     without = menu({"body": ["покраска", "кузов", "капот"],
                     "price": ["стоимость", "сколько стоит"]})
     assert best(without, "во что обойдётся покраска капота") == "price"
+
+
+@pytest.mark.parametrize("said", ["картинка пропала, а у соседей всё показывает",
+                                  "сигнала нет, хотя у соседки нормально"])
+def test_ts4_ts9_a_fault_the_neighbours_do_not_share_is_no_outage(said: str) -> None:
+    """TS-9 alarms the director about a house without signal; a caller whose neighbours'
+    sets work has a fault of their own (TS-4), whatever outage words they use."""
+    assert best(SET_TOP, said) == "own_set"
+    assert best(SET_TOP, "картинка пропала, и у соседей тоже не показывает") == "outage"

@@ -75,6 +75,7 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "brainless", "brain dead", "halfwit", "dimwit", "numbskull", "loser",
             "amateur", "bastard", "asshole", "jackass", "dipshit", "prick", "ignorant",
             "good for nothing", "waste of space", "morons", "nitwit", "buffoon", "idiotic",
+            "disgrace", "disgraceful", "rip off", "ripoff", "scam", "crooked", "shady",
         ),
         # Not deciding: neither a yes nor a no ("I'm not sure", "I guess so", "maybe"). A
         # yes/no question answered so is asked again, never taken as a yes (`polarity`).

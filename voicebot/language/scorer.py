@@ -1285,10 +1285,17 @@ class Menu(Generic[K]):
         a job in hand), and where the added complaint or breakdown and the seller stand."""
         if self._elsewhere:
             terms = speaker.with_whereabouts(terms)
+        # The neighbours' set works ("а у соседей всё показывает"): what the caller says of
+        # them only says where the fault is not, and the fault they name is their own.
+        fine = speaker.others_fine(terms) if self._broken is not None else frozenset()
+        if fine and len({t.clause for t in terms}) > len(fine):
+            terms = tuple(t for t in terms if t.clause not in fine)
         blamed = len(terms)
         if self._complaints:
             terms = speaker.with_complaint(terms)
-        if self._broken is not None:
+        if fine:
+            terms = self._with_word(terms, str(self._broken))
+        elif self._broken is not None:
             terms = self._with_breakdown(terms)
         if self._technical and breakdown.why_of_a_thing(terms) and not focus.requested(
                 terms, self.family, negation.denied(terms, self.family)):

@@ -375,6 +375,23 @@ def blamed(terms: tuple[Term, ...]) -> bool:
     return False
 
 
+_OTHERS = frozenset({"сосед", "соседка", "соседи"})
+_FINE = frozenset({"работать", "показывать", "идти", "ловить", "нормально", "хорошо",
+                   "нормальный", "порядок"})
+
+
+def others_fine(terms: tuple[Term, ...]) -> frozenset[int]:
+    """The clauses in which the caller says others around have what they lack ("а у соседей
+    всё показывает", "у соседей нормально"): about the neighbours, saying a thing works, with
+    no negation. A fault nobody else shares is the caller's own, not an outage (TS-9, TS-4)."""
+    fine = set()
+    for clause in {t.clause for t in terms if t.lemma in _OTHERS}:
+        said = [t for t in terms if t.clause == clause]
+        if not any(t.negation for t in said) and any(t.lemma in _FINE for t in said):
+            fine.add(clause)
+    return frozenset(fine)
+
+
 _COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
 
 
