@@ -12,7 +12,7 @@ from voicebot.compiler.loader import load_flow
 from voicebot.engine import answers
 from voicebot.engine.steps.ask import Ask
 from voicebot.flows.model import Flow
-from voicebot.language import breakdown, speaker
+from voicebot.language import breakdown, negation, speaker
 from voicebot.language.lemmas import analyse
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
@@ -114,3 +114,26 @@ def test_hl3_an_appliance_that_sounds_wrong_is_a_repair(said: str) -> None:
                                   "бойлер уже привезли, надо его поставить"])
 def test_an_appliance_named_before_and_put_in_by_pronoun_is_an_installation(said: str) -> None:
     assert goes("hotline", "greeting", said) == "installation"
+
+
+@pytest.mark.parametrize("said", ["после вашего ТО машина не заводится",
+                                  "после вас что-то гремит в подвеске",
+                                  "почему после вашего ремонта стучит"])
+def test_cs4_a_fault_there_since_our_job_is_a_complaint_for_the_manager(said: str) -> None:
+    """CS-4: a fault the caller has had since the workshop's job is a claim about its quality
+    (the service manager), not a new repair to book, however many words say what is wrong."""
+    assert goes("car_service", "purpose", said) == "to_manager"
+
+
+def test_cs3_a_fault_with_no_job_of_ours_is_still_booked() -> None:
+    assert goes("car_service", "purpose", "после мойки что-то гремит в подвеске") == "repair_fault"
+
+
+@pytest.mark.parametrize("said", ["почему машина до сих пор не готова",
+                                  "отчего мою машину ещё не сделали, когда будет готова"])
+def test_cs4_a_why_asks_after_what_it_negates(said: str) -> None:
+    """CS-4: "почему ... не готова" asks after the readiness (the master-consultant's); its
+    "не" states what is asked about and denies nothing."""
+    assert goes("car_service", "purpose", said) == "to_consultant"
+    terms = analyse(said, "ru")
+    assert not negation.scope(terms, "ru")

@@ -1243,8 +1243,8 @@ class Menu(Generic[K]):
                 for o, k, ev, p in heard_by]
 
     @staticmethod
-    def _complaint_first(heard_by: list[_Candidate[K]],
-                         blamed_at: frozenset[int]) -> list[_Candidate[K]]:
+    def _complaint_first(heard_by: list[_Candidate[K]], blamed_at: frozenset[int],
+                         complained: bool) -> list[_Candidate[K]]:
         """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
         and the harm they name are what the complaint is about, so a candidate that did not
         hear the complaint scores them as context (a body job, a fault to book). So does one
@@ -1255,8 +1255,12 @@ class Menu(Generic[K]):
 
         if not any(hears(ev) for _o, _k, ev, _p in heard_by):
             return heard_by
+        # However many words say what a complaint is about ("после вас гремит в подвеске"),
+        # they say one thing: the best of them is the context, with no others to corroborate
+        # it. (A breakdown implied is no complaint: "... и у соседки тоже" still says outage.)
         return [(o, k, ev, p) if hears(ev) else
-                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        for e in sorted(ev, key=lambda e: -e.score)[:1 if complained else None]],
                  p * CONTEXT)
                 for o, k, ev, p in heard_by]
 
@@ -1295,7 +1299,9 @@ class Menu(Generic[K]):
             terms = speaker.with_complaint(terms)
         if fine:
             terms = self._with_word(terms, str(self._broken))
-        elif self._broken is not None:
+        elif self._broken is not None and len(terms) == blamed:
+            # A fault the caller blames on the business is what the complaint is about, not
+            # a breakdown of its own to book.
             terms = self._with_breakdown(terms)
         if self._technical and breakdown.why_of_a_thing(terms) and not focus.requested(
                 terms, self.family, negation.denied(terms, self.family)):
@@ -1392,7 +1398,8 @@ class Menu(Generic[K]):
             heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
-            heard_by = self._complaint_first(heard_by, blamed_at)
+            heard_by = self._complaint_first(heard_by, blamed_at, any(
+                terms[i].lemma == speaker.COMPLAINT for i in blamed_at if i < len(terms)))
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

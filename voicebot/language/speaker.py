@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from voicebot.language import forms, spoken_time
+from voicebot.language import breakdown, forms, spoken_time
 from voicebot.language.lemmas import Term, lexeme
 
 _SPEAKERS = frozenset({"я", "мы"})
@@ -299,8 +299,9 @@ ONSET: frozenset[str] = frozenset({
 
 def broke_after_us(terms: tuple[Term, ...]) -> bool:
     """The caller says a fault set in after the business's job ("после вашего ТО загорелся
-    чек", "после вас потекло масло"), in the past and not negated: a complaint about the
-    work (CS-4), like a fault back (`redone`), though nothing is said to be "again"."""
+    чек", "после вас потекло масло"), in the past and not negated, or is there since
+    (`_faulty_since`): a complaint about the work (CS-4), like a fault back (`redone`),
+    though nothing is said to be "again"."""
     after = [t.clause for t in terms if t.text == "после"
              and any(w.clause == t.clause and (w.lemma in _BUSINESS or w.text in _BUSINESS)
                      for w in terms)]
@@ -308,7 +309,23 @@ def broke_after_us(terms: tuple[Term, ...]) -> bool:
         return False
     return any(t.lemma in ONSET and t.clause >= after[0] and not (i and terms[i - 1].negation)
                and forms.parses(t.text)[0].tag.tense == "past"
-               for i, t in enumerate(terms))
+               for i, t in enumerate(terms)) or _faulty_since(terms, after[0])
+
+
+def _faulty_since(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether the car or thing is said to be faulty from `clause` on, now or then ("после
+    вашего ремонта стучит", "после вас машина не заводится"): a thing said not to work
+    (`breakdown.failing`), or a verb of failing or of a symptom said of it, not negated."""
+    if any(terms[v].clause >= clause for _s, v in breakdown.failing(terms)):
+        return True
+    for i, t in enumerate(terms):
+        if t.clause < clause or t.lemma not in breakdown.FAILING | breakdown.SYMPTOMS \
+                or (i and terms[i - 1].negation):
+            continue
+        tag = forms.parses(t.text)[0].tag
+        if tag.POS == "VERB" and tag.person in (None, "3per"):
+            return True
+    return False
 
 
 _WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
@@ -392,7 +409,9 @@ def others_fine(terms: tuple[Term, ...]) -> frozenset[int]:
     return frozenset(fine)
 
 
-_COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
+COMPLAINT = "жалоба"
+"""A flow's word for a complaint, which a caller who blames the business is heard to say."""
+_COMPLAINT = (Term(COMPLAINT, lexeme(COMPLAINT, "ru"), 0),)
 
 
 def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
