@@ -137,3 +137,17 @@ def test_cs4_a_why_asks_after_what_it_negates(said: str) -> None:
     assert goes("car_service", "purpose", said) == "to_consultant"
     terms = analyse(said, "ru")
     assert not negation.scope(terms, "ru")
+
+
+@pytest.mark.parametrize("said", ["а сколько примерно стоит убрать вмятину на крыше",
+                                  "сколько вообще стоит подкрасить порог"])
+def test_cs2_a_price_asked_with_an_adverb_inside_is_still_a_price(said: str) -> None:
+    """CS-2: "сколько примерно стоит" asks what "сколько стоит" asks, so the price of body
+    work is still the body master's."""
+    assert goes("car_service", "purpose", said) == "to_body"
+
+
+@pytest.mark.parametrize("said", ["мы на втором этаже, буду дома", "я на кухне, жду вас"])
+def test_rt4_a_part_of_the_home_is_no_place_away(said: str) -> None:
+    """RT-4: a client who says which part of the flat they are in is at home, waiting."""
+    assert goes("field_visit", "confirm", said) == "waiting"

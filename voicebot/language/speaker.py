@@ -58,8 +58,10 @@ def for_whom(terms: tuple[Term, ...]) -> frozenset[int]:
 
 _SPEAKER_FORMS = frozenset({"я", "мы", "меня", "нас"})
 _AT = frozenset({"в", "во", "на"})
-_HOME = frozenset({"дом", "квартира", "место", "адрес", "связь"})
-"""Where the caller is at home or reachable: "буду на месте", "мы в квартире"."""
+_HOME = frozenset({"дом", "квартира", "место", "адрес", "связь", "этаж", "комната", "кухня",
+                   "балкон", "лоджия"})
+"""Where the caller is at home or reachable: "буду на месте", "мы в квартире", "мы на
+втором этаже" (a part of a home is no place away from it)."""
 _NOT_A_PLACE = frozenset({
     "неделя", "месяц", "год", "день", "выходной", "праздник", "время", "час", "минута",
     "утро", "вечер", "ночь", "обед", "конец", "начало", "середина", "раз", "случай",
