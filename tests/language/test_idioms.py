@@ -47,8 +47,24 @@ REPAIR = menu(
     # OM-8: the person who comes, by any of his names; "not the same one again" is another one.
     ("could a different repairman come out", "tech"),
     ("I don't want the same fella in my kitchen", "tech"),
+    ("could someone besides the last repairman come", "tech"),
 ])
 def test_an_expression_is_heard_as_every_member_of_its_class(said: str, expected: str) -> None:
+    heard = REPAIR.hear(said)
+    assert heard.best is not None and heard.best.key == expected, heard.ranking
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    # OM-8: displeasure with the person sent, negated or in one word, asks for someone else.
+    ("to be honest we were not pleased with the repairman", "tech"),
+    ("I feel uneasy about that fella coming to my place", "tech"),
+    ("not too thrilled about the dude that showed up", "tech"),
+    # ... displeasure with a thing, or a thing not wanted back, is not about a person.
+    ("I'm not happy with the oven, it still smokes", "person"),
+    ("we were not pleased with the cost the repairman quoted", "price"),
+    ("I don't want the washer back in this state", "person"),
+])
+def test_displeasure_with_the_person_sent_asks_for_another(said: str, expected: str) -> None:
     heard = REPAIR.hear(said)
     assert heard.best is not None and heard.best.key == expected, heard.ranking
 
@@ -196,6 +212,16 @@ def test_changing_the_person_is_said_in_any_verb_of_changing(said: str) -> None:
     desk = menu("en", tech=["change technician"], person=["dispatcher", "oven"])
     heard = desk.hear(said)
     assert heard.best is not None and heard.best.key == "tech", heard.ranking
+
+
+def test_a_person_replaced_is_someone_else_but_a_part_replaced_is_work_done() -> None:
+    """OM-8 against OM-6: "I want him replaced" asks for someone else; "he replaced the pump"
+    tells of the work."""
+    desk = menu("en", tech=["someone else"], done=["finished"], person=["dispatcher", "oven"])
+    heard = desk.hear("the repairman was rude, I want him replaced")
+    assert heard.best is not None and heard.best.key == "tech", heard.ranking
+    work = desk.hear("he replaced the pump in the oven").best
+    assert work is None or work.key != "tech"
 
 
 def test_an_insult_in_an_irregular_plural_is_still_an_insult() -> None:

@@ -170,6 +170,9 @@ def test_work_our_people_did_told_as_a_statement(said: str, finished: bool) -> N
     ("the technician was over yesterday, I was wondering whether he's finished", True),
     ("the tech came out and said a part is on order, has it arrived", False),
     ("the tech came by last week", False),
+    # A question whether the job needs more is no wish for a new one.
+    ("your repairman was over on friday, does the washer need anything more", True),
+    ("the tech came by friday, I need someone for the oven now", False),
 ])
 def test_a_visit_our_people_made_then_a_question_asks_what_is_left(said: str,
                                                                     finished: bool) -> None:
@@ -197,3 +200,41 @@ def test_omega_hears_a_finished_job_told_as_a_statement() -> None:
     heard = answers.hear(flow, step, "", "your repairman serviced our fridge on monday "
                                          "and I'd like to ask about that")
     assert heard is not None and heard.choice.goto == "completion_info"
+
+
+@pytest.mark.parametrize(("said", "goto"), [
+    # OM-6, not OM-3: the warranty on work our people did is the business's own promise.
+    ("that belt your crew installed last week, is it guaranteed", "completion_info"),
+    ("the job you did on the cooktop, what kind of warranty comes with that", "completion_info"),
+    ("your man swapped the pump, any guarantee on the work?", "completion_info"),
+    # A contract named stays the insurer's, whoever did the work (OM-3).
+    ("you repaired our range, the warranty company needs your report", "insurance_queue"),
+])
+def test_a_warranty_on_our_own_work_is_a_question_about_it(said: str, goto: str) -> None:
+    flow = load_flow(Path(__file__).resolve().parents[2] / "flows" / "omega.yaml")
+    step = flow.states["menu"]
+    assert isinstance(step, Ask)
+    heard = answers.hear(flow, step, "", said)
+    assert heard is not None and heard.choice.goto == goto
+
+
+@pytest.mark.parametrize("said", [
+    "your guy came by on monday, is that the end of it",
+    "your crew was out here yesterday; is the fridge finished?",
+])
+def test_your_guy_is_our_technician(said: str) -> None:
+    """OM-6: "your guy", "your crew" are the business's people as "the technician" is."""
+    terms = analyse(said, "en")
+    assert focus.finished_told(terms, negation.denied(terms, "en"))
+
+
+@pytest.mark.parametrize(("said", "finished"), [
+    # OM-6: "you sent" names the man; the verb after it is what he did, not a request.
+    ("the fella you folks sent swapped the hose, are we good now", True),
+    ("the repairman that you had out serviced the range, one question about it", True),
+    # ... and a request stays one: "send" in its own form, asked.
+    ("the guy you sent fixed the fridge, now please send someone for the oven", False),
+])
+def test_a_person_named_by_who_sent_him_did_the_work(said: str, finished: bool) -> None:
+    terms = analyse(said, "en")
+    assert focus.finished_told(terms, negation.denied(terms, "en")) is finished

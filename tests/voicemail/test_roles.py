@@ -65,6 +65,20 @@ def test_om4_om6_a_fault_back_after_our_job_gets_no_quote(said: str, follow_up: 
     assert heard.is_service_request is not follow_up
 
 
+@pytest.mark.parametrize(("said", "follow_up"), [
+    ("hello, returning your call about the dryer, this is Lee, 503 555 0107", True),
+    ("it's Bea, about our visit on Thursday, the fridge is still warm, 503 555 0107", True),
+    ("can I book an appointment, the fridge is warm, it's Bea, 503 555 0107", False),
+])
+def test_om4_a_booking_the_caller_already_has_is_a_follow_up(said: str,
+                                                            follow_up: bool) -> None:
+    """A caller who speaks of their own appointment, or returns our call, has a job with us:
+    a person calls back, no quote; one who asks for an appointment gets the quote."""
+    heard = understand(said, OMEGA)
+    assert (heard.reason == "follow_up") is follow_up
+    assert heard.is_service_request is not follow_up
+
+
 def test_om4_a_question_about_the_bill_for_our_job_is_a_follow_up() -> None:
     """An invoice after work our people did is the caller's own account, not a supplier's."""
     heard = understand("hi it's Sam, your tech replaced the belt in my dryer last week, I "

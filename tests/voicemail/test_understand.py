@@ -294,3 +294,42 @@ def test_seven_digits_without_a_country_fit_are_kept_as_digits() -> None:
 ])
 def test_near_spellings(said: str, listed: str, expected: bool) -> None:
     assert bool(fuzzy.near(said, [listed])) is expected
+
+
+@pytest.mark.parametrize(("transcript", "name"), [
+    # OM-4, OM-12: the name beside the callback number, with no "this is" / "my name is".
+    ("the oven won't heat up. call Nadia at five oh three five five five zero one four one",
+     "Nadia"),
+    ("washer is stuck full of water, please call Omar back at 503 555 0142", "Omar"),
+    ("Bryce, 971 555 0143. the dishwasher smells burnt", "Bryce"),
+    ("fridge is warm inside, 503 555 0144, Ines", "Ines"),
+    # A time, a pronoun or a thank-you there names nobody.
+    ("the dryer squeaks, call tomorrow at 503 555 0145", None),
+    ("the dryer squeaks, call me back at 503 555 0146", None),
+    ("the dryer squeaks, 503 555 0147, thanks", None),
+])
+def test_a_name_beside_the_callback_number_is_the_callers(transcript: str,
+                                                          name: str | None) -> None:
+    assert understand(transcript, OMEGA).caller_name == name
+
+
+@pytest.mark.parametrize("transcript", [
+    # OM-4: work our people did, told, and no new job asked: a person, never a quote.
+    "you guys serviced my dishwasher in march and it's acting up the same way, 503 555 0151",
+    "the job you did on the microwave, does it carry any guarantee",
+    # ... a visit booked, taken back in other words.
+    "please call off the washer visit on thursday, we sorted it ourselves",
+    # ... a part for the job in hand, asked after as coming.
+    "your technician came out for the fridge last week, is the motor coming soon",
+])
+def test_a_message_about_our_own_job_is_a_follow_up(transcript: str) -> None:
+    got = understand(transcript, OMEGA)
+    assert got.reason == "follow_up"
+    assert got.service is None
+
+
+def test_work_we_did_beside_a_new_job_asked_still_gets_a_quote() -> None:
+    """OM-4: "you fixed the fridge, now please send someone for the oven" asks a new job."""
+    got = understand("you fixed our fridge last year, now please send someone for the oven",
+                     OMEGA)
+    assert got.is_service_request and got.reason is None

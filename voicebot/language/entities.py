@@ -276,6 +276,8 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
         if at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
             return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
         signed = _signed_english_name(said, taken, business_words, breaks)
+        if signed is None:
+            signed = _english_name_by_number(said, taken, business_words, breaks)
         return _capitalised([written[signed]]) if signed is not None else None
     found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
     return _capitalised([forms.name_nominative(written[p]) for p in found_at]) if found_at else None
@@ -324,6 +326,42 @@ def _signed_english_name(said: Sequence[str], taken: Collection[int], business: 
                     and numbers.is_number_word(rest[0]) \
                     and (direct or not lemmas.describes(said[i])):
                 return i
+    return None
+
+
+CALL_BACK_EN = frozenset({"call", "ask", "reach", "text"})
+"""English verbs whose object, before "at" and a number, is the one to call back: "call Mark
+at 503 ...", "ask for Jen at ...", "please call Luis back at ..."."""
+CLOSINGS_EN = frozenset({"bye", "goodbye", "cheers", "thanks", "thank", "later", "ciao"})
+WHEN_EN = frozenset({"today", "tomorrow", "tonight", "anytime", "now", "soon", "asap",
+                     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                     "sunday", "morning", "afternoon", "evening", "weekdays"})
+"""When to call, said where a name could stand: "call tomorrow at 503 ..."."""
+
+
+def _english_name_by_number(said: Sequence[str], taken: Collection[int],
+                            business: Collection[str], breaks: Collection[int]) -> int | None:
+    """A name the callback number stands beside, with no cue: the object of "call" before
+    "at" and the number ("call Mark at 503 ...", "call Luis back at ..."), a word set apart
+    right before the number ("Mark, 503 555 0101, ...") or alone after it at the end ("...,
+    503 555 0190, Ana"). Where a number says who answers it, a word beside it in a clause of
+    its own can only be that person (a verb or state there would need a subject)."""
+    for i, word in enumerate(said):
+        if word in NOT_NAMES or word in CLOSINGS_EN or word in WHEN_EN \
+                or not _plain_word(word, i, taken, business):
+            continue
+        before = said[i - 1] if i else ""
+        after = [w for w in said[i + 1:i + 4] if w != "back"][:2]
+        called = before in CALL_BACK_EN or (before == "for" and i > 1 and said[i - 2] == "ask")
+        if called and len(after) == 2 and after[0] in ("at", "on") \
+                and numbers.is_number_word(after[1]):
+            return i
+        apart = i == 0 or (i - 1) in breaks
+        if apart and i in breaks and i + 1 < len(said) and numbers.is_number_word(said[i + 1]):
+            return i
+        if apart and i == len(said) - 1 and i and numbers.is_number_word(said[i - 1]) \
+                and not lemmas.describes(word):
+            return i
     return None
 
 

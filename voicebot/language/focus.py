@@ -205,7 +205,7 @@ def with_status_asked(terms: tuple[Term, ...], family: Family,
 
 
 _EN_REPAIRED = frozenset({"fix", "repair", "replac", "instal", "work", "swap", "finish",
-                          "servic"})
+                          "servic", "do"})
 """What the business's people do when they do the job itself (not "said", "ordered")."""
 
 
@@ -213,9 +213,11 @@ def finished_told(terms: tuple[Term, ...], unsaid: frozenset[int]) -> bool:
     """Whether an English caller tells of a job our people did ("your technician repaired my
     oven on Tuesday and I have a question", "you guys replaced the pump") and neither waits
     for anything to follow (a part: `waits`) nor asks for a new job: a question about
-    finished work, however it is put."""
+    finished work, however it is put. A contract named ("the warranty company needs your
+    report") makes it the contract's job, served first (OM-3)."""
     return (ours(terms, _EN_REPAIRED) or _visit_asked(terms)) and not waits(terms) \
-        and not requested(terms, "en", unsaid) and not _wishes(terms)
+        and not requested(terms, "en", unsaid) and not _wishes(terms) \
+        and not idioms.spans(terms, "en", "contract")
 
 
 _EN_BACK = frozenset({"again", "still", "anymore", "already"})
@@ -236,7 +238,7 @@ def _visit_asked(terms: tuple[Term, ...]) -> bool:
     """Whether an English caller tells of a visit our people made ("your tech came out
     yesterday", "the technician was here on Tuesday") and then asks something of it ("is that
     it", "anything left to do", "if he's coming back"): what is left of a job in hand."""
-    technicians = idioms.spans(terms, "en", "technician")
+    technicians = _our_people(terms)
     for i, t in enumerate(terms):
         if i in technicians and i + 1 not in technicians:
             j = i + 1
@@ -257,10 +259,25 @@ def _visit_asked(terms: tuple[Term, ...]) -> bool:
     return False
 
 
+_EN_BEFORE_WISH = frozenset({"d", "would", "really", "just", "also", "still", "do", "kinda",
+                             "sorta", "so", "now", "and"})
+"""Words between the caller and their wish: "I'd really like", "we just need"."""
+
+
+def _callers_wish(terms: tuple[Term, ...], i: int) -> bool:
+    """Whether the wanting verb at `i` is the caller's: "I need", "we'd like", or opening its
+    clause ("need someone out here"); not "does the fridge need anything else"."""
+    j = i - 1
+    while j >= 0 and terms[j].clause == terms[i].clause and terms[j].text in _EN_BEFORE_WISH:
+        j -= 1
+    return j < 0 or terms[j].clause != terms[i].clause or terms[j].text in _EN_CALLER
+
+
 def _wishes(terms: tuple[Term, ...]) -> bool:
     """An English wish for something new: "I need someone for the dryer", "we want a
-    visit" (not "I want to know", which asks to be told)."""
-    return any(t.lemma in _EN_WANTING and not t.negation
+    visit" (not "I want to know", which asks to be told, nor a question whether the job
+    needs more: "does the fridge need anything else")."""
+    return any(t.lemma in _EN_WANTING and not t.negation and _callers_wish(terms, i)
                and not (i + 2 < len(terms) and terms[i + 1].text == "to"
                         and terms[i + 2].lemma in _EN_ASKING)
                for i, t in enumerate(terms))
@@ -291,7 +308,8 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
             # What the question is about: "сколько стоит записаться на ТО", "how much to book".
             continue
         if t.lemma in REQUEST[family]:
-            found.add(i)
+            if family != "en" or not _told_done(terms, i):
+                found.add(i)
         elif family == "en" and t.text == "to" and i + 1 < len(terms) \
                 and terms[i + 1].lemma not in _EN_ASKING and terms[i + 1].content \
                 and any(w.lemma in _EN_WANTING and w.clause == t.clause
@@ -308,6 +326,21 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
             if wanted or (_imperative(terms, i) and not asking):
                 found.add(i)
     return frozenset(found)
+
+
+_EN_SUBJECTS = frozenset({"i", "we", "he", "she", "they"})
+
+
+def _told_done(terms: tuple[Term, ...], i: int) -> bool:
+    """An English verb of booking in the past after its subject ("the guy you sent", "we
+    booked it last week"): what was done, told, not a request for it."""
+    t = terms[i]
+    if not (t.text in _EN_PAST or t.text.endswith("ed")):
+        return False
+    j = i - 1
+    while j >= 0 and terms[j].text in _EN_YOUR_LOT:
+        j -= 1
+    return j >= 0 and (terms[j].text in _EN_YOU or terms[j].text in _EN_SUBJECTS)
 
 
 _EN_DID = frozenset({"say", "order", "send", "come", "have", "look", "fix", "take", "replac", "repair",
@@ -333,14 +366,43 @@ def mine_on_order(terms: tuple[Term, ...]) -> bool:
                for i, t in enumerate(terms))
 
 
+_EN_OUR_PEOPLE = frozenset({"guy", "guys", "man", "men", "people", "folks", "crew", "team",
+                            "worker", "workers", "tech", "techs", "fella", "fellas", "boys",
+                            "person", "employee", "repairman"})
+"""Words for people that, after "your", are the business's own: "your guy", "your crew"."""
+
+
+def _our_people(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where a caller names the business's people: a technician in any of his names, or a
+    person who is "your" ("your guy came", "your crew fixed it")."""
+    return idioms.spans(terms, "en", "technician") | frozenset(
+        i for i, t in enumerate(terms)
+        if i and t.text in _EN_OUR_PEOPLE and terms[i - 1].text == "your")
+
+
+GUARANTEE = frozenset({"warranti", "guarante"})
+"""Lemmas of a warranty: of the business's own work, a promise it keeps itself."""
+
+
+def own_guarantee(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where an English caller asks after the warranty on work our people did ("the repair
+    you did, is there a warranty on it", "you replaced the belt, is that guaranteed"): a
+    question about finished work, not an insurer's or a home-warranty company's job (OM-3,
+    OM-6). A contract named ("home warranty", "warranty company") stays the insurer's."""
+    found = frozenset(i for i, t in enumerate(terms) if t.lemma in GUARANTEE)
+    if not found or not ours(terms, _EN_REPAIRED):
+        return frozenset()
+    return found - idioms.spans(terms, "en", "contract")
+
+
 def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
     """Whether the business's people did (or are doing) something of `did` on a job ("the
     tech said", "you guys are fixing", "the part you ordered for my washer"): the grammar a
     menu (`finished_told`) and a voicemail's roles (`roles.awaited`) both read."""
-    technicians = idioms.spans(terms, "en", "technician")
+    technicians = _our_people(terms)
     for i, t in enumerate(terms):
         if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
-            if _did(terms, i + 1, t.clause, did):
+            if _did(terms, _after_relative(terms, i + 1), t.clause, did):
                 return True
         elif t.text in _EN_YOU:
             j = i + 1
@@ -352,6 +414,27 @@ def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
                     w.text in _EN_MINE for w in terms[k + 1:k + 7])):
                 return True
     return False
+
+
+_EN_RELATIVE = frozenset({"that", "who", "whom"})
+
+
+def _after_relative(terms: tuple[Term, ...], start: int) -> int:
+    """Where the verb of a person named stands past a relative clause that says who he is
+    ("the fella [you folks sent] replaced the pump", "the guy [that you had out] fixed it"):
+    the clause names the person, the verb after it is what he did."""
+    j = start + (start < len(terms) and terms[start].text in _EN_RELATIVE)
+    if j >= len(terms) or terms[j].text not in _EN_YOU:
+        return start
+    j += 1
+    while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
+        j += 1
+    if j < len(terms) and terms[j].text in _EN_PAST and terms[j].clause == terms[start].clause:
+        j += 1
+        while j < len(terms) and terms[j].text in _EN_VISIT_PARTICLES - {"and"}:
+            j += 1
+        return j
+    return start
 
 
 def _did(terms: tuple[Term, ...], start: int, clause: int,
@@ -380,6 +463,10 @@ _EN_VISITED = frozenset({"came", "stopped", "swung"})
 _EN_VISIT_PARTICLES = frozenset({"out", "over", "by", "round", "around", "and"})
 
 
+_EN_AWAITED = frozenset({"part", "parts", "order", "motor", "pump", "board", "piece"})
+"""What comes to a job in hand: "when's the part coming", "is the motor coming"."""
+
+
 def waits(terms: tuple[Term, ...]) -> bool:
     """Whether an English caller waits for what was to follow: "still waiting", "on back
     order", "when it comes in", "nobody showed up"."""
@@ -390,6 +477,7 @@ def waits(terms: tuple[Term, ...]) -> bool:
                 or (t.lemma == "order" and before in ("on", "back", "be", "to")) \
                 or (t.text == "word" and before == "any") \
                 or (t.lemma == "come" and nxt == "in") \
+                or (t.lemma == "come" and before in _EN_AWAITED) \
                 or (t.lemma == "show" and nxt == "up"):
             return True
     return False

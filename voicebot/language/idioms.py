@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from voicebot.language import forms
+from voicebot.language import forms, negation
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse
 
 EQUIVALENT = 0.95
@@ -57,11 +57,18 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "technician", "tech", "repairman", "repair man", "repair guy", "repair person",
             "service man", "serviceman", "service guy", "service tech", "mechanic",
             "handyman", "fella", "fellow", "the guy", "the man", "the worker", "worker",
+            "the dude", "the lady", "the woman", "the gal",
         ),
-        # Someone other than the one the caller had.
+        # Someone other than the one the caller had. Not "replacement": by lemma it is also
+        # "replaced", the work done ("the fella you sent replaced the pump", OM-6), and a
+        # "replacement motor" is a part.
         "other": ("different", "another", "other", "someone else", "somebody else",
                   "anyone else", "anybody else", "someone different", "somebody different",
-                  "a new one", "replacement", "someone new", "somebody new", "new person"),
+                  "a new one", "someone new", "somebody new", "new person",
+                  "someone besides", "somebody besides", "anyone besides", "anybody besides",
+                  "someone other than", "somebody other than", "anyone but", "anybody but",
+                  # A person replaced (not "replaced the pump": the work done).
+                  "him replaced", "her replaced", "replace him", "replace her"),
         # Putting one in another's place: "swap technicians", "switch the tech".
         "change": ("change", "switch", "swap", "switch out", "swap out"),
         # A machine that works as it should.
@@ -111,6 +118,9 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "home warranty", "warranty plan", "warranty company", "warranty provider",
             "home protection", "coverage plan", "appliance plan", "appliance insurance",
         ),
+        # Taking back what was booked: "call off the appointment" cancels it.
+        "cancel": ("cancel", "call off", "called off", "calling off", "cancellation",
+                   "cancelation"),
         # Closing the call: nothing more is wanted.
         "goodbye": (
             "bye", "goodbye", "bye bye", "have a good one", "have a nice day",
@@ -141,7 +151,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
 
 NEGATED_MEANS: dict[Family, dict[str, str]] = {
     # "I don't want the same technician", "please don't send him again": someone else.
-    "en": {"same": "other", "again": "other"},
+    # "I don't want him back": someone else too.
+    "en": {"same": "other", "again": "other", "back": "other"},
     "ru": {},
 }
 
@@ -183,14 +194,52 @@ _ANSWERS = frozenset({"no", "nor"})
 
 _PERSON_VERBS = frozenset({"send", "want", "come", "have", "let", "need", "see", "allow", "get"})
 _PERSONS = frozenset({"him", "her", "them", "he", "she", "they", "guy", "man", "woman",
-                      "technician", "tech", "repairman", "person", "fella", "fellow"})
+                      "technician", "tech", "repairman", "person", "fella", "fellow", "dude",
+                      "lady", "gal", "guys", "techs", "technicians"})
 
 
-def _of_a_person(terms: tuple[Term, ...], clause: int) -> bool:
+_SAID_OF_A_PERSON = frozenset({"back"})
+"""Turned words that need the person named: "I don't want him back" asks for someone else,
+"I don't want my fridge back like this" does not."""
+
+
+def _of_a_person(terms: tuple[Term, ...], clause: int, named: bool = False) -> bool:
     """A negated clause about someone sent or had ("don't send Kevin again", "I don't want
-    the same man"), not about an appliance ("this stove won't light again")."""
-    return any(t.clause == clause and (t.lemma in _PERSON_VERBS or t.text in _PERSONS)
+    the same man"), not about an appliance ("this stove won't light again"); `named`: only
+    a word for a person counts, not a verb of sending or having."""
+    return any(t.clause == clause and ((t.lemma in _PERSON_VERBS and not named)
+                                       or t.text in _PERSONS)
                for t in terms)
+
+
+_PLEASED = negation.EN_ATTITUDES
+"""How a caller may feel about someone: negated ("not happy with the tech"), displeasure."""
+_DISPLEASED = frozenset({"unhappy", "uncomfortable", "dissatisfied", "displeased",
+                         "disappointed", "upset", "annoyed", "frustrated", "nervous", "uneasy"})
+"""Displeasure said in one word: "uncomfortable with that repairman"."""
+
+
+_ABOUT = frozenset({"with", "about", "of", "having", "at", "the", "a", "that", "this", "your",
+                    "those", "these", "all", "one", "new", "last"})
+"""Words between a feeling and what it is about: "uncomfortable having that repairman"."""
+
+
+def _displeased_with_a_person(terms: tuple[Term, ...], i: int,
+                              negated_clauses: set[int], persons: frozenset[int]) -> bool:
+    """Whether the caller says at `i` they are displeased with a person named after it in the
+    clause ("I wasn't happy with the guy you sent", "uncomfortable having that repairman in my
+    house"): a complaint about who was sent asks, on a phone line, for someone else (OM-8).
+    Displeasure with a thing ("not happy with the repair") is not about a person."""
+    t = terms[i]
+    if not (t.text in _DISPLEASED or (t.text in _PLEASED and t.clause in negated_clauses)):
+        return False
+    # What the feeling is about: the first word past the link and its determiner ("with the
+    # price the tech gave me" is about the price).
+    j = i + 1
+    while j < len(terms) and terms[j].clause == t.clause and terms[j].text in _ABOUT:
+        j += 1
+    return j < len(terms) and terms[j].clause == t.clause \
+        and (j in persons or terms[j].text in _PERSONS)
 
 
 @dataclass(frozen=True)
@@ -214,7 +263,8 @@ def spans(terms: tuple[Term, ...], family: Family, cls: str) -> frozenset[int]:
 _WORK = frozenset({"fix", "repair", "servic", "sort", "mend", "replac", "instal", "finish",
                    "complet"})
 """English verbs of a repair (as lemmas): their participle asked about is the job done."""
-_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "s", "isn"})
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "s", "isn",
+                          "does", "do", "did"})
 _OPENINGS = frozenset({"hi", "hey", "hello", "so", "um", "uh", "yeah", "oh", "and", "just",
                        "ok", "okay", "well"})
 _WANTED = frozenset({"to", "can", "could", "get", "need", "want", "someone", "somebody",
@@ -305,11 +355,16 @@ def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
     turned = NEGATED_MEANS[family]
     if turned:
         negated_clauses: set[int] = set()
+        persons = frozenset(j for r in found if r.cls == "technician"
+                            for j in range(r.start, r.end))
         for i, term in enumerate(terms):
             if term.negation and term.text not in _ANSWERS:
                 negated_clauses.add(term.clause)
             opposite = turned.get(term.text)
             if opposite is not None and term.clause in negated_clauses \
-                    and _of_a_person(terms, term.clause):
+                    and _of_a_person(terms, term.clause, term.text in _SAID_OF_A_PERSON):
                 found.append(Reading(i, i + 1, opposite, False))
+            elif family == "en" and _displeased_with_a_person(terms, i, negated_clauses,
+                                                              persons):
+                found.append(Reading(i, i + 1, "other", False))
     return found

@@ -163,7 +163,7 @@ def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:
     if terms[j].lemma in _EN_HAVING:
         return True
     return j + 1 < len(terms) and terms[j + 1].text in _EN_LINKS \
-        and terms[j].text not in _EN_ATTITUDES
+        and terms[j].text not in EN_ATTITUDES
 
 
 _EN_HAVING = frozenset({"have", "got", "get", "own", "hold", "carri"})
@@ -171,7 +171,7 @@ _EN_HAVING = frozenset({"have", "got", "get", "own", "hold", "carri"})
 warranty", "we haven't got a claim number")."""
 
 
-_EN_ATTITUDES = frozenset({"happy", "comfortable", "satisfied", "pleased", "thrilled", "glad",
+EN_ATTITUDES = frozenset({"happy", "comfortable", "satisfied", "pleased", "thrilled", "glad",
                            "impressed", "content", "okay", "ok", "fine", "cool", "crazy"})
 """English words of how the caller feels about something: negated, they deny the feeling, not
 its object. "I'm not happy with the technician" is about the technician (a complaint); "not

@@ -1242,6 +1242,26 @@ class Menu(Generic[K]):
                         if only_frame(e) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
+    def _guarantee_ours(self, heard_by: list[_Candidate[K]],
+                        terms: tuple[Term, ...]) -> list[_Candidate[K]]:
+        """A warranty on work our people did (`focus.own_guarantee`) is the business's own
+        promise: a candidate that hears only the word "warranty" there (an insurer's) scores
+        it as context; the job it is asked of is what the caller is about."""
+        own = focus.own_guarantee(terms) if self.family == "en" else frozenset()
+        if not own:
+            return heard_by
+
+        def only_warranty(e: Evidence) -> bool:
+            if e.pattern.kind == "words":
+                return all(i in own for i in range(e.start, e.end))
+            # An example ("covered by my warranty plan") heard here hears its warranty word.
+            return any(i in own for i in range(e.start, e.end)) \
+                and any(t.lemma in focus.GUARANTEE for t in e.pattern.terms)
+
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if only_warranty(e) else e for e in ev], p)
+                for o, k, ev, p in heard_by]
+
     @staticmethod
     def _complaint_first(heard_by: list[_Candidate[K]], blamed_at: frozenset[int],
                          complained: bool) -> list[_Candidate[K]]:
@@ -1394,6 +1414,7 @@ class Menu(Generic[K]):
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._wanted_first(heard_by, terms)
         heard_by = self._topic_first(heard_by, terms)
+        heard_by = self._guarantee_ours(heard_by, terms)
         if used:
             heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)

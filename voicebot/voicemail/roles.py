@@ -304,7 +304,20 @@ def _with_us_en(terms: Sequence[Term]) -> bool:
             and any(x in ("it", "my", "mine") for x in said[i + 1 : i + 6])
         ):
             return True
-    return False
+    # "my oven appointment", "our visit on Friday": one the caller already has; "returning
+    # your call": we called them about something under way.
+    return any(_own_booking(said, i) or (w in ("returning", "return") and said[i + 1:i + 3]
+                                         in (["your", "call"], ["the", "call"]))
+               for i, w in enumerate(said))
+
+
+_EN_BOOKED = frozenset({"appointment", "booking", "visit"})
+
+
+def _own_booking(said: list[str], i: int) -> bool:
+    """Whether the English word at `i` is a booking of the caller's own ("my appointment",
+    "our oven visit"), not one asked for ("book an appointment")."""
+    return said[i] in _EN_BOOKED and any(x in _EN_MINE for x in said[max(0, i - 2):i])
 
 
 def with_us(terms: Sequence[Term], family: Family) -> bool:
@@ -502,4 +515,7 @@ off" is what the business does with a part of the caller's job."""
 
 def _books_new(terms: tuple[Term, ...], family: Family) -> bool:
     """A booking word beside the job we have ("записаться", "schedule") asks for a new one."""
-    return any(t.lemma in _BOOKING[family] and not t.negation for t in terms)
+    said = [t.text for t in terms]
+    return any(t.lemma in _BOOKING[family] and not t.negation
+               and not (family == "en" and _own_booking(said, i))
+               for i, t in enumerate(terms))

@@ -122,13 +122,20 @@ def understand(transcript: str, flow: Flow) -> Understanding:
             focus.owned(meaning, e.start, flow.family) for e in best_reason.evidence)
             or (flow.family == "en"
                 and focus.finished_told(meaning, negation.denied(meaning, flow.family))))
+        # A caller who tells of work our people did for them ("you fixed my oven in October
+        # and now it's doing the same thing", "the repair you did, is it guaranteed") and
+        # asks for no new job speaks of our own job: a person takes it up, no quote (OM-4).
+        told_done = flow.family == "en" \
+            and focus.finished_told(meaning, negation.denied(meaning, flow.family)) \
+            and not (best_reason is not None and best_reason.key != "follow_up"
+                     and best_reason.score >= HEARD)
         if speaker == "insurance":
             reason = speaker
         elif speaker is not None:
             # The catalogue's own words win over a role only for what anyone may say (spam,
             # a wrong number) and for an insurer, whoever else's words it uses.
             reason = heard if heard in _ANYONES or heard == "insurance" else speaker
-        elif asked_done or awaited or own_account:
+        elif asked_done or awaited or own_account or told_done:
             reason = "follow_up"
         elif focus.pitched(meaning, flow.family) \
                 and (best_reason is None or best_reason.score < HEARD) \
