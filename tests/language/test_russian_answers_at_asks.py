@@ -111,7 +111,9 @@ def test_hl3_an_appliance_that_sounds_wrong_is_a_repair(said: str) -> None:
 
 
 @pytest.mark.parametrize("said", ["купили вытяжку, кто её будет вешать",
-                                  "бойлер уже привезли, надо его поставить"])
+                                  "бойлер уже привезли, надо его поставить",
+                                  "посудомойка старая, хочу другую поставить",
+                                  "холодильник сдох, выкидываем, новый кто подключит"])
 def test_an_appliance_named_before_and_put_in_by_pronoun_is_an_installation(said: str) -> None:
     assert goes("hotline", "greeting", said) == "installation"
 
