@@ -16,6 +16,7 @@ when a preposition links them ("not calling about a repair").
 
 from __future__ import annotations
 
+from voicebot.language.breakdown import why_asked
 from voicebot.language.lemmas import Family, Term
 
 _NEXT_WORD_ONLY = frozenset({"no", "нет", "нету", "без", "without"})
@@ -33,12 +34,19 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
     found: dict[int, frozenset[int]] = {}
     for i, term in enumerate(terms):
         if term.negation:
-            found[i] = _covered(terms, i, family)
+            found[i] = frozenset() if _asked_why(terms, i, family) else _covered(terms, i, family)
             if family == "en" and _denies_taking_part(terms, i):
                 found[i] |= _before(terms, i - 1)
         elif family == "en" and _ends_what_came_before(terms, i):
             found[i] = _before(terms, i)
     return found
+
+
+def _asked_why(terms: tuple[Term, ...], i: int, family: Family) -> bool:
+    """Whether the Russian "не" at `i` is in a clause that asks why ("почему машина до сих
+    пор не готова"): a why states what it asks about, so the caller asks after the readiness
+    and denies nothing."""
+    return family == "ru" and terms[i].text == "не" and why_asked(terms, terms[i].clause)
 
 
 _EN_ENDED = frozenset({"expir", "laps", "end"})
