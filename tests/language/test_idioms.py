@@ -248,3 +248,14 @@ def test_a_caller_without_a_warranty_is_no_insurance_call() -> None:
     desk = menu("en", insurance=["warranty", "insurance"], person=["dispatcher", "stove"])
     heard = desk.hear("I don't have any warranty, I just need my stove fixed")
     assert heard.best is not None and heard.best.key == "person", heard.ranking
+
+
+@pytest.mark.parametrize(("said", "denied"), [
+    ("no warranty or insurance, I just need a repair", ["warranty", "insurance"]),
+    ("без гарантии или страховки", ["гарантии", "страховки"]),
+])
+def test_no_denies_each_thing_of_a_list_joined_by_or(said: str, denied: list[str]) -> None:
+    """OM-3: "no warranty or insurance" is no insurance call."""
+    family: Family = "en" if said.isascii() else "ru"
+    terms = analyse(said, family)
+    assert sorted(terms[i].text for i in negation.scope(terms, family)) == sorted(denied)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.menus import best, menu
+from voicebot.language import speaker
+from voicebot.language.lemmas import analyse
 
 WORKSHOP = menu({"booking": ["ремонт", "записаться", "стучит", "свистит", "колодки"],
                  "complaint": ["жалоба", "претензия"],
@@ -98,3 +100,20 @@ def test_when_a_job_can_be_done_is_a_booking() -> None:
     status = menu({"booking": ["записаться", "ремонт", "сделать"],
                    "status": ["когда будет готова"]})
     assert best(status, "когда можно сделать ремонт") == "booking"
+
+
+@pytest.mark.parametrize("said", ["я не смогу, на работе буду, но дома бабушка",
+                                  "дома будет муж",
+                                  "уезжаем на дачу, сын останется дома"])
+def test_rt1_someone_else_at_home_is_no_answer_that_the_caller_waits(said: str) -> None:
+    """RT-1: a caller who says another person will be home is not home themselves: the flow
+    asks who (someone over 14?), it does not mark the visit as awaited."""
+    terms = analyse(said, "ru")
+    heard = speaker.with_whereabouts(terms)
+    assert [t.text for t in heard[-2:]] == ["не", "дома"]
+    assert "дома" not in [t.text for t in heard[:-2]]
+
+
+def test_rt4_the_caller_at_home_still_waits() -> None:
+    terms = analyse("мы дома, приезжайте", "ru")
+    assert speaker.with_whereabouts(terms) == terms

@@ -83,8 +83,10 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
     verdict: Verdict[int] = menu(flow, step).hear(entities.with_error_word(speech, flow.family))
     best = verdict.best
     threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below
-    if best is not None and verdict.confidence >= threshold:
-        return Heard(choices[best.key], verdict.confidence, "sure")
+    # Two choices that go to one state (a booking said two ways) do not make a guess of it.
+    confidence = verdict.confidence_by(lambda k: choices[k].goto)
+    if best is not None and confidence >= threshold:
+        return Heard(choices[best.key], confidence, "sure")
     # A town the choices do not list by name, near a place one of them serves ("Щёлково" for
     # the Moscow centre), is as clear an answer as the name itself.
     nearby = near(flow, choices, speech)
@@ -94,8 +96,8 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
         refusal = _refusal(choices, verdict)
         return None if refusal is None else Heard(refusal, REFUSAL_CONFIDENCE, "sure")
     choice = choices[best.key]
-    if verdict.confidence >= GUESS_FLOOR and confirmable(choice):
-        return Heard(choice, verdict.confidence, "guess")
+    if confidence >= GUESS_FLOOR and confirmable(choice):
+        return Heard(choice, confidence, "guess")
     return None
 
 

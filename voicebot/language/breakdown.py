@@ -49,7 +49,8 @@ Negated, they say it is fine ("не сломалась")."""
 SYMPTOMS = frozenset({
     "гореть", "мигать", "моргать", "греться", "плавать", "прыгать", "стучать", "постукивать",
     "гудеть", "шуметь", "пищать", "скрипеть", "свистеть", "трещать", "вибрировать",
-    "дёргаться", "дергаться", "тарахтеть",
+    "дёргаться", "дергаться", "тарахтеть", "греметь", "грохотать", "дребезжать", "хрустеть",
+    "щёлкать", "щелкать", "визжать", "лязгать",
 })
 """Verbs of what a thing shows or sounds, as lemmas: said of a thing, a symptom either way
 ("горит чек" and "индикатор не горит", "обороты плавают", "стучит")."""
@@ -87,6 +88,27 @@ def why_asked(terms: tuple[Term, ...], clause: int) -> bool:
         if t.text in WHY or (t.text == "чего" and i and terms[i - 1].text in ("из-за", "с")):
             return True
     return False
+
+
+def why_of_a_thing(terms: tuple[Term, ...]) -> frozenset[int]:
+    """The clauses that ask why a thing does what it does ("почему педаль проваливается",
+    "отчего кондиционер не холодит"): a why (`why_asked`), a finite verb of the third person
+    or the past, and a thing that can be its subject (`_subject`), no preposition before it.
+    Not why a person did something ("почему мастер не перезвонил"), nor why a state is
+    ("почему так дорого")."""
+    found: set[int] = set()
+    for v, verb in enumerate(terms):
+        if verb.clause in found or not verb.lexeme.verb or verb.lemma in _NOT_A_BREAKDOWN \
+                or not why_asked(terms, verb.clause):
+            continue
+        tag = forms.parses(verb.text)[0].tag
+        if tag.POS != "VERB" or tag.person not in (None, "3per"):
+            continue
+        if any(t.clause == verb.clause and j != v and t.content and not t.lexeme.pronoun
+               and not (j and forms.parses(terms[j - 1].text)[0].tag.POS == "PREP")
+               and _subject(t) for j, t in enumerate(terms)):
+            found.add(verb.clause)
+    return frozenset(found)
 
 
 def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:

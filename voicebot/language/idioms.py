@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from voicebot.language import negation
+from voicebot.language import forms, negation
 from voicebot.language.lemmas import FILLERS, Family, Term, analyse
 
 EQUIVALENT = 0.95
@@ -136,7 +136,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
         # What something costs the caller: "расценки" ask what "цена" and "стоимость" ask.
         # Not "прайс": a supplier sends its "прайс", a price list of what it sells.
         "price": ("цена", "стоимость", "расценка", "почем", "сколько стоит", "по чем",
-                  "сколько будет стоить", "во сколько обойдётся", "во что обойдётся"),
+                  "сколько будет стоить", "во сколько обойдётся", "во что обойдётся",
+                  "по деньгам", "сколько выйдет", "во сколько встанет"),
         # Taking back what was asked for: a request, a visit, a call-out withdrawn.
         "cancel": ("отменить", "отменять", "отмена", "отозвать", "отзывать", "аннулировать",
                    "аннулироваться", "аннулирование"),
@@ -310,6 +311,28 @@ def members(family: Family) -> dict[str, dict[tuple[str, ...], str]]:
     return found
 
 
+_INSIDE = frozenset({"ADVB", "PRCL"})
+"""What a Russian caller puts inside an expression without changing it: "сколько примерно
+стоит", "сколько сейчас стоит", "во сколько же обойдётся"."""
+_INSIDE_MAX = 2
+
+
+def _with_adverbs(terms: tuple[Term, ...], i: int, lemmas: tuple[str, ...]) -> int | None:
+    """Where the expression `lemmas` said from `i` ends when adverbs or particles stand
+    between its words (at most `_INSIDE_MAX` of them, all in one clause); None if it is not
+    said so."""
+    j, skipped = i + 1, 0
+    for lemma in lemmas[1:]:
+        while j < len(terms) and terms[j].lemma != lemma and skipped < _INSIDE_MAX \
+                and terms[j].clause == terms[i].clause \
+                and forms.parses(terms[j].text)[0].tag.POS in _INSIDE:
+            j, skipped = j + 1, skipped + 1
+        if j >= len(terms) or terms[j].lemma != lemma or terms[j].clause != terms[i].clause:
+            return None
+        j += 1
+    return j
+
+
 def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
     """The class expressions said in `terms`, longest first where they start alike."""
     by_first = members(family)
@@ -322,6 +345,10 @@ def readings(terms: tuple[Term, ...], family: Family) -> list[Reading]:
                 if every[i:i + n] == lemmas \
                         and term.clause == terms[i + n - 1].clause:
                     found.append(Reading(i, i + n, said))
+                elif family == "ru" and n > 1:
+                    end = _with_adverbs(terms, i, lemmas)
+                    if end is not None:
+                        found.append(Reading(i, end, said))
     if family == "en":
         found.extend(Reading(i, i + 1, "finished") for i in range(len(terms))
                      if done_participle(terms, i))

@@ -11,6 +11,7 @@ in one clause, not asked how to ("как поставить программу" 
 
 from __future__ import annotations
 
+from voicebot.language import forms
 from voicebot.language.lemmas import Term
 
 INSTALL = frozenset({
@@ -35,6 +36,8 @@ APPLIANCES = frozenset({
 машина", "техника"), as lemmas: what a caller has put in."""
 
 _HOW = frozenset({"как", "чем"})
+_IT = frozenset({"его", "её", "ее", "их", "он", "она", "оно", "они"})
+"""Third-person pronouns: the thing a verb of putting in is about, named before."""
 WINDOW = 4
 """Words an appliance may stand from the verb, either side: "варочную панель поставить"."""
 
@@ -52,4 +55,20 @@ def asked(terms: tuple[Term, ...]) -> bool:
         near = terms[max(0, i - WINDOW):i + 1 + WINDOW]
         if any(t.lemma in APPLIANCES and t.clause == term.clause for t in near):
             return True
+        # "плита новая, кто её ставить будет", "холодильник старый, новый поставить кто
+        # может": the thing put in is named before and meant here by a pronoun, or by an
+        # adjective that stands for its noun.
+        if any(_stands_for_a_thing(clause, n) for n in range(len(clause))) and any(
+                t.lemma in APPLIANCES and t.clause < term.clause for t in terms):
+            return True
     return False
+
+
+def _stands_for_a_thing(clause: list[Term], n: int) -> bool:
+    """Whether the word at `n` of `clause` stands for a thing named before: a third-person
+    pronoun, or an adjective with no noun after it ("новый", "другую")."""
+    if clause[n].text in _IT:
+        return True
+    after = clause[n + 1] if n + 1 < len(clause) else None
+    return forms.parses(clause[n].text)[0].tag.POS == "ADJF" and (
+        after is None or forms.parses(after.text)[0].tag.POS not in ("NOUN", "ADJF"))

@@ -16,9 +16,11 @@ when a preposition links them ("not calling about a repair").
 
 from __future__ import annotations
 
+from voicebot.language.breakdown import why_asked
 from voicebot.language.lemmas import Family, Term
 
 _NEXT_WORD_ONLY = frozenset({"no", "нет", "нету", "без", "without"})
+_OR = frozenset({"or", "nor", "или", "ни"})
 
 
 def scope(terms: tuple[Term, ...], family: Family) -> frozenset[int]:
@@ -32,12 +34,19 @@ def governed(terms: tuple[Term, ...], family: Family) -> dict[int, frozenset[int
     found: dict[int, frozenset[int]] = {}
     for i, term in enumerate(terms):
         if term.negation:
-            found[i] = _covered(terms, i, family)
+            found[i] = frozenset() if _asked_why(terms, i, family) else _covered(terms, i, family)
             if family == "en" and _denies_taking_part(terms, i):
                 found[i] |= _before(terms, i - 1)
         elif family == "en" and _ends_what_came_before(terms, i):
             found[i] = _before(terms, i)
     return found
+
+
+def _asked_why(terms: tuple[Term, ...], i: int, family: Family) -> bool:
+    """Whether the Russian "не" at `i` is in a clause that asks why ("почему машина до сих
+    пор не готова"): a why states what it asks about, so the caller asks after the readiness
+    and denies nothing."""
+    return family == "ru" and terms[i].text == "не" and why_asked(terms, terms[i].clause)
 
 
 _EN_ENDED = frozenset({"expir", "laps", "end"})
@@ -90,18 +99,7 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
         # not deny the neighbours. ("ни одного канала" denies as before.)
         return frozenset()
     if term.text in _NEXT_WORD_ONLY:
-        if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
-                and terms[i + 1].content and not terms[i + 1].negation \
-                and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
-            covered.add(i + 1)
-            # An English compound noun is one thing: "no home warranty", "no claim number"
-            # deny the warranty and the number.
-            if family == "en" and i + 2 < len(terms) and terms[i + 2].clause == term.clause \
-                    and terms[i + 1].lexeme.lacking and terms[i + 2].lexeme.lacking:
-                covered.add(i + 2)
-        elif term.text in ("нет", "нету"):
-            covered.update(_lacking_before(terms, i))
-        return frozenset(covered)
+        return _next_words(terms, i, family)
     if term.text in _NONE_OF and not any(
             t.clause == term.clause and t.content for t in terms[i + 1:i + 2]):
         # "срочности никакой", "претензий никаких": like "нет", what is none is before it.
@@ -135,6 +133,31 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
     # Only what the negation says something about counts: "не хочу" covers "хочу", but
     # "not, um, really" covers nothing a choice could name.
     return frozenset(j for j in covered if terms[j].content)
+
+
+def _next_words(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
+    """What "no"/"нет"/"без" at `i` covers: the next word, an English compound whole, each
+    thing of a list joined by "or"; a Russian "нет" with nothing after it, the noun before."""
+    term = terms[i]
+    covered: set[int] = set()
+    if i + 1 < len(terms) and terms[i + 1].clause == term.clause \
+            and terms[i + 1].content and not terms[i + 1].negation \
+            and (term.text not in ("нет", "нету", "no") or terms[i + 1].lexeme.lacking):
+        covered.add(i + 1)
+        # An English compound noun is one thing: "no home warranty", "no claim number"
+        # deny the warranty and the number.
+        if family == "en" and i + 2 < len(terms) and terms[i + 2].clause == term.clause \
+                and terms[i + 1].lexeme.lacking and terms[i + 2].lexeme.lacking:
+            covered.add(i + 2)
+        # "no warranty or insurance", "нет гарантии или страховки": "no" denies each
+        # thing of a list joined by "or".
+        last = max(covered)
+        if last + 2 < len(terms) and terms[last + 1].text in _OR \
+                and terms[last + 2].clause == term.clause and terms[last + 2].content:
+            covered.add(last + 2)
+    elif term.text in ("нет", "нету"):
+        covered.update(_lacking_before(terms, i))
+    return frozenset(covered)
 
 
 def _stresses(terms: tuple[Term, ...], i: int) -> bool:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voicebot.language import lemmas
+from voicebot.language import forms, lemmas
 
 # Every case form people use: "в пять", "после пяти", "к пятерым" is not a number of digits.
 UNITS: dict[str, int] = {
@@ -321,3 +321,23 @@ def ages(text: str) -> tuple[int, ...]:
         if anchor >= 0 and said[anchor] in WHOSE:
             found.append(int(number_said.value))
     return tuple(found)
+
+
+_OPTION_NOUNS = frozenset({"вариант", "пункт", "кнопка", "клавиша", "цифра", "опция"})
+"""Nouns a Russian caller names a menu's option by ("второй вариант", "третий пункт")."""
+_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct"})
+
+
+def names_which(terms: Sequence[lemmas.Term], i: int) -> bool:
+    """Whether the Russian ordinal at `i` says which one of the noun after it it is ("во втором
+    классе", "на третьем этаже", "первый раз"): it agrees with that noun in case, and the noun
+    is no menu option ("второй вариант"). Such an ordinal is part of what is said about the
+    noun, never a key said aloud."""
+    if i + 1 >= len(terms) or terms[i + 1].clause != terms[i].clause \
+            or terms[i + 1].lemma in _OPTION_NOUNS:
+        return False
+    own = {g for p in forms.parses(terms[i].text) if {"ADJF", "Anum"} <= p.tag.grammemes
+           for g in p.tag.grammemes & _CASES}
+    noun = {g for p in forms.parses(terms[i + 1].text) if p.tag.POS == "NOUN"
+            for g in p.tag.grammemes & _CASES}
+    return bool(own & noun)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -46,6 +46,7 @@ from voicebot.language import (
     idioms,
     installing,
     negation,
+    numbers,
     speaker,
     usage,
 )
@@ -116,6 +117,10 @@ a breakdown said in other words is heard as."""
 INSTALLATION = ("установка", "монтаж")
 """A flow's words for installing an appliance, the first a menu lists being the one a request
 to put one in, in other words ("поставить варочную панель"), is heard as."""
+
+TECHNICAL = "технический"
+"""A flow's word for a technical question: one that asks why a thing does what it does
+("почему педаль проваливается") is heard as it."""
 
 JOB = ("трудоустройство", "вакансия", "работа")
 """A flow's words for a job a caller asks for, the first a menu lists being the one a job
@@ -401,6 +406,15 @@ class Verdict(Generic[K]):
         runner_up = self.ranking[1].score if len(self.ranking) > 1 else 0.0
         return max(0.0, self.ranking[0].score - 0.25 * runner_up)
 
+    def confidence_by(self, outcome: Callable[[K], Hashable]) -> float:
+        """The confidence with the candidates of one `outcome` taken as one: a runner-up that
+        leads where the best does (two choices of a menu for one booking) is no rival."""
+        if not self.ranking:
+            return 0.0
+        best = outcome(self.ranking[0].key)
+        runner_up = next((s.score for s in self.ranking[1:] if outcome(s.key) != best), 0.0)
+        return max(0.0, self.ranking[0].score - 0.25 * runner_up)
+
     def score_of(self, key: K) -> float:
         return next((s.score for s in self.ranking if s.key == key), 0.0)
 
@@ -526,6 +540,8 @@ class Menu(Generic[K]):
             if family == "ru" else None
         # ... and one that lists a job hears a question about which job there is.
         self._job = next((w for w in JOB if w in lemmas), None) if family == "ru" else None
+        # ... and one that lists a technical question hears why a thing does what it does.
+        self._technical = family == "ru" and TECHNICAL in lemmas
         self._other_time = family == "ru" and any(
             p.text == "другое время" for _k, ps in self.candidates for p in ps)
         self._takes = tuple(
@@ -941,6 +957,10 @@ class Menu(Generic[K]):
         if found is not None and p.negated and (_governs_a_verb(p, found, terms)
                                                 or _negates_a_wish(found, terms)):
             return None
+        if found is not None and self.family == "ru" and len(p.terms) == 1 \
+                and numbers.names_which(terms, found.start):
+            # "во втором классе" says which class, not the second option of a menu.
+            return None
         if found is not None and self.family == "ru" and _other_case(p, found, terms):
             return Evidence(p, found.start, found.end, found.score * OTHER_CASE)
         return found
@@ -1165,7 +1185,13 @@ class Menu(Generic[K]):
         # of its own matter takes it too: the flow's author says so.
         classes = {r.cls for r in idioms.readings(terms, self.family)
                    if asked.intersection(range(r.start, r.end))}
-        context = [not hears(ev, asked) and not (ev and classes & self._takes[o])
+        # Such a candidate that hears its matter beside the question ("сколько стоит
+        # отрихтовать крыло") is asked it: a candidate that heard the question alone hears an
+        # aside.
+        matter_asked = any(classes & self._takes[o] and not all(hears([e], asked) for e in ev)
+                           for o, _k, ev, _p in heard_by)
+        context = [(matter_asked and all(hears([e], asked) for e in ev))
+                   or (not hears(ev, asked) and not (ev and classes & self._takes[o]))
                    for o, _k, ev, _p in heard_by]
         if all(context):
             return heard_by
@@ -1237,8 +1263,8 @@ class Menu(Generic[K]):
                 for o, k, ev, p in heard_by]
 
     @staticmethod
-    def _complaint_first(heard_by: list[_Candidate[K]],
-                         blamed_at: frozenset[int]) -> list[_Candidate[K]]:
+    def _complaint_first(heard_by: list[_Candidate[K]], blamed_at: frozenset[int],
+                         complained: bool) -> list[_Candidate[K]]:
         """A caller who blames the business ("ваш мастер поцарапал дверь") complains; the part
         and the harm they name are what the complaint is about, so a candidate that did not
         hear the complaint scores them as context (a body job, a fault to book). So does one
@@ -1249,8 +1275,12 @@ class Menu(Generic[K]):
 
         if not any(hears(ev) for _o, _k, ev, _p in heard_by):
             return heard_by
+        # However many words say what a complaint is about ("после вас гремит в подвеске"),
+        # they say one thing: the best of them is the context, with no others to corroborate
+        # it. (A breakdown implied is no complaint: "... и у соседки тоже" still says outage.)
         return [(o, k, ev, p) if hears(ev) else
-                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        for e in sorted(ev, key=lambda e: -e.score)[:1 if complained else None]],
                  p * CONTEXT)
                 for o, k, ev, p in heard_by]
 
@@ -1289,9 +1319,17 @@ class Menu(Generic[K]):
             terms = speaker.with_complaint(terms)
         if fine:
             terms = self._with_word(terms, str(self._broken))
-        elif self._broken is not None:
+        elif self._broken is not None and len(terms) == blamed:
+            # A fault the caller blames on the business is what the complaint is about, not
+            # a breakdown of its own to book.
             terms = self._with_breakdown(terms)
-        # A complaint or a breakdown implied is what the caller says is the matter.
+        if self._technical and breakdown.why_of_a_thing(terms) and not focus.requested(
+                terms, self.family, negation.denied(terms, self.family)):
+            # "почему педаль проваливается" asks for an explanation; a caller who asks to
+            # have the thing seen to as well ("..., запишите меня") books it.
+            terms = self._with_word(terms, TECHNICAL)
+        # A complaint, a breakdown or a technical question implied is what the caller says is
+        # the matter.
         blamed_at = frozenset(range(blamed, len(terms)))
         # An installation or a job asked for in other words is heard as the flow's word for
         # it, among the rest of what was said.
@@ -1381,7 +1419,8 @@ class Menu(Generic[K]):
             heard_by = self._use_first(heard_by, terms, used)
         heard_by = self._asked_first(heard_by, terms, denied)
         if blamed_at:
-            heard_by = self._complaint_first(heard_by, blamed_at)
+            heard_by = self._complaint_first(heard_by, blamed_at, any(
+                terms[i].lemma == speaker.COMPLAINT for i in blamed_at if i < len(terms)))
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

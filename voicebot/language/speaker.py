@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from voicebot.language import forms, spoken_time
+from voicebot.language import breakdown, forms, spoken_time
 from voicebot.language.lemmas import Term, lexeme
 
 _SPEAKERS = frozenset({"я", "мы"})
@@ -58,8 +58,10 @@ def for_whom(terms: tuple[Term, ...]) -> frozenset[int]:
 
 _SPEAKER_FORMS = frozenset({"я", "мы", "меня", "нас"})
 _AT = frozenset({"в", "во", "на"})
-_HOME = frozenset({"дом", "квартира", "место", "адрес", "связь"})
-"""Where the caller is at home or reachable: "буду на месте", "мы в квартире"."""
+_HOME = frozenset({"дом", "квартира", "место", "адрес", "связь", "этаж", "комната", "кухня",
+                   "балкон", "лоджия"})
+"""Where the caller is at home or reachable: "буду на месте", "мы в квартире", "мы на
+втором этаже" (a part of a home is no place away from it)."""
 _NOT_A_PLACE = frozenset({
     "неделя", "месяц", "год", "день", "выходной", "праздник", "время", "час", "минута",
     "утро", "вечер", "ночь", "обед", "конец", "начало", "середина", "раз", "случай",
@@ -84,8 +86,7 @@ def elsewhere(terms: tuple[Term, ...]) -> bool:
         if term.text not in _AT:
             continue
         clause = [t for t in terms if t.clause == term.clause]
-        if not any(t.text in _SPEAKER_FORMS for t in clause) \
-                or any(t.text == "не" for t in clause):
+        if not _of_the_speaker(clause) or any(t.text == "не" for t in clause):
             continue
         for nxt in terms[i + 1:i + 4]:
             if nxt.clause != term.clause:
@@ -100,10 +101,43 @@ def elsewhere(terms: tuple[Term, ...]) -> bool:
     return False
 
 
+def _of_the_speaker(clause: list[Term]) -> bool:
+    """A clause about the speaker: "я"/"мы" in it, or a verb in the first person ("на работе
+    буду", "уезжаем")."""
+    return any(t.text in _SPEAKER_FORMS for t in clause) or any(
+        t.lexeme.verb and forms.parses(t.text)[0].tag.person == "1per" for t in clause)
+
+
+def others_home(terms: tuple[Term, ...]) -> frozenset[int]:
+    """Where the caller says someone else is at home ("но дома мама", "дома будет муж"): the
+    "дома" of a clause with a person in the nominative who is not the speaker. Someone else
+    at home is no answer that the caller will be there (RT-1): who it is, is asked next."""
+    found = set()
+    for i, term in enumerate(terms):
+        if term.text != "дома":
+            continue
+        clause = [t for t in terms if t.clause == term.clause]
+        if any(t.text in _SPEAKER_FORMS or t.negation for t in clause):
+            continue
+        if any(t is not term and _a_person(t) for t in clause):
+            found.add(i)
+    return frozenset(found)
+
+
+def _a_person(term: Term) -> bool:
+    """A noun for a person in the nominative: "мама", "муж", "сын"."""
+    tag = forms.parses(term.text)[0].tag
+    return bool(tag.POS == "NOUN" and tag.animacy == "anim" and tag.case == "nomn")
+
+
 def with_whereabouts(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """`terms`, followed in a clause of their own by "не дома" when the caller says they are
-    elsewhere: a flow that asks "will you be home?" lists "не дома", not every place."""
-    if not elsewhere(terms):
+    elsewhere, or that someone else is at home (`others_home`, whose "дома" is dropped): a
+    flow that asks "will you be home?" lists "не дома", not every place."""
+    others = others_home(terms)
+    if others:
+        terms = tuple(t for i, t in enumerate(terms) if i not in others)
+    elif not elsewhere(terms):
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _ELSEWHERE)
@@ -119,12 +153,33 @@ _TAKEN_ON = frozenset({
 """Verbs (lemmas) of working somewhere or being taken on: with "кем", the job asked for."""
 
 
+_WORKING = frozenset({"работать", "поработать", "трудиться", "быть", "стать", "становиться"})
+"""Verbs of `_TAKEN_ON` whose subject is the one who works (not the one who takes on)."""
+
+
 def job_asked(terms: tuple[Term, ...]) -> bool:
     """Whether the caller asks what job they can have: "кем" and a verb of working or of
     being taken on in its clause ("кем можно к вам устроиться", "кем у вас работать",
-    "кем вы берёте"), not who someone is ("кто вы")."""
-    return any(t.text in _AS_WHOM and any(w.clause == t.clause and _taken_on(w) for w in terms)
+    "кем вы берёте"), not who someone is ("кто вы") nor what someone else works as ("кем
+    работает ваш мастер", "кем вы работаете")."""
+    return any(t.text in _AS_WHOM and any(w.clause == t.clause and _taken_on(w)
+                                          and not _someone_elses_work(terms, w) for w in terms)
                for t in terms)
+
+
+def _someone_elses_work(terms: tuple[Term, ...], verb: Term) -> bool:
+    """Whether `verb` says that someone other than the caller works: a verb of working
+    (`_WORKING`) in a finite form not of the first person, with its subject in the clause (a
+    noun or a pronoun in the nominative: "ваш мастер", "вы", "он")."""
+    reading = forms.parses(verb.text)[0]
+    if reading.normal_form not in _WORKING or reading.tag.POS != "VERB" \
+            or reading.tag.person == "1per":
+        return False
+    return any(w.clause == verb.clause and w is not verb and w.text not in _SPEAKER_FORMS
+               and w.text not in _AS_WHOM
+               and any(p.tag.POS in ("NOUN", "NPRO") and p.tag.case == "nomn"
+                       for p in forms.parses(w.text)[:1])
+               for w in terms)
 
 
 def _taken_on(term: Term) -> bool:
@@ -278,8 +333,9 @@ ONSET: frozenset[str] = frozenset({
 
 def broke_after_us(terms: tuple[Term, ...]) -> bool:
     """The caller says a fault set in after the business's job ("после вашего ТО загорелся
-    чек", "после вас потекло масло"), in the past and not negated: a complaint about the
-    work (CS-4), like a fault back (`redone`), though nothing is said to be "again"."""
+    чек", "после вас потекло масло"), in the past and not negated, or is there since
+    (`_faulty_since`): a complaint about the work (CS-4), like a fault back (`redone`),
+    though nothing is said to be "again"."""
     after = [t.clause for t in terms if t.text == "после"
              and any(w.clause == t.clause and (w.lemma in _BUSINESS or w.text in _BUSINESS)
                      for w in terms)]
@@ -287,7 +343,23 @@ def broke_after_us(terms: tuple[Term, ...]) -> bool:
         return False
     return any(t.lemma in ONSET and t.clause >= after[0] and not (i and terms[i - 1].negation)
                and forms.parses(t.text)[0].tag.tense == "past"
-               for i, t in enumerate(terms))
+               for i, t in enumerate(terms)) or _faulty_since(terms, after[0])
+
+
+def _faulty_since(terms: tuple[Term, ...], clause: int) -> bool:
+    """Whether the car or thing is said to be faulty from `clause` on, now or then ("после
+    вашего ремонта стучит", "после вас машина не заводится"): a thing said not to work
+    (`breakdown.failing`), or a verb of failing or of a symptom said of it, not negated."""
+    if any(terms[v].clause >= clause for _s, v in breakdown.failing(terms)):
+        return True
+    for i, t in enumerate(terms):
+        if t.clause < clause or t.lemma not in breakdown.FAILING | breakdown.SYMPTOMS \
+                or (i and terms[i - 1].negation):
+            continue
+        tag = forms.parses(t.text)[0].tag
+        if tag.POS == "VERB" and tag.person in (None, "3per"):
+            return True
+    return False
 
 
 _WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
@@ -371,7 +443,9 @@ def others_fine(terms: tuple[Term, ...]) -> frozenset[int]:
     return frozenset(fine)
 
 
-_COMPLAINT = (Term("жалоба", lexeme("жалоба", "ru"), 0),)
+COMPLAINT = "жалоба"
+"""A flow's word for a complaint, which a caller who blames the business is heard to say."""
+_COMPLAINT = (Term(COMPLAINT, lexeme(COMPLAINT, "ru"), 0),)
 
 
 def with_complaint(terms: tuple[Term, ...]) -> tuple[Term, ...]:
