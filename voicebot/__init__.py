@@ -12,6 +12,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 __version__ = "0.1.0"
 
 
+MAX_BODY = 1 << 20
+"""The largest request body the service reads, in bytes."""
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from defaults, then VOICEBOT_* variables, then `test_config`."""
     from voicebot import (
@@ -38,6 +42,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.request_class = WebhookRequest
     app.config.from_mapping(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
+    # Twilio's webhooks and the desk's forms are a few kilobytes; a larger body is refused
+    # (413) before anything reads it, so no client can make a request hold memory it wants.
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY
     logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
     if settings["INSECURE_SKIP_SIGNATURE"]:
         app.logger.warning("VOICEBOT_INSECURE_SKIP_SIGNATURE is on: webhooks are NOT verified")

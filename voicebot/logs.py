@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -69,8 +70,10 @@ def _fields_now() -> dict[str, Any]:
     req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
     fields: dict[str, Any] = {"request_id": g.get("request_id", ""), "method": req.method,
                               "path": req.path}
-    if req.mimetype == "application/x-www-form-urlencoded":
-        # Twilio's webhooks: the form is parsed anyway, for the signature check.
+    if req.mimetype == "application/x-www-form-urlencoded" \
+            and (req.content_length or 0) <= (req.max_content_length or sys.maxsize):
+        # Twilio's webhooks: the form is parsed anyway, for the signature check. (A body over
+        # the limit is never read: the line of its 413 says so without the form's fields.)
         form = req.form
         if call_sid := form.get("CallSid"):
             fields["call_sid"] = call_sid

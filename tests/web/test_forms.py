@@ -67,3 +67,15 @@ def test_the_app_parses_webhooks_this_way(app: Flask) -> None:
         from flask import request
         assert isinstance(request._get_current_object(), WebhookRequest)  # type: ignore[attr-defined]
         assert request.form["SpeechResult"] == "да, всё" and request.form["From"] == "+15035550199"
+
+
+def test_the_service_refuses_a_body_larger_than_any_webhook(app: Flask) -> None:
+    """A client posting megabytes to a webhook gets 413 before its form (or its signature
+    check) reads them; a webhook of ordinary size is read."""
+    client = app.test_client()
+    signed = {"X-Twilio-Signature": "bm90IGEgcmVhbCBzaWduYXR1cmU="}
+    huge = client.post("/twilio/voice", headers=signed,
+                       data={"CallSid": "CA" + "1" * 32, "SpeechResult": "x" * (2 << 20)})
+    assert huge.status_code == 413
+    ordinary = client.post("/twilio/voice", headers=signed, data={"CallSid": "CA" + "1" * 32})
+    assert ordinary.status_code == 403  # read, and refused for its wrong signature
