@@ -54,6 +54,7 @@ def log_of(tmp_path: Path, name: str) -> str:
 
 def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     app: Flask, spawn: Callable[[str], subprocess.Popen[bytes]], twilio_double: TwilioDouble,
+    tmp_path: Path,
 ) -> None:
     """Kill -9 the worker in the middle of a batch: Twilio has its calls and SMS but has not
     answered yet, so the worker dies not knowing what went out. More visits are booked while
@@ -75,8 +76,16 @@ def test_a_killed_worker_leaves_nothing_undone_and_nothing_done_twice(
     # the same two cores) the restarted worker's adoption and sends took over 60 s once, and
     # over 150 s once (2026-12-02, CI on both databases; 40 s alone on the same machine). The
     # bound only stops a stuck test.
-    wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16, 300,
-             "the restarted worker finished the schedule")
+    try:
+        wait_for(lambda: len(twilio_double.calls) >= 16 and len(twilio_double.messages) >= 16,
+                 300, "the restarted worker finished the schedule")
+    except AssertionError as exc:
+        # It has hung past the bound twice (2026-12-03, PostgreSQL, 40 s in other runs): what
+        # each worker did is the evidence for whoever looks next.
+        tails = "\n".join(f"--- {name}.log (end) ---\n{log_of(tmp_path, name)[-6000:]}"
+                           for name in ("first", "second"))
+        raise AssertionError(f"{exc}: {len(twilio_double.calls)} calls, "
+                             f"{len(twilio_double.messages)} SMS\n{tails}") from None
     wait_for(lambda: None not in {d.call_sid for d in stored(app, Dial)}, 30,
              "every call found at Twilio")
     time.sleep(2)  # a call or SMS sent twice would have reached the double by now
