@@ -11,6 +11,8 @@ beside it context for the choice that hears the request.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from voicebot.language import forms, idioms, questions
 from voicebot.language.lemmas import Family, Term, lexeme
 
@@ -238,17 +240,8 @@ def _visit_asked(terms: tuple[Term, ...]) -> bool:
     """Whether an English caller tells of a visit our people made ("your tech came out
     yesterday", "the technician was here on Tuesday") and then asks something of it ("is that
     it", "anything left to do", "if he's coming back"): what is left of a job in hand."""
-    technicians = _our_people(terms)
-    for i, t in enumerate(terms):
-        if i in technicians and i + 1 not in technicians:
-            j = i + 1
-        elif t.text in _EN_YOU:
-            j = i + 1
-            while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
-                j += 1
-        else:
-            continue
-        if j + 1 >= len(terms) or terms[j].clause != t.clause:
+    for i, j, _you in _our_subjects(terms):
+        if j + 1 >= len(terms) or terms[j].clause != terms[i].clause:
             continue
         came = terms[j].text in _EN_VISITED or (terms[j].text in ("was", "were")
                                                 and terms[j + 1].text in _EN_HERE)
@@ -399,21 +392,31 @@ def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
     """Whether the business's people did (or are doing) something of `did` on a job ("the
     tech said", "you guys are fixing", "the part you ordered for my washer"): the grammar a
     menu (`finished_told`) and a voicemail's roles (`roles.awaited`) both read."""
+    for i, j, you in _our_subjects(terms):
+        if not you:
+            if _did(terms, _after_relative(terms, j), terms[i].clause, did):
+                return True
+            continue
+        k = _did(terms, j, terms[i].clause, did)
+        # "you ordered" is a supplier's customer, unless it was for the caller's job.
+        if k is not None and (terms[k].lemma != "order" or any(
+                w.text in _EN_MINE for w in terms[k + 1:k + 7])):
+            return True
+    return False
+
+
+def _our_subjects(terms: tuple[Term, ...]) -> Iterator[tuple[int, int, bool]]:
+    """Where the business's people are the subject: (where they are named, where their verb
+    may stand, whether they are "you"): "the tech [said]", "you guys [fixed]"."""
     technicians = _our_people(terms)
     for i, t in enumerate(terms):
-        if i in technicians and (i + 1 == len(terms) or i + 1 not in technicians):
-            if _did(terms, _after_relative(terms, i + 1), t.clause, did):
-                return True
+        if i in technicians and i + 1 not in technicians:
+            yield i, i + 1, False
         elif t.text in _EN_YOU:
             j = i + 1
             while j < len(terms) and terms[j].text in _EN_YOUR_LOT:
                 j += 1
-            k = _did(terms, j, t.clause, did)
-            # "you ordered" is a supplier's customer, unless it was for the caller's job.
-            if k is not None and (terms[k].lemma != "order" or any(
-                    w.text in _EN_MINE for w in terms[k + 1:k + 7])):
-                return True
-    return False
+            yield i, j, True
 
 
 _EN_RELATIVE = frozenset({"that", "who", "whom"})
