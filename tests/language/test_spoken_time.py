@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voicebot.language.spoken_time import parse
+from voicebot.language.spoken_time import named, parse
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
@@ -21,6 +21,8 @@ MONDAY_11 = dt.datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
     ("через час", "Mon 23 12:00"),
     ("через 20 минут", "Mon 23 11:20"),
     ("через полчаса", "Mon 23 11:30"),
+    ("через полчасика", "Mon 23 11:30"),
+    ("через пару часиков", "Mon 23 13:00"),
     ("через пару часов", "Mon 23 13:00"),
     ("в пятницу в 10", "Fri 27 10:00"),
     ("в понедельник с десяти", "Mon 30 10:00"),
@@ -73,3 +75,19 @@ def test_times_are_in_the_lines_zone() -> None:
     moment = parse("tomorrow at 9", dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC),
                    "America/Los_Angeles")
     assert moment == dt.datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+@pytest.mark.parametrize(("said", "day", "time"), [
+    ("в четверг", True, False),
+    ("через неделю", True, False),
+    ("после обеда", False, True),
+    ("через часик", False, True),
+    ("в пятницу к девяти", True, True),
+    ("tomorrow morning", True, True),
+])
+def test_cs9_which_parts_of_a_moment_were_said(said: str, day: bool, time: bool) -> None:
+    """A booking that cannot meet "в четверг" misses the day; one that cannot meet "в четверг в
+    десять" may only miss the hour: the caller is told which (CS-9)."""
+    found = named(said, MONDAY_11, "Europe/Moscow")
+    assert found is not None
+    assert (found.day, found.time) == (day, time)

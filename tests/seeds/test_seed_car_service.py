@@ -366,7 +366,9 @@ def test_cs9_a_day_pre_booked_to_80_percent_takes_no_more(app: Flask, dial: Dial
     fill(app, 24, 14, 3)
     fill(app, 24, 16, 2)  # 14 bookings x 2 h = 28 h
     _, turn = repair_request(dial, "завтра утром")
-    assert "Могу записать вас на среду, 25 ноября, в 08:00." in turn.text
+    # The client hears why it is not the day they asked for.
+    assert "На этот день свободного времени уже нет.\nМогу записать вас на среду, 25 ноября, " \
+        "в 08:00." in turn.text
 
 
 def test_cs9_a_slot_takes_as_many_jobs_as_there_are_posts(app: Flask, dial: Dial, set_clock) -> None:
@@ -375,7 +377,7 @@ def test_cs9_a_slot_takes_as_many_jobs_as_there_are_posts(app: Flask, dial: Dial
     set_clock(MONDAY_NOON)
     fill(app, 24, 10, 3)
     _, turn = repair_request(dial, "завтра в 10")
-    assert "Могу записать вас на вторник, 24 ноября, в 12:00." in turn.text
+    assert "Это время уже занято.\nМогу записать вас на вторник, 24 ноября, в 12:00." in turn.text
 
 
 def test_cs9_never_more_than_three_days_ahead(app: Flask, dial: Dial, set_clock) -> None:
@@ -384,9 +386,11 @@ def test_cs9_never_more_than_three_days_ahead(app: Flask, dial: Dial, set_clock)
     the next one, never one after Thursday; after three refusals the consultant calls back."""
     set_clock(MONDAY_NOON)
     caller, turn = repair_request(dial, "через неделю")
-    assert "Могу записать вас на понедельник, 23 ноября, в 14:00." in turn.text
+    assert "Так далеко вперёд мы пока не записываем.\nМогу записать вас на понедельник, " \
+        "23 ноября, в 14:00." in turn.text
     turn = caller.say("нет, лучше в четверг")
     assert "Могу записать вас на четверг, 26 ноября, в 10:00." in turn.text
+    assert "записываем" not in turn.text and "занято" not in turn.text  # Thursday is met
     turn = caller.say("нет, в четверг вечером")
     assert "Могу записать вас на четверг, 26 ноября, в 18:00." in turn.text
     turn = caller.say("нет")
@@ -394,6 +398,32 @@ def test_cs9_never_more_than_three_days_ahead(app: Flask, dial: Dial, set_clock)
     assert stored(app, Booking) == []
     (ticket,) = stored(app, Ticket)
     assert ticket.fields["slot"] == "время не согласовано, клиенту перезвонит мастер-консультант"
+
+
+@pytest.mark.parametrize(("wish", "why", "offer"), [
+    # Monday 12:00, two hours' lead: 13:00 cannot be prepared for; the shop shuts at 20:00.
+    ("давайте через полчасика", "Так скоро мы не успеем подготовиться.",
+     "понедельник, 23 ноября, в 14:00"),
+    ("сегодня часов в девять вечера", "В это время мы не работаем.",
+     "вторник, 24 ноября, в 08:00"),
+    # Met closely enough: no excuse is made.
+    ("во вторник к девяти утра", None, "вторник, 24 ноября, в 10:00"),
+    ("когда угодно", None, "понедельник, 23 ноября, в 14:00"),
+])
+def test_cs9_an_offer_other_than_the_time_asked_says_why(
+    dial: Dial, set_clock, wish: str, why: str | None, offer: str,
+) -> None:
+    """CS-9, CS-3: the slot offered answers the time the client named; when it cannot be
+    that time, they hear why before the offer, so it does not sound as if they were not
+    heard. Said in words the flow does not list."""
+    set_clock(MONDAY_NOON)
+    _, turn = repair_request(dial, wish)
+    assert f"Могу записать вас на {offer}." in turn.text
+    excuses = ("записываем", "успеем", "не работаем", "свободного времени", "занято")
+    if why is None:
+        assert not any(e in turn.text for e in excuses)
+    else:
+        assert f"{why}\nМогу записать вас на" in turn.text
 
 
 def test_cs9_a_full_week_means_a_call_back_not_a_late_slot(app: Flask, dial: Dial, set_clock) -> None:

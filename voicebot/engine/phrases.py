@@ -117,6 +117,31 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Sorry, I didn't catch that.",
         "ru": "Извините, я вас не расслышала.",
     },
+    # A `book` step's offer that is not the slot the client asked for says why, first.
+    "slot_far": {
+        "en": "We don't book that far ahead.",
+        "ru": "Так далеко вперёд мы пока не записываем.",
+    },
+    "slot_soon": {
+        "en": "That's too soon for us to get ready.",
+        "ru": "Так скоро мы не успеем подготовиться.",
+    },
+    "slot_closed": {
+        "en": "We're closed at that time.",
+        "ru": "В это время мы не работаем.",
+    },
+    "slot_day_closed": {
+        "en": "We're closed that day.",
+        "ru": "В этот день мы не работаем.",
+    },
+    "slot_day_full": {
+        "en": "That day is fully booked.",
+        "ru": "На этот день свободного времени уже нет.",
+    },
+    "slot_taken": {
+        "en": "That time is already taken.",
+        "ru": "Это время уже занято.",
+    },
     "choices": {"en": "You can {options}.", "ru": "Можно {options}."},
     "choice_say": {"en": "say {words}", "ru": "сказать {words}"},
     "choice_word": {"en": "{word}", "ru": "«{word}»"},

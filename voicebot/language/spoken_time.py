@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from voicebot.language import numbers
@@ -45,7 +46,8 @@ _WEEKDAYS = {
 _AFTER = {"после", "after", "к", "by", "около", "around", "в", "at", "на", "с", "from"}
 _IN = {"через", "in"}
 _MINUTES = re.compile(r"^(минут|минуты|минуту|мин|minute|minutes|min|mins)$")
-_HOURS = re.compile(r"^(час|часа|часов|hour|hours)$")
+_HOURS = re.compile(r"^(час|часа|часов|часик|часика|часиков|hour|hours)$")
+"""With the diminutives callers use: "через часик", "через пару часиков"."""
 _DAYS_UNIT = re.compile(r"^(день|дня|дней|сутки|day|days)$")
 _WEEKS = re.compile(r"^(неделю|недели|недель|неделька|week|weeks)$")
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -58,7 +60,7 @@ def _delay(tokens: Sequence[str], at: int) -> dt.timedelta | None:  # noqa: PLR0
     rest = tokens[at + 1 : at + 6]
     if not rest:
         return None
-    if rest[0] == "полчаса" or tuple(rest[:3]) == ("half", "an", "hour"):
+    if rest[0] in ("полчаса", "полчасика") or tuple(rest[:3]) == ("half", "an", "hour"):
         return dt.timedelta(minutes=30)
     if _HOURS.match(rest[0]):
         return dt.timedelta(hours=1)
@@ -188,8 +190,27 @@ def _date(day: int, month: int | None, today: dt.date) -> dt.date | None:
     return None
 
 
+@dataclass(frozen=True)
+class Named:
+    """A moment a caller named, and which of its parts they said: a booking that cannot meet
+    "в четверг" differs from one that cannot meet "в четверг в десять" (the day, or the hour)."""
+
+    moment: dt.datetime
+    """In UTC; never before the time it was said."""
+    day: bool
+    """A day was said ("завтра", "в пятницу", "через неделю")."""
+    time: bool
+    """A time of day was said ("после трёх", "утром", "через час")."""
+
+
 def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
     """The moment `said` names, in `timezone`, or None when it names none."""
+    found = named(said, now, timezone)
+    return found.moment if found is not None else None
+
+
+def named(said: str, now: dt.datetime, timezone: str) -> Named | None:
+    """`parse`, keeping which parts of the moment were said."""
     tokens = re.findall(r"\d{1,2}[:.]\d{2}|\w+", said.lower().replace("ё", "е"))
     if not tokens:
         return None
@@ -197,11 +218,12 @@ def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
     here = now.astimezone(zone)
     soon, day = _after_a_while(tokens, here)
     if soon is not None:
-        return soon.astimezone(dt.UTC)
+        return Named(soon.astimezone(dt.UTC), day=False, time=True)
     day, in_date = _day_named(tokens, here, day)
     time = _time_named(tokens, in_date)
     if day is None and time is None:
         return None
+    time_said = time is not None
     if time is None:
         time = WORKDAY_START + 1, 0  # a day alone: first thing in the morning
     hour, minute = time
@@ -210,7 +232,7 @@ def parse(said: str, now: dt.datetime, timezone: str) -> dt.datetime | None:
     moment = dt.datetime.combine(day or here.date(), dt.time(hour, minute), zone)
     if day is None and moment <= here:
         moment += dt.timedelta(days=1)  # "after three" said at five means tomorrow
-    return max(moment, here).astimezone(dt.UTC)
+    return Named(max(moment, here).astimezone(dt.UTC), day=day is not None, time=time_said)
 
 
 def _after_a_while(tokens: list[str],

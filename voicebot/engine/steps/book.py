@@ -19,6 +19,7 @@ from voicebot.flows.hours import spoken_date
 from voicebot.flows.model import Flow, Source, StepBase, Text
 from voicebot.flows.schema import Key, Node, Schema, integer, pattern, positive_number
 from voicebot.language import spoken_time
+from voicebot.services import bookings
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ class BookKind(StepKind[Book]):
     def run(self, turn: Turn, step: Book) -> str | None:
         # The search starts at the time the client asked for, if they said one.
         said = str(turn.call.vars.get(step.wish) or "") if step.wish else ""
-        return _offer(turn, step, spoken_time.parse(said, turn.now, turn.flow.timezone)
-                      or turn.now)
+        wish = spoken_time.named(said, turn.now, turn.flow.timezone)
+        return _offer(turn, step, wish.moment if wish else turn.now, wish)
 
     @override
     def resume(self, turn: Turn, step: Book, event: str, reply: Reply) -> str | None:
@@ -131,8 +132,9 @@ class BookKind(StepKind[Book]):
             answer = "no"
         if answer == "no":
             # "нет, лучше в четверг": the next offer starts at the day they name.
-            named = spoken_time.parse(speech, turn.now, turn.flow.timezone) if speech else None
-            return _offer(turn, step, max(named or offered, offered + dt.timedelta(seconds=1)))
+            wish = spoken_time.named(speech, turn.now, turn.flow.timezone) if speech else None
+            start = max(wish.moment if wish else offered, offered + dt.timedelta(seconds=1))
+            return _offer(turn, step, start, wish)
         turn.call.retries += 1
         if turn.call.retries > step.question.retries:
             turn.set_var(step.capture, "")
@@ -149,9 +151,11 @@ def _offer_key(step: Book) -> str:
     return f"_offer_{step.id}"
 
 
-def _offer(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
+def _offer(turn: Turn, step: Book, start_from: dt.datetime,
+           wish: spoken_time.Named | None = None) -> str | None:
     """Offer the first free slot from `start_from` (or, if none, the first at all); returns
-    the `full` state when there is nothing more to offer."""
+    the `full` state when there is nothing more to offer. A slot other than the one the
+    client asked for (`wish`) comes with the reason, so the offer answers what they said."""
     offered = int(turn.call.vars.get(f"{_offer_key(step)}_count") or 0)
     slot = None
     if offered < step.offers:
@@ -163,6 +167,9 @@ def _offer(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
         turn.event("booking", "no slot offered" if not offered else f"{offered} slot(s) declined")
         return step.full
     spoken = spoken_slot(turn.flow, slot)
+    unmet = _unmet(turn, step, wish, slot) if wish is not None else None
+    if unmet is not None:
+        turn.speak(turn.phrase(f"slot_{unmet}"))
     turn.set_var(step.capture, spoken)
     turn.set_var(_offer_key(step), slot.isoformat())
     turn.set_var(f"{_offer_key(step)}_count", str(offered + 1))
@@ -170,3 +177,31 @@ def _offer(turn: Turn, step: Book, start_from: dt.datetime) -> str | None:
     turn.call.retries = 0
     gather(turn, step.question, step.question.prompt)
     return None
+
+
+CLOSE_ENOUGH = dt.timedelta(hours=1)
+"""An offer this near the hour asked for meets it ("к девяти" answered with 09:00 or 10:00
+when jobs start every two hours is no refusal)."""
+
+
+def _unmet(turn: Turn, step: Book, wish: spoken_time.Named, slot: dt.datetime) -> str | None:
+    """Which part of the client's wish the slot does not meet, or None: said before the offer
+    (engine phrases `slot_*`), since "в четверг в десять" answered with Friday at noon and no
+    word why sounds as if the client was not heard (CS-9 keeps the window to three days)."""
+    zone = ZoneInfo(turn.flow.timezone)
+    wanted, offered = wish.moment.astimezone(zone), slot.astimezone(zone)
+    missed_hour = wish.time and abs(offered - wanted) > CLOSE_ENOUGH
+    other_day = offered.date() != wanted.date()
+    day = wanted.date()
+    ranges = () if day in turn.flow.hours.holidays else turn.flow.hours.week.get(day.weekday(), ())
+    if wanted >= bookings.window_end(turn.flow, step, turn.now):
+        return "far"
+    if missed_hour and wanted < turn.now + step.lead:
+        return "soon"
+    if wish.day and other_day and not ranges:
+        return "day_closed"
+    if missed_hour and not any(r.start <= wanted.time() < r.end for r in ranges):
+        return "closed"
+    if other_day:
+        return "day_full"
+    return "taken" if missed_hour else None
