@@ -238,3 +238,52 @@ def test_a_reflexive_verb_written_as_it_sounds_is_that_verb(said: str, lemma: st
 def test_ni_before_a_verb_is_the_recognizers_ne(said: str, words: list[str]) -> None:
     """RT-1: "меня ни будет" says "не будет"; "ни ... ни" and a conceding "ни" stay."""
     assert [t.text for t in analyse(said, "ru")] == words
+
+
+def clauses(said: str) -> list[list[str]]:
+    found: dict[int, list[str]] = {}
+    for t in analyse(said, "ru"):
+        found.setdefault(t.clause, []).append(t.text)
+    return list(found.values())
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("я никуда не ухожу приезжайте", [["я", "никуда", "не", "ухожу"], ["приезжайте"]]),
+    ("всё заработало само не надо приезжать",
+     [["все", "заработало", "само"], ["не", "надо", "приезжать"]]),
+    ("меня не будет я на работе", [["меня", "не", "будет"], ["я", "на", "работе"]]),
+    ("не собираюсь буду ждать", [["не", "собираюсь"], ["буду", "ждать"]]),
+    ("гарантия ещё есть купили недавно", [["гарантия", "еще", "есть"], ["купили", "недавно"]]),
+    ("ничего больше не нужно спасибо", [["ничего", "больше", "не", "нужно"], ["спасибо"]]),
+    ("раз денег нет отключите нас", [["раз", "денег", "нет"], ["отключите", "нас"]]),
+    # One clause each: a verb's complement, "давайте" with its verb, a subject before its
+    # only verb, "можете не ехать", "спасибо за помощь".
+    ("я хочу записаться на ремонт", [["я", "хочу", "записаться", "на", "ремонт"]]),
+    ("давайте перенесём на завтра", [["давайте", "перенесем", "на", "завтра"]]),
+    ("скажите пожалуйста сколько стоит замена масла",
+     [["скажите", "пожалуйста", "сколько", "стоит", "замена", "масла"]]),
+    ("можете не ехать", [["можете", "не", "ехать"]]),
+    ("вы позвоните мне завтра", [["вы", "позвоните", "мне", "завтра"]]),
+    ("спасибо за помощь", [["спасибо", "за", "помощь"]]),
+])
+def test_clauses_a_recognizer_left_unpunctuated_are_found(said: str,
+                                                          expected: list[list[str]]) -> None:
+    """Recognizers (Vosk, often Twilio's) write no commas: a clause ends where its predicate is
+    followed by another's start, so "не" does not reach into the next clause."""
+    assert clauses(said) == expected
+
+
+@pytest.mark.parametrize(("flow_id", "at", "said", "goto"), [
+    # RT-4: the caller waits; the "не" of "не ухожу" is not "не приезжайте".
+    ("field_visit", "confirm", "да я никуда не денусь подъезжайте", "waiting"),
+    ("field_visit", "confirm", "не надо ничего менять я дома буду", "waiting"),
+    # RT-4: the technician is not needed any more.
+    ("field_visit", "confirm", "сосед починил можете не приезжать", "cancel_check"),
+    # RT-1: away, and says so in a second clause.
+    ("field_visit", "confirm", "в это время не получится я на смене", "ask_adult"),
+])
+def test_unpunctuated_answers_take_the_branch_their_clauses_say(
+        flow_id: str, at: str, said: str, goto: str) -> None:
+    flow = load_flow(FLOWS / f"{flow_id}.yaml")
+    heard = answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
+    assert heard is not None and heard.choice.goto == goto

@@ -326,6 +326,7 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
             lex = _NOT
         found.append(Term(piece, lex, clause))
     if family == "ru":
+        found = _unpunctuated_clauses(found)
         found = _ru_particles(found)
         # "Не, всё понятно": a "не" that is a clause of its own negates nothing; it is the
         # colloquial "нет".
@@ -334,6 +335,82 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
                  else t for t in found]
         found = _ni_as_not(found)
     return tuple(found)
+
+
+_RU_SUBJECTS = frozenset({"я", "мы", "вы", "ты", "он", "она", "они"})
+_RU_LETS = frozenset({"давай", "давайте", "пусть", "пускай"})
+"""Words that take a verb after them into their own clause: "давайте перенесём"."""
+
+
+_RU_JOINING = frozenset({"что", "чтобы", "если", "когда", "как", "и", "или", "пока", "где"})
+"""Words that already join a clause to the one before: "хочу, чтобы вы приехали"."""
+_RU_BEING = frozenset({"есть", "нет", "нету"})
+"""Predicates the dictionary reads as other words first ("есть" as "to eat")."""
+_RU_THANKS_WITH = frozenset({"за", "вам", "тебе", "большое", "огромное"})
+
+
+def _predicate(word: str) -> tuple[bool, bool]:
+    """(a verb said as a predicate (a finite verb, "надо", "есть"), an imperative)."""
+    if word in _RU_BEING:
+        return True, False
+    parses = forms.parses(word)
+    # "отключите", "позвоните" are imperatives as often as futures: either way a predicate.
+    return parses[0].tag.POS in ("VERB", "PRED"), any(
+        p.tag.POS == "VERB" and p.tag.mood == "impr" for p in parses)
+
+
+def _unpunctuated_clauses(found: list[Term]) -> list[Term]:
+    """Clauses a recognizer wrote no punctuation between: once a clause has its predicate, a
+    new one starts at an imperative ("я никуда не ухожу | приезжайте"), a negated predicate
+    ("всё заработало само | не надо приезжать"), a subject pronoun ("меня не будет | я на
+    работе"), "пусть"/"давайте" with a verb, or a second finite verb right after the first
+    ("не собираюсь | буду ждать"); "спасибо" stands apart. Without them "не" reaches across
+    into the next clause ("не ... приезжайте" read as "не приезжайте"). A comma the
+    recognizer did write is kept; these only add boundaries it left out."""
+    out: list[Term] = []
+    extra = 0
+    has_predicate = False
+    for i, t in enumerate(found):
+        if i and found[i - 1].clause != t.clause:
+            has_predicate = False
+        elif i and _starts_clause(found, i, has_predicate):
+            extra += 1
+            has_predicate = False
+        out.append(Term(t.text, t.lexeme, t.clause + extra) if extra else t)
+        has_predicate = has_predicate or (
+            (t.lexeme.verb or t.text in _RU_BEING) and _predicate(t.text)[0])
+    return out
+
+
+def _starts_clause(found: list[Term], i: int, has_predicate: bool) -> bool:
+    """Whether `found[i]` begins a clause of its own, though no mark was written before it."""
+    t, prev = found[i], found[i - 1]
+    nxt = found[i + 1] if i + 1 < len(found) and found[i + 1].clause == t.clause else None
+    # "спасибо" is said apart: "ничего не нужно | спасибо", "не | спасибо | мы уже решили";
+    # "спасибо за помощь" is one.
+    if "спасибо" in (t.text, prev.text):
+        return has_predicate or prev.text == _RU_NOT if t.text == "спасибо" \
+            else t.text not in _RU_THANKS_WITH
+    if not has_predicate:
+        return False
+    verb_next = nxt is not None and nxt.lexeme.verb
+    if t.text == _RU_NOT:
+        # "не надо", "не приезжайте"; not the complement of "можете не ехать".
+        return verb_next and nxt is not None \
+            and (_predicate(nxt.text)[0] or not _predicate(prev.text)[0])
+    if t.text in _RU_LETS:
+        return verb_next
+    if t.text in _RU_SUBJECTS:
+        # A subject after a finished predicate begins the next one's clause, with its verb
+        # said or not ("меня не будет | я на работе").
+        return prev.text not in _RU_JOINING
+    if not (t.lexeme.verb or t.text in _RU_BEING) or prev.text in _RU_LETS:
+        return False
+    predicate, imperative = _predicate(t.text)
+    if imperative:
+        return prev.text not in (_RU_NOT, "вы")
+    after_lets = i > 1 and found[i - 2].text in _RU_LETS
+    return predicate and prev.lexeme.verb and _predicate(prev.text)[0] and not after_lets
 
 
 _RU_CONCESSIVE = frozenset({"что", "как", "кто", "где", "куда", "сколько", "когда", "чего"})
