@@ -18,7 +18,14 @@ from flask import Flask
 from voicebot import close_app, create_app
 from voicebot.cli import main
 from voicebot.compiler.loader import load_flows
-from voicebot.devtools.flow_eval import PASS_MARK, EvalError, Report, evaluate, load_cases
+from voicebot.devtools.flow_eval import (
+    PASS_MARK,
+    EvalError,
+    Report,
+    evaluate,
+    load_cases,
+    unpunctuated,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS, _problems = load_flows(REPO / "flows")
@@ -96,6 +103,20 @@ def test_the_command_prints_accuracy_confusions_and_guesses(tmp_path: Path) -> N
     assert result.exit_code == 1, result.output
     assert "FAIL omega: 1/2 right (50.0%)" in result.output
     assert "expected parts_info  got price_info > anything_else" in result.output
+    assert "unpunctuated, lower case (as Vosk writes): 1/2 (50.0%)" in result.output
+
+
+def test_cases_are_also_run_as_a_recognizer_without_punctuation_writes_them(
+        tmp_path: Path) -> None:
+    """Vosk (and often Twilio) writes no commas or capitals: the eval says how much of a
+    flow's score leans on them."""
+    path = tmp_path / "field_visit.yaml"
+    path.write_text("flow: field_visit\ncases:\n  - at: confirm\n"
+                    "    say: \"Не, я передумал, пусть едет!\"\n    expect: waiting\n", "utf-8")
+    (case,) = load_cases(path, FLOWS["field_visit"])
+    (bare,) = unpunctuated([case])
+    assert bare.say == "не я передумал пусть едет"
+    assert (bare.at, bare.state, bare.line) == (case.at, case.state, case.line)
 
 
 def test_held_out_cases_count_but_their_failures_stay_hidden(tmp_path: Path) -> None:

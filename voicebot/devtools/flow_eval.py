@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import itertools
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -391,6 +392,16 @@ def _voicemail(flow: Flow, case: Case) -> Outcome:
     if case.phone is not None and heard.callback_number != case.phone:
         notes.append(f"phone: expected {case.phone!r}, got {heard.callback_number!r}")
     return Outcome(case, ok, got, notes=tuple(notes))
+
+
+_MARKS = re.compile(r"[^\w\s'+-]+|(?<!\w)[-']|[-'](?!\w)")
+
+
+def unpunctuated(cases: list[Case]) -> list[Case]:
+    """The cases as a recognizer that writes no punctuation or capitals gives them (Vosk, and
+    often Twilio's): "Не, я передумал, пусть едет" -> "не я передумал пусть едет". A flow
+    that understands only punctuated answers hears its callers worse than its score says."""
+    return [replace(c, say=" ".join(_MARKS.sub(" ", c.say).lower().split())) for c in cases]
 
 
 def eval_files(flows_dir: Path, flows: Mapping[str, Flow]) -> Iterator[tuple[Flow, Path]]:
