@@ -68,7 +68,8 @@ FORMULAS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # A rhetorical "какая там гарантия", "да какой ремонт": the thing named is out of the
         # question, an answer no; "какая у вас гарантия" is a real question and stays one.
         (r"(?:(?:да|ну) )?как(?:ая|ой|ое|ие) (?:там|уж|тут) \w+", "нет"),
-        (r"(?:да|ну) как(?:ая|ой|ое|ие) \w+(?= *(?:,|$))", "нет"),
+        # Said apart, by a comma or (unpunctuated) by the next clause's subject.
+        (r"(?:да|ну) как(?:ая|ой|ое|ие) \w+(?= *(?:,|$| (?:я|мы|он|она|оно|они)\b))", "нет"),
         # Asking who is speaking.
         (r"с кем (?:я )?имею (?:честь|дело)", "с кем я говорю"),
         (r"кто (?:у аппарата|на проводе)", "с кем я говорю"),

@@ -363,54 +363,94 @@ def _unpunctuated_clauses(found: list[Term]) -> list[Term]:
     """Clauses a recognizer wrote no punctuation between: once a clause has its predicate, a
     new one starts at an imperative ("я никуда не ухожу | приезжайте"), a negated predicate
     ("всё заработало само | не надо приезжать"), a subject pronoun ("меня не будет | я на
-    работе"), "пусть"/"давайте" with a verb, or a second finite verb right after the first
-    ("не собираюсь | буду ждать"); "спасибо" stands apart. Without them "не" reaches across
-    into the next clause ("не ... приезжайте" read as "не приезжайте"). A comma the
-    recognizer did write is kept; these only add boundaries it left out."""
-    out: list[Term] = []
-    extra = 0
+    работе"), "давайте"/"пусть", or another finite verb ("не собираюсь | буду ждать", with
+    its question word: "я хотел узнать | сколько стоит"); "спасибо" stands apart, and so does
+    a "не" said before a subject ("не | я передумал"). Without them "не" reaches across into
+    the next clause ("не ... приезжайте" read as "не приезжайте"). A comma the recognizer did
+    write is kept; these only add boundaries it left out."""
+    starts: set[int] = set()
     has_predicate = False
     for i, t in enumerate(found):
         if i and found[i - 1].clause != t.clause:
             has_predicate = False
-        elif i and _starts_clause(found, i, has_predicate):
-            extra += 1
-            has_predicate = False
+        elif i:
+            at = _clause_start(found, i, has_predicate)
+            if at is not None:
+                starts.add(at)
+                has_predicate = False
+        has_predicate = has_predicate or _predicate_here(found, i)
+    if not starts:
+        return found
+    out: list[Term] = []
+    extra = 0
+    for i, t in enumerate(found):
+        extra += i in starts
         out.append(Term(t.text, t.lexeme, t.clause + extra) if extra else t)
-        has_predicate = has_predicate or (
-            (t.lexeme.verb or t.text in _RU_BEING) and _predicate(t.text)[0])
     return out
 
 
-def _starts_clause(found: list[Term], i: int, has_predicate: bool) -> bool:
-    """Whether `found[i]` begins a clause of its own, though no mark was written before it."""
+def _predicate_here(found: list[Term], i: int) -> bool:
+    """A predicate: a finite verb, "надо", "есть", or a negative pronoun after its noun
+    ("срочности никакой")."""
+    t = found[i]
+    if t.text in _RU_NONE:
+        return i > 0 and forms.parses(found[i - 1].text)[0].tag.POS == "NOUN"
+    return (t.lexeme.verb or t.text in _RU_BEING) and _predicate(t.text)[0]
+
+
+_RU_NONE = frozenset({"никакой", "никакого", "никаких", "никакая"})
+
+
+def _clause_start(found: list[Term], i: int, has_predicate: bool) -> int | None:  # noqa: PLR0911  one return per kind of boundary
+    """Where a clause that begins at or just before `found[i]` starts (`i`, or `i - 1` for
+    the question word of its verb), though no mark was written there; None when none does."""
     t, prev = found[i], found[i - 1]
     nxt = found[i + 1] if i + 1 < len(found) and found[i + 1].clause == t.clause else None
     # "спасибо" is said apart: "ничего не нужно | спасибо", "не | спасибо | мы уже решили";
     # "спасибо за помощь" is one.
     if "спасибо" in (t.text, prev.text):
-        return has_predicate or prev.text == _RU_NOT if t.text == "спасибо" \
+        apart = has_predicate or prev.text == _RU_NOT if t.text == "спасибо" \
             else t.text not in _RU_THANKS_WITH
+        return i if apart else None
+    if t.text in _RU_SUBJECTS and prev.text not in _RU_JOINING and (
+            has_predicate
+            # "не, я передумал": a "не" before a subject is the answer "нет".
+            or (i == 1 and prev.text == _RU_NOT)
+            # After a clause said without a verb: "да какая гарантия | мы его в 2017 брали".
+            or forms.parses(prev.text)[0].tag.POS in ("NOUN", "ADJF", "ADJS")):
+        return i
     if not has_predicate:
-        return False
+        return None
     verb_next = nxt is not None and nxt.lexeme.verb
     if t.text == _RU_NOT:
         # "не надо", "не приезжайте"; not the complement of "можете не ехать".
-        return verb_next and nxt is not None \
-            and (_predicate(nxt.text)[0] or not _predicate(prev.text)[0])
+        return i if verb_next and nxt is not None \
+            and (_predicate(nxt.text)[0] or not _predicate(prev.text)[0]) else None
     if t.text in _RU_LETS:
-        return verb_next
-    if t.text in _RU_SUBJECTS:
-        # A subject after a finished predicate begins the next one's clause, with its verb
-        # said or not ("меня не будет | я на работе").
-        return prev.text not in _RU_JOINING
-    if not (t.lexeme.verb or t.text in _RU_BEING) or prev.text in _RU_LETS:
-        return False
+        return i if verb_next or t.text in ("давай", "давайте") else None
+    if not (t.lexeme.verb or t.text in _RU_BEING) or prev.text in _RU_LETS \
+            or prev.text in _RU_JOINING:
+        return None
     predicate, imperative = _predicate(t.text)
     if imperative:
-        return prev.text not in (_RU_NOT, "вы")
-    after_lets = i > 1 and found[i - 2].text in _RU_LETS
-    return predicate and prev.lexeme.verb and _predicate(prev.text)[0] and not after_lets
+        return i if prev.text not in (_RU_NOT, "вы") else None
+    if not predicate or (i > 1 and found[i - 2].text in _RU_LETS):
+        return None
+    # Another finite verb: its clause begins at the question word said a few words before
+    # it ("подскажите | когда мою ладу отремонтируют"), or at the verb itself when it follows
+    # the first straight on ("не собираюсь | буду ждать"); elsewhere the start is not known.
+    for k in range(i - 1, max(i - 4, 0), -1):
+        said = found[k]
+        if said.clause != t.clause or _predicate_here(found, k):
+            break
+        if said.text in _RU_QUESTION_STARTS:
+            conceding = any(o.text in ("бы", "ни") for o in found[k + 1 : i])
+            return None if conceding else k
+    return i if _predicate_here(found, i - 1) else None
+
+
+_RU_QUESTION_STARTS = frozenset({"кто", "что", "когда", "где", "куда", "откуда", "почему",
+                                 "зачем", "сколько", "как", "какой", "какая", "какое", "какие"})
 
 
 _RU_CONCESSIVE = frozenset({"что", "как", "кто", "где", "куда", "сколько", "когда", "чего"})
@@ -420,13 +460,15 @@ _RU_CONCESSIVE = frozenset({"что", "как", "кто", "где", "куда", 
 def _ni_as_not(found: list[Term]) -> list[Term]:
     """"меня ни будет", "ни работает": a recognizer writes the unstressed "не" before a
     verb as "ни"; "ни" before a verb with no second "ни" in the clause (not "ни туда ни
-    сюда", "ни за что", "ни у кого", nor the "ни" of "что ни делаю", "как ни звоню") is
-    that "не"."""
+    сюда", "ни за что", "ни у кого", nor the "ни" of "что ни делаю", "как ни звоню",
+    "сколько бы ни стоило") is that "не"."""
     turned = list(found)
     for i, t in enumerate(found[:-1]):
         nxt = found[i + 1]
         if t.text == "ни" and nxt.clause == t.clause and nxt.lexeme.verb \
                 and not (i and found[i - 1].text in _RU_CONCESSIVE) \
+                and not (i > 1 and found[i - 1].text == "бы"
+                         and found[i - 2].text in _RU_CONCESSIVE) \
                 and sum(1 for o in found if o.text == "ни" and o.clause == t.clause) == 1:
             turned[i] = Term(_RU_NOT, lexeme(_RU_NOT, "ru"), t.clause)
     return turned
