@@ -26,10 +26,13 @@ _NOT_A_BREAKDOWN = frozenset({
     "прийти", "приходить", "дойти", "доходить", "поступить", "поступать", "приехать",
     "приезжать", "вернуть", "вернуться", "возвращать", "позвонить", "перезвонить",
     "ответить", "отвечать", "прислать", "присылать",
+    "хватать", "хватить", "стоить", "нравиться", "понравиться", "устраивать", "устроить",
+    "интересовать",
 })
 """Verbs that say what someone can, wants, knows ("не получается подключить": the caller's
-own act), and what did not arrive or was not done for the caller ("ответ не пришёл", "деньги
-не вернули", "никто не перезвонил"): not what a thing does."""
+own act), what did not arrive or was not done for the caller ("ответ не пришёл", "деньги
+не вернули", "никто не перезвонил"), and what is not enough or not liked ("пенсии не
+хватает", "цена не устраивает": a reason, TS-8): not what a thing does."""
 
 
 FAILING = frozenset({
