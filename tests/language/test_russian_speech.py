@@ -294,3 +294,23 @@ def test_unpunctuated_answers_take_the_branch_their_clauses_say(
     flow = load_flow(FLOWS / f"{flow_id}.yaml")
     heard = answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
     assert heard is not None and heard.choice.goto == goto
+
+
+CANCEL_VISIT = "Вы хотите отменить заявку на ремонт? Скажите «да» или «нет»."
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("отменяйте, мастер не нужен", "yes"),
+    ("да отменяйте не нужен больше", "yes"),
+    ("ремонт уже не требуется", "yes"),
+    ("не надо ничего отменять", "no"),
+    ("нет, не нужно отменять", "no"),
+    ("нет нет ремонт нужен", "no"),
+])
+def test_rt4_not_needed_agrees_to_calling_off(said: str, expected: str) -> None:
+    """RT-4: asked whether to cancel, "не нужен" agrees, though it says "не"; the cancelling
+    itself negated refuses."""
+    assert polarity.answer(said, "ru", CANCEL_VISIT) == expected
+    # Asked something else, "не нужен" is the plain no it sounds like.
+    if expected == "yes" and said.startswith("ремонт"):
+        assert polarity.answer(said, "ru", "Вы будете дома?") == "no"

@@ -90,10 +90,42 @@ def answer(text: str, family: Family, question: str = "") -> Answer | None:
                      for i, t in enumerate(terms))
     if preferring:
         terms = tuple(t for t in terms if t.text not in _RATHER[family])
+    stop = _to_a_stop(terms, analyse(question, family), family) if question else None
+    if stop is not None:
+        return stop
     found = answer_terms(terms, family)
     if found is None and question and not idioms.spans(terms, family, "unsure"):
         found = echo(terms, analyse(question, family), family)
     return "no" if found is None and preferring else found
+
+
+_STOPPING: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"отменить", "отменять", "отказаться", "отказываться", "отключить",
+                     "отключать", "расторгнуть", "прекратить", "снять"}),
+    "en": frozenset({"cancel", "stop", "drop"}),
+}
+"""Verbs (lemmas) of calling something off: a question made with one proposes to stop."""
+_NEEDED: dict[Family, frozenset[str]] = {
+    "ru": frozenset({"нужный", "нужно", "надо", "требоваться", "понадобиться"}),
+    "en": frozenset({"need", "needed"}),
+}
+
+
+def _to_a_stop(terms: tuple[Term, ...], question: tuple[Term, ...],
+               family: Family) -> Answer | None:
+    """"Отменить заявку?" - "отменяйте, мастер не нужен": a question that proposes calling
+    something off is agreed to by saying it is not needed, though the answer says "не"
+    (RT-4); the stop itself negated ("не надо ничего отменять") refuses. None: the answer is
+    read as any other (one that opens with "нет" among them)."""
+    if not any(t.lemma in _STOPPING[family] for t in question):
+        return None
+    covered = negation.scope(terms, family)
+    if any(i in covered for i, t in enumerate(terms) if t.lemma in _STOPPING[family]):
+        return "no"
+    if terms and _LEADING[family].get(terms[0].text) == "no":
+        return None
+    return "yes" if any(i in covered for i, t in enumerate(terms)
+                        if t.lemma in _NEEDED[family]) else None
 
 
 HEDGE_VERBS: dict[Family, frozenset[str]] = {
