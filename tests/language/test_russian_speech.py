@@ -311,6 +311,6 @@ def test_rt4_not_needed_agrees_to_calling_off(said: str, expected: str) -> None:
     """RT-4: asked whether to cancel, "не нужен" agrees, though it says "не"; the cancelling
     itself negated refuses."""
     assert polarity.answer(said, "ru", CANCEL_VISIT) == expected
-    # Asked something else, "не нужен" is the plain no it sounds like.
-    if expected == "yes" and said.startswith("ремонт"):
-        assert polarity.answer(said, "ru", "Вы будете дома?") == "no"
+    # Asked something else, "не нужен" agrees to nothing.
+    if expected == "yes":
+        assert polarity.answer(said, "ru", "Вы будете дома?") != "yes"
