@@ -439,7 +439,7 @@ def _clause_start(found: list[Term], i: int, has_predicate: bool) -> int | None:
     # Another finite verb: its clause begins at the question word said a few words before
     # it ("подскажите | когда мою ладу отремонтируют"), or at the verb itself when it follows
     # the first straight on ("не собираюсь | буду ждать"); elsewhere the start is not known.
-    for k in range(i - 1, max(i - 4, 0), -1):
+    for k in range(i - 1, max(i - 6, 0), -1):
         said = found[k]
         if said.clause != t.clause or _predicate_here(found, k):
             break
