@@ -146,6 +146,31 @@ def test_rt4_an_absent_client_keeps_the_request_with_the_time_open(
     assert len(sms_to(app, twilio_double, DISPATCHER)) == 1
 
 
+@pytest.mark.parametrize(("answer_", "status"), [
+    ("отменяйте мастер не нужен", "canceled"),  # as a recognizer writes it: no commas
+    ("не надо ничего отменять", "planned"),
+])
+def test_rt4_a_client_who_no_longer_needs_the_visit_cancels_it_in_their_words(
+    app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
+    answer_: str, status: str,
+) -> None:
+    """RT-4: asked whether to cancel, "мастер не нужен" agrees, though it says "не"; the
+    dispatcher hears of a cancellation, and a refusal to cancel asks the first question
+    again. In words the flow does not list."""
+    client = confirmation_call(app, at, twilio_double, live_server)
+    assert "отменить заявку" in client.say("сосед починил, можете не приезжать").text
+    turn = client.say(answer_)
+    assert the_visit(app).status == status
+    notices = sms_to(app, twilio_double, DISPATCHER)
+    if status == "canceled":
+        assert turn.ended
+        assert notices == ["Клиент Ольга Викторовна (ул. Условная, д. 5, кв. 12) отменил визит "
+                           "23.11.2026 10:00-12:00."]
+    else:
+        assert not turn.ended and "Вы будете дома в это время?" in turn.text
+        assert notices == []
+
+
 def test_rt1_someone_over_14_may_let_the_technician_in(
     app: Flask, at: Callable[[dt.datetime], int], twilio_double: TwilioDouble, live_server: str,
 ) -> None:
