@@ -247,9 +247,18 @@ def test_keypad_options_said_aloud() -> None:
     keyed = Menu([("repair", [*spoken_key("1", "ru"), pattern("ремонт", "ru")]),
                   ("consult", [*spoken_key("3", "ru"), pattern("консультация", "ru")])], "ru")
     for said, expected in [("давайте третье", "consult"), ("по первому", "repair"),
-                           ("третий, ремонт", "repair")]:
+                           ("третий, ремонт", "repair"), ("нажимаю один", "repair"),
+                           ("вариант три", "consult")]:
         best = keyed.hear(said).best
         assert best is not None and best.key == expected, said
+    english = Menu([("parts", [*spoken_key("2", "en"), pattern("parts", "en")]),
+                    ("price", [*spoken_key("4", "en"), pattern("price", "en")])], "en")
+    for said, expected in [("the fourth one", "price"), ("second option please", "parts"),
+                           ("key two", "parts")]:
+        best = english.hear(said).best
+        assert best is not None and best.key == expected, said
+    # An ordinal that names no option is none.
+    assert english.hear("second time calling about this").best is None
 
 
 def test_a_short_answer_said_wholly_inside_an_example_means_it() -> None:

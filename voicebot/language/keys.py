@@ -33,6 +33,11 @@ _RU = {
     "9": ("девятый", "девятка"),
 }
 _EN_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_EN_ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                "ninth")
+_RU_BEFORE = ("цифра", "кнопка", "номер", "вариант", "пункт", "нажимаю", "нажму", "жму")
+"""Words a Russian caller says a key with: "кнопка три", "вариант два", "нажимаю один"."""
+_EN_BEFORE = ("option", "number", "press", "pressing", "button", "key", "choice")
 _RU_NUMBERS = ("ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь",
                "девять")
 
@@ -42,10 +47,12 @@ def spoken_key(digit: str, family: Family) -> tuple[Pattern, ...]:
     if not (len(digit) == 1 and digit.isdigit()):
         return ()
     if family == "ru":
-        said = (*_RU[digit], *(f"{w} {_RU_NUMBERS[int(digit)]}" for w in ("цифра", "кнопка", "номер")))
+        said = (*_RU[digit], *(f"{w} {_RU_NUMBERS[int(digit)]}" for w in _RU_BEFORE))
     else:
-        number = _EN_NUMBERS[int(digit)]
-        said = tuple(f"{w} {number}" for w in ("option", "number", "press", "button"))
+        number, ordinal = _EN_NUMBERS[int(digit)], _EN_ORDINALS[int(digit)]
+        # "the fourth one", "second option": an ordinal alone ("first time calling") is none.
+        said = (*(f"{w} {number}" for w in _EN_BEFORE),
+                *((f"{ordinal} one", f"{ordinal} option", f"{ordinal} choice") if ordinal else ()))
     return tuple(pattern(w, family, weight=KEY_WEIGHT, gap=KEY_GAP) for w in said)
 
 
