@@ -337,7 +337,7 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
     return tuple(found)
 
 
-_RU_SUBJECTS = frozenset({"я", "мы", "вы", "ты", "он", "она", "они"})
+_RU_SUBJECTS = frozenset({"я", "мы", "вы", "ты", "он", "она", "они", "это"})
 _RU_LETS = frozenset({"давай", "давайте", "пусть", "пускай"})
 """Words that take a verb after them into their own clause: "давайте перенесём"."""
 
