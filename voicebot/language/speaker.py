@@ -289,12 +289,20 @@ _PERSONS = frozenset({"я", "мы", "он", "она", "они", "сам", "са�
 """Who else may have done a job: "мы сами поменяли" is nobody's complaint."""
 
 
+_COLLECTED = frozenset({"забрать", "забирать"})
+"""Collecting the car or thing from the business: its job was done ("я забирал машину неделю
+назад")."""
+
+
 def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
     """Whether `clause` says the business did a job: "после вашего ТО", "у вас
-    меняли", "вы поставили", or a past verb in the plural with nobody named as its doer
-    ("заменили свечи": Russian says what a business did so)."""
+    меняли", "вы поставили", "забрал машину" (from the business, unless from another), or a
+    past verb in the plural with nobody named as its doer ("заменили свечи": Russian says
+    what a business did so)."""
     words = [t for t in terms if t.clause == clause]
     if any(t.text == "после" for t in words) and any(t.lemma in _BUSINESS for t in words):
+        return True
+    if any(t.lemma in _COLLECTED for t in words) and not any(t.lemma == "другой" for t in words):
         return True
     for t in words:
         if not t.lexeme.verb or t.negation:
