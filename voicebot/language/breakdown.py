@@ -44,7 +44,9 @@ FAILING = frozenset({
     "барахлить", "глючить", "зависать", "зависнуть", "заедать", "капризничать", "садиться",
     "сесть", "разрядиться", "разряжаться", "троить", "глохнуть", "заглохнуть", "течь",
     "протекать", "подтекать", "потечь", "перегреваться", "перегреться", "дымить", "искрить",
-    "коротить", "вонять",
+    "коротить", "коротнуть", "вонять",
+    # Tripping the fuses: "духовка выбивает автомат", "вышибает пробки".
+    "выбивать", "выбить", "вышибать", "вышибить",
 })
 """Verbs that say, without a negation, that a thing is broken or working badly, as lemmas:
 what a caller says of their set, car or appliance ("сдох", "накрылся", "садится", "троит").
@@ -134,5 +136,8 @@ def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
                       and not (j and forms.parses(terms[j - 1].text)[0].tag.POS == "PREP")
                       and _subject(t)]
         if candidates:
-            found.append((min(candidates, key=lambda j: abs(j - v)), v))
+            # After a transitive verb a noun is its object ("духовка выбивает автомат"): the
+            # thing failing is the one before it, when there is one.
+            transitive = "tran" in tag
+            found.append((min(candidates, key=lambda j: (transitive and j > v, abs(j - v))), v))
     return found
