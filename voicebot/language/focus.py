@@ -297,8 +297,9 @@ def requested(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int],
         # `only`: the words worth asking the dictionary about (a verb's mood costs a parse).
         if i in unsaid or t.negation or (only is not None and i not in only):
             continue
-        if any(w.lemma in price_of for w in terms[max(0, i - 2):i]):
-            # What the question is about: "сколько стоит записаться на ТО", "how much to book".
+        if any(w.lemma in price_of and w.clause == t.clause for w in terms[max(0, i - 2):i]):
+            # What the question is about: "сколько стоит записаться на ТО", "how much to
+            # book"; not a reason said before ("платить нечем, расторгайте договор").
             continue
         if t.lemma in REQUEST[family]:
             if family != "en" or not _told_done(terms, i):

@@ -161,7 +161,8 @@ def _other_case(p: Pattern, found: Evidence, said: tuple[Term, ...]) -> bool:
 
 def _other_aspect(lemma: str) -> list[str]:
     """The regular other aspects of a Russian verb's lemma: "отказываться" -> "отказаться",
-    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить";
+    "оценивать" -> "оценать", "оценить" (only one is a word), "подключать" -> "подключить"
+    (or "-нуть": "расторгать" -> "расторгнуть");
     and the prefixed verbs of going, whose aspects differ in root: "уйти" -> "уходить",
     "перейти" -> "переходить" (and back)."""
     going = GOING.fullmatch(lemma)
@@ -185,7 +186,8 @@ def _other_aspect(lemma: str) -> list[str]:
     root, suffix, reflexive = found.group(1), found.group(2), found.group(3) or ""
     if suffix in ("ывать", "ивать"):
         return [root + "ать" + reflexive, root + "ить" + reflexive]
-    return [root + "ить" + reflexive]
+    # "расторгать" -> "расторгнуть", "отвергать" -> "отвергнуть", "проникать" -> "проникнуть".
+    return [root + "ить" + reflexive, root + "нуть" + reflexive]
 
 
 SOUND_MIN_LENGTH = 4
@@ -831,7 +833,7 @@ class Menu(Generic[K]):
         """A Russian verb in the other aspect of a flow's verb: "отказываемся" for
         "отказаться", "подключаем" for "подключить", "отключаюсь" for "отключиться". The
         dictionary gives each aspect a lemma of its own, but a caller who is cancelling says it
-        in either. Only the regular pairs (-ывать/-ивать and -ать beside -ать/-ить) are made;
+        in either. Only the regular pairs (-ывать/-ивать and -ать beside -ать/-ить/-нуть) are made;
         an irregular one ("спрашивать", "спросить") stays apart."""
         if not term.lexeme.verb:
             return {}
