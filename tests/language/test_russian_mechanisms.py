@@ -95,6 +95,23 @@ def test_what_is_asked_for_outranks_why(said: str) -> None:
     assert best(LEAVING, "где платить за прошлый месяц") == "payment"
 
 
+PRICED = menu({"disconnect": ["отключить"], "prices": ["цена", "стоимость", "сколько стоит"]})
+
+
+@pytest.mark.parametrize("said", ["цены у вас высокие, отключайте нас",
+                                  "у вас цены конские, хочу отключиться",
+                                  "цену опять подняли, отключите меня"])
+def test_ts8_a_price_judged_beside_a_request_is_its_reason(said: str) -> None:
+    """TS-8: "цены высокие" says why the caller leaves; it asks no price."""
+    assert best(PRICED, said) == "disconnect"
+
+
+@pytest.mark.parametrize("said", ["какие у вас цены", "почему цены выросли", "цены",
+                                  "сколько стоит отключить второй телевизор"])
+def test_a_price_asked_is_still_asked(said: str) -> None:
+    assert best(PRICED, said) == "prices"
+
+
 HELP = menu({"consultation": ["настройка", "режим"], "repair": ["не работает"]})
 
 

@@ -81,7 +81,8 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
         if i in finished:
             found.add(i)
         elif t.lemma in FOCUS[family]:
-            if not (family == "en" and _not_asked_en(terms, i)):
+            if not (family == "en" and _not_asked_en(terms, i)) \
+                    and not (family == "ru" and price_judged(terms, i)):
                 found.add(i)
         # The question word itself is no focus: "сколько каналов" asks about channels.
         elif (t.lemma in after[1] and i and terms[i - 1].lemma == after[0]) \
@@ -89,6 +90,28 @@ def asked(terms: tuple[Term, ...], family: Family, unsaid: frozenset[int]) -> fr
                                         or idioms.done_participle(terms, i))):
             found.add(i)
     return frozenset(found)
+
+
+_RU_JUDGED = frozenset({
+    "высокий", "большой", "дорогой", "дорого", "конский", "заоблачный", "космический",
+    "бешеный", "грабительский", "кусаться", "задрать", "задирать", "поднять", "поднимать",
+    "вырасти", "расти", "повысить", "повышать", "подорожать",
+})
+"""Russian words (lemmas) that judge a price or say it went up: "цены высокие", "цены
+кусаются", "цену опять подняли"."""
+_RU_ASKING_WORDS = frozenset({"сколько", "какой", "почем", "почём", "почему", "зачем", "как",
+                              "что", "ли", "когда"})
+
+
+def price_judged(terms: tuple[Term, ...], i: int) -> bool:
+    """A Russian price word its clause judges without asking ("цены у вас конские,
+    отключайте"): a reason the caller gives (TS-8), not a price asked; "почему цены выросли"
+    still asks."""
+    if terms[i].lemma not in FOCUS["ru"] - DONE["ru"]:
+        return False
+    clause = [t for t in terms if t.clause == terms[i].clause]
+    return any(t.lemma in _RU_JUDGED for t in clause) \
+        and not any(t.lemma in _RU_ASKING_WORDS or t.text in _RU_ASKING_WORDS for t in clause)
 
 
 def _finished_asked(terms: tuple[Term, ...]) -> frozenset[int]:

@@ -129,6 +129,10 @@ question in other words ("кем к вам устроиться") is heard as.""
 CONTEXT = 0.8
 """How much a candidate counts that heard only what the caller's question is about, not what
 it asks ("what does a dryer repair cost" for booking a repair)."""
+REASON = 0.7
+"""How much a candidate counts that heard only a price the caller judges beside a request
+("цены высокие, отключайте нас"): the reason for the request, weaker than an aside, which may
+still name what the request is about ("мне поцарапали бампер, хочу записаться")."""
 
 
 HOW_TO = 0.7
@@ -1153,8 +1157,14 @@ class Menu(Generic[K]):
 
         if not any(hears(ev) for _o, _k, ev, _p in heard_by):
             return heard_by
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev],
-                 p * CONTEXT) if not hears(ev) and aside(ev) else (o, k, ev, p)
+        judged = {terms[i].clause for i in range(len(terms)) if focus.price_judged(terms, i)}
+
+        def weight(evidence: list[Evidence]) -> float:
+            reason = all(terms[e.start].clause in judged for e in evidence)
+            return REASON if reason else CONTEXT
+
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * weight(ev)) for e in ev],
+                 p * weight(ev)) if not hears(ev) and aside(ev) else (o, k, ev, p)
                 for o, k, ev, p in heard_by]
 
     def _asked_first(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
