@@ -126,6 +126,12 @@ def test_a_caller_somewhere_else_is_not_at_home(said: str, away: bool) -> None:
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
 
+def heard_at(flow_id: str, at: str, said: str) -> answers.Heard | None:
+    """What a shipped flow's ask `at` hears in `said`."""
+    flow = load_flow(FLOWS / f"{flow_id}.yaml")
+    return answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(("flow_id", "at", "said", "goto"), [
     # TS-6: the disability is what was denied: no home visit.
     ("telesputnik", "home_visit_question", "инвалидности у меня нет", "more_questions"),
@@ -135,8 +141,7 @@ FLOWS = Path(__file__).resolve().parents[2] / "flows"
 ])
 def test_an_answer_that_only_negates_a_choice_is_the_answer_no(
         flow_id: str, at: str, said: str, goto: str) -> None:
-    flow = load_flow(FLOWS / f"{flow_id}.yaml")
-    heard = answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
+    heard = heard_at(flow_id, at, said)
     assert heard is not None and heard.certainty == "sure" and heard.choice.goto == goto
 
 
@@ -293,8 +298,7 @@ def test_clauses_a_recognizer_left_unpunctuated_are_found(said: str,
 ])
 def test_unpunctuated_answers_take_the_branch_their_clauses_say(
         flow_id: str, at: str, said: str, goto: str) -> None:
-    flow = load_flow(FLOWS / f"{flow_id}.yaml")
-    heard = answers.hear(flow, flow.states[at], "", said)  # type: ignore[arg-type]
+    heard = heard_at(flow_id, at, said)
     assert heard is not None and heard.choice.goto == goto
 
 
