@@ -124,6 +124,11 @@ def test_not_coping_with_a_thing_asks_about_it() -> None:
                                             ("из Сергиева Посада", "Сергиев Посад"),
                                             ("живу в Щёлкове", "Щёлково"),
                                             ("из Орехово-Зуево", "Орехово-Зуево"),
+                                            # A case form GeoNames lists as a name.
+                                            ("в Балашихе живём", "Балашиха"),
+                                            ("в Ростове-на-Дону", "Ростов-на-Дону"),
+                                            ("в Набережных Челнах", "Набережные Челны"),
+                                            ("в Великих Луках", "Великие Луки"),
                                             ("живём в деревне у леса", None)])
 def test_the_town_named_is_kept_in_the_nominative(said: str, town: str | None) -> None:
     """HL-5: the ticket records the caller's town, not the centre's city."""

@@ -60,6 +60,16 @@ def inflect(word: str, case: str) -> str | None:
     return None
 
 
+def nominative(word: str) -> str | None:
+    """A noun or adjective said in another case, in the nominative of its own number ("челнах"
+    -> "челны", "набережных" -> "набережные"); None for any other word."""
+    for reading in parses(word):
+        if reading.tag.POS in ("NOUN", "ADJF") and reading.tag.case is not None:
+            form = reading.inflect({"nomn"})
+            return str(form.word) if form is not None else None
+    return None
+
+
 def name_nominative(word: str) -> str:
     """A name said in another case, as it is called: "сергеем" -> "сергей" ("зовут Сергеем");
     a word that can be a name in the nominative stays as it is ("марина", "лёша")."""

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from voicebot.language.lemmas import Family, analyse
+from voicebot.language import forms
+from voicebot.language.lemmas import Family, Term, analyse
 
 DATA = "cities15000.json"
 """GeoNames' towns of 15,000 people or more: the towns a caller names with no region."""
@@ -119,16 +120,17 @@ def town_said(text: str, family: Family, besides: Collection[Place] = ()) -> str
 def named_as(text: str, family: Family) -> list[tuple[Place, str]]:
     """`named`, each town with its name in the nominative as the caller's words give it."""
     towns = gazetteer(family)
-    terms = [t for t in analyse(text, family) if t.content and not t.lexeme.pronoun]
+    # Function words stay inside a name ("Ростов-на-Дону") but never begin or end one.
+    terms = [t for t in analyse(text, family) if not t.lexeme.pronoun]
     found: list[tuple[int, Place, str]] = []
     taken: set[int] = set()
     for size in range(min(LONGEST, len(terms)), 0, -1):
         for start in range(len(terms) - size + 1):
             span = range(start, start + size)
-            if taken.intersection(span):
-                continue
             words = terms[start:start + size]
-            for key in (" ".join(t.text for t in words), " ".join(t.lemma for t in words)):
+            if taken.intersection(span) or not (words[0].content and words[-1].content):
+                continue
+            for key in _forms_of(words, family):
                 place = towns.get(_key(key))
                 if place is not None:
                     said = _indexed(family)[1].get(_key(key), "")
@@ -137,6 +139,21 @@ def named_as(text: str, family: Family) -> list[tuple[Place, str]]:
                     break
     # Longest names first, and among them in the order said.
     return [(place, said) for _start, place, said in found]
+
+
+def _forms_of(words: list[Term], family: Family) -> tuple[str, ...]:
+    """The ways a name said in some case may be written in the gazetteer, the nominative
+    first: GeoNames lists some case forms as names of their own ("Балашихе"), and a ticket
+    records the town in the nominative. The first word's dictionary form, the rest as said
+    ("в Ростове-на-Дону", not the gazetteer's odd "Ростов на Дон"; "в Балашихе"); each word in
+    the nominative of its number ("в Набережных Челнах"); each word's dictionary form ("из
+    Сергиева Посада"); the words as said."""
+    said = " ".join(t.text for t in words)
+    if family != "ru":
+        return (" ".join(t.lemma for t in words), said)
+    nominative = " ".join(forms.nominative(t.text) or t.text for t in words)
+    head = " ".join([words[0].lemma, *(t.text for t in words[1:])])
+    return (head, nominative, " ".join(t.lemma for t in words), said)
 
 
 def _title(key: str) -> str:
