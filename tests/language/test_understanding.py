@@ -210,6 +210,9 @@ def test_a_repairs_participle_in_a_question_asks_if_it_is_done(said: str, expect
     ("no idea honestly", "en", None),
     ("probably not, he did fine", "en", "no"),
     ("I guess not", "en", "no"),
+    # Unpunctuated: "not" after a verb of opinion is a clause of its own, not "not forget".
+    ("i guess not forget it", "en", "no"),
+    ("I suppose so go ahead", "en", None),
     # Spoken forms are the words they stand for; "no" before a verb is a bare answer.
     ("nah, leave him on it", "en", "no"),
     ("naw I will pass", "en", "no"),

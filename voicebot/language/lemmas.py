@@ -325,6 +325,8 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
         if family == "en" and piece == "t" and found and found[-1].text in _CONTRACTED:
             lex = _NOT
         found.append(Term(piece, lex, clause))
+    if family == "en":
+        found = _en_elliptic_clauses(found)
     if family == "ru":
         found = _unpunctuated_clauses(found)
         found = _ru_particles(found)
@@ -335,6 +337,24 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
                  else t for t in found]
         found = _ni_as_not(found)
     return tuple(found)
+
+
+_EN_OPINION = frozenset({"guess", "think", "suppose", "hope", "believe", "afraid", "expect"})
+
+
+def _en_elliptic_clauses(found: list[Term]) -> list[Term]:
+    """"I guess not forget it", "I think so go ahead": "not" and "so" after a verb of opinion
+    stand for a whole clause, and a recognizer that writes no comma runs the next one on, so
+    that "not" would deny "forget". A new clause starts after them."""
+    out: list[Term] = []
+    extra = 0
+    for i, t in enumerate(found):
+        out.append(Term(t.text, t.lexeme, t.clause + extra) if extra else t)
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if t.text in ("not", "so") and i and found[i - 1].text in _EN_OPINION \
+                and nxt is not None and nxt.clause == t.clause:
+            extra += 1
+    return out
 
 
 _RU_SUBJECTS = frozenset({"я", "мы", "вы", "ты", "он", "она", "они", "это"})
