@@ -398,3 +398,25 @@ def test_an_absurdly_long_word_costs_its_length_not_its_square(family: Family) -
     assert sum(len(k) for k in menu._by_prefix) < 40 * PREFIX_MAX ** 2
     said = "страховой" if family == "ru" else "insurances"
     assert menu.hear(said).best is not None
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("the tech was here tuesday is there anything left to do",
+     [["the", "tech", "was", "here", "tuesday"], ["is", "there", "anything", "left", "to", "do"]]),
+    ("your guy came out monday did he finish the job",
+     [["your", "guy", "came", "out", "monday"], ["did", "he", "finish", "the", "job"]]),
+    ("i guess not forget it", [["i", "guess", "not"], ["forget", "it"]]),
+    # One clause: a question word of its own, "have" after "not", a subject before its verb.
+    ("what time is it", [["what", "time", "is", "it"]]),
+    ("i would rather not have the same guy come out",
+     [["i", "would", "rather", "not", "have", "the", "same", "guy", "come", "out"]]),
+    ("my washer is broken", [["my", "washer", "is", "broken"]]),
+])
+def test_english_clauses_a_recognizer_ran_together_are_found(said: str,
+                                                            expected: list[list[str]]) -> None:
+    """OM-6, OM-8: a question put after a statement, or a "not" standing for a clause, begins
+    or ends a clause though no comma was written."""
+    found: dict[int, list[str]] = {}
+    for t in analyse(said, "en"):
+        found.setdefault(t.clause, []).append(t.text)
+    assert list(found.values()) == expected

@@ -326,7 +326,7 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
             lex = _NOT
         found.append(Term(piece, lex, clause))
     if family == "en":
-        found = _en_elliptic_clauses(found)
+        found = _en_unpunctuated_clauses(found)
     if family == "ru":
         found = _unpunctuated_clauses(found)
         found = _ru_particles(found)
@@ -340,18 +340,46 @@ def analyse(text: str, family: Family) -> tuple[Term, ...]:
 
 
 _EN_OPINION = frozenset({"guess", "think", "suppose", "hope", "believe", "afraid", "expect"})
+_EN_INVERTING = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could",
+                           "will", "would", "has", "have", "should"})
+_EN_QUESTION_SUBJECTS = frozenset({"there", "it", "he", "she", "they", "you", "we", "i", "my",
+                                   "your", "the", "this", "that", "anyone", "someone",
+                                   "anybody", "somebody"})
+_EN_OPENERS = frozenset({"what", "when", "where", "who", "whom", "which", "why", "how", "that",
+                         "if", "whether"})
 
 
-def _en_elliptic_clauses(found: list[Term]) -> list[Term]:
-    """"I guess not forget it", "I think so go ahead": "not" and "so" after a verb of opinion
-    stand for a whole clause, and a recognizer that writes no comma runs the next one on, so
-    that "not" would deny "forget". A new clause starts after them."""
+_EN_CLOSING_ADVERBS = frozenset({"here", "there", "today", "yesterday", "already", "again",
+                                 "now", "out", "back", "ago", "earlier"})
+
+
+def _ends_a_statement(word: Term) -> bool:
+    """A word a statement may end on before a question is put: a noun or name ("tuesday"), or
+    an adverb of time or place; not "not", "rather", a pronoun ("I'd rather not have ...")."""
+    return not word.negation and word.text not in _EN_PRONOUNS | _EN_QUESTION_SUBJECTS \
+        and (word.text in _EN_CLOSING_ADVERBS or (word.content and _nameable(word.text)
+                                                 and word.text != "rather"))
+
+
+def _en_unpunctuated_clauses(found: list[Term]) -> list[Term]:
+    """Clauses a recognizer ran together: "not" and "so" after a verb of opinion stand for a
+    whole clause ("i guess not | forget it", where "not" would deny "forget"), and a question
+    put after a statement begins at its auxiliary ("the tech was here tuesday | is there
+    anything left to do"), unless the clause asks with a question word of its own ("what
+    time is it")."""
     out: list[Term] = []
     extra = 0
     for i, t in enumerate(found):
-        out.append(Term(t.text, t.lexeme, t.clause + extra) if extra else t)
+        prev = found[i - 1] if i else None
         nxt = found[i + 1] if i + 1 < len(found) else None
-        if t.text in ("not", "so") and i and found[i - 1].text in _EN_OPINION \
+        same = [w for w in found[:i] if w.clause == t.clause]
+        if prev is not None and prev.clause == t.clause and t.text in _EN_INVERTING \
+                and nxt is not None and nxt.text in _EN_QUESTION_SUBJECTS and len(same) >= 3 \
+                and _ends_a_statement(prev) \
+                and not any(w.text in _EN_OPENERS for w in same):
+            extra += 1
+        out.append(Term(t.text, t.lexeme, t.clause + extra) if extra else t)
+        if t.text in ("not", "so") and prev is not None and prev.text in _EN_OPINION \
                 and nxt is not None and nxt.clause == t.clause:
             extra += 1
     return out
