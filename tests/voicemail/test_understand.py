@@ -307,6 +307,8 @@ def test_near_spellings(said: str, listed: str, expected: bool) -> None:
     ("the dryer squeaks, call tomorrow at 503 555 0145", None),
     ("the dryer squeaks, call me back at 503 555 0146", None),
     ("the dryer squeaks, 503 555 0147, thanks", None),
+    # "call me, Rita, at ...": the name after the pronoun is who answers.
+    ("my washer walks across the floor. You can call me, Rita, at 503 555 0148", "Rita"),
 ])
 def test_a_name_beside_the_callback_number_is_the_callers(transcript: str,
                                                           name: str | None) -> None:
@@ -333,3 +335,19 @@ def test_work_we_did_beside_a_new_job_asked_still_gets_a_quote() -> None:
     got = understand("you fixed our fridge last year, now please send someone for the oven",
                      OMEGA)
     assert got.is_service_request and got.reason is None
+
+
+@pytest.mark.parametrize(("transcript", "name"), [
+    # A name the dictionary also has as a word, written as a name by the recognizer.
+    ("my range won't heat up at all, it's Frank, 503 555 0145", "Frank"),
+    # A word no English dictionary has, after "it's", with no comma.
+    ("the plate goes round but the food stays cold it's hannah call five oh three five five "
+     "five zero one six two", "Hannah"),
+    ("yeah it's marcus the oven door won't close right", "Marcus"),
+    # A state after "it's" is still no name, capitalised or not.
+    ("it's broken, call me at 503 555 0149", None),
+])
+def test_om4_names_a_recognizer_writes_or_no_dictionary_has(transcript: str,
+                                                            name: str | None) -> None:
+    """OM-4, OM-7: the quote greets the caller by the name they gave."""
+    assert understand(transcript, OMEGA).caller_name == name

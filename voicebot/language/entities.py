@@ -211,9 +211,12 @@ def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business:
 
 
 def _english_name(said: Sequence[str], i: int, taken: Collection[int], business: Collection[str],
-                  weak: bool, breaks: Collection[int] = ()) -> list[int]:
+                  weak: bool, breaks: Collection[int] = (),
+                  proper: Collection[str] = ()) -> list[int]:
     """One or two words from `i`, a title kept ("Mrs Patel", "John Smith"); after a weak cue
-    ("it's") only a word that "here", "from", a clause's end (`breaks`) or the end follows."""
+    ("it's") only a word that "here", "from", a clause's end (`breaks`) or the end follows,
+    or one no English dictionary word ("it's hannah call me"), or one the transcript writes
+    as a name (`proper`: "it's Frank")."""
     parts: list[int] = []
     if i < len(said) and said[i] in TITLES:
         parts.append(i)
@@ -229,7 +232,8 @@ def _english_name(said: Sequence[str], i: int, taken: Collection[int], business:
         parts.append(i + 1)
     if weak:
         nxt = said[i + 1] if i + 1 < len(said) else ""
-        if nxt and nxt not in AFTER_NAME_EN and i not in breaks:
+        if nxt and nxt not in AFTER_NAME_EN and i not in breaks \
+                and not lemmas.unknown_english(said[i]) and said[i] not in proper:
             return []
     return parts
 
@@ -240,14 +244,15 @@ def _starts(said: Sequence[str], at: int, cue: tuple[str, ...]) -> bool:
 
 def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
                 business: str = "", shown: Sequence[str] | None = None,
-                breaks: Collection[int] = ()) -> str | None:
+                breaks: Collection[int] = (), proper: Collection[str] = ()) -> str | None:
     """The caller's own name in `said` (tokens), capitalised; None when none was said clearly.
 
     `language`: 'english' or 'russian'. `taken`: positions already read as something else
     (a catalogue phrase: "this is fridge repair?" names no one). `business`: the line's own
     name, which callers repeat ("это Телеспутник?"). `shown`: the same tokens as written
     ("лёша" where `said` has "леша"), for the name as it is returned. `breaks`: positions
-    of words that end a clause ("Hi, it's Maria. The oven...": "maria").
+    of words that end a clause ("Hi, it's Maria. The oven...": "maria"). `proper`: words
+    the transcript capitalises inside a sentence, as a recognizer writes names ("Frank").
     """
     business_words = set(numbers.tokens(business))
     russian = language == "russian"
@@ -257,7 +262,7 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
         if russian:
             parts = _russian_name(said, i, taken, business_words, strong)
             return _capitalised([forms.name_nominative(written[p]) for p in parts]) if parts else None
-        parts = _english_name(said, i, taken, business_words, weak, breaks)
+        parts = _english_name(said, i, taken, business_words, weak, breaks, proper)
         return _capitalised([written[p] for p in parts]) if parts else None
 
     for at in _cued_anywhere(said, language):
@@ -275,11 +280,11 @@ def person_name(said: Sequence[str], language: str, taken: Collection[int] = (),
     if not russian:
         if at + 1 < len(said) and said[at + 1] in ("here", "speaking", "calling"):
             return name_at(at, strong=False, weak=True)  # "Robert here", "hi, Dana calling"
-        signed = _signed_english_name(said, taken, business_words, breaks)
+        signed = _signed_english_name(said, taken, business_words, breaks, proper)
         if signed is None:
             signed = _english_name_by_number(said, taken, business_words, breaks)
         return _capitalised([written[signed]]) if signed is not None else None
-    found_at = _russian_name_uncued(said, at, taken, business_words, breaks)
+    found_at = _russian_name_uncued(said, at, taken, business_words, breaks, proper)
     return _capitalised([forms.name_nominative(written[p]) for p in found_at]) if found_at else None
 
 
@@ -305,24 +310,28 @@ def _named_by(said: Sequence[str]) -> Iterator[int]:
 
 
 def _signed_english_name(said: Sequence[str], taken: Collection[int], business: Collection[str],
-                         breaks: Collection[int]) -> int | None:
+                         breaks: Collection[int], proper: Collection[str] = ()) -> int | None:
     """A message signed in its middle: "..., this is Ann, 503 555 0111", "..., this is Ray at
     503 ...", "..., this is Luis, call me back at 503 ...": a cue, one word, then a pause or
     "at", then the number (a few words of giving it allowed). After "it's" or "I'm"
-    the word must be no verb, adjective or adverb ("it's jammed, 503 ..." names nobody; so
-    "it's Frank" is missed, "frank" being an adjective too)."""
+    the word must be no verb, adjective or adverb ("it's jammed, 503 ..." names nobody),
+    unless the transcript writes it as a name ("it's Frank, 503 ...": `proper`)."""
     for at in range(1, len(said)):
         for cue in AT_START["english"]:
             i = at + len(cue)
             if not _starts(said, at, cue) or i >= len(said) or said[i] in NOT_NAMES \
                     or not _plain_word(said[i], i, taken, business) \
-                    or (cue in WEAK_EN and lemmas.describes(said[i])):
+                    or (cue in WEAK_EN and lemmas.describes(said[i])
+                        and said[i] not in proper):
                 continue
             rest = [w for w in said[i + 1:i + 8] if w not in BEFORE_NUMBER_EN]
             # With words before the number ("..., this is Luis, call me at 503"), the word must
             # be no state either, whatever the cue: "this is ridiculous, my number is 503".
             direct = i + 1 < len(said) and said[i + 1] in ("at", rest[0] if rest else "")
-            if (i in breaks or (i + 1 < len(said) and said[i + 1] == "at")) and rest \
+            # Set apart by a pause or "at", or a word that can only be a name ("...it's
+            # hannah call five oh three", "it's Frank 503").
+            named = lemmas.unknown_english(said[i]) or said[i] in proper
+            if (i in breaks or (i + 1 < len(said) and said[i + 1] == "at") or named) and rest \
                     and numbers.is_number_word(rest[0]) \
                     and (direct or not lemmas.describes(said[i])):
                 return i
@@ -352,7 +361,8 @@ def _english_name_by_number(said: Sequence[str], taken: Collection[int],
             continue
         before = said[i - 1] if i else ""
         after = [w for w in said[i + 1:i + 4] if w != "back"][:2]
-        called = before in CALL_BACK_EN or (before == "for" and i > 1 and said[i - 2] == "ask")
+        called = before in CALL_BACK_EN or (before in ("for", "me") and i > 1
+                                            and said[i - 2] in CALL_BACK_EN | {"ask"})
         if called and len(after) == 2 and after[0] in ("at", "on") \
                 and numbers.is_number_word(after[1]):
             return i
@@ -366,14 +376,15 @@ def _english_name_by_number(said: Sequence[str], taken: Collection[int],
 
 
 def _russian_name_uncued(said: Sequence[str], at: int, taken: Collection[int],
-                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+                         business: Collection[str], breaks: Collection[int],
+                         proper: Collection[str] = ()) -> list[int]:
     """A Russian name without a cue before it: "Павел беспокоит", "Ирина Петровна звонит"
     (the name first, then the verb), or a message signed in its middle or end."""
     found_at = _russian_name(said, at, taken, business, strong=False)
     if found_at and found_at[-1] + 1 < len(said) and said[found_at[-1] + 1] in AFTER_NAME_RU:
         return found_at
     # Unpunctuated ("... посмотрите пожалуйста это олег"), only a name after "это" signs it.
-    return _signed_russian_name(said, taken, business, breaks)
+    return _signed_russian_name(said, taken, business, breaks, proper)
 
 
 BEFORE_NUMBER_EN = frozenset({"at", "call", "me", "on", "my", "number", "is", "s", "back",
@@ -386,7 +397,8 @@ there, "мазда" 0.8 the price of it)."""
 
 
 def _signed_russian_name(said: Sequence[str], taken: Collection[int],
-                         business: Collection[str], breaks: Collection[int]) -> list[int]:
+                         business: Collection[str], breaks: Collection[int],
+                         proper: Collection[str] = ()) -> list[int]:
     """A message signed in its middle or at its end: "это Игорь, 8 903 ...", "..., Наталья,
     8 903 ...", "... после прошлого раза, Дмитрий": a first name after "это", or set apart as
     a clause of its own, before the end, a pause or the number."""
@@ -395,12 +407,19 @@ def _signed_russian_name(said: Sequence[str], taken: Collection[int],
         if not (after_cue or i == 0 or (i - 1) in breaks):
             continue
         parts = _russian_name(said, i, taken, business, strong=False)
+        # A first name that is a word too ("..., Вера", "..., Роман"), which the transcript
+        # capitalises, alone: "Лада Веста" is a car.
+        lifted = said[i] in proper and len(
+            _russian_name(said, i, taken, business, strong=True)[:2]) == 1
+        if lifted:
+            parts = [i]
         if not parts:
             continue
         end = parts[-1]
         if not (end == len(said) - 1 or end in breaks or numbers.is_number_word(said[end + 1])):
             continue
-        if after_cue or forms.name_score(said[i], frozenset({"Name"})) >= SET_APART_NAME_SCORE:
+        if after_cue or lifted \
+                or forms.name_score(said[i], frozenset({"Name"})) >= SET_APART_NAME_SCORE:
             return parts
     return []
 

@@ -222,6 +222,12 @@ def _english_base(word: str) -> str:
     return str(next(iter(found.values()))[0])
 
 
+def unknown_english(word: str) -> bool:
+    """An English word the dictionary does not know: after "it's" at a message's start, a
+    name ("it's hannah", "it's priya") rather than a state ("it's leaking")."""
+    return not getAllLemmas(word)
+
+
 def describes(word: str) -> bool:
     """An English word that can be a verb, adjective or adverb ("jammed", "broken", "frank"):
     what follows "it's" as a state, not as a name."""

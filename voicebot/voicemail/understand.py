@@ -154,7 +154,7 @@ def understand(transcript: str, flow: Flow) -> Understanding:
             reason = None if service is not None else "no_service_named"
     taken = {i for e in found for i in range(e.start, e.end)}
     breaks = {i for i in range(len(terms) - 1) if terms[i].clause != terms[i + 1].clause}
-    name = names.caller_name(said, flow.stem_language, taken, flow.name, breaks)
+    name = names.caller_name(said, flow.stem_language, taken, flow.name, breaks, transcript)
     matched = tuple(dict.fromkeys(e.pattern.text for e in found))
     return Understanding(
         service=service,
