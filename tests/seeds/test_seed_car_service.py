@@ -326,12 +326,12 @@ def test_cs3_repair_request_keeps_the_fault_in_the_clients_words_and_books_a_slo
 
 
 def test_cs3_repair_by_speech_uses_the_name_already_given(app: Flask, dial: Dial, set_clock) -> None:
-    """CS-3: "записаться на ремонт" by speech starts the request; a caller whose fault is the
-    first thing they say gets to the same request."""
+    """CS-3: "записаться на ремонт" by speech starts the request and asks for the fault (a
+    caller whose fault is the first thing they say: test_cs3_a_fault_told_first_...)."""
     set_clock(MONDAY_NOON)
     caller = dial(CAR_SERVICE, from_=CLIENT)
     caller.start()
-    turn = caller.say("машина не заводится по утрам")
+    turn = caller.say("хочу записаться на ремонт")
     assert "своими словами" in turn.text
     caller.say("не заводится на холодную, стартер крутит")
     caller.say("Лада Веста")
@@ -342,6 +342,30 @@ def test_cs3_repair_by_speech_uses_the_name_already_given(app: Flask, dial: Dial
     assert ticket.fields["fault"] == "не заводится на холодную, стартер крутит"
     assert ticket.fields["client_name"] == "Светлана"
     assert ticket.fields["slot"] == "вторник, 24 ноября, в 10:00"
+
+
+def test_cs3_a_fault_told_first_is_not_asked_for_again(app: Flask, dial: Dial, set_clock) -> None:
+    """CS-3: a caller who opens with the fault ("машина дёргается на ходу, горит чек") is not
+    asked to tell it again; the request keeps those first words. One who only asks to book
+    is asked for the fault. In words the flow does not list as a whole."""
+    set_clock(MONDAY_NOON)
+    opening = "добрый день, у меня машина дёргается на ходу и чек горит"
+    caller = dial(CAR_SERVICE, from_=CLIENT)
+    caller.start()
+    turn = caller.say(opening)
+    assert "своими словами" not in turn.text
+    assert "марка и модель" in turn.text
+    caller.say("шкода октавия")
+    caller.say("Виталий")
+    caller.say("в среду после обеда")
+    caller.press("1")
+    (ticket,) = stored(app, Ticket, call_id=the_call(app, caller).id)
+    assert ticket.fields["fault"] == opening
+    assert f"Со слов клиента: {opening}." in ticket.text
+
+    booking = dial(CAR_SERVICE, from_="+79005550178")
+    booking.start()
+    assert "своими словами" in booking.say("хочу к вам записаться на ремонт").text
 
 
 def fill(app: Flask, day: int, hour: int, count: int) -> None:

@@ -168,10 +168,18 @@ def _check(v: dict[str, Any], node: Node) -> bool:
         if "capture_as" in node.value:
             _misplaced(node, "capture_as", "capture_as needs capture")
             ok = False
-    elif v["next"] is None:
+    elif v["next"] is None and not v["choices"]:
         node.ctx.report(
             node.line, node.path, "missing required key 'next' (where the captured answer goes)"
         )
+        ok = False
+    elif v["next"] is None and v["no_match"] is None:
+        # With choices, a capture without `next` only keeps the caller's words when a choice
+        # is taken ("машина дёргается, горит чек" for the repair request); an answer no
+        # choice takes is then a no-match, which must go somewhere.
+        node.ctx.report(node.line, node.path,
+                        "missing required key 'no_match' (or 'next', where a captured answer "
+                        "no choice takes goes)")
         ok = False
     seen: dict[str, int] = {}
     for index, c in enumerate(v["choices"]):
