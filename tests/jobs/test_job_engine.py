@@ -200,3 +200,42 @@ def test_two_clocks_started_at_once_fire_each_callback_once(
     assert leads.count(True) == 1, leads
     holder = leader(app)
     assert holder is not None and f":{(first if leads[0] else second).pid}:" in holder
+
+
+
+def test_a_worker_whose_heartbeat_failed_once_keeps_sending_heartbeats(
+    app: Flask, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One refused heartbeat (the database away for a moment, a connection reset) must not
+    end a worker's heartbeats. Procrastinate's heartbeat task dies of its first error, and
+    its monitor, which has already returned when the periodic deferrer (none here) ended at
+    start, never notices: the worker took jobs on with no heartbeat, so every job it ran
+    looked stalled two seconds later and the clock queued it again while it still ran."""
+    from procrastinate import manager
+
+    from voicebot.jobs.worker import Worker
+
+    assert jobs(app).name == "procrastinate"
+    real = manager.JobManager.update_heartbeat
+    refused: set[int] = set()
+
+    async def once_refused(self: manager.JobManager, worker_id: int) -> None:
+        if worker_id not in refused:  # each queue's worker's first heartbeat
+            refused.add(worker_id)
+            raise RuntimeError("the database refused the heartbeat once")
+        await real(self, worker_id)
+
+    monkeypatch.setattr(manager.JobManager, "update_heartbeat", once_refused)
+    stalled = 2.0  # as the worker process tests run: a heartbeat every 0.4 s
+    app.config["WORKER_STALLED_AFTER"] = stalled
+    worker = Worker(app, tick=0.2, sweep_every=3600).start()
+    try:
+        wait_for(lambda: len(refused) >= 2, 20, "both queues' first heartbeats refused")
+        time.sleep(stalled + 1.0)
+        with db.engine(app).connect() as conn:
+            ages = conn.execute(text(
+                "SELECT extract(epoch FROM now() - last_heartbeat) FROM procrastinate_workers"
+            )).scalars().all()
+    finally:
+        worker.stop()
+    assert len(ages) == 2 and max(ages) < stalled, ages

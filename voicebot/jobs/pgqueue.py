@@ -169,6 +169,28 @@ class Procrastinate:
                 self._deferrer = None
 
 
+class _Worker(pworker.Worker):
+    """Procrastinate's worker, whose heartbeat outlives an error.
+
+    Its own heartbeat task ends at its first failed update, and the monitor meant to stop the
+    worker then has already returned (it returns when the first side task ends, and the
+    periodic deferrer ends at once when there are no periodic tasks): the worker went on
+    taking jobs with no heartbeat. Two `WORKER_STALLED_AFTER` later every job it ran looked
+    stalled, so the clock queued it again while it was still running, and a peer starting
+    pruned the worker's row. One refused query must cost one heartbeat, not all of them."""
+
+    async def _update_heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.update_heartbeat_interval)
+            if self.worker_id is None:  # not registered yet, or unregistered on the way out
+                continue
+            try:
+                await self.app.job_manager.update_heartbeat(self.worker_id)
+            except Exception as exc:  # a heartbeat is tried again at the next interval
+                log.warning("worker %s: the heartbeat failed (%s); trying again",
+                            self.worker_id, exc)
+
+
 class Workers:
     """The Procrastinate workers of one `voicebot worker` process: one per queue, so each
     queue has slots of its own, on one asyncio loop and one connection pool."""
@@ -211,8 +233,8 @@ class Workers:
         its row pruned by a peer that took a slow heartbeat for a dead worker): a worker
         process keeps taking jobs until it is stopped."""
         while not self._stopping:
-            running = pworker.Worker(app=papp, queues=[queue], concurrency=self.slots[queue],
-                                     name=f"{self.name}-{queue}", wait=wait, **self.options)
+            running = _Worker(app=papp, queues=[queue], concurrency=self.slots[queue],
+                              name=f"{self.name}-{queue}", wait=wait, **self.options)
             self._running.append(running)
             try:
                 await running.run()  # type: ignore[no-untyped-call]  # Procrastinate's worker is untyped
