@@ -388,28 +388,38 @@ class Telephony:
                 self.deliver(session, ids, public_url_or_none(app, "twilio.sms_status"))
 
     def reconcile_messages(self, app: Flask, *, stuck: dt.timedelta) -> None:
-        """An SMS left in `sending` by a crash: adopt it if Twilio has it, else send it again."""
+        """An SMS left in `sending` by a crash: adopt it if Twilio has it, else send it again.
+
+        Each message is settled on its own, and Twilio is asked outside any transaction: one
+        lookup that times out (a slow Twilio, a loaded worker) leaves that message for the next
+        sweep, not the whole batch, which could otherwise be asked about and rolled back
+        sweep after sweep, never sending the rest. A message another worker settled meanwhile
+        is left as that worker left it, so nothing is sent twice."""
         with db.session_scope(app) as session:
             rows = session.scalars(select(Message).where(
                 Message.status == "sending", Message.updated_at < utcnow() - stuck)).all()
-            for message in rows:
+            session.expunge_all()
+        for message in rows:
+            try:
                 found = None if self.dry_run else self._find_message(message)
-                if found is not None:
-                    message.sid, message.status = found
-                    log.info("SMS %s to %s was sent before a crash: adopted", found[0],
-                             mask(message.to_number))
-                else:
-                    message.status = "pending"
+            except TWILIO_ERRORS as exc:
+                log.warning("cannot ask Twilio about SMS %s now (%s): left for the next sweep",
+                            message.id, exc)
+                continue
+            settled = {"sid": found[0], "status": found[1]} if found else {"status": "pending"}
+            with db.session_scope(app) as session:
+                changed = db.rowcount(session.execute(
+                    update(Message).where(Message.id == message.id, Message.status == "sending")
+                    .values(**settled)))
+            if found is not None and changed:
+                log.info("SMS %s to %s was sent before a crash: adopted", found[0],
+                         mask(message.to_number))
         self.deliver_pending(app)
 
     def _find_message(self, message: Message) -> tuple[str, str] | None:
         since = message.updated_at - dt.timedelta(minutes=2)
-        try:
-            found = self.client.messages.list(to=message.to_number, from_=message.from_number,
-                                              limit=20)
-        except TWILIO_ERRORS as exc:
-            log.warning("cannot ask Twilio about SMS %s: %s", message.id, exc)
-            raise
+        found = self.client.messages.list(to=message.to_number, from_=message.from_number,
+                                          limit=20)
         for sent in found:
             if sent.body == message.body and sent.date_created is not None \
                     and sent.date_created >= since:

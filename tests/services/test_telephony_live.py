@@ -6,6 +6,7 @@ Replayed and out-of-order webhooks must never send anything twice."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -174,6 +175,37 @@ def test_an_sms_whose_answer_never_came_is_adopted_not_sent_again(
     rows = messages(app)
     assert {m.status for m in rows} == {"queued"}
     assert {m.sid for m in rows} == {m["sid"] for m in twilio_double.messages}
+    assert len(twilio_double.messages) == 2
+
+
+def test_one_sms_lookup_timing_out_holds_back_no_other(
+    app: Flask, dial: Callable[..., CallEmulator], set_clock: Callable[[str], Any],
+    twilio_double: TwilioDouble,
+) -> None:
+    """TS-9 after a crash: two SMS were left half-sent and Twilio has both. Asking about one
+    times out; the other is still adopted in the same sweep (before, the one timeout rolled
+    the whole batch back, and a Twilio slow on every sweep kept both unsettled for ever), and
+    the one left over is settled by the next sweep. Neither goes out twice."""
+    set_clock(NOON_MINSK)
+    app.extensions["voicebot.telephony"] = Telephony(
+        account_sid=app.config["TWILIO_ACCOUNT_SID"], auth_token=app.config["TWILIO_AUTH_TOKEN"],
+        api_url=twilio_double.base_url, dry_run=False, timeout=0.3)
+    twilio_double.slow[r"/Messages\.json$"] = 1.0
+    report_outage(dial)
+    worker_sends(app)
+    assert [m.status for m in messages(app)] == ["sending", "sending"]
+    deadline = time.monotonic() + 10
+    while len(twilio_double.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    twilio_double.slow.clear()
+    first = messages(app)[0]
+    twilio_double.slow_once.append((re.escape(first.to_number.lstrip("+")), 1.0))
+    app.config["STUCK_AFTER"] = 0.0
+    sweep(app, utcnow())
+    assert [m.status for m in messages(app)] == ["sending", "queued"]
+    sweep(app, utcnow())
+    assert [m.status for m in messages(app)] == ["queued", "queued"]
+    assert {m.sid for m in messages(app)} == {m["sid"] for m in twilio_double.messages}
     assert len(twilio_double.messages) == 2
 
 

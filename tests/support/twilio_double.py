@@ -154,10 +154,22 @@ class TwilioDouble:
         self.slow: dict[str, float] = {}
         """Path regex -> seconds to wait before answering (after recording the request), as a
         slow Twilio does: a client killed meanwhile never learns that its request worked."""
+        self.slow_once: list[tuple[str, float]] = []
+        """(regex on the path and query, seconds): the first request each matches waits that
+        long, once (one lookup of several timing out)."""
         self._acknowledged = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    def delay(self, path: str, query: str) -> float:
+        """How long to wait before answering this request (`slow`, `slow_once`)."""
+        seconds = sum(s for pattern, s in list(self.slow.items()) if re.search(pattern, path))
+        with self._lock:
+            once = next((e for e in self.slow_once if re.search(e[0], f"{path}?{query}")), None)
+            if once is not None:
+                self.slow_once.remove(once)
+        return seconds + (once[1] if once is not None else 0.0)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -626,9 +638,7 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
                         self.command, split.path, query, form, headers, status, violations
                     )
                 )
-            for pattern, seconds in list(double.slow.items()):
-                if re.search(pattern, split.path):
-                    time.sleep(seconds)
+            time.sleep(double.delay(split.path, split.query))
             try:
                 self.send_response(status)
                 for name, value in {"Content-Type": content_type, **extra}.items():
