@@ -57,6 +57,11 @@ def test_the_line_says_which_country_its_callers_dial_in(lines: list[str], langu
     ("apartment twelve on fourth street", "1", None),
     ("квартира сорок два", "375", None),
     ("five five five twelve hundred", "1", "5551200"),
+    # Ten digits no US area code has (Whisper on a phone line heard "503 555 0142" so): the
+    # dispatcher sees the digits heard, not a number to dial that belongs to nobody.
+    ("call me Mac at 53555, 0.0142. Thanks.", "1", "5355500142"),
+    ("call me back on two one one five five five oh one four two", "1", "2115550142"),
+    ("восемь ноль ноль ноль пятьсот пятьдесят пять ноль один двадцать три", "7", "80005550123"),
 ])
 def test_phone_numbers_in_the_lines_country(said: str, country: str, number: str | None) -> None:
     assert entities.phone_in(said, country) == number

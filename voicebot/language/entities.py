@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
+import phonenumbers
+
 from voicebot.language import forms, lemmas, negation, numbers
 from voicebot.language.lemmas import Family
 
@@ -97,12 +99,23 @@ def phone_number(said: Sequence[str], country: str) -> str | None:
             if len(digits) < MIN_LOCAL:
                 break
             number = to_e164(digits, plus_before and skip == 0, country)
-            if number is not None:
+            if number is not None and _assigned(number):
                 return number
         whole = "".join(g.digits for g in groups)
         if fallback is None and len(whole) >= MIN_LOCAL:
             fallback = whole
     return fallback
+
+
+def _assigned(number: str) -> bool:
+    """Whether a number of the right length is one its country could have given out
+    (libphonenumber's tables: area codes, operator codes). A recognizer that mishears one
+    digit of "503 555 0142" writes "535 5500 142", ten digits of no US area: shown as the
+    digits heard, it warns the dispatcher; written as +15355500142, it would be dialled."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def phone_in(text: str, country: str) -> str | None:
