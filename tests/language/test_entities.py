@@ -91,6 +91,8 @@ def test_a_written_plus_is_kept() -> None:
     # Recognizers drop the comma: the message proper starts after the name.
     ("hi its maria my oven wont heat", "Maria"),
     ("hi it's cold in here and the furnace is out", None),
+    # Whisper wrote a mumbled name as the word itself: nobody is greeted "Hi Name".
+    ("Hey, it's name. The dryer won't spin.", None),
 ])
 def test_english_names(said: str, name: str | None) -> None:
     assert entities.name_in(said, "english") == name

@@ -169,7 +169,7 @@ NOT_NAMES = frozenset({
     "all", "no", "yes", "ok", "okay", "sorry", "hi", "hello", "thanks",
     "back", "home", "fine", "good", "interested", "looking", "wondering", "trying", "hoping",
     "having", "getting", "sure", "afraid", "glad", "new", "away", "cold", "hot", "freezing",
-    "noisy", "loud", "dead", "stuck", "late", "raining",
+    "noisy", "loud", "dead", "stuck", "late", "raining", "name",
     # Russian.
     "я", "мне", "меня", "у", "и", "а", "по", "поводу", "насчет", "с", "со", "в", "во", "на",
     "из", "от", "мой", "моя", "мое", "мои", "ваш", "ваша", "вам", "вас", "звоню", "звонил",
