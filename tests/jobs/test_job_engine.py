@@ -27,7 +27,7 @@ from sqlalchemy import func, select, text
 
 from voicebot import db
 from voicebot.compiler.registry import registry
-from voicebot.jobs import enqueue_many, jobs, pending
+from voicebot.jobs import enqueue, enqueue_many, jobs, pending
 from voicebot.jobs.leadership import leader
 from voicebot.jobs.scheduler import due_callbacks
 from voicebot.models import Call, Callback, CallEvent, Dial, Message, Voicemail
@@ -239,3 +239,29 @@ def test_a_worker_whose_heartbeat_failed_once_keeps_sending_heartbeats(
     finally:
         worker.stop()
     assert len(ages) == 2 and max(ages) < stalled, ages
+
+
+def test_a_stalled_job_whose_copy_is_already_queued_is_dropped_and_the_clock_goes_on(
+    app: Flask,
+) -> None:
+    """A sweep was running on a worker that died, and the clock has queued the next sweep
+    (same key) meanwhile: the stalled one cannot be queued again beside it. It is dropped and
+    the waiting copy does the work; the clock's look must not fail on it at every turn (it
+    did, and the stalled job stayed `doing` for ever, so a killed worker's schedule never
+    finished)."""
+    from voicebot.jobs.scheduler import retry_stalled, sweep
+
+    assert jobs(app).name == "procrastinate"
+    with app.app_context():
+        enqueue(app, sweep, key="sweep")
+    with db.engine(app).begin() as conn:  # taken by a worker that died without a heartbeat
+        conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = NULL "
+                          "WHERE task_name LIKE '%sweep'"))
+    with app.app_context():
+        enqueue(app, sweep, key="sweep")
+
+    assert retry_stalled(app) == 1
+    with db.engine(app).connect() as conn:
+        left = conn.execute(text("SELECT status FROM procrastinate_jobs "
+                                 "WHERE task_name LIKE '%sweep'")).scalars().all()
+    assert left == ["todo"]

@@ -29,7 +29,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.util import ref_to_obj
@@ -119,10 +118,10 @@ def retry_stalled(app: Flask) -> int:
     for row in stalled:
         try:
             papp.job_manager.retry_job_by_id(row["id"], retry_at=dt.datetime.now(dt.UTC))
-        except pexc.ConnectorException as exc:
-            if not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
-                raise
+        except pexc.UniqueViolation:
             # A copy of it (same key, same work) is already waiting: that one does the work.
+            # Procrastinate raises its own UniqueViolation while handling psycopg's, so the
+            # psycopg error is only its context, never its cause: matched by its own class.
             connector.execute_query(query=sql.queries["finish_job"], job_id=row["id"],
                                     status="aborted", delete_job=True)
             log.warning("job %s (%s) was running on a worker that stopped; a copy of it is "
