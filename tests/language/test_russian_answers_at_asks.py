@@ -110,6 +110,23 @@ def test_hl3_an_appliance_that_sounds_wrong_is_a_repair(said: str) -> None:
     assert goes("hotline", "greeting", said) == "repair"
 
 
+@pytest.mark.parametrize("said", ["у меня при торможении скрежет какой-то",
+                                  "гул снизу на скорости", "на руле вибрация на трассе"])
+def test_cs3_a_symptom_named_by_its_noun_is_a_fault_to_book(said: str) -> None:
+    """CS-3: no thing and no verb, only the noise; a fault all the same (it was asked again)."""
+    assert goes("car_service", "purpose", said) == "repair_fault"
+
+
+def test_cs3_a_noise_denied_is_no_fault() -> None:
+    assert not breakdown.noises(analyse("стука нет, никакого шума, просто масло поменять", "ru"))
+    # Asked about, the noise is a property of the thing (HL-3's consultation).
+    assert not breakdown.noises(analyse("какой уровень шума у этого пылесоса", "ru"))
+
+
+def test_cs4_a_noise_since_our_job_is_a_complaint() -> None:
+    assert goes("car_service", "purpose", "после вашего ремонта гул в подвеске") == "to_manager"
+
+
 @pytest.mark.parametrize("said", ["купили вытяжку, кто её будет вешать",
                                   "бойлер уже привезли, надо его поставить",
                                   "посудомойка старая, хочу другую поставить",

@@ -20,7 +20,10 @@ WORKSHOP = menu({"booking": ["ремонт", "записаться", "стучи
                                   "после вашего ТО опять загорелся чек",
                                   "вы мне ставили колодки, они вновь свистят",
                                   # Collecting the car says the job was ours.
-                                  "в пятницу забрала машину, а сегодня колодки снова свистят"])
+                                  "в пятницу забрала машину, а сегодня колодки снова свистят",
+                                  # Served here, said of oneself.
+                                  "я у вас ремонтировался месяц назад а колодки опять свистят",
+                                  "мы у вас обслуживались весной, сейчас снова стучит"])
 def test_a_fault_back_after_our_job_is_a_complaint(said: str) -> None:
     """CS-4: the fault named is what the complaint is about, not a repair to book."""
     assert best(WORKSHOP, said) == "complaint"
@@ -43,7 +46,8 @@ def test_no_fault_after_our_job_is_no_complaint(said: str) -> None:
 @pytest.mark.parametrize("said", ["опять свистят колодки",
                                   "мы сами меняли колодки, а они снова свистят",
                                   "в прошлый раз у вас меняли колодки, пора снова менять",
-                                  "забрал машину из другого сервиса, опять свистят колодки"])
+                                  "забрал машину из другого сервиса, опять свистят колодки",
+                                  "я у вас ещё не был, а колодки снова свистят"])
 def test_a_fault_back_after_nobodys_job_of_ours_is_a_repair(said: str) -> None:
     assert best(WORKSHOP, said) == "booking"
 

@@ -61,6 +61,35 @@ SYMPTOMS = frozenset({
 ("горит чек" and "индикатор не горит", "обороты плавают", "стучит")."""
 
 
+NOISES = frozenset({
+    "стук", "стуканье", "постукивание", "шум", "гул", "вой", "свист", "скрип", "скрежет",
+    "треск", "писк", "хруст", "лязг", "грохот", "дребезг", "дребезжание", "вибрация", "рывок",
+    "люфт", "гарь", "дымок", "подтёк", "подтекание", "течь",
+})
+"""Nouns of what a thing does wrong, as lemmas: a caller names the symptom without the thing
+or a verb ("при торможении скрежет", "гул снизу на скорости", "на руле вибрация"), and it is a
+fault all the same. Not "дым" or "запах" alone: "запах в салоне" may be a cleaning."""
+
+
+_ASKED_ABOUT = frozenset({"какой", "какая", "какое", "каков", "сколько", "насколько", "уровень"})
+
+
+def noises(terms: tuple[Term, ...]) -> list[int]:
+    """Where a symptom is named by its noun (`NOISES`), not denied ("стука нет", "без
+    шума", "никакого скрипа") and not in a question ("какой уровень шума", "почему гул")."""
+    found = []
+    for i, t in enumerate(terms):
+        # "какой уровень шума у пылесоса" asks about the thing, not of a fault.
+        if t.lemma not in NOISES or any(w.clause == t.clause and (
+                w.lexeme.asking or w.text in _ASKED_ABOUT) for w in terms):
+            continue
+        around = [w for w in terms[max(0, i - 2):i + 3] if w.clause == t.clause]
+        if any(w.negation or w.text in ("без", "никакой", "никакого", "никаких") for w in around):
+            continue
+        found.append(i)
+    return found
+
+
 def _subject(term: Term) -> bool:
     # Any reading: "кнопки" is a genitive singular first, and a nominative plural too.
     return any(p.tag.POS == "NOUN" and p.tag.case == "nomn" and p.tag.animacy == "inan"

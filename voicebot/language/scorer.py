@@ -1364,10 +1364,15 @@ class Menu(Generic[K]):
         thing is none another fault of the menu names. A thing that fails after a collision
         (`idioms.COLLISION`: "въехали", "после ДТП") was damaged, not broken down: the
         collision is what the caller says is the matter."""
-        if idioms.spans(terms, self.family, idioms.COLLISION) or not any(
-                terms[s].lemma not in self._other_faults
-                and not breakdown.why_asked(terms, terms[v].clause)
-                for s, v in breakdown.failing(terms)):
+        if idioms.spans(terms, self.family, idioms.COLLISION):
+            return terms
+        failing = any(terms[s].lemma not in self._other_faults
+                      and not breakdown.why_asked(terms, terms[v].clause)
+                      for s, v in breakdown.failing(terms))
+        # A symptom named by its noun ("при торможении скрежет"), unless a fault of another
+        # kind lists it.
+        sounding = any(terms[n].lemma not in self._other_faults for n in breakdown.noises(terms))
+        if not (failing or sounding):
             return terms
         return self._with_word(terms, str(self._broken))
 

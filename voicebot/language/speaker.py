@@ -304,6 +304,8 @@ def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
         return True
     if any(t.lemma in _COLLECTED for t in words) and not any(t.lemma == "другой" for t in words):
         return True
+    if _served_here(words):
+        return True
     for t in words:
         if not t.lexeme.verb or t.negation:
             continue
@@ -315,6 +317,17 @@ def _our_work(terms: tuple[Term, ...], clause: int) -> bool:
         if not any(w.text in _PERSONS for w in words):
             return True
     return False
+
+
+def _served_here(words: list[Term]) -> bool:
+    """The caller was served at the business, said of themselves ("я у вас ремонтировался",
+    "мы у вас обслуживались", "делал у вас ТО"): "у вас" and a past verb in the clause, not
+    negated ("я у вас не был" is no job)."""
+    at_yours = any(w.text == "у" and n + 1 < len(words) and words[n + 1].text == "вас"
+                   for n, w in enumerate(words))
+    return at_yours and any(
+        t.lexeme.verb and not t.negation and not (n and words[n - 1].negation)
+        and forms.parses(t.text)[0].tag.tense == "past" for n, t in enumerate(words))
 
 
 def redone(terms: tuple[Term, ...]) -> bool:
@@ -358,7 +371,8 @@ def _faulty_since(terms: tuple[Term, ...], clause: int) -> bool:
     """Whether the car or thing is said to be faulty from `clause` on, now or then ("после
     вашего ремонта стучит", "после вас машина не заводится"): a thing said not to work
     (`breakdown.failing`), or a verb of failing or of a symptom said of it, not negated."""
-    if any(terms[v].clause >= clause for _s, v in breakdown.failing(terms)):
+    if any(terms[v].clause >= clause for _s, v in breakdown.failing(terms)) \
+            or any(terms[n].clause >= clause for n in breakdown.noises(terms)):
         return True
     for i, t in enumerate(terms):
         if t.clause < clause or t.lemma not in breakdown.FAILING | breakdown.SYMPTOMS \
