@@ -3,35 +3,12 @@ contain: where the answer takes the call is what the caller notices."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
-from voicebot.compiler.loader import load_flow
-from voicebot.engine import answers
-from voicebot.engine.steps.ask import Ask
-from voicebot.flows.model import Flow
 from voicebot.language import breakdown, negation, speaker
 from voicebot.language.lemmas import analyse
 
-FLOWS = Path(__file__).resolve().parents[2] / "flows"
-
-
-@cache
-def flow(name: str) -> Flow:
-    return load_flow(FLOWS / f"{name}.yaml")
-
-
-def goes(name: str, state: str, said: str) -> str | None:
-    """Where a sure answer `said` at `state` goes; None when no choice is taken (the answer is
-    captured, or confirmed first)."""
-    f = flow(name)
-    assert said.casefold() not in (FLOWS / f"{name}.yaml").read_text(encoding="utf-8").casefold()
-    step = f.states[state]
-    assert isinstance(step, Ask)
-    heard = answers.hear(f, step, "", said)
-    return heard.choice.goto if heard is not None and heard.certainty == "sure" else None
+from support.menus import goes
 
 
 @pytest.mark.parametrize("said", ["только дочка будет, она во втором классе",
@@ -56,6 +33,21 @@ def test_an_option_said_by_its_number_is_still_a_key(said: str, key: str) -> Non
 def test_cs2_the_price_of_body_work_is_the_body_masters(said: str) -> None:
     """CS-2: body work goes to the body master, the price of it asked too."""
     assert goes("car_service", "purpose", said) == "to_body"
+
+
+@pytest.mark.parametrize("said", ["пороги совсем сгнили, можно их заварить",
+                                  "капот погнулся от града",
+                                  "на морозе лопнул передний бампер"])
+def test_cs2_a_body_part_damaged_is_body_work_not_a_breakdown(said: str) -> None:
+    """CS-2: a panel that cracked, bent or rotted is the body master's, though the caller
+    says it the way a breakdown is said."""
+    assert goes("car_service", "purpose", said) == "to_body"
+
+
+@pytest.mark.parametrize("said", ["лопнул ремень генератора", "лопнуло колесо"])
+def test_cs3_a_part_that_burst_is_still_a_fault_to_book(said: str) -> None:
+    """CS-3: the same verbs of a part the body master does not mend are a fault to book."""
+    assert goes("car_service", "purpose", said) == "repair_fault"
 
 
 @pytest.mark.parametrize("said", ["сколько стоит поменять сцепление",

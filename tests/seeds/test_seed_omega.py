@@ -136,6 +136,15 @@ def test_om8_another_technician_only_in_exceptional_cases(app: Flask, dial: Dial
     assert "Is there anything else?" in turn.text
     assert len(stored(app, Ticket)) == 1
 
+    # Leaving the choice to us insists on nothing: "fine" in it is no yes.
+    easy = dial(OMEGA, from_="+15035550179")
+    easy.start()
+    easy.say("can I get a different tech next time")
+    turn = easy.say("eh, whoever you've got is fine")
+    assert "Is there anything else?" in turn.text
+    assert "Connecting you to our supervisor." not in turn.heard
+    assert len(stored(app, Ticket)) == 1
+
 
 def test_om12_a_caller_keeps_their_place_and_the_dispatcher_is_put_through_to_them(
     app: Flask, dial: Dial, set_clock, live: TwilioDouble, live_server: str,

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
+from voicebot.compiler.loader import load_flow
+from voicebot.engine import answers
+from voicebot.engine.steps.ask import Ask
+from voicebot.flows.model import Flow
 from voicebot.language.lemmas import Family
 from voicebot.language.scorer import Menu, pattern
+
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
 
 def menu(words: dict[str, list[str]], examples: dict[str, list[str]] | None = None,
@@ -19,3 +28,21 @@ def best(m: Menu[str], said: str) -> str | None:
     """The key heard best in `said`, or None when nothing was heard."""
     found = m.hear(said).best
     return None if found is None else found.key
+
+
+@cache
+def flow(name: str) -> Flow:
+    """A shipped flow, loaded once."""
+    return load_flow(FLOWS / f"{name}.yaml")
+
+
+def goes(name: str, state: str, said: str) -> str | None:
+    """Where a sure answer `said` at the shipped flow's `state` goes; None when no choice is
+    taken (the answer is captured, or confirmed first). `said` must not be in the flow file:
+    a test in the flow's own words proves plumbing, not understanding."""
+    f = flow(name)
+    assert said.casefold() not in (FLOWS / f"{name}.yaml").read_text(encoding="utf-8").casefold()
+    step = f.states[state]
+    assert isinstance(step, Ask)
+    heard = answers.hear(f, step, "", said)
+    return heard.choice.goto if heard is not None and heard.certainty == "sure" else None

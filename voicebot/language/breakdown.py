@@ -51,6 +51,15 @@ FAILING = frozenset({
 """Verbs that say, without a negation, that a thing is broken or working badly, as lemmas:
 what a caller says of their set, car or appliance ("сдох", "накрылся", "садится", "троит").
 Negated, they say it is fine ("не сломалась")."""
+DAMAGE = frozenset({
+    "треснуть", "лопнуть", "потрескаться", "расколоться", "разбиться", "отвалиться", "оторваться",
+    "отлететь", "помяться", "смяться", "погнуться", "поцарапаться", "облезть", "облупиться",
+    "отслоиться", "вздуться", "вспучиться", "заржаветь", "проржаветь", "ржаветь", "гнить",
+    "сгнить",
+})
+"""Verbs of harm to a thing's body rather than of its working: "бампер треснул" and
+"дверь проржавела" are work for whoever mends that thing (a body shop), where "шланг
+лопнул" is a breakdown."""
 SYMPTOMS = frozenset({
     "гореть", "мигать", "моргать", "греться", "плавать", "прыгать", "стучать", "постукивать",
     "гудеть", "шуметь", "пищать", "скрипеть", "свистеть", "трещать", "вибрировать",

@@ -591,4 +591,13 @@ def framed(terms: tuple[Term, ...], family: Family) -> tuple[frozenset[int], fro
                 and terms[i + 2].clause == term.clause:
             frames.add(i)
             topics.update(j for j in range(i + 2, len(terms)) if terms[j].clause == term.clause)
+        # "how long until the part shows up": how long a wait is, asked of what follows.
+        if family == "en" and term.text == "how" and terms[i + 1].text == "long" \
+                and terms[i + 2].text in _UNTIL and terms[i + 2].clause == term.clause:
+            frames.update((i, i + 1))
+            topics.update(j for j in range(i + 3, len(terms)) if terms[j].clause == term.clause)
     return frozenset(frames), frozenset(topics)
+
+
+_UNTIL = frozenset({"until", "till", "til", "before", "for"})
+"""What joins "how long" to the thing a wait is for."""

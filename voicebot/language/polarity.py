@@ -6,6 +6,7 @@ Both answers are scored like any other choice. On a tie "no" wins ("да нет"
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Literal
 
@@ -80,7 +81,7 @@ def answer(text: str, family: Family, question: str = "") -> Answer | None:
     terms = analyse(text, family)
     # Russian hedges ("точно не скажу") are read by grammar here, English ones ("not sure",
     # "I guess") by the idioms' "unsure" class in answer_terms: neither is a yes.
-    if hedged(terms, family):
+    if hedged(terms, family) or indifferent(text, terms, family):
         return None
     # "лучше" is "хорошо" by its lemma, but "лучше на рабочий" prefers, it does not agree:
     # what the answer says beside the preference decides. A preference with nothing after
@@ -146,7 +147,10 @@ HEDGE_WORDS: dict[Family, frozenset[str]] = {
 
 
 def hedges(text: str, family: Family) -> bool:
-    return hedged(analyse(text, family), family)
+    """Whether the answer says the caller cannot or will not choose: a hedge ("точно не
+    скажу") or the choice left to us ("whoever's available is fine")."""
+    terms = analyse(text, family)
+    return hedged(terms, family) or indifferent(text, terms, family)
 
 
 def hedged(terms: tuple[Term, ...], family: Family) -> bool:
@@ -164,6 +168,28 @@ def hedged(terms: tuple[Term, ...], family: Family) -> bool:
                or (t.lemma in _HARD and i + 1 < len(terms)
                    and terms[i + 1].lemma in _TELL)
                for i, t in enumerate(terms))
+
+
+_INDIFFERENT: dict[Family, re.Pattern[str]] = {
+    "en": re.compile(r"\b(?:(?:who|which|what)ever(?:'s| is)?|any ?(?:one|body)(?:'s| is)?|"
+                     r"either(?: one)?(?:'s| is)?)\b[^.,;!?]*?\b(?:fine|ok|okay|good|alright|all right)\b"
+                     r"|\b(?:doesn't|does not|don't|do not) (?:matter|care|mind)\b"
+                     r"|\bno preference\b"),
+    "ru": re.compile(r"(?<!не )\bвсё равно\b|(?<!не )\bвсе равно\b|\bбез разницы\b"
+                     r"|(?<!не )\bне ?важно\b|\bкто угодно\b|\bкакой угодно\b"
+                     r"|\bлюбой (?:подойдёт|подойдет|пойдёт|пойдет)\b"),
+}
+"""Answers that leave the choice to us ("whoever's available is fine", "без разницы"):
+neither yes nor no to "do you still want another technician?", so the flow takes its
+no-match way (there, keeping the one assigned) instead of hearing "fine" as a yes."""
+
+
+def indifferent(text: str, terms: tuple[Term, ...], family: Family) -> bool:
+    """Whether the answer leaves the choice to us, with no plain yes or no beside it ("no,
+    anyone is fine" still says no)."""
+    if any(t.text in _LEADING[family] for t in terms):
+        return False
+    return _INDIFFERENT[family].search(text.lower()) is not None
 
 
 _LEADING: dict[Family, dict[str, Answer]] = {

@@ -133,6 +133,9 @@ REASON = 0.7
 """How much a candidate counts that heard only a price the caller judges beside a request
 ("цены высокие, отключайте нас"): the reason for the request, weaker than an aside, which may
 still name what the request is about ("мне поцарапали бампер, хочу записаться")."""
+WAITING = 0.6
+"""The weight of the rest of an answer that said something to the person on the line about
+them ("you people are useless, just book the visit"): it waits until that is answered."""
 
 
 HOW_TO = 0.7
@@ -358,9 +361,11 @@ class Pattern:
 
     @property
     def names_a_thing(self) -> bool:
-        """No negation and no verb: "dryer", "ice maker", "глушитель", not "won't spin"."""
-        return not any(t.negation or t.lexeme.verb for t in self.terms) and not any(
-            t.text.endswith("ing") for t in self.terms if self.family == "en")
+        """No negation and no verb: "dryer", "ice maker", "глушитель", not "won't spin"; nor
+        an English phrase that ends in a participle ("leaking"), where one before a noun
+        names a kind of the thing ("washing machine")."""
+        return not any(t.negation or t.lexeme.verb for t in self.terms) and not (
+            self.family == "en" and self.terms[-1].text.endswith("ing"))
 
 
 def pattern(text: str, family: Family, kind: PatternKind = "words", weight: float = 1.0,
@@ -541,6 +546,7 @@ class Menu(Generic[K]):
         self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
             if family == "ru" else None
         self._other_faults = self._fault_words(self._broken)
+        self._others_things = self._things_of_others(self._broken)
         # ... and one that lists an installation hears an appliance asked to be put in.
         self._installs = next((w for w in INSTALLATION if w in lemmas), None) \
             if family == "ru" else None
@@ -573,11 +579,33 @@ class Menu(Generic[K]):
         """The lemmas of the candidates that are faults of another kind than a breakdown:
         those with a negated phrase ("нет сигнала") that do not list `broken`."""
         found: set[str] = set()
+        own: set[str] = set()
         for _key, patterns in self.candidates:
             lemmas = {t.lemma for p in patterns for t in p.terms}
-            if broken is not None and broken not in lemmas and any(p.negated for p in patterns):
+            if broken is not None and broken in lemmas:
+                own |= lemmas
+            elif broken is not None and any(p.negated for p in patterns):
                 found |= lemmas
-        return frozenset(found)
+        # Less what the breakdown's own candidate says too: a complaint's example ("машину
+        # сделали, а результат не устроил") names the car, and so do the breakdown's.
+        return frozenset(found - own)
+
+    def _things_of_others(self, broken: str | None) -> frozenset[str]:
+        """The one-word things only candidates that do not list `broken` name: a bumper that
+        cracked (`breakdown.DAMAGE`) is body work, the matter of the candidate that names it,
+        not a breakdown of the car."""
+        if broken is None:
+            return frozenset()
+        own: set[str] = set()
+        others: set[str] = set()
+        for _key, patterns in self.candidates:
+            lemmas = {t.lemma for p in patterns for t in p.terms}
+            if broken in lemmas:
+                own |= lemmas
+            else:
+                others |= {p.terms[0].lemma for p in patterns if p.kind == "words"
+                           and len(p.terms) == 1 and not p.terms[0].lexeme.verb}
+        return frozenset(others - own)
 
     def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
         """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
@@ -1211,6 +1239,18 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
+    def _addressed_first(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
+        """What is said to the person on the line about them ("listen, you idiot", "как вас
+        зовут") is answered before the request around it (CONTEXT for the rest): a caller who
+        insults the dispatcher is warned first (OM-10), one who asks the agent's name hears
+        it (HL-1), and the call goes on from there."""
+        if not any(k in self.addressed and ev for _o, k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, ev, p) if k in self.addressed else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * WAITING) for e in ev],
+                 p * WAITING)
+                for o, k, ev, p in heard_by]
+
     def _wanted_first(self, heard_by: list[_Candidate[K]],
                       terms: tuple[Term, ...]) -> list[_Candidate[K]]:
         """What the caller wants outranks what it is about. Phrases heard where the caller
@@ -1367,6 +1407,8 @@ class Menu(Generic[K]):
         if idioms.spans(terms, self.family, idioms.COLLISION):
             return terms
         failing = any(terms[s].lemma not in self._other_faults
+                      and not (terms[v].lemma in breakdown.DAMAGE
+                               and terms[s].lemma in self._others_things)
                       and not breakdown.why_asked(terms, terms[v].clause)
                       for s, v in breakdown.failing(terms))
         # A symptom named by its noun ("при торможении скрежет"), unless a fault of another
@@ -1438,6 +1480,8 @@ class Menu(Generic[K]):
         if blamed_at:
             heard_by = self._complaint_first(heard_by, blamed_at, any(
                 terms[i].lemma == speaker.COMPLAINT for i in blamed_at if i < len(terms)))
+        # Last: a request beside an insult does not put the insult aside.
+        heard_by = self._addressed_first(heard_by)
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

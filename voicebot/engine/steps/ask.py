@@ -266,12 +266,15 @@ class AskKind(StepKind[Ask]):
         wants (`_things_of_several`)."""
         offered = (anywhere if step.use_anywhere else ()) + step.choices
         keyed = "dtmf" in step.input
+        context = {i: _things_of_several(c, things) for i, c in enumerate(offered)}
+        also = {i: _other_names(c, context[i], catalogue, things) for i, c in enumerate(offered)}
         return dataclasses.replace(step, menu=Menu(
-            [(i, c.patterns + tuple(p for s in c.services for p in catalogue.get(s, ()))
+            [(i, c.patterns + also[i]
+              + tuple(p for s in c.services for p in catalogue.get(s, ()))
               + (tuple(p for d in c.digits for p in spoken_key(d, family)) if keyed else ()))
              for i, c in enumerate(offered)], family,
             addressed=[i for i, c in enumerate(offered) if c.addressed],
-            context={i: _things_of_several(c, things) for i, c in enumerate(offered)}))
+            context={i: context[i] | {_lemmas(p) for p in also[i]} for i in context}))
 
     def run(self, turn: Turn, step: Ask) -> str | None:
         turn.call.retries = 0
@@ -299,9 +302,39 @@ def _things_of_several(c: Choice, things: Mapping[str, frozenset[tuple[str, ...]
     they name things of two services or more: a choice for every appliance (a dispatcher's)
     is not about an appliance, while one that names a single service's thing is about that
     service (body work)."""
-    own = {tuple(t.lemma for t in p.pattern.terms) for p in c.words}
+    own = {_lemmas(p.pattern) for p in c.words}
     named = [own & mine for mine in things.values() if own & mine]
     return frozenset().union(*named) if len(named) > 1 else frozenset()
+
+
+def _lemmas(p: Pattern) -> tuple[str, ...]:
+    return tuple(t.lemma for t in p.terms)
+
+
+def _written(text: str) -> str:
+    return re.sub(r"[\s-]+", "", text.lower())
+
+
+def _other_names(c: Choice, named: frozenset[tuple[str, ...]],
+                 catalogue: Mapping[str, tuple[Pattern, ...]],
+                 things: Mapping[str, frozenset[tuple[str, ...]]]) -> tuple[Pattern, ...]:
+    """The catalogue's other names for the things a choice names (`_things_of_several`), as
+    the choice's own words: a dispatcher's choice that lists "washer" hears "washing machine"
+    of the washer service, for a caller names the thing as they call it at home."""
+    if not named:
+        return ()
+    written = {_written(w.text) for w in c.words}
+    found: list[Pattern] = []
+    for sid in things:
+        names = [p for p in catalogue.get(sid, ()) if p.kind == "words" and p.names_a_thing]
+        # By the service's own names only: its name's words ("ремонт" of "кузовной ремонт")
+        # are shared by many services and name none of their things.
+        if not any(_lemmas(p) in named for p in names):
+            continue
+        # "dish washer" is "dishwasher" written apart: heard once, not twice.
+        found += [dataclasses.replace(p, weight=1.0) for p in names
+                  if _written(p.text) not in written]
+    return tuple(found)
 
 
 def gather(turn: Turn, step: Ask, prompt: tuple[Text, ...], then: str = "") -> None:
