@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.language import polarity
+from voicebot.language import negation, polarity
+from voicebot.language.lemmas import analyse
 
 from support.menus import goes
 
@@ -60,3 +61,21 @@ def test_om8_leaving_the_choice_to_us_is_no_yes(said: str, meant: str | None) ->
     """OM-8: "Do you still want a different technician?" - "whoever you send is fine" insists
     on nothing: the flow does not note a change and call the supervisor on a "fine"."""
     assert polarity.answer(said, "en") == meant
+
+
+@pytest.mark.parametrize("said", [
+    "it's not an insurance claim, I'm paying for the fridge repair myself",
+    "I need the dishwasher looked at"])
+def test_om3_a_contract_denied_is_an_ordinary_visit(said: str) -> None:
+    """OM-3: "not an insurance claim" denies the whole compound, and a thing wanted looked at
+    is a visit to book (not the price of one)."""
+    assert goes("omega", "menu", said) == "general_queue"
+
+
+def test_om3_a_compound_of_three_nouns_is_denied_whole() -> None:
+    terms = analyse("not a home warranty claim, regular customer", "en")
+    assert negation.denied(terms, "en") == {2, 3, 4}
+
+
+def test_om6_work_signed_off_is_finished_work() -> None:
+    assert goes("omega", "menu", "has the job on my fridge been signed off") == "completion_info"

@@ -98,6 +98,11 @@ def test_ordinals(token: str, value: int | None) -> None:
     ("he'll be back at six", ()),
     ("квартира двенадцать", ()),
     ("да, будет бабушка", ()),
+    # A list of ages after the first: the children's, each of them.
+    ("ребята дома останутся, им шесть и восемь", (6, 8)),
+    ("детей двое, семь лет и тринадцать", (7, 13)),
+    ("the kids are home alone, four and nine", (4, 9)),
+    ("муж будет в шесть и восемь", ()),
 ])
 def test_ages_named(said: str, ages: tuple[int, ...]) -> None:
     """RT-2 rests on this: a child's age must be heard however it is said."""

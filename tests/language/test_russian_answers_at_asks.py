@@ -27,6 +27,13 @@ def test_an_option_said_by_its_number_is_still_a_key(said: str, key: str) -> Non
     assert goes("field_visit", "ask_adult", said) == key
 
 
+def test_hl3_a_verb_near_another_by_a_letter_is_not_it() -> None:
+    """HL-3: "почистить" is spelled near "починить" but is another verb: how to clean a part
+    is a consultation, not a repair."""
+    assert goes("hotline", "greeting", "как почистить барабан стиральной машины") \
+        == "consultation"
+
+
 @pytest.mark.parametrize("said", ["сколько стоит отрихтовать крыло",
                                   "сколько выйдет выправить порог",
                                   "какая цена, чтобы закрасить скол на капоте"])

@@ -323,6 +323,10 @@ def test_a_name_beside_the_callback_number_is_the_callers(transcript: str,
     "please call off the washer visit on thursday, we sorted it ourselves",
     # ... a part for the job in hand, asked after as coming.
     "your technician came out for the fridge last week, is the motor coming soon",
+    # ... a reply to what we sent them (OM-4's quote SMS), not a new request.
+    "hi, Tom here, I got your estimate for the dryer and have a question, call me",
+    "it's about the text you sent me on the oven repair, five oh three five five five zero one "
+    "one four",
 ])
 def test_a_message_about_our_own_job_is_a_follow_up(transcript: str) -> None:
     got = understand(transcript, OMEGA)

@@ -429,6 +429,28 @@ def ours(terms: tuple[Term, ...], did: frozenset[str] = _EN_DID) -> bool:
     return False
 
 
+_EN_OUR_WORD = frozenset({"quot", "quote", "estim", "estimate", "text", "messag", "message",
+                          "voicemail", "email", "letter"})
+"""What the business sends a customer, as lemmas (the English lemma is a stem). Not "your
+invoice": that is a supplier's word for ours (`voicemail.understand`'s own account)."""
+_EN_SENT = frozenset({"send", "sent", "text", "email", "left", "leav", "mail", "call"})
+
+
+def replies(terms: tuple[Term, ...]) -> bool:
+    """Whether an English caller answers something the business sent them ("about the quote
+    you sent me", "got your text about the washer"): the reply to a message of ours is
+    taken up by a person, never met with another quote (OM-4)."""
+    for i, t in enumerate(terms):
+        if t.lemma not in _EN_OUR_WORD and t.text not in _EN_OUR_WORD:
+            continue
+        if i and terms[i - 1].text == "your":
+            return True
+        after = terms[i + 1:i + 4]
+        if any(w.text in _EN_YOU for w in after) and ours(terms[i:i + 5], _EN_SENT):
+            return True
+    return False
+
+
 def _our_subjects(terms: tuple[Term, ...]) -> Iterator[tuple[int, int, bool]]:
     """Where the business's people are the subject: (where they are named, where their verb
     may stand, whether they are "you"): "the tech [said]", "you guys [fixed]"."""

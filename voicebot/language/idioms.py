@@ -44,7 +44,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "through with", "wrapped up", "good to go", "ready to use", "squared away",
             "taken care of", "fixed up", "sorted out", "all fixed", "back in working order",
             "up and running", "finished up", "be fixed", "be repaired", "good to use",
-            "safe to use", "okay to use", "ok to use",
+            "safe to use", "okay to use", "ok to use", "closed out", "signed off",
+            "buttoned up", "finalized",
         ),
         # What something costs the caller.
         "price": (

@@ -127,8 +127,16 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
             # of the negated verb, not the verb: "don't want same ...").
             if family == "en" and j + 1 < len(terms) and terms[j + 1].clause == term.clause \
                     and nxt.lexeme.lacking and terms[j + 1].lexeme.lacking \
-                    and any(terms[k].content for k in covered if k < j):
-                covered.add(j + 1)
+                    and (any(terms[k].content for k in covered if k < j)
+                         # "not a warranty claim": the negation says what the thing is not.
+                         or (term.text == "not"
+                             and not any(terms[k].content for k in range(i + 1, j)))):
+                # ... of two nouns or three: "not a home warranty claim".
+                k = j + 1
+                while k < len(terms) and k <= j + 2 and terms[k].clause == term.clause \
+                        and terms[k].lexeme.lacking:
+                    covered.add(k)
+                    k += 1
             break
     # Only what the negation says something about counts: "не хочу" covers "хочу", but
     # "not, um, really" covers nothing a choice could name.

@@ -258,15 +258,19 @@ WHOSE = frozenset({
     "ему", "ей", "им", "сыну", "дочке", "дочери", "дочуре", "ребенку", "внуку", "внучке",
     "сынишке", "малому", "младшему", "младшей", "старшему", "старшей", "брату", "сестре",
     "сын", "дочь", "дочка", "ребенок", "школьник", "школьница", "внук", "внучка", "сынишка",
-    "племяннику", "племяннице", "мальчику", "девочке",
+    "племяннику", "племяннице", "мальчику", "девочке", "дети", "детям", "детей", "малыши",
+    "малышам", "детки", "деткам", "ребята", "ребятам", "ребятишки", "ребятишкам", "внуки",
+    "внукам", "дочки", "сыновья", "сыновьям", "близнецы", "двойняшки",
     # English: "he's eleven", "she is 12", "my son is eight", "a boy of nine".
     "he", "she", "hes", "shes", "son", "daughter", "kid", "boy", "girl", "child",
     "grandson", "granddaughter", "brother", "sister", "nephew", "niece", "they", "theyre",
+    "kids", "children",
 })
 _BETWEEN = frozenset({"is", "s", "re", "are", "will", "be", "only", "just", "of", "aged",
                       "age", "уже", "только", "всего", "лишь", "исполнилось", "будет", "около",
                       "примерно", "где", "то", "почти", "скоро", "nearly", "almost", "about",
-                      "around", "turning", "turned"})
+                      "around", "turning", "turned", "будут", "одни", "одна", "alone", "home",
+                      "останутся", "останется", "остаются", "остаётся", "остается", "дома"})
 """Words that may stand between whose age it is and the number: "she is only nine"."""
 _NOT_AN_AGE_BEFORE = frozenset({
     # "будет в восемь", "к пяти", "после трёх", "over 14", "старше 14": a time or a limit.
@@ -301,6 +305,7 @@ def ages(text: str) -> tuple[int, ...]:
             t in _FILLERS for t in said[: said_numbers[0].start] + said[said_numbers[0].end :]):
         value = said_numbers[0].value
         return (int(value),) if 0 < value <= MAX_AGE else ()
+    last_end = -1  # where the last age named ends: a number listed right after it is one too
     for number_said in said_numbers:
         start, end = number_said.start, number_said.end
         before = said[start - 1] if start > 0 else ""
@@ -309,18 +314,21 @@ def ages(text: str) -> tuple[int, ...]:
             continue
         if not 0 < number_said.value <= MAX_AGE:
             continue
-        if after in YEARS or (after == "year" or said[end : end + 2] == ("year", "old")):
-            found.append(int(number_said.value))
-            continue
-        if before in YEARS and before not in ("year", "years"):
-            found.append(int(number_said.value))  # "ей уже лет пять": about five years old
-            continue
         anchor = start - 1
         while anchor >= 0 and start - anchor <= 3 and said[anchor] in _BETWEEN:
             anchor -= 1
-        if anchor >= 0 and said[anchor] in WHOSE:
+        if after in YEARS or (after == "year" or said[end : end + 2] == ("year", "old")) \
+                or (before in YEARS and before not in ("year", "years")) \
+                or (anchor >= 0 and said[anchor] in WHOSE) \
+                or (before in _AND and last_end == start - 1):
+            # "ей уже лет пять": about five years old; "девять и одиннадцать": a list.
             found.append(int(number_said.value))
+            last_end = end + 1 if after in YEARS else end
     return tuple(found)
+
+
+_AND = frozenset({"и", "and", "а"})
+"""What joins a list of ages: "девять и одиннадцать", "eight and ten"."""
 
 
 _OPTION_NOUNS = frozenset({"вариант", "пункт", "кнопка", "клавиша", "цифра", "опция"})

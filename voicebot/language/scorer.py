@@ -133,6 +133,8 @@ REASON = 0.7
 """How much a candidate counts that heard only a price the caller judges beside a request
 ("цены высокие, отключайте нас"): the reason for the request, weaker than an aside, which may
 still name what the request is about ("мне поцарапали бампер, хочу записаться")."""
+KNOWN_VERB_NEAR = 0.7
+"""The least near-spelling match (`fuzzy.quality`) a known Russian verb makes with another."""
 WAITING = 0.6
 """The weight of the rest of an answer that said something to the person on the line about
 them ("you people are useless, just book the visit"): it waits until that is answered."""
@@ -771,20 +773,28 @@ class Menu(Generic[K]):
                 or self._agent(term) \
                 or self._deverbal(term) or self._kindred(term) or self._clipped(term) \
                 or self._as_heard(term)
-        if not found:
-            # A word the dictionary does not know may be any misspelling; a known one is
-            # compared only with words that start alike ("заявочка" for "заявка"), which
-            # keeps a process's first hearing of a sentence cheap.
-            near = self._vocabulary if not term.lexeme.known else self._by_start.get(
-                term.lemma[:START], [])
-            for lemma, q in fuzzy.near(term.lemma, near):
+        return found or self._near_spelled(term)
+
+    def _near_spelled(self, term: Term) -> dict[str, float]:
+        """Vocabulary words spelled near `term` (a recognizer's slip: "insurence")."""
+        found: dict[str, float] = {}
+        # A word the dictionary does not know may be any misspelling; a known one is compared
+        # only with words that start alike ("заявочка" for "заявка"), which keeps a
+        # process's first hearing of a sentence cheap.
+        near = self._vocabulary if not term.lexeme.known else self._by_start.get(
+            term.lemma[:START], [])
+        # A verb the dictionary knows, near another only by a letter or two, is another verb:
+        # "почистить" is not "починить" (a diminutive is a noun's way).
+        least = KNOWN_VERB_NEAR if term.lexeme.known and term.lexeme.verb else 0.0
+        for lemma, q in fuzzy.near(term.lemma, near):
+            if q >= least:
                 found[lemma] = max(q, found.get(lemma, 0.0))
-            if self.family == "en":
-                # An English lemma is a stem, which cuts a misspelt word where it cuts no
-                # real one ("diffrent" and "differ" are far apart): compared as written too.
-                for surface, q in fuzzy.near(term.text, self._surface_list):
-                    for lemma in self._surfaces[surface]:
-                        found[lemma] = max(q, found.get(lemma, 0.0))
+        if self.family == "en":
+            # An English lemma is a stem, which cuts a misspelt word where it cuts no real one
+            # ("diffrent" and "differ" are far apart): compared as written too.
+            for surface, q in fuzzy.near(term.text, self._surface_list):
+                for lemma in self._surfaces[surface]:
+                    found[lemma] = max(q, found.get(lemma, 0.0))
         return found
 
     def _as_heard(self, term: Term) -> dict[str, float]:

@@ -129,13 +129,17 @@ def understand(transcript: str, flow: Flow) -> Understanding:
             and focus.finished_told(meaning, negation.denied(meaning, flow.family)) \
             and not (best_reason is not None and best_reason.key != "follow_up"
                      and best_reason.score >= HEARD)
+        # A reply to what we sent ("about the quote you sent me") asks for no new job.
+        answered = flow.family == "en" and focus.replies(meaning) and not (
+            best_reason is not None and best_reason.key != "follow_up"
+            and best_reason.score >= HEARD)
         if speaker == "insurance":
             reason = speaker
         elif speaker is not None:
             # The catalogue's own words win over a role only for what anyone may say (spam,
             # a wrong number) and for an insurer, whoever else's words it uses.
             reason = heard if heard in _ANYONES or heard == "insurance" else speaker
-        elif asked_done or awaited or own_account or told_done:
+        elif asked_done or awaited or own_account or told_done or answered:
             reason = "follow_up"
         elif focus.pitched(meaning, flow.family) \
                 and (best_reason is None or best_reason.score < HEARD) \
