@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -12,7 +13,7 @@ import wave
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -188,6 +189,22 @@ def test_api_key_credentials() -> None:
         client = double.client(key, secret)
         assert client.messages.create(to="+79990001122", from_="+15005550006", body="x").sid
         double.assert_contract()
+
+
+def test_a_request_cut_off_mid_body_is_never_served(twilio_double: TwilioDouble) -> None:
+    """A client killed while it sends (the killed-worker tests) leaves half a body: like
+    Twilio, the double acts on no request it did not get whole, and holds none against the
+    contract."""
+    where = urlsplit(twilio_double.base_url)
+    body = b"To=%2B79990001122&From=%2B15005550006&Body=hello"
+    with socket.create_connection((where.hostname, where.port)) as sock:
+        sock.sendall(f"POST /2010-04-01/Accounts/{TEST_ACCOUNT_SID}/Messages.json HTTP/1.1\r\n"
+                     f"Host: {where.netloc}\r\nContent-Length: {len(body)}\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode()
+                     + body[:10])
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(1024) == b""  # closed without an answer
+    assert twilio_double.requests == [] and twilio_double.messages == []
 
 
 def test_missing_required_param_is_a_violation(twilio_double: TwilioDouble) -> None:

@@ -610,7 +610,14 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode() if length else ""
+            data = self.rfile.read(length) if length else b""
+            if len(data) < length:
+                # The client went away mid-request (a worker killed with SIGKILL while it
+                # sent): like any HTTP server, Twilio never sees a request it did not get
+                # whole, so it is neither served nor held against the contract.
+                self.close_connection = True
+                return
+            raw = data.decode()
             form = parse_qs(raw, keep_blank_values=True)
             query = parse_qs(split.query, keep_blank_values=True)
             headers = dict(self.headers.items())
