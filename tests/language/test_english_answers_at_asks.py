@@ -79,3 +79,13 @@ def test_om3_a_compound_of_three_nouns_is_denied_whole() -> None:
 
 def test_om6_work_signed_off_is_finished_work() -> None:
     assert goes("omega", "menu", "has the job on my fridge been signed off") == "completion_info"
+
+
+def test_om10_a_name_called_at_the_dispatcher_is_abuse() -> None:
+    assert goes("omega", "menu", "you people are clowns") == "abuse_check"
+
+
+def test_om3_a_work_order_from_a_company_is_a_contract_job() -> None:
+    """OM-3: a work order sent by a company (a warranty provider) is served first."""
+    assert goes("omega", "menu", "we have a work order from Old Republic for a dishwasher") \
+        == "insurance_queue"

@@ -103,6 +103,10 @@ def test_ordinals(token: str, value: int | None) -> None:
     ("детей двое, семь лет и тринадцать", (7, 13)),
     ("the kids are home alone, four and nine", (4, 9)),
     ("муж будет в шесть и восемь", ()),
+    # A school grade says an age: the youngest a pupil of that grade is (RT-2 errs safe).
+    ("внучка-третьеклассница будет", (8,)),
+    ("сын у меня в одиннадцатом классе", (16,)),
+    ("старшая перешла в девятый класс", (14,)),
 ])
 def test_ages_named(said: str, ages: tuple[int, ...]) -> None:
     """RT-2 rests on this: a child's age must be heard however it is said."""

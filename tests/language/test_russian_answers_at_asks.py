@@ -169,3 +169,10 @@ def test_cs2_a_price_asked_with_an_adverb_inside_is_still_a_price(said: str) -> 
 def test_rt4_a_part_of_the_home_is_no_place_away(said: str) -> None:
     """RT-4: a client who says which part of the flat they are in is at home, waiting."""
     assert goes("field_visit", "confirm", said) == "waiting"
+
+
+def test_ts9_a_fault_the_neighbours_share_is_an_outage() -> None:
+    """TS-9: "... и у соседей тоже": the neighbours share the fault; they are not what the
+    negation denies, and a whole house without a picture is an outage, not a set to mend."""
+    assert goes("telesputnik", "purpose", "телевизор не работает и у соседки тоже") \
+        == "outage_house"

@@ -273,3 +273,16 @@ def test_hl3_a_clause_that_echoes_the_question_answers_it_beside_a_reason(
     """HL-3: "Техника ещё на гарантии?" answered with the question's words in one clause and
     the why in another is that answer."""
     assert polarity.answer(said, "ru", "Техника ещё на гарантии?") == meant
+
+
+@pytest.mark.parametrize(("said", "meant"), [
+    ("нет, лучше на мобильный мужа", "no"),
+    ("на номер дочери", "no"),
+    ("да, на этот самый", "yes"),
+    ("на мой номер", "yes"),
+])
+def test_cs6_another_number_named_beside_the_one_asked_is_a_no(said: str, meant: str) -> None:
+    """CS-6: "Перезвонить вам на номер, с которого вы звоните?" - "на номер мужа" names
+    another number than the one asked about: the flow asks for it instead of calling this one."""
+    question = "Перезвонить вам на номер, с которого вы звоните?"
+    assert polarity.answer(said, "ru", question) == meant

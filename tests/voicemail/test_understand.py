@@ -355,3 +355,19 @@ def test_om4_names_a_recognizer_writes_or_no_dictionary_has(transcript: str,
                                                             name: str | None) -> None:
     """OM-4, OM-7: the quote greets the caller by the name they gave."""
     assert understand(transcript, OMEGA).caller_name == name
+
+
+@pytest.mark.parametrize("transcript", [
+    "здравствуйте, я записан к вам на четверг, но не успеваю, перезвоните",
+    "это Кира, вы записали меня на утро субботы, давайте на вечер",
+])
+def test_cs6_a_visit_already_booked_is_a_follow_up(transcript: str) -> None:
+    """A message about a visit booked with us already (moving it, calling it off) is for a
+    person: no quote for the fault it names, nor a new booking."""
+    got = understand(transcript, CAR)
+    assert got.reason == "follow_up" and got.service is None
+
+
+def test_a_new_booking_beside_an_old_one_still_gets_a_quote() -> None:
+    got = understand("записывался у вас в мае, теперь надо поменять колодки, запишите меня", CAR)
+    assert got.is_service_request

@@ -118,6 +118,8 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "maintenance plan", "maintenance agreement", "maintenance contract",
             "home warranty", "warranty plan", "warranty company", "warranty provider",
             "home protection", "coverage plan", "appliance plan", "appliance insurance",
+            # A job a third party sends us: a warranty company's work order.
+            "work order from", "dispatch from", "authorization from",
         ),
         # Taking back what was booked: "call off the appointment" cancels it.
         "cancel": ("cancel", "call off", "called off", "calling off", "cancellation",

@@ -109,6 +109,11 @@ def _covered(terms: tuple[Term, ...], i: int, family: Family) -> frozenset[int]:
         nxt = terms[j]
         if nxt.clause != term.clause or nxt.negation or nxt.text in _ASKS:
             break
+        if nxt.text in _AND and any(t.text in _ALSO and t.clause == term.clause
+                                    for t in terms[j + 1:]):
+            # "не показывает и у соседей тоже": the neighbours share what is denied; they
+            # are not denied themselves.
+            break
         covered.add(j)
         if nxt.lemma in _COPING:
             # "не могу разобраться с настройками": the caller cannot cope; the settings are
@@ -176,6 +181,10 @@ def _stresses(terms: tuple[Term, ...], i: int) -> bool:
         if terms[j].text == "ни" and terms[j].clause == min(clauses) - 1:
             clauses.add(terms[j].clause)
     return any(t.negation and t.text != "ни" and t.clause in clauses for t in terms)
+
+
+_AND = frozenset({"и", "а", "and"})
+_ALSO = frozenset({"тоже", "также", "too", "either"})
 
 
 def _carries_on(terms: tuple[Term, ...], j: int, family: Family) -> bool:

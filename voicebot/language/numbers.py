@@ -324,6 +324,28 @@ def ages(text: str) -> tuple[int, ...]:
             # "ей уже лет пять": about five years old; "девять и одиннадцать": a list.
             found.append(int(number_said.value))
             last_end = end + 1 if after in YEARS else end
+    return tuple(found) + _grade_ages(said)
+
+
+_GRADES = {"перв": 1, "втор": 2, "трет": 3, "четвер": 4, "пят": 5, "шест": 6, "седьм": 7,
+           "восьм": 8, "девят": 9, "десят": 10, "одиннадцат": 11}
+_GRADE_WORD = re.compile(r"^(" + "|".join(_GRADES) + r")ь?[оиеыа]?(?:классни|клашк|классн)")
+_IN_GRADE = re.compile(r"^(" + "|".join(_GRADES) + r")ь?(?:ом|ой|ый|ий|ого|ая|ем|ей|е|я)$")
+SCHOOL_AGE = 5
+"""The youngest a Russian pupil of a grade can be, less the grade: first-graders are 6 to 8.
+The youngest, for RT-2 is a safety rule: an eighth-grader (13 or 14) is not taken for 14."""
+
+
+def _grade_ages(said: tuple[str, ...]) -> tuple[int, ...]:
+    """The ages a Russian school grade says ("второклассник", "первоклашка", "в десятом
+    классе"): RT-2 decides by age, and a child in the tenth grade is over 14."""
+    found: list[int] = []
+    for i, word in enumerate(said):
+        match = _GRADE_WORD.match(word)
+        if match is None and i + 1 < len(said) and said[i + 1].startswith("класс"):
+            match = _IN_GRADE.match(word)
+        if match is not None:
+            found.append(_GRADES[match.group(1)] + SCHOOL_AGE)
     return tuple(found)
 
 

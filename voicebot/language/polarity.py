@@ -244,7 +244,26 @@ def echo(terms: tuple[Term, ...], question: tuple[Term, ...], family: Family) ->
     if not echoed or len(named) - len(echoed) > MAX_OWN_WORDS:
         return None
     covered = negation.scope(terms, family)
-    return "no" if any(i in covered for i in echoed) else "yes"
+    if any(i in covered for i in echoed):
+        return "no"
+    # "Перезвонить на номер, с которого вы звоните?" - "на номер жены": the question points
+    # at one thing, and the answer names it with a word of its own beside it: another one.
+    if any(t.text in _THIS_ONE for t in question) and any(
+            j in named and j not in echoed for i in echoed for j in _beside(terms, i)):
+        return "no"
+    return "yes"
+
+
+def _beside(terms: tuple[Term, ...], i: int) -> tuple[int, ...]:
+    """The words next to `i`, over a possessive's "s" ("my wife's number")."""
+    before = i - 2 if i > 1 and not terms[i - 1].content else i - 1
+    return (before, i + 1)
+
+
+_THIS_ONE = frozenset({"этот", "эта", "это", "этого", "этой", "этим", "тот", "который",
+                       "которого", "которой", "котором", "same", "this", "that"})
+"""Words by which a question points at one particular thing ("this number", "номер, с
+которого вы звоните")."""
 
 
 MAX_OWN_WORDS = 1

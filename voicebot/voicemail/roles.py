@@ -202,9 +202,28 @@ def _past(word: str) -> bool:
     return any(p.tag.tense == "past" for p in forms.parses(word)[:2])
 
 
+def _booked_ru(terms: Sequence[Term]) -> frozenset[int]:
+    """Where a Russian caller tells of a booking we already hold: "вы меня записали", "я
+    записан на пятницу", "записывался к вам на завтра", "у меня запись на среду"."""
+    found: set[int] = set()
+    for i, t in enumerate(terms):
+        if t.negation or t.lemma not in _BOOKING["ru"] or (i and terms[i - 1].negation):
+            continue
+        if t.lemma == "запись":
+            if any(terms[j].text == "у" and terms[j + 1].text in ("меня", "нас")
+                   for j in range(max(0, i - 3), i - 1)):
+                found.add(i)
+        elif _past(t.text) or t.text.startswith("записан"):
+            found.add(i)
+    return frozenset(found)
+
+
 def _with_us_ru(terms: Sequence[Term]) -> bool:
     """The caller's car is with us: "у вас на ремонте", "стоит у вас с понедельника",
-    "пригнал к вам вчера", "когда забирать", "подъехать за ней", "её сделали или нет"."""
+    "пригнал к вам вчера", "когда забирать", "подъехать за ней", "её сделали или нет"; or
+    a visit is booked with us already (`_booked_ru`)."""
+    if _booked_ru(terms):
+        return True
     for i, t in enumerate(terms):
         if t.negation:
             continue
@@ -516,6 +535,7 @@ off" is what the business does with a part of the caller's job."""
 def _books_new(terms: tuple[Term, ...], family: Family) -> bool:
     """A booking word beside the job we have ("записаться", "schedule") asks for a new one."""
     said = [t.text for t in terms]
-    return any(t.lemma in _BOOKING[family] and not t.negation
+    held = _booked_ru(terms) if family == "ru" else frozenset()
+    return any(t.lemma in _BOOKING[family] and not t.negation and i not in held
                and not (family == "en" and _own_booking(said, i))
                for i, t in enumerate(terms))
