@@ -241,3 +241,12 @@ def test_an_error_code_means_the_word_for_an_error() -> None:
     assert entities.with_error_word("машинка выдаёт е двадцать один", "ru").endswith(", ошибка")
     assert entities.with_error_word("the oven shows F9", "en").endswith(", error")
     assert entities.with_error_word("машинка не сливает", "ru") == "машинка не сливает"
+
+
+@pytest.mark.parametrize(("said", "name"), [("меня зовут Слава", "Слава"),
+                                            ("меня зовут Света Ковалёва", "Света Ковалёва")])
+def test_cs5_after_a_cue_a_name_the_dictionary_reads_as_a_noun_is_still_a_name(
+        said: str, name: str) -> None:
+    """CS-5: "Света" is mostly "of light" to the dictionary and "Слава" is "glory"; after
+    "меня зовут" they are what the client is called, and the transfer announces them."""
+    assert entities.answered_name(said, "russian") == name

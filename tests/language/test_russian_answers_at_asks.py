@@ -176,3 +176,33 @@ def test_ts9_a_fault_the_neighbours_share_is_an_outage() -> None:
     negation denies, and a whole house without a picture is an outage, not a set to mend."""
     assert goes("telesputnik", "purpose", "телевизор не работает и у соседки тоже") \
         == "outage_house"
+
+
+def test_cs3_a_job_asked_on_a_part_is_a_booking() -> None:
+    """CS-3: "можно у вас подтянуть ручник" asks for work on the car in a verb of mending
+    the flow does not list: it is a booking, not a question nobody answers."""
+    assert goes("car_service", "purpose", "можно у вас подтянуть ручник") == "repair_fault"
+
+
+def test_cs4_worse_since_our_job_is_a_complaint() -> None:
+    assert goes("car_service", "purpose", "после вас коробка стала хуже переключаться") \
+        == "to_manager"
+
+
+def test_cs3_a_fault_that_got_worse_is_no_sure_complaint() -> None:
+    """CS-3: a fault told with "стала" and "плохо" and nobody blamed is not taken for a
+    complaint on the strength of a complaint's example that says things got worse."""
+    assert goes("car_service", "purpose", "педаль стала мягкая, тормоза плохо держат") \
+        != "to_manager"
+
+
+def test_ts6_what_follows_a_bare_no_says_which_no_it_is() -> None:
+    """TS-6: "нет, работаю посменно": no disability, but a reason the office's hours answer."""
+    assert goes("telesputnik", "home_visit_question", "нет, работаю посменно") == "office_only"
+
+
+def test_hl2_a_caller_in_touch_before_asks_after_that_request() -> None:
+    """HL-2: a caller who says when they called or wrote before ("на прошлой неделе") is
+    about the request made then, whatever appliance they name."""
+    assert goes("hotline", "greeting", "обращалась к вам на прошлой неделе насчёт плиты") \
+        == "existing_request"

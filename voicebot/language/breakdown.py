@@ -179,3 +179,35 @@ def failing(terms: tuple[Term, ...]) -> list[tuple[int, int]]:
             transitive = "tran" in tag
             found.append((min(candidates, key=lambda j: (transitive and j > v, abs(j - v))), v))
     return found
+
+
+MENDING = frozenset({
+    "поменять", "менять", "заменить", "заменять", "починить", "чинить", "отремонтировать",
+    "ремонтировать", "подремонтировать", "перебрать", "перебирать", "отрегулировать",
+    "регулировать", "подтянуть", "прокачать", "продиагностировать", "диагностировать",
+    "переобуть", "переобуться", "отбалансировать", "развальцевать", "подварить", "заварить",
+})
+"""Verbs (lemmas) of a job done on a thing: replacing, mending, adjusting it."""
+_HOW = frozenset({"как", "чем", "сам", "сама", "сами", "самому", "самостоятельно"})
+
+
+def mending_asked(terms: tuple[Term, ...]) -> bool:
+    """Whether a Russian caller asks to have a job done on a thing ("можно у вас поменять
+    ремень генератора", "надо перебрать суппорта"): a verb of mending (`MENDING`) with a
+    noun in its clause, neither negated nor asked how to do oneself ("как поменять лампочку",
+    "сам поменял")."""
+    for i, term in enumerate(terms):
+        if term.lemma not in MENDING or term.negation or (i and terms[i - 1].negation):
+            continue
+        clause = [t for t in terms if t.clause == term.clause]
+        if any(t.text in _HOW for t in clause):
+            continue
+        tag = forms.parses(term.text)[0].tag
+        if tag.tense == "past":
+            # "поменяли ремень" tells of a job done, not one asked.
+            continue
+        if any(t is not term and t.content and not t.lexeme.pronoun and not t.lexeme.verb
+               and any(p.tag.POS == "NOUN" for p in forms.parses(t.text)[:2])
+               for t in clause):
+            return True
+    return False

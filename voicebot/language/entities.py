@@ -208,7 +208,10 @@ def _russian_name(said: Sequence[str], i: int, taken: Collection[int], business:
     if word in NOT_NAMES and not (strong and word in STRONG_NAMES):
         return []
     first = forms.name_score(word, frozenset({"Name"}))
-    if first < MIN_NAME_SCORE and not (strong and forms.name_score(word) >= MIN_NAME_SCORE):
+    # After "меня зовут" any reading as a first name will do: "Света" is mostly the genitive
+    # of "свет" to the dictionary, and "Слава" the noun, yet said there they are names.
+    if first < MIN_NAME_SCORE and not (strong and (first > 0 or forms.name_score(word)
+                                                   >= MIN_NAME_SCORE)):
         return []
     parts = [i]
     j = i + 1

@@ -135,6 +135,11 @@ REASON = 0.7
 still name what the request is about ("мне поцарапали бампер, хочу записаться")."""
 KNOWN_VERB_NEAR = 0.7
 """The least near-spelling match (`fuzzy.quality`) a known Russian verb makes with another."""
+_BARE_NO = frozenset({"нет", "неа", "no", "nope", "nah"})
+EARLIER = "обращение"
+"""A flow's word for a request made on an earlier call ("я звонил вчера")."""
+MENDING = "ремонт"
+"""A flow's word for a job done on a thing, which a job asked in other words is heard as."""
 WAITING = 0.6
 """The weight of the rest of an answer that said something to the person on the line about
 them ("you people are useless, just book the visit"): it waits until that is answered."""
@@ -492,6 +497,8 @@ class Menu(Generic[K]):
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._own = tuple(frozenset(patterns) for _key, patterns in self.candidates)
+        self._lemmas_of = tuple(frozenset(t.lemma for p in patterns for t in p.terms)
+                                for _key, patterns in self.candidates)
         """Each candidate's patterns, to tell whose a phrase heard by another route is."""
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
@@ -549,6 +556,10 @@ class Menu(Generic[K]):
             if family == "ru" else None
         self._other_faults = self._fault_words(self._broken)
         self._others_things = self._things_of_others(self._broken)
+        # ... and one that lists repair hears a job asked on a thing ("поменять ремень"), and
+        # one that lists a request made before hears a caller who was in touch then.
+        self._mends, self._asked_before = (family == "ru" and MENDING in lemmas,
+                                           family == "ru" and EARLIER in lemmas)
         # ... and one that lists an installation hears an appliance asked to be put in.
         self._installs = next((w for w in INSTALLATION if w in lemmas), None) \
             if family == "ru" else None
@@ -754,15 +765,19 @@ class Menu(Generic[K]):
             found[term.lemma] = 1.0
         # An English word's written form says nothing its lemma does not ("rang" is "ring",
         # though it is spelled as the stem of "range").
-        for form in {term.lexeme.stem} if self.family == "en" else {term.lexeme.stem, term.text}:
+        # In a fixed order, each lemma at its best match: a set's order changes with the
+        # process's hash seed, and so would what two workers hear in one sentence.
+        forms = (term.lexeme.stem,) if self.family == "en" else dict.fromkeys(
+            (term.lexeme.stem, term.text))
+        for form in forms:
             for lemma in self._by_stem.get(form, ()):
-                found.setdefault(lemma, SAME_STEM)
+                found[lemma] = max(found.get(lemma, 0.0), SAME_STEM)
             if len(form) >= PREFIX_MIN:
                 for lemma in self._by_prefix.get(form, ()):
-                    found.setdefault(lemma, 0.9)
+                    found[lemma] = max(found.get(lemma, 0.0), 0.9)
                 for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     for lemma in self._by_stem.get(form[:k], ()):
-                        found.setdefault(lemma, 0.9)
+                        found[lemma] = max(found.get(lemma, 0.0), 0.9)
         if self.family == "ru" and term.lexeme.known and term.lexeme.verb:
             # A Russian verb the dictionary knows is not the noun its stem extends: "как
             # работает" is not "работа", "проводите" is not "провод".
@@ -1249,6 +1264,51 @@ class Menu(Generic[K]):
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
+    def _reranked(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
+                  blamed_at: frozenset[int], denied: frozenset[int],
+                  used: list[tuple[int, int]]) -> list[_Candidate[K]]:
+        """What the caller wants before what it is about, each rule in turn (`_*_first`)."""
+        heard_by = self._wanted_first(heard_by, terms)
+        heard_by = self._topic_first(heard_by, terms)
+        heard_by = self._guarantee_ours(heard_by, terms)
+        if used:
+            heard_by = self._use_first(heard_by, terms, used)
+        heard_by = self._asked_first(heard_by, terms, denied)
+        complained = any(terms[i].lemma == speaker.COMPLAINT for i in blamed_at
+                         if i < len(terms))
+        if blamed_at:
+            heard_by = self._complaint_first(heard_by, blamed_at, complained)
+        if self._complaints and not complained and self._broken is not None and any(
+                self._broken in self._lemmas_of[o] and any(e.pattern.kind == "words" for e in ev)
+                for o, _k, ev, _p in heard_by):
+            heard_by = self._complaint_unsaid(heard_by)
+        heard_by = self._reason_after_no(heard_by, terms)
+        # Last: a request beside an insult does not put the insult aside.
+        return self._addressed_first(heard_by)
+
+    def _reason_after_no(self, heard_by: list[_Candidate[K]],
+                         terms: tuple[Term, ...]) -> list[_Candidate[K]]:
+        """"Нет, я работаю до восьми": a bare "no" said first, as a clause of its own, and
+        what the caller goes on to say, which another candidate hears: the words after it
+        tell which no it is (TS-6: not disabled, but busy), so the bare "no" is CONTEXT."""
+        if len(terms) < 2 or terms[0].text not in _BARE_NO or terms[1].clause == terms[0].clause:
+            return heard_by
+        if not any(any(e.start > 0 for e in ev) and not any(e.start == 0 for e in ev)
+                   for _o, _k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if e.end == 1 else e for e in ev], p)
+                for o, k, ev, p in heard_by]
+
+    def _complaint_unsaid(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
+        """A complaint's examples heard where the caller names a fault and blames nobody
+        ("машина стала плохо тормозить" beside "после ремонта у вас стало только хуже")
+        share only how things got worse: CONTEXT, so the fault itself is what is booked."""
+        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                        if e.pattern.kind == "example" else e for e in ev], p * CONTEXT)
+                if speaker.COMPLAINT in self._lemmas_of[o] else (o, k, ev, p)
+                for o, k, ev, p in heard_by]
+
     def _addressed_first(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
         """What is said to the person on the line about them ("listen, you idiot", "как вас
         зовут") is answered before the request around it (CONTEXT for the rest): a caller who
@@ -1397,6 +1457,10 @@ class Menu(Generic[K]):
         # it, among the rest of what was said.
         if self._installs is not None and installing.asked(terms):
             terms = self._with_word(terms, self._installs)
+        if self._mends and breakdown.mending_asked(terms):
+            terms = self._with_word(terms, MENDING)
+        if self._asked_before and speaker.called_before(terms):
+            terms = self._with_word(terms, EARLIER)
         if self._job is not None and speaker.job_asked(terms):
             terms = self._with_word(terms, self._job)
         sold = len(terms)
@@ -1481,17 +1545,7 @@ class Menu(Generic[K]):
                             Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
-        heard_by = self._wanted_first(heard_by, terms)
-        heard_by = self._topic_first(heard_by, terms)
-        heard_by = self._guarantee_ours(heard_by, terms)
-        if used:
-            heard_by = self._use_first(heard_by, terms, used)
-        heard_by = self._asked_first(heard_by, terms, denied)
-        if blamed_at:
-            heard_by = self._complaint_first(heard_by, blamed_at, any(
-                terms[i].lemma == speaker.COMPLAINT for i in blamed_at if i < len(terms)))
-        # Last: a request beside an insult does not put the insult aside.
-        heard_by = self._addressed_first(heard_by)
+        heard_by = self._reranked(heard_by, terms, blamed_at, denied, used)
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

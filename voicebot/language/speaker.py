@@ -374,6 +374,11 @@ def _faulty_since(terms: tuple[Term, ...], clause: int) -> bool:
     if any(terms[v].clause >= clause for _s, v in breakdown.failing(terms)) \
             or any(terms[n].clause >= clause for n in breakdown.noises(terms)):
         return True
+    # "после вашего ремонта стало (только) хуже": things got worse since.
+    if any(t.lemma in _BECOME and t.clause >= clause
+           and any(w.text in _WORSE and w.clause == t.clause for w in terms[i + 1:i + 4])
+           for i, t in enumerate(terms)):
+        return True
     for i, t in enumerate(terms):
         if t.clause < clause or t.lemma not in breakdown.FAILING | breakdown.SYMPTOMS \
                 or (i and terms[i - 1].negation):
@@ -383,6 +388,9 @@ def _faulty_since(terms: tuple[Term, ...], clause: int) -> bool:
             return True
     return False
 
+
+_BECOME = frozenset({"стать", "становиться"})
+_WORSE = frozenset({"хуже", "плохо", "плохой", "плохая", "плохое", "плохим"})
 
 _WANT = frozenset({"хотеть", "хотеться", "мочь", "надо", "нужно", "пора"})
 """Verbs of wanting and needing: "снова хочется" is no fault back."""
@@ -514,3 +522,25 @@ def with_seller(terms: tuple[Term, ...]) -> tuple[Term, ...]:
         return terms
     clause = terms[-1].clause + 1
     return terms + tuple(Term(t.text, t.lexeme, clause) for t in _SELLER)
+
+
+_CONTACTED = frozenset({"звонить", "позвонить", "обращаться", "обратиться", "дозвониться"})
+"""Verbs (lemmas) of having been in touch with the business."""
+_BEFORE = frozenset({"уже", "вчера", "позавчера", "раньше", "ранее", "недавно", "прошлый",
+                     "понедельник", "вторник", "среда", "четверг", "пятница", "суббота",
+                     "воскресенье", "утро", "утром", "днём", "днем", "неделя", "месяц"})
+"""Words that place the contact in the past ("вчера", "на прошлой неделе", "в среду")."""
+
+
+def called_before(terms: tuple[Term, ...]) -> bool:
+    """Whether a Russian caller says they were in touch before ("я звонил вчера", "мы
+    обращались на прошлой неделе"): a past verb of contact, not negated, with a word of when
+    in its clause. Such a call is about what was asked then."""
+    for i, t in enumerate(terms):
+        if t.lemma not in _CONTACTED or (i and terms[i - 1].negation):
+            continue
+        if forms.parses(t.text)[0].tag.tense != "past":
+            continue
+        if any(w.clause == t.clause and (w.lemma in _BEFORE or w.text in _BEFORE) for w in terms):
+            return True
+    return False
