@@ -89,3 +89,9 @@ def test_om3_a_work_order_from_a_company_is_a_contract_job() -> None:
     """OM-3: a work order sent by a company (a warranty provider) is served first."""
     assert goes("omega", "menu", "we have a work order from Old Republic for a dishwasher") \
         == "insurance_queue"
+
+
+def test_om3_an_adjuster_asking_for_a_look_is_an_insurance_job() -> None:
+    """OM-3: the adjuster wants the visit: the insurance queue, not the general one."""
+    assert goes("omega", "menu", "the adjuster asked that your tech look at our fridge") \
+        == "insurance_queue"

@@ -206,3 +206,10 @@ def test_hl2_a_caller_in_touch_before_asks_after_that_request() -> None:
     about the request made then, whatever appliance they name."""
     assert goes("hotline", "greeting", "обращалась к вам на прошлой неделе насчёт плиты") \
         == "existing_request"
+
+
+def test_ts9_how_long_it_has_been_is_no_thing_that_broke() -> None:
+    """TS-9: in "кабельное у нас не работает уже второй день" the day says how long; no
+    thing of the caller's is said to have broken, so nothing implies a set to mend."""
+    terms = analyse("кабельное у нас не работает уже второй день", "ru")
+    assert breakdown.failing(terms) == []

@@ -99,10 +99,16 @@ def noises(terms: tuple[Term, ...]) -> list[int]:
     return found
 
 
+_WHEN = frozenset({"день", "неделя", "час", "минута", "утро", "вечер", "ночь", "месяц", "год",
+                   "раз", "сутки", "время", "пора", "полдня", "неделька", "денёк", "денек"})
+"""Nouns of time: "уже второй день не работает" says for how long, not what."""
+
+
 def _subject(term: Term) -> bool:
     # Any reading: "кнопки" is a genitive singular first, and a nominative plural too.
-    return any(p.tag.POS == "NOUN" and p.tag.case == "nomn" and p.tag.animacy == "inan"
-               for p in forms.parses(term.text))
+    return term.lemma not in _WHEN and any(
+        p.tag.POS == "NOUN" and p.tag.case == "nomn" and p.tag.animacy == "inan"
+        for p in forms.parses(term.text))
 
 
 def _failing_verb(terms: tuple[Term, ...], i: int) -> bool:
