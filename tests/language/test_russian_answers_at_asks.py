@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from voicebot.engine import answers
+from voicebot.engine.steps.ask import Ask
 from voicebot.language import breakdown, negation, speaker
 from voicebot.language.lemmas import analyse
 
-from support.menus import goes
+from support.menus import flow, goes
 
 
 @pytest.mark.parametrize("said", ["только дочка будет, она во втором классе",
@@ -213,3 +215,20 @@ def test_ts9_how_long_it_has_been_is_no_thing_that_broke() -> None:
     thing of the caller's is said to have broken, so nothing implies a set to mend."""
     terms = analyse("кабельное у нас не работает уже второй день", "ru")
     assert breakdown.failing(terms) == []
+
+
+@pytest.mark.parametrize("said", ["может быть и буду, как получится",
+                                  "наверное, успею вернуться к этому времени",
+                                  "посмотрим, скорее всего дома"])
+def test_rt4_a_client_unsure_of_being_home_is_asked_to_confirm(said: str) -> None:
+    """RT-4: "наверное, успею" is no promise to be home: the flow asks the client to confirm
+    before the technician sets out, instead of recording that they wait."""
+    step = flow("field_visit").states["confirm"]
+    assert isinstance(step, Ask)
+    heard = answers.hear(flow("field_visit"), step, "", said)
+    assert heard is None or heard.certainty == "guess"
+
+
+def test_rt4_a_hedge_about_a_fact_is_no_hedge_about_the_answer() -> None:
+    """"генератор накрылся, похоже" is unsure of the fault, not of the request: booked."""
+    assert goes("car_service", "purpose", "стартер накрылся, похоже") == "repair_fault"

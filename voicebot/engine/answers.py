@@ -85,7 +85,11 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
     threshold = step.confirm_below if step.confirm_below is not None else flow.confirm_below
     # Two choices that go to one state (a booking said two ways) do not make a guess of it.
     confidence = verdict.confidence_by(lambda k: choices[k].goto)
-    if best is not None and confidence >= threshold:
+    # "Наверное, буду", "там видно будет": a hedged answer is confirmed, never acted on as
+    # said (RT-4: a technician is not sent to a client who only may be home).
+    hedged = polarity.unsure_of_self(speech, flow.family)
+    if best is not None and confidence >= threshold \
+            and not (hedged and confirmable(choices[best.key])):
         return Heard(choices[best.key], confidence, "sure")
     # A town the choices do not list by name, near a place one of them serves ("Щёлково" for
     # the Moscow centre), is as clear an answer as the name itself.
@@ -96,7 +100,7 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
         refusal = _refusal(choices, verdict)
         return None if refusal is None else Heard(refusal, REFUSAL_CONFIDENCE, "sure")
     choice = choices[best.key]
-    if confidence >= GUESS_FLOOR and confirmable(choice):
+    if (confidence >= GUESS_FLOOR or hedged) and confirmable(choice):
         return Heard(choice, confidence, "guess")
     return None
 

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import Literal
 
-from voicebot.language import idioms, negation
+from voicebot.language import forms, idioms, negation
 from voicebot.language.lemmas import Family, Term, analyse
 from voicebot.language.scorer import Menu, pattern
 
@@ -144,6 +144,13 @@ HEDGE_WORDS: dict[Family, frozenset[str]] = {
 }
 """Russian words that hedge ("наверное нет", "вроде бы да", "затрудняюсь ответить", "сложно
 сказать"): a guess, not an answer, so the flow asks again or confirms rather than act on it."""
+HEDGE_PHRASES: dict[Family, tuple[tuple[str, ...], ...]] = {
+    "en": (),
+    "ru": (("может", "быть"), ("может", "и"), ("видно", "будет"), ("посмотрим",),
+           ("как", "получится"), ("если", "успею"), ("если", "получится"), ("не", "факт"),
+           ("скорее", "всего")),
+}
+"""Russian phrases of a guess ("может быть", "там видно будет", "если успею"), as said."""
 
 
 def hedges(text: str, family: Family) -> bool:
@@ -151,6 +158,26 @@ def hedges(text: str, family: Family) -> bool:
     скажу") or the choice left to us ("whoever's available is fine")."""
     terms = analyse(text, family)
     return hedged(terms, family) or indifferent(text, terms, family)
+
+
+_OWN_HEDGES = frozenset({"наверное", "наверно", "возможно", "вроде", "вероятно"})
+
+
+def unsure_of_self(text: str, family: Family) -> bool:
+    """Whether a Russian caller hedges about what they themselves will do ("наверное, буду",
+    "там видно будет", "может и успею"), not about a fact ("генератор накрылся, похоже"):
+    an answer that commits them to nothing yet."""
+    if family != "ru":
+        return False
+    terms = analyse(text, family)
+    if any(t.text in _PLAIN for t in terms):
+        return False
+    said = [t.text for t in terms]
+    if any(tuple(said[i:i + len(p)]) == p for p in HEDGE_PHRASES[family]
+           for i in range(len(said))):
+        return True
+    return any(t.text in _OWN_HEDGES for t in terms) and any(
+        w.lexeme.verb and forms.parses(w.text)[0].tag.person == "1per" for w in terms)
 
 
 def hedged(terms: tuple[Term, ...], family: Family) -> bool:
