@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from voicebot.engine import answers
+from voicebot.engine.steps.ask import Ask
 from voicebot.language import negation, polarity
 from voicebot.language.lemmas import analyse
 
-from support.menus import goes
+from support.menus import flow, goes
 
 
 @pytest.mark.parametrize("said", ["you people are useless, just book the visit",
@@ -95,3 +97,21 @@ def test_om3_an_adjuster_asking_for_a_look_is_an_insurance_job() -> None:
     """OM-3: the adjuster wants the visit: the insurance queue, not the general one."""
     assert goes("omega", "menu", "the adjuster asked that your tech look at our fridge") \
         == "insurance_queue"
+
+
+@pytest.mark.parametrize("said", ["Liberty Mutual is handling it, the range caught fire",
+                                  "USAA covers this one",
+                                  "we have a plan with Old Republic for all our appliances"])
+def test_om3_an_insurer_or_warranty_company_named_by_brand_is_served_first(said: str) -> None:
+    """OM-3: callers name the company, not the kind of it: a brand is the insurance queue."""
+    assert goes("omega", "menu", said) == "insurance_queue"
+
+
+def test_om3_a_price_asked_for_an_insurer_is_the_insurers_call() -> None:
+    """OM-3: "Farmers asked us to get a quote from you" asks a price on the insurer's behalf:
+    the call is the insurer's (at least the one the flow asks to confirm), not a price answer."""
+    omega = flow("omega")
+    step = omega.states["menu"]
+    assert isinstance(step, Ask)
+    heard = answers.hear(omega, step, "", "Farmers asked us to get a quote from you for the oven")
+    assert heard is not None and heard.choice.goto == "insurance_queue"

@@ -232,3 +232,10 @@ def test_rt4_a_client_unsure_of_being_home_is_asked_to_confirm(said: str) -> Non
 def test_rt4_a_hedge_about_a_fact_is_no_hedge_about_the_answer() -> None:
     """"генератор накрылся, похоже" is unsure of the fault, not of the request: booked."""
     assert goes("car_service", "purpose", "стартер накрылся, похоже") == "repair_fault"
+
+
+def test_rt4_away_then_another_day_proposed_is_a_new_time() -> None:
+    """RT-4: "меня не будет, давайте в другой день" says why and proposes: the proposal is
+    what the client asks for (a new time), not the question who else will be home."""
+    assert goes("field_visit", "confirm", "я тогда на работе буду, давайте в другой день") \
+        == "ask_new_time"

@@ -35,6 +35,9 @@ word ("claims" for "claim"), a little less than the word itself."""
 COLLISION = "collision"
 """The Russian class of a vehicle hitting or hit (`scorer.Menu._with_breakdown`)."""
 
+ON_BEHALF = frozenset({"insurer", "contract"})
+"""Classes that name a company a job is done for: said, the call is that company's (OM-3)."""
+
 CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
     "en": {
         # Work that has ended.
@@ -120,6 +123,21 @@ CLASSES: dict[Family, dict[str, tuple[str, ...]]] = {
             "home protection", "coverage plan", "appliance plan", "appliance insurance",
             # A job a third party sends us: a warranty company's work order.
             "work order from", "dispatch from", "authorization from",
+            # Home-warranty companies by name ("a plan with Old Republic").
+            "american home shield", "choice home warranty", "first american",
+            "fidelity national", "old republic", "cinch home services", "frontdoor",
+            "select home warranty", "liberty home guard", "sears home warranty",
+            "afc home club", "two ten",
+        ),
+        # An insurer, by kind or by the name callers know it by: "State Farm is covering it"
+        # says "insurance" (OM-3). Brands that are also plain words ("Progressive") are left
+        # out.
+        "insurer": (
+            "insurance", "insurer", "insurance company", "insurance carrier", "state farm",
+            "allstate", "farmers insurance", "farmers", "liberty mutual",
+            "nationwide insurance", "usaa", "travelers insurance", "american family insurance",
+            "erie insurance", "chubb", "the hartford", "safeco", "geico", "metlife", "amica", "assurant",
+            "asurion", "squaretrade", "square trade", "homeserve", "home serve",
         ),
         # Taking back what was booked: "call off the appointment" cancels it.
         "cancel": ("cancel", "call off", "called off", "calling off", "cancellation",

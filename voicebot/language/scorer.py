@@ -577,6 +577,7 @@ class Menu(Generic[K]):
         ("сколько будет стоить покраска бампера": body work takes its price question)."""
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
+
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
         self._by_stem: dict[str, set[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
@@ -1286,6 +1287,23 @@ class Menu(Generic[K]):
         # Last: a request beside an insult does not put the insult aside.
         return self._addressed_first(heard_by)
 
+    @staticmethod
+    def _behalf_first(heard_by: list[_Candidate[K]],
+                      behalf: frozenset[int]) -> list[_Candidate[K]]:
+        """A caller who names the company the job is on behalf of (`behalf`: where an insurer
+        or a warranty company is named, "Nationwide told us to get an estimate") is that
+        company's call, whatever they ask for: OM-3 serves insurers and warranty companies
+        first. The other candidates' evidence waits (WAITING)."""
+        def names(ev: list[Evidence]) -> bool:
+            return any(behalf.intersection(range(e.start, e.end)) for e in ev)
+
+        if not any(names(ev) for _o, _k, ev, _p in heard_by):
+            return heard_by
+        return [(o, k, ev, p) if names(ev) else
+                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * WAITING) for e in ev],
+                 p * WAITING)
+                for o, k, ev, p in heard_by]
+
     def _reason_after_no(self, heard_by: list[_Candidate[K]],
                          terms: tuple[Term, ...]) -> list[_Candidate[K]]:
         """"Нет, я работаю до восьми": a bare "no" said first, as a clause of its own, and
@@ -1417,7 +1435,9 @@ class Menu(Generic[K]):
         # home, not which time they ask for, unless they propose one.
         if proposal or not (self._elsewhere and speaker.elsewhere(terms)):
             named = speaker.with_time_named(text, terms)
-            if proposal and len(named) > len(terms):
+            # A proposal counts with or without a time a parser can place ("можно на другой
+            # день" beside "меня не будет").
+            if proposal:
                 return self.hear_terms(named, frozenset(
                     [i for i, t in enumerate(terms) if t.clause in proposal]
                     + list(range(len(terms), len(named)))))
@@ -1512,6 +1532,9 @@ class Menu(Generic[K]):
                          and not t.negation and i not in denied)
         joined = self._joined_words(terms) if self._joined else []
         joined += self._idiom_phrases(terms, said_idioms)
+        behalf = frozenset(i for r in said_idioms if r.cls in idioms.ON_BEHALF
+                           and not any(j in denied for j in range(r.start, r.end))
+                           for i in range(r.start, r.end))
         profiles = self._profile_scores(slots, terms)
         granted = idioms.granted(terms, self.family)
         negated: set[K] = set()
@@ -1546,6 +1569,8 @@ class Menu(Generic[K]):
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
         heard_by = self._reranked(heard_by, terms, blamed_at, denied, used)
+        if behalf:
+            heard_by = self._behalf_first(heard_by, behalf)
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

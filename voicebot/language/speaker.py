@@ -209,7 +209,8 @@ def period_named(terms: tuple[Term, ...]) -> bool:
 
 _LATER = frozenset({"позже", "попозже", "позднее", "попозднее", "пораньше"})
 """Another time said without a date: "давайте попозже"."""
-_ANOTHER_TIME = (frozenset({"другой", "следующий"}), frozenset({"раз"}))
+_ANOTHER_TIME = (frozenset({"другой", "следующий"}),
+                 frozenset({"раз", "день", "время", "дата", "число"}))
 """Another time as "в другой раз", "в следующий раз"."""
 _PROPOSING = frozenset({"давайте", "давай", "лучше", "можно", "пусть"})
 """Words that put forward what the caller would rather have: "давайте завтра"."""
