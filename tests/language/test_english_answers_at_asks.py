@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.engine import answers
-from voicebot.engine.steps.ask import Ask
 from voicebot.language import negation, polarity
 from voicebot.language.lemmas import analyse
 
-from support.menus import flow, goes
+from support.menus import goes, heard
 
 
 @pytest.mark.parametrize("said", ["you people are useless, just book the visit",
@@ -84,6 +82,8 @@ def test_om6_work_signed_off_is_finished_work() -> None:
 
 
 def test_om10_a_name_called_at_the_dispatcher_is_abuse() -> None:
+    """OM-10: the flow lists "idiot", "moron"...; "clowns" is heard through the idioms' insult
+    class, said to the person on the line."""
     assert goes("omega", "menu", "you people are clowns") == "abuse_check"
 
 
@@ -110,8 +110,5 @@ def test_om3_an_insurer_or_warranty_company_named_by_brand_is_served_first(said:
 def test_om3_a_price_asked_for_an_insurer_is_the_insurers_call() -> None:
     """OM-3: "Farmers asked us to get a quote from you" asks a price on the insurer's behalf:
     the call is the insurer's (at least the one the flow asks to confirm), not a price answer."""
-    omega = flow("omega")
-    step = omega.states["menu"]
-    assert isinstance(step, Ask)
-    heard = answers.hear(omega, step, "", "Farmers asked us to get a quote from you for the oven")
-    assert heard is not None and heard.choice.goto == "insurance_queue"
+    found = heard("omega", "menu", "Farmers asked us to get a quote from you for the oven")
+    assert found is not None and found.choice.goto == "insurance_queue"

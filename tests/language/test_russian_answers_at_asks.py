@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from voicebot.engine import answers
-from voicebot.engine.steps.ask import Ask
 from voicebot.language import breakdown, negation, speaker
 from voicebot.language.lemmas import analyse
 
-from support.menus import flow, goes
+from support.menus import goes, heard
 
 
 @pytest.mark.parametrize("said", ["только дочка будет, она во втором классе",
@@ -223,10 +221,8 @@ def test_ts9_how_long_it_has_been_is_no_thing_that_broke() -> None:
 def test_rt4_a_client_unsure_of_being_home_is_asked_to_confirm(said: str) -> None:
     """RT-4: "наверное, успею" is no promise to be home: the flow asks the client to confirm
     before the technician sets out, instead of recording that they wait."""
-    step = flow("field_visit").states["confirm"]
-    assert isinstance(step, Ask)
-    heard = answers.hear(flow("field_visit"), step, "", said)
-    assert heard is None or heard.certainty == "guess"
+    found = heard("field_visit", "confirm", said)
+    assert found is None or found.certainty == "guess"
 
 
 def test_rt4_a_hedge_about_a_fact_is_no_hedge_about_the_answer() -> None:

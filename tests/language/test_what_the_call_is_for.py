@@ -44,7 +44,7 @@ def _best(m: Menu[str], said: str) -> str | None:
 
 @pytest.mark.parametrize(("said", "purpose", "without_context"), [
     # OM-3: the insurer pays for the dryer: named, the insurer decides even where the menu
-    # does not know the dryer for a thing (`Menu._behalf_first`).
+    # does not know the dryer for a thing (`Menu._reranked`: the company named first).
     ("the insurance is handling the fix on our dryer", "insurance", "insurance"),
     # OM-5: the part is for the ice maker; without the things as context the dispatcher's
     # appliance wins: what the menu's context fixes.

@@ -36,13 +36,19 @@ def flow(name: str) -> Flow:
     return load_flow(FLOWS / f"{name}.yaml")
 
 
-def goes(name: str, state: str, said: str) -> str | None:
-    """Where a sure answer `said` at the shipped flow's `state` goes; None when no choice is
-    taken (the answer is captured, or confirmed first). `said` must not be in the flow file:
-    a test in the flow's own words proves plumbing, not understanding."""
+def heard(name: str, state: str, said: str) -> answers.Heard | None:
+    """What the shipped flow's ask `state` hears in `said`: the choice, sure or a guess to
+    confirm. `said` must not be in the flow file: a test in the flow's own words proves
+    plumbing, not understanding."""
     f = flow(name)
     assert said.casefold() not in (FLOWS / f"{name}.yaml").read_text(encoding="utf-8").casefold()
     step = f.states[state]
     assert isinstance(step, Ask)
-    heard = answers.hear(f, step, "", said)
-    return heard.choice.goto if heard is not None and heard.certainty == "sure" else None
+    return answers.hear(f, step, "", said)
+
+
+def goes(name: str, state: str, said: str) -> str | None:
+    """Where a sure answer `said` at the shipped flow's `state` goes (`heard`); None when no
+    choice is taken (the answer is captured, or confirmed first)."""
+    found = heard(name, state, said)
+    return found.choice.goto if found is not None and found.certainty == "sure" else None

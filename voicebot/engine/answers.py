@@ -87,7 +87,7 @@ def hear(flow: Flow, step: Question, digits: str, speech: str) -> Heard | None:
     confidence = verdict.confidence_by(lambda k: choices[k].goto)
     # "Наверное, буду", "там видно будет": a hedged answer is confirmed, never acted on as
     # said (RT-4: a technician is not sent to a client who only may be home).
-    hedged = polarity.unsure_of_self(speech, flow.family)
+    hedged = best is not None and polarity.unsure_of_self(speech, flow.family)
     if best is not None and confidence >= threshold \
             and not (hedged and confirmable(choices[best.key])):
         return Heard(choices[best.key], confidence, "sure")

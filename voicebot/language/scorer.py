@@ -138,7 +138,7 @@ KNOWN_VERB_NEAR = 0.7
 _BARE_NO = frozenset({"нет", "неа", "no", "nope", "nah"})
 EARLIER = "обращение"
 """A flow's word for a request made on an earlier call ("я звонил вчера")."""
-MENDING = "ремонт"
+REPAIR = "ремонт"
 """A flow's word for a job done on a thing, which a job asked in other words is heard as."""
 WAITING = 0.6
 """The weight of the rest of an answer that said something to the person on the line about
@@ -398,6 +398,10 @@ class Evidence:
     """Index after the last word of the utterance the pattern was heard in."""
     score: float
 
+    def times(self, weight: float) -> Evidence:
+        """The same evidence, counting `weight` of what it did (an aside, a reason)."""
+        return Evidence(self.pattern, self.start, self.end, self.score * weight)
+
 
 @dataclass(frozen=True)
 class Scored(Generic[K]):
@@ -497,9 +501,10 @@ class Menu(Generic[K]):
         self.candidates: tuple[tuple[K, tuple[Pattern, ...]], ...] = tuple(
             (key, tuple(p for p in patterns if p.meaningful)) for key, patterns in candidates)
         self._own = tuple(frozenset(patterns) for _key, patterns in self.candidates)
+        """Each candidate's patterns, to tell whose a phrase heard by another route is."""
+        # Each candidate's lemmas, words and examples together.
         self._lemmas_of = tuple(frozenset(t.lemma for p in patterns for t in p.terms)
                                 for _key, patterns in self.candidates)
-        """Each candidate's patterns, to tell whose a phrase heard by another route is."""
         self._joined: dict[str, list[Pattern]] = {}
         self._negated_in: dict[Pattern, frozenset[int]] = {}
         self._governed_in: dict[tuple[Pattern, int], frozenset[int]] = {}
@@ -554,12 +559,11 @@ class Menu(Generic[K]):
         # is one another fault's words name ("сигнал", "картинка" of an outage).
         self._broken = next((w for w in BREAKDOWN if w in lemmas), None) \
             if family == "ru" else None
-        self._other_faults = self._fault_words(self._broken)
-        self._others_things = self._things_of_others(self._broken)
-        # ... and one that lists repair hears a job asked on a thing ("поменять ремень"), and
-        # one that lists a request made before hears a caller who was in touch then.
-        self._mends, self._asked_before = (family == "ru" and MENDING in lemmas,
-                                           family == "ru" and EARLIER in lemmas)
+        self._other_faults, self._others_things = self._elsewhere_than(self._broken)
+        # ... and one that lists repair hears a job asked on a thing ("поменять ремень").
+        self._mends = family == "ru" and REPAIR in lemmas
+        # ... and one that lists a request made before hears a caller who was in touch then.
+        self._asked_before = family == "ru" and EARLIER in lemmas
         # ... and one that lists an installation hears an appliance asked to be put in.
         self._installs = next((w for w in INSTALLATION if w in lemmas), None) \
             if family == "ru" else None
@@ -577,7 +581,6 @@ class Menu(Generic[K]):
         ("сколько будет стоить покраска бампера": body work takes its price question)."""
         self._profile = self._profiles() if profiles else {}
         self._idioms = self._idiom_vocabulary()
-
         # Stems of the vocabulary, and their prefixes, for the stem rule of the old matcher.
         self._by_stem: dict[str, set[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
@@ -589,37 +592,30 @@ class Menu(Generic[K]):
                 for k in range(PREFIX_MIN, min(len(form), PREFIX_MAX)):
                     self._by_prefix.setdefault(form[:k], set()).add(lemma)
 
-    def _fault_words(self, broken: str | None) -> frozenset[str]:
-        """The lemmas of the candidates that are faults of another kind than a breakdown:
-        those with a negated phrase ("нет сигнала") that do not list `broken`."""
-        found: set[str] = set()
-        own: set[str] = set()
-        for _key, patterns in self.candidates:
-            lemmas = {t.lemma for p in patterns for t in p.terms}
-            if broken is not None and broken in lemmas:
-                own |= lemmas
-            elif broken is not None and any(p.negated for p in patterns):
-                found |= lemmas
-        # Less what the breakdown's own candidate says too: a complaint's example ("машину
-        # сделали, а результат не устроил") names the car, and so do the breakdown's.
-        return frozenset(found - own)
+    def _elsewhere_than(self, broken: str | None) -> tuple[frozenset[str], frozenset[str]]:
+        """What the candidates that do not list `broken` name, less what the candidates that
+        list it say too (a complaint's example "машину сделали, а результат не устроил"
+        names the car, and so do the breakdown's):
 
-    def _things_of_others(self, broken: str | None) -> frozenset[str]:
-        """The one-word things only candidates that do not list `broken` name: a bumper that
-        cracked (`breakdown.DAMAGE`) is body work, the matter of the candidate that names it,
-        not a breakdown of the car."""
+        - the lemmas of the faults of another kind than a breakdown, those with a negated
+          phrase ("нет сигнала"): a thing said not to work there is that fault;
+        - the one-word things named (no verb): a bumper that cracked (`breakdown.DAMAGE`) is
+          body work, the matter of the candidate that names it, not a breakdown of the car.
+        """
         if broken is None:
-            return frozenset()
+            return frozenset(), frozenset()
+        faults: set[str] = set()
+        things: set[str] = set()
         own: set[str] = set()
-        others: set[str] = set()
-        for _key, patterns in self.candidates:
-            lemmas = {t.lemma for p in patterns for t in p.terms}
+        for (_key, patterns), lemmas in zip(self.candidates, self._lemmas_of, strict=True):
             if broken in lemmas:
                 own |= lemmas
-            else:
-                others |= {p.terms[0].lemma for p in patterns if p.kind == "words"
-                           and len(p.terms) == 1 and not p.terms[0].lexeme.verb}
-        return frozenset(others - own)
+                continue
+            if any(p.negated for p in patterns):
+                faults |= lemmas
+            things |= {p.terms[0].lemma for p in patterns if p.kind == "words"
+                       and len(p.terms) == 1 and not p.terms[0].lexeme.verb}
+        return frozenset(faults - own), frozenset(things - own)
 
     def _idiom_vocabulary(self) -> tuple[dict[str, dict[str, float]], dict[str, list[Pattern]]]:
         """For each class of equivalent expressions (`idioms`): the vocabulary lemmas a
@@ -664,7 +660,7 @@ class Menu(Generic[K]):
             return terms[e.start].clause in clauses and not acts & set(range(e.start, e.end))
 
         return [(o, k, ev, p) if o in self._how_to_patterns else
-                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) if aside(e) else e
+                (o, k, [e.times(CONTEXT) if aside(e) else e
                         for e in ev], p * CONTEXT if all(aside(e) for e in ev) else p)
                 for o, k, ev, p in heard_by]
 
@@ -1217,7 +1213,7 @@ class Menu(Generic[K]):
             reason = all(terms[e.start].clause in judged for e in evidence)
             return REASON if reason else CONTEXT
 
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * weight(ev)) for e in ev],
+        return [(o, k, [e.times(weight(ev)) for e in ev],
                  p * weight(ev)) if not hears(ev) and aside(ev) else (o, k, ev, p)
                 for o, k, ev, p in heard_by]
 
@@ -1243,7 +1239,7 @@ class Menu(Generic[K]):
             # and what the caller says of the price is an aside to it, whoever hears it.
             if not any(hears(ev, requested) for _o, _k, ev, _p in heard_by):
                 return heard_by
-            return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+            return [(o, k, [e.times(CONTEXT)
                             if hears([e], asked) else e for e in ev], p)
                     for o, k, ev, p in heard_by]
         # Only when some candidate hears the question: a menu that asks nothing about prices
@@ -1261,13 +1257,13 @@ class Menu(Generic[K]):
                    for o, _k, ev, _p in heard_by]
         if all(context):
             return heard_by
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT) for e in ev]
+        return [(o, k, [e.times(CONTEXT) for e in ev]
                  if aside else ev, p * CONTEXT if aside else p)
                 for (o, k, ev, p), aside in zip(heard_by, context, strict=True)]
 
     def _reranked(self, heard_by: list[_Candidate[K]], terms: tuple[Term, ...],
                   blamed_at: frozenset[int], denied: frozenset[int],
-                  used: list[tuple[int, int]]) -> list[_Candidate[K]]:
+                  used: list[tuple[int, int]], behalf: frozenset[int]) -> list[_Candidate[K]]:
         """What the caller wants before what it is about, each rule in turn (`_*_first`)."""
         heard_by = self._wanted_first(heard_by, terms)
         heard_by = self._topic_first(heard_by, terms)
@@ -1284,24 +1280,26 @@ class Menu(Generic[K]):
                 for o, _k, ev, _p in heard_by):
             heard_by = self._complaint_unsaid(heard_by)
         heard_by = self._reason_after_no(heard_by, terms)
-        # Last: a request beside an insult does not put the insult aside.
-        return self._addressed_first(heard_by)
+        # Last, each putting all else aside: what is said to the person on the line about
+        # them ("listen, you idiot", "как вас зовут") is answered before the request around
+        # it (OM-10: the insult is warned first; HL-1: the agent's name is given); and a
+        # caller who names the company the job is for ("Nationwide told us to get an
+        # estimate": `behalf`, where an insurer or a warranty company is named) is that
+        # company's call, whatever they ask for (OM-3).
+        heard_by = self._first(heard_by, lambda k, _ev: k in self.addressed)
+        if behalf:
+            heard_by = self._first(heard_by, lambda _k, ev: any(
+                behalf.intersection(range(e.start, e.end)) for e in ev))
+        return heard_by
 
     @staticmethod
-    def _behalf_first(heard_by: list[_Candidate[K]],
-                      behalf: frozenset[int]) -> list[_Candidate[K]]:
-        """A caller who names the company the job is on behalf of (`behalf`: where an insurer
-        or a warranty company is named, "Nationwide told us to get an estimate") is that
-        company's call, whatever they ask for: OM-3 serves insurers and warranty companies
-        first. The other candidates' evidence waits (WAITING)."""
-        def names(ev: list[Evidence]) -> bool:
-            return any(behalf.intersection(range(e.start, e.end)) for e in ev)
-
-        if not any(names(ev) for _o, _k, ev, _p in heard_by):
+    def _first(heard_by: list[_Candidate[K]],
+               chosen: Callable[[K, list[Evidence]], bool]) -> list[_Candidate[K]]:
+        """When a candidate `chosen` heard something, the others' evidence waits (WAITING)."""
+        if not any(ev and chosen(k, ev) for _o, k, ev, _p in heard_by):
             return heard_by
-        return [(o, k, ev, p) if names(ev) else
-                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * WAITING) for e in ev],
-                 p * WAITING)
+        return [(o, k, ev, p) if chosen(k, ev) else
+                (o, k, [e.times(WAITING) for e in ev], p * WAITING)
                 for o, k, ev, p in heard_by]
 
     def _reason_after_no(self, heard_by: list[_Candidate[K]],
@@ -1314,29 +1312,16 @@ class Menu(Generic[K]):
         if not any(any(e.start > 0 for e in ev) and not any(e.start == 0 for e in ev)
                    for _o, _k, ev, _p in heard_by):
             return heard_by
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
-                        if e.end == 1 else e for e in ev], p)
+        return [(o, k, [e.times(CONTEXT) if e.end == 1 else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
     def _complaint_unsaid(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
         """A complaint's examples heard where the caller names a fault and blames nobody
         ("машина стала плохо тормозить" beside "после ремонта у вас стало только хуже")
         share only how things got worse: CONTEXT, so the fault itself is what is booked."""
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
-                        if e.pattern.kind == "example" else e for e in ev], p * CONTEXT)
+        return [(o, k, [e.times(CONTEXT) if e.pattern.kind == "example" else e for e in ev],
+                 p * CONTEXT)
                 if speaker.COMPLAINT in self._lemmas_of[o] else (o, k, ev, p)
-                for o, k, ev, p in heard_by]
-
-    def _addressed_first(self, heard_by: list[_Candidate[K]]) -> list[_Candidate[K]]:
-        """What is said to the person on the line about them ("listen, you idiot", "как вас
-        зовут") is answered before the request around it (CONTEXT for the rest): a caller who
-        insults the dispatcher is warned first (OM-10), one who asks the agent's name hears
-        it (HL-1), and the call goes on from there."""
-        if not any(k in self.addressed and ev for _o, k, ev, _p in heard_by):
-            return heard_by
-        return [(o, k, ev, p) if k in self.addressed else
-                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * WAITING) for e in ev],
-                 p * WAITING)
                 for o, k, ev, p in heard_by]
 
     def _wanted_first(self, heard_by: list[_Candidate[K]],
@@ -1359,7 +1344,7 @@ class Menu(Generic[K]):
 
         wanting = {k for _o, k, ev, _p in heard_by
                    if any(not thing(k, e) and not paid(e) for e in ev)}
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+        return [(o, k, [e.times(CONTEXT)
                         if paid(e) or (thing(k, e) and wanting - {k}) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
@@ -1378,7 +1363,7 @@ class Menu(Generic[K]):
         if not any(e.pattern.kind == "words" and e.start in topics
                    for _o, _k, ev, _p in heard_by for e in ev):
             return heard_by
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+        return [(o, k, [e.times(CONTEXT)
                         if only_frame(e) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
@@ -1398,7 +1383,7 @@ class Menu(Generic[K]):
             return any(i in own for i in range(e.start, e.end)) \
                 and any(t.lemma in focus.GUARANTEE for t in e.pattern.terms)
 
-        return [(o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+        return [(o, k, [e.times(CONTEXT)
                         if only_warranty(e) else e for e in ev], p)
                 for o, k, ev, p in heard_by]
 
@@ -1419,7 +1404,7 @@ class Menu(Generic[K]):
         # they say one thing: the best of them is the context, with no others to corroborate
         # it. (A breakdown implied is no complaint: "... и у соседки тоже" still says outage.)
         return [(o, k, ev, p) if hears(ev) else
-                (o, k, [Evidence(e.pattern, e.start, e.end, e.score * CONTEXT)
+                (o, k, [e.times(CONTEXT)
                         for e in sorted(ev, key=lambda e: -e.score)[:1 if complained else None]],
                  p * CONTEXT)
                 for o, k, ev, p in heard_by]
@@ -1478,7 +1463,7 @@ class Menu(Generic[K]):
         if self._installs is not None and installing.asked(terms):
             terms = self._with_word(terms, self._installs)
         if self._mends and breakdown.mending_asked(terms):
-            terms = self._with_word(terms, MENDING)
+            terms = self._with_word(terms, REPAIR)
         if self._asked_before and speaker.called_before(terms):
             terms = self._with_word(terms, EARLIER)
         if self._job is not None and speaker.job_asked(terms):
@@ -1557,20 +1542,18 @@ class Menu(Generic[K]):
             if sold_at:
                 # A seller implied, not said: a reason the caller names in words of its own
                 # ("хотим предложить вам рекламу" is spam) is more specific.
-                evidence = [Evidence(e.pattern, e.start, e.end, e.score * IMPLIED)
+                evidence = [e.times(IMPLIED)
                             if e.start in sold_at else e for e in evidence]
             if granted:
-                evidence = [Evidence(e.pattern, e.start, e.end, e.score * idioms.CONCEDED)
+                evidence = [e.times(idioms.CONCEDED)
                             if granted.intersection(range(e.start, e.end)) else e
                             for e in evidence]
             if self.things_first:
                 evidence = [e if e.pattern.names_a_thing else
-                            Evidence(e.pattern, e.start, e.end, e.score * SYMPTOM_WEIGHT)
+                            e.times(SYMPTOM_WEIGHT)
                             for e in evidence]
             heard_by.append((order, key, evidence, profiles.get(order, 0.0)))
-        heard_by = self._reranked(heard_by, terms, blamed_at, denied, used)
-        if behalf:
-            heard_by = self._behalf_first(heard_by, behalf)
+        heard_by = self._reranked(heard_by, terms, blamed_at, denied, used, behalf)
         ranking: list[tuple[float, int, Scored[K]]] = []
         for order, key, evidence, profile in heard_by:
             evidence = [e for e in evidence if e.score >= FLOOR / 2]

@@ -99,7 +99,8 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         # оставлял её на ремонт подвески" names a repair the business already has; a quote
         # for it would be false, so a person calls back. Another reason must be heard
         # beyond the question to win ("is it ready yet? we sell parts" is a supplier).
-        done = focus.done_asked(meaning, flow.family, negation.denied(meaning, flow.family))
+        denied = negation.denied(meaning, flow.family)
+        done = focus.done_asked(meaning, flow.family, denied)
         # Who speaks outranks what they name (`roles`): an insurer about a customer's claim,
         # a seller offering brake pads, a mechanic looking for work, a customer whose car is
         # already with us.
@@ -121,18 +122,15 @@ def understand(transcript: str, flow: Flow) -> Understanding:
         own_account = best_reason is not None and best_reason.key == "supplier" and (all(
             focus.owned(meaning, e.start, flow.family) for e in best_reason.evidence)
             or (flow.family == "en"
-                and focus.finished_told(meaning, negation.denied(meaning, flow.family))))
+                and focus.finished_told(meaning, denied)))
         # A caller who tells of work our people did for them ("you fixed my oven in October
         # and now it's doing the same thing", "the repair you did, is it guaranteed") and
         # asks for no new job speaks of our own job: a person takes it up, no quote (OM-4).
-        told_done = flow.family == "en" \
-            and focus.finished_told(meaning, negation.denied(meaning, flow.family)) \
-            and not (best_reason is not None and best_reason.key != "follow_up"
-                     and best_reason.score >= HEARD)
+        other_reason = heard not in (None, "follow_up")
+        told_done = flow.family == "en" and not other_reason \
+            and focus.finished_told(meaning, denied)
         # A reply to what we sent ("about the quote you sent me") asks for no new job.
-        answered = flow.family == "en" and focus.replies(meaning) and not (
-            best_reason is not None and best_reason.key != "follow_up"
-            and best_reason.score >= HEARD)
+        answered = flow.family == "en" and not other_reason and focus.replies(meaning)
         if speaker == "insurance":
             reason = speaker
         elif speaker is not None:

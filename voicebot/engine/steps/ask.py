@@ -267,7 +267,7 @@ class AskKind(StepKind[Ask]):
         offered = (anywhere if step.use_anywhere else ()) + step.choices
         keyed = "dtmf" in step.input
         context = {i: _things_of_several(c, things) for i, c in enumerate(offered)}
-        also = {i: _other_names(c, context[i], catalogue, things) for i, c in enumerate(offered)}
+        also = {i: _other_names(c, context[i], catalogue) for i, c in enumerate(offered)}
         return dataclasses.replace(step, menu=Menu(
             [(i, c.patterns + also[i]
               + tuple(p for s in c.services for p in catalogue.get(s, ()))
@@ -316,8 +316,7 @@ def _written(text: str) -> str:
 
 
 def _other_names(c: Choice, named: frozenset[tuple[str, ...]],
-                 catalogue: Mapping[str, tuple[Pattern, ...]],
-                 things: Mapping[str, frozenset[tuple[str, ...]]]) -> tuple[Pattern, ...]:
+                 catalogue: Mapping[str, tuple[Pattern, ...]]) -> tuple[Pattern, ...]:
     """The catalogue's other names for the things a choice names (`_things_of_several`), as
     the choice's own words: a dispatcher's choice that lists "washer" hears "washing machine"
     of the washer service, for a caller names the thing as they call it at home."""
@@ -325,8 +324,8 @@ def _other_names(c: Choice, named: frozenset[tuple[str, ...]],
         return ()
     written = {_written(w.text) for w in c.words}
     found: list[Pattern] = []
-    for sid in things:
-        names = [p for p in catalogue.get(sid, ()) if p.kind == "words" and p.names_a_thing]
+    for patterns in catalogue.values():
+        names = [p for p in patterns if p.kind == "words" and p.names_a_thing]
         # By the service's own names only: its name's words ("ремонт" of "кузовной ремонт")
         # are shared by many services and name none of their things.
         if not any(_lemmas(p) in named for p in names):
