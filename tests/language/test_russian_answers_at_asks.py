@@ -235,13 +235,3 @@ def test_rt4_away_then_another_day_proposed_is_a_new_time() -> None:
     what the client asks for (a new time), not the question who else will be home."""
     assert goes("field_visit", "confirm", "я тогда на работе буду, давайте в другой день") \
         == "ask_new_time"
-
-
-def test_ts2_an_aerial_asked_about_is_a_fact_of_cable_tv() -> None:
-    """TS-2: cable TV comes through the antenna cable; "а антенну покупать придётся?" is
-    answered with the facts, not taken down as a question for management."""
-    assert goes("telesputnik", "purpose", "а антенну покупать придётся?") == "cable_facts"
-
-
-def test_cs3_wheel_alignment_is_a_booking() -> None:
-    assert goes("car_service", "purpose", "запишите на схождение колёс") == "repair_fault"
